@@ -1,0 +1,5 @@
+//! `kmsplay`: KMS Playground on the command line.
+
+fn main() {
+    println!("kmsplay {}", kms_engine::VERSION);
+}

@@ -1,0 +1,178 @@
+//! Problems found in a document, located by line and column.
+//!
+//! One [`Diagnostic`] value serves every renderer: the web editor's gutter and problem list, the
+//! CLI's `kmsplay lint`, and scenario-file errors. Positions are computed once, here, from byte
+//! spans; renderers never count lines themselves.
+
+use serde::Serialize;
+
+/// A byte range `start..end` in a source text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub struct Span {
+    /// Byte offset of the first byte.
+    pub start: u32,
+    /// Byte offset one past the last byte.
+    pub end: u32,
+}
+
+impl Span {
+    /// The span `start..end`.
+    pub fn new(start: usize, end: usize) -> Span {
+        Span {
+            start: u32::try_from(start).unwrap_or(u32::MAX),
+            end: u32::try_from(end).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// The smallest span covering both.
+    pub fn cover(self, other: Span) -> Span {
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+}
+
+/// How bad a problem is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The document is rejected (AWS would reject it too).
+    Error,
+    /// The document is accepted, but probably does not do what its author meant.
+    Warning,
+}
+
+/// A 1-based line and column. Columns count Unicode scalar values, not bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Position {
+    /// 1-based line number.
+    pub line: u32,
+    /// 1-based column, in characters.
+    pub column: u32,
+}
+
+/// One problem in a document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// A stable, short identifier such as `duplicate-key` or `unknown-action`.
+    pub code: &'static str,
+    /// What is wrong, in plain words; one sentence, no final period.
+    pub message: String,
+    /// Advice, such as "did you mean `kms:Encrypt`?".
+    pub hint: Option<String>,
+    /// Where in the JSON structure, such as `Statement[2].Condition.StringLike`.
+    pub path: String,
+    /// The byte range the problem covers.
+    pub span: Span,
+    /// Where the span starts.
+    pub start: Position,
+    /// Where the span ends.
+    pub end: Position,
+}
+
+impl Diagnostic {
+    /// A diagnostic located in `source` through `index`.
+    pub fn new(
+        index: &LineIndex,
+        severity: Severity,
+        code: &'static str,
+        message: impl Into<String>,
+        path: impl Into<String>,
+        span: Span,
+    ) -> Diagnostic {
+        Diagnostic {
+            severity,
+            code,
+            message: message.into(),
+            hint: None,
+            path: path.into(),
+            span,
+            start: index.position(span.start),
+            end: index.position(span.end),
+        }
+    }
+
+    /// The same diagnostic with a hint.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Diagnostic {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// `line:column: message` (and the hint), the form the CLI prints.
+    pub fn one_line(&self) -> String {
+        let severity = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut out = format!(
+            "{}:{}: {severity}: {}",
+            self.start.line, self.start.column, self.message
+        );
+        if !self.path.is_empty() {
+            out.push_str(&format!(" (at {})", self.path));
+        }
+        if let Some(hint) = &self.hint {
+            out.push_str(&format!("; {hint}"));
+        }
+        out
+    }
+}
+
+/// Maps byte offsets in one text to lines and columns.
+#[derive(Clone, Debug)]
+pub struct LineIndex {
+    text: String,
+    line_starts: Vec<u32>,
+}
+
+impl LineIndex {
+    /// Indexes `text`.
+    pub fn new(text: &str) -> LineIndex {
+        let mut line_starts = vec![0];
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                line_starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
+            }
+        }
+        LineIndex {
+            text: text.to_owned(),
+            line_starts,
+        }
+    }
+
+    /// The 1-based line and character column of byte `offset` (clamped to the text).
+    pub fn position(&self, offset: u32) -> Position {
+        let offset = offset.min(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
+        let line = self
+            .line_starts
+            .partition_point(|&start| start <= offset)
+            .max(1);
+        let line_start = self.line_starts.get(line - 1).copied().unwrap_or(0);
+        let column = self
+            .text
+            .get(line_start as usize..offset as usize)
+            .map_or_else(|| (offset - line_start) as usize, |s| s.chars().count());
+        Position {
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            column: u32::try_from(column + 1).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_one_based_and_count_characters() {
+        let index = LineIndex::new("{\n  \"é\": 1,\n}");
+        assert_eq!(index.position(0), Position { line: 1, column: 1 });
+        assert_eq!(index.position(2), Position { line: 2, column: 1 });
+        // byte 7 is after `"é"` (é is two bytes): column 6 in characters
+        assert_eq!(index.position(7), Position { line: 2, column: 6 });
+        assert_eq!(index.position(1000), Position { line: 3, column: 2 });
+    }
+}

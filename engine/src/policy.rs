@@ -1,0 +1,16 @@
+//! The IAM JSON policy language, as used by identity policies and KMS key policies.
+//!
+//! Text is parsed once ([`parse`]) into a typed [`Policy`] (see [`document`]); evaluation
+//! ([`eval`]) works on that value. Parsing reports every problem it can find as
+//! [`Diagnostic`](crate::diagnostics::Diagnostic)s with line and column; [`lint`] adds KMS-aware
+//! warnings.
+
+pub mod condition;
+pub mod document;
+pub mod eval;
+pub mod lint;
+pub mod parse;
+pub mod pattern;
+pub mod variables;
+
+pub use document::*;

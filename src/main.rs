@@ -1,0 +1,5 @@
+//! Starts the KMS Playground app in the browser.
+
+fn main() {
+    kms_playground::start();
+}
