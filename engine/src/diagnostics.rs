@@ -162,6 +162,53 @@ impl LineIndex {
     }
 }
 
+/// The candidate closest to `input` by edit distance, for "did you mean ...?" hints.
+///
+/// Comparison ignores ASCII case, so a wrongly cased name finds its right spelling. A candidate is
+/// offered only when it is close enough to be a plausible typo: at most a third of the input's
+/// length (and at least one edit) away. Returns `None` when `input` itself is a candidate.
+pub fn did_you_mean<'c>(
+    input: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<&'c str> {
+    let wanted = input.to_ascii_lowercase();
+    let limit = (wanted.chars().count() / 3).max(1);
+    let mut best: Option<(usize, &'c str)> = None;
+    for candidate in candidates {
+        if candidate == input {
+            return None;
+        }
+        let distance = edit_distance(&wanted, &candidate.to_ascii_lowercase());
+        if distance <= limit && best.is_none_or(|(d, _)| distance < d) {
+            best = Some((distance, candidate));
+        }
+    }
+    best.map(|(_, candidate)| candidate)
+}
+
+/// Levenshtein distance in characters (insertions, deletions and substitutions cost one).
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut current = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        let mut row = current.iter_mut();
+        if let Some(first) = row.next() {
+            *first = i + 1;
+        }
+        let mut left = i + 1;
+        for ((j, cb), cell) in b.iter().enumerate().zip(row) {
+            let diagonal = previous.get(j).copied().unwrap_or(usize::MAX - 1);
+            let up = previous.get(j + 1).copied().unwrap_or(usize::MAX - 1);
+            let substitution = diagonal + usize::from(ca != *cb);
+            left = substitution.min(up + 1).min(left + 1);
+            *cell = left;
+        }
+        std::mem::swap(&mut previous, &mut current);
+    }
+    previous.last().copied().unwrap_or(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,8 +218,34 @@ mod tests {
         let index = LineIndex::new("{\n  \"é\": 1,\n}");
         assert_eq!(index.position(0), Position { line: 1, column: 1 });
         assert_eq!(index.position(2), Position { line: 2, column: 1 });
-        // byte 7 is after `"é"` (é is two bytes): column 6 in characters
-        assert_eq!(index.position(7), Position { line: 2, column: 6 });
+        // byte 8 is just after `"é"` (é is two bytes): column 6 in characters
+        assert_eq!(index.position(8), Position { line: 2, column: 6 });
         assert_eq!(index.position(1000), Position { line: 3, column: 2 });
+    }
+
+    #[test]
+    fn edit_distance_counts_single_character_edits() {
+        assert_eq!(edit_distance("", ""), 0);
+        assert_eq!(edit_distance("abc", ""), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("Efect", "Effect"), 1);
+    }
+
+    #[test]
+    fn did_you_mean_offers_only_plausible_typos() {
+        let elements = [
+            "Sid",
+            "Effect",
+            "Principal",
+            "NotPrincipal",
+            "Action",
+            "Resource",
+        ];
+        assert_eq!(did_you_mean("Efect", elements), Some("Effect"));
+        assert_eq!(did_you_mean("effect", elements), Some("Effect"));
+        assert_eq!(did_you_mean("Resources", elements), Some("Resource"));
+        assert_eq!(did_you_mean("Banana", elements), None);
+        assert_eq!(did_you_mean("Effect", elements), None);
     }
 }
