@@ -71,6 +71,10 @@ pub struct Diagnostic {
     pub start: Position,
     /// Where the span ends.
     pub end: Position,
+    /// For a key policy that KMS would refuse: the exception `CreateKey` / `PutKeyPolicy` raise,
+    /// such as `MalformedPolicyDocumentException` or `LimitExceededException`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kms_exception: Option<&'static str>,
 }
 
 impl Diagnostic {
@@ -92,7 +96,14 @@ impl Diagnostic {
             span,
             start: index.position(span.start),
             end: index.position(span.end),
+            kms_exception: None,
         }
+    }
+
+    /// The same diagnostic, naming the KMS exception it stands for.
+    pub fn with_kms_exception(mut self, exception: &'static str) -> Diagnostic {
+        self.kms_exception = Some(exception);
+        self
     }
 
     /// The same diagnostic with a hint.
