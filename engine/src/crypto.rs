@@ -1,1 +1,942 @@
-//! (being written)
+//! AES-256-GCM encryption under a KMS key, and the playground's ciphertext blob.
+//!
+//! Each KMS key owns a [`KeyRing`]: one 256-bit backing key per rotation, the newest used to
+//! encrypt, every older one kept so old ciphertexts still decrypt (KMS Developer Guide,
+//! rotate-keys.html). Backing keys never leave this module: the ring encrypts and decrypts, it
+//! never hands its bytes out, they are wiped when dropped, and `Debug` prints no key bytes.
+//!
+//! # Ciphertext blob layout
+//!
+//! **This is KMS Playground's own format, not AWS's.** Real KMS ciphertext blobs are opaque and
+//! undocumented; this layout only records the same facts (which key, which backing key, nonce,
+//! tag) so that the app's inspector can show them.
+//!
+//! | Offset | Length | Field |
+//! |---|---|---|
+//! | 0 | 3 | magic `KPG` (`4B 50 47`) |
+//! | 3 | 1 | format version, `1` |
+//! | 4 | 2 | length *N* of the key ARN, big-endian |
+//! | 6 | *N* | key ARN, UTF-8 |
+//! | 6+*N* | 4 | backing-key version (1 = the original key material, +1 per rotation), big-endian |
+//! | 10+*N* | 12 | 96-bit GCM nonce, drawn from the injected randomness |
+//! | 22+*N* | *L* | the encrypted plaintext (*L* = plaintext length) |
+//! | 22+*N*+*L* | 16 | GCM authentication tag |
+//!
+//! The additional authenticated data is the header (bytes `0..10+N`) followed by the canonical
+//! encoding of the encryption context ([`EncryptionContext::canonical_bytes`]), so changing the
+//! key ARN, the version or any context pair makes decryption fail. The header is self-delimiting,
+//! so the concatenation is unambiguous.
+//!
+//! Every decryption failure is the same [`InvalidCiphertext`] with no hint of which check failed,
+//! as KMS's `InvalidCiphertextException` gives none (KMS API Reference, Decrypt). [`inspect`] is the
+//! inspector's structural view and decrypts nothing.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Range;
+
+use aes_gcm::aead::AeadInOut;
+use aes_gcm::aead::array::Array;
+use aes_gcm::{Aes256Gcm, KeyInit};
+use serde::{Deserialize, Serialize};
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+use crate::entropy::Randomness;
+
+/// The blob's magic bytes.
+pub const MAGIC: [u8; 3] = *b"KPG";
+/// The blob format version this module writes and reads.
+pub const FORMAT_VERSION: u8 = 1;
+/// Length of a GCM nonce in bytes (96 bits).
+pub const NONCE_LEN: usize = 12;
+/// Length of a GCM authentication tag in bytes.
+pub const TAG_LEN: usize = 16;
+/// Length of a backing key in bytes (AES-256).
+pub const KEY_LEN: usize = 32;
+
+/// The encryption context of a cryptographic request: string pairs bound to the ciphertext as
+/// additional authenticated data. Decryption needs the exact same pairs, case-sensitively; only the
+/// order may differ (KMS Developer Guide, concepts.html#encrypt_context).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct EncryptionContext(BTreeMap<String, String>);
+
+impl EncryptionContext {
+    /// An empty context.
+    pub fn new() -> EncryptionContext {
+        EncryptionContext::default()
+    }
+
+    /// Sets `key` to `value` (keys are case-sensitive here, as in the AAD).
+    pub fn insert(&mut self, key: impl Into<String>, value: impl Into<String>) {
+        self.0.insert(key.into(), value.into());
+    }
+
+    /// The value of `key`, matched exactly.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).map(String::as_str)
+    }
+
+    /// The pairs, sorted by key.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// The number of pairs.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are no pairs.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The unambiguous byte encoding used as additional authenticated data: the pair count, then
+    /// each pair sorted by key as length-prefixed key and value (all lengths 4-byte big-endian).
+    ///
+    /// Plain concatenation would make `{"ab":"c"}` and `{"a":"bc"}` the same AAD; the length
+    /// prefixes keep them apart.
+    pub fn canonical_bytes(&self) -> Vec<u8> {
+        let size = 4 + self
+            .0
+            .iter()
+            .map(|(k, v)| 8 + k.len() + v.len())
+            .sum::<usize>();
+        let mut out = Vec::with_capacity(size);
+        push_len(&mut out, self.0.len());
+        for (key, value) in &self.0 {
+            push_len(&mut out, key.len());
+            out.extend_from_slice(key.as_bytes());
+            push_len(&mut out, value.len());
+            out.extend_from_slice(value.as_bytes());
+        }
+        out
+    }
+}
+
+impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for EncryptionContext {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        EncryptionContext(
+            iter.into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        )
+    }
+}
+
+fn push_len(out: &mut Vec<u8>, len: usize) {
+    // Context pairs are bounded far below 4 GiB by request validation; saturating keeps the
+    // encoding total without a panic path.
+    out.extend_from_slice(&u32::try_from(len).unwrap_or(u32::MAX).to_be_bytes());
+}
+
+/// One 256-bit backing key. Wiped on drop; `Debug` prints no key bytes.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+struct KeyMaterial([u8; KEY_LEN]);
+
+impl KeyMaterial {
+    fn generate(rng: &mut dyn Randomness) -> KeyMaterial {
+        let mut material = KeyMaterial([0; KEY_LEN]);
+        rng.fill(&mut material.0);
+        material
+    }
+
+    fn cipher(&self) -> Aes256Gcm {
+        // Borrowed, not copied: a copy on the stack would escape the wipe on drop.
+        Aes256Gcm::new(<&Array<u8, _>>::from(&self.0))
+    }
+}
+
+impl fmt::Debug for KeyMaterial {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("KeyMaterial(<redacted>)")
+    }
+}
+
+/// The backing keys of one KMS key: version 1 is the original key material, each rotation adds
+/// the next version. Encryption uses the newest; decryption uses the version the blob names.
+#[derive(Clone, Default)]
+pub struct KeyRing {
+    versions: Vec<KeyMaterial>,
+}
+
+impl KeyRing {
+    /// A ring with freshly generated key material (a key created with origin `AWS_KMS`).
+    pub fn generate(rng: &mut dyn Randomness) -> KeyRing {
+        KeyRing {
+            versions: vec![KeyMaterial::generate(rng)],
+        }
+    }
+
+    /// A ring without key material (a key created with origin `EXTERNAL`, pending import).
+    pub fn without_material() -> KeyRing {
+        KeyRing::default()
+    }
+
+    /// Whether the ring holds any key material.
+    pub fn has_material(&self) -> bool {
+        !self.versions.is_empty()
+    }
+
+    /// The version new ciphertexts are encrypted under (0 when there is no material).
+    pub fn current_version(&self) -> u32 {
+        u32::try_from(self.versions.len()).unwrap_or(u32::MAX)
+    }
+
+    /// Adds a new backing key and makes it current, keeping the old ones for decryption
+    /// (KMS Developer Guide, rotate-keys.html). Returns the new version, or `None` when the ring
+    /// has no material to rotate.
+    pub fn rotate(&mut self, rng: &mut dyn Randomness) -> Option<u32> {
+        if self.versions.is_empty() {
+            return None;
+        }
+        self.versions.push(KeyMaterial::generate(rng));
+        Some(self.current_version())
+    }
+
+    /// Installs imported key material (32 bytes) as version 1 of a ring that has none.
+    pub fn import_material(&mut self, bytes: &[u8]) -> Result<(), ImportMaterialError> {
+        if self.has_material() {
+            return Err(ImportMaterialError::AlreadyHasMaterial);
+        }
+        let array: [u8; KEY_LEN] = bytes
+            .try_into()
+            .map_err(|_| ImportMaterialError::WrongLength(bytes.len()))?;
+        self.versions.push(KeyMaterial(array));
+        Ok(())
+    }
+
+    /// Encrypts `plaintext` for the key `key_arn` under the current backing key, binding
+    /// `context` as additional authenticated data. The nonce comes from `rng`.
+    pub fn encrypt(
+        &self,
+        key_arn: &str,
+        context: &EncryptionContext,
+        plaintext: &[u8],
+        rng: &mut dyn Randomness,
+    ) -> Result<Vec<u8>, EncryptError> {
+        let material = self.versions.last().ok_or(EncryptError::NoKeyMaterial)?;
+        let arn_len = u16::try_from(key_arn.len()).map_err(|_| EncryptError::KeyArnTooLong)?;
+        let mut nonce = [0u8; NONCE_LEN];
+        rng.fill(&mut nonce);
+
+        let header_len = 10 + key_arn.len();
+        let mut blob = Vec::with_capacity(header_len + NONCE_LEN + plaintext.len() + TAG_LEN);
+        blob.extend_from_slice(&MAGIC);
+        blob.push(FORMAT_VERSION);
+        blob.extend_from_slice(&arn_len.to_be_bytes());
+        blob.extend_from_slice(key_arn.as_bytes());
+        blob.extend_from_slice(&self.current_version().to_be_bytes());
+        let aad = associated_data(&blob, context);
+        blob.extend_from_slice(&nonce);
+        let body_start = blob.len();
+        blob.extend_from_slice(plaintext);
+
+        let body = blob
+            .get_mut(body_start..)
+            .ok_or(EncryptError::NoKeyMaterial)?;
+        let tag = material
+            .cipher()
+            .encrypt_inout_detached(&Array::from(nonce), &aad, body.into())
+            // Only lengths beyond GCM's limits (2^36 bytes) can fail here.
+            .map_err(|_| EncryptError::TooLong)?;
+        blob.extend_from_slice(&tag);
+        Ok(blob)
+    }
+
+    /// Decrypts a blob made by [`KeyRing::encrypt`] for `key_arn` with the same `context`.
+    ///
+    /// Every failure (malformed or truncated blob, another key's blob, an unknown backing-key
+    /// version, a changed byte, a different context) is the same [`InvalidCiphertext`].
+    pub fn decrypt(
+        &self,
+        key_arn: &str,
+        context: &EncryptionContext,
+        blob: &[u8],
+    ) -> Result<Vec<u8>, InvalidCiphertext> {
+        let parsed = parse(blob)?;
+        if parsed.key_arn != key_arn {
+            return Err(InvalidCiphertext);
+        }
+        let index = usize::try_from(parsed.key_version)
+            .ok()
+            .and_then(|v| v.checked_sub(1))
+            .ok_or(InvalidCiphertext)?;
+        let material = self.versions.get(index).ok_or(InvalidCiphertext)?;
+        let aad = associated_data(parsed.header, context);
+        let nonce = Array::try_from(parsed.nonce).map_err(|_| InvalidCiphertext)?;
+        let tag = Array::try_from(parsed.tag).map_err(|_| InvalidCiphertext)?;
+        let mut plaintext = parsed.body.to_vec();
+        material
+            .cipher()
+            .decrypt_inout_detached(&nonce, &aad, plaintext.as_mut_slice().into(), &tag)
+            .map_err(|_| InvalidCiphertext)?;
+        Ok(plaintext)
+    }
+}
+
+impl fmt::Debug for KeyRing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeyRing")
+            .field("versions", &self.versions.len())
+            .finish_non_exhaustive()
+    }
+}
+
+fn associated_data(header: &[u8], context: &EncryptionContext) -> Vec<u8> {
+    let mut aad = header.to_vec();
+    aad.extend_from_slice(&context.canonical_bytes());
+    aad
+}
+
+/// Decryption failed. Deliberately carries no detail (KMS `InvalidCiphertextException`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InvalidCiphertext;
+
+impl fmt::Display for InvalidCiphertext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(
+            "the ciphertext, its encryption context, or the key is not valid for decryption",
+        )
+    }
+}
+
+impl std::error::Error for InvalidCiphertext {}
+
+/// Why encryption could not run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EncryptError {
+    /// The key has no key material (origin `EXTERNAL`, pending import).
+    NoKeyMaterial,
+    /// The key ARN does not fit the blob's 16-bit length field.
+    KeyArnTooLong,
+    /// The plaintext exceeds AES-GCM's length limit.
+    TooLong,
+}
+
+impl fmt::Display for EncryptError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            EncryptError::NoKeyMaterial => "the key has no key material",
+            EncryptError::KeyArnTooLong => "the key ARN is longer than 65535 bytes",
+            EncryptError::TooLong => "the plaintext is too long for AES-GCM",
+        })
+    }
+}
+
+impl std::error::Error for EncryptError {}
+
+/// Why imported key material was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImportMaterialError {
+    /// Symmetric key material must be exactly 32 bytes; this many were given.
+    WrongLength(usize),
+    /// The key already has key material.
+    AlreadyHasMaterial,
+}
+
+impl fmt::Display for ImportMaterialError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ImportMaterialError::WrongLength(n) => {
+                write!(f, "key material must be 32 bytes, got {n}")
+            }
+            ImportMaterialError::AlreadyHasMaterial => {
+                f.write_str("the key already has key material")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ImportMaterialError {}
+
+/// The fields of a well-formed blob, borrowed from it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ParsedBlob<'a> {
+    /// The ARN of the key that encrypted the blob.
+    pub key_arn: &'a str,
+    /// The backing-key version that encrypted it.
+    pub key_version: u32,
+    /// Magic, format version, key ARN and backing-key version: the authenticated header.
+    pub header: &'a [u8],
+    /// The GCM nonce.
+    pub nonce: &'a [u8],
+    /// The encrypted plaintext.
+    pub body: &'a [u8],
+    /// The GCM tag.
+    pub tag: &'a [u8],
+}
+
+/// Reads a blob's structure (nothing is authenticated yet: use [`KeyRing::decrypt`] for that).
+/// Any structural problem is reported as the same opaque [`InvalidCiphertext`].
+pub fn parse(blob: &[u8]) -> Result<ParsedBlob<'_>, InvalidCiphertext> {
+    walk(blob, &mut |_, _| {}).map_err(|_| InvalidCiphertext)
+}
+
+/// A named part of a blob, for the inspector.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum BlobField {
+    /// The magic bytes `KPG`.
+    Magic,
+    /// The format version byte.
+    FormatVersion,
+    /// The two-byte length of the key ARN.
+    KeyArnLength,
+    /// The key ARN.
+    KeyArn,
+    /// The backing-key version.
+    KeyVersion,
+    /// The GCM nonce.
+    Nonce,
+    /// The encrypted plaintext.
+    Body,
+    /// The GCM authentication tag.
+    Tag,
+}
+
+impl BlobField {
+    /// A short label for the inspector.
+    pub fn label(self) -> &'static str {
+        match self {
+            BlobField::Magic => "magic",
+            BlobField::FormatVersion => "format version",
+            BlobField::KeyArnLength => "key ARN length",
+            BlobField::KeyArn => "key ARN",
+            BlobField::KeyVersion => "backing-key version",
+            BlobField::Nonce => "nonce",
+            BlobField::Body => "encrypted data",
+            BlobField::Tag => "authentication tag",
+        }
+    }
+
+    /// What the field is for, in one sentence.
+    pub fn description(self) -> &'static str {
+        match self {
+            BlobField::Magic => {
+                "marks a KMS Playground ciphertext blob (the playground's own format)"
+            }
+            BlobField::FormatVersion => "the layout version of this blob",
+            BlobField::KeyArnLength => "how many bytes of key ARN follow",
+            BlobField::KeyArn => "which KMS key encrypted this, so Decrypt needs no KeyId",
+            BlobField::KeyVersion => {
+                "which backing key of that KMS key was current (1 + the number of rotations)"
+            }
+            BlobField::Nonce => "96 random bits, unique per encryption",
+            BlobField::Body => {
+                "the plaintext encrypted with AES-256-GCM, same length as the plaintext"
+            }
+            BlobField::Tag => {
+                "authenticates the header, the encryption context and the encrypted data"
+            }
+        }
+    }
+}
+
+/// One part of an inspected blob: `start..end` are byte offsets into the blob.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct BlobPart {
+    /// Which field.
+    pub field: BlobField,
+    /// Offset of the first byte.
+    pub start: usize,
+    /// Offset one past the last byte.
+    pub end: usize,
+}
+
+/// What is structurally wrong with a blob, as the inspector reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum BlobProblem {
+    /// The blob ends before this field is complete.
+    Truncated(BlobField),
+    /// The first three bytes are not `KPG`: not a KMS Playground blob.
+    BadMagic,
+    /// A format version this playground does not know.
+    UnknownFormatVersion(u8),
+    /// The key ARN bytes are not UTF-8.
+    KeyArnNotUtf8,
+}
+
+impl fmt::Display for BlobProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BlobProblem::Truncated(field) => {
+                write!(f, "the blob ends inside the {}", field.label())
+            }
+            BlobProblem::BadMagic => f.write_str("not a KMS Playground ciphertext blob"),
+            BlobProblem::UnknownFormatVersion(v) => write!(f, "unknown blob format version {v}"),
+            BlobProblem::KeyArnNotUtf8 => f.write_str("the key ARN is not valid UTF-8"),
+        }
+    }
+}
+
+/// The inspector's view of a blob: the parts it could read, and the first problem if any.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BlobInspection {
+    /// Total length in bytes.
+    pub length: usize,
+    /// The parts read, in order.
+    pub parts: Vec<BlobPart>,
+    /// The key ARN, when it could be read.
+    pub key_arn: Option<String>,
+    /// The backing-key version, when it could be read.
+    pub key_version: Option<u32>,
+    /// The first structural problem; `None` for a well-formed blob (which may still fail to
+    /// decrypt: only decryption checks the tag).
+    pub problem: Option<BlobProblem>,
+}
+
+/// Splits a blob into its parts with their byte ranges. Never panics, whatever the input.
+pub fn inspect(blob: &[u8]) -> BlobInspection {
+    let mut parts = Vec::new();
+    let result = walk(blob, &mut |field, range| {
+        parts.push(BlobPart {
+            field,
+            start: range.start,
+            end: range.end,
+        });
+    });
+    let key_arn = parts
+        .iter()
+        .find(|p| p.field == BlobField::KeyArn)
+        .and_then(|p| blob.get(p.start..p.end))
+        .and_then(|b| std::str::from_utf8(b).ok())
+        .map(str::to_owned);
+    let key_version = parts
+        .iter()
+        .find(|p| p.field == BlobField::KeyVersion)
+        .and_then(|p| blob.get(p.start..p.end))
+        .and_then(|b| <[u8; 4]>::try_from(b).ok())
+        .map(u32::from_be_bytes);
+    BlobInspection {
+        length: blob.len(),
+        parts,
+        key_arn,
+        key_version,
+        problem: result.err(),
+    }
+}
+
+/// Reads fields front to back, reporting each complete field's range to `seen`.
+fn walk<'a>(
+    blob: &'a [u8],
+    seen: &mut dyn FnMut(BlobField, Range<usize>),
+) -> Result<ParsedBlob<'a>, BlobProblem> {
+    let mut cursor = Cursor { blob, at: 0, seen };
+    let magic = cursor.take(BlobField::Magic, MAGIC.len())?;
+    if magic != MAGIC {
+        return Err(BlobProblem::BadMagic);
+    }
+    let format = cursor.take(BlobField::FormatVersion, 1)?;
+    if format != [FORMAT_VERSION] {
+        return Err(BlobProblem::UnknownFormatVersion(
+            format.first().copied().unwrap_or_default(),
+        ));
+    }
+    let arn_len = cursor.take(BlobField::KeyArnLength, 2)?;
+    let arn_len = <[u8; 2]>::try_from(arn_len).map_or(0, u16::from_be_bytes);
+    let arn = cursor.take(BlobField::KeyArn, usize::from(arn_len))?;
+    let key_arn = std::str::from_utf8(arn).map_err(|_| BlobProblem::KeyArnNotUtf8)?;
+    let version = cursor.take(BlobField::KeyVersion, 4)?;
+    let key_version = <[u8; 4]>::try_from(version).map_or(0, u32::from_be_bytes);
+    let header = blob.get(..cursor.at).unwrap_or_default();
+    let nonce = cursor.take(BlobField::Nonce, NONCE_LEN)?;
+    let body_len = blob
+        .len()
+        .checked_sub(cursor.at + TAG_LEN)
+        .ok_or(BlobProblem::Truncated(BlobField::Tag))?;
+    let body = cursor.take(BlobField::Body, body_len)?;
+    let tag = cursor.take(BlobField::Tag, TAG_LEN)?;
+    Ok(ParsedBlob {
+        key_arn,
+        key_version,
+        header,
+        nonce,
+        body,
+        tag,
+    })
+}
+
+struct Cursor<'a, 'f> {
+    blob: &'a [u8],
+    at: usize,
+    seen: &'f mut dyn FnMut(BlobField, Range<usize>),
+}
+
+impl<'a> Cursor<'a, '_> {
+    fn take(&mut self, field: BlobField, len: usize) -> Result<&'a [u8], BlobProblem> {
+        let range = self.at..self.at.saturating_add(len);
+        let bytes = self
+            .blob
+            .get(range.clone())
+            .ok_or(BlobProblem::Truncated(field))?;
+        self.at = range.end;
+        (self.seen)(field, range);
+        Ok(bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entropy::SeededRandomness;
+    use aes_gcm::aead::Aead;
+    use aes_gcm::aead::Payload;
+    use proptest::prelude::*;
+
+    const ARN: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const OTHER_ARN: &str =
+        "arn:aws:kms:us-east-1:111122223333:key/0987dcba-09fe-87dc-65ba-ab0987654321";
+
+    fn hex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    fn context(pairs: &[(&str, &str)]) -> EncryptionContext {
+        pairs.iter().copied().collect()
+    }
+
+    /// NIST CAVP GCM test vectors, `gcmEncryptExtIV256.rsp` (AES-256, 96-bit IV, 128-bit tag):
+    /// <https://csrc.nist.gov/Projects/cryptographic-algorithm-validation-program/CAVP-TESTING-BLOCK-CIPHER-MODES>
+    /// (key, iv, plaintext, aad, ciphertext, tag).
+    const NIST_AES256_GCM: &[[&str; 6]] = &[
+        [
+            "b52c505a37d78eda5dd34f20c22540ea1b58963cf8e5bf8ffa85f9f2492505b4",
+            "516c33929df5a3284ff463d7",
+            "",
+            "",
+            "",
+            "bdc1ac884d332457a1d2664f168c76f0",
+        ],
+        [
+            "92e11dcdaa866f5ce790fd24501f92509aacf4cb8b1339d50c9c1240935dd08b",
+            "ac93a1a6145299bde902f21a",
+            "2d71bcfa914e4ac045b2aa60955fad24",
+            "1e0889016f67601c8ebea4943bc23ad6",
+            "8995ae2e6df3dbf96fac7b7137bae67f",
+            "eca5aa77d51d4a0a14d9c51e1da474ab",
+        ],
+        [
+            "1afc68b32596198ae0f3a8612751c2413322e8054ff2ac6bede3d4a1ee20ee62",
+            "356860e76e794492de6a68f3",
+            "293041038f9e8edee23d2f18bce87b522380f1fa18b3021830a54ab891da8548095228ed9860176152e27945d66254f0db8590",
+            "205e44009e0ef963838aff615b35c9f1271d487cf719677d956718bce8ab676cceb636ad381432c5c790c26b07051b661a2fec4e607f9644f84993c8335db21ae36b6008bab2883ad7541809bf5f49272295c1c1f1cf8c678553",
+            "e06109680d5fefd345665ec9a5b2e7bf3ece3af1b62841a95c453e7753b5a1d6d8a10b3c6c42df1f23832b74e74871821f1c0b",
+            "953d8d04f70e2af055ac902a455235b2",
+        ],
+    ];
+
+    #[test]
+    fn the_primitive_matches_nist_aes_256_gcm_vectors() {
+        for [key, iv, pt, aad, ct, tag] in NIST_AES256_GCM {
+            let material = KeyMaterial(hex(key).try_into().unwrap());
+            let cipher = material.cipher();
+            let nonce = Array::try_from(hex(iv).as_slice()).unwrap();
+            let sealed = cipher
+                .encrypt(
+                    &nonce,
+                    Payload {
+                        msg: &hex(pt),
+                        aad: &hex(aad),
+                    },
+                )
+                .unwrap();
+            let expected = [hex(ct), hex(tag)].concat();
+            assert_eq!(sealed, expected, "vector with key {key}");
+            let opened = cipher
+                .decrypt(
+                    &nonce,
+                    Payload {
+                        msg: &expected,
+                        aad: &hex(aad),
+                    },
+                )
+                .unwrap();
+            assert_eq!(opened, hex(pt));
+        }
+    }
+
+    #[test]
+    fn round_trip_with_and_without_context() {
+        let mut rng = SeededRandomness::new(1);
+        let ring = KeyRing::generate(&mut rng);
+        for ctx in [
+            EncryptionContext::new(),
+            context(&[("dept", "eng"), ("app", "x")]),
+        ] {
+            let blob = ring.encrypt(ARN, &ctx, b"hello world", &mut rng).unwrap();
+            assert_eq!(ring.decrypt(ARN, &ctx, &blob).unwrap(), b"hello world");
+            assert_eq!(blob.len(), 10 + ARN.len() + NONCE_LEN + 11 + TAG_LEN);
+        }
+    }
+
+    #[test]
+    fn two_encryptions_of_the_same_plaintext_differ_by_nonce() {
+        let mut rng = SeededRandomness::new(2);
+        let ring = KeyRing::generate(&mut rng);
+        let ctx = EncryptionContext::new();
+        let a = ring.encrypt(ARN, &ctx, b"same", &mut rng).unwrap();
+        let b = ring.encrypt(ARN, &ctx, b"same", &mut rng).unwrap();
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn every_single_byte_flip_is_rejected() {
+        let mut rng = SeededRandomness::new(3);
+        let ring = KeyRing::generate(&mut rng);
+        let ctx = context(&[("purpose", "test")]);
+        let blob = ring
+            .encrypt(ARN, &ctx, b"attack at dawn", &mut rng)
+            .unwrap();
+        for i in 0..blob.len() {
+            for bit in 0..8 {
+                let mut tampered = blob.clone();
+                tampered[i] ^= 1 << bit;
+                assert_eq!(
+                    ring.decrypt(ARN, &ctx, &tampered),
+                    Err(InvalidCiphertext),
+                    "byte {i} bit {bit}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn truncated_and_extended_blobs_are_rejected() {
+        let mut rng = SeededRandomness::new(4);
+        let ring = KeyRing::generate(&mut rng);
+        let ctx = EncryptionContext::new();
+        let blob = ring.encrypt(ARN, &ctx, b"abc", &mut rng).unwrap();
+        for len in 0..blob.len() {
+            assert_eq!(
+                ring.decrypt(ARN, &ctx, &blob[..len]),
+                Err(InvalidCiphertext)
+            );
+        }
+        let mut longer = blob.clone();
+        longer.push(0);
+        assert_eq!(ring.decrypt(ARN, &ctx, &longer), Err(InvalidCiphertext));
+    }
+
+    /// KMS Developer Guide, concepts.html#encrypt_context: decryption needs the exact,
+    /// case-sensitive context; only pair order may differ.
+    #[test]
+    fn a_different_encryption_context_is_rejected() {
+        let mut rng = SeededRandomness::new(5);
+        let ring = KeyRing::generate(&mut rng);
+        let ctx = context(&[("dept", "eng"), ("app", "payroll")]);
+        let blob = ring.encrypt(ARN, &ctx, b"salary", &mut rng).unwrap();
+        let reordered = context(&[("app", "payroll"), ("dept", "eng")]);
+        assert_eq!(ring.decrypt(ARN, &reordered, &blob).unwrap(), b"salary");
+        for wrong in [
+            EncryptionContext::new(),
+            context(&[("dept", "eng")]),
+            context(&[("dept", "Eng"), ("app", "payroll")]),
+            context(&[("Dept", "eng"), ("app", "payroll")]),
+            context(&[("dept", "eng"), ("app", "payroll"), ("x", "y")]),
+        ] {
+            assert_eq!(ring.decrypt(ARN, &wrong, &blob), Err(InvalidCiphertext));
+        }
+    }
+
+    #[test]
+    fn context_encoding_is_unambiguous() {
+        let a = context(&[("ab", "c")]);
+        let b = context(&[("a", "bc")]);
+        assert_ne!(a.canonical_bytes(), b.canonical_bytes());
+        let c = context(&[("a", "b"), ("c", "d")]);
+        let d = context(&[("a", "b\0\0\0\u{1}c\0\0\0\u{1}d")]);
+        assert_ne!(c.canonical_bytes(), d.canonical_bytes());
+
+        let mut rng = SeededRandomness::new(6);
+        let ring = KeyRing::generate(&mut rng);
+        let blob = ring.encrypt(ARN, &a, b"x", &mut rng).unwrap();
+        assert_eq!(ring.decrypt(ARN, &b, &blob), Err(InvalidCiphertext));
+    }
+
+    #[test]
+    fn another_keys_blob_is_rejected_with_the_same_error() {
+        let mut rng = SeededRandomness::new(7);
+        let ring = KeyRing::generate(&mut rng);
+        let other = KeyRing::generate(&mut rng);
+        let ctx = EncryptionContext::new();
+        let blob = other.encrypt(OTHER_ARN, &ctx, b"x", &mut rng).unwrap();
+        assert_eq!(ring.decrypt(ARN, &ctx, &blob), Err(InvalidCiphertext));
+        // The right ARN claimed with the wrong material fails the tag instead: same error.
+        assert_eq!(ring.decrypt(OTHER_ARN, &ctx, &blob), Err(InvalidCiphertext));
+        // The wrong ARN with the right material fails the ARN check: same error.
+        assert_eq!(other.decrypt(ARN, &ctx, &blob), Err(InvalidCiphertext));
+    }
+
+    /// KMS Developer Guide, rotate-keys.html: rotation keeps every earlier backing key, so old
+    /// ciphertexts still decrypt; new ones use the new backing key.
+    #[test]
+    fn rotation_keeps_old_ciphertexts_decryptable() {
+        let mut rng = SeededRandomness::new(8);
+        let mut ring = KeyRing::generate(&mut rng);
+        let ctx = EncryptionContext::new();
+        let old = ring.encrypt(ARN, &ctx, b"before", &mut rng).unwrap();
+        assert_eq!(inspect(&old).key_version, Some(1));
+        assert_eq!(ring.rotate(&mut rng), Some(2));
+        let new = ring.encrypt(ARN, &ctx, b"after", &mut rng).unwrap();
+        assert_eq!(inspect(&new).key_version, Some(2));
+        assert_eq!(ring.decrypt(ARN, &ctx, &old).unwrap(), b"before");
+        assert_eq!(ring.decrypt(ARN, &ctx, &new).unwrap(), b"after");
+
+        // A blob naming a version the ring lacks (here: made after a rotation this copy missed).
+        let mut newer = ring.clone();
+        newer.rotate(&mut rng);
+        let from_the_future = newer.encrypt(ARN, &ctx, b"v3", &mut rng).unwrap();
+        assert_eq!(
+            ring.decrypt(ARN, &ctx, &from_the_future),
+            Err(InvalidCiphertext)
+        );
+    }
+
+    #[test]
+    fn a_ring_without_material_cannot_encrypt_and_accepts_one_import() {
+        let mut rng = SeededRandomness::new(9);
+        let mut ring = KeyRing::without_material();
+        assert_eq!(ring.current_version(), 0);
+        assert_eq!(
+            ring.encrypt(ARN, &EncryptionContext::new(), b"x", &mut rng),
+            Err(EncryptError::NoKeyMaterial)
+        );
+        assert_eq!(ring.rotate(&mut rng), None);
+        assert_eq!(
+            ring.import_material(&[7; 31]),
+            Err(ImportMaterialError::WrongLength(31))
+        );
+        ring.import_material(&[7; 32]).unwrap();
+        assert_eq!(
+            ring.import_material(&[7; 32]),
+            Err(ImportMaterialError::AlreadyHasMaterial)
+        );
+        let blob = ring
+            .encrypt(ARN, &EncryptionContext::new(), b"x", &mut rng)
+            .unwrap();
+        assert_eq!(
+            ring.decrypt(ARN, &EncryptionContext::new(), &blob).unwrap(),
+            b"x"
+        );
+    }
+
+    #[test]
+    fn debug_output_never_shows_key_bytes() {
+        let mut ring = KeyRing::without_material();
+        ring.import_material(&[0xAB; 32]).unwrap();
+        let shown = format!("{ring:?} {:?}", ring.versions);
+        assert!(!shown.contains("171"), "{shown}");
+        assert!(!shown.to_lowercase().contains("ab, "), "{shown}");
+        assert!(shown.contains("redacted"), "{shown}");
+    }
+
+    #[test]
+    fn inspect_names_every_part_with_its_byte_range() {
+        let mut rng = SeededRandomness::new(10);
+        let mut ring = KeyRing::generate(&mut rng);
+        ring.rotate(&mut rng);
+        let blob = ring
+            .encrypt(ARN, &EncryptionContext::new(), b"12345", &mut rng)
+            .unwrap();
+        let seen = inspect(&blob);
+        let n = ARN.len();
+        let expected = [
+            (BlobField::Magic, 0, 3),
+            (BlobField::FormatVersion, 3, 4),
+            (BlobField::KeyArnLength, 4, 6),
+            (BlobField::KeyArn, 6, 6 + n),
+            (BlobField::KeyVersion, 6 + n, 10 + n),
+            (BlobField::Nonce, 10 + n, 22 + n),
+            (BlobField::Body, 22 + n, 27 + n),
+            (BlobField::Tag, 27 + n, 43 + n),
+        ];
+        let got: Vec<_> = seen
+            .parts
+            .iter()
+            .map(|p| (p.field, p.start, p.end))
+            .collect();
+        assert_eq!(got, expected);
+        assert_eq!(seen.key_arn.as_deref(), Some(ARN));
+        assert_eq!(seen.key_version, Some(2));
+        assert_eq!(seen.problem, None);
+        assert_eq!(seen.length, blob.len());
+    }
+
+    #[test]
+    fn inspect_reports_the_first_structural_problem() {
+        assert_eq!(
+            inspect(b"").problem,
+            Some(BlobProblem::Truncated(BlobField::Magic))
+        );
+        assert_eq!(inspect(b"AQIDBAUG").problem, Some(BlobProblem::BadMagic));
+        assert_eq!(
+            inspect(b"KPG\x02").problem,
+            Some(BlobProblem::UnknownFormatVersion(2))
+        );
+        let short = inspect(b"KPG\x01\x00\x05arn");
+        assert_eq!(
+            short.problem,
+            Some(BlobProblem::Truncated(BlobField::KeyArn))
+        );
+        assert_eq!(short.parts.len(), 3);
+        assert_eq!(
+            inspect(b"KPG\x01\x00\x02\xff\xfe\0\0\0\x01").problem,
+            Some(BlobProblem::KeyArnNotUtf8)
+        );
+        let no_tag = [b"KPG\x01\x00\x01a\0\0\0\x01".as_slice(), &[0; 12 + 15]].concat();
+        assert_eq!(
+            inspect(&no_tag).problem,
+            Some(BlobProblem::Truncated(BlobField::Tag))
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn inspect_and_parse_never_panic_on_garbage(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let seen = inspect(&bytes);
+            prop_assert_eq!(seen.problem.is_none(), parse(&bytes).is_ok());
+            for part in &seen.parts {
+                prop_assert!(part.start <= part.end && part.end <= bytes.len());
+            }
+        }
+
+        #[test]
+        fn garbage_with_a_valid_header_still_fails_to_decrypt(tail in proptest::collection::vec(any::<u8>(), 0..100)) {
+            let mut rng = SeededRandomness::new(11);
+            let ring = KeyRing::generate(&mut rng);
+            let mut blob = b"KPG\x01".to_vec();
+            blob.extend_from_slice(&u16::try_from(ARN.len()).unwrap().to_be_bytes());
+            blob.extend_from_slice(ARN.as_bytes());
+            blob.extend_from_slice(&1u32.to_be_bytes());
+            blob.extend_from_slice(&tail);
+            prop_assert_eq!(ring.decrypt(ARN, &EncryptionContext::new(), &blob), Err(InvalidCiphertext));
+        }
+
+        #[test]
+        fn round_trip_for_any_plaintext_and_context(
+            plaintext in proptest::collection::vec(any::<u8>(), 1..300),
+            pairs in proptest::collection::btree_map(".{0,8}", ".{0,8}", 0..4),
+            seed in any::<u64>(),
+        ) {
+            let mut rng = SeededRandomness::new(seed);
+            let ring = KeyRing::generate(&mut rng);
+            let ctx: EncryptionContext = pairs.into_iter().collect();
+            let blob = ring.encrypt(ARN, &ctx, &plaintext, &mut rng).unwrap();
+            prop_assert_eq!(ring.decrypt(ARN, &ctx, &blob).unwrap(), plaintext);
+        }
+
+        #[test]
+        fn distinct_contexts_have_distinct_encodings(
+            a in proptest::collection::btree_map(".{0,4}", ".{0,4}", 0..3),
+            b in proptest::collection::btree_map(".{0,4}", ".{0,4}", 0..3),
+        ) {
+            let (ca, cb): (EncryptionContext, EncryptionContext) =
+                (a.clone().into_iter().collect(), b.clone().into_iter().collect());
+            prop_assert_eq!(a == b, ca.canonical_bytes() == cb.canonical_bytes());
+        }
+    }
+}
