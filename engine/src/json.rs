@@ -115,6 +115,10 @@ pub fn parse(text: &str) -> Document {
 ///
 /// Fails with the first syntax error. Repeated keys are not an error here: formatting must not
 /// lose text the author wrote; the policy parser reports them.
+#[allow(
+    clippy::result_large_err,
+    reason = "called once per Format press; callers render the diagnostic as is"
+)]
 pub fn format_json(text: &str) -> Result<String, Diagnostic> {
     let document = parse(text);
     match document.value {
@@ -802,10 +806,19 @@ pub struct Recorded<'r> {
 
 impl Recorded<'_> {
     /// Adds advice to the diagnostic just recorded.
-    pub fn hint(self, hint: impl Into<String>) {
+    pub fn hint(self, hint: impl Into<String>) -> Self {
         if let Some(last) = self.diagnostics.last_mut() {
             last.hint = Some(hint.into());
         }
+        self
+    }
+
+    /// Names the KMS exception the diagnostic just recorded stands for.
+    pub fn kms_exception(self, exception: &'static str) -> Self {
+        if let Some(last) = self.diagnostics.last_mut() {
+            last.kms_exception = Some(exception);
+        }
+        self
     }
 }
 
@@ -946,28 +959,34 @@ impl Value {
         value
     }
 
-    /// A string or a list of strings (the IAM "single value or list" form), each with its span.
-    /// Reports every element that is not a string.
+    /// A string or a list of strings (the IAM "single value or list" form), each with its span
+    /// and path. Elements that are not strings are reported and left out; `None` when the value
+    /// is neither a string nor an array.
     pub fn expect_str_or_list<'v>(
         &'v self,
         path: &JsonPath,
         report: &mut Report<'_>,
-    ) -> Option<Vec<(&'v str, Span)>> {
+    ) -> Option<Vec<ListItem<'v>>> {
         match &self.kind {
-            ValueKind::String(s) => Some(vec![(s.as_str(), self.span)]),
+            ValueKind::String(s) => Some(vec![ListItem {
+                text: s,
+                span: self.span,
+                path: path.clone(),
+            }]),
             ValueKind::Array(items) => {
                 let mut out = Vec::with_capacity(items.len());
-                let mut ok = true;
                 for (i, item) in items.iter().enumerate() {
+                    let path = path.index(i);
                     match item.as_str() {
-                        Some(s) => out.push((s, item.span)),
-                        None => {
-                            item.wrong_type("a string", &path.index(i), report);
-                            ok = false;
-                        }
+                        Some(text) => out.push(ListItem {
+                            text,
+                            span: item.span,
+                            path,
+                        }),
+                        None => item.wrong_type("a string", &path, report),
                     }
                 }
-                ok.then_some(out)
+                Some(out)
             }
             _ => {
                 self.wrong_type("a string or a list of strings", path, report);
@@ -982,6 +1001,17 @@ impl Value {
         write_pretty(self, 0, &mut out);
         out
     }
+}
+
+/// One string of a "string or list of strings" value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListItem<'v> {
+    /// The string.
+    pub text: &'v str,
+    /// Its span.
+    pub span: Span,
+    /// Its path: the element's own when the value is a list.
+    pub path: JsonPath,
 }
 
 impl Object {
@@ -1380,13 +1410,13 @@ mod tests {
         let mut report = Report::new(&index);
         let root = JsonPath::root();
         assert_eq!(object.optional_str("Name", &root, &mut report), None);
-        assert_eq!(
-            object
-                .get("Tags")
-                .unwrap()
-                .expect_str_or_list(&root.key("Tags"), &mut report),
-            None
-        );
+        let tags = object
+            .get("Tags")
+            .unwrap()
+            .expect_str_or_list(&root.key("Tags"), &mut report)
+            .unwrap();
+        let tags: Vec<(&str, &str)> = tags.iter().map(|t| (t.text, t.path.as_str())).collect();
+        assert_eq!(tags, [("a", "Tags[0]")]);
         assert!(
             object
                 .required("Effect", value.span, &root, &mut report)
