@@ -5,10 +5,127 @@ use std::time::Instant;
 
 use kms_engine::crypto::{EncryptionContext, KeyRing};
 use kms_engine::entropy::SeededRandomness;
+use kms_engine::policy::eval::{PolicyOutcome, evaluate, explain};
+use kms_engine::policy::parse::{PolicyKind, parse_policy};
+use kms_engine::request::{Context, PrincipalType, Request, RequestPrincipal};
+use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
+
+/// Counts allocations, so that a section can report how many its timed loop made.
+#[global_allocator]
+static ALLOCATOR: &StatsAlloc<std::alloc::System> = &INSTRUMENTED_SYSTEM;
 
 fn main() {
     println!("kms-engine {} benchmarks", kms_engine::VERSION);
     crypto_4k();
+    policy_eval();
+}
+
+/// `policy::eval::evaluate` on the lecture's policies: a key policy with the account-root
+/// statement and a key-user statement, and an identity policy allowing `kms:*` on two key ARNs.
+/// Prints decisions per second and the heap allocations made while timing (the fast path should
+/// make none).
+fn policy_eval() {
+    const KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const KEY_EU: &str =
+        "arn:aws:kms:eu-west-2:111122223333:key/0987dcba-09fe-87dc-65ba-ab0987654321";
+    const KEY_OTHER: &str =
+        "arn:aws:kms:us-east-1:111122223333:key/aaaabbbb-cccc-dddd-eeee-ffff00001111";
+    const ROUNDS: u32 = 500_000;
+    let key_policy = r#"{
+        "Version": "2012-10-17",
+        "Id": "key-consolepolicy-3",
+        "Statement": [
+            {
+                "Sid": "Enable IAM User Permissions",
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+                "Action": "kms:*",
+                "Resource": "*"
+            },
+            {
+                "Sid": "Allow use of the key",
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::111122223333:user/CloudAcademy"},
+                "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+                "Resource": "*"
+            }
+        ]
+    }"#;
+    let identity_policy = format!(
+        r#"{{
+        "Version": "2012-10-17",
+        "Statement": {{
+            "Effect": "Allow",
+            "Action": "kms:*",
+            "Resource": ["{KEY}", "{KEY_EU}"]
+        }}
+    }}"#
+    );
+    let (Some(key_policy), Some(identity_policy)) = (
+        parse_policy(key_policy, PolicyKind::KeyPolicy).policy,
+        parse_policy(&identity_policy, PolicyKind::IdentityPolicy).policy,
+    ) else {
+        println!("policy: the lecture's policies did not parse");
+        return;
+    };
+    let user = |name: &str| RequestPrincipal {
+        arn: format!("arn:aws:iam::111122223333:user/{name}"),
+        account: "111122223333".to_owned(),
+        kind: PrincipalType::User,
+        role_arn: None,
+    };
+    let key_user = user("CloudAcademy");
+    let alice = user("Alice");
+    let context = Context::new();
+    let request = |principal, action, resource| Request {
+        principal,
+        action,
+        resource,
+        context: &context,
+    };
+    // Key user, delegated user, identity allow, identity no-match.
+    let cases = [
+        (&key_policy, request(&key_user, "kms:GenerateDataKey", KEY)),
+        (&key_policy, request(&alice, "kms:Decrypt", KEY)),
+        (&identity_policy, request(&alice, "kms:Encrypt", KEY_EU)),
+        (&identity_policy, request(&alice, "kms:Encrypt", KEY_OTHER)),
+    ];
+    let expected = cases.map(|(p, r)| evaluate(p, &r));
+    let decisions = f64::from(ROUNDS) * cases.len() as f64;
+
+    let region = Region::new(ALLOCATOR);
+    let start = Instant::now();
+    let mut allowed = 0u64;
+    for _ in 0..ROUNDS {
+        for (policy, request) in &cases {
+            let outcome = evaluate(black_box(policy), black_box(request));
+            allowed += u64::from(!matches!(outcome, PolicyOutcome::NoMatch));
+        }
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    let allocations = region.change().allocations;
+    black_box(allowed);
+    println!(
+        "policy: evaluate (fast path)    {:>8.2} M decisions/s  ({:.0} ns each), {allocations} allocations in {decisions} decisions",
+        decisions / seconds / 1e6,
+        seconds / decisions * 1e9,
+    );
+    println!("policy: outcomes {expected:?}");
+
+    const TRACED: u32 = 20_000;
+    let start = Instant::now();
+    for _ in 0..TRACED {
+        for (policy, request) in &cases {
+            black_box(explain(black_box(policy), black_box(request)));
+        }
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    let traced = f64::from(TRACED) * cases.len() as f64;
+    println!(
+        "policy: explain (traced path)   {:>8.2} M decisions/s  ({:.0} ns each)",
+        traced / seconds / 1e6,
+        seconds / traced * 1e9,
+    );
 }
 
 /// AES-256-GCM through a key ring: 4 KB messages (the Encrypt plaintext limit), with a context.

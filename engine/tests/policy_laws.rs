@@ -214,7 +214,7 @@ fn renumbered(mut policy: Policy) -> Policy {
 
 #[derive(Clone, Debug)]
 struct Req {
-    caller: usize,
+    caller: RequestPrincipal,
     action: &'static str,
     resource: &'static str,
     context: Context,
@@ -232,7 +232,7 @@ fn arb_request() -> impl Strategy<Value = Req> {
         ("aws:SourceIp", "2001:db8::1"),
     ];
     (
-        0..callers().len(),
+        proptest::sample::select(callers()),
         proptest::sample::select(REQUEST_ACTIONS.to_vec()),
         proptest::sample::select(REQUEST_RESOURCES.to_vec()),
         proptest::sample::subsequence(context_entries, 0..=5),
@@ -245,15 +245,19 @@ fn arb_request() -> impl Strategy<Value = Req> {
         })
 }
 
+impl Req {
+    fn request(&self) -> Request<'_> {
+        Request {
+            principal: &self.caller,
+            action: self.action,
+            resource: self.resource,
+            context: &self.context,
+        }
+    }
+}
+
 fn run(policy: &Policy, req: &Req) -> PolicyOutcome {
-    let callers = callers();
-    let request = Request {
-        principal: &callers[req.caller],
-        action: req.action,
-        resource: req.resource,
-        context: &req.context,
-    };
-    evaluate(policy, &request)
+    evaluate(policy, &req.request())
 }
 
 /// How much an outcome grants: deny < nothing < delegation to the account < allow.
@@ -296,13 +300,7 @@ proptest! {
 
     #[test]
     fn evaluate_and_explain_agree(policy in arb_policy(), req in arb_request()) {
-        let callers = callers();
-        let request = Request {
-            principal: &callers[req.caller],
-            action: req.action,
-            resource: req.resource,
-            context: &req.context,
-        };
+        let request = req.request();
         let trace = explain(&policy, &request);
         prop_assert_eq!(evaluate(&policy, &request), trace.outcome);
         for (statement, traced) in policy.statements.iter().zip(&trace.statements) {
@@ -320,13 +318,7 @@ proptest! {
         // And whenever the outcome is an allow, no Deny statement applied.
         let outcome = run(&policy, &req);
         if outcome.allows_caller_or_account() {
-            let callers = callers();
-            let request = Request {
-                principal: &callers[req.caller],
-                action: req.action,
-                resource: req.resource,
-                context: &req.context,
-            };
+            let request = req.request();
             for s in &policy.statements {
                 prop_assert_ne!(statement_result(s, policy.version, &request), StatementResult::Deny);
             }
