@@ -1,1 +1,257 @@
-fn main() {}
+//! Project automation: `cargo xtask serve` and `cargo xtask test`.
+//!
+//! Both install whatever is missing first (pinned versions, each step skipped when the right version
+//! is already there), using only the package registries this project may reach: rustup's targets,
+//! the crates registry, npm, and Debian's packages.
+
+mod serve;
+mod setup;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+/// Crates the engine must never depend on, on any target: it is a plain Rust library.
+const FORBIDDEN_ENGINE_DEPENDENCIES: &[&str] = &[
+    "yew",
+    "web-sys",
+    "js-sys",
+    "wasm-bindgen",
+    "gloo",
+    "getrandom",
+    "serde-wasm-bindgen",
+];
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("serve") => serve_app(),
+        Some("test") => test_everything(args.get(1).map(String::as_str)),
+        Some("setup") => setup::install_tools(&project_root()),
+        Some("dist") => build_release(&project_root()).map(|_| ()),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <command>\n\n\
+                 commands:\n  \
+                 serve   install what is missing, build, and serve the app on http://127.0.0.1:8080\n  \
+                 test    install what is missing and run every check (fmt, clippy, native tests,\n          \
+                 the engine-dependency check, wasm tests and end-to-end tests in headless Chromium)\n  \
+                 setup   only install the tools\n  \
+                 dist    only build the release app into dist/"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (the parent of this crate's directory).
+fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// PATH with the project's npm tools (wasm-opt from binaryen) first, so Trunk finds version 132
+/// rather than an older wasm-opt elsewhere on the machine.
+fn path_with_node_tools(root: &Path) -> String {
+    let node_bin = root.join("node_modules").join(".bin");
+    match std::env::var("PATH") {
+        Ok(path) => format!("{}:{path}", node_bin.display()),
+        Err(_) => node_bin.display().to_string(),
+    }
+}
+
+/// Runs a command in the project root, echoing it, and fails with its name if it fails.
+fn run(root: &Path, program: &str, args: &[&str], envs: &[(&str, &str)]) -> Result<(), String> {
+    println!("\n==> {program} {}", args.join(" "));
+    let started = Instant::now();
+    let status = Command::new(program)
+        .args(args)
+        .envs(envs.iter().copied())
+        .env("PATH", path_with_node_tools(root))
+        .current_dir(root)
+        .status()
+        .map_err(|e| format!("could not start `{program}`: {e}"))?;
+    println!(
+        "<== {program} {} ({:.1} s)",
+        args.first().copied().unwrap_or(""),
+        started.elapsed().as_secs_f64()
+    );
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{program} {}` failed ({status})", args.join(" ")))
+    }
+}
+
+fn serve_app() -> Result<(), String> {
+    let root = project_root();
+    setup::install_tools(&root)?;
+    println!("\nKMS Playground will be served on http://127.0.0.1:8080 (Ctrl+C stops it)");
+    run(
+        &root,
+        "trunk",
+        &[
+            "serve",
+            "--offline",
+            "--no-autoreload",
+            "--address",
+            "127.0.0.1",
+            "--port",
+            "8080",
+        ],
+        &[],
+    )
+}
+
+/// Builds the release app into `dist/` and prints its size.
+fn build_release(root: &Path) -> Result<PathBuf, String> {
+    run(root, "trunk", &["build", "--release", "--offline"], &[])?;
+    let dist = root.join("dist");
+    let (raw, gzipped) = serve::dist_size(&dist)?;
+    println!("dist/: {raw} bytes, {gzipped} bytes gzipped (gzip -9, file by file)");
+    Ok(dist)
+}
+
+/// Every check, in order from quickest to slowest, stopping at the first failure.
+fn test_everything(only: Option<&str>) -> Result<(), String> {
+    let root = project_root();
+    setup::install_tools(&root)?;
+    let started = Instant::now();
+    let wants = |step: &str| only.is_none_or(|o| o == step);
+
+    if wants("fmt") {
+        run(&root, "cargo", &["fmt", "--all", "--check"], &[])?;
+    }
+    if wants("deps") {
+        check_engine_dependencies(&root)?;
+    }
+    if wants("clippy") {
+        run(
+            &root,
+            "cargo",
+            &[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
+            &[],
+        )?;
+        run(
+            &root,
+            "cargo",
+            &[
+                "clippy",
+                "--target",
+                "wasm32-unknown-unknown",
+                "-p",
+                "kms-playground",
+                "-p",
+                "kms-engine",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
+            &[],
+        )?;
+    }
+    if wants("native") {
+        run(&root, "cargo", &["test", "--workspace"], &[])?;
+    }
+    if wants("wasm") {
+        let webdriver_json = root.join("webdriver.json");
+        let webdriver_json = webdriver_json.display().to_string();
+        run(
+            &root,
+            "cargo",
+            &[
+                "test",
+                "--target",
+                "wasm32-unknown-unknown",
+                "-p",
+                "kms-playground",
+                "--test",
+                "web",
+            ],
+            &[
+                (
+                    "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+                    "wasm-bindgen-test-runner",
+                ),
+                ("CHROMEDRIVER", "/usr/bin/chromedriver"),
+                ("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver_json),
+                ("WASM_BINDGEN_TEST_TIMEOUT", "120"),
+            ],
+        )?;
+    }
+    if wants("e2e") {
+        let dist = build_release(&root)?;
+        let server = serve::StaticServer::start(&dist)?;
+        let base = server.base_url();
+        println!("serving dist/ on {base}");
+        let result = run(&root, "node", &["e2e/run.mjs", &base], &[]);
+        drop(server);
+        result?;
+    }
+    println!(
+        "\nall checks passed in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// The engine must build for the browser without any wasm or UI crate (ARCHITECTURE.md, invariants).
+fn check_engine_dependencies(root: &Path) -> Result<(), String> {
+    println!("\n==> cargo tree -p kms-engine -e normal --target wasm32-unknown-unknown");
+    let output = Command::new("cargo")
+        .args([
+            "tree",
+            "-p",
+            "kms-engine",
+            "-e",
+            "normal",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--prefix",
+            "none",
+        ])
+        .current_dir(root)
+        .output()
+        .map_err(|e| format!("could not start `cargo tree`: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "`cargo tree` failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    let tree = String::from_utf8_lossy(&output.stdout);
+    let offending: Vec<&str> = tree
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .filter(|name| FORBIDDEN_ENGINE_DEPENDENCIES.contains(name))
+        .collect();
+    if offending.is_empty() {
+        println!(
+            "kms-engine depends on none of: {}",
+            FORBIDDEN_ENGINE_DEPENDENCIES.join(", ")
+        );
+        Ok(())
+    } else {
+        Err(format!(
+            "kms-engine must not depend on wasm or UI crates, but it depends on: {}",
+            offending.join(", ")
+        ))
+    }
+}

@@ -1,0 +1,5 @@
+// Starts the app. It lives in its own file rather than in an inline script so that the page's
+// Content-Security-Policy can forbid inline scripts entirely.
+const tag = document.querySelector('script[data-kms-js]');
+const { default: init } = await import(tag.dataset.kmsJs);
+await init({ module_or_path: tag.dataset.kmsWasm });
