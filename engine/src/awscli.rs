@@ -1,1 +1,7 @@
+//! An emulator of the AWS CLI's `aws kms` commands, run against a playground world.
+//!
 //! (being written)
+
+pub mod output;
+pub mod query;
+pub mod shell;
