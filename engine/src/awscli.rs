@@ -2,6 +2,9 @@
 //!
 //! (being written)
 
+pub mod args;
 pub mod output;
 pub mod query;
 pub mod shell;
+pub mod shorthand;
+pub mod spec;

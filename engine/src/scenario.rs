@@ -1,1 +1,568 @@
-//! (being written)
+//! Scenario files: one JSON document describing a whole playground world.
+//!
+//! The same format is what the web app exports, imports and puts in a share link, what the CLI
+//! reads, and how the shipped presets are stored:
+//!
+//! ```json
+//! {
+//!   "name": "Lecture: 3 keys x 4 users",
+//!   "account": "111122223333",
+//!   "region": "us-east-1",
+//!   "principals": [{"name": "Alice", "policies": [{"name": "AliceKms", "document": {"Version": "2012-10-17", "Statement": []}}]}],
+//!   "keys": [{"name": "CMK-A", "aliases": ["alias/CMK-A"]}],
+//!   "grants": [{"key": "CMK-A", "grantee": "Alice", "operations": ["Encrypt"]}],
+//!   "actions": ["kms:Encrypt", "kms:Decrypt"],
+//!   "expect": [{"principal": "Alice", "key": "CMK-A", "action": "kms:Encrypt", "decision": "allow"}]
+//! }
+//! ```
+//!
+//! - `account` (default `111122223333`) and `region` (default `us-east-1`) apply to anything that
+//!   does not say otherwise.
+//! - A principal's `arn` defaults to `arn:aws:iam::<account>:user/<name>`; `...:root` is an account's
+//!   root user, `...:role/R` a role, `arn:aws:sts::A:assumed-role/R/S` a session of role `R`, which
+//!   must be declared in the same file and whose identity policies the session uses.
+//! - A key's `id` defaults to a stable UUID-shaped id derived from its name; `arn` may replace `id`
+//!   and `region`. `state` is `Enabled` (default), `Disabled`, `PendingDeletion` or
+//!   `PendingImport`; `origin` is `AWS_KMS` (default) or `EXTERNAL`; without `policy` the key gets
+//!   the default key policy CreateKey gives (KMS Developer Guide, key-policy-default.html).
+//! - A policy `document` is a JSON object, or a string holding JSON as AWS returns it.
+//! - Grants and expectations name principals by name or ARN, keys by name, ARN, alias or alias ARN.
+//!   Grants in the file are already in effect (past the eventual-consistency window).
+//! - `actions` are the access matrix's default columns; `expect` entries are checked by
+//!   [`check`] and `kmsplay check`.
+//!
+//! Unknown fields are errors. Every error carries a line, a column and a JSON path.
+
+mod read;
+
+pub use read::{
+    GRANT_OPERATIONS, KEY_ORIGINS, KEY_STATES, alias_problem, is_key_id, parse_key_arn,
+    parse_principal_arn,
+};
+
+use crate::diagnostics::{Diagnostic, Span};
+use crate::json;
+use crate::policy::eval::Decision;
+use crate::request::ContextValue;
+use sha2::{Digest, Sha256};
+use std::fmt;
+
+/// The account a scenario uses when it names none (the AWS documentation's example account).
+pub const DEFAULT_ACCOUNT: &str = "111122223333";
+
+/// The Region a scenario uses when it names none.
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// A scenario file, read and checked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    /// A title for people.
+    pub name: Option<String>,
+    /// Longer text for people.
+    pub description: Option<String>,
+    /// The default account.
+    pub account: String,
+    /// The default Region.
+    pub region: String,
+    /// The principals, in file order.
+    pub principals: Vec<PrincipalEntry>,
+    /// The keys, in file order.
+    pub keys: Vec<KeyEntry>,
+    /// Grants already in effect.
+    pub grants: Vec<GrantEntry>,
+    /// The matrix's default actions, such as `kms:Encrypt`.
+    pub actions: Vec<String>,
+    /// The expected decisions.
+    pub expect: Vec<Expectation>,
+}
+
+/// What kind of principal an ARN names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PrincipalRole {
+    /// `arn:aws:iam::A:root`.
+    AccountRoot,
+    /// `arn:aws:iam::A:user/N`.
+    User,
+    /// `arn:aws:iam::A:role/R`.
+    Role,
+    /// `arn:aws:sts::A:assumed-role/R/S`.
+    AssumedRole {
+        /// The role's name.
+        role: String,
+    },
+}
+
+/// A declared principal.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PrincipalEntry {
+    /// The name other entries use to refer to it (and the CLI's profile name).
+    pub name: String,
+    /// Its ARN.
+    pub arn: String,
+    /// The account in its ARN.
+    pub account: String,
+    /// What it is.
+    pub role: PrincipalRole,
+    /// Principal tags (`aws:PrincipalTag/...`).
+    pub tags: Vec<(String, String)>,
+    /// Identity policies.
+    pub policies: Vec<NamedPolicy>,
+    /// Where it is declared.
+    pub span: Span,
+}
+
+/// A named identity policy.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NamedPolicy {
+    /// The policy's name.
+    pub name: String,
+    /// Its document.
+    pub document: PolicyText,
+}
+
+/// A policy document's text, and where in the scenario file it was written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PolicyText {
+    /// The document's JSON text.
+    pub text: String,
+    /// For a document written as an object: the byte offset of its text in the scenario file, so
+    /// that diagnostics about the policy point into the file. `None` for a document written as a
+    /// string (its diagnostics point at the string).
+    pub offset: Option<usize>,
+    /// The document's value in the scenario file.
+    pub span: Span,
+}
+
+impl PolicyText {
+    /// A document written as a JSON object: its text is the object's text in the file.
+    fn inline(value: &json::Value, file: &str) -> PolicyText {
+        let text = file
+            .get(value.span.start as usize..value.span.end as usize)
+            .unwrap_or_default()
+            .to_owned();
+        PolicyText {
+            text,
+            offset: Some(value.span.start as usize),
+            span: value.span,
+        }
+    }
+
+    /// A document written as a string holding JSON.
+    fn quoted(text: String, span: Span) -> PolicyText {
+        PolicyText {
+            text,
+            offset: None,
+            span,
+        }
+    }
+
+    /// Moves diagnostics found in this document's text to where the document sits in `file`.
+    pub fn relocate(
+        &self,
+        diagnostics: &[Diagnostic],
+        file: &crate::diagnostics::LineIndex,
+        path: &str,
+    ) -> Vec<Diagnostic> {
+        diagnostics
+            .iter()
+            .map(|d| {
+                let span = match self.offset {
+                    Some(offset) => {
+                        let offset = u32::try_from(offset).unwrap_or(u32::MAX);
+                        Span {
+                            start: d.span.start.saturating_add(offset),
+                            end: d.span.end.saturating_add(offset),
+                        }
+                    }
+                    None => self.span,
+                };
+                let inner_path = if d.path.is_empty() {
+                    path.to_owned()
+                } else {
+                    format!("{path}.{}", d.path)
+                };
+                let message = match self.offset {
+                    Some(_) => d.message.clone(),
+                    None => format!(
+                        "{} (line {}, column {} of the policy in this string)",
+                        d.message, d.start.line, d.start.column
+                    ),
+                };
+                let mut moved =
+                    Diagnostic::new(file, d.severity, d.code, message, inner_path, span);
+                moved.hint = d.hint.clone();
+                moved.kms_exception = d.kms_exception;
+                moved
+            })
+            .collect()
+    }
+}
+
+/// A declared key.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KeyEntry {
+    /// The name other entries use to refer to it, such as `CMK-A`.
+    pub name: String,
+    /// The key id.
+    pub id: String,
+    /// The key ARN.
+    pub arn: String,
+    /// The owning account.
+    pub account: String,
+    /// The key's Region.
+    pub region: String,
+    /// Alias names (`alias/...`).
+    pub aliases: Vec<String>,
+    /// The description.
+    pub description: String,
+    /// `Enabled`, `Disabled`, `PendingDeletion` or `PendingImport`.
+    pub state: &'static str,
+    /// `AWS_KMS` or `EXTERNAL`.
+    pub origin: &'static str,
+    /// Resource tags.
+    pub tags: Vec<(String, String)>,
+    /// The key policy; `None` for the default key policy.
+    pub policy: Option<PolicyText>,
+    /// Where it is declared.
+    pub span: Span,
+}
+
+/// `EncryptionContextSubset` or `EncryptionContextEquals`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConstraintKind {
+    /// The request's context must contain every pair.
+    Subset,
+    /// The request's context must be exactly these pairs.
+    Equals,
+}
+
+/// A grant constraint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Constraint {
+    /// Its kind.
+    pub kind: ConstraintKind,
+    /// The encryption-context pairs.
+    pub pairs: Vec<(String, String)>,
+}
+
+/// A grant already in effect.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GrantEntry {
+    /// The key, as an index into [`Scenario::keys`].
+    pub key: usize,
+    /// The grantee's ARN.
+    pub grantee: String,
+    /// Grant operations such as `Encrypt`.
+    pub operations: Vec<String>,
+    /// Constraints (at most one of each kind).
+    pub constraints: Vec<Constraint>,
+    /// The retiring principal's ARN.
+    pub retiring_principal: Option<String>,
+    /// The grant's name.
+    pub name: Option<String>,
+    /// Where it is declared.
+    pub span: Span,
+}
+
+/// An expected decision.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expectation {
+    /// The caller, as an index into [`Scenario::principals`].
+    pub principal: usize,
+    /// The key, as an index into [`Scenario::keys`].
+    pub key: usize,
+    /// The action, such as `kms:Decrypt`.
+    pub action: String,
+    /// Condition keys the request carries.
+    pub context: Vec<(String, ContextValue)>,
+    /// Grant tokens the request passes.
+    pub grant_tokens: Vec<String>,
+    /// The expected decision.
+    pub decision: Decision,
+    /// Its JSON path, such as `expect[3]`.
+    pub path: String,
+    /// Where it is written.
+    pub span: Span,
+}
+
+impl Scenario {
+    /// Reads and checks scenario text.
+    pub fn parse(text: &str) -> Result<Scenario, ScenarioError> {
+        read::read(text)
+    }
+
+    /// The principal with this name or ARN.
+    pub fn principal_index(&self, reference: &str) -> Option<usize> {
+        self.principals
+            .iter()
+            .position(|p| p.name == reference)
+            .or_else(|| self.principals.iter().position(|p| p.arn == reference))
+    }
+
+    /// The key with this name, ARN, alias name or alias ARN.
+    pub fn key_index(&self, reference: &str) -> Option<usize> {
+        if let Some(i) = self.keys.iter().position(|k| k.name == reference) {
+            return Some(i);
+        }
+        if let Some(i) = self.keys.iter().position(|k| k.arn == reference) {
+            return Some(i);
+        }
+        if reference.starts_with("alias/") {
+            return self
+                .keys
+                .iter()
+                .position(|k| {
+                    k.account == self.account
+                        && k.region == self.region
+                        && k.aliases.iter().any(|a| a == reference)
+                })
+                .or_else(|| {
+                    self.keys
+                        .iter()
+                        .position(|k| k.aliases.iter().any(|a| a == reference))
+                });
+        }
+        let (prefix, alias) = reference.split_once(":alias/")?;
+        let mut parts = prefix.split(':');
+        let (Some("arn"), Some("aws"), Some("kms"), Some(region), Some(account)) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) else {
+            return None;
+        };
+        let alias = format!("alias/{alias}");
+        self.keys
+            .iter()
+            .position(|k| k.region == region && k.account == account && k.aliases.contains(&alias))
+    }
+}
+
+/// A stable UUID-shaped key id derived from the key's account, Region and name, so that a
+/// scenario without ids gives the same ARNs every time it is loaded.
+pub fn derived_key_id(account: &str, region: &str, name: &str) -> String {
+    let digest =
+        Sha256::digest(format!("kms-playground-key\0{account}\0{region}\0{name}").as_bytes());
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    let part = |a: usize, b: usize| hex.get(a..b).unwrap_or_default().to_owned();
+    format!(
+        "{}-{}-{}-{}-{}",
+        part(0, 8),
+        part(8, 12),
+        part(12, 16),
+        part(16, 20),
+        part(20, 32)
+    )
+}
+
+/// A scenario file that cannot be used, with every problem found.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScenarioError {
+    /// The problems, each with line, column and JSON path.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl ScenarioError {
+    fn new(mut diagnostics: Vec<Diagnostic>) -> ScenarioError {
+        // In file order, as a person reads the file.
+        diagnostics.sort_by_key(|d| (d.start, d.span.end));
+        ScenarioError { diagnostics }
+    }
+}
+
+impl fmt::Display for ScenarioError {
+    /// One problem per line, `line:column: error: message (at path); hint`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.diagnostics.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            f.write_str(&d.one_line())?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(text: &str) -> Vec<String> {
+        Scenario::parse(text)
+            .unwrap_err()
+            .diagnostics
+            .iter()
+            .map(Diagnostic::one_line)
+            .collect()
+    }
+
+    #[test]
+    fn the_issue_example_reads_with_its_defaults() {
+        let text = r#"{
+  "name": "Lecture: 3 keys x 4 users",
+  "description": "optional text",
+  "account": "111122223333",
+  "region": "us-east-1",
+  "principals": [
+    {"name": "Alice",
+     "arn": "arn:aws:iam::111122223333:user/Alice",
+     "tags": {"dept": "eng"},
+     "policies": [{"name": "AliceKms", "document": {"Version": "2012-10-17", "Statement": []}}]},
+    {"name": "Bob"},
+    {"name": "Charlie", "policies": [{"name": "p", "document": "{\"Version\": \"2012-10-17\", \"Statement\": []}"}]}
+  ],
+  "keys": [
+    {"name": "CMK-A",
+     "id": "1234abcd-12ab-34cd-56ef-1234567890ab",
+     "region": "us-east-1",
+     "aliases": ["alias/CMK-A"],
+     "description": "optional",
+     "state": "Enabled",
+     "origin": "AWS_KMS",
+     "tags": {"team": "blue"},
+     "policy": {"Version": "2012-10-17", "Statement": []}},
+    {"name": "CMK-B"}
+  ],
+  "grants": [
+    {"key": "CMK-A", "grantee": "Bob", "operations": ["Encrypt", "Decrypt"],
+     "constraints": {"EncryptionContextSubset": {"dept": "eng"}},
+     "retiring_principal": "Alice", "name": "demo"}
+  ],
+  "actions": ["kms:Encrypt", "kms:Decrypt"],
+  "expect": [
+    {"principal": "Charlie", "key": "alias/CMK-A", "action": "kms:Decrypt", "decision": "implicit-deny"},
+    {"principal": "Bob", "key": "arn:aws:kms:us-east-1:111122223333:alias/CMK-A", "action": "kms:Encrypt",
+     "context": {"kms:EncryptionContext:dept": "eng"}, "grant_tokens": [], "decision": "allow"}
+  ]
+}"#;
+        let s = Scenario::parse(text).unwrap();
+        assert_eq!(s.principals[1].arn, "arn:aws:iam::111122223333:user/Bob");
+        assert_eq!(
+            s.principals[0].tags,
+            [("dept".to_owned(), "eng".to_owned())]
+        );
+        assert_eq!(
+            s.principals[0].policies[0].document.text,
+            r#"{"Version": "2012-10-17", "Statement": []}"#
+        );
+        assert!(s.principals[0].policies[0].document.offset.is_some());
+        assert_eq!(s.principals[2].policies[0].document.offset, None);
+        assert_eq!(
+            s.keys[0].arn,
+            "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+        );
+        assert!(is_key_id(&s.keys[1].id));
+        assert_eq!(
+            s.keys[1].id,
+            derived_key_id("111122223333", "us-east-1", "CMK-B")
+        );
+        assert_eq!(
+            (
+                s.keys[1].state,
+                s.keys[1].origin,
+                s.keys[1].policy.is_none()
+            ),
+            ("Enabled", "AWS_KMS", true)
+        );
+        assert_eq!(s.grants[0].grantee, "arn:aws:iam::111122223333:user/Bob");
+        assert_eq!(
+            s.grants[0].retiring_principal.as_deref(),
+            Some("arn:aws:iam::111122223333:user/Alice")
+        );
+        assert_eq!(s.grants[0].constraints[0].kind, ConstraintKind::Subset);
+        assert_eq!((s.expect[0].key, s.expect[1].key), (0, 0));
+        assert_eq!(s.expect[1].decision, Decision::Allow);
+        assert_eq!(
+            s.expect[1].context,
+            [(
+                "kms:EncryptionContext:dept".to_owned(),
+                ContextValue::Single("eng".to_owned())
+            )]
+        );
+    }
+
+    #[test]
+    fn principal_kinds_come_from_the_arn() {
+        let s = Scenario::parse(
+            r#"{"account": "444455556666", "principals": [
+                {"name": "root", "arn": "arn:aws:iam::444455556666:root"},
+                {"name": "Admin", "arn": "arn:aws:iam::444455556666:role/Admin"},
+                {"name": "s", "arn": "arn:aws:sts::444455556666:assumed-role/Admin/alice"},
+                {"name": "other", "arn": "arn:aws:iam::999988887777:user/path/Zed"}]}"#,
+        )
+        .unwrap();
+        let roles: Vec<_> = s.principals.iter().map(|p| p.role.clone()).collect();
+        assert_eq!(
+            roles,
+            [
+                PrincipalRole::AccountRoot,
+                PrincipalRole::Role,
+                PrincipalRole::AssumedRole {
+                    role: "Admin".to_owned()
+                },
+                PrincipalRole::User
+            ]
+        );
+        assert_eq!(s.principals[3].account, "999988887777");
+    }
+
+    #[test]
+    fn errors_carry_line_column_and_path() {
+        assert_eq!(
+            errors(
+                "{\n  \"principals\": [{\"name\": \"A\", \"arn\": \"arn:aws:iam::1:user/A\"}],\n  \"kees\": []\n}"
+            ),
+            [
+                "2:39: error: `arn:aws:iam::1:user/A` is not an ARN of an account root, IAM user, IAM role or assumed-role session (at principals[0].arn); for example `arn:aws:iam::111122223333:user/Alice`, `arn:aws:iam::111122223333:role/Admin` or `arn:aws:sts::111122223333:assumed-role/Admin/session`",
+                "3:3: error: unknown field `kees` (at kees); did you mean `keys`?",
+            ]
+        );
+        assert_eq!(
+            errors(
+                "{\"principals\": [{\"name\": \"Alice\"}], \"keys\": [{\"name\": \"K\"}],\n \"expect\": [{\"principal\": \"Alise\", \"key\": \"K\", \"action\": \"kms:Encrypt\", \"decision\": \"allow\"}]}"
+            ),
+            [
+                "2:27: error: no principal named `Alise` is declared (at expect[0].principal); did you mean `Alice`?"
+            ]
+        );
+        let syntax = errors("{\"keys\": [}");
+        assert_eq!(syntax.len(), 1);
+        assert!(syntax[0].starts_with("1:11: error:"), "{syntax:?}");
+    }
+
+    #[test]
+    fn invalid_values_are_reported_each_where_it_is() {
+        let all = errors(
+            r#"{"account": "12", "principals": [{"name": "s", "arn": "arn:aws:sts::111122223333:assumed-role/Missing/x"}],
+               "keys": [{"name": "K", "state": "Enabld", "aliases": ["alias/aws/x", "nope"]}, {"name": "K"}],
+               "grants": [{"key": "K", "grantee": "s", "operations": ["Encrypt", "Frobnicate"]}],
+               "expect": [{"principal": "s", "key": "K", "action": "Encrypt", "decision": "deny"}]}"#,
+        );
+        let text = all.join("\n");
+        for needle in [
+            "`12` is not an AWS account id",
+            "needs its role `arn:aws:iam::111122223333:role/Missing` declared",
+            "`Enabld` is not a valid state (at keys[0].state); did you mean `Enabled`?",
+            "reserved for AWS managed keys",
+            "`nope` must start with `alias/`",
+            "a key named `K` is already declared",
+            "`Frobnicate` is not a grant operation",
+            "`Encrypt` is not a KMS action",
+            "`deny` is not a decision",
+        ] {
+            assert!(text.contains(needle), "missing {needle:?} in\n{text}");
+        }
+    }
+
+    #[test]
+    fn derived_ids_are_stable_and_distinct() {
+        let a = derived_key_id("111122223333", "us-east-1", "CMK-A");
+        assert_eq!(a, derived_key_id("111122223333", "us-east-1", "CMK-A"));
+        assert_ne!(a, derived_key_id("111122223333", "us-east-1", "CMK-B"));
+        assert!(is_key_id(&a));
+    }
+}

@@ -338,7 +338,7 @@ impl TableBuilder {
         match current {
             Value::Array(items) => {
                 if items.first().is_some_and(Value::is_object) {
-                    self.from_list(items, indent, title.unwrap_or_default());
+                    self.list_rows(items, indent, title.unwrap_or_default());
                 } else {
                     for item in items {
                         match item {
@@ -356,13 +356,13 @@ impl TableBuilder {
                     }
                 }
             }
-            Value::Object(map) => self.from_dict(map, indent),
+            Value::Object(map) => self.dict_rows(map, indent),
             _ => {}
         }
         true
     }
 
-    fn from_dict(&mut self, map: &serde_json::Map<String, Value>, indent: usize) {
+    fn dict_rows(&mut self, map: &serde_json::Map<String, Value>, indent: usize) {
         let (headers, more) = group_keys(map);
         if let [only] = headers.as_slice() {
             let value = map.get(only).map(py_str).unwrap_or_default();
@@ -382,7 +382,7 @@ impl TableBuilder {
         }
     }
 
-    fn from_list(&mut self, items: &[Value], indent: usize, title: &str) {
+    fn list_rows(&mut self, items: &[Value], indent: usize, title: &str) {
         let mut headers: Vec<String> = Vec::new();
         let mut more: Vec<String> = Vec::new();
         for item in items {

@@ -228,7 +228,10 @@ fn tokenize(text: &str) -> Result<Vec<(Tok, usize)>, QueryError> {
                     '"' => match serde_json::from_str::<String>(&format!("\"{body}\"")) {
                         Ok(s) => Tok::Quoted(s),
                         Err(_) => {
-                            return Err(err(format!("Invalid quoted identifier \"{body}\""), start));
+                            return Err(err(
+                                format!("Invalid quoted identifier \"{body}\""),
+                                start,
+                            ));
                         }
                     },
                     _ => match serde_json::from_str::<Value>(body.trim()) {

@@ -112,7 +112,11 @@ const BYPASS: Param = opt(
 
 /// Every operation the emulator runs, in the AWS CLI's alphabetical order.
 pub const OPERATIONS: &[OperationSpec] = &[
-    OperationSpec { api: "CancelKeyDeletion", cli: "cancel-key-deletion", params: &[KEY_ID] },
+    OperationSpec {
+        api: "CancelKeyDeletion",
+        cli: "cancel-key-deletion",
+        params: &[KEY_ID],
+    },
     OperationSpec {
         api: "CreateAlias",
         cli: "create-alias",
@@ -129,7 +133,11 @@ pub const OPERATIONS: &[OperationSpec] = &[
             req("GranteePrincipal", "grantee-principal", Shape::String),
             opt("RetiringPrincipal", "retiring-principal", Shape::String),
             req("Operations", "operations", Shape::StringList),
-            opt("Constraints", "constraints", Shape::Structure(GRANT_CONSTRAINTS)),
+            opt(
+                "Constraints",
+                "constraints",
+                Shape::Structure(GRANT_CONSTRAINTS),
+            ),
             GRANT_TOKENS,
             opt("Name", "name", Shape::String),
             DRY_RUN,
@@ -142,7 +150,11 @@ pub const OPERATIONS: &[OperationSpec] = &[
             opt("Policy", "policy", Shape::String),
             opt("Description", "description", Shape::String),
             opt("KeyUsage", "key-usage", Shape::String),
-            opt("CustomerMasterKeySpec", "customer-master-key-spec", Shape::String),
+            opt(
+                "CustomerMasterKeySpec",
+                "customer-master-key-spec",
+                Shape::String,
+            ),
             opt("KeySpec", "key-spec", Shape::String),
             opt("Origin", "origin", Shape::String),
             BYPASS,
@@ -167,14 +179,37 @@ pub const OPERATIONS: &[OperationSpec] = &[
         cli: "delete-alias",
         params: &[req("AliasName", "alias-name", Shape::String)],
     },
-    OperationSpec { api: "DescribeKey", cli: "describe-key", params: &[KEY_ID, GRANT_TOKENS] },
-    OperationSpec { api: "DisableKey", cli: "disable-key", params: &[KEY_ID] },
-    OperationSpec { api: "DisableKeyRotation", cli: "disable-key-rotation", params: &[KEY_ID] },
-    OperationSpec { api: "EnableKey", cli: "enable-key", params: &[KEY_ID] },
+    OperationSpec {
+        api: "DescribeKey",
+        cli: "describe-key",
+        params: &[KEY_ID, GRANT_TOKENS],
+    },
+    OperationSpec {
+        api: "DisableKey",
+        cli: "disable-key",
+        params: &[KEY_ID],
+    },
+    OperationSpec {
+        api: "DisableKeyRotation",
+        cli: "disable-key-rotation",
+        params: &[KEY_ID],
+    },
+    OperationSpec {
+        api: "EnableKey",
+        cli: "enable-key",
+        params: &[KEY_ID],
+    },
     OperationSpec {
         api: "EnableKeyRotation",
         cli: "enable-key-rotation",
-        params: &[KEY_ID, opt("RotationPeriodInDays", "rotation-period-in-days", Shape::Integer)],
+        params: &[
+            KEY_ID,
+            opt(
+                "RotationPeriodInDays",
+                "rotation-period-in-days",
+                Shape::Integer,
+            ),
+        ],
     },
     OperationSpec {
         api: "Encrypt",
@@ -222,7 +257,11 @@ pub const OPERATIONS: &[OperationSpec] = &[
         cli: "get-key-policy",
         params: &[KEY_ID, opt("PolicyName", "policy-name", Shape::String)],
     },
-    OperationSpec { api: "GetKeyRotationStatus", cli: "get-key-rotation-status", params: &[KEY_ID] },
+    OperationSpec {
+        api: "GetKeyRotationStatus",
+        cli: "get-key-rotation-status",
+        params: &[KEY_ID],
+    },
     OperationSpec {
         api: "GetParametersForImport",
         cli: "get-parameters-for-import",
@@ -238,7 +277,11 @@ pub const OPERATIONS: &[OperationSpec] = &[
         params: &[
             KEY_ID,
             req("ImportToken", "import-token", Shape::Blob),
-            req("EncryptedKeyMaterial", "encrypted-key-material", Shape::Blob),
+            req(
+                "EncryptedKeyMaterial",
+                "encrypted-key-material",
+                Shape::Blob,
+            ),
             opt("ValidTo", "valid-to", Shape::String),
             opt("ExpirationModel", "expiration-model", Shape::String),
         ],
@@ -259,13 +302,29 @@ pub const OPERATIONS: &[OperationSpec] = &[
             MARKER,
         ],
     },
-    OperationSpec { api: "ListKeyPolicies", cli: "list-key-policies", params: &[KEY_ID, LIMIT, MARKER] },
-    OperationSpec { api: "ListKeys", cli: "list-keys", params: &[LIMIT, MARKER] },
-    OperationSpec { api: "ListResourceTags", cli: "list-resource-tags", params: &[KEY_ID, LIMIT, MARKER] },
+    OperationSpec {
+        api: "ListKeyPolicies",
+        cli: "list-key-policies",
+        params: &[KEY_ID, LIMIT, MARKER],
+    },
+    OperationSpec {
+        api: "ListKeys",
+        cli: "list-keys",
+        params: &[LIMIT, MARKER],
+    },
+    OperationSpec {
+        api: "ListResourceTags",
+        cli: "list-resource-tags",
+        params: &[KEY_ID, LIMIT, MARKER],
+    },
     OperationSpec {
         api: "ListRetirableGrants",
         cli: "list-retirable-grants",
-        params: &[req("RetiringPrincipal", "retiring-principal", Shape::String), LIMIT, MARKER],
+        params: &[
+            req("RetiringPrincipal", "retiring-principal", Shape::String),
+            LIMIT,
+            MARKER,
+        ],
     },
     OperationSpec {
         api: "PutKeyPolicy",
@@ -282,12 +341,28 @@ pub const OPERATIONS: &[OperationSpec] = &[
         cli: "re-encrypt",
         params: &[
             req("CiphertextBlob", "ciphertext-blob", Shape::Blob),
-            opt("SourceEncryptionContext", "source-encryption-context", Shape::StringMap),
+            opt(
+                "SourceEncryptionContext",
+                "source-encryption-context",
+                Shape::StringMap,
+            ),
             opt("SourceKeyId", "source-key-id", Shape::String),
             req("DestinationKeyId", "destination-key-id", Shape::String),
-            opt("DestinationEncryptionContext", "destination-encryption-context", Shape::StringMap),
-            opt("SourceEncryptionAlgorithm", "source-encryption-algorithm", Shape::String),
-            opt("DestinationEncryptionAlgorithm", "destination-encryption-algorithm", Shape::String),
+            opt(
+                "DestinationEncryptionContext",
+                "destination-encryption-context",
+                Shape::StringMap,
+            ),
+            opt(
+                "SourceEncryptionAlgorithm",
+                "source-encryption-algorithm",
+                Shape::String,
+            ),
+            opt(
+                "DestinationEncryptionAlgorithm",
+                "destination-encryption-algorithm",
+                Shape::String,
+            ),
             GRANT_TOKENS,
             DRY_RUN,
         ],
@@ -307,11 +382,22 @@ pub const OPERATIONS: &[OperationSpec] = &[
         cli: "revoke-grant",
         params: &[KEY_ID, req("GrantId", "grant-id", Shape::String), DRY_RUN],
     },
-    OperationSpec { api: "RotateKeyOnDemand", cli: "rotate-key-on-demand", params: &[KEY_ID] },
+    OperationSpec {
+        api: "RotateKeyOnDemand",
+        cli: "rotate-key-on-demand",
+        params: &[KEY_ID],
+    },
     OperationSpec {
         api: "ScheduleKeyDeletion",
         cli: "schedule-key-deletion",
-        params: &[KEY_ID, opt("PendingWindowInDays", "pending-window-in-days", Shape::Integer)],
+        params: &[
+            KEY_ID,
+            opt(
+                "PendingWindowInDays",
+                "pending-window-in-days",
+                Shape::Integer,
+            ),
+        ],
     },
     OperationSpec {
         api: "TagResource",

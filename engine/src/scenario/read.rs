@@ -1,0 +1,977 @@
+//! Reading a scenario file into a [`Scenario`], with every problem located by line, column and
+//! JSON path.
+
+use super::{
+    Constraint, ConstraintKind, DEFAULT_ACCOUNT, DEFAULT_REGION, Expectation, GrantEntry, KeyEntry,
+    NamedPolicy, PolicyText, PrincipalEntry, PrincipalRole, Scenario, ScenarioError,
+    derived_key_id,
+};
+use crate::diagnostics::{LineIndex, Span};
+use crate::json::{self, JsonPath, Object, Report, Value, ValueKind};
+use crate::policy::eval::Decision;
+use crate::request::ContextValue;
+
+/// The grant operations a grant may list (KMS API Reference, CreateGrant, `GrantOperation`).
+pub const GRANT_OPERATIONS: &[&str] = &[
+    "Decrypt",
+    "Encrypt",
+    "GenerateDataKey",
+    "GenerateDataKeyWithoutPlaintext",
+    "ReEncryptFrom",
+    "ReEncryptTo",
+    "Sign",
+    "Verify",
+    "GetPublicKey",
+    "CreateGrant",
+    "RetireGrant",
+    "DescribeKey",
+    "GenerateDataKeyPair",
+    "GenerateDataKeyPairWithoutPlaintext",
+    "GenerateMac",
+    "VerifyMac",
+    "DeriveSharedSecret",
+];
+
+/// Key states a scenario may give a key.
+pub const KEY_STATES: &[&str] = &["Enabled", "Disabled", "PendingDeletion", "PendingImport"];
+
+/// Key origins a scenario may give a key.
+pub const KEY_ORIGINS: &[&str] = &["AWS_KMS", "EXTERNAL"];
+
+const TOP: &[&str] = &[
+    "name",
+    "description",
+    "account",
+    "region",
+    "principals",
+    "keys",
+    "grants",
+    "actions",
+    "expect",
+];
+const PRINCIPAL: &[&str] = &["name", "arn", "tags", "policies"];
+const POLICY: &[&str] = &["name", "document"];
+const KEY: &[&str] = &[
+    "name",
+    "id",
+    "arn",
+    "region",
+    "aliases",
+    "description",
+    "state",
+    "origin",
+    "tags",
+    "policy",
+];
+const GRANT: &[&str] = &[
+    "key",
+    "grantee",
+    "operations",
+    "constraints",
+    "retiring_principal",
+    "name",
+];
+const CONSTRAINTS: &[&str] = &["EncryptionContextSubset", "EncryptionContextEquals"];
+const EXPECT: &[&str] = &[
+    "principal",
+    "key",
+    "action",
+    "context",
+    "grant_tokens",
+    "decision",
+];
+
+/// Reads scenario text.
+pub fn read(text: &str) -> Result<Scenario, ScenarioError> {
+    let index = LineIndex::new(text);
+    let document = json::parse_indexed(text, &index);
+    let mut report = Report::new(&index);
+    for d in document.diagnostics {
+        report.push(d);
+    }
+    let Some(root) = document.value else {
+        return Err(ScenarioError::new(report.into_diagnostics()));
+    };
+    let mut reader = Reader { text, report };
+    let scenario = reader.scenario(&root);
+    if reader.report.has_errors() {
+        return Err(ScenarioError::new(reader.report.into_diagnostics()));
+    }
+    scenario.ok_or_else(|| ScenarioError::new(reader.report.into_diagnostics()))
+}
+
+struct Reader<'t, 'i> {
+    text: &'t str,
+    report: Report<'i>,
+}
+
+impl Reader<'_, '_> {
+    fn error(&mut self, code: &'static str, message: String, path: &JsonPath, span: Span) {
+        self.report.error(code, message, path, span);
+    }
+
+    fn scenario(&mut self, root: &Value) -> Option<Scenario> {
+        let path = JsonPath::root();
+        let object = root.expect_object(&path, &mut self.report)?;
+        object.reject_unknown(TOP, "field", &path, &mut self.report);
+        let name = object
+            .optional_str("name", &path, &mut self.report)
+            .map(str::to_owned);
+        let description = object
+            .optional_str("description", &path, &mut self.report)
+            .map(str::to_owned);
+        let account = match object.get("account") {
+            Some(v) => self.account_id(v, &path.key("account")).unwrap_or_default(),
+            None => DEFAULT_ACCOUNT.to_owned(),
+        };
+        let region = match object.get("region") {
+            Some(v) => self.region(v, &path.key("region")).unwrap_or_default(),
+            None => DEFAULT_REGION.to_owned(),
+        };
+        let mut scenario = Scenario {
+            name,
+            description,
+            account,
+            region,
+            principals: Vec::new(),
+            keys: Vec::new(),
+            grants: Vec::new(),
+            actions: Vec::new(),
+            expect: Vec::new(),
+        };
+        if let Some(list) = self.list(object, "principals", &path) {
+            for (i, item) in list.iter().enumerate() {
+                let p = path.key("principals").index(i);
+                if let Some(entry) = self.principal(item, &p, &scenario) {
+                    scenario.principals.push(entry);
+                }
+            }
+        }
+        self.check_roles(&scenario, object, &path);
+        if let Some(list) = self.list(object, "keys", &path) {
+            for (i, item) in list.iter().enumerate() {
+                let p = path.key("keys").index(i);
+                if let Some(entry) = self.key(item, &p, &scenario) {
+                    scenario.keys.push(entry);
+                }
+            }
+        }
+        if let Some(list) = self.list(object, "grants", &path) {
+            for (i, item) in list.iter().enumerate() {
+                let p = path.key("grants").index(i);
+                if let Some(entry) = self.grant(item, &p, &scenario) {
+                    scenario.grants.push(entry);
+                }
+            }
+        }
+        if let Some(list) = self.list(object, "actions", &path) {
+            for (i, item) in list.iter().enumerate() {
+                let p = path.key("actions").index(i);
+                if let Some(action) = self.action(item, &p) {
+                    scenario.actions.push(action);
+                }
+            }
+        }
+        if let Some(list) = self.list(object, "expect", &path) {
+            for (i, item) in list.iter().enumerate() {
+                let p = path.key("expect").index(i);
+                if let Some(entry) = self.expectation(item, &p, &scenario) {
+                    scenario.expect.push(entry);
+                }
+            }
+        }
+        Some(scenario)
+    }
+
+    fn list<'v>(&mut self, object: &'v Object, key: &str, path: &JsonPath) -> Option<&'v [Value]> {
+        object
+            .get(key)
+            .and_then(|v| v.expect_array(&path.key(key), &mut self.report))
+    }
+
+    fn account_id(&mut self, value: &Value, path: &JsonPath) -> Option<String> {
+        let id = value.expect_str(path, &mut self.report)?;
+        if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) {
+            Some(id.to_owned())
+        } else {
+            self.error(
+                "invalid-account",
+                format!("`{id}` is not an AWS account id (12 digits)"),
+                path,
+                value.span,
+            );
+            None
+        }
+    }
+
+    fn region(&mut self, value: &Value, path: &JsonPath) -> Option<String> {
+        let region = value.expect_str(path, &mut self.report)?;
+        let valid = !region.is_empty()
+            && region
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && region.contains('-');
+        if valid {
+            Some(region.to_owned())
+        } else {
+            self.error(
+                "invalid-region",
+                format!("`{region}` is not a Region name such as `us-east-1`"),
+                path,
+                value.span,
+            );
+            None
+        }
+    }
+
+    fn name(&mut self, object: &Object, span: Span, path: &JsonPath) -> Option<String> {
+        let value = object.required("name", span, path, &mut self.report)?;
+        let name = value.expect_str(&path.key("name"), &mut self.report)?;
+        if name.trim().is_empty() {
+            self.error(
+                "empty-name",
+                "the name is empty".to_owned(),
+                &path.key("name"),
+                value.span,
+            );
+            return None;
+        }
+        Some(name.to_owned())
+    }
+
+    fn tags(&mut self, object: &Object, path: &JsonPath) -> Vec<(String, String)> {
+        let Some(value) = object.get("tags") else {
+            return Vec::new();
+        };
+        self.string_map(value, &path.key("tags"))
+    }
+
+    fn string_map(&mut self, value: &Value, path: &JsonPath) -> Vec<(String, String)> {
+        let Some(map) = value.expect_object(path, &mut self.report) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for member in &map.members {
+            if let Some(v) = member
+                .value
+                .expect_str(&path.key(&member.key), &mut self.report)
+            {
+                out.push((member.key.clone(), v.to_owned()));
+            }
+        }
+        out
+    }
+
+    fn policy_text(&mut self, value: &Value, path: &JsonPath) -> Option<PolicyText> {
+        match &value.kind {
+            ValueKind::Object(_) => Some(PolicyText::inline(value, self.text)),
+            ValueKind::String(s) => {
+                let inner = json::parse(s);
+                if let Some(first) = inner.diagnostics.first() {
+                    self.error(
+                        "invalid-policy-json",
+                        format!(
+                            "the policy document in this string is not valid JSON: {} (line {}, column {} of the document)",
+                            first.message, first.start.line, first.start.column
+                        ),
+                        path,
+                        value.span,
+                    );
+                    return None;
+                }
+                Some(PolicyText::quoted(s.clone(), value.span))
+            }
+            _ => {
+                value.wrong_type(
+                    "a policy document (an object, or a string holding JSON)",
+                    path,
+                    &mut self.report,
+                );
+                None
+            }
+        }
+    }
+
+    fn principal(
+        &mut self,
+        item: &Value,
+        path: &JsonPath,
+        scenario: &Scenario,
+    ) -> Option<PrincipalEntry> {
+        let object = item.expect_object(path, &mut self.report)?;
+        object.reject_unknown(PRINCIPAL, "field", path, &mut self.report);
+        let name = self.name(object, item.span, path)?;
+        if scenario.principals.iter().any(|p| p.name == name) {
+            self.error(
+                "duplicate-name",
+                format!("a principal named `{name}` is already declared"),
+                &path.key("name"),
+                object.get("name").map_or(item.span, |v| v.span),
+            );
+        }
+        let (arn, arn_span) = match object.get("arn") {
+            Some(v) => (
+                v.expect_str(&path.key("arn"), &mut self.report)?.to_owned(),
+                v.span,
+            ),
+            None => (
+                format!("arn:aws:iam::{}:user/{name}", scenario.account),
+                item.span,
+            ),
+        };
+        let Some((account, role)) = parse_principal_arn(&arn) else {
+            self.report
+                .error(
+                    "invalid-principal-arn",
+                    format!("`{arn}` is not an ARN of an account root, IAM user, IAM role or assumed-role session"),
+                    &path.key("arn"),
+                    arn_span,
+                )
+                .hint("for example `arn:aws:iam::111122223333:user/Alice`, `arn:aws:iam::111122223333:role/Admin` or `arn:aws:sts::111122223333:assumed-role/Admin/session`");
+            return None;
+        };
+        if let Some(other) = scenario.principals.iter().find(|p| p.arn == arn) {
+            self.error(
+                "duplicate-principal",
+                format!("`{arn}` is already declared as `{}`", other.name),
+                &path.key("arn"),
+                arn_span,
+            );
+        }
+        let tags = self.tags(object, path);
+        let mut policies: Vec<NamedPolicy> = Vec::new();
+        if let Some(list) = self.list(object, "policies", path) {
+            if !list.is_empty() && !matches!(role, PrincipalRole::User | PrincipalRole::Role) {
+                self.report
+                    .error(
+                        "policies-not-allowed",
+                        format!("only IAM users and roles hold identity policies; `{arn}` cannot"),
+                        &path.key("policies"),
+                        object.get("policies").map_or(item.span, |v| v.span),
+                    )
+                    .hint("an assumed-role session uses the policies of its role: declare the role with them");
+            }
+            for (i, entry) in list.iter().enumerate() {
+                let p = path.key("policies").index(i);
+                let Some(obj) = entry.expect_object(&p, &mut self.report) else {
+                    continue;
+                };
+                obj.reject_unknown(POLICY, "field", &p, &mut self.report);
+                let Some(policy_name) = self.name(obj, entry.span, &p) else {
+                    continue;
+                };
+                if policies.iter().any(|x| x.name == policy_name) {
+                    self.error(
+                        "duplicate-name",
+                        format!("this principal already has a policy named `{policy_name}`"),
+                        &p.key("name"),
+                        obj.get("name").map_or(entry.span, |v| v.span),
+                    );
+                }
+                let Some(document) = obj.required("document", entry.span, &p, &mut self.report)
+                else {
+                    continue;
+                };
+                if let Some(text) = self.policy_text(document, &p.key("document")) {
+                    policies.push(NamedPolicy {
+                        name: policy_name,
+                        document: text,
+                    });
+                }
+            }
+        }
+        Some(PrincipalEntry {
+            name,
+            arn,
+            account,
+            role,
+            tags,
+            policies,
+            span: item.span,
+        })
+    }
+
+    /// Every assumed-role session needs its role in the same file.
+    fn check_roles(&mut self, scenario: &Scenario, object: &Object, path: &JsonPath) {
+        let Some(list) = object.get("principals").and_then(Value::as_array) else {
+            return;
+        };
+        for p in &scenario.principals {
+            if let PrincipalRole::AssumedRole { role } = &p.role {
+                let role_arn = format!("arn:aws:iam::{}:role/{role}", p.account);
+                let declared = scenario.principals.iter().any(|q| {
+                    q.account == p.account
+                        && matches!(q.role, PrincipalRole::Role)
+                        && q.arn.rsplit('/').next() == Some(role.as_str())
+                });
+                if !declared {
+                    let i = list.iter().position(|v| v.span == p.span).unwrap_or(0);
+                    self.report
+                        .error(
+                            "unknown-role",
+                            format!("the session `{}` needs its role `{role_arn}` declared in this file", p.arn),
+                            &path.key("principals").index(i).key("arn"),
+                            p.span,
+                        )
+                        .hint("the session has the identity policies of its role");
+                }
+            }
+        }
+    }
+
+    fn key(&mut self, item: &Value, path: &JsonPath, scenario: &Scenario) -> Option<KeyEntry> {
+        let object = item.expect_object(path, &mut self.report)?;
+        object.reject_unknown(KEY, "field", path, &mut self.report);
+        let name = self.name(object, item.span, path)?;
+        if scenario.keys.iter().any(|k| k.name == name) {
+            self.error(
+                "duplicate-name",
+                format!("a key named `{name}` is already declared"),
+                &path.key("name"),
+                object.get("name").map_or(item.span, |v| v.span),
+            );
+        }
+        let (account, region, id) = if let Some(arn_value) = object.get("arn") {
+            for clash in ["id", "region"] {
+                if let Some(v) = object.get(clash) {
+                    self.error(
+                        "arn-and-id",
+                        format!("give either `arn` or `{clash}`, not both: the ARN already holds the key's {clash}"),
+                        &path.key(clash),
+                        v.span,
+                    );
+                }
+            }
+            let arn = arn_value.expect_str(&path.key("arn"), &mut self.report)?;
+            match parse_key_arn(arn) {
+                Some(parts) => parts,
+                None => {
+                    self.report
+                        .error(
+                            "invalid-key-arn",
+                            format!("`{arn}` is not a key ARN"),
+                            &path.key("arn"),
+                            arn_value.span,
+                        )
+                        .hint("a key ARN looks like `arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab`");
+                    return None;
+                }
+            }
+        } else {
+            let region = match object.get("region") {
+                Some(v) => self.region(v, &path.key("region"))?,
+                None => scenario.region.clone(),
+            };
+            let id = match object.get("id") {
+                Some(v) => {
+                    let id = v.expect_str(&path.key("id"), &mut self.report)?;
+                    if !is_key_id(id) {
+                        self.report
+                            .error(
+                                "invalid-key-id",
+                                format!("`{id}` is not a key id"),
+                                &path.key("id"),
+                                v.span,
+                            )
+                            .hint(
+                                "a key id is a UUID such as `1234abcd-12ab-34cd-56ef-1234567890ab`",
+                            );
+                        return None;
+                    }
+                    id.to_owned()
+                }
+                None => derived_key_id(&scenario.account, &region, &name),
+            };
+            (scenario.account.clone(), region, id)
+        };
+        let arn = format!("arn:aws:kms:{region}:{account}:key/{id}");
+        if scenario.keys.iter().any(|k| k.arn == arn) {
+            self.error(
+                "duplicate-key",
+                format!("another key already has the ARN `{arn}`"),
+                path,
+                item.span,
+            );
+        }
+        let mut aliases = Vec::new();
+        if let Some(list) = self.list(object, "aliases", path) {
+            for (i, v) in list.iter().enumerate() {
+                let p = path.key("aliases").index(i);
+                let Some(alias) = v.expect_str(&p, &mut self.report) else {
+                    continue;
+                };
+                if let Some(problem) = alias_problem(alias) {
+                    self.error("invalid-alias", problem, &p, v.span);
+                    continue;
+                }
+                let taken = scenario.keys.iter().any(|k| {
+                    k.account == account
+                        && k.region == region
+                        && k.aliases.iter().any(|a| a == alias)
+                }) || aliases.iter().any(|a: &String| a == alias);
+                if taken {
+                    self.error(
+                        "duplicate-alias",
+                        format!("the alias `{alias}` already names another key in {account} {region} (aliases are unique per account and Region)"),
+                        &p,
+                        v.span,
+                    );
+                    continue;
+                }
+                aliases.push(alias.to_owned());
+            }
+        }
+        let description = object
+            .optional_str("description", path, &mut self.report)
+            .unwrap_or_default()
+            .to_owned();
+        let state = self
+            .choice(object, "state", KEY_STATES, path)
+            .unwrap_or("Enabled");
+        let origin = self
+            .choice(object, "origin", KEY_ORIGINS, path)
+            .unwrap_or("AWS_KMS");
+        let tags = self.tags(object, path);
+        let policy = match object.get("policy") {
+            Some(v) => Some(self.policy_text(v, &path.key("policy"))?),
+            None => None,
+        };
+        Some(KeyEntry {
+            name,
+            id,
+            arn,
+            account,
+            region,
+            aliases,
+            description,
+            state,
+            origin,
+            tags,
+            policy,
+            span: item.span,
+        })
+    }
+
+    fn choice(
+        &mut self,
+        object: &Object,
+        key: &str,
+        choices: &'static [&'static str],
+        path: &JsonPath,
+    ) -> Option<&'static str> {
+        let value = object.get(key)?;
+        let text = value.expect_str(&path.key(key), &mut self.report)?;
+        match choices.iter().find(|c| **c == text) {
+            Some(c) => Some(c),
+            None => {
+                let hint = match crate::diagnostics::did_you_mean(text, choices.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("expected one of {}", json::quote_list(choices)),
+                };
+                self.report
+                    .error(
+                        "invalid-value",
+                        format!("`{text}` is not a valid {key}"),
+                        &path.key(key),
+                        value.span,
+                    )
+                    .hint(hint);
+                None
+            }
+        }
+    }
+
+    /// A reference to a declared principal: its name or ARN.
+    fn principal_ref(
+        &mut self,
+        value: &Value,
+        path: &JsonPath,
+        scenario: &Scenario,
+    ) -> Option<usize> {
+        let text = value.expect_str(path, &mut self.report)?;
+        if let Some(i) = scenario.principal_index(text) {
+            return Some(i);
+        }
+        let names: Vec<&str> = scenario
+            .principals
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
+        let hint = match crate::diagnostics::did_you_mean(text, names.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None if names.is_empty() => "declare it under `principals`".to_owned(),
+            None => format!("declared principals: {}", json::quote_list(&names)),
+        };
+        self.report
+            .error(
+                "unknown-principal",
+                format!("no principal named `{text}` is declared"),
+                path,
+                value.span,
+            )
+            .hint(hint);
+        None
+    }
+
+    /// A principal for a grant: a declared one (by name or ARN), or any principal ARN.
+    fn grant_principal(
+        &mut self,
+        value: &Value,
+        path: &JsonPath,
+        scenario: &Scenario,
+    ) -> Option<String> {
+        let text = value.expect_str(path, &mut self.report)?;
+        if let Some(i) = scenario.principal_index(text) {
+            return scenario.principals.get(i).map(|p| p.arn.clone());
+        }
+        if parse_principal_arn(text).is_some() {
+            return Some(text.to_owned());
+        }
+        self.principal_ref(value, path, scenario)
+            .and_then(|i| scenario.principals.get(i).map(|p| p.arn.clone()))
+    }
+
+    fn key_ref(&mut self, value: &Value, path: &JsonPath, scenario: &Scenario) -> Option<usize> {
+        let text = value.expect_str(path, &mut self.report)?;
+        if let Some(i) = scenario.key_index(text) {
+            return Some(i);
+        }
+        let names: Vec<&str> = scenario.keys.iter().map(|k| k.name.as_str()).collect();
+        let hint = match crate::diagnostics::did_you_mean(text, names.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None if names.is_empty() => "declare it under `keys`".to_owned(),
+            None => format!(
+                "declared keys: {} (a key may also be named by its ARN, an alias or an alias ARN)",
+                json::quote_list(&names)
+            ),
+        };
+        self.report
+            .error(
+                "unknown-key",
+                format!("no key named `{text}` is declared"),
+                path,
+                value.span,
+            )
+            .hint(hint);
+        None
+    }
+
+    fn grant(&mut self, item: &Value, path: &JsonPath, scenario: &Scenario) -> Option<GrantEntry> {
+        let object = item.expect_object(path, &mut self.report)?;
+        object.reject_unknown(GRANT, "field", path, &mut self.report);
+        let key_value = object.required("key", item.span, path, &mut self.report);
+        let grantee_value = object.required("grantee", item.span, path, &mut self.report);
+        let ops_value = object.required("operations", item.span, path, &mut self.report);
+        let key = key_value.and_then(|v| self.key_ref(v, &path.key("key"), scenario));
+        let grantee =
+            grantee_value.and_then(|v| self.grant_principal(v, &path.key("grantee"), scenario));
+        let retiring = match object.get("retiring_principal") {
+            Some(v) => Some(self.grant_principal(v, &path.key("retiring_principal"), scenario)?),
+            None => None,
+        };
+        let mut operations = Vec::new();
+        if let Some(list) =
+            ops_value.and_then(|v| v.expect_array(&path.key("operations"), &mut self.report))
+        {
+            if list.is_empty() {
+                self.error(
+                    "empty-operations",
+                    "a grant needs at least one operation".to_owned(),
+                    &path.key("operations"),
+                    ops_value.map_or(item.span, |v| v.span),
+                );
+            }
+            for (i, v) in list.iter().enumerate() {
+                let p = path.key("operations").index(i);
+                let Some(op) = v.expect_str(&p, &mut self.report) else {
+                    continue;
+                };
+                match GRANT_OPERATIONS.iter().find(|o| **o == op) {
+                    Some(o) => operations.push((*o).to_owned()),
+                    None => {
+                        let hint = match crate::diagnostics::did_you_mean(
+                            op,
+                            GRANT_OPERATIONS.iter().copied(),
+                        ) {
+                            Some(s) => format!("did you mean `{s}`?"),
+                            None => format!(
+                                "grant operations are {}",
+                                json::quote_list(GRANT_OPERATIONS)
+                            ),
+                        };
+                        self.report
+                            .error(
+                                "invalid-grant-operation",
+                                format!("`{op}` is not a grant operation"),
+                                &p,
+                                v.span,
+                            )
+                            .hint(hint);
+                    }
+                }
+            }
+        }
+        let constraints = match object.get("constraints") {
+            Some(v) => self.constraints(v, &path.key("constraints")),
+            None => Vec::new(),
+        };
+        let name = match object.get("name") {
+            Some(v) => {
+                let n = v.expect_str(&path.key("name"), &mut self.report)?;
+                let valid = !n.is_empty()
+                    && n.len() <= 256
+                    && n.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '/' | '_' | '-'));
+                if !valid {
+                    self.error(
+                        "invalid-grant-name",
+                        format!("`{n}` is not a valid grant name (1 to 256 of `a-z`, `A-Z`, `0-9`, `:`, `/`, `_`, `-`)"),
+                        &path.key("name"),
+                        v.span,
+                    );
+                }
+                Some(n.to_owned())
+            }
+            None => None,
+        };
+        Some(GrantEntry {
+            key: key?,
+            grantee: grantee?,
+            operations,
+            constraints,
+            retiring_principal: retiring,
+            name,
+            span: item.span,
+        })
+    }
+
+    fn constraints(&mut self, value: &Value, path: &JsonPath) -> Vec<Constraint> {
+        let Some(object) = value.expect_object(path, &mut self.report) else {
+            return Vec::new();
+        };
+        object.reject_unknown(CONSTRAINTS, "constraint", path, &mut self.report);
+        let mut out = Vec::new();
+        for (key, kind) in [
+            ("EncryptionContextSubset", ConstraintKind::Subset),
+            ("EncryptionContextEquals", ConstraintKind::Equals),
+        ] {
+            if let Some(v) = object.get(key) {
+                out.push(Constraint {
+                    kind,
+                    pairs: self.string_map(v, &path.key(key)),
+                });
+            }
+        }
+        out
+    }
+
+    fn action(&mut self, value: &Value, path: &JsonPath) -> Option<String> {
+        let action = value.expect_str(path, &mut self.report)?;
+        let well_formed = action.split_once(':').is_some_and(|(service, name)| {
+            service.eq_ignore_ascii_case("kms")
+                && !name.is_empty()
+                && name.chars().all(|c| c.is_ascii_alphanumeric())
+        });
+        if !well_formed {
+            self.report
+                .error(
+                    "invalid-action",
+                    format!("`{action}` is not a KMS action"),
+                    path,
+                    value.span,
+                )
+                .hint("actions look like `kms:Encrypt`");
+            return None;
+        }
+        Some(action.to_owned())
+    }
+
+    fn expectation(
+        &mut self,
+        item: &Value,
+        path: &JsonPath,
+        scenario: &Scenario,
+    ) -> Option<Expectation> {
+        let object = item.expect_object(path, &mut self.report)?;
+        object.reject_unknown(EXPECT, "field", path, &mut self.report);
+        let principal = object
+            .required("principal", item.span, path, &mut self.report)
+            .and_then(|v| self.principal_ref(v, &path.key("principal"), scenario));
+        let key = object
+            .required("key", item.span, path, &mut self.report)
+            .and_then(|v| self.key_ref(v, &path.key("key"), scenario));
+        let action = object
+            .required("action", item.span, path, &mut self.report)
+            .and_then(|v| self.action(v, &path.key("action")));
+        let decision = object
+            .required("decision", item.span, path, &mut self.report)
+            .and_then(|v| {
+                let p = path.key("decision");
+                let text = v.expect_str(&p, &mut self.report)?;
+                match text {
+                    "allow" => Some(Decision::Allow),
+                    "explicit-deny" => Some(Decision::ExplicitDeny),
+                    "implicit-deny" => Some(Decision::ImplicitDeny),
+                    _ => {
+                        self.report
+                            .error(
+                                "invalid-value",
+                                format!("`{text}` is not a decision"),
+                                &p,
+                                v.span,
+                            )
+                            .hint("expected `allow`, `explicit-deny` or `implicit-deny`");
+                        None
+                    }
+                }
+            });
+        let mut context = Vec::new();
+        if let Some(v) = object.get("context") {
+            let p = path.key("context");
+            if let Some(map) = v.expect_object(&p, &mut self.report) {
+                for member in &map.members {
+                    let mp = p.key(&member.key);
+                    match &member.value.kind {
+                        ValueKind::Array(items) => {
+                            let mut values = Vec::new();
+                            for (i, item) in items.iter().enumerate() {
+                                if let Some(s) = item.scalar_text() {
+                                    values.push(s.to_owned());
+                                } else {
+                                    item.wrong_type("a string", &mp.index(i), &mut self.report);
+                                }
+                            }
+                            context.push((member.key.clone(), ContextValue::Multi(values)));
+                        }
+                        _ => match member.value.scalar_text() {
+                            Some(s) => context
+                                .push((member.key.clone(), ContextValue::Single(s.to_owned()))),
+                            None => member.value.wrong_type(
+                                "a string or a list of strings",
+                                &mp,
+                                &mut self.report,
+                            ),
+                        },
+                    }
+                }
+            }
+        }
+        let mut grant_tokens = Vec::new();
+        if let Some(list) = self.list(object, "grant_tokens", path) {
+            for (i, v) in list.iter().enumerate() {
+                if let Some(t) = v.expect_str(&path.key("grant_tokens").index(i), &mut self.report)
+                {
+                    grant_tokens.push(t.to_owned());
+                }
+            }
+        }
+        Some(Expectation {
+            principal: principal?,
+            key: key?,
+            action: action?,
+            context,
+            grant_tokens,
+            decision: decision?,
+            path: path.to_string(),
+            span: item.span,
+        })
+    }
+}
+
+/// The account and kind of a principal ARN, or `None` if it is not one a scenario can declare.
+pub fn parse_principal_arn(arn: &str) -> Option<(String, PrincipalRole)> {
+    let mut parts = arn.splitn(6, ':');
+    let (Some("arn"), Some("aws"), Some(service), Some(""), Some(account), Some(resource)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return None;
+    };
+    if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let name_ok = |n: &str| {
+        !n.is_empty()
+            && n.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
+    };
+    let role = match (service, resource.split_once('/')) {
+        ("iam", None) if resource == "root" => PrincipalRole::AccountRoot,
+        ("iam", Some(("user", rest))) if rest.split('/').all(name_ok) => PrincipalRole::User,
+        ("iam", Some(("role", rest))) if rest.split('/').all(name_ok) => PrincipalRole::Role,
+        ("sts", Some(("assumed-role", rest))) => match rest.split_once('/') {
+            Some((role, session)) if name_ok(role) && name_ok(session) => {
+                PrincipalRole::AssumedRole {
+                    role: role.to_owned(),
+                }
+            }
+            _ => return None,
+        },
+        _ => return None,
+    };
+    Some((account.to_owned(), role))
+}
+
+/// `(account, region, id)` of a key ARN.
+pub fn parse_key_arn(arn: &str) -> Option<(String, String, String)> {
+    let mut parts = arn.splitn(6, ':');
+    let (Some("arn"), Some("aws"), Some("kms"), Some(region), Some(account), Some(resource)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return None;
+    };
+    let id = resource.strip_prefix("key/")?;
+    let valid = !region.is_empty()
+        && account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit())
+        && is_key_id(id);
+    valid.then(|| (account.to_owned(), region.to_owned(), id.to_owned()))
+}
+
+/// Whether `id` is shaped like a KMS key id: a UUID, or `mrk-` and 32 hex digits (KMS Developer
+/// Guide, concepts.html#key-id).
+pub fn is_key_id(id: &str) -> bool {
+    if let Some(hex) = id.strip_prefix("mrk-") {
+        return hex.len() == 32 && hex.bytes().all(|b| b.is_ascii_hexdigit());
+    }
+    let groups: Vec<&str> = id.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// What is wrong with an alias name, if anything (KMS API Reference, CreateAlias).
+pub fn alias_problem(alias: &str) -> Option<String> {
+    let Some(rest) = alias.strip_prefix("alias/") else {
+        return Some(format!("`{alias}` must start with `alias/`"));
+    };
+    if rest.is_empty() {
+        return Some("an alias needs a name after `alias/`".to_owned());
+    }
+    if alias.starts_with("alias/aws/") {
+        return Some(format!(
+            "`{alias}`: names starting with `alias/aws/` are reserved for AWS managed keys"
+        ));
+    }
+    if alias.len() > 256
+        || !alias
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '/' | '_' | '-'))
+    {
+        return Some(format!(
+            "`{alias}` may use only `a-z`, `A-Z`, `0-9`, `:`, `/`, `_` and `-` (at most 256 characters)"
+        ));
+    }
+    None
+}
