@@ -21,7 +21,8 @@ fn main() {
 }
 
 /// `policy::eval::evaluate` on the lecture's policies: a key policy with the account-root
-/// statement and a key-user statement, and an identity policy allowing `kms:*` on two key ARNs.
+/// statement, a key-user statement and the grants statement (with its condition), and an identity
+/// policy allowing `kms:*` on two key ARNs.
 /// Prints decisions per second and the heap allocations made while timing (the fast path should
 /// make none).
 fn policy_eval() {
@@ -48,6 +49,14 @@ fn policy_eval() {
                 "Principal": {"AWS": "arn:aws:iam::111122223333:user/CloudAcademy"},
                 "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
                 "Resource": "*"
+            },
+            {
+                "Sid": "Allow attachment of persistent resources",
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::111122223333:user/CloudAcademy"},
+                "Action": ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+                "Resource": "*",
+                "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}}
             }
         ]
     }"#;
@@ -77,15 +86,25 @@ fn policy_eval() {
     let key_user = user("CloudAcademy");
     let alice = user("Alice");
     let context = Context::new();
+    let mut for_aws_resource = Context::new();
+    for_aws_resource.set("kms:GrantIsForAWSResource", "true");
     let request = |principal, action, resource| Request {
         principal,
         action,
         resource,
         context: &context,
     };
-    // Key user, delegated user, identity allow, identity no-match.
+    // Key user, key user's grant for an AWS service, delegated user, identity allow, identity
+    // no-match.
     let cases = [
         (&key_policy, request(&key_user, "kms:GenerateDataKey", KEY)),
+        (
+            &key_policy,
+            Request {
+                context: &for_aws_resource,
+                ..request(&key_user, "kms:CreateGrant", KEY)
+            },
+        ),
         (&key_policy, request(&alice, "kms:Decrypt", KEY)),
         (&identity_policy, request(&alice, "kms:Encrypt", KEY_EU)),
         (&identity_policy, request(&alice, "kms:Encrypt", KEY_OTHER)),

@@ -495,7 +495,10 @@ fn entry_match(entry: &PrincipalEntry, caller: &RequestPrincipal) -> PrincipalMa
                 caller.kind,
                 PrincipalType::AssumedRole | PrincipalType::Role
             );
-            if is_role_session && caller.role_arn.as_deref() == Some(value) {
+            // A role acting directly is a session of itself: naming it is naming the role.
+            let names_role = caller.role_arn.as_deref() == Some(value)
+                || (caller.kind == PrincipalType::Role && value == caller.arn);
+            if is_role_session && names_role {
                 PrincipalMatch::Caller(CallerMatch::Role)
             } else if value == caller.arn {
                 PrincipalMatch::Caller(CallerMatch::Arn)
