@@ -223,6 +223,20 @@ fn role_arn_covers_its_sessions_and_session_arn_only_itself() {
         ),
         PolicyOutcome::NoMatch
     );
+    // A role acting directly counts as a session of itself (request.rs, PrincipalType::Role).
+    let role_itself = RequestPrincipal {
+        arn: "arn:aws:iam::111122223333:role/Admin".into(),
+        account: ACCOUNT.into(),
+        kind: kms_engine::request::PrincipalType::Role,
+        role_arn: None,
+    };
+    assert_eq!(
+        outcome(&by_role, &role_itself, "kms:Encrypt", KEY_ARN),
+        PolicyOutcome::Allow {
+            statement: 0,
+            principal: CallerMatch::Role
+        }
+    );
 }
 
 // IAM User Guide, reference_policies_elements_principal.html: `"*"` and `{"AWS": "*"}` mean
