@@ -1266,11 +1266,12 @@ fn key_matches(known: &str, written: &str) -> bool {
     }
 }
 
-fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
+pub(crate) fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
     strip_prefix_ignore_case(text, prefix).is_some()
 }
 
-fn strip_prefix_ignore_case<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
+/// `text` without `prefix`, compared ignoring ASCII case (action and key names are case-insensitive).
+pub(crate) fn strip_prefix_ignore_case<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
     let head = text.get(..prefix.len())?;
     if head.eq_ignore_ascii_case(prefix) {
         text.get(prefix.len()..)

@@ -11,6 +11,7 @@
 
 use kms_engine::diagnostics::{Severity, Span};
 use kms_engine::json;
+use kms_engine::policy::lint::check_policy;
 use kms_engine::policy::parse::{PolicyKind, parse_policy, policy_to_json};
 use kms_engine::policy::*;
 use proptest::prelude::*;
@@ -41,6 +42,9 @@ fn check_any_text(text: &str) {
             assert!(d.start.line >= 1 && d.start.column >= 1);
             assert!(!d.message.is_empty() && !d.message.ends_with('.'));
         }
+        // Linting whatever parses must not panic either, with or without an account.
+        let checked = check_policy(text, kind, Some("111122223333"));
+        assert_eq!(checked.policy.is_some(), !has_errors);
         if let Some(policy) = parsed.policy {
             // Whatever parses also prints and parses back.
             let again = parse_policy(&policy_to_json(&policy), kind);
@@ -303,6 +307,7 @@ fn without_spans(mut policy: Policy) -> Policy {
 }
 
 fn round_trip(text: &str, kind: PolicyKind) -> Result<(), TestCaseError> {
+    let _ = check_policy(text, kind, None);
     let first = parse_policy(text, kind);
     prop_assert!(
         first.diagnostics.is_empty(),

@@ -15,6 +15,7 @@
 //! [`policy_to_json`] writes a [`Policy`] back as text that parses to an equal policy.
 
 use super::document::*;
+use crate::catalog::starts_with_ignore_case;
 use crate::diagnostics::{Diagnostic, LineIndex, Severity, Span, did_you_mean};
 use crate::json::{self, JsonPath, ListItem, Member, Object, Report, Value, ValueKind};
 use serde::Serialize;
@@ -1060,11 +1061,6 @@ fn check_condition_key(key: &str) -> Result<(), Problem> {
             "write condition keys as `service:name`, such as `kms:CallerAccount` or `aws:PrincipalArn`",
         ))
     }
-}
-
-fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
-    text.get(..prefix.len())
-        .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
 }
 
 const FOR_ALL_VALUES: &str = "ForAllValues:";
