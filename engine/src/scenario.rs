@@ -411,9 +411,9 @@ mod tests {
     {"name": "Alice",
      "arn": "arn:aws:iam::111122223333:user/Alice",
      "tags": {"dept": "eng"},
-     "policies": [{"name": "AliceKms", "document": {"Version": "2012-10-17", "Statement": []}}]},
+     "policies": [{"name": "AliceKms", "document": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}}]},
     {"name": "Bob"},
-    {"name": "Charlie", "policies": [{"name": "p", "document": "{\"Version\": \"2012-10-17\", \"Statement\": []}"}]}
+    {"name": "Charlie", "policies": [{"name": "p", "document": "{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", \"Action\": \"kms:Encrypt\", \"Resource\": \"*\"}}"}]}
   ],
   "keys": [
     {"name": "CMK-A",
@@ -424,7 +424,7 @@ mod tests {
      "state": "Enabled",
      "origin": "AWS_KMS",
      "tags": {"team": "blue"},
-     "policy": {"Version": "2012-10-17", "Statement": []}},
+     "policy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}},
     {"name": "CMK-B"}
   ],
   "grants": [
@@ -447,7 +447,7 @@ mod tests {
         );
         assert_eq!(
             s.principals[0].policies[0].document.text,
-            r#"{"Version": "2012-10-17", "Statement": []}"#
+            r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}"#
         );
         assert!(s.principals[0].policies[0].document.offset.is_some());
         assert_eq!(s.principals[2].policies[0].document.offset, None);
@@ -556,6 +556,35 @@ mod tests {
         ] {
             assert!(text.contains(needle), "missing {needle:?} in\n{text}");
         }
+    }
+
+    /// IAM and KMS reject a policy without statements (IAM User Guide, reference_policies_grammar.html):
+    /// the scenario is rejected at the statement list, and the key stays known (no second error).
+    #[test]
+    fn policy_errors_point_into_the_scenario_file() {
+        let all = errors(
+            "{\"keys\": [{\"name\": \"K\",\n  \"policy\": {\"Version\": \"2012-10-17\", \"Statement\": []}}],\n \"actions\": [\"kms:Encrpyt\"],\n \"expect\": [{\"principal\": \"x\", \"key\": \"K\", \"action\": \"kms:Encrypt\", \"decision\": \"allow\"}]}",
+        );
+        assert_eq!(all.len(), 3, "{all:#?}");
+        assert!(
+            all[0].starts_with("2:52: error: `Statement` is empty (at keys[0].policy.Statement)"),
+            "{all:#?}"
+        );
+        assert!(
+            all[1].contains(
+                "`kms:Encrpyt` is not a KMS action (at actions[0]); did you mean `kms:Encrypt`?"
+            ),
+            "{all:#?}"
+        );
+        assert!(all[2].contains("no principal named `x`"), "{all:#?}");
+        let quoted = errors(
+            r#"{"principals": [{"name": "A", "policies": [{"name": "p", "document": "{\"Statement\": {\"Effect\": \"Alow\", \"Action\": \"kms:*\", \"Resource\": \"*\"}}"}]}]}"#,
+        );
+        assert_eq!(quoted.len(), 1, "{quoted:#?}");
+        assert!(
+            quoted[0].contains("of the policy in this string"),
+            "{quoted:#?}"
+        );
     }
 
     #[test]

@@ -6,31 +6,15 @@ use super::{
     NamedPolicy, PolicyText, PrincipalEntry, PrincipalRole, Scenario, ScenarioError,
     derived_key_id,
 };
-use crate::diagnostics::{LineIndex, Span};
+use crate::diagnostics::{LineIndex, Severity, Span};
 use crate::json::{self, JsonPath, Object, Report, Value, ValueKind};
 use crate::policy::eval::Decision;
+use crate::policy::parse::{PolicyKind, parse_policy, parse_policy_value};
 use crate::request::ContextValue;
 
-/// The grant operations a grant may list (KMS API Reference, CreateGrant, `GrantOperation`).
-pub const GRANT_OPERATIONS: &[&str] = &[
-    "Decrypt",
-    "Encrypt",
-    "GenerateDataKey",
-    "GenerateDataKeyWithoutPlaintext",
-    "ReEncryptFrom",
-    "ReEncryptTo",
-    "Sign",
-    "Verify",
-    "GetPublicKey",
-    "CreateGrant",
-    "RetireGrant",
-    "DescribeKey",
-    "GenerateDataKeyPair",
-    "GenerateDataKeyPairWithoutPlaintext",
-    "GenerateMac",
-    "VerifyMac",
-    "DeriveSharedSecret",
-];
+/// The grant operations a grant on a symmetric encryption key may list (KMS API Reference,
+/// CreateGrant; KMS Developer Guide, grants.html).
+pub const GRANT_OPERATIONS: &[&str] = crate::catalog::SYMMETRIC_GRANT_OPERATIONS;
 
 /// Key states a scenario may give a key.
 pub const KEY_STATES: &[&str] = &["Enabled", "Disabled", "PendingDeletion", "PendingImport"];
@@ -262,24 +246,52 @@ impl Reader<'_, '_> {
         out
     }
 
-    fn policy_text(&mut self, value: &Value, path: &JsonPath) -> Option<PolicyText> {
+    /// A policy document, checked with the policy parser: its errors are the scenario's errors,
+    /// located in the scenario file. The text is returned even when it has errors, so that the
+    /// entry holding it stays known and its name raises no second, misleading error elsewhere.
+    fn policy_text(
+        &mut self,
+        value: &Value,
+        path: &JsonPath,
+        kind: PolicyKind,
+    ) -> Option<PolicyText> {
         match &value.kind {
-            ValueKind::Object(_) => Some(PolicyText::inline(value, self.text)),
-            ValueKind::String(s) => {
-                let inner = json::parse(s);
-                if let Some(first) = inner.diagnostics.first() {
-                    self.error(
-                        "invalid-policy-json",
-                        format!(
-                            "the policy document in this string is not valid JSON: {} (line {}, column {} of the document)",
-                            first.message, first.start.line, first.start.column
-                        ),
-                        path,
-                        value.span,
-                    );
-                    return None;
+            ValueKind::Object(_) => {
+                let text = PolicyText::inline(value, self.text);
+                if kind == PolicyKind::KeyPolicy {
+                    // Size and character limits apply to the text, which is the file's slice.
+                    let own = parse_policy(&text.text, kind);
+                    let limits: Vec<_> = own
+                        .diagnostics
+                        .into_iter()
+                        .filter(|d| d.code == "policy-too-large" || d.code == "invalid-character")
+                        .collect();
+                    for d in text.relocate(&limits, self.report.index(), path.as_str()) {
+                        self.report.push(d);
+                    }
                 }
-                Some(PolicyText::quoted(s.clone(), value.span))
+                let parsed = parse_policy_value(value, kind, path, self.report.index());
+                for d in parsed
+                    .diagnostics
+                    .into_iter()
+                    .filter(|d| d.severity == Severity::Error)
+                {
+                    self.report.push(d);
+                }
+                Some(text)
+            }
+            ValueKind::String(s) => {
+                let text = PolicyText::quoted(s.clone(), value.span);
+                let parsed = parse_policy(s, kind);
+                let errors: Vec<_> = parsed
+                    .diagnostics
+                    .into_iter()
+                    .filter(|d| d.severity == Severity::Error)
+                    .collect();
+                for d in text.relocate(&errors, self.report.index(), path.as_str()) {
+                    self.report.push(d);
+                }
+                Some(text)
             }
             _ => {
                 value.wrong_type(
@@ -372,7 +384,9 @@ impl Reader<'_, '_> {
                 else {
                     continue;
                 };
-                if let Some(text) = self.policy_text(document, &p.key("document")) {
+                if let Some(text) =
+                    self.policy_text(document, &p.key("document"), PolicyKind::IdentityPolicy)
+                {
                     policies.push(NamedPolicy {
                         name: policy_name,
                         document: text,
@@ -533,7 +547,7 @@ impl Reader<'_, '_> {
             .unwrap_or("AWS_KMS");
         let tags = self.tags(object, path);
         let policy = match object.get("policy") {
-            Some(v) => Some(self.policy_text(v, &path.key("policy"))?),
+            Some(v) => Some(self.policy_text(v, &path.key("policy"), PolicyKind::KeyPolicy)?),
             None => None,
         };
         Some(KeyEntry {
@@ -767,23 +781,26 @@ impl Reader<'_, '_> {
 
     fn action(&mut self, value: &Value, path: &JsonPath) -> Option<String> {
         let action = value.expect_str(path, &mut self.report)?;
-        let well_formed = action.split_once(':').is_some_and(|(service, name)| {
-            service.eq_ignore_ascii_case("kms")
-                && !name.is_empty()
-                && name.chars().all(|c| c.is_ascii_alphanumeric())
-        });
-        if !well_formed {
-            self.report
-                .error(
-                    "invalid-action",
-                    format!("`{action}` is not a KMS action"),
-                    path,
-                    value.span,
-                )
-                .hint("actions look like `kms:Encrypt`");
-            return None;
+        let prefixed = action.len() > 4
+            && action
+                .get(..4)
+                .is_some_and(|p| p.eq_ignore_ascii_case("kms:"));
+        if let Some(known) = crate::catalog::action(action).filter(|_| prefixed) {
+            return Some(known.action.to_owned());
         }
-        Some(action.to_owned())
+        let hint = match crate::catalog::suggest_action(action) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => "actions look like `kms:Encrypt`".to_owned(),
+        };
+        self.report
+            .error(
+                "invalid-action",
+                format!("`{action}` is not a KMS action"),
+                path,
+                value.span,
+            )
+            .hint(hint);
+        None
     }
 
     fn expectation(
