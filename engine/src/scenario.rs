@@ -34,6 +34,7 @@
 //! Unknown fields are errors. Every error carries a line, a column and a JSON path.
 
 mod read;
+mod write;
 
 pub use read::{
     GRANT_OPERATIONS, KEY_ORIGINS, KEY_STATES, alias_problem, is_key_id, parse_key_arn,
@@ -41,7 +42,7 @@ pub use read::{
 };
 
 use crate::diagnostics::{Diagnostic, Span};
-use crate::json;
+
 use crate::policy::eval::Decision;
 use crate::request::ContextValue;
 use sha2::{Digest, Sha256};
@@ -121,80 +122,27 @@ pub struct NamedPolicy {
 }
 
 /// A policy document's text, and where in the scenario file it was written.
+///
+/// A document written as a JSON object is kept in its canonical pretty-printed form (two-space
+/// indentation, members in written order), which is what the app's editor shows; a document
+/// written as a string is kept exactly as written. [`Scenario::to_json`] writes a canonical text
+/// back as an object and any other text as a string, so loading and saving never changes a
+/// document's text.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyText {
     /// The document's JSON text.
     pub text: String,
-    /// For a document written as an object: the byte offset of its text in the scenario file, so
-    /// that diagnostics about the policy point into the file. `None` for a document written as a
-    /// string (its diagnostics point at the string).
-    pub offset: Option<usize>,
     /// The document's value in the scenario file.
     pub span: Span,
 }
 
 impl PolicyText {
-    /// A document written as a JSON object: its text is the object's text in the file.
-    fn inline(value: &json::Value, file: &str) -> PolicyText {
-        let text = file
-            .get(value.span.start as usize..value.span.end as usize)
-            .unwrap_or_default()
-            .to_owned();
+    /// A policy text that does not come from a file.
+    pub fn new(text: impl Into<String>) -> PolicyText {
         PolicyText {
-            text,
-            offset: Some(value.span.start as usize),
-            span: value.span,
+            text: text.into(),
+            span: Span::default(),
         }
-    }
-
-    /// A document written as a string holding JSON.
-    fn quoted(text: String, span: Span) -> PolicyText {
-        PolicyText {
-            text,
-            offset: None,
-            span,
-        }
-    }
-
-    /// Moves diagnostics found in this document's text to where the document sits in `file`.
-    pub fn relocate(
-        &self,
-        diagnostics: &[Diagnostic],
-        file: &crate::diagnostics::LineIndex,
-        path: &str,
-    ) -> Vec<Diagnostic> {
-        diagnostics
-            .iter()
-            .map(|d| {
-                let span = match self.offset {
-                    Some(offset) => {
-                        let offset = u32::try_from(offset).unwrap_or(u32::MAX);
-                        Span {
-                            start: d.span.start.saturating_add(offset),
-                            end: d.span.end.saturating_add(offset),
-                        }
-                    }
-                    None => self.span,
-                };
-                let inner_path = if d.path.is_empty() {
-                    path.to_owned()
-                } else {
-                    format!("{path}.{}", d.path)
-                };
-                let message = match self.offset {
-                    Some(_) => d.message.clone(),
-                    None => format!(
-                        "{} (line {}, column {} of the policy in this string)",
-                        d.message, d.start.line, d.start.column
-                    ),
-                };
-                let mut moved =
-                    Diagnostic::new(file, d.severity, d.code, message, inner_path, span);
-                moved.hint = d.hint.clone();
-                moved.kms_exception = d.kms_exception;
-                moved
-            })
-            .collect()
     }
 }
 
@@ -447,10 +395,14 @@ mod tests {
         );
         assert_eq!(
             s.principals[0].policies[0].document.text,
-            r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}"#
+            "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\n      \"Effect\": \"Allow\",\n      \"Action\": \"kms:*\",\n      \"Resource\": \"*\"\n    }\n  ]\n}"
         );
-        assert!(s.principals[0].policies[0].document.offset.is_some());
-        assert_eq!(s.principals[2].policies[0].document.offset, None);
+        assert!(
+            s.principals[2].policies[0]
+                .document
+                .text
+                .starts_with("{\"Version\": \"2012-10-17\", \"Statement\": {")
+        );
         assert_eq!(
             s.keys[0].arn,
             "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"

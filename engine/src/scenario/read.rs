@@ -6,7 +6,7 @@ use super::{
     NamedPolicy, PolicyText, PrincipalEntry, PrincipalRole, Scenario, ScenarioError,
     derived_key_id,
 };
-use crate::diagnostics::{LineIndex, Severity, Span};
+use crate::diagnostics::{Diagnostic, LineIndex, Severity, Span};
 use crate::json::{self, JsonPath, Object, Report, Value, ValueKind};
 use crate::policy::eval::Decision;
 use crate::policy::parse::{PolicyKind, parse_policy, parse_policy_value};
@@ -257,41 +257,57 @@ impl Reader<'_, '_> {
     ) -> Option<PolicyText> {
         match &value.kind {
             ValueKind::Object(_) => {
-                let text = PolicyText::inline(value, self.text);
                 if kind == PolicyKind::KeyPolicy {
-                    // Size and character limits apply to the text, which is the file's slice.
-                    let own = parse_policy(&text.text, kind);
-                    let limits: Vec<_> = own
-                        .diagnostics
-                        .into_iter()
-                        .filter(|d| d.code == "policy-too-large" || d.code == "invalid-character")
-                        .collect();
-                    for d in text.relocate(&limits, self.report.index(), path.as_str()) {
-                        self.report.push(d);
+                    // Size and character limits apply to the document's own text.
+                    let own_text = self
+                        .text
+                        .get(value.span.start as usize..value.span.end as usize)
+                        .unwrap_or_default();
+                    let own = parse_policy(own_text, kind);
+                    for d in own.diagnostics {
+                        if d.code == "policy-too-large" || d.code == "invalid-character" {
+                            let moved = relocate(&d, value.span.start, self.report.index(), path);
+                            self.report.push(moved);
+                        }
                     }
                 }
                 let parsed = parse_policy_value(value, kind, path, self.report.index());
-                for d in parsed
-                    .diagnostics
-                    .into_iter()
-                    .filter(|d| d.severity == Severity::Error)
-                {
-                    self.report.push(d);
+                for d in parsed.diagnostics {
+                    if d.severity == Severity::Error {
+                        self.report.push(d);
+                    }
                 }
-                Some(text)
+                Some(PolicyText {
+                    text: value.to_pretty_string(),
+                    span: value.span,
+                })
             }
             ValueKind::String(s) => {
-                let text = PolicyText::quoted(s.clone(), value.span);
                 let parsed = parse_policy(s, kind);
-                let errors: Vec<_> = parsed
-                    .diagnostics
-                    .into_iter()
-                    .filter(|d| d.severity == Severity::Error)
-                    .collect();
-                for d in text.relocate(&errors, self.report.index(), path.as_str()) {
-                    self.report.push(d);
+                for d in parsed.diagnostics {
+                    if d.severity == Severity::Error {
+                        // The string's escapes shift positions: point at the whole string and say
+                        // where in the document the problem is.
+                        let mut moved = Diagnostic::new(
+                            self.report.index(),
+                            d.severity,
+                            d.code,
+                            format!(
+                                "{} (line {}, column {} of the policy in this string)",
+                                d.message, d.start.line, d.start.column
+                            ),
+                            relocate(&d, 0, self.report.index(), path).path,
+                            value.span,
+                        );
+                        moved.hint = d.hint.clone();
+                        moved.kms_exception = d.kms_exception;
+                        self.report.push(moved);
+                    }
                 }
-                Some(text)
+                Some(PolicyText {
+                    text: s.clone(),
+                    span: value.span,
+                })
             }
             _ => {
                 value.wrong_type(
@@ -893,6 +909,24 @@ impl Reader<'_, '_> {
             span: item.span,
         })
     }
+}
+
+/// A diagnostic about a policy's own text, moved to where the policy starts in the scenario file
+/// and given the scenario path.
+fn relocate(d: &Diagnostic, start: u32, index: &LineIndex, path: &JsonPath) -> Diagnostic {
+    let span = Span {
+        start: d.span.start.saturating_add(start),
+        end: d.span.end.saturating_add(start),
+    };
+    let inner = if d.path.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}.{}", d.path)
+    };
+    let mut moved = Diagnostic::new(index, d.severity, d.code, d.message.clone(), inner, span);
+    moved.hint = d.hint.clone();
+    moved.kms_exception = d.kms_exception;
+    moved
 }
 
 /// The account and kind of a principal ARN, or `None` if it is not one a scenario can declare.
