@@ -1,1 +1,1349 @@
-//! (being written)
+//! The one authorizer: may this principal perform this KMS action on this key, and why?
+//!
+//! Every KMS operation, every cell of the access matrix and every scenario expectation is decided
+//! here, by the procedure of KMS Developer Guide policy-evaluation.html combined with IAM's
+//! evaluation logic (IAM User Guide, reference_policies_evaluation-logic.html and
+//! reference_policies_evaluation-logic-cross-account.html):
+//!
+//! 1. IAM-only actions (`kms:CreateKey`, `kms:ListKeys`, `kms:ListAliases`, `kms:GenerateRandom`,
+//!    `kms:ListRetirableGrants`, and the alias half of alias operations) consult identity
+//!    policies alone.
+//! 2. An explicit `Deny` that applies, in the key policy or in any of the caller's identity
+//!    policies, decides an explicit deny. Identity denies count even when the key policy does not
+//!    trust the caller's account (KMS Developer Guide, key-policies.html).
+//! 3. Otherwise the request is allowed when
+//!    - the key policy allows the caller itself (its ARN, its role, or `*`), or
+//!    - the key policy allows the caller's account (`arn:aws:iam::ACCOUNT:root`, a delegation to
+//!      IAM) and one of the caller's identity policies allows the action on the key's ARN, or
+//!    - an effective grant covers the operation.
+//!
+//!    A caller in another account needs both sides: the key policy must allow it or its account,
+//!    and its own identity policies must allow the action on the key's ARN; and only the
+//!    operations KMS supports across accounts can be allowed at all (KMS Developer Guide,
+//!    key-policy-modifying-external-accounts.html).
+//! 4. Otherwise: implicit deny.
+//!
+//! The root user of an account needs no identity policy in its own account, but it has no
+//! implicit access to keys: a key policy must allow it or its account (KMS Developer Guide,
+//! key-policy-default.html). Permissions boundaries, session policies, SCPs and RCPs are not
+//! modelled.
+//!
+//! [`decide`] is the fast path (no explanation, no allocation when no policy has conditions);
+//! [`explain`] returns the same [`Verdict`] with an [`Explanation`] a UI renders as it is. Both
+//! feed the same per-policy outcomes to one combining function, so they cannot disagree.
+//!
+//! Authorization comes before the key-state check, as in KMS: a caller that may not use a key
+//! learns nothing about its state. [`Explanation::key_state`] records what the state check then
+//! says.
+
+use crate::entropy::Timestamp;
+use crate::error::{AccessDenied, KmsError};
+use crate::kms::{Action, PermissionSource};
+use crate::policy::Policy;
+use crate::policy::eval::{self, PolicyOutcome, PolicyTrace, StatementRef, StatementResult};
+use crate::request::{Context, ContextValue, Request};
+use crate::store::{Key, check_key_state};
+use crate::world::{IdentityPolicy, Principal, World};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+pub use crate::policy::eval::Decision;
+
+/// The name KMS gives a key policy (the only valid `PolicyName`).
+pub const KEY_POLICY_NAME: &str = "default";
+
+/// The request-specific values conditions can test, beyond who calls and which key.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RequestParams {
+    /// The `EncryptionContext` of a cryptographic request (`kms:EncryptionContext:*`,
+    /// `kms:EncryptionContextKeys`).
+    pub encryption_context: Option<BTreeMap<String, String>>,
+    /// `kms:EncryptionAlgorithm`.
+    pub encryption_algorithm: Option<String>,
+    /// CreateGrant's `Operations` (`kms:GrantOperations`).
+    pub grant_operations: Option<Vec<String>>,
+    /// CreateGrant's `GranteePrincipal` (`kms:GranteePrincipal`).
+    pub grantee_principal: Option<String>,
+    /// CreateGrant's `RetiringPrincipal` (`kms:RetiringPrincipal`).
+    pub retiring_principal: Option<String>,
+    /// CreateGrant's constraint type (`kms:GrantConstraintType`).
+    pub grant_constraint_type: Option<String>,
+    /// The alias name the request's `KeyId` used (`kms:RequestAlias`).
+    pub request_alias: Option<String>,
+    /// The integrated service the request came through, such as `ebs.us-east-1.amazonaws.com`
+    /// (`kms:ViaService`; it also makes `kms:GrantIsForAWSResource` true).
+    pub via_service: Option<String>,
+    /// Grant tokens passed with the request.
+    pub grant_tokens: Vec<String>,
+    /// Operation-specific keys (`kms:BypassPolicyLockoutSafetyCheck`,
+    /// `kms:ScheduleKeyDeletionPendingWindowInDays`, ...) and any extra keys the caller passes;
+    /// these override the keys built from the world.
+    pub context: Context,
+}
+
+/// What an authorization is about.
+#[derive(Clone, Copy, Debug)]
+pub enum Target<'a> {
+    /// No resource (IAM-only actions: the resource is `*`).
+    Account,
+    /// An alias, for the IAM half of CreateAlias, UpdateAlias and DeleteAlias: identity policies
+    /// must allow the action on the alias ARN (KMS Developer Guide, alias-access.html).
+    Alias {
+        /// The alias ARN.
+        arn: &'a str,
+    },
+    /// A key, under its own key policy.
+    Key(&'a Key),
+    /// A key judged under another key policy: PutKeyPolicy's lockout check asks whether the new
+    /// policy would let the caller call PutKeyPolicy again.
+    KeyWithPolicy {
+        /// The key.
+        key: &'a Key,
+        /// The policy to judge by.
+        policy: &'a Policy,
+    },
+}
+
+impl<'a> Target<'a> {
+    fn key(self) -> Option<&'a Key> {
+        match self {
+            Target::Key(key) | Target::KeyWithPolicy { key, .. } => Some(key),
+            Target::Account | Target::Alias { .. } => None,
+        }
+    }
+
+    fn key_policy(self) -> Option<&'a Policy> {
+        match self {
+            Target::Key(key) => Some(&key.policy.policy),
+            Target::KeyWithPolicy { policy, .. } => Some(policy),
+            Target::Account | Target::Alias { .. } => None,
+        }
+    }
+
+    fn resource(self) -> &'a str {
+        match self {
+            Target::Account => "*",
+            Target::Alias { arn } => arn,
+            Target::Key(key) | Target::KeyWithPolicy { key, .. } => &key.arn,
+        }
+    }
+}
+
+/// One authorization question.
+#[derive(Clone, Copy, Debug)]
+pub struct AuthzRequest<'a> {
+    /// Who asks.
+    pub caller: &'a Principal,
+    /// The permission needed.
+    pub action: Action,
+    /// On what.
+    pub target: Target<'a>,
+    /// Request values for conditions.
+    pub params: &'a RequestParams,
+    /// The simulated time (`aws:CurrentTime`; grant consistency).
+    pub now: Timestamp,
+}
+
+/// Which identity-side permission applied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum IdentityAllow {
+    /// Statement `statement` of the caller's identity policy number `policy` (in
+    /// [`World::identity_policies`] order).
+    Policy {
+        /// Index of the identity policy.
+        policy: usize,
+        /// Index of the statement in it.
+        statement: usize,
+    },
+    /// The caller is its account's root user, which IAM policies do not restrict in its own
+    /// account.
+    RootUser,
+}
+
+/// Why a request was allowed or denied, compactly (what each matrix cell stores).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Reason {
+    /// The key policy allows the caller itself (same account).
+    KeyPolicy {
+        /// The allowing key-policy statement.
+        statement: usize,
+    },
+    /// The key policy allows the caller or its account, and the identity side allows the action
+    /// on the key: IAM delegation through the account principal, or a cross-account request.
+    KeyPolicyAndIam {
+        /// The allowing key-policy statement.
+        key_statement: usize,
+        /// Whether that statement names only the caller's account (a delegation to IAM).
+        via_account: bool,
+        /// The identity-side allow.
+        identity: IdentityAllow,
+    },
+    /// An IAM-only action allowed by the identity side.
+    Iam {
+        /// The identity-side allow.
+        identity: IdentityAllow,
+    },
+    /// A grant allows the operation.
+    Grant,
+    /// A `Deny` in the key policy.
+    ExplicitDenyInKeyPolicy {
+        /// The denying statement.
+        statement: usize,
+    },
+    /// A `Deny` in one of the caller's identity policies.
+    ExplicitDenyInIdentityPolicy {
+        /// Index of the identity policy.
+        policy: usize,
+        /// The denying statement.
+        statement: usize,
+    },
+    /// Nothing on the resource side allows the caller: the key policy names neither it nor its
+    /// account, and no grant applies.
+    NoResourcePolicyAllows,
+    /// The key policy allows the caller or its account, but no identity policy allows the
+    /// action on the key.
+    NoIdentityPolicyAllows,
+    /// The action cannot be performed on a key in another account.
+    NotCrossAccount,
+}
+
+/// A decision and its compact reason.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Verdict {
+    /// Allow, explicit deny or implicit deny.
+    pub decision: Decision,
+    /// Why.
+    pub reason: Reason,
+}
+
+impl Verdict {
+    /// Whether the request is allowed.
+    pub fn is_allowed(self) -> bool {
+        self.decision == Decision::Allow
+    }
+
+    /// A few words for a matrix cell's tooltip, such as "key policy" or "explicit deny (IAM)".
+    pub fn short_reason(self) -> &'static str {
+        match self.reason {
+            Reason::KeyPolicy { .. } => "key policy",
+            Reason::KeyPolicyAndIam {
+                via_account: true, ..
+            } => "key policy delegates to IAM policy",
+            Reason::KeyPolicyAndIam { .. } => "key policy and IAM policy",
+            Reason::Iam { .. } => "IAM policy",
+            Reason::Grant => "grant",
+            Reason::ExplicitDenyInKeyPolicy { .. } => "explicit deny (key policy)",
+            Reason::ExplicitDenyInIdentityPolicy { .. } => "explicit deny (IAM policy)",
+            Reason::NoResourcePolicyAllows => "key policy does not allow",
+            Reason::NoIdentityPolicyAllows => "no IAM policy allows",
+            Reason::NotCrossAccount => "not available across accounts",
+        }
+    }
+
+    /// The `AccessDeniedException` message KMS gives for this denial (semantics §1.6), or
+    /// `None` when allowed.
+    pub fn access_denied_message(
+        self,
+        caller: &str,
+        action: Action,
+        resource: &str,
+    ) -> Option<String> {
+        let action = action.name();
+        let why = match self.reason {
+            Reason::ExplicitDenyInKeyPolicy { .. } => {
+                "with an explicit deny in a resource-based policy".to_owned()
+            }
+            Reason::ExplicitDenyInIdentityPolicy { .. } => {
+                "with an explicit deny in an identity-based policy".to_owned()
+            }
+            Reason::NoIdentityPolicyAllows => {
+                format!("because no identity-based policy allows the {action} action")
+            }
+            Reason::NoResourcePolicyAllows | Reason::NotCrossAccount => {
+                format!("because no resource-based policy allows the {action} action")
+            }
+            Reason::KeyPolicy { .. }
+            | Reason::KeyPolicyAndIam { .. }
+            | Reason::Iam { .. }
+            | Reason::Grant => return None,
+        };
+        Some(format!(
+            "User: {caller} is not authorized to perform: {action} on resource: {resource} {why}"
+        ))
+    }
+}
+
+/// What the grant step found.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum GrantFinding {
+    /// Grants cannot allow this action (it is not a grant operation).
+    NotApplicable,
+    /// No effective grant for this caller covers the operation.
+    NoGrant,
+    /// Grant `grant_id` allows the operation.
+    Allowed {
+        /// The grant's id.
+        grant_id: String,
+        /// Whether it counted only because its grant token was passed (it is not yet
+        /// eventually consistent).
+        via_token: bool,
+    },
+}
+
+/// The grant step of the authorizer: does an effective grant on the key cover the caller and
+/// the operation (KMS Developer Guide, grants.html)?
+///
+/// Grants are kept and matched by [`crate::grants`]; this is the single place the authorizer
+/// asks. A world without grants finds none.
+fn grant_step(_world: &World, request: &AuthzRequest<'_>) -> GrantFinding {
+    if !request.action.is_grant_operation() || request.target.key().is_none() {
+        return GrantFinding::NotApplicable;
+    }
+    GrantFinding::NoGrant
+}
+
+/// What the identity policies say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum IdentitySide {
+    Deny { policy: usize, statement: usize },
+    Allow(IdentityAllow),
+    Nothing,
+}
+
+/// The per-policy results one decision combines.
+#[derive(Clone, Copy, Debug)]
+struct Findings {
+    key_policy: Option<PolicyOutcome>,
+    identity: IdentitySide,
+    grant_allows: bool,
+}
+
+/// Combines the findings: the procedure of the module documentation, in one place.
+fn combine(request: &AuthzRequest<'_>, findings: &Findings) -> Verdict {
+    let deny = |reason| Verdict {
+        decision: Decision::ExplicitDeny,
+        reason,
+    };
+    let implicit = |reason| Verdict {
+        decision: Decision::ImplicitDeny,
+        reason,
+    };
+    let allow = |reason| Verdict {
+        decision: Decision::Allow,
+        reason,
+    };
+
+    if let Some(PolicyOutcome::ExplicitDeny { statement }) = findings.key_policy {
+        return deny(Reason::ExplicitDenyInKeyPolicy { statement });
+    }
+    if let IdentitySide::Deny { policy, statement } = findings.identity {
+        return deny(Reason::ExplicitDenyInIdentityPolicy { policy, statement });
+    }
+    let identity_allow = match findings.identity {
+        IdentitySide::Allow(allow) => Some(allow),
+        IdentitySide::Deny { .. } | IdentitySide::Nothing => None,
+    };
+
+    let Some(key) = request.target.key() else {
+        // IAM-only: identity policies alone.
+        return match identity_allow {
+            Some(identity) => allow(Reason::Iam { identity }),
+            None => implicit(Reason::NoIdentityPolicyAllows),
+        };
+    };
+    let cross_account = request.caller.account != key.account;
+    if cross_account && !request.action.cross_account() {
+        return implicit(Reason::NotCrossAccount);
+    }
+    if request.action.permission_source() == PermissionSource::Grant {
+        // kms:RetireGrant in a key policy or IAM policy does not allow retiring (API RetireGrant).
+        return if findings.grant_allows {
+            allow(Reason::Grant)
+        } else {
+            implicit(Reason::NoResourcePolicyAllows)
+        };
+    }
+    let key_side = match findings.key_policy {
+        Some(PolicyOutcome::Allow { statement, .. }) => Some((statement, false)),
+        Some(PolicyOutcome::AllowViaAccount { statement }) => Some((statement, true)),
+        _ => None,
+    };
+    match (key_side, identity_allow) {
+        (Some((statement, false)), _) if !cross_account => allow(Reason::KeyPolicy { statement }),
+        (Some((key_statement, via_account)), Some(identity)) => allow(Reason::KeyPolicyAndIam {
+            key_statement,
+            via_account,
+            identity,
+        }),
+        _ if findings.grant_allows => allow(Reason::Grant),
+        (Some(_), None) => implicit(Reason::NoIdentityPolicyAllows),
+        (None, _) => implicit(Reason::NoResourcePolicyAllows),
+    }
+}
+
+/// Whether evaluating `policy` can read the request context: it has conditions, or policy
+/// variables in a `Resource`. Policies that cannot are evaluated against an empty context.
+pub fn needs_context(policy: &Policy) -> bool {
+    policy.statements.iter().any(|s| {
+        !s.conditions.is_empty()
+            || s.resource
+                .as_ref()
+                .is_some_and(|r| r.patterns.iter().any(|p| p.text.contains("${")))
+    })
+}
+
+/// Whether any policy this request consults needs the request context.
+fn request_needs_context(world: &World, request: &AuthzRequest<'_>) -> bool {
+    request.target.key_policy().is_some_and(needs_context)
+        || world
+            .identity_policies(request.caller)
+            .iter()
+            .any(|p| needs_context(&p.policy))
+}
+
+/// The condition keys of a request (see [`RequestParams`] for the request-specific ones).
+///
+/// Global keys: `aws:PrincipalArn` (a session's role ARN), `aws:PrincipalAccount`,
+/// `aws:PrincipalType`, `aws:username` (IAM users), `aws:userid`, `aws:PrincipalTag/*`,
+/// `aws:ResourceTag/*`, `aws:RequestedRegion`, `aws:CurrentTime`, `aws:EpochTime`,
+/// `aws:SecureTransport` (IAM User Guide, reference_policies_condition-keys.html). KMS keys:
+/// `kms:CallerAccount`, `kms:KeyOrigin`, `kms:KeySpec`, `kms:KeyUsage`, `kms:MultiRegion`,
+/// `kms:ResourceAliases`, `kms:RequestAlias`, `kms:ViaService`, `kms:GrantIsForAWSResource`,
+/// `kms:EncryptionContext:*`, `kms:EncryptionContextKeys`, `kms:EncryptionAlgorithm`,
+/// `kms:GrantOperations`, `kms:GranteePrincipal`, `kms:RetiringPrincipal`,
+/// `kms:GrantConstraintType` (KMS Developer Guide, conditions-kms.html).
+pub fn request_context(world: &World, request: &AuthzRequest<'_>) -> Context {
+    let caller = request.caller;
+    let params = request.params;
+    let principal = caller.request_principal();
+    let mut context = Context::new();
+    let principal_arn = principal.role_arn.as_deref().unwrap_or(&principal.arn);
+    context.set("aws:PrincipalArn", principal_arn);
+    context.set("aws:PrincipalAccount", caller.account.as_str());
+    context.set("aws:PrincipalType", principal.kind.aws_principal_type());
+    if let Some(name) = caller.user_name() {
+        context.set("aws:username", name);
+    }
+    context.set("aws:userid", caller.user_id.as_str());
+    for tag in &caller.tags {
+        context.set(
+            format!("aws:PrincipalTag/{}", tag.tag_key),
+            tag.tag_value.as_str(),
+        );
+    }
+    context.set("aws:RequestedRegion", world.region());
+    context.set("aws:CurrentTime", iso8601(request.now));
+    context.set("aws:EpochTime", request.now.as_epoch_seconds().to_string());
+    context.set("aws:SecureTransport", "true");
+    context.set("kms:CallerAccount", caller.account.as_str());
+    if let Some(key) = request.target.key() {
+        for tag in &key.tags {
+            context.set(
+                format!("aws:ResourceTag/{}", tag.tag_key),
+                tag.tag_value.as_str(),
+            );
+        }
+        context.set("kms:KeyOrigin", key.origin.as_str());
+        context.set("kms:KeySpec", key.spec.as_str());
+        context.set("kms:KeyUsage", key.usage.as_str());
+        context.set("kms:MultiRegion", "false");
+        let aliases: Vec<String> = world
+            .keys
+            .aliases_for(&key.id)
+            .map(|a| a.name.clone())
+            .collect();
+        if !aliases.is_empty() {
+            context.insert("kms:ResourceAliases", ContextValue::Multi(aliases));
+        }
+    }
+    if let Some(alias) = &params.request_alias {
+        context.set("kms:RequestAlias", alias.as_str());
+    }
+    if let Some(service) = &params.via_service {
+        context.set("kms:ViaService", service.as_str());
+    }
+    if matches!(
+        request.action,
+        Action::CreateGrant | Action::ListGrants | Action::RevokeGrant
+    ) {
+        let for_service = if params.via_service.is_some() {
+            "true"
+        } else {
+            "false"
+        };
+        context.set("kms:GrantIsForAWSResource", for_service);
+    }
+    if let Some(pairs) = &params.encryption_context {
+        for (k, v) in pairs {
+            context.set(format!("kms:EncryptionContext:{k}"), v.as_str());
+        }
+        context.insert(
+            "kms:EncryptionContextKeys",
+            ContextValue::Multi(pairs.keys().cloned().collect()),
+        );
+    }
+    if let Some(algorithm) = &params.encryption_algorithm {
+        context.set("kms:EncryptionAlgorithm", algorithm.as_str());
+    }
+    if let Some(operations) = &params.grant_operations {
+        context.insert(
+            "kms:GrantOperations",
+            ContextValue::Multi(operations.clone()),
+        );
+    }
+    if let Some(grantee) = &params.grantee_principal {
+        context.set("kms:GranteePrincipal", grantee.as_str());
+    }
+    if let Some(retiring) = &params.retiring_principal {
+        context.set("kms:RetiringPrincipal", retiring.as_str());
+    }
+    if let Some(constraint) = &params.grant_constraint_type {
+        context.set("kms:GrantConstraintType", constraint.as_str());
+    }
+    for (key, value) in params.context.iter() {
+        context.insert(key, value.clone());
+    }
+    context
+}
+
+/// `aws:CurrentTime`'s format, `2024-05-01T12:00:00Z`.
+pub fn iso8601(time: Timestamp) -> String {
+    let seconds = time.as_epoch_seconds();
+    let days = seconds.div_euclid(86_400);
+    let secs = seconds.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+/// Decides `request`: the fast path, without an explanation.
+pub fn decide(world: &World, request: &AuthzRequest<'_>) -> Verdict {
+    let context = if request_needs_context(world, request) {
+        request_context(world, request)
+    } else {
+        Context::new()
+    };
+    decide_in(world, request, &context)
+}
+
+/// Decides `request` with a context built beforehand (the matrix builds one per principal and
+/// key, and reuses it for every action).
+pub fn decide_in(world: &World, request: &AuthzRequest<'_>, context: &Context) -> Verdict {
+    let eval_request = Request {
+        principal: request.caller.request_principal(),
+        action: request.action.name(),
+        resource: request.target.resource(),
+        context,
+    };
+    let key_policy = request
+        .target
+        .key_policy()
+        .filter(|_| request.action.permission_source() != PermissionSource::IamOnly)
+        .map(|policy| eval::evaluate(policy, &eval_request));
+    if let Some(PolicyOutcome::ExplicitDeny { statement }) = key_policy {
+        return Verdict {
+            decision: Decision::ExplicitDeny,
+            reason: Reason::ExplicitDenyInKeyPolicy { statement },
+        };
+    }
+    let identity = identity_side(
+        request.caller,
+        world.identity_policies(request.caller),
+        |policy| eval::evaluate(policy, &eval_request),
+    );
+    let grant_allows = matches!(grant_step(world, request), GrantFinding::Allowed { .. });
+    combine(
+        request,
+        &Findings {
+            key_policy,
+            identity,
+            grant_allows,
+        },
+    )
+}
+
+/// The identity side: the first `Deny` in any policy, else the first `Allow`, else nothing. The
+/// root user is allowed by IAM in its own account without policies.
+fn identity_side(
+    caller: &Principal,
+    policies: &[IdentityPolicy],
+    mut evaluate: impl FnMut(&Policy) -> PolicyOutcome,
+) -> IdentitySide {
+    let mut allow = None;
+    for (i, policy) in policies.iter().enumerate() {
+        match evaluate(&policy.policy) {
+            PolicyOutcome::ExplicitDeny { statement } => {
+                return IdentitySide::Deny {
+                    policy: i,
+                    statement,
+                };
+            }
+            PolicyOutcome::Allow { statement, .. }
+            | PolicyOutcome::AllowViaAccount { statement } => {
+                allow.get_or_insert(IdentityAllow::Policy {
+                    policy: i,
+                    statement,
+                });
+            }
+            PolicyOutcome::NoMatch => {}
+        }
+    }
+    if caller.is_root() {
+        return IdentitySide::Allow(IdentityAllow::RootUser);
+    }
+    allow.map_or(IdentitySide::Nothing, IdentitySide::Allow)
+}
+
+/// Whether a step of the explanation found what it looked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StepResult {
+    /// Yes.
+    Yes,
+    /// No.
+    No,
+    /// Not looked at: an earlier step decided, or the step does not apply.
+    NotChecked,
+}
+
+/// Which question a step answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StepKind {
+    /// Is this an IAM-only action (no key policy involved)?
+    IamOnly,
+    /// Does the key policy, or an identity policy, explicitly deny?
+    ExplicitDeny,
+    /// Can this action be used on a key in another account?
+    CrossAccount,
+    /// Does the key policy allow the caller itself?
+    KeyPolicyAllowsCaller,
+    /// Does the key policy allow the caller's account (delegate to IAM)?
+    KeyPolicyTrustsAccount,
+    /// Does an identity policy of the caller allow the action on this resource?
+    IdentityPolicyAllows,
+    /// Does an effective grant cover the operation?
+    Grant,
+    /// Does the key's state allow the operation (checked after authorization)?
+    KeyState,
+}
+
+/// One step of an explanation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Step {
+    /// The question.
+    pub kind: StepKind,
+    /// The answer.
+    pub result: StepResult,
+    /// The answer in one sentence.
+    pub text: String,
+    /// The statements the answer rests on.
+    pub statements: Vec<StatementRef>,
+}
+
+/// What the key-state check says once authorization allowed the request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct KeyStateCheck {
+    /// The key's state (`Enabled`, `Disabled`, `PendingDeletion`, `PendingImport`).
+    pub state: &'static str,
+    /// The exception the operation gets in that state, if any.
+    pub exception: Option<&'static str>,
+    /// Its message.
+    pub message: Option<String>,
+}
+
+/// Where the lecture simplifies and KMS differs, noted on the explanations they concern.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Note {
+    /// The key policy's `root` principal means the account (a delegation to IAM), not the root user.
+    RootMeansAccount,
+    /// An identity-policy deny counted although the key policy does not trust the account.
+    IdentityDenyWithoutDelegation,
+    /// A key-policy deny overrides the root statement's delegation and any IAM allow.
+    DenyOverridesDelegation,
+    /// "Key administrators cannot use the key" holds only for this action: their `kms:Put*` or
+    /// `kms:Create*` permission lets them rewrite the policy or grant themselves use.
+    AdministratorsCanGrantThemselves,
+    /// The console's grant statement requires `kms:GrantIsForAWSResource`: a key user calling
+    /// CreateGrant, ListGrants or RevokeGrant directly is not allowed by it.
+    GrantStatementIsForAwsServices,
+    /// Cross-account use needs both the key policy and the caller's own IAM policy.
+    CrossAccountNeedsBothSides,
+    /// The request is allowed but the key's state refuses it: the lecture's matrix ignores key
+    /// state.
+    KeyStateRefuses,
+}
+
+impl Note {
+    /// The note in plain words.
+    pub fn text(self) -> &'static str {
+        match self {
+            Note::RootMeansAccount => {
+                "The principal arn:aws:iam::ACCOUNT:root in a key policy stands for the account: it \
+                 lets the account's IAM policies grant access to the key. It is not the root user, \
+                 and by itself it allows no IAM user or role anything."
+            }
+            Note::IdentityDenyWithoutDelegation => {
+                "An explicit Deny in an IAM policy counts even when the key policy does not \
+                 delegate to IAM: only IAM allows need that delegation."
+            }
+            Note::DenyOverridesDelegation => {
+                "The key policy's Deny wins over every Allow, including the root statement's \
+                 delegation to IAM and any IAM policy."
+            }
+            Note::AdministratorsCanGrantThemselves => {
+                "Key administrators \"cannot use the key\" only as long as they do not use their \
+                 other permissions: kms:Put* lets them rewrite this key policy and kms:Create* \
+                 lets them create a grant for themselves."
+            }
+            Note::GrantStatementIsForAwsServices => {
+                "The console's \"Allow attachment of persistent resources\" statement requires \
+                 kms:GrantIsForAWSResource: it lets AWS services create grants for key users, \
+                 not key users calling CreateGrant themselves."
+            }
+            Note::CrossAccountNeedsBothSides => {
+                "A caller in another account needs both: the key policy must allow it (or its \
+                 account), and an IAM policy in its own account must allow the action on this \
+                 key's ARN."
+            }
+            Note::KeyStateRefuses => {
+                "Permissions are not the whole story: the key's state decides too, and a key that \
+                 is not Enabled refuses cryptographic operations even to allowed callers."
+            }
+        }
+    }
+}
+
+/// Why a request was allowed or denied, ready to render.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Explanation {
+    /// The caller's ARN.
+    pub caller: String,
+    /// The permission.
+    pub action: Action,
+    /// The resource ARN (`*` for IAM-only actions).
+    pub resource: String,
+    /// The decision and its compact reason (the same as [`decide`] returns).
+    pub verdict: Verdict,
+    /// The decision in one sentence.
+    pub summary: String,
+    /// The steps, in the order KMS applies them.
+    pub steps: Vec<Step>,
+    /// The statements that decided: the deny, or the allows that together allowed.
+    pub deciding: Vec<StatementRef>,
+    /// The grant that allowed, if one did.
+    pub grant: Option<String>,
+    /// For a denial, the `AccessDeniedException` message KMS gives.
+    pub access_denied_message: Option<String>,
+    /// For a key, what its state says about the operation.
+    pub key_state: Option<KeyStateCheck>,
+    /// Where the lecture simplifies.
+    pub notes: Vec<Note>,
+    /// The key policy's trace, statement by statement.
+    pub key_policy_trace: Option<PolicyTrace>,
+    /// Each identity policy's name and trace.
+    pub identity_traces: Vec<(String, PolicyTrace)>,
+    /// The request's condition keys, as evaluated.
+    pub context: Vec<(String, Vec<String>)>,
+}
+
+impl Explanation {
+    /// Whether the request is allowed.
+    pub fn is_allowed(&self) -> bool {
+        self.verdict.is_allowed()
+    }
+
+    /// The `AccessDeniedException` for a denial.
+    pub fn to_error(&self) -> Option<KmsError> {
+        self.access_denied_message.as_ref().map(|message| {
+            KmsError::AccessDenied(AccessDenied {
+                message: message.clone(),
+                explanation: Some(Box::new(self.clone())),
+            })
+        })
+    }
+}
+
+/// Decides `request` and explains the decision.
+pub fn explain(world: &World, request: &AuthzRequest<'_>) -> Explanation {
+    let context = request_context(world, request);
+    let eval_request = Request {
+        principal: request.caller.request_principal(),
+        action: request.action.name(),
+        resource: request.target.resource(),
+        context: &context,
+    };
+    let iam_only = request.action.permission_source() == PermissionSource::IamOnly
+        || request.target.key().is_none();
+    let key_trace = request
+        .target
+        .key_policy()
+        .filter(|_| !iam_only)
+        .map(|policy| eval::explain(policy, &eval_request));
+    let policies = world.identity_policies(request.caller);
+    let identity_traces: Vec<(String, PolicyTrace)> = policies
+        .iter()
+        .map(|p| (p.name.clone(), eval::explain(&p.policy, &eval_request)))
+        .collect();
+    let mut traces = identity_traces.iter().map(|(_, t)| t.outcome);
+    let identity = identity_side(request.caller, policies, |_| {
+        traces.next().unwrap_or(PolicyOutcome::NoMatch)
+    });
+    let grant = grant_step(world, request);
+    let findings = Findings {
+        key_policy: key_trace.as_ref().map(|t| t.outcome),
+        identity,
+        grant_allows: matches!(grant, GrantFinding::Allowed { .. }),
+    };
+    let verdict = combine(request, &findings);
+
+    let builder = ExplanationBuilder {
+        world,
+        request,
+        verdict,
+        key_trace: key_trace.as_ref(),
+        identity_traces: &identity_traces,
+        identity,
+        grant: &grant,
+    };
+    let steps = builder.steps();
+    let deciding = builder.deciding();
+    let notes = builder.notes(&eval_request);
+    let resource = request.target.resource().to_owned();
+    let access_denied_message =
+        verdict.access_denied_message(&request.caller.arn, request.action, &resource);
+    let key_state = request.target.key().map(|key| {
+        let check = check_key_state(key.state, key.origin, request.action, &key.arn);
+        KeyStateCheck {
+            state: key.state.as_str(),
+            exception: check.as_ref().err().map(KmsError::exception_name),
+            message: check.err().map(|e| e.message().to_owned()),
+        }
+    });
+    let mut notes = notes;
+    if verdict.is_allowed() && key_state.as_ref().is_some_and(|s| s.exception.is_some()) {
+        notes.push(Note::KeyStateRefuses);
+    }
+    let mut steps = steps;
+    if let Some(state) = &key_state {
+        steps.push(Step {
+            kind: StepKind::KeyState,
+            result: match (verdict.is_allowed(), state.exception) {
+                (false, _) => StepResult::NotChecked,
+                (true, None) => StepResult::Yes,
+                (true, Some(_)) => StepResult::No,
+            },
+            text: match (&state.message, verdict.is_allowed()) {
+                (_, false) => format!(
+                    "The key is {}; KMS checks the state only for authorized requests.",
+                    state.state
+                ),
+                (None, true) => format!(
+                    "The key is {}, which allows {}.",
+                    state.state,
+                    request.action.operation()
+                ),
+                (Some(message), true) => format!(
+                    "The key is {}: {} fails with {}: {message}",
+                    state.state,
+                    request.action.operation(),
+                    state.exception.unwrap_or_default()
+                ),
+            },
+            statements: Vec::new(),
+        });
+    }
+    Explanation {
+        caller: request.caller.arn.clone(),
+        action: request.action,
+        summary: builder.summary(&resource),
+        resource,
+        verdict,
+        steps,
+        deciding,
+        grant: match grant {
+            GrantFinding::Allowed { grant_id, .. } => Some(grant_id),
+            _ => None,
+        },
+        access_denied_message,
+        key_state,
+        notes,
+        key_policy_trace: key_trace,
+        identity_traces,
+        context: context
+            .iter()
+            .map(|(k, v)| (k.to_owned(), v.values().map(str::to_owned).collect()))
+            .collect(),
+    }
+}
+
+/// Authorizes `request` for an operation: the explanation when allowed, the
+/// `AccessDeniedException` (carrying the explanation) when not.
+pub fn require(world: &World, request: &AuthzRequest<'_>) -> Result<Explanation, KmsError> {
+    let explanation = explain(world, request);
+    match explanation.to_error() {
+        Some(error) => Err(error),
+        None => Ok(explanation),
+    }
+}
+
+/// Builds the human parts of an explanation from the traces.
+struct ExplanationBuilder<'a> {
+    world: &'a World,
+    request: &'a AuthzRequest<'a>,
+    verdict: Verdict,
+    key_trace: Option<&'a PolicyTrace>,
+    identity_traces: &'a [(String, PolicyTrace)],
+    identity: IdentitySide,
+    grant: &'a GrantFinding,
+}
+
+impl ExplanationBuilder<'_> {
+    fn key_ref(&self, statement: usize) -> Option<StatementRef> {
+        let policy = self.request.target.key_policy()?;
+        policy
+            .statements
+            .get(statement)
+            .map(|s| StatementRef::new(KEY_POLICY_NAME, s))
+    }
+
+    fn identity_ref(&self, policy: usize, statement: usize) -> Option<StatementRef> {
+        let policies = self.world.identity_policies(self.request.caller);
+        let p = policies.get(policy)?;
+        p.policy
+            .statements
+            .get(statement)
+            .map(|s| StatementRef::new(p.name.as_str(), s))
+    }
+
+    fn identity_allow_ref(&self, allow: IdentityAllow) -> Option<StatementRef> {
+        match allow {
+            IdentityAllow::Policy { policy, statement } => self.identity_ref(policy, statement),
+            IdentityAllow::RootUser => None,
+        }
+    }
+
+    /// The key-policy statements whose result is `wanted`.
+    fn key_statements(&self, wanted: impl Fn(StatementResult) -> bool) -> Vec<StatementRef> {
+        self.key_trace
+            .map(|trace| {
+                trace
+                    .statements
+                    .iter()
+                    .filter(|s| wanted(s.result))
+                    .filter_map(|s| self.key_ref(s.index))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn deciding(&self) -> Vec<StatementRef> {
+        match self.verdict.reason {
+            Reason::KeyPolicy { statement } | Reason::ExplicitDenyInKeyPolicy { statement } => {
+                self.key_ref(statement).into_iter().collect()
+            }
+            Reason::KeyPolicyAndIam {
+                key_statement,
+                identity,
+                ..
+            } => self
+                .key_ref(key_statement)
+                .into_iter()
+                .chain(self.identity_allow_ref(identity))
+                .collect(),
+            Reason::Iam { identity } => self.identity_allow_ref(identity).into_iter().collect(),
+            Reason::ExplicitDenyInIdentityPolicy { policy, statement } => {
+                self.identity_ref(policy, statement).into_iter().collect()
+            }
+            Reason::Grant
+            | Reason::NoResourcePolicyAllows
+            | Reason::NoIdentityPolicyAllows
+            | Reason::NotCrossAccount => Vec::new(),
+        }
+    }
+
+    fn summary(&self, resource: &str) -> String {
+        let who = &self.request.caller.arn;
+        let action = self.request.action.name();
+        let label = |r: Option<StatementRef>| r.map(|r| r.label()).unwrap_or_default();
+        match self.verdict.reason {
+            Reason::KeyPolicy { statement } => format!(
+                "Allowed: the key policy allows {who} itself ({}).",
+                label(self.key_ref(statement))
+            ),
+            Reason::KeyPolicyAndIam {
+                key_statement,
+                via_account: true,
+                identity,
+            } => format!(
+                "Allowed: the key policy delegates to the account's IAM policies ({}) and {} allows {action}.",
+                label(self.key_ref(key_statement)),
+                self.identity_text(identity)
+            ),
+            Reason::KeyPolicyAndIam {
+                key_statement,
+                identity,
+                ..
+            } => format!(
+                "Allowed: the key policy allows the caller ({}) and {} allows {action} in the caller's account.",
+                label(self.key_ref(key_statement)),
+                self.identity_text(identity)
+            ),
+            Reason::Iam { identity } => format!(
+                "Allowed: {action} is an IAM-only permission and {} allows it.",
+                self.identity_text(identity)
+            ),
+            Reason::Grant => match self.grant {
+                GrantFinding::Allowed {
+                    grant_id,
+                    via_token,
+                } => format!(
+                    "Allowed by grant {grant_id}{}.",
+                    if *via_token {
+                        " (through its grant token)"
+                    } else {
+                        ""
+                    }
+                ),
+                _ => "Allowed by a grant.".to_owned(),
+            },
+            Reason::ExplicitDenyInKeyPolicy { statement } => format!(
+                "Denied explicitly by the key policy ({}): a Deny wins over every Allow.",
+                label(self.key_ref(statement))
+            ),
+            Reason::ExplicitDenyInIdentityPolicy { policy, statement } => format!(
+                "Denied explicitly by an IAM policy ({}): a Deny wins over every Allow.",
+                label(self.identity_ref(policy, statement))
+            ),
+            Reason::NoResourcePolicyAllows if self.request.target.key().is_some() => format!(
+                "Denied: the key policy of {resource} allows neither {who} nor its account, and no grant applies."
+            ),
+            Reason::NoResourcePolicyAllows => format!("Denied: nothing allows {action}."),
+            Reason::NoIdentityPolicyAllows if self.request.target.key().is_none() => format!(
+                "Denied: {action} is an IAM-only permission and no IAM policy of {who} allows it."
+            ),
+            Reason::NoIdentityPolicyAllows => format!(
+                "Denied: the key policy relies on IAM for {who}, but none of its IAM policies allows {action} on {resource}."
+            ),
+            Reason::NotCrossAccount => format!(
+                "Denied: {action} cannot be used on a key in another account, whatever the policies say."
+            ),
+        }
+    }
+
+    fn identity_text(&self, identity: IdentityAllow) -> String {
+        match identity {
+            IdentityAllow::Policy { policy, statement } => format!(
+                "IAM policy {}",
+                self.identity_ref(policy, statement)
+                    .map(|r| r.label())
+                    .unwrap_or_default()
+            ),
+            IdentityAllow::RootUser => "the root user's implicit IAM permissions".to_owned(),
+        }
+    }
+
+    fn steps(&self) -> Vec<Step> {
+        let request = self.request;
+        let action = request.action.name();
+        let who = &request.caller.arn;
+        let mut steps = Vec::new();
+        let key = request.target.key();
+        let iam_only = key.is_none();
+        steps.push(Step {
+            kind: StepKind::IamOnly,
+            result: if iam_only {
+                StepResult::Yes
+            } else {
+                StepResult::No
+            },
+            text: if iam_only {
+                format!("{action} is authorized by IAM policies alone; no key policy is involved.")
+            } else {
+                format!("{action} is authorized on the key: its key policy decides first.")
+            },
+            statements: Vec::new(),
+        });
+
+        // Explicit denies.
+        let key_denies = self.key_statements(|r| r == StatementResult::Deny);
+        let identity_denies: Vec<StatementRef> = self
+            .identity_traces
+            .iter()
+            .enumerate()
+            .flat_map(|(p, (_, trace))| {
+                trace
+                    .statements
+                    .iter()
+                    .filter(|s| s.result == StatementResult::Deny)
+                    .filter_map(move |s| self.identity_ref(p, s.index))
+            })
+            .collect();
+        let denied = !key_denies.is_empty() || !identity_denies.is_empty();
+        steps.push(Step {
+            kind: StepKind::ExplicitDeny,
+            result: if denied {
+                StepResult::Yes
+            } else {
+                StepResult::No
+            },
+            text: match (key_denies.is_empty(), identity_denies.is_empty()) {
+                (true, true) => "No Deny statement applies.".to_owned(),
+                (false, true) => "The key policy has a Deny statement that applies.".to_owned(),
+                (true, false) => {
+                    "An IAM policy of the caller has a Deny statement that applies.".to_owned()
+                }
+                (false, false) => {
+                    "Both the key policy and an IAM policy have Deny statements that apply."
+                        .to_owned()
+                }
+            },
+            statements: key_denies.into_iter().chain(identity_denies).collect(),
+        });
+        let decided = denied;
+
+        if let Some(key) = key {
+            let cross_account = request.caller.account != key.account;
+            if cross_account {
+                let supported = request.action.cross_account();
+                steps.push(Step {
+                    kind: StepKind::CrossAccount,
+                    result: if decided {
+                        StepResult::NotChecked
+                    } else if supported {
+                        StepResult::Yes
+                    } else {
+                        StepResult::No
+                    },
+                    text: if supported {
+                        format!(
+                            "The caller is in account {}, the key in {}: {action} works across accounts, if both sides allow it.",
+                            request.caller.account, key.account
+                        )
+                    } else {
+                        format!(
+                            "The caller is in account {}, the key in {}: {action} cannot be used across accounts.",
+                            request.caller.account, key.account
+                        )
+                    },
+                    statements: Vec::new(),
+                });
+            }
+            let allows_caller = self.key_statements(|r| matches!(r, StatementResult::Allow(_)));
+            let trusts_account = self.key_statements(|r| r == StatementResult::AllowViaAccount);
+            let key_checked = !decided;
+            steps.push(Step {
+                kind: StepKind::KeyPolicyAllowsCaller,
+                result: match (key_checked, allows_caller.is_empty()) {
+                    (false, _) => StepResult::NotChecked,
+                    (true, false) => StepResult::Yes,
+                    (true, true) => StepResult::No,
+                },
+                text: if allows_caller.is_empty() {
+                    format!("No key-policy statement allows {who} itself to {action}.")
+                } else {
+                    format!("The key policy allows {who} itself to {action}.")
+                },
+                statements: allows_caller.clone(),
+            });
+            steps.push(Step {
+                kind: StepKind::KeyPolicyTrustsAccount,
+                result: match (key_checked, trusts_account.is_empty()) {
+                    (false, _) => StepResult::NotChecked,
+                    (true, false) => StepResult::Yes,
+                    (true, true) => StepResult::No,
+                },
+                text: if trusts_account.is_empty() {
+                    format!(
+                        "The key policy does not allow account {} (it does not delegate {action} to IAM policies).",
+                        request.caller.account
+                    )
+                } else {
+                    format!(
+                        "The key policy allows account {}: IAM policies of the account can allow {action}.",
+                        request.caller.account
+                    )
+                },
+                statements: trusts_account.clone(),
+            });
+            let identity_needed = !decided
+                && (!trusts_account.is_empty() || (cross_account && !allows_caller.is_empty()));
+            steps.push(self.identity_step(identity_needed, &key.arn));
+        } else {
+            steps.push(self.identity_step(!decided, request.target.resource()));
+        }
+
+        match self.grant {
+            GrantFinding::NotApplicable => {}
+            GrantFinding::NoGrant => steps.push(Step {
+                kind: StepKind::Grant,
+                result: if decided || self.verdict.is_allowed() {
+                    StepResult::NotChecked
+                } else {
+                    StepResult::No
+                },
+                text: format!("No effective grant gives {who} {action} on this key."),
+                statements: Vec::new(),
+            }),
+            GrantFinding::Allowed {
+                grant_id,
+                via_token,
+            } => steps.push(Step {
+                kind: StepKind::Grant,
+                result: if decided {
+                    StepResult::NotChecked
+                } else {
+                    StepResult::Yes
+                },
+                text: format!(
+                    "Grant {grant_id} gives {who} {action}{}.",
+                    if *via_token {
+                        " (not yet consistent: it counts because its grant token was passed)"
+                    } else {
+                        ""
+                    }
+                ),
+                statements: Vec::new(),
+            }),
+        }
+        steps
+    }
+
+    fn identity_step(&self, needed: bool, resource: &str) -> Step {
+        let action = self.request.action.name();
+        let (result, text, statements) = match self.identity {
+            IdentitySide::Allow(IdentityAllow::RootUser) => (
+                StepResult::Yes,
+                "The caller is the account's root user: IAM policies do not restrict it in its own account."
+                    .to_owned(),
+                Vec::new(),
+            ),
+            IdentitySide::Allow(allow @ IdentityAllow::Policy { .. }) => (
+                StepResult::Yes,
+                format!("{} allows {action} on {resource}.", self.identity_text(allow)),
+                self.identity_allow_ref(allow).into_iter().collect(),
+            ),
+            IdentitySide::Deny { .. } | IdentitySide::Nothing => (
+                StepResult::No,
+                format!("No IAM policy of the caller allows {action} on {resource}."),
+                Vec::new(),
+            ),
+        };
+        Step {
+            kind: StepKind::IdentityPolicyAllows,
+            result: if needed {
+                result
+            } else {
+                StepResult::NotChecked
+            },
+            text: if needed {
+                text
+            } else {
+                format!("IAM policies do not decide this request ({text})")
+            },
+            statements,
+        }
+    }
+
+    fn notes(&self, eval_request: &Request<'_>) -> Vec<Note> {
+        let request = self.request;
+        let mut notes = Vec::new();
+        let Some(key) = request.target.key() else {
+            return notes;
+        };
+        let trusts_account = self.key_trace.is_some_and(|t| {
+            t.statements
+                .iter()
+                .any(|s| s.result == StatementResult::AllowViaAccount)
+        });
+        let names_account_root = self.key_trace.is_some_and(|t| {
+            t.statements.iter().any(|s| {
+                s.principal
+                    .entry
+                    .as_deref()
+                    .is_some_and(|e| e.ends_with(":root"))
+            })
+        });
+        match self.verdict.reason {
+            Reason::KeyPolicyAndIam {
+                via_account: true, ..
+            }
+            | Reason::NoIdentityPolicyAllows => notes.push(Note::RootMeansAccount),
+            Reason::ExplicitDenyInKeyPolicy { .. } if trusts_account || names_account_root => {
+                notes.push(Note::DenyOverridesDelegation);
+            }
+            Reason::ExplicitDenyInIdentityPolicy { .. } if !trusts_account => {
+                notes.push(Note::IdentityDenyWithoutDelegation);
+            }
+            _ => {}
+        }
+        if request.caller.account != key.account && request.action.cross_account() {
+            notes.push(Note::CrossAccountNeedsBothSides);
+        }
+        if matches!(
+            request.action,
+            Action::CreateGrant | Action::ListGrants | Action::RevokeGrant
+        ) && self.grant_statement_blocked()
+        {
+            notes.push(Note::GrantStatementIsForAwsServices);
+        }
+        if !self.verdict.is_allowed()
+            && request.action.is_cryptographic()
+            && self.is_key_administrator(eval_request)
+        {
+            notes.push(Note::AdministratorsCanGrantThemselves);
+        }
+        notes
+    }
+
+    /// A key-policy statement that would apply but for `kms:GrantIsForAWSResource`.
+    fn grant_statement_blocked(&self) -> bool {
+        self.key_trace.is_some_and(|trace| {
+            trace.statements.iter().any(|s| {
+                s.result == StatementResult::NotApplicable
+                    && s.principal.matched()
+                    && s.action.applies
+                    && s.resource.applies
+                    && s.conditions.iter().any(|c| {
+                        !c.holds && c.key.eq_ignore_ascii_case("kms:GrantIsForAWSResource")
+                    })
+                    && s.conditions
+                        .iter()
+                        .all(|c| c.holds || c.key.eq_ignore_ascii_case("kms:GrantIsForAWSResource"))
+            })
+        })
+    }
+
+    /// Whether the key policy lets the caller itself call PutKeyPolicy or CreateGrant.
+    fn is_key_administrator(&self, eval_request: &Request<'_>) -> bool {
+        let Some(policy) = self.request.target.key_policy() else {
+            return false;
+        };
+        [Action::PutKeyPolicy, Action::CreateGrant]
+            .iter()
+            .any(|action| {
+                let probe = Request {
+                    action: action.name(),
+                    ..*eval_request
+                };
+                eval::evaluate(policy, &probe).allows_caller()
+            })
+    }
+}

@@ -1,1 +1,753 @@
-//! (being written)
+//! The simulated AWS world: accounts, IAM principals with their identity policies and tags, and
+//! the key store.
+//!
+//! A [`World`] is plain data behind `Arc`s: cloning one is cheap (the app keeps a world per undo
+//! step) and a change copies only the principal or key it touches. Setting up the world
+//! (adding users, writing policies as an administrator would) goes through the methods here;
+//! KMS API calls, which are authorized, are in [`crate::kms`].
+
+use crate::crypto::KeyRing;
+use crate::diagnostics::{Diagnostic, LineIndex, Severity};
+use crate::entropy::{Randomness, Timestamp};
+use crate::error::KmsError;
+use crate::policy::parse::{PolicyKind, parse_policy};
+use crate::policy::{Policy, PrincipalKey, PrincipalSet};
+use crate::request::{PrincipalType, RequestPrincipal};
+use crate::store::{
+    Alias, Key, KeyId, KeyPolicy, KeySpec, KeyState, KeyStore, KeyUsage, KeyVersion, Origin,
+    Rotation, RotationType, Tag, validate_alias_name,
+};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+/// The Region a new world's keys live in.
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// What kind of IAM identity a principal is, with its names.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum PrincipalKind {
+    /// The account's root user, `arn:aws:iam::ACCOUNT:root`.
+    AccountRoot,
+    /// An IAM user.
+    User {
+        /// The user name.
+        name: String,
+    },
+    /// An IAM role (as a caller, it stands for a session of itself).
+    Role {
+        /// The role name.
+        name: String,
+    },
+    /// An assumed-role session; it has its role's policies and tags.
+    AssumedRole {
+        /// The role's name.
+        role: String,
+        /// The session name.
+        session: String,
+    },
+}
+
+/// A named identity (IAM) policy: the text as written and its parsed form.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IdentityPolicy {
+    /// The policy name, unique per principal.
+    pub name: String,
+    /// The document as written.
+    pub text: Arc<str>,
+    /// The parsed document.
+    pub policy: Arc<Policy>,
+}
+
+/// An IAM identity that can call KMS.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Principal {
+    /// The principal's ARN.
+    pub arn: String,
+    /// The account id.
+    pub account: String,
+    /// What it is.
+    pub kind: PrincipalKind,
+    /// `aws:userid`: a unique id for users and roles, `ROLEID:session` for sessions, the account
+    /// id for the root user (IAM User Guide, reference_policies_variables.html).
+    pub user_id: String,
+    /// Tags (for a session: its role's tags).
+    pub tags: Vec<Tag>,
+    /// Identity policies attached to this principal (a session's are its role's; the root user
+    /// has none and needs none).
+    pub policies: Vec<IdentityPolicy>,
+    /// The principal as policy evaluation sees it.
+    request: RequestPrincipal,
+}
+
+impl Principal {
+    /// The principal as policy evaluation sees it.
+    pub fn request_principal(&self) -> &RequestPrincipal {
+        &self.request
+    }
+
+    /// `aws:username` for IAM users (absent for other principals).
+    pub fn user_name(&self) -> Option<&str> {
+        match &self.kind {
+            PrincipalKind::User { name } => Some(name),
+            _ => None,
+        }
+    }
+
+    /// A short name for people: the user, role or session name, or "root (ACCOUNT)".
+    pub fn display_name(&self) -> String {
+        match &self.kind {
+            PrincipalKind::AccountRoot => format!("root ({})", self.account),
+            PrincipalKind::User { name } | PrincipalKind::Role { name } => name.clone(),
+            PrincipalKind::AssumedRole { role, session } => format!("{role}/{session}"),
+        }
+    }
+
+    /// Whether this is an account's root user.
+    pub fn is_root(&self) -> bool {
+        self.kind == PrincipalKind::AccountRoot
+    }
+}
+
+/// An AWS account.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Account {
+    /// The 12-digit account id.
+    pub id: String,
+    /// A name for people, such as "Production".
+    pub name: String,
+}
+
+/// Why a change to the world's setup was refused.
+#[derive(Clone, Debug, PartialEq)]
+pub enum WorldError {
+    /// An account id is not 12 digits.
+    InvalidAccountId(String),
+    /// The account is not in the world.
+    UnknownAccount(String),
+    /// The account already exists.
+    DuplicateAccount(String),
+    /// A user, role or session name breaks IAM's naming rules.
+    InvalidName {
+        /// "user", "role" or "session".
+        what: &'static str,
+        /// The name given.
+        name: String,
+    },
+    /// A principal with this ARN already exists.
+    DuplicatePrincipal(String),
+    /// No principal has this ARN.
+    UnknownPrincipal(String),
+    /// No key has this id or ARN.
+    UnknownKey(String),
+    /// The principal cannot hold identity policies (root user, sessions).
+    NoPoliciesFor(String),
+    /// No policy of that name is attached.
+    UnknownPolicy {
+        /// The principal.
+        principal: String,
+        /// The policy name.
+        name: String,
+    },
+    /// The policy document has errors.
+    InvalidPolicy(Vec<Diagnostic>),
+    /// KMS would refuse the setup (an invalid alias name, a duplicate alias, ...).
+    Kms(KmsError),
+}
+
+impl fmt::Display for WorldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WorldError::InvalidAccountId(id) => write!(f, "account id `{id}` is not 12 digits"),
+            WorldError::UnknownAccount(id) => write!(f, "no account `{id}`"),
+            WorldError::DuplicateAccount(id) => write!(f, "account `{id}` already exists"),
+            WorldError::InvalidName { what, name } => {
+                write!(f, "`{name}` is not a valid IAM {what} name")
+            }
+            WorldError::DuplicatePrincipal(arn) => write!(f, "`{arn}` already exists"),
+            WorldError::UnknownPrincipal(arn) => write!(f, "no principal `{arn}`"),
+            WorldError::UnknownKey(key) => write!(f, "no key `{key}`"),
+            WorldError::NoPoliciesFor(arn) => {
+                write!(f, "`{arn}` cannot have identity policies")
+            }
+            WorldError::UnknownPolicy { principal, name } => {
+                write!(f, "`{principal}` has no policy `{name}`")
+            }
+            WorldError::Kms(error) => write!(f, "{}: {}", error.exception_name(), error.message()),
+            WorldError::InvalidPolicy(diagnostics) => {
+                let first = diagnostics.first().map(Diagnostic::one_line);
+                write!(
+                    f,
+                    "the policy has {} problem(s){}",
+                    diagnostics.len(),
+                    first.map(|d| format!(": {d}")).unwrap_or_default()
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for WorldError {}
+
+/// A key to add to the world during setup ([`World::add_key`]).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize, Serialize)]
+pub struct KeySetup {
+    /// The owning account.
+    pub account: String,
+    /// The description.
+    pub description: String,
+    /// The key policy text; `None` gives the API's default policy.
+    pub policy: Option<String>,
+    /// `AWS_KMS` or `EXTERNAL` (created `PendingImport`).
+    pub origin: Origin,
+    /// Alias names (`alias/...`).
+    pub aliases: Vec<String>,
+    /// Tags.
+    pub tags: Vec<Tag>,
+    /// Whether an `AWS_KMS` key starts `Enabled` (else `Disabled`).
+    pub enabled: bool,
+}
+
+impl KeySetup {
+    /// An enabled `AWS_KMS` key of `account` with the default policy.
+    pub fn new(account: impl Into<String>) -> KeySetup {
+        KeySetup {
+            account: account.into(),
+            description: String::new(),
+            policy: None,
+            origin: Origin::AwsKms,
+            aliases: Vec::new(),
+            tags: Vec::new(),
+            enabled: true,
+        }
+    }
+}
+
+/// The simulated world: accounts, principals, keys.
+#[derive(Clone, Debug)]
+pub struct World {
+    region: String,
+    accounts: Vec<Account>,
+    principals: Vec<Arc<Principal>>,
+    principal_index: BTreeMap<String, usize>,
+    /// The key store (keys, aliases).
+    pub keys: KeyStore,
+}
+
+impl Default for World {
+    fn default() -> World {
+        World::new(DEFAULT_REGION)
+    }
+}
+
+impl World {
+    /// An empty world whose keys live in `region`.
+    pub fn new(region: impl Into<String>) -> World {
+        World {
+            region: region.into(),
+            accounts: Vec::new(),
+            principals: Vec::new(),
+            principal_index: BTreeMap::new(),
+            keys: KeyStore::new(),
+        }
+    }
+
+    /// The Region (`aws:RequestedRegion`, and the Region in every key ARN).
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// The accounts, in the order they were added.
+    pub fn accounts(&self) -> &[Account] {
+        &self.accounts
+    }
+
+    /// The account with this id.
+    pub fn account(&self, id: &str) -> Option<&Account> {
+        self.accounts.iter().find(|a| a.id == id)
+    }
+
+    /// Adds an account and its root user.
+    pub fn add_account(&mut self, id: &str, name: &str) -> Result<(), WorldError> {
+        if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(WorldError::InvalidAccountId(id.to_owned()));
+        }
+        if self.account(id).is_some() {
+            return Err(WorldError::DuplicateAccount(id.to_owned()));
+        }
+        self.accounts.push(Account {
+            id: id.to_owned(),
+            name: name.to_owned(),
+        });
+        self.insert_principal(id, PrincipalKind::AccountRoot, Vec::new())
+            .map(|_| ())
+    }
+
+    /// Adds IAM user `name` to `account`; returns its ARN.
+    pub fn add_user(&mut self, account: &str, name: &str) -> Result<String, WorldError> {
+        check_iam_name("user", name, 64)?;
+        self.insert_principal(
+            account,
+            PrincipalKind::User {
+                name: name.to_owned(),
+            },
+            Vec::new(),
+        )
+    }
+
+    /// Adds IAM role `name` to `account`; returns its ARN.
+    pub fn add_role(&mut self, account: &str, name: &str) -> Result<String, WorldError> {
+        check_iam_name("role", name, 64)?;
+        self.insert_principal(
+            account,
+            PrincipalKind::Role {
+                name: name.to_owned(),
+            },
+            Vec::new(),
+        )
+    }
+
+    /// Adds a session of role `role_arn` named `session`; returns the session's ARN
+    /// (`arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`).
+    pub fn add_session(&mut self, role_arn: &str, session: &str) -> Result<String, WorldError> {
+        if session.len() < 2 {
+            return Err(WorldError::InvalidName {
+                what: "session",
+                name: session.to_owned(),
+            });
+        }
+        check_iam_name("session", session, 64)?;
+        let role = self
+            .principal(role_arn)
+            .ok_or_else(|| WorldError::UnknownPrincipal(role_arn.to_owned()))?;
+        let PrincipalKind::Role { name } = &role.kind else {
+            return Err(WorldError::UnknownPrincipal(role_arn.to_owned()));
+        };
+        let (account, tags) = (role.account.clone(), role.tags.clone());
+        let kind = PrincipalKind::AssumedRole {
+            role: name.clone(),
+            session: session.to_owned(),
+        };
+        self.insert_principal(&account, kind, tags)
+    }
+
+    fn insert_principal(
+        &mut self,
+        account: &str,
+        kind: PrincipalKind,
+        tags: Vec<Tag>,
+    ) -> Result<String, WorldError> {
+        if self.account(account).is_none() {
+            return Err(WorldError::UnknownAccount(account.to_owned()));
+        }
+        let (arn, principal_type, role_arn) = match &kind {
+            PrincipalKind::AccountRoot => (
+                format!("arn:aws:iam::{account}:root"),
+                PrincipalType::AccountRoot,
+                None,
+            ),
+            PrincipalKind::User { name } => (
+                format!("arn:aws:iam::{account}:user/{name}"),
+                PrincipalType::User,
+                None,
+            ),
+            PrincipalKind::Role { name } => {
+                let arn = format!("arn:aws:iam::{account}:role/{name}");
+                (arn.clone(), PrincipalType::Role, Some(arn))
+            }
+            PrincipalKind::AssumedRole { role, session } => (
+                format!("arn:aws:sts::{account}:assumed-role/{role}/{session}"),
+                PrincipalType::AssumedRole,
+                Some(format!("arn:aws:iam::{account}:role/{role}")),
+            ),
+        };
+        if self.principal_index.contains_key(&arn) {
+            return Err(WorldError::DuplicatePrincipal(arn));
+        }
+        let user_id = match &kind {
+            PrincipalKind::AccountRoot => account.to_owned(),
+            PrincipalKind::User { .. } => unique_id("AIDA", &arn),
+            PrincipalKind::Role { .. } => unique_id("AROA", &arn),
+            PrincipalKind::AssumedRole { session, .. } => {
+                let role_arn = role_arn.as_deref().unwrap_or_default();
+                format!("{}:{session}", unique_id("AROA", role_arn))
+            }
+        };
+        let principal = Principal {
+            request: RequestPrincipal {
+                arn: arn.clone(),
+                account: account.to_owned(),
+                kind: principal_type,
+                role_arn,
+            },
+            arn: arn.clone(),
+            account: account.to_owned(),
+            kind,
+            user_id,
+            tags,
+            policies: Vec::new(),
+        };
+        self.principal_index
+            .insert(arn.clone(), self.principals.len());
+        self.principals.push(Arc::new(principal));
+        Ok(arn)
+    }
+
+    /// Every principal, in the order they were added.
+    pub fn principals(&self) -> impl Iterator<Item = &Arc<Principal>> {
+        self.principals.iter()
+    }
+
+    /// The principal with this ARN.
+    pub fn principal(&self, arn: &str) -> Option<&Arc<Principal>> {
+        self.principal_index
+            .get(arn)
+            .and_then(|&i| self.principals.get(i))
+    }
+
+    fn principal_mut(&mut self, arn: &str) -> Result<&mut Principal, WorldError> {
+        let i = *self
+            .principal_index
+            .get(arn)
+            .ok_or_else(|| WorldError::UnknownPrincipal(arn.to_owned()))?;
+        self.principals
+            .get_mut(i)
+            .map(Arc::make_mut)
+            .ok_or_else(|| WorldError::UnknownPrincipal(arn.to_owned()))
+    }
+
+    /// The identity policies that apply to `principal`: its own, or for a session its role's.
+    pub fn identity_policies<'a>(&'a self, principal: &'a Principal) -> &'a [IdentityPolicy] {
+        match (&principal.kind, &principal.request.role_arn) {
+            (PrincipalKind::AssumedRole { .. }, Some(role_arn)) => self
+                .principal(role_arn)
+                .map_or(&[], |role| role.policies.as_slice()),
+            _ => &principal.policies,
+        }
+    }
+
+    /// Attaches (or replaces) identity policy `name` of `principal_arn` from `text`. Users and
+    /// roles hold policies; a session uses its role's.
+    pub fn put_identity_policy(
+        &mut self,
+        principal_arn: &str,
+        name: &str,
+        text: &str,
+    ) -> Result<(), WorldError> {
+        let principal = self
+            .principal(principal_arn)
+            .ok_or_else(|| WorldError::UnknownPrincipal(principal_arn.to_owned()))?;
+        if !matches!(
+            principal.kind,
+            PrincipalKind::User { .. } | PrincipalKind::Role { .. }
+        ) {
+            return Err(WorldError::NoPoliciesFor(principal_arn.to_owned()));
+        }
+        let policy = parse_identity_policy(text).map_err(WorldError::InvalidPolicy)?;
+        let entry = IdentityPolicy {
+            name: name.to_owned(),
+            text: Arc::from(text),
+            policy: Arc::new(policy),
+        };
+        let principal = self.principal_mut(principal_arn)?;
+        match principal.policies.iter_mut().find(|p| p.name == name) {
+            Some(existing) => *existing = entry,
+            None => principal.policies.push(entry),
+        }
+        Ok(())
+    }
+
+    /// Detaches identity policy `name` from `principal_arn`.
+    pub fn delete_identity_policy(
+        &mut self,
+        principal_arn: &str,
+        name: &str,
+    ) -> Result<(), WorldError> {
+        let principal = self.principal_mut(principal_arn)?;
+        let before = principal.policies.len();
+        principal.policies.retain(|p| p.name != name);
+        if principal.policies.len() == before {
+            return Err(WorldError::UnknownPolicy {
+                principal: principal_arn.to_owned(),
+                name: name.to_owned(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Replaces the tags of a user or role (its sessions get the same tags).
+    pub fn set_principal_tags(&mut self, arn: &str, tags: Vec<Tag>) -> Result<(), WorldError> {
+        let role_name = match &self
+            .principal(arn)
+            .ok_or_else(|| WorldError::UnknownPrincipal(arn.to_owned()))?
+            .kind
+        {
+            PrincipalKind::Role { name } => Some(name.clone()),
+            PrincipalKind::User { .. } => None,
+            _ => return Err(WorldError::NoPoliciesFor(arn.to_owned())),
+        };
+        self.principal_mut(arn)?.tags = tags.clone();
+        if let Some(role_name) = role_name {
+            let sessions: Vec<String> = self
+                .principals
+                .iter()
+                .filter(|p| {
+                    matches!(&p.kind, PrincipalKind::AssumedRole { role, .. } if *role == role_name)
+                        && p.account == arn_account(arn)
+                })
+                .map(|p| p.arn.clone())
+                .collect();
+            for session in sessions {
+                self.principal_mut(&session)?.tags = tags.clone();
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether `arn` names a principal KMS would accept in a key policy: an existing user, role
+    /// or session of an account in this world, any account principal (`arn:aws:iam::ID:root`),
+    /// `*`, or an AWS service principal.
+    pub fn is_valid_policy_principal(&self, key: PrincipalKey, value: &str) -> bool {
+        match key {
+            PrincipalKey::Service => value.ends_with(".amazonaws.com"),
+            PrincipalKey::Federated | PrincipalKey::CanonicalUser => false,
+            PrincipalKey::Aws => {
+                if value == "*" {
+                    return true;
+                }
+                if let Some(account) = value
+                    .strip_prefix("arn:aws:iam::")
+                    .and_then(|rest| rest.strip_suffix(":root"))
+                {
+                    return account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit());
+                }
+                if value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()) {
+                    return true;
+                }
+                self.principal(value).is_some()
+            }
+        }
+    }
+
+    /// The principals of a key policy that KMS would reject ("Policy contains a statement with
+    /// one or more invalid principals"), as diagnostics on `text`.
+    pub fn invalid_policy_principals(&self, text: &str, policy: &Policy) -> Vec<Diagnostic> {
+        let index = LineIndex::new(text);
+        let mut problems = Vec::new();
+        for statement in &policy.statements {
+            let Some(block) = &statement.principal else {
+                continue;
+            };
+            let PrincipalSet::Specific(entries) = &block.principals else {
+                continue;
+            };
+            for (i, entry) in entries.iter().enumerate() {
+                if !self.is_valid_policy_principal(entry.kind, &entry.value) {
+                    problems.push(
+                        Diagnostic::new(
+                            &index,
+                            Severity::Error,
+                            "invalid-principal",
+                            format!(
+                                "`{}` is not a principal KMS can find: KMS rejects the policy \
+                                 (MalformedPolicyDocumentException)",
+                                entry.value
+                            ),
+                            format!("Statement[{}].Principal[{i}]", statement.index),
+                            entry.span,
+                        )
+                        .with_hint(
+                            "name an existing IAM user, role or session, an account, or \"*\"",
+                        ),
+                    );
+                }
+            }
+        }
+        problems
+    }
+
+    /// Every problem KMS would find in a key policy: the parser's diagnostics and the principals
+    /// it cannot find. What the app's key-policy editor shows.
+    pub fn key_policy_diagnostics(&self, text: &str) -> Vec<Diagnostic> {
+        let parsed = parse_policy(text, PolicyKind::KeyPolicy);
+        let mut diagnostics = parsed.diagnostics;
+        if let Some(policy) = &parsed.policy {
+            diagnostics.extend(self.invalid_policy_principals(text, policy));
+        }
+        diagnostics
+    }
+
+    fn setup_key_policy(&self, text: &str) -> Result<KeyPolicy, WorldError> {
+        let parsed = parse_policy(text, PolicyKind::KeyPolicy);
+        let Some(policy) = parsed.policy else {
+            return Err(WorldError::InvalidPolicy(parsed.diagnostics));
+        };
+        let invalid = self.invalid_policy_principals(text, &policy);
+        if !invalid.is_empty() {
+            return Err(WorldError::InvalidPolicy(invalid));
+        }
+        Ok(KeyPolicy {
+            text: Arc::from(text),
+            policy: Arc::new(policy),
+        })
+    }
+
+    /// Adds a key as the account's administrators would have set it up, without authorizing
+    /// anything (scenario files and the app's world editor). The policy must still be one KMS
+    /// accepts; the lockout check does not apply.
+    pub fn add_key(
+        &mut self,
+        setup: KeySetup,
+        now: Timestamp,
+        rng: &mut dyn Randomness,
+    ) -> Result<KeyId, WorldError> {
+        if self.account(&setup.account).is_none() {
+            return Err(WorldError::UnknownAccount(setup.account));
+        }
+        let text = setup
+            .policy
+            .unwrap_or_else(|| crate::kms::default_key_policy(&setup.account));
+        let policy = self.setup_key_policy(&text)?;
+        for name in &setup.aliases {
+            validate_alias_name(name).map_err(WorldError::Kms)?;
+            if self.keys.alias(&setup.account, name).is_some() {
+                return Err(WorldError::Kms(KmsError::AlreadyExists(format!(
+                    "An alias with the name arn:aws:kms:{}:{}:{name} already exists",
+                    self.region, setup.account
+                ))));
+            }
+        }
+        let id = KeyId::generate(rng);
+        let (ring, versions, state) = match setup.origin {
+            Origin::AwsKms => (
+                KeyRing::generate(rng),
+                vec![KeyVersion::new(rng, now, RotationType::Initial)],
+                if setup.enabled {
+                    KeyState::Enabled
+                } else {
+                    KeyState::Disabled
+                },
+            ),
+            Origin::External => (
+                KeyRing::without_material(),
+                Vec::new(),
+                KeyState::PendingImport,
+            ),
+        };
+        let arn = format!("arn:aws:kms:{}:{}:key/{id}", self.region, setup.account);
+        for name in setup.aliases {
+            self.keys.put_alias(Alias {
+                arn: format!("arn:aws:kms:{}:{}:{name}", self.region, setup.account),
+                name,
+                account: setup.account.clone(),
+                target: id.clone(),
+                created: now,
+                updated: now,
+            });
+        }
+        self.keys
+            .insert(Key {
+                id: id.clone(),
+                arn,
+                account: setup.account,
+                region: self.region.clone(),
+                description: setup.description,
+                origin: setup.origin,
+                spec: KeySpec::SymmetricDefault,
+                usage: KeyUsage::EncryptDecrypt,
+                state,
+                created: now,
+                policy,
+                tags: setup.tags,
+                rotation: Rotation::default(),
+                ring,
+                versions,
+                imported_digest: None,
+                import: None,
+                material_valid_to: None,
+                expiration_model: None,
+            })
+            .map_err(WorldError::Kms)?;
+        Ok(id)
+    }
+
+    /// Replaces a key's policy as an administrator would, without authorization or lockout
+    /// check (the app's key-policy editor). The policy must be one KMS accepts.
+    pub fn set_key_policy(&mut self, key: &KeyId, text: &str) -> Result<(), WorldError> {
+        let policy = self.setup_key_policy(text)?;
+        let key = self
+            .keys
+            .get_mut(key)
+            .ok_or_else(|| WorldError::UnknownKey(key.to_string()))?;
+        key.policy = policy;
+        Ok(())
+    }
+
+    /// Sets a key `Enabled` or `Disabled` without authorization (world setup). Keys pending
+    /// deletion or import are left as they are and reported as an error.
+    pub fn set_key_enabled(&mut self, key: &KeyId, enabled: bool) -> Result<(), WorldError> {
+        let arn;
+        {
+            let target = self
+                .keys
+                .get_mut(key)
+                .ok_or_else(|| WorldError::UnknownKey(key.to_string()))?;
+            arn = target.arn.clone();
+            if matches!(target.state, KeyState::Enabled | KeyState::Disabled) {
+                target.state = if enabled {
+                    KeyState::Enabled
+                } else {
+                    KeyState::Disabled
+                };
+                return Ok(());
+            }
+        }
+        Err(WorldError::Kms(KmsError::InvalidState(format!(
+            "{arn} is neither Enabled nor Disabled."
+        ))))
+    }
+}
+
+/// The account id inside an IAM or STS ARN.
+fn arn_account(arn: &str) -> &str {
+    arn.split(':').nth(4).unwrap_or_default()
+}
+
+/// IAM names: 1–`max` characters of letters, digits and `+=,.@_-` (IAM User Guide,
+/// reference_iam-quotas.html, "IAM name requirements").
+fn check_iam_name(what: &'static str, name: &str, max: usize) -> Result<(), WorldError> {
+    let ok = !name.is_empty()
+        && name.len() <= max
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(WorldError::InvalidName {
+            what,
+            name: name.to_owned(),
+        })
+    }
+}
+
+/// A stable IAM-style unique id (`AIDA...` for users, `AROA...` for roles): 17 characters derived
+/// from the ARN, so the same world always has the same ids without drawing randomness.
+fn unique_id(prefix: &str, arn: &str) -> String {
+    use sha2::{Digest, Sha256};
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let digest = Sha256::digest(arn.as_bytes());
+    let tail: String = digest
+        .iter()
+        .take(17)
+        .map(|b| char::from(ALPHABET.get(usize::from(b % 32)).copied().unwrap_or(b'A')))
+        .collect();
+    format!("{prefix}{tail}")
+}
+
+/// Parses an identity policy; errors are the parser's diagnostics.
+fn parse_identity_policy(text: &str) -> Result<Policy, Vec<Diagnostic>> {
+    let parsed = parse_policy(text, PolicyKind::IdentityPolicy);
+    parsed.policy.ok_or(parsed.diagnostics)
+}

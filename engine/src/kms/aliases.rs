@@ -1,0 +1,224 @@
+//! CreateAlias, UpdateAlias, DeleteAlias, ListAliases (API Reference; KMS Developer Guide,
+//! alias-access.html: alias operations need the permission on the alias, from an IAM policy, and
+//! on the key, from the key policy or delegated IAM).
+
+use super::{
+    Action, AliasListEntry, AliasRequest, Caller, DeleteAliasRequest, Env, ListAliasesRequest,
+    ListAliasesResponse, page,
+};
+use crate::authz::{RequestParams, Target};
+use crate::error::KmsError;
+use crate::store::{Alias, KeyState, MAX_ALIASES_PER_KEY, check_key_state, validate_alias_name};
+use crate::world::World;
+
+impl World {
+    fn alias_arn(&self, account: &str, name: &str) -> String {
+        format!("arn:aws:kms:{}:{account}:{name}", self.region())
+    }
+
+    /// CreateAlias: a new alias in the caller's account for a key of that account.
+    pub fn create_alias(
+        &mut self,
+        caller: &Caller,
+        env: &mut Env<'_>,
+        request: AliasRequest,
+    ) -> Result<(), KmsError> {
+        validate_alias_name(&request.alias_name)?;
+        let (principal, key) = self.key_operation(
+            caller,
+            env,
+            &request.target_key_id,
+            Action::CreateAlias,
+            false,
+            RequestParams::default(),
+        )?;
+        let arn = self.alias_arn(&principal.account, &request.alias_name);
+        self.authorize(
+            &principal,
+            caller,
+            Action::CreateAlias,
+            Target::Alias { arn: &arn },
+            RequestParams::default(),
+            env.now,
+        )?;
+        if self
+            .keys
+            .alias(&principal.account, &request.alias_name)
+            .is_some()
+        {
+            return Err(KmsError::AlreadyExists(format!(
+                "An alias with the name {arn} already exists"
+            )));
+        }
+        if self.keys.aliases_for(&key.id).count() >= MAX_ALIASES_PER_KEY {
+            return Err(KmsError::LimitExceeded(format!(
+                "Key {} already has {MAX_ALIASES_PER_KEY} aliases, the most a key can have",
+                key.arn
+            )));
+        }
+        self.keys.put_alias(Alias {
+            name: request.alias_name,
+            arn,
+            account: principal.account.clone(),
+            target: key.id.clone(),
+            created: env.now,
+            updated: env.now,
+        });
+        Ok(())
+    }
+
+    /// UpdateAlias: points an existing alias of the caller's account at another key of that
+    /// account. Needs the permission on the alias, the current key and the new key.
+    pub fn update_alias(
+        &mut self,
+        caller: &Caller,
+        env: &mut Env<'_>,
+        request: AliasRequest,
+    ) -> Result<(), KmsError> {
+        validate_alias_name(&request.alias_name)?;
+        self.advance_time(env);
+        let principal = self.calling_principal(caller)?;
+        let arn = self.alias_arn(&principal.account, &request.alias_name);
+        let alias = self
+            .keys
+            .alias(&principal.account, &request.alias_name)
+            .cloned()
+            .ok_or_else(|| KmsError::alias_not_found(&arn))?;
+        self.authorize(
+            &principal,
+            caller,
+            Action::UpdateAlias,
+            Target::Alias { arn: &arn },
+            RequestParams::default(),
+            env.now,
+        )?;
+        let current = self
+            .keys
+            .get(&alias.target)
+            .cloned()
+            .ok_or_else(|| KmsError::alias_not_found(&arn))?;
+        self.authorize(
+            &principal,
+            caller,
+            Action::UpdateAlias,
+            Target::Key(&current),
+            RequestParams::default(),
+            env.now,
+        )?;
+        check_key_state(
+            current.state,
+            current.origin,
+            Action::UpdateAlias,
+            &current.arn,
+        )?;
+        let (target, _) = self.find_key(&principal, &request.target_key_id, false)?;
+        self.authorize(
+            &principal,
+            caller,
+            Action::UpdateAlias,
+            Target::Key(&target),
+            RequestParams::default(),
+            env.now,
+        )?;
+        // The new key may not be pending deletion (KMS Developer Guide, key-state.html,
+        // footnote 10); the current one may.
+        if matches!(target.state, KeyState::PendingDeletion { .. }) {
+            return Err(KmsError::pending_deletion(&target.arn));
+        }
+        if self.keys.aliases_for(&target.id).count() >= MAX_ALIASES_PER_KEY
+            && target.id != current.id
+        {
+            return Err(KmsError::LimitExceeded(format!(
+                "Key {} already has {MAX_ALIASES_PER_KEY} aliases, the most a key can have",
+                target.arn
+            )));
+        }
+        self.keys.put_alias(Alias {
+            target: target.id.clone(),
+            updated: env.now,
+            ..alias
+        });
+        Ok(())
+    }
+
+    /// DeleteAlias: removes an alias of the caller's account (its key is unaffected).
+    pub fn delete_alias(
+        &mut self,
+        caller: &Caller,
+        env: &mut Env<'_>,
+        request: DeleteAliasRequest,
+    ) -> Result<(), KmsError> {
+        validate_alias_name(&request.alias_name)?;
+        self.advance_time(env);
+        let principal = self.calling_principal(caller)?;
+        let arn = self.alias_arn(&principal.account, &request.alias_name);
+        let alias = self
+            .keys
+            .alias(&principal.account, &request.alias_name)
+            .cloned()
+            .ok_or_else(|| KmsError::alias_not_found(&arn))?;
+        self.authorize(
+            &principal,
+            caller,
+            Action::DeleteAlias,
+            Target::Alias { arn: &arn },
+            RequestParams::default(),
+            env.now,
+        )?;
+        if let Some(key) = self.keys.get(&alias.target).cloned() {
+            self.authorize(
+                &principal,
+                caller,
+                Action::DeleteAlias,
+                Target::Key(&key),
+                RequestParams::default(),
+                env.now,
+            )?;
+        }
+        self.keys
+            .remove_alias(&principal.account, &request.alias_name);
+        Ok(())
+    }
+
+    /// ListAliases: the aliases of the caller's account, optionally only those of one key
+    /// (IAM-only `kms:ListAliases`).
+    pub fn list_aliases(
+        &mut self,
+        caller: &Caller,
+        env: &mut Env<'_>,
+        request: ListAliasesRequest,
+    ) -> Result<ListAliasesResponse, KmsError> {
+        self.advance_time(env);
+        let principal = self.calling_principal(caller)?;
+        self.authorize(
+            &principal,
+            caller,
+            Action::ListAliases,
+            Target::Account,
+            RequestParams::default(),
+            env.now,
+        )?;
+        let only = match &request.key_id {
+            Some(key_id) => Some(self.find_key(&principal, key_id, false)?.0.id.clone()),
+            None => None,
+        };
+        let entries: Vec<AliasListEntry> = self
+            .keys
+            .aliases_of(&principal.account)
+            .filter(|a| only.as_ref().is_none_or(|id| &a.target == id))
+            .map(|a| AliasListEntry {
+                alias_name: a.name.clone(),
+                alias_arn: a.arn.clone(),
+                target_key_id: a.target.to_string(),
+                creation_date: a.created,
+                last_updated_date: a.updated,
+            })
+            .collect();
+        let page = page(&entries, request.limit, request.marker.as_deref(), 50, 100)?;
+        Ok(ListAliasesResponse {
+            aliases: page.items,
+            next_marker: page.next_marker,
+            truncated: page.truncated,
+        })
+    }
+}

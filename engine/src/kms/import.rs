@@ -1,0 +1,223 @@
+//! GetParametersForImport, ImportKeyMaterial, DeleteImportedKeyMaterial (API Reference; KMS
+//! Developer Guide, importing-keys.html), with the simplified wrapping described in
+//! [`crate::kms`].
+
+use super::{
+    Action, Caller, Env, GetParametersForImportRequest, GetParametersForImportResponse,
+    IMPORT_PARAMETERS_MILLIS, ImportKeyMaterialRequest, KeyIdRequest, remove_material, validation,
+};
+use crate::authz::RequestParams;
+use crate::error::KmsError;
+use crate::store::{
+    DAY_MILLIS, ExpirationModel, ImportParameters, KeyState, KeyVersion, RotationType,
+};
+use crate::world::World;
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+/// The wrapping algorithms GetParametersForImport accepts (API `AlgorithmSpec`).
+const WRAPPING_ALGORITHMS: [&str; 6] = [
+    "RSAES_PKCS1_V1_5",
+    "RSAES_OAEP_SHA_1",
+    "RSAES_OAEP_SHA_256",
+    "RSA_AES_KEY_WRAP_SHA_1",
+    "RSA_AES_KEY_WRAP_SHA_256",
+    "SM2PKE",
+];
+
+/// The wrapping key specs (API `WrappingKeySpec`).
+const WRAPPING_KEY_SPECS: [&str; 4] = ["RSA_2048", "RSA_3072", "RSA_4096", "SM2"];
+
+impl World {
+    /// GetParametersForImport: an import token and wrapping key, valid 24 hours, for a key with
+    /// origin `EXTERNAL`.
+    pub fn get_parameters_for_import(
+        &mut self,
+        caller: &Caller,
+        env: &mut Env<'_>,
+        request: GetParametersForImportRequest,
+    ) -> Result<GetParametersForImportResponse, KmsError> {
+        if !WRAPPING_ALGORITHMS.contains(&request.wrapping_algorithm.as_str()) {
+            return Err(validation(
+                &request.wrapping_algorithm,
+                "wrappingAlgorithm",
+                &format!(
+                    "Member must satisfy enum value set: [{}]",
+                    WRAPPING_ALGORITHMS.join(", ")
+                ),
+            ));
+        }
+        if !WRAPPING_KEY_SPECS.contains(&request.wrapping_key_spec.as_str()) {
+            return Err(validation(
+                &request.wrapping_key_spec,
+                "wrappingKeySpec",
+                &format!(
+                    "Member must satisfy enum value set: [{}]",
+                    WRAPPING_KEY_SPECS.join(", ")
+                ),
+            ));
+        }
+        let mut params = RequestParams::default();
+        params
+            .context
+            .set("kms:WrappingAlgorithm", request.wrapping_algorithm.as_str());
+        params
+            .context
+            .set("kms:WrappingKeySpec", request.wrapping_key_spec.as_str());
+        let (_, key) = self.key_operation(
+            caller,
+            env,
+            &request.key_id,
+            Action::GetParametersForImport,
+            false,
+            params,
+        )?;
+        let mut token = vec![0u8; 32];
+        env.rng.fill(&mut token);
+        let mut pad = Zeroizing::new([0u8; 32]);
+        env.rng.fill(pad.as_mut());
+        let valid_until = env.now.plus_millis(IMPORT_PARAMETERS_MILLIS);
+        let response = GetParametersForImportResponse {
+            key_id: key.arn.clone(),
+            import_token: token.clone(),
+            public_key: pad.to_vec(),
+            parameters_valid_to: valid_until,
+        };
+        self.key_mut(&key)?.import = Some(ImportParameters {
+            token,
+            wrapping_pad: pad,
+            valid_until,
+        });
+        Ok(response)
+    }
+
+    /// ImportKeyMaterial: installs the material (XOR-ed with the pad from
+    /// GetParametersForImport). A key whose material was deleted accepts only the same
+    /// material again (`IncorrectKeyMaterialException`).
+    pub fn import_key_material(
+        &mut self,
+        caller: &Caller,
+        env: &mut Env<'_>,
+        request: ImportKeyMaterialRequest,
+    ) -> Result<(), KmsError> {
+        let model = request.expiration_model.unwrap_or(ExpirationModel::Expires);
+        match (model, request.valid_to) {
+            (ExpirationModel::Expires, None) => {
+                return Err(KmsError::Validation(
+                    "ValidTo is required when ExpirationModel is KEY_MATERIAL_EXPIRES".to_owned(),
+                ));
+            }
+            (ExpirationModel::DoesNotExpire, Some(_)) => {
+                return Err(KmsError::Validation(
+                    "ValidTo must be omitted when ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE"
+                        .to_owned(),
+                ));
+            }
+            _ => {}
+        }
+        let mut params = RequestParams::default();
+        params.context.set(
+            "kms:ExpirationModel",
+            match model {
+                ExpirationModel::Expires => "KEY_MATERIAL_EXPIRES",
+                ExpirationModel::DoesNotExpire => "KEY_MATERIAL_DOES_NOT_EXPIRE",
+            },
+        );
+        if let Some(valid_to) = request.valid_to {
+            params
+                .context
+                .set("kms:ValidTo", valid_to.as_epoch_seconds().to_string());
+        }
+        let (_, key) = self.key_operation(
+            caller,
+            env,
+            &request.key_id,
+            Action::ImportKeyMaterial,
+            false,
+            params,
+        )?;
+        if let Some(valid_to) = request.valid_to {
+            if valid_to <= env.now || valid_to > env.now.plus_millis(365 * DAY_MILLIS) {
+                return Err(KmsError::Validation(
+                    "ValidTo must be in the future and at most 365 days from now".to_owned(),
+                ));
+            }
+        }
+        let Some(import) = key
+            .import
+            .as_ref()
+            .filter(|p| p.token == request.import_token)
+        else {
+            return Err(KmsError::InvalidImportToken(format!(
+                "The import token is not valid for {}",
+                key.arn
+            )));
+        };
+        if import.valid_until <= env.now {
+            return Err(KmsError::ExpiredImportToken(format!(
+                "The import token for {} has expired",
+                key.arn
+            )));
+        }
+        if request.encrypted_key_material.len() != 32 {
+            return Err(KmsError::InvalidCiphertext(
+                "The encrypted key material could not be unwrapped: symmetric key material is 32 bytes"
+                    .to_owned(),
+            ));
+        }
+        let material: Zeroizing<Vec<u8>> = Zeroizing::new(
+            request
+                .encrypted_key_material
+                .iter()
+                .zip(import.wrapping_pad.iter())
+                .map(|(a, b)| a ^ b)
+                .collect(),
+        );
+        let digest: [u8; 32] = Sha256::digest(material.as_slice()).into();
+        if key.imported_digest.is_some_and(|d| d != digest) {
+            return Err(KmsError::IncorrectKeyMaterial(format!(
+                "The key material is not the material previously imported into {}",
+                key.arn
+            )));
+        }
+        let now = env.now;
+        let target = self.key_mut(&key)?;
+        if !target.ring.has_material() {
+            target
+                .ring
+                .import_material(&material)
+                .map_err(|e| KmsError::InvalidCiphertext(e.to_string()))?;
+            target
+                .versions
+                .push(KeyVersion::new(&mut *env.rng, now, RotationType::Initial));
+        }
+        target.imported_digest = Some(digest);
+        target.import = None;
+        target.expiration_model = Some(model);
+        target.material_valid_to = request.valid_to;
+        if target.state == KeyState::PendingImport {
+            target.state = KeyState::Enabled;
+        }
+        Ok(())
+    }
+
+    /// DeleteImportedKeyMaterial: the key becomes `PendingImport` (unless pending deletion)
+    /// until the same material is imported again.
+    pub fn delete_imported_key_material(
+        &mut self,
+        caller: &Caller,
+        env: &mut Env<'_>,
+        request: KeyIdRequest,
+    ) -> Result<(), KmsError> {
+        let (_, key) = self.key_operation(
+            caller,
+            env,
+            &request.key_id,
+            Action::DeleteImportedKeyMaterial,
+            false,
+            RequestParams::default(),
+        )?;
+        remove_material(self.key_mut(&key)?);
+        Ok(())
+    }
+}

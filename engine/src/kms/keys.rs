@@ -1,0 +1,369 @@
+//! CreateKey, DescribeKey, ListKeys, UpdateKeyDescription, EnableKey, DisableKey,
+//! ScheduleKeyDeletion, CancelKeyDeletion.
+
+use super::{
+    Action, Caller, CreateKeyRequest, DescribeKeyRequest, Env, KeyIdRequest, KeyIdResponse,
+    KeyListEntry, KeyMetadata, KeyMetadataResponse, ListKeysResponse, ListRequest,
+    ScheduleKeyDeletionRequest, ScheduleKeyDeletionResponse, UpdateKeyDescriptionRequest, page,
+    validation,
+};
+use crate::authz::{RequestParams, Target};
+use crate::crypto::KeyRing;
+use crate::error::KmsError;
+use crate::request::ContextValue;
+use crate::store::{
+    DAY_MILLIS, Key, KeyId, KeySpec, KeyState, KeyUsage, KeyVersion, Origin, Rotation, RotationType,
+};
+use crate::world::World;
+
+/// The longest key description (API CreateKey, Description).
+const MAX_DESCRIPTION: usize = 8192;
+
+impl World {
+    /// CreateKey: a new symmetric encryption key in the caller's account. Needs `kms:CreateKey`
+    /// from an IAM policy (and `kms:TagResource` when tagging); a supplied policy must pass the
+    /// lockout safety check unless bypassed (API CreateKey).
+    pub fn create_key(
+        &mut self,
+        caller: &Caller,
+        env: &mut Env<'_>,
+        request: CreateKeyRequest,
+    ) -> Result<KeyMetadataResponse, KmsError> {
+        self.advance_time(env);
+        let principal = self.calling_principal(caller)?;
+        let origin = match request.origin.as_deref() {
+            None => Origin::AwsKms,
+            Some(name) => Origin::from_name(name).ok_or_else(|| {
+                KmsError::UnsupportedOperation(format!(
+                    "Origin {name} is not supported by KMS Playground: only AWS_KMS and EXTERNAL keys are modelled"
+                ))
+            })?,
+        };
+        for spec in [&request.key_spec, &request.customer_master_key_spec]
+            .into_iter()
+            .flatten()
+        {
+            if spec != KeySpec::SymmetricDefault.as_str() {
+                return Err(KmsError::UnsupportedOperation(format!(
+                    "KeySpec {spec} is not supported by KMS Playground: only SYMMETRIC_DEFAULT keys are modelled"
+                )));
+            }
+        }
+        if let Some(usage) = &request.key_usage {
+            if usage != KeyUsage::EncryptDecrypt.as_str() {
+                return Err(KmsError::UnsupportedOperation(format!(
+                    "KeyUsage {usage} is not supported by KMS Playground: only ENCRYPT_DECRYPT keys are modelled"
+                )));
+            }
+        }
+        if request.multi_region == Some(true) {
+            return Err(KmsError::UnsupportedOperation(
+                "Multi-Region keys are not supported by KMS Playground".to_owned(),
+            ));
+        }
+        let description = request.description.unwrap_or_default();
+        if description.chars().count() > MAX_DESCRIPTION {
+            return Err(validation(
+                &description,
+                "description",
+                "Member must have length less than or equal to 8192",
+            ));
+        }
+        let tags = request.tags.unwrap_or_default();
+        super::tags::validate_tags(&tags)?;
+
+        let bypass = request.bypass_policy_lockout_safety_check.unwrap_or(false);
+        let mut params = RequestParams::default();
+        params.context.set("kms:KeyOrigin", origin.as_str());
+        params
+            .context
+            .set("kms:KeySpec", KeySpec::SymmetricDefault.as_str());
+        params
+            .context
+            .set("kms:KeyUsage", KeyUsage::EncryptDecrypt.as_str());
+        params.context.set("kms:MultiRegion", "false");
+        params
+            .context
+            .set("kms:BypassPolicyLockoutSafetyCheck", bypass.to_string());
+        if !tags.is_empty() {
+            params.context.insert(
+                "aws:TagKeys",
+                ContextValue::Multi(tags.iter().map(|t| t.tag_key.clone()).collect()),
+            );
+            for tag in &tags {
+                params.context.set(
+                    format!("aws:RequestTag/{}", tag.tag_key),
+                    tag.tag_value.as_str(),
+                );
+            }
+        }
+        self.authorize(
+            &principal,
+            caller,
+            Action::CreateKey,
+            Target::Account,
+            params.clone(),
+            env.now,
+        )?;
+        if !tags.is_empty() {
+            self.authorize(
+                &principal,
+                caller,
+                Action::TagResource,
+                Target::Account,
+                params.clone(),
+                env.now,
+            )?;
+        }
+
+        let id = KeyId::generate(&mut *env.rng);
+        let account = principal.account.clone();
+        let text = request
+            .policy
+            .unwrap_or_else(|| super::policies::default_key_policy(&account));
+        let policy = self.check_key_policy(&text)?;
+        let (ring, versions, state) = match origin {
+            Origin::AwsKms => (
+                KeyRing::generate(&mut *env.rng),
+                vec![KeyVersion::new(
+                    &mut *env.rng,
+                    env.now,
+                    RotationType::Initial,
+                )],
+                KeyState::Enabled,
+            ),
+            Origin::External => (
+                KeyRing::without_material(),
+                Vec::new(),
+                KeyState::PendingImport,
+            ),
+        };
+        let key = Key {
+            arn: format!("arn:aws:kms:{}:{account}:key/{id}", self.region()),
+            id,
+            account,
+            region: self.region().to_owned(),
+            description,
+            origin,
+            spec: KeySpec::SymmetricDefault,
+            usage: KeyUsage::EncryptDecrypt,
+            state,
+            created: env.now,
+            policy,
+            tags,
+            rotation: Rotation::default(),
+            ring,
+            versions,
+            imported_digest: None,
+            import: None,
+            material_valid_to: None,
+            expiration_model: None,
+        };
+        if !bypass {
+            self.lockout_check(&principal, caller, &key, &key.policy.policy, env.now)?;
+        }
+        let metadata = KeyMetadata::of(&key);
+        self.keys.insert(key)?;
+        Ok(KeyMetadataResponse {
+            key_metadata: metadata,
+        })
+    }
+
+    /// DescribeKey: the key's metadata. Works in every key state, across accounts, and through
+    /// aliases (API DescribeKey).
+    pub fn describe_key(
+        &mut self,
+        caller: &Caller,
+        env: &mut Env<'_>,
+        request: DescribeKeyRequest,
+    ) -> Result<KeyMetadataResponse, KmsError> {
+        let params = RequestParams {
+            grant_tokens: request.grant_tokens,
+            ..RequestParams::default()
+        };
+        let (_, key) = self.key_operation(
+            caller,
+            env,
+            &request.key_id,
+            Action::DescribeKey,
+            true,
+            params,
+        )?;
+        Ok(KeyMetadataResponse {
+            key_metadata: KeyMetadata::of(&key),
+        })
+    }
+
+    /// ListKeys: the keys of the caller's account in the Region (IAM-only `kms:ListKeys`).
+    pub fn list_keys(
+        &mut self,
+        caller: &Caller,
+        env: &mut Env<'_>,
+        request: ListRequest,
+    ) -> Result<ListKeysResponse, KmsError> {
+        self.advance_time(env);
+        let principal = self.calling_principal(caller)?;
+        self.authorize(
+            &principal,
+            caller,
+            Action::ListKeys,
+            Target::Account,
+            RequestParams::default(),
+            env.now,
+        )?;
+        let entries: Vec<KeyListEntry> = self
+            .keys
+            .keys_of(&principal.account)
+            .map(|k| KeyListEntry {
+                key_id: k.id.to_string(),
+                key_arn: k.arn.clone(),
+            })
+            .collect();
+        let page = page(
+            &entries,
+            request.limit,
+            request.marker.as_deref(),
+            1000,
+            1000,
+        )?;
+        Ok(ListKeysResponse {
+            keys: page.items,
+            next_marker: page.next_marker,
+            truncated: page.truncated,
+        })
+    }
+
+    /// UpdateKeyDescription.
+    pub fn update_key_description(
+        &mut self,
+        caller: &Caller,
+        env: &mut Env<'_>,
+        request: UpdateKeyDescriptionRequest,
+    ) -> Result<(), KmsError> {
+        if request.description.chars().count() > MAX_DESCRIPTION {
+            return Err(validation(
+                &request.description,
+                "description",
+                "Member must have length less than or equal to 8192",
+            ));
+        }
+        let (_, key) = self.key_operation(
+            caller,
+            env,
+            &request.key_id,
+            Action::UpdateKeyDescription,
+            false,
+            RequestParams::default(),
+        )?;
+        self.key_mut(&key)?.description = request.description;
+        Ok(())
+    }
+
+    /// EnableKey: `Disabled` → `Enabled` (enabling an enabled key changes nothing).
+    pub fn enable_key(
+        &mut self,
+        caller: &Caller,
+        env: &mut Env<'_>,
+        request: KeyIdRequest,
+    ) -> Result<(), KmsError> {
+        let (_, key) = self.key_operation(
+            caller,
+            env,
+            &request.key_id,
+            Action::EnableKey,
+            false,
+            RequestParams::default(),
+        )?;
+        self.key_mut(&key)?.state = KeyState::Enabled;
+        Ok(())
+    }
+
+    /// DisableKey: `Enabled` → `Disabled`; cryptographic operations then fail with
+    /// `DisabledException`.
+    pub fn disable_key(
+        &mut self,
+        caller: &Caller,
+        env: &mut Env<'_>,
+        request: KeyIdRequest,
+    ) -> Result<(), KmsError> {
+        let (_, key) = self.key_operation(
+            caller,
+            env,
+            &request.key_id,
+            Action::DisableKey,
+            false,
+            RequestParams::default(),
+        )?;
+        self.key_mut(&key)?.state = KeyState::Disabled;
+        Ok(())
+    }
+
+    /// ScheduleKeyDeletion: `PendingDeletion` for 7–30 days (default 30), then the key, its
+    /// material and its aliases are deleted (API ScheduleKeyDeletion; KMS Developer Guide,
+    /// deleting-keys.html).
+    pub fn schedule_key_deletion(
+        &mut self,
+        caller: &Caller,
+        env: &mut Env<'_>,
+        request: ScheduleKeyDeletionRequest,
+    ) -> Result<ScheduleKeyDeletionResponse, KmsError> {
+        let days = request.pending_window_in_days.unwrap_or(30);
+        if !(7..=30).contains(&days) {
+            return Err(KmsError::Validation(
+                "PendingWindowInDays must be between 7 and 30".to_owned(),
+            ));
+        }
+        let mut params = RequestParams::default();
+        params.context.set(
+            "kms:ScheduleKeyDeletionPendingWindowInDays",
+            days.to_string(),
+        );
+        let (_, key) = self.key_operation(
+            caller,
+            env,
+            &request.key_id,
+            Action::ScheduleKeyDeletion,
+            false,
+            params,
+        )?;
+        let deletion_date = env.now.plus_millis(i64::from(days) * DAY_MILLIS);
+        let key = self.key_mut(&key)?;
+        key.state = KeyState::PendingDeletion {
+            deletion_date,
+            window_days: days,
+        };
+        Ok(ScheduleKeyDeletionResponse {
+            key_id: key.arn.clone(),
+            deletion_date,
+            key_state: key.state.as_str(),
+            pending_window_in_days: days,
+        })
+    }
+
+    /// CancelKeyDeletion: `PendingDeletion` → `Disabled` (not `Enabled`: the key must be enabled
+    /// again explicitly; KMS Developer Guide, deleting-keys-scheduling-key-deletion.html).
+    pub fn cancel_key_deletion(
+        &mut self,
+        caller: &Caller,
+        env: &mut Env<'_>,
+        request: KeyIdRequest,
+    ) -> Result<KeyIdResponse, KmsError> {
+        let (_, key) = self.key_operation(
+            caller,
+            env,
+            &request.key_id,
+            Action::CancelKeyDeletion,
+            false,
+            RequestParams::default(),
+        )?;
+        let key = self.key_mut(&key)?;
+        key.state = if key.ring.has_material() {
+            KeyState::Disabled
+        } else {
+            KeyState::PendingImport
+        };
+        Ok(KeyIdResponse {
+            key_id: key.arn.clone(),
+        })
+    }
+}

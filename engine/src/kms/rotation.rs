@@ -1,0 +1,186 @@
+//! EnableKeyRotation, DisableKeyRotation, GetKeyRotationStatus, RotateKeyOnDemand,
+//! ListKeyRotations (API Reference; KMS Developer Guide, rotate-keys.html). A rotation adds a
+//! backing key version; the key id, ARN, policy, grants and aliases stay, and ciphertexts of
+//! older versions keep decrypting.
+
+use super::{
+    Action, Caller, EnableKeyRotationRequest, Env, GetKeyRotationStatusResponse, KeyIdRequest,
+    KeyIdResponse, ListKeyRotationsRequest, ListKeyRotationsResponse, RotationEntry, page,
+    validation,
+};
+use crate::authz::RequestParams;
+use crate::error::KmsError;
+use crate::store::{DAY_MILLIS, KeyVersion, RotationType};
+use crate::world::World;
+
+/// The most on-demand rotations of one key (API RotateKeyOnDemand, current text).
+pub const MAX_ON_DEMAND_ROTATIONS: u32 = 25;
+
+impl World {
+    /// EnableKeyRotation: automatic rotation every `RotationPeriodInDays` (90–2560, default
+    /// 365), first one that many days from now.
+    pub fn enable_key_rotation(
+        &mut self,
+        caller: &Caller,
+        env: &mut Env<'_>,
+        request: EnableKeyRotationRequest,
+    ) -> Result<(), KmsError> {
+        let days = request.rotation_period_in_days.unwrap_or(365);
+        if !(90..=2560).contains(&days) {
+            return Err(validation(
+                &days.to_string(),
+                "rotationPeriodInDays",
+                "Member must have value between 90 and 2560",
+            ));
+        }
+        let mut params = RequestParams::default();
+        params
+            .context
+            .set("kms:RotationPeriodInDays", days.to_string());
+        let (_, key) = self.key_operation(
+            caller,
+            env,
+            &request.key_id,
+            Action::EnableKeyRotation,
+            false,
+            params,
+        )?;
+        let next = env.now.plus_millis(i64::from(days) * DAY_MILLIS);
+        let rotation = &mut self.key_mut(&key)?.rotation;
+        rotation.enabled = true;
+        rotation.period_days = days;
+        rotation.next_rotation = Some(next);
+        Ok(())
+    }
+
+    /// DisableKeyRotation.
+    pub fn disable_key_rotation(
+        &mut self,
+        caller: &Caller,
+        env: &mut Env<'_>,
+        request: KeyIdRequest,
+    ) -> Result<(), KmsError> {
+        let (_, key) = self.key_operation(
+            caller,
+            env,
+            &request.key_id,
+            Action::DisableKeyRotation,
+            false,
+            RequestParams::default(),
+        )?;
+        let rotation = &mut self.key_mut(&key)?.rotation;
+        rotation.enabled = false;
+        rotation.next_rotation = None;
+        Ok(())
+    }
+
+    /// GetKeyRotationStatus (works across accounts with the key ARN).
+    pub fn get_key_rotation_status(
+        &mut self,
+        caller: &Caller,
+        env: &mut Env<'_>,
+        request: KeyIdRequest,
+    ) -> Result<GetKeyRotationStatusResponse, KmsError> {
+        let (_, key) = self.key_operation(
+            caller,
+            env,
+            &request.key_id,
+            Action::GetKeyRotationStatus,
+            false,
+            RequestParams::default(),
+        )?;
+        let enabled = key.rotation.enabled;
+        Ok(GetKeyRotationStatusResponse {
+            key_rotation_enabled: enabled,
+            key_id: key.arn.clone(),
+            rotation_period_in_days: enabled.then_some(key.rotation.period_days),
+            next_rotation_date: key.rotation.next_rotation.filter(|_| enabled),
+        })
+    }
+
+    /// RotateKeyOnDemand: a new backing key now, whatever the automatic schedule
+    /// (`LimitExceededException` after [`MAX_ON_DEMAND_ROTATIONS`]).
+    pub fn rotate_key_on_demand(
+        &mut self,
+        caller: &Caller,
+        env: &mut Env<'_>,
+        request: KeyIdRequest,
+    ) -> Result<KeyIdResponse, KmsError> {
+        let (_, key) = self.key_operation(
+            caller,
+            env,
+            &request.key_id,
+            Action::RotateKeyOnDemand,
+            false,
+            RequestParams::default(),
+        )?;
+        if key.rotation.on_demand_count >= MAX_ON_DEMAND_ROTATIONS {
+            return Err(KmsError::LimitExceeded(format!(
+                "Key {} has reached the limit of {MAX_ON_DEMAND_ROTATIONS} on-demand rotations",
+                key.arn
+            )));
+        }
+        let now = env.now;
+        let target = self.key_mut(&key)?;
+        if target.ring.rotate(&mut *env.rng).is_none() {
+            return Err(KmsError::UnsupportedOperation(format!(
+                "{} has no key material to rotate.",
+                key.arn
+            )));
+        }
+        target
+            .versions
+            .push(KeyVersion::new(&mut *env.rng, now, RotationType::OnDemand));
+        target.rotation.on_demand_count += 1;
+        Ok(KeyIdResponse {
+            key_id: key.arn.clone(),
+        })
+    }
+
+    /// ListKeyRotations: completed rotations, oldest first (the initial material is not a
+    /// rotation).
+    pub fn list_key_rotations(
+        &mut self,
+        caller: &Caller,
+        env: &mut Env<'_>,
+        request: ListKeyRotationsRequest,
+    ) -> Result<ListKeyRotationsResponse, KmsError> {
+        let (_, key) = self.key_operation(
+            caller,
+            env,
+            &request.key_id,
+            Action::ListKeyRotations,
+            false,
+            RequestParams::default(),
+        )?;
+        let entries: Vec<RotationEntry> = key
+            .versions
+            .iter()
+            .filter_map(|v| {
+                let rotation_type = match v.rotation_type {
+                    RotationType::Initial => return None,
+                    RotationType::Automatic => "AUTOMATIC",
+                    RotationType::OnDemand => "ON_DEMAND",
+                };
+                Some(RotationEntry {
+                    key_id: key.arn.clone(),
+                    key_material_id: v.material_id.clone(),
+                    rotation_date: v.created,
+                    rotation_type,
+                })
+            })
+            .collect();
+        let page = page(
+            &entries,
+            request.limit,
+            request.marker.as_deref(),
+            100,
+            1000,
+        )?;
+        Ok(ListKeyRotationsResponse {
+            rotations: page.items,
+            next_marker: page.next_marker,
+            truncated: page.truncated,
+        })
+    }
+}

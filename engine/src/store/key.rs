@@ -1,0 +1,394 @@
+//! A KMS key and its properties.
+
+use crate::crypto::KeyRing;
+use crate::entropy::{Randomness, Timestamp};
+use crate::policy::Policy;
+use serde::Serialize;
+use std::fmt;
+use std::sync::Arc;
+use zeroize::Zeroizing;
+
+/// Milliseconds in a day.
+pub const DAY_MILLIS: i64 = 24 * 60 * 60 * 1000;
+
+/// A key id: a UUID such as `1234abcd-12ab-34cd-56ef-1234567890ab` (KMS Developer Guide,
+/// concepts.html#key-id-key-id).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct KeyId(String);
+
+impl KeyId {
+    /// A fresh random (version 4) UUID from `rng`.
+    pub fn generate(rng: &mut dyn Randomness) -> KeyId {
+        let mut bytes = [0u8; 16];
+        rng.fill(&mut bytes);
+        bytes[6] = (bytes[6] & 0x0f) | 0x40;
+        bytes[8] = (bytes[8] & 0x3f) | 0x80;
+        let hex = hex(&bytes);
+        KeyId(format!(
+            "{}-{}-{}-{}-{}",
+            hex.get(0..8).unwrap_or_default(),
+            hex.get(8..12).unwrap_or_default(),
+            hex.get(12..16).unwrap_or_default(),
+            hex.get(16..20).unwrap_or_default(),
+            hex.get(20..32).unwrap_or_default()
+        ))
+    }
+
+    /// `text` if it has the shape of a key id: a lowercase UUID, or `mrk-` and 32 hex digits
+    /// (multi-Region keys).
+    pub fn parse(text: &str) -> Option<KeyId> {
+        let is_hex = |s: &str| {
+            s.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        };
+        let uuid = {
+            let groups: Vec<&str> = text.split('-').collect();
+            groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12]) && groups.iter().all(|g| is_hex(g))
+        };
+        let mrk = text
+            .strip_prefix("mrk-")
+            .is_some_and(|rest| rest.len() == 32 && is_hex(rest));
+        (uuid || mrk).then(|| KeyId(text.to_owned()))
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for KeyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Lowercase hexadecimal.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    let digit = |nibble: u8| char::from(DIGITS.get(usize::from(nibble)).copied().unwrap_or(b'0'));
+    for b in bytes {
+        out.push(digit(b >> 4));
+        out.push(digit(b & 0x0f));
+    }
+    out
+}
+
+/// Where the key material comes from (API `OriginType`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+pub enum Origin {
+    /// KMS generated the material.
+    #[serde(rename = "AWS_KMS")]
+    AwsKms,
+    /// The material is imported (the key is created `PendingImport`).
+    #[serde(rename = "EXTERNAL")]
+    External,
+}
+
+impl Origin {
+    /// The API name, `AWS_KMS` or `EXTERNAL`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::AwsKms => "AWS_KMS",
+            Origin::External => "EXTERNAL",
+        }
+    }
+
+    /// The origin named `name` (API spelling).
+    pub fn from_name(name: &str) -> Option<Origin> {
+        match name {
+            "AWS_KMS" => Some(Origin::AwsKms),
+            "EXTERNAL" => Some(Origin::External),
+            _ => None,
+        }
+    }
+}
+
+/// The key spec. The playground models symmetric encryption keys only (256-bit AES-GCM).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+pub enum KeySpec {
+    /// `SYMMETRIC_DEFAULT`: a 256-bit AES-GCM key.
+    #[serde(rename = "SYMMETRIC_DEFAULT")]
+    SymmetricDefault,
+}
+
+impl KeySpec {
+    /// The API name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeySpec::SymmetricDefault => "SYMMETRIC_DEFAULT",
+        }
+    }
+}
+
+/// The key usage. Symmetric encryption keys are `ENCRYPT_DECRYPT`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+pub enum KeyUsage {
+    /// `ENCRYPT_DECRYPT`.
+    #[serde(rename = "ENCRYPT_DECRYPT")]
+    EncryptDecrypt,
+}
+
+impl KeyUsage {
+    /// The API name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyUsage::EncryptDecrypt => "ENCRYPT_DECRYPT",
+        }
+    }
+}
+
+/// A key's state (KMS Developer Guide, key-state.html). `Creating`, `Updating`,
+/// `PendingReplicaDeletion` and `Unavailable` belong to multi-Region keys and custom key stores,
+/// which the playground does not model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum KeyState {
+    /// Usable.
+    Enabled,
+    /// Not usable for cryptography until enabled again.
+    Disabled,
+    /// Scheduled for deletion; deleted at `deletion_date`.
+    PendingDeletion {
+        /// When the key will be deleted.
+        deletion_date: Timestamp,
+        /// The waiting period chosen, 7–30 days.
+        window_days: u32,
+    },
+    /// An `EXTERNAL` key without key material.
+    PendingImport,
+}
+
+impl KeyState {
+    /// The API name (`Enabled`, `Disabled`, `PendingDeletion`, `PendingImport`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyState::Enabled => "Enabled",
+            KeyState::Disabled => "Disabled",
+            KeyState::PendingDeletion { .. } => "PendingDeletion",
+            KeyState::PendingImport => "PendingImport",
+        }
+    }
+}
+
+/// A resource tag.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Tag {
+    /// `TagKey`.
+    pub tag_key: String,
+    /// `TagValue`.
+    pub tag_value: String,
+}
+
+/// How a backing key version came to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum RotationType {
+    /// The key's first material (generated, or imported).
+    Initial,
+    /// Automatic rotation.
+    #[serde(rename = "AUTOMATIC")]
+    Automatic,
+    /// `RotateKeyOnDemand`.
+    #[serde(rename = "ON_DEMAND")]
+    OnDemand,
+}
+
+/// What the store records about one backing key version. The material itself lives in the key's
+/// [`KeyRing`], which never hands it out; version `n` here is ring version `n` (1-based).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct KeyVersion {
+    /// `KeyMaterialId`: 64 hex digits.
+    pub material_id: String,
+    /// When this version was created.
+    pub created: Timestamp,
+    /// How it was created.
+    pub rotation_type: RotationType,
+}
+
+impl KeyVersion {
+    /// Metadata for a new version, with a fresh material id from `rng`.
+    pub fn new(
+        rng: &mut dyn Randomness,
+        created: Timestamp,
+        rotation_type: RotationType,
+    ) -> KeyVersion {
+        let mut id = [0u8; 32];
+        rng.fill(&mut id);
+        KeyVersion {
+            material_id: hex(&id),
+            created,
+            rotation_type,
+        }
+    }
+}
+
+/// Automatic rotation settings (API EnableKeyRotation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Rotation {
+    /// Whether automatic rotation is on (off by default for customer managed keys).
+    pub enabled: bool,
+    /// Days between automatic rotations, 90–2560 (default 365).
+    pub period_days: u32,
+    /// When the next automatic rotation happens, while enabled.
+    pub next_rotation: Option<Timestamp>,
+    /// How many on-demand rotations were done.
+    pub on_demand_count: u32,
+}
+
+impl Default for Rotation {
+    fn default() -> Rotation {
+        Rotation {
+            enabled: false,
+            period_days: 365,
+            next_rotation: None,
+            on_demand_count: 0,
+        }
+    }
+}
+
+/// Parameters handed out by `GetParametersForImport`, valid 24 hours.
+///
+/// The wrapping is simplified (see [`crate::kms`]): instead of an RSA public key, KMS hands out a
+/// one-time 32-byte pad, and the material is sent XOR-ed with it. The pad is wiped on drop and
+/// never printed.
+#[derive(Clone, PartialEq)]
+pub struct ImportParameters {
+    /// The import token (opaque bytes).
+    pub token: Vec<u8>,
+    /// The one-time pad standing in for the wrapping public key.
+    pub wrapping_pad: Zeroizing<[u8; 32]>,
+    /// When the parameters stop being valid.
+    pub valid_until: Timestamp,
+}
+
+impl fmt::Debug for ImportParameters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ImportParameters")
+            .field("valid_until", &self.valid_until)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Whether imported material expires (API `ExpirationModelType`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub enum ExpirationModel {
+    /// `KEY_MATERIAL_EXPIRES` at `ValidTo`.
+    #[serde(rename = "KEY_MATERIAL_EXPIRES")]
+    Expires,
+    /// `KEY_MATERIAL_DOES_NOT_EXPIRE`.
+    #[serde(rename = "KEY_MATERIAL_DOES_NOT_EXPIRE")]
+    DoesNotExpire,
+}
+
+/// A key policy: its text (returned by GetKeyPolicy as written) and its parsed form.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KeyPolicy {
+    /// The document as written.
+    pub text: Arc<str>,
+    /// The parsed document.
+    pub policy: Arc<Policy>,
+}
+
+/// A KMS key.
+#[derive(Clone, Debug)]
+pub struct Key {
+    /// The key id.
+    pub id: KeyId,
+    /// `arn:aws:kms:REGION:ACCOUNT:key/ID`.
+    pub arn: String,
+    /// The owning account.
+    pub account: String,
+    /// The key's Region.
+    pub region: String,
+    /// `Description` (≤ 8192 characters).
+    pub description: String,
+    /// `Origin`.
+    pub origin: Origin,
+    /// `KeySpec`.
+    pub spec: KeySpec,
+    /// `KeyUsage`.
+    pub usage: KeyUsage,
+    /// `KeyState`.
+    pub state: KeyState,
+    /// `CreationDate`.
+    pub created: Timestamp,
+    /// The key policy (every key has exactly one, named `default`).
+    pub policy: KeyPolicy,
+    /// Tags, in the order they were first added.
+    pub tags: Vec<Tag>,
+    /// Automatic rotation.
+    pub rotation: Rotation,
+    /// The key material, one backing key per version (held and used only by [`crate::crypto`]).
+    pub ring: KeyRing,
+    /// What is known about each backing key version, oldest first (the last one encrypts).
+    /// Empty while the key has no material.
+    pub versions: Vec<KeyVersion>,
+    /// SHA-256 of imported material, so a re-import after `DeleteImportedKeyMaterial` can be
+    /// checked to be the same material (`IncorrectKeyMaterialException` otherwise).
+    pub imported_digest: Option<[u8; 32]>,
+    /// Import parameters handed out and not yet used.
+    pub import: Option<ImportParameters>,
+    /// For imported material: when it expires.
+    pub material_valid_to: Option<Timestamp>,
+    /// For imported material: whether it expires.
+    pub expiration_model: Option<ExpirationModel>,
+}
+
+impl Key {
+    /// The current backing key version's metadata, if the key has material.
+    pub fn current_version(&self) -> Option<&KeyVersion> {
+        self.versions.last()
+    }
+
+    /// Whether the key is `Enabled`.
+    pub fn is_enabled(&self) -> bool {
+        self.state == KeyState::Enabled
+    }
+
+    /// The value of tag `key`, if set.
+    pub fn tag(&self, key: &str) -> Option<&str> {
+        self.tags
+            .iter()
+            .find(|t| t.tag_key == key)
+            .map(|t| t.tag_value.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entropy::SeededRandomness;
+
+    #[test]
+    fn generated_key_ids_are_version_4_uuids() {
+        // KMS Developer Guide, concepts.html#key-id-key-id: a key id is a UUID.
+        let mut rng = SeededRandomness::new(1);
+        let id = KeyId::generate(&mut rng);
+        assert_eq!(KeyId::parse(id.as_str()), Some(id.clone()));
+        assert_eq!(id.as_str().len(), 36);
+        assert_eq!(id.as_str().as_bytes()[14], b'4');
+        assert_ne!(KeyId::generate(&mut rng), id);
+    }
+
+    #[test]
+    fn key_id_shapes() {
+        assert!(KeyId::parse("1234abcd-12ab-34cd-56ef-1234567890ab").is_some());
+        assert!(KeyId::parse("mrk-1234abcd12ab34cd56ef1234567890ab").is_some());
+        assert!(KeyId::parse("1234ABCD-12ab-34cd-56ef-1234567890ab").is_none());
+        assert!(KeyId::parse("alias/foo").is_none());
+        assert!(KeyId::parse("").is_none());
+    }
+
+    #[test]
+    fn import_pad_is_never_printed() {
+        let params = ImportParameters {
+            token: vec![1, 2, 3],
+            wrapping_pad: Zeroizing::new([0xab; 32]),
+            valid_until: Timestamp(0),
+        };
+        let printed = format!("{params:?}");
+        assert!(!printed.contains("171"), "{printed}");
+    }
+}

@@ -1,0 +1,300 @@
+//! The key-state table: which operation works in which key state, and which error it gets
+//! otherwise (KMS Developer Guide, key-state.html, "Key states and KMS API operations").
+
+use super::key::{KeyState, Origin};
+use crate::error::KmsError;
+use crate::kms::Action;
+
+/// Whether `action` may run on a key in `state` with `origin`, or the exact error KMS returns.
+///
+/// This is the one place the table lives; every operation calls it after authorization.
+/// Where the table says "DisabledException or KMSInvalidStateException" for a key pending deletion
+/// (footnotes 2/3), this returns `KMSInvalidStateException: ARN is pending deletion.`, the form
+/// current KMS returns. The footnotes cited below are the page's.
+pub fn check_key_state(
+    state: KeyState,
+    origin: Origin,
+    action: Action,
+    arn: &str,
+) -> Result<(), KmsError> {
+    use Action as A;
+    let external = origin == Origin::External;
+    match action {
+        // Never gated by state: they do not touch the key's material or its lifecycle.
+        A::DescribeKey
+        | A::GetKeyPolicy
+        | A::PutKeyPolicy
+        | A::ListGrants
+        | A::ListKeyPolicies
+        | A::ListResourceTags
+        | A::RetireGrant
+        | A::RevokeGrant
+        | A::DeleteAlias
+        | A::CreateKey
+        | A::ListKeys
+        | A::ListAliases
+        | A::GenerateRandom
+        | A::ListRetirableGrants => Ok(()),
+
+        A::CancelKeyDeletion => match state {
+            KeyState::PendingDeletion { .. } => Ok(()),
+            _ => Err(KmsError::not_pending_deletion(arn)), // [4]
+        },
+
+        // Using the key: needs Enabled. [1], [2]/[3], [5]
+        A::Encrypt
+        | A::Decrypt
+        | A::ReEncryptFrom
+        | A::ReEncryptTo
+        | A::GenerateDataKey
+        | A::GenerateDataKeyPair
+        | A::GenerateDataKeyPairWithoutPlaintext
+        | A::GenerateDataKeyWithoutPlaintext
+        | A::GenerateMac
+        | A::VerifyMac
+        | A::Sign
+        | A::Verify
+        | A::GetPublicKey
+        | A::DeriveSharedSecret
+        | A::CreateGrant
+        | A::ReplicateKey
+        | A::UpdatePrimaryRegion => match state {
+            KeyState::Enabled => Ok(()),
+            KeyState::Disabled => Err(KmsError::disabled(arn)),
+            KeyState::PendingDeletion { .. } => Err(KmsError::pending_deletion(arn)),
+            KeyState::PendingImport => Err(KmsError::pending_import(arn)),
+        },
+
+        // Lifecycle and metadata changes: not while pending deletion. [3]; EnableKey and
+        // DisableKey also not while pending import. [5]
+        A::EnableKey | A::DisableKey => match state {
+            KeyState::PendingDeletion { .. } => Err(KmsError::pending_deletion(arn)),
+            KeyState::PendingImport => Err(KmsError::pending_import(arn)),
+            KeyState::Enabled | KeyState::Disabled => Ok(()),
+        },
+        A::CreateAlias
+        | A::ScheduleKeyDeletion
+        | A::TagResource
+        | A::UntagResource
+        | A::UpdateKeyDescription => match state {
+            KeyState::PendingDeletion { .. } => Err(KmsError::pending_deletion(arn)),
+            _ => Ok(()),
+        },
+        // For the alias's current key a pending deletion is fine; the new target key is checked
+        // by UpdateAlias itself. [10]
+        A::UpdateAlias => Ok(()),
+
+        // Automatic and on-demand rotation: keys with KMS-generated material only. [6], [7]
+        A::EnableKeyRotation | A::DisableKeyRotation | A::RotateKeyOnDemand => {
+            if external {
+                return Err(KmsError::external_origin(arn));
+            }
+            match state {
+                KeyState::Enabled => Ok(()),
+                KeyState::Disabled => Err(KmsError::disabled(arn)),
+                KeyState::PendingDeletion { .. } => Err(KmsError::pending_deletion(arn)),
+                KeyState::PendingImport => Err(KmsError::pending_import(arn)),
+            }
+        }
+        A::GetKeyRotationStatus | A::ListKeyRotations => {
+            if external {
+                Err(KmsError::external_origin(arn))
+            } else {
+                Ok(())
+            }
+        }
+
+        // Import: only keys with imported material. [8], [9]
+        A::GetParametersForImport | A::ImportKeyMaterial => {
+            if !external {
+                return Err(KmsError::kms_origin(arn));
+            }
+            match state {
+                KeyState::PendingDeletion { .. } => Err(KmsError::pending_deletion(arn)),
+                _ => Ok(()),
+            }
+        }
+        A::DeleteImportedKeyMaterial => {
+            if external {
+                Ok(())
+            } else {
+                Err(KmsError::kms_origin(arn))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entropy::Timestamp;
+
+    const ARN: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+    /// One row of the table: the expected outcome in Enabled, Disabled, PendingDeletion (for a key
+    /// of the given origin) and PendingImport (always an EXTERNAL key: only those can be pending
+    /// import). `""` = succeeds, else the exception name.
+    type Row = (Action, Origin, [&'static str; 4]);
+
+    const OK: &str = "";
+    const DIS: &str = "DisabledException";
+    const INV: &str = "KMSInvalidStateException";
+    const UNS: &str = "UnsupportedOperationException";
+
+    /// KMS Developer Guide, key-state.html, "Key states and KMS API operations": every operation
+    /// the playground models, in every state it models.
+    fn table() -> Vec<Row> {
+        use Action as A;
+        use Origin::{AwsKms as K, External as X};
+        let mut rows: Vec<Row> = vec![
+            (A::CancelKeyDeletion, K, [INV, INV, OK, INV]),
+            (A::CreateAlias, K, [OK, OK, INV, OK]),
+            (A::CreateGrant, K, [OK, DIS, INV, INV]),
+            (A::Decrypt, K, [OK, DIS, INV, INV]),
+            (A::DeleteAlias, K, [OK, OK, OK, OK]),
+            (A::DeleteImportedKeyMaterial, X, [OK, OK, OK, OK]),
+            (A::DeleteImportedKeyMaterial, K, [UNS, UNS, UNS, OK]),
+            (A::DescribeKey, K, [OK, OK, OK, OK]),
+            (A::DisableKey, K, [OK, OK, INV, INV]),
+            (A::DisableKeyRotation, K, [OK, DIS, INV, UNS]),
+            (A::DisableKeyRotation, X, [UNS, UNS, UNS, UNS]),
+            (A::EnableKey, K, [OK, OK, INV, INV]),
+            (A::EnableKeyRotation, K, [OK, DIS, INV, UNS]),
+            (A::EnableKeyRotation, X, [UNS, UNS, UNS, UNS]),
+            (A::Encrypt, K, [OK, DIS, INV, INV]),
+            (A::GetKeyPolicy, K, [OK, OK, OK, OK]),
+            (A::GetKeyRotationStatus, K, [OK, OK, OK, UNS]),
+            (A::GetKeyRotationStatus, X, [UNS, UNS, UNS, UNS]),
+            (A::GetParametersForImport, X, [OK, OK, INV, OK]),
+            (A::GetParametersForImport, K, [UNS, UNS, UNS, OK]),
+            (A::ImportKeyMaterial, X, [OK, OK, INV, OK]),
+            (A::ImportKeyMaterial, K, [UNS, UNS, UNS, OK]),
+            (A::ListGrants, K, [OK, OK, OK, OK]),
+            (A::ListKeyPolicies, K, [OK, OK, OK, OK]),
+            (A::ListResourceTags, K, [OK, OK, OK, OK]),
+            (A::PutKeyPolicy, K, [OK, OK, OK, OK]),
+            (A::ReEncryptFrom, K, [OK, DIS, INV, INV]),
+            (A::ReEncryptTo, K, [OK, DIS, INV, INV]),
+            (A::RetireGrant, K, [OK, OK, OK, OK]),
+            (A::RevokeGrant, K, [OK, OK, OK, OK]),
+            (A::ScheduleKeyDeletion, K, [OK, OK, INV, OK]),
+            (A::TagResource, K, [OK, OK, INV, OK]),
+            (A::UntagResource, K, [OK, OK, INV, OK]),
+            (A::UpdateAlias, K, [OK, OK, OK, OK]),
+            (A::UpdateKeyDescription, K, [OK, OK, INV, OK]),
+        ];
+        for action in [
+            A::GenerateDataKey,
+            A::GenerateDataKeyPair,
+            A::GenerateDataKeyPairWithoutPlaintext,
+            A::GenerateDataKeyWithoutPlaintext,
+        ] {
+            rows.push((action, K, [OK, DIS, INV, INV]));
+        }
+        rows
+    }
+
+    fn states() -> [KeyState; 4] {
+        [
+            KeyState::Enabled,
+            KeyState::Disabled,
+            KeyState::PendingDeletion {
+                deletion_date: Timestamp(0),
+                window_days: 7,
+            },
+            KeyState::PendingImport,
+        ]
+    }
+
+    #[test]
+    fn every_operation_in_every_state_matches_the_key_state_page() {
+        for (action, origin, expected) in table() {
+            for (state, want) in states().into_iter().zip(expected) {
+                let origin = match state {
+                    KeyState::PendingImport => Origin::External,
+                    _ => origin,
+                };
+                let got = check_key_state(state, origin, action, ARN)
+                    .err()
+                    .map_or("", |e| e.exception_name());
+                assert_eq!(
+                    got,
+                    want,
+                    "{action} on a {} key in state {}",
+                    origin.as_str(),
+                    state.as_str()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_table_covers_every_key_resource_action_the_playground_runs() {
+        let rows = table();
+        for action in [
+            Action::CancelKeyDeletion,
+            Action::CreateAlias,
+            Action::DeleteAlias,
+            Action::DescribeKey,
+            Action::DisableKey,
+            Action::DisableKeyRotation,
+            Action::EnableKey,
+            Action::EnableKeyRotation,
+            Action::GetKeyPolicy,
+            Action::GetKeyRotationStatus,
+            Action::GetParametersForImport,
+            Action::ImportKeyMaterial,
+            Action::ListKeyPolicies,
+            Action::ListResourceTags,
+            Action::PutKeyPolicy,
+            Action::ScheduleKeyDeletion,
+            Action::TagResource,
+            Action::UntagResource,
+            Action::UpdateAlias,
+            Action::UpdateKeyDescription,
+            Action::Encrypt,
+            Action::Decrypt,
+            Action::CreateGrant,
+        ] {
+            assert!(
+                rows.iter().any(|(a, _, _)| *a == action),
+                "{action} missing"
+            );
+        }
+    }
+
+    #[test]
+    fn messages_name_the_key_arn() {
+        // key-state.html footnotes 1, 3, 4, 5.
+        let disabled = check_key_state(KeyState::Disabled, Origin::AwsKms, Action::Encrypt, ARN);
+        assert_eq!(
+            disabled.unwrap_err().message(),
+            format!("{ARN} is disabled.")
+        );
+        let pending = check_key_state(states()[2], Origin::AwsKms, Action::Decrypt, ARN);
+        assert_eq!(
+            pending.unwrap_err().message(),
+            format!("{ARN} is pending deletion.")
+        );
+        let not_pending = check_key_state(
+            KeyState::Enabled,
+            Origin::AwsKms,
+            Action::CancelKeyDeletion,
+            ARN,
+        );
+        assert_eq!(
+            not_pending.unwrap_err().message(),
+            format!("{ARN} is not pending deletion.")
+        );
+        let import = check_key_state(
+            KeyState::PendingImport,
+            Origin::External,
+            Action::Encrypt,
+            ARN,
+        );
+        assert_eq!(
+            import.unwrap_err().message(),
+            format!("{ARN} is pending import.")
+        );
+    }
+}
