@@ -6,6 +6,12 @@
 //! key-policy allows need no IAM policy) and IAM User Guide,
 //! reference_policies_evaluation-logic.html (an explicit deny overrides any allow).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "fixtures fail the test on a bad setup"
+)]
+
 mod kms_common;
 
 use kms_common::*;
