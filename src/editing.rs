@@ -1,5 +1,5 @@
 //! What the JSON editor does to the text when a key is pressed: bracket and quote pairing,
-//! indentation, Format, and where completion applies.
+//! indentation, and where completion applies. (Format is the engine's `json::format_json`.)
 //!
 //! Every function here is pure and works in UTF-8 byte offsets; the editor component converts to
 //! and from the textarea's UTF-16 offsets in one place ([`utf16_offset`], [`byte_offset`]) and
@@ -230,82 +230,6 @@ fn reindent_lines(text: &str, start: usize, end: usize, indent: bool) -> TextEdi
         end: last,
         insert,
         select,
-    }
-}
-
-/// Why the text cannot be formatted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FormatError {
-    /// A character or word JSON does not allow, at this byte offset.
-    Unexpected(usize),
-    /// A bracket without its partner, at this byte offset.
-    Unbalanced(usize),
-}
-
-/// Re-indents a JSON document: two spaces, one member or element per line, `"key": value`.
-///
-/// It works on tokens, so it keeps the author's key order, duplicate keys and number spelling:
-/// formatting changes whitespace only. Text with lexical errors or unbalanced brackets is refused.
-pub fn format_json(text: &str) -> Result<String, FormatError> {
-    let tokens: Vec<Token> = tokenize(text)
-        .into_iter()
-        .filter(|t| t.kind != TokenKind::Whitespace)
-        .collect();
-    let mut out = String::with_capacity(text.len() + 64);
-    let mut stack: Vec<(TokenKind, usize)> = Vec::new();
-    let mut iter = tokens.iter().peekable();
-    while let Some(token) = iter.next() {
-        match token.kind {
-            TokenKind::Error | TokenKind::String { terminated: false } => {
-                return Err(FormatError::Unexpected(token.start));
-            }
-            TokenKind::OpenBrace | TokenKind::OpenBracket => {
-                out.push_str(token.text(text));
-                let close = if token.kind == TokenKind::OpenBrace {
-                    TokenKind::CloseBrace
-                } else {
-                    TokenKind::CloseBracket
-                };
-                if iter.peek().is_some_and(|t| t.kind == close) {
-                    // An empty container stays on one line: `[]`, `{}`.
-                    if let Some(t) = iter.next() {
-                        out.push_str(t.text(text));
-                    }
-                } else {
-                    stack.push((close, token.start));
-                    newline_at(&mut out, stack.len());
-                }
-            }
-            TokenKind::CloseBrace | TokenKind::CloseBracket => match stack.pop() {
-                Some((expected, _)) if expected == token.kind => {
-                    newline_at(&mut out, stack.len());
-                    out.push_str(token.text(text));
-                }
-                _ => return Err(FormatError::Unbalanced(token.start)),
-            },
-            TokenKind::Comma => {
-                out.push(',');
-                newline_at(&mut out, stack.len());
-            }
-            TokenKind::Colon => out.push_str(": "),
-            TokenKind::Key
-            | TokenKind::String { terminated: true }
-            | TokenKind::Number
-            | TokenKind::Literal
-            | TokenKind::Whitespace => out.push_str(token.text(text)),
-        }
-    }
-    if let Some((_, at)) = stack.last() {
-        return Err(FormatError::Unbalanced(*at));
-    }
-    out.push('\n');
-    Ok(out)
-}
-
-fn newline_at(out: &mut String, depth: usize) {
-    out.push('\n');
-    for _ in 0..depth {
-        out.push_str(INDENT);
     }
 }
 
@@ -614,41 +538,6 @@ mod tests {
         let edit = plan_key(indented, 3, 15, EditKey::ShiftTab).unwrap();
         assert_eq!(apply(indented, &edit), "{\n[\"a\": 1,\n\"b\": 2]\n}");
         assert_eq!(press("{|}", EditKey::Tab).as_deref(), Some("{  |}"));
-    }
-
-    #[test]
-    fn format_changes_whitespace_only_and_keeps_key_order_and_duplicates() {
-        let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Effect":"Deny","Action":[],"Resource":"*","N":1.0e1}]}"#;
-        let formatted = format_json(text).unwrap();
-        assert_eq!(
-            formatted,
-            r#"{
-  "Version": "2012-10-17",
-  "Statement": [
-    {
-      "Effect": "Allow",
-      "Effect": "Deny",
-      "Action": [],
-      "Resource": "*",
-      "N": 1.0e1
-    }
-  ]
-}
-"#
-        );
-        let strip = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
-        assert_eq!(strip(&formatted), strip(text));
-        assert_eq!(format_json(&formatted).unwrap(), formatted);
-    }
-
-    #[test]
-    fn format_refuses_text_that_is_not_json() {
-        assert_eq!(
-            format_json("{\"a\": Allow}"),
-            Err(FormatError::Unexpected(6))
-        );
-        assert_eq!(format_json("{\"a\": [1}"), Err(FormatError::Unbalanced(8)));
-        assert_eq!(format_json("{\"a\": [1]"), Err(FormatError::Unbalanced(0)));
     }
 
     fn context(marked: &str) -> Option<(CompletionKind, String)> {

@@ -59,6 +59,9 @@ fn problem_range(text: &str, start: usize, end: usize) -> Result<(usize, usize),
     }
 }
 
+/// Decorated ranges, and end-of-line problem markers (offset, severity).
+pub type Decorations = (Vec<(usize, usize, Decoration)>, Vec<(usize, Severity)>);
+
 /// The decorations for a document: its problems, the bracket pair at `caret`, and a statement span.
 pub fn decorations(
     text: &str,
@@ -66,7 +69,7 @@ pub fn decorations(
     diagnostics: &[Diagnostic],
     caret: Option<usize>,
     statement: Option<(usize, usize)>,
-) -> (Vec<(usize, usize, Decoration)>, Vec<(usize, Severity)>) {
+) -> Decorations {
     let mut ranges = Vec::new();
     let mut eol_markers = Vec::new();
     for d in diagnostics {

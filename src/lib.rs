@@ -8,6 +8,7 @@ pub mod completion;
 pub mod editing;
 pub mod highlight;
 pub mod json_lex;
+pub mod share;
 #[cfg(target_arch = "wasm32")]
 pub mod ui;
 

@@ -2,3 +2,4 @@
 //! user's intents. Nothing here decides access; every decision shown comes from the engine.
 
 pub mod editor;
+pub mod icons;

@@ -23,6 +23,7 @@ pub mod policy;
 pub mod request;
 pub mod scenario;
 pub mod store;
+pub mod view;
 pub mod world;
 
 /// The engine's version, shown by the app and the CLI.

@@ -7,11 +7,12 @@
 
 use crate::completion::{Candidate, candidates};
 use crate::editing::{
-    self, CompletionContext, EditKey, FormatError, TextEdit, accept_completion, byte_offset,
-    completion_context, format_json, line_column, utf16_offset,
+    self, CompletionContext, EditKey, TextEdit, accept_completion, byte_offset, completion_context,
+    line_column, utf16_offset,
 };
 use crate::highlight::{gutter_marks, highlight};
 use kms_engine::diagnostics::{Diagnostic, Severity};
+use kms_engine::json::format_json;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlDocument, HtmlElement, HtmlTextAreaElement};
@@ -70,10 +71,11 @@ struct Completion {
 fn completion_for(text: &str, caret: usize) -> Option<Completion> {
     let context = completion_context(text, caret)?;
     let all = candidates(context.kind);
-    let names = editing::filter_candidates(all.iter().map(|c| c.label), &context.prefix, 50);
+    let names =
+        editing::filter_candidates(all.iter().map(|c| c.label.as_ref()), &context.prefix, 50);
     let items: Vec<Candidate> = names
         .into_iter()
-        .filter_map(|n| all.iter().find(|c| c.label == n).copied())
+        .filter_map(|n| all.iter().find(|c| c.label == n).cloned())
         .collect();
     (!items.is_empty()).then_some(Completion {
         context,
@@ -289,10 +291,10 @@ pub fn JsonEditor(props: &JsonEditorProps) -> Html {
                     format_error.set(None);
                 }
                 Ok(_) => format_error.set(None),
-                Err(FormatError::Unexpected(at) | FormatError::Unbalanced(at)) => {
-                    let (line, column) = line_column(&text, at);
+                Err(problem) => {
                     format_error.set(Some(format!(
-                        "Cannot format: the text is not JSON at {line}:{column}"
+                        "Cannot format: {}:{} {}",
+                        problem.start.line, problem.start.column, problem.message
                     )));
                 }
             }
@@ -315,7 +317,7 @@ pub fn JsonEditor(props: &JsonEditorProps) -> Html {
                 completion.set(None);
                 apply_edit(
                     &ta,
-                    &accept_completion(&current.context, item.label),
+                    &accept_completion(&current.context, &item.label),
                     &on_change,
                 );
                 let _ = ta.focus();
@@ -573,7 +575,7 @@ pub fn JsonEditor(props: &JsonEditorProps) -> Html {
                                 html! {
                                     <li role="option" id={format!("{}-{}", listbox_id, i)}
                                         aria-selected={(i == current.selected).to_string()} {onmousedown}>
-                                        { item.label }
+                                        { item.label.to_string() }
                                         if !item.detail.is_empty() {
                                             <span class="detail">{ item.detail }</span>
                                         }

@@ -1,0 +1,446 @@
+//! Words for decisions: how a principal's access to a key, over a set of actions, reads in one
+//! matrix cell ("Full", "Use", "Admin", "Encrypt only", "3 of 8", "Deny", "None", "Pending").
+//!
+//! This is presentation, not authorization: it only counts decisions the authorizer already made,
+//! so the web app and the CLI word the same decisions the same way.
+
+use crate::catalog::{ACTIONS, ActionGroup, KmsAction, ResourceKind};
+use crate::policy::eval::Decision;
+use serde::Serialize;
+
+/// The actions a matrix column summarises: one action, a picker group, or every key action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum ActionSet {
+    /// Every action that is authorized against a symmetric encryption key.
+    All,
+    /// One picker group's key actions.
+    Group(ActionGroup),
+    /// A single action.
+    One(&'static KmsAction),
+}
+
+/// Actions that only make sense for asymmetric or HMAC keys: a symmetric encryption key (the only
+/// kind the playground creates) rejects them whatever the policies say (KMS Developer Guide,
+/// symm-asymm-compare.html), so they are left out of the group summaries.
+const NOT_FOR_SYMMETRIC_KEYS: [&str; 6] = [
+    "kms:Sign",
+    "kms:Verify",
+    "kms:GenerateMac",
+    "kms:VerifyMac",
+    "kms:DeriveSharedSecret",
+    "kms:GetPublicKey",
+];
+
+/// Whether `action` is decided per key (by a key policy) and applies to a symmetric encryption
+/// key. IAM-only actions such as `kms:CreateKey` have no key to decide them for.
+pub fn is_symmetric_key_action(action: &KmsAction) -> bool {
+    action.resource != ResourceKind::IamOnly && !NOT_FOR_SYMMETRIC_KEYS.contains(&action.action)
+}
+
+impl ActionSet {
+    /// The groups the picker offers, in order.
+    pub const GROUPS: [ActionGroup; 4] = [
+        ActionGroup::Cryptographic,
+        ActionGroup::Administrative,
+        ActionGroup::Grants,
+        ActionGroup::Read,
+    ];
+
+    /// The actions in the set, in catalog (alphabetical) order.
+    pub fn actions(self) -> Vec<&'static KmsAction> {
+        match self {
+            ActionSet::One(action) => vec![action],
+            ActionSet::All => ACTIONS
+                .iter()
+                .filter(|a| is_symmetric_key_action(a))
+                .collect(),
+            ActionSet::Group(group) => ACTIONS
+                .iter()
+                .filter(|a| a.group == group && is_symmetric_key_action(a))
+                .collect(),
+        }
+    }
+
+    /// How the picker and headings name the set: `kms:Encrypt`, "cryptographic actions", "all
+    /// key actions".
+    pub fn label(self) -> String {
+        match self {
+            ActionSet::One(action) => action.action.to_owned(),
+            ActionSet::Group(group) => format!("{} actions", group.label()),
+            ActionSet::All => "all key actions".to_owned(),
+        }
+    }
+
+    /// A stable identifier for storage and URLs: `all`, `group:cryptographic`, `kms:Encrypt`.
+    pub fn id(self) -> String {
+        match self {
+            ActionSet::One(action) => action.action.to_owned(),
+            ActionSet::Group(group) => format!("group:{}", group.label()),
+            ActionSet::All => "all".to_owned(),
+        }
+    }
+
+    /// Reads an identifier made by [`ActionSet::id`].
+    pub fn from_id(id: &str) -> Option<ActionSet> {
+        if id == "all" {
+            return Some(ActionSet::All);
+        }
+        if let Some(name) = id.strip_prefix("group:") {
+            return ActionSet::GROUPS
+                .into_iter()
+                .find(|g| g.label() == name)
+                .map(ActionSet::Group);
+        }
+        crate::catalog::action(id).map(ActionSet::One)
+    }
+
+    /// The word for "everything in the set is allowed".
+    fn full_word(self) -> &'static str {
+        match self {
+            ActionSet::All => "Full",
+            ActionSet::Group(ActionGroup::Cryptographic) => "Use",
+            ActionSet::Group(ActionGroup::Administrative) => "Admin",
+            ActionSet::Group(ActionGroup::Grants) => "Grants",
+            ActionSet::Group(ActionGroup::Read) => "Read",
+            ActionSet::One(_) => "Allow",
+        }
+    }
+}
+
+/// The authorizer's answer for one action of a cell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ActionOutcome {
+    /// The action.
+    pub action: &'static KmsAction,
+    /// The decision without grant tokens.
+    pub decision: Decision,
+    /// Denied without a token but allowed with the grant's token: a grant still inside its
+    /// eventual-consistency window.
+    pub token_only: bool,
+    /// Allowed by policy, but the key's state refuses the operation (KMS Developer Guide,
+    /// key-state.html).
+    pub blocked: bool,
+}
+
+/// How a cell looks: each kind has its own icon and word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CellKind {
+    /// Every action in the set is allowed.
+    Allow,
+    /// Some are allowed.
+    Partial,
+    /// None is allowed and a `Deny` statement decided at least one.
+    ExplicitDeny,
+    /// None is allowed and nothing denied explicitly: nothing allowed them.
+    ImplicitDeny,
+    /// None is allowed now, but a grant token would allow some.
+    Pending,
+    /// Policies allow some actions, but the key's state refuses every one of them.
+    Blocked,
+}
+
+/// One cell's summary.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CellSummary {
+    /// The look.
+    pub kind: CellKind,
+    /// The word shown: "Full", "Encrypt only", "3 of 8", "Deny", "None", "Pending", "Disabled"...
+    pub word: String,
+    /// How many actions are allowed and not refused by the key's state.
+    pub allowed: usize,
+    /// How many are allowed by policy but refused by the key's state.
+    pub blocked: usize,
+    /// How many are denied by a `Deny` statement.
+    pub explicit_denies: usize,
+    /// How many would be allowed with a grant token.
+    pub pending: usize,
+    /// How many actions the cell covers.
+    pub total: usize,
+}
+
+impl CellSummary {
+    /// Extra words beside the main one, such as "1 denied" on a partly allowed cell.
+    pub fn note(&self) -> Option<String> {
+        match self.kind {
+            CellKind::Partial | CellKind::Blocked if self.explicit_denies > 0 => {
+                Some(format!("{} denied", self.explicit_denies))
+            }
+            CellKind::Partial if self.pending > 0 => Some(format!("{} pending", self.pending)),
+            CellKind::Partial if self.blocked > 0 => Some(format!("{} blocked", self.blocked)),
+            _ => None,
+        }
+    }
+
+    /// The decision in a sentence, for screen readers and the CSV export: "allowed for 1 of 8
+    /// actions (Encrypt only)".
+    pub fn sentence(&self) -> String {
+        match self.kind {
+            CellKind::Allow if self.total == 1 => "allowed".to_owned(),
+            CellKind::Allow => format!("allowed for all {} actions", self.total),
+            CellKind::Partial => format!(
+                "allowed for {} of {} actions ({}){}",
+                self.allowed,
+                self.total,
+                self.word,
+                self.note().map(|n| format!(", {n}")).unwrap_or_default()
+            ),
+            CellKind::ExplicitDeny => "explicitly denied".to_owned(),
+            CellKind::ImplicitDeny => "implicitly denied (nothing allows it)".to_owned(),
+            CellKind::Pending => {
+                "allowed only with a grant token until the grant is consistent".to_owned()
+            }
+            CellKind::Blocked => format!(
+                "allowed by policy for {} of {} actions, but the key's state ({}) refuses them",
+                self.blocked, self.total, self.word
+            ),
+        }
+    }
+}
+
+/// Sums up a cell. `key_state` is the key's state as DescribeKey prints it (`Enabled`,
+/// `Disabled`, `PendingDeletion`...), named when it is what refuses the allowed actions.
+pub fn summarize(set: ActionSet, outcomes: &[ActionOutcome], key_state: &str) -> CellSummary {
+    let total = outcomes.len();
+    let allowed: Vec<&KmsAction> = outcomes
+        .iter()
+        .filter(|o| o.decision == Decision::Allow && !o.blocked)
+        .map(|o| o.action)
+        .collect();
+    let blocked = outcomes
+        .iter()
+        .filter(|o| o.decision == Decision::Allow && o.blocked)
+        .count();
+    let explicit_denies = outcomes
+        .iter()
+        .filter(|o| o.decision == Decision::ExplicitDeny)
+        .count();
+    let pending = outcomes
+        .iter()
+        .filter(|o| o.decision != Decision::Allow && o.token_only)
+        .count();
+    let summary = |kind, word: String| CellSummary {
+        kind,
+        word,
+        allowed: allowed.len(),
+        blocked,
+        explicit_denies,
+        pending,
+        total,
+    };
+    if blocked > 0 && allowed.is_empty() {
+        return summary(CellKind::Blocked, state_word(key_state).to_owned());
+    }
+    if total > 0 && allowed.len() == total {
+        return summary(CellKind::Allow, set.full_word().to_owned());
+    }
+    if allowed.is_empty() {
+        return if pending > 0 {
+            summary(CellKind::Pending, "Pending".to_owned())
+        } else if explicit_denies > 0 {
+            summary(CellKind::ExplicitDeny, "Deny".to_owned())
+        } else {
+            summary(CellKind::ImplicitDeny, "None".to_owned())
+        };
+    }
+    summary(CellKind::Partial, partial_word(set, &allowed, total))
+}
+
+fn state_word(state: &str) -> &str {
+    match state {
+        "PendingDeletion" => "Pending deletion",
+        "PendingImport" => "Pending import",
+        other => other,
+    }
+}
+
+/// Names a partial allow: a single action ("Encrypt only"), the familiar console roles when the
+/// whole set is shown ("Use" for key users, "Admin" for key administrators), else a count.
+fn partial_word(set: ActionSet, allowed: &[&KmsAction], total: usize) -> String {
+    if let [only] = allowed {
+        return format!("{} only", only.name());
+    }
+    if set == ActionSet::All {
+        let has_all = |group: ActionGroup| {
+            ActionSet::Group(group)
+                .actions()
+                .iter()
+                .all(|a| allowed.iter().any(|b| b.action == a.action))
+        };
+        let only_in = |groups: &[ActionGroup]| allowed.iter().all(|a| groups.contains(&a.group));
+        if has_all(ActionGroup::Cryptographic)
+            && only_in(&[ActionGroup::Cryptographic, ActionGroup::Read])
+        {
+            return "Use".to_owned();
+        }
+        if has_all(ActionGroup::Administrative)
+            && !allowed
+                .iter()
+                .any(|a| a.group == ActionGroup::Cryptographic)
+        {
+            return "Admin".to_owned();
+        }
+    }
+    format!("{} of {}", allowed.len(), total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::action;
+
+    fn outcomes(set: ActionSet, allow: &[&str], deny: &[&str]) -> Vec<ActionOutcome> {
+        set.actions()
+            .into_iter()
+            .map(|a| ActionOutcome {
+                action: a,
+                decision: if allow.contains(&a.action) {
+                    Decision::Allow
+                } else if deny.contains(&a.action) {
+                    Decision::ExplicitDeny
+                } else {
+                    Decision::ImplicitDeny
+                },
+                token_only: false,
+                blocked: false,
+            })
+            .collect()
+    }
+
+    fn word(set: ActionSet, allow: &[&str], deny: &[&str]) -> (CellKind, String) {
+        let s = summarize(set, &outcomes(set, allow, deny), "Enabled");
+        (s.kind, s.word)
+    }
+
+    #[test]
+    fn the_sets_hold_key_actions_for_symmetric_keys_only() {
+        let all = ActionSet::All.actions();
+        assert!(all.iter().any(|a| a.action == "kms:Encrypt"));
+        assert!(!all.iter().any(|a| a.action == "kms:CreateKey"), "IAM-only");
+        assert!(
+            !all.iter().any(|a| a.action == "kms:Sign"),
+            "asymmetric only"
+        );
+        let crypto = ActionSet::Group(ActionGroup::Cryptographic).actions();
+        assert!(crypto.iter().all(|a| a.group == ActionGroup::Cryptographic));
+        for set in [ActionSet::All, ActionSet::Group(ActionGroup::Grants)] {
+            assert_eq!(ActionSet::from_id(&set.id()), Some(set));
+        }
+        let encrypt = ActionSet::One(action("kms:Encrypt").unwrap());
+        assert_eq!(ActionSet::from_id("kms:Encrypt"), Some(encrypt));
+        assert_eq!(ActionSet::from_id("group:nonsense"), None);
+    }
+
+    #[test]
+    fn everything_allowed_reads_as_the_sets_word() {
+        let all: Vec<&str> = ActionSet::All.actions().iter().map(|a| a.action).collect();
+        assert_eq!(
+            word(ActionSet::All, &all, &[]),
+            (CellKind::Allow, "Full".into())
+        );
+        let crypto = ActionSet::Group(ActionGroup::Cryptographic);
+        let names: Vec<&str> = crypto.actions().iter().map(|a| a.action).collect();
+        assert_eq!(word(crypto, &names, &[]), (CellKind::Allow, "Use".into()));
+    }
+
+    #[test]
+    fn the_lectures_partial_access_reads_encrypt_only() {
+        // Charlie's IAM policy allows kms:Encrypt on CMK-A (the lecture's scenario).
+        assert_eq!(
+            word(ActionSet::All, &["kms:Encrypt"], &[]),
+            (CellKind::Partial, "Encrypt only".into())
+        );
+    }
+
+    #[test]
+    fn the_console_key_user_and_administrator_statements_read_use_and_admin() {
+        // KMS Developer Guide, key-policy-default.html: the key users' and administrators' actions.
+        let user = [
+            "kms:Encrypt",
+            "kms:Decrypt",
+            "kms:ReEncryptFrom",
+            "kms:ReEncryptTo",
+            "kms:GenerateDataKey",
+            "kms:GenerateDataKeyWithoutPlaintext",
+            "kms:GenerateDataKeyPair",
+            "kms:GenerateDataKeyPairWithoutPlaintext",
+            "kms:DescribeKey",
+        ];
+        assert_eq!(
+            word(ActionSet::All, &user, &[]),
+            (CellKind::Partial, "Use".into())
+        );
+        let admin: Vec<&str> = ActionSet::All
+            .actions()
+            .iter()
+            .filter(|a| a.group != ActionGroup::Cryptographic)
+            .map(|a| a.action)
+            .collect();
+        assert_eq!(
+            word(ActionSet::All, &admin, &[]),
+            (CellKind::Partial, "Admin".into())
+        );
+        assert_eq!(
+            word(ActionSet::All, &["kms:Encrypt", "kms:Decrypt"], &[]).1,
+            format!("2 of {}", ActionSet::All.actions().len())
+        );
+    }
+
+    #[test]
+    fn denials_tell_explicit_from_implicit() {
+        // IAM User Guide, reference_policies_evaluation-logic.html: an explicit deny vs. no allow.
+        assert_eq!(
+            word(ActionSet::All, &[], &["kms:Encrypt"]),
+            (CellKind::ExplicitDeny, "Deny".into())
+        );
+        assert_eq!(
+            word(ActionSet::All, &[], &[]),
+            (CellKind::ImplicitDeny, "None".into())
+        );
+        let mixed = summarize(
+            ActionSet::All,
+            &outcomes(
+                ActionSet::All,
+                &["kms:Encrypt", "kms:Decrypt"],
+                &["kms:Sign", "kms:ReEncryptFrom"],
+            ),
+            "Enabled",
+        );
+        assert_eq!(mixed.kind, CellKind::Partial);
+        assert_eq!(mixed.note().as_deref(), Some("1 denied"));
+    }
+
+    #[test]
+    fn a_grant_usable_only_with_its_token_reads_pending() {
+        // KMS Developer Guide, grants.html#grant_token: eventual consistency and grant tokens.
+        let set = ActionSet::One(action("kms:Encrypt").unwrap());
+        let mut o = outcomes(set, &[], &[]);
+        o[0].token_only = true;
+        let s = summarize(set, &o, "Enabled");
+        assert_eq!((s.kind, s.word.as_str()), (CellKind::Pending, "Pending"));
+        assert!(s.sentence().contains("grant token"));
+    }
+
+    #[test]
+    fn a_disabled_key_blocks_what_policies_allow() {
+        // KMS Developer Guide, key-state.html: a disabled key refuses cryptographic operations.
+        let set = ActionSet::Group(ActionGroup::Cryptographic);
+        let mut o = outcomes(set, &["kms:Encrypt"], &[]);
+        o.iter_mut().for_each(|o| o.blocked = true);
+        let s = summarize(set, &o, "Disabled");
+        assert_eq!((s.kind, s.word.as_str()), (CellKind::Blocked, "Disabled"));
+        let s = summarize(set, &outcomes(set, &[], &[]), "PendingDeletion");
+        assert_eq!(s.kind, CellKind::ImplicitDeny);
+        // Administrative actions still work on a disabled key; only the blocked ones are counted.
+        let mut o = outcomes(ActionSet::All, &["kms:Encrypt", "kms:EnableKey"], &[]);
+        o.iter_mut()
+            .filter(|o| o.action.action == "kms:Encrypt")
+            .for_each(|o| o.blocked = true);
+        let s = summarize(ActionSet::All, &o, "Disabled");
+        assert_eq!(
+            (s.kind, s.word.as_str()),
+            (CellKind::Partial, "EnableKey only")
+        );
+        assert_eq!(s.note().as_deref(), Some("1 blocked"));
+    }
+}

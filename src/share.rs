@@ -1,0 +1,198 @@
+//! Share links: a whole scenario compressed into the URL fragment, so no server ever sees it.
+//!
+//! The fragment is `s=<format>.<base64url(deflate(payload))>`. The payload is a two-line header
+//! (the link format and the engine version that wrote it) followed by the scenario file exactly as
+//! the CLI reads it. The format number is checked before anything is decompressed; a newer or
+//! unknown format is refused by name rather than half-read.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use std::fmt;
+
+/// The share-link format this build writes and reads.
+pub const SHARE_FORMAT: u32 = 1;
+
+/// The fragment key of a share link (`#s=...`).
+pub const SHARE_PREFIX: &str = "s=";
+
+/// The fragment that opens a fresh playground, ignoring saved state.
+pub const FRESH_FRAGMENT: &str = "fresh";
+
+/// A decompressed scenario may be at most this big: a link cannot make the page allocate
+/// without bound.
+const MAX_PAYLOAD: usize = 4 * 1024 * 1024;
+
+const HEADER: &str = "kms-playground share";
+
+/// What a share link holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SharedScenario {
+    /// The engine version that made the link (shown when it differs from ours).
+    pub engine_version: String,
+    /// The scenario file text.
+    pub scenario: String,
+}
+
+/// Why a share link could not be opened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ShareError {
+    /// The fragment is not a share link.
+    NotAShareLink,
+    /// The link was made by a newer or unknown format.
+    UnknownFormat(String),
+    /// The text after the format is not base64url.
+    NotBase64,
+    /// The compressed data is damaged or too large.
+    Damaged,
+    /// The payload lacks the share header.
+    MissingHeader,
+}
+
+impl fmt::Display for ShareError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ShareError::NotAShareLink => write!(f, "the link does not hold a scenario"),
+            ShareError::UnknownFormat(v) => write!(
+                f,
+                "the link uses share format `{v}`, which this version of the playground cannot read (it reads format {SHARE_FORMAT})"
+            ),
+            ShareError::NotBase64 => write!(f, "the link is damaged: its data is not base64url"),
+            ShareError::Damaged => {
+                write!(f, "the link is damaged: its data does not decompress")
+            }
+            ShareError::MissingHeader => {
+                write!(
+                    f,
+                    "the link is damaged: it does not start with the share header"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for ShareError {}
+
+/// The fragment (without `#`) for `scenario`, written by engine `engine_version`.
+pub fn encode_share(scenario: &str, engine_version: &str) -> String {
+    let payload = format!("{HEADER} {SHARE_FORMAT}\nengine {engine_version}\n{scenario}");
+    let compressed = miniz_oxide::deflate::compress_to_vec(payload.as_bytes(), 9);
+    format!(
+        "{SHARE_PREFIX}{SHARE_FORMAT}.{}",
+        URL_SAFE_NO_PAD.encode(compressed)
+    )
+}
+
+/// Reads a fragment made by [`encode_share`] (with or without the leading `#`).
+pub fn decode_share(fragment: &str) -> Result<SharedScenario, ShareError> {
+    let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
+    let rest = fragment
+        .strip_prefix(SHARE_PREFIX)
+        .ok_or(ShareError::NotAShareLink)?;
+    let (format, data) = rest
+        .split_once('.')
+        .ok_or_else(|| ShareError::UnknownFormat(rest.chars().take(8).collect()))?;
+    if format != SHARE_FORMAT.to_string() {
+        return Err(ShareError::UnknownFormat(format.chars().take(8).collect()));
+    }
+    let compressed = URL_SAFE_NO_PAD
+        .decode(data.trim_end_matches('='))
+        .map_err(|_| ShareError::NotBase64)?;
+    let bytes = miniz_oxide::inflate::decompress_to_vec_with_limit(&compressed, MAX_PAYLOAD)
+        .map_err(|_| ShareError::Damaged)?;
+    let text = String::from_utf8(bytes).map_err(|_| ShareError::Damaged)?;
+    let (first, rest) = text.split_once('\n').ok_or(ShareError::MissingHeader)?;
+    if first != format!("{HEADER} {SHARE_FORMAT}") {
+        return Err(ShareError::MissingHeader);
+    }
+    let (second, scenario) = rest.split_once('\n').ok_or(ShareError::MissingHeader)?;
+    let engine_version = second
+        .strip_prefix("engine ")
+        .ok_or(ShareError::MissingHeader)?;
+    Ok(SharedScenario {
+        engine_version: engine_version.to_owned(),
+        scenario: scenario.to_owned(),
+    })
+}
+
+/// What the page's URL fragment asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StartRequest {
+    /// Restore the autosave (or the lecture if there is none).
+    Saved,
+    /// Start from the lecture and ignore the autosave (until the next edit overwrites it).
+    Fresh,
+    /// Open a shared scenario.
+    Shared(Result<SharedScenario, ShareError>),
+}
+
+/// Interprets the URL fragment (with or without `#`).
+pub fn start_request(fragment: &str) -> StartRequest {
+    let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
+    if fragment == FRESH_FRAGMENT {
+        StartRequest::Fresh
+    } else if fragment.starts_with(SHARE_PREFIX) {
+        StartRequest::Shared(decode_share(fragment))
+    } else {
+        StartRequest::Saved
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SCENARIO: &str = r#"{"name": "Größe \"x\"", "keys": [{"name": "CMK-A"}]}"#;
+
+    #[test]
+    fn a_share_link_round_trips_the_scenario_text_exactly() {
+        let fragment = encode_share(SCENARIO, "0.1.0");
+        assert!(fragment.starts_with("s=1."));
+        assert!(
+            fragment
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"=._-".contains(&b))
+        );
+        let shared = decode_share(&format!("#{fragment}")).unwrap();
+        assert_eq!(shared.scenario, SCENARIO);
+        assert_eq!(shared.engine_version, "0.1.0");
+        assert_eq!(start_request(&fragment), StartRequest::Shared(Ok(shared)));
+    }
+
+    #[test]
+    fn damaged_or_foreign_links_say_what_is_wrong() {
+        assert_eq!(decode_share("x=1.abc"), Err(ShareError::NotAShareLink));
+        assert_eq!(
+            decode_share("s=2.abc"),
+            Err(ShareError::UnknownFormat("2".into()))
+        );
+        assert_eq!(decode_share("s=1.a*c"), Err(ShareError::NotBase64));
+        assert_eq!(decode_share("s=1.AAAA"), Err(ShareError::Damaged));
+        let no_header = URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec(b"{}", 9));
+        assert_eq!(
+            decode_share(&format!("s=1.{no_header}")),
+            Err(ShareError::MissingHeader)
+        );
+        let fragment = encode_share(SCENARIO, "0.1.0");
+        let cut = &fragment[..fragment.len() - 6];
+        assert!(decode_share(cut).is_err());
+    }
+
+    #[test]
+    fn the_fragment_chooses_how_the_page_starts() {
+        assert_eq!(start_request(""), StartRequest::Saved);
+        assert_eq!(start_request("#fresh"), StartRequest::Fresh);
+        assert_eq!(start_request("#why"), StartRequest::Saved);
+    }
+
+    #[test]
+    fn a_decompression_bomb_is_refused() {
+        let huge = "a".repeat(MAX_PAYLOAD + 10);
+        let payload = format!("{HEADER} 1\nengine 0\n{huge}");
+        let data =
+            URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec(payload.as_bytes(), 9));
+        assert_eq!(
+            decode_share(&format!("s=1.{data}")),
+            Err(ShareError::Damaged)
+        );
+    }
+}
