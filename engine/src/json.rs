@@ -998,9 +998,25 @@ impl Value {
     /// Pretty-printed JSON text: two-space indentation, members in their original order.
     pub fn to_pretty_string(&self) -> String {
         let mut out = String::new();
-        write_pretty(self, 0, &mut out);
+        write_pretty(self, 0, Escape::Controls, &mut out);
         out
     }
+
+    /// Like [`Value::to_pretty_string`], but characters above U+00FF are written as `\u`
+    /// escapes, so the text stays within the character set KMS accepts for key policies
+    /// (`[\u0009\u000A\u000D\u0020-\u00FF]`) whatever the strings hold.
+    pub fn to_pretty_latin1(&self) -> String {
+        let mut out = String::new();
+        write_pretty(self, 0, Escape::AboveLatin1, &mut out);
+        out
+    }
+}
+
+/// Which characters [`write_pretty`] escapes besides quotes, backslashes and controls.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Escape {
+    Controls,
+    AboveLatin1,
 }
 
 /// One string of a "string or list of strings" value.
@@ -1105,6 +1121,10 @@ pub fn quote_list(items: &[&str]) -> String {
 
 /// Appends `s` as a JSON string literal (quotes, escapes; non-ASCII kept as is).
 pub fn write_string(s: &str, out: &mut String) {
+    write_string_escaping(s, Escape::Controls, out);
+}
+
+fn write_string_escaping(s: &str, escape: Escape, out: &mut String) {
     out.push('"');
     for c in s.chars() {
         match c {
@@ -1116,6 +1136,12 @@ pub fn write_string(s: &str, out: &mut String) {
             '\u{8}' => out.push_str("\\b"),
             '\u{c}' => out.push_str("\\f"),
             c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c if escape == Escape::AboveLatin1 && u32::from(c) > 0xFF => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
             c => out.push(c),
         }
     }
@@ -1130,12 +1156,12 @@ pub fn write_newline(depth: usize, out: &mut String) {
     }
 }
 
-fn write_pretty(value: &Value, depth: usize, out: &mut String) {
+fn write_pretty(value: &Value, depth: usize, escape: Escape, out: &mut String) {
     match &value.kind {
         ValueKind::Null => out.push_str("null"),
         ValueKind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         ValueKind::Number(text) => out.push_str(text),
-        ValueKind::String(s) => write_string(s, out),
+        ValueKind::String(s) => write_string_escaping(s, escape, out),
         ValueKind::Array(items) if items.is_empty() => out.push_str("[]"),
         ValueKind::Array(items) => {
             out.push('[');
@@ -1144,7 +1170,7 @@ fn write_pretty(value: &Value, depth: usize, out: &mut String) {
                     out.push(',');
                 }
                 write_newline(depth + 1, out);
-                write_pretty(item, depth + 1, out);
+                write_pretty(item, depth + 1, escape, out);
             }
             write_newline(depth, out);
             out.push(']');
@@ -1157,9 +1183,9 @@ fn write_pretty(value: &Value, depth: usize, out: &mut String) {
                     out.push(',');
                 }
                 write_newline(depth + 1, out);
-                write_string(&member.key, out);
+                write_string_escaping(&member.key, escape, out);
                 out.push_str(": ");
-                write_pretty(&member.value, depth + 1, out);
+                write_pretty(&member.value, depth + 1, escape, out);
             }
             write_newline(depth, out);
             out.push('}');

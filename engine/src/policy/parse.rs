@@ -1136,7 +1136,8 @@ pub fn operator_names() -> Vec<String> {
 /// `Version` is written only when the author wrote it. Everyone is written `{"AWS": "*"}`, the
 /// form the KMS documentation uses (it is equivalent to `"*"`, IAM User Guide,
 /// reference_policies_elements_principal.html). Condition values are written as strings, which
-/// is how IAM compares unquoted numbers and booleans anyway.
+/// is how IAM compares unquoted numbers and booleans anyway. Characters above U+00FF are written
+/// as `\u` escapes, so a key policy stays within the characters KMS accepts.
 pub fn policy_to_json(policy: &Policy) -> String {
     let mut members = Vec::new();
     if policy.version_written {
@@ -1151,7 +1152,7 @@ pub fn policy_to_json(policy: &Policy) -> String {
         _ => array(statements),
     };
     members.push(member("Statement", statements));
-    object(members).to_pretty_string()
+    object(members).to_pretty_latin1()
 }
 
 fn statement_value(statement: &Statement) -> Value {
