@@ -263,7 +263,13 @@ fn policy_text(kind: PolicyKind) -> impl Strategy<Value = String> {
         prop::collection::vec(statement(kind), 1..4),
         prop::bool::ANY,
     )
-        .prop_map(move |(version, id, statements, single)| {
+        .prop_map(move |(version, id, mut statements, single)| {
+            // IAM requires distinct Sids: a one-digit statement number makes them so.
+            for (i, statement) in statements.iter_mut().enumerate() {
+                if let Some(J::String(sid)) = statement.get_mut("Sid") {
+                    sid.push_str(&i.to_string());
+                }
+            }
             let mut p = Map::new();
             if let Some(version) = version {
                 p.insert("Version".into(), json!(version));
