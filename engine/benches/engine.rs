@@ -6,6 +6,7 @@ use std::time::Instant;
 use kms_engine::crypto::{EncryptionContext, KeyRing};
 use kms_engine::entropy::SeededRandomness;
 use kms_engine::policy::eval::{PolicyOutcome, evaluate, explain};
+use kms_engine::policy::lint::check_policy;
 use kms_engine::policy::parse::{PolicyKind, parse_policy};
 use kms_engine::request::{Context, PrincipalType, Request, RequestPrincipal};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
@@ -18,6 +19,56 @@ fn main() {
     println!("kms-engine {} benchmarks", kms_engine::VERSION);
     crypto_4k();
     policy_eval();
+    policy_parse();
+}
+
+/// `parse_policy` and `check_policy` (parse + lint) on the console's default key policy with
+/// four statements: what the app's editor runs on every keystroke.
+fn policy_parse() {
+    const ROUNDS: u32 = 20_000;
+    let text = r#"{
+  "Version": "2012-10-17",
+  "Id": "key-consolepolicy-3",
+  "Statement": [
+    {"Sid": "Enable IAM User Permissions", "Effect": "Allow",
+     "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"},
+    {"Sid": "Allow access for Key Administrators", "Effect": "Allow",
+     "Principal": {"AWS": ["arn:aws:iam::111122223333:user/KMSAdminUser", "arn:aws:iam::111122223333:role/KMSAdminRole"]},
+     "Action": ["kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*",
+                "kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource",
+                "kms:UntagResource", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion"],
+     "Resource": "*"},
+    {"Sid": "Allow use of the key", "Effect": "Allow",
+     "Principal": {"AWS": ["arn:aws:iam::111122223333:user/ExampleUser", "arn:aws:iam::444455556666:root"]},
+     "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+     "Resource": "*"},
+    {"Sid": "Allow attachment of persistent resources", "Effect": "Allow",
+     "Principal": {"AWS": ["arn:aws:iam::111122223333:user/ExampleUser", "arn:aws:iam::444455556666:root"]},
+     "Action": ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"], "Resource": "*",
+     "Condition": {"Bool": {"kms:GrantIsForAWSResource": true}}}
+  ]
+}"#;
+    let start = Instant::now();
+    for _ in 0..ROUNDS {
+        black_box(parse_policy(black_box(text), PolicyKind::KeyPolicy));
+    }
+    let parse = start.elapsed();
+    let start = Instant::now();
+    for _ in 0..ROUNDS {
+        black_box(check_policy(
+            black_box(text),
+            PolicyKind::KeyPolicy,
+            Some("111122223333"),
+        ));
+    }
+    let check = start.elapsed();
+    let per = |d: std::time::Duration| d.as_secs_f64() * 1e6 / f64::from(ROUNDS);
+    println!(
+        "policy parse: {} bytes, parse_policy {:.1} µs, check_policy (parse + lint) {:.1} µs",
+        text.len(),
+        per(parse),
+        per(check)
+    );
 }
 
 /// `policy::eval::evaluate` on the lecture's policies: a key policy with the account-root

@@ -3,7 +3,7 @@
 //! Text is parsed once ([`parse`]) into a typed [`Policy`] (see [`document`]); evaluation
 //! ([`eval`]) works on that value. Parsing reports every problem it can find as
 //! [`Diagnostic`](crate::diagnostics::Diagnostic)s with line and column; [`lint`] adds KMS-aware
-//! warnings.
+//! warnings. Editors and `kmsplay lint` call [`lint::check_policy`], which does both.
 
 pub mod condition;
 pub mod document;
