@@ -191,22 +191,27 @@ impl fmt::Display for WorldError {
 impl std::error::Error for WorldError {}
 
 /// A key to add to the world during setup ([`World::add_key`]).
-#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KeySetup {
     /// The owning account.
     pub account: String,
+    /// The key id; `None` draws a fresh UUID.
+    pub id: Option<KeyId>,
+    /// The key's Region; `None` is the world's.
+    pub region: Option<String>,
     /// The description.
     pub description: String,
     /// The key policy text; `None` gives the API's default policy.
     pub policy: Option<String>,
-    /// `AWS_KMS` or `EXTERNAL` (created `PendingImport`).
+    /// `AWS_KMS` or `EXTERNAL`.
     pub origin: Origin,
     /// Alias names (`alias/...`).
     pub aliases: Vec<String>,
     /// Tags.
     pub tags: Vec<Tag>,
-    /// Whether an `AWS_KMS` key starts `Enabled` (else `Disabled`).
-    pub enabled: bool,
+    /// The starting state. A key in `PendingImport` has no material; an `EXTERNAL` key in any
+    /// other state starts with material as if it had been imported.
+    pub state: KeyState,
 }
 
 impl KeySetup {
@@ -214,12 +219,14 @@ impl KeySetup {
     pub fn new(account: impl Into<String>) -> KeySetup {
         KeySetup {
             account: account.into(),
+            id: None,
+            region: None,
             description: String::new(),
             policy: None,
             origin: Origin::AwsKms,
             aliases: Vec::new(),
             tags: Vec::new(),
-            enabled: true,
+            state: KeyState::Enabled,
         }
     }
 }
@@ -618,27 +625,30 @@ impl World {
                 ))));
             }
         }
-        let id = KeyId::generate(rng);
-        let (ring, versions, state) = match setup.origin {
-            Origin::AwsKms => (
+        let id = setup.id.unwrap_or_else(|| KeyId::generate(rng));
+        if setup.state == KeyState::PendingImport && setup.origin != Origin::External {
+            return Err(WorldError::Kms(KmsError::UnsupportedOperation(
+                "only a key with origin EXTERNAL can be PendingImport".to_owned(),
+            )));
+        }
+        let (ring, versions) = if setup.state == KeyState::PendingImport {
+            (KeyRing::without_material(), Vec::new())
+        } else {
+            (
                 KeyRing::generate(rng),
                 vec![KeyVersion::new(rng, now, RotationType::Initial)],
-                if setup.enabled {
-                    KeyState::Enabled
-                } else {
-                    KeyState::Disabled
-                },
-            ),
-            Origin::External => (
-                KeyRing::without_material(),
-                Vec::new(),
-                KeyState::PendingImport,
-            ),
+            )
         };
-        let arn = format!("arn:aws:kms:{}:{}:key/{id}", self.region, setup.account);
+        let region = setup.region.unwrap_or_else(|| self.region.clone());
+        let arn = format!("arn:aws:kms:{region}:{}:key/{id}", setup.account);
+        if self.keys.get(&id).is_some() {
+            return Err(WorldError::Kms(KmsError::AlreadyExists(format!(
+                "Key '{arn}' already exists"
+            ))));
+        }
         for name in setup.aliases {
             self.keys.put_alias(Alias {
-                arn: format!("arn:aws:kms:{}:{}:{name}", self.region, setup.account),
+                arn: format!("arn:aws:kms:{region}:{}:{name}", setup.account),
                 name,
                 account: setup.account.clone(),
                 target: id.clone(),
@@ -651,12 +661,12 @@ impl World {
                 id: id.clone(),
                 arn,
                 account: setup.account,
-                region: self.region.clone(),
+                region,
                 description: setup.description,
                 origin: setup.origin,
                 spec: KeySpec::SymmetricDefault,
                 usage: KeyUsage::EncryptDecrypt,
-                state,
+                state: setup.state,
                 created: now,
                 policy,
                 tags: setup.tags,
