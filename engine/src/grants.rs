@@ -1,1 +1,1297 @@
-//! (being written)
+//! Grants: per-key permissions for one grantee, created through the API, usable at once with a
+//! grant token and by themselves after a propagation window.
+//!
+//! Rules (KMS Developer Guide, grants.html, create-grant-overview.html, grant-manage.html; API
+//! Reference CreateGrant, ListGrants, RetireGrant, RevokeGrant, GrantConstraints):
+//! - a grant names one key, one grantee principal and a list of grant operations; it can only
+//!   allow, never deny, and never a management operation;
+//! - its encryption-context constraints must hold for the request (keys compared
+//!   case-insensitively, values exactly), except for `DescribeKey` and `RetireGrant`;
+//! - a new grant is effective everywhere only after eventual consistency (usually under five
+//!   minutes); until then it works only when one of its grant tokens is passed in `GrantTokens`.
+//!   The playground makes the window exact and configurable ([`GrantStore::set_propagation_window`]);
+//! - a retired or revoked grant stops at once here; real KMS may honour it for a few more minutes.
+//!
+//! This module holds the data and the pure rules. The authorizer ([`crate::authz`]) asks
+//! [`GrantStore::matches`] which grants speak for a request; the API operations are in
+//! [`crate::kms`].
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use serde::{Deserialize, Serialize};
+
+use crate::entropy::{Randomness, Timestamp};
+use crate::kms::Action;
+use crate::request::RequestPrincipal;
+
+/// How long a new grant takes to become effective without a token by default: five minutes, the
+/// "usually within five minutes" of the KMS Developer Guide (grants.html, eventual consistency).
+pub const DEFAULT_PROPAGATION_WINDOW_MILLIS: i64 = 5 * 60 * 1000;
+/// At most this many tokens in one `GrantTokens` list (API Reference, `GrantTokens`).
+pub const MAX_GRANT_TOKENS: usize = 10;
+/// At most this many pairs in one constraint (API Reference, `GrantConstraints`).
+pub const MAX_CONSTRAINT_PAIRS: usize = 8;
+/// At most this many characters in one constraint value (API Reference, `GrantConstraints`).
+pub const MAX_CONSTRAINT_VALUE_CHARS: usize = 384;
+
+/// The grant operations a symmetric encryption key accepts. `Sign`, `Verify`, `GetPublicKey`,
+/// `GenerateMac`, `VerifyMac` and `DeriveSharedSecret` belong to other key types (KMS Developer
+/// Guide, grants.html, "Grants for symmetric and asymmetric keys").
+pub const SYMMETRIC_GRANT_OPERATIONS: &[Action] = &[
+    Action::Decrypt,
+    Action::Encrypt,
+    Action::GenerateDataKey,
+    Action::GenerateDataKeyWithoutPlaintext,
+    Action::GenerateDataKeyPair,
+    Action::GenerateDataKeyPairWithoutPlaintext,
+    Action::ReEncryptFrom,
+    Action::ReEncryptTo,
+    Action::CreateGrant,
+    Action::RetireGrant,
+    Action::DescribeKey,
+];
+
+/// The grant operation named `name` (API `GrantOperation` spelling, case-sensitive), if it is one.
+pub fn parse_operation(name: &str) -> Option<Action> {
+    Action::ALL
+        .iter()
+        .copied()
+        .find(|a| a.grant_operation_name() == Some(name))
+}
+
+/// A grant id: 64 hexadecimal digits.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct GrantId(String);
+
+impl GrantId {
+    /// A fresh id from 256 random bits.
+    pub fn generate(rng: &mut dyn Randomness) -> GrantId {
+        let mut bytes = [0u8; 32];
+        rng.fill(&mut bytes);
+        GrantId(hex(&bytes))
+    }
+
+    /// The id as written.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// An id from request text (any text: an unknown id is reported by the operation).
+    pub fn from_text(text: &str) -> GrantId {
+        GrantId(text.to_owned())
+    }
+}
+
+impl fmt::Display for GrantId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A grant token: opaque base64 text. Every token a grant was issued works the same way.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct GrantToken(String);
+
+/// The first bytes of every token this playground issues (before base64).
+const TOKEN_PREFIX: [u8; 2] = [0x4b, 0x01];
+/// Raw token length: prefix and 46 random bytes (64 base64 characters).
+const TOKEN_BYTES: usize = 48;
+
+impl GrantToken {
+    fn generate(rng: &mut dyn Randomness) -> GrantToken {
+        let mut bytes = [0u8; TOKEN_BYTES];
+        rng.fill(&mut bytes);
+        if let Some(prefix) = bytes.get_mut(..TOKEN_PREFIX.len()) {
+            prefix.copy_from_slice(&TOKEN_PREFIX);
+        }
+        GrantToken(BASE64.encode(bytes))
+    }
+
+    /// The token as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether `text` has the shape of a token this playground issues.
+    fn well_formed(text: &str) -> bool {
+        BASE64
+            .decode(text)
+            .is_ok_and(|b| b.len() == TOKEN_BYTES && b.starts_with(&TOKEN_PREFIX))
+    }
+}
+
+/// A constraint on the encryption context of requests a grant allows (API `GrantConstraints`).
+/// Keys are compared case-insensitively and values exactly: the API Reference says so for grant
+/// constraints (`GrantConstraints`), although the Developer Guide speaks of an exact match.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GrantConstraints {
+    /// The request's context must be exactly these pairs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption_context_equals: Option<BTreeMap<String, String>>,
+    /// The request's context must include these pairs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption_context_subset: Option<BTreeMap<String, String>>,
+}
+
+/// The two kinds of constraint, as `kms:GrantConstraintType` names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum ConstraintType {
+    /// `EncryptionContextEquals`.
+    EncryptionContextEquals,
+    /// `EncryptionContextSubset`.
+    EncryptionContextSubset,
+}
+
+impl ConstraintType {
+    /// The name, as in `kms:GrantConstraintType` and the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConstraintType::EncryptionContextEquals => "EncryptionContextEquals",
+            ConstraintType::EncryptionContextSubset => "EncryptionContextSubset",
+        }
+    }
+}
+
+fn has_pair(
+    pairs: impl IntoIterator<Item = (impl AsRef<str>, impl AsRef<str>)>,
+    key: &str,
+    value: &str,
+) -> bool {
+    pairs
+        .into_iter()
+        .any(|(k, v)| k.as_ref().eq_ignore_ascii_case(key) && v.as_ref() == value)
+}
+
+/// Every pair of `inner` appears in `outer` (keys case-insensitive, values exact).
+fn pairs_within(inner: &BTreeMap<String, String>, outer: &BTreeMap<String, String>) -> bool {
+    inner.iter().all(|(k, v)| has_pair(outer, k, v))
+}
+
+impl GrantConstraints {
+    /// Whether no constraint is set.
+    pub fn is_empty(&self) -> bool {
+        self.encryption_context_equals.is_none() && self.encryption_context_subset.is_none()
+    }
+
+    /// The constraint types present, for `kms:GrantConstraintType`.
+    pub fn types(&self) -> Vec<ConstraintType> {
+        let mut types = Vec::new();
+        if self.encryption_context_equals.is_some() {
+            types.push(ConstraintType::EncryptionContextEquals);
+        }
+        if self.encryption_context_subset.is_some() {
+            types.push(ConstraintType::EncryptionContextSubset);
+        }
+        types
+    }
+
+    /// Whether a request with encryption context `context` satisfies every constraint.
+    pub fn allows(&self, context: &BTreeMap<String, String>) -> bool {
+        let equals_ok = self.encryption_context_equals.as_ref().is_none_or(|pairs| {
+            pairs.len() == context.len()
+                && pairs_within(pairs, context)
+                && pairs_within(context, pairs)
+        });
+        let subset_ok = self
+            .encryption_context_subset
+            .as_ref()
+            .is_none_or(|pairs| pairs_within(pairs, context));
+        equals_ok && subset_ok
+    }
+
+    /// Whether every request these constraints allow is also allowed by `parent`: the rule for a
+    /// grant created with `CreateGrant` permission that came from the parent grant. A child may
+    /// add pairs to a subset constraint or turn it into an equals constraint, never the reverse,
+    /// and never drop pairs (KMS Developer Guide, create-grant-overview.html, "Granting
+    /// CreateGrant permission").
+    pub fn at_least_as_strict_as(&self, parent: &GrantConstraints) -> bool {
+        if parent.is_empty() {
+            return true;
+        }
+        if let Some(equals) = &self.encryption_context_equals {
+            // The child allows at most the one context `equals`.
+            return !self.allows(equals) || parent.allows(equals);
+        }
+        match (&self.encryption_context_subset, parent) {
+            (
+                Some(child),
+                GrantConstraints {
+                    encryption_context_equals: None,
+                    encryption_context_subset: Some(parent),
+                },
+            ) => pairs_within(parent, child),
+            // Open-ended (subset or no constraint) under an equals parent, or no constraint under
+            // any constraint: the child would allow contexts the parent refuses.
+            _ => false,
+        }
+    }
+
+    /// Checks the limits of the API Reference (`GrantConstraints`): up to 8 pairs per constraint,
+    /// values up to 384 characters. Returns the `ValidationException` message.
+    pub fn validate(&self) -> Result<(), String> {
+        for (name, pairs) in [
+            ("encryptionContextEquals", &self.encryption_context_equals),
+            ("encryptionContextSubset", &self.encryption_context_subset),
+        ] {
+            let Some(pairs) = pairs else { continue };
+            if pairs.len() > MAX_CONSTRAINT_PAIRS {
+                return Err(format!(
+                    "1 validation error detected: Value at 'constraints.{name}' failed to satisfy constraint: Map must have at most {MAX_CONSTRAINT_PAIRS} entries"
+                ));
+            }
+            if pairs
+                .values()
+                .any(|v| v.chars().count() > MAX_CONSTRAINT_VALUE_CHARS)
+            {
+                return Err(format!(
+                    "1 validation error detected: Value at 'constraints.{name}' failed to satisfy constraint: Map value must have length less than or equal to {MAX_CONSTRAINT_VALUE_CHARS}"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// How a grant ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum EndKind {
+    /// `RetireGrant`.
+    Retired,
+    /// `RevokeGrant`.
+    Revoked,
+}
+
+/// When and how a grant ended, and who ended it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct GrantEnd {
+    /// Retired or revoked.
+    pub kind: EndKind,
+    /// When.
+    pub at: Timestamp,
+    /// The ARN of the principal who called RetireGrant or RevokeGrant.
+    pub by: String,
+}
+
+/// A grant.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Grant {
+    /// The grant id.
+    pub id: GrantId,
+    /// The ARN of the key the grant is for.
+    pub key_arn: String,
+    /// The optional `Name` given at creation (idempotency only).
+    pub name: Option<String>,
+    /// The principal that gets the operations.
+    pub grantee: String,
+    /// The principal that may retire the grant.
+    pub retiring: Option<String>,
+    /// The account of the principal that created the grant (`IssuingAccount`, as an account id).
+    pub issuing_account: String,
+    /// The ARN of the principal that created the grant.
+    pub created_by: String,
+    /// The operations allowed, in the order given.
+    pub operations: Vec<Action>,
+    /// Encryption-context constraints.
+    pub constraints: Option<GrantConstraints>,
+    /// `CreationDate`.
+    pub created: Timestamp,
+    /// From this instant the grant works without a token (creation plus the propagation window).
+    pub effective_from: Timestamp,
+    /// Set once the grant was retired or revoked.
+    pub ended: Option<GrantEnd>,
+    /// Position in creation order (paging markers).
+    #[serde(skip)]
+    seq: u64,
+}
+
+impl Grant {
+    /// Whether the grant still exists (neither retired nor revoked).
+    pub fn is_active(&self) -> bool {
+        self.ended.is_none()
+    }
+
+    /// Whether the grant lists `action`.
+    pub fn allows_operation(&self, action: Action) -> bool {
+        self.operations.contains(&action)
+    }
+
+    /// Whether the grant's constraints apply to `action`: they do not for `DescribeKey` and
+    /// `RetireGrant` (API Reference, `GrantConstraints`), and for `CreateGrant` they bound the
+    /// child grant's constraints instead of the request's context.
+    pub fn constraints_apply_to(action: Action) -> bool {
+        !matches!(
+            action,
+            Action::DescribeKey | Action::RetireGrant | Action::CreateGrant
+        )
+    }
+
+    /// The ListGrants entry for this grant (API `GrantListEntry`).
+    pub fn list_entry(&self) -> GrantListEntry {
+        GrantListEntry {
+            key_id: self.key_arn.clone(),
+            grant_id: self.id.clone(),
+            name: self.name.clone().unwrap_or_default(),
+            creation_date: self.created.as_epoch_seconds(),
+            grantee_principal: self.grantee.clone(),
+            retiring_principal: self.retiring.clone(),
+            issuing_account: format!("arn:aws:iam::{}:root", self.issuing_account),
+            operations: self
+                .operations
+                .iter()
+                .filter_map(|a| a.grant_operation_name())
+                .map(str::to_owned)
+                .collect(),
+            constraints: self.constraints.clone(),
+        }
+    }
+}
+
+/// A grant as ListGrants and ListRetirableGrants return it; tokens never appear.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GrantListEntry {
+    /// The key ARN.
+    pub key_id: String,
+    /// The grant id.
+    pub grant_id: GrantId,
+    /// The name, or empty.
+    pub name: String,
+    /// Creation time in epoch seconds.
+    pub creation_date: i64,
+    /// The grantee.
+    pub grantee_principal: String,
+    /// The retiring principal, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retiring_principal: Option<String>,
+    /// `arn:aws:iam::ACCOUNT:root` of the issuing account.
+    pub issuing_account: String,
+    /// The grant operations.
+    pub operations: Vec<String>,
+    /// The constraints, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub constraints: Option<GrantConstraints>,
+}
+
+/// What a CreateGrant request asks for, validated.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewGrant {
+    /// The key's ARN.
+    pub key_arn: String,
+    /// The grantee principal.
+    pub grantee: String,
+    /// The retiring principal.
+    pub retiring: Option<String>,
+    /// The operations.
+    pub operations: Vec<Action>,
+    /// The constraints.
+    pub constraints: Option<GrantConstraints>,
+    /// The name (idempotency).
+    pub name: Option<String>,
+    /// The caller's account.
+    pub issuing_account: String,
+    /// The caller's ARN.
+    pub created_by: String,
+}
+
+impl NewGrant {
+    /// Whether `grant` has the same properties, including the name: a retried CreateGrant that
+    /// returns the existing grant (KMS Developer Guide, create-grant-overview.html).
+    fn is_retry_of(&self, grant: &Grant) -> bool {
+        let same_ops = |a: &[Action], b: &[Action]| {
+            a.iter().all(|x| b.contains(x)) && b.iter().all(|x| a.contains(x))
+        };
+        self.name.is_some()
+            && grant.is_active()
+            && self.name == grant.name
+            && self.key_arn == grant.key_arn
+            && self.grantee == grant.grantee
+            && self.retiring == grant.retiring
+            && same_ops(&self.operations, &grant.operations)
+            && self.constraints == grant.constraints
+    }
+}
+
+/// What [`GrantStore::create`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Created {
+    /// The new grant's id, or the existing one's for a retry.
+    pub id: GrantId,
+    /// A fresh token for it.
+    pub token: GrantToken,
+    /// False when an existing grant with the same properties and name was returned.
+    pub new: bool,
+}
+
+/// Why a grant token in a request was refused (`InvalidGrantTokenException`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum TokenProblem {
+    /// Not the shape of a grant token.
+    Malformed,
+    /// Well formed, but no grant was ever issued this token.
+    Unknown,
+}
+
+/// A page of a grant listing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GrantPage {
+    /// The grants on this page.
+    pub grants: Vec<GrantListEntry>,
+    /// Where the next page starts, when `truncated`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_marker: Option<String>,
+    /// Whether more grants follow.
+    pub truncated: bool,
+}
+
+/// A listing parameter was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ListError {
+    /// `Limit` outside 1–1000 (`ValidationException`).
+    InvalidLimit(i64),
+    /// The marker is not one this listing produced (`InvalidMarkerException`).
+    InvalidMarker(String),
+    /// The `GrantId` filter names no grant of this key (`InvalidGrantIdException`).
+    UnknownGrantId(String),
+}
+
+/// How one grant bears on a request, for the authorizer's explanation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum GrantStanding {
+    /// The grant allows the request (`via_token`: it was not yet effective, and one of its tokens
+    /// was passed).
+    Allows {
+        /// Whether a token made it usable before the propagation window ended.
+        via_token: bool,
+    },
+    /// Created, not yet effective, and none of its tokens was passed: "pending (token only)".
+    PendingTokenOnly {
+        /// When it becomes effective without a token.
+        effective_from: Timestamp,
+    },
+    /// The request's encryption context does not satisfy the grant's constraints.
+    ConstraintNotMet,
+    /// The grant was retired or revoked.
+    Ended(GrantEnd),
+}
+
+impl GrantStanding {
+    /// Whether this grant allows the request.
+    pub fn allows(&self) -> bool {
+        matches!(self, GrantStanding::Allows { .. })
+    }
+}
+
+/// A grant that names the caller and the requested operation, and how it stands.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GrantMatch {
+    /// The grant id.
+    pub grant_id: GrantId,
+    /// The grantee as the grant names it (the caller, its role, or its account).
+    pub grantee: String,
+    /// How the grantee matched the caller.
+    pub matched_as: GranteeMatch,
+    /// The grant's standing for this request.
+    pub standing: GrantStanding,
+}
+
+/// How a grant's grantee principal matched the caller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum GranteeMatch {
+    /// The grantee is the caller's own ARN.
+    Caller,
+    /// The grantee is the role the caller's session belongs to (grants to a role reach the users
+    /// who assume it: KMS Developer Guide, create-grant-overview.html).
+    Role,
+    /// The grantee is the caller's account. Like an account principal in a key policy, it reaches
+    /// the account's root user, and its IAM principals only where their identity policies allow
+    /// the operation: the authorizer checks that.
+    Account,
+}
+
+/// How a grantee principal matches `caller`, if it does.
+pub fn grantee_matches(grantee: &str, caller: &RequestPrincipal) -> Option<GranteeMatch> {
+    if grantee == caller.arn {
+        Some(GranteeMatch::Caller)
+    } else if caller.role_arn.as_deref() == Some(grantee) {
+        Some(GranteeMatch::Role)
+    } else if !caller.account.is_empty()
+        && (grantee == caller.account_root_arn() || grantee == caller.account)
+    {
+        Some(GranteeMatch::Account)
+    } else {
+        None
+    }
+}
+
+/// The request a grant is checked against.
+#[derive(Clone, Copy, Debug)]
+pub struct GrantQuery<'a> {
+    /// The key's ARN.
+    pub key_arn: &'a str,
+    /// The caller.
+    pub caller: &'a RequestPrincipal,
+    /// The operation.
+    pub action: Action,
+    /// The request's encryption context.
+    pub context: &'a BTreeMap<String, String>,
+    /// The grants whose tokens the request passed (see [`GrantStore::resolve_tokens`]).
+    pub tokens: &'a [GrantId],
+    /// The simulated time.
+    pub now: Timestamp,
+}
+
+/// Every grant of the world, retired and revoked ones included (they explain denials).
+#[derive(Clone, Debug, PartialEq)]
+pub struct GrantStore {
+    /// In creation order.
+    grants: Vec<Grant>,
+    /// Every token issued → its grant.
+    tokens: BTreeMap<GrantToken, GrantId>,
+    next_seq: u64,
+    propagation_window_millis: i64,
+}
+
+impl Default for GrantStore {
+    fn default() -> GrantStore {
+        GrantStore {
+            grants: Vec::new(),
+            tokens: BTreeMap::new(),
+            next_seq: 0,
+            propagation_window_millis: DEFAULT_PROPAGATION_WINDOW_MILLIS,
+        }
+    }
+}
+
+impl GrantStore {
+    /// An empty store with the default five-minute propagation window.
+    pub fn new() -> GrantStore {
+        GrantStore::default()
+    }
+
+    /// How long new grants take to work without a token, in milliseconds.
+    pub fn propagation_window_millis(&self) -> i64 {
+        self.propagation_window_millis
+    }
+
+    /// Sets the propagation window for grants created from now on (0 = effective at once;
+    /// negative values count as 0).
+    pub fn set_propagation_window(&mut self, millis: i64) {
+        self.propagation_window_millis = millis.max(0);
+    }
+
+    /// The grant with `id`, active or ended.
+    pub fn get(&self, id: &GrantId) -> Option<&Grant> {
+        self.grants.iter().find(|g| &g.id == id)
+    }
+
+    /// The active grant with `id` on key `key_arn`.
+    pub fn active(&self, key_arn: &str, id: &GrantId) -> Option<&Grant> {
+        self.grants
+            .iter()
+            .find(|g| &g.id == id && g.key_arn == key_arn && g.is_active())
+    }
+
+    /// Every grant, in creation order, ended ones included.
+    pub fn all(&self) -> impl Iterator<Item = &Grant> {
+        self.grants.iter()
+    }
+
+    /// The active grants on key `key_arn`, in creation order.
+    pub fn on_key<'a>(&'a self, key_arn: &'a str) -> impl Iterator<Item = &'a Grant> {
+        self.grants
+            .iter()
+            .filter(move |g| g.key_arn == key_arn && g.is_active())
+    }
+
+    /// The grant a token was issued for (possibly ended).
+    pub fn grant_for_token(&self, token: &str) -> Result<&Grant, TokenProblem> {
+        if !GrantToken::well_formed(token) {
+            return Err(TokenProblem::Malformed);
+        }
+        self.tokens
+            .get(&GrantToken(token.to_owned()))
+            .and_then(|id| self.get(id))
+            .ok_or(TokenProblem::Unknown)
+    }
+
+    /// The grants named by a request's `GrantTokens`; the first bad token is an error.
+    pub fn resolve_tokens(&self, tokens: &[String]) -> Result<Vec<GrantId>, TokenProblem> {
+        tokens
+            .iter()
+            .map(|t| self.grant_for_token(t).map(|g| g.id.clone()))
+            .collect()
+    }
+
+    /// Creates a grant, or for a retry (same properties including a name) returns the existing
+    /// one with a new token (KMS Developer Guide, create-grant-overview.html).
+    pub fn create(&mut self, spec: NewGrant, now: Timestamp, rng: &mut dyn Randomness) -> Created {
+        let token = GrantToken::generate(rng);
+        if let Some(existing) = self.grants.iter().find(|g| spec.is_retry_of(g)) {
+            let id = existing.id.clone();
+            self.tokens.insert(token.clone(), id.clone());
+            return Created {
+                id,
+                token,
+                new: false,
+            };
+        }
+        let id = GrantId::generate(rng);
+        self.grants.push(Grant {
+            id: id.clone(),
+            key_arn: spec.key_arn,
+            name: spec.name,
+            grantee: spec.grantee,
+            retiring: spec.retiring,
+            issuing_account: spec.issuing_account,
+            created_by: spec.created_by,
+            operations: spec.operations,
+            constraints: spec.constraints,
+            created: now,
+            effective_from: now.plus_millis(self.propagation_window_millis),
+            ended: None,
+            seq: self.next_seq,
+        });
+        self.next_seq += 1;
+        self.tokens.insert(token.clone(), id.clone());
+        Created {
+            id,
+            token,
+            new: true,
+        }
+    }
+
+    /// Ends an active grant (retire or revoke). Returns false if it was not active.
+    pub fn end(&mut self, id: &GrantId, kind: EndKind, by: &str, now: Timestamp) -> bool {
+        match self
+            .grants
+            .iter_mut()
+            .find(|g| &g.id == id && g.is_active())
+        {
+            Some(grant) => {
+                grant.ended = Some(GrantEnd {
+                    kind,
+                    at: now,
+                    by: by.to_owned(),
+                });
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Forgets every grant of a deleted key (grants are deleted with their key).
+    pub fn remove_key(&mut self, key_arn: &str) {
+        self.grants.retain(|g| g.key_arn != key_arn);
+        let live: Vec<&GrantId> = self.grants.iter().map(|g| &g.id).collect();
+        self.tokens.retain(|_, id| live.contains(&&*id));
+    }
+
+    /// The grants on the query's key that name the caller (directly, through its role, or its
+    /// account) and list the operation, with how each stands. Ended grants are included so
+    /// that explanations can say a grant was retired or revoked.
+    pub fn matches(&self, query: &GrantQuery<'_>) -> Vec<GrantMatch> {
+        self.grants
+            .iter()
+            .filter(|g| g.key_arn == query.key_arn && g.allows_operation(query.action))
+            .filter_map(|g| {
+                let matched_as = grantee_matches(&g.grantee, query.caller)?;
+                Some(GrantMatch {
+                    grant_id: g.id.clone(),
+                    grantee: g.grantee.clone(),
+                    matched_as,
+                    standing: standing(g, query),
+                })
+            })
+            .collect()
+    }
+
+    /// One page of the active grants on `key_arn`, filtered (API ListGrants).
+    pub fn list(
+        &self,
+        key_arn: &str,
+        grant_id: Option<&GrantId>,
+        grantee: Option<&str>,
+        limit: Option<i64>,
+        marker: Option<&str>,
+    ) -> Result<GrantPage, ListError> {
+        if let Some(id) = grant_id
+            && self.active(key_arn, id).is_none()
+        {
+            return Err(ListError::UnknownGrantId(id.to_string()));
+        }
+        let matching = self.on_key(key_arn).filter(|g| {
+            grant_id.is_none_or(|id| &g.id == id) && grantee.is_none_or(|p| g.grantee == p)
+        });
+        page(matching, limit, marker)
+    }
+
+    /// One page of the active grants whose retiring principal is `retiring` (API
+    /// ListRetirableGrants).
+    pub fn list_retirable(
+        &self,
+        retiring: &str,
+        limit: Option<i64>,
+        marker: Option<&str>,
+    ) -> Result<GrantPage, ListError> {
+        let matching = self
+            .grants
+            .iter()
+            .filter(|g| g.is_active() && g.retiring.as_deref() == Some(retiring));
+        page(matching, limit, marker)
+    }
+}
+
+fn standing(grant: &Grant, query: &GrantQuery<'_>) -> GrantStanding {
+    if let Some(end) = &grant.ended {
+        return GrantStanding::Ended(end.clone());
+    }
+    let effective = query.now >= grant.effective_from;
+    let via_token = !effective && query.tokens.contains(&grant.id);
+    if !effective && !via_token {
+        return GrantStanding::PendingTokenOnly {
+            effective_from: grant.effective_from,
+        };
+    }
+    if Grant::constraints_apply_to(query.action)
+        && let Some(constraints) = &grant.constraints
+        && !constraints.allows(query.context)
+    {
+        return GrantStanding::ConstraintNotMet;
+    }
+    GrantStanding::Allows { via_token }
+}
+
+/// Paging: `Limit` 1–1000 (default 50); the marker is the next grant's position, base64-encoded.
+fn page<'a>(
+    grants: impl Iterator<Item = &'a Grant>,
+    limit: Option<i64>,
+    marker: Option<&str>,
+) -> Result<GrantPage, ListError> {
+    const DEFAULT_LIMIT: usize = 50;
+    let limit = match limit {
+        None => DEFAULT_LIMIT,
+        Some(n) if (1..=1000).contains(&n) => usize::try_from(n).unwrap_or(DEFAULT_LIMIT),
+        Some(n) => return Err(ListError::InvalidLimit(n)),
+    };
+    let start = match marker {
+        None => 0,
+        Some(text) => BASE64
+            .decode(text)
+            .ok()
+            .and_then(|b| <[u8; 8]>::try_from(b.as_slice()).ok())
+            .map(u64::from_be_bytes)
+            .ok_or_else(|| ListError::InvalidMarker(text.to_owned()))?,
+    };
+    let mut rest = grants.filter(|g| g.seq >= start).peekable();
+    let entries: Vec<GrantListEntry> = rest.by_ref().take(limit).map(Grant::list_entry).collect();
+    let next_marker = rest.peek().map(|g| BASE64.encode(g.seq.to_be_bytes()));
+    Ok(GrantPage {
+        grants: entries,
+        truncated: next_marker.is_some(),
+        next_marker,
+    })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entropy::SeededRandomness;
+    use crate::request::PrincipalType;
+
+    const KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const BOB: &str = "arn:aws:iam::111122223333:user/Bob";
+    const ALICE: &str = "arn:aws:iam::111122223333:user/Alice";
+
+    fn user(arn: &str) -> RequestPrincipal {
+        RequestPrincipal {
+            arn: arn.to_owned(),
+            account: "111122223333".to_owned(),
+            kind: PrincipalType::User,
+            role_arn: None,
+        }
+    }
+
+    fn pairs(p: &[(&str, &str)]) -> BTreeMap<String, String> {
+        p.iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    fn ctx(p: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs(p)
+    }
+
+    fn equals(p: &[(&str, &str)]) -> GrantConstraints {
+        GrantConstraints {
+            encryption_context_equals: Some(pairs(p)),
+            encryption_context_subset: None,
+        }
+    }
+
+    fn subset(p: &[(&str, &str)]) -> GrantConstraints {
+        GrantConstraints {
+            encryption_context_equals: None,
+            encryption_context_subset: Some(pairs(p)),
+        }
+    }
+
+    fn new_grant(ops: &[Action], name: Option<&str>) -> NewGrant {
+        NewGrant {
+            key_arn: KEY.to_owned(),
+            grantee: BOB.to_owned(),
+            retiring: None,
+            operations: ops.to_vec(),
+            constraints: None,
+            name: name.map(str::to_owned),
+            issuing_account: "111122223333".to_owned(),
+            created_by: ALICE.to_owned(),
+        }
+    }
+
+    #[test]
+    fn grant_operation_names_round_trip_and_reject_non_grant_actions() {
+        // KMS API Reference, CreateGrant: Operations is a list of GrantOperation values.
+        assert_eq!(parse_operation("Encrypt"), Some(Action::Encrypt));
+        assert_eq!(
+            parse_operation("ReEncryptFrom"),
+            Some(Action::ReEncryptFrom)
+        );
+        assert_eq!(parse_operation("encrypt"), None);
+        assert_eq!(parse_operation("PutKeyPolicy"), None);
+        assert_eq!(parse_operation("ScheduleKeyDeletion"), None);
+        for op in SYMMETRIC_GRANT_OPERATIONS {
+            assert_eq!(
+                parse_operation(op.grant_operation_name().unwrap()),
+                Some(*op)
+            );
+        }
+    }
+
+    /// KMS Developer Guide, grants.html: an EncryptionContextSubset constraint is satisfied by any
+    /// context that includes its pairs; EncryptionContextEquals only by exactly its pairs.
+    #[test]
+    fn constraints_follow_the_developer_guide_examples() {
+        let c = subset(&[("Department", "Finance"), ("Classification", "Public")]);
+        assert!(c.allows(&ctx(&[
+            ("Department", "Finance"),
+            ("Classification", "Public")
+        ])));
+        assert!(c.allows(&ctx(&[
+            ("Customer", "12345"),
+            ("Department", "Finance"),
+            ("Classification", "Public"),
+            ("Purpose", "Test"),
+        ])));
+        assert!(!c.allows(&ctx(&[("Department", "Finance")])));
+        assert!(!c.allows(&ctx(&[("Classification", "Public"), ("Customer", "12345")])));
+        // Values are case-sensitive.
+        assert!(!c.allows(&ctx(&[
+            ("Department", "finance"),
+            ("Classification", "public")
+        ])));
+
+        let e = equals(&[("Department", "IT")]);
+        assert!(e.allows(&ctx(&[("Department", "IT")])));
+        assert!(!e.allows(&ctx(&[("Department", "IT"), ("Purpose", "Test")])));
+        assert!(!e.allows(&ctx(&[])));
+    }
+
+    /// KMS API Reference, GrantConstraints: "the key of each pair is not case sensitive, the
+    /// value is".
+    #[test]
+    fn constraint_keys_are_case_insensitive_and_values_are_not() {
+        assert!(equals(&[("Department", "IT")]).allows(&ctx(&[("department", "IT")])));
+        assert!(subset(&[("DEPARTMENT", "IT")]).allows(&ctx(&[("Department", "IT"), ("x", "y")])));
+        assert!(!equals(&[("Department", "IT")]).allows(&ctx(&[("Department", "it")])));
+    }
+
+    /// KMS Developer Guide, create-grant-overview.html: a child grant may add pairs to a subset
+    /// constraint or turn it into an equals constraint, not the reverse, and may not drop pairs.
+    #[test]
+    fn child_constraints_must_be_at_least_as_strict() {
+        let parent = subset(&[("Department", "IT")]);
+        assert!(subset(&[("Department", "IT"), ("Project", "x")]).at_least_as_strict_as(&parent));
+        assert!(equals(&[("Department", "IT")]).at_least_as_strict_as(&parent));
+        assert!(equals(&[("Department", "IT"), ("a", "b")]).at_least_as_strict_as(&parent));
+        assert!(!subset(&[]).at_least_as_strict_as(&parent));
+        assert!(!GrantConstraints::default().at_least_as_strict_as(&parent));
+        assert!(!equals(&[("Department", "HR")]).at_least_as_strict_as(&parent));
+
+        let parent = equals(&[("Department", "IT")]);
+        assert!(equals(&[("department", "IT")]).at_least_as_strict_as(&parent));
+        assert!(!subset(&[("Department", "IT")]).at_least_as_strict_as(&parent));
+        assert!(!equals(&[("Department", "IT"), ("a", "b")]).at_least_as_strict_as(&parent));
+
+        assert!(subset(&[("a", "b")]).at_least_as_strict_as(&GrantConstraints::default()));
+        assert!(GrantConstraints::default().at_least_as_strict_as(&GrantConstraints::default()));
+    }
+
+    #[test]
+    fn constraint_limits_are_validated() {
+        let nine: Vec<(String, String)> =
+            (0..9).map(|i| (format!("k{i}"), "v".to_owned())).collect();
+        let too_many = GrantConstraints {
+            encryption_context_subset: Some(nine.into_iter().collect()),
+            encryption_context_equals: None,
+        };
+        assert!(too_many.validate().is_err());
+        let long_value = "x".repeat(385);
+        assert!(equals(&[("k", long_value.as_str())]).validate().is_err());
+        assert!(
+            equals(&[("k", "x".repeat(384).as_str())])
+                .validate()
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn a_new_grant_is_pending_until_the_window_ends_unless_its_token_is_passed() {
+        let mut rng = SeededRandomness::new(1);
+        let mut store = GrantStore::new();
+        let t0 = Timestamp(1_000_000);
+        let created = store.create(new_grant(&[Action::Encrypt], None), t0, &mut rng);
+        let bob = user(BOB);
+        let empty = BTreeMap::new();
+        let query = |now: Timestamp, tokens: &[GrantId]| {
+            store.matches(&GrantQuery {
+                key_arn: KEY,
+                caller: &bob,
+                action: Action::Encrypt,
+                context: &empty,
+                tokens,
+                now,
+            })
+        };
+        let pending = query(t0.plus_millis(1000), &[]);
+        assert_eq!(
+            pending[0].standing,
+            GrantStanding::PendingTokenOnly {
+                effective_from: t0.plus_millis(DEFAULT_PROPAGATION_WINDOW_MILLIS)
+            }
+        );
+        let with_token = query(t0.plus_millis(1000), std::slice::from_ref(&created.id));
+        assert_eq!(
+            with_token[0].standing,
+            GrantStanding::Allows { via_token: true }
+        );
+        let later = query(t0.plus_millis(DEFAULT_PROPAGATION_WINDOW_MILLIS), &[]);
+        assert_eq!(
+            later[0].standing,
+            GrantStanding::Allows { via_token: false }
+        );
+    }
+
+    #[test]
+    fn a_zero_window_makes_grants_effective_at_once() {
+        let mut rng = SeededRandomness::new(2);
+        let mut store = GrantStore::new();
+        store.set_propagation_window(0);
+        let created = store.create(new_grant(&[Action::Decrypt], None), Timestamp(5), &mut rng);
+        assert_eq!(store.get(&created.id).unwrap().effective_from, Timestamp(5));
+        store.set_propagation_window(-7);
+        assert_eq!(store.propagation_window_millis(), 0);
+    }
+
+    #[test]
+    fn only_the_listed_operations_on_that_key_for_that_grantee_match() {
+        let mut rng = SeededRandomness::new(3);
+        let mut store = GrantStore::new();
+        store.set_propagation_window(0);
+        store.create(new_grant(&[Action::Encrypt], None), Timestamp(0), &mut rng);
+        let empty = BTreeMap::new();
+        let q = |caller: &RequestPrincipal, key: &str, action: Action| {
+            store
+                .matches(&GrantQuery {
+                    key_arn: key,
+                    caller,
+                    action,
+                    context: &empty,
+                    tokens: &[],
+                    now: Timestamp(1),
+                })
+                .len()
+        };
+        assert_eq!(q(&user(BOB), KEY, Action::Encrypt), 1);
+        assert_eq!(q(&user(BOB), KEY, Action::Decrypt), 0);
+        assert_eq!(q(&user(ALICE), KEY, Action::Encrypt), 0);
+        assert_eq!(
+            q(
+                &user(BOB),
+                "arn:aws:kms:us-east-1:111122223333:key/other",
+                Action::Encrypt
+            ),
+            0
+        );
+    }
+
+    #[test]
+    fn constraints_are_ignored_for_describe_key_and_retire_grant() {
+        // KMS API Reference, GrantConstraints: grants with constraints can include DescribeKey
+        // and RetireGrant, but the constraint doesn't apply to them.
+        let mut rng = SeededRandomness::new(4);
+        let mut store = GrantStore::new();
+        store.set_propagation_window(0);
+        let mut spec = new_grant(
+            &[Action::Decrypt, Action::DescribeKey, Action::RetireGrant],
+            None,
+        );
+        spec.constraints = Some(equals(&[("app", "payroll")]));
+        store.create(spec, Timestamp(0), &mut rng);
+        let bob = user(BOB);
+        let none = BTreeMap::new();
+        let standing = |action: Action, context: &BTreeMap<String, String>| {
+            store.matches(&GrantQuery {
+                key_arn: KEY,
+                caller: &bob,
+                action,
+                context,
+                tokens: &[],
+                now: Timestamp(0),
+            })[0]
+                .standing
+                .clone()
+        };
+        assert_eq!(
+            standing(Action::Decrypt, &none),
+            GrantStanding::ConstraintNotMet
+        );
+        assert!(standing(Action::Decrypt, &ctx(&[("app", "payroll")])).allows());
+        assert!(standing(Action::DescribeKey, &none).allows());
+        assert!(standing(Action::RetireGrant, &none).allows());
+    }
+
+    #[test]
+    fn grants_to_a_role_reach_its_sessions_and_grants_to_an_account_are_marked() {
+        let session = RequestPrincipal {
+            arn: "arn:aws:sts::111122223333:assumed-role/Ops/s1".to_owned(),
+            account: "111122223333".to_owned(),
+            kind: PrincipalType::AssumedRole,
+            role_arn: Some("arn:aws:iam::111122223333:role/Ops".to_owned()),
+        };
+        assert_eq!(
+            grantee_matches("arn:aws:iam::111122223333:role/Ops", &session),
+            Some(GranteeMatch::Role)
+        );
+        assert_eq!(
+            grantee_matches("arn:aws:iam::111122223333:root", &session),
+            Some(GranteeMatch::Account)
+        );
+        assert_eq!(
+            grantee_matches("arn:aws:iam::444455556666:root", &session),
+            None
+        );
+        assert_eq!(grantee_matches(BOB, &user(BOB)), Some(GranteeMatch::Caller));
+    }
+
+    #[test]
+    fn ended_grants_stop_at_once_and_say_how_they_ended() {
+        let mut rng = SeededRandomness::new(5);
+        let mut store = GrantStore::new();
+        store.set_propagation_window(0);
+        let created = store.create(new_grant(&[Action::Encrypt], None), Timestamp(0), &mut rng);
+        assert!(store.end(&created.id, EndKind::Revoked, ALICE, Timestamp(10)));
+        assert!(!store.end(&created.id, EndKind::Retired, ALICE, Timestamp(11)));
+        let bob = user(BOB);
+        let empty = BTreeMap::new();
+        let found = store.matches(&GrantQuery {
+            key_arn: KEY,
+            caller: &bob,
+            action: Action::Encrypt,
+            context: &empty,
+            tokens: std::slice::from_ref(&created.id),
+            now: Timestamp(10),
+        });
+        assert_eq!(
+            found[0].standing,
+            GrantStanding::Ended(GrantEnd {
+                kind: EndKind::Revoked,
+                at: Timestamp(10),
+                by: ALICE.to_owned()
+            })
+        );
+        assert_eq!(store.on_key(KEY).count(), 0);
+        // Its token is still recognised (so using it is a denial, not an invalid token).
+        assert!(store.grant_for_token(created.token.as_str()).is_ok());
+    }
+
+    #[test]
+    fn tokens_are_opaque_base64_interchangeable_and_checked() {
+        let mut rng = SeededRandomness::new(6);
+        let mut store = GrantStore::new();
+        let first = store.create(
+            new_grant(&[Action::Encrypt], Some("retry-me")),
+            Timestamp(0),
+            &mut rng,
+        );
+        let again = store.create(
+            new_grant(&[Action::Encrypt], Some("retry-me")),
+            Timestamp(1),
+            &mut rng,
+        );
+        // KMS Developer Guide, create-grant-overview.html: same properties and name ⇒ the
+        // existing grant; a new token, interchangeable with the first.
+        assert_eq!(first.id, again.id);
+        assert!(!again.new);
+        assert_ne!(first.token, again.token);
+        assert_eq!(
+            store.grant_for_token(first.token.as_str()).unwrap().id,
+            first.id
+        );
+        assert_eq!(
+            store.grant_for_token(again.token.as_str()).unwrap().id,
+            first.id
+        );
+        assert_eq!(store.all().count(), 1);
+        assert!(BASE64.decode(first.token.as_str()).is_ok());
+
+        assert_eq!(
+            store.grant_for_token("not a token"),
+            Err(TokenProblem::Malformed)
+        );
+        assert_eq!(store.grant_for_token(""), Err(TokenProblem::Malformed));
+        let forged = GrantToken::generate(&mut rng);
+        assert_eq!(
+            store.grant_for_token(forged.as_str()),
+            Err(TokenProblem::Unknown)
+        );
+        assert_eq!(
+            store.resolve_tokens(&[first.token.0.clone(), "AAAA".to_owned()]),
+            Err(TokenProblem::Malformed)
+        );
+    }
+
+    #[test]
+    fn without_a_name_or_with_other_properties_a_new_grant_is_created() {
+        let mut rng = SeededRandomness::new(7);
+        let mut store = GrantStore::new();
+        let a = store.create(new_grant(&[Action::Encrypt], None), Timestamp(0), &mut rng);
+        let b = store.create(new_grant(&[Action::Encrypt], None), Timestamp(0), &mut rng);
+        assert_ne!(a.id, b.id);
+        let c = store.create(
+            new_grant(&[Action::Encrypt], Some("n")),
+            Timestamp(0),
+            &mut rng,
+        );
+        let d = store.create(
+            new_grant(&[Action::Decrypt], Some("n")),
+            Timestamp(0),
+            &mut rng,
+        );
+        assert_ne!(c.id, d.id);
+        let e = store.create(
+            new_grant(&[Action::Decrypt], Some("n")),
+            Timestamp(0),
+            &mut rng,
+        );
+        assert_eq!(d.id, e.id);
+        assert_eq!(a.id.as_str().len(), 64);
+        assert!(a.id.as_str().bytes().all(|b| b.is_ascii_hexdigit()));
+    }
+
+    #[test]
+    fn listing_filters_pages_and_rejects_unknown_ids_and_markers() {
+        let mut rng = SeededRandomness::new(8);
+        let mut store = GrantStore::new();
+        let mut ids = Vec::new();
+        for i in 0..5 {
+            let mut spec = new_grant(&[Action::Encrypt], None);
+            if i % 2 == 1 {
+                spec.grantee = ALICE.to_owned();
+                spec.retiring = Some(BOB.to_owned());
+            }
+            ids.push(store.create(spec, Timestamp(i), &mut rng).id);
+        }
+        store.end(&ids[4], EndKind::Retired, BOB, Timestamp(9));
+
+        let all = store.list(KEY, None, None, None, None).unwrap();
+        assert_eq!(all.grants.len(), 4);
+        assert!(!all.truncated);
+
+        let first = store.list(KEY, None, None, Some(3), None).unwrap();
+        assert_eq!(first.grants.len(), 3);
+        assert!(first.truncated);
+        let second = store
+            .list(KEY, None, None, Some(3), first.next_marker.as_deref())
+            .unwrap();
+        assert_eq!(
+            second
+                .grants
+                .iter()
+                .map(|g| &g.grant_id)
+                .collect::<Vec<_>>(),
+            vec![&ids[3]]
+        );
+        assert!(!second.truncated);
+
+        let alice = store.list(KEY, None, Some(ALICE), None, None).unwrap();
+        assert_eq!(alice.grants.len(), 2);
+        let one = store.list(KEY, Some(&ids[2]), None, None, None).unwrap();
+        assert_eq!(one.grants.len(), 1);
+
+        // KMS API Reference, ListGrants: an unknown GrantId is InvalidGrantIdException.
+        assert_eq!(
+            store.list(KEY, Some(&ids[4]), None, None, None),
+            Err(ListError::UnknownGrantId(ids[4].to_string()))
+        );
+        assert!(matches!(
+            store.list(KEY, None, None, None, Some("garbage")),
+            Err(ListError::InvalidMarker(_))
+        ));
+        assert_eq!(
+            store.list(KEY, None, None, Some(0), None),
+            Err(ListError::InvalidLimit(0))
+        );
+
+        let retirable = store.list_retirable(BOB, None, None).unwrap();
+        assert_eq!(retirable.grants.len(), 2);
+    }
+
+    #[test]
+    fn list_entries_use_the_api_field_names_and_never_show_tokens() {
+        let mut rng = SeededRandomness::new(9);
+        let mut store = GrantStore::new();
+        let mut spec = new_grant(&[Action::Encrypt, Action::Decrypt], None);
+        spec.constraints = Some(subset(&[("Department", "IT")]));
+        let created = store.create(spec, Timestamp(1_568_565_290_000), &mut rng);
+        let entry = store.get(&created.id).unwrap().list_entry();
+        let json = serde_json::to_value(&entry).unwrap();
+        assert_eq!(json["KeyId"], KEY);
+        assert_eq!(json["Name"], "");
+        assert_eq!(json["IssuingAccount"], "arn:aws:iam::111122223333:root");
+        assert_eq!(
+            json["Operations"],
+            serde_json::json!(["Encrypt", "Decrypt"])
+        );
+        assert_eq!(json["CreationDate"], 1_568_565_290);
+        assert_eq!(
+            json["Constraints"],
+            serde_json::json!({"EncryptionContextSubset": {"Department": "IT"}})
+        );
+        assert!(json.get("RetiringPrincipal").is_none());
+        assert!(!json.to_string().contains(created.token.as_str()));
+    }
+
+    #[test]
+    fn removing_a_key_forgets_its_grants_and_tokens() {
+        let mut rng = SeededRandomness::new(10);
+        let mut store = GrantStore::new();
+        let created = store.create(new_grant(&[Action::Encrypt], None), Timestamp(0), &mut rng);
+        store.remove_key(KEY);
+        assert_eq!(store.all().count(), 0);
+        assert_eq!(
+            store.grant_for_token(created.token.as_str()),
+            Err(TokenProblem::Unknown)
+        );
+    }
+}
