@@ -38,6 +38,7 @@
 
 use crate::entropy::Timestamp;
 use crate::error::{AccessDenied, KmsError};
+use crate::grants::{GrantId, GrantQuery};
 use crate::kms::{Action, PermissionSource};
 use crate::policy::Policy;
 use crate::policy::eval::{self, PolicyOutcome, PolicyTrace, StatementRef, StatementResult};
@@ -75,6 +76,9 @@ pub struct RequestParams {
     pub via_service: Option<String>,
     /// Grant tokens passed with the request.
     pub grant_tokens: Vec<String>,
+    /// RetireGrant: the grant being retired (its retiring principal, grantee and issuing
+    /// account decide who may retire it).
+    pub grant_id: Option<String>,
     /// Operation-specific keys (`kms:BypassPolicyLockoutSafetyCheck`,
     /// `kms:ScheduleKeyDeletionPendingWindowInDays`, ...) and any extra keys the caller passes;
     /// these override the keys built from the world.
@@ -187,6 +191,12 @@ pub enum Reason {
     },
     /// A grant allows the operation.
     Grant,
+    /// Only a grant would allow, and it is not yet consistent: it works only with its grant
+    /// token until `effective_from` ("pending (token only)").
+    GrantPendingTokenOnly {
+        /// When the grant becomes effective without a token.
+        effective_from: Timestamp,
+    },
     /// A `Deny` in the key policy.
     ExplicitDenyInKeyPolicy {
         /// The denying statement.
@@ -234,6 +244,7 @@ impl Verdict {
             Reason::KeyPolicyAndIam { .. } => "key policy and IAM policy",
             Reason::Iam { .. } => "IAM policy",
             Reason::Grant => "grant",
+            Reason::GrantPendingTokenOnly { .. } => "grant pending (token only)",
             Reason::ExplicitDenyInKeyPolicy { .. } => "explicit deny (key policy)",
             Reason::ExplicitDenyInIdentityPolicy { .. } => "explicit deny (IAM policy)",
             Reason::NoResourcePolicyAllows => "key policy does not allow",
@@ -261,7 +272,9 @@ impl Verdict {
             Reason::NoIdentityPolicyAllows => {
                 format!("because no identity-based policy allows the {action} action")
             }
-            Reason::NoResourcePolicyAllows | Reason::NotCrossAccount => {
+            Reason::NoResourcePolicyAllows
+            | Reason::NotCrossAccount
+            | Reason::GrantPendingTokenOnly { .. } => {
                 format!("because no resource-based policy allows the {action} action")
             }
             Reason::KeyPolicy { .. }
@@ -275,34 +288,37 @@ impl Verdict {
     }
 }
 
-/// What the grant step found.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
-pub enum GrantFinding {
-    /// Grants cannot allow this action (it is not a grant operation).
-    NotApplicable,
-    /// No effective grant for this caller covers the operation.
-    NoGrant,
-    /// Grant `grant_id` allows the operation.
-    Allowed {
-        /// The grant's id.
-        grant_id: String,
-        /// Whether it counted only because its grant token was passed (it is not yet
-        /// eventually consistent).
-        via_token: bool,
-    },
-}
+pub use crate::grants::GrantFinding;
 
-/// The grant step of the authorizer: does an effective grant on the key cover the caller and
-/// the operation (KMS Developer Guide, grants.html)?
-///
-/// Grants are kept and matched by [`crate::grants`]; this is the single place the authorizer
-/// asks. A world without grants finds none.
-fn grant_step(_world: &World, request: &AuthzRequest<'_>) -> GrantFinding {
-    if !request.action.is_grant_operation() || request.target.key().is_none() {
+/// The grant step of the authorizer: does a grant on the key cover the caller and the operation
+/// (KMS Developer Guide, grants.html)? Grants are kept and matched by [`crate::grants`]; this is
+/// the single place the authorizer asks.
+fn grant_step(world: &World, request: &AuthzRequest<'_>) -> GrantFinding {
+    let Some(key) = request.target.key() else {
         return GrantFinding::NotApplicable;
-    }
-    GrantFinding::NoGrant
+    };
+    let params = request.params;
+    // Operations reject malformed and unknown tokens before authorizing; here they only count
+    // for the grants they name.
+    let tokens: Vec<GrantId> = params
+        .grant_tokens
+        .iter()
+        .filter_map(|t| world.grants.grant_for_token(t).ok())
+        .map(|g| g.id.clone())
+        .collect();
+    let empty = BTreeMap::new();
+    let retiring = params.grant_id.as_deref().map(GrantId::from_text);
+    world.grants.finding(
+        &GrantQuery {
+            key_arn: &key.arn,
+            caller: request.caller.request_principal(),
+            action: request.action,
+            context: params.encryption_context.as_ref().unwrap_or(&empty),
+            tokens: &tokens,
+            now: request.now,
+        },
+        retiring.as_ref(),
+    )
 }
 
 /// What the identity policies say.
@@ -319,6 +335,23 @@ struct Findings {
     key_policy: Option<PolicyOutcome>,
     identity: IdentitySide,
     grant_allows: bool,
+    /// A grant that would allow, pending until this instant (token only until then).
+    grant_pending: Option<Timestamp>,
+}
+
+impl Findings {
+    fn new(
+        key_policy: Option<PolicyOutcome>,
+        identity: IdentitySide,
+        grant: &GrantFinding,
+    ) -> Findings {
+        Findings {
+            key_policy,
+            identity,
+            grant_allows: grant.allows(matches!(identity, IdentitySide::Allow(_))),
+            grant_pending: grant.pending_until(),
+        }
+    }
 }
 
 /// Combines the findings: the procedure of the module documentation, in one place.
@@ -354,6 +387,13 @@ fn combine(request: &AuthzRequest<'_>, findings: &Findings) -> Verdict {
             None => implicit(Reason::NoIdentityPolicyAllows),
         };
     };
+    // A grant that would allow but is not yet consistent is the reason to show: "pending (token
+    // only)".
+    let no_resource_allow = findings
+        .grant_pending
+        .map_or(Reason::NoResourcePolicyAllows, |effective_from| {
+            Reason::GrantPendingTokenOnly { effective_from }
+        });
     let cross_account = request.caller.account != key.account;
     if cross_account && !request.action.cross_account() {
         return implicit(Reason::NotCrossAccount);
@@ -363,7 +403,7 @@ fn combine(request: &AuthzRequest<'_>, findings: &Findings) -> Verdict {
         return if findings.grant_allows {
             allow(Reason::Grant)
         } else {
-            implicit(Reason::NoResourcePolicyAllows)
+            implicit(no_resource_allow)
         };
     }
     let key_side = match findings.key_policy {
@@ -380,7 +420,7 @@ fn combine(request: &AuthzRequest<'_>, findings: &Findings) -> Verdict {
         }),
         _ if findings.grant_allows => allow(Reason::Grant),
         (Some(_), None) => implicit(Reason::NoIdentityPolicyAllows),
-        (None, _) => implicit(Reason::NoResourcePolicyAllows),
+        (None, _) => implicit(no_resource_allow),
     }
 }
 
@@ -567,15 +607,8 @@ pub fn decide_in(world: &World, request: &AuthzRequest<'_>, context: &Context) -
         world.identity_policies(request.caller),
         |policy| eval::evaluate(policy, &eval_request),
     );
-    let grant_allows = matches!(grant_step(world, request), GrantFinding::Allowed { .. });
-    combine(
-        request,
-        &Findings {
-            key_policy,
-            identity,
-            grant_allows,
-        },
-    )
+    let grant = grant_step(world, request);
+    combine(request, &Findings::new(key_policy, identity, &grant))
 }
 
 /// The identity side: the first `Deny` in any policy, else the first `Allow`, else nothing. The
@@ -689,6 +722,9 @@ pub enum Note {
     /// The request is allowed but the key's state refuses it: the lecture's matrix ignores key
     /// state.
     KeyStateRefuses,
+    /// CreateGrant permission from a policy is not limited to the caller's own permissions; only
+    /// CreateGrant permission from a grant is.
+    GrantsAreNotASubsetOfTheCreatorsPermissions,
 }
 
 impl Note {
@@ -722,6 +758,13 @@ impl Note {
                 "A caller in another account needs both: the key policy must allow it (or its \
                  account), and an IAM policy in its own account must allow the action on this \
                  key's ARN."
+            }
+            Note::GrantsAreNotASubsetOfTheCreatorsPermissions => {
+                "The lecture says key users delegate \"a subset of their own permissions\" with \
+                 grants. In KMS, a principal whose kms:CreateGrant comes from a key policy or an \
+                 IAM policy can create a grant for any grant operation, including ones it does not \
+                 have itself. Only CreateGrant permission that comes from a grant is limited: to a \
+                 subset of that grant's operations, with constraints at least as strict."
             }
             Note::KeyStateRefuses => {
                 "Permissions are not the whole story: the key's state decides too, and a key that \
@@ -807,11 +850,7 @@ pub fn explain(world: &World, request: &AuthzRequest<'_>) -> Explanation {
         traces.next().unwrap_or(PolicyOutcome::NoMatch)
     });
     let grant = grant_step(world, request);
-    let findings = Findings {
-        key_policy: key_trace.as_ref().map(|t| t.outcome),
-        identity,
-        grant_allows: matches!(grant, GrantFinding::Allowed { .. }),
-    };
+    let findings = Findings::new(key_trace.as_ref().map(|t| t.outcome), identity, &grant);
     let verdict = combine(request, &findings);
 
     let builder = ExplanationBuilder {
@@ -973,6 +1012,7 @@ impl ExplanationBuilder<'_> {
                 self.identity_ref(policy, statement).into_iter().collect()
             }
             Reason::Grant
+            | Reason::GrantPendingTokenOnly { .. }
             | Reason::NoResourcePolicyAllows
             | Reason::NoIdentityPolicyAllows
             | Reason::NotCrossAccount => Vec::new(),
@@ -1014,6 +1054,7 @@ impl ExplanationBuilder<'_> {
                 GrantFinding::Allowed {
                     grant_id,
                     via_token,
+                    ..
                 } => format!(
                     "Allowed by grant {grant_id}{}.",
                     if *via_token {
@@ -1024,6 +1065,10 @@ impl ExplanationBuilder<'_> {
                 ),
                 _ => "Allowed by a grant.".to_owned(),
             },
+            Reason::GrantPendingTokenOnly { .. } => format!(
+                "Denied: only a grant would allow {who} {action}, and it is pending (token only): \
+                 until it is consistent it works only when its grant token is passed."
+            ),
             Reason::ExplicitDenyInKeyPolicy { statement } => format!(
                 "Denied explicitly by the key policy ({}): a Deny wins over every Allow.",
                 label(self.key_ref(statement))
@@ -1190,38 +1235,22 @@ impl ExplanationBuilder<'_> {
             steps.push(self.identity_step(!decided, request.target.resource()));
         }
 
-        match self.grant {
-            GrantFinding::NotApplicable => {}
-            GrantFinding::NoGrant => steps.push(Step {
+        if *self.grant != GrantFinding::NotApplicable {
+            let allowed = self
+                .grant
+                .allows(matches!(self.identity, IdentitySide::Allow(_)));
+            steps.push(Step {
                 kind: StepKind::Grant,
-                result: if decided || self.verdict.is_allowed() {
+                result: if decided || (self.verdict.is_allowed() && !allowed) {
                     StepResult::NotChecked
+                } else if allowed {
+                    StepResult::Yes
                 } else {
                     StepResult::No
                 },
-                text: format!("No effective grant gives {who} {action} on this key."),
+                text: self.grant.step_text(who, action),
                 statements: Vec::new(),
-            }),
-            GrantFinding::Allowed {
-                grant_id,
-                via_token,
-            } => steps.push(Step {
-                kind: StepKind::Grant,
-                result: if decided {
-                    StepResult::NotChecked
-                } else {
-                    StepResult::Yes
-                },
-                text: format!(
-                    "Grant {grant_id} gives {who} {action}{}.",
-                    if *via_token {
-                        " (not yet consistent: it counts because its grant token was passed)"
-                    } else {
-                        ""
-                    }
-                ),
-                statements: Vec::new(),
-            }),
+            });
         }
         steps
     }
@@ -1303,6 +1332,9 @@ impl ExplanationBuilder<'_> {
         ) && self.grant_statement_blocked()
         {
             notes.push(Note::GrantStatementIsForAwsServices);
+        }
+        if request.action == Action::CreateGrant && self.verdict.is_allowed() {
+            notes.push(Note::GrantsAreNotASubsetOfTheCreatorsPermissions);
         }
         if !self.verdict.is_allowed()
             && request.action.is_cryptographic()

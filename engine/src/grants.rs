@@ -686,13 +686,6 @@ impl GrantStore {
         }
     }
 
-    /// Forgets every grant of a deleted key (grants are deleted with their key).
-    pub fn remove_key(&mut self, key_arn: &str) {
-        self.grants.retain(|g| g.key_arn != key_arn);
-        let live: Vec<&GrantId> = self.grants.iter().map(|g| &g.id).collect();
-        self.tokens.retain(|_, id| live.contains(&&*id));
-    }
-
     /// The grants on the query's key that name the caller (directly, through its role, or its
     /// account) and list the operation, with how each stands. Ended grants are included so
     /// that explanations can say a grant was retired or revoked.
@@ -746,6 +739,258 @@ impl GrantStore {
             .filter(|g| g.is_active() && g.retiring.as_deref() == Some(retiring));
         page(matching, limit, marker)
     }
+}
+
+/// On what ground a grant speaks for the caller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum GrantBasis {
+    /// The caller is the grantee (itself, through its role, or through its account) and the
+    /// grant lists the operation.
+    Grantee(GranteeMatch),
+    /// RetireGrant: the caller is the grant's retiring principal (or, for an account, one of
+    /// its principals).
+    RetiringPrincipal(GranteeMatch),
+    /// RetireGrant: the caller belongs to the account that created the grant.
+    IssuingAccount,
+}
+
+/// What the authorizer's grant step found (KMS Developer Guide, grants.html; RetireGrant: API
+/// Reference, RetireGrant).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum GrantFinding {
+    /// Grants cannot allow this action (it is not a grant operation, or there is no key).
+    NotApplicable,
+    /// No grant on the key names the caller for this operation.
+    NoGrant,
+    /// A grant allows the operation.
+    Allowed {
+        /// The grant's id.
+        grant_id: String,
+        /// Whether it counted only because its grant token was passed (it is not yet
+        /// eventually consistent).
+        via_token: bool,
+        /// Why the grant speaks for the caller.
+        basis: GrantBasis,
+        /// The grant reaches the caller only through its account: an identity policy of the
+        /// caller must allow the action too (the root user needs none).
+        needs_identity: bool,
+    },
+    /// The grant exists but is not yet effective and none of its tokens was passed:
+    /// "pending (token only)".
+    PendingTokenOnly {
+        /// The grant's id.
+        grant_id: String,
+        /// When it becomes effective without a token.
+        effective_from: Timestamp,
+    },
+    /// The grant lists the operation, but the request's encryption context does not satisfy its
+    /// constraints.
+    ConstraintNotMet {
+        /// The grant's id.
+        grant_id: String,
+    },
+    /// The grant was retired or revoked.
+    Ended {
+        /// The grant's id.
+        grant_id: String,
+        /// How and when it ended.
+        end: GrantEnd,
+    },
+}
+
+impl GrantFinding {
+    /// Whether the grant step allows, given whether an identity policy of the caller allows the
+    /// action (needed when the grant names the caller's account).
+    pub fn allows(&self, identity_allows: bool) -> bool {
+        match self {
+            GrantFinding::Allowed { needs_identity, .. } => !needs_identity || identity_allows,
+            _ => false,
+        }
+    }
+
+    /// For a grant that would allow once effective: when that is.
+    pub fn pending_until(&self) -> Option<Timestamp> {
+        match self {
+            GrantFinding::PendingTokenOnly { effective_from, .. } => Some(*effective_from),
+            _ => None,
+        }
+    }
+
+    /// The grant step in one sentence, for `who` and `action` (`kms:Encrypt`).
+    pub fn step_text(&self, who: &str, action: &str) -> String {
+        match self {
+            GrantFinding::NotApplicable => format!("Grants cannot allow {action}."),
+            GrantFinding::NoGrant => format!("No grant on this key gives {who} {action}."),
+            GrantFinding::Allowed {
+                grant_id,
+                via_token,
+                basis,
+                needs_identity,
+            } => {
+                let how = match basis {
+                    GrantBasis::Grantee(GranteeMatch::Caller) => {
+                        format!("Grant {grant_id} gives {who} {action}")
+                    }
+                    GrantBasis::Grantee(GranteeMatch::Role) => {
+                        format!("Grant {grant_id} gives {who}'s role {action}")
+                    }
+                    GrantBasis::Grantee(GranteeMatch::Account) => {
+                        format!("Grant {grant_id} gives {who}'s account {action}")
+                    }
+                    GrantBasis::RetiringPrincipal(_) => {
+                        format!("{who} is the retiring principal of grant {grant_id}")
+                    }
+                    GrantBasis::IssuingAccount => format!(
+                        "{who} belongs to the account that created grant {grant_id}, which may retire it"
+                    ),
+                };
+                let token = if *via_token {
+                    " (not yet consistent: it counts because its grant token was passed)"
+                } else {
+                    ""
+                };
+                let identity = if *needs_identity {
+                    "; through an account, it reaches an IAM user or role only where an IAM policy allows the action"
+                } else {
+                    ""
+                };
+                format!("{how}{token}{identity}.")
+            }
+            GrantFinding::PendingTokenOnly {
+                grant_id,
+                effective_from,
+            } => format!(
+                "Grant {grant_id} gives {who} {action} but is pending (token only): until it is \
+                 consistent at {} ms it works only when its grant token is passed.",
+                effective_from.0
+            ),
+            GrantFinding::ConstraintNotMet { grant_id } => format!(
+                "Grant {grant_id} gives {who} {action} only with the encryption context its \
+                 constraints require, and this request does not have it."
+            ),
+            GrantFinding::Ended { grant_id, end } => format!(
+                "Grant {grant_id} gave {who} {action} but was {} at {} ms: here it stops at once \
+                 (real KMS may honour it for a few minutes until the change is consistent).",
+                match end.kind {
+                    EndKind::Retired => "retired",
+                    EndKind::Revoked => "revoked",
+                },
+                end.at.0
+            ),
+        }
+    }
+}
+
+impl GrantStore {
+    /// The grant step for `query`: the best finding among the grants on the key.
+    ///
+    /// For `RetireGrant`, `retiring` names the grant being retired (any retirable grant on the
+    /// key when `None`, as the access matrix asks): it may be retired by its retiring principal,
+    /// by its grantee when it lists `RetireGrant`, and by the account that created it, whose IAM
+    /// principals need an identity policy allowing `kms:RetireGrant` (API Reference,
+    /// RetireGrant; KMS Developer Guide, grant-manage.html).
+    pub fn finding(&self, query: &GrantQuery<'_>, retiring: Option<&GrantId>) -> GrantFinding {
+        if !query.action.is_grant_operation() {
+            return GrantFinding::NotApplicable;
+        }
+        if query.action == Action::RetireGrant {
+            return self.retire_finding(query, retiring);
+        }
+        let rank = |m: &GrantMatch| match (&m.standing, m.matched_as) {
+            (
+                GrantStanding::Allows { via_token: false },
+                GranteeMatch::Caller | GranteeMatch::Role,
+            ) => 0,
+            (GrantStanding::Allows { .. }, GranteeMatch::Caller | GranteeMatch::Role) => 1,
+            (GrantStanding::Allows { .. }, GranteeMatch::Account) => 2,
+            (GrantStanding::PendingTokenOnly { .. }, _) => 3,
+            (GrantStanding::ConstraintNotMet, _) => 4,
+            (GrantStanding::Ended(_), _) => 5,
+        };
+        let mut matches = self.matches(query);
+        matches.sort_by_key(rank);
+        let Some(best) = matches.into_iter().next() else {
+            return GrantFinding::NoGrant;
+        };
+        let grant_id = best.grant_id.to_string();
+        match best.standing {
+            GrantStanding::Allows { via_token } => GrantFinding::Allowed {
+                grant_id,
+                via_token,
+                basis: GrantBasis::Grantee(best.matched_as),
+                needs_identity: best.matched_as == GranteeMatch::Account,
+            },
+            GrantStanding::PendingTokenOnly { effective_from } => GrantFinding::PendingTokenOnly {
+                grant_id,
+                effective_from,
+            },
+            GrantStanding::ConstraintNotMet => GrantFinding::ConstraintNotMet { grant_id },
+            GrantStanding::Ended(end) => GrantFinding::Ended { grant_id, end },
+        }
+    }
+
+    fn retire_finding(&self, query: &GrantQuery<'_>, retiring: Option<&GrantId>) -> GrantFinding {
+        let candidates = self
+            .on_key(query.key_arn)
+            .filter(|g| retiring.is_none_or(|id| &g.id == id));
+        let mut best: Option<(u8, GrantFinding)> = None;
+        for grant in candidates {
+            let Some((basis, needs_identity)) = retire_basis(grant, query.caller) else {
+                continue;
+            };
+            let rank = u8::from(needs_identity);
+            if best.as_ref().is_some_and(|(r, _)| *r <= rank) {
+                continue;
+            }
+            best = Some((
+                rank,
+                GrantFinding::Allowed {
+                    grant_id: grant.id.to_string(),
+                    via_token: false,
+                    basis,
+                    needs_identity,
+                },
+            ));
+        }
+        best.map_or(GrantFinding::NoGrant, |(_, finding)| finding)
+    }
+
+    /// The earliest instant after `now` at which a grant becomes effective: when an access
+    /// matrix computed at `now` goes stale.
+    pub fn next_change_after(&self, now: Timestamp) -> Option<Timestamp> {
+        self.grants
+            .iter()
+            .filter(|g| g.is_active() && g.effective_from > now)
+            .map(|g| g.effective_from)
+            .min()
+    }
+
+    /// Keeps only the grants whose key `exists` (grants go with their key when it is deleted).
+    pub fn retain_keys(&mut self, exists: impl Fn(&str) -> bool) {
+        self.grants.retain(|g| exists(&g.key_arn));
+        let live: Vec<&GrantId> = self.grants.iter().map(|g| &g.id).collect();
+        self.tokens.retain(|_, id| live.contains(&&*id));
+    }
+}
+
+/// Who may retire `grant`: its retiring principal, its grantee when it lists `RetireGrant`, and
+/// its issuing account. The flag says whether an identity policy must also allow it (callers
+/// reached through an account).
+fn retire_basis(grant: &Grant, caller: &RequestPrincipal) -> Option<(GrantBasis, bool)> {
+    if let Some(m) = grant
+        .retiring
+        .as_deref()
+        .and_then(|r| grantee_matches(r, caller))
+    {
+        return Some((GrantBasis::RetiringPrincipal(m), m == GranteeMatch::Account));
+    }
+    if grant.allows_operation(Action::RetireGrant)
+        && let Some(m) = grantee_matches(&grant.grantee, caller)
+    {
+        return Some((GrantBasis::Grantee(m), m == GranteeMatch::Account));
+    }
+    (caller.account == grant.issuing_account).then_some((GrantBasis::IssuingAccount, true))
 }
 
 fn standing(grant: &Grant, query: &GrantQuery<'_>) -> GrantStanding {
@@ -1287,7 +1532,7 @@ mod tests {
         let mut rng = SeededRandomness::new(10);
         let mut store = GrantStore::new();
         let created = store.create(new_grant(&[Action::Encrypt], None), Timestamp(0), &mut rng);
-        store.remove_key(KEY);
+        store.retain_keys(|arn| arn != KEY);
         assert_eq!(store.all().count(), 0);
         assert_eq!(
             store.grant_for_token(created.token.as_str()),

@@ -86,7 +86,11 @@ impl World {
     /// first; the app calls it when its clock moves.
     pub fn advance_time(&mut self, env: &mut Env<'_>) {
         let now = env.now;
-        self.keys.expire(now);
+        if !self.keys.expire(now).is_empty() {
+            let keys = &self.keys;
+            self.grants
+                .retain_keys(|arn| keys.get_by_arn(arn).is_some());
+        }
         let ids: Vec<_> = self.keys.keys().map(|k| k.id.clone()).collect();
         for id in ids {
             let Some(key) = self.keys.get(&id) else {

@@ -10,6 +10,7 @@ use crate::crypto::KeyRing;
 use crate::diagnostics::{Diagnostic, LineIndex, Severity};
 use crate::entropy::{Randomness, Timestamp};
 use crate::error::KmsError;
+use crate::grants::GrantStore;
 use crate::policy::parse::{PolicyKind, parse_policy};
 use crate::policy::{Policy, PrincipalKey, PrincipalSet};
 use crate::request::{PrincipalType, RequestPrincipal};
@@ -240,6 +241,8 @@ pub struct World {
     principal_index: BTreeMap<String, usize>,
     /// The key store (keys, aliases).
     pub keys: KeyStore,
+    /// Every grant, with the propagation window of new grants.
+    pub grants: GrantStore,
 }
 
 impl Default for World {
@@ -257,6 +260,7 @@ impl World {
             principals: Vec::new(),
             principal_index: BTreeMap::new(),
             keys: KeyStore::new(),
+            grants: GrantStore::new(),
         }
     }
 
