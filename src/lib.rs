@@ -8,7 +8,11 @@ pub mod completion;
 pub mod editing;
 pub mod highlight;
 pub mod json_lex;
+pub mod model;
+pub mod platform;
+pub mod presets;
 pub mod share;
+pub mod state;
 #[cfg(target_arch = "wasm32")]
 pub mod ui;
 

@@ -4,8 +4,13 @@
 //! This is presentation, not authorization: it only counts decisions the authorizer already made,
 //! so the web app and the CLI word the same decisions the same way.
 
+use crate::authz::{IdentityAllow, Reason, Verdict};
 use crate::catalog::{ACTIONS, ActionGroup, KmsAction, ResourceKind};
+use crate::kms::{Action, PermissionSource};
+use crate::matrix::Matrix;
 use crate::policy::eval::Decision;
+use crate::store::Key;
+use crate::world::{Principal, World};
 use serde::Serialize;
 
 /// The actions a matrix column summarises: one action, a picker group, or every key action.
@@ -31,10 +36,14 @@ const NOT_FOR_SYMMETRIC_KEYS: [&str; 6] = [
     "kms:GetPublicKey",
 ];
 
-/// Whether `action` is decided per key (by a key policy) and applies to a symmetric encryption
-/// key. IAM-only actions such as `kms:CreateKey` have no key to decide them for.
+/// Whether `action` is decided per key by policies and applies to a symmetric encryption key.
+/// IAM-only actions such as `kms:CreateKey` have no key to decide them for, and
+/// `kms:RetireGrant` only ever comes from a grant (API RetireGrant), so policies cannot allow it.
 pub fn is_symmetric_key_action(action: &KmsAction) -> bool {
-    action.resource != ResourceKind::IamOnly && !NOT_FOR_SYMMETRIC_KEYS.contains(&action.action)
+    action.resource != ResourceKind::IamOnly
+        && !NOT_FOR_SYMMETRIC_KEYS.contains(&action.action)
+        && Action::from_name(action.action)
+            .is_some_and(|a| a.permission_source() != PermissionSource::Grant)
 }
 
 impl ActionSet {
@@ -59,6 +68,14 @@ impl ActionSet {
                 .filter(|a| a.group == group && is_symmetric_key_action(a))
                 .collect(),
         }
+    }
+
+    /// The set as the engine's actions (what a [`Matrix`] is computed over).
+    pub fn kms_actions(self) -> Vec<Action> {
+        self.actions()
+            .into_iter()
+            .filter_map(|a| Action::from_name(a.action))
+            .collect()
     }
 
     /// How the picker and headings name the set: `kms:Encrypt`, "cryptographic actions", "all
@@ -244,6 +261,93 @@ pub fn summarize(set: ActionSet, outcomes: &[ActionOutcome], key_state: &str) ->
         };
     }
     summary(CellKind::Partial, partial_word(set, &allowed, total))
+}
+
+/// Sums up the cell of row `principal`, column `key` of `matrix`, whose actions are `set`'s.
+/// `key_state` is the key's state as DescribeKey prints it.
+///
+/// The words are about permissions: an allowed action counts as blocked only when the key is not
+/// `Enabled` and its state refuses the operation. Operations that do not apply to a key at all
+/// (importing material into a key KMS generated, cancelling a deletion that was never
+/// scheduled) stay counted as allowed, as a policy simulator would.
+pub fn summarize_matrix_cell(
+    set: ActionSet,
+    matrix: &Matrix,
+    principal: usize,
+    key: usize,
+    key_state: &str,
+) -> CellSummary {
+    let outcomes: Vec<ActionOutcome> = matrix
+        .actions()
+        .iter()
+        .enumerate()
+        .filter_map(|(i, action)| {
+            let cell = matrix.cell(principal, key, i)?;
+            Some(ActionOutcome {
+                action: crate::catalog::action(action.name())?,
+                decision: cell.verdict.decision,
+                token_only: matches!(cell.verdict.reason, Reason::GrantPendingTokenOnly { .. }),
+                blocked: key_state != "Enabled"
+                    && cell
+                        .state_error
+                        .is_some_and(|e| e != "UnsupportedOperationException"),
+            })
+        })
+        .collect();
+    summarize(set, &outcomes, key_state)
+}
+
+/// The statement a verdict rests on, named for people: the key policy's or the identity
+/// policy's statement (its Sid, else `Statement[i]`), or "a grant".
+pub fn verdict_cause(
+    world: &World,
+    principal: &Principal,
+    key: &Key,
+    verdict: Verdict,
+) -> Option<String> {
+    let key_statement = |i: usize| {
+        key.policy
+            .policy
+            .statements
+            .get(i)
+            .map(|s| format!("statement {} in the key policy", s.label()))
+    };
+    let identity_statement = |policy: usize, statement: usize| {
+        let p = world.identity_policies(principal).get(policy)?;
+        let s = p.policy.statements.get(statement)?;
+        Some(format!("statement {} in IAM policy {}", s.label(), p.name))
+    };
+    match verdict.reason {
+        Reason::KeyPolicy { statement } | Reason::ExplicitDenyInKeyPolicy { statement } => {
+            key_statement(statement)
+        }
+        Reason::ExplicitDenyInIdentityPolicy { policy, statement } => {
+            identity_statement(policy, statement)
+        }
+        Reason::KeyPolicyAndIam {
+            key_statement: k,
+            identity: IdentityAllow::Policy { policy, statement },
+            ..
+        } => Some(format!(
+            "{} and {}",
+            key_statement(k)?,
+            identity_statement(policy, statement)?
+        )),
+        Reason::KeyPolicyAndIam {
+            key_statement: k, ..
+        } => key_statement(k),
+        Reason::Iam {
+            identity: IdentityAllow::Policy { policy, statement },
+        } => identity_statement(policy, statement),
+        Reason::Grant => Some("a grant".to_owned()),
+        Reason::GrantPendingTokenOnly { .. } => {
+            Some("a grant that works only with its grant token for now".to_owned())
+        }
+        Reason::Iam { .. }
+        | Reason::NoResourcePolicyAllows
+        | Reason::NoIdentityPolicyAllows
+        | Reason::NotCrossAccount => None,
+    }
 }
 
 fn state_word(state: &str) -> &str {

@@ -1,0 +1,747 @@
+//! The playground's domain model: the world the user edits, the text of every document as typed,
+//! and what the engine derives from them.
+//!
+//! Inputs and derived state are kept apart. The inputs are the engine's [`World`] (holding the
+//! last *valid* version of every policy), the text of every document exactly as typed (valid or
+//! not), the chosen actions and the simulated clock. Everything else — diagnostics, the access
+//! matrix, the cell summaries, what the last edit changed — is derived by the engine, and
+//! recomputed incrementally: an identity policy edit recomputes its principal's row, a key
+//! policy edit its key's column. Nothing here decides access; the matrix is the engine's.
+
+use crate::platform;
+use kms_engine::authz::Explanation;
+use kms_engine::diagnostics::{Diagnostic, Severity};
+use kms_engine::entropy::{Randomness, Timestamp};
+use kms_engine::matrix::Matrix;
+use kms_engine::policy::lint::check_policy;
+use kms_engine::policy::parse::PolicyKind;
+use kms_engine::store::KeyId;
+use kms_engine::view::{ActionSet, CellSummary, summarize_matrix_cell, verdict_cause};
+use kms_engine::world::{PrincipalKind, World, WorldError};
+use std::rc::Rc;
+
+/// A document's identity, stable while the app runs (renaming a policy keeps it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DocId(pub u32);
+
+/// What a document is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DocTarget {
+    /// A key's key policy.
+    KeyPolicy(KeyId),
+    /// A named identity policy of a user or role.
+    Identity {
+        /// The principal's ARN.
+        principal: String,
+        /// The policy's name.
+        name: String,
+    },
+}
+
+/// One editable document.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Document {
+    /// Its identity.
+    pub id: DocId,
+    /// What it is.
+    pub target: DocTarget,
+    /// The text as typed.
+    pub text: Rc<str>,
+    /// Problems in `text` (errors and warnings), from the engine.
+    pub diagnostics: Rc<Vec<Diagnostic>>,
+    /// Whether `text` has errors, so the world still holds the previous valid version.
+    pub stale: bool,
+}
+
+impl Document {
+    /// How many errors the text has.
+    pub fn error_count(&self) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
+    }
+}
+
+/// What one cell's value did in the last change.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CellChange {
+    /// The row.
+    pub row: usize,
+    /// The column.
+    pub column: usize,
+    /// The summary before.
+    pub before: CellSummary,
+    /// The summary after.
+    pub after: CellSummary,
+    /// The statement the new value rests on, if one does.
+    pub cause: Option<String>,
+}
+
+/// How much work the last recomputation was.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct RunStats {
+    /// Decisions made (cells × actions recomputed).
+    pub decisions: usize,
+    /// Milliseconds it took, diagnostics included.
+    pub millis: f64,
+}
+
+/// One row of the matrix: a principal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowHead {
+    /// The principal's ARN.
+    pub arn: String,
+    /// The name shown.
+    pub name: String,
+    /// "user", "role", "root", "session".
+    pub kind: &'static str,
+}
+
+/// One column of the matrix: a key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ColumnHead {
+    /// The key id.
+    pub id: KeyId,
+    /// The name shown (the scenario's name, else its first alias, else its id).
+    pub name: String,
+    /// The key ARN.
+    pub arn: String,
+    /// The key's state as DescribeKey prints it.
+    pub state: &'static str,
+}
+
+/// Why an intent could not be carried out; nothing changed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ModelError {
+    /// The engine refused a change to the world.
+    World(WorldError),
+    /// The document does not exist (any more).
+    UnknownDocument(DocId),
+    /// A policy of that name already exists for the principal.
+    DuplicatePolicyName(String),
+    /// The name is not a valid IAM policy name.
+    InvalidPolicyName(String),
+}
+
+impl std::fmt::Display for ModelError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ModelError::World(e) => write!(f, "{e}"),
+            ModelError::UnknownDocument(_) => write!(f, "that document no longer exists"),
+            ModelError::DuplicatePolicyName(name) => {
+                write!(f, "a policy named `{name}` is already attached")
+            }
+            ModelError::InvalidPolicyName(name) => write!(
+                f,
+                "`{name}` is not a valid policy name (1-128 letters, digits and +=,.@_-)"
+            ),
+        }
+    }
+}
+
+impl From<WorldError> for ModelError {
+    fn from(e: WorldError) -> ModelError {
+        ModelError::World(e)
+    }
+}
+
+/// The whole playground: inputs and what the engine derives from them.
+pub struct Playground {
+    // ---- inputs ----
+    world: World,
+    title: String,
+    documents: Vec<Document>,
+    next_doc: u32,
+    principal_order: Vec<String>,
+    key_order: Vec<KeyId>,
+    key_names: Vec<(KeyId, String)>,
+    set: ActionSet,
+    now: Timestamp,
+    rng: Box<dyn Randomness>,
+    // ---- derived ----
+    rows: Vec<RowHead>,
+    columns: Vec<ColumnHead>,
+    matrix: Matrix,
+    summaries: Vec<CellSummary>,
+    changes: Vec<CellChange>,
+    stats: RunStats,
+    revision: u64,
+}
+
+impl std::fmt::Debug for Playground {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Playground")
+            .field("title", &self.title)
+            .field("rows", &self.rows.len())
+            .field("columns", &self.columns.len())
+            .field("revision", &self.revision)
+            .finish_non_exhaustive()
+    }
+}
+
+/// IAM policy names: 1–128 characters of letters, digits and `+=,.@_-` (IAM User Guide,
+/// reference_iam-quotas.html, "IAM name requirements").
+pub fn is_valid_policy_name(name: &str) -> bool {
+    (1..=128).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b))
+}
+
+impl Playground {
+    /// A playground over `world` showing the principals `principals` (ARNs, in that order) and
+    /// the keys `keys` (in that order, with the names given). An account's root user exists in
+    /// every world but is a row only when listed.
+    pub fn new(
+        world: World,
+        title: impl Into<String>,
+        principals: Vec<String>,
+        keys: Vec<(KeyId, String)>,
+        set: ActionSet,
+        now: Timestamp,
+    ) -> Playground {
+        let mut key_order: Vec<KeyId> = keys.iter().map(|(id, _)| id.clone()).collect();
+        for key in world.keys.keys() {
+            if !key_order.contains(&key.id) {
+                key_order.push(key.id.clone());
+            }
+        }
+        let mut playground = Playground {
+            world,
+            title: title.into(),
+            documents: Vec::new(),
+            next_doc: 0,
+            principal_order: principals,
+            key_order,
+            key_names: keys,
+            set,
+            now,
+            rng: platform::randomness(),
+            rows: Vec::new(),
+            columns: Vec::new(),
+            matrix: Matrix::compute(&World::default(), &[], &[], &[], now),
+            summaries: Vec::new(),
+            changes: Vec::new(),
+            stats: RunStats::default(),
+            revision: 0,
+        };
+        playground.rebuild_documents();
+        playground.recompute_all();
+        playground
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /// The world as the engine sees it (last valid documents).
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    /// The scenario's title.
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    /// Every document, keys' policies first, then identity policies by principal.
+    pub fn documents(&self) -> &[Document] {
+        &self.documents
+    }
+
+    /// One document.
+    pub fn document(&self, id: DocId) -> Option<&Document> {
+        self.documents.iter().find(|d| d.id == id)
+    }
+
+    /// The key policy document of `key`.
+    pub fn key_policy_doc(&self, key: &KeyId) -> Option<&Document> {
+        self.documents
+            .iter()
+            .find(|d| matches!(&d.target, DocTarget::KeyPolicy(k) if k == key))
+    }
+
+    /// The identity policy documents of `principal`, in attachment order.
+    pub fn identity_docs<'a>(&'a self, principal: &'a str) -> impl Iterator<Item = &'a Document> {
+        self.documents.iter().filter(move |d| {
+            matches!(&d.target, DocTarget::Identity { principal: p, .. } if p == principal)
+        })
+    }
+
+    /// The actions the matrix shows.
+    pub fn action_set(&self) -> ActionSet {
+        self.set
+    }
+
+    /// The simulated time.
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    /// The rows (principals), in scenario order.
+    pub fn rows(&self) -> &[RowHead] {
+        &self.rows
+    }
+
+    /// The columns (keys), in scenario order.
+    pub fn columns(&self) -> &[ColumnHead] {
+        &self.columns
+    }
+
+    /// The engine's matrix.
+    pub fn matrix(&self) -> &Matrix {
+        &self.matrix
+    }
+
+    /// The summary of cell (`row`, `column`).
+    pub fn summary(&self, row: usize, column: usize) -> Option<&CellSummary> {
+        self.summaries.get(row * self.columns.len() + column)
+    }
+
+    /// What the last edit changed.
+    pub fn changes(&self) -> &[CellChange] {
+        &self.changes
+    }
+
+    /// How much work the last recomputation was.
+    pub fn stats(&self) -> RunStats {
+        self.stats
+    }
+
+    /// Increases with every change; views use it to know when to re-read.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// The row of principal `arn`.
+    pub fn row_of(&self, arn: &str) -> Option<usize> {
+        self.rows.iter().position(|r| r.arn == arn)
+    }
+
+    /// The column of key `id`.
+    pub fn column_of(&self, id: &KeyId) -> Option<usize> {
+        self.columns.iter().position(|c| &c.id == id)
+    }
+
+    /// Whether the cell's value may be out of date: its key policy or one of its principal's
+    /// identity policies does not parse, so the engine still uses the last valid version.
+    pub fn is_stale(&self, row: usize, column: usize) -> bool {
+        let key_stale = self
+            .columns
+            .get(column)
+            .and_then(|c| self.key_policy_doc(&c.id))
+            .is_some_and(|d| d.stale);
+        let row_stale = self.rows.get(row).is_some_and(|r| {
+            let holder = self
+                .world
+                .principal(&r.arn)
+                .and_then(|p| p.request_principal().role_arn.clone())
+                .unwrap_or_else(|| r.arn.clone());
+            self.identity_docs(&holder).any(|d| d.stale)
+        });
+        key_stale || row_stale
+    }
+
+    /// The engine's explanation of one decision: row, column and action index in
+    /// [`Matrix::actions`].
+    pub fn explain(&self, row: usize, column: usize, action: usize) -> Option<Explanation> {
+        self.matrix.explain(&self.world, row, column, action)
+    }
+
+    /// The name shown for key `id`.
+    pub fn key_name(&self, id: &KeyId) -> String {
+        if let Some((_, name)) = self.key_names.iter().find(|(k, _)| k == id) {
+            return name.clone();
+        }
+        self.world
+            .keys
+            .aliases_for(id)
+            .next()
+            .map(|a| a.name.trim_start_matches("alias/").to_owned())
+            .unwrap_or_else(|| id.as_str().chars().take(8).collect())
+    }
+
+    // ---------------------------------------------------------------- intents
+
+    /// Replaces a document's text. A valid text goes into the world and the matrix is
+    /// recomputed where it can change; an invalid one is kept as typed, with its problems, and
+    /// the world (so the matrix) keeps the last valid version.
+    pub fn edit_document(&mut self, id: DocId, text: &str) -> Result<(), ModelError> {
+        let started = platform::now_ms();
+        let index = self
+            .documents
+            .iter()
+            .position(|d| d.id == id)
+            .ok_or(ModelError::UnknownDocument(id))?;
+        let target = self
+            .documents
+            .get(index)
+            .map(|d| d.target.clone())
+            .ok_or(ModelError::UnknownDocument(id))?;
+        let diagnostics = self.check_text(&target, text);
+        let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
+        let mut decisions = 0;
+        let before = self.summaries.clone();
+        if !has_errors {
+            match &target {
+                DocTarget::KeyPolicy(key) => {
+                    self.world.set_key_policy(key, text)?;
+                    if let Some(column) = self.matrix.recompute_column(&self.world, key) {
+                        self.resummarize(&[], &[column]);
+                        decisions = self.rows.len() * self.matrix.actions().len();
+                    }
+                }
+                DocTarget::Identity { principal, name } => {
+                    self.world.put_identity_policy(principal, name, text)?;
+                    let rows = self.matrix.recompute_row(&self.world, principal);
+                    self.resummarize(&rows, &[]);
+                    decisions = rows.len() * self.columns.len() * self.matrix.actions().len();
+                }
+            }
+        }
+        if let Some(doc) = self.documents.get_mut(index) {
+            doc.text = Rc::from(text);
+            doc.diagnostics = Rc::new(diagnostics);
+            doc.stale = has_errors;
+        }
+        if !has_errors {
+            self.changes = self.diff(&before);
+        }
+        self.stats = RunStats {
+            decisions,
+            millis: platform::now_ms() - started,
+        };
+        self.revision += 1;
+        Ok(())
+    }
+
+    /// Shows `set` in the matrix (recomputes it over those actions).
+    pub fn set_action_set(&mut self, set: ActionSet) {
+        if set != self.set {
+            self.set = set;
+            self.changes.clear();
+            self.recompute_all();
+        }
+    }
+
+    /// Attaches a new identity policy named `name` to `principal`; returns its document.
+    ///
+    /// IAM needs at least one statement, so the new policy starts with one that allows
+    /// `kms:ListAliases`: an IAM-only action, so the matrix does not change until the user writes.
+    pub fn add_identity_policy(
+        &mut self,
+        principal: &str,
+        name: &str,
+    ) -> Result<DocId, ModelError> {
+        if !is_valid_policy_name(name) {
+            return Err(ModelError::InvalidPolicyName(name.to_owned()));
+        }
+        if self
+            .identity_docs(principal)
+            .any(|d| matches!(&d.target, DocTarget::Identity { name: n, .. } if n == name))
+        {
+            return Err(ModelError::DuplicatePolicyName(name.to_owned()));
+        }
+        let text = concat!(
+            "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\n",
+            "      \"Effect\": \"Allow\",\n      \"Action\": \"kms:ListAliases\",\n",
+            "      \"Resource\": \"*\"\n    }\n  ]\n}\n"
+        );
+        self.world.put_identity_policy(principal, name, text)?;
+        let target = DocTarget::Identity {
+            principal: principal.to_owned(),
+            name: name.to_owned(),
+        };
+        let id = self.push_document(target, text);
+        self.after_world_change(Some(principal), None);
+        Ok(id)
+    }
+
+    /// Renames an identity policy (its text, valid or not, stays as typed).
+    pub fn rename_identity_policy(&mut self, id: DocId, new_name: &str) -> Result<(), ModelError> {
+        if !is_valid_policy_name(new_name) {
+            return Err(ModelError::InvalidPolicyName(new_name.to_owned()));
+        }
+        let doc = self.document(id).ok_or(ModelError::UnknownDocument(id))?;
+        let DocTarget::Identity { principal, name } = doc.target.clone() else {
+            return Err(ModelError::UnknownDocument(id));
+        };
+        if name == new_name {
+            return Ok(());
+        }
+        if self
+            .identity_docs(&principal)
+            .any(|d| matches!(&d.target, DocTarget::Identity { name: n, .. } if n == new_name))
+        {
+            return Err(ModelError::DuplicatePolicyName(new_name.to_owned()));
+        }
+        let valid_text = self
+            .world
+            .principal(&principal)
+            .and_then(|p| p.policies.iter().find(|p| p.name == name))
+            .map(|p| p.text.clone());
+        if let Some(valid_text) = valid_text {
+            self.world
+                .put_identity_policy(&principal, new_name, &valid_text)?;
+            self.world.delete_identity_policy(&principal, &name)?;
+        }
+        if let Some(doc) = self.documents.iter_mut().find(|d| d.id == id) {
+            doc.target = DocTarget::Identity {
+                principal,
+                name: new_name.to_owned(),
+            };
+        }
+        self.revision += 1;
+        Ok(())
+    }
+
+    /// Detaches an identity policy.
+    pub fn remove_identity_policy(&mut self, id: DocId) -> Result<(), ModelError> {
+        let doc = self.document(id).ok_or(ModelError::UnknownDocument(id))?;
+        let DocTarget::Identity { principal, name } = doc.target.clone() else {
+            return Err(ModelError::UnknownDocument(id));
+        };
+        self.world.delete_identity_policy(&principal, &name)?;
+        self.documents.retain(|d| d.id != id);
+        self.after_world_change(Some(&principal), None);
+        Ok(())
+    }
+
+    /// Moves the simulated clock forward by `millis` (grants become consistent, keys pending
+    /// deletion go away).
+    pub fn advance_clock(&mut self, millis: i64) {
+        self.now = self.now.plus_millis(millis);
+        let mut env = kms_engine::kms::Env::new(self.now, &mut *self.rng);
+        self.world.advance_time(&mut env);
+        self.rebuild_documents();
+        self.recompute_all();
+    }
+
+    // ---------------------------------------------------------------- derivation
+
+    fn check_text(&self, target: &DocTarget, text: &str) -> Vec<Diagnostic> {
+        match target {
+            DocTarget::KeyPolicy(key) => {
+                let account = self.world.keys.get(key).map(|k| k.account.clone());
+                let parsed = check_policy(text, PolicyKind::KeyPolicy, account.as_deref());
+                let mut diagnostics = parsed.diagnostics;
+                if let Some(policy) = &parsed.policy {
+                    diagnostics.extend(self.world.invalid_policy_principals(text, policy));
+                    diagnostics.sort_by_key(|d| (d.span.start, d.severity));
+                }
+                diagnostics
+            }
+            DocTarget::Identity { .. } => {
+                check_policy(text, PolicyKind::IdentityPolicy, None).diagnostics
+            }
+        }
+    }
+
+    fn push_document(&mut self, target: DocTarget, text: &str) -> DocId {
+        let id = DocId(self.next_doc);
+        self.next_doc += 1;
+        let diagnostics = self.check_text(&target, text);
+        self.documents.push(Document {
+            id,
+            target,
+            text: Rc::from(text),
+            diagnostics: Rc::new(diagnostics),
+            stale: false,
+        });
+        id
+    }
+
+    /// Makes the document list match the world: keeps documents (and their typed text) that
+    /// still exist, adds new ones, drops vanished ones.
+    fn rebuild_documents(&mut self) {
+        let mut wanted: Vec<(DocTarget, std::sync::Arc<str>)> = Vec::new();
+        for id in &self.key_order {
+            if let Some(key) = self.world.keys.get(id) {
+                wanted.push((DocTarget::KeyPolicy(id.clone()), key.policy.text.clone()));
+            }
+        }
+        for principal in self.world.principals() {
+            if matches!(
+                principal.kind,
+                PrincipalKind::User { .. } | PrincipalKind::Role { .. }
+            ) {
+                for policy in &principal.policies {
+                    wanted.push((
+                        DocTarget::Identity {
+                            principal: principal.arn.clone(),
+                            name: policy.name.clone(),
+                        },
+                        policy.text.clone(),
+                    ));
+                }
+            }
+        }
+        let old = std::mem::take(&mut self.documents);
+        for (target, text) in wanted {
+            match old.iter().find(|d| d.target == target) {
+                // A document being edited keeps what was typed; one in step with the world
+                // follows it (the world may have changed through the console or the wizard).
+                Some(doc) if doc.stale || *doc.text == *text => self.documents.push(doc.clone()),
+                Some(doc) => {
+                    let diagnostics = self.check_text(&target, &text);
+                    self.documents.push(Document {
+                        id: doc.id,
+                        target,
+                        text: Rc::from(&*text),
+                        diagnostics: Rc::new(diagnostics),
+                        stale: false,
+                    });
+                }
+                None => {
+                    self.push_document(target, &text);
+                }
+            }
+        }
+    }
+
+    fn after_world_change(&mut self, principal: Option<&str>, key: Option<&KeyId>) {
+        let started = platform::now_ms();
+        let before = self.summaries.clone();
+        let mut decisions = 0;
+        if let Some(principal) = principal {
+            let rows = self.matrix.recompute_row(&self.world, principal);
+            decisions += rows.len() * self.columns.len() * self.matrix.actions().len();
+            self.resummarize(&rows, &[]);
+        }
+        if let Some(key) = key {
+            if let Some(column) = self.matrix.recompute_column(&self.world, key) {
+                decisions += self.rows.len() * self.matrix.actions().len();
+                self.resummarize(&[], &[column]);
+            }
+        }
+        self.changes = self.diff(&before);
+        self.stats = RunStats {
+            decisions,
+            millis: platform::now_ms() - started,
+        };
+        self.revision += 1;
+    }
+
+    /// Recomputes everything: heads, the whole matrix and every summary.
+    fn recompute_all(&mut self) {
+        let started = platform::now_ms();
+        self.key_order
+            .retain(|id| self.world.keys.get(id).is_some());
+        for key in self.world.keys.keys() {
+            if !self.key_order.contains(&key.id) {
+                self.key_order.push(key.id.clone());
+            }
+        }
+        self.principal_order
+            .retain(|arn| self.world.principal(arn).is_some());
+        self.rows = self
+            .principal_order
+            .iter()
+            .filter_map(|arn| self.world.principal(arn))
+            .map(|p| RowHead {
+                arn: p.arn.clone(),
+                name: p.display_name(),
+                kind: match p.kind {
+                    PrincipalKind::AccountRoot => "root",
+                    PrincipalKind::User { .. } => "user",
+                    PrincipalKind::Role { .. } => "role",
+                    PrincipalKind::AssumedRole { .. } => "session",
+                },
+            })
+            .collect();
+        self.columns = self
+            .key_order
+            .iter()
+            .filter_map(|id| self.world.keys.get(id))
+            .map(|key| ColumnHead {
+                id: key.id.clone(),
+                name: self.key_name(&key.id),
+                arn: key.arn.clone(),
+                state: key.state.as_str(),
+            })
+            .collect();
+        let principals: Vec<String> = self.rows.iter().map(|r| r.arn.clone()).collect();
+        let actions = self.set.kms_actions();
+        self.matrix = Matrix::compute(
+            &self.world,
+            &principals,
+            &self.key_order,
+            &actions,
+            self.now,
+        );
+        self.summaries = Vec::with_capacity(self.rows.len() * self.columns.len());
+        for row in 0..self.rows.len() {
+            for column in 0..self.columns.len() {
+                let summary = self.summarize(row, column);
+                self.summaries.push(summary);
+            }
+        }
+        self.stats = RunStats {
+            decisions: self.matrix.len(),
+            millis: platform::now_ms() - started,
+        };
+        self.revision += 1;
+    }
+
+    fn summarize(&self, row: usize, column: usize) -> CellSummary {
+        let state = self.columns.get(column).map_or("Enabled", |c| c.state);
+        summarize_matrix_cell(self.set, &self.matrix, row, column, state)
+    }
+
+    fn resummarize(&mut self, rows: &[usize], columns: &[usize]) {
+        let width = self.columns.len();
+        for &row in rows {
+            for column in 0..width {
+                let summary = self.summarize(row, column);
+                if let Some(slot) = self.summaries.get_mut(row * width + column) {
+                    *slot = summary;
+                }
+            }
+        }
+        for &column in columns {
+            for row in 0..self.rows.len() {
+                let summary = self.summarize(row, column);
+                if let Some(slot) = self.summaries.get_mut(row * width + column) {
+                    *slot = summary;
+                }
+            }
+        }
+    }
+
+    fn diff(&self, before: &[CellSummary]) -> Vec<CellChange> {
+        let width = self.columns.len();
+        if before.len() != self.summaries.len() {
+            return Vec::new();
+        }
+        before
+            .iter()
+            .zip(&self.summaries)
+            .enumerate()
+            .filter(|(_, (b, a))| b != a)
+            .map(|(i, (b, a))| {
+                let (row, column) = (i / width.max(1), i % width.max(1));
+                CellChange {
+                    row,
+                    column,
+                    before: b.clone(),
+                    after: a.clone(),
+                    cause: self.cause(row, column),
+                }
+            })
+            .collect()
+    }
+
+    /// The statement behind a cell's value: the first explicit deny, else the first allow.
+    fn cause(&self, row: usize, column: usize) -> Option<String> {
+        let principal = self.world.principal(&self.rows.get(row)?.arn)?;
+        let key = self.world.keys.get(&self.columns.get(column)?.id)?;
+        let verdicts: Vec<_> = (0..self.matrix.actions().len())
+            .filter_map(|a| self.matrix.cell(row, column, a))
+            .map(|c| c.verdict)
+            .collect();
+        let deciding = verdicts
+            .iter()
+            .find(|v| v.decision == kms_engine::authz::Decision::ExplicitDeny)
+            .or_else(|| verdicts.iter().find(|v| v.is_allowed()))?;
+        verdict_cause(&self.world, principal, key, *deciding)
+    }
+}

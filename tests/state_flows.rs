@@ -1,0 +1,186 @@
+//! The app's state flows, natively: intents in, the engine's matrix out.
+
+use kms_engine::view::CellKind;
+use kms_playground::model::DocTarget;
+use kms_playground::presets;
+use kms_playground::state::{AppState, Intent};
+
+const ACCOUNT: &str = "111122223333";
+
+fn lecture() -> AppState {
+    AppState::new(presets::lecture())
+}
+
+fn allow_all(principals: &[&str]) -> String {
+    let list: Vec<String> = principals
+        .iter()
+        .map(|p| format!("\"arn:aws:iam::{ACCOUNT}:{p}\""))
+        .collect();
+    format!(
+        r#"{{"Effect": "Allow", "Principal": {{"AWS": [{}]}}, "Action": "kms:*", "Resource": "*"}}"#,
+        list.join(", ")
+    )
+}
+
+/// The word in the cell of `user` × `key`.
+fn cell(state: &AppState, user: &str, key: &str) -> (CellKind, String) {
+    let model = state.model();
+    let row = model.rows().iter().position(|r| r.name == user).unwrap();
+    let column = model.columns().iter().position(|c| c.name == key).unwrap();
+    let summary = model.summary(row, column).unwrap();
+    (summary.kind, summary.word.clone())
+}
+
+fn key_doc(state: &AppState, key: &str) -> (kms_playground::model::DocId, String) {
+    let model = state.model();
+    let id = model
+        .columns()
+        .iter()
+        .find(|c| c.name == key)
+        .unwrap()
+        .id
+        .clone();
+    let doc = model.key_policy_doc(&id).unwrap();
+    (doc.id, doc.text.to_string())
+}
+
+#[test]
+fn the_lecture_matrix_reads_as_the_lecture_says() {
+    let state = lecture();
+    let expected = [
+        ("Alice", ["Full", "None", "Full"]),
+        ("Bob", ["None", "Full", "Deny"]),
+        ("Charlie", ["Encrypt only", "Full", "Deny"]),
+        ("David", ["None", "None", "Deny"]),
+    ];
+    for (user, words) in expected {
+        for (key, word) in ["CMK-A", "CMK-B", "CMK-C"].iter().zip(words) {
+            assert_eq!(cell(&state, user, key).1, word, "{user} x {key}");
+        }
+    }
+    assert_eq!(cell(&state, "Bob", "CMK-C").0, CellKind::ExplicitDeny);
+    assert_eq!(cell(&state, "David", "CMK-A").0, CellKind::ImplicitDeny);
+}
+
+#[test]
+fn trusting_the_account_in_cmk_b_lets_alices_iam_policy_work() {
+    // KMS Developer Guide, key-policy-default.html: IAM policies count only when the key
+    // policy allows the account principal.
+    let mut state = lecture();
+    assert_eq!(cell(&state, "Alice", "CMK-B").1, "None");
+    let (doc, text) = key_doc(&state, "CMK-B");
+    let root = allow_all(&["root"]);
+    let edited = text.replacen("\"Statement\": [", &format!("\"Statement\": [{root}, "), 1);
+    state.apply(Intent::EditDocument { doc, text: edited });
+    assert_eq!(
+        cell(&state, "Alice", "CMK-B"),
+        (CellKind::Allow, "Full".into())
+    );
+    // Bob has no IAM policy: the delegation gives him nothing new.
+    assert_eq!(cell(&state, "Bob", "CMK-B").1, "Full");
+    assert_eq!(cell(&state, "David", "CMK-B").1, "Full");
+    let model = state.model();
+    let changed: Vec<&str> = model
+        .changes()
+        .iter()
+        .map(|c| model.rows()[c.row].name.as_str())
+        .collect();
+    assert_eq!(changed, vec!["Alice", "David"]);
+    assert!(model.stats().decisions > 0);
+}
+
+#[test]
+fn a_deny_for_alice_in_cmk_a_flips_her_cell_to_explicit_deny() {
+    // IAM User Guide, reference_policies_evaluation-logic.html: an explicit deny wins over
+    // every allow.
+    let mut state = lecture();
+    let (doc, text) = key_doc(&state, "CMK-A");
+    let deny = format!(
+        r#"{{"Sid": "DenyAlice", "Effect": "Deny", "Principal": {{"AWS": "arn:aws:iam::{ACCOUNT}:user/Alice"}}, "Action": "kms:*", "Resource": "*"}}"#
+    );
+    let edited = text.replacen("\"Statement\": [", &format!("\"Statement\": [{deny}, "), 1);
+    state.apply(Intent::EditDocument { doc, text: edited });
+    assert_eq!(
+        cell(&state, "Alice", "CMK-A"),
+        (CellKind::ExplicitDeny, "Deny".into())
+    );
+    let model = state.model();
+    let change = &model.changes()[0];
+    assert_eq!(change.before.word, "Full");
+    assert_eq!(change.after.word, "Deny");
+    assert_eq!(
+        change.cause.as_deref(),
+        Some("statement DenyAlice in the key policy")
+    );
+}
+
+#[test]
+fn invalid_json_keeps_the_last_matrix_and_reports_line_and_column() {
+    let mut state = lecture();
+    let (doc, text) = key_doc(&state, "CMK-C");
+    // Break the JSON on line 1: drop the comma between the first two statements.
+    let broken = text.replacen("}, {\"Sid\"", "} {\"Sid\"", 1);
+    assert_ne!(broken, text);
+    state.apply(Intent::EditDocument {
+        doc,
+        text: broken.clone(),
+    });
+    let model = state.model();
+    let document = model.document(doc).unwrap();
+    assert!(document.stale);
+    assert_eq!(&*document.text, broken, "nothing typed is lost");
+    let first = &document.diagnostics[0];
+    let column = broken.find("} {\"Sid\"").unwrap() + 3;
+    assert_eq!((first.start.line, first.start.column), (1, column as u32));
+    drop(model);
+    // The matrix is the last valid one, marked stale.
+    assert_eq!(cell(&state, "Bob", "CMK-C").1, "Deny");
+    let model = state.model();
+    let column = model
+        .columns()
+        .iter()
+        .position(|c| c.name == "CMK-C")
+        .unwrap();
+    assert!(model.is_stale(0, column));
+    assert!(!model.is_stale(0, 0));
+}
+
+#[test]
+fn identity_policies_can_be_added_renamed_and_removed() {
+    let mut state = lecture();
+    let bob = format!("arn:aws:iam::{ACCOUNT}:user/Bob");
+    state.apply(Intent::AddPolicy {
+        principal: bob.clone(),
+        name: "BobKms".into(),
+    });
+    let doc = state.ui.document.unwrap();
+    let a = state.model().columns()[0].arn.clone();
+    state.apply(Intent::EditDocument {
+        doc,
+        text: format!(
+            r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "{a}"}}]}}"#
+        ),
+    });
+    assert_eq!(
+        state.ui.notice,
+        None,
+        "{:?}",
+        state.model().document(doc).unwrap().diagnostics
+    );
+    assert_eq!(cell(&state, "Bob", "CMK-A").1, "Decrypt only");
+    state.apply(Intent::RenamePolicy {
+        doc,
+        name: "BobDecrypt".into(),
+    });
+    assert!(matches!(
+        &state.model().document(doc).unwrap().target,
+        DocTarget::Identity { name, .. } if name == "BobDecrypt"
+    ));
+    state.apply(Intent::RenamePolicy {
+        doc,
+        name: "no spaces allowed".into(),
+    });
+    assert!(state.ui.notice.as_ref().unwrap().error);
+    state.apply(Intent::RemovePolicy(doc));
+    assert_eq!(cell(&state, "Bob", "CMK-A").1, "None");
+}
