@@ -33,9 +33,11 @@
 //!
 //! Unknown fields are errors. Every error carries a line, a column and a JSON path.
 
+mod generate;
 mod read;
 mod write;
 
+pub use generate::{GENERATED_ACTIONS, generate};
 pub use read::{
     GRANT_OPERATIONS, KEY_ORIGINS, KEY_STATES, alias_problem, is_key_id, parse_key_arn,
     parse_principal_arn,
