@@ -1,10 +1,674 @@
-//! An emulator of the AWS CLI's `aws kms` commands, run against a playground world.
+//! An emulator of the AWS CLI's `aws kms` commands, run against a playground [`World`].
 //!
-//! (being written)
+//! A [`Session`] reads command lines the way a shell running the AWS CLI would and prints what the
+//! AWS CLI prints: the operation's JSON output (or `--output text` / `table`, filtered by
+//! `--query`), `An error occurred (AccessDeniedException) when calling the Encrypt operation: ...`
+//! on failure, and the AWS CLI's usage errors for a command line it would refuse.
+//!
+//! Besides `aws kms <operation>`, a session understands the little a demo script needs:
+//!
+//! - `aws configure --profile NAME` links profile `NAME` to the principal of that name;
+//!   `aws configure set principal ARN --profile NAME` links it to any principal;
+//!   `aws configure set region|output VALUE`, `aws configure get ...`, `aws configure list-profiles`;
+//! - `aws sts get-caller-identity`;
+//! - `--profile NAME` picks the caller: a configured profile, or else the principal whose name is
+//!   `NAME` in any case (`--profile alice` is the user `Alice`); `AWS_PROFILE` works as in the CLI;
+//! - `NAME=value`, `NAME=$(aws ... --query X --output text)`, `export`, `unset`, `$NAME`, `${NAME}`;
+//! - `echo`, `sleep SECONDS` (advances the simulated clock, so a grant's eventual-consistency window
+//!   can be crossed), `clear`, and `#` comments.
+//!
+//! Blob arguments: see [`args`] (`--plaintext` is text unless `--cli-binary-format base64`).
+//! Output follows AWS CLI version 2: dates are ISO 8601 in UTC.
+//!
+//! The engine does no I/O: `file://` and `fileb://` are read through the caller's [`Files`].
 
 pub mod args;
+mod exec;
 pub mod output;
 pub mod query;
 pub mod shell;
 pub mod shorthand;
 pub mod spec;
+
+pub use args::{Files, NoFiles};
+
+use crate::entropy::{Randomness, Timestamp};
+use crate::world::World;
+use args::{Command, Invocation, UsageError};
+use output::OutputFormat;
+use shell::Word;
+use std::collections::BTreeMap;
+
+/// Exit status of a command the AWS CLI ran and the service refused (AWS CLI version 2).
+pub const STATUS_SERVICE_ERROR: i32 = 254;
+/// Exit status of a command line the AWS CLI refused to run (AWS CLI version 2).
+pub const STATUS_USAGE: i32 = 252;
+/// Exit status of a configuration or credentials problem (AWS CLI version 2).
+pub const STATUS_CONFIG: i32 = 253;
+/// Exit status the shell gives a command it cannot find.
+pub const STATUS_NOT_FOUND: i32 = 127;
+/// Exit status the shell gives a line it cannot parse.
+pub const STATUS_SYNTAX: i32 = 2;
+
+/// What one line printed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Output {
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+    /// The exit status (`$?`).
+    pub status: i32,
+    /// Whether the line was `clear` (a terminal clears its screen).
+    pub clear: bool,
+}
+
+impl Output {
+    fn error(stderr: String, status: i32) -> Output {
+        Output {
+            stderr,
+            status,
+            ..Output::default()
+        }
+    }
+
+    /// Whether the line is one the AWS CLI or the shell would refuse outright (as opposed to a
+    /// command that ran and was answered with a KMS error).
+    pub fn is_bad_input(&self) -> bool {
+        self.status != 0 && self.status != STATUS_SERVICE_ERROR
+    }
+}
+
+/// A profile: a name linked to a principal, with optional defaults.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Profile {
+    /// The principal's ARN.
+    pub principal: Option<String>,
+    /// `region`.
+    pub region: Option<String>,
+    /// `output`.
+    pub output: Option<String>,
+}
+
+/// The state of a shell session running the AWS CLI: profiles, variables, the simulated clock.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Session {
+    profiles: BTreeMap<String, Profile>,
+    names: BTreeMap<String, String>,
+    variables: BTreeMap<String, String>,
+    now: Timestamp,
+    last_status: i32,
+}
+
+/// What a session needs from its host for one line: the world, randomness and files.
+pub struct Host<'a> {
+    /// The world the commands act on.
+    pub world: &'a mut World,
+    /// Random bytes (key ids, key material, nonces, grant tokens).
+    pub rng: &'a mut dyn Randomness,
+    /// Files for `file://` and `fileb://`.
+    pub files: &'a dyn Files,
+}
+
+/// Everything one command line needs, shared by nested `$(...)` lines.
+struct Ctx<'h, 'a> {
+    host: &'h mut Host<'a>,
+    depth: usize,
+}
+
+impl Session {
+    /// A session whose clock reads `now`.
+    pub fn new(now: Timestamp) -> Session {
+        Session {
+            profiles: BTreeMap::new(),
+            names: BTreeMap::new(),
+            variables: BTreeMap::new(),
+            now,
+            last_status: 0,
+        }
+    }
+
+    /// Makes `name` (in any case) name the principal `arn` for `--profile`, as a scenario file's
+    /// principal names do.
+    pub fn add_principal_name(&mut self, name: &str, arn: &str) {
+        self.names.insert(name.to_lowercase(), arn.to_owned());
+    }
+
+    /// The simulated time.
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    /// Sets the simulated time (the app's clock control).
+    pub fn set_now(&mut self, now: Timestamp) {
+        self.now = now;
+    }
+
+    /// A shell variable's value.
+    pub fn variable(&self, name: &str) -> Option<&str> {
+        self.variables.get(name).map(String::as_str)
+    }
+
+    /// The profiles configured so far, by name.
+    pub fn profiles(&self) -> &BTreeMap<String, Profile> {
+        &self.profiles
+    }
+
+    /// Runs one logical line (continuations already joined; see [`shell::logical_lines`]).
+    pub fn run_line(&mut self, line: &str, host: &mut Host<'_>) -> Output {
+        let mut ctx = Ctx { host, depth: 0 };
+        let out = self.line(line, &mut ctx);
+        self.last_status = out.status;
+        out
+    }
+
+    /// Runs a script line by line, calling `each` with every line's number, text and output.
+    /// Stops after a line that is bad input ([`Output::is_bad_input`]) and returns its number.
+    pub fn run_script(
+        &mut self,
+        script: &str,
+        host: &mut Host<'_>,
+        each: &mut dyn FnMut(usize, &str, &Output),
+    ) -> Result<(), ScriptError> {
+        let lines = shell::logical_lines(script).map_err(|(line, error)| ScriptError {
+            line,
+            message: error.to_string(),
+        })?;
+        for line in lines {
+            let out = self.run_line(&line.text, host);
+            each(line.line, &line.text, &out);
+            if out.is_bad_input() {
+                return Err(ScriptError {
+                    line: line.line,
+                    message: first_line_of_error(&out),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn line(&mut self, line: &str, ctx: &mut Ctx<'_, '_>) -> Output {
+        let words = match shell::words(line) {
+            Ok(w) => w,
+            Err(e) => return Output::error(format!("{e}\n"), STATUS_SYNTAX),
+        };
+        let Some(first) = words.first() else {
+            return Output::default();
+        };
+        // `NAME=value` alone; a command with assignments in front is not supported.
+        if first.as_assignment().is_some() {
+            return self.assignments(&words, ctx);
+        }
+        let mut stderr = String::new();
+        let mut argv = Vec::new();
+        for word in &words {
+            match self.expand(word, true, ctx, &mut stderr) {
+                Ok(fields) => argv.extend(fields),
+                Err(out) => return out,
+            }
+        }
+        let mut out = self.command(&argv, ctx);
+        out.stderr.insert_str(0, &stderr);
+        out
+    }
+
+    fn assignments(&mut self, words: &[Word], ctx: &mut Ctx<'_, '_>) -> Output {
+        let mut out = Output::default();
+        for word in words {
+            let Some((name, value)) = word.as_assignment() else {
+                return Output::error(
+                    "assignments in front of a command are not supported here: put `NAME=value` on a line of its own, or use `--profile`\n".to_owned(),
+                    STATUS_SYNTAX,
+                );
+            };
+            let mut stderr = String::new();
+            let (text, status) = match self.expand_joined(&value, ctx, &mut stderr) {
+                Ok(v) => v,
+                Err(e) => return e,
+            };
+            out.stderr.push_str(&stderr);
+            out.status = status;
+            self.variables.insert(name, text);
+        }
+        out
+    }
+
+    /// Expands a word (variables and `$(...)`), collecting substituted commands' errors.
+    fn expand(
+        &mut self,
+        word: &Word,
+        split: bool,
+        ctx: &mut Ctx<'_, '_>,
+        stderr: &mut String,
+    ) -> Result<Vec<String>, Output> {
+        let variables = self.variables.clone();
+        let last_status = self.last_status;
+        let mut lookup = |name: &str| {
+            if name == "?" {
+                return Some(last_status.to_string());
+            }
+            variables.get(name).cloned()
+        };
+        let mut run = |text: &str| -> Result<String, Output> {
+            if ctx.depth >= 8 {
+                return Err(Output::error(
+                    "command substitutions nest too deeply\n".to_owned(),
+                    STATUS_SYNTAX,
+                ));
+            }
+            ctx.depth += 1;
+            let inner = self.line(text, ctx);
+            ctx.depth -= 1;
+            self.last_status = inner.status;
+            stderr.push_str(&inner.stderr);
+            if inner.is_bad_input() {
+                return Err(Output {
+                    stdout: String::new(),
+                    stderr: String::new(),
+                    status: inner.status,
+                    clear: false,
+                });
+            }
+            Ok(inner.stdout)
+        };
+        shell::expand(word, split, &mut lookup, &mut run).map_err(|mut e| {
+            e.stderr = std::mem::take(stderr);
+            e
+        })
+    }
+
+    /// An assignment's value: expanded, not split; the status is the last substitution's.
+    fn expand_joined(
+        &mut self,
+        word: &Word,
+        ctx: &mut Ctx<'_, '_>,
+        stderr: &mut String,
+    ) -> Result<(String, i32), Output> {
+        self.last_status = 0;
+        let fields = self.expand(word, false, ctx, stderr)?;
+        Ok((fields.concat(), self.last_status))
+    }
+
+    fn command(&mut self, argv: &[String], ctx: &mut Ctx<'_, '_>) -> Output {
+        let Some((name, rest)) = argv.split_first() else {
+            return Output::default();
+        };
+        match name.as_str() {
+            "aws" => self.aws(rest, ctx),
+            "echo" => {
+                let (newline, words) = match rest.split_first() {
+                    Some((flag, words)) if flag == "-n" => (false, words),
+                    _ => (true, rest),
+                };
+                let mut stdout = words.join(" ");
+                if newline {
+                    stdout.push('\n');
+                }
+                Output {
+                    stdout,
+                    ..Output::default()
+                }
+            }
+            "sleep" => match rest {
+                [duration] => match parse_duration(duration) {
+                    Some(millis) => {
+                        self.now = self.now.plus_millis(millis);
+                        Output::default()
+                    }
+                    None => {
+                        Output::error(format!("sleep: invalid time interval '{duration}'\n"), 1)
+                    }
+                },
+                [] => Output::error("sleep: missing operand\n".to_owned(), 1),
+                _ => Output::error(
+                    "sleep: give one duration, such as `sleep 300` or `sleep 5m`\n".to_owned(),
+                    1,
+                ),
+            },
+            "export" => {
+                for item in rest {
+                    match item.split_once('=') {
+                        Some((n, v)) if shell::is_name(n) => {
+                            self.variables.insert(n.to_owned(), v.to_owned());
+                        }
+                        _ if shell::is_name(item) => {}
+                        _ => {
+                            return Output::error(
+                                format!("export: `{item}': not a valid identifier\n"),
+                                1,
+                            );
+                        }
+                    }
+                }
+                Output::default()
+            }
+            "unset" => {
+                for item in rest {
+                    self.variables.remove(item);
+                }
+                Output::default()
+            }
+            "clear" => Output {
+                clear: true,
+                ..Output::default()
+            },
+            other => Output::error(
+                format!(
+                    "{other}: command not found (this emulator runs `aws`, `echo`, `sleep`, `export`, `unset`, `clear`, `NAME=value` and `#` comments)\n"
+                ),
+                STATUS_NOT_FOUND,
+            ),
+        }
+    }
+
+    fn aws(&mut self, words: &[String], ctx: &mut Ctx<'_, '_>) -> Output {
+        let invocation = match args::parse(words, ctx.host.files) {
+            Ok(inv) => inv,
+            Err(e) => return usage(&e),
+        };
+        let Invocation { command, globals } = invocation;
+        let profile_name = globals
+            .profile
+            .clone()
+            .or_else(|| self.variables.get("AWS_PROFILE").cloned())
+            .unwrap_or_else(|| "default".to_owned());
+        match command {
+            Command::Help(topic) => Output {
+                stdout: args::help_text(topic),
+                ..Output::default()
+            },
+            Command::Configure => self.configure(&profile_name, globals.region.as_deref(), ctx),
+            Command::ConfigureSet { name, value } => {
+                self.configure_set(&profile_name, &name, &value, ctx)
+            }
+            Command::ConfigureGet { name } => {
+                let profile = self.profiles.get(&profile_name);
+                let value = match name.as_str() {
+                    "region" => profile.and_then(|p| p.region.clone()),
+                    "output" => profile.and_then(|p| p.output.clone()),
+                    "principal" => profile.and_then(|p| p.principal.clone()),
+                    _ => None,
+                };
+                match value {
+                    Some(v) => Output {
+                        stdout: format!("{v}\n"),
+                        ..Output::default()
+                    },
+                    None => Output {
+                        status: 1,
+                        ..Output::default()
+                    },
+                }
+            }
+            Command::ListProfiles => {
+                let mut names: Vec<&String> = self.profiles.keys().collect();
+                names.sort();
+                Output {
+                    stdout: names.iter().map(|n| format!("{n}\n")).collect(),
+                    ..Output::default()
+                }
+            }
+            Command::GetCallerIdentity | Command::Kms { .. } => {
+                let caller = match self.caller(&profile_name, globals.profile.is_some(), ctx) {
+                    Ok(c) => c,
+                    Err(out) => return out,
+                };
+                let profile = self.profiles.get(&profile_name.to_lowercase());
+                let format = globals
+                    .output
+                    .or_else(|| {
+                        profile
+                            .and_then(|p| p.output.as_deref())
+                            .and_then(OutputFormat::parse)
+                    })
+                    .or_else(|| {
+                        self.variables
+                            .get("AWS_DEFAULT_OUTPUT")
+                            .and_then(|o| OutputFormat::parse(o))
+                    })
+                    .unwrap_or_default();
+                let region = globals
+                    .region
+                    .clone()
+                    .or_else(|| profile.and_then(|p| p.region.clone()))
+                    .or_else(|| self.variables.get("AWS_REGION").cloned())
+                    .or_else(|| self.variables.get("AWS_DEFAULT_REGION").cloned())
+                    .unwrap_or_else(|| ctx.host.world.region().to_owned());
+                let call = exec::Call {
+                    caller: &caller,
+                    region: &region,
+                    now: self.now,
+                };
+                let (title, result) = match command {
+                    Command::Kms { operation, request } => (
+                        operation.api,
+                        exec::kms(
+                            ctx.host.world,
+                            &call,
+                            &mut *ctx.host.rng,
+                            operation,
+                            request,
+                        ),
+                    ),
+                    _ => (
+                        "GetCallerIdentity",
+                        exec::caller_identity(ctx.host.world, &caller),
+                    ),
+                };
+                match result {
+                    Ok(value) => {
+                        let value = match &globals.query {
+                            Some(q) => q.search(&value),
+                            None => value,
+                        };
+                        Output {
+                            stdout: output::render(&value, format, title),
+                            ..Output::default()
+                        }
+                    }
+                    Err(e) => Output::error(
+                        format!(
+                            "\nAn error occurred ({}) when calling the {title} operation: {}\n",
+                            e.exception, e.message
+                        ),
+                        STATUS_SERVICE_ERROR,
+                    ),
+                }
+            }
+        }
+    }
+
+    /// The principal ARN a profile stands for.
+    fn caller(&self, profile: &str, explicit: bool, ctx: &Ctx<'_, '_>) -> Result<String, Output> {
+        let key = profile.to_lowercase();
+        if let Some(arn) = self.profiles.get(&key).and_then(|p| p.principal.clone()) {
+            return Ok(arn);
+        }
+        if let Some(arn) = self.names.get(&key) {
+            return Ok(arn.clone());
+        }
+        if let Some(arn) = exec::principal_named(ctx.host.world, profile) {
+            return Ok(arn);
+        }
+        if profile == "default" && !explicit {
+            return Err(Output::error(
+                "\nUnable to locate credentials. You can configure credentials by running \"aws configure\".\n".to_owned(),
+                STATUS_CONFIG,
+            ));
+        }
+        Err(Output::error(
+            format!("\nThe config profile ({profile}) could not be found\n"),
+            STATUS_CONFIG,
+        ))
+    }
+
+    /// `aws configure --profile NAME`: the AWS CLI asks for keys, Region and output format; here
+    /// the profile is linked to the principal of that name, and the answers are shown as if typed.
+    fn configure(&mut self, profile: &str, region: Option<&str>, ctx: &Ctx<'_, '_>) -> Output {
+        let key = profile.to_lowercase();
+        let principal = self
+            .profiles
+            .get(&key)
+            .and_then(|p| p.principal.clone())
+            .or_else(|| self.names.get(&key).cloned())
+            .or_else(|| exec::principal_named(ctx.host.world, profile));
+        let Some(principal) = principal else {
+            return Output::error(
+                format!(
+                    "\nno principal is named `{profile}`: name the profile after a principal, or link it with `aws configure set principal ARN --profile {profile}`\n"
+                ),
+                STATUS_CONFIG,
+            );
+        };
+        let region = region
+            .map(str::to_owned)
+            .unwrap_or_else(|| ctx.host.world.region().to_owned());
+        let access_key = exec::access_key_id(&principal);
+        let entry = self.profiles.entry(key).or_default();
+        entry.principal = Some(principal);
+        entry.region = Some(region.clone());
+        entry.output = Some("json".to_owned());
+        Output {
+            stdout: format!(
+                "AWS Access Key ID [None]: {access_key}\nAWS Secret Access Key [None]: {}\nDefault region name [None]: {region}\nDefault output format [None]: json\n",
+                "*".repeat(40)
+            ),
+            ..Output::default()
+        }
+    }
+
+    fn configure_set(
+        &mut self,
+        profile: &str,
+        name: &str,
+        value: &str,
+        ctx: &Ctx<'_, '_>,
+    ) -> Output {
+        let key = profile.to_lowercase();
+        match name {
+            "principal" => {
+                let arn = if ctx.host.world.principal(value).is_some() {
+                    Some(value.to_owned())
+                } else {
+                    self.names
+                        .get(&value.to_lowercase())
+                        .cloned()
+                        .or_else(|| exec::principal_named(ctx.host.world, value))
+                };
+                match arn {
+                    Some(arn) => self.profiles.entry(key).or_default().principal = Some(arn),
+                    None => {
+                        return Output::error(
+                            format!("\nno principal `{value}` in this world\n"),
+                            STATUS_CONFIG,
+                        );
+                    }
+                }
+            }
+            "region" => self.profiles.entry(key).or_default().region = Some(value.to_owned()),
+            "output" => {
+                if OutputFormat::parse(value).is_none() {
+                    return Output::error(
+                        format!(
+                            "\nBad value for output: {value}; valid values are json, text and table\n"
+                        ),
+                        STATUS_CONFIG,
+                    );
+                }
+                self.profiles.entry(key).or_default().output = Some(value.to_owned());
+            }
+            "aws_access_key_id" | "aws_secret_access_key" | "aws_session_token" => {
+                // Credentials mean nothing here: the profile's principal is who calls.
+            }
+            other => {
+                return Output::error(
+                    format!(
+                        "\nthis emulator keeps `principal`, `region` and `output` for a profile, not `{other}`\n"
+                    ),
+                    STATUS_CONFIG,
+                );
+            }
+        }
+        Output::default()
+    }
+}
+
+fn usage(error: &UsageError) -> Output {
+    Output::error(format!("{error}\n"), STATUS_USAGE)
+}
+
+/// The first meaningful line of an error, for a one-line message.
+fn first_line_of_error(out: &Output) -> String {
+    out.stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .find(|l| {
+            l.starts_with("aws: error")
+                || l.starts_with("Unknown options")
+                || l.starts_with("Error parsing")
+                || !l.starts_with("usage:")
+                    && !l.starts_with("To see help")
+                    && !l.starts_with("aws help")
+                    && !l.starts_with("aws <command>")
+        })
+        .unwrap_or("the line failed")
+        .to_owned()
+}
+
+/// A script line that stopped the script.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScriptError {
+    /// 1-based line number where the offending logical line starts.
+    pub line: usize,
+    /// What went wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for ScriptError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
+}
+
+/// `sleep`'s operand in milliseconds: seconds, or a number with `s`, `m`, `h` or `d` (GNU sleep).
+fn parse_duration(text: &str) -> Option<i64> {
+    let (number, unit) = match text.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (text.get(..i)?, c),
+        _ => (text, 's'),
+    };
+    let value: f64 = number
+        .parse()
+        .ok()
+        .filter(|v: &f64| v.is_finite() && *v >= 0.0)?;
+    let factor = match unit {
+        's' => 1_000.0,
+        'm' => 60_000.0,
+        'h' => 3_600_000.0,
+        'd' => 86_400_000.0,
+        _ => return None,
+    };
+    let millis = (value * factor).round();
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "the value is checked to fit first"
+    )]
+    (millis < 9.0e15).then_some(millis as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sleep_durations_follow_gnu_sleep() {
+        assert_eq!(parse_duration("300"), Some(300_000));
+        assert_eq!(parse_duration("1.5"), Some(1_500));
+        assert_eq!(parse_duration("5m"), Some(300_000));
+        assert_eq!(parse_duration("2h"), Some(7_200_000));
+        assert_eq!(parse_duration("1d"), Some(86_400_000));
+        assert_eq!(parse_duration("-1"), None);
+        assert_eq!(parse_duration("abc"), None);
+        assert_eq!(parse_duration("5x"), None);
+    }
+}

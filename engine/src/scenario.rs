@@ -33,10 +33,13 @@
 //!
 //! Unknown fields are errors. Every error carries a line, a column and a JSON path.
 
+mod build;
+mod check;
 mod generate;
 mod read;
 mod write;
 
+pub use check::{CheckResult, Question, QuestionError, check, explain_question};
 pub use generate::{GENERATED_ACTIONS, generate};
 pub use read::{
     GRANT_OPERATIONS, KEY_ORIGINS, KEY_STATES, alias_problem, is_key_id, parse_key_arn,
@@ -44,6 +47,8 @@ pub use read::{
 };
 
 use crate::diagnostics::{Diagnostic, Span};
+use crate::entropy::{Randomness, Timestamp};
+use crate::world::World;
 
 use crate::policy::eval::Decision;
 use crate::request::ContextValue;
@@ -290,6 +295,22 @@ impl Scenario {
     }
 }
 
+/// A scenario file read and built into its world.
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    /// The scenario as read.
+    pub scenario: Scenario,
+    /// The world it describes.
+    pub world: World,
+}
+
+/// Reads scenario text and builds its world at `now`, drawing key material from `rng`.
+pub fn load(text: &str, now: Timestamp, rng: &mut dyn Randomness) -> Result<Loaded, ScenarioError> {
+    let scenario = Scenario::parse(text)?;
+    let world = scenario.build(text, now, rng)?;
+    Ok(Loaded { scenario, world })
+}
+
 /// A stable UUID-shaped key id derived from the key's account, Region and name, so that a
 /// scenario without ids gives the same ARNs every time it is loaded.
 pub fn derived_key_id(account: &str, region: &str, name: &str) -> String {
@@ -446,7 +467,7 @@ mod tests {
                 {"name": "root", "arn": "arn:aws:iam::444455556666:root"},
                 {"name": "Admin", "arn": "arn:aws:iam::444455556666:role/Admin"},
                 {"name": "s", "arn": "arn:aws:sts::444455556666:assumed-role/Admin/alice"},
-                {"name": "other", "arn": "arn:aws:iam::999988887777:user/path/Zed"}]}"#,
+                {"name": "other", "arn": "arn:aws:iam::999988887777:user/Zed"}]}"#,
         )
         .unwrap();
         let roles: Vec<_> = s.principals.iter().map(|p| p.role.clone()).collect();
@@ -462,6 +483,15 @@ mod tests {
             ]
         );
         assert_eq!(s.principals[3].account, "999988887777");
+        let with_path = errors(
+            r#"{"principals": [{"name": "z", "arn": "arn:aws:iam::999988887777:user/div/Zed"}]}"#,
+        );
+        assert_eq!(with_path.len(), 1);
+        assert!(
+            with_path[0].contains("has an IAM path")
+                && with_path[0].ends_with("write `arn:aws:iam::999988887777:user/Zed`"),
+            "{with_path:?}"
+        );
     }
 
     #[test]

@@ -180,6 +180,11 @@ pub const OPERATIONS: &[OperationSpec] = &[
         params: &[req("AliasName", "alias-name", Shape::String)],
     },
     OperationSpec {
+        api: "DeleteImportedKeyMaterial",
+        cli: "delete-imported-key-material",
+        params: &[KEY_ID],
+    },
+    OperationSpec {
         api: "DescribeKey",
         cli: "describe-key",
         params: &[KEY_ID, GRANT_TOKENS],
@@ -305,6 +310,11 @@ pub const OPERATIONS: &[OperationSpec] = &[
     OperationSpec {
         api: "ListKeyPolicies",
         cli: "list-key-policies",
+        params: &[KEY_ID, LIMIT, MARKER],
+    },
+    OperationSpec {
+        api: "ListKeyRotations",
+        cli: "list-key-rotations",
         params: &[KEY_ID, LIMIT, MARKER],
     },
     OperationSpec {

@@ -347,6 +347,24 @@ impl Reader<'_, '_> {
                 item.span,
             ),
         };
+        if let Some(rest) = arn
+            .split_once(":user/")
+            .or_else(|| arn.split_once(":role/"))
+            .map(|(_, r)| r)
+        {
+            if rest.contains('/') && arn.starts_with("arn:aws:iam::") {
+                let plain = arn.replacen(rest, rest.rsplit('/').next().unwrap_or(rest), 1);
+                self.report
+                    .error(
+                        "iam-path",
+                        format!("`{arn}` has an IAM path, which the playground does not model"),
+                        &path.key("arn"),
+                        arn_span,
+                    )
+                    .hint(format!("write `{plain}`"));
+                return None;
+            }
+        }
         let Some((account, role)) = parse_principal_arn(&arn) else {
             self.report
                 .error(
@@ -367,6 +385,16 @@ impl Reader<'_, '_> {
             );
         }
         let tags = self.tags(object, path);
+        if !tags.is_empty() && !matches!(role, PrincipalRole::User | PrincipalRole::Role) {
+            self.report
+                .error(
+                    "tags-not-allowed",
+                    format!("only IAM users and roles carry tags here; `{arn}` cannot"),
+                    &path.key("tags"),
+                    object.get("tags").map_or(item.span, |v| v.span),
+                )
+                .hint("a session has the tags of its role: tag the role");
+        }
         let mut policies: Vec<NamedPolicy> = Vec::new();
         if let Some(list) = self.list(object, "policies", path) {
             if !list.is_empty() && !matches!(role, PrincipalRole::User | PrincipalRole::Role) {
@@ -952,8 +980,8 @@ pub fn parse_principal_arn(arn: &str) -> Option<(String, PrincipalRole)> {
     };
     let role = match (service, resource.split_once('/')) {
         ("iam", None) if resource == "root" => PrincipalRole::AccountRoot,
-        ("iam", Some(("user", rest))) if rest.split('/').all(name_ok) => PrincipalRole::User,
-        ("iam", Some(("role", rest))) if rest.split('/').all(name_ok) => PrincipalRole::Role,
+        ("iam", Some(("user", name))) if name_ok(name) => PrincipalRole::User,
+        ("iam", Some(("role", name))) if name_ok(name) => PrincipalRole::Role,
         ("sts", Some(("assumed-role", rest))) => match rest.split_once('/') {
             Some((role, session)) if name_ok(role) && name_ok(session) => {
                 PrincipalRole::AssumedRole {

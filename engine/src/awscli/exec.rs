@@ -1,0 +1,261 @@
+//! Running a parsed `aws kms` request against the world.
+//!
+//! Requests arrive as the JSON the KMS API receives (see [`super::args`]) and are read into the
+//! engine's request types, which carry AWS's member names; responses are written back as JSON with
+//! AWS's member names, and dates turned into the ISO 8601 text AWS CLI version 2 prints.
+
+use super::spec::OperationSpec;
+use crate::entropy::{Randomness, Timestamp};
+use crate::error::KmsError;
+use crate::kms::{Caller, Env};
+use crate::world::World;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+/// A KMS error as the AWS CLI shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiError {
+    /// The exception name, such as `AccessDeniedException`.
+    pub exception: &'static str,
+    /// The message.
+    pub message: String,
+}
+
+impl From<KmsError> for ApiError {
+    fn from(e: KmsError) -> ApiError {
+        ApiError {
+            exception: e.exception_name(),
+            message: e.message().to_owned(),
+        }
+    }
+}
+
+/// Who calls, where and when.
+pub struct Call<'a> {
+    /// The caller's ARN.
+    pub caller: &'a str,
+    /// The Region the command is sent to.
+    pub region: &'a str,
+    /// The simulated time.
+    pub now: Timestamp,
+}
+
+type Operation<Req, Resp> = fn(&mut World, &Caller, &mut Env<'_>, Req) -> Result<Resp, KmsError>;
+
+fn run<Req: DeserializeOwned, Resp: Serialize>(
+    world: &mut World,
+    caller: &Caller,
+    env: &mut Env<'_>,
+    request: Map<String, Value>,
+    operation: Operation<Req, Resp>,
+) -> Result<Value, ApiError> {
+    let request: Req = serde_json::from_value(Value::Object(request)).map_err(|e| ApiError {
+        exception: "ValidationException",
+        message: format!("1 validation error detected: {e}"),
+    })?;
+    let response = operation(world, caller, env, request)?;
+    let mut value = serde_json::to_value(response).map_err(|e| ApiError {
+        exception: "KMSInternalException",
+        message: e.to_string(),
+    })?;
+    if value.is_null() {
+        value = Value::Object(Map::new());
+    }
+    iso_dates(&mut value);
+    Ok(value)
+}
+
+/// The members that hold `KeyId`-like values, which a bare key id or alias name resolves in the
+/// Region the command is sent to.
+const KEY_ID_MEMBERS: [&str; 4] = ["KeyId", "TargetKeyId", "SourceKeyId", "DestinationKeyId"];
+
+/// Runs `operation` with `request` for `call.caller`.
+pub fn kms(
+    world: &mut World,
+    call: &Call<'_>,
+    rng: &mut dyn Randomness,
+    operation: &OperationSpec,
+    mut request: Map<String, Value>,
+) -> Result<Value, ApiError> {
+    let caller = Caller::new(call.caller);
+    let mut env = Env::new(call.now, rng);
+    let other_region = call.region != world.region();
+    if other_region {
+        // A bare key id or alias name means the key in the Region the request is sent to
+        // (KMS Developer Guide, concepts.html#key-id): write it as that Region's ARN.
+        let account = world
+            .principal(call.caller)
+            .map(|p| p.account.clone())
+            .unwrap_or_default();
+        for member in KEY_ID_MEMBERS {
+            if let Some(Value::String(id)) = request.get_mut(member) {
+                if !id.starts_with("arn:") {
+                    *id = if id.starts_with("alias/") {
+                        format!("arn:aws:kms:{}:{account}:{id}", call.region)
+                    } else {
+                        format!("arn:aws:kms:{}:{account}:key/{id}", call.region)
+                    };
+                }
+            }
+        }
+    }
+    let w = world;
+    let c = &caller;
+    let e = &mut env;
+    let r = request;
+    let mut value = match operation.api {
+        "CancelKeyDeletion" => run(w, c, e, r, World::cancel_key_deletion),
+        "CreateAlias" => run(w, c, e, r, World::create_alias),
+        "CreateKey" => run(w, c, e, r, World::create_key),
+        "DeleteAlias" => run(w, c, e, r, World::delete_alias),
+        "DeleteImportedKeyMaterial" => run(w, c, e, r, World::delete_imported_key_material),
+        "DescribeKey" => run(w, c, e, r, World::describe_key),
+        "DisableKey" => run(w, c, e, r, World::disable_key),
+        "DisableKeyRotation" => run(w, c, e, r, World::disable_key_rotation),
+        "EnableKey" => run(w, c, e, r, World::enable_key),
+        "EnableKeyRotation" => run(w, c, e, r, World::enable_key_rotation),
+        "GetKeyPolicy" => run(w, c, e, r, World::get_key_policy),
+        "GetKeyRotationStatus" => run(w, c, e, r, World::get_key_rotation_status),
+        "GetParametersForImport" => run(w, c, e, r, World::get_parameters_for_import),
+        "ImportKeyMaterial" => run(w, c, e, r, World::import_key_material),
+        "ListAliases" => run(w, c, e, r, World::list_aliases),
+        "ListKeyPolicies" => run(w, c, e, r, World::list_key_policies),
+        "ListKeyRotations" => run(w, c, e, r, World::list_key_rotations),
+        "ListKeys" => run(w, c, e, r, World::list_keys),
+        "ListResourceTags" => run(w, c, e, r, World::list_resource_tags),
+        "PutKeyPolicy" => run(w, c, e, r, World::put_key_policy),
+        "RotateKeyOnDemand" => run(w, c, e, r, World::rotate_key_on_demand),
+        "ScheduleKeyDeletion" => run(w, c, e, r, World::schedule_key_deletion),
+        "TagResource" => run(w, c, e, r, World::tag_resource),
+        "UntagResource" => run(w, c, e, r, World::untag_resource),
+        "UpdateAlias" => run(w, c, e, r, World::update_alias),
+        "UpdateKeyDescription" => run(w, c, e, r, World::update_key_description),
+        other => Err(ApiError {
+            exception: "UnsupportedOperationException",
+            message: format!("{other} is not modelled by KMS Playground"),
+        }),
+    }?;
+    if other_region {
+        // Listing in a Region shows that Region's keys and aliases only.
+        let prefix = format!("arn:aws:kms:{}:", call.region);
+        for (list, arn_member) in [("Keys", "KeyArn"), ("Aliases", "AliasArn")] {
+            if let Some(Value::Array(items)) = value.get_mut(list) {
+                items.retain(|item| {
+                    item.get(arn_member)
+                        .and_then(Value::as_str)
+                        .is_some_and(|a| a.starts_with(&prefix))
+                });
+            }
+        }
+    }
+    Ok(value)
+}
+
+/// `aws sts get-caller-identity` (AWS STS API Reference, GetCallerIdentity).
+pub fn caller_identity(world: &World, caller: &str) -> Result<Value, ApiError> {
+    let principal = world.principal(caller).ok_or_else(|| ApiError {
+        exception: "InvalidClientTokenId",
+        message: "The security token included in the request is invalid.".to_owned(),
+    })?;
+    let mut map = Map::new();
+    map.insert(
+        "UserId".to_owned(),
+        Value::String(principal.user_id.clone()),
+    );
+    map.insert(
+        "Account".to_owned(),
+        Value::String(principal.account.clone()),
+    );
+    map.insert("Arn".to_owned(), Value::String(principal.arn.clone()));
+    Ok(Value::Object(map))
+}
+
+/// The principal whose user, role or session name is `name`, in any case (so `--profile alice`
+/// is the user `Alice`).
+pub fn principal_named(world: &World, name: &str) -> Option<String> {
+    world
+        .principals()
+        .find(|p| {
+            let short = p.display_name();
+            short.eq_ignore_ascii_case(name)
+                || short
+                    .rsplit('/')
+                    .next()
+                    .is_some_and(|s| s.eq_ignore_ascii_case(name))
+        })
+        .map(|p| p.arn.clone())
+}
+
+/// A stable, made-up access key id for a principal (`AKIA` and 16 characters, as IAM's look).
+pub fn access_key_id(arn: &str) -> String {
+    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let digest = Sha256::digest(format!("kms-playground-access-key\0{arn}").as_bytes());
+    let tail: String = digest
+        .iter()
+        .take(16)
+        .map(|b| char::from(ALPHABET.get(usize::from(b % 32)).copied().unwrap_or(b'A')))
+        .collect();
+    format!("AKIA{tail}")
+}
+
+/// Replaces epoch-seconds dates with ISO 8601 text in UTC, as AWS CLI version 2 prints them
+/// (`2024-01-01T00:00:00+00:00`, with microseconds when the time has a fraction).
+fn iso_dates(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                let is_date =
+                    key.ends_with("Date") || key == "ValidTo" || key == "ParametersValidTo";
+                match (is_date, v.as_f64()) {
+                    (true, Some(seconds)) => *v = Value::String(iso_date(seconds)),
+                    _ => iso_dates(v),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(iso_dates),
+        _ => {}
+    }
+}
+
+fn iso_date(seconds: f64) -> String {
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "playground dates are far inside i64 milliseconds"
+    )]
+    let millis = (seconds * 1000.0).round() as i64;
+    let base = crate::authz::iso8601(Timestamp(millis));
+    let stem = base.trim_end_matches('Z');
+    let fraction = millis.rem_euclid(1000);
+    if fraction == 0 {
+        format!("{stem}+00:00")
+    } else {
+        format!("{stem}.{:06}+00:00", fraction * 1000)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn dates_print_as_aws_cli_version_2_prints_them() {
+        let mut v = json!({"KeyMetadata": {"CreationDate": 1_704_067_200.0, "Enabled": true}, "DeletionDate": 1_704_067_200.5, "Grants": [{"CreationDate": 0.0}]});
+        iso_dates(&mut v);
+        assert_eq!(
+            v,
+            json!({"KeyMetadata": {"CreationDate": "2024-01-01T00:00:00+00:00", "Enabled": true}, "DeletionDate": "2024-01-01T00:00:00.500000+00:00", "Grants": [{"CreationDate": "1970-01-01T00:00:00+00:00"}]})
+        );
+    }
+
+    #[test]
+    fn access_key_ids_look_like_iam_ones_and_are_stable() {
+        let id = access_key_id("arn:aws:iam::111122223333:user/Bob");
+        assert_eq!(id.len(), 20);
+        assert!(id.starts_with("AKIA"));
+        assert_eq!(id, access_key_id("arn:aws:iam::111122223333:user/Bob"));
+        assert_ne!(id, access_key_id("arn:aws:iam::111122223333:user/Alice"));
+    }
+}
