@@ -196,6 +196,9 @@ pub enum Reason {
     GrantPendingTokenOnly {
         /// When the grant becomes effective without a token.
         effective_from: Timestamp,
+        /// Whether the key policy allows the caller's account and only an IAM allow is missing
+        /// (the AccessDeniedException then names the identity-based policy).
+        identity_missing: bool,
     },
     /// A `Deny` in the key policy.
     ExplicitDenyInKeyPolicy {
@@ -272,6 +275,10 @@ impl Verdict {
             Reason::NoIdentityPolicyAllows => {
                 format!("because no identity-based policy allows the {action} action")
             }
+            Reason::GrantPendingTokenOnly {
+                identity_missing: true,
+                ..
+            } => format!("because no identity-based policy allows the {action} action"),
             Reason::NoResourcePolicyAllows
             | Reason::NotCrossAccount
             | Reason::GrantPendingTokenOnly { .. } => {
@@ -389,11 +396,15 @@ fn combine(request: &AuthzRequest<'_>, findings: &Findings) -> Verdict {
     };
     // A grant that would allow but is not yet consistent is the reason to show: "pending (token
     // only)".
-    let no_resource_allow = findings
-        .grant_pending
-        .map_or(Reason::NoResourcePolicyAllows, |effective_from| {
-            Reason::GrantPendingTokenOnly { effective_from }
-        });
+    let or_pending = |reason: Reason| {
+        findings
+            .grant_pending
+            .map_or(reason, |effective_from| Reason::GrantPendingTokenOnly {
+                effective_from,
+                identity_missing: reason == Reason::NoIdentityPolicyAllows,
+            })
+    };
+    let no_resource_allow = or_pending(Reason::NoResourcePolicyAllows);
     let cross_account = request.caller.account != key.account;
     if cross_account && !request.action.cross_account() {
         return implicit(Reason::NotCrossAccount);
@@ -419,7 +430,7 @@ fn combine(request: &AuthzRequest<'_>, findings: &Findings) -> Verdict {
             identity,
         }),
         _ if findings.grant_allows => allow(Reason::Grant),
-        (Some(_), None) => implicit(Reason::NoIdentityPolicyAllows),
+        (Some(_), None) => implicit(or_pending(Reason::NoIdentityPolicyAllows)),
         (None, _) => implicit(no_resource_allow),
     }
 }

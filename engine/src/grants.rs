@@ -305,9 +305,6 @@ pub struct Grant {
     pub effective_from: Timestamp,
     /// Set once the grant was retired or revoked.
     pub ended: Option<GrantEnd>,
-    /// Position in creation order (paging markers).
-    #[serde(skip)]
-    seq: u64,
 }
 
 impl Grant {
@@ -437,29 +434,9 @@ pub enum TokenProblem {
     Unknown,
 }
 
-/// A page of a grant listing.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct GrantPage {
-    /// The grants on this page.
-    pub grants: Vec<GrantListEntry>,
-    /// Where the next page starts, when `truncated`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_marker: Option<String>,
-    /// Whether more grants follow.
-    pub truncated: bool,
-}
-
-/// A listing parameter was refused.
+/// A `GrantId` filter that names no active grant of the key (`InvalidGrantIdException`).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ListError {
-    /// `Limit` outside 1–1000 (`ValidationException`).
-    InvalidLimit(i64),
-    /// The marker is not one this listing produced (`InvalidMarkerException`).
-    InvalidMarker(String),
-    /// The `GrantId` filter names no grant of this key (`InvalidGrantIdException`).
-    UnknownGrantId(String),
-}
+pub struct UnknownGrantId(pub String);
 
 /// How one grant bears on a request, for the authorizer's explanation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -554,7 +531,6 @@ pub struct GrantStore {
     grants: Vec<Grant>,
     /// Every token issued → its grant.
     tokens: BTreeMap<GrantToken, GrantId>,
-    next_seq: u64,
     propagation_window_millis: i64,
 }
 
@@ -563,7 +539,6 @@ impl Default for GrantStore {
         GrantStore {
             grants: Vec::new(),
             tokens: BTreeMap::new(),
-            next_seq: 0,
             propagation_window_millis: DEFAULT_PROPAGATION_WINDOW_MILLIS,
         }
     }
@@ -656,9 +631,7 @@ impl GrantStore {
             created: now,
             effective_from: now.plus_millis(self.propagation_window_millis),
             ended: None,
-            seq: self.next_seq,
         });
-        self.next_seq += 1;
         self.tokens.insert(token.clone(), id.clone());
         Created {
             id,
@@ -705,39 +678,34 @@ impl GrantStore {
             .collect()
     }
 
-    /// One page of the active grants on `key_arn`, filtered (API ListGrants).
+    /// The active grants on `key_arn`, filtered (API ListGrants), in creation order.
     pub fn list(
         &self,
         key_arn: &str,
         grant_id: Option<&GrantId>,
         grantee: Option<&str>,
-        limit: Option<i64>,
-        marker: Option<&str>,
-    ) -> Result<GrantPage, ListError> {
+    ) -> Result<Vec<GrantListEntry>, UnknownGrantId> {
         if let Some(id) = grant_id
             && self.active(key_arn, id).is_none()
         {
-            return Err(ListError::UnknownGrantId(id.to_string()));
+            return Err(UnknownGrantId(id.to_string()));
         }
-        let matching = self.on_key(key_arn).filter(|g| {
-            grant_id.is_none_or(|id| &g.id == id) && grantee.is_none_or(|p| g.grantee == p)
-        });
-        page(matching, limit, marker)
+        Ok(self
+            .on_key(key_arn)
+            .filter(|g| {
+                grant_id.is_none_or(|id| &g.id == id) && grantee.is_none_or(|p| g.grantee == p)
+            })
+            .map(Grant::list_entry)
+            .collect())
     }
 
-    /// One page of the active grants whose retiring principal is `retiring` (API
-    /// ListRetirableGrants).
-    pub fn list_retirable(
-        &self,
-        retiring: &str,
-        limit: Option<i64>,
-        marker: Option<&str>,
-    ) -> Result<GrantPage, ListError> {
-        let matching = self
-            .grants
+    /// The active grants whose retiring principal is `retiring` (API ListRetirableGrants).
+    pub fn list_retirable(&self, retiring: &str) -> Vec<GrantListEntry> {
+        self.grants
             .iter()
-            .filter(|g| g.is_active() && g.retiring.as_deref() == Some(retiring));
-        page(matching, limit, marker)
+            .filter(|g| g.is_active() && g.retiring.as_deref() == Some(retiring))
+            .map(Grant::list_entry)
+            .collect()
     }
 }
 
@@ -1011,37 +979,6 @@ fn standing(grant: &Grant, query: &GrantQuery<'_>) -> GrantStanding {
         return GrantStanding::ConstraintNotMet;
     }
     GrantStanding::Allows { via_token }
-}
-
-/// Paging: `Limit` 1–1000 (default 50); the marker is the next grant's position, base64-encoded.
-fn page<'a>(
-    grants: impl Iterator<Item = &'a Grant>,
-    limit: Option<i64>,
-    marker: Option<&str>,
-) -> Result<GrantPage, ListError> {
-    const DEFAULT_LIMIT: usize = 50;
-    let limit = match limit {
-        None => DEFAULT_LIMIT,
-        Some(n) if (1..=1000).contains(&n) => usize::try_from(n).unwrap_or(DEFAULT_LIMIT),
-        Some(n) => return Err(ListError::InvalidLimit(n)),
-    };
-    let start = match marker {
-        None => 0,
-        Some(text) => BASE64
-            .decode(text)
-            .ok()
-            .and_then(|b| <[u8; 8]>::try_from(b.as_slice()).ok())
-            .map(u64::from_be_bytes)
-            .ok_or_else(|| ListError::InvalidMarker(text.to_owned()))?,
-    };
-    let mut rest = grants.filter(|g| g.seq >= start).peekable();
-    let entries: Vec<GrantListEntry> = rest.by_ref().take(limit).map(Grant::list_entry).collect();
-    let next_marker = rest.peek().map(|g| BASE64.encode(g.seq.to_be_bytes()));
-    Ok(GrantPage {
-        grants: entries,
-        truncated: next_marker.is_some(),
-        next_marker,
-    })
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -1445,7 +1382,7 @@ mod tests {
     }
 
     #[test]
-    fn listing_filters_pages_and_rejects_unknown_ids_and_markers() {
+    fn listing_filters_by_id_and_grantee_and_rejects_unknown_ids() {
         let mut rng = SeededRandomness::new(8);
         let mut store = GrantStore::new();
         let mut ids = Vec::new();
@@ -1459,47 +1396,19 @@ mod tests {
         }
         store.end(&ids[4], EndKind::Retired, BOB, Timestamp(9));
 
-        let all = store.list(KEY, None, None, None, None).unwrap();
-        assert_eq!(all.grants.len(), 4);
-        assert!(!all.truncated);
-
-        let first = store.list(KEY, None, None, Some(3), None).unwrap();
-        assert_eq!(first.grants.len(), 3);
-        assert!(first.truncated);
-        let second = store
-            .list(KEY, None, None, Some(3), first.next_marker.as_deref())
-            .unwrap();
+        let all = store.list(KEY, None, None).unwrap();
         assert_eq!(
-            second
-                .grants
-                .iter()
-                .map(|g| &g.grant_id)
-                .collect::<Vec<_>>(),
-            vec![&ids[3]]
+            all.iter().map(|g| &g.grant_id).collect::<Vec<_>>(),
+            ids[..4].iter().collect::<Vec<_>>()
         );
-        assert!(!second.truncated);
-
-        let alice = store.list(KEY, None, Some(ALICE), None, None).unwrap();
-        assert_eq!(alice.grants.len(), 2);
-        let one = store.list(KEY, Some(&ids[2]), None, None, None).unwrap();
-        assert_eq!(one.grants.len(), 1);
-
+        assert_eq!(store.list(KEY, None, Some(ALICE)).unwrap().len(), 2);
+        assert_eq!(store.list(KEY, Some(&ids[2]), None).unwrap().len(), 1);
         // KMS API Reference, ListGrants: an unknown GrantId is InvalidGrantIdException.
         assert_eq!(
-            store.list(KEY, Some(&ids[4]), None, None, None),
-            Err(ListError::UnknownGrantId(ids[4].to_string()))
+            store.list(KEY, Some(&ids[4]), None),
+            Err(UnknownGrantId(ids[4].to_string()))
         );
-        assert!(matches!(
-            store.list(KEY, None, None, None, Some("garbage")),
-            Err(ListError::InvalidMarker(_))
-        ));
-        assert_eq!(
-            store.list(KEY, None, None, Some(0), None),
-            Err(ListError::InvalidLimit(0))
-        );
-
-        let retirable = store.list_retirable(BOB, None, None).unwrap();
-        assert_eq!(retirable.grants.len(), 2);
+        assert_eq!(store.list_retirable(BOB).len(), 2);
     }
 
     #[test]

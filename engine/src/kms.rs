@@ -17,6 +17,8 @@
 
 pub mod action;
 mod aliases;
+mod crypto_ops;
+mod grants;
 mod import;
 mod key_policy;
 mod keys;
@@ -26,6 +28,8 @@ mod tags;
 pub mod types;
 
 pub use action::{Action, PermissionSource};
+pub use crypto_ops::*;
+pub use grants::*;
 pub use policies::{ConsoleKeySpec, console_key_policy, default_key_policy};
 pub use types::*;
 
@@ -195,6 +199,7 @@ impl World {
         self.advance_time(env);
         let principal = self.calling_principal(caller)?;
         let (key, via_alias) = self.find_key(&principal, key_id, accept_alias)?;
+        self.check_grant_tokens(&params.grant_tokens)?;
         let params = RequestParams {
             request_alias: via_alias,
             ..params

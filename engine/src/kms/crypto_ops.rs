@@ -1,0 +1,583 @@
+//! The cryptographic operations: Encrypt, Decrypt, ReEncrypt, GenerateDataKey,
+//! GenerateDataKeyWithoutPlaintext, GenerateRandom (API Reference). Each is authorized like any
+//! key operation (key policy, IAM, grants, `GrantTokens`), then gated by the key state, then done
+//! with real AES-256-GCM ([`crate::crypto`]).
+//!
+//! Ciphertext blobs are the playground's own format, not AWS's; the encryption context is bound
+//! to them as additional authenticated data. Every failure to decrypt is the same
+//! `InvalidCiphertextException`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::grants::dry_run_error;
+use super::{Action, Caller, Env, validation};
+use crate::authz::{RequestParams, Target};
+use crate::crypto::{self, EncryptionContext};
+use crate::error::KmsError;
+use crate::kms::types::wire;
+use crate::store::Key;
+use crate::world::World;
+
+/// The encryption algorithm of symmetric encryption keys.
+pub const SYMMETRIC_DEFAULT: &str = "SYMMETRIC_DEFAULT";
+/// The most plaintext Encrypt takes (API Reference, Encrypt: 4096 bytes).
+pub const MAX_PLAINTEXT_BYTES: usize = 4096;
+/// The largest ciphertext blob Decrypt and ReEncrypt take (API Reference: 6144 bytes).
+pub const MAX_CIPHERTEXT_BYTES: usize = 6144;
+/// GenerateDataKey's `NumberOfBytes` and GenerateRandom's range (API Reference: 1–1024).
+pub const MAX_RANDOM_BYTES: u32 = 1024;
+
+/// Encrypt.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct EncryptRequest {
+    /// Key id, key ARN, alias name or alias ARN.
+    pub key_id: String,
+    /// 1–4096 bytes (base64 on the wire).
+    #[serde(serialize_with = "wire::base64", deserialize_with = "wire::base64_in")]
+    pub plaintext: Vec<u8>,
+    /// The encryption context, bound to the ciphertext.
+    pub encryption_context: Option<BTreeMap<String, String>>,
+    /// Grant tokens.
+    pub grant_tokens: Vec<String>,
+    /// `SYMMETRIC_DEFAULT` (the default).
+    pub encryption_algorithm: Option<String>,
+    /// Check permissions only.
+    pub dry_run: Option<bool>,
+}
+
+/// Encrypt's response.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct EncryptResponse {
+    /// The ciphertext blob (base64 on the wire).
+    #[serde(serialize_with = "wire::base64")]
+    pub ciphertext_blob: Vec<u8>,
+    /// The key ARN, however the request named the key.
+    pub key_id: String,
+    /// `SYMMETRIC_DEFAULT`.
+    pub encryption_algorithm: &'static str,
+}
+
+/// Decrypt.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct DecryptRequest {
+    /// The ciphertext blob (base64 on the wire).
+    #[serde(serialize_with = "wire::base64", deserialize_with = "wire::base64_in")]
+    pub ciphertext_blob: Vec<u8>,
+    /// The encryption context used to encrypt.
+    pub encryption_context: Option<BTreeMap<String, String>>,
+    /// Grant tokens.
+    pub grant_tokens: Vec<String>,
+    /// Optional for symmetric ciphertext (the blob names its key); if given, it must name the
+    /// key that encrypted the blob.
+    pub key_id: Option<String>,
+    /// `SYMMETRIC_DEFAULT`.
+    pub encryption_algorithm: Option<String>,
+    /// Check permissions only.
+    pub dry_run: Option<bool>,
+}
+
+/// Decrypt's response.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DecryptResponse {
+    /// The ARN of the key that decrypted.
+    pub key_id: String,
+    /// The plaintext (base64 on the wire).
+    #[serde(serialize_with = "wire::base64")]
+    pub plaintext: Vec<u8>,
+    /// `SYMMETRIC_DEFAULT`.
+    pub encryption_algorithm: &'static str,
+    /// The backing key version that decrypted (`KeyMaterialId`, newest API model).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_material_id: Option<String>,
+}
+
+/// ReEncrypt.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct ReEncryptRequest {
+    /// The ciphertext blob (base64 on the wire).
+    #[serde(serialize_with = "wire::base64", deserialize_with = "wire::base64_in")]
+    pub ciphertext_blob: Vec<u8>,
+    /// The encryption context the blob was made with.
+    pub source_encryption_context: Option<BTreeMap<String, String>>,
+    /// Optional; if given, it must name the key that encrypted the blob.
+    pub source_key_id: Option<String>,
+    /// The key to encrypt under.
+    pub destination_key_id: String,
+    /// The encryption context of the new blob.
+    pub destination_encryption_context: Option<BTreeMap<String, String>>,
+    /// `SYMMETRIC_DEFAULT`.
+    pub source_encryption_algorithm: Option<String>,
+    /// `SYMMETRIC_DEFAULT`.
+    pub destination_encryption_algorithm: Option<String>,
+    /// Grant tokens.
+    pub grant_tokens: Vec<String>,
+    /// Check permissions only.
+    pub dry_run: Option<bool>,
+}
+
+/// ReEncrypt's response.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ReEncryptResponse {
+    /// The new ciphertext blob (base64 on the wire).
+    #[serde(serialize_with = "wire::base64")]
+    pub ciphertext_blob: Vec<u8>,
+    /// The source key's ARN.
+    pub source_key_id: String,
+    /// The destination key's ARN.
+    pub key_id: String,
+    /// `SYMMETRIC_DEFAULT`.
+    pub source_encryption_algorithm: &'static str,
+    /// `SYMMETRIC_DEFAULT`.
+    pub destination_encryption_algorithm: &'static str,
+}
+
+/// GenerateDataKey and GenerateDataKeyWithoutPlaintext.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct GenerateDataKeyRequest {
+    /// Key id, key ARN, alias name or alias ARN.
+    pub key_id: String,
+    /// The encryption context bound to the encrypted data key.
+    pub encryption_context: Option<BTreeMap<String, String>>,
+    /// 1–1024 bytes; exactly one of this and `KeySpec`.
+    pub number_of_bytes: Option<u32>,
+    /// `AES_256` or `AES_128`.
+    pub key_spec: Option<String>,
+    /// Grant tokens.
+    pub grant_tokens: Vec<String>,
+    /// Check permissions only.
+    pub dry_run: Option<bool>,
+}
+
+/// GenerateDataKey's response.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GenerateDataKeyResponse {
+    /// The data key encrypted under the KMS key (base64 on the wire).
+    #[serde(serialize_with = "wire::base64")]
+    pub ciphertext_blob: Vec<u8>,
+    /// The data key (base64 on the wire).
+    #[serde(serialize_with = "wire::base64")]
+    pub plaintext: Vec<u8>,
+    /// The key ARN.
+    pub key_id: String,
+}
+
+/// GenerateDataKeyWithoutPlaintext's response.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GenerateDataKeyWithoutPlaintextResponse {
+    /// The data key encrypted under the KMS key (base64 on the wire).
+    #[serde(serialize_with = "wire::base64")]
+    pub ciphertext_blob: Vec<u8>,
+    /// The key ARN.
+    pub key_id: String,
+}
+
+/// GenerateRandom.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct GenerateRandomRequest {
+    /// 1–1024.
+    pub number_of_bytes: Option<u32>,
+    /// Custom key stores are not modelled.
+    pub custom_key_store_id: Option<String>,
+}
+
+/// GenerateRandom's response.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GenerateRandomResponse {
+    /// The random bytes (base64 on the wire).
+    #[serde(serialize_with = "wire::base64")]
+    pub plaintext: Vec<u8>,
+}
+
+/// `InvalidCiphertextException`, the same whatever went wrong. KMS sends it without a message.
+fn invalid_ciphertext() -> KmsError {
+    KmsError::InvalidCiphertext(String::new())
+}
+
+/// `IncorrectKeyException` (API Reference, Decrypt and ReEncrypt).
+fn incorrect_key() -> KmsError {
+    KmsError::IncorrectKey(
+        "The key ID in the request does not identify a KMS key that can perform this operation."
+            .to_owned(),
+    )
+}
+
+/// `EncryptionAlgorithm`: only `SYMMETRIC_DEFAULT` suits a symmetric encryption key; the other
+/// algorithms of the API's enum belong to asymmetric keys.
+fn check_algorithm(field: &str, algorithm: Option<&str>) -> Result<(), KmsError> {
+    const ASYMMETRIC: [&str; 3] = ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256", "SM2PKE"];
+    match algorithm {
+        None | Some(SYMMETRIC_DEFAULT) => Ok(()),
+        Some(other) if ASYMMETRIC.contains(&other) => Err(KmsError::InvalidKeyUsage(format!(
+            "{other} is not a valid encryption algorithm for a symmetric encryption KMS key"
+        ))),
+        Some(other) => Err(validation(
+            other,
+            field,
+            "Member must satisfy enum value set: [SYMMETRIC_DEFAULT, RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256, SM2PKE]",
+        )),
+    }
+}
+
+fn check_ciphertext_size(blob: &[u8]) -> Result<(), KmsError> {
+    if blob.is_empty() || blob.len() > MAX_CIPHERTEXT_BYTES {
+        return Err(validation(
+            &format!("{} bytes", blob.len()),
+            "ciphertextBlob",
+            &format!("Member must have length between 1 and {MAX_CIPHERTEXT_BYTES}"),
+        ));
+    }
+    Ok(())
+}
+
+/// The request values a cryptographic call is authorized with.
+fn crypto_params(
+    context: Option<&BTreeMap<String, String>>,
+    grant_tokens: &[String],
+) -> RequestParams {
+    RequestParams {
+        encryption_context: context.filter(|c| !c.is_empty()).cloned(),
+        encryption_algorithm: Some(SYMMETRIC_DEFAULT.to_owned()),
+        grant_tokens: grant_tokens.to_vec(),
+        ..RequestParams::default()
+    }
+}
+
+fn context_of(pairs: Option<&BTreeMap<String, String>>) -> EncryptionContext {
+    pairs
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
+}
+
+/// Encrypts under `key` (already authorized and state-checked).
+fn seal(
+    key: &Key,
+    context: &EncryptionContext,
+    plaintext: &[u8],
+    env: &mut Env<'_>,
+) -> Result<Vec<u8>, KmsError> {
+    key.ring
+        .encrypt(&key.arn, context, plaintext, &mut *env.rng)
+        .map_err(|e| match e {
+            crypto::EncryptError::NoKeyMaterial => KmsError::pending_import(&key.arn),
+            crypto::EncryptError::KeyArnTooLong | crypto::EncryptError::TooLong => {
+                KmsError::Validation(e.to_string())
+            }
+        })
+}
+
+impl World {
+    /// Encrypt: up to 4096 bytes under a symmetric encryption key.
+    pub fn encrypt(
+        &mut self,
+        caller: &Caller,
+        env: &mut Env<'_>,
+        request: EncryptRequest,
+    ) -> Result<EncryptResponse, KmsError> {
+        if request.plaintext.is_empty() || request.plaintext.len() > MAX_PLAINTEXT_BYTES {
+            return Err(validation(
+                &format!("{} bytes", request.plaintext.len()),
+                "plaintext",
+                &format!("Member must have length between 1 and {MAX_PLAINTEXT_BYTES}"),
+            ));
+        }
+        check_algorithm(
+            "encryptionAlgorithm",
+            request.encryption_algorithm.as_deref(),
+        )?;
+        let params = crypto_params(request.encryption_context.as_ref(), &request.grant_tokens);
+        let (_, key) =
+            self.key_operation(caller, env, &request.key_id, Action::Encrypt, true, params)?;
+        if request.dry_run == Some(true) {
+            return Err(dry_run_error());
+        }
+        let context = context_of(request.encryption_context.as_ref());
+        let ciphertext_blob = seal(&key, &context, &request.plaintext, env)?;
+        Ok(EncryptResponse {
+            ciphertext_blob,
+            key_id: key.arn.clone(),
+            encryption_algorithm: SYMMETRIC_DEFAULT,
+        })
+    }
+
+    /// Decrypt: the blob names its key, so `KeyId` is optional; a `KeyId` naming another key is
+    /// `IncorrectKeyException`. Every decryption failure is `InvalidCiphertextException`.
+    pub fn decrypt(
+        &mut self,
+        caller: &Caller,
+        env: &mut Env<'_>,
+        request: DecryptRequest,
+    ) -> Result<DecryptResponse, KmsError> {
+        self.advance_time(env);
+        check_ciphertext_size(&request.ciphertext_blob)?;
+        check_algorithm(
+            "encryptionAlgorithm",
+            request.encryption_algorithm.as_deref(),
+        )?;
+        let blob_key = self.blob_key_arn(&request.ciphertext_blob, request.key_id.is_some())?;
+        let params = crypto_params(request.encryption_context.as_ref(), &request.grant_tokens);
+        let key_ref = request.key_id.as_deref().unwrap_or(&blob_key);
+        let (_, key) = self.key_operation(caller, env, key_ref, Action::Decrypt, true, params)?;
+        if key.arn != blob_key {
+            return Err(incorrect_key());
+        }
+        let context = context_of(request.encryption_context.as_ref());
+        let plaintext = key
+            .ring
+            .decrypt(&key.arn, &context, &request.ciphertext_blob)
+            .map_err(|_| invalid_ciphertext())?;
+        if request.dry_run == Some(true) {
+            return Err(dry_run_error());
+        }
+        Ok(DecryptResponse {
+            key_id: key.arn.clone(),
+            plaintext,
+            encryption_algorithm: SYMMETRIC_DEFAULT,
+            key_material_id: material_id(&key, &request.ciphertext_blob),
+        })
+    }
+
+    /// ReEncrypt: decrypts under the source key (`kms:ReEncryptFrom`) and encrypts under the
+    /// destination key (`kms:ReEncryptTo`) without revealing the plaintext.
+    pub fn re_encrypt(
+        &mut self,
+        caller: &Caller,
+        env: &mut Env<'_>,
+        request: ReEncryptRequest,
+    ) -> Result<ReEncryptResponse, KmsError> {
+        self.advance_time(env);
+        check_ciphertext_size(&request.ciphertext_blob)?;
+        check_algorithm(
+            "sourceEncryptionAlgorithm",
+            request.source_encryption_algorithm.as_deref(),
+        )?;
+        check_algorithm(
+            "destinationEncryptionAlgorithm",
+            request.destination_encryption_algorithm.as_deref(),
+        )?;
+        if request.destination_key_id.is_empty() {
+            return Err(validation(
+                "",
+                "destinationKeyId",
+                "Member must have length greater than or equal to 1",
+            ));
+        }
+        let blob_key =
+            self.blob_key_arn(&request.ciphertext_blob, request.source_key_id.is_some())?;
+        let principal = self.calling_principal(caller)?;
+        let (destination, _) = self.find_key(&principal, &request.destination_key_id, true)?;
+        // kms:ReEncryptOnSameKey (KMS Developer Guide, conditions-kms.html).
+        let same_key = if destination.arn == blob_key {
+            "true"
+        } else {
+            "false"
+        };
+        let mut source_params = crypto_params(
+            request.source_encryption_context.as_ref(),
+            &request.grant_tokens,
+        );
+        source_params
+            .context
+            .set("kms:ReEncryptOnSameKey", same_key);
+        let source_ref = request.source_key_id.as_deref().unwrap_or(&blob_key);
+        let (_, source) = self.key_operation(
+            caller,
+            env,
+            source_ref,
+            Action::ReEncryptFrom,
+            true,
+            source_params,
+        )?;
+        if source.arn != blob_key {
+            return Err(incorrect_key());
+        }
+        let mut destination_params = crypto_params(
+            request.destination_encryption_context.as_ref(),
+            &request.grant_tokens,
+        );
+        destination_params
+            .context
+            .set("kms:ReEncryptOnSameKey", same_key);
+        let (_, destination) = self.key_operation(
+            caller,
+            env,
+            &request.destination_key_id,
+            Action::ReEncryptTo,
+            true,
+            destination_params,
+        )?;
+        let plaintext = source
+            .ring
+            .decrypt(
+                &source.arn,
+                &context_of(request.source_encryption_context.as_ref()),
+                &request.ciphertext_blob,
+            )
+            .map_err(|_| invalid_ciphertext())?;
+        if request.dry_run == Some(true) {
+            return Err(dry_run_error());
+        }
+        let ciphertext_blob = seal(
+            &destination,
+            &context_of(request.destination_encryption_context.as_ref()),
+            &plaintext,
+            env,
+        )?;
+        Ok(ReEncryptResponse {
+            ciphertext_blob,
+            source_key_id: source.arn.clone(),
+            key_id: destination.arn.clone(),
+            source_encryption_algorithm: SYMMETRIC_DEFAULT,
+            destination_encryption_algorithm: SYMMETRIC_DEFAULT,
+        })
+    }
+
+    /// GenerateDataKey: a fresh data key, in plaintext and encrypted under the KMS key.
+    pub fn generate_data_key(
+        &mut self,
+        caller: &Caller,
+        env: &mut Env<'_>,
+        request: GenerateDataKeyRequest,
+    ) -> Result<GenerateDataKeyResponse, KmsError> {
+        let (plaintext, ciphertext_blob, key_id) =
+            self.data_key(caller, env, request, Action::GenerateDataKey)?;
+        Ok(GenerateDataKeyResponse {
+            ciphertext_blob,
+            plaintext,
+            key_id,
+        })
+    }
+
+    /// GenerateDataKeyWithoutPlaintext: a fresh data key, encrypted only.
+    pub fn generate_data_key_without_plaintext(
+        &mut self,
+        caller: &Caller,
+        env: &mut Env<'_>,
+        request: GenerateDataKeyRequest,
+    ) -> Result<GenerateDataKeyWithoutPlaintextResponse, KmsError> {
+        let (_, ciphertext_blob, key_id) = self.data_key(
+            caller,
+            env,
+            request,
+            Action::GenerateDataKeyWithoutPlaintext,
+        )?;
+        Ok(GenerateDataKeyWithoutPlaintextResponse {
+            ciphertext_blob,
+            key_id,
+        })
+    }
+
+    /// GenerateRandom: 1–1024 random bytes (IAM-only `kms:GenerateRandom`).
+    pub fn generate_random(
+        &mut self,
+        caller: &Caller,
+        env: &mut Env<'_>,
+        request: GenerateRandomRequest,
+    ) -> Result<GenerateRandomResponse, KmsError> {
+        self.advance_time(env);
+        let count = random_length(request.number_of_bytes, "numberOfBytes")?.ok_or_else(|| {
+            KmsError::Validation("Please specify the number of bytes.".to_owned())
+        })?;
+        if request.custom_key_store_id.is_some() {
+            return Err(KmsError::UnsupportedOperation(
+                "Custom key stores are not modelled in KMS Playground.".to_owned(),
+            ));
+        }
+        let principal = self.calling_principal(caller)?;
+        self.authorize(
+            &principal,
+            caller,
+            Action::GenerateRandom,
+            Target::Account,
+            RequestParams::default(),
+            env.now,
+        )?;
+        let mut plaintext = vec![0; count];
+        env.rng.fill(&mut plaintext);
+        Ok(GenerateRandomResponse { plaintext })
+    }
+
+    /// The ARN of the key a blob names: `InvalidCiphertextException` for a blob that is not
+    /// well formed, or (when the request names no key) that names no key of this world.
+    fn blob_key_arn(&self, blob: &[u8], key_named: bool) -> Result<String, KmsError> {
+        let parsed = crypto::parse(blob).map_err(|_| invalid_ciphertext())?;
+        if !key_named && self.keys.get_by_arn(parsed.key_arn).is_none() {
+            return Err(invalid_ciphertext());
+        }
+        Ok(parsed.key_arn.to_owned())
+    }
+
+    fn data_key(
+        &mut self,
+        caller: &Caller,
+        env: &mut Env<'_>,
+        request: GenerateDataKeyRequest,
+        action: Action,
+    ) -> Result<(Vec<u8>, Vec<u8>, String), KmsError> {
+        let from_spec = match request.key_spec.as_deref() {
+            None => None,
+            Some("AES_256") => Some(32),
+            Some("AES_128") => Some(16),
+            Some(other) => {
+                return Err(validation(
+                    other,
+                    "keySpec",
+                    "Member must satisfy enum value set: [AES_256, AES_128]",
+                ));
+            }
+        };
+        let from_count = random_length(request.number_of_bytes, "numberOfBytes")?;
+        let count = match (from_spec, from_count) {
+            (Some(n), None) | (None, Some(n)) => n,
+            _ => {
+                return Err(KmsError::Validation(
+                    "Please specify either number of bytes or key spec.".to_owned(),
+                ));
+            }
+        };
+        let params = crypto_params(request.encryption_context.as_ref(), &request.grant_tokens);
+        let (_, key) = self.key_operation(caller, env, &request.key_id, action, true, params)?;
+        if request.dry_run == Some(true) {
+            return Err(dry_run_error());
+        }
+        let mut plaintext = vec![0; count];
+        env.rng.fill(&mut plaintext);
+        let context = context_of(request.encryption_context.as_ref());
+        let ciphertext_blob = seal(&key, &context, &plaintext, env)?;
+        Ok((plaintext, ciphertext_blob, key.arn.clone()))
+    }
+}
+
+/// `NumberOfBytes`: 1–1024 when given.
+fn random_length(count: Option<u32>, field: &str) -> Result<Option<usize>, KmsError> {
+    match count {
+        None => Ok(None),
+        Some(n) if (1..=MAX_RANDOM_BYTES).contains(&n) => Ok(usize::try_from(n).ok()),
+        Some(n) => Err(validation(
+            &n.to_string(),
+            field,
+            &format!("Member must have value between 1 and {MAX_RANDOM_BYTES}"),
+        )),
+    }
+}
+
+/// The `KeyMaterialId` of the backing key version a blob was encrypted under.
+fn material_id(key: &Key, blob: &[u8]) -> Option<String> {
+    let version = crypto::parse(blob).ok()?.key_version;
+    let index = usize::try_from(version).ok()?.checked_sub(1)?;
+    key.versions.get(index).map(|v| v.material_id.clone())
+}
