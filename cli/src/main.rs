@@ -1,5 +1,467 @@
 //! `kmsplay`: KMS Playground on the command line.
+//!
+//! Exit status: 0 when all went well, 1 when an expectation failed (`check`), 2 for bad input
+//! (a file that cannot be read or used, an unknown name, a script line that is not a command),
+//! with a message that says what and where.
 
-fn main() {
-    println!("kmsplay {}", kms_engine::VERSION);
+mod aws;
+mod render;
+mod system;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use kms_engine::diagnostics::{Diagnostic, Severity};
+use kms_engine::entropy::{SeededRandomness, Timestamp};
+use kms_engine::kms::Action;
+use kms_engine::request::ContextValue;
+use kms_engine::scenario::{self, Loaded, MatrixReport, Question, Scenario, ScenarioError};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "kmsplay",
+    version,
+    about = "KMS Playground on the command line: who can use which AWS KMS key, and why",
+    long_about = "KMS Playground on the command line: access matrices, explanations, checks and lint for scenario files, and an emulator of the AWS CLI's `aws kms` commands.\n\nExit status: 0 ok, 1 an expectation failed, 2 bad input."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Commands,
+}
+
+#[derive(Subcommand)]
+enum Commands {
+    /// Print the access matrix of a scenario: every principal x key x action.
+    Matrix {
+        /// The scenario file.
+        file: PathBuf,
+        /// The actions (columns), comma-separated, such as `kms:Encrypt,kms:Decrypt`; default: the
+        /// scenario's `actions`, else Encrypt and Decrypt.
+        #[arg(long, value_delimiter = ',')]
+        actions: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = MatrixFormat::Table)]
+        format: MatrixFormat,
+    },
+    /// Explain one decision step by step.
+    Explain {
+        /// The scenario file.
+        file: PathBuf,
+        /// The caller: a principal's name or ARN.
+        #[arg(long)]
+        principal: String,
+        /// The key: its name, key ARN, alias or alias ARN.
+        #[arg(long)]
+        key: String,
+        /// The action, such as `kms:Decrypt`.
+        #[arg(long)]
+        action: String,
+        /// A condition key the request carries, as `KEY=VALUE` (repeatable), such as
+        /// `kms:EncryptionContext:dept=eng` or `kms:ViaService=ec2.us-east-1.amazonaws.com`.
+        #[arg(long = "context", value_name = "KEY=VALUE")]
+        context: Vec<String>,
+        /// A grant token passed with the request (repeatable).
+        #[arg(long = "grant-token", value_name = "TOKEN")]
+        grant_tokens: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
+    },
+    /// Evaluate every `expect` entry of one or more scenarios; exit 1 if any fails.
+    Check {
+        /// The scenario files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
+    },
+    /// Print the problems in a scenario file or a single policy document, with line:column.
+    Lint {
+        /// A scenario file, or a key policy or identity policy document.
+        file: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
+    },
+    /// Run `aws kms` commands against the world of a scenario.
+    Aws {
+        /// The scenario file.
+        file: PathBuf,
+        /// A script of commands (one per line; `#` comments, `\` continuations, `NAME=$(...)`,
+        /// `$NAME`, `sleep`); standard input when absent.
+        script: Option<PathBuf>,
+        /// Make key ids, key material, ciphertexts and grant tokens reproducible, and start the
+        /// clock at 2024-01-01T00:00:00Z.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Load the session from this file if it exists and save it afterwards, so that several
+        /// runs continue one session.
+        #[arg(long, value_name = "PATH")]
+        state: Option<PathBuf>,
+        /// Print each command after a `$ ` prompt, and its errors in line with its output, as a
+        /// terminal shows a session.
+        #[arg(long)]
+        transcript: bool,
+    },
+    /// Write a generated scenario (for performance work) to standard output.
+    Generate {
+        /// How many IAM users and roles.
+        #[arg(long)]
+        principals: usize,
+        /// How many keys.
+        #[arg(long)]
+        keys: usize,
+        /// The seed; the same seed gives the same world.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum MatrixFormat {
+    Table,
+    Json,
+    Csv,
+    Markdown,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum TextOrJson {
+    Text,
+    Json,
+}
+
+/// Why a command stopped: the message to print and the exit status.
+pub struct Failure {
+    message: String,
+    status: u8,
+}
+
+impl Failure {
+    /// Bad input (exit status 2).
+    pub fn input(message: impl Into<String>) -> Failure {
+        Failure {
+            message: message.into(),
+            status: 2,
+        }
+    }
+}
+
+/// The simulated start time with `--seed`: 2024-01-01T00:00:00Z.
+pub const SEEDED_START: Timestamp = Timestamp(1_704_067_200_000);
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(status) => ExitCode::from(status),
+        Err(failure) => {
+            if !failure.message.is_empty() {
+                eprintln!("kmsplay: error: {}", failure.message);
+            }
+            ExitCode::from(failure.status)
+        }
+    }
+}
+
+fn run(command: Commands) -> Result<u8, Failure> {
+    match command {
+        Commands::Matrix {
+            file,
+            actions,
+            format,
+        } => matrix(&file, &actions, format),
+        Commands::Explain {
+            file,
+            principal,
+            key,
+            action,
+            context,
+            grant_tokens,
+            format,
+        } => explain(
+            &file,
+            &principal,
+            &key,
+            &action,
+            &context,
+            grant_tokens,
+            format,
+        ),
+        Commands::Check { files, format } => check(&files, format),
+        Commands::Lint { file, format } => lint(&file, format),
+        Commands::Aws {
+            file,
+            script,
+            seed,
+            state,
+            transcript,
+        } => aws::run(&file, script.as_deref(), seed, state.as_deref(), transcript),
+        Commands::Generate {
+            principals,
+            keys,
+            seed,
+        } => {
+            print!("{}", scenario::generate(principals, keys, seed).to_json());
+            Ok(0)
+        }
+    }
+}
+
+/// Reads a file as text, or says which file and why not.
+pub fn read(path: &Path) -> Result<String, Failure> {
+    std::fs::read_to_string(path)
+        .map_err(|e| Failure::input(format!("cannot read `{}`: {e}", path.display())))
+}
+
+/// Prints a scenario's problems as `FILE:LINE:COLUMN: error: ...` and fails with status 2.
+pub fn scenario_failure(path: &Path, error: &ScenarioError) -> Failure {
+    let lines: Vec<String> = error
+        .diagnostics
+        .iter()
+        .map(|d| format!("{}:{}", path.display(), d.one_line()))
+        .collect();
+    Failure::input(format!(
+        "`{}` is not a usable scenario:\n{}",
+        path.display(),
+        lines.join("\n")
+    ))
+}
+
+/// Reads and builds a scenario at `now` with fixed key material (the commands that only decide
+/// access do not depend on it).
+fn load(path: &Path, now: Timestamp) -> Result<(String, Loaded), Failure> {
+    let text = read(path)?;
+    let loaded = scenario::load(&text, now, &mut SeededRandomness::new(0))
+        .map_err(|e| scenario_failure(path, &e))?;
+    Ok((text, loaded))
+}
+
+fn parse_action(name: &str) -> Result<Action, Failure> {
+    let full = if name.contains(':') {
+        name.to_owned()
+    } else {
+        format!("kms:{name}")
+    };
+    Action::from_name(&full).ok_or_else(|| {
+        let hint = kms_engine::catalog::suggest_action(&full)
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
+        Failure::input(format!("`{name}` is not a KMS action{hint}"))
+    })
+}
+
+fn matrix(file: &Path, actions: &[String], format: MatrixFormat) -> Result<u8, Failure> {
+    let now = system::now();
+    let (_, loaded) = load(file, now)?;
+    let names: Vec<String> = if !actions.is_empty() {
+        actions.to_vec()
+    } else if !loaded.scenario.actions.is_empty() {
+        loaded.scenario.actions.clone()
+    } else {
+        vec!["kms:Encrypt".to_owned(), "kms:Decrypt".to_owned()]
+    };
+    let actions = names
+        .iter()
+        .map(|a| parse_action(a.trim()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let report = MatrixReport::compute(&loaded.scenario, &loaded.world, &actions, now);
+    let out = match format {
+        MatrixFormat::Table => {
+            let title = loaded
+                .scenario
+                .name
+                .clone()
+                .unwrap_or_else(|| file.display().to_string());
+            format!("{title}\n\n{}\n{}\n", report.to_table(), scenario::LEGEND)
+        }
+        MatrixFormat::Json => report.to_json(),
+        MatrixFormat::Csv => report.to_csv(),
+        MatrixFormat::Markdown => report.to_markdown(),
+    };
+    print!("{out}");
+    Ok(0)
+}
+
+/// A principal named by the user: a scenario name or ARN, or any principal ARN in the world.
+fn principal_arn(loaded: &Loaded, reference: &str) -> Result<String, Failure> {
+    if let Some(i) = loaded.scenario.principal_index(reference) {
+        if let Some(p) = loaded.scenario.principals.get(i) {
+            return Ok(p.arn.clone());
+        }
+    }
+    if loaded.world.principal(reference).is_some() {
+        return Ok(reference.to_owned());
+    }
+    if let Some(p) = loaded
+        .scenario
+        .principals
+        .iter()
+        .find(|p| p.name.eq_ignore_ascii_case(reference))
+    {
+        return Ok(p.arn.clone());
+    }
+    let names: Vec<&str> = loaded
+        .scenario
+        .principals
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect();
+    Err(Failure::input(format!(
+        "no principal named `{reference}` in the scenario (principals: {})",
+        names.join(", ")
+    )))
+}
+
+fn key_arn(scenario: &Scenario, reference: &str) -> Result<String, Failure> {
+    match scenario
+        .key_index(reference)
+        .and_then(|i| scenario.keys.get(i))
+    {
+        Some(k) => Ok(k.arn.clone()),
+        None => {
+            let names: Vec<&str> = scenario.keys.iter().map(|k| k.name.as_str()).collect();
+            Err(Failure::input(format!(
+                "no key named `{reference}` in the scenario (keys: {}; a key ARN, alias or alias ARN works too)",
+                names.join(", ")
+            )))
+        }
+    }
+}
+
+fn explain(
+    file: &Path,
+    principal: &str,
+    key: &str,
+    action: &str,
+    context: &[String],
+    grant_tokens: Vec<String>,
+    format: TextOrJson,
+) -> Result<u8, Failure> {
+    let now = system::now();
+    let (_, loaded) = load(file, now)?;
+    let action = parse_action(action)?;
+    let mut pairs = Vec::new();
+    for item in context {
+        let (k, v) = item
+            .split_once('=')
+            .ok_or_else(|| Failure::input(format!("--context `{item}`: expected KEY=VALUE")))?;
+        pairs.push((k.to_owned(), ContextValue::Single(v.to_owned())));
+    }
+    let question = Question {
+        principal: principal_arn(&loaded, principal)?,
+        key: key_arn(&loaded.scenario, key)?,
+        action: action.name().to_owned(),
+        context: pairs,
+        grant_tokens,
+    };
+    let explanation = scenario::explain_question(&loaded.world, &question, now)
+        .map_err(|e| Failure::input(e.to_string()))?;
+    match format {
+        TextOrJson::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&explanation).unwrap_or_default()
+        ),
+        TextOrJson::Text => print!("{}", render::explanation(&explanation)),
+    }
+    Ok(0)
+}
+
+fn check(files: &[PathBuf], format: TextOrJson) -> Result<u8, Failure> {
+    let now = system::now();
+    let mut passed = 0usize;
+    let mut failed = 0usize;
+    let mut json_files = Vec::new();
+    for file in files {
+        let (text, loaded) = load(file, now)?;
+        let results = scenario::check(&loaded.scenario, &text, &loaded.world, now);
+        for r in &results {
+            if r.passed {
+                passed += 1;
+            } else {
+                failed += 1;
+            }
+            if format == TextOrJson::Text {
+                let head = format!(
+                    "{}:{}: {} {} {}",
+                    file.display(),
+                    r.line,
+                    r.principal,
+                    r.key,
+                    r.action
+                );
+                if r.passed {
+                    println!("pass {head}: {}", r.actual.as_str());
+                } else {
+                    println!(
+                        "FAIL {head}: expected {}, got {}: {}",
+                        r.expected.as_str(),
+                        r.actual.as_str(),
+                        r.reason
+                    );
+                }
+            }
+        }
+        if results.is_empty() && format == TextOrJson::Text {
+            println!("{}: no expectations", file.display());
+        }
+        json_files
+            .push(serde_json::json!({"file": file.display().to_string(), "results": results}));
+    }
+    match format {
+        TextOrJson::Text => println!("{passed} passed, {failed} failed"),
+        TextOrJson::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({"files": json_files, "passed": passed, "failed": failed})
+            )
+            .unwrap_or_default()
+        ),
+    }
+    Ok(u8::from(failed > 0))
+}
+
+fn lint(file: &Path, format: TextOrJson) -> Result<u8, Failure> {
+    let text = read(file)?;
+    let diagnostics = lint_text(&text);
+    match format {
+        TextOrJson::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&diagnostics).unwrap_or_default()
+        ),
+        TextOrJson::Text => {
+            for d in &diagnostics {
+                println!("{}:{}", file.display(), d.one_line());
+            }
+            let errors = diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .count();
+            let warnings = diagnostics.len() - errors;
+            println!(
+                "{}: {errors} error(s), {warnings} warning(s)",
+                file.display()
+            );
+        }
+    }
+    let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
+    Ok(if has_errors { 2 } else { 0 })
+}
+
+/// A policy document has a top-level `Statement`; anything else is read as a scenario. A policy
+/// with a `Principal` anywhere is a key policy, otherwise an identity policy.
+fn lint_text(text: &str) -> Vec<Diagnostic> {
+    use kms_engine::policy::parse::PolicyKind;
+    let document = kms_engine::json::parse(text);
+    let object = document.value.as_ref().and_then(|v| v.as_object());
+    let is_policy = object.is_some_and(|o| o.get("Statement").is_some());
+    if !is_policy {
+        return scenario::lint(text);
+    }
+    let kind = if text.contains("\"Principal\"") || text.contains("\"NotPrincipal\"") {
+        PolicyKind::KeyPolicy
+    } else {
+        PolicyKind::IdentityPolicy
+    };
+    kms_engine::policy::lint::check_policy(text, kind, None).diagnostics
 }

@@ -72,6 +72,18 @@ impl Output {
         }
     }
 
+    /// The line of standard error worth quoting in a one-line message (the usage block the AWS
+    /// CLI prints before an argument error is skipped).
+    pub fn error_line(&self) -> String {
+        let skip = ["usage:", "To see help", "aws help", "aws <command>"];
+        self.stderr
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty() && !skip.iter().any(|s| l.starts_with(s)))
+            .unwrap_or("the command failed")
+            .to_owned()
+    }
+
     /// Whether the line is one the AWS CLI or the shell would refuse outright (as opposed to a
     /// command that ran and was answered with a KMS error).
     pub fn is_bad_input(&self) -> bool {
@@ -180,7 +192,7 @@ impl Session {
             if out.is_bad_input() {
                 return Err(ScriptError {
                     line: line.line,
-                    message: first_line_of_error(&out),
+                    message: out.error_line(),
                 });
             }
         }
@@ -595,25 +607,6 @@ impl Session {
 
 fn usage(error: &UsageError) -> Output {
     Output::error(format!("{error}\n"), STATUS_USAGE)
-}
-
-/// The first meaningful line of an error, for a one-line message.
-fn first_line_of_error(out: &Output) -> String {
-    out.stderr
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .find(|l| {
-            l.starts_with("aws: error")
-                || l.starts_with("Unknown options")
-                || l.starts_with("Error parsing")
-                || !l.starts_with("usage:")
-                    && !l.starts_with("To see help")
-                    && !l.starts_with("aws help")
-                    && !l.starts_with("aws <command>")
-        })
-        .unwrap_or("the line failed")
-        .to_owned()
 }
 
 /// A script line that stopped the script.

@@ -36,15 +36,19 @@
 mod build;
 mod check;
 mod generate;
+mod lint;
 mod read;
+mod report;
 mod write;
 
 pub use check::{CheckResult, Question, QuestionError, check, explain_question};
 pub use generate::{GENERATED_ACTIONS, generate};
+pub use lint::lint;
 pub use read::{
     GRANT_OPERATIONS, KEY_ORIGINS, KEY_STATES, alias_problem, is_key_id, parse_key_arn,
     parse_principal_arn,
 };
+pub use report::{LEGEND, MatrixReport, ReportCell};
 
 use crate::diagnostics::{Diagnostic, Span};
 use crate::entropy::{Randomness, Timestamp};

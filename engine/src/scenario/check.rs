@@ -225,3 +225,69 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod shipped {
+    use super::*;
+    use crate::entropy::SeededRandomness;
+    use crate::kms::{ConsoleKeySpec, console_key_policy};
+
+    const NOW: Timestamp = Timestamp(1_704_067_200_000);
+
+    /// Demo 2's key is what the console's create-key wizard makes for two administrators and two
+    /// users with deletion allowed (KMS Developer Guide, key-policy-default.html): the file's
+    /// policy is the engine's console policy for those choices, member for member.
+    #[test]
+    fn demo2_policy_is_the_console_wizards_policy() {
+        let text = include_str!("../../../scenarios/demo2-create-key.json");
+        let scenario = Scenario::parse(text).unwrap();
+        let key = &scenario.keys[0];
+        assert_eq!(
+            (key.aliases.as_slice(), key.description.as_str()),
+            (["alias/DemoKey".to_owned()].as_slice(), "This is a demo")
+        );
+        let mut spec = ConsoleKeySpec::new("111122223333");
+        spec.administrators = vec![
+            "arn:aws:iam::111122223333:user/CloudAcademy".to_owned(),
+            "arn:aws:iam::111122223333:role/KMSAdminRole".to_owned(),
+        ];
+        spec.users = vec![
+            "arn:aws:iam::111122223333:user/Alice".to_owned(),
+            "arn:aws:iam::111122223333:user/Bob".to_owned(),
+        ];
+        let wizard: serde_json::Value = serde_json::from_str(&console_key_policy(&spec)).unwrap();
+        let file: serde_json::Value =
+            serde_json::from_str(&key.policy.as_ref().unwrap().text).unwrap();
+        assert_eq!(file, wizard);
+    }
+
+    /// Demo 1's key is the console's policy with one administrator and Alice as the only user.
+    #[test]
+    fn demo1_policy_is_the_console_wizards_policy() {
+        let text = include_str!("../../../scenarios/demo1-grants.json");
+        let scenario = Scenario::parse(text).unwrap();
+        let mut spec = ConsoleKeySpec::new("111122223333");
+        spec.administrators = vec!["arn:aws:iam::111122223333:user/CloudAcademy".to_owned()];
+        spec.users = vec!["arn:aws:iam::111122223333:user/Alice".to_owned()];
+        let wizard: serde_json::Value = serde_json::from_str(&console_key_policy(&spec)).unwrap();
+        let file: serde_json::Value =
+            serde_json::from_str(&scenario.keys[0].policy.as_ref().unwrap().text).unwrap();
+        assert_eq!(file, wizard);
+    }
+
+    #[test]
+    fn every_shipped_scenario_meets_its_expectations() {
+        for text in [
+            include_str!("../../../scenarios/lecture.json"),
+            include_str!("../../../scenarios/demo1-grants.json"),
+            include_str!("../../../scenarios/demo2-create-key.json"),
+        ] {
+            let loaded = super::super::load(text, NOW, &mut SeededRandomness::new(1))
+                .unwrap_or_else(|e| panic!("{e}"));
+            let results = check(&loaded.scenario, text, &loaded.world, NOW);
+            assert!(!results.is_empty());
+            let failed: Vec<_> = results.iter().filter(|r| !r.passed).collect();
+            assert!(failed.is_empty(), "{failed:#?}");
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! Every diagnostic for a scenario file: its errors, and the policy linter's warnings for each
+//! policy in it, located in the file.
+
+use super::{Scenario, ScenarioError, load};
+use crate::diagnostics::{Diagnostic, LineIndex, Severity, Span};
+use crate::entropy::{SeededRandomness, Timestamp};
+use crate::json::{self, JsonPath, Value, ValueKind};
+use crate::policy::lint::{check_policy, check_policy_value};
+use crate::policy::parse::PolicyKind;
+
+/// Errors first found by reading and building the scenario, or, when it has none, the warnings
+/// the policy linter gives for each of its policies. In file order.
+pub fn lint(text: &str) -> Vec<Diagnostic> {
+    // Key material and time do not affect which problems a file has.
+    let loaded = load(text, Timestamp(0), &mut SeededRandomness::new(0));
+    let scenario = match loaded {
+        Ok(l) => l.scenario,
+        Err(ScenarioError { diagnostics }) => return diagnostics,
+    };
+    let index = LineIndex::new(text);
+    let Some(root) = json::parse_indexed(text, &index).value else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut policy = |span: Span, path: JsonPath, kind: PolicyKind, account: &str| {
+        let Some(value) = find(&root, span) else {
+            return;
+        };
+        let diagnostics = match &value.kind {
+            ValueKind::String(s) => check_policy(s, kind, Some(account))
+                .diagnostics
+                .into_iter()
+                .map(|d| {
+                    let mut moved = Diagnostic::new(
+                        &index,
+                        d.severity,
+                        d.code,
+                        format!(
+                            "{} (line {}, column {} of the policy in this string)",
+                            d.message, d.start.line, d.start.column
+                        ),
+                        if d.path.is_empty() {
+                            path.to_string()
+                        } else {
+                            format!("{path}.{}", d.path)
+                        },
+                        value.span,
+                    );
+                    moved.hint = d.hint;
+                    moved
+                })
+                .collect(),
+            _ => check_policy_value(value, kind, &path, &index, Some(account)).diagnostics,
+        };
+        out.extend(
+            diagnostics
+                .into_iter()
+                .filter(|d| d.severity == Severity::Warning),
+        );
+    };
+    let Scenario {
+        principals, keys, ..
+    } = &scenario;
+    for (i, p) in principals.iter().enumerate() {
+        for (j, named) in p.policies.iter().enumerate() {
+            let path = JsonPath::root()
+                .key("principals")
+                .index(i)
+                .key("policies")
+                .index(j)
+                .key("document");
+            policy(
+                named.document.span,
+                path,
+                PolicyKind::IdentityPolicy,
+                &p.account,
+            );
+        }
+    }
+    for (i, k) in keys.iter().enumerate() {
+        if let Some(text) = &k.policy {
+            let path = JsonPath::root().key("keys").index(i).key("policy");
+            policy(text.span, path, PolicyKind::KeyPolicy, &k.account);
+        }
+    }
+    out.sort_by_key(|d| (d.start, d.span.end));
+    out
+}
+
+fn find(value: &Value, span: Span) -> Option<&Value> {
+    if value.span == span {
+        return Some(value);
+    }
+    match &value.kind {
+        ValueKind::Object(o) => o.members.iter().find_map(|m| find(&m.value, span)),
+        ValueKind::Array(items) => items.iter().find_map(|v| find(v, span)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn warnings_of_policies_are_located_in_the_file() {
+        let text = "{\"principals\": [{\"name\": \"A\", \"policies\": [{\"name\": \"p\", \"document\":\n {\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"kms:Encrpyt\", \"Resource\": \"*\"}]}}]}]}";
+        let all = lint(text);
+        assert!(!all.is_empty());
+        assert!(all.iter().all(|d| d.severity == Severity::Warning));
+        let typo = all
+            .iter()
+            .find(|d| d.message.contains("kms:Encrpyt"))
+            .expect("the unknown action is reported");
+        assert_eq!(typo.start.line, 2);
+        assert!(
+            typo.path
+                .starts_with("principals[0].policies[0].document.Statement[0]"),
+            "{}",
+            typo.path
+        );
+    }
+
+    #[test]
+    fn the_lecture_has_no_errors() {
+        let diagnostics = lint(include_str!("../../../scenarios/lecture.json"));
+        assert!(
+            diagnostics.iter().all(|d| d.severity == Severity::Warning),
+            "{diagnostics:#?}"
+        );
+    }
+
+    #[test]
+    fn errors_come_before_warnings() {
+        let all = lint("{\"keys\": [{\"name\": 1}]}");
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].severity, Severity::Error);
+    }
+}
