@@ -21,6 +21,7 @@ fn main() {
     kms_encrypt_decrypt_4k();
     policy_eval();
     policy_parse();
+    access_matrix();
 }
 
 /// `parse_policy` and `check_policy` (parse + lint) on the console's default key policy with
@@ -320,4 +321,193 @@ fn kms_encrypt_decrypt_4k() {
     if failures > 0 {
         println!("kms: {failures} calls failed: the figures above are not valid");
     }
+}
+
+/// The access matrix of a generated world: 200 principals (180 users and 10 role sessions of one
+/// account, 10 users of a partner account) × 50 keys (default, console-style and custom policies,
+/// some with conditions and denies) × 10 actions = 100,000 decisions. Prints the full matrix's
+/// decisions per second, and the time to recompute one row (after an identity-policy edit) and one
+/// column (after a key-policy edit).
+fn access_matrix() {
+    use kms_engine::kms::{Action, ConsoleKeySpec, console_key_policy};
+    use kms_engine::matrix::Matrix;
+    use kms_engine::store::KeyId;
+    use kms_engine::world::{KeySetup, World};
+
+    const A: &str = "111122223333";
+    const B: &str = "444455556666";
+    let actions = [
+        Action::Encrypt,
+        Action::Decrypt,
+        Action::GenerateDataKey,
+        Action::ReEncryptFrom,
+        Action::DescribeKey,
+        Action::CreateGrant,
+        Action::PutKeyPolicy,
+        Action::ScheduleKeyDeletion,
+        Action::EnableKey,
+        Action::DisableKey,
+    ];
+    let mut rng = SeededRandomness::new(2024);
+    let now = kms_engine::entropy::Timestamp(1_704_067_200_000);
+    let mut world = World::default();
+    let built = (|| -> Result<(World, Vec<String>, Vec<KeyId>), kms_engine::world::WorldError> {
+        world.add_account(A, "Main")?;
+        world.add_account(B, "Partner")?;
+        let mut principals = Vec::new();
+        for i in 0..180 {
+            principals.push(world.add_user(A, &format!("user{i}"))?);
+        }
+        let role = world.add_role(A, "App")?;
+        for i in 0..10 {
+            principals.push(world.add_session(&role, &format!("session{i}"))?);
+        }
+        for i in 0..10 {
+            principals.push(world.add_user(B, &format!("partner{i}"))?);
+        }
+        let mut keys = Vec::new();
+        for k in 0..50usize {
+            let user = |i: usize| format!("arn:aws:iam::{A}:user/user{}", (k * 7 + i * 13) % 180);
+            let policy = match k % 4 {
+                0 => None,
+                1 => Some(console_key_policy(&ConsoleKeySpec {
+                    administrators: vec![user(0), user(1)],
+                    users: vec![user(2), user(3), user(4), role.clone()],
+                    other_accounts: vec![B.to_owned()],
+                    ..ConsoleKeySpec::new(A)
+                })),
+                2 => Some(format!(
+                    r#"{{"Version": "2012-10-17", "Statement": [
+                        {{"Effect": "Allow", "Principal": {{"AWS": ["{}", "{}", "{}"]}}, "Action": "kms:*", "Resource": "*"}},
+                        {{"Effect": "Deny", "Principal": {{"AWS": "{}"}}, "Action": "kms:Decrypt", "Resource": "*"}}
+                    ]}}"#,
+                    user(5),
+                    user(6),
+                    user(7),
+                    user(5)
+                )),
+                _ => Some(format!(
+                    r#"{{"Version": "2012-10-17", "Statement": [
+                        {{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {{"AWS": "arn:aws:iam::{A}:root"}}, "Action": "kms:*", "Resource": "*"}},
+                        {{"Effect": "Allow", "Principal": {{"AWS": "*"}}, "Action": ["kms:Encrypt", "kms:Decrypt"], "Resource": "*",
+                          "Condition": {{"StringEquals": {{"kms:CallerAccount": "{A}", "kms:ViaService": "s3.us-east-1.amazonaws.com"}}}}}}
+                    ]}}"#
+                )),
+            };
+            keys.push(world.add_key(
+                KeySetup {
+                    policy,
+                    ..KeySetup::new(A)
+                },
+                now,
+                &mut rng,
+            )?);
+        }
+        let arns: Vec<String> = keys
+            .iter()
+            .filter_map(|k| world.keys.get(k).map(|key| key.arn.clone()))
+            .collect();
+        for (i, principal) in principals.iter().enumerate() {
+            if principal.contains(":assumed-role/") {
+                continue;
+            }
+            let some_keys: Vec<String> = arns.iter().skip(i % 5).step_by(5).cloned().collect();
+            let allow = serde_json::json!({
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Action": ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"], "Resource": some_keys},
+                    {"Effect": "Allow", "Action": "kms:Describe*", "Resource": "*"}
+                ]
+            });
+            world.put_identity_policy(principal, "Use", &allow.to_string())?;
+            if i % 10 == 0 {
+                let deny = serde_json::json!({
+                    "Version": "2012-10-17",
+                    "Statement": {"Effect": "Deny", "Action": "kms:ScheduleKeyDeletion", "Resource": "*"}
+                });
+                world.put_identity_policy(principal, "NoDelete", &deny.to_string())?;
+            }
+        }
+        world.put_identity_policy(&role, "Use", r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "kms:*", "Resource": "*"}}"#)?;
+        Ok((world, principals, keys))
+    })();
+    let Ok((mut world, principals, keys)) = built else {
+        println!(
+            "matrix: the generated world was refused: {built:?}",
+            built = built.err()
+        );
+        return;
+    };
+
+    // Warm up once, then time full computations.
+    let mut matrix = Matrix::compute(&world, &principals, &keys, &actions, now);
+    let cells = matrix.len();
+    let allowed = matrix
+        .cells()
+        .filter(|c| c.cell.verdict.is_allowed())
+        .count();
+    const FULL_ROUNDS: u32 = 10;
+    let start = Instant::now();
+    for _ in 0..FULL_ROUNDS {
+        black_box(Matrix::compute(
+            black_box(&world),
+            &principals,
+            &keys,
+            &actions,
+            now,
+        ));
+    }
+    let full = start.elapsed().as_secs_f64() / f64::from(FULL_ROUNDS);
+    println!(
+        "matrix: {} principals × {} keys × {} actions = {cells} decisions ({allowed} allowed): full {:.2} ms, {:.2} M decisions/s",
+        principals.len(),
+        keys.len(),
+        actions.len(),
+        full * 1e3,
+        cells as f64 / full / 1e6
+    );
+
+    // One identity-policy edit, then its row.
+    let edited = principals.get(17).cloned().unwrap_or_default();
+    let _ = world.put_identity_policy(
+        &edited,
+        "Use",
+        r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "kms:*", "Resource": "*"}}"#,
+    );
+    const ROW_ROUNDS: u32 = 200;
+    let start = Instant::now();
+    for _ in 0..ROW_ROUNDS {
+        black_box(matrix.recompute_row(black_box(&world), &edited));
+    }
+    let row = start.elapsed().as_secs_f64() / f64::from(ROW_ROUNDS);
+    // A role's row also recomputes its 10 sessions' rows.
+    let start = Instant::now();
+    for _ in 0..ROW_ROUNDS {
+        black_box(matrix.recompute_row(black_box(&world), &format!("arn:aws:iam::{A}:role/App")));
+    }
+    let role_rows = start.elapsed().as_secs_f64() / f64::from(ROW_ROUNDS);
+
+    // One key-policy edit, then its column.
+    let column_key = keys.get(1).cloned();
+    let column = match &column_key {
+        Some(key) => {
+            let _ = world.set_key_policy(key, &kms_engine::kms::default_key_policy(A));
+            let start = Instant::now();
+            for _ in 0..ROW_ROUNDS {
+                black_box(matrix.recompute_column(black_box(&world), key));
+            }
+            start.elapsed().as_secs_f64() / f64::from(ROW_ROUNDS)
+        }
+        None => 0.0,
+    };
+    let fresh = Matrix::compute(&world, &principals, &keys, &actions, now);
+    println!(
+        "matrix: recompute one row {:.1} µs ({} decisions), a role and its 10 sessions {:.1} µs, one column {:.1} µs ({} decisions); incremental == full: {}",
+        row * 1e6,
+        keys.len() * actions.len(),
+        role_rows * 1e6,
+        column * 1e6,
+        principals.len() * actions.len(),
+        fresh == matrix
+    );
 }

@@ -44,7 +44,7 @@ use crate::policy::Policy;
 use crate::policy::eval::{self, PolicyOutcome, PolicyTrace, StatementRef, StatementResult};
 use crate::request::{Context, ContextValue, Request};
 use crate::store::{Key, check_key_state};
-use crate::world::{IdentityPolicy, Principal, World};
+use crate::world::{Principal, World};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -146,6 +146,21 @@ pub struct AuthzRequest<'a> {
     pub params: &'a RequestParams,
     /// The simulated time (`aws:CurrentTime`; grant consistency).
     pub now: Timestamp,
+}
+
+impl AuthzRequest<'_> {
+    /// The request as KMS authorizes it: an IAM-only action involves no key, whatever target
+    /// was given (its resource is `*`).
+    fn normalized(&self) -> Self {
+        if self.action.permission_source() == PermissionSource::IamOnly {
+            AuthzRequest {
+                target: Target::Account,
+                ..*self
+            }
+        } else {
+            *self
+        }
+    }
 }
 
 /// Which identity-side permission applied.
@@ -585,6 +600,7 @@ pub fn iso8601(time: Timestamp) -> String {
 
 /// Decides `request`: the fast path, without an explanation.
 pub fn decide(world: &World, request: &AuthzRequest<'_>) -> Verdict {
+    let request = &request.normalized();
     let context = if request_needs_context(world, request) {
         request_context(world, request)
     } else {
@@ -593,9 +609,9 @@ pub fn decide(world: &World, request: &AuthzRequest<'_>) -> Verdict {
     decide_in(world, request, &context)
 }
 
-/// Decides `request` with a context built beforehand (the matrix builds one per principal and
-/// key, and reuses it for every action).
+/// Decides `request` with a context built beforehand.
 pub fn decide_in(world: &World, request: &AuthzRequest<'_>, context: &Context) -> Verdict {
+    let request = &request.normalized();
     let eval_request = Request {
         principal: request.caller.request_principal(),
         action: request.action.name(),
@@ -605,19 +621,35 @@ pub fn decide_in(world: &World, request: &AuthzRequest<'_>, context: &Context) -
     let key_policy = request
         .target
         .key_policy()
-        .filter(|_| request.action.permission_source() != PermissionSource::IamOnly)
         .map(|policy| eval::evaluate(policy, &eval_request));
+    verdict_from_outcomes(
+        world,
+        request,
+        key_policy,
+        world
+            .identity_policies(request.caller)
+            .iter()
+            .map(|p| eval::evaluate(&p.policy, &eval_request)),
+    )
+}
+
+/// The verdict from the outcomes of the key policy and of the caller's identity policies (in
+/// [`World::identity_policies`] order), however they were computed: the identity side, the grant
+/// step and the combining rule shared by [`decide`], [`explain`] and the access matrix, which
+/// evaluates policies in batches. Identity outcomes are read lazily: a deny stops the reading.
+pub(crate) fn verdict_from_outcomes(
+    world: &World,
+    request: &AuthzRequest<'_>,
+    key_policy: Option<PolicyOutcome>,
+    identity: impl Iterator<Item = PolicyOutcome>,
+) -> Verdict {
     if let Some(PolicyOutcome::ExplicitDeny { statement }) = key_policy {
         return Verdict {
             decision: Decision::ExplicitDeny,
             reason: Reason::ExplicitDenyInKeyPolicy { statement },
         };
     }
-    let identity = identity_side(
-        request.caller,
-        world.identity_policies(request.caller),
-        |policy| eval::evaluate(policy, &eval_request),
-    );
+    let identity = identity_side(request.caller, identity);
     let grant = grant_step(world, request);
     combine(request, &Findings::new(key_policy, identity, &grant))
 }
@@ -626,12 +658,11 @@ pub fn decide_in(world: &World, request: &AuthzRequest<'_>, context: &Context) -
 /// root user is allowed by IAM in its own account without policies.
 fn identity_side(
     caller: &Principal,
-    policies: &[IdentityPolicy],
-    mut evaluate: impl FnMut(&Policy) -> PolicyOutcome,
+    outcomes: impl Iterator<Item = PolicyOutcome>,
 ) -> IdentitySide {
     let mut allow = None;
-    for (i, policy) in policies.iter().enumerate() {
-        match evaluate(&policy.policy) {
+    for (i, outcome) in outcomes.enumerate() {
+        match outcome {
             PolicyOutcome::ExplicitDeny { statement } => {
                 return IdentitySide::Deny {
                     policy: i,
@@ -837,6 +868,7 @@ impl Explanation {
 
 /// Decides `request` and explains the decision.
 pub fn explain(world: &World, request: &AuthzRequest<'_>) -> Explanation {
+    let request = &request.normalized();
     let context = request_context(world, request);
     let eval_request = Request {
         principal: request.caller.request_principal(),
@@ -844,22 +876,19 @@ pub fn explain(world: &World, request: &AuthzRequest<'_>) -> Explanation {
         resource: request.target.resource(),
         context: &context,
     };
-    let iam_only = request.action.permission_source() == PermissionSource::IamOnly
-        || request.target.key().is_none();
     let key_trace = request
         .target
         .key_policy()
-        .filter(|_| !iam_only)
         .map(|policy| eval::explain(policy, &eval_request));
     let policies = world.identity_policies(request.caller);
     let identity_traces: Vec<(String, PolicyTrace)> = policies
         .iter()
         .map(|p| (p.name.clone(), eval::explain(&p.policy, &eval_request)))
         .collect();
-    let mut traces = identity_traces.iter().map(|(_, t)| t.outcome);
-    let identity = identity_side(request.caller, policies, |_| {
-        traces.next().unwrap_or(PolicyOutcome::NoMatch)
-    });
+    let identity = identity_side(
+        request.caller,
+        identity_traces.iter().map(|(_, t)| t.outcome),
+    );
     let grant = grant_step(world, request);
     let findings = Findings::new(key_trace.as_ref().map(|t| t.outcome), identity, &grant);
     let verdict = combine(request, &findings);

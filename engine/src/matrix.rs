@@ -5,11 +5,21 @@
 //! its sessions' rows, which share the role's policies), a key policy edit one key's column.
 //! Cells hold the compact [`Verdict`]; [`Matrix::explain`] builds the full explanation of one
 //! cell on demand.
+//!
+//! The matrix decides every cell exactly as [`authz::decide`] does, but in batches: each policy's
+//! statements are sorted by action once ([`PolicyPlan`]), each (principal, key) pair keeps only
+//! the statements whose principal and resource elements cover it, and a cell then looks only at
+//! the statements that can apply to its action. Every element is still judged by
+//! [`crate::policy::eval`]'s functions, and the combining rule is the authorizer's
+//! ([`authz::verdict_from_outcomes`]); a test checks cell by cell that the two paths agree.
 
 use crate::authz::{self, AuthzRequest, Explanation, RequestParams, Target, Verdict};
 use crate::entropy::Timestamp;
-use crate::kms::Action;
-use crate::request::Context;
+use crate::kms::{Action, PermissionSource};
+use crate::policy::condition;
+use crate::policy::eval::{self, PolicyOutcome, PrincipalMatch, StatementResult};
+use crate::policy::{Policy, Statement};
+use crate::request::{Context, Request, RequestPrincipal};
 use crate::store::{Key, KeyId, check_key_state};
 use crate::world::{Principal, PrincipalKind, World};
 use serde::Serialize;
@@ -46,7 +56,10 @@ pub struct CellRef<'m> {
 }
 
 /// The access matrix of a world over chosen principals, keys and actions.
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Two matrices are equal when their axes, time and cells are; the evaluation plans they keep
+/// are caches.
+#[derive(Clone, Debug)]
 pub struct Matrix {
     principals: Vec<String>,
     keys: Vec<KeyId>,
@@ -54,6 +67,20 @@ pub struct Matrix {
     now: Timestamp,
     /// Row-major: principal, then key, then action.
     cells: Vec<Cell>,
+    /// Per column, the key policy sorted by action.
+    key_plans: Vec<PolicyPlan>,
+    /// Per row, the principal's identity policies sorted by action.
+    identity_plans: Vec<Vec<PolicyPlan>>,
+}
+
+impl PartialEq for Matrix {
+    fn eq(&self, other: &Matrix) -> bool {
+        self.principals == other.principals
+            && self.keys == other.keys
+            && self.actions == other.actions
+            && self.now == other.now
+            && self.cells == other.cells
+    }
 }
 
 /// The empty request parameters every matrix cell uses: the matrix asks "may P call A on K",
@@ -71,44 +98,43 @@ impl Matrix {
         actions: &[Action],
         now: Timestamp,
     ) -> Matrix {
-        let principals: Vec<String> = principals
+        let principals: Vec<&Arc<Principal>> = principals
             .iter()
-            .filter(|p| world.principal(p).is_some())
-            .cloned()
+            .filter_map(|p| world.principal(p))
             .collect();
-        let keys: Vec<KeyId> = keys
+        let keys: Vec<&Arc<Key>> = keys.iter().filter_map(|k| world.keys.get(k)).collect();
+        let key_plans: Vec<PolicyPlan> = keys
             .iter()
-            .filter(|k| world.keys.get(k).is_some())
-            .cloned()
+            .map(|key| PolicyPlan::new(&key.policy.policy, actions))
             .collect();
-        let mut matrix = Matrix {
-            cells: Vec::with_capacity(principals.len() * keys.len() * actions.len()),
-            principals,
-            keys,
-            actions: actions.to_vec(),
-            now,
-        };
-        let resolved_keys: Vec<Arc<Key>> = matrix
-            .keys
+        let identity_plans: Vec<Vec<PolicyPlan>> = principals
             .iter()
-            .filter_map(|k| world.keys.get(k).cloned())
+            .map(|principal| identity_plans(world, principal, actions))
             .collect();
-        for arn in &matrix.principals {
-            let Some(principal) = world.principal(arn) else {
-                continue;
-            };
-            for key in &resolved_keys {
-                fill(
+        let mut cells = Vec::with_capacity(principals.len() * keys.len() * actions.len());
+        for (principal, plans) in principals.iter().zip(&identity_plans) {
+            for (key, key_plan) in keys.iter().zip(&key_plans) {
+                Pair {
                     world,
                     principal,
+                    identity_plans: plans,
                     key,
-                    &matrix.actions,
+                    key_plan,
+                    actions,
                     now,
-                    &mut matrix.cells,
-                );
+                }
+                .fill(&mut cells);
             }
         }
-        matrix
+        Matrix {
+            principals: principals.iter().map(|p| p.arn.clone()).collect(),
+            keys: keys.iter().map(|k| k.id.clone()).collect(),
+            actions: actions.to_vec(),
+            now,
+            cells,
+            key_plans,
+            identity_plans,
+        }
     }
 
     /// The whole matrix of a world: every principal, every key, the given actions.
@@ -193,26 +219,22 @@ impl Matrix {
             PrincipalKind::Role { name } => Some((p.account.clone(), name.clone())),
             _ => None,
         });
+        let is_session_of_role = |arn: &str| {
+            role.as_ref().is_some_and(|(account, name)| {
+                world.principal(arn).is_some_and(|p| {
+                    p.account == *account
+                        && matches!(&p.kind, PrincipalKind::AssumedRole { role, .. } if role == name)
+                })
+            })
+        };
         let rows: Vec<usize> = self
             .principals
             .iter()
             .enumerate()
-            .filter(|(_, arn)| {
-                arn.as_str() == principal
-                    || role.as_ref().is_some_and(|(account, name)| {
-                        world.principal(arn).is_some_and(|p| {
-                            p.account == *account
-                                && matches!(&p.kind, PrincipalKind::AssumedRole { role, .. } if role == name)
-                        })
-                    })
-            })
+            .filter(|(_, arn)| arn.as_str() == principal || is_session_of_role(arn))
             .map(|(i, _)| i)
             .collect();
-        let keys: Vec<Option<Arc<Key>>> = self
-            .keys
-            .iter()
-            .map(|k| world.keys.get(k).cloned())
-            .collect();
+        let keys: Vec<Option<&Arc<Key>>> = self.keys.iter().map(|k| world.keys.get(k)).collect();
         let mut buffer = Vec::with_capacity(self.actions.len());
         for &row in &rows {
             let Some(principal) = self
@@ -222,11 +244,26 @@ impl Matrix {
             else {
                 continue;
             };
+            let plans = identity_plans(world, principal, &self.actions);
             for (column, key) in keys.iter().enumerate() {
-                let Some(key) = key else { continue };
+                let (Some(key), Some(key_plan)) = (key, self.key_plans.get(column)) else {
+                    continue;
+                };
                 buffer.clear();
-                fill(world, principal, key, &self.actions, self.now, &mut buffer);
+                Pair {
+                    world,
+                    principal,
+                    identity_plans: &plans,
+                    key,
+                    key_plan,
+                    actions: &self.actions,
+                    now: self.now,
+                }
+                .fill(&mut buffer);
                 self.store(row, column, &buffer);
+            }
+            if let Some(slot) = self.identity_plans.get_mut(row) {
+                *slot = plans;
             }
         }
         rows
@@ -236,19 +273,33 @@ impl Matrix {
     /// Returns the column, if the key is in the matrix.
     pub fn recompute_column(&mut self, world: &World, key: &KeyId) -> Option<usize> {
         let column = self.keys.iter().position(|k| k == key)?;
-        let key = world.keys.get(key)?.clone();
+        let key = world.keys.get(key)?;
+        let key_plan = PolicyPlan::new(&key.policy.policy, &self.actions);
         let mut buffer = Vec::with_capacity(self.actions.len());
         for row in 0..self.principals.len() {
-            let Some(principal) = self
-                .principals
-                .get(row)
-                .and_then(|arn| world.principal(arn))
-            else {
+            let (Some(principal), Some(plans)) = (
+                self.principals
+                    .get(row)
+                    .and_then(|arn| world.principal(arn)),
+                self.identity_plans.get(row),
+            ) else {
                 continue;
             };
             buffer.clear();
-            fill(world, principal, &key, &self.actions, self.now, &mut buffer);
+            Pair {
+                world,
+                principal,
+                identity_plans: plans,
+                key,
+                key_plan: &key_plan,
+                actions: &self.actions,
+                now: self.now,
+            }
+            .fill(&mut buffer);
             self.store(row, column, &buffer);
+        }
+        if let Some(slot) = self.key_plans.get_mut(column) {
+            *slot = key_plan;
         }
         Some(column)
     }
@@ -286,57 +337,320 @@ impl Matrix {
     }
 }
 
-/// Appends the cells of one (principal, key) pair, one per action. The request context is built
-/// at most twice per pair (grant-list actions carry `kms:GrantIsForAWSResource`, others do not),
-/// and only when a policy involved has conditions or policy variables.
-fn fill(
-    world: &World,
-    principal: &Principal,
-    key: &Key,
-    actions: &[Action],
-    now: Timestamp,
-    out: &mut Vec<Cell>,
-) {
-    let needs_context = authz::needs_context(&key.policy.policy)
-        || world
-            .identity_policies(principal)
+/// The identity-policy plans of a principal, in [`World::identity_policies`] order.
+fn identity_plans(world: &World, principal: &Principal, actions: &[Action]) -> Vec<PolicyPlan> {
+    world
+        .identity_policies(principal)
+        .iter()
+        .map(|p| PolicyPlan::new(&p.policy, actions))
+        .collect()
+}
+
+/// A set of the matrix's actions, by position.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct ActionSet(Vec<u64>);
+
+impl ActionSet {
+    fn insert(&mut self, i: usize) {
+        let (word, bit) = (i / 64, i % 64);
+        if self.0.len() <= word {
+            self.0.resize(word + 1, 0);
+        }
+        if let Some(w) = self.0.get_mut(word) {
+            *w |= 1 << bit;
+        }
+    }
+
+    fn contains(&self, i: usize) -> bool {
+        self.0.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.iter().all(|&w| w == 0)
+    }
+}
+
+/// One statement, with the actions of the matrix its `Action` element applies to.
+#[derive(Clone, Debug)]
+struct StatementPlan {
+    /// Position in the policy.
+    index: usize,
+    actions: ActionSet,
+    resource: ResourcePlan,
+}
+
+/// How to judge a statement's resource element against a key ARN.
+#[derive(Clone, Debug)]
+enum ResourcePlan {
+    /// A `Resource` of literal ARNs only (no `*`, `?` or `${`), sorted. A literal pattern
+    /// matches exactly the one ARN equal to it (segment-wise equality is string equality), so a
+    /// binary search answers what [`eval::resource_applies`] would.
+    Literals(Vec<String>),
+    /// Policy variables: judged per cell, with the request context.
+    Variables,
+    /// Anything else: [`eval::resource_applies`] once per pair.
+    General,
+}
+
+impl ResourcePlan {
+    fn of(statement: &Statement) -> ResourcePlan {
+        let Some(block) = &statement.resource else {
+            return ResourcePlan::General;
+        };
+        if block.patterns.iter().any(|p| p.text.contains("${")) {
+            return ResourcePlan::Variables;
+        }
+        let literal = |text: &str| !text.contains(['*', '?', '$']) && text.starts_with("arn:");
+        if !block.negated && block.patterns.iter().all(|p| literal(&p.text)) {
+            let mut arns: Vec<String> = block.patterns.iter().map(|p| p.text.clone()).collect();
+            arns.sort_unstable();
+            return ResourcePlan::Literals(arns);
+        }
+        ResourcePlan::General
+    }
+}
+
+/// A policy's statements sorted by the matrix's actions once, so that a cell looks only at the
+/// statements that can apply to its action.
+#[derive(Clone, Debug)]
+struct PolicyPlan {
+    /// The policy the plan was made from. A plan serves only that very policy (the same
+    /// allocation); for any other it is rebuilt on the spot, so a stale cache cannot mislead.
+    policy: Arc<Policy>,
+    /// The statements whose `Action` element applies to at least one of the actions.
+    statements: Vec<StatementPlan>,
+}
+
+impl PolicyPlan {
+    fn new(policy: &Arc<Policy>, actions: &[Action]) -> PolicyPlan {
+        let statements = policy
+            .statements
             .iter()
-            .any(|p| authz::needs_context(&p.policy));
-    let empty = Context::new();
-    let mut contexts: [Option<Context>; 2] = [None, None];
-    for &action in actions {
-        let request = AuthzRequest {
-            caller: principal,
-            action,
-            target: Target::Key(key),
-            params: &NO_PARAMS,
-            now,
-        };
-        let context = if needs_context {
-            let slot = usize::from(matches!(
-                action,
-                Action::CreateGrant | Action::ListGrants | Action::RevokeGrant
-            ));
-            match contexts.get_mut(slot) {
-                Some(cached) => {
-                    &*cached.get_or_insert_with(|| authz::request_context(world, &request))
+            .enumerate()
+            .filter_map(|(index, statement)| {
+                let mut set = ActionSet::default();
+                for (i, action) in actions.iter().enumerate() {
+                    if eval::action_applies(statement, action.name()) {
+                        set.insert(i);
+                    }
                 }
-                None => &empty,
+                (!set.is_empty()).then(|| StatementPlan {
+                    index,
+                    actions: set,
+                    resource: ResourcePlan::of(statement),
+                })
+            })
+            .collect();
+        PolicyPlan {
+            policy: Arc::clone(policy),
+            statements,
+        }
+    }
+
+    fn is_for(&self, policy: &Arc<Policy>) -> bool {
+        Arc::ptr_eq(&self.policy, policy)
+    }
+}
+
+/// What one statement can do for one (principal, key) pair, known before looking at actions.
+#[derive(Clone, Copy, Debug)]
+struct PairStatement<'p> {
+    index: usize,
+    statement: &'p Statement,
+    actions: &'p ActionSet,
+    principal: PrincipalMatch,
+    /// `None` when the resource element holds policy variables: judged per cell, in context.
+    resource: Option<bool>,
+}
+
+impl PairStatement<'_> {
+    fn needs_context(&self) -> bool {
+        self.resource.is_none() || !self.statement.conditions.is_empty()
+    }
+}
+
+/// The statements of one policy that can apply to a pair (their principal element covers the
+/// caller and their resource element the key, or cannot be judged without context), in
+/// document order.
+fn pair_statements<'p>(
+    plan: &'p PolicyPlan,
+    caller: &RequestPrincipal,
+    resource: &str,
+) -> Vec<PairStatement<'p>> {
+    let empty = Context::new();
+    let request = Request {
+        principal: caller,
+        action: "",
+        resource,
+        context: &empty,
+    };
+    plan.statements
+        .iter()
+        .filter_map(|s| {
+            let statement = plan.policy.statements.get(s.index)?;
+            let principal = eval::principal_applies(statement, caller);
+            if principal == PrincipalMatch::NoMatch {
+                return None;
             }
+            let resource = match &s.resource {
+                ResourcePlan::Literals(arns) => {
+                    Some(arns.binary_search_by(|a| a.as_str().cmp(resource)).is_ok())
+                }
+                ResourcePlan::Variables => None,
+                ResourcePlan::General => Some(eval::resource_applies(
+                    statement,
+                    plan.policy.version,
+                    &request,
+                )),
+            };
+            if resource == Some(false) {
+                return None;
+            }
+            Some(PairStatement {
+                index: s.index,
+                statement,
+                actions: &s.actions,
+                principal,
+                resource,
+            })
+        })
+        .collect()
+}
+
+/// A policy's outcome for action number `action`, from the pair's statements.
+fn policy_outcome(
+    statements: &[PairStatement<'_>],
+    policy: &Policy,
+    action: usize,
+    request: &Request<'_>,
+) -> PolicyOutcome {
+    eval::combine(
+        statements
+            .iter()
+            .filter(|s| s.actions.contains(action))
+            .map(|s| {
+                let resource = s.resource.unwrap_or_else(|| {
+                    eval::resource_applies(s.statement, policy.version, request)
+                });
+                let conditions = s
+                    .statement
+                    .conditions
+                    .iter()
+                    .all(|c| condition::condition_holds(c, policy.version, request));
+                let result =
+                    eval::result_of(s.statement.effect, true, resource, s.principal, conditions);
+                (s.index, result)
+            })
+            .filter(|(_, result)| *result != StatementResult::NotApplicable),
+    )
+}
+
+/// One (principal, key) pair of the matrix.
+struct Pair<'a> {
+    world: &'a World,
+    principal: &'a Principal,
+    identity_plans: &'a [PolicyPlan],
+    key: &'a Key,
+    key_plan: &'a PolicyPlan,
+    actions: &'a [Action],
+    now: Timestamp,
+}
+
+impl Pair<'_> {
+    /// Appends the pair's cells, one per action. The request context is built only for cells
+    /// where a statement that can apply has conditions or policy variables, at most twice per
+    /// pair (CreateGrant, ListGrants and RevokeGrant carry `kms:GrantIsForAWSResource`).
+    fn fill(&self, out: &mut Vec<Cell>) {
+        let caller = self.principal.request_principal();
+        let rebuilt_key;
+        let key_plan = if self.key_plan.is_for(&self.key.policy.policy) {
+            self.key_plan
         } else {
-            &empty
+            rebuilt_key = PolicyPlan::new(&self.key.policy.policy, self.actions);
+            &rebuilt_key
         };
-        let verdict = authz::decide_in(world, &request, context);
-        let state_error = if verdict.is_allowed() {
-            check_key_state(key.state, key.origin, action, &key.arn)
-                .err()
-                .map(|e| e.exception_name())
+        let policies = self.world.identity_policies(self.principal);
+        let current = policies.len() == self.identity_plans.len()
+            && policies
+                .iter()
+                .zip(self.identity_plans)
+                .all(|(p, plan)| plan.is_for(&p.policy));
+        let rebuilt_identity;
+        let identity_plans = if current {
+            self.identity_plans
         } else {
-            None
+            rebuilt_identity = identity_plans(self.world, self.principal, self.actions);
+            &rebuilt_identity
         };
-        out.push(Cell {
-            verdict,
-            state_error,
-        });
+
+        let key_statements = pair_statements(key_plan, caller, &self.key.arn);
+        let identity_statements: Vec<Vec<PairStatement<'_>>> = identity_plans
+            .iter()
+            .map(|plan| pair_statements(plan, caller, &self.key.arn))
+            .collect();
+        let mut contexts: [Option<Context>; 2] = [None, None];
+        let empty = Context::new();
+
+        for (i, &action) in self.actions.iter().enumerate() {
+            let request = AuthzRequest {
+                caller: self.principal,
+                action,
+                target: Target::Key(self.key),
+                params: &NO_PARAMS,
+                now: self.now,
+            };
+            let verdict = if action.permission_source() == PermissionSource::IamOnly {
+                // Not about this key at all: the authorizer's own path.
+                authz::decide(self.world, &request)
+            } else {
+                let needs_context = key_statements
+                    .iter()
+                    .chain(identity_statements.iter().flatten())
+                    .any(|s| s.actions.contains(i) && s.needs_context());
+                let context = if needs_context {
+                    let slot = usize::from(matches!(
+                        action,
+                        Action::CreateGrant | Action::ListGrants | Action::RevokeGrant
+                    ));
+                    match contexts.get_mut(slot) {
+                        Some(cached) => &*cached
+                            .get_or_insert_with(|| authz::request_context(self.world, &request)),
+                        None => &empty,
+                    }
+                } else {
+                    &empty
+                };
+                let eval_request = Request {
+                    principal: caller,
+                    action: action.name(),
+                    resource: &self.key.arn,
+                    context,
+                };
+                let key_outcome =
+                    policy_outcome(&key_statements, &key_plan.policy, i, &eval_request);
+                authz::verdict_from_outcomes(
+                    self.world,
+                    &request,
+                    Some(key_outcome),
+                    identity_statements
+                        .iter()
+                        .zip(identity_plans)
+                        .map(|(statements, plan)| {
+                            policy_outcome(statements, &plan.policy, i, &eval_request)
+                        }),
+                )
+            };
+            let state_error = if verdict.is_allowed() {
+                check_key_state(self.key.state, self.key.origin, action, &self.key.arn)
+                    .err()
+                    .map(|e| e.exception_name())
+            } else {
+                None
+            };
+            out.push(Cell {
+                verdict,
+                state_error,
+            });
+        }
     }
 }

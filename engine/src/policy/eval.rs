@@ -256,8 +256,9 @@ pub fn statement_result(
     result_of(statement.effect, true, true, principal, conditions_hold)
 }
 
-/// The statement's result from its elements' results.
-fn result_of(
+/// The statement's result from its elements' results (public for callers that judge the
+/// elements themselves, such as the access matrix).
+pub fn result_of(
     effect: Effect,
     action: bool,
     resource: bool,
@@ -277,7 +278,7 @@ fn result_of(
 
 /// Combines statement results in document order: the first `Deny` wins at once; otherwise the
 /// first `Allow` naming the caller, else the first naming its account.
-fn combine(results: impl Iterator<Item = (usize, StatementResult)>) -> PolicyOutcome {
+pub fn combine(results: impl Iterator<Item = (usize, StatementResult)>) -> PolicyOutcome {
     let mut allow: Option<(usize, CallerMatch)> = None;
     let mut via_account: Option<usize> = None;
     for (i, result) in results {
@@ -300,6 +301,29 @@ fn combine(results: impl Iterator<Item = (usize, StatementResult)>) -> PolicyOut
         (None, Some(statement)) => PolicyOutcome::AllowViaAccount { statement },
         (None, None) => PolicyOutcome::NoMatch,
     }
+}
+
+/// Whether `statement`'s `Action` / `NotAction` element lets it apply to `action` (a statement
+/// without one applies to nothing): one of the checks of [`statement_result`], for callers that
+/// evaluate one policy for many requests and sort statements by action once.
+pub fn action_applies(statement: &Statement, action: &str) -> bool {
+    action_match(statement.action.as_ref(), action).applies
+}
+
+/// Whether `statement`'s `Resource` / `NotResource` element lets it apply to `request.resource`:
+/// one of the checks of [`statement_result`].
+pub fn resource_applies(
+    statement: &Statement,
+    version: PolicyVersion,
+    request: &Request<'_>,
+) -> bool {
+    resource_match(statement.resource.as_ref(), version, request).applies
+}
+
+/// How `statement`'s principal element covers `caller`: one of the checks of
+/// [`statement_result`].
+pub fn principal_applies(statement: &Statement, caller: &RequestPrincipal) -> PrincipalMatch {
+    principal_match(statement.principal.as_ref(), caller).matched
 }
 
 /// The result of matching an `Action` or `Resource` element (or their `Not` forms).

@@ -1,0 +1,285 @@
+//! The access matrix against the authorizer: on random worlds, every cell equals
+//! `authz::decide`, and an incremental row or column recompute equals a full recompute.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "fixtures fail the test on a bad setup"
+)]
+
+mod kms_common;
+
+use kms_common::*;
+use kms_engine::authz::{self, AuthzRequest, RequestParams, Target};
+use kms_engine::entropy::SeededRandomness;
+use kms_engine::kms::Action;
+use kms_engine::matrix::Matrix;
+use kms_engine::store::KeyId;
+use kms_engine::world::{KeySetup, World};
+use proptest::prelude::*;
+use serde_json::{Value, json};
+
+const ACTIONS: [Action; 8] = [
+    Action::Encrypt,
+    Action::Decrypt,
+    Action::DescribeKey,
+    Action::CreateGrant,
+    Action::PutKeyPolicy,
+    Action::ScheduleKeyDeletion,
+    Action::ReEncryptTo,
+    Action::CreateKey,
+];
+
+/// Principal elements a key-policy statement may use (all exist in the world).
+fn principal_element() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        Just(json!({"AWS": root(ACCOUNT)})),
+        Just(json!({"AWS": ACCOUNT})),
+        Just(json!({"AWS": "*"})),
+        Just(json!({"AWS": user(ACCOUNT, "Alice")})),
+        Just(json!({"AWS": [user(ACCOUNT, "Bob"), format!("arn:aws:iam::{ACCOUNT}:role/App")]})),
+        Just(json!({"AWS": format!("arn:aws:sts::{ACCOUNT}:assumed-role/App/s1")})),
+        Just(json!({"AWS": root(OTHER)})),
+        Just(json!({"AWS": user(OTHER, "Partner")})),
+    ]
+}
+
+fn action_element() -> impl Strategy<Value = (&'static str, Value)> {
+    prop_oneof![
+        Just(("Action", json!("kms:*"))),
+        Just(("Action", json!(["kms:Encrypt", "kms:Decrypt"]))),
+        Just(("Action", json!("kms:Describe*"))),
+        Just(("Action", json!(["kms:Create*", "kms:Put*"]))),
+        Just(("NotAction", json!("kms:Decrypt"))),
+        Just(("Action", json!("kms:ReEncrypt*"))),
+    ]
+}
+
+fn condition() -> impl Strategy<Value = Option<Value>> {
+    prop_oneof![
+        4 => Just(None),
+        1 => Just(Some(json!({"Bool": {"kms:GrantIsForAWSResource": "true"}}))),
+        1 => Just(Some(json!({"StringEquals": {"kms:CallerAccount": ACCOUNT}}))),
+        1 => Just(Some(json!({"StringLike": {"aws:PrincipalArn": "arn:aws:iam::*:user/A*"}}))),
+        1 => Just(Some(json!({"StringEquals": {"aws:ResourceTag/team": "${aws:PrincipalTag/team}"}}))),
+        1 => Just(Some(json!({"Null": {"kms:ViaService": "true"}}))),
+    ]
+}
+
+fn key_statement() -> impl Strategy<Value = Value> {
+    (
+        any::<bool>(),
+        principal_element(),
+        action_element(),
+        condition(),
+    )
+        .prop_map(|(deny, principal, (action_key, action), condition)| {
+            let mut s = json!({
+                "Effect": if deny { "Deny" } else { "Allow" },
+                "Principal": principal,
+                action_key: action,
+                "Resource": "*"
+            });
+            if let Some(c) = condition {
+                s["Condition"] = c;
+            }
+            s
+        })
+}
+
+fn identity_statement() -> impl Strategy<Value = Value> {
+    let resource = prop_oneof![
+        Just(("Resource", json!("*"))),
+        Just(("Resource", json!(format!("arn:aws:kms:*:{ACCOUNT}:key/*")))),
+        Just(("Resource", json!("arn:aws:kms:*:*:key/*"))),
+        Just((
+            "Resource",
+            json!("arn:aws:kms:us-east-1:${aws:PrincipalAccount}:key/*")
+        )),
+        Just(("Resource", json!(key_arn(0)))),
+        Just(("Resource", json!([key_arn(2), key_arn(1)]))),
+        Just(("NotResource", json!(key_arn(1)))),
+    ];
+    (any::<bool>(), action_element(), resource, condition()).prop_map(
+        |(deny, (action_key, action), (resource_key, resource), condition)| {
+            let mut s = json!({
+                "Effect": if deny && action_key == "Action" { "Deny" } else { "Allow" },
+                action_key: action,
+                resource_key: resource
+            });
+            if let Some(c) = condition {
+                s["Condition"] = c;
+            }
+            s
+        },
+    )
+}
+
+/// Keys get fixed ids so that identity policies can name them.
+fn key_id(i: usize) -> KeyId {
+    KeyId::parse(&format!("00000000-0000-4000-8000-00000000000{i}")).unwrap()
+}
+
+fn key_arn(i: usize) -> String {
+    format!("arn:aws:kms:us-east-1:{ACCOUNT}:key/{}", key_id(i))
+}
+
+fn policy(statements: Vec<Value>) -> String {
+    json!({"Version": "2012-10-17", "Statement": statements}).to_string()
+}
+
+fn callers() -> Vec<String> {
+    vec![
+        user(ACCOUNT, "Alice"),
+        user(ACCOUNT, "Bob"),
+        format!("arn:aws:iam::{ACCOUNT}:role/App"),
+        format!("arn:aws:sts::{ACCOUNT}:assumed-role/App/s1"),
+        root(ACCOUNT),
+        user(OTHER, "Partner"),
+        root(OTHER),
+    ]
+}
+
+fn build(key_policies: &[Vec<Value>], identity: &[Vec<Value>]) -> (World, Vec<KeyId>) {
+    let mut world = world();
+    world.add_user(ACCOUNT, "Alice").unwrap();
+    world.add_user(ACCOUNT, "Bob").unwrap();
+    let role = world.add_role(ACCOUNT, "App").unwrap();
+    world.add_session(&role, "s1").unwrap();
+    world.add_user(OTHER, "Partner").unwrap();
+    let team = |v: &str| {
+        vec![kms_engine::store::Tag {
+            tag_key: "team".into(),
+            tag_value: v.into(),
+        }]
+    };
+    world
+        .set_principal_tags(&user(ACCOUNT, "Alice"), team("blue"))
+        .unwrap();
+    let mut rng = SeededRandomness::new(11);
+    let keys = key_policies
+        .iter()
+        .enumerate()
+        .map(|(i, statements)| {
+            let setup = KeySetup {
+                id: Some(key_id(i)),
+                policy: Some(policy(statements.clone())),
+                tags: if i % 2 == 0 { team("blue") } else { Vec::new() },
+                ..KeySetup::new(ACCOUNT)
+            };
+            world.add_key(setup, NOW, &mut rng).unwrap()
+        })
+        .collect();
+    let holders = [
+        user(ACCOUNT, "Alice"),
+        user(ACCOUNT, "Bob"),
+        role,
+        user(OTHER, "Partner"),
+    ];
+    for (holder, statements) in holders.iter().zip(identity) {
+        if !statements.is_empty() {
+            world
+                .put_identity_policy(holder, "P", &policy(statements.clone()))
+                .unwrap();
+        }
+    }
+    (world, keys)
+}
+
+fn assert_matches_authorizer(world: &World, matrix: &Matrix) {
+    let params = RequestParams::default();
+    for cell in matrix.cells() {
+        let verdict = authz::decide(
+            world,
+            &AuthzRequest {
+                caller: world.principal(cell.principal).unwrap(),
+                action: cell.action,
+                target: Target::Key(world.keys.get(cell.key).unwrap()),
+                params: &params,
+                now: NOW,
+            },
+        );
+        assert_eq!(
+            cell.cell.verdict, verdict,
+            "{} {} on {}",
+            cell.principal, cell.action, cell.key
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_cell_is_the_authorizers_verdict(
+        key_policies in proptest::collection::vec(proptest::collection::vec(key_statement(), 1..4), 1..4),
+        identity in proptest::collection::vec(proptest::collection::vec(identity_statement(), 0..3), 4),
+    ) {
+        let (world, keys) = build(&key_policies, &identity);
+        let matrix = Matrix::compute(&world, &callers(), &keys, &ACTIONS, NOW);
+        prop_assert_eq!(matrix.len(), callers().len() * keys.len() * ACTIONS.len());
+        assert_matches_authorizer(&world, &matrix);
+    }
+
+    #[test]
+    fn incremental_recomputes_equal_a_full_recompute(
+        key_policies in proptest::collection::vec(proptest::collection::vec(key_statement(), 1..4), 2..4),
+        identity in proptest::collection::vec(proptest::collection::vec(identity_statement(), 0..3), 4),
+        new_identity in proptest::collection::vec(identity_statement(), 1..3),
+        new_key_policy in proptest::collection::vec(key_statement(), 1..4),
+        edit_role in any::<bool>(),
+    ) {
+        let (mut world, keys) = build(&key_policies, &identity);
+        let mut matrix = Matrix::compute(&world, &callers(), &keys, &ACTIONS, NOW);
+        // An identity-policy edit: that row (for the role: its session's row too).
+        let edited = if edit_role { format!("arn:aws:iam::{ACCOUNT}:role/App") } else { user(ACCOUNT, "Bob") };
+        world.put_identity_policy(&edited, "P", &policy(new_identity)).unwrap();
+        let rows = matrix.recompute_row(&world, &edited);
+        prop_assert_eq!(rows.len(), if edit_role { 2 } else { 1 });
+        prop_assert!(matrix == Matrix::compute(&world, &callers(), &keys, &ACTIONS, NOW));
+        // A key-policy edit: that column.
+        world.set_key_policy(&keys[1], &policy(new_key_policy)).unwrap();
+        prop_assert_eq!(matrix.recompute_column(&world, &keys[1]), Some(1));
+        let fresh = Matrix::compute(&world, &callers(), &keys, &ACTIONS, NOW);
+        prop_assert!(matrix == fresh);
+        assert_matches_authorizer(&world, &matrix);
+    }
+}
+
+#[test]
+fn a_stale_plan_is_rebuilt_not_trusted() {
+    // Recomputing a row after a key-policy edit that skipped recompute_column still gives the
+    // authorizer's answer for that row.
+    let (mut world, keys) = build(
+        &[vec![
+            json!({"Effect": "Allow", "Principal": {"AWS": root(ACCOUNT)}, "Action": "kms:*", "Resource": "*"}),
+        ]],
+        &[
+            vec![json!({"Effect": "Allow", "Action": "kms:*", "Resource": "*"})],
+            vec![],
+            vec![],
+            vec![],
+        ],
+    );
+    let mut matrix = Matrix::compute(&world, &callers(), &keys, &ACTIONS, NOW);
+    let alice = user(ACCOUNT, "Alice");
+    assert!(
+        matrix
+            .lookup(&alice, &keys[0], Action::Encrypt)
+            .unwrap()
+            .verdict
+            .is_allowed()
+    );
+    world
+        .set_key_policy(&keys[0], &policy(vec![json!({"Effect": "Allow", "Principal": {"AWS": user(ACCOUNT, "Bob")}, "Action": "kms:*", "Resource": "*"})]))
+        .unwrap();
+    matrix.recompute_row(&world, &alice);
+    assert!(
+        !matrix
+            .lookup(&alice, &keys[0], Action::Encrypt)
+            .unwrap()
+            .verdict
+            .is_allowed()
+    );
+}
