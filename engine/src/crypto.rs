@@ -131,20 +131,31 @@ fn push_len(out: &mut Vec<u8>, len: usize) {
     out.extend_from_slice(&u32::try_from(len).unwrap_or(u32::MAX).to_be_bytes());
 }
 
-/// One 256-bit backing key. Wiped on drop; `Debug` prints no key bytes.
+/// One 256-bit backing key. Wiped on drop; `Debug` prints no key bytes. The bytes live on the
+/// heap and are written there directly, so moving a `KeyMaterial` (a ring's `Vec` growing) moves
+/// a pointer and leaves no unwiped copy behind.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
-struct KeyMaterial([u8; KEY_LEN]);
+struct KeyMaterial(Box<[u8; KEY_LEN]>);
 
 impl KeyMaterial {
     fn generate(rng: &mut dyn Randomness) -> KeyMaterial {
-        let mut material = KeyMaterial([0; KEY_LEN]);
-        rng.fill(&mut material.0);
+        let mut material = KeyMaterial(Box::new([0; KEY_LEN]));
+        rng.fill(material.0.as_mut_slice());
         material
+    }
+
+    fn from_slice(bytes: &[u8]) -> Option<KeyMaterial> {
+        if bytes.len() != KEY_LEN {
+            return None;
+        }
+        let mut material = KeyMaterial(Box::new([0; KEY_LEN]));
+        material.0.copy_from_slice(bytes);
+        Some(material)
     }
 
     fn cipher(&self) -> Aes256Gcm {
         // Borrowed, not copied: a copy on the stack would escape the wipe on drop.
-        Aes256Gcm::new(<&Array<u8, _>>::from(&self.0))
+        Aes256Gcm::new(<&Array<u8, _>>::from(&*self.0))
     }
 }
 
@@ -200,10 +211,9 @@ impl KeyRing {
         if self.has_material() {
             return Err(ImportMaterialError::AlreadyHasMaterial);
         }
-        let array: [u8; KEY_LEN] = bytes
-            .try_into()
-            .map_err(|_| ImportMaterialError::WrongLength(bytes.len()))?;
-        self.versions.push(KeyMaterial(array));
+        let material =
+            KeyMaterial::from_slice(bytes).ok_or(ImportMaterialError::WrongLength(bytes.len()))?;
+        self.versions.push(material);
         Ok(())
     }
 
@@ -632,7 +642,7 @@ mod tests {
     #[test]
     fn the_primitive_matches_nist_aes_256_gcm_vectors() {
         for [key, iv, pt, aad, ct, tag] in NIST_AES256_GCM {
-            let material = KeyMaterial(hex(key).try_into().unwrap());
+            let material = KeyMaterial::from_slice(&hex(key)).unwrap();
             let cipher = material.cipher();
             let nonce = Array::try_from(hex(iv).as_slice()).unwrap();
             let sealed = cipher

@@ -12,6 +12,17 @@
 //!   The playground makes the window exact and configurable ([`GrantStore::set_propagation_window`]);
 //! - a retired or revoked grant stops at once here; real KMS may honour it for a few more minutes.
 //!
+//! Where the documentation leaves a choice open, the playground decides (and says so here):
+//! - a grantee that is an account (`arn:aws:iam::ACCOUNT:root`) reaches that account's root
+//!   user, and its IAM users and roles only where an identity policy allows the operation, as an
+//!   account principal does in a key policy;
+//! - a grantee in another account needs no IAM policy of its own;
+//! - `IssuingAccount` is the account of the principal that called CreateGrant;
+//! - a token of a retired or revoked grant is still recognised: using it is a denial that names
+//!   the ended grant, not an `InvalidGrantTokenException`; only malformed tokens and tokens never
+//!   issued are invalid;
+//! - an unknown grant id is `InvalidGrantIdException` for ListGrants, RetireGrant and RevokeGrant.
+//!
 //! This module holds the data and the pure rules. The authorizer ([`crate::authz`]) asks
 //! [`GrantStore::matches`] which grants speak for a request; the API operations are in
 //! [`crate::kms`].
@@ -26,6 +37,7 @@ use serde::{Deserialize, Serialize};
 use crate::entropy::{Randomness, Timestamp};
 use crate::kms::Action;
 use crate::request::RequestPrincipal;
+use crate::store::key::hex;
 
 /// How long a new grant takes to become effective without a token by default: five minutes, the
 /// "usually within five minutes" of the KMS Developer Guide (grants.html, eventual consistency).
@@ -979,10 +991,6 @@ fn standing(grant: &Grant, query: &GrantQuery<'_>) -> GrantStanding {
         return GrantStanding::ConstraintNotMet;
     }
     GrantStanding::Allows { via_token }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

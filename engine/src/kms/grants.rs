@@ -12,7 +12,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::{Action, Caller, Env, page, validation};
-use crate::authz::{Decision, Reason, RequestParams, Step, StepKind, StepResult, Target};
+use crate::authz::{
+    Decision, Explanation, Reason, RequestParams, Step, StepKind, StepResult, Target,
+};
 use crate::error::KmsError;
 use crate::grants::{
     EndKind, GrantConstraints, GrantId, GrantListEntry, GrantQuery, MAX_GRANT_TOKENS, NewGrant,
@@ -291,13 +293,22 @@ impl World {
             env.now,
         )?;
         check_key_state(key.state, key.origin, Action::CreateGrant, &key.arn)?;
+        let spec = NewGrant {
+            key_arn: key.arn.clone(),
+            grantee: request.grantee_principal,
+            retiring: request.retiring_principal,
+            operations,
+            constraints,
+            name: request.name,
+            issuing_account: principal.account.clone(),
+            created_by: principal.arn.clone(),
+        };
         if explanation.verdict.reason == Reason::Grant {
             self.check_child_grant(
                 &principal,
                 &key,
                 &request.grant_tokens,
-                &operations,
-                constraints.as_ref(),
+                &spec,
                 env,
                 explanation,
             )?;
@@ -311,20 +322,7 @@ impl World {
                 key.arn
             )));
         }
-        let created = self.grants.create(
-            NewGrant {
-                key_arn: key.arn.clone(),
-                grantee: request.grantee_principal,
-                retiring: request.retiring_principal,
-                operations,
-                constraints,
-                name: request.name,
-                issuing_account: principal.account.clone(),
-                created_by: principal.arn.clone(),
-            },
-            env.now,
-            &mut *env.rng,
-        );
+        let created = self.grants.create(spec, env.now, &mut *env.rng);
         Ok(CreateGrantResponse {
             grant_token: created.token.as_str().to_owned(),
             grant_id: created.id.to_string(),
@@ -334,19 +332,14 @@ impl World {
     /// The caller's CreateGrant permission came from a grant only: the new grant must hold a
     /// subset of one such parent grant's operations, with constraints at least as strict (KMS
     /// Developer Guide, create-grant-overview.html, "Granting CreateGrant permission").
-    #[allow(
-        clippy::too_many_arguments,
-        reason = "the pieces of one CreateGrant request, checked in one place"
-    )]
     fn check_child_grant(
         &self,
         principal: &Principal,
         key: &Key,
         tokens: &[String],
-        operations: &[Action],
-        constraints: Option<&GrantConstraints>,
+        child: &NewGrant,
         env: &Env<'_>,
-        explanation: crate::authz::Explanation,
+        explanation: Explanation,
     ) -> Result<(), KmsError> {
         let token_ids: Vec<GrantId> = self.grants.resolve_tokens(tokens).unwrap_or_default();
         let empty = BTreeMap::new();
@@ -359,14 +352,17 @@ impl World {
             now: env.now,
         });
         let no_constraints = GrantConstraints::default();
-        let child_constraints = constraints.unwrap_or(&no_constraints);
+        let child_constraints = child.constraints.as_ref().unwrap_or(&no_constraints);
         let mut parent_ids = Vec::new();
         for parent in parents.iter().filter(|m| m.standing.allows()) {
             let Some(grant) = self.grants.get(&parent.grant_id) else {
                 continue;
             };
             let parent_constraints = grant.constraints.as_ref().unwrap_or(&no_constraints);
-            if operations.iter().all(|op| grant.allows_operation(*op))
+            if child
+                .operations
+                .iter()
+                .all(|op| grant.allows_operation(*op))
                 && child_constraints.at_least_as_strict_as(parent_constraints)
             {
                 return Ok(());
