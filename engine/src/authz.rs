@@ -1325,7 +1325,7 @@ impl ExplanationBuilder<'_> {
             text: if needed {
                 text
             } else {
-                format!("IAM policies do not decide this request ({text})")
+                format!("Not needed for this request. {text}")
             },
             statements,
         }

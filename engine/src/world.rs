@@ -487,6 +487,47 @@ impl World {
         Ok(())
     }
 
+    /// Removes a user, role or session (a role takes its sessions with it). Account root users
+    /// stay as long as their account. Returns the ARNs removed.
+    pub fn remove_principal(&mut self, arn: &str) -> Result<Vec<String>, WorldError> {
+        let principal = self
+            .principal(arn)
+            .ok_or_else(|| WorldError::UnknownPrincipal(arn.to_owned()))?;
+        let removed: Vec<String> = match &principal.kind {
+            PrincipalKind::AccountRoot => return Err(WorldError::NoPoliciesFor(arn.to_owned())),
+            PrincipalKind::Role { name } => {
+                let (account, name) = (principal.account.clone(), name.clone());
+                self.principals
+                    .iter()
+                    .filter(|p| {
+                        p.arn == arn
+                            || (p.account == account
+                                && matches!(&p.kind, PrincipalKind::AssumedRole { role, .. } if *role == name))
+                    })
+                    .map(|p| p.arn.clone())
+                    .collect()
+            }
+            PrincipalKind::User { .. } | PrincipalKind::AssumedRole { .. } => vec![arn.to_owned()],
+        };
+        self.principals.retain(|p| !removed.contains(&p.arn));
+        self.principal_index = self
+            .principals
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.arn.clone(), i))
+            .collect();
+        Ok(removed)
+    }
+
+    /// Removes a key and its aliases at once, as an administrator editing the world would
+    /// (ScheduleKeyDeletion is the KMS way, with its waiting period).
+    pub fn remove_key(&mut self, key: &KeyId) -> Result<(), WorldError> {
+        self.keys
+            .remove(key)
+            .map(|_| ())
+            .ok_or_else(|| WorldError::UnknownKey(key.to_string()))
+    }
+
     /// Replaces the tags of a user or role (its sessions get the same tags).
     pub fn set_principal_tags(&mut self, arn: &str, tags: Vec<Tag>) -> Result<(), WorldError> {
         let role_name = match &self
@@ -764,4 +805,137 @@ fn unique_id(prefix: &str, arn: &str) -> String {
 fn parse_identity_policy(text: &str) -> Result<Policy, Vec<Diagnostic>> {
     let parsed = parse_policy(text, PolicyKind::IdentityPolicy);
     parsed.policy.ok_or(parsed.diagnostics)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entropy::SeededRandomness;
+
+    const A: &str = "111122223333";
+
+    fn world() -> World {
+        let mut world = World::default();
+        world.add_account(A, "Main").unwrap();
+        world
+    }
+
+    #[test]
+    fn principal_arns_and_ids_follow_iam() {
+        // IAM User Guide, reference_identifiers.html: ARN forms and unique-id prefixes (AIDA users,
+        // AROA roles; a session's aws:userid is ROLEID:session).
+        let mut world = world();
+        let user = world.add_user(A, "Alice").unwrap();
+        let role = world.add_role(A, "App").unwrap();
+        let session = world.add_session(&role, "build-7").unwrap();
+        assert_eq!(user, format!("arn:aws:iam::{A}:user/Alice"));
+        assert_eq!(
+            session,
+            format!("arn:aws:sts::{A}:assumed-role/App/build-7")
+        );
+        let user_id = &world.principal(&user).unwrap().user_id;
+        assert!(user_id.starts_with("AIDA") && user_id.len() == 21);
+        let role_id = world.principal(&role).unwrap().user_id.clone();
+        assert_eq!(
+            world.principal(&session).unwrap().user_id,
+            format!("{role_id}:build-7")
+        );
+        assert_eq!(
+            world
+                .principal(&format!("arn:aws:iam::{A}:root"))
+                .unwrap()
+                .user_id,
+            A
+        );
+        assert!(matches!(
+            world.add_user(A, "bad name"),
+            Err(WorldError::InvalidName { what: "user", .. })
+        ));
+        assert!(matches!(
+            world.add_user(A, "Alice"),
+            Err(WorldError::DuplicatePrincipal(_))
+        ));
+        assert!(matches!(
+            world.add_user("999999999999", "Bob"),
+            Err(WorldError::UnknownAccount(_))
+        ));
+    }
+
+    #[test]
+    fn sessions_use_their_roles_policies_and_tags() {
+        // IAM User Guide, id_roles.html: a session has its role's permissions; role tags are
+        // principal tags of its sessions.
+        let mut world = world();
+        let role = world.add_role(A, "App").unwrap();
+        let session = world.add_session(&role, "s1").unwrap();
+        world
+            .put_identity_policy(
+                &role,
+                "Use",
+                r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*"}}"#,
+            )
+            .unwrap();
+        let tags = vec![Tag {
+            tag_key: "team".into(),
+            tag_value: "blue".into(),
+        }];
+        world.set_principal_tags(&role, tags.clone()).unwrap();
+        let session = world.principal(&session).unwrap();
+        assert_eq!(world.identity_policies(session).len(), 1);
+        assert_eq!(session.tags, tags);
+        assert!(matches!(
+            world.put_identity_policy(&session.arn.clone(), "X", "{}"),
+            Err(WorldError::NoPoliciesFor(_))
+        ));
+    }
+
+    #[test]
+    fn removing_a_role_removes_its_sessions() {
+        let mut world = world();
+        let role = world.add_role(A, "App").unwrap();
+        let session = world.add_session(&role, "s1").unwrap();
+        let user = world.add_user(A, "Alice").unwrap();
+        let removed = world.remove_principal(&role).unwrap();
+        assert_eq!(removed, vec![role.clone(), session.clone()]);
+        assert!(world.principal(&session).is_none());
+        assert_eq!(world.principal(&user).unwrap().arn, user);
+        assert!(
+            world
+                .remove_principal(&format!("arn:aws:iam::{A}:root"))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn key_policy_diagnostics_point_at_principals_kms_cannot_find() {
+        // KMS Developer Guide, key-policy-overview.html: principals must exist.
+        let world = world();
+        let text = format!(
+            "{{\"Version\": \"2012-10-17\", \"Statement\": [{{\"Effect\": \"Allow\",\n \"Principal\": {{\"AWS\": \"arn:aws:iam::{A}:user/Ghost\"}}, \"Action\": \"kms:*\", \"Resource\": \"*\"}}]}}"
+        );
+        let diagnostics = world.key_policy_diagnostics(&text);
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(diagnostics[0].code, "invalid-principal");
+        assert_eq!(diagnostics[0].start.line, 2);
+    }
+
+    #[test]
+    fn worlds_share_unchanged_keys_and_principals_when_cloned() {
+        let mut world = world();
+        let user = world.add_user(A, "Alice").unwrap();
+        let mut rng = SeededRandomness::new(1);
+        let key = world
+            .add_key(KeySetup::new(A), crate::entropy::Timestamp(0), &mut rng)
+            .unwrap();
+        let before = world.clone();
+        world.set_key_enabled(&key, false).unwrap();
+        assert!(before.keys.get(&key).unwrap().is_enabled());
+        assert!(!world.keys.get(&key).unwrap().is_enabled());
+        assert!(Arc::ptr_eq(
+            before.principal(&user).unwrap(),
+            world.principal(&user).unwrap()
+        ));
+        world.remove_key(&key).unwrap();
+        assert!(world.keys.get(&key).is_none());
+    }
 }
