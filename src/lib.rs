@@ -9,6 +9,7 @@ pub mod editing;
 pub mod highlight;
 pub mod json_lex;
 pub mod model;
+pub mod panels;
 pub mod platform;
 pub mod presets;
 pub mod share;

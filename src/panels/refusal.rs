@@ -1,0 +1,95 @@
+//! A KMS call the engine refused, ready to show: the exception name, AWS's message, and where the
+//! why panel can explain it.
+
+use kms_engine::error::KmsError;
+use kms_engine::kms::Action;
+use kms_engine::store::KeyId;
+use kms_engine::world::World;
+
+/// The matrix cell that explains a denial: principal × key × action.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WhyLink {
+    /// The caller's ARN.
+    pub principal: String,
+    /// The key.
+    pub key: KeyId,
+    /// The permission that was denied.
+    pub action: Action,
+}
+
+/// A refused call, as the AWS CLI reports it, with a link to its explanation when the denial is
+/// a policy decision about a key.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Refusal {
+    /// The API operation, such as `Encrypt`.
+    pub operation: &'static str,
+    /// The KMS exception name, such as `AccessDeniedException`.
+    pub exception: &'static str,
+    /// AWS's message.
+    pub message: String,
+    /// The cell of the why panel that explains an `AccessDeniedException` on a key.
+    pub why: Option<WhyLink>,
+    /// For a denial that is not about a key (CreateKey), the engine's one-sentence explanation.
+    pub summary: Option<String>,
+}
+
+impl Refusal {
+    /// The refusal of `operation` with `error`. An access denial carries the authorizer's
+    /// explanation; it links to the why panel when its resource is a key of `world`.
+    pub fn new(world: &World, operation: &'static str, error: &KmsError) -> Refusal {
+        let mut why = None;
+        let mut summary = None;
+        if let KmsError::AccessDenied(denied) = error {
+            match &denied.explanation {
+                Some(explanation) => {
+                    why = world
+                        .keys
+                        .get_by_arn(&explanation.resource)
+                        .map(|key| WhyLink {
+                            principal: explanation.caller.clone(),
+                            key: key.id.clone(),
+                            action: explanation.action,
+                        });
+                    if why.is_none() {
+                        summary = Some(explanation.summary.clone());
+                    }
+                }
+                None => why = why_from_message(world, error.message()),
+            }
+        }
+        Refusal {
+            operation,
+            exception: error.exception_name(),
+            message: error.message().to_owned(),
+            why,
+            summary,
+        }
+    }
+
+    /// The line the AWS CLI prints for it:
+    /// `An error occurred (AccessDeniedException) when calling the Encrypt operation: ...`.
+    pub fn cli_line(&self) -> String {
+        format!(
+            "An error occurred ({}) when calling the {} operation: {}",
+            self.exception, self.operation, self.message
+        )
+    }
+}
+
+/// The why-panel cell an `AccessDeniedException` message names, read from AWS's wording
+/// (`User: ARN is not authorized to perform: kms:Action on resource: KEY-ARN ...`), when both the
+/// caller and the key are in `world`. The console has only the printed text to go on.
+pub fn why_from_message(world: &World, message: &str) -> Option<WhyLink> {
+    let rest = message.split("User: ").nth(1)?;
+    let (principal, rest) = rest.split_once(" is not authorized to perform: ")?;
+    let (action, rest) = rest.split_once(" on resource: ")?;
+    let resource = rest.split_whitespace().next()?;
+    let action = Action::from_name(action)?;
+    let key = world.keys.get_by_arn(resource)?;
+    world.principal(principal)?;
+    Some(WhyLink {
+        principal: principal.to_owned(),
+        key: key.id.clone(),
+        action,
+    })
+}
