@@ -516,6 +516,23 @@ impl Playground {
         self.recompute_all();
     }
 
+    /// Runs `op` on the world at the simulated time with the app's randomness (a KMS call made
+    /// from a hands-on panel or the console, as some caller), then brings everything derived from
+    /// the world up to date: the documents, the matrix, and what changed.
+    pub fn operate<R>(
+        &mut self,
+        op: impl FnOnce(&mut World, &mut kms_engine::kms::Env<'_>) -> R,
+    ) -> R {
+        let before = self.summaries.clone();
+        let mut env = kms_engine::kms::Env::new(self.now, &mut *self.rng);
+        let result = op(&mut self.world, &mut env);
+        self.rebuild_documents();
+        self.recompute_all();
+        // A new or deleted key changes the matrix's shape; then there is nothing to compare.
+        self.changes = self.diff(&before);
+        result
+    }
+
     // ---------------------------------------------------------------- derivation
 
     fn check_text(&self, target: &DocTarget, text: &str) -> Vec<Diagnostic> {

@@ -11,15 +11,20 @@
 //! and after each operation it recomputes what it derives from the world (the access matrix, the
 //! key list, the documents), so whatever a panel does shows everywhere at once.
 
+pub mod console;
 pub mod fields;
+mod host;
 pub mod refusal;
 pub mod wizard;
 
 pub use refusal::{Refusal, WhyLink};
 
+use console::{Console, ConsoleIntent};
 use kms_engine::entropy::Timestamp;
 use kms_engine::kms::Env;
+use kms_engine::store::KeyId;
 use kms_engine::world::{PrincipalKind, World};
+use wizard::{CreatedKey, FinishError, Wizard, WizardIntent};
 
 /// What the panels need from the app's domain model.
 pub trait WorldHost {
@@ -36,6 +41,132 @@ pub trait WorldHost {
     /// Moves the simulated clock forward by `millis` (grants become consistent, keys pending
     /// deletion go away).
     fn advance_clock(&mut self, millis: i64);
+}
+
+/// A change the user makes in one of the hands-on panels.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PanelIntent {
+    /// Act as this principal (ARN) from now on.
+    SetCaller(String),
+    /// Open the create-key wizard on its first step.
+    OpenWizard,
+    /// Cancel: close the wizard, creating nothing.
+    CloseWizard,
+    /// A change inside the wizard.
+    Wizard(WizardIntent),
+    /// Finish: create the key and its alias as the caller.
+    FinishWizard,
+    /// Dismiss the report of the last key the wizard created.
+    DismissCreated,
+    /// Something typed or clicked in the console.
+    Console(ConsoleIntent),
+}
+
+/// What the app should do after a panel intent, beyond the panels themselves.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PanelEffect {
+    /// A key was created: select it, so its policy opens in the editor.
+    KeyCreated(KeyId),
+}
+
+/// The hands-on panels' state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Panels {
+    /// Who every panel acts as (an ARN); `--profile` overrides it for one console command.
+    pub caller: Option<String>,
+    /// The instant the clock chip calls `T+0`.
+    pub clock_origin: Timestamp,
+    /// The create-key wizard, while open.
+    pub wizard: Option<Wizard>,
+    /// Why the wizard's last Finish did nothing.
+    pub wizard_error: Option<FinishError>,
+    /// The key the wizard created last.
+    pub created: Option<CreatedKey>,
+    /// The `aws` console.
+    pub console: Console,
+}
+
+impl Panels {
+    /// The panels for a fresh world at `now`.
+    pub fn new(world: &World, now: Timestamp) -> Panels {
+        Panels {
+            caller: default_caller(world),
+            clock_origin: now,
+            wizard: None,
+            wizard_error: None,
+            created: None,
+            console: Console::new(now),
+        }
+    }
+
+    /// Brings the panels in line with a world that was replaced (a scenario loaded or imported):
+    /// a caller that no longer exists gives way to the new world's default, and the wizard,
+    /// which was filling in a key for the old world, closes.
+    pub fn world_replaced(&mut self, world: &World, now: Timestamp) {
+        if self
+            .caller
+            .as_deref()
+            .is_none_or(|arn| world.principal(arn).is_none())
+        {
+            self.caller = default_caller(world);
+        }
+        self.wizard = None;
+        self.wizard_error = None;
+        self.created = None;
+        self.clock_origin = now;
+    }
+
+    /// Applies one intent; world operations go through `host` as the caller.
+    pub fn apply(&mut self, host: &mut impl WorldHost, intent: PanelIntent) -> Option<PanelEffect> {
+        match intent {
+            PanelIntent::SetCaller(arn) => {
+                if host.world().principal(&arn).is_some() {
+                    self.caller = Some(arn);
+                }
+            }
+            PanelIntent::OpenWizard => {
+                let account = self
+                    .caller
+                    .as_deref()
+                    .and_then(|arn| host.world().principal(arn))
+                    .map(|p| p.account.clone())
+                    .or_else(|| host.world().accounts().first().map(|a| a.id.clone()))
+                    .unwrap_or_default();
+                self.wizard = Some(Wizard::new(account));
+                self.wizard_error = None;
+            }
+            PanelIntent::CloseWizard => {
+                self.wizard = None;
+                self.wizard_error = None;
+            }
+            PanelIntent::Wizard(intent) => {
+                if let Some(wizard) = &mut self.wizard {
+                    wizard.apply(host.world(), intent);
+                    self.wizard_error = None;
+                }
+            }
+            PanelIntent::FinishWizard => {
+                let (Some(wizard), Some(caller)) = (&self.wizard, self.caller.clone()) else {
+                    return None;
+                };
+                match wizard.finish(host, &caller) {
+                    Ok(created) => {
+                        let key = created.key_id.clone();
+                        self.created = Some(created);
+                        self.wizard = None;
+                        self.wizard_error = None;
+                        return Some(PanelEffect::KeyCreated(key));
+                    }
+                    Err(error) => self.wizard_error = Some(error),
+                }
+            }
+            PanelIntent::DismissCreated => self.created = None,
+            PanelIntent::Console(intent) => {
+                self.console.apply(host, self.caller.as_deref(), intent);
+            }
+        }
+        None
+    }
 }
 
 /// One principal the caller picker offers.

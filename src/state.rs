@@ -7,6 +7,7 @@
 //! drawer panel is open) are plain values beside it.
 
 use crate::model::{DocId, DocTarget, ModelError, Playground};
+use crate::panels::{PanelEffect, PanelIntent, Panels};
 use kms_engine::kms::Action;
 use kms_engine::store::KeyId;
 use kms_engine::view::ActionSet;
@@ -40,6 +41,12 @@ pub enum DrawerTab {
     Why,
     /// Every problem in every document.
     Problems,
+    /// Grants: create, list, retire and revoke, with the simulated clock.
+    Grants,
+    /// Encrypt, decrypt, GenerateDataKey and ReEncrypt, with the ciphertext inspector.
+    Crypto,
+    /// The `aws` console.
+    Console,
 }
 
 /// A request to select a byte range in a document's editor.
@@ -141,6 +148,8 @@ pub enum Intent {
     },
     /// Hide the notice.
     DismissNotice,
+    /// Something done in a hands-on panel (caller, wizard, grants, crypto, console).
+    Panel(PanelIntent),
 }
 
 /// The app's state: the domain model and the UI choices.
@@ -151,6 +160,8 @@ pub struct AppState {
     pub revision: u64,
     /// UI choices.
     pub ui: UiState,
+    /// The hands-on panels.
+    pub panels: Panels,
     reveal_serial: u32,
 }
 
@@ -159,6 +170,7 @@ impl PartialEq for AppState {
         Rc::ptr_eq(&self.model, &other.model)
             && self.revision == other.revision
             && self.ui == other.ui
+            && self.panels == other.panels
     }
 }
 
@@ -175,6 +187,7 @@ impl AppState {
             .and_then(|c| playground.key_policy_doc(&c.id))
             .map(|d| d.id);
         let revision = playground.revision();
+        let panels = Panels::new(playground.world(), playground.now());
         AppState {
             model: Rc::new(RefCell::new(playground)),
             revision,
@@ -188,6 +201,7 @@ impl AppState {
                 highlight: None,
                 notice: None,
             },
+            panels,
             reveal_serial: 0,
         }
     }
@@ -291,6 +305,15 @@ impl AppState {
             }
             Intent::DismissNotice => {
                 self.ui.notice = None;
+                Ok(())
+            }
+            Intent::Panel(intent) => {
+                let effect = self.panels.apply(&mut *self.model.borrow_mut(), intent);
+                if let Some(PanelEffect::KeyCreated(key)) = effect {
+                    let document = self.model.borrow().key_policy_doc(&key).map(|d| d.id);
+                    self.ui.owner = Some(Owner::Key(key));
+                    self.ui.document = document;
+                }
                 Ok(())
             }
         }
