@@ -102,10 +102,14 @@ struct Printer {
 }
 
 impl Printer {
-    fn line(&self, text: &str, out: &Output) {
+    /// Prints one command's output; in a transcript, the command first as typed after the
+    /// shell's prompts (`$ `, and `> ` for continuation lines).
+    fn line(&self, raw: &str, out: &Output) {
         let mut stdout = std::io::stdout().lock();
         if self.transcript {
-            let _ = writeln!(stdout, "$ {text}");
+            for (i, typed) in raw.lines().enumerate() {
+                let _ = writeln!(stdout, "{}{typed}", if i == 0 { "$ " } else { "> " });
+            }
             let _ = write!(stdout, "{}{}", out.stdout, out.stderr);
         } else {
             let _ = write!(stdout, "{}", out.stdout);
@@ -227,7 +231,7 @@ fn run_text(
     let lines = shell::logical_lines(text).map_err(|(line, e)| (offset + line, e.to_string()))?;
     for line in lines {
         let out = session.run_line(&line.text, host);
-        printer.line(&line.text, &out);
+        printer.line(&line.raw, &out);
         if out.is_bad_input() {
             return Err((offset + line.line, out.error_line()));
         }

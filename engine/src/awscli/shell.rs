@@ -18,6 +18,9 @@ pub struct LogicalLine {
     pub line: usize,
     /// The text, with backslash-newline continuations removed.
     pub text: String,
+    /// The physical lines as written (continuations kept), for echoing the command as a
+    /// terminal showed it.
+    pub raw: String,
 }
 
 /// What went wrong while reading a line.
@@ -228,7 +231,7 @@ pub fn logical_lines(script: &str) -> Result<Vec<LogicalLine>, (usize, ShellErro
                 current.push(c);
             }
             '\n' if scan.depth == 0 => {
-                finish_line(&mut lines, &mut current, start_line);
+                finish_line(&mut lines, &mut current, script, start_line..=line - 1);
                 start_line = line;
             }
             _ => current.push(c),
@@ -239,18 +242,30 @@ pub fn logical_lines(script: &str) -> Result<Vec<LogicalLine>, (usize, ShellErro
         (Quote::Double, _) => Err((start_line, ShellError::Unterminated { what: "\"" })),
         (Quote::None, d) if d > 0 => Err((start_line, ShellError::Unterminated { what: "$(" })),
         _ => {
-            finish_line(&mut lines, &mut current, start_line);
+            finish_line(&mut lines, &mut current, script, start_line..=line);
             Ok(lines)
         }
     }
 }
 
-fn finish_line(lines: &mut Vec<LogicalLine>, current: &mut String, line: usize) {
+/// Ends the logical line made of physical lines `range` (1-based, inclusive).
+fn finish_line(
+    lines: &mut Vec<LogicalLine>,
+    current: &mut String,
+    script: &str,
+    range: std::ops::RangeInclusive<usize>,
+) {
     let text = std::mem::take(current);
     if !text.trim().is_empty() {
+        let raw: Vec<&str> = script
+            .lines()
+            .skip(range.start().saturating_sub(1))
+            .take(range.end().saturating_sub(*range.start()) + 1)
+            .collect();
         lines.push(LogicalLine {
-            line,
+            line: *range.start(),
             text: text.trim().to_owned(),
+            raw: raw.join("\n").trim().to_owned(),
         });
     }
 }
@@ -627,15 +642,18 @@ mod tests {
             [
                 LogicalLine {
                     line: 2,
-                    text: "aws kms encrypt   --key-id alias/DemoKey".to_owned()
+                    text: "aws kms encrypt   --key-id alias/DemoKey".to_owned(),
+                    raw: "aws kms encrypt \\\n  --key-id alias/DemoKey # trailing".to_owned(),
                 },
                 LogicalLine {
                     line: 6,
-                    text: "TOKEN=$(aws kms create-grant\n --key-id x)".to_owned()
+                    text: "TOKEN=$(aws kms create-grant\n --key-id x)".to_owned(),
+                    raw: "TOKEN=$(aws kms create-grant\n --key-id x)".to_owned(),
                 },
                 LogicalLine {
                     line: 8,
-                    text: "echo '#not a comment'".to_owned()
+                    text: "echo '#not a comment'".to_owned(),
+                    raw: "echo '#not a comment'".to_owned(),
                 },
             ]
         );
