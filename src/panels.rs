@@ -12,7 +12,9 @@
 //! key list, the documents), so whatever a panel does shows everywhere at once.
 
 pub mod console;
+pub mod crypto;
 pub mod fields;
+pub mod grants;
 mod host;
 pub mod refusal;
 pub mod wizard;
@@ -20,6 +22,8 @@ pub mod wizard;
 pub use refusal::{Refusal, WhyLink};
 
 use console::{Console, ConsoleIntent};
+use crypto::{CryptoIntent, CryptoPanel};
+use grants::{GrantsIntent, GrantsPanel};
 use kms_engine::entropy::Timestamp;
 use kms_engine::kms::Env;
 use kms_engine::store::KeyId;
@@ -60,6 +64,12 @@ pub enum PanelIntent {
     DismissCreated,
     /// Something typed or clicked in the console.
     Console(ConsoleIntent),
+    /// Something typed or clicked in the grants panel.
+    Grants(GrantsIntent),
+    /// Something typed or clicked in the crypto panel.
+    Crypto(CryptoIntent),
+    /// Put a grant token into the crypto panel's grant tokens (after the ones there).
+    UseGrantToken(String),
 }
 
 /// What the app should do after a panel intent, beyond the panels themselves.
@@ -82,6 +92,10 @@ pub struct Panels {
     pub wizard_error: Option<FinishError>,
     /// The key the wizard created last.
     pub created: Option<CreatedKey>,
+    /// The grants panel.
+    pub grants: GrantsPanel,
+    /// The crypto panel.
+    pub crypto: CryptoPanel,
     /// The `aws` console.
     pub console: Console,
 }
@@ -95,6 +109,8 @@ impl Panels {
             wizard: None,
             wizard_error: None,
             created: None,
+            grants: GrantsPanel::new(world),
+            crypto: CryptoPanel::new(first_key_name(world)),
             console: Console::new(now),
         }
     }
@@ -114,6 +130,8 @@ impl Panels {
         self.wizard_error = None;
         self.created = None;
         self.clock_origin = now;
+        self.grants.world_replaced(world);
+        self.crypto = CryptoPanel::new(first_key_name(world));
     }
 
     /// Applies one intent; world operations go through `host` as the caller.
@@ -164,9 +182,37 @@ impl Panels {
             PanelIntent::Console(intent) => {
                 self.console.apply(host, self.caller.as_deref(), intent);
             }
+            PanelIntent::Grants(intent) => {
+                self.grants.apply(host, self.caller.as_deref(), intent);
+            }
+            PanelIntent::Crypto(intent) => {
+                self.crypto.apply(host, self.caller.as_deref(), intent);
+            }
+            PanelIntent::UseGrantToken(token) => {
+                let tokens = &mut self.crypto.grant_tokens;
+                if !fields::items(tokens).contains(&token) {
+                    if !tokens.trim().is_empty() {
+                        tokens.push('\n');
+                    }
+                    tokens.push_str(&token);
+                }
+            }
         }
         None
     }
+}
+
+/// How the crypto panel names a world's first key: by its first alias (as the lecture types
+/// `alias/DemoKey`), else by its id.
+fn first_key_name(world: &World) -> String {
+    let Some(key) = world.keys.keys().next() else {
+        return String::new();
+    };
+    world
+        .keys
+        .aliases_for(&key.id)
+        .next()
+        .map_or_else(|| key.id.to_string(), |a| a.name.clone())
 }
 
 /// One principal the caller picker offers.

@@ -149,3 +149,47 @@ pub fn demo1() -> (World, KeyId) {
     let key = add_key(&mut world, &policy, "alias/DemoKey", 7);
     (world, key)
 }
+
+/// A playground over a scenario file of `scenarios/`, showing the cryptographic actions, with
+/// the given caller picked, as the app's reducer state.
+pub fn app_state(scenario: &str, caller: &str) -> kms_playground::state::AppState {
+    use kms_engine::catalog::ActionGroup;
+    use kms_engine::view::ActionSet;
+    use kms_playground::panels::PanelIntent;
+    use kms_playground::state::{AppState, Intent};
+    let mut rng = SeededRandomness::new(3);
+    let loaded = kms_engine::scenario::load(scenario, START, &mut rng).unwrap();
+    let world = loaded.world;
+    let principals: Vec<String> = world
+        .principals()
+        .filter(|p| !p.is_root())
+        .map(|p| p.arn.clone())
+        .collect();
+    let keys: Vec<(KeyId, String)> = world
+        .keys
+        .keys()
+        .map(|k| {
+            let name = world.keys.aliases_for(&k.id).next().map_or_else(
+                || k.id.to_string(),
+                |a| a.name.trim_start_matches("alias/").to_owned(),
+            );
+            (k.id.clone(), name)
+        })
+        .collect();
+    let playground = kms_playground::model::Playground::new(
+        world,
+        loaded.scenario.name.clone().unwrap_or_default(),
+        principals,
+        keys,
+        ActionSet::Group(ActionGroup::Cryptographic),
+        START,
+    );
+    let mut state = AppState::new(playground);
+    state.apply(Intent::Panel(PanelIntent::SetCaller(caller.to_owned())));
+    state
+}
+
+/// The demo 1 scenario file.
+pub const DEMO1: &str = include_str!("../../scenarios/demo1-grants.json");
+/// The lecture scenario file.
+pub const LECTURE: &str = include_str!("../../scenarios/lecture.json");

@@ -1,0 +1,336 @@
+//! The encrypt/decrypt panel: Encrypt, Decrypt, GenerateDataKey and ReEncrypt as the caller,
+//! with the ciphertext inspector and its tamper button.
+//!
+//! Every operation is the engine's, with AWS's request fields; the ciphertext is kept as base64,
+//! as the AWS CLI prints it, and can be edited or pasted. The inspector shows the blob's parts as
+//! the engine reads them ([`kms_engine::crypto::inspect`]); tampering flips one bit of one byte,
+//! after which Decrypt fails with `InvalidCiphertextException`, as it does when one value of the
+//! encryption context changes (KMS Developer Guide, concepts.html#encrypt_context).
+
+use super::fields::{PairEdit, PairRow, edit_pairs, items, pairs_map};
+use super::{Refusal, WorldHost};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use kms_engine::crypto::{BlobField, BlobInspection, inspect};
+use kms_engine::kms::{
+    Caller, DecryptRequest, EncryptRequest, GenerateDataKeyRequest, ReEncryptRequest,
+};
+use std::collections::BTreeMap;
+
+/// A change the user makes in the crypto panel.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CryptoIntent {
+    /// The key: id, ARN, alias name or alias ARN.
+    SetKey(String),
+    /// The plaintext to encrypt.
+    SetPlaintext(String),
+    /// Edit the encryption context's pairs.
+    Context(PairEdit),
+    /// Grant tokens, one per line.
+    SetGrantTokens(String),
+    /// The ciphertext blob, base64.
+    SetCiphertext(String),
+    /// ReEncrypt's destination key.
+    SetDestination(String),
+    /// Encrypt the plaintext under the key.
+    Encrypt,
+    /// Decrypt the ciphertext.
+    Decrypt,
+    /// GenerateDataKey under the key (AES_256).
+    GenerateDataKey,
+    /// ReEncrypt the ciphertext under the destination key.
+    ReEncrypt,
+    /// Flip one bit of one byte of the ciphertext.
+    Tamper,
+    /// Dismiss the outcome.
+    Dismiss,
+}
+
+/// What the last operation returned.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CryptoOutcome {
+    /// Encrypt's response.
+    Encrypted {
+        /// The key ARN.
+        key_id: String,
+        /// The blob, base64.
+        ciphertext: String,
+    },
+    /// Decrypt's response.
+    Decrypted {
+        /// The key ARN.
+        key_id: String,
+        /// The plaintext: text when it is UTF-8, else base64 (see `base64`).
+        plaintext: String,
+        /// Whether `plaintext` is base64 because the bytes are not text.
+        base64: bool,
+    },
+    /// GenerateDataKey's response.
+    DataKey {
+        /// The key ARN.
+        key_id: String,
+        /// The plaintext data key, base64.
+        plaintext: String,
+        /// The encrypted data key, base64.
+        ciphertext: String,
+    },
+    /// ReEncrypt's response.
+    ReEncrypted {
+        /// The key that had encrypted the blob.
+        source_key_id: String,
+        /// The key that encrypts it now.
+        key_id: String,
+        /// The new blob, base64.
+        ciphertext: String,
+    },
+    /// The ciphertext was tampered with: byte `offset`, in the blob's `field`.
+    Tampered {
+        /// The byte changed.
+        offset: usize,
+        /// The part it belongs to.
+        field: Option<BlobField>,
+    },
+    /// KMS refused.
+    Refused(Refusal),
+    /// The form cannot be sent as it is.
+    Invalid(String),
+}
+
+/// The crypto panel's state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CryptoPanel {
+    /// The key.
+    pub key: String,
+    /// The plaintext.
+    pub plaintext: String,
+    /// The encryption context's rows.
+    pub context: Vec<PairRow>,
+    /// Grant tokens, as typed.
+    pub grant_tokens: String,
+    /// The ciphertext blob, base64, as typed or as the last operation left it.
+    pub ciphertext: String,
+    /// ReEncrypt's destination key.
+    pub destination: String,
+    /// The byte the tamper button changed, while the ciphertext is the tampered one.
+    pub tampered: Option<usize>,
+    /// The last operation's outcome.
+    pub outcome: Option<CryptoOutcome>,
+}
+
+impl Default for CryptoPanel {
+    fn default() -> CryptoPanel {
+        CryptoPanel {
+            key: String::new(),
+            plaintext: "CloudAcademy".to_owned(),
+            context: vec![PairRow::default()],
+            grant_tokens: String::new(),
+            ciphertext: String::new(),
+            destination: String::new(),
+            tampered: None,
+            outcome: None,
+        }
+    }
+}
+
+impl CryptoPanel {
+    /// A panel whose key is `key` (such as the world's first alias).
+    pub fn new(key: impl Into<String>) -> CryptoPanel {
+        CryptoPanel {
+            key: key.into(),
+            ..CryptoPanel::default()
+        }
+    }
+
+    /// The ciphertext's bytes, when it is valid base64.
+    pub fn blob(&self) -> Option<Vec<u8>> {
+        let text: String = self.ciphertext.split_whitespace().collect();
+        if text.is_empty() {
+            return None;
+        }
+        BASE64.decode(text.as_bytes()).ok()
+    }
+
+    /// The inspector's view of the ciphertext: its bytes and parts.
+    pub fn inspection(&self) -> Option<(Vec<u8>, BlobInspection)> {
+        self.blob().map(|bytes| {
+            let inspection = inspect(&bytes);
+            (bytes, inspection)
+        })
+    }
+
+    /// Applies one change; operations go through `host` as `caller`.
+    pub fn apply(&mut self, host: &mut impl WorldHost, caller: Option<&str>, intent: CryptoIntent) {
+        match intent {
+            CryptoIntent::SetKey(key) => self.key = key,
+            CryptoIntent::SetPlaintext(text) => self.plaintext = text,
+            CryptoIntent::Context(edit) => edit_pairs(&mut self.context, edit),
+            CryptoIntent::SetGrantTokens(text) => self.grant_tokens = text,
+            CryptoIntent::SetCiphertext(text) => {
+                self.ciphertext = text;
+                self.tampered = None;
+            }
+            CryptoIntent::SetDestination(key) => self.destination = key,
+            CryptoIntent::Tamper => self.tamper(),
+            CryptoIntent::Dismiss => self.outcome = None,
+            CryptoIntent::Encrypt
+            | CryptoIntent::Decrypt
+            | CryptoIntent::GenerateDataKey
+            | CryptoIntent::ReEncrypt => {
+                let Some(caller) = caller else { return };
+                let outcome = self
+                    .call(host, caller, &intent)
+                    .unwrap_or_else(CryptoOutcome::Invalid);
+                self.outcome = Some(outcome);
+            }
+        }
+    }
+
+    fn context_map(&self) -> Result<Option<BTreeMap<String, String>>, String> {
+        let map = pairs_map(&self.context).map_err(|e| format!("Encryption context: {e}."))?;
+        Ok((!map.is_empty()).then_some(map))
+    }
+
+    fn ciphertext_bytes(&self) -> Result<Vec<u8>, String> {
+        if self.ciphertext.trim().is_empty() {
+            return Err(
+                "There is no ciphertext: encrypt something first, or paste a CiphertextBlob."
+                    .to_owned(),
+            );
+        }
+        self.blob()
+            .ok_or_else(|| "The ciphertext is not valid base64.".to_owned())
+    }
+
+    fn call(
+        &mut self,
+        host: &mut impl WorldHost,
+        caller: &str,
+        intent: &CryptoIntent,
+    ) -> Result<CryptoOutcome, String> {
+        let caller = Caller::new(caller);
+        let context = self.context_map()?;
+        let grant_tokens = items(&self.grant_tokens);
+        let key = self.key.trim().to_owned();
+        let outcome = match intent {
+            CryptoIntent::Encrypt => {
+                let request = EncryptRequest {
+                    key_id: key,
+                    plaintext: self.plaintext.as_bytes().to_vec(),
+                    encryption_context: context,
+                    grant_tokens,
+                    ..EncryptRequest::default()
+                };
+                host.operate(|world, env| match world.encrypt(&caller, env, request) {
+                    Ok(r) => CryptoOutcome::Encrypted {
+                        key_id: r.key_id,
+                        ciphertext: BASE64.encode(r.ciphertext_blob),
+                    },
+                    Err(e) => CryptoOutcome::Refused(Refusal::new(world, "Encrypt", &e)),
+                })
+            }
+            CryptoIntent::Decrypt => {
+                let request = DecryptRequest {
+                    ciphertext_blob: self.ciphertext_bytes()?,
+                    encryption_context: context,
+                    grant_tokens,
+                    ..DecryptRequest::default()
+                };
+                host.operate(|world, env| match world.decrypt(&caller, env, request) {
+                    Ok(r) => {
+                        let (plaintext, base64) = match String::from_utf8(r.plaintext) {
+                            Ok(text) => (text, false),
+                            Err(e) => (BASE64.encode(e.as_bytes()), true),
+                        };
+                        CryptoOutcome::Decrypted {
+                            key_id: r.key_id,
+                            plaintext,
+                            base64,
+                        }
+                    }
+                    Err(e) => CryptoOutcome::Refused(Refusal::new(world, "Decrypt", &e)),
+                })
+            }
+            CryptoIntent::GenerateDataKey => {
+                let request = GenerateDataKeyRequest {
+                    key_id: key,
+                    encryption_context: context,
+                    key_spec: Some("AES_256".to_owned()),
+                    grant_tokens,
+                    ..GenerateDataKeyRequest::default()
+                };
+                host.operate(
+                    |world, env| match world.generate_data_key(&caller, env, request) {
+                        Ok(r) => CryptoOutcome::DataKey {
+                            key_id: r.key_id,
+                            plaintext: BASE64.encode(r.plaintext),
+                            ciphertext: BASE64.encode(r.ciphertext_blob),
+                        },
+                        Err(e) => {
+                            CryptoOutcome::Refused(Refusal::new(world, "GenerateDataKey", &e))
+                        }
+                    },
+                )
+            }
+            CryptoIntent::ReEncrypt => {
+                let request = ReEncryptRequest {
+                    ciphertext_blob: self.ciphertext_bytes()?,
+                    source_encryption_context: context.clone(),
+                    destination_key_id: self.destination.trim().to_owned(),
+                    destination_encryption_context: context,
+                    grant_tokens,
+                    ..ReEncryptRequest::default()
+                };
+                host.operate(|world, env| match world.re_encrypt(&caller, env, request) {
+                    Ok(r) => CryptoOutcome::ReEncrypted {
+                        source_key_id: r.source_key_id,
+                        key_id: r.key_id,
+                        ciphertext: BASE64.encode(r.ciphertext_blob),
+                    },
+                    Err(e) => CryptoOutcome::Refused(Refusal::new(world, "ReEncrypt", &e)),
+                })
+            }
+            _ => return Err("not an operation".to_owned()),
+        };
+        // A new blob replaces the ciphertext field, so it can be inspected, tampered with and
+        // decrypted next.
+        match &outcome {
+            CryptoOutcome::Encrypted { ciphertext, .. }
+            | CryptoOutcome::DataKey { ciphertext, .. }
+            | CryptoOutcome::ReEncrypted { ciphertext, .. } => {
+                self.ciphertext = ciphertext.clone();
+                self.tampered = None;
+            }
+            _ => {}
+        }
+        Ok(outcome)
+    }
+
+    /// Flips the lowest bit of one byte: the middle of the encrypted data, or the first byte of
+    /// the tag when there is no data. A blob the inspector cannot read gets its last byte flipped.
+    fn tamper(&mut self) {
+        let Some(mut bytes) = self.blob() else {
+            self.outcome = Some(CryptoOutcome::Invalid(
+                "There is no ciphertext to tamper with: encrypt something first.".to_owned(),
+            ));
+            return;
+        };
+        let inspection = inspect(&bytes);
+        let part = |field| inspection.parts.iter().find(|p| p.field == field);
+        let offset = match (part(BlobField::Body), part(BlobField::Tag)) {
+            (Some(body), _) if body.end > body.start => body.start + (body.end - body.start) / 2,
+            (_, Some(tag)) => tag.start,
+            _ => bytes.len().saturating_sub(1),
+        };
+        if let Some(byte) = bytes.get_mut(offset) {
+            *byte ^= 0x01;
+        }
+        let field = inspection
+            .parts
+            .iter()
+            .find(|p| (p.start..p.end).contains(&offset))
+            .map(|p| p.field);
+        self.ciphertext = BASE64.encode(&bytes);
+        self.tampered = Some(offset);
+        self.outcome = Some(CryptoOutcome::Tampered { offset, field });
+    }
+}
