@@ -22,6 +22,7 @@ fn main() {
     policy_eval();
     policy_parse();
     access_matrix();
+    scenario_and_emulator();
 }
 
 /// `parse_policy` and `check_policy` (parse + lint) on the console's default key policy with
@@ -509,5 +510,92 @@ fn access_matrix() {
         column * 1e6,
         principals.len() * actions.len(),
         fresh == matrix
+    );
+}
+
+/// What `kmsplay matrix` does on a generated 200 × 50 world with 10 actions, step by step:
+/// reading and checking the scenario file, building its world, computing the matrix report and
+/// rendering it as the terminal table and as JSON. Then the `aws` emulator's throughput on
+/// `aws kms encrypt` lines (parsing, authorizing, encrypting, printing JSON).
+fn scenario_and_emulator() {
+    use kms_engine::awscli::{Host, NoFiles, Session};
+    use kms_engine::kms::Action;
+    use kms_engine::scenario::{self, MatrixReport, Scenario};
+
+    let now = kms_engine::entropy::Timestamp(1_704_067_200_000);
+    let text = scenario::generate(200, 50, 1).to_json();
+    let rounds = 5u32;
+    let mut timings = [0f64; 6];
+    for _ in 0..rounds {
+        let t = Instant::now();
+        let parsed = Scenario::parse(&text).map(black_box);
+        timings[0] += t.elapsed().as_secs_f64();
+        let Ok(parsed) = parsed else {
+            println!("scenario: the generated world does not read back");
+            return;
+        };
+        let t = Instant::now();
+        let world = parsed.build(&text, now, &mut SeededRandomness::new(1));
+        timings[1] += t.elapsed().as_secs_f64();
+        let Ok(world) = world else {
+            println!("scenario: the generated world does not build");
+            return;
+        };
+        let actions: Vec<Action> = parsed
+            .actions
+            .iter()
+            .filter_map(|a| Action::from_name(a))
+            .collect();
+        let t = Instant::now();
+        let report = black_box(MatrixReport::compute(&parsed, &world, &actions, now));
+        timings[2] += t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        black_box(kms_engine::matrix::Matrix::of_world(&world, &actions, now));
+        timings[5] += t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        black_box(report.to_table());
+        timings[3] += t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        black_box(report.to_json());
+        timings[4] += t.elapsed().as_secs_f64();
+    }
+    let ms = |secs: f64| secs * 1000.0 / f64::from(rounds);
+    println!(
+        "scenario 200x50x10 ({} bytes): read {:.1} ms, build {:.1} ms, matrix report {:.1} ms (of which the matrix {:.1} ms), table {:.1} ms, json {:.1} ms",
+        text.len(),
+        ms(timings[0]),
+        ms(timings[1]),
+        ms(timings[2]),
+        ms(timings[5]),
+        ms(timings[3]),
+        ms(timings[4])
+    );
+
+    let demo = include_str!("../../scenarios/demo1-grants.json");
+    let mut rng = SeededRandomness::new(2);
+    let Ok(loaded) = scenario::load(demo, now, &mut rng) else {
+        println!("emulator: demo 1 does not load");
+        return;
+    };
+    let mut world = loaded.world;
+    let mut session = Session::new(now);
+    const LINES: u32 = 2_000;
+    let t = Instant::now();
+    for _ in 0..LINES {
+        let mut host = Host {
+            world: &mut world,
+            rng: &mut rng,
+            files: &NoFiles,
+        };
+        black_box(session.run_line(
+            "aws kms encrypt --plaintext CloudAcademy --key-id alias/DemoKey --profile alice",
+            &mut host,
+        ));
+    }
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "emulator: {:.0} `aws kms encrypt` lines/s ({:.1} us each)",
+        f64::from(LINES) / secs,
+        secs * 1e6 / f64::from(LINES)
     );
 }

@@ -665,3 +665,245 @@ mod tests {
         assert_eq!(parse_duration("5x"), None);
     }
 }
+
+#[cfg(test)]
+mod session_tests {
+    use super::*;
+    use crate::entropy::SeededRandomness;
+
+    const NOW: Timestamp = Timestamp(1_704_067_200_000);
+
+    struct Fixture {
+        world: World,
+        rng: SeededRandomness,
+        session: Session,
+    }
+
+    impl Fixture {
+        fn demo1() -> Fixture {
+            let text = include_str!("../../scenarios/demo1-grants.json");
+            let mut rng = SeededRandomness::new(7);
+            let loaded = crate::scenario::load(text, NOW, &mut rng).unwrap();
+            let mut session = Session::new(NOW);
+            for p in &loaded.scenario.principals {
+                session.add_principal_name(&p.name, &p.arn);
+            }
+            Fixture {
+                world: loaded.world,
+                rng,
+                session,
+            }
+        }
+
+        fn run(&mut self, line: &str) -> Output {
+            let mut host = Host {
+                world: &mut self.world,
+                rng: &mut self.rng,
+                files: &NoFiles,
+            };
+            self.session.run_line(line, &mut host)
+        }
+    }
+
+    const KEY_ARN: &str =
+        "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+    /// KMS Developer Guide, grant-manage.html#using-grant-token: a new grant works at once with
+    /// its token, and without it only after eventual consistency (up to five minutes).
+    #[test]
+    fn a_captured_grant_token_works_at_once_and_the_grant_alone_after_the_window() {
+        let mut f = Fixture::demo1();
+        let out = f.run(&format!(
+            "T=$(aws kms create-grant --key-id {KEY_ARN} --grantee-principal arn:aws:iam::111122223333:user/Bob --operations Encrypt Decrypt --profile alice --query GrantToken --output text)"
+        ));
+        assert_eq!(
+            (out.status, out.stdout.as_str(), out.stderr.as_str()),
+            (0, "", "")
+        );
+        let token = f.session.variable("T").unwrap().to_owned();
+        assert!(!token.is_empty() && !token.contains('\n'));
+        let with = f.run("aws kms encrypt --plaintext Friday --key-id alias/DemoKey --grant-tokens ${T} --profile bob");
+        assert_eq!(with.status, 0, "{}", with.stderr);
+        let without =
+            f.run("aws kms encrypt --plaintext Friday --key-id alias/DemoKey --profile bob");
+        assert_eq!(without.status, STATUS_SERVICE_ERROR);
+        assert!(without.stderr.starts_with("\nAn error occurred (AccessDeniedException) when calling the Encrypt operation: User: arn:aws:iam::111122223333:user/Bob"));
+        assert_eq!(f.run("sleep 5m").status, 0);
+        assert_eq!(f.session.now(), NOW.plus_millis(300_000));
+        let later = f.run("aws kms encrypt --plaintext Friday --key-id alias/DemoKey --profile bob --query KeyId --output text");
+        assert_eq!(
+            (later.status, later.stdout.as_str()),
+            (0, format!("{KEY_ARN}\n").as_str())
+        );
+    }
+
+    #[test]
+    fn ciphertexts_round_trip_through_variables_and_text_output() {
+        let mut f = Fixture::demo1();
+        f.run("CT=$(aws kms encrypt --plaintext 'Cloud Academy' --key-id alias/DemoKey --encryption-context dept=eng --profile alice --query CiphertextBlob --output text)");
+        let out = f.run("aws kms decrypt --ciphertext-blob $CT --encryption-context dept=eng --profile alice --output text --query Plaintext");
+        assert_eq!(out.stdout, "Q2xvdWQgQWNhZGVteQ==\n", "{}", out.stderr);
+        let wrong = f.run(
+            "aws kms decrypt --ciphertext-blob $CT --encryption-context dept=ops --profile alice",
+        );
+        assert!(
+            wrong
+                .stderr
+                .contains("(InvalidCiphertextException) when calling the Decrypt operation"),
+            "{}",
+            wrong.stderr
+        );
+        let echoed = f.run("echo \"status $?\"");
+        assert_eq!(echoed.stdout, "status 254\n");
+    }
+
+    #[test]
+    fn profiles_resolve_as_the_aws_cli_would() {
+        let mut f = Fixture::demo1();
+        let no_profile = f.run("aws sts get-caller-identity");
+        assert_eq!(no_profile.status, STATUS_CONFIG);
+        assert_eq!(
+            no_profile.stderr,
+            "\nUnable to locate credentials. You can configure credentials by running \"aws configure\".\n"
+        );
+        f.run("export AWS_PROFILE=ALICE");
+        let who = f.run("aws sts get-caller-identity --query Arn --output text");
+        assert_eq!(who.stdout, "arn:aws:iam::111122223333:user/Alice\n");
+        assert_eq!(
+            f.run("aws configure set principal Bob --profile ops")
+                .status,
+            0
+        );
+        let ops = f.run("aws sts get-caller-identity --profile ops --output text");
+        assert!(
+            ops.stdout
+                .starts_with("111122223333\tarn:aws:iam::111122223333:user/Bob\tAIDA"),
+            "{}",
+            ops.stdout
+        );
+        assert_eq!(f.run("aws configure list-profiles").stdout, "ops\n");
+        let unknown = f.run("aws kms list-keys --profile carol");
+        assert_eq!(
+            unknown.stderr,
+            "\nThe config profile (carol) could not be found\n"
+        );
+    }
+
+    #[test]
+    fn output_formats_and_queries_apply_to_real_responses() {
+        let mut f = Fixture::demo1();
+        let table =
+            f.run("aws kms describe-key --key-id alias/DemoKey --profile alice --output table");
+        assert!(table.stdout.starts_with("-"), "{}", table.stdout);
+        assert!(table.stdout.contains("|  KeyState  "), "{}", table.stdout);
+        assert!(
+            table
+                .stdout
+                .lines()
+                .any(|l| l.trim_matches(|c| c == '|' || c == ' ') == "DescribeKey")
+        );
+        // ListAliases is authorized by IAM policies alone (KMS Developer Guide, alias-access.html).
+        let aliases = f.run("aws kms list-aliases --profile alice");
+        assert!(aliases.stderr.contains("not authorized to perform: kms:ListAliases on resource: * because no identity-based policy allows the kms:ListAliases action"), "{}", aliases.stderr);
+        f.run(&format!("aws kms create-grant --key-id {KEY_ARN} --grantee-principal arn:aws:iam::111122223333:user/Bob --operations Decrypt --profile alice"));
+        let text = f.run(&format!(
+            "aws kms list-grants --key-id {KEY_ARN} --profile alice --query 'Grants[?GranteePrincipal==`arn:aws:iam::111122223333:user/Bob`].Operations[]' --output text"
+        ));
+        assert_eq!(text.stdout, "Decrypt\n", "{}", text.stderr);
+        let json = f.run("aws kms describe-key --key-id alias/DemoKey --profile alice --query KeyMetadata.CreationDate");
+        assert_eq!(json.stdout, "\"2024-01-01T00:00:00+00:00\"\n");
+        let nothing = f.run("aws kms enable-key --key-id 1234abcd-12ab-34cd-56ef-1234567890ab --profile cloudacademy");
+        assert_eq!(
+            (
+                nothing.status,
+                nothing.stdout.as_str(),
+                nothing.stderr.as_str()
+            ),
+            (0, "", "")
+        );
+    }
+
+    #[test]
+    fn dry_run_and_other_regions() {
+        let mut f = Fixture::demo1();
+        let dry =
+            f.run("aws kms encrypt --plaintext x --key-id alias/DemoKey --profile alice --dry-run");
+        assert!(
+            dry.stderr
+                .contains("(DryRunOperationException) when calling the Encrypt operation"),
+            "{}",
+            dry.stderr
+        );
+        let elsewhere =
+            f.run("aws kms describe-key --key-id alias/DemoKey --profile alice --region eu-west-2");
+        assert_eq!(elsewhere.status, STATUS_SERVICE_ERROR);
+        assert!(
+            elsewhere
+                .stderr
+                .contains("(NotFoundException) when calling the DescribeKey operation"),
+            "{}",
+            elsewhere.stderr
+        );
+        assert!(
+            elsewhere.stderr.contains("eu-west-2"),
+            "{}",
+            elsewhere.stderr
+        );
+    }
+
+    #[test]
+    fn help_and_shell_errors() {
+        let mut f = Fixture::demo1();
+        assert!(
+            f.run("aws kms help")
+                .stdout
+                .contains("       o create-grant\n")
+        );
+        assert!(
+            f.run("aws kms create-grant help")
+                .stdout
+                .contains("          --operations <value>\n")
+        );
+        let nested = f.run("X=$(aws kms encrypt --profile alice)");
+        assert_eq!(nested.status, STATUS_USAGE);
+        assert!(
+            nested
+                .stderr
+                .contains("the following arguments are required: --key-id, --plaintext")
+        );
+        assert_eq!(f.run("A=1 aws kms list-keys").status, STATUS_SYNTAX);
+        assert!(f.run("clear").clear);
+        assert_eq!(
+            f.run("sleep soon").stderr,
+            "sleep: invalid time interval 'soon'\n"
+        );
+    }
+
+    #[test]
+    fn a_script_stops_at_bad_input_and_reports_its_line() {
+        let mut f = Fixture::demo1();
+        let mut seen = Vec::new();
+        let mut host = Host {
+            world: &mut f.world,
+            rng: &mut f.rng,
+            files: &NoFiles,
+        };
+        let result = f.session.run_script(
+            "# comment\necho one \\\n  two\nnope\necho never\n",
+            &mut host,
+            &mut |line, text, out| seen.push((line, text.to_owned(), out.stdout.clone())),
+        );
+        assert_eq!(
+            result,
+            Err(ScriptError {
+                line: 4,
+                message: "nope: command not found (this emulator runs `aws`, `echo`, `sleep`, `export`, `unset`, `clear`, `NAME=value` and `#` comments)".to_owned()
+            })
+        );
+        assert_eq!(
+            seen[0],
+            (2, "echo one   two".to_owned(), "one two\n".to_owned())
+        );
+        assert_eq!(seen.len(), 2);
+    }
+}

@@ -234,7 +234,11 @@ fn tokenize(text: &str) -> Result<Vec<(Tok, usize)>, QueryError> {
                             ));
                         }
                     },
-                    _ => match serde_json::from_str::<Value>(body.trim()) {
+                    // Like the AWS CLI's JMESPath library, a literal that is not JSON is read
+                    // as a string (the deprecated `` `foo` `` form the AWS docs still use).
+                    _ => match serde_json::from_str::<Value>(body.trim()).or_else(|_| {
+                        serde_json::from_str::<Value>(&format!("\"{}\"", body.trim_start()))
+                    }) {
                         Ok(v) => Tok::Literal(v),
                         Err(_) => return Err(err(format!("Bad token `{body}`"), start)),
                     },
@@ -706,6 +710,7 @@ mod tests {
         );
         assert_eq!(q("Keys[?!(Id == 'a')].Id", &doc), json!(["b", "c"]));
         assert_eq!(q("Keys[?Id > 'a'].Id", &doc), json!([]));
+        assert_eq!(q("Keys[?Id == `c`].N", &doc), json!([9]));
         assert_eq!(
             q("*.Id", &json!({"x": {"Id": 1}, "y": {"Id": 2}})),
             json!([1, 2])

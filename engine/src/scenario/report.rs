@@ -99,33 +99,43 @@ impl MatrixReport {
                 .find(|k| k.id == id.as_str())
                 .map_or_else(|| id.to_string(), |k| k.name.clone())
         };
-        let cells = matrix
-            .cells()
-            .map(|c| ReportCell {
-                principal: name_of_principal(c.principal),
-                key: name_of_key(c.key),
-                action: c.action.name().to_owned(),
-                decision: c.cell.verdict.decision,
-                reason: c.cell.verdict.short_reason(),
-                key_state_error: c.cell.state_error,
-                token_only: matches!(
-                    c.cell.verdict.reason,
-                    crate::authz::Reason::GrantPendingTokenOnly { .. }
-                ),
-            })
+        let principals: Vec<String> = matrix
+            .principals()
+            .iter()
+            .map(|a| name_of_principal(a))
             .collect();
+        let keys: Vec<String> = matrix.keys().iter().map(name_of_key).collect();
+        let actions: Vec<String> = matrix
+            .actions()
+            .iter()
+            .map(|a| a.name().to_owned())
+            .collect();
+        let mut cells = Vec::with_capacity(matrix.len());
+        for (p, principal) in principals.iter().enumerate() {
+            for (k, key) in keys.iter().enumerate() {
+                for (a, action) in actions.iter().enumerate() {
+                    let Some(cell) = matrix.cell(p, k, a) else {
+                        continue;
+                    };
+                    cells.push(ReportCell {
+                        principal: principal.clone(),
+                        key: key.clone(),
+                        action: action.clone(),
+                        decision: cell.verdict.decision,
+                        reason: cell.verdict.short_reason(),
+                        key_state_error: cell.state_error,
+                        token_only: matches!(
+                            cell.verdict.reason,
+                            crate::authz::Reason::GrantPendingTokenOnly { .. }
+                        ),
+                    });
+                }
+            }
+        }
         MatrixReport {
-            principals: matrix
-                .principals()
-                .iter()
-                .map(|a| name_of_principal(a))
-                .collect(),
-            keys: matrix.keys().iter().map(name_of_key).collect(),
-            actions: matrix
-                .actions()
-                .iter()
-                .map(|a| a.name().to_owned())
-                .collect(),
+            principals,
+            keys,
+            actions,
             cells,
         }
     }
