@@ -32,6 +32,12 @@
 //!   [`check`] and `kmsplay check`.
 //!
 //! Unknown fields are errors. Every error carries a line, a column and a JSON path.
+//!
+//! [`load`] reads a file and builds its [`World`]; [`Scenario::from_world`] and
+//! [`Scenario::to_json`] write a world back (export and share links; writing what was read gives
+//! the same text); [`check`] evaluates the `expect` entries, [`explain_question`] one request;
+//! [`MatrixReport`] is the access matrix under the scenario's names; [`lint`] adds the policy
+//! linter's warnings; [`generate`] makes large worlds for performance work.
 
 mod build;
 mod check;

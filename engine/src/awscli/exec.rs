@@ -272,3 +272,34 @@ mod tests {
         assert_ne!(id, access_key_id("arn:aws:iam::111122223333:user/Alice"));
     }
 }
+
+#[cfg(test)]
+mod dispatch_tests {
+    use super::*;
+    use crate::entropy::SeededRandomness;
+
+    /// Every command the argument parser accepts reaches an engine operation.
+    #[test]
+    fn every_listed_operation_is_dispatched() {
+        let text = include_str!("../../../scenarios/demo1-grants.json");
+        let now = Timestamp(1_704_067_200_000);
+        let mut rng = SeededRandomness::new(1);
+        let mut world = crate::scenario::load(text, now, &mut rng).unwrap().world;
+        let call = Call {
+            caller: "arn:aws:iam::111122223333:user/Alice",
+            region: "us-east-1",
+            now,
+        };
+        for op in super::super::spec::OPERATIONS {
+            let result = kms(&mut world, &call, &mut rng, op, Map::new());
+            if let Err(e) = result {
+                assert!(
+                    !e.message.contains("is not modelled by KMS Playground"),
+                    "{}: {}",
+                    op.api,
+                    e.message
+                );
+            }
+        }
+    }
+}
