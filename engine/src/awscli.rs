@@ -86,8 +86,15 @@ impl Output {
 
     /// Whether the line is one the AWS CLI or the shell would refuse outright (as opposed to a
     /// command that ran and was answered with a KMS error).
+    ///
+    /// A command that only reports "no" (such as `aws configure get` of an unset value: status 1,
+    /// nothing on standard error) is not bad input.
     pub fn is_bad_input(&self) -> bool {
-        self.status != 0 && self.status != STATUS_SERVICE_ERROR
+        match self.status {
+            0 | STATUS_SERVICE_ERROR => false,
+            1 => !self.stderr.is_empty(),
+            _ => true,
+        }
     }
 }
 
