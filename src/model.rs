@@ -87,6 +87,27 @@ pub struct RunStats {
     pub millis: f64,
 }
 
+/// Which part of the derived state the last change touched (recomputed, or became stale or
+/// fresh), so views rebuild only that.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Touched {
+    /// Everything (the shape may have changed).
+    pub all: bool,
+    /// Rows.
+    pub rows: Vec<usize>,
+    /// Columns.
+    pub columns: Vec<usize>,
+}
+
+impl Touched {
+    fn everything() -> Touched {
+        Touched {
+            all: true,
+            ..Touched::default()
+        }
+    }
+}
+
 /// One row of the matrix: a principal.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RowHead {
@@ -166,6 +187,7 @@ pub struct Playground {
     summaries: Vec<CellSummary>,
     changes: Vec<CellChange>,
     stats: RunStats,
+    touched: Touched,
     revision: u64,
 }
 
@@ -224,6 +246,7 @@ impl Playground {
             summaries: Vec::new(),
             changes: Vec::new(),
             stats: RunStats::default(),
+            touched: Touched::everything(),
             revision: 0,
         };
         playground.rebuild_documents();
@@ -307,6 +330,11 @@ impl Playground {
         self.stats
     }
 
+    /// What the last change touched.
+    pub fn touched(&self) -> &Touched {
+        &self.touched
+    }
+
     /// Increases with every change; views use it to know when to re-read.
     pub fn revision(&self) -> u64 {
         self.revision
@@ -347,6 +375,24 @@ impl Playground {
         self.matrix.explain(&self.world, row, column, action)
     }
 
+    /// The rows whose identity policies are `principal`'s: its own, and its sessions' if it
+    /// is a role.
+    fn rows_using_policies_of(&self, principal: &str) -> Vec<usize> {
+        self.rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                r.arn == principal
+                    || self
+                        .world
+                        .principal(&r.arn)
+                        .and_then(|p| p.request_principal().role_arn.as_deref())
+                        .is_some_and(|role| role == principal)
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
     /// The name shown for key `id`.
     pub fn key_name(&self, id: &KeyId) -> String {
         if let Some((_, name)) = self.key_names.iter().find(|(k, _)| k == id) {
@@ -381,6 +427,16 @@ impl Playground {
         let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
         let mut decisions = 0;
         let before = self.summaries.clone();
+        self.touched = match &target {
+            DocTarget::KeyPolicy(key) => Touched {
+                columns: self.column_of(key).into_iter().collect(),
+                ..Touched::default()
+            },
+            DocTarget::Identity { principal, .. } => Touched {
+                rows: self.rows_using_policies_of(principal),
+                ..Touched::default()
+            },
+        };
         if !has_errors {
             match &target {
                 DocTarget::KeyPolicy(key) => {
@@ -490,6 +546,7 @@ impl Playground {
                 name: new_name.to_owned(),
             };
         }
+        self.touched = Touched::default();
         self.revision += 1;
         Ok(())
     }
@@ -619,6 +676,13 @@ impl Playground {
         let started = platform::now_ms();
         let before = self.summaries.clone();
         let mut decisions = 0;
+        self.touched = Touched {
+            rows: principal
+                .map(|p| self.rows_using_policies_of(p))
+                .unwrap_or_default(),
+            columns: key.and_then(|k| self.column_of(k)).into_iter().collect(),
+            all: false,
+        };
         if let Some(principal) = principal {
             let rows = self.matrix.recompute_row(&self.world, principal);
             decisions += rows.len() * self.columns.len() * self.matrix.actions().len();
@@ -696,6 +760,7 @@ impl Playground {
             decisions: self.matrix.len(),
             millis: platform::now_ms() - started,
         };
+        self.touched = Touched::everything();
         self.revision += 1;
     }
 

@@ -1,5 +1,12 @@
 //! The browser user interface: components that render the playground's state and dispatch the
 //! user's intents. Nothing here decides access; every decision shown comes from the engine.
 
+pub mod app;
 pub mod editor;
+pub mod editor_pane;
+pub mod hooks;
 pub mod icons;
+pub mod matrix;
+pub mod problems;
+pub mod sidebar;
+pub mod why;

@@ -277,7 +277,29 @@ pub fn summarize_matrix_cell(
     key: usize,
     key_state: &str,
 ) -> CellSummary {
-    let outcomes: Vec<ActionOutcome> = matrix
+    let outcomes = matrix_outcomes(matrix, principal, key, key_state);
+    summarize(set, &outcomes, key_state)
+}
+
+/// Sums up one action (number `action` of [`Matrix::actions`]) of a cell, for the per-action view.
+pub fn summarize_matrix_action(
+    matrix: &Matrix,
+    principal: usize,
+    key: usize,
+    action: usize,
+    key_state: &str,
+) -> Option<CellSummary> {
+    let outcome = *matrix_outcomes(matrix, principal, key, key_state).get(action)?;
+    Some(summarize(ActionSet::One(outcome.action), &[outcome], key_state))
+}
+
+fn matrix_outcomes(
+    matrix: &Matrix,
+    principal: usize,
+    key: usize,
+    key_state: &str,
+) -> Vec<ActionOutcome> {
+    matrix
         .actions()
         .iter()
         .enumerate()
@@ -293,8 +315,7 @@ pub fn summarize_matrix_cell(
                         .is_some_and(|e| e != "UnsupportedOperationException"),
             })
         })
-        .collect();
-    summarize(set, &outcomes, key_state)
+        .collect()
 }
 
 /// The statement a verdict rests on, named for people: the key policy's or the identity

@@ -1,0 +1,291 @@
+//! The access matrix as the page shows it: rows of cells with their icon kind, word and a
+//! sentence for screen readers, and the same table as CSV and Markdown.
+//!
+//! Building it is presentation only: every value comes from the engine's summaries
+//! ([`Playground::summary`]) and decisions. Rows are shared (`Rc`) between successive views so
+//! that after an edit only the rows and cells it touched are rebuilt, and the page re-renders
+//! only those.
+
+use crate::model::Playground;
+use kms_engine::view::{CellKind, CellSummary, summarize_matrix_action};
+use std::rc::Rc;
+
+/// One column: a key, or in the per-action view a key and one action.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ColumnView {
+    /// The key's column in the model.
+    pub key: usize,
+    /// The key's name.
+    pub name: Rc<str>,
+    /// The key's ARN.
+    pub arn: Rc<str>,
+    /// The key's state.
+    pub state: &'static str,
+    /// In the per-action view: the action's index in the matrix and its name.
+    pub action: Option<(usize, &'static str)>,
+}
+
+/// One cell.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CellView {
+    /// Its look.
+    pub kind: CellKind,
+    /// The word shown.
+    pub word: Rc<str>,
+    /// Extra words ("1 denied").
+    pub note: Option<Rc<str>>,
+    /// The whole cell as a sentence.
+    pub label: Rc<str>,
+    /// Whether the last edit changed it.
+    pub changed: bool,
+    /// Whether it rests on a document that does not parse right now.
+    pub stale: bool,
+}
+
+/// One row: a principal and its cells.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowView {
+    /// The row's index in the model.
+    pub index: usize,
+    /// The principal's ARN.
+    pub arn: Rc<str>,
+    /// Its name.
+    pub name: Rc<str>,
+    /// "user", "role", "root", "session".
+    pub kind: &'static str,
+    /// One cell per column.
+    pub cells: Vec<CellView>,
+}
+
+/// The whole table.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MatrixView {
+    /// The columns.
+    pub columns: Vec<ColumnView>,
+    /// The rows.
+    pub rows: Vec<Rc<RowView>>,
+    /// The actions summarised, in words ("all key actions").
+    pub actions_label: String,
+    /// Whether each column is one action.
+    pub expanded: bool,
+}
+
+fn columns(model: &Playground, expanded: bool) -> Vec<ColumnView> {
+    let actions = model.matrix().actions();
+    let mut out = Vec::new();
+    for (key, head) in model.columns().iter().enumerate() {
+        let base = ColumnView {
+            key,
+            name: Rc::from(head.name.as_str()),
+            arn: Rc::from(head.arn.as_str()),
+            state: head.state,
+            action: None,
+        };
+        if expanded {
+            for (i, action) in actions.iter().enumerate() {
+                out.push(ColumnView {
+                    action: Some((i, action.name())),
+                    ..base.clone()
+                });
+            }
+        } else {
+            out.push(base);
+        }
+    }
+    out
+}
+
+fn cell_view(
+    model: &Playground,
+    row: usize,
+    column: &ColumnView,
+    changed: &[(usize, usize)],
+) -> CellView {
+    let summary: Option<CellSummary> = match column.action {
+        Some((action, _)) => {
+            summarize_matrix_action(model.matrix(), row, column.key, action, column.state)
+        }
+        None => model.summary(row, column.key).cloned(),
+    };
+    let Some(summary) = summary else {
+        return CellView {
+            kind: CellKind::ImplicitDeny,
+            word: Rc::from("?"),
+            note: None,
+            label: Rc::from("unknown"),
+            changed: false,
+            stale: false,
+        };
+    };
+    let is_changed = changed.contains(&(row, column.key));
+    let stale = model.is_stale(row, column.key);
+    let principal = model.rows().get(row).map_or("", |r| r.name.as_str());
+    let what = match column.action {
+        Some((_, action)) => action.to_owned(),
+        None => model.action_set().label(),
+    };
+    let cause = model
+        .changes()
+        .iter()
+        .find(|c| c.row == row && c.column == column.key)
+        .and_then(|c| c.cause.clone());
+    let mut label = format!(
+        "{principal}, {}, {what}: {}",
+        column.name,
+        summary.sentence()
+    );
+    if let Some(cause) = cause {
+        label.push_str(&format!(" by {cause}"));
+    }
+    if is_changed {
+        label.push_str("; changed by your last edit");
+    }
+    if stale {
+        label.push_str("; stale: a policy it depends on has errors, so the last valid version is used");
+    }
+    CellView {
+        kind: summary.kind,
+        word: Rc::from(summary.word.as_str()),
+        note: summary.note().map(|n| Rc::from(n.as_str())),
+        label: Rc::from(label.as_str()),
+        changed: is_changed,
+        stale,
+    }
+}
+
+fn row_view(
+    model: &Playground,
+    row: usize,
+    columns: &[ColumnView],
+    changed: &[(usize, usize)],
+) -> RowView {
+    let head = model.rows().get(row);
+    RowView {
+        index: row,
+        arn: Rc::from(head.map_or("", |h| h.arn.as_str())),
+        name: Rc::from(head.map_or("", |h| h.name.as_str())),
+        kind: head.map_or("user", |h| h.kind),
+        cells: columns
+            .iter()
+            .map(|c| cell_view(model, row, c, changed))
+            .collect(),
+    }
+}
+
+/// The view of `model`, reusing the rows of `previous` that the last change did not touch.
+pub fn matrix_view(model: &Playground, expanded: bool, previous: Option<&MatrixView>) -> MatrixView {
+    let columns = columns(model, expanded);
+    let changed: Vec<(usize, usize)> = model.changes().iter().map(|c| (c.row, c.column)).collect();
+    let touched = model.touched();
+    let reusable = previous.filter(|p| {
+        !touched.all
+            && p.expanded == expanded
+            && p.columns == columns
+            && p.rows.len() == model.rows().len()
+    });
+    let rows = match reusable {
+        None => (0..model.rows().len())
+            .map(|row| Rc::new(row_view(model, row, &columns, &changed)))
+            .collect(),
+        Some(previous) => previous
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(row, old)| {
+                if touched.rows.contains(&row) {
+                    return Rc::new(row_view(model, row, &columns, &changed));
+                }
+                // Rebuild only the cells that changed now, were marked changed before, or sit in
+                // a touched column.
+                let dirty: Vec<usize> = columns
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, c)| {
+                        touched.columns.contains(&c.key)
+                            || changed.contains(&(row, c.key))
+                            || old.cells.get(*i).is_some_and(|cell| cell.changed)
+                    })
+                    .map(|(i, _)| i)
+                    .collect();
+                if dirty.is_empty() {
+                    return old.clone();
+                }
+                let mut fresh = (**old).clone();
+                for i in dirty {
+                    if let (Some(slot), Some(column)) = (fresh.cells.get_mut(i), columns.get(i)) {
+                        *slot = cell_view(model, row, column, &changed);
+                    }
+                }
+                if fresh == **old {
+                    old.clone()
+                } else {
+                    Rc::new(fresh)
+                }
+            })
+            .collect(),
+    };
+    MatrixView {
+        columns,
+        rows,
+        actions_label: model.action_set().label(),
+        expanded,
+    }
+}
+
+impl MatrixView {
+    fn header(&self) -> Vec<String> {
+        let mut header = vec!["principal".to_owned()];
+        header.extend(self.columns.iter().map(|c| match c.action {
+            Some((_, action)) => format!("{} {action}", c.name),
+            None => c.name.to_string(),
+        }));
+        header
+    }
+
+    fn cell_text(cell: &CellView) -> String {
+        match &cell.note {
+            Some(note) => format!("{} ({note})", cell.word),
+            None => cell.word.to_string(),
+        }
+    }
+
+    /// The table as CSV (RFC 4180: fields with commas, quotes or line breaks are quoted).
+    pub fn to_csv(&self) -> String {
+        let quote = |field: &str| {
+            if field.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", field.replace('"', "\"\""))
+            } else {
+                field.to_owned()
+            }
+        };
+        let mut out = String::new();
+        let line = |fields: Vec<String>| {
+            fields.iter().map(|f| quote(f)).collect::<Vec<_>>().join(",") + "\r\n"
+        };
+        out.push_str(&line(self.header()));
+        for row in &self.rows {
+            let mut fields = vec![row.name.to_string()];
+            fields.extend(row.cells.iter().map(Self::cell_text));
+            out.push_str(&line(fields));
+        }
+        out
+    }
+
+    /// The table as Markdown (pipes and line breaks in names escaped).
+    pub fn to_markdown(&self) -> String {
+        let escape = |s: &str| s.replace('\\', "\\\\").replace('|', "\\|").replace(['\n', '\r'], " ");
+        let header = self.header();
+        let mut out = format!("Access to {}:\n\n", self.actions_label);
+        out.push_str(&format!(
+            "| {} |\n",
+            header.iter().map(|h| escape(h)).collect::<Vec<_>>().join(" | ")
+        ));
+        out.push_str(&format!("|{}\n", "---|".repeat(header.len())));
+        for row in &self.rows {
+            let mut fields = vec![escape(&row.name)];
+            fields.extend(row.cells.iter().map(|c| escape(&Self::cell_text(c))));
+            out.push_str(&format!("| {} |\n", fields.join(" | ")));
+        }
+        out
+    }
+}

@@ -1,0 +1,419 @@
+//! The access matrix: an ARIA grid (APG pattern) with one Tab stop that remembers its cell,
+//! arrow-key navigation, and Enter/Space to open the why panel with focus kept in the grid.
+
+use crate::matrix_view::{CellView, ColumnView, MatrixView, RowView, matrix_view};
+use crate::state::{CellSelection, Owner};
+use crate::ui::hooks::use_playground;
+use crate::ui::icons::{Icon, IconSvg};
+use kms_engine::catalog::ActionGroup;
+use kms_engine::view::{ActionSet, CellKind};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlElement;
+use yew::prelude::*;
+
+/// The icon of a cell kind.
+pub fn icon_of(kind: CellKind) -> Icon {
+    match kind {
+        CellKind::Allow => Icon::Allow,
+        CellKind::Partial => Icon::Partial,
+        CellKind::ExplicitDeny => Icon::Deny,
+        CellKind::ImplicitDeny => Icon::None,
+        CellKind::Pending => Icon::Pending,
+        CellKind::Blocked => Icon::Blocked,
+    }
+}
+
+/// The CSS class of a cell kind.
+pub fn class_of(kind: CellKind) -> &'static str {
+    match kind {
+        CellKind::Allow => "allow",
+        CellKind::Partial => "partial",
+        CellKind::ExplicitDeny => "deny",
+        CellKind::ImplicitDeny => "none",
+        CellKind::Pending => "pending",
+        CellKind::Blocked => "blocked",
+    }
+}
+
+fn cell_id(row: usize, column: usize) -> String {
+    format!("cell-{row}-{column}")
+}
+
+#[derive(Properties, PartialEq)]
+struct RowProps {
+    row: Rc<RowView>,
+    /// The column holding the grid's Tab stop, if it is in this row.
+    focus: Option<usize>,
+    /// The selected column, if the selection is in this row.
+    selected: Option<usize>,
+    on_cell: Callback<(usize, usize)>,
+    on_head: Callback<usize>,
+}
+
+/// One row. Rows re-render only when their own cells, focus or selection change.
+#[component]
+fn MatrixRow(props: &RowProps) -> Html {
+    let row = &props.row;
+    let index = row.index;
+    let on_head = {
+        let on_head = props.on_head.clone();
+        Callback::from(move |_: MouseEvent| on_head.emit(index))
+    };
+    html! {
+        <tr role="row" aria-rowindex={(index + 2).to_string()}>
+            <th role="rowheader" scope="row" title={row.arn.to_string()}>
+                <button class="head" tabindex="-1" onclick={on_head}
+                    aria-label={format!("{} ({}): open its IAM policies", row.name, row.kind)}>
+                    { row.name.to_string() }
+                    <span class="sub">{ row.kind }</span>
+                </button>
+            </th>
+            { for row.cells.iter().enumerate().map(|(column, cell)| {
+                let on_cell = props.on_cell.clone();
+                let onclick = Callback::from(move |_: MouseEvent| on_cell.emit((index, column)));
+                let focused = props.focus == Some(column);
+                let selected = props.selected == Some(column);
+                html! {
+                    <td role="gridcell" id={cell_id(index, column)}
+                        tabindex={if focused { "0" } else { "-1" }}
+                        aria-selected={selected.to_string()}
+                        aria-label={cell.label.to_string()}
+                        title={cell.label.to_string()}
+                        {onclick}>
+                        { cell_body(cell) }
+                    </td>
+                }
+            }) }
+        </tr>
+    }
+}
+
+fn cell_body(cell: &CellView) -> Html {
+    html! {
+        <div class={classes!("cell", class_of(cell.kind), cell.changed.then_some("changed"), cell.stale.then_some("stale"))}
+            aria-hidden="true">
+            <IconSvg icon={icon_of(cell.kind)} />
+            <span class="word">{ cell.word.to_string() }</span>
+            if let Some(note) = &cell.note {
+                <span class="extra">{ note.to_string() }</span>
+            }
+        </div>
+    }
+}
+
+fn column_head(column: &ColumnView, on_key: Callback<usize>) -> Html {
+    let key = column.key;
+    let onclick = Callback::from(move |_: MouseEvent| on_key.emit(key));
+    let (title, sub) = match column.action {
+        Some((_, action)) => (
+            column.name.to_string(),
+            action.trim_start_matches("kms:").to_owned(),
+        ),
+        None => (
+            column.name.to_string(),
+            if column.state == "Enabled" {
+                String::new()
+            } else {
+                column.state.to_owned()
+            },
+        ),
+    };
+    html! {
+        <th role="columnheader" scope="col" title={column.arn.to_string()}>
+            <button class="head" tabindex="-1" {onclick}
+                aria-label={format!("{title}{}: open its key policy", if sub.is_empty() { String::new() } else { format!(" {sub}") })}>
+                { title }
+                if !sub.is_empty() { <span class="sub">{ sub }</span> }
+            </button>
+        </th>
+    }
+}
+
+/// Where the arrow keys move the Tab stop.
+fn next_focus(key: &str, ctrl: bool, at: (usize, usize), rows: usize, columns: usize) -> Option<(usize, usize)> {
+    let (row, column) = at;
+    let last_row = rows.checked_sub(1)?;
+    let last_column = columns.checked_sub(1)?;
+    let page = 10;
+    Some(match key {
+        "ArrowUp" => (row.saturating_sub(1), column),
+        "ArrowDown" => ((row + 1).min(last_row), column),
+        "ArrowLeft" => (row, column.saturating_sub(1)),
+        "ArrowRight" => (row, (column + 1).min(last_column)),
+        "Home" if ctrl => (0, 0),
+        "End" if ctrl => (last_row, last_column),
+        "Home" => (row, 0),
+        "End" => (row, last_column),
+        "PageUp" => (row.saturating_sub(page), column),
+        "PageDown" => ((row + page).min(last_row), column),
+        _ => return None,
+    })
+}
+
+/// The action picker's choices: every group, every key action, and all of them.
+fn picker_options() -> Vec<(String, String)> {
+    let mut options = vec![(ActionSet::All.id(), "All key actions".to_owned())];
+    for group in ActionSet::GROUPS {
+        let set = ActionSet::Group(group);
+        let label = match group {
+            ActionGroup::Cryptographic => "Cryptographic (use)",
+            ActionGroup::Administrative => "Administrative",
+            ActionGroup::Grants => "Grants",
+            ActionGroup::Read => "Read",
+        };
+        options.push((set.id(), label.to_owned()));
+    }
+    for action in ActionSet::All.actions() {
+        options.push((action.action.to_owned(), action.action.to_owned()));
+    }
+    options
+}
+
+/// The matrix panel: picker, grid, legend, change line and status line.
+#[component]
+pub fn AccessMatrix() -> Html {
+    let handle = use_playground();
+    let state = handle.state();
+    let previous = use_mut_ref(|| None::<MatrixView>);
+    let view = {
+        let model = state.model();
+        let expanded = state.ui.expanded;
+        let revision = state.revision;
+        let previous = previous.clone();
+        // The view is rebuilt when the model's revision or the layout changes, reusing untouched
+        // rows of the previous view.
+        use_memo((revision, expanded), move |_| {
+            let view = matrix_view(&model, expanded, previous.borrow().as_ref());
+            *previous.borrow_mut() = Some(view.clone());
+            view
+        })
+    };
+    let focus = use_state(|| (0usize, 0usize));
+    let grid_has_focus: Rc<RefCell<bool>> = use_mut_ref(|| false);
+
+    let model = state.model();
+    let rows = view.rows.len();
+    let columns = view.columns.len();
+    let focus_at = ((*focus).0.min(rows.saturating_sub(1)), (*focus).1.min(columns.saturating_sub(1)));
+
+    // Keep DOM focus on the Tab stop after it moves (only while the grid has focus).
+    {
+        let grid_has_focus = grid_has_focus.clone();
+        use_effect_with(focus_at, move |&(row, column)| {
+            if *grid_has_focus.borrow() {
+                if let Some(el) = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.get_element_by_id(&cell_id(row, column)))
+                    .and_then(|e| e.dyn_into::<HtmlElement>().ok())
+                {
+                    let _ = el.focus();
+                }
+            }
+        });
+    }
+
+    // Row callbacks must stay the same across renders, or every row would re-render on every
+    // edit; they read the latest view and handle through this cell instead of capturing them.
+    let latest = use_mut_ref(|| None::<(Rc<MatrixView>, crate::ui::hooks::PlaygroundHandle)>);
+    *latest.borrow_mut() = Some((view.clone(), handle.clone()));
+    let select = {
+        let latest = latest.clone();
+        let focus = focus.setter();
+        move |(row, column): (usize, usize)| {
+            let Some((view, handle)) = latest.borrow().clone() else {
+                return;
+            };
+            let model = handle.state().model();
+            let (Some(row_view), Some(column_view)) = (view.rows.get(row), view.columns.get(column)) else {
+                return;
+            };
+            let Some(key) = model.columns().get(column_view.key).map(|c| c.id.clone()) else {
+                return;
+            };
+            let action = column_view
+                .action
+                .and_then(|(i, _)| model.matrix().actions().get(i).copied());
+            let selection = CellSelection {
+                principal: row_view.arn.to_string(),
+                key,
+                action,
+            };
+            drop(model);
+            focus.set((row, column));
+            handle.select_cell(selection);
+        }
+    };
+    let on_cell = {
+        let select = select.clone();
+        let grid_has_focus = grid_has_focus.clone();
+        use_callback((), move |at: (usize, usize), _| {
+            *grid_has_focus.borrow_mut() = true;
+            select(at)
+        })
+    };
+    let on_head = {
+        let latest = latest.clone();
+        use_callback((), move |row: usize, _| {
+            let current = latest.borrow().clone();
+            if let Some((view, handle)) = current {
+                if let Some(r) = view.rows.get(row) {
+                    handle.select_owner(Owner::Principal(r.arn.to_string()));
+                }
+            }
+        })
+    };
+    let on_key = {
+        let handle = handle.clone();
+        let keys: Vec<_> = model.columns().iter().map(|c| c.id.clone()).collect();
+        Callback::from(move |column: usize| {
+            if let Some(id) = keys.get(column) {
+                handle.select_owner(Owner::Key(id.clone()));
+            }
+        })
+    };
+    let onkeydown = {
+        let focus = focus.clone();
+        let select = select.clone();
+        let grid_has_focus = grid_has_focus.clone();
+        Callback::from(move |event: KeyboardEvent| {
+            *grid_has_focus.borrow_mut() = true;
+            let key = event.key();
+            if key == "Enter" || key == " " {
+                event.prevent_default();
+                select(focus_at);
+                return;
+            }
+            let ctrl = event.ctrl_key() || event.meta_key();
+            if let Some(next) = next_focus(&key, ctrl, focus_at, rows, columns) {
+                event.prevent_default();
+                focus.set(next);
+            }
+        })
+    };
+    let onfocusout = {
+        let grid_has_focus = grid_has_focus.clone();
+        Callback::from(move |_: FocusEvent| *grid_has_focus.borrow_mut() = false)
+    };
+
+    let selected = state.ui.selection.as_ref().and_then(|s| {
+        let row = model.row_of(&s.principal)?;
+        let key_column = model.column_of(&s.key)?;
+        let column = view.columns.iter().position(|c| {
+            c.key == key_column
+                && match (c.action, s.action) {
+                    (Some((i, _)), Some(action)) => model.matrix().actions().get(i) == Some(&action),
+                    (None, _) => true,
+                    (Some(_), None) => false,
+                }
+        })?;
+        Some((row, column))
+    });
+
+    let current_set = model.action_set();
+    let onchange_set = {
+        let handle = handle.clone();
+        Callback::from(move |event: Event| {
+            if let Some(select) = event.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                if let Some(set) = ActionSet::from_id(&select.value()) {
+                    handle.set_actions(set);
+                }
+            }
+        })
+    };
+    let toggle_expanded = {
+        let handle = handle.clone();
+        let expanded = state.ui.expanded;
+        Callback::from(move |_: MouseEvent| handle.set_expanded(!expanded))
+    };
+    let compact = rows > 30;
+
+    let stale_docs = model.documents().iter().filter(|d| d.stale).count();
+    let changes = model.changes();
+    let stats = model.stats();
+
+    html! {
+        <section class="pane matrix-pane" aria-labelledby="matrix-title">
+            <div class="pane-head">
+                <h2 id="matrix-title">{ "Access" }</h2>
+                <div class="matrix-tools">
+                    <label for="action-picker">{ "Actions" }</label>
+                    <select id="action-picker" onchange={onchange_set}>
+                        { for picker_options().into_iter().map(|(id, label)| {
+                            let selected = id == current_set.id();
+                            html! { <option value={id} {selected}>{ label }</option> }
+                        }) }
+                    </select>
+                    <button aria-pressed={state.ui.expanded.to_string()} onclick={toggle_expanded}
+                        title="One column per action">
+                        { if state.ui.expanded { "Per action" } else { "Summary" } }
+                    </button>
+                </div>
+            </div>
+            <div class="matrix-wrap">
+                <table id="matrix" class={classes!("matrix", compact.then_some("compact"))} role="grid"
+                    aria-labelledby="matrix-title"
+                    aria-rowcount={(rows + 1).to_string()} aria-colcount={(columns + 1).to_string()}
+                    {onkeydown} {onfocusout}>
+                    <thead>
+                        <tr role="row" aria-rowindex="1">
+                            <th role="columnheader" scope="col">{ "Principal \\ Key" }</th>
+                            { for view.columns.iter().map(|c| column_head(c, on_key.clone())) }
+                        </tr>
+                    </thead>
+                    <tbody>
+                        { for view.rows.iter().map(|row| {
+                            let focus = (focus_at.0 == row.index).then_some(focus_at.1);
+                            let selected = selected.filter(|s| s.0 == row.index).map(|s| s.1);
+                            html! {
+                                <MatrixRow key={row.arn.to_string()} row={row.clone()} {focus} {selected}
+                                    on_cell={on_cell.clone()} on_head={on_head.clone()} />
+                            }
+                        }) }
+                    </tbody>
+                </table>
+            </div>
+            <div class="legend" aria-hidden="true">
+                <span class="allow"><IconSvg icon={Icon::Allow} />{ "allowed" }</span>
+                <span class="allow"><IconSvg icon={Icon::Partial} />{ "partly" }</span>
+                <span class="deny"><IconSvg icon={Icon::Deny} />{ "explicit deny" }</span>
+                <span class="none"><IconSvg icon={Icon::None} />{ "implicit deny" }</span>
+                <span class="pending"><IconSvg icon={Icon::Pending} />{ "token only" }</span>
+                <span class="blocked"><IconSvg icon={Icon::Blocked} />{ "key state" }</span>
+            </div>
+            <div class="change-line" id="change-line" aria-live="polite">
+                if changes.is_empty() {
+                    <span class="muted">{ "No cell changed in the last edit." }</span>
+                } else {
+                    { for changes.iter().take(3).map(|c| {
+                        let row = model.rows().get(c.row).map_or("", |r| r.name.as_str());
+                        let column = model.columns().get(c.column).map_or("", |k| k.name.as_str());
+                        html! {
+                            <div>
+                                <span class="star">{ "* " }</span>
+                                { format!("{row} × {column}: {} → {}", c.before.word, c.after.word) }
+                                if let Some(cause) = &c.cause {
+                                    <span class="muted">{ format!(" ({cause})") }</span>
+                                }
+                            </div>
+                        }
+                    }) }
+                    if changes.len() > 3 {
+                        <div class="muted">{ format!("and {} more cells", changes.len() - 3) }</div>
+                    }
+                }
+            </div>
+            <div class="status-line" id="status-line">
+                <span>{ format!("{} decisions", stats.decisions) }</span>
+                <span>{ format!("{:.1} ms", stats.millis) }</span>
+                <span>{ format!("{} × {}", model.rows().len(), model.columns().len()) }</span>
+                if stale_docs > 0 {
+                    <span class="stale">{ format!("stale: {stale_docs} document(s) do not parse") }</span>
+                }
+                <span class="spacer"></span>
+                <span>{ format!("engine {}", kms_engine::VERSION) }</span>
+            </div>
+        </section>
+    }
+}
