@@ -11,6 +11,7 @@ pub mod json_lex;
 pub mod matrix_view;
 pub mod model;
 pub mod panels;
+pub mod persist;
 pub mod platform;
 pub mod presets;
 pub mod share;

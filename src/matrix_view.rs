@@ -141,7 +141,9 @@ fn cell_view(
         label.push_str("; changed by your last edit");
     }
     if stale {
-        label.push_str("; stale: a policy it depends on has errors, so the last valid version is used");
+        label.push_str(
+            "; stale: a policy it depends on has errors, so the last valid version is used",
+        );
     }
     CellView {
         kind: summary.kind,
@@ -173,7 +175,11 @@ fn row_view(
 }
 
 /// The view of `model`, reusing the rows of `previous` that the last change did not touch.
-pub fn matrix_view(model: &Playground, expanded: bool, previous: Option<&MatrixView>) -> MatrixView {
+pub fn matrix_view(
+    model: &Playground,
+    expanded: bool,
+    previous: Option<&MatrixView>,
+) -> MatrixView {
     let columns = columns(model, expanded);
     let changed: Vec<(usize, usize)> = model.changes().iter().map(|c| (c.row, c.column)).collect();
     let touched = model.touched();
@@ -260,7 +266,12 @@ impl MatrixView {
         };
         let mut out = String::new();
         let line = |fields: Vec<String>| {
-            fields.iter().map(|f| quote(f)).collect::<Vec<_>>().join(",") + "\r\n"
+            fields
+                .iter()
+                .map(|f| quote(f))
+                .collect::<Vec<_>>()
+                .join(",")
+                + "\r\n"
         };
         out.push_str(&line(self.header()));
         for row in &self.rows {
@@ -273,12 +284,20 @@ impl MatrixView {
 
     /// The table as Markdown (pipes and line breaks in names escaped).
     pub fn to_markdown(&self) -> String {
-        let escape = |s: &str| s.replace('\\', "\\\\").replace('|', "\\|").replace(['\n', '\r'], " ");
+        let escape = |s: &str| {
+            s.replace('\\', "\\\\")
+                .replace('|', "\\|")
+                .replace(['\n', '\r'], " ")
+        };
         let header = self.header();
         let mut out = format!("Access to {}:\n\n", self.actions_label);
         out.push_str(&format!(
             "| {} |\n",
-            header.iter().map(|h| escape(h)).collect::<Vec<_>>().join(" | ")
+            header
+                .iter()
+                .map(|h| escape(h))
+                .collect::<Vec<_>>()
+                .join(" | ")
         ));
         out.push_str(&format!("|{}\n", "---|".repeat(header.len())));
         for row in &self.rows {

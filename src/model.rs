@@ -15,6 +15,7 @@ use kms_engine::entropy::{Randomness, Timestamp};
 use kms_engine::matrix::Matrix;
 use kms_engine::policy::lint::check_policy;
 use kms_engine::policy::parse::PolicyKind;
+use kms_engine::scenario::{Scenario, ScenarioError};
 use kms_engine::store::KeyId;
 use kms_engine::view::{ActionSet, CellSummary, summarize_matrix_cell, verdict_cause};
 use kms_engine::world::{PrincipalKind, World, WorldError};
@@ -180,6 +181,9 @@ pub struct Playground {
     set: ActionSet,
     now: Timestamp,
     rng: Box<dyn Randomness>,
+    /// The scenario the world was loaded from: names, title, actions and expectations that
+    /// exporting keeps.
+    base: Option<Scenario>,
     // ---- derived ----
     rows: Vec<RowHead>,
     columns: Vec<ColumnHead>,
@@ -189,6 +193,45 @@ pub struct Playground {
     stats: RunStats,
     touched: Touched,
     revision: u64,
+}
+
+/// What kind of principal to add.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NewPrincipal {
+    /// An IAM user.
+    User,
+    /// An IAM role.
+    Role,
+    /// An account's root user.
+    AccountRoot,
+}
+
+impl Clone for Playground {
+    /// A copy for the undo history. The copy draws fresh randomness: ids and key material made
+    /// after an undo need not repeat the ones made before it.
+    fn clone(&self) -> Playground {
+        Playground {
+            world: self.world.clone(),
+            title: self.title.clone(),
+            documents: self.documents.clone(),
+            next_doc: self.next_doc,
+            principal_order: self.principal_order.clone(),
+            key_order: self.key_order.clone(),
+            key_names: self.key_names.clone(),
+            set: self.set.clone(),
+            now: self.now,
+            rng: platform::randomness(),
+            base: self.base.clone(),
+            rows: self.rows.clone(),
+            columns: self.columns.clone(),
+            matrix: self.matrix.clone(),
+            summaries: self.summaries.clone(),
+            changes: self.changes.clone(),
+            stats: self.stats,
+            touched: Touched::everything(),
+            revision: self.revision + 1,
+        }
+    }
 }
 
 impl std::fmt::Debug for Playground {
@@ -222,6 +265,7 @@ impl Playground {
         keys: Vec<(KeyId, String)>,
         set: ActionSet,
         now: Timestamp,
+        base: Option<Scenario>,
     ) -> Playground {
         let mut key_order: Vec<KeyId> = keys.iter().map(|(id, _)| id.clone()).collect();
         for key in world.keys.keys() {
@@ -240,6 +284,7 @@ impl Playground {
             set,
             now,
             rng: platform::randomness(),
+            base,
             rows: Vec::new(),
             columns: Vec::new(),
             matrix: Matrix::compute(&World::default(), &[], &[], &[], now),
@@ -252,6 +297,88 @@ impl Playground {
         playground.rebuild_documents();
         playground.recompute_all();
         playground
+    }
+
+    /// Reads a scenario file and builds its world at time `now`. A bad file is an error with
+    /// line:column for every problem.
+    pub fn from_scenario_text(text: &str, now: Timestamp) -> Result<Playground, ScenarioError> {
+        let mut rng = platform::randomness();
+        let kms_engine::scenario::Loaded { scenario, world } =
+            kms_engine::scenario::load(text, now, &mut *rng)?;
+        let principals = scenario.principals.iter().map(|p| p.arn.clone()).collect();
+        let keys = scenario
+            .keys
+            .iter()
+            .filter_map(|k| Some((KeyId::parse(&k.id)?, k.name.clone())))
+            .collect();
+        let title = scenario
+            .name
+            .clone()
+            .unwrap_or_else(|| "Untitled".to_owned());
+        // The scenario's `actions` are the matrix's default columns (they also keep a large
+        // world's recomputation small); without them, every key action.
+        let set = ActionSet::listed(scenario.actions.iter().map(String::as_str))
+            .unwrap_or(ActionSet::All);
+        let mut playground =
+            Playground::new(world, title, principals, keys, set, now, Some(scenario));
+        playground.rng = rng;
+        Ok(playground)
+    }
+
+    /// The world as a scenario, in the CLI's format: the rows and columns in the order shown,
+    /// named as shown, with the loaded scenario's title, actions and expectations. Documents
+    /// that do not parse are exported in their last valid version.
+    pub fn export(&self) -> Scenario {
+        let base = self.base.clone().unwrap_or_else(|| self.fallback_base());
+        let mut scenario = Scenario::from_world(&self.world, &base);
+        scenario.name = Some(self.title.clone());
+        for key in &mut scenario.keys {
+            if let Some(id) = KeyId::parse(&key.id) {
+                key.name = self.key_name(&id);
+            }
+        }
+        let key_position = |arn: &str| self.columns.iter().position(|c| c.arn == arn);
+        let mut order: Vec<usize> = (0..scenario.keys.len()).collect();
+        order.sort_by_key(|&i| {
+            scenario
+                .keys
+                .get(i)
+                .and_then(|k| key_position(&k.arn))
+                .unwrap_or(usize::MAX)
+        });
+        let keys: Vec<_> = order
+            .iter()
+            .filter_map(|&i| scenario.keys.get(i).cloned())
+            .collect();
+        // Grants and expectations point at keys by index: renumber them.
+        for grant in &mut scenario.grants {
+            grant.key = order
+                .iter()
+                .position(|&i| i == grant.key)
+                .unwrap_or(grant.key);
+        }
+        for expectation in &mut scenario.expect {
+            expectation.key = order
+                .iter()
+                .position(|&i| i == expectation.key)
+                .unwrap_or(expectation.key);
+        }
+        scenario.keys = keys;
+        scenario
+    }
+
+    fn fallback_base(&self) -> Scenario {
+        Scenario {
+            name: Some(self.title.clone()),
+            description: None,
+            account: kms_engine::scenario::DEFAULT_ACCOUNT.to_owned(),
+            region: self.world.region().to_owned(),
+            principals: Vec::new(),
+            keys: Vec::new(),
+            grants: Vec::new(),
+            actions: Vec::new(),
+            expect: Vec::new(),
+        }
     }
 
     // ---------------------------------------------------------------- reading
@@ -291,8 +418,14 @@ impl Playground {
     }
 
     /// The actions the matrix shows.
-    pub fn action_set(&self) -> ActionSet {
-        self.set
+    pub fn action_set(&self) -> &ActionSet {
+        &self.set
+    }
+
+    /// The scenario's own default actions (its `actions` list), if it has them.
+    pub fn scenario_actions(&self) -> Option<ActionSet> {
+        let base = self.base.as_ref()?;
+        ActionSet::listed(base.actions.iter().map(String::as_str))
     }
 
     /// The simulated time.
@@ -590,6 +723,80 @@ impl Playground {
         result
     }
 
+    /// Adds a principal to the world and as a matrix row; returns its ARN. `account` defaults
+    /// to the scenario's account; a new account is created on demand.
+    pub fn add_principal(
+        &mut self,
+        kind: NewPrincipal,
+        name: &str,
+        account: Option<&str>,
+    ) -> Result<String, ModelError> {
+        let account = account
+            .map(str::to_owned)
+            .or_else(|| self.world.accounts().first().map(|a| a.id.clone()))
+            .unwrap_or_else(|| kms_engine::scenario::DEFAULT_ACCOUNT.to_owned());
+        if self.world.account(&account).is_none() {
+            self.world.add_account(&account, &account)?;
+        }
+        let arn = match kind {
+            NewPrincipal::User => self.world.add_user(&account, name)?,
+            NewPrincipal::Role => self.world.add_role(&account, name)?,
+            NewPrincipal::AccountRoot => format!("arn:aws:iam::{account}:root"),
+        };
+        if self.principal_order.contains(&arn) {
+            return Err(ModelError::World(WorldError::DuplicatePrincipal(arn)));
+        }
+        self.principal_order.push(arn.clone());
+        self.rebuild_documents();
+        self.recompute_all();
+        Ok(arn)
+    }
+
+    /// Removes a principal from the world (a role takes its sessions) and from the matrix.
+    pub fn remove_principal(&mut self, arn: &str) -> Result<(), ModelError> {
+        self.world.remove_principal(arn)?;
+        self.principal_order
+            .retain(|p| self.world.principal(p).is_some());
+        self.rebuild_documents();
+        self.recompute_all();
+        Ok(())
+    }
+
+    /// Adds a key of the scenario's account, with alias `alias/NAME` and the key policy the
+    /// CreateKey API gives when none is passed; returns its id.
+    pub fn add_key(&mut self, name: &str, description: &str) -> Result<KeyId, ModelError> {
+        let account = self
+            .world
+            .accounts()
+            .first()
+            .map(|a| a.id.clone())
+            .unwrap_or_else(|| kms_engine::scenario::DEFAULT_ACCOUNT.to_owned());
+        if self.world.account(&account).is_none() {
+            self.world.add_account(&account, &account)?;
+        }
+        let mut setup = kms_engine::world::KeySetup::new(account);
+        setup.description = description.to_owned();
+        setup.aliases = vec![format!("alias/{name}")];
+        let id = self.world.add_key(setup, self.now, &mut *self.rng)?;
+        self.key_order.push(id.clone());
+        self.key_names.push((id.clone(), name.to_owned()));
+        self.rebuild_documents();
+        self.recompute_all();
+        Ok(id)
+    }
+
+    /// Removes a key (and its aliases) from the world and the matrix at once, as if its
+    /// deletion waiting period had passed.
+    pub fn remove_key(&mut self, id: &KeyId) -> Result<(), ModelError> {
+        self.world
+            .keys
+            .remove(id)
+            .ok_or_else(|| ModelError::World(WorldError::UnknownKey(id.to_string())))?;
+        self.rebuild_documents();
+        self.recompute_all();
+        Ok(())
+    }
+
     // ---------------------------------------------------------------- derivation
 
     fn check_text(&self, target: &DocTarget, text: &str) -> Vec<Diagnostic> {
@@ -766,7 +973,7 @@ impl Playground {
 
     fn summarize(&self, row: usize, column: usize) -> CellSummary {
         let state = self.columns.get(column).map_or("Enabled", |c| c.state);
-        summarize_matrix_cell(self.set, &self.matrix, row, column, state)
+        summarize_matrix_cell(&self.set, &self.matrix, row, column, state)
     }
 
     fn resummarize(&mut self, rows: &[usize], columns: &[usize]) {

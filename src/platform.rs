@@ -54,6 +54,11 @@ pub fn now_ms() -> f64 {
     }
 }
 
+/// The simulated clock's starting time: now, in the browser.
+pub fn epoch_ms_timestamp() -> kms_engine::entropy::Timestamp {
+    kms_engine::entropy::Timestamp(epoch_ms())
+}
+
 /// Wall-clock milliseconds since the Unix epoch: where the simulated clock starts.
 pub fn epoch_ms() -> i64 {
     #[cfg(target_arch = "wasm32")]

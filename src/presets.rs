@@ -1,87 +1,100 @@
-//! The scenarios the app opens with.
+//! The scenarios the app offers: the shipped scenario files (compiled in), a blank world and a
+//! generated large one.
 
 use crate::model::Playground;
-use kms_engine::entropy::{SeededRandomness, Timestamp};
-use kms_engine::store::KeyId;
-use kms_engine::view::ActionSet;
-use kms_engine::world::{KeySetup, World};
+use kms_engine::entropy::Timestamp;
+use kms_engine::scenario::{Scenario, ScenarioError, generate};
 
-const ACCOUNT: &str = "111122223333";
+/// The lecture's scenario file (`scenarios/lecture.json`).
+pub const LECTURE: &str = include_str!("../scenarios/lecture.json");
 
-fn allow_all(principals: &[&str]) -> String {
-    let list: Vec<String> = principals
-        .iter()
-        .map(|p| format!("\"arn:aws:iam::{ACCOUNT}:{p}\""))
-        .collect();
-    format!(
-        r#"{{"Effect": "Allow", "Principal": {{"AWS": [{}]}}, "Action": "kms:*", "Resource": "*"}}"#,
-        list.join(", ")
-    )
+/// A world with the account and nothing else, to build from scratch.
+pub const BLANK: &str = r#"{
+  "name": "Blank",
+  "account": "111122223333",
+  "principals": [],
+  "keys": []
+}
+"#;
+
+/// A preset the scenario menu offers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Preset {
+    /// The lecture's three keys and four users.
+    Lecture,
+    /// An empty account.
+    Blank,
+    /// A generated world of 200 principals and 50 keys, for trying speed.
+    Large,
 }
 
-/// The lecture's three keys and four users ("Understanding Permissions & Key Policies").
-pub fn lecture() -> Playground {
-    let mut world = World::new("us-east-1");
-    world.add_account(ACCOUNT, "Lecture").unwrap();
-    for user in ["Alice", "Bob", "Charlie", "David"] {
-        world.add_user(ACCOUNT, user).unwrap();
+impl Preset {
+    /// Every preset, in menu order.
+    pub const ALL: [Preset; 3] = [Preset::Lecture, Preset::Blank, Preset::Large];
+
+    /// The menu label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Preset::Lecture => "Lecture: 3 keys × 4 users",
+            Preset::Blank => "Blank",
+            Preset::Large => "Generated: 200 principals × 50 keys",
+        }
     }
-    let mut rng = SeededRandomness::new(1);
-    let now = Timestamp(1_767_225_600_000);
-    let mut key = |world: &mut World, statements: Vec<String>| -> KeyId {
-        let mut setup = KeySetup::new(ACCOUNT);
-        setup.policy = Some(format!(
-            "{{\"Version\": \"2012-10-17\", \"Statement\": [{}]}}",
-            statements.join(", ")
-        ));
-        world.add_key(setup, now, &mut rng).unwrap()
-    };
-    let a = key(&mut world, vec![allow_all(&["root"])]);
-    let b = key(&mut world, vec![allow_all(&["user/Bob", "user/Charlie"])]);
-    let c = key(
-        &mut world,
-        vec![
-            allow_all(&["root"]),
-            format!(
-                r#"{{"Sid": "DenyOthers", "Effect": "Deny", "Principal": {{"AWS": ["arn:aws:iam::{ACCOUNT}:user/Bob", "arn:aws:iam::{ACCOUNT}:user/Charlie", "arn:aws:iam::{ACCOUNT}:user/David"]}}, "Action": "kms:*", "Resource": "*"}}"#
-            ),
-            allow_all(&["user/Alice"]),
-        ],
-    );
-    let arn = |id: &KeyId| format!("arn:aws:kms:us-east-1:{ACCOUNT}:key/{id}");
-    let iam = |action: &str, keys: &[&KeyId]| {
-        let resources: Vec<String> = keys.iter().map(|k| format!("\"{}\"", arn(k))).collect();
-        format!(
-            r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Action": "{action}", "Resource": [{}]}}]}}"#,
-            resources.join(", ")
+
+    /// A stable identifier for the menu and storage.
+    pub fn id(self) -> &'static str {
+        match self {
+            Preset::Lecture => "lecture",
+            Preset::Blank => "blank",
+            Preset::Large => "large",
+        }
+    }
+
+    /// The preset with this identifier.
+    pub fn from_id(id: &str) -> Option<Preset> {
+        Preset::ALL.into_iter().find(|p| p.id() == id)
+    }
+
+    /// The preset's scenario file text.
+    pub fn text(self) -> String {
+        match self {
+            Preset::Lecture => LECTURE.to_owned(),
+            Preset::Blank => BLANK.to_owned(),
+            // A fixed seed: everyone who opens it gets the same world.
+            Preset::Large => generate(200, 50, 7).to_json(),
+        }
+    }
+
+    /// The preset as a playground at time `now`.
+    pub fn load(self, now: Timestamp) -> Result<Playground, ScenarioError> {
+        let text = self.text();
+        Playground::from_scenario_text(&text, now)
+    }
+}
+
+/// The lecture, as the app first opens.
+pub fn lecture(now: Timestamp) -> Playground {
+    match Preset::Lecture.load(now) {
+        Ok(playground) => playground,
+        // The file is compiled in and checked by the tests; an empty world is the only sane
+        // fallback if it were ever broken.
+        Err(_) => blank(now),
+    }
+}
+
+/// An empty playground.
+pub fn blank(now: Timestamp) -> Playground {
+    let fallback = || {
+        let scenario = Scenario::parse(BLANK).ok();
+        Playground::new(
+            kms_engine::world::World::default(),
+            "Blank",
+            Vec::new(),
+            Vec::new(),
+            kms_engine::view::ActionSet::All,
+            now,
+            scenario,
         )
     };
-    let user = |name: &str| format!("arn:aws:iam::{ACCOUNT}:user/{name}");
-    world
-        .put_identity_policy(&user("Alice"), "AliceKms", &iam("kms:*", &[&a, &b]))
-        .unwrap();
-    world
-        .put_identity_policy(
-            &user("Charlie"),
-            "CharlieEncrypt",
-            &iam("kms:Encrypt", &[&a]),
-        )
-        .unwrap();
-    world
-        .put_identity_policy(&user("David"), "DavidKms", &iam("kms:*", &[&b, &c]))
-        .unwrap();
-    let names = vec![
-        (a, "CMK-A".into()),
-        (b, "CMK-B".into()),
-        (c, "CMK-C".into()),
-    ];
-    let users = ["Alice", "Bob", "Charlie", "David"].map(user).to_vec();
-    Playground::new(
-        world,
-        "Lecture: 3 keys × 4 users",
-        users,
-        names,
-        ActionSet::All,
-        now,
-    )
+    Playground::from_scenario_text(BLANK, now).unwrap_or_else(|_| fallback())
 }

@@ -6,8 +6,9 @@
 //! [`AppState::revision`] counter tells views that it changed. UI choices (what is selected, which
 //! drawer panel is open) are plain values beside it.
 
-use crate::model::{DocId, DocTarget, ModelError, Playground};
+use crate::model::{DocId, DocTarget, ModelError, NewPrincipal, Playground};
 use crate::panels::{PanelEffect, PanelIntent, Panels};
+use crate::presets::Preset;
 use kms_engine::kms::Action;
 use kms_engine::store::KeyId;
 use kms_engine::view::ActionSet;
@@ -69,6 +70,36 @@ pub struct Notice {
     pub text: String,
     /// Whether it reports a failure.
     pub error: bool,
+    /// Whether it offers to undo what it reports.
+    pub undo: bool,
+}
+
+impl Notice {
+    fn error(text: impl Into<String>) -> Notice {
+        Notice {
+            text: text.into(),
+            error: true,
+            undo: false,
+        }
+    }
+
+    fn undoable(text: impl Into<String>) -> Notice {
+        Notice {
+            text: text.into(),
+            error: false,
+            undo: true,
+        }
+    }
+}
+
+/// How many world changes can be undone.
+const HISTORY_LIMIT: usize = 30;
+
+/// Undo and redo stacks of whole playgrounds, each with what the step did.
+#[derive(Debug, Default)]
+struct History {
+    undo: Vec<(String, Playground)>,
+    redo: Vec<(String, Playground)>,
 }
 
 /// Plain UI state.
@@ -90,6 +121,12 @@ pub struct UiState {
     pub highlight: Option<(DocId, usize, usize)>,
     /// A message for the user.
     pub notice: Option<Notice>,
+    /// Saved data that could not be restored, offered for download.
+    pub recovery: Option<String>,
+    /// Another tab saved over the autosave this tab started from.
+    pub other_tab_saved: bool,
+    /// The share link last made, shown for copying.
+    pub share_link: Option<String>,
 }
 
 /// Everything a user can ask the app to do.
@@ -150,13 +187,61 @@ pub enum Intent {
     DismissNotice,
     /// Something done in a hands-on panel (caller, wizard, grants, crypto, console).
     Panel(PanelIntent),
+    /// Replace the world with a preset (undoable).
+    LoadPreset(Preset),
+    /// Replace the world with a scenario file's (undoable). A bad file changes nothing and
+    /// reports every problem with line:column.
+    ImportScenario {
+        /// The file's text.
+        text: String,
+        /// Where it came from, for the notice ("lecture.json", "the share link").
+        source: String,
+    },
+    /// Add a principal (undoable).
+    AddPrincipal {
+        /// User, role or account root.
+        kind: NewPrincipal,
+        /// The user or role name (ignored for a root).
+        name: String,
+        /// The account (the scenario's when `None`).
+        account: Option<String>,
+    },
+    /// Remove a principal (undoable).
+    RemovePrincipal(String),
+    /// Add a key with the default key policy (undoable).
+    AddKey {
+        /// Its name (and alias).
+        name: String,
+    },
+    /// Remove a key (undoable).
+    RemoveKey(KeyId),
+    /// Show a message.
+    Notify {
+        /// The message.
+        text: String,
+        /// Whether it reports a failure.
+        error: bool,
+    },
+    /// Offer saved data that could not be restored for download (or stop offering it).
+    OfferRecovery(Option<String>),
+    /// Another tab saved its own state (or the user chose what to keep).
+    OtherTabSaved(bool),
+    /// Replace this tab's state with what another tab saved (not undoable: it is a reload).
+    AdoptSaved(Box<AppState>),
+    /// Show (or hide, with `None`) the share link.
+    ShowShareLink(Option<String>),
+    /// Undo the last world change.
+    Undo,
+    /// Redo the last undone world change.
+    Redo,
 }
 
 /// The app's state: the domain model and the UI choices.
 #[derive(Clone, Debug)]
 pub struct AppState {
     model: Rc<RefCell<Playground>>,
-    /// The model's revision when this state was made (so equal states compare equal cheaply).
+    history: Rc<RefCell<History>>,
+    /// Increases with every applied intent, so views see every change.
     pub revision: u64,
     /// UI choices.
     pub ui: UiState,
@@ -167,10 +252,7 @@ pub struct AppState {
 
 impl PartialEq for AppState {
     fn eq(&self, other: &AppState) -> bool {
-        Rc::ptr_eq(&self.model, &other.model)
-            && self.revision == other.revision
-            && self.ui == other.ui
-            && self.panels == other.panels
+        Rc::ptr_eq(&self.model, &other.model) && self.revision == other.revision
     }
 }
 
@@ -186,11 +268,11 @@ impl AppState {
             .first()
             .and_then(|c| playground.key_policy_doc(&c.id))
             .map(|d| d.id);
-        let revision = playground.revision();
         let panels = Panels::new(playground.world(), playground.now());
         AppState {
             model: Rc::new(RefCell::new(playground)),
-            revision,
+            history: Rc::new(RefCell::new(History::default())),
+            revision: 0,
             ui: UiState {
                 owner,
                 document,
@@ -200,6 +282,9 @@ impl AppState {
                 reveal: None,
                 highlight: None,
                 notice: None,
+                recovery: None,
+                other_tab_saved: false,
+                share_link: None,
             },
             panels,
             reveal_serial: 0,
@@ -214,12 +299,92 @@ impl AppState {
     /// Applies one intent. Failures become a notice; nothing half-applied stays.
     pub fn apply(&mut self, intent: Intent) {
         if let Err(error) = self.try_apply(intent) {
-            self.ui.notice = Some(Notice {
-                text: error.to_string(),
-                error: true,
-            });
+            self.ui.notice = Some(Notice::error(error.to_string()));
         }
-        self.revision = self.model.borrow().revision();
+        self.revision += 1;
+    }
+
+    /// What Undo would undo, if anything.
+    pub fn undo_label(&self) -> Option<String> {
+        self.history
+            .borrow()
+            .undo
+            .last()
+            .map(|(label, _)| label.clone())
+    }
+
+    /// What Redo would redo, if anything.
+    pub fn redo_label(&self) -> Option<String> {
+        self.history
+            .borrow()
+            .redo
+            .last()
+            .map(|(label, _)| label.clone())
+    }
+
+    /// Runs a world change that can be undone: on success the previous playground goes on the
+    /// undo stack; on failure the playground is restored as it was.
+    fn undoable(
+        &mut self,
+        label: impl Into<String>,
+        change: impl FnOnce(&mut Playground) -> Result<(), ModelError>,
+    ) -> Result<(), ModelError> {
+        let before = self.model.borrow().clone();
+        let result = change(&mut self.model.borrow_mut());
+        match result {
+            Ok(()) => {
+                let mut history = self.history.borrow_mut();
+                history.undo.push((label.into(), before));
+                if history.undo.len() > HISTORY_LIMIT {
+                    history.undo.remove(0);
+                }
+                history.redo.clear();
+                Ok(())
+            }
+            Err(e) => {
+                *self.model.borrow_mut() = before;
+                Err(e)
+            }
+        }
+    }
+
+    /// Replaces the playground (loading a preset or a file), keeping the old one for Undo.
+    fn replace(&mut self, label: String, playground: Playground) {
+        let old = std::mem::replace(&mut *self.model.borrow_mut(), playground);
+        {
+            let mut history = self.history.borrow_mut();
+            history.undo.push((label.clone(), old));
+            if history.undo.len() > HISTORY_LIMIT {
+                history.undo.remove(0);
+            }
+            history.redo.clear();
+        }
+        self.world_replaced();
+        self.ui.notice = Some(Notice::undoable(label));
+    }
+
+    /// After the whole world changed (loaded, imported, undone): the panels and selections
+    /// follow it.
+    fn world_replaced(&mut self) {
+        {
+            let model = self.model.borrow();
+            self.panels.world_replaced(model.world(), model.now());
+        }
+        self.reset_ui();
+    }
+
+    /// Selects the first key and clears selections that may point at things that are gone.
+    fn reset_ui(&mut self) {
+        let model = self.model.borrow();
+        self.ui.owner = model.columns().first().map(|c| Owner::Key(c.id.clone()));
+        self.ui.document = model
+            .columns()
+            .first()
+            .and_then(|c| model.key_policy_doc(&c.id))
+            .map(|d| d.id);
+        self.ui.selection = None;
+        self.ui.reveal = None;
+        self.ui.highlight = None;
     }
 
     fn try_apply(&mut self, intent: Intent) -> Result<(), ModelError> {
@@ -313,6 +478,141 @@ impl AppState {
                     let document = self.model.borrow().key_policy_doc(&key).map(|d| d.id);
                     self.ui.owner = Some(Owner::Key(key));
                     self.ui.document = document;
+                }
+                Ok(())
+            }
+            Intent::LoadPreset(preset) => {
+                let now = self.model.borrow().now();
+                match preset.load(now) {
+                    Ok(playground) => {
+                        self.replace(format!("Loaded \"{}\".", preset.label()), playground);
+                        Ok(())
+                    }
+                    Err(e) => {
+                        self.ui.notice = Some(Notice::error(format!(
+                            "The preset could not be loaded: {}",
+                            e
+                        )));
+                        Ok(())
+                    }
+                }
+            }
+            Intent::ImportScenario { text, source } => {
+                let now = self.model.borrow().now();
+                match Playground::from_scenario_text(&text, now) {
+                    Ok(playground) => {
+                        let title = playground.title().to_owned();
+                        self.replace(format!("Loaded \"{title}\" from {source}."), playground);
+                    }
+                    Err(e) => {
+                        self.ui.notice = Some(Notice::error(format!(
+                            "Nothing was changed: {source} is not a scenario the playground can use.\n{}",
+                            e
+                        )));
+                    }
+                }
+                Ok(())
+            }
+            Intent::AddPrincipal {
+                kind,
+                name,
+                account,
+            } => {
+                let mut added = None;
+                self.undoable(format!("add {name}"), |m| {
+                    added = Some(m.add_principal(kind, &name, account.as_deref())?);
+                    Ok(())
+                })?;
+                if let Some(arn) = added {
+                    self.ui.owner = Some(Owner::Principal(arn));
+                    self.ui.document = None;
+                }
+                Ok(())
+            }
+            Intent::RemovePrincipal(arn) => {
+                self.undoable(format!("remove {arn}"), |m| m.remove_principal(&arn))?;
+                self.reset_ui();
+                Ok(())
+            }
+            Intent::AddKey { name } => {
+                let mut added = None;
+                self.undoable(format!("add key {name}"), |m| {
+                    added = Some(m.add_key(&name, "")?);
+                    Ok(())
+                })?;
+                if let Some(id) = added {
+                    let doc = self.model.borrow().key_policy_doc(&id).map(|d| d.id);
+                    self.ui.owner = Some(Owner::Key(id));
+                    self.ui.document = doc;
+                }
+                Ok(())
+            }
+            Intent::RemoveKey(id) => {
+                self.undoable(format!("remove key {id}"), |m| m.remove_key(&id))?;
+                self.reset_ui();
+                Ok(())
+            }
+            Intent::Notify { text, error } => {
+                self.ui.notice = Some(Notice {
+                    text,
+                    error,
+                    undo: false,
+                });
+                Ok(())
+            }
+            Intent::OfferRecovery(text) => {
+                self.ui.recovery = text;
+                Ok(())
+            }
+            Intent::OtherTabSaved(saved) => {
+                self.ui.other_tab_saved = saved;
+                Ok(())
+            }
+            Intent::AdoptSaved(saved) => {
+                self.model = saved.model.clone();
+                self.history = Rc::new(RefCell::new(History::default()));
+                self.ui = UiState {
+                    other_tab_saved: false,
+                    ..saved.ui.clone()
+                };
+                self.world_replaced();
+                Ok(())
+            }
+            Intent::ShowShareLink(link) => {
+                self.ui.share_link = link;
+                Ok(())
+            }
+            Intent::Undo => {
+                let entry = self.history.borrow_mut().undo.pop();
+                if let Some((label, previous)) = entry {
+                    let current = std::mem::replace(&mut *self.model.borrow_mut(), previous);
+                    self.history
+                        .borrow_mut()
+                        .redo
+                        .push((label.clone(), current));
+                    self.reset_ui();
+                    self.ui.notice = Some(Notice {
+                        text: format!("Undone: {label}"),
+                        error: false,
+                        undo: false,
+                    });
+                }
+                Ok(())
+            }
+            Intent::Redo => {
+                let entry = self.history.borrow_mut().redo.pop();
+                if let Some((label, next)) = entry {
+                    let current = std::mem::replace(&mut *self.model.borrow_mut(), next);
+                    self.history
+                        .borrow_mut()
+                        .undo
+                        .push((label.clone(), current));
+                    self.reset_ui();
+                    self.ui.notice = Some(Notice {
+                        text: format!("Redone: {label}"),
+                        error: false,
+                        undo: false,
+                    });
                 }
                 Ok(())
             }

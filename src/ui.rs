@@ -2,11 +2,14 @@
 //! user's intents. Nothing here decides access; every decision shown comes from the engine.
 
 pub mod app;
+pub mod browser;
 pub mod editor;
 pub mod editor_pane;
 pub mod hooks;
 pub mod icons;
 pub mod matrix;
+pub mod panels;
 pub mod problems;
 pub mod sidebar;
+pub mod topbar;
 pub mod why;

@@ -18,7 +18,9 @@ fn user(name: &str) -> String {
 }
 
 fn lecture() -> AppState {
-    AppState::new(presets::lecture())
+    AppState::new(presets::lecture(
+        kms_playground::platform::epoch_ms_timestamp(),
+    ))
 }
 
 fn type_line(state: &mut AppState, line: &str) {

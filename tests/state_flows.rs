@@ -1,6 +1,6 @@
 //! The app's state flows, natively: intents in, the engine's matrix out.
 
-use kms_engine::view::CellKind;
+use kms_engine::view::{ActionSet, CellKind};
 use kms_playground::model::DocTarget;
 use kms_playground::presets;
 use kms_playground::state::{AppState, Intent};
@@ -8,7 +8,9 @@ use kms_playground::state::{AppState, Intent};
 const ACCOUNT: &str = "111122223333";
 
 fn lecture() -> AppState {
-    AppState::new(presets::lecture())
+    AppState::new(presets::lecture(
+        kms_playground::platform::epoch_ms_timestamp(),
+    ))
 }
 
 fn allow_all(principals: &[&str]) -> String {
@@ -46,11 +48,12 @@ fn key_doc(state: &AppState, key: &str) -> (kms_playground::model::DocId, String
 
 #[test]
 fn the_lecture_matrix_reads_as_the_lecture_says() {
-    let state = lecture();
+    // The scenario's own columns: kms:Encrypt and kms:Decrypt.
+    let mut state = lecture();
     let expected = [
-        ("Alice", ["Full", "None", "Full"]),
-        ("Bob", ["None", "Full", "Deny"]),
-        ("Charlie", ["Encrypt only", "Full", "Deny"]),
+        ("Alice", ["Allow", "None", "Allow"]),
+        ("Bob", ["None", "Allow", "Deny"]),
+        ("Charlie", ["Encrypt only", "Allow", "Deny"]),
         ("David", ["None", "None", "Deny"]),
     ];
     for (user, words) in expected {
@@ -60,6 +63,12 @@ fn the_lecture_matrix_reads_as_the_lecture_says() {
     }
     assert_eq!(cell(&state, "Bob", "CMK-C").0, CellKind::ExplicitDeny);
     assert_eq!(cell(&state, "David", "CMK-A").0, CellKind::ImplicitDeny);
+    // Over every key action, the lecture's "full access" reads Full.
+    state.apply(Intent::SetActions(ActionSet::All));
+    assert_eq!(cell(&state, "Alice", "CMK-A").1, "Full");
+    assert_eq!(cell(&state, "Bob", "CMK-B").1, "Full");
+    assert_eq!(cell(&state, "Charlie", "CMK-A").1, "Encrypt only");
+    assert_eq!(cell(&state, "David", "CMK-C").1, "Deny");
 }
 
 #[test]
@@ -74,11 +83,11 @@ fn trusting_the_account_in_cmk_b_lets_alices_iam_policy_work() {
     state.apply(Intent::EditDocument { doc, text: edited });
     assert_eq!(
         cell(&state, "Alice", "CMK-B"),
-        (CellKind::Allow, "Full".into())
+        (CellKind::Allow, "Allow".into())
     );
     // Bob has no IAM policy: the delegation gives him nothing new.
-    assert_eq!(cell(&state, "Bob", "CMK-B").1, "Full");
-    assert_eq!(cell(&state, "David", "CMK-B").1, "Full");
+    assert_eq!(cell(&state, "Bob", "CMK-B").1, "Allow");
+    assert_eq!(cell(&state, "David", "CMK-B").1, "Allow");
     let model = state.model();
     let changed: Vec<&str> = model
         .changes()
@@ -106,7 +115,7 @@ fn a_deny_for_alice_in_cmk_a_flips_her_cell_to_explicit_deny() {
     );
     let model = state.model();
     let change = &model.changes()[0];
-    assert_eq!(change.before.word, "Full");
+    assert_eq!(change.before.word, "Allow");
     assert_eq!(change.after.word, "Deny");
     assert_eq!(
         change.cause.as_deref(),
@@ -118,8 +127,12 @@ fn a_deny_for_alice_in_cmk_a_flips_her_cell_to_explicit_deny() {
 fn invalid_json_keeps_the_last_matrix_and_reports_line_and_column() {
     let mut state = lecture();
     let (doc, text) = key_doc(&state, "CMK-C");
-    // Break the JSON on line 1: drop the comma between the first two statements.
-    let broken = text.replacen("}, {\"Sid\"", "} {\"Sid\"", 1);
+    // Drop the comma between the first two statements: the parser stops at the second `{`.
+    let broken = text.replacen(
+        "    },\n    {\n      \"Sid\": \"Full",
+        "    }\n    {\n      \"Sid\": \"Full",
+        1,
+    );
     assert_ne!(broken, text);
     state.apply(Intent::EditDocument {
         doc,
@@ -130,8 +143,10 @@ fn invalid_json_keeps_the_last_matrix_and_reports_line_and_column() {
     assert!(document.stale);
     assert_eq!(&*document.text, broken, "nothing typed is lost");
     let first = &document.diagnostics[0];
-    let column = broken.find("} {\"Sid\"").unwrap() + 3;
-    assert_eq!((first.start.line, first.start.column), (1, column as u32));
+    let at = broken.find("    }\n    {").unwrap() + "    }\n    ".len();
+    let line = broken[..at].matches('\n').count() + 1;
+    assert_eq!((first.start.line, first.start.column), (line as u32, 5));
+    assert_eq!(line, 13);
     drop(model);
     // The matrix is the last valid one, marked stale.
     assert_eq!(cell(&state, "Bob", "CMK-C").1, "Deny");

@@ -13,13 +13,16 @@ use crate::store::Key;
 use crate::world::{Principal, World};
 use serde::Serialize;
 
-/// The actions a matrix column summarises: one action, a picker group, or every key action.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+/// The actions a matrix column summarises: one action, a list (a scenario's `actions`), a picker
+/// group, or every key action.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub enum ActionSet {
     /// Every action that is authorized against a symmetric encryption key.
     All,
     /// One picker group's key actions.
     Group(ActionGroup),
+    /// Listed actions, such as a scenario's default columns.
+    Listed(Vec<&'static KmsAction>),
     /// A single action.
     One(&'static KmsAction),
 }
@@ -55,23 +58,39 @@ impl ActionSet {
         ActionGroup::Read,
     ];
 
-    /// The actions in the set, in catalog (alphabetical) order.
-    pub fn actions(self) -> Vec<&'static KmsAction> {
+    /// The set of `names` (unknown names are left out; one name is [`ActionSet::One`]).
+    pub fn listed<'a>(names: impl IntoIterator<Item = &'a str>) -> Option<ActionSet> {
+        let mut actions: Vec<&'static KmsAction> = Vec::new();
+        for action in names.into_iter().filter_map(crate::catalog::action) {
+            if !actions.iter().any(|a| a.action == action.action) {
+                actions.push(action);
+            }
+        }
+        match actions.as_slice() {
+            [] => None,
+            [one] => Some(ActionSet::One(one)),
+            _ => Some(ActionSet::Listed(actions)),
+        }
+    }
+
+    /// The actions in the set, in catalog (alphabetical) order, or as listed.
+    pub fn actions(&self) -> Vec<&'static KmsAction> {
         match self {
-            ActionSet::One(action) => vec![action],
+            ActionSet::One(action) => vec![*action],
+            ActionSet::Listed(actions) => actions.clone(),
             ActionSet::All => ACTIONS
                 .iter()
                 .filter(|a| is_symmetric_key_action(a))
                 .collect(),
             ActionSet::Group(group) => ACTIONS
                 .iter()
-                .filter(|a| a.group == group && is_symmetric_key_action(a))
+                .filter(|a| a.group == *group && is_symmetric_key_action(a))
                 .collect(),
         }
     }
 
     /// The set as the engine's actions (what a [`Matrix`] is computed over).
-    pub fn kms_actions(self) -> Vec<Action> {
+    pub fn kms_actions(&self) -> Vec<Action> {
         self.actions()
             .into_iter()
             .filter_map(|a| Action::from_name(a.action))
@@ -80,18 +99,25 @@ impl ActionSet {
 
     /// How the picker and headings name the set: `kms:Encrypt`, "cryptographic actions", "all
     /// key actions".
-    pub fn label(self) -> String {
+    pub fn label(&self) -> String {
         match self {
             ActionSet::One(action) => action.action.to_owned(),
+            ActionSet::Listed(actions) => actions
+                .iter()
+                .map(|a| a.action)
+                .collect::<Vec<_>>()
+                .join(", "),
             ActionSet::Group(group) => format!("{} actions", group.label()),
             ActionSet::All => "all key actions".to_owned(),
         }
     }
 
-    /// A stable identifier for storage and URLs: `all`, `group:cryptographic`, `kms:Encrypt`.
-    pub fn id(self) -> String {
+    /// A stable identifier for storage and URLs: `all`, `group:cryptographic`, `kms:Encrypt`,
+    /// `list:kms:Encrypt,kms:Decrypt`.
+    pub fn id(&self) -> String {
         match self {
             ActionSet::One(action) => action.action.to_owned(),
+            ActionSet::Listed(_) => format!("list:{}", self.label().replace(", ", ",")),
             ActionSet::Group(group) => format!("group:{}", group.label()),
             ActionSet::All => "all".to_owned(),
         }
@@ -101,6 +127,9 @@ impl ActionSet {
     pub fn from_id(id: &str) -> Option<ActionSet> {
         if id == "all" {
             return Some(ActionSet::All);
+        }
+        if let Some(list) = id.strip_prefix("list:") {
+            return ActionSet::listed(list.split(','));
         }
         if let Some(name) = id.strip_prefix("group:") {
             return ActionSet::GROUPS
@@ -112,14 +141,14 @@ impl ActionSet {
     }
 
     /// The word for "everything in the set is allowed".
-    fn full_word(self) -> &'static str {
+    fn full_word(&self) -> &'static str {
         match self {
             ActionSet::All => "Full",
             ActionSet::Group(ActionGroup::Cryptographic) => "Use",
             ActionSet::Group(ActionGroup::Administrative) => "Admin",
             ActionSet::Group(ActionGroup::Grants) => "Grants",
             ActionSet::Group(ActionGroup::Read) => "Read",
-            ActionSet::One(_) => "Allow",
+            ActionSet::One(_) | ActionSet::Listed(_) => "Allow",
         }
     }
 }
@@ -217,7 +246,7 @@ impl CellSummary {
 
 /// Sums up a cell. `key_state` is the key's state as DescribeKey prints it (`Enabled`,
 /// `Disabled`, `PendingDeletion`...), named when it is what refuses the allowed actions.
-pub fn summarize(set: ActionSet, outcomes: &[ActionOutcome], key_state: &str) -> CellSummary {
+pub fn summarize(set: &ActionSet, outcomes: &[ActionOutcome], key_state: &str) -> CellSummary {
     let total = outcomes.len();
     let allowed: Vec<&KmsAction> = outcomes
         .iter()
@@ -271,7 +300,7 @@ pub fn summarize(set: ActionSet, outcomes: &[ActionOutcome], key_state: &str) ->
 /// (importing material into a key KMS generated, cancelling a deletion that was never
 /// scheduled) stay counted as allowed, as a policy simulator would.
 pub fn summarize_matrix_cell(
-    set: ActionSet,
+    set: &ActionSet,
     matrix: &Matrix,
     principal: usize,
     key: usize,
@@ -290,7 +319,11 @@ pub fn summarize_matrix_action(
     key_state: &str,
 ) -> Option<CellSummary> {
     let outcome = *matrix_outcomes(matrix, principal, key, key_state).get(action)?;
-    Some(summarize(ActionSet::One(outcome.action), &[outcome], key_state))
+    Some(summarize(
+        &ActionSet::One(outcome.action),
+        &[outcome],
+        key_state,
+    ))
 }
 
 fn matrix_outcomes(
@@ -381,11 +414,11 @@ fn state_word(state: &str) -> &str {
 
 /// Names a partial allow: a single action ("Encrypt only"), the familiar console roles when the
 /// whole set is shown ("Use" for key users, "Admin" for key administrators), else a count.
-fn partial_word(set: ActionSet, allowed: &[&KmsAction], total: usize) -> String {
+fn partial_word(set: &ActionSet, allowed: &[&KmsAction], total: usize) -> String {
     if let [only] = allowed {
         return format!("{} only", only.name());
     }
-    if set == ActionSet::All {
+    if *set == ActionSet::All {
         let has_all = |group: ActionGroup| {
             ActionSet::Group(group)
                 .actions()
@@ -414,7 +447,7 @@ mod tests {
     use super::*;
     use crate::catalog::action;
 
-    fn outcomes(set: ActionSet, allow: &[&str], deny: &[&str]) -> Vec<ActionOutcome> {
+    fn outcomes(set: &ActionSet, allow: &[&str], deny: &[&str]) -> Vec<ActionOutcome> {
         set.actions()
             .into_iter()
             .map(|a| ActionOutcome {
@@ -432,7 +465,7 @@ mod tests {
             .collect()
     }
 
-    fn word(set: ActionSet, allow: &[&str], deny: &[&str]) -> (CellKind, String) {
+    fn word(set: &ActionSet, allow: &[&str], deny: &[&str]) -> (CellKind, String) {
         let s = summarize(set, &outcomes(set, allow, deny), "Enabled");
         (s.kind, s.word)
     }
@@ -460,19 +493,19 @@ mod tests {
     fn everything_allowed_reads_as_the_sets_word() {
         let all: Vec<&str> = ActionSet::All.actions().iter().map(|a| a.action).collect();
         assert_eq!(
-            word(ActionSet::All, &all, &[]),
+            word(&ActionSet::All, &all, &[]),
             (CellKind::Allow, "Full".into())
         );
         let crypto = ActionSet::Group(ActionGroup::Cryptographic);
         let names: Vec<&str> = crypto.actions().iter().map(|a| a.action).collect();
-        assert_eq!(word(crypto, &names, &[]), (CellKind::Allow, "Use".into()));
+        assert_eq!(word(&crypto, &names, &[]), (CellKind::Allow, "Use".into()));
     }
 
     #[test]
     fn the_lectures_partial_access_reads_encrypt_only() {
         // Charlie's IAM policy allows kms:Encrypt on CMK-A (the lecture's scenario).
         assert_eq!(
-            word(ActionSet::All, &["kms:Encrypt"], &[]),
+            word(&ActionSet::All, &["kms:Encrypt"], &[]),
             (CellKind::Partial, "Encrypt only".into())
         );
     }
@@ -492,7 +525,7 @@ mod tests {
             "kms:DescribeKey",
         ];
         assert_eq!(
-            word(ActionSet::All, &user, &[]),
+            word(&ActionSet::All, &user, &[]),
             (CellKind::Partial, "Use".into())
         );
         let admin: Vec<&str> = ActionSet::All
@@ -502,11 +535,11 @@ mod tests {
             .map(|a| a.action)
             .collect();
         assert_eq!(
-            word(ActionSet::All, &admin, &[]),
+            word(&ActionSet::All, &admin, &[]),
             (CellKind::Partial, "Admin".into())
         );
         assert_eq!(
-            word(ActionSet::All, &["kms:Encrypt", "kms:Decrypt"], &[]).1,
+            word(&ActionSet::All, &["kms:Encrypt", "kms:Decrypt"], &[]).1,
             format!("2 of {}", ActionSet::All.actions().len())
         );
     }
@@ -515,17 +548,17 @@ mod tests {
     fn denials_tell_explicit_from_implicit() {
         // IAM User Guide, reference_policies_evaluation-logic.html: an explicit deny vs. no allow.
         assert_eq!(
-            word(ActionSet::All, &[], &["kms:Encrypt"]),
+            word(&ActionSet::All, &[], &["kms:Encrypt"]),
             (CellKind::ExplicitDeny, "Deny".into())
         );
         assert_eq!(
-            word(ActionSet::All, &[], &[]),
+            word(&ActionSet::All, &[], &[]),
             (CellKind::ImplicitDeny, "None".into())
         );
         let mixed = summarize(
-            ActionSet::All,
+            &ActionSet::All,
             &outcomes(
-                ActionSet::All,
+                &ActionSet::All,
                 &["kms:Encrypt", "kms:Decrypt"],
                 &["kms:Sign", "kms:ReEncryptFrom"],
             ),
@@ -536,12 +569,31 @@ mod tests {
     }
 
     #[test]
+    fn a_listed_set_reads_allow_when_all_of_it_is_allowed() {
+        let set = ActionSet::listed(["kms:Encrypt", "kms:Decrypt", "kms:Nonsense"]).unwrap();
+        assert_eq!(set.actions().len(), 2);
+        assert_eq!(ActionSet::from_id(&set.id()), Some(set.clone()));
+        assert_eq!(
+            word(&set, &["kms:Encrypt", "kms:Decrypt"], &[]),
+            (CellKind::Allow, "Allow".into())
+        );
+        assert_eq!(
+            word(&set, &["kms:Encrypt"], &[]),
+            (CellKind::Partial, "Encrypt only".into())
+        );
+        assert_eq!(
+            ActionSet::listed(["kms:Encrypt"]),
+            Some(ActionSet::One(action("kms:Encrypt").unwrap()))
+        );
+    }
+
+    #[test]
     fn a_grant_usable_only_with_its_token_reads_pending() {
         // KMS Developer Guide, grants.html#grant_token: eventual consistency and grant tokens.
         let set = ActionSet::One(action("kms:Encrypt").unwrap());
-        let mut o = outcomes(set, &[], &[]);
+        let mut o = outcomes(&set, &[], &[]);
         o[0].token_only = true;
-        let s = summarize(set, &o, "Enabled");
+        let s = summarize(&set, &o, "Enabled");
         assert_eq!((s.kind, s.word.as_str()), (CellKind::Pending, "Pending"));
         assert!(s.sentence().contains("grant token"));
     }
@@ -550,18 +602,18 @@ mod tests {
     fn a_disabled_key_blocks_what_policies_allow() {
         // KMS Developer Guide, key-state.html: a disabled key refuses cryptographic operations.
         let set = ActionSet::Group(ActionGroup::Cryptographic);
-        let mut o = outcomes(set, &["kms:Encrypt"], &[]);
+        let mut o = outcomes(&set, &["kms:Encrypt"], &[]);
         o.iter_mut().for_each(|o| o.blocked = true);
-        let s = summarize(set, &o, "Disabled");
+        let s = summarize(&set, &o, "Disabled");
         assert_eq!((s.kind, s.word.as_str()), (CellKind::Blocked, "Disabled"));
-        let s = summarize(set, &outcomes(set, &[], &[]), "PendingDeletion");
+        let s = summarize(&set, &outcomes(&set, &[], &[]), "PendingDeletion");
         assert_eq!(s.kind, CellKind::ImplicitDeny);
         // Administrative actions still work on a disabled key; only the blocked ones are counted.
-        let mut o = outcomes(ActionSet::All, &["kms:Encrypt", "kms:EnableKey"], &[]);
+        let mut o = outcomes(&ActionSet::All, &["kms:Encrypt", "kms:EnableKey"], &[]);
         o.iter_mut()
             .filter(|o| o.action.action == "kms:Encrypt")
             .for_each(|o| o.blocked = true);
-        let s = summarize(ActionSet::All, &o, "Disabled");
+        let s = summarize(&ActionSet::All, &o, "Disabled");
         assert_eq!(
             (s.kind, s.word.as_str()),
             (CellKind::Partial, "EnableKey only")

@@ -24,7 +24,11 @@ pub fn EditorPane() -> Html {
             Some(k) => (
                 model.key_name(key),
                 format!("{} · {}", k.arn, k.state.as_str()),
-                model.key_policy_doc(key).map(|d| d.id).into_iter().collect(),
+                model
+                    .key_policy_doc(key)
+                    .map(|d| d.id)
+                    .into_iter()
+                    .collect(),
             ),
             None => (String::new(), String::new(), Vec::new()),
         },
@@ -152,7 +156,8 @@ pub fn EditorPane() -> Html {
                 None => {
                     let renaming = renaming.clone();
                     let name = name.clone();
-                    let onclick = Callback::from(move |_: MouseEvent| renaming.set(Some(name.clone())));
+                    let onclick =
+                        Callback::from(move |_: MouseEvent| renaming.set(Some(name.clone())));
                     html! { <button class="small" {onclick}>{ "Rename" }</button> }
                 }
             };
@@ -182,11 +187,7 @@ pub fn EditorPane() -> Html {
                 end: r.end,
                 serial: r.serial,
             });
-            let statement = state
-                .ui
-                .highlight
-                .filter(|h| h.0 == id)
-                .map(|h| (h.1, h.2));
+            let statement = state.ui.highlight.filter(|h| h.0 == id).map(|h| (h.1, h.2));
             let title = document_title(&model, id);
             let errors = doc.error_count();
             html! {

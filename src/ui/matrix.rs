@@ -132,7 +132,13 @@ fn column_head(column: &ColumnView, on_key: Callback<usize>) -> Html {
 }
 
 /// Where the arrow keys move the Tab stop.
-fn next_focus(key: &str, ctrl: bool, at: (usize, usize), rows: usize, columns: usize) -> Option<(usize, usize)> {
+fn next_focus(
+    key: &str,
+    ctrl: bool,
+    at: (usize, usize),
+    rows: usize,
+    columns: usize,
+) -> Option<(usize, usize)> {
     let (row, column) = at;
     let last_row = rows.checked_sub(1)?;
     let last_column = columns.checked_sub(1)?;
@@ -152,9 +158,18 @@ fn next_focus(key: &str, ctrl: bool, at: (usize, usize), rows: usize, columns: u
     })
 }
 
-/// The action picker's choices: every group, every key action, and all of them.
-fn picker_options() -> Vec<(String, String)> {
-    let mut options = vec![(ActionSet::All.id(), "All key actions".to_owned())];
+/// The action picker's choices: the scenario's actions, every group, every key action, and all
+/// of them.
+fn picker_options(scenario: Option<ActionSet>, current: &ActionSet) -> Vec<(String, String)> {
+    let mut options = Vec::new();
+    if let Some(set) = scenario {
+        options.push((set.id(), format!("Scenario: {}", set.label())));
+    }
+    if matches!(current, ActionSet::Listed(_)) && !options.iter().any(|(id, _)| *id == current.id())
+    {
+        options.push((current.id(), current.label()));
+    }
+    options.push((ActionSet::All.id(), "All key actions".to_owned()));
     for group in ActionSet::GROUPS {
         let set = ActionSet::Group(group);
         let label = match group {
@@ -196,7 +211,10 @@ pub fn AccessMatrix() -> Html {
     let model = state.model();
     let rows = view.rows.len();
     let columns = view.columns.len();
-    let focus_at = ((*focus).0.min(rows.saturating_sub(1)), (*focus).1.min(columns.saturating_sub(1)));
+    let focus_at = (
+        focus.0.min(rows.saturating_sub(1)),
+        focus.1.min(columns.saturating_sub(1)),
+    );
 
     // Keep DOM focus on the Tab stop after it moves (only while the grid has focus).
     {
@@ -226,7 +244,9 @@ pub fn AccessMatrix() -> Html {
                 return;
             };
             let model = handle.state().model();
-            let (Some(row_view), Some(column_view)) = (view.rows.get(row), view.columns.get(column)) else {
+            let (Some(row_view), Some(column_view)) =
+                (view.rows.get(row), view.columns.get(column))
+            else {
                 return;
             };
             let Some(key) = model.columns().get(column_view.key).map(|c| c.id.clone()) else {
@@ -303,7 +323,9 @@ pub fn AccessMatrix() -> Html {
         let column = view.columns.iter().position(|c| {
             c.key == key_column
                 && match (c.action, s.action) {
-                    (Some((i, _)), Some(action)) => model.matrix().actions().get(i) == Some(&action),
+                    (Some((i, _)), Some(action)) => {
+                        model.matrix().actions().get(i) == Some(&action)
+                    }
                     (None, _) => true,
                     (Some(_), None) => false,
                 }
@@ -311,7 +333,7 @@ pub fn AccessMatrix() -> Html {
         Some((row, column))
     });
 
-    let current_set = model.action_set();
+    let current_set = model.action_set().clone();
     let onchange_set = {
         let handle = handle.clone();
         Callback::from(move |event: Event| {
@@ -340,7 +362,7 @@ pub fn AccessMatrix() -> Html {
                 <div class="matrix-tools">
                     <label for="action-picker">{ "Actions" }</label>
                     <select id="action-picker" onchange={onchange_set}>
-                        { for picker_options().into_iter().map(|(id, label)| {
+                        { for picker_options(model.scenario_actions(), &current_set).into_iter().map(|(id, label)| {
                             let selected = id == current_set.id();
                             html! { <option value={id} {selected}>{ label }</option> }
                         }) }

@@ -6,8 +6,8 @@ use crate::state::CellSelection;
 use crate::ui::hooks::use_playground;
 use crate::ui::icons::{Icon, IconSvg};
 use kms_engine::authz::{Decision, Explanation, Reason, StepResult};
-use kms_engine::policy::eval::{PolicyTrace, StatementRef, StatementResult};
 use kms_engine::policy::Effect;
+use kms_engine::policy::eval::{PolicyTrace, StatementRef, StatementResult};
 use yew::prelude::*;
 
 /// Where a statement of an explanation is written: its document and byte range.
@@ -103,8 +103,17 @@ pub fn WhyPanel() -> Html {
     };
     let actions = model.matrix().actions().to_vec();
     // The action explained: the chosen one, else the one that decides the cell's word.
+    // Cryptographic actions first: "may Bob encrypt?" is what a person asks before "may Bob
+    // cancel a key deletion?".
+    let mut order: Vec<usize> = (0..actions.len()).collect();
+    order.sort_by_key(|&i| actions.get(i).is_none_or(|a| !a.is_cryptographic()));
     let decisive = |wanted: fn(&kms_engine::matrix::Cell) -> bool| {
-        (0..actions.len()).find(|&i| model.matrix().cell(row, column, i).is_some_and(|c| wanted(&c)))
+        order.iter().copied().find(|&i| {
+            model
+                .matrix()
+                .cell(row, column, i)
+                .is_some_and(|c| wanted(&c))
+        })
     };
     let action_index = selection
         .action
@@ -116,8 +125,16 @@ pub fn WhyPanel() -> Html {
     let Some(explanation) = model.explain(row, column, action_index) else {
         return html! { <p class="muted">{ "Nothing to explain." }</p> };
     };
-    let principal_name = model.rows().get(row).map_or("", |r| r.name.as_str()).to_owned();
-    let key_name = model.columns().get(column).map_or("", |c| c.name.as_str()).to_owned();
+    let principal_name = model
+        .rows()
+        .get(row)
+        .map_or("", |r| r.name.as_str())
+        .to_owned();
+    let key_name = model
+        .columns()
+        .get(column)
+        .map_or("", |c| c.name.as_str())
+        .to_owned();
 
     let choose_action = {
         let handle = handle.clone();
@@ -140,7 +157,8 @@ pub fn WhyPanel() -> Html {
             Some((doc, start, end)) => {
                 let handle = handle.clone();
                 let stale = model.document(doc).is_some_and(|d| d.stale);
-                let onclick = Callback::from(move |_: MouseEvent| handle.reveal(doc, start, end, true));
+                let onclick =
+                    Callback::from(move |_: MouseEvent| handle.reveal(doc, start, end, true));
                 html! {
                     <button class="link small" {onclick} disabled={stale}
                         title={if stale { "The document has errors; fix them to jump to the statement" } else { "Select the statement in its editor" }}>

@@ -183,6 +183,7 @@ pub fn app_state(scenario: &str, caller: &str) -> kms_playground::state::AppStat
         keys,
         ActionSet::Group(ActionGroup::Cryptographic),
         START,
+        Some(loaded.scenario.clone()),
     );
     let mut state = AppState::new(playground);
     state.apply(Intent::Panel(PanelIntent::SetCaller(caller.to_owned())));
