@@ -788,10 +788,7 @@ impl Playground {
     /// Removes a key (and its aliases) from the world and the matrix at once, as if its
     /// deletion waiting period had passed.
     pub fn remove_key(&mut self, id: &KeyId) -> Result<(), ModelError> {
-        self.world
-            .keys
-            .remove(id)
-            .ok_or_else(|| ModelError::World(WorldError::UnknownKey(id.to_string())))?;
+        self.world.remove_key(id)?;
         self.rebuild_documents();
         self.recompute_all();
         Ok(())

@@ -8,6 +8,12 @@ use kms_engine::scenario::{Scenario, ScenarioError, generate};
 /// The lecture's scenario file (`scenarios/lecture.json`).
 pub const LECTURE: &str = include_str!("../scenarios/lecture.json");
 
+/// Demonstration 1: Alice grants Bob Encrypt and Decrypt (`scenarios/demo1-grants.json`).
+pub const DEMO1: &str = include_str!("../scenarios/demo1-grants.json");
+
+/// Demonstration 2: creating a key in the console (`scenarios/demo2-create-key.json`).
+pub const DEMO2: &str = include_str!("../scenarios/demo2-create-key.json");
+
 /// A world with the account and nothing else, to build from scratch.
 pub const BLANK: &str = r#"{
   "name": "Blank",
@@ -22,6 +28,10 @@ pub const BLANK: &str = r#"{
 pub enum Preset {
     /// The lecture's three keys and four users.
     Lecture,
+    /// Demonstration 1: grants from Alice to Bob.
+    Demo1,
+    /// Demonstration 2: create a key.
+    Demo2,
     /// An empty account.
     Blank,
     /// A generated world of 200 principals and 50 keys, for trying speed.
@@ -30,12 +40,20 @@ pub enum Preset {
 
 impl Preset {
     /// Every preset, in menu order.
-    pub const ALL: [Preset; 3] = [Preset::Lecture, Preset::Blank, Preset::Large];
+    pub const ALL: [Preset; 5] = [
+        Preset::Lecture,
+        Preset::Demo1,
+        Preset::Demo2,
+        Preset::Blank,
+        Preset::Large,
+    ];
 
     /// The menu label.
     pub fn label(self) -> &'static str {
         match self {
             Preset::Lecture => "Lecture: 3 keys × 4 users",
+            Preset::Demo1 => "Demo 1: grants from Alice to Bob",
+            Preset::Demo2 => "Demo 2: create a key",
             Preset::Blank => "Blank",
             Preset::Large => "Generated: 200 principals × 50 keys",
         }
@@ -45,6 +63,8 @@ impl Preset {
     pub fn id(self) -> &'static str {
         match self {
             Preset::Lecture => "lecture",
+            Preset::Demo1 => "demo1",
+            Preset::Demo2 => "demo2",
             Preset::Blank => "blank",
             Preset::Large => "large",
         }
@@ -59,6 +79,8 @@ impl Preset {
     pub fn text(self) -> String {
         match self {
             Preset::Lecture => LECTURE.to_owned(),
+            Preset::Demo1 => DEMO1.to_owned(),
+            Preset::Demo2 => DEMO2.to_owned(),
             Preset::Blank => BLANK.to_owned(),
             // A fixed seed: everyone who opens it gets the same world.
             Preset::Large => generate(200, 50, 7).to_json(),

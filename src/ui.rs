@@ -13,3 +13,4 @@ pub mod problems;
 pub mod sidebar;
 pub mod topbar;
 pub mod why;
+pub mod wizard;

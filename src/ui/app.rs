@@ -15,6 +15,7 @@ use crate::ui::problems::ProblemList;
 use crate::ui::sidebar::Sidebar;
 use crate::ui::topbar::{Banners, TopBar};
 use crate::ui::why::WhyPanel;
+use crate::ui::wizard::{CreatedReport, WizardDialog};
 use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
 use wasm_bindgen::JsCast;
@@ -277,12 +278,14 @@ fn Shell() -> Html {
         <div id="app" class="app">
             <TopBar />
             <Banners />
+            <CreatedReport />
             <main class="workspace">
                 <Sidebar />
                 <EditorPane />
                 <AccessMatrix />
             </main>
             <Drawer />
+            <WizardDialog />
         </div>
     }
 }

@@ -182,6 +182,8 @@ pub fn Sidebar() -> Html {
             </li>
         }
     });
+    let open_wizard =
+        handle.callback(|_: MouseEvent| Intent::Panel(crate::panels::PanelIntent::OpenWizard));
     let toggle = |flag: &UseStateHandle<bool>| {
         let flag = flag.clone();
         Callback::from(move |_: MouseEvent| flag.set(!*flag))
@@ -201,8 +203,12 @@ pub fn Sidebar() -> Html {
                 <div class="section">
                     <div class="section-head">
                         <span id="keys-title">{ "Keys" }</span>
-                        <button class="small" id="add-key" aria-expanded={adding_key.to_string()}
-                            aria-label="Add a key" onclick={toggle(&adding_key)}>{ "+" }</button>
+                        <span>
+                            <button class="small" id="create-key" onclick={open_wizard}
+                                title="Create a key as the caller, as the AWS console does">{ "Create key…" }</button>
+                            <button class="small" id="add-key" aria-expanded={adding_key.to_string()}
+                                aria-label="Add a key with the default policy" onclick={toggle(&adding_key)}>{ "+" }</button>
+                        </span>
                     </div>
                     if *adding_key { <AddKeyForm /> }
                     <ul aria-labelledby="keys-title" id="key-list">{ for keys }</ul>
