@@ -461,6 +461,28 @@ pub fn needs_context(policy: &Policy) -> bool {
     })
 }
 
+/// Condition keys KMS puts in the request context for IAM policies only: a key policy never sees
+/// them (KMS Developer Guide, conditions-kms.html: `kms:ResourceAliases`, "Policy type: IAM
+/// policies only").
+const IAM_POLICY_ONLY_KEYS: [&str; 1] = ["kms:ResourceAliases"];
+
+/// The context a key policy is evaluated against, when it differs from the request context
+/// `context`: the same keys without those KMS gives IAM policies only ([`request_context`] builds
+/// the IAM view). `None` when `context` has none of them, so the common case copies nothing.
+pub fn key_policy_context(context: &Context) -> Option<Context> {
+    if IAM_POLICY_ONLY_KEYS
+        .iter()
+        .all(|key| context.get(key).is_none())
+    {
+        return None;
+    }
+    let mut stripped = context.clone();
+    for key in IAM_POLICY_ONLY_KEYS {
+        stripped.remove(key);
+    }
+    Some(stripped)
+}
+
 /// Whether any policy this request consults needs the request context.
 fn request_needs_context(world: &World, request: &AuthzRequest<'_>) -> bool {
     request.target.key_policy().is_some_and(needs_context)
@@ -470,7 +492,8 @@ fn request_needs_context(world: &World, request: &AuthzRequest<'_>) -> bool {
             .any(|p| needs_context(&p.policy))
 }
 
-/// The condition keys of a request (see [`RequestParams`] for the request-specific ones).
+/// The condition keys of a request as IAM policies see them (see [`RequestParams`] for the
+/// request-specific ones; [`key_policy_context`] for the key policy's view).
 ///
 /// Global keys: `aws:PrincipalArn` (a session's role ARN), `aws:PrincipalAccount`,
 /// `aws:PrincipalType`, `aws:username` (IAM users), `aws:userid`, `aws:PrincipalTag/*`,
@@ -618,10 +641,15 @@ pub fn decide_in(world: &World, request: &AuthzRequest<'_>, context: &Context) -
         resource: request.target.resource(),
         context,
     };
+    let key_context = key_policy_context(context);
+    let key_request = Request {
+        context: key_context.as_ref().unwrap_or(context),
+        ..eval_request
+    };
     let key_policy = request
         .target
         .key_policy()
-        .map(|policy| eval::evaluate(policy, &eval_request));
+        .map(|policy| eval::evaluate(policy, &key_request));
     verdict_from_outcomes(
         world,
         request,
@@ -876,10 +904,15 @@ pub fn explain(world: &World, request: &AuthzRequest<'_>) -> Explanation {
         resource: request.target.resource(),
         context: &context,
     };
+    let key_context = key_policy_context(&context);
+    let key_request = Request {
+        context: key_context.as_ref().unwrap_or(&context),
+        ..eval_request
+    };
     let key_trace = request
         .target
         .key_policy()
-        .map(|policy| eval::explain(policy, &eval_request));
+        .map(|policy| eval::explain(policy, &key_request));
     let policies = world.identity_policies(request.caller);
     let identity_traces: Vec<(String, PolicyTrace)> = policies
         .iter()
@@ -904,7 +937,7 @@ pub fn explain(world: &World, request: &AuthzRequest<'_>) -> Explanation {
     };
     let steps = builder.steps();
     let deciding = builder.deciding();
-    let notes = builder.notes(&eval_request);
+    let notes = builder.notes(&key_request);
     let resource = request.target.resource().to_owned();
     let access_denied_message =
         verdict.access_denied_message(&request.caller.arn, request.action, &resource);
@@ -1331,7 +1364,7 @@ impl ExplanationBuilder<'_> {
         }
     }
 
-    fn notes(&self, eval_request: &Request<'_>) -> Vec<Note> {
+    fn notes(&self, key_request: &Request<'_>) -> Vec<Note> {
         let request = self.request;
         let mut notes = Vec::new();
         let Some(key) = request.target.key() else {
@@ -1378,7 +1411,7 @@ impl ExplanationBuilder<'_> {
         }
         if !self.verdict.is_allowed()
             && request.action.is_cryptographic()
-            && self.is_key_administrator(eval_request)
+            && self.is_key_administrator(key_request)
         {
             notes.push(Note::AdministratorsCanGrantThemselves);
         }
@@ -1403,8 +1436,9 @@ impl ExplanationBuilder<'_> {
         })
     }
 
-    /// Whether the key policy lets the caller itself call PutKeyPolicy or CreateGrant.
-    fn is_key_administrator(&self, eval_request: &Request<'_>) -> bool {
+    /// Whether the key policy lets the caller itself call PutKeyPolicy or CreateGrant
+    /// (`key_request` carries the key policy's view of the context).
+    fn is_key_administrator(&self, key_request: &Request<'_>) -> bool {
         let Some(policy) = self.request.target.key_policy() else {
             return false;
         };
@@ -1413,7 +1447,7 @@ impl ExplanationBuilder<'_> {
             .any(|action| {
                 let probe = Request {
                     action: action.name(),
-                    ..*eval_request
+                    ..*key_request
                 };
                 eval::evaluate(policy, &probe).allows_caller()
             })

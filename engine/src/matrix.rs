@@ -588,7 +588,8 @@ impl Pair<'_> {
             .iter()
             .map(|plan| pair_statements(plan, caller, &self.key.arn))
             .collect();
-        let mut contexts: [Option<Context>; 2] = [None, None];
+        // Per slot: the request context and, when it differs, the key policy's view of it.
+        let mut contexts: [Option<(Context, Option<Context>)>; 2] = [None, None];
         let empty = Context::new();
 
         for (i, &action) in self.actions.iter().enumerate() {
@@ -607,18 +608,24 @@ impl Pair<'_> {
                     .iter()
                     .chain(identity_statements.iter().flatten())
                     .any(|s| s.actions.contains(i) && s.needs_context());
-                let context = if needs_context {
+                let (context, key_context) = if needs_context {
                     let slot = usize::from(matches!(
                         action,
                         Action::CreateGrant | Action::ListGrants | Action::RevokeGrant
                     ));
                     match contexts.get_mut(slot) {
-                        Some(cached) => &*cached
-                            .get_or_insert_with(|| authz::request_context(self.world, &request)),
-                        None => &empty,
+                        Some(cached) => {
+                            let (context, key_context) = cached.get_or_insert_with(|| {
+                                let context = authz::request_context(self.world, &request);
+                                let key_context = authz::key_policy_context(&context);
+                                (context, key_context)
+                            });
+                            (&*context, key_context.as_ref().unwrap_or(context))
+                        }
+                        None => (&empty, &empty),
                     }
                 } else {
-                    &empty
+                    (&empty, &empty)
                 };
                 let eval_request = Request {
                     principal: caller,
@@ -626,8 +633,15 @@ impl Pair<'_> {
                     resource: &self.key.arn,
                     context,
                 };
-                let key_outcome =
-                    policy_outcome(&key_statements, &key_plan.policy, i, &eval_request);
+                let key_outcome = policy_outcome(
+                    &key_statements,
+                    &key_plan.policy,
+                    i,
+                    &Request {
+                        context: key_context,
+                        ..eval_request
+                    },
+                );
                 authz::verdict_from_outcomes(
                     self.world,
                     &request,

@@ -1,0 +1,108 @@
+//! Fidelity review of the authorization path: rules where the engine once answered differently
+//! from AWS, each pinned with the AWS page that states it. The decision is checked on every path
+//! that makes one (the fast path, the explained path, the access matrix and the KMS API).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "fixtures fail the test on a bad setup"
+)]
+
+mod kms_common;
+
+use kms_common::*;
+use kms_engine::authz::Decision;
+use kms_engine::entropy::SeededRandomness;
+use kms_engine::kms::{Action, AliasRequest};
+use kms_engine::matrix::Matrix;
+use kms_engine::store::KeyId;
+use kms_engine::world::World;
+use serde_json::json;
+
+fn key_policy(statements: serde_json::Value) -> String {
+    json!({ "Version": "2012-10-17", "Statement": statements }).to_string()
+}
+
+fn root_statement() -> serde_json::Value {
+    json!({ "Effect": "Allow", "Principal": {"AWS": root(ACCOUNT)}, "Action": "kms:*", "Resource": "*" })
+}
+
+/// Gives `key` the alias `name`, as the account's root user would.
+fn alias(world: &mut World, key: &KeyId, name: &str) {
+    let arn = world.keys.get(key).unwrap().arn.clone();
+    let mut rng = SeededRandomness::new(77);
+    world
+        .create_alias(
+            &caller(&root(ACCOUNT)),
+            &mut env(&mut rng),
+            AliasRequest {
+                alias_name: name.into(),
+                target_key_id: arn,
+            },
+        )
+        .unwrap();
+}
+
+/// The decision for one cell, asserting that the matrix agrees with the single-decision paths.
+fn decision(world: &World, caller: &str, key: &KeyId, action: Action) -> Decision {
+    let single = verdict(world, caller, key, action);
+    let matrix = Matrix::compute(
+        world,
+        &[caller.to_owned()],
+        std::slice::from_ref(key),
+        &[action],
+        NOW,
+    );
+    assert_eq!(
+        matrix.lookup(caller, key, action).unwrap().verdict,
+        single,
+        "the matrix and the authorizer disagree"
+    );
+    single.decision
+}
+
+// KMS Developer Guide, conditions-kms.html#conditions-kms-resource-aliases: kms:ResourceAliases
+// has "Policy type: IAM policies only". A key policy never sees it, so a key-policy condition on
+// it behaves as for a missing key (ForAnyValue: false), while the same condition in an IAM policy
+// tests the key's aliases. (The lint warns about it in key policies for the same reason.)
+#[test]
+fn resource_aliases_is_a_condition_key_for_iam_policies_only() {
+    let mut world = world();
+    let alice = world.add_user(ACCOUNT, "Alice").unwrap();
+    let charlie = world.add_user(ACCOUNT, "Charlie").unwrap();
+    let condition = json!({"ForAnyValue:StringEquals": {"kms:ResourceAliases": "alias/finance"}});
+    let policy = key_policy(json!([
+        root_statement(),
+        {
+            "Effect": "Allow", "Principal": {"AWS": alice}, "Action": "kms:Encrypt",
+            "Resource": "*", "Condition": condition
+        }
+    ]));
+    let key = add_key(&mut world, ACCOUNT, Some(&policy), 1);
+    alias(&mut world, &key, "alias/finance");
+    let iam = json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow", "Action": "kms:Encrypt",
+            "Resource": "arn:aws:kms:*:111122223333:key/*", "Condition": condition
+        }]
+    });
+    world
+        .put_identity_policy(&charlie, "FinanceKeys", &iam.to_string())
+        .unwrap();
+
+    assert_eq!(
+        decision(&world, &alice, &key, Action::Encrypt),
+        Decision::ImplicitDeny,
+        "a key policy cannot test kms:ResourceAliases"
+    );
+    assert_eq!(
+        decision(&world, &charlie, &key, Action::Encrypt),
+        Decision::Allow,
+        "an IAM policy can"
+    );
+    let explanation = explain(&world, &alice, &key, Action::Encrypt);
+    let trace = explanation.key_policy_trace.unwrap();
+    let condition = trace.statements[1].conditions.first().unwrap();
+    assert!(!condition.holds);
+}
