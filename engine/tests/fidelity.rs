@@ -13,7 +13,8 @@ mod kms_common;
 use kms_common::*;
 use kms_engine::authz::Decision;
 use kms_engine::entropy::SeededRandomness;
-use kms_engine::kms::{Action, AliasRequest};
+use kms_engine::error::KmsError;
+use kms_engine::kms::{Action, AliasRequest, CreateKeyRequest, PutKeyPolicyRequest};
 use kms_engine::matrix::Matrix;
 use kms_engine::store::KeyId;
 use kms_engine::world::World;
@@ -105,4 +106,78 @@ fn resource_aliases_is_a_condition_key_for_iam_policies_only() {
     let trace = explanation.key_policy_trace.unwrap();
     let condition = trace.statements[1].conditions.first().unwrap();
     assert!(!condition.holds);
+}
+
+/// The exception name of a failed call, or "ok".
+fn outcome<T>(result: Result<T, KmsError>) -> &'static str {
+    result.map_or_else(|e| e.exception_name(), |_| "ok")
+}
+
+// KMS Developer Guide, conditions-kms.html#conditions-kms-bypass-policy-lockout-safety-check: the
+// key policy statement with `"Null": {"kms:BypassPolicyLockoutSafetyCheck": true}` "allow[s]
+// access only when the request does not include the BypassPolicyLockoutSafetyCheck parameter".
+// So the key is absent from requests without the parameter, and the lockout safety check (which
+// asks whether the caller could call PutKeyPolicy again, API PutKeyPolicy) judges such a request.
+#[test]
+fn bypass_policy_lockout_safety_check_is_in_the_context_only_when_the_request_sets_it() {
+    let mut world = world();
+    let bob = world.add_user(ACCOUNT, "Bob").unwrap();
+    let policy = key_policy(json!([
+        root_statement(),
+        {
+            "Effect": "Allow", "Principal": {"AWS": bob}, "Action": "kms:PutKeyPolicy",
+            "Resource": "*", "Condition": {"Null": {"kms:BypassPolicyLockoutSafetyCheck": true}}
+        }
+    ]));
+    let key = add_key(&mut world, ACCOUNT, Some(&policy), 1);
+    let arn = world.keys.get(&key).unwrap().arn.clone();
+    let mut rng = SeededRandomness::new(3);
+    let mut put = |world: &mut World, bypass: Option<bool>| {
+        outcome(world.put_key_policy(
+            &caller(&bob),
+            &mut env(&mut rng),
+            PutKeyPolicyRequest {
+                key_id: arn.clone(),
+                policy: policy.clone(),
+                bypass_policy_lockout_safety_check: bypass,
+                ..PutKeyPolicyRequest::default()
+            },
+        ))
+    };
+    assert_eq!(
+        put(&mut world, None),
+        "ok",
+        "no parameter: the Null statement allows"
+    );
+    assert_eq!(put(&mut world, Some(false)), "AccessDeniedException");
+    assert_eq!(put(&mut world, Some(true)), "AccessDeniedException");
+
+    // CreateKey (IAM only): the same key in an IAM policy.
+    let iam = json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow", "Action": "kms:CreateKey", "Resource": "*",
+            "Condition": {"Null": {"kms:BypassPolicyLockoutSafetyCheck": true}}
+        }]
+    });
+    world
+        .put_identity_policy(&bob, "CreateKeys", &iam.to_string())
+        .unwrap();
+    let owned = key_policy(json!([
+        root_statement(),
+        { "Effect": "Allow", "Principal": {"AWS": bob}, "Action": "kms:*", "Resource": "*" }
+    ]));
+    let mut create = |world: &mut World, bypass: Option<bool>| {
+        outcome(world.create_key(
+            &caller(&bob),
+            &mut env(&mut rng),
+            CreateKeyRequest {
+                policy: Some(owned.clone()),
+                bypass_policy_lockout_safety_check: bypass,
+                ..CreateKeyRequest::default()
+            },
+        ))
+    };
+    assert_eq!(create(&mut world, None), "ok");
+    assert_eq!(create(&mut world, Some(false)), "AccessDeniedException");
 }

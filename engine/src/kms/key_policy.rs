@@ -56,13 +56,12 @@ impl World {
         policy: &Policy,
         now: Timestamp,
     ) -> Result<(), KmsError> {
-        let mut params = RequestParams {
+        // A later call that does not bypass the check: it leaves the parameter out, so
+        // `kms:BypassPolicyLockoutSafetyCheck` is not in its context.
+        let params = RequestParams {
             via_service: caller.via_service.clone(),
             ..RequestParams::default()
         };
-        params
-            .context
-            .set("kms:BypassPolicyLockoutSafetyCheck", "false");
         let verdict = authz::decide(
             self,
             &AuthzRequest {
@@ -115,10 +114,7 @@ impl World {
         request: PutKeyPolicyRequest,
     ) -> Result<(), KmsError> {
         let bypass = request.bypass_policy_lockout_safety_check.unwrap_or(false);
-        let mut params = RequestParams::default();
-        params
-            .context
-            .set("kms:BypassPolicyLockoutSafetyCheck", bypass.to_string());
+        let params = bypass_params(request.bypass_policy_lockout_safety_check);
         let (principal, key) = self.key_operation(
             caller,
             env,
@@ -156,6 +152,21 @@ impl World {
             truncated: false,
         })
     }
+}
+
+/// The request parameters of a call that may carry `BypassPolicyLockoutSafetyCheck`: the condition
+/// key `kms:BypassPolicyLockoutSafetyCheck` is in the context only when the request includes the
+/// parameter. KMS Developer Guide, conditions-kms.html#conditions-kms-bypass-policy-lockout-safety-check:
+/// a statement with `"Null": {"kms:BypassPolicyLockoutSafetyCheck": true}` allows exactly the
+/// requests without it.
+pub(super) fn bypass_params(bypass: Option<bool>) -> RequestParams {
+    let mut params = RequestParams::default();
+    if let Some(bypass) = bypass {
+        params
+            .context
+            .set("kms:BypassPolicyLockoutSafetyCheck", bypass.to_string());
+    }
+    params
 }
 
 /// Only `default` names a key policy.

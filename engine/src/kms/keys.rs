@@ -73,7 +73,8 @@ impl World {
         super::tags::validate_tags(&tags)?;
 
         let bypass = request.bypass_policy_lockout_safety_check.unwrap_or(false);
-        let mut params = RequestParams::default();
+        let mut params =
+            super::key_policy::bypass_params(request.bypass_policy_lockout_safety_check);
         params.context.set("kms:KeyOrigin", origin.as_str());
         params
             .context
@@ -82,9 +83,6 @@ impl World {
             .context
             .set("kms:KeyUsage", KeyUsage::EncryptDecrypt.as_str());
         params.context.set("kms:MultiRegion", "false");
-        params
-            .context
-            .set("kms:BypassPolicyLockoutSafetyCheck", bypass.to_string());
         if !tags.is_empty() {
             params.context.insert(
                 "aws:TagKeys",
