@@ -181,3 +181,38 @@ fn bypass_policy_lockout_safety_check_is_in_the_context_only_when_the_request_se
     assert_eq!(create(&mut world, None), "ok");
     assert_eq!(create(&mut world, Some(false)), "AccessDeniedException");
 }
+
+// KMS API Reference, CreateKey, Policy: "If you provide a key policy, it must meet the following
+// criteria: The key policy must allow the calling principal to make a subsequent PutKeyPolicy
+// request ... If you do not provide a key policy, KMS attaches a default key policy". A caller
+// with kms:CreateKey alone gets a key with the default policy; only a supplied policy is checked.
+#[test]
+fn create_key_checks_lockout_only_for_a_supplied_policy() {
+    let mut world = world();
+    let creator = world.add_user(ACCOUNT, "Creator").unwrap();
+    world
+        .put_identity_policy(
+            &creator,
+            "Create",
+            &allow_policy(&["kms:CreateKey"], &["*"]),
+        )
+        .unwrap();
+    let mut rng = SeededRandomness::new(5);
+    let mut create = |world: &mut World, policy: Option<String>| {
+        outcome(world.create_key(
+            &caller(&creator),
+            &mut env(&mut rng),
+            CreateKeyRequest {
+                policy,
+                ..CreateKeyRequest::default()
+            },
+        ))
+    };
+    assert_eq!(create(&mut world, None), "ok", "the default key policy");
+    // The same text, supplied: the creator's IAM policies do not allow kms:PutKeyPolicy.
+    let default = kms_engine::kms::default_key_policy(ACCOUNT);
+    assert_eq!(
+        create(&mut world, Some(default)),
+        "MalformedPolicyDocumentException"
+    );
+}

@@ -22,7 +22,7 @@ const MAX_DESCRIPTION: usize = 8192;
 impl World {
     /// CreateKey: a new symmetric encryption key in the caller's account. Needs `kms:CreateKey`
     /// from an IAM policy (and `kms:TagResource` when tagging); a supplied policy must pass the
-    /// lockout safety check unless bypassed (API CreateKey).
+    /// lockout safety check unless bypassed, the default policy need not (API CreateKey).
     pub fn create_key(
         &mut self,
         caller: &Caller,
@@ -116,6 +116,10 @@ impl World {
 
         let id = KeyId::generate(&mut *env.rng);
         let account = principal.account.clone();
+        // Only a supplied policy must pass the lockout safety check: "If you provide a key
+        // policy, it must meet the following criteria"; without one KMS attaches the default
+        // policy (API CreateKey, Policy), which a caller with only kms:CreateKey may get.
+        let check_lockout = request.policy.is_some() && !bypass;
         let text = request
             .policy
             .unwrap_or_else(|| super::policies::default_key_policy(&account));
@@ -157,7 +161,7 @@ impl World {
             material_valid_to: None,
             expiration_model: None,
         };
-        if !bypass {
+        if check_lockout {
             self.lockout_check(&principal, caller, &key, &key.policy.policy, env.now)?;
         }
         let metadata = KeyMetadata::of(&key);
