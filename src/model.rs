@@ -831,6 +831,7 @@ impl Playground {
     /// Makes the document list match the world: keeps documents (and their typed text) that
     /// still exist, adds new ones, drops vanished ones.
     fn rebuild_documents(&mut self) {
+        self.sync_key_order();
         let mut wanted: Vec<(DocTarget, std::sync::Arc<str>)> = Vec::new();
         for id in &self.key_order {
             if let Some(key) = self.world.keys.get(id) {
@@ -906,9 +907,9 @@ impl Playground {
         self.revision += 1;
     }
 
-    /// Recomputes everything: heads, the whole matrix and every summary.
-    fn recompute_all(&mut self) {
-        let started = platform::now_ms();
+    /// Keeps the column order in step with the world: keys created since (by the wizard, the
+    /// console) go last, deleted ones go away.
+    fn sync_key_order(&mut self) {
         self.key_order
             .retain(|id| self.world.keys.get(id).is_some());
         for key in self.world.keys.keys() {
@@ -916,6 +917,12 @@ impl Playground {
                 self.key_order.push(key.id.clone());
             }
         }
+    }
+
+    /// Recomputes everything: heads, the whole matrix and every summary.
+    fn recompute_all(&mut self) {
+        let started = platform::now_ms();
+        self.sync_key_order();
         self.principal_order
             .retain(|arn| self.world.principal(arn).is_some());
         self.rows = self

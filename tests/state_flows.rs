@@ -199,3 +199,23 @@ fn identity_policies_can_be_added_renamed_and_removed() {
     state.apply(Intent::RemovePolicy(doc));
     assert_eq!(cell(&state, "Bob", "CMK-A").1, "None");
 }
+
+#[test]
+fn a_key_created_in_the_console_gets_a_column_and_an_editable_policy_at_once() {
+    use kms_playground::panels::PanelIntent;
+    use kms_playground::panels::console::ConsoleIntent;
+    let mut state = lecture();
+    state.apply(Intent::Panel(PanelIntent::SetCaller(format!(
+        "arn:aws:iam::{ACCOUNT}:root"
+    ))));
+    state.apply(Intent::Panel(PanelIntent::Console(
+        ConsoleIntent::SetInput("aws kms create-key --description made-in-the-console".into()),
+    )));
+    state.apply(Intent::Panel(PanelIntent::Console(ConsoleIntent::Submit)));
+    let model = state.model();
+    assert_eq!(model.columns().len(), 4, "the new key is a column");
+    let key = &model.columns()[3].id;
+    let doc = model.key_policy_doc(key).expect("its policy is a document");
+    // CreateKey without a policy gives the API default (KMS Developer Guide, key-policy-default.html).
+    assert!(doc.text.contains("Enable IAM User Permissions"));
+}

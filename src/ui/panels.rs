@@ -60,7 +60,7 @@ pub fn CallerPicker() -> Html {
             <select id="caller" {onchange} title={current.clone()}>
                 { for choices.iter().map(|c| html! {
                     <option value={c.arn.clone()} selected={c.arn == current}>
-                        { format!("{} ({})", c.name, c.kind) }
+                        { if c.kind == "root" { c.name.clone() } else { format!("{} ({})", c.name, c.kind) } }
                     </option>
                 }) }
             </select>
