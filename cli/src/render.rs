@@ -1,6 +1,6 @@
 //! Explanations as text for a terminal.
 
-use kms_engine::authz::{Explanation, StepResult};
+use kms_engine::authz::{Bearing, Explanation};
 use std::fmt::Write as _;
 
 /// An explanation, step by step.
@@ -21,14 +21,16 @@ pub fn explanation(x: &Explanation) -> String {
     let _ = writeln!(out, "{}", x.summary);
     out.push_str("\nSteps:\n");
     for (i, step) in x.steps.iter().enumerate() {
-        let mark = match step.result {
-            StepResult::Yes => "yes",
-            StepResult::No => "no ",
-            StepResult::NotChecked => " - ",
+        let bearing = match step.bearing {
+            Bearing::Allow => " (allows)",
+            Bearing::Deny => " (denies)",
+            Bearing::Missing => " (missing)",
+            Bearing::Neutral => "",
         };
-        let _ = writeln!(out, "  {}. [{mark}] {}", i + 1, step.text);
+        let _ = writeln!(out, "  {}. {}", i + 1, step.question);
+        let _ = writeln!(out, "     {}{bearing}. {}", step.result.answer(), step.text);
         for s in &step.statements {
-            let _ = writeln!(out, "         {}", s.label());
+            let _ = writeln!(out, "       {}", s.label());
         }
     }
     if !x.deciding.is_empty() {

@@ -713,7 +713,7 @@ fn identity_side(
     allow.map_or(IdentitySide::Nothing, IdentitySide::Allow)
 }
 
-/// Whether a step of the explanation found what it looked for.
+/// The answer to a step's question.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum StepResult {
@@ -723,6 +723,33 @@ pub enum StepResult {
     No,
     /// Not looked at: an earlier step decided, or the step does not apply.
     NotChecked,
+}
+
+impl StepResult {
+    /// The answer as a word: `Yes`, `No` or `Not checked`.
+    pub fn answer(self) -> &'static str {
+        match self {
+            StepResult::Yes => "Yes",
+            StepResult::No => "No",
+            StepResult::NotChecked => "Not checked",
+        }
+    }
+}
+
+/// What a step's answer does to the request, whatever the answer is: an explicit Deny that
+/// applies is a "yes" that denies, a key policy that names the caller is a "yes" that allows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Bearing {
+    /// The answer allows the request, or is part of what allows it.
+    Allow,
+    /// The answer denies the request: an explicit Deny, an action that cannot cross accounts,
+    /// a key state that refuses it.
+    Deny,
+    /// The request lacked what the step looks for: a reason for an implicit deny.
+    Missing,
+    /// Neither: a fact on the way to the decision.
+    Neutral,
 }
 
 /// Which question a step answers.
@@ -747,14 +774,18 @@ pub enum StepKind {
     KeyState,
 }
 
-/// One step of an explanation.
+/// One step of an explanation: a question about the request, its answer and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Step {
-    /// The question.
+    /// Which question.
     pub kind: StepKind,
+    /// The question in words, such as "Does an explicit Deny apply?".
+    pub question: String,
     /// The answer.
     pub result: StepResult,
-    /// The answer in one sentence.
+    /// What the answer does to the request.
+    pub bearing: Bearing,
+    /// Why the answer is what it is, in a sentence or two.
     pub text: String,
     /// The statements the answer rests on.
     pub statements: Vec<StatementRef>,
@@ -955,32 +986,7 @@ pub fn explain(world: &World, request: &AuthzRequest<'_>) -> Explanation {
     }
     let mut steps = steps;
     if let Some(state) = &key_state {
-        steps.push(Step {
-            kind: StepKind::KeyState,
-            result: match (verdict.is_allowed(), state.exception) {
-                (false, _) => StepResult::NotChecked,
-                (true, None) => StepResult::Yes,
-                (true, Some(_)) => StepResult::No,
-            },
-            text: match (&state.message, verdict.is_allowed()) {
-                (_, false) => format!(
-                    "The key is {}; KMS checks the state only for authorized requests.",
-                    state.state
-                ),
-                (None, true) => format!(
-                    "The key is {}, which allows {}.",
-                    state.state,
-                    request.action.operation()
-                ),
-                (Some(message), true) => format!(
-                    "The key is {}: {} fails with {}: {message}",
-                    state.state,
-                    request.action.operation(),
-                    state.exception.unwrap_or_default()
-                ),
-            },
-            statements: Vec::new(),
-        });
+        steps.push(key_state_step(request.action, verdict, state));
     }
     Explanation {
         caller: request.caller.arn.clone(),
@@ -1003,6 +1009,42 @@ pub fn explain(world: &World, request: &AuthzRequest<'_>) -> Explanation {
             .iter()
             .map(|(k, v)| (k.to_owned(), v.values().map(str::to_owned).collect()))
             .collect(),
+    }
+}
+
+/// The last step: the key-state check, which KMS makes only for authorized requests.
+fn key_state_step(action: Action, verdict: Verdict, state: &KeyStateCheck) -> Step {
+    let operation = action.operation();
+    let (result, bearing, text) = match (verdict.is_allowed(), state.exception, &state.message) {
+        (false, _, _) => (
+            StepResult::NotChecked,
+            Bearing::Neutral,
+            format!(
+                "KMS checks the key state only for requests it authorized. (The key is {}.)",
+                state.state
+            ),
+        ),
+        (true, Some(exception), Some(message)) => (
+            StepResult::No,
+            Bearing::Deny,
+            format!(
+                "The key is {}: {operation} fails with {exception}: {message}",
+                state.state
+            ),
+        ),
+        (true, _, _) => (
+            StepResult::Yes,
+            Bearing::Neutral,
+            format!("The key is {}, which allows {operation}.", state.state),
+        ),
+    };
+    Step {
+        kind: StepKind::KeyState,
+        question: format!("Does the key's state allow {operation}?"),
+        result,
+        bearing,
+        text,
+        statements: Vec::new(),
     }
 }
 
@@ -1097,6 +1139,10 @@ impl ExplanationBuilder<'_> {
         let action = self.request.action.name();
         let label = |r: Option<StatementRef>| r.map(|r| r.label()).unwrap_or_default();
         match self.verdict.reason {
+            Reason::KeyPolicy { statement } if self.request.caller.is_root() => format!(
+                "Allowed: the key policy allows the account principal {who} ({}), which lets the account's root user in without any IAM policy.",
+                label(self.key_ref(statement))
+            ),
             Reason::KeyPolicy { statement } => format!(
                 "Allowed: the key policy allows {who} itself ({}).",
                 label(self.key_ref(statement))
@@ -1178,29 +1224,83 @@ impl ExplanationBuilder<'_> {
         }
     }
 
-    fn steps(&self) -> Vec<Step> {
-        let request = self.request;
-        let action = request.action.name();
-        let who = &request.caller.arn;
-        let mut steps = Vec::new();
-        let key = request.target.key();
-        let iam_only = key.is_none();
-        steps.push(Step {
-            kind: StepKind::IamOnly,
-            result: if iam_only {
-                StepResult::Yes
-            } else {
-                StepResult::No
-            },
-            text: if iam_only {
-                format!("{action} is authorized by IAM policies alone; no key policy is involved.")
-            } else {
-                format!("{action} is authorized on the key: its key policy decides first.")
-            },
-            statements: Vec::new(),
-        });
+    /// The caller in a few words: its name, or "the root user of ACCOUNT".
+    fn who(&self) -> String {
+        let caller = self.request.caller;
+        if caller.is_root() {
+            format!("the root user of {}", caller.account)
+        } else {
+            caller.display_name()
+        }
+    }
 
-        // Explicit denies.
+    /// Whether an explicit Deny decided, or the action cannot be used across accounts: the
+    /// reason the later steps were not needed, if one of them is.
+    fn decided_early(&self) -> Option<&'static str> {
+        match self.verdict.reason {
+            Reason::ExplicitDenyInKeyPolicy { .. }
+            | Reason::ExplicitDenyInIdentityPolicy { .. } => {
+                Some("An explicit Deny already decided.")
+            }
+            Reason::NotCrossAccount => {
+                Some("The action cannot be used across accounts, so nothing else can allow it.")
+            }
+            _ => None,
+        }
+    }
+
+    /// The steps, in the order KMS applies them, each a question with its answer.
+    fn steps(&self) -> Vec<Step> {
+        let mut steps = vec![self.iam_only_step(), self.deny_step()];
+        if let Some(key) = self.request.target.key() {
+            if self.request.caller.account != key.account {
+                steps.push(self.cross_account_step(key));
+            }
+            steps.push(self.key_allows_caller_step());
+            steps.push(self.key_trusts_account_step());
+        }
+        steps.push(self.identity_step());
+        if *self.grant != GrantFinding::NotApplicable {
+            steps.push(self.grant_step());
+        }
+        steps
+    }
+
+    fn iam_only_step(&self) -> Step {
+        let action = self.request.action.name();
+        let (result, text) = match self.request.target {
+            Target::Account => (
+                StepResult::Yes,
+                format!(
+                    "{action} is not about one key: no key policy takes part, IAM policies alone decide."
+                ),
+            ),
+            Target::Alias { arn } => (
+                StepResult::Yes,
+                format!(
+                    "For the alias {arn}, IAM policies alone decide; the key's own permission is a separate check."
+                ),
+            ),
+            Target::Key(_) | Target::KeyWithPolicy { .. } => (
+                StepResult::No,
+                format!(
+                    "{action} is an operation on a key: its key policy decides who may call it, and IAM policies count only where the key policy lets them."
+                ),
+            ),
+        };
+        Step {
+            kind: StepKind::IamOnly,
+            question: format!("Is {action} authorized by IAM policies alone?"),
+            result,
+            bearing: Bearing::Neutral,
+            text,
+            statements: Vec::new(),
+        }
+    }
+
+    fn deny_step(&self) -> Step {
+        let who = self.who();
+        let action = self.request.action.name();
         let key_denies = self.key_statements(|r| r == StatementResult::Deny);
         let identity_denies: Vec<StatementRef> = self
             .identity_traces
@@ -1214,153 +1314,371 @@ impl ExplanationBuilder<'_> {
                     .filter_map(move |s| self.identity_ref(p, s.index))
             })
             .collect();
-        let denied = !key_denies.is_empty() || !identity_denies.is_empty();
-        steps.push(Step {
-            kind: StepKind::ExplicitDeny,
-            result: if denied {
-                StepResult::Yes
-            } else {
-                StepResult::No
-            },
-            text: match (key_denies.is_empty(), identity_denies.is_empty()) {
-                (true, true) => "No Deny statement applies.".to_owned(),
-                (false, true) => "The key policy has a Deny statement that applies.".to_owned(),
-                (true, false) => {
-                    "An IAM policy of the caller has a Deny statement that applies.".to_owned()
-                }
-                (false, false) => {
-                    "Both the key policy and an IAM policy have Deny statements that apply."
-                        .to_owned()
-                }
-            },
-            statements: key_denies.into_iter().chain(identity_denies).collect(),
-        });
-        let decided = denied;
-
-        if let Some(key) = key {
-            let cross_account = request.caller.account != key.account;
-            if cross_account {
-                let supported = request.action.cross_account();
-                steps.push(Step {
-                    kind: StepKind::CrossAccount,
-                    result: if decided {
-                        StepResult::NotChecked
-                    } else if supported {
-                        StepResult::Yes
-                    } else {
-                        StepResult::No
-                    },
-                    text: if supported {
-                        format!(
-                            "The caller is in account {}, the key in {}: {action} works across accounts, if both sides allow it.",
-                            request.caller.account, key.account
-                        )
-                    } else {
-                        format!(
-                            "The caller is in account {}, the key in {}: {action} cannot be used across accounts.",
-                            request.caller.account, key.account
-                        )
-                    },
-                    statements: Vec::new(),
-                });
-            }
-            let allows_caller = self.key_statements(|r| matches!(r, StatementResult::Allow(_)));
-            let trusts_account = self.key_statements(|r| r == StatementResult::AllowViaAccount);
-            let key_checked = !decided;
-            steps.push(Step {
-                kind: StepKind::KeyPolicyAllowsCaller,
-                result: match (key_checked, allows_caller.is_empty()) {
-                    (false, _) => StepResult::NotChecked,
-                    (true, false) => StepResult::Yes,
-                    (true, true) => StepResult::No,
-                },
-                text: if allows_caller.is_empty() {
-                    format!("No key-policy statement allows {who} itself to {action}.")
-                } else {
-                    format!("The key policy allows {who} itself to {action}.")
-                },
-                statements: allows_caller.clone(),
-            });
-            steps.push(Step {
-                kind: StepKind::KeyPolicyTrustsAccount,
-                result: match (key_checked, trusts_account.is_empty()) {
-                    (false, _) => StepResult::NotChecked,
-                    (true, false) => StepResult::Yes,
-                    (true, true) => StepResult::No,
-                },
-                text: if trusts_account.is_empty() {
-                    format!(
-                        "The key policy does not allow account {} (it does not delegate {action} to IAM policies).",
-                        request.caller.account
-                    )
-                } else {
-                    format!(
-                        "The key policy allows account {}: IAM policies of the account can allow {action}.",
-                        request.caller.account
-                    )
-                },
-                statements: trusts_account.clone(),
-            });
-            let identity_needed = !decided
-                && (!trusts_account.is_empty() || (cross_account && !allows_caller.is_empty()));
-            steps.push(self.identity_step(identity_needed, &key.arn));
-        } else {
-            steps.push(self.identity_step(!decided, request.target.resource()));
-        }
-
-        if *self.grant != GrantFinding::NotApplicable {
-            let allowed = self
-                .grant
-                .allows(matches!(self.identity, IdentitySide::Allow(_)));
-            steps.push(Step {
-                kind: StepKind::Grant,
-                result: if decided || (self.verdict.is_allowed() && !allowed) {
-                    StepResult::NotChecked
-                } else if allowed {
-                    StepResult::Yes
-                } else {
-                    StepResult::No
-                },
-                text: self.grant.step_text(who, action),
-                statements: Vec::new(),
-            });
-        }
-        steps
-    }
-
-    fn identity_step(&self, needed: bool, resource: &str) -> Step {
-        let action = self.request.action.name();
-        let (result, text, statements) = match self.identity {
-            IdentitySide::Allow(IdentityAllow::RootUser) => (
-                StepResult::Yes,
-                "The caller is the account's root user: IAM policies do not restrict it in its own account."
-                    .to_owned(),
-                Vec::new(),
-            ),
-            IdentitySide::Allow(allow @ IdentityAllow::Policy { .. }) => (
-                StepResult::Yes,
-                format!("{} allows {action} on {resource}.", self.identity_text(allow)),
-                self.identity_allow_ref(allow).into_iter().collect(),
-            ),
-            IdentitySide::Deny { .. } | IdentitySide::Nothing => (
+        const WINS: &str = "A Deny wins over every Allow, grants included.";
+        let (result, text) = match (key_denies.is_empty(), identity_denies.is_empty()) {
+            (true, true) if self.request.caller.is_root() => (
                 StepResult::No,
-                format!("No IAM policy of the caller allows {action} on {resource}."),
-                Vec::new(),
+                format!(
+                    "No statement of the key policy denies {action} (the root user has no IAM policies)."
+                ),
+            ),
+            (true, true) if self.request.target.key().is_some() => (
+                StepResult::No,
+                format!(
+                    "No statement of the key policy or of {who}'s IAM policies denies {action}."
+                ),
+            ),
+            (true, true) => (
+                StepResult::No,
+                format!("No statement of {who}'s IAM policies denies {action}."),
+            ),
+            (false, true) => (StepResult::Yes, format!("The key policy denies it. {WINS}")),
+            (true, false) => (
+                StepResult::Yes,
+                format!(
+                    "An IAM policy of {who} denies it. {WINS} An IAM Deny counts even where the key policy does not delegate to IAM."
+                ),
+            ),
+            (false, false) => (
+                StepResult::Yes,
+                format!("Both the key policy and an IAM policy of {who} deny it. {WINS}"),
             ),
         };
         Step {
+            kind: StepKind::ExplicitDeny,
+            question: "Does an explicit Deny apply?".to_owned(),
+            bearing: if result == StepResult::Yes {
+                Bearing::Deny
+            } else {
+                Bearing::Neutral
+            },
+            result,
+            text,
+            statements: key_denies.into_iter().chain(identity_denies).collect(),
+        }
+    }
+
+    fn cross_account_step(&self, key: &Key) -> Step {
+        let action = self.request.action.name();
+        let who = self.who();
+        let caller_account = &self.request.caller.account;
+        let supported = self.request.action.cross_account();
+        let (result, bearing, text) = if self.verdict.decision == Decision::ExplicitDeny {
+            (
+                StepResult::NotChecked,
+                Bearing::Neutral,
+                "An explicit Deny already decided.".to_owned(),
+            )
+        } else if supported {
+            (
+                StepResult::Yes,
+                Bearing::Neutral,
+                format!(
+                    "{who} is in account {caller_account}, the key in {}: {action} works across accounts when both sides allow it, the key policy and an IAM policy in {caller_account}.",
+                    key.account
+                ),
+            )
+        } else {
+            (
+                StepResult::No,
+                Bearing::Deny,
+                format!(
+                    "{who} is in account {caller_account}, the key in {}: {action} cannot be used across accounts, whatever the policies say.",
+                    key.account
+                ),
+            )
+        };
+        Step {
+            kind: StepKind::CrossAccount,
+            question: format!("Can {action} be used on a key in another account?"),
+            result,
+            bearing,
+            text,
+            statements: Vec::new(),
+        }
+    }
+
+    /// How the key policy's first statement allowing the caller names it.
+    fn caller_match(&self) -> Option<eval::CallerMatch> {
+        self.key_trace?
+            .statements
+            .iter()
+            .find_map(|s| match s.result {
+                StatementResult::Allow(how) => Some(how),
+                _ => None,
+            })
+    }
+
+    fn key_allows_caller_step(&self) -> Step {
+        let who = self.who();
+        let action = self.request.action.name();
+        let allows = self.key_statements(|r| matches!(r, StatementResult::Allow(_)));
+        let cross_account = self
+            .request
+            .target
+            .key()
+            .is_some_and(|key| key.account != self.request.caller.account);
+        let (result, bearing, text) = if let Some(reason) = self.decided_early() {
+            (StepResult::NotChecked, Bearing::Neutral, reason.to_owned())
+        } else if allows.is_empty() {
+            (
+                StepResult::No,
+                self.bearing_when_missing(Reason::NoResourcePolicyAllows),
+                format!(
+                    "No key-policy statement allows {who} to call {action}: none names {who}{} or \"*\" for it.",
+                    if self.request.caller.request_principal().role_arn.is_some() {
+                        ", its role"
+                    } else {
+                        ""
+                    }
+                ),
+            )
+        } else {
+            let how = match self.caller_match() {
+                Some(eval::CallerMatch::Everyone) => "allows everyone (\"*\")".to_owned(),
+                Some(eval::CallerMatch::Role) => format!("names {who}'s role"),
+                Some(eval::CallerMatch::NotExcluded) => {
+                    format!("covers everyone its NotPrincipal does not list, {who} included")
+                }
+                _ if self.request.caller.is_root() => format!(
+                    "allows the account principal {}, which names the root user too,",
+                    self.request.caller.arn
+                ),
+                _ => format!("names {who}"),
+            };
+            let enough = if cross_account {
+                format!(" From another account, an IAM policy of {who} must allow {action} too.")
+            } else {
+                " In the key's own account that is enough.".to_owned()
+            };
+            let bearing = match self.verdict.reason {
+                Reason::KeyPolicy { .. }
+                | Reason::KeyPolicyAndIam {
+                    via_account: false, ..
+                } => Bearing::Allow,
+                _ => Bearing::Neutral,
+            };
+            (
+                StepResult::Yes,
+                bearing,
+                format!("The key policy {how} for {action}.{enough}"),
+            )
+        };
+        Step {
+            kind: StepKind::KeyPolicyAllowsCaller,
+            question: format!("Does the key policy allow {who} directly?"),
+            result,
+            bearing,
+            text,
+            statements: allows,
+        }
+    }
+
+    fn key_trusts_account_step(&self) -> Step {
+        let action = self.request.action.name();
+        let account = &self.request.caller.account;
+        let principal = self.request.caller.request_principal().account_root_arn();
+        let trusts = self.key_statements(|r| r == StatementResult::AllowViaAccount);
+        let (result, bearing, text) = if let Some(reason) = self.decided_early() {
+            (StepResult::NotChecked, Bearing::Neutral, reason.to_owned())
+        } else if self.request.caller.is_root() {
+            (
+                StepResult::NotChecked,
+                Bearing::Neutral,
+                "Not needed for the root user: IAM policies do not govern it, so only the previous question counts.".to_owned(),
+            )
+        } else if trusts.is_empty() {
+            (
+                StepResult::No,
+                self.bearing_when_missing(Reason::NoResourcePolicyAllows),
+                format!(
+                    "No statement allows the account principal {principal} for {action}, so no IAM policy of the account can allow it on this key."
+                ),
+            )
+        } else {
+            let bearing = match self.verdict.reason {
+                Reason::KeyPolicyAndIam {
+                    via_account: true, ..
+                } => Bearing::Allow,
+                _ => Bearing::Neutral,
+            };
+            (
+                StepResult::Yes,
+                bearing,
+                format!(
+                    "The key policy allows the account principal {principal}: IAM policies of the account can allow {action}. By itself that allows no user or role anything."
+                ),
+            )
+        };
+        Step {
+            kind: StepKind::KeyPolicyTrustsAccount,
+            question: format!(
+                "Does the key policy let IAM policies of account {account} allow {action}?"
+            ),
+            result,
+            bearing,
+            text,
+            statements: trusts,
+        }
+    }
+
+    /// `Missing` for a "no" that is what the request lacked (`missing` is the verdict's reason).
+    fn bearing_when_missing(&self, missing: Reason) -> Bearing {
+        if self.verdict.reason == missing {
+            Bearing::Missing
+        } else {
+            Bearing::Neutral
+        }
+    }
+
+    fn identity_step(&self) -> Step {
+        let who = self.who();
+        let action = self.request.action.name();
+        let on = match self.request.target {
+            Target::Account => String::new(),
+            Target::Alias { arn } => format!(" on the alias {arn}"),
+            Target::Key(_) | Target::KeyWithPolicy { .. } => " on this key".to_owned(),
+        };
+        let question = if self.request.caller.is_root() {
+            format!("Does {who} need an IAM policy for {action}{on}?")
+        } else {
+            format!("Does an IAM policy of {who} allow {action}{on}?")
+        };
+        let on_key = self.request.target.key().is_some();
+        // IAM allows count where the key policy delegates to the caller's account, or names a
+        // caller in another account; IAM-only actions need nothing else.
+        let counts = !on_key
+            || self.key_trace.is_some_and(|t| {
+                t.statements.iter().any(|s| {
+                    s.result == StatementResult::AllowViaAccount
+                        || matches!(s.result, StatementResult::Allow(_))
+                            && self
+                                .request
+                                .target
+                                .key()
+                                .is_some_and(|key| key.account != self.request.caller.account)
+                })
+            });
+        let decisive = matches!(
+            self.verdict.reason,
+            Reason::KeyPolicyAndIam { .. } | Reason::Iam { .. }
+        );
+        let (result, bearing, text, statements) = if let Some(reason) = self.decided_early() {
+            (
+                StepResult::NotChecked,
+                Bearing::Neutral,
+                reason.to_owned(),
+                Vec::new(),
+            )
+        } else {
+            match self.identity {
+                IdentitySide::Allow(IdentityAllow::RootUser) => (
+                    StepResult::No,
+                    Bearing::Neutral,
+                    "IAM policies do not restrict the root user in its own account or across accounts; only SCPs could, and the playground has none.".to_owned(),
+                    Vec::new(),
+                ),
+                IdentitySide::Allow(allow @ IdentityAllow::Policy { .. }) => {
+                    let label = self
+                        .identity_allow_ref(allow)
+                        .map(|r| r.label())
+                        .unwrap_or_default();
+                    let text = if counts {
+                        format!("{label} allows it.")
+                    } else if matches!(self.verdict.reason, Reason::KeyPolicy { .. }) {
+                        format!("{label} allows it; not needed, the key policy already allows {who}.")
+                    } else {
+                        format!(
+                            "{label} allows it, but to no effect: an IAM allow counts only where the key policy delegates to the account, and this one does not."
+                        )
+                    };
+                    (
+                        StepResult::Yes,
+                        if decisive {
+                            Bearing::Allow
+                        } else {
+                            Bearing::Neutral
+                        },
+                        text,
+                        self.identity_allow_ref(allow).into_iter().collect(),
+                    )
+                }
+                IdentitySide::Deny { .. } | IdentitySide::Nothing => (
+                    StepResult::No,
+                    if matches!(
+                        self.verdict.reason,
+                        Reason::NoIdentityPolicyAllows
+                            | Reason::GrantPendingTokenOnly {
+                                identity_missing: true,
+                                ..
+                            }
+                    ) {
+                        Bearing::Missing
+                    } else {
+                        Bearing::Neutral
+                    },
+                    if matches!(self.verdict.reason, Reason::KeyPolicy { .. }) {
+                        format!(
+                            "None of {who}'s IAM policies allows {action}{on}; not needed, the key policy already allows {who}."
+                        )
+                    } else {
+                        format!("None of {who}'s IAM policies allows {action}{on}.")
+                    },
+                    Vec::new(),
+                ),
+            }
+        };
+        Step {
             kind: StepKind::IdentityPolicyAllows,
-            result: if needed {
-                result
-            } else {
-                StepResult::NotChecked
-            },
-            text: if needed {
-                text
-            } else {
-                format!("Not needed for this request. {text}")
-            },
+            question,
+            result,
+            bearing,
+            text,
             statements,
+        }
+    }
+
+    fn grant_step(&self) -> Step {
+        let who = self.who();
+        let action = self.request.action.name();
+        let allowed = self
+            .grant
+            .allows(matches!(self.identity, IdentitySide::Allow(_)));
+        let finding = self.grant.step_text(&who, action);
+        let (result, bearing, text) = if let Some(reason) = self.decided_early() {
+            let text = if self.verdict.decision == Decision::ExplicitDeny {
+                "An explicit Deny already decided, and a grant cannot override a Deny.".to_owned()
+            } else {
+                reason.to_owned()
+            };
+            (StepResult::NotChecked, Bearing::Neutral, text)
+        } else if allowed {
+            let bearing = if self.verdict.reason == Reason::Grant {
+                Bearing::Allow
+            } else {
+                Bearing::Neutral
+            };
+            (StepResult::Yes, bearing, finding)
+        } else if self.verdict.is_allowed() {
+            (
+                StepResult::NotChecked,
+                Bearing::Neutral,
+                format!("The policies already allow it. {finding}"),
+            )
+        } else {
+            let bearing = match self.verdict.reason {
+                Reason::GrantPendingTokenOnly { .. } => Bearing::Missing,
+                _ => Bearing::Neutral,
+            };
+            (StepResult::No, bearing, finding)
+        };
+        Step {
+            kind: StepKind::Grant,
+            question: format!("Does a grant give {who} {action} on this key?"),
+            result,
+            bearing,
+            text,
+            statements: Vec::new(),
         }
     }
 

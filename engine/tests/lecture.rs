@@ -15,7 +15,7 @@
 mod kms_common;
 
 use kms_common::*;
-use kms_engine::authz::{Decision, Reason};
+use kms_engine::authz::{Bearing, Decision, Explanation, Reason, StepKind, StepResult};
 use kms_engine::kms::Action;
 use kms_engine::matrix::Matrix;
 use kms_engine::store::KeyId;
@@ -258,5 +258,66 @@ fn explanations_name_the_deciding_statements_and_the_lecture_nuances() {
         david
             .notes
             .contains(&kms_engine::authz::Note::DenyOverridesDelegation)
+    );
+}
+
+/// The answer and bearing of the step of `kind`.
+fn answer(explanation: &Explanation, kind: StepKind) -> (StepResult, Bearing, String) {
+    let step = explanation
+        .steps
+        .iter()
+        .find(|s| s.kind == kind)
+        .unwrap_or_else(|| panic!("no {kind:?} step"));
+    assert!(step.question.ends_with('?'), "{}", step.question);
+    (step.result, step.bearing, step.text.clone())
+}
+
+// Each step is a question whose answer is the fact, and whose bearing says what the fact does:
+// the lecture's cells read as the decision procedure of KMS Developer Guide,
+// policy-evaluation.html ("Does the key policy ALLOW the caller's account to use IAM policies...?",
+// "Does an IAM policy allow the caller to perform this action?").
+#[test]
+fn explanation_steps_are_questions_with_answers_that_say_what_they_do() {
+    let (world, [cmk_a, cmk_b, cmk_c]) = lecture();
+    use StepKind::*;
+
+    // Alice on CMK-B: her IAM policy allows, to no effect; what is missing is the key policy.
+    let alice = explain(&world, &user(ACCOUNT, "Alice"), &cmk_b, Action::Decrypt);
+    assert_eq!(answer(&alice, IamOnly).0, StepResult::No);
+    assert_eq!(answer(&alice, ExplicitDeny).0, StepResult::No);
+    assert_eq!(answer(&alice, ExplicitDeny).1, Bearing::Neutral);
+    assert_eq!(answer(&alice, KeyPolicyAllowsCaller).1, Bearing::Missing);
+    assert_eq!(answer(&alice, KeyPolicyTrustsAccount).1, Bearing::Missing);
+    let (result, bearing, text) = answer(&alice, IdentityPolicyAllows);
+    assert_eq!((result, bearing), (StepResult::Yes, Bearing::Neutral));
+    assert!(text.contains("no effect"), "{text}");
+
+    // Bob on CMK-C: the Deny is a "yes" that denies; nothing after it was needed.
+    let bob = explain(&world, &user(ACCOUNT, "Bob"), &cmk_c, Action::Decrypt);
+    assert_eq!(answer(&bob, ExplicitDeny).0, StepResult::Yes);
+    assert_eq!(answer(&bob, ExplicitDeny).1, Bearing::Deny);
+    for kind in [KeyPolicyAllowsCaller, IdentityPolicyAllows, Grant, KeyState] {
+        assert_eq!(answer(&bob, kind).0, StepResult::NotChecked, "{kind:?}");
+    }
+
+    // Charlie on CMK-A: Encrypt through the delegation; Decrypt lacks the IAM allow.
+    let encrypt = explain(&world, &user(ACCOUNT, "Charlie"), &cmk_a, Action::Encrypt);
+    assert_eq!(
+        answer(&encrypt, KeyPolicyTrustsAccount).1,
+        Bearing::Allow,
+        "the delegation is part of the allow"
+    );
+    assert_eq!(answer(&encrypt, IdentityPolicyAllows).1, Bearing::Allow);
+    let decrypt = explain(&world, &user(ACCOUNT, "Charlie"), &cmk_a, Action::Decrypt);
+    assert_eq!(answer(&decrypt, IdentityPolicyAllows).0, StepResult::No);
+    assert_eq!(answer(&decrypt, IdentityPolicyAllows).1, Bearing::Missing);
+
+    // The root user on CMK-A: the root statement names it; the account question does not apply
+    // (it used to answer "the key policy does not allow account 111122223333", which is false).
+    let root = explain(&world, &root(ACCOUNT), &cmk_a, Action::Decrypt);
+    assert_eq!(answer(&root, KeyPolicyAllowsCaller).1, Bearing::Allow);
+    assert_eq!(
+        answer(&root, KeyPolicyTrustsAccount).0,
+        StepResult::NotChecked
     );
 }

@@ -5,7 +5,7 @@ use crate::model::{DocTarget, Playground};
 use crate::state::CellSelection;
 use crate::ui::hooks::use_playground;
 use crate::ui::icons::{Icon, IconSvg};
-use kms_engine::authz::{Decision, Explanation, Reason, StepResult};
+use kms_engine::authz::{Bearing, Decision, Explanation, Reason};
 use kms_engine::policy::Effect;
 use kms_engine::policy::eval::{PolicyTrace, StatementRef, StatementResult};
 use yew::prelude::*;
@@ -69,11 +69,13 @@ fn verdict_line(explanation: &Explanation) -> Html {
     }
 }
 
-fn result_word(result: StepResult) -> (&'static str, &'static str) {
-    match result {
-        StepResult::Yes => ("outcome-yes", "yes"),
-        StepResult::No => ("outcome-no", "no"),
-        StepResult::NotChecked => ("outcome-no", "not checked"),
+/// The class of a step's answer: what the answer does to the request, not whether it is a yes
+/// ("Does an explicit Deny apply? Yes" denies).
+fn bearing_class(bearing: Bearing) -> &'static str {
+    match bearing {
+        Bearing::Allow => "outcome-yes",
+        Bearing::Deny | Bearing::Missing => "outcome-deny",
+        Bearing::Neutral => "outcome-no",
     }
 }
 
@@ -239,10 +241,11 @@ pub fn WhyPanel() -> Html {
             <p id="why-summary">{ explanation.summary.clone() }</p>
             <ol class="steps">
                 { for explanation.steps.iter().map(|step| {
-                    let (class, word) = result_word(step.result);
+                    let class = bearing_class(step.bearing);
                     html! {
                         <li>
-                            <span class={class}>{ word }</span>{ " — " }{ step.text.clone() }
+                            <span class="step-title">{ step.question.clone() }</span>{ " " }
+                            <span class={class}>{ step.result.answer() }</span>{ " — " }{ step.text.clone() }
                             { statement_refs(&step.statements) }
                         </li>
                     }

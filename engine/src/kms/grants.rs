@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Action, Caller, Env, page, validation};
 use crate::authz::{
-    Decision, Explanation, Reason, RequestParams, Step, StepKind, StepResult, Target,
+    Bearing, Decision, Explanation, Reason, RequestParams, Step, StepKind, StepResult, Target,
 };
 use crate::error::KmsError;
 use crate::grants::{
@@ -382,7 +382,10 @@ impl World {
         explanation.summary = format!("Denied: {text}");
         explanation.steps.push(Step {
             kind: StepKind::Grant,
+            question: "Is the new grant within the grant its creator's CreateGrant comes from?"
+                .to_owned(),
             result: StepResult::No,
+            bearing: Bearing::Deny,
             text,
             statements: Vec::new(),
         });
