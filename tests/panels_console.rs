@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, reason = "tests")]
 
+mod panels_support;
+
 use kms_engine::kms::Action;
 use kms_engine::view::CellKind;
 use kms_playground::panels::PanelIntent;
@@ -230,4 +232,46 @@ fn replay_explains_what_it_needs_in_a_world_without_demo_key() {
     assert_eq!(kind, LineKind::Note);
     assert!(text.contains("alias/DemoKey"));
     assert!(state.panels.console.replay.is_none());
+}
+
+#[test]
+fn replay_demo1_types_the_lectures_commands_and_shows_each_outcome() {
+    // Demonstration 1: Bob denied, Alice encrypts, Alice grants, Bob encrypts with the token;
+    // then, beyond the lecture, Bob without the token is denied until the window passes.
+    let mut state = panels_support::app_state(panels_support::DEMO1, &user("Alice"));
+    let start = state.model().now();
+    let send = |s: &mut AppState, i: ConsoleIntent| s.apply(Intent::Panel(PanelIntent::Console(i)));
+    send(&mut state, ConsoleIntent::ReplayDemo1);
+    assert!(state.panels.console.replay.is_some());
+    send(&mut state, ConsoleIntent::ReplayTick);
+    assert_eq!(state.panels.console.input, "# Bob ", "it types a few characters a tick");
+    send(&mut state, ConsoleIntent::ReplayToEnd);
+    assert!(state.panels.console.replay.is_none());
+
+    let lines = &state.panels.console.lines;
+    let commands: Vec<&str> = lines
+        .iter()
+        .filter(|l| l.kind == LineKind::Command && l.text.starts_with("aws"))
+        .map(|l| l.text.as_str())
+        .collect();
+    assert_eq!(commands.len(), 6);
+    assert!(commands[3].contains("--grant-tokens "), "{}", commands[3]);
+    assert!(!commands[3].contains("{grant-token}"), "the token was pasted");
+    // The outcome of each aws command, in order.
+    let outcomes: Vec<(LineKind, &str)> = lines
+        .iter()
+        .filter(|l| l.kind != LineKind::Command)
+        .map(|l| (l.kind, l.text.as_str()))
+        .collect();
+    assert_eq!(outcomes.len(), 6, "{outcomes:#?}");
+    assert_eq!(outcomes[0].0, LineKind::Stderr);
+    assert!(outcomes[0].1.contains("(AccessDeniedException) when calling the Encrypt operation: User: arn:aws:iam::111122223333:user/Bob"));
+    assert!(outcomes[1].1.contains("\"CiphertextBlob\""));
+    assert!(outcomes[2].1.contains("\"GrantToken\"") && outcomes[2].1.contains("\"GrantId\""));
+    assert!(outcomes[3].1.contains("\"CiphertextBlob\""), "Bob with the token");
+    assert_eq!(outcomes[4].0, LineKind::Stderr, "Bob without the token, inside the window");
+    assert!(outcomes[5].1.contains("\"CiphertextBlob\""), "Bob after the window");
+    assert_eq!(state.model().now().0 - start.0, 300_000, "sleep 300 moved the app's clock");
+    // The grant the console created is the world's: the grants panel and matrix see it.
+    assert_eq!(state.model().world().grants.all().count(), 1);
 }

@@ -55,6 +55,8 @@ pub enum ConsoleIntent {
     ReplayDemo1,
     /// Type the next characters of the replay (the view calls this on a timer).
     ReplayTick,
+    /// Run the rest of the replay at once (the reduced-motion preference).
+    ReplayToEnd,
     /// Stop the replay.
     StopReplay,
 }
@@ -185,6 +187,7 @@ impl Console {
                 Err(note) => self.push(LineKind::Note, note, None),
             },
             ConsoleIntent::ReplayTick => self.replay_tick(host, caller),
+            ConsoleIntent::ReplayToEnd => self.replay_all(host, caller),
             ConsoleIntent::StopReplay => self.replay = None,
         }
     }
@@ -279,8 +282,8 @@ impl Console {
         self.run(host, caller, &line);
     }
 
-    /// Runs the whole replay at once (tests, and a reduced-motion preference).
-    pub fn replay_all(&mut self, host: &mut impl WorldHost, caller: Option<&str>) {
+    /// Runs the rest of the replay at once.
+    fn replay_all(&mut self, host: &mut impl WorldHost, caller: Option<&str>) {
         // Each tick types or pauses; a generous bound keeps a bug from looping forever.
         for _ in 0..100_000 {
             if self.replay.is_none() {
