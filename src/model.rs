@@ -716,8 +716,9 @@ impl Playground {
         let before = self.summaries.clone();
         let mut env = kms_engine::kms::Env::new(self.now, &mut *self.rng);
         let result = op(&mut self.world, &mut env);
-        self.rebuild_documents();
+        // The matrix first: it takes in new keys, whose policies the documents then follow.
         self.recompute_all();
+        self.rebuild_documents();
         // A new or deleted key changes the matrix's shape; then there is nothing to compare.
         self.changes = self.diff(&before);
         result

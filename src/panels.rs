@@ -77,6 +77,9 @@ pub enum PanelIntent {
 pub enum PanelEffect {
     /// A key was created: select it, so its policy opens in the editor.
     KeyCreated(KeyId),
+    /// The console's "Replay demo 1" needs demonstration 1's world: load it (undoably), then
+    /// start the replay again.
+    NeedsDemo1,
 }
 
 /// The hands-on panels' state.
@@ -179,6 +182,11 @@ impl Panels {
                 }
             }
             PanelIntent::DismissCreated => self.created = None,
+            PanelIntent::Console(ConsoleIntent::ReplayDemo1)
+                if console::demo1_script(host.world()).is_err() =>
+            {
+                return Some(PanelEffect::NeedsDemo1);
+            }
             PanelIntent::Console(intent) => {
                 self.console.apply(host, self.caller.as_deref(), intent);
             }

@@ -7,6 +7,7 @@
 //! drawer panel is open) are plain values beside it.
 
 use crate::model::{DocId, DocTarget, ModelError, NewPrincipal, Playground};
+use crate::panels::console::ConsoleIntent;
 use crate::panels::{PanelEffect, PanelIntent, Panels};
 use crate::presets::Preset;
 use kms_engine::kms::Action;
@@ -474,10 +475,21 @@ impl AppState {
             }
             Intent::Panel(intent) => {
                 let effect = self.panels.apply(&mut *self.model.borrow_mut(), intent);
-                if let Some(PanelEffect::KeyCreated(key)) = effect {
-                    let document = self.model.borrow().key_policy_doc(&key).map(|d| d.id);
-                    self.ui.owner = Some(Owner::Key(key));
-                    self.ui.document = document;
+                match effect {
+                    Some(PanelEffect::KeyCreated(key)) => {
+                        let document = self.model.borrow().key_policy_doc(&key).map(|d| d.id);
+                        self.ui.owner = Some(Owner::Key(key));
+                        self.ui.document = document;
+                    }
+                    Some(PanelEffect::NeedsDemo1) => {
+                        self.try_apply(Intent::LoadPreset(Preset::Demo1))?;
+                        let mut model = self.model.borrow_mut();
+                        self.panels.apply(
+                            &mut *model,
+                            PanelIntent::Console(ConsoleIntent::ReplayDemo1),
+                        );
+                    }
+                    None => {}
                 }
                 Ok(())
             }

@@ -223,15 +223,27 @@ fn history_walks_back_and_forth_and_clear_empties_the_screen() {
 }
 
 #[test]
-fn replay_explains_what_it_needs_in_a_world_without_demo_key() {
+fn replay_in_another_world_loads_demo1_first_and_can_be_undone() {
     let mut state = lecture();
+    let title = state.model().title().to_owned();
     state.apply(Intent::Panel(PanelIntent::Console(
         ConsoleIntent::ReplayDemo1,
     )));
-    let (kind, text) = last_output(&state);
-    assert_eq!(kind, LineKind::Note);
-    assert!(text.contains("alias/DemoKey"));
-    assert!(state.panels.console.replay.is_none());
+    assert_eq!(state.model().title(), "Demo 1: grants from Alice to Bob");
+    assert!(
+        state.panels.console.replay.is_some(),
+        "and the replay starts"
+    );
+    assert!(state.ui.notice.is_some(), "loading says so, with an undo");
+    state.apply(Intent::Undo);
+    assert_eq!(state.model().title(), title);
+}
+
+#[test]
+fn the_replay_script_names_what_it_needs() {
+    let state = lecture();
+    let problem = kms_playground::panels::console::demo1_script(state.model().world()).unwrap_err();
+    assert!(problem.contains("alias/DemoKey") && problem.contains("Alice and Bob"));
 }
 
 #[test]
@@ -244,7 +256,10 @@ fn replay_demo1_types_the_lectures_commands_and_shows_each_outcome() {
     send(&mut state, ConsoleIntent::ReplayDemo1);
     assert!(state.panels.console.replay.is_some());
     send(&mut state, ConsoleIntent::ReplayTick);
-    assert_eq!(state.panels.console.input, "# Bob ", "it types a few characters a tick");
+    assert_eq!(
+        state.panels.console.input, "# Bob ",
+        "it types a few characters a tick"
+    );
     send(&mut state, ConsoleIntent::ReplayToEnd);
     assert!(state.panels.console.replay.is_none());
 
@@ -256,7 +271,10 @@ fn replay_demo1_types_the_lectures_commands_and_shows_each_outcome() {
         .collect();
     assert_eq!(commands.len(), 6);
     assert!(commands[3].contains("--grant-tokens "), "{}", commands[3]);
-    assert!(!commands[3].contains("{grant-token}"), "the token was pasted");
+    assert!(
+        !commands[3].contains("{grant-token}"),
+        "the token was pasted"
+    );
     // The outcome of each aws command, in order.
     let outcomes: Vec<(LineKind, &str)> = lines
         .iter()
@@ -268,10 +286,24 @@ fn replay_demo1_types_the_lectures_commands_and_shows_each_outcome() {
     assert!(outcomes[0].1.contains("(AccessDeniedException) when calling the Encrypt operation: User: arn:aws:iam::111122223333:user/Bob"));
     assert!(outcomes[1].1.contains("\"CiphertextBlob\""));
     assert!(outcomes[2].1.contains("\"GrantToken\"") && outcomes[2].1.contains("\"GrantId\""));
-    assert!(outcomes[3].1.contains("\"CiphertextBlob\""), "Bob with the token");
-    assert_eq!(outcomes[4].0, LineKind::Stderr, "Bob without the token, inside the window");
-    assert!(outcomes[5].1.contains("\"CiphertextBlob\""), "Bob after the window");
-    assert_eq!(state.model().now().0 - start.0, 300_000, "sleep 300 moved the app's clock");
+    assert!(
+        outcomes[3].1.contains("\"CiphertextBlob\""),
+        "Bob with the token"
+    );
+    assert_eq!(
+        outcomes[4].0,
+        LineKind::Stderr,
+        "Bob without the token, inside the window"
+    );
+    assert!(
+        outcomes[5].1.contains("\"CiphertextBlob\""),
+        "Bob after the window"
+    );
+    assert_eq!(
+        state.model().now().0 - start.0,
+        300_000,
+        "sleep 300 moved the app's clock"
+    );
     // The grant the console created is the world's: the grants panel and matrix see it.
     assert_eq!(state.model().world().grants.all().count(), 1);
 }

@@ -365,3 +365,29 @@ fn show_as_cli_names_both_calls_the_console_makes() {
         "aws kms create-alias --alias-name 'alias/DemoKey' --target-key-id $KEY_ID"
     );
 }
+
+#[test]
+fn through_the_app_finish_selects_the_new_key_and_opens_its_policy() {
+    use kms_playground::panels::PanelIntent;
+    use kms_playground::state::{AppState, Intent, Owner};
+    let mut state = AppState::new(kms_playground::presets::lecture(START));
+    let wizard = |state: &mut AppState, intent: WizardIntent| {
+        state.apply(Intent::Panel(PanelIntent::Wizard(intent)));
+    };
+    state.apply(Intent::Panel(PanelIntent::SetCaller(root())));
+    state.apply(Intent::Panel(PanelIntent::OpenWizard));
+    wizard(&mut state, WizardIntent::SetAlias("DemoKey".into()));
+    wizard(&mut state, WizardIntent::ToggleUser(user("Charlie")));
+    wizard(&mut state, WizardIntent::GoTo(WizardStep::Review));
+    let policy = state.panels.wizard.as_ref().unwrap().policy_text();
+    state.apply(Intent::Panel(PanelIntent::FinishWizard));
+    assert!(state.panels.wizard.is_none(), "the wizard closes");
+    let created = state.panels.created.clone().unwrap();
+    let model = state.model();
+    assert_eq!(model.columns().last().unwrap().id, created.key_id);
+    assert_eq!(model.columns().last().unwrap().name, "DemoKey");
+    let doc = model.key_policy_doc(&created.key_id).unwrap();
+    assert_eq!(&*doc.text, policy);
+    assert_eq!(state.ui.owner, Some(Owner::Key(created.key_id.clone())));
+    assert_eq!(state.ui.document, Some(doc.id));
+}

@@ -10,6 +10,7 @@ use super::refusal::why_from_message;
 use super::{WhyLink, WorldHost};
 use kms_engine::awscli::{Host, NoFiles, Session};
 use kms_engine::world::World;
+use std::rc::Rc;
 
 /// What a block of console text is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,8 +93,9 @@ const MAX_HISTORY: usize = 500;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Console {
     session: Session,
-    /// What the screen shows, oldest first.
-    pub lines: Vec<ConsoleLine>,
+    /// What the screen shows, oldest first (shared, so copying the app state per keystroke
+    /// does not copy the screen).
+    pub lines: Rc<Vec<ConsoleLine>>,
     /// Commands run, oldest first.
     pub history: Vec<String>,
     history_cursor: Option<usize>,
@@ -110,7 +112,7 @@ impl Console {
     pub fn new(now: kms_engine::entropy::Timestamp) -> Console {
         Console {
             session: Session::new(now),
-            lines: Vec::new(),
+            lines: Rc::default(),
             history: Vec::new(),
             history_cursor: None,
             input: String::new(),
@@ -166,7 +168,7 @@ impl Console {
                 }
                 None => {}
             },
-            ConsoleIntent::Clear => self.lines.clear(),
+            ConsoleIntent::Clear => self.lines = Rc::default(),
             ConsoleIntent::Cancel => {
                 let line = std::mem::take(&mut self.input);
                 self.push(LineKind::Command, format!("{line}^C"), None);
@@ -224,7 +226,7 @@ impl Console {
             host.advance_clock(slept);
         }
         if output.clear {
-            self.lines.clear();
+            self.lines = Rc::default();
         }
         if let Some(token) = grant_token_in(&output.stdout) {
             self.last_grant_token = Some(token);
@@ -239,10 +241,11 @@ impl Console {
     }
 
     fn push(&mut self, kind: LineKind, text: String, why: Option<WhyLink>) {
-        self.lines.push(ConsoleLine { kind, text, why });
-        if self.lines.len() > MAX_LINES {
-            let excess = self.lines.len() - MAX_LINES;
-            self.lines.drain(..excess);
+        let lines = Rc::make_mut(&mut self.lines);
+        lines.push(ConsoleLine { kind, text, why });
+        if lines.len() > MAX_LINES {
+            let excess = lines.len() - MAX_LINES;
+            lines.drain(..excess);
         }
     }
 
