@@ -203,4 +203,38 @@ export default [
       expect(words.Bob[0] === 'None', 'the matrix agrees');
     },
   },
+  {
+    name: 'the inspector marks the tampered byte even in the middle of a long ciphertext',
+    run: async ({ page, baseUrl, expect }) => {
+      await open(page, baseUrl);
+      await chooseCaller(page, 'Alice');
+      await page.click('#tab-crypto');
+      await page.fill('#crypto-key', 'alias/CMK-A');
+      await page.fill('#crypto-plaintext', 'x'.repeat(300));
+      await page.click('#encrypt');
+      await page.waitForSelector('#crypto-result:has-text("Encrypted under")');
+      await page.click('#tamper');
+      const flipped = page.locator('#inspector .flipped');
+      await flipped.waitFor();
+      expect((await flipped.getAttribute('title')).includes('tampered'), 'the flipped byte is marked');
+      const parts = await page.$$eval('#inspector .part', (ps) =>
+        ps.map((p) => [p.querySelector('.label').textContent, p.querySelector('.bytes').textContent]));
+      const arn = parts.find(([label]) => label.startsWith('key ARN ·'))[1];
+      expect(arn.startsWith('arn:aws:kms:'), `the key ARN reads as text: ${arn}`);
+    },
+  },
+  {
+    name: 'Replay demo 1 from the lecture loads demo 1 first, and Undo brings the lecture back',
+    run: async ({ page, baseUrl, expect }) => {
+      await open(page, baseUrl);
+      await page.click('#tab-console');
+      await page.click('#replay-demo1');
+      await until(page, async (p) => (await keyNames(p)).includes('DemoKey'), 'demo 1 loaded');
+      await page.click('#replay-demo1'); // Stop replay
+      await until(page, async (p) => (await p.textContent('#replay-demo1')) === 'Replay demo 1', 'stopped');
+      await page.click('#notice button:text-is("Undo")');
+      await until(page, async (p) => (await keyNames(p)).includes('CMK-A'), 'the lecture is back');
+      expect(!(await keyNames(page)).includes('DemoKey'), 'demo 1 is gone');
+    },
+  },
 ];

@@ -253,7 +253,7 @@ fn Drawer() -> Html {
         <section class={classes!("drawer", open.is_none().then_some("collapsed"))} aria-label="Details" {onkeydown}>
             <div class="drawer-tabs" role="tablist">
                 { tab(DrawerTab::Why, "tab-why", why_label) }
-                { tab(DrawerTab::Grants, "tab-grants", "Grants".to_owned()) }
+                { tab(DrawerTab::Grants, "tab-grants", format!("Grants {}", state.model().world().grants.all().filter(|g| g.is_active()).count())) }
                 { tab(DrawerTab::Crypto, "tab-crypto", "Encrypt/Decrypt".to_owned()) }
                 { tab(DrawerTab::Console, "tab-console", "Console".to_owned()) }
                 { tab(DrawerTab::Problems, "tab-problems", format!("Problems {problem_count}")) }

@@ -233,6 +233,10 @@ pub fn GrantsView() -> Html {
                 let token = token.clone();
                 Callback::from(move |_: MouseEvent| crate::ui::browser::copy_to_clipboard(&token))
             };
+            let copy_id = {
+                let id = issued.grant_id.clone();
+                Callback::from(move |_: MouseEvent| crate::ui::browser::copy_to_clipboard(&id))
+            };
             let use_token = {
                 let handle = handle.clone();
                 let token = token.clone();
@@ -250,6 +254,8 @@ pub fn GrantsView() -> Html {
                         <dt>{ "GrantToken" }</dt>
                         <dd id="grant-token" title={token.clone()} data-token={token.clone()}>{ middle_ellipsis(&token, 40) }</dd>
                     </dl>
+                    <button class="small" onclick={copy_id}>{ "Copy id" }</button>
+                    { " " }
                     <button class="small" onclick={copy}>{ "Copy token" }</button>
                     { " " }
                     <button class="small" onclick={use_token}>{ "Use the token in Encrypt/Decrypt" }</button>
@@ -402,30 +408,63 @@ fn inspector(
                 <p class="err">{ problem.to_string() }</p>
             }
             <div class="ruler">
-                { for inspection.parts.iter().map(|part| {
-                    let shown: Vec<Html> = bytes
-                        .get(part.start..part.end)
-                        .unwrap_or_default()
-                        .iter()
-                        .enumerate()
-                        .take(48)
-                        .map(|(i, b)| {
-                            let offset = part.start + i;
-                            let flipped = tampered == Some(offset);
-                            html! { <span class={classes!(flipped.then_some("flipped"))} title={format!("byte {offset}")}>{ format!("{b:02x}") }</span> }
-                        })
-                        .collect();
-                    let more = part.end - part.start > 48;
-                    html! {
-                        <div class={classes!("part", class_of(part.field))} title={part.field.description()}>
-                            <span class="label">{ format!("{} · {}–{}", part.field.label(), part.start, part.end) }</span>
-                            <span class="bytes">{ for shown }{ if more { "…" } else { "" } }</span>
-                        </div>
-                    }
+                { for inspection.parts.iter().map(|part| html! {
+                    <div class={classes!("part", class_of(part.field))} title={part.field.description()}>
+                        <span class="label">{ format!("{} · {}–{}", part.field.label(), part.start, part.end) }</span>
+                        <span class="bytes">{ part_bytes(bytes, part.start, part.end, part.field, tampered) }</span>
+                    </div>
                 }) }
             </div>
         </div>
     }
+}
+
+/// How many bytes of each end of a long part the ruler shows.
+const RULER_ENDS: usize = 16;
+
+/// One part's bytes on the ruler: the key ARN as text, the rest in hex. A long part shows both
+/// ends and, when it holds the tampered byte, that byte with its neighbours, so the mark is
+/// always in view.
+fn part_bytes(
+    bytes: &[u8],
+    start: usize,
+    end: usize,
+    field: BlobField,
+    tampered: Option<usize>,
+) -> Html {
+    let slice = bytes.get(start..end).unwrap_or_default();
+    if field == BlobField::KeyArn {
+        return html! { <span>{ String::from_utf8_lossy(slice).into_owned() }</span> };
+    }
+    let mut shown: Vec<usize> = (0..slice.len())
+        .filter(|&i| i < RULER_ENDS || i + RULER_ENDS >= slice.len())
+        .collect();
+    if let Some(i) = tampered
+        .filter(|t| (start..end).contains(t))
+        .map(|t| t - start)
+    {
+        shown.extend(i.saturating_sub(2)..(i + 3).min(slice.len()));
+    }
+    shown.sort_unstable();
+    shown.dedup();
+    let mut out = Vec::with_capacity(shown.len() + 2);
+    let mut previous: Option<usize> = None;
+    for i in shown {
+        if previous.is_some_and(|p| p + 1 != i) {
+            out.push(html! { <span class="gap" aria-hidden="true">{ "…" }</span> });
+        }
+        previous = Some(i);
+        let offset = start + i;
+        let byte = slice.get(i).copied().unwrap_or_default();
+        let flipped = tampered == Some(offset);
+        out.push(html! {
+            <span class={classes!(flipped.then_some("flipped"))}
+                title={if flipped { format!("byte {offset}: tampered") } else { format!("byte {offset}") }}>
+                { format!("{byte:02x}") }
+            </span>
+        });
+    }
+    out.into_iter().collect()
 }
 
 /// The encrypt/decrypt panel.
@@ -564,6 +603,16 @@ pub fn CryptoView() -> Html {
     }
 }
 
+fn prefers_reduced_motion() -> bool {
+    web_sys::window()
+        .and_then(|w| {
+            w.match_media("(prefers-reduced-motion: reduce)")
+                .ok()
+                .flatten()
+        })
+        .is_some_and(|m| m.matches())
+}
+
 /// The `aws` console: a terminal over the engine's emulator, on the live world.
 #[component]
 pub fn ConsoleView() -> Html {
@@ -615,7 +664,16 @@ pub fn ConsoleView() -> Html {
                 "ArrowUp" => ConsoleIntent::HistoryUp,
                 "ArrowDown" => ConsoleIntent::HistoryDown,
                 "l" | "L" if ctrl => ConsoleIntent::Clear,
-                "c" | "C" if ctrl => ConsoleIntent::Cancel,
+                "c" | "C" if ctrl => {
+                    // With text selected, Ctrl+C copies it, as in a terminal.
+                    let selected = e
+                        .target_dyn_into::<HtmlInputElement>()
+                        .is_some_and(|i| i.selection_start().ok() != i.selection_end().ok());
+                    if selected {
+                        return;
+                    }
+                    ConsoleIntent::Cancel
+                }
                 _ => return,
             };
             e.prevent_default();
@@ -633,12 +691,15 @@ pub fn ConsoleView() -> Html {
     let replay = {
         let handle = handle.clone();
         Callback::from(move |_: MouseEvent| {
-            let intent = if replaying {
-                ConsoleIntent::StopReplay
-            } else {
-                ConsoleIntent::ReplayDemo1
-            };
-            panel(&handle, PanelIntent::Console(intent));
+            if replaying {
+                panel(&handle, PanelIntent::Console(ConsoleIntent::StopReplay));
+                return;
+            }
+            panel(&handle, PanelIntent::Console(ConsoleIntent::ReplayDemo1));
+            // Typing on a timer is motion; with reduced motion the whole replay runs at once.
+            if prefers_reduced_motion() {
+                panel(&handle, PanelIntent::Console(ConsoleIntent::ReplayToEnd));
+            }
         })
     };
     let clear = {
