@@ -69,6 +69,9 @@ pub struct KmsAction {
     pub dry_run: bool,
     /// Where the app's picker shows it.
     pub group: ActionGroup,
+    /// Whether the grant acted on, not a policy, says who may call it: RetireGrant (API
+    /// RetireGrant; grant-delete.html). A policy's `Deny` still counts.
+    pub decided_by_its_grant: bool,
     /// The operation-specific KMS condition keys (beyond the ones every key operation has).
     specific_keys: &'static [&'static str],
 }
@@ -97,6 +100,14 @@ impl KmsAction {
         common.iter().chain(self.specific_keys).copied()
     }
 
+    /// Whether the action can be used with a symmetric encryption key, the only kind the
+    /// playground creates. Signing, MAC, key-agreement and public-key actions are for asymmetric
+    /// or HMAC keys, which reject them whatever the policies say (KMS Developer Guide,
+    /// symm-asymm-compare.html; grants.html for the grant operations).
+    pub fn for_symmetric_keys(&self) -> bool {
+        !NOT_FOR_SYMMETRIC_KEYS.contains(&self.action)
+    }
+
     /// Whether a request for this action can carry `key` (case-insensitive). Global `aws:` keys
     /// are not KMS's to decide and always count as carried.
     pub fn carries(&self, key: &str) -> bool {
@@ -106,6 +117,16 @@ impl KmsAction {
         self.condition_keys().any(|known| key_matches(known, key))
     }
 }
+
+/// The actions a symmetric encryption key rejects (see [`KmsAction::for_symmetric_keys`]).
+const NOT_FOR_SYMMETRIC_KEYS: [&str; 6] = [
+    "kms:Sign",
+    "kms:Verify",
+    "kms:GenerateMac",
+    "kms:VerifyMac",
+    "kms:DeriveSharedSecret",
+    "kms:GetPublicKey",
+];
 
 /// The condition keys every operation on a KMS key carries.
 const KEY_OPERATION_KEYS: &[&str] = &[
@@ -220,7 +241,18 @@ const fn row(
         grant_tokens,
         dry_run,
         group,
+        decided_by_its_grant: false,
         specific_keys,
+    }
+}
+
+/// A row whose permission the grant acted on decides, not policies: its retiring principal, its
+/// grantee when the grant lists the operation, and its issuing account may call it;
+/// `kms:RetireGrant` in a key policy allows nothing (API RetireGrant).
+const fn decided_by_its_grant(row: KmsAction) -> KmsAction {
+    KmsAction {
+        decided_by_its_grant: true,
+        ..row
     }
 }
 
@@ -553,7 +585,7 @@ pub const ACTIONS: &[KmsAction] = &[
     ),
     // RetireGrant takes a single `GrantToken`, not a `GrantTokens` list; the grant itself, not a
     // policy, says who may retire it (grant-delete.html).
-    row(
+    decided_by_its_grant(row(
         "kms:RetireGrant",
         "RetireGrant",
         Key,
@@ -564,7 +596,7 @@ pub const ACTIONS: &[KmsAction] = &[
             "kms:EncryptionContextKeys",
             "kms:GrantConstraintType",
         ],
-    ),
+    )),
     row(
         "kms:RevokeGrant",
         "RevokeGrant",
@@ -686,7 +718,8 @@ pub fn grant_operations() -> impl Iterator<Item = &'static str> {
 
 /// The grant operations valid on a symmetric encryption key: no signing, MAC or key agreement
 /// operations, and no `GetPublicKey` (KMS Developer Guide, grants.html and
-/// symm-asymm-compare.html).
+/// symm-asymm-compare.html). Spelled out for constant use; a test checks it is exactly the grant
+/// operations [`KmsAction::for_symmetric_keys`] accepts.
 pub const SYMMETRIC_GRANT_OPERATIONS: &[&str] = &[
     "CreateGrant",
     "Decrypt",
@@ -1404,6 +1437,12 @@ mod tests {
                 .all(|op| operations.contains(op))
         );
         assert!(!SYMMETRIC_GRANT_OPERATIONS.contains(&"Sign"));
+        let symmetric: Vec<&str> = ACTIONS
+            .iter()
+            .filter(|a| a.grant_operation && a.for_symmetric_keys())
+            .map(KmsAction::name)
+            .collect();
+        assert_eq!(symmetric, SYMMETRIC_GRANT_OPERATIONS);
     }
 
     #[test]

@@ -49,9 +49,9 @@ pub const MAX_CONSTRAINT_PAIRS: usize = 8;
 /// At most this many characters in one constraint value (API Reference, `GrantConstraints`).
 pub const MAX_CONSTRAINT_VALUE_CHARS: usize = 384;
 
-/// The grant operations a symmetric encryption key accepts. `Sign`, `Verify`, `GetPublicKey`,
-/// `GenerateMac`, `VerifyMac` and `DeriveSharedSecret` belong to other key types (KMS Developer
-/// Guide, grants.html, "Grants for symmetric and asymmetric keys").
+/// The grant operations a symmetric encryption key accepts, in the order a person reads them
+/// (use first, then grants, then metadata). Which ones they are is the catalog's
+/// ([`crate::catalog::KmsAction::for_symmetric_keys`]); a test checks the two agree.
 pub const SYMMETRIC_GRANT_OPERATIONS: &[Action] = &[
     Action::Decrypt,
     Action::Encrypt,
@@ -1066,6 +1066,12 @@ mod tests {
                 Some(*op)
             );
         }
+        let mut listed: Vec<&str> = SYMMETRIC_GRANT_OPERATIONS
+            .iter()
+            .filter_map(|a| a.grant_operation_name())
+            .collect();
+        listed.sort_unstable();
+        assert_eq!(listed, crate::catalog::SYMMETRIC_GRANT_OPERATIONS);
     }
 
     /// KMS Developer Guide, grants.html: an EncryptionContextSubset constraint is satisfied by any

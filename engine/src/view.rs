@@ -27,24 +27,12 @@ pub enum ActionSet {
     One(&'static KmsAction),
 }
 
-/// Actions that only make sense for asymmetric or HMAC keys: a symmetric encryption key (the only
-/// kind the playground creates) rejects them whatever the policies say (KMS Developer Guide,
-/// symm-asymm-compare.html), so they are left out of the group summaries.
-const NOT_FOR_SYMMETRIC_KEYS: [&str; 6] = [
-    "kms:Sign",
-    "kms:Verify",
-    "kms:GenerateMac",
-    "kms:VerifyMac",
-    "kms:DeriveSharedSecret",
-    "kms:GetPublicKey",
-];
-
 /// Whether `action` is decided per key by policies and applies to a symmetric encryption key.
 /// IAM-only actions such as `kms:CreateKey` have no key to decide them for, and
 /// `kms:RetireGrant` only ever comes from a grant (API RetireGrant), so policies cannot allow it.
 pub fn is_symmetric_key_action(action: &KmsAction) -> bool {
     action.resource != ResourceKind::IamOnly
-        && !NOT_FOR_SYMMETRIC_KEYS.contains(&action.action)
+        && action.for_symmetric_keys()
         && Action::from_name(action.action)
             .is_some_and(|a| a.permission_source() != PermissionSource::Grant)
 }

@@ -2,10 +2,11 @@
 //!
 //! An [`Action`] is what a policy allows or denies. It is the API operation of the same name,
 //! except that the `ReEncrypt` operation needs two: `kms:ReEncryptFrom` on the source key and
-//! `kms:ReEncryptTo` on the destination key. Facts per action: KMS API Reference ("Required
-//! permissions" and "Cross-account use" of each operation) and KMS Developer Guide,
-//! kms-api-permissions-reference.html.
+//! `kms:ReEncryptTo` on the destination key. The enum names the actions the engine performs;
+//! what KMS says about each (operation, permission source, cross-account use, grant operation)
+//! is read from the one table of them, [`crate::catalog::ACTIONS`].
 
+use crate::catalog::{self, ActionGroup, KmsAction, ResourceKind};
 use serde::Serialize;
 
 /// Where the permission for an action must come from (semantics §7.2).
@@ -21,8 +22,9 @@ pub enum PermissionSource {
 }
 
 macro_rules! actions {
-    ($( $variant:ident = $name:literal, $op:literal, $source:ident, cross: $cross:literal, grant: $grant:literal; )*) => {
-        /// A KMS permission, such as `kms:Decrypt`.
+    ($( $variant:ident ),* $(,)?) => {
+        /// A KMS permission, such as `kms:Decrypt`. Every fact about it comes from its row of the
+        /// catalog ([`crate::catalog::ACTIONS`]), found when the crate is built.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
         #[allow(missing_docs, reason = "each variant is the KMS permission of the same name")]
         pub enum Action {
@@ -33,87 +35,133 @@ macro_rules! actions {
             /// Every KMS action the engine knows, in alphabetical order.
             pub const ALL: &'static [Action] = &[ $( Action::$variant, )* ];
 
-            /// The permission as written in policies, such as `kms:Decrypt`.
-            pub fn name(self) -> &'static str {
-                match self { $( Action::$variant => $name, )* }
-            }
-
-            /// The API operation that needs this permission (`ReEncrypt` for both re-encrypt
-            /// permissions).
-            pub fn operation(self) -> &'static str {
-                match self { $( Action::$variant => $op, )* }
-            }
-
-            /// Where the permission must come from.
-            pub fn permission_source(self) -> PermissionSource {
-                match self { $( Action::$variant => PermissionSource::$source, )* }
-            }
-
-            /// Whether a principal in another account can be given this permission on a key.
-            /// For every other action, a cross-account permission "has no effect" (KMS
-            /// Developer Guide, key-policy-modifying-external-accounts.html).
-            pub fn cross_account(self) -> bool {
-                match self { $( Action::$variant => $cross, )* }
-            }
-
-            /// Whether this is a grant operation (API `GrantOperation`), that is, whether a grant
-            /// can allow it.
-            pub fn is_grant_operation(self) -> bool {
-                match self { $( Action::$variant => $grant, )* }
+            /// The action's row of the catalog.
+            pub fn entry(self) -> &'static KmsAction {
+                match self {
+                    $( Action::$variant => const { catalog_row(concat!("kms:", stringify!($variant))) }, )*
+                }
             }
         }
     };
 }
 
+/// The catalog row of `name`, looked up while the crate is built.
+#[allow(
+    clippy::panic,
+    reason = "only evaluated in const blocks: an action missing from the catalog fails the build"
+)]
+const fn catalog_row(name: &str) -> &'static KmsAction {
+    let mut rest = catalog::ACTIONS;
+    while let Some((row, tail)) = rest.split_first() {
+        if same_bytes(row.action.as_bytes(), name.as_bytes()) {
+            return row;
+        }
+        rest = tail;
+    }
+    panic!("an Action variant is missing from catalog::ACTIONS")
+}
+
+/// `a == b`, in a const fn.
+const fn same_bytes(mut a: &[u8], mut b: &[u8]) -> bool {
+    loop {
+        match (a.split_first(), b.split_first()) {
+            (None, None) => return true,
+            (Some((x, a_tail)), Some((y, b_tail))) if *x == *y => {
+                a = a_tail;
+                b = b_tail;
+            }
+            _ => return false,
+        }
+    }
+}
+
 actions! {
-    CancelKeyDeletion = "kms:CancelKeyDeletion", "CancelKeyDeletion", KeyPolicy, cross: false, grant: false;
-    CreateAlias = "kms:CreateAlias", "CreateAlias", KeyPolicy, cross: false, grant: false;
-    CreateGrant = "kms:CreateGrant", "CreateGrant", KeyPolicy, cross: true, grant: true;
-    CreateKey = "kms:CreateKey", "CreateKey", IamOnly, cross: false, grant: false;
-    Decrypt = "kms:Decrypt", "Decrypt", KeyPolicy, cross: true, grant: true;
-    DeleteAlias = "kms:DeleteAlias", "DeleteAlias", KeyPolicy, cross: false, grant: false;
-    DeleteImportedKeyMaterial = "kms:DeleteImportedKeyMaterial", "DeleteImportedKeyMaterial", KeyPolicy, cross: false, grant: false;
-    DeriveSharedSecret = "kms:DeriveSharedSecret", "DeriveSharedSecret", KeyPolicy, cross: true, grant: true;
-    DescribeKey = "kms:DescribeKey", "DescribeKey", KeyPolicy, cross: true, grant: true;
-    DisableKey = "kms:DisableKey", "DisableKey", KeyPolicy, cross: false, grant: false;
-    DisableKeyRotation = "kms:DisableKeyRotation", "DisableKeyRotation", KeyPolicy, cross: false, grant: false;
-    EnableKey = "kms:EnableKey", "EnableKey", KeyPolicy, cross: false, grant: false;
-    EnableKeyRotation = "kms:EnableKeyRotation", "EnableKeyRotation", KeyPolicy, cross: false, grant: false;
-    Encrypt = "kms:Encrypt", "Encrypt", KeyPolicy, cross: true, grant: true;
-    GenerateDataKey = "kms:GenerateDataKey", "GenerateDataKey", KeyPolicy, cross: true, grant: true;
-    GenerateDataKeyPair = "kms:GenerateDataKeyPair", "GenerateDataKeyPair", KeyPolicy, cross: true, grant: true;
-    GenerateDataKeyPairWithoutPlaintext = "kms:GenerateDataKeyPairWithoutPlaintext", "GenerateDataKeyPairWithoutPlaintext", KeyPolicy, cross: true, grant: true;
-    GenerateDataKeyWithoutPlaintext = "kms:GenerateDataKeyWithoutPlaintext", "GenerateDataKeyWithoutPlaintext", KeyPolicy, cross: true, grant: true;
-    GenerateMac = "kms:GenerateMac", "GenerateMac", KeyPolicy, cross: true, grant: true;
-    GenerateRandom = "kms:GenerateRandom", "GenerateRandom", IamOnly, cross: false, grant: false;
-    GetKeyPolicy = "kms:GetKeyPolicy", "GetKeyPolicy", KeyPolicy, cross: false, grant: false;
-    GetKeyRotationStatus = "kms:GetKeyRotationStatus", "GetKeyRotationStatus", KeyPolicy, cross: true, grant: false;
-    GetParametersForImport = "kms:GetParametersForImport", "GetParametersForImport", KeyPolicy, cross: false, grant: false;
-    GetPublicKey = "kms:GetPublicKey", "GetPublicKey", KeyPolicy, cross: true, grant: true;
-    ImportKeyMaterial = "kms:ImportKeyMaterial", "ImportKeyMaterial", KeyPolicy, cross: false, grant: false;
-    ListAliases = "kms:ListAliases", "ListAliases", IamOnly, cross: false, grant: false;
-    ListGrants = "kms:ListGrants", "ListGrants", KeyPolicy, cross: true, grant: false;
-    ListKeyPolicies = "kms:ListKeyPolicies", "ListKeyPolicies", KeyPolicy, cross: false, grant: false;
-    ListKeyRotations = "kms:ListKeyRotations", "ListKeyRotations", KeyPolicy, cross: false, grant: false;
-    ListKeys = "kms:ListKeys", "ListKeys", IamOnly, cross: false, grant: false;
-    ListResourceTags = "kms:ListResourceTags", "ListResourceTags", KeyPolicy, cross: false, grant: false;
-    ListRetirableGrants = "kms:ListRetirableGrants", "ListRetirableGrants", IamOnly, cross: false, grant: false;
-    PutKeyPolicy = "kms:PutKeyPolicy", "PutKeyPolicy", KeyPolicy, cross: false, grant: false;
-    ReEncryptFrom = "kms:ReEncryptFrom", "ReEncrypt", KeyPolicy, cross: true, grant: true;
-    ReEncryptTo = "kms:ReEncryptTo", "ReEncrypt", KeyPolicy, cross: true, grant: true;
-    ReplicateKey = "kms:ReplicateKey", "ReplicateKey", KeyPolicy, cross: false, grant: false;
-    RetireGrant = "kms:RetireGrant", "RetireGrant", Grant, cross: true, grant: true;
-    RevokeGrant = "kms:RevokeGrant", "RevokeGrant", KeyPolicy, cross: true, grant: false;
-    RotateKeyOnDemand = "kms:RotateKeyOnDemand", "RotateKeyOnDemand", KeyPolicy, cross: false, grant: false;
-    ScheduleKeyDeletion = "kms:ScheduleKeyDeletion", "ScheduleKeyDeletion", KeyPolicy, cross: false, grant: false;
-    Sign = "kms:Sign", "Sign", KeyPolicy, cross: true, grant: true;
-    TagResource = "kms:TagResource", "TagResource", KeyPolicy, cross: false, grant: false;
-    UntagResource = "kms:UntagResource", "UntagResource", KeyPolicy, cross: false, grant: false;
-    UpdateAlias = "kms:UpdateAlias", "UpdateAlias", KeyPolicy, cross: false, grant: false;
-    UpdateKeyDescription = "kms:UpdateKeyDescription", "UpdateKeyDescription", KeyPolicy, cross: false, grant: false;
-    UpdatePrimaryRegion = "kms:UpdatePrimaryRegion", "UpdatePrimaryRegion", KeyPolicy, cross: false, grant: false;
-    Verify = "kms:Verify", "Verify", KeyPolicy, cross: true, grant: true;
-    VerifyMac = "kms:VerifyMac", "VerifyMac", KeyPolicy, cross: true, grant: true;
+    CancelKeyDeletion,
+    CreateAlias,
+    CreateGrant,
+    CreateKey,
+    Decrypt,
+    DeleteAlias,
+    DeleteImportedKeyMaterial,
+    DeriveSharedSecret,
+    DescribeKey,
+    DisableKey,
+    DisableKeyRotation,
+    EnableKey,
+    EnableKeyRotation,
+    Encrypt,
+    GenerateDataKey,
+    GenerateDataKeyPair,
+    GenerateDataKeyPairWithoutPlaintext,
+    GenerateDataKeyWithoutPlaintext,
+    GenerateMac,
+    GenerateRandom,
+    GetKeyPolicy,
+    GetKeyRotationStatus,
+    GetParametersForImport,
+    GetPublicKey,
+    ImportKeyMaterial,
+    ListAliases,
+    ListGrants,
+    ListKeyPolicies,
+    ListKeyRotations,
+    ListKeys,
+    ListResourceTags,
+    ListRetirableGrants,
+    PutKeyPolicy,
+    ReEncryptFrom,
+    ReEncryptTo,
+    ReplicateKey,
+    RetireGrant,
+    RevokeGrant,
+    RotateKeyOnDemand,
+    ScheduleKeyDeletion,
+    Sign,
+    TagResource,
+    UntagResource,
+    UpdateAlias,
+    UpdateKeyDescription,
+    UpdatePrimaryRegion,
+    Verify,
+    VerifyMac,
+}
+
+impl Action {
+    /// The permission as written in policies, such as `kms:Decrypt`.
+    pub fn name(self) -> &'static str {
+        self.entry().action
+    }
+
+    /// The API operation that needs this permission (`ReEncrypt` for both re-encrypt
+    /// permissions).
+    pub fn operation(self) -> &'static str {
+        self.entry().operation
+    }
+
+    /// Where the permission must come from.
+    pub fn permission_source(self) -> PermissionSource {
+        let entry = self.entry();
+        if entry.decided_by_its_grant {
+            PermissionSource::Grant
+        } else if entry.resource == ResourceKind::IamOnly {
+            PermissionSource::IamOnly
+        } else {
+            PermissionSource::KeyPolicy
+        }
+    }
+
+    /// Whether a principal in another account can be given this permission on a key. For every
+    /// other action, a cross-account permission "has no effect" (KMS Developer Guide,
+    /// key-policy-modifying-external-accounts.html).
+    pub fn cross_account(self) -> bool {
+        self.entry().cross_account
+    }
+
+    /// Whether this is a grant operation (API `GrantOperation`), that is, whether a grant can
+    /// allow it.
+    pub fn is_grant_operation(self) -> bool {
+        self.entry().grant_operation
+    }
 }
 
 impl Action {
@@ -138,24 +186,12 @@ impl Action {
         self.permission_source() != PermissionSource::IamOnly
     }
 
-    /// The cryptographic operations (KMS Developer Guide, kms-cryptography.html#cryptographic-operations).
+    /// The cryptographic operations on a key (KMS Developer Guide,
+    /// kms-cryptography.html#cryptographic-operations), without `GenerateRandom`, which uses no
+    /// key, and `GetPublicKey`, which reads one.
     pub fn is_cryptographic(self) -> bool {
-        matches!(
-            self,
-            Action::Encrypt
-                | Action::Decrypt
-                | Action::ReEncryptFrom
-                | Action::ReEncryptTo
-                | Action::GenerateDataKey
-                | Action::GenerateDataKeyPair
-                | Action::GenerateDataKeyPairWithoutPlaintext
-                | Action::GenerateDataKeyWithoutPlaintext
-                | Action::GenerateMac
-                | Action::VerifyMac
-                | Action::Sign
-                | Action::Verify
-                | Action::DeriveSharedSecret
-        )
+        let entry = self.entry();
+        entry.group == ActionGroup::Cryptographic && entry.resource == ResourceKind::Key
     }
 }
 

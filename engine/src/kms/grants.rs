@@ -18,7 +18,7 @@ use crate::authz::{
 use crate::error::KmsError;
 use crate::grants::{
     EndKind, GrantConstraints, GrantId, GrantListEntry, GrantQuery, MAX_GRANT_TOKENS, NewGrant,
-    SYMMETRIC_GRANT_OPERATIONS, TokenProblem, parse_operation,
+    TokenProblem, parse_operation,
 };
 use crate::store::{Key, check_key_state};
 use crate::world::{Principal, World};
@@ -194,7 +194,7 @@ fn parse_operations(names: &[String]) -> Result<Vec<Action>, KmsError> {
                 ),
             )
         })?;
-        if !SYMMETRIC_GRANT_OPERATIONS.contains(&operation) {
+        if !operation.entry().for_symmetric_keys() {
             return Err(KmsError::Validation(format!(
                 "Grant operation {name} is not supported by a symmetric encryption KMS key"
             )));
