@@ -185,6 +185,27 @@ impl World {
         )
     }
 
+    /// The common start of an IAM-only operation (no key): the caller, with `action` authorized
+    /// by its IAM policies.
+    fn account_operation(
+        &mut self,
+        caller: &Caller,
+        env: &mut Env<'_>,
+        action: Action,
+    ) -> Result<Arc<Principal>, KmsError> {
+        self.advance_time(env);
+        let principal = self.calling_principal(caller)?;
+        self.authorize(
+            &principal,
+            caller,
+            action,
+            Target::Account,
+            RequestParams::default(),
+            env.now,
+        )?;
+        Ok(principal)
+    }
+
     /// The common start of an operation on one key: find it, authorize `action` on it, check its
     /// state.
     fn key_operation(
@@ -214,6 +235,18 @@ impl World {
         )?;
         crate::store::check_key_state(key.state, key.origin, action, &key.arn)?;
         Ok((principal, key))
+    }
+
+    /// [`World::key_operation`] for an operation whose `KeyId` takes a key id or key ARN only and
+    /// that adds no condition keys of its own: most management operations.
+    fn managed_key(
+        &mut self,
+        caller: &Caller,
+        env: &mut Env<'_>,
+        key_id: &str,
+        action: Action,
+    ) -> Result<(Arc<Principal>, Arc<Key>), KmsError> {
+        self.key_operation(caller, env, key_id, action, false, RequestParams::default())
     }
 
     /// Mutable access to a key found by [`World::key_operation`].

@@ -9,10 +9,10 @@ pub mod key;
 pub mod key_ref;
 pub mod state;
 
-pub use alias::{Alias, MAX_ALIASES_PER_KEY, validate_alias_name};
+pub use alias::{Alias, MAX_ALIASES_PER_KEY, alias_arn, validate_alias_name};
 pub use key::{
     DAY_MILLIS, ExpirationModel, ImportParameters, Key, KeyId, KeyPolicy, KeySpec, KeyState,
-    KeyUsage, KeyVersion, Origin, Rotation, RotationType, Tag,
+    KeyUsage, KeyVersion, Origin, Rotation, RotationType, Tag, key_arn,
 };
 pub use key_ref::KeyRef;
 pub use state::check_key_state;
@@ -173,12 +173,6 @@ impl KeyStore {
         region: &str,
         accept_alias: bool,
     ) -> Result<ResolvedKey<'_>, KmsError> {
-        let key_arn = |region: &str, account: &str, id: &KeyId| {
-            format!("arn:aws:kms:{region}:{account}:key/{id}")
-        };
-        let alias_arn = |region: &str, account: &str, name: &str| {
-            format!("arn:aws:kms:{region}:{account}:{name}")
-        };
         let found = |region: &str, account: &str, id: &KeyId| {
             self.get(id)
                 .filter(|k| k.account == account && k.region == region)

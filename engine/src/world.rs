@@ -15,8 +15,8 @@ use crate::policy::parse::{PolicyKind, parse_policy};
 use crate::policy::{Policy, PrincipalKey, PrincipalSet};
 use crate::request::{PrincipalType, RequestPrincipal};
 use crate::store::{
-    Alias, Key, KeyId, KeyPolicy, KeySpec, KeyState, KeyStore, KeyUsage, KeyVersion, Origin,
-    Rotation, RotationType, Tag, validate_alias_name,
+    Alias, Key, KeyId, KeyPolicy, KeyState, KeyStore, KeyVersion, Origin, RotationType, Tag,
+    alias_arn, key_arn, validate_alias_name,
 };
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -665,8 +665,8 @@ impl World {
             validate_alias_name(name).map_err(WorldError::Kms)?;
             if self.keys.alias(&setup.account, name).is_some() {
                 return Err(WorldError::Kms(KmsError::AlreadyExists(format!(
-                    "An alias with the name arn:aws:kms:{}:{}:{name} already exists",
-                    self.region, setup.account
+                    "An alias with the name {} already exists",
+                    alias_arn(&self.region, &setup.account, name)
                 ))));
             }
         }
@@ -685,7 +685,7 @@ impl World {
             )
         };
         let region = setup.region.unwrap_or_else(|| self.region.clone());
-        let arn = format!("arn:aws:kms:{region}:{}:key/{id}", setup.account);
+        let arn = key_arn(&region, &setup.account, &id);
         if self.keys.get(&id).is_some() {
             return Err(WorldError::Kms(KmsError::AlreadyExists(format!(
                 "Key '{arn}' already exists"
@@ -693,7 +693,7 @@ impl World {
         }
         for name in setup.aliases {
             self.keys.put_alias(Alias {
-                arn: format!("arn:aws:kms:{region}:{}:{name}", setup.account),
+                arn: alias_arn(&region, &setup.account, &name),
                 name,
                 account: setup.account.clone(),
                 target: id.clone(),
@@ -703,25 +703,19 @@ impl World {
         }
         self.keys
             .insert(Key {
-                id: id.clone(),
-                arn,
-                account: setup.account,
-                region,
                 description: setup.description,
-                origin: setup.origin,
-                spec: KeySpec::SymmetricDefault,
-                usage: KeyUsage::EncryptDecrypt,
-                state: setup.state,
-                created: now,
-                policy,
                 tags: setup.tags,
-                rotation: Rotation::default(),
                 ring,
                 versions,
-                imported_digest: None,
-                import: None,
-                material_valid_to: None,
-                expiration_model: None,
+                ..Key::new(
+                    id.clone(),
+                    setup.account,
+                    region,
+                    setup.origin,
+                    setup.state,
+                    now,
+                    policy,
+                )
             })
             .map_err(WorldError::Kms)?;
         Ok(id)

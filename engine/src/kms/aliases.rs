@@ -7,13 +7,66 @@ use super::{
     ListAliasesResponse, page,
 };
 use crate::authz::{RequestParams, Target};
+use crate::entropy::Timestamp;
 use crate::error::KmsError;
-use crate::store::{Alias, KeyState, MAX_ALIASES_PER_KEY, check_key_state, validate_alias_name};
-use crate::world::World;
+use crate::store::{
+    Alias, KeyState, MAX_ALIASES_PER_KEY, alias_arn, check_key_state, validate_alias_name,
+};
+use crate::world::{Principal, World};
+use std::sync::Arc;
 
 impl World {
     fn alias_arn(&self, account: &str, name: &str) -> String {
-        format!("arn:aws:kms:{}:{account}:{name}", self.region())
+        alias_arn(self.region(), account, name)
+    }
+
+    /// Authorizes `action` on `target` with no request-specific condition keys: alias
+    /// operations need it on the alias (IAM policies) and on each key they touch.
+    fn authorize_alias_operation(
+        &self,
+        principal: &Principal,
+        caller: &Caller,
+        action: Action,
+        target: Target<'_>,
+        now: Timestamp,
+    ) -> Result<(), KmsError> {
+        self.authorize(
+            principal,
+            caller,
+            action,
+            target,
+            RequestParams::default(),
+            now,
+        )
+        .map(|_| ())
+    }
+
+    /// The start of UpdateAlias and DeleteAlias: the caller's alias `name` (`NotFoundException`
+    /// when its account has none), with `action` authorized on it.
+    fn existing_alias(
+        &mut self,
+        caller: &Caller,
+        env: &mut Env<'_>,
+        name: &str,
+        action: Action,
+    ) -> Result<(Arc<Principal>, Alias), KmsError> {
+        validate_alias_name(name)?;
+        self.advance_time(env);
+        let principal = self.calling_principal(caller)?;
+        let arn = self.alias_arn(&principal.account, name);
+        let alias = self
+            .keys
+            .alias(&principal.account, name)
+            .cloned()
+            .ok_or_else(|| KmsError::alias_not_found(&arn))?;
+        self.authorize_alias_operation(
+            &principal,
+            caller,
+            action,
+            Target::Alias { arn: &arn },
+            env.now,
+        )?;
+        Ok((principal, alias))
     }
 
     /// CreateAlias: a new alias in the caller's account for a key of that account.
@@ -24,21 +77,14 @@ impl World {
         request: AliasRequest,
     ) -> Result<(), KmsError> {
         validate_alias_name(&request.alias_name)?;
-        let (principal, key) = self.key_operation(
-            caller,
-            env,
-            &request.target_key_id,
-            Action::CreateAlias,
-            false,
-            RequestParams::default(),
-        )?;
+        let (principal, key) =
+            self.managed_key(caller, env, &request.target_key_id, Action::CreateAlias)?;
         let arn = self.alias_arn(&principal.account, &request.alias_name);
-        self.authorize(
+        self.authorize_alias_operation(
             &principal,
             caller,
             Action::CreateAlias,
             Target::Alias { arn: &arn },
-            RequestParams::default(),
             env.now,
         )?;
         if self
@@ -75,34 +121,18 @@ impl World {
         env: &mut Env<'_>,
         request: AliasRequest,
     ) -> Result<(), KmsError> {
-        validate_alias_name(&request.alias_name)?;
-        self.advance_time(env);
-        let principal = self.calling_principal(caller)?;
-        let arn = self.alias_arn(&principal.account, &request.alias_name);
-        let alias = self
-            .keys
-            .alias(&principal.account, &request.alias_name)
-            .cloned()
-            .ok_or_else(|| KmsError::alias_not_found(&arn))?;
-        self.authorize(
-            &principal,
-            caller,
-            Action::UpdateAlias,
-            Target::Alias { arn: &arn },
-            RequestParams::default(),
-            env.now,
-        )?;
+        let (principal, alias) =
+            self.existing_alias(caller, env, &request.alias_name, Action::UpdateAlias)?;
         let current = self
             .keys
             .get(&alias.target)
             .cloned()
-            .ok_or_else(|| KmsError::alias_not_found(&arn))?;
-        self.authorize(
+            .ok_or_else(|| KmsError::alias_not_found(&alias.arn))?;
+        self.authorize_alias_operation(
             &principal,
             caller,
             Action::UpdateAlias,
             Target::Key(&current),
-            RequestParams::default(),
             env.now,
         )?;
         check_key_state(
@@ -112,12 +142,11 @@ impl World {
             &current.arn,
         )?;
         let (target, _) = self.find_key(&principal, &request.target_key_id, false)?;
-        self.authorize(
+        self.authorize_alias_operation(
             &principal,
             caller,
             Action::UpdateAlias,
             Target::Key(&target),
-            RequestParams::default(),
             env.now,
         )?;
         // The new key may not be pending deletion (KMS Developer Guide, key-state.html,
@@ -148,30 +177,14 @@ impl World {
         env: &mut Env<'_>,
         request: DeleteAliasRequest,
     ) -> Result<(), KmsError> {
-        validate_alias_name(&request.alias_name)?;
-        self.advance_time(env);
-        let principal = self.calling_principal(caller)?;
-        let arn = self.alias_arn(&principal.account, &request.alias_name);
-        let alias = self
-            .keys
-            .alias(&principal.account, &request.alias_name)
-            .cloned()
-            .ok_or_else(|| KmsError::alias_not_found(&arn))?;
-        self.authorize(
-            &principal,
-            caller,
-            Action::DeleteAlias,
-            Target::Alias { arn: &arn },
-            RequestParams::default(),
-            env.now,
-        )?;
+        let (principal, alias) =
+            self.existing_alias(caller, env, &request.alias_name, Action::DeleteAlias)?;
         if let Some(key) = self.keys.get(&alias.target).cloned() {
-            self.authorize(
+            self.authorize_alias_operation(
                 &principal,
                 caller,
                 Action::DeleteAlias,
                 Target::Key(&key),
-                RequestParams::default(),
                 env.now,
             )?;
         }
@@ -188,16 +201,7 @@ impl World {
         env: &mut Env<'_>,
         request: ListAliasesRequest,
     ) -> Result<ListAliasesResponse, KmsError> {
-        self.advance_time(env);
-        let principal = self.calling_principal(caller)?;
-        self.authorize(
-            &principal,
-            caller,
-            Action::ListAliases,
-            Target::Account,
-            RequestParams::default(),
-            env.now,
-        )?;
+        let principal = self.account_operation(caller, env, Action::ListAliases)?;
         let only = match &request.key_id {
             Some(key_id) => Some(self.find_key(&principal, key_id, false)?.0.id.clone()),
             None => None,

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::grants::dry_run_error;
 use super::{Action, Caller, Env, validation};
-use crate::authz::{RequestParams, Target};
+use crate::authz::RequestParams;
 use crate::crypto::{self, EncryptionContext};
 use crate::error::KmsError;
 use crate::kms::types::wire;
@@ -497,15 +497,7 @@ impl World {
                 "Custom key stores are not modelled in KMS Playground.".to_owned(),
             ));
         }
-        let principal = self.calling_principal(caller)?;
-        self.authorize(
-            &principal,
-            caller,
-            Action::GenerateRandom,
-            Target::Account,
-            RequestParams::default(),
-            env.now,
-        )?;
+        self.account_operation(caller, env, Action::GenerateRandom)?;
         let mut plaintext = vec![0; count];
         env.rng.fill(&mut plaintext);
         Ok(GenerateRandomResponse { plaintext })

@@ -408,14 +408,7 @@ impl World {
         if let Some(grantee) = &request.grantee_principal {
             validate_principal("granteePrincipal", grantee)?;
         }
-        let (_, key) = self.key_operation(
-            caller,
-            env,
-            &request.key_id,
-            Action::ListGrants,
-            false,
-            RequestParams::default(),
-        )?;
+        let (_, key) = self.managed_key(caller, env, &request.key_id, Action::ListGrants)?;
         let grant_id = request.grant_id.as_deref().map(GrantId::from_text);
         let entries = self
             .grants
@@ -447,17 +440,8 @@ impl World {
         env: &mut Env<'_>,
         request: ListRetirableGrantsRequest,
     ) -> Result<ListGrantsResponse, KmsError> {
-        self.advance_time(env);
         validate_principal("retiringPrincipal", &request.retiring_principal)?;
-        let principal = self.calling_principal(caller)?;
-        self.authorize(
-            &principal,
-            caller,
-            Action::ListRetirableGrants,
-            Target::Account,
-            RequestParams::default(),
-            env.now,
-        )?;
+        self.account_operation(caller, env, Action::ListRetirableGrants)?;
         let entries = self.grants.list_retirable(&request.retiring_principal);
         let page = page(
             &entries,
@@ -550,14 +534,8 @@ impl World {
         env: &mut Env<'_>,
         request: RevokeGrantRequest,
     ) -> Result<(), KmsError> {
-        let (principal, key) = self.key_operation(
-            caller,
-            env,
-            &request.key_id,
-            Action::RevokeGrant,
-            false,
-            RequestParams::default(),
-        )?;
+        let (principal, key) =
+            self.managed_key(caller, env, &request.key_id, Action::RevokeGrant)?;
         let id = GrantId::from_text(&request.grant_id);
         if self.grants.active(&key.arn, &id).is_none() {
             return Err(invalid_grant_id(&request.grant_id));

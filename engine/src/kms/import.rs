@@ -209,13 +209,11 @@ impl World {
         env: &mut Env<'_>,
         request: KeyIdRequest,
     ) -> Result<(), KmsError> {
-        let (_, key) = self.key_operation(
+        let (_, key) = self.managed_key(
             caller,
             env,
             &request.key_id,
             Action::DeleteImportedKeyMaterial,
-            false,
-            RequestParams::default(),
         )?;
         remove_material(self.key_mut(&key)?);
         Ok(())

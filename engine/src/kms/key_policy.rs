@@ -89,14 +89,7 @@ impl World {
         env: &mut Env<'_>,
         request: GetKeyPolicyRequest,
     ) -> Result<GetKeyPolicyResponse, KmsError> {
-        let (_, key) = self.key_operation(
-            caller,
-            env,
-            &request.key_id,
-            Action::GetKeyPolicy,
-            false,
-            RequestParams::default(),
-        )?;
+        let (_, key) = self.managed_key(caller, env, &request.key_id, Action::GetKeyPolicy)?;
         check_policy_name(request.policy_name.as_deref())?;
         Ok(GetKeyPolicyResponse {
             policy: key.policy.text.to_string(),
@@ -139,14 +132,7 @@ impl World {
         env: &mut Env<'_>,
         request: KeyIdRequest,
     ) -> Result<ListKeyPoliciesResponse, KmsError> {
-        self.key_operation(
-            caller,
-            env,
-            &request.key_id,
-            Action::ListKeyPolicies,
-            false,
-            RequestParams::default(),
-        )?;
+        self.managed_key(caller, env, &request.key_id, Action::ListKeyPolicies)?;
         Ok(ListKeyPoliciesResponse {
             policy_names: vec![KEY_POLICY_NAME.to_owned()],
             truncated: false,

@@ -12,7 +12,7 @@ use crate::crypto::KeyRing;
 use crate::error::KmsError;
 use crate::request::ContextValue;
 use crate::store::{
-    DAY_MILLIS, Key, KeyId, KeySpec, KeyState, KeyUsage, KeyVersion, Origin, Rotation, RotationType,
+    DAY_MILLIS, Key, KeyId, KeySpec, KeyState, KeyUsage, KeyVersion, Origin, RotationType,
 };
 use crate::world::World;
 
@@ -141,25 +141,19 @@ impl World {
             ),
         };
         let key = Key {
-            arn: format!("arn:aws:kms:{}:{account}:key/{id}", self.region()),
-            id,
-            account,
-            region: self.region().to_owned(),
             description,
-            origin,
-            spec: KeySpec::SymmetricDefault,
-            usage: KeyUsage::EncryptDecrypt,
-            state,
-            created: env.now,
-            policy,
             tags,
-            rotation: Rotation::default(),
             ring,
             versions,
-            imported_digest: None,
-            import: None,
-            material_valid_to: None,
-            expiration_model: None,
+            ..Key::new(
+                id,
+                account,
+                self.region().to_owned(),
+                origin,
+                state,
+                env.now,
+                policy,
+            )
         };
         if check_lockout {
             self.lockout_check(&principal, caller, &key, &key.policy.policy, env.now)?;
@@ -203,16 +197,7 @@ impl World {
         env: &mut Env<'_>,
         request: ListRequest,
     ) -> Result<ListKeysResponse, KmsError> {
-        self.advance_time(env);
-        let principal = self.calling_principal(caller)?;
-        self.authorize(
-            &principal,
-            caller,
-            Action::ListKeys,
-            Target::Account,
-            RequestParams::default(),
-            env.now,
-        )?;
+        let principal = self.account_operation(caller, env, Action::ListKeys)?;
         let entries: Vec<KeyListEntry> = self
             .keys
             .keys_of(&principal.account)
@@ -249,14 +234,8 @@ impl World {
                 "Member must have length less than or equal to 8192",
             ));
         }
-        let (_, key) = self.key_operation(
-            caller,
-            env,
-            &request.key_id,
-            Action::UpdateKeyDescription,
-            false,
-            RequestParams::default(),
-        )?;
+        let (_, key) =
+            self.managed_key(caller, env, &request.key_id, Action::UpdateKeyDescription)?;
         self.key_mut(&key)?.description = request.description;
         Ok(())
     }
@@ -268,14 +247,7 @@ impl World {
         env: &mut Env<'_>,
         request: KeyIdRequest,
     ) -> Result<(), KmsError> {
-        let (_, key) = self.key_operation(
-            caller,
-            env,
-            &request.key_id,
-            Action::EnableKey,
-            false,
-            RequestParams::default(),
-        )?;
+        let (_, key) = self.managed_key(caller, env, &request.key_id, Action::EnableKey)?;
         self.key_mut(&key)?.state = KeyState::Enabled;
         Ok(())
     }
@@ -288,14 +260,7 @@ impl World {
         env: &mut Env<'_>,
         request: KeyIdRequest,
     ) -> Result<(), KmsError> {
-        let (_, key) = self.key_operation(
-            caller,
-            env,
-            &request.key_id,
-            Action::DisableKey,
-            false,
-            RequestParams::default(),
-        )?;
+        let (_, key) = self.managed_key(caller, env, &request.key_id, Action::DisableKey)?;
         self.key_mut(&key)?.state = KeyState::Disabled;
         Ok(())
     }
@@ -350,14 +315,7 @@ impl World {
         env: &mut Env<'_>,
         request: KeyIdRequest,
     ) -> Result<KeyIdResponse, KmsError> {
-        let (_, key) = self.key_operation(
-            caller,
-            env,
-            &request.key_id,
-            Action::CancelKeyDeletion,
-            false,
-            RequestParams::default(),
-        )?;
+        let (_, key) = self.managed_key(caller, env, &request.key_id, Action::CancelKeyDeletion)?;
         let key = self.key_mut(&key)?;
         key.state = if key.ring.has_material() {
             KeyState::Disabled

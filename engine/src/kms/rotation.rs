@@ -60,14 +60,8 @@ impl World {
         env: &mut Env<'_>,
         request: KeyIdRequest,
     ) -> Result<(), KmsError> {
-        let (_, key) = self.key_operation(
-            caller,
-            env,
-            &request.key_id,
-            Action::DisableKeyRotation,
-            false,
-            RequestParams::default(),
-        )?;
+        let (_, key) =
+            self.managed_key(caller, env, &request.key_id, Action::DisableKeyRotation)?;
         let rotation = &mut self.key_mut(&key)?.rotation;
         rotation.enabled = false;
         rotation.next_rotation = None;
@@ -81,14 +75,8 @@ impl World {
         env: &mut Env<'_>,
         request: KeyIdRequest,
     ) -> Result<GetKeyRotationStatusResponse, KmsError> {
-        let (_, key) = self.key_operation(
-            caller,
-            env,
-            &request.key_id,
-            Action::GetKeyRotationStatus,
-            false,
-            RequestParams::default(),
-        )?;
+        let (_, key) =
+            self.managed_key(caller, env, &request.key_id, Action::GetKeyRotationStatus)?;
         let enabled = key.rotation.enabled;
         Ok(GetKeyRotationStatusResponse {
             key_rotation_enabled: enabled,
@@ -106,14 +94,7 @@ impl World {
         env: &mut Env<'_>,
         request: KeyIdRequest,
     ) -> Result<KeyIdResponse, KmsError> {
-        let (_, key) = self.key_operation(
-            caller,
-            env,
-            &request.key_id,
-            Action::RotateKeyOnDemand,
-            false,
-            RequestParams::default(),
-        )?;
+        let (_, key) = self.managed_key(caller, env, &request.key_id, Action::RotateKeyOnDemand)?;
         if key.rotation.on_demand_count >= MAX_ON_DEMAND_ROTATIONS {
             return Err(KmsError::LimitExceeded(format!(
                 "Key {} has reached the limit of {MAX_ON_DEMAND_ROTATIONS} on-demand rotations",
@@ -145,14 +126,7 @@ impl World {
         env: &mut Env<'_>,
         request: ListKeyRotationsRequest,
     ) -> Result<ListKeyRotationsResponse, KmsError> {
-        let (_, key) = self.key_operation(
-            caller,
-            env,
-            &request.key_id,
-            Action::ListKeyRotations,
-            false,
-            RequestParams::default(),
-        )?;
+        let (_, key) = self.managed_key(caller, env, &request.key_id, Action::ListKeyRotations)?;
         let entries: Vec<RotationEntry> = key
             .versions
             .iter()

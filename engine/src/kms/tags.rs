@@ -122,14 +122,7 @@ impl World {
         env: &mut Env<'_>,
         request: ListResourceTagsRequest,
     ) -> Result<ListResourceTagsResponse, KmsError> {
-        let (_, key) = self.key_operation(
-            caller,
-            env,
-            &request.key_id,
-            Action::ListResourceTags,
-            false,
-            RequestParams::default(),
-        )?;
+        let (_, key) = self.managed_key(caller, env, &request.key_id, Action::ListResourceTags)?;
         let page = page(&key.tags, request.limit, request.marker.as_deref(), 50, 50)?;
         Ok(ListResourceTagsResponse {
             tags: page.items,

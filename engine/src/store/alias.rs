@@ -26,6 +26,11 @@ pub struct Alias {
     pub updated: Timestamp,
 }
 
+/// An alias's ARN, `arn:aws:kms:REGION:ACCOUNT:alias/NAME` (`name` starts with `alias/`).
+pub fn alias_arn(region: &str, account: &str, name: &str) -> String {
+    format!("arn:aws:kms:{region}:{account}:{name}")
+}
+
 /// Checks an alias name for CreateAlias, UpdateAlias and DeleteAlias: it must start with
 /// `alias/`, be 1–256 characters of `[a-zA-Z0-9:/_-]`, and not start with the `alias/aws/`
 /// prefix reserved for AWS managed keys (API CreateAlias, AliasName).

@@ -336,7 +336,47 @@ pub struct Key {
     pub expiration_model: Option<ExpirationModel>,
 }
 
+/// A key's ARN, `arn:aws:kms:REGION:ACCOUNT:key/ID`.
+pub fn key_arn(region: &str, account: &str, id: &KeyId) -> String {
+    format!("arn:aws:kms:{region}:{account}:key/{id}")
+}
+
 impl Key {
+    /// A symmetric encryption key (`SYMMETRIC_DEFAULT` for `ENCRYPT_DECRYPT`, the only kind the
+    /// playground makes) with its ARN, and as yet no material, description, tags, rotation or
+    /// import: callers fill those in with struct update syntax.
+    pub fn new(
+        id: KeyId,
+        account: String,
+        region: String,
+        origin: Origin,
+        state: KeyState,
+        created: Timestamp,
+        policy: KeyPolicy,
+    ) -> Key {
+        Key {
+            arn: key_arn(&region, &account, &id),
+            id,
+            account,
+            region,
+            description: String::new(),
+            origin,
+            spec: KeySpec::SymmetricDefault,
+            usage: KeyUsage::EncryptDecrypt,
+            state,
+            created,
+            policy,
+            tags: Vec::new(),
+            rotation: Rotation::default(),
+            ring: KeyRing::without_material(),
+            versions: Vec::new(),
+            imported_digest: None,
+            import: None,
+            material_valid_to: None,
+            expiration_model: None,
+        }
+    }
+
     /// The current backing key version's metadata, if the key has material.
     pub fn current_version(&self) -> Option<&KeyVersion> {
         self.versions.last()
