@@ -410,7 +410,7 @@ fn inspector(
             <div class="ruler">
                 { for inspection.parts.iter().map(|part| html! {
                     <div class={classes!("part", class_of(part.field))} title={part.field.description()}>
-                        <span class="label">{ format!("{} · {}–{}", part.field.label(), part.start, part.end) }</span>
+                        <span class="label">{ format!("{} · {}–{}", part.field.label(), part.start, part.end.saturating_sub(1)) }</span>
                         <span class="bytes">{ part_bytes(bytes, part.start, part.end, part.field, tampered) }</span>
                     </div>
                 }) }
