@@ -175,6 +175,8 @@ fn test_everything(only: Option<&str>) -> Result<(), String> {
                 "kms-playground",
                 "--test",
                 "web",
+                "--test",
+                "web_panels",
             ],
             &[
                 (
