@@ -1048,13 +1048,21 @@ fn key_state_step(action: Action, verdict: Verdict, state: &KeyStateCheck) -> St
     }
 }
 
-/// Authorizes `request` for an operation: the explanation when allowed, the
+/// Authorizes `request` for an operation: the verdict when allowed, the
 /// `AccessDeniedException` (carrying the explanation) when not.
-pub fn require(world: &World, request: &AuthzRequest<'_>) -> Result<Explanation, KmsError> {
+///
+/// The decision is made on the fast path; the explanation, which costs several times the
+/// decision, is built only for a denial, the one case that shows it. Both paths share
+/// [`combine`], so the explanation always agrees with the verdict.
+pub fn require(world: &World, request: &AuthzRequest<'_>) -> Result<Verdict, KmsError> {
+    let verdict = decide(world, request);
+    if verdict.is_allowed() {
+        return Ok(verdict);
+    }
     let explanation = explain(world, request);
     match explanation.to_error() {
         Some(error) => Err(error),
-        None => Ok(explanation),
+        None => Ok(explanation.verdict),
     }
 }
 

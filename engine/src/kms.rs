@@ -33,7 +33,7 @@ pub use grants::*;
 pub use policies::{ConsoleKeySpec, console_key_policy, default_key_policy};
 pub use types::*;
 
-use crate::authz::{self, AuthzRequest, Explanation, RequestParams, Target};
+use crate::authz::{self, AuthzRequest, Explanation, RequestParams, Target, Verdict};
 use crate::entropy::{Randomness, Timestamp};
 use crate::error::KmsError;
 use crate::request::Context;
@@ -159,21 +159,42 @@ impl World {
         Ok((Arc::clone(resolved.key), resolved.via_alias))
     }
 
-    /// Authorizes `action` on `target` for `principal`.
+    /// Authorizes `action` on `target` for `principal`: the verdict, or the
+    /// `AccessDeniedException` with its explanation.
     fn authorize(
         &self,
         principal: &Principal,
         caller: &Caller,
         action: Action,
         target: Target<'_>,
-        mut params: RequestParams,
+        params: RequestParams,
         now: Timestamp,
-    ) -> Result<Explanation, KmsError> {
-        params.via_service.clone_from(&caller.via_service);
-        for (key, value) in caller.context.iter() {
-            params.context.insert(key, value.clone());
-        }
+    ) -> Result<Verdict, KmsError> {
+        let params = call_params(caller, params);
         authz::require(
+            self,
+            &AuthzRequest {
+                caller: principal,
+                action,
+                target,
+                params: &params,
+                now,
+            },
+        )
+    }
+
+    /// The explanation of the decision [`World::authorize`] makes for the same call.
+    fn explain_call(
+        &self,
+        principal: &Principal,
+        caller: &Caller,
+        action: Action,
+        target: Target<'_>,
+        params: RequestParams,
+        now: Timestamp,
+    ) -> Explanation {
+        let params = call_params(caller, params);
+        authz::explain(
             self,
             &AuthzRequest {
                 caller: principal,
@@ -255,6 +276,16 @@ impl World {
             .get_mut(&key.id)
             .ok_or_else(|| KmsError::key_not_found(&key.arn))
     }
+}
+
+/// The authorizer's parameters for a call: the operation's `params` with what the caller brings,
+/// the service it came through (`kms:ViaService`) and its extra condition keys.
+fn call_params(caller: &Caller, mut params: RequestParams) -> RequestParams {
+    params.via_service.clone_from(&caller.via_service);
+    for (key, value) in caller.context.iter() {
+        params.context.insert(key, value.clone());
+    }
+    params
 }
 
 /// Deletes a key's imported material: the key becomes `PendingImport` unless it is pending

@@ -12,9 +12,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::{Action, Caller, Env, page, validation};
-use crate::authz::{
-    Bearing, Decision, Explanation, Reason, RequestParams, Step, StepKind, StepResult, Target,
-};
+use crate::authz::{Bearing, Decision, Reason, RequestParams, Step, StepKind, StepResult, Target};
 use crate::error::KmsError;
 use crate::grants::{
     EndKind, GrantConstraints, GrantId, GrantListEntry, GrantQuery, MAX_GRANT_TOKENS, NewGrant,
@@ -284,12 +282,12 @@ impl World {
             grant_tokens: request.grant_tokens.clone(),
             ..RequestParams::default()
         };
-        let explanation = self.authorize(
+        let verdict = self.authorize(
             &principal,
             caller,
             Action::CreateGrant,
             Target::Key(&key),
-            params,
+            params.clone(),
             env.now,
         )?;
         check_key_state(key.state, key.origin, Action::CreateGrant, &key.arn)?;
@@ -303,15 +301,8 @@ impl World {
             issuing_account: principal.account.clone(),
             created_by: principal.arn.clone(),
         };
-        if explanation.verdict.reason == Reason::Grant {
-            self.check_child_grant(
-                &principal,
-                &key,
-                &request.grant_tokens,
-                &spec,
-                env,
-                explanation,
-            )?;
+        if verdict.reason == Reason::Grant {
+            self.check_child_grant(&principal, caller, &key, &spec, env, params)?;
         }
         if request.dry_run == Some(true) {
             return Err(dry_run_error());
@@ -332,16 +323,20 @@ impl World {
     /// The caller's CreateGrant permission came from a grant only: the new grant must hold a
     /// subset of one such parent grant's operations, with constraints at least as strict (KMS
     /// Developer Guide, create-grant-overview.html, "Granting CreateGrant permission").
+    /// `params` are the CreateGrant request's, for the explanation of a refusal.
     fn check_child_grant(
         &self,
         principal: &Principal,
+        caller: &Caller,
         key: &Key,
-        tokens: &[String],
         child: &NewGrant,
         env: &Env<'_>,
-        explanation: Explanation,
+        params: RequestParams,
     ) -> Result<(), KmsError> {
-        let token_ids: Vec<GrantId> = self.grants.resolve_tokens(tokens).unwrap_or_default();
+        let token_ids: Vec<GrantId> = self
+            .grants
+            .resolve_tokens(&params.grant_tokens)
+            .unwrap_or_default();
         let empty = BTreeMap::new();
         let parents = self.grants.matches(&GrantQuery {
             key_arn: &key.arn,
@@ -369,7 +364,14 @@ impl World {
             }
             parent_ids.push(grant.id.to_string());
         }
-        let mut explanation = explanation;
+        let mut explanation = self.explain_call(
+            principal,
+            caller,
+            Action::CreateGrant,
+            Target::Key(key),
+            params,
+            env.now,
+        );
         let who = &principal.arn;
         let text = format!(
             "{who} may call CreateGrant only through grant {}: a grant created that way may hold \

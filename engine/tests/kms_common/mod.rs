@@ -66,6 +66,28 @@ pub fn verdict(world: &World, caller: &str, key: &KeyId, action: Action) -> Verd
         },
     );
     assert_eq!(fast, explanation.verdict, "decide and explain disagree");
+    // What operations call: the verdict when allowed, else the denial with the same explanation.
+    let required = authz::require(
+        world,
+        &AuthzRequest {
+            caller: principal,
+            action,
+            target: Target::Key(key),
+            params: &params,
+            now: NOW,
+        },
+    );
+    match required {
+        Ok(allowed) => assert_eq!(allowed, fast, "require and decide disagree"),
+        Err(denied) => {
+            assert!(!fast.is_allowed(), "require denied what decide allowed");
+            assert_eq!(
+                denied.explanation(),
+                Some(&explanation),
+                "the denial carries another explanation"
+            );
+        }
+    }
     fast
 }
 
