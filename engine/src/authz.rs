@@ -40,8 +40,8 @@ use crate::entropy::Timestamp;
 use crate::error::{AccessDenied, KmsError};
 use crate::grants::{GrantId, GrantQuery};
 use crate::kms::{Action, PermissionSource};
-use crate::policy::Policy;
 use crate::policy::eval::{self, PolicyOutcome, PolicyTrace, StatementRef, StatementResult};
+use crate::policy::{Policy, Statement};
 use crate::request::{Context, ContextValue, Request};
 use crate::store::{Key, check_key_state};
 use crate::world::{Principal, World};
@@ -453,12 +453,25 @@ fn combine(request: &AuthzRequest<'_>, findings: &Findings) -> Verdict {
 /// Whether evaluating `policy` can read the request context: it has conditions, or policy
 /// variables in a `Resource`. Policies that cannot are evaluated against an empty context.
 pub fn needs_context(policy: &Policy) -> bool {
-    policy.statements.iter().any(|s| {
-        !s.conditions.is_empty()
-            || s.resource
-                .as_ref()
-                .is_some_and(|r| r.patterns.iter().any(|p| p.text.contains("${")))
-    })
+    policy.statements.iter().any(statement_needs_context)
+}
+
+fn statement_needs_context(statement: &Statement) -> bool {
+    !statement.conditions.is_empty()
+        || statement
+            .resource
+            .as_ref()
+            .is_some_and(|r| r.patterns.iter().any(|p| p.text.contains("${")))
+}
+
+/// Whether evaluating `policy` for `action` can read the request context: a statement that can
+/// apply to the action needs it. Statements for other actions do not apply whatever the context
+/// holds, so a console policy's grant statement (with its condition) costs Encrypt nothing.
+fn needs_context_for(policy: &Policy, action: &str) -> bool {
+    policy
+        .statements
+        .iter()
+        .any(|s| statement_needs_context(s) && eval::action_applies(s, action))
 }
 
 /// Condition keys KMS puts in the request context for IAM policies only: a key policy never sees
@@ -485,11 +498,15 @@ pub fn key_policy_context(context: &Context) -> Option<Context> {
 
 /// Whether any policy this request consults needs the request context.
 fn request_needs_context(world: &World, request: &AuthzRequest<'_>) -> bool {
-    request.target.key_policy().is_some_and(needs_context)
+    let action = request.action.name();
+    request
+        .target
+        .key_policy()
+        .is_some_and(|p| needs_context_for(p, action))
         || world
             .identity_policies(request.caller)
             .iter()
-            .any(|p| needs_context(&p.policy))
+            .any(|p| needs_context_for(&p.policy, action))
 }
 
 /// The condition keys of a request as IAM policies see them (see [`RequestParams`] for the
