@@ -1,6 +1,7 @@
-//! Fidelity review of the authorization path: rules where the engine once answered differently
-//! from AWS, each pinned with the AWS page that states it. The decision is checked on every path
-//! that makes one (the fast path, the explained path, the access matrix and the KMS API).
+//! Fidelity review of the authorization path: rules pinned with the AWS page that states them,
+//! among them every rule the engine once answered differently from AWS (kms:ResourceAliases,
+//! kms:BypassPolicyLockoutSafetyCheck, CreateKey's lockout check). Decisions are checked on every
+//! path that makes one (the fast path, the explained path, the access matrix and the KMS API).
 
 #![allow(
     clippy::unwrap_used,
@@ -14,7 +15,9 @@ use kms_common::*;
 use kms_engine::authz::Decision;
 use kms_engine::entropy::SeededRandomness;
 use kms_engine::error::KmsError;
-use kms_engine::kms::{Action, AliasRequest, CreateKeyRequest, PutKeyPolicyRequest};
+use kms_engine::kms::{
+    Action, AliasRequest, CreateGrantRequest, CreateKeyRequest, EncryptRequest, PutKeyPolicyRequest,
+};
 use kms_engine::matrix::Matrix;
 use kms_engine::store::KeyId;
 use kms_engine::world::World;
@@ -215,4 +218,97 @@ fn create_key_checks_lockout_only_for_a_supplied_policy() {
         create(&mut world, Some(default)),
         "MalformedPolicyDocumentException"
     );
+}
+
+// KMS Developer Guide, conditions-kms.html#conditions-kms-request-alias: "To satisfy this
+// condition, the value of the KeyId parameter in the request must be a matching alias name or
+// alias ARN. If the request uses a different key identifier, it does not satisfy the condition,
+// even if it identifies the same KMS key." The value is the alias name, also for an alias ARN.
+#[test]
+fn request_alias_is_the_alias_the_request_named_the_key_by() {
+    let mut world = world();
+    let developer = world.add_user(ACCOUNT, "Developer").unwrap();
+    let policy = key_policy(json!([
+        root_statement(),
+        {
+            "Effect": "Allow", "Principal": {"AWS": developer}, "Action": "kms:Encrypt",
+            "Resource": "*", "Condition": {"StringEquals": {"kms:RequestAlias": "alias/finance-key"}}
+        }
+    ]));
+    let key = add_key(&mut world, ACCOUNT, Some(&policy), 1);
+    alias(&mut world, &key, "alias/finance-key");
+    let key_arn = world.keys.get(&key).unwrap().arn.clone();
+    let alias_arn = format!("arn:aws:kms:us-east-1:{ACCOUNT}:alias/finance-key");
+    let mut rng = SeededRandomness::new(8);
+    let mut encrypt = |key_id: &str| {
+        outcome(world.encrypt(
+            &caller(&developer),
+            &mut env(&mut rng),
+            EncryptRequest {
+                key_id: key_id.to_owned(),
+                plaintext: b"payroll".to_vec(),
+                ..EncryptRequest::default()
+            },
+        ))
+    };
+    assert_eq!(encrypt("alias/finance-key"), "ok");
+    assert_eq!(encrypt(&alias_arn), "ok");
+    assert_eq!(encrypt(&key_arn), "AccessDeniedException");
+    assert_eq!(encrypt(key.as_str()), "AccessDeniedException");
+}
+
+// KMS Developer Guide, conditions-kms.html (kms:EncryptionAlgorithm: a Deny in the key policy
+// applies to grants too) and IAM User Guide, reference_policies_evaluation-logic.html (an explicit
+// deny in any policy wins): a grant cannot override a Deny, in the key policy or in an IAM policy.
+#[test]
+fn an_explicit_deny_beats_a_grant() {
+    let mut world = world();
+    let bob = world.add_user(ACCOUNT, "Bob").unwrap();
+    let carol = world.add_user(ACCOUNT, "Carol").unwrap();
+    let policy = key_policy(json!([
+        root_statement(),
+        { "Effect": "Deny", "Principal": {"AWS": bob}, "Action": "kms:Encrypt", "Resource": "*" }
+    ]));
+    let key = add_key(&mut world, ACCOUNT, Some(&policy), 1);
+    let key_arn = world.keys.get(&key).unwrap().arn.clone();
+    world
+        .put_identity_policy(&carol, "NoEncrypt", &deny_policy(&["kms:Encrypt"], &["*"]))
+        .unwrap();
+    world.grants.set_propagation_window(0);
+    let mut rng = SeededRandomness::new(6);
+    for grantee in [&bob, &carol] {
+        world
+            .create_grant(
+                &caller(&root(ACCOUNT)),
+                &mut env(&mut rng),
+                CreateGrantRequest {
+                    key_id: key_arn.clone(),
+                    grantee_principal: grantee.clone(),
+                    operations: vec!["Encrypt".into()],
+                    ..CreateGrantRequest::default()
+                },
+            )
+            .unwrap();
+    }
+    for (grantee, deny) in [
+        (&bob, "with an explicit deny in a resource-based policy"),
+        (&carol, "with an explicit deny in an identity-based policy"),
+    ] {
+        let denied = world
+            .encrypt(
+                &caller(grantee),
+                &mut env(&mut rng),
+                EncryptRequest {
+                    key_id: key_arn.clone(),
+                    plaintext: b"x".to_vec(),
+                    ..EncryptRequest::default()
+                },
+            )
+            .unwrap_err();
+        assert!(denied.message().ends_with(deny), "{}", denied.message());
+        assert_eq!(
+            decision(&world, grantee, &key, Action::Encrypt),
+            Decision::ExplicitDeny
+        );
+    }
 }
