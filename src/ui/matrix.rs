@@ -25,6 +25,19 @@ pub fn icon_of(kind: CellKind) -> Icon {
     }
 }
 
+/// The CSS class of a cell kind's icon (a mask over the cell's colour; same shapes as
+/// [`IconSvg`]).
+fn icon_class(kind: CellKind) -> &'static str {
+    match kind {
+        CellKind::Allow => "ico-allow",
+        CellKind::Partial => "ico-partial",
+        CellKind::ExplicitDeny => "ico-deny",
+        CellKind::ImplicitDeny => "ico-none",
+        CellKind::Pending => "ico-pending",
+        CellKind::Blocked => "ico-blocked",
+    }
+}
+
 /// The CSS class of a cell kind.
 pub fn class_of(kind: CellKind) -> &'static str {
     match kind {
@@ -36,6 +49,15 @@ pub fn class_of(kind: CellKind) -> &'static str {
         CellKind::Blocked => "blocked",
     }
 }
+
+/// Worlds with more principals than this render only the rows in view.
+const VIRTUALIZE_ABOVE: usize = 60;
+/// Rows rendered above and below the visible ones, so scrolling shows no gap.
+const OVERSCAN: usize = 6;
+/// How many rows a large world renders at once.
+const WINDOW_ROWS: usize = 48;
+/// A row's height before one is measured (the compact rows of a large world).
+const ROW_HEIGHT_GUESS: f64 = 29.0;
 
 fn cell_id(row: usize, column: usize) -> String {
     format!("cell-{row}-{column}")
@@ -94,7 +116,7 @@ fn cell_body(cell: &CellView) -> Html {
     html! {
         <div class={classes!("cell", class_of(cell.kind), cell.changed.then_some("changed"), cell.stale.then_some("stale"))}
             aria-hidden="true">
-            <IconSvg icon={icon_of(cell.kind)} />
+            <span class={classes!("ico", icon_class(cell.kind))}></span>
             <span class="word">{ cell.word.to_string() }</span>
             if let Some(note) = &cell.note {
                 <span class="extra">{ note.to_string() }</span>
@@ -216,10 +238,70 @@ pub fn AccessMatrix() -> Html {
         focus.1.min(columns.saturating_sub(1)),
     );
 
-    // Keep DOM focus on the Tab stop after it moves (only while the grid has focus).
+    // A large world renders only the rows in view (and a few around them): every row in the DOM
+    // costs the browser layout, paint and hit testing on every keystroke in the editor.
+    let wrap = use_node_ref();
+    let top_spacer = use_node_ref();
+    let bottom_spacer = use_node_ref();
+    let scroll = use_state(|| (0.0_f64, 800.0_f64));
+    let row_height = use_state(|| ROW_HEIGHT_GUESS);
+    let virtual_rows = rows > VIRTUALIZE_ABOVE;
+    let window = if virtual_rows {
+        // A fixed number of rows (enough for a tall screen): the window only ever slides, so
+        // rows already on screen are kept as they are, focus included.
+        let first = ((scroll.0 / *row_height) as usize).saturating_sub(OVERSCAN);
+        let first = first.min(rows.saturating_sub(WINDOW_ROWS));
+        (first, (first + WINDOW_ROWS).min(rows))
+    } else {
+        (0, rows)
+    };
+    {
+        let (top_spacer, bottom_spacer, wrap) =
+            (top_spacer.clone(), bottom_spacer.clone(), wrap.clone());
+        let row_height = row_height.clone();
+        use_effect_with(
+            (window, rows, *row_height),
+            move |&((first, last), rows, height)| {
+                // Spacers stand in for the rows not rendered; sizes go through the CSSOM, since the
+                // page's CSP forbids inline styles.
+                let set = |node: &NodeRef, px: f64| {
+                    if let Some(el) = node.cast::<HtmlElement>() {
+                        let _ = el.style().set_property("height", &format!("{px}px"));
+                    }
+                };
+                set(&top_spacer, first as f64 * height);
+                set(&bottom_spacer, rows.saturating_sub(last) as f64 * height);
+                // Learn the real row height from a rendered row.
+                let measured = wrap
+                    .cast::<HtmlElement>()
+                    .and_then(|w| w.query_selector("tbody tr[role='row']").ok().flatten())
+                    .and_then(|r| r.dyn_into::<HtmlElement>().ok())
+                    .map(|r| f64::from(r.offset_height()))
+                    .filter(|h| *h > 0.0);
+                if let Some(measured) = measured {
+                    if (measured - height).abs() > 0.5 {
+                        row_height.set(measured);
+                    }
+                }
+            },
+        );
+    }
+    let onscroll = {
+        let scroll = scroll.clone();
+        let wrap = wrap.clone();
+        Callback::from(move |_: Event| {
+            // Read the grid's own scroller: Yew may deliver other elements' scroll events here.
+            if let Some(el) = wrap.cast::<HtmlElement>() {
+                scroll.set((f64::from(el.scroll_top()), f64::from(el.client_height())));
+            }
+        })
+    };
+
+    // Keep DOM focus on the Tab stop after it moves, or after the rows in view changed under it
+    // (only while the grid has focus).
     {
         let grid_has_focus = grid_has_focus.clone();
-        use_effect_with(focus_at, move |&(row, column)| {
+        use_effect_with((focus_at, window), move |&((row, column), _)| {
             if *grid_has_focus.borrow() {
                 if let Some(el) = web_sys::window()
                     .and_then(|w| w.document())
@@ -297,6 +379,7 @@ pub fn AccessMatrix() -> Html {
         let focus = focus.clone();
         let select = select.clone();
         let grid_has_focus = grid_has_focus.clone();
+        let (wrap, scroll, row_height) = (wrap.clone(), scroll.clone(), *row_height);
         Callback::from(move |event: KeyboardEvent| {
             *grid_has_focus.borrow_mut() = true;
             let key = event.key();
@@ -308,13 +391,49 @@ pub fn AccessMatrix() -> Html {
             let ctrl = event.ctrl_key() || event.meta_key();
             if let Some(next) = next_focus(&key, ctrl, focus_at, rows, columns) {
                 event.prevent_default();
+                // Bring the new row into view first, so that it is rendered when focus moves.
+                if let Some(el) = wrap.cast::<HtmlElement>() {
+                    let header = el
+                        .query_selector("thead")
+                        .ok()
+                        .flatten()
+                        .and_then(|h| h.dyn_into::<HtmlElement>().ok())
+                        .map_or(0.0, |h| f64::from(h.offset_height()));
+                    let (top, height) = (f64::from(el.scroll_top()), f64::from(el.client_height()));
+                    let row_top = next.0 as f64 * row_height;
+                    let wanted = if row_top < top {
+                        Some(row_top)
+                    } else if row_top + row_height + header > top + height {
+                        Some(row_top + row_height + header - height)
+                    } else {
+                        None
+                    };
+                    if let Some(wanted) = wanted {
+                        el.set_scroll_top(wanted.max(0.0) as i32);
+                        scroll.set((f64::from(el.scroll_top()), height));
+                    }
+                }
                 focus.set(next);
             }
         })
     };
+    // Focus leaving for an element outside the grid ends keyboard navigation; focus lost with no
+    // new target (the focused row scrolled out of the rendered window) does not.
     let onfocusout = {
         let grid_has_focus = grid_has_focus.clone();
-        Callback::from(move |_: FocusEvent| *grid_has_focus.borrow_mut() = false)
+        let wrap = wrap.clone();
+        Callback::from(move |event: FocusEvent| {
+            let Some(next) = event.related_target() else {
+                return;
+            };
+            let inside = wrap
+                .cast::<web_sys::Node>()
+                .zip(next.dyn_ref::<web_sys::Node>())
+                .is_some_and(|(grid, node)| grid.contains(Some(node)));
+            if !inside {
+                *grid_has_focus.borrow_mut() = false;
+            }
+        })
     };
 
     let selected = state.ui.selection.as_ref().and_then(|s| {
@@ -373,7 +492,7 @@ pub fn AccessMatrix() -> Html {
                     </button>
                 </div>
             </div>
-            <div class="matrix-wrap">
+            <div class="matrix-wrap" ref={wrap} {onscroll}>
                 <table id="matrix" class={classes!("matrix", compact.then_some("compact"))} role="grid"
                     aria-labelledby="matrix-title"
                     aria-rowcount={(rows + 1).to_string()} aria-colcount={(columns + 1).to_string()}
@@ -385,14 +504,29 @@ pub fn AccessMatrix() -> Html {
                         </tr>
                     </thead>
                     <tbody>
-                        { for view.rows.iter().map(|row| {
+                        if virtual_rows {
+                            <tr class="spacer" aria-hidden="true" ref={top_spacer}><td colspan={(columns + 1).to_string()}></td></tr>
+                        }
+                        { for view.rows.iter().skip(window.0).take(window.1 - window.0).map(|row| {
                             let focus = (focus_at.0 == row.index).then_some(focus_at.1);
                             let selected = selected.filter(|s| s.0 == row.index).map(|s| s.1);
-                            html! {
-                                <MatrixRow key={row.arn.to_string()} row={row.clone()} {focus} {selected}
-                                    on_cell={on_cell.clone()} on_head={on_head.clone()} />
+                            if virtual_rows {
+                                // Unkeyed: as the window slides, each slot takes the next row in
+                                // place instead of moving DOM nodes (which would drop focus).
+                                html! {
+                                    <MatrixRow row={row.clone()} {focus} {selected}
+                                        on_cell={on_cell.clone()} on_head={on_head.clone()} />
+                                }
+                            } else {
+                                html! {
+                                    <MatrixRow key={row.arn.to_string()} row={row.clone()} {focus} {selected}
+                                        on_cell={on_cell.clone()} on_head={on_head.clone()} />
+                                }
                             }
                         }) }
+                        if virtual_rows {
+                            <tr class="spacer" aria-hidden="true" ref={bottom_spacer}><td colspan={(columns + 1).to_string()}></td></tr>
+                        }
                     </tbody>
                 </table>
             </div>
