@@ -188,6 +188,45 @@ fn arb_statement() -> impl Strategy<Value = Statement> {
         })
 }
 
+/// A Deny statement to add to a policy: a quarter drawn like any statement (which rarely applies to
+/// the request, since it must match principal, action, resource and conditions at once), the rest
+/// broad enough to apply to most requests, so that the Deny laws see Denies that take something
+/// away.
+fn arb_deny() -> impl Strategy<Value = Statement> {
+    let broad = (
+        arb_statement(),
+        proptest::sample::select(vec!["*", "kms:*", "kms:Encrypt", "kms:Get*"]),
+        any::<bool>(),
+    )
+        .prop_map(|(statement, action, keep_a_condition)| Statement {
+            principal: Some(PrincipalBlock {
+                negated: false,
+                principals: PrincipalSet::Everyone,
+                span: Span::default(),
+            }),
+            action: Some(ActionBlock {
+                negated: false,
+                patterns: vec![pattern(action)],
+                span: Span::default(),
+            }),
+            resource: Some(ResourceBlock {
+                negated: false,
+                patterns: vec![pattern("*")],
+                span: Span::default(),
+            }),
+            conditions: statement
+                .conditions
+                .into_iter()
+                .take(usize::from(keep_a_condition))
+                .collect(),
+            ..statement
+        });
+    prop_oneof![1 => arb_statement(), 3 => broad].prop_map(|s| Statement {
+        effect: Effect::Deny,
+        ..s
+    })
+}
+
 fn arb_policy() -> impl Strategy<Value = Policy> {
     (
         proptest::collection::vec(arb_statement(), 0..6),
@@ -326,14 +365,18 @@ proptest! {
     }
 
     #[test]
-    fn adding_a_deny_never_grants_more(policy in arb_policy(), deny in arb_statement(), req in arb_request(), at in 0usize..8) {
-        let deny = Statement { effect: Effect::Deny, ..deny };
+    fn adding_a_deny_never_grants_more(policy in arb_policy(), deny in arb_deny(), req in arb_request(), at in 0usize..8) {
         let before = run(&policy, &req);
+        let applies = statement_result(&deny, policy.version, &req.request()) == StatementResult::Deny;
         let mut with_deny = policy.clone();
         let at = at.min(with_deny.statements.len());
         with_deny.statements.insert(at, deny);
         let after = run(&renumbered(with_deny), &req);
         prop_assert!(rank(after) <= rank(before), "{:?} became {:?}", before, after);
+        // A Deny that applies wins wherever it sits, before or after the Allows.
+        if applies {
+            prop_assert!(after.is_explicit_deny(), "{:?} became {:?}", before, after);
+        }
         if !before.allows_caller_or_account() {
             prop_assert!(!after.allows_caller_or_account());
         }
@@ -355,4 +398,62 @@ proptest! {
         let after = run(&renumbered(without), &req);
         prop_assert!(rank(after) <= rank(before), "{:?} became {:?}", before, after);
     }
+}
+
+/// The laws above only bite when the generated cases reach their interesting branch: a policy
+/// that allows the request (so a Deny has something to take away), a generated Deny that applies
+/// to an allowed request, and an Allow whose removal changes the outcome. If the generators drift
+/// so that generated statements never match the generated requests, every law passes vacuously;
+/// this counts how often each branch is reached over a fixed-seed sample.
+#[test]
+fn the_generators_reach_the_branches_the_laws_are_about() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::{Config, TestRng, TestRunner};
+
+    const CASES: u32 = 2000;
+    let mut runner = TestRunner::new_with_rng(
+        Config::default(),
+        TestRng::deterministic_rng(proptest::test_runner::RngAlgorithm::ChaCha),
+    );
+    let strategy = (arb_policy(), arb_deny(), arb_request());
+    let (mut allowed, mut deny_takes_away, mut allow_removal_matters) = (0u32, 0u32, 0u32);
+    for _ in 0..CASES {
+        let (policy, deny, req) = strategy.new_tree(&mut runner).unwrap().current();
+        let request = req.request();
+        let before = evaluate(&policy, &request);
+        if !before.allows_caller_or_account() {
+            continue;
+        }
+        allowed += 1;
+        if statement_result(&deny, policy.version, &request) == StatementResult::Deny {
+            deny_takes_away += 1;
+        }
+        let allows: Vec<usize> = (0..policy.statements.len())
+            .filter(|&i| policy.statements[i].effect == Effect::Allow)
+            .collect();
+        let changed = allows.iter().any(|&i| {
+            let mut without = policy.clone();
+            without.statements.remove(i);
+            rank(evaluate(&renumbered(without), &request)) < rank(before)
+        });
+        if changed {
+            allow_removal_matters += 1;
+        }
+    }
+    eprintln!(
+        "of {CASES} cases: {allowed} allowed; of those, a generated Deny applies to \
+         {deny_takes_away} and removing an Allow matters for {allow_removal_matters}"
+    );
+    assert!(
+        allowed * 100 >= CASES * 8,
+        "only {allowed} of {CASES} requests allowed"
+    );
+    assert!(
+        deny_takes_away * 4 >= allowed,
+        "a generated Deny applied to only {deny_takes_away} of {allowed} allowed requests"
+    );
+    assert!(
+        allow_removal_matters * 2 >= allowed,
+        "removing an Allow changed only {allow_removal_matters} of {allowed} allowed outcomes"
+    );
 }
