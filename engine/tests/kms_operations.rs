@@ -897,18 +897,53 @@ fn key_policies_kms_refuses() {
 
 #[test]
 fn put_key_policy_works_in_every_key_state() {
-    // KMS Developer Guide, key-state.html: PutKeyPolicy succeeds in every state.
+    // KMS Developer Guide, key-state.html: PutKeyPolicy succeeds in every state (Enabled,
+    // Disabled, PendingDeletion, PendingImport), and GetKeyPolicy then returns the new text.
     let mut h = Harness::new();
-    let (id, _) = h.create(ACCOUNT, CreateKeyRequest::default());
-    h.schedule(&id, Some(7)).unwrap();
-    put_policy(
-        &mut h,
-        &root(ACCOUNT),
-        &id,
-        default_key_policy(ACCOUNT),
-        false,
-    )
+    let (enabled, _) = h.create(ACCOUNT, CreateKeyRequest::default());
+    let (disabled, _) = h.create(ACCOUNT, CreateKeyRequest::default());
+    h.call(&root(ACCOUNT), |w, c, e| {
+        w.disable_key(c, e, KeyIdRequest::new(&disabled))
+    })
     .unwrap();
+    let (pending_deletion, _) = h.create(ACCOUNT, CreateKeyRequest::default());
+    h.schedule(&pending_deletion, Some(7)).unwrap();
+    let (pending_import, _) = h.create(
+        ACCOUNT,
+        CreateKeyRequest {
+            origin: Some("EXTERNAL".into()),
+            ..Default::default()
+        },
+    );
+    let new_policy = json!({"Version": "2012-10-17", "Statement": [{
+        "Sid": "Replaced",
+        "Effect": "Allow",
+        "Principal": {"AWS": root(ACCOUNT)},
+        "Action": "kms:*",
+        "Resource": "*"
+    }]})
+    .to_string();
+    for (id, state) in [
+        (&enabled, "Enabled"),
+        (&disabled, "Disabled"),
+        (&pending_deletion, "PendingDeletion"),
+        (&pending_import, "PendingImport"),
+    ] {
+        assert_eq!(h.state(id), state);
+        put_policy(&mut h, &root(ACCOUNT), id, new_policy.clone(), false)
+            .unwrap_or_else(|e| panic!("PutKeyPolicy in {state}: {e}"));
+        let request = GetKeyPolicyRequest {
+            key_id: id.clone(),
+            policy_name: Some("default".into()),
+        };
+        let stored = h
+            .call(&root(ACCOUNT), |w, c, e| w.get_key_policy(c, e, request))
+            .unwrap();
+        assert_eq!(
+            stored.policy, new_policy,
+            "policy after PutKeyPolicy in {state}"
+        );
+    }
 }
 
 #[test]
