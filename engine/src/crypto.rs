@@ -939,10 +939,12 @@ mod tests {
             prop_assert_eq!(ring.decrypt(ARN, &ctx, &blob).unwrap(), plaintext);
         }
 
+        /// A two-letter alphabet makes distinct contexts whose keys and values run together
+        /// (`{"ab": "b"}` and `{"a": "bb"}`) common, which any-character strings almost never are.
         #[test]
         fn distinct_contexts_have_distinct_encodings(
-            a in proptest::collection::btree_map(".{0,4}", ".{0,4}", 0..3),
-            b in proptest::collection::btree_map(".{0,4}", ".{0,4}", 0..3),
+            a in proptest::collection::btree_map("[ab]{0,2}", "[ab]{0,2}", 0..3),
+            b in proptest::collection::btree_map("[ab]{0,2}", "[ab]{0,2}", 0..3),
         ) {
             let (ca, cb): (EncryptionContext, EncryptionContext) =
                 (a.clone().into_iter().collect(), b.clone().into_iter().collect());
