@@ -133,9 +133,10 @@ fn apply_edit(textarea: &HtmlTextAreaElement, edit: &TextEdit, on_change: &Callb
 
 fn set_transform(element: &NodeRef, x: f64, y: f64) {
     if let Some(el) = element.cast::<HtmlElement>() {
-        let _ = el
-            .style()
-            .set_property("transform", &format!("translate({x}px, {y}px)"));
+        let _ = el.style().set_property(
+            "transform",
+            &format!("translate({}px, {}px)", x.round() as i64, y.round() as i64),
+        );
     }
 }
 
@@ -217,8 +218,8 @@ pub fn JsonEditor(props: &JsonEditorProps) -> Html {
                     - f64::from(ta.scroll_left());
                 let y = PAD_TOP + line as f64 * LINE_HEIGHT - f64::from(ta.scroll_top());
                 let style = el.style();
-                let _ = style.set_property("left", &format!("{}px", x.max(0.0)));
-                let _ = style.set_property("top", &format!("{}px", y.max(0.0)));
+                let _ = style.set_property("left", &format!("{}px", x.max(0.0).round() as i64));
+                let _ = style.set_property("top", &format!("{}px", y.max(0.0).round() as i64));
             }
         });
     }

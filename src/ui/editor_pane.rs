@@ -175,6 +175,50 @@ pub fn EditorPane() -> Html {
         _ => html! {},
     };
 
+    // A key's grants, read-only here; the grants panel creates, retires and revokes them.
+    let key_grants = match &owner {
+        Some(Owner::Key(key)) => {
+            let rows = crate::panels::grants::grant_rows(
+                model.world(),
+                key,
+                state.panels.clock_origin,
+                model.now(),
+            );
+            let open_grants = {
+                let handle = handle.clone();
+                Callback::from(move |_: MouseEvent| {
+                    handle.open_drawer(Some(crate::state::DrawerTab::Grants))
+                })
+            };
+            html! {
+                <details class="key-grants" id="key-grants">
+                    <summary>{ format!("Grants on this key ({})", rows.len()) }</summary>
+                    if rows.is_empty() {
+                        <p class="muted">{ "No grants. Grants are made with CreateGrant, never in the key policy." }</p>
+                    } else {
+                        <table class="list">
+                            <thead><tr><th>{ "Grantee" }</th><th>{ "Operations" }</th><th>{ "Standing" }</th></tr></thead>
+                            <tbody>
+                                { for rows.iter().map(|row| html! {
+                                    <tr>
+                                        <td title={row.grantee.clone()}>{ row.grantee_name.clone() }</td>
+                                        <td>{ row.operations.join(", ") }</td>
+                                        <td>{ match row.standing {
+                                            crate::panels::grants::GrantStanding::Pending { .. } => "pending (token only)",
+                                            crate::panels::grants::GrantStanding::Effective => "effective",
+                                        } }</td>
+                                    </tr>
+                                }) }
+                            </tbody>
+                        </table>
+                    }
+                    <button class="link small" onclick={open_grants}>{ "Manage grants" }</button>
+                </details>
+            }
+        }
+        _ => html! {},
+    };
+
     let editor = match &document {
         Some(doc) => {
             let id = doc.id;
@@ -203,6 +247,7 @@ pub fn EditorPane() -> Html {
                     <div class="editor-problems">
                         <ProblemList doc={Some(id)} />
                     </div>
+                    { key_grants }
                 </>
             }
         }

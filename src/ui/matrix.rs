@@ -50,6 +50,12 @@ pub fn class_of(kind: CellKind) -> &'static str {
     }
 }
 
+/// `12.3 ms`, formatted with integers (float formatting would add its code to the download).
+fn milliseconds(ms: f64) -> String {
+    let tenths = (ms * 10.0).round().max(0.0) as u64;
+    format!("{}.{} ms", tenths / 10, tenths % 10)
+}
+
 /// Worlds with more principals than this render only the rows in view.
 const VIRTUALIZE_ABOVE: usize = 60;
 /// Rows rendered above and below the visible ones, so scrolling shows no gap.
@@ -266,7 +272,9 @@ pub fn AccessMatrix() -> Html {
                 // page's CSP forbids inline styles.
                 let set = |node: &NodeRef, px: f64| {
                     if let Some(el) = node.cast::<HtmlElement>() {
-                        let _ = el.style().set_property("height", &format!("{px}px"));
+                        let _ = el
+                            .style()
+                            .set_property("height", &format!("{}px", px.round() as i64));
                     }
                 };
                 set(&top_spacer, first as f64 * height);
@@ -562,7 +570,7 @@ pub fn AccessMatrix() -> Html {
             </div>
             <div class="status-line" id="status-line">
                 <span>{ format!("{} decisions", stats.decisions) }</span>
-                <span>{ format!("{:.1} ms", stats.millis) }</span>
+                <span>{ milliseconds(stats.millis) }</span>
                 <span>{ format!("{} × {}", model.rows().len(), model.columns().len()) }</span>
                 if stale_docs > 0 {
                     <span class="stale">{ format!("stale: {stale_docs} document(s) do not parse") }</span>
