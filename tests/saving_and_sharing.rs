@@ -80,6 +80,8 @@ fn a_bad_file_changes_nothing_and_says_where_it_is_wrong() {
 fn a_share_link_opens_as_the_same_matrix() {
     let mut state = lecture();
     edit_first_key_policy(&mut state, |t| t.replace("kms:*", "kms:Decrypt"));
+    // The edit shows in the matrix, so a link that opened the plain lecture would fail below.
+    assert_ne!(cells(&state), cells(&lecture()));
     let fragment = encode_share(&state.model().export().to_json(), kms_engine::VERSION);
     let shared = decode_share(&format!("#{fragment}")).unwrap();
     let opened = Playground::from_scenario_text(&shared.scenario, epoch_ms_timestamp()).unwrap();
