@@ -88,6 +88,10 @@ export default [
         'AccessDeniedException text',
       );
       await shot('readme');
+      // "Show statement" selects the deciding statement in its editor.
+      await page.click('#why-panel li:has-text("DenyAlice") button:text-is("Show statement")');
+      const selected = await page.$eval('#policy-editor', (t) => t.value.slice(t.selectionStart, t.selectionEnd));
+      expect(selected.startsWith('{') && selected.includes('"Sid": "DenyAlice"') && selected.endsWith('}'), `selected: ${selected}`);
     },
   },
   {
