@@ -95,12 +95,20 @@ fn columns(model: &Playground, expanded: bool) -> Vec<ColumnView> {
     out
 }
 
+/// What every cell of one view build shares.
+struct Context<'a> {
+    changed: &'a [(usize, usize)],
+    /// Whether any document does not parse (otherwise no cell can be stale).
+    any_stale: bool,
+}
+
 fn cell_view(
     model: &Playground,
     row: usize,
     column: &ColumnView,
-    changed: &[(usize, usize)],
+    context: &Context<'_>,
 ) -> CellView {
+    let changed = context.changed;
     let summary: Option<CellSummary> = match column.action {
         Some((action, _)) => {
             summarize_matrix_action(model.matrix(), row, column.key, action, column.state)
@@ -118,7 +126,7 @@ fn cell_view(
         };
     };
     let is_changed = changed.contains(&(row, column.key));
-    let stale = model.is_stale(row, column.key);
+    let stale = context.any_stale && model.is_stale(row, column.key);
     let principal = model.rows().get(row).map_or("", |r| r.name.as_str());
     let what = match column.action {
         Some((_, action)) => action.to_owned(),
@@ -159,7 +167,7 @@ fn row_view(
     model: &Playground,
     row: usize,
     columns: &[ColumnView],
-    changed: &[(usize, usize)],
+    context: &Context<'_>,
 ) -> RowView {
     let head = model.rows().get(row);
     RowView {
@@ -169,7 +177,7 @@ fn row_view(
         kind: head.map_or("user", |h| h.kind),
         cells: columns
             .iter()
-            .map(|c| cell_view(model, row, c, changed))
+            .map(|c| cell_view(model, row, c, context))
             .collect(),
     }
 }
@@ -183,6 +191,10 @@ pub fn matrix_view(
     let columns = columns(model, expanded);
     let changed: Vec<(usize, usize)> = model.changes().iter().map(|c| (c.row, c.column)).collect();
     let touched = model.touched();
+    let context = Context {
+        changed: &changed,
+        any_stale: model.documents().iter().any(|d| d.stale),
+    };
     let reusable = previous.filter(|p| {
         !touched.all
             && p.expanded == expanded
@@ -191,7 +203,7 @@ pub fn matrix_view(
     });
     let rows = match reusable {
         None => (0..model.rows().len())
-            .map(|row| Rc::new(row_view(model, row, &columns, &changed)))
+            .map(|row| Rc::new(row_view(model, row, &columns, &context)))
             .collect(),
         Some(previous) => previous
             .rows
@@ -199,7 +211,7 @@ pub fn matrix_view(
             .enumerate()
             .map(|(row, old)| {
                 if touched.rows.contains(&row) {
-                    return Rc::new(row_view(model, row, &columns, &changed));
+                    return Rc::new(row_view(model, row, &columns, &context));
                 }
                 // Rebuild only the cells that changed now, were marked changed before, or sit in
                 // a touched column.
@@ -213,20 +225,25 @@ pub fn matrix_view(
                     })
                     .map(|(i, _)| i)
                     .collect();
-                if dirty.is_empty() {
+                // Build the dirty cells first; most of them come out the same, and then the
+                // row (shared with the previous view) is kept as it is.
+                let fresh_cells: Vec<(usize, CellView)> = dirty
+                    .into_iter()
+                    .filter_map(|i| {
+                        let cell = cell_view(model, row, columns.get(i)?, &context);
+                        (old.cells.get(i) != Some(&cell)).then_some((i, cell))
+                    })
+                    .collect();
+                if fresh_cells.is_empty() {
                     return old.clone();
                 }
                 let mut fresh = (**old).clone();
-                for i in dirty {
-                    if let (Some(slot), Some(column)) = (fresh.cells.get_mut(i), columns.get(i)) {
-                        *slot = cell_view(model, row, column, &changed);
+                for (i, cell) in fresh_cells {
+                    if let Some(slot) = fresh.cells.get_mut(i) {
+                        *slot = cell;
                     }
                 }
-                if fresh == **old {
-                    old.clone()
-                } else {
-                    Rc::new(fresh)
-                }
+                Rc::new(fresh)
             })
             .collect(),
     };

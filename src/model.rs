@@ -559,7 +559,7 @@ impl Playground {
         let diagnostics = self.check_text(&target, text);
         let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
         let mut decisions = 0;
-        let before = self.summaries.clone();
+        let mut changed = Vec::new();
         self.touched = match &target {
             DocTarget::KeyPolicy(key) => Touched {
                 columns: self.column_of(key).into_iter().collect(),
@@ -575,14 +575,14 @@ impl Playground {
                 DocTarget::KeyPolicy(key) => {
                     self.world.set_key_policy(key, text)?;
                     if let Some(column) = self.matrix.recompute_column(&self.world, key) {
-                        self.resummarize(&[], &[column]);
+                        changed = self.resummarize(&[], &[column]);
                         decisions = self.rows.len() * self.matrix.actions().len();
                     }
                 }
                 DocTarget::Identity { principal, name } => {
                     self.world.put_identity_policy(principal, name, text)?;
                     let rows = self.matrix.recompute_row(&self.world, principal);
-                    self.resummarize(&rows, &[]);
+                    changed = self.resummarize(&rows, &[]);
                     decisions = rows.len() * self.columns.len() * self.matrix.actions().len();
                 }
             }
@@ -593,7 +593,7 @@ impl Playground {
             doc.stale = has_errors;
         }
         if !has_errors {
-            self.changes = self.diff(&before);
+            self.changes = self.with_causes(changed);
         }
         self.stats = RunStats {
             decisions,
@@ -880,7 +880,7 @@ impl Playground {
 
     fn after_world_change(&mut self, principal: Option<&str>, key: Option<&KeyId>) {
         let started = platform::now_ms();
-        let before = self.summaries.clone();
+        let mut changed = Vec::new();
         let mut decisions = 0;
         self.touched = Touched {
             rows: principal
@@ -892,15 +892,15 @@ impl Playground {
         if let Some(principal) = principal {
             let rows = self.matrix.recompute_row(&self.world, principal);
             decisions += rows.len() * self.columns.len() * self.matrix.actions().len();
-            self.resummarize(&rows, &[]);
+            changed.extend(self.resummarize(&rows, &[]));
         }
         if let Some(key) = key {
             if let Some(column) = self.matrix.recompute_column(&self.world, key) {
                 decisions += self.rows.len() * self.matrix.actions().len();
-                self.resummarize(&[], &[column]);
+                changed.extend(self.resummarize(&[], &[column]));
             }
         }
-        self.changes = self.diff(&before);
+        self.changes = self.with_causes(changed);
         self.stats = RunStats {
             decisions,
             millis: platform::now_ms() - started,
@@ -981,24 +981,51 @@ impl Playground {
         summarize_matrix_cell(&self.set, &self.matrix, row, column, state)
     }
 
-    fn resummarize(&mut self, rows: &[usize], columns: &[usize]) {
+    /// Sums up the cells of `rows` and `columns` again; returns the cells whose summary changed,
+    /// with the summary they had (comparing only the cells recomputed, not the whole matrix).
+    fn resummarize(
+        &mut self,
+        rows: &[usize],
+        columns: &[usize],
+    ) -> Vec<(usize, usize, CellSummary)> {
         let width = self.columns.len();
-        for &row in rows {
-            for column in 0..width {
-                let summary = self.summarize(row, column);
-                if let Some(slot) = self.summaries.get_mut(row * width + column) {
-                    *slot = summary;
+        let cells = rows
+            .iter()
+            .flat_map(|&row| (0..width).map(move |column| (row, column)))
+            .chain(
+                columns
+                    .iter()
+                    .flat_map(|&column| (0..self.rows.len()).map(move |row| (row, column))),
+            )
+            .collect::<Vec<_>>();
+        let mut changed = Vec::new();
+        for (row, column) in cells {
+            let summary = self.summarize(row, column);
+            if let Some(slot) = self.summaries.get_mut(row * width + column) {
+                if *slot != summary {
+                    changed.push((row, column, std::mem::replace(slot, summary)));
                 }
             }
         }
-        for &column in columns {
-            for row in 0..self.rows.len() {
-                let summary = self.summarize(row, column);
-                if let Some(slot) = self.summaries.get_mut(row * width + column) {
-                    *slot = summary;
-                }
-            }
-        }
+        changed
+    }
+
+    /// The changes of [`Playground::resummarize`] with their new values and causes.
+    fn with_causes(&self, changed: Vec<(usize, usize, CellSummary)>) -> Vec<CellChange> {
+        let width = self.columns.len();
+        changed
+            .into_iter()
+            .filter_map(|(row, column, before)| {
+                let after = self.summaries.get(row * width + column)?.clone();
+                Some(CellChange {
+                    row,
+                    column,
+                    before,
+                    after,
+                    cause: self.cause(row, column),
+                })
+            })
+            .collect()
     }
 
     fn diff(&self, before: &[CellSummary]) -> Vec<CellChange> {
