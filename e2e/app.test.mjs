@@ -73,7 +73,7 @@ export default [
       const text = await editorText(page);
       JSON.parse(text); // pairing and indentation kept the document valid JSON
       const change = await page.textContent('#change-line');
-      expect(change.includes('Alice × CMK-A: Allow → Deny'), `change line: ${change}`);
+      expect(change.includes('Alice × CMK-A: Allow → explicit Deny'), `change line: ${change}`);
       expect(change.includes('DenyAlice'), `change line names the statement: ${change}`);
       expect(await page.isVisible('#cell-0-0 .cell.changed'), 'the changed cell is marked');
       expect(text.includes('\n    {\n      "Sid": "DenyAlice",\n'), `typed with indentation: ${text.slice(0, 200)}`);

@@ -110,7 +110,7 @@ async fn typing_a_deny_in_the_key_policy_updates_the_matrix_text() {
         change
             .text_content()
             .unwrap()
-            .contains("Alice × CMK-A: Allow → Deny")
+            .contains("Alice × CMK-A: Allow → explicit Deny")
     );
     // Half-typed text keeps the last matrix and says so.
     type_text(&textarea, "{\"Version\": ");

@@ -176,6 +176,26 @@ pub fn App() -> Html {
                             });
                             return;
                         }
+                        // `?` outside a text field opens the list of keys.
+                        let typing = event
+                            .target()
+                            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                            .is_some_and(|e| {
+                                matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                            });
+                        if event.key() == "?" && !typing {
+                            if let Some(help) = web_sys::window()
+                                .and_then(|w| w.document())
+                                .and_then(|d| d.get_element_by_id("keys-help"))
+                            {
+                                let _ = if help.has_attribute("open") {
+                                    help.remove_attribute("open")
+                                } else {
+                                    help.set_attribute("open", "")
+                                };
+                            }
+                            return;
+                        }
                         if event.alt_key() && event.shift_key() {
                             let target = match event.code().as_str() {
                                 "Digit1" => "#principal-list button",

@@ -50,6 +50,16 @@ pub fn class_of(kind: CellKind) -> &'static str {
     }
 }
 
+/// A cell's value for the change line, saying explicit or implicit where the cell's word alone
+/// does not ("explicit Deny", "None (implicit deny)").
+fn spoken(summary: &kms_engine::view::CellSummary) -> String {
+    match summary.kind {
+        CellKind::ExplicitDeny => format!("explicit {}", summary.word),
+        CellKind::ImplicitDeny => format!("{} (implicit deny)", summary.word),
+        _ => summary.word.clone(),
+    }
+}
+
 /// `12.3 ms`, formatted with integers (float formatting would add its code to the download).
 fn milliseconds(ms: f64) -> String {
     let tenths = (ms * 10.0).round().max(0.0) as u64;
@@ -556,7 +566,7 @@ pub fn AccessMatrix() -> Html {
                         html! {
                             <div>
                                 <span class="star">{ "* " }</span>
-                                { format!("{row} × {column}: {} → {}", c.before.word, c.after.word) }
+                                { format!("{row} × {column}: {} → {}", spoken(&c.before), spoken(&c.after)) }
                                 if let Some(cause) = &c.cause {
                                     <span class="muted">{ format!(" ({cause})") }</span>
                                 }

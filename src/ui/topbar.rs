@@ -13,6 +13,23 @@ use crate::ui::panels::CallerPicker;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+/// The keyboard shortcuts the help lists.
+const KEYS: [(&str, &str); 10] = [
+    (
+        "Alt+Shift+1 / 2 / 3",
+        "go to the lists, the editor, the matrix",
+    ),
+    ("Arrows, Home, End, PgUp, PgDn", "move in the matrix"),
+    ("Enter", "explain the selected cell"),
+    ("Esc", "from the drawer back to the cell"),
+    ("Ctrl+Space", "complete actions, condition keys, operators"),
+    ("Tab / Shift+Tab", "indent; Esc then Tab leaves the editor"),
+    ("Shift+Alt+F", "format the policy"),
+    ("F8 / Shift+F8", "next / previous problem"),
+    ("Ctrl+Z / Ctrl+Shift+Z", "undo / redo typing"),
+    ("Ctrl+S", "save now (it also saves by itself)"),
+];
+
 /// Where the chosen theme is remembered.
 const THEME_KEY: &str = "kms-playground.theme";
 
@@ -200,6 +217,19 @@ pub fn TopBar() -> Html {
                     }
                 </div>
                 <a href={fresh} target="_blank" rel="noopener" title="Open the lecture in a new tab, ignoring what is saved here">{ "Fresh playground" }</a>
+                <details class="menu" id="keys-help">
+                    <summary title="Keyboard shortcuts (?)">{ "Keys" }</summary>
+                    <div class="menu-list help">
+                        <dl class="kv">
+                            { for KEYS.iter().map(|(keys, what)| html! {
+                                <>
+                                    <dt><kbd>{ *keys }</kbd></dt>
+                                    <dd>{ *what }</dd>
+                                </>
+                            }) }
+                        </dl>
+                    </div>
+                </details>
                 <label for="theme" class="visually-hidden">{ "Theme" }</label>
                 <select id="theme" onchange={on_theme}>
                     { for [("system", "System theme"), ("light", "Light"), ("dark", "Dark")].into_iter().map(|(v, l)| html! {
