@@ -203,3 +203,33 @@ fn every_preset_loads() {
         preset.load(epoch_ms_timestamp()).unwrap();
     }
 }
+
+#[test]
+fn the_matrix_exports_as_csv_and_markdown() {
+    let mut state = lecture();
+    // IAM user names may contain commas (IAM User Guide, reference_iam-quotas.html).
+    state.apply(Intent::AddPrincipal {
+        kind: kms_playground::model::NewPrincipal::User,
+        name: "ops,oncall".into(),
+        account: None,
+    });
+    let model = state.model();
+    let view = kms_playground::matrix_view::matrix_view(&model, false, None);
+    let csv = view.to_csv();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "principal,CMK-A,CMK-B,CMK-C");
+    assert_eq!(lines[3], "Charlie,Encrypt only,Allow,Deny");
+    assert_eq!(lines[5], "\"ops,oncall\",None,None,None");
+    let markdown = view.to_markdown();
+    assert!(markdown.contains("| principal | CMK-A | CMK-B | CMK-C |"));
+    assert!(markdown.contains("| Bob | None | Allow | Deny |"));
+    let expanded = kms_playground::matrix_view::matrix_view(&model, true, None).to_csv();
+    assert!(expanded.starts_with("principal,CMK-A kms:Encrypt,CMK-A kms:Decrypt,"));
+    assert!(
+        expanded
+            .lines()
+            .nth(3)
+            .unwrap()
+            .starts_with("Charlie,Allow,None,")
+    );
+}
