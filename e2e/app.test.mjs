@@ -198,4 +198,29 @@ export default [
       expect(tabStops === 1, `one Tab stop in the grid, got ${tabStops}`);
     },
   },
+  {
+    name: '#fresh leaves the autosave alone, and another tab saving is announced',
+    run: async ({ page, context, baseUrl, expect }) => {
+      await open(page, baseUrl);
+      await typeDenyForAlice(page);
+      await until(page, async (p) => (await cellWord(p, 'Alice', 'CMK-A')) === 'Deny', 'Alice x CMK-A Deny');
+      await page.waitForTimeout(900);
+      // A second tab on the same profile opens fresh: the lecture, not the saved edit.
+      const other = await context.newPage();
+      await open(other, `${baseUrl}#fresh`);
+      expect((await cellWord(other, 'Alice', 'CMK-A')) === 'Allow', 'the fresh tab shows the lecture');
+      // Reloading the first tab still finds the edit: opening #fresh saved nothing.
+      await page.reload();
+      await page.waitForSelector('#matrix tbody tr');
+      expect((await cellWord(page, 'Alice', 'CMK-A')) === 'Deny', 'the saved edit is untouched');
+      // Once the fresh tab is edited it saves, and the first tab hears of it.
+      await select(other, 'CMK-B');
+      await caretToLineEnd(other, 2);
+      await other.keyboard.type(' ');
+      await page.waitForSelector('#other-tab', { timeout: 5000 });
+      await page.click('#other-tab button:text-is("Keep mine")');
+      expect(!(await page.isVisible('#other-tab')), 'the banner goes away');
+      await other.close();
+    },
+  },
 ];
