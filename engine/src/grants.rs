@@ -369,7 +369,9 @@ pub struct GrantListEntry {
     pub key_id: String,
     /// The grant id.
     pub grant_id: GrantId,
-    /// The name, or empty.
+    /// The name, or empty. ListGrants returns no `Name` for a grant created without one (KMS API
+    /// Reference, GrantListEntry: "Otherwise this value is null"), so an empty name is not printed.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub name: String,
     /// Creation time in epoch seconds.
     pub creation_date: i64,

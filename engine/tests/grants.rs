@@ -960,6 +960,9 @@ fn list_grants_filters_and_pages_and_list_retirable_grants_is_iam_only() {
     );
     assert_eq!(json["Truncated"], false);
     assert!(json["Grants"][0].get("GrantToken").is_none());
+    // A grant created without a Name lists no Name (KMS API Reference, GrantListEntry: "If a name
+    // was provided in the CreateGrant request, that name is returned. Otherwise this value is null.")
+    assert!(json["Grants"][0].get("Name").is_none());
     assert_eq!(
         exception(list(
             &mut world,
