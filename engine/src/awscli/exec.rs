@@ -51,7 +51,9 @@ fn run<Req: DeserializeOwned, Resp: Serialize>(
     request: Map<String, Value>,
     operation: Operation<Req, Resp>,
 ) -> Result<Value, ApiError> {
-    let request: Req = serde_json::from_value(Value::Object(request)).map_err(|e| ApiError {
+    // The map's own deserializer only reads structs from objects, so the derived code that reads
+    // them from arrays is not compiled in (`from_value` of the object takes the same path).
+    let request = Req::deserialize(request).map_err(|e| ApiError {
         exception: "ValidationException",
         message: format!("1 validation error detected: {e}"),
     })?;
