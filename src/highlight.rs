@@ -111,7 +111,7 @@ pub fn runs(
     cuts.push(0);
     cuts.push(text.len());
     cuts.retain(|&c| c <= text.len() && text.is_char_boundary(c));
-    cuts.sort_unstable();
+    kms_engine::sort::sort(&mut cuts);
     cuts.dedup();
 
     let mut out = Vec::with_capacity(cuts.len());

@@ -339,7 +339,7 @@ impl Playground {
         }
         let key_position = |arn: &str| self.columns.iter().position(|c| c.arn == arn);
         let mut order: Vec<usize> = (0..scenario.keys.len()).collect();
-        order.sort_by_key(|&i| {
+        kms_engine::sort::sort_by_key(&mut order, |&i| {
             scenario
                 .keys
                 .get(i)
@@ -805,7 +805,7 @@ impl Playground {
                 let mut diagnostics = parsed.diagnostics;
                 if let Some(policy) = &parsed.policy {
                     diagnostics.extend(self.world.invalid_policy_principals(text, policy));
-                    diagnostics.sort_by_key(|d| (d.span.start, d.severity));
+                    kms_engine::sort::sort_by_key(&mut diagnostics, |d| (d.span.start, d.severity));
                 }
                 diagnostics
             }

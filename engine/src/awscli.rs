@@ -421,7 +421,7 @@ impl Session {
             }
             Command::ListProfiles => {
                 let mut names: Vec<&String> = self.profiles.keys().collect();
-                names.sort();
+                crate::sort::sort(&mut names);
                 Output {
                     stdout: names.iter().map(|n| format!("{n}\n")).collect(),
                     ..Output::default()

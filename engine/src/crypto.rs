@@ -117,11 +117,9 @@ impl EncryptionContext {
 
 impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for EncryptionContext {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        EncryptionContext(
-            iter.into_iter()
-                .map(|(k, v)| (k.into(), v.into()))
-                .collect(),
-        )
+        EncryptionContext(crate::sort::map_from(
+            iter.into_iter().map(|(k, v)| (k.into(), v.into())),
+        ))
     }
 }
 

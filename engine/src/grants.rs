@@ -891,7 +891,7 @@ impl GrantStore {
             (GrantStanding::Ended(_), _) => 5,
         };
         let mut matches = self.matches(query);
-        matches.sort_by_key(rank);
+        crate::sort::sort_by_key(&mut matches, rank);
         let Some(best) = matches.into_iter().next() else {
             return GrantFinding::NoGrant;
         };

@@ -22,6 +22,7 @@ pub mod matrix;
 pub mod policy;
 pub mod request;
 pub mod scenario;
+pub mod sort;
 pub mod store;
 pub mod view;
 pub mod world;

@@ -403,7 +403,7 @@ impl ResourcePlan {
         let literal = |text: &str| !text.contains(['*', '?', '$']) && text.starts_with("arn:");
         if !block.negated && block.patterns.iter().all(|p| literal(&p.text)) {
             let mut arns: Vec<String> = block.patterns.iter().map(|p| p.text.clone()).collect();
-            arns.sort_unstable();
+            crate::sort::sort(&mut arns);
             return ResourcePlan::Literals(arns);
         }
         ResourcePlan::General

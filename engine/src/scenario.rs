@@ -348,7 +348,7 @@ pub struct ScenarioError {
 impl ScenarioError {
     fn new(mut diagnostics: Vec<Diagnostic>) -> ScenarioError {
         // In file order, as a person reads the file.
-        diagnostics.sort_by_key(|d| (d.start, d.span.end));
+        crate::sort::sort_by_key(&mut diagnostics, |d| (d.start, d.span.end));
         ScenarioError { diagnostics }
     }
 }

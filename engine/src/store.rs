@@ -104,12 +104,8 @@ impl KeyStore {
         }
         let key = self.keys.remove(i);
         self.aliases.retain(|_, alias| &alias.target != id);
-        self.index = self
-            .keys
-            .iter()
-            .enumerate()
-            .map(|(i, k)| (k.id.clone(), i))
-            .collect();
+        self.index =
+            crate::sort::map_from(self.keys.iter().enumerate().map(|(i, k)| (k.id.clone(), i)));
         Some(key)
     }
 

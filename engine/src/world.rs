@@ -510,12 +510,12 @@ impl World {
             PrincipalKind::User { .. } | PrincipalKind::AssumedRole { .. } => vec![arn.to_owned()],
         };
         self.principals.retain(|p| !removed.contains(&p.arn));
-        self.principal_index = self
-            .principals
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.arn.clone(), i))
-            .collect();
+        self.principal_index = crate::sort::map_from(
+            self.principals
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.arn.clone(), i)),
+        );
         Ok(removed)
     }
 

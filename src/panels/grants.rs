@@ -162,8 +162,9 @@ impl GrantsPanel {
                     form.operations.remove(i);
                 } else if SYMMETRIC_GRANT_OPERATIONS.contains(&action) {
                     form.operations.push(action);
-                    form.operations
-                        .sort_by_key(|a| SYMMETRIC_GRANT_OPERATIONS.iter().position(|b| b == a));
+                    kms_engine::sort::sort_by_key(&mut form.operations, |a| {
+                        SYMMETRIC_GRANT_OPERATIONS.iter().position(|b| b == a)
+                    });
                 }
             }
             GrantsIntent::SetConstraint(kind) => form.constraint = kind,

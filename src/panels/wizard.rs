@@ -298,7 +298,7 @@ impl Wizard {
         let mut diagnostics = parsed.diagnostics;
         if let Some(policy) = &parsed.policy {
             diagnostics.extend(world.invalid_policy_principals(&text, policy));
-            diagnostics.sort_by_key(|d| (d.span.start, d.severity));
+            kms_engine::sort::sort_by_key(&mut diagnostics, |d| (d.span.start, d.severity));
         }
         diagnostics
     }

@@ -400,7 +400,7 @@ pub fn JsonEditor(props: &JsonEditorProps) -> Html {
                     .iter()
                     .map(|d| (d.span.start as usize, d.span.end as usize))
                     .collect();
-                starts.sort_unstable();
+                kms_engine::sort::sort(&mut starts);
                 let target = if event.shift_key() {
                     starts.iter().rev().find(|s| s.0 < caret).or(starts.last())
                 } else {

@@ -445,7 +445,7 @@ fn part_bytes(
     {
         shown.extend(i.saturating_sub(2)..(i + 3).min(slice.len()));
     }
-    shown.sort_unstable();
+    kms_engine::sort::sort(&mut shown);
     shown.dedup();
     let mut out = Vec::with_capacity(shown.len() + 2);
     let mut previous: Option<usize> = None;

@@ -108,7 +108,9 @@ pub fn WhyPanel() -> Html {
     // Cryptographic actions first: "may Bob encrypt?" is what a person asks before "may Bob
     // cancel a key deletion?".
     let mut order: Vec<usize> = (0..actions.len()).collect();
-    order.sort_by_key(|&i| actions.get(i).is_none_or(|a| !a.is_cryptographic()));
+    kms_engine::sort::sort_by_key(&mut order, |&i| {
+        actions.get(i).is_none_or(|a| !a.is_cryptographic())
+    });
     let decisive = |wanted: fn(&kms_engine::matrix::Cell) -> bool| {
         order.iter().copied().find(|&i| {
             model

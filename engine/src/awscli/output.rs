@@ -92,7 +92,7 @@ fn text(value: &Value, identifier: Option<&str>, scalar_keys: Option<&[String]>,
             match scalar_keys {
                 None => {
                     let mut keys: Vec<&String> = map.keys().collect();
-                    keys.sort();
+                    crate::sort::sort(&mut keys);
                     for key in keys {
                         let Some(v) = map.get(key) else { continue };
                         if is_scalar(v) {
@@ -107,7 +107,7 @@ fn text(value: &Value, identifier: Option<&str>, scalar_keys: Option<&[String]>,
                         scalars.push(map.get(key).map(py_str).unwrap_or_default());
                     }
                     let mut rest: Vec<&String> = map.keys().filter(|k| !keys.contains(k)).collect();
-                    rest.sort();
+                    crate::sort::sort(&mut rest);
                     for key in rest {
                         if let Some(v) = map.get(key) {
                             nested.push((key, v));
@@ -140,7 +140,7 @@ fn text(value: &Value, identifier: Option<&str>, scalar_keys: Option<&[String]>,
                             .map(|(k, _)| k.clone())
                     })
                     .collect();
-                keys.sort();
+                crate::sort::sort(&mut keys);
                 keys.dedup();
                 for item in items {
                     text(item, identifier, Some(&keys), out);
@@ -392,9 +392,9 @@ impl TableBuilder {
                 more.extend(m);
             }
         }
-        headers.sort();
+        crate::sort::sort(&mut headers);
         headers.dedup();
-        more.sort();
+        crate::sort::sort(&mut more);
         more.dedup();
         self.add_header(headers.clone());
         for (i, item) in items.iter().enumerate() {
@@ -427,8 +427,8 @@ fn group_keys(map: &serde_json::Map<String, Value>) -> (Vec<String>, Vec<String>
             more.push(k.clone());
         }
     }
-    headers.sort();
-    more.sort();
+    crate::sort::sort(&mut headers);
+    crate::sort::sort(&mut more);
     (headers, more)
 }
 

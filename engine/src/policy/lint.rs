@@ -77,9 +77,7 @@ fn with_warnings(
         let mut report = Report::new(index);
         lint(policy, kind, account, path, &mut report);
         parsed.diagnostics.extend(report.into_diagnostics());
-        parsed
-            .diagnostics
-            .sort_by_key(|d| (d.span.start, d.severity));
+        crate::sort::sort_by_key(&mut parsed.diagnostics, |d| (d.span.start, d.severity));
     }
     parsed
 }

@@ -163,7 +163,7 @@ fn finish(
             }
         }
     }
-    diagnostics.sort_by_key(|d| d.span.start);
+    crate::sort::sort_by_key(&mut diagnostics, |d| d.span.start);
     let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
     ParsedPolicy {
         policy: if has_errors { None } else { policy },

@@ -124,7 +124,7 @@ fn constraints(list: &[Constraint]) -> Option<GrantConstraints> {
     }
     let mut out = GrantConstraints::default();
     for c in list {
-        let map: BTreeMap<String, String> = c.pairs.iter().cloned().collect();
+        let map: BTreeMap<String, String> = crate::sort::map_from(c.pairs.iter().cloned());
         match c.kind {
             ConstraintKind::Equals => out.encryption_context_equals = Some(map),
             ConstraintKind::Subset => out.encryption_context_subset = Some(map),

@@ -142,7 +142,7 @@ pub fn generate(principals: usize, keys: usize, seed: u64) -> Scenario {
                 own.push(k.arn.clone());
             }
         }
-        own.sort();
+        crate::sort::sort(&mut own);
         own.dedup();
         if !own.is_empty() {
             statements.push(format!(
@@ -207,7 +207,7 @@ pub fn generate(principals: usize, keys: usize, seed: u64) -> Scenario {
                     .map(|p| p.arn.clone())
             })
             .collect();
-        out.sort();
+        crate::sort::sort(&mut out);
         out.dedup();
         out
     };
