@@ -53,12 +53,23 @@ fn run<Req: DeserializeOwned, Resp: Serialize>(
 ) -> Result<Value, ApiError> {
     // The map's own deserializer only reads structs from objects, so the derived code that reads
     // them from arrays is not compiled in (`from_value` of the object takes the same path).
-    let request = Req::deserialize(request).map_err(|e| ApiError {
+    let request = Req::deserialize(request).map_err(invalid_request)?;
+    let response = operation(world, caller, env, request)?;
+    response_value(serde_json::to_value(response))
+}
+
+// The steps that do not depend on the request and response types live outside `run`, which is
+// compiled once per operation.
+
+fn invalid_request(e: serde_json::Error) -> ApiError {
+    ApiError {
         exception: "ValidationException",
         message: format!("1 validation error detected: {e}"),
-    })?;
-    let response = operation(world, caller, env, request)?;
-    let mut value = serde_json::to_value(response).map_err(|e| ApiError {
+    }
+}
+
+fn response_value(value: Result<Value, serde_json::Error>) -> Result<Value, ApiError> {
+    let mut value = value.map_err(|e| ApiError {
         exception: "KMSInternalException",
         message: e.to_string(),
     })?;
