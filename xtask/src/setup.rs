@@ -63,13 +63,7 @@ fn ensure_chromium(root: &Path) -> Result<(), String> {
     run(
         root,
         "apt-get",
-        &[
-            "install",
-            "-y",
-            "--no-install-recommends",
-            "chromium",
-            "chromium-driver",
-        ],
+        &["install", "-y", "chromium", "chromium-driver"],
         &[("DEBIAN_FRONTEND", "noninteractive")],
     )
 }
