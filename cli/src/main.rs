@@ -431,7 +431,8 @@ fn check(files: &[PathBuf], solution: Option<&Path>, format: TextOrJson) -> Resu
             let solved_world = match solution {
                 Some(path) => {
                     let (_, solved) = load(path, now)?;
-                    outside = scenario::changes_outside(&loaded.scenario, &loaded.world, &solved.world);
+                    outside =
+                        scenario::changes_outside(&loaded.scenario, &loaded.world, &solved.world);
                     solved.world
                 }
                 None => loaded.world.clone(),

@@ -75,10 +75,8 @@ mod read;
 mod report;
 mod write;
 
-pub use exercise::{
-    ExerciseStatus, GoalStatus, changes_outside, exercise_status,
-};
 pub use check::{CheckResult, Question, QuestionError, check, explain_question};
+pub use exercise::{ExerciseStatus, GoalStatus, changes_outside, exercise_status};
 pub use generate::{GENERATED_ACTIONS, generate};
 pub use lint::lint;
 pub use read::{

@@ -2,6 +2,13 @@
 //! is solved by its starting world, and the KMS rule each exercise teaches is pinned against its
 //! AWS source. Also the exercise fields of the scenario format.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "fixtures fail the test on a bad setup; goal indexes follow the shipped files"
+)]
+
 use kms_engine::entropy::{SeededRandomness, Timestamp};
 use kms_engine::policy::eval::Decision;
 use kms_engine::scenario::{self, EditKind, ExerciseStatus, Loaded, Scenario};
@@ -50,14 +57,20 @@ fn every_solution_solves_its_exercise_and_no_exercise_starts_solved() {
     assert!(ids.len() >= 8, "{ids:?}");
     for id in &ids {
         let (exercise, start, solved, outside) = run(id);
-        assert!(exercise.scenario.exercise.is_exercise(), "{id} has no goals");
+        assert!(
+            exercise.scenario.exercise.is_exercise(),
+            "{id} has no goals"
+        );
         assert!(
             exercise.scenario.exercise.may_edit.is_some(),
             "{id} says nothing about what may change"
         );
         assert!(!start.solved(), "{id} is solved by its starting world");
         assert!(outside.is_empty(), "{id}'s solution edits {outside:?}");
-        assert!(solved.solved(), "{id}'s solution does not solve it: {solved:#?}");
+        assert!(
+            solved.solved(),
+            "{id}'s solution does not solve it: {solved:#?}"
+        );
     }
 }
 
@@ -212,7 +225,9 @@ fn exercise_fields_are_checked_with_line_and_column() {
         errors(&format!(
             "{base}\n \"goals\": [{{\"principal\": \"Bob\", \"key\": \"K\", \"action\": \"kms:Encrypt\", \"decision\": \"allow\", \"note\": 1}}]}}"
         )),
-        ["2:91: error: unknown field `note` (at goals[0].note); expected one of `principal`, `key`, `action`, `context`, `grant_tokens` or `decision`"]
+        [
+            "2:91: error: unknown field `note` (at goals[0].note); expected one of `principal`, `key`, `action`, `context`, `grant_tokens` or `decision`"
+        ]
     );
     let bad_scopes = errors(&format!(
         "{base}\n \"goals\": [{{\"principal\": \"Bob\", \"key\": \"K\", \"action\": \"kms:Encrypt\", \"decision\": \"allow\"}}],\n \"may_edit\": [\"key-polcy:K\", \"identity:Bobby\", \"identity:r\", \"grants:K\"]}}"

@@ -1,8 +1,8 @@
 //! Turning a [`Scenario`] into a [`World`], and a world back into a scenario.
 
 use super::{
-    Constraint, ConstraintKind, EditKind, EditScope, Exercise, Expectation, GrantEntry, KeyEntry, NamedPolicy, PolicyText, PrincipalEntry,
-    PrincipalRole, Scenario, ScenarioError,
+    Constraint, ConstraintKind, EditKind, EditScope, Exercise, Expectation, GrantEntry, KeyEntry,
+    NamedPolicy, PolicyText, PrincipalEntry, PrincipalRole, Scenario, ScenarioError,
 };
 use crate::diagnostics::{Diagnostic, LineIndex, Severity, Span};
 use crate::entropy::{Randomness, Timestamp};

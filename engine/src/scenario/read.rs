@@ -3,9 +3,8 @@
 
 use super::{
     Constraint, ConstraintKind, DEFAULT_ACCOUNT, DEFAULT_REGION, EditKind, EditScope, Exercise,
-    Expectation, GrantEntry, KeyEntry,
-    NamedPolicy, PolicyText, PrincipalEntry, PrincipalRole, Scenario, ScenarioError,
-    derived_key_id,
+    Expectation, GrantEntry, KeyEntry, NamedPolicy, PolicyText, PrincipalEntry, PrincipalRole,
+    Scenario, ScenarioError, derived_key_id,
 };
 use crate::diagnostics::{Diagnostic, LineIndex, Severity, Span};
 use crate::json::{self, JsonPath, Object, Report, Value, ValueKind};
@@ -180,7 +179,9 @@ impl Reader<'_, '_> {
                     self.report
                         .error(
                             "rule-without-goals",
-                            format!("`{field}` belongs to an exercise, and this file has no `goals`"),
+                            format!(
+                                "`{field}` belongs to an exercise, and this file has no `goals`"
+                            ),
                             &path.key(field),
                             v.span,
                         )
@@ -249,7 +250,10 @@ impl Reader<'_, '_> {
                 Some(p) => {
                     self.error(
                         "invalid-edit-scope",
-                        format!("`{}` holds no IAM policies: only users and roles do", p.name),
+                        format!(
+                            "`{}` holds no IAM policies: only users and roles do",
+                            p.name
+                        ),
                         path,
                         item.span,
                     );
@@ -287,7 +291,11 @@ impl Reader<'_, '_> {
         let names: Vec<&str> = if what == "key" {
             scenario.keys.iter().map(|k| k.name.as_str()).collect()
         } else {
-            scenario.principals.iter().map(|p| p.name.as_str()).collect()
+            scenario
+                .principals
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect()
         };
         let hint = match crate::diagnostics::did_you_mean(name, names.iter().copied()) {
             Some(s) => format!("did you mean `{s}`?"),

@@ -287,12 +287,11 @@ impl Scenario {
         if !self.actions.is_empty() {
             w.strings("actions", &self.actions);
         }
-        for (field, list) in [
-            ("expect", &self.expect),
-            ("goals", &self.exercise.goals),
-        ] {
+        for (field, list) in [("expect", &self.expect), ("goals", &self.exercise.goals)] {
             if !list.is_empty() {
-                w.list(field, list, |e, depth, out| write_expectation(self, e, depth, out));
+                w.list(field, list, |e, depth, out| {
+                    write_expectation(self, e, depth, out)
+                });
             }
         }
         if let Some(scopes) = &self.exercise.may_edit {
