@@ -34,8 +34,8 @@ const LAYERS: &[&[&str]] = &[
     &["authz"],
     // What is built on decisions: the API operations, the matrix, the words for a cell.
     &["kms", "matrix", "view"],
-    // Front-end formats: scenario files, the `aws kms` emulator.
-    &["scenario", "awscli"],
+    // Scenario files, the format the front ends share.
+    &["scenario"],
 ];
 
 fn source_dir() -> PathBuf {
