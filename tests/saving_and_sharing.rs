@@ -213,9 +213,16 @@ fn the_matrix_exports_as_csv_and_markdown() {
         name: "ops,oncall".into(),
         account: None,
     });
+    // `=`, `+`, `@` and `-` are allowed in IAM user names too: a spreadsheet must not run them.
+    state.apply(Intent::AddPrincipal {
+        kind: kms_playground::model::NewPrincipal::User,
+        name: "=1+1".into(),
+        account: None,
+    });
     let model = state.model();
     let view = kms_playground::matrix_view::matrix_view(&model, false, None);
     let csv = view.to_csv();
+    assert!(csv.contains("\r\n\"'=1+1\",None,None,None\r\n"), "{csv}");
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines[0], "principal,CMK-A,CMK-B,CMK-C");
     assert_eq!(lines[3], "Charlie,Encrypt only,Allow,Deny");
