@@ -17,7 +17,7 @@
 //! - `grant-outlives` (warning): a grant whose grantee is not a principal of the world.
 
 use super::edit::{Names, statements_of};
-use super::escalation::{EscalationPath, allowed_by, reachable};
+use super::escalation::{EscalationPath, allowed_by_parts, reachable};
 use super::synthetic::{
     SyntheticKind, SyntheticWorld, decide_cell, is_org_or_account_pin,
 };
@@ -332,16 +332,20 @@ fn outside_findings(
             );
             if verdict.is_allowed() {
                 allowed.push(action.name());
-                via.get_or_insert_with(|| allowed_by(&outside_world, caller, Some(key), verdict.reason));
+                via.get_or_insert_with(|| {
+                    allowed_by_parts(&outside_world, caller, Some(key), verdict.reason)
+                });
             }
         }
         let Some(via) = via else {
             continue;
         };
+        let statement = via.first().cloned().unwrap_or_default();
         // A `*` statement already reported as public or cross-account covers this one.
-        if findings.iter().any(|f| {
-            f.key_id.as_ref() == Some(id) && f.statement.as_deref() == Some(via.as_str())
-        }) {
+        if findings
+            .iter()
+            .any(|f| f.key_id.as_ref() == Some(id) && f.statement.as_ref() == Some(&statement))
+        {
             continue;
         }
         let who = if world.principal(&arn).is_some() {
@@ -356,13 +360,14 @@ fn outside_findings(
             key_id: Some(id.clone()),
             principal: Some(who.clone()),
             action: Some(allowed.join(", ")),
-            statement: Some(via.clone()),
-            via: vec![via.clone()],
+            statement: Some(statement),
             message: format!(
-                "{who} (account {}) can call {} on {key_name}, allowed by {via}.",
+                "{who} (account {}) can call {} on {key_name}, allowed by {}.",
                 caller.account,
-                allowed.join(", ")
+                allowed.join(", "),
+                via.join(" and ")
             ),
+            via,
         });
     }
 }

@@ -100,6 +100,16 @@ impl Escalation {
 
 /// A label for what allowed a decision: the key-policy or IAM statement, or the grant.
 pub(crate) fn allowed_by(world: &World, caller: &Principal, key: Option<&Key>, reason: Reason) -> String {
+    allowed_by_parts(world, caller, key, reason).join(" and ")
+}
+
+/// What allowed a decision, key-policy statement first, then the IAM statement or the grant.
+pub(crate) fn allowed_by_parts(
+    world: &World,
+    caller: &Principal,
+    key: Option<&Key>,
+    reason: Reason,
+) -> Vec<String> {
     let key_ref = |i: usize| {
         key.and_then(|k| k.policy.policy.statements.get(i))
             .map(|s| StatementRef::new(KEY_POLICY_NAME, s).label())
@@ -130,7 +140,7 @@ pub(crate) fn allowed_by(world: &World, caller: &Principal, key: Option<&Key>, r
         Reason::Grant => vec!["a grant".to_owned()],
         _ => Vec::new(),
     };
-    parts.join(" and ")
+    parts
 }
 
 /// A key policy that allows `arn` everything: what a principal that may call PutKeyPolicy can
