@@ -155,8 +155,8 @@ pub(crate) fn outcome_for(
             now,
         },
     );
-    let state_error = verdict.is_allowed()
-        && check_key_state(key.state, key.origin, action, &key.arn).is_err();
+    let state_error =
+        verdict.is_allowed() && check_key_state(key.state, key.origin, action, &key.arn).is_err();
     Some(Outcome::of_cell(Cell {
         verdict,
         state_error: state_error.then_some("refused"),

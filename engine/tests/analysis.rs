@@ -1,6 +1,13 @@
 //! The analysis layer: fixes that flip a cell, principals nobody listed, escalation and the
 //! audit. Each rule names the AWS page it follows.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "fixtures fail the test on a bad setup"
+)]
+
 use kms_engine::analysis::edit::{Change, Names};
 use kms_engine::analysis::{
     self, CellQuery, FindingKind, Outcome, Severity, SyntheticKind, Universe,
@@ -43,7 +50,13 @@ fn fixes(loaded: &Loaded, q: &CellQuery) -> analysis::FixReport {
 fn audit(loaded: &Loaded) -> Vec<analysis::Finding> {
     let names = Names::of_scenario(&loaded.scenario, &loaded.world);
     let universe = Universe::of_scenario(&loaded.scenario, &loaded.world, &[]);
-    analysis::audit(&loaded.world, &universe, &names, &loaded.scenario.account, NOW)
+    analysis::audit(
+        &loaded.world,
+        &universe,
+        &names,
+        &loaded.scenario.account,
+        NOW,
+    )
 }
 
 /// Applies every fix of every cell through the scenario file (export, read, build) and checks
@@ -52,9 +65,10 @@ fn check_every_fix(text: &str, cells: &[(usize, usize, Action)]) {
     let loaded = load(text);
     let names = Names::of_scenario(&loaded.scenario, &loaded.world);
     for &(p, k, action) in cells {
-        let (Some(principal), Some(key)) =
-            (loaded.scenario.principals.get(p), loaded.scenario.keys.get(k))
-        else {
+        let (Some(principal), Some(key)) = (
+            loaded.scenario.principals.get(p),
+            loaded.scenario.keys.get(k),
+        ) else {
             continue;
         };
         let q = query(&loaded, &principal.arn, &key.arn, action);
@@ -131,12 +145,16 @@ fn a_cell_delegated_to_iam_is_fixed_by_an_iam_statement_or_a_grant_with_no_side_
         f.changes.as_slice(),
         [Change::CreateGrant { operations, .. }] if operations == &["Decrypt"]
     )));
-    assert!(first.summary.starts_with("To allow Bob kms:Decrypt on CMK-A: "));
+    assert!(
+        first
+            .summary
+            .starts_with("To allow Bob kms:Decrypt on CMK-A: ")
+    );
 }
 
 #[test]
 fn a_key_that_does_not_trust_the_account_is_fixed_in_the_key_policy_and_the_root_statement_shows_its_side_effects()
-{
+ {
     // KMS Developer Guide, key-policy-default.html: adding the root statement to CMK-B makes
     // every IAM policy of the account count there, Alice's kms:* among them.
     let loaded = load(LECTURE);
@@ -194,7 +212,12 @@ fn an_explicit_deny_is_flipped_only_by_removing_or_narrowing_the_deny() {
         );
     }
     // Narrowing the Deny to leave out Bob keeps Charlie and David denied.
-    assert!(report.fixes[0].side_effects.iter().all(|s| s.principal == "Bob"));
+    assert!(
+        report.fixes[0]
+            .side_effects
+            .iter()
+            .all(|s| s.principal == "Bob")
+    );
 }
 
 #[test]
@@ -212,7 +235,12 @@ fn an_allowed_cell_is_denied_by_a_deny_or_by_narrowing_what_allows_it() {
     let narrowed = report
         .fixes
         .iter()
-        .find(|f| matches!(f.changes.as_slice(), [Change::ReplaceIdentityStatement { .. }]))
+        .find(|f| {
+            matches!(
+                f.changes.as_slice(),
+                [Change::ReplaceIdentityStatement { .. }]
+            )
+        })
         .expect("narrowing Alice's statement is proposed");
     assert_eq!(narrowed.side_effects.len(), 1);
     assert_eq!(narrowed.side_effects[0].action, "kms:Encrypt");
@@ -225,10 +253,12 @@ fn a_grant_that_allows_is_retired_to_deny() {
         "grants": [{"key": "K", "grantee": "Bob", "operations": ["Decrypt"]}]}"#;
     let loaded = load(text);
     let report = fixes(&loaded, &query(&loaded, "Bob", "K", Action::Decrypt));
-    assert!(report
-        .fixes
-        .iter()
-        .any(|f| matches!(f.changes.as_slice(), [Change::RetireGrant { .. }])));
+    assert!(
+        report
+            .fixes
+            .iter()
+            .any(|f| matches!(f.changes.as_slice(), [Change::RetireGrant { .. }]))
+    );
     check_every_fix(text, &[(0, 0, Action::Decrypt)]);
 }
 
@@ -237,14 +267,21 @@ fn a_disabled_key_is_fixed_by_enabling_it_and_a_key_pending_deletion_by_cancelli
     // KMS Developer Guide, key-state.html: a Disabled or PendingDeletion key refuses Decrypt even
     // to allowed callers; deleting-keys-scheduling-key-deletion.html: cancelling leaves the key
     // Disabled, so the fix cancels and enables.
-    for (state, expected) in [("Disabled", "enable K"), ("PendingDeletion", "cancel the deletion of K")] {
+    for (state, expected) in [
+        ("Disabled", "enable K"),
+        ("PendingDeletion", "cancel the deletion of K"),
+    ] {
         let text = format!(
             r#"{{"principals": [{{"name": "Bob"}}], "keys": [{{"name": "K", "state": "{state}", "policy": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Principal": {{"AWS": "arn:aws:iam::111122223333:user/Bob"}}, "Action": "kms:*", "Resource": "*"}}]}}}}]}}"#
         );
         let loaded = load(&text);
         let report = fixes(&loaded, &query(&loaded, "Bob", "K", Action::Decrypt));
         assert_eq!(report.decision, Outcome::KeyStateRefuses);
-        assert!(report.fixes[0].summary.contains(expected), "{}", report.fixes[0].summary);
+        assert!(
+            report.fixes[0].summary.contains(expected),
+            "{}",
+            report.fixes[0].summary
+        );
         check_every_fix(&text, &[(0, 0, Action::Decrypt)]);
     }
 }
@@ -261,8 +298,9 @@ fn an_action_that_never_works_across_accounts_has_no_fix() {
     // Decrypt works across accounts with both sides: the fix edits the key policy and Ext's own
     // IAM policy.
     let report = fixes(&loaded, &query(&loaded, "Ext", "K", Action::Decrypt));
-    assert!(report.fixes.iter().any(|f| f.changes.len() == 2
-        && matches!(f.changes[1], Change::AddIdentityStatement { .. })));
+    assert!(report.fixes.iter().any(
+        |f| f.changes.len() == 2 && matches!(f.changes[1], Change::AddIdentityStatement { .. })
+    ));
     check_every_fix(text, &[(0, 0, Action::Decrypt)]);
 }
 
@@ -277,7 +315,14 @@ fn every_fix_of_the_lecture_flips_its_cell_and_changes_exactly_its_side_effects(
         }
     }
     check_every_fix(LECTURE, &cells);
-    check_every_fix(DEMO1, &[(0, 0, Action::Decrypt), (1, 0, Action::Encrypt), (2, 0, Action::Decrypt)]);
+    check_every_fix(
+        DEMO1,
+        &[
+            (0, 0, Action::Decrypt),
+            (1, 0, Action::Encrypt),
+            (2, 0, Action::Decrypt),
+        ],
+    );
 }
 
 proptest! {
@@ -330,14 +375,37 @@ fn the_lectures_synthetic_rows_follow_the_key_policies() {
     // without IAM policies gets nothing; another account's principal is named nowhere.
     let loaded = load(LECTURE);
     let universe = Universe::of_scenario(&loaded.scenario, &loaded.world, &[]);
-    let rows = analysis::synthetic_rows(&loaded.world, ACCOUNT, &universe.keys, &universe.actions, NOW);
+    let rows = analysis::synthetic_rows(
+        &loaded.world,
+        ACCOUNT,
+        &universe.keys,
+        &universe.actions,
+        NOW,
+    );
     let outcomes = |kind| -> Vec<Outcome> {
-        rows.iter().find(|r| r.kind == kind).unwrap().cells.iter().map(|c| c.outcome).collect()
+        rows.iter()
+            .find(|r| r.kind == kind)
+            .unwrap()
+            .cells
+            .iter()
+            .map(|c| c.outcome)
+            .collect()
     };
     use Outcome::{Allow, ImplicitDeny};
-    assert_eq!(outcomes(SyntheticKind::IamFull), [Allow, Allow, ImplicitDeny, ImplicitDeny, Allow, Allow]);
-    for kind in [SyntheticKind::IamNone, SyntheticKind::OtherAccount, SyntheticKind::Service, SyntheticKind::Anonymous] {
-        assert!(outcomes(kind).iter().all(|&o| o == ImplicitDeny), "{kind:?}");
+    assert_eq!(
+        outcomes(SyntheticKind::IamFull),
+        [Allow, Allow, ImplicitDeny, ImplicitDeny, Allow, Allow]
+    );
+    for kind in [
+        SyntheticKind::IamNone,
+        SyntheticKind::OtherAccount,
+        SyntheticKind::Service,
+        SyntheticKind::Anonymous,
+    ] {
+        assert!(
+            outcomes(kind).iter().all(|&o| o == ImplicitDeny),
+            "{kind:?}"
+        );
     }
 }
 
@@ -356,23 +424,52 @@ fn a_statement_for_everyone_is_public_and_says_what_the_caller_must_send() {
     // kms:ViaService is what a caller presents by calling through the service.
     let loaded = load(&star_world(""));
     let findings = audit(&loaded);
-    let public: Vec<_> = findings.iter().filter(|f| f.kind == FindingKind::Public).collect();
+    let public: Vec<_> = findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::Public)
+        .collect();
     assert_eq!(public.len(), 1, "{findings:?}");
     assert_eq!(public[0].severity, Severity::Error);
-    assert_eq!(public[0].statement.as_deref(), Some("default: \"Everyone\""));
+    assert_eq!(
+        public[0].statement.as_deref(),
+        Some("default: \"Everyone\"")
+    );
 
-    let loaded = load(&star_world(r#", "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}"#));
+    let loaded = load(&star_world(
+        r#", "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}"#,
+    ));
     let universe = Universe::of_scenario(&loaded.scenario, &loaded.world, &[]);
-    let rows = analysis::synthetic_rows(&loaded.world, ACCOUNT, &universe.keys, &universe.actions, NOW);
-    let other = rows.iter().find(|r| r.kind == SyntheticKind::OtherAccount).unwrap();
+    let rows = analysis::synthetic_rows(
+        &loaded.world,
+        ACCOUNT,
+        &universe.keys,
+        &universe.actions,
+        NOW,
+    );
+    let other = rows
+        .iter()
+        .find(|r| r.kind == SyntheticKind::OtherAccount)
+        .unwrap();
     assert_eq!(other.cells[0].outcome, Outcome::ImplicitDeny);
     assert_eq!(
         other.cells[0].requires,
-        [("kms:ViaService".to_owned(), "s3.us-east-1.amazonaws.com".to_owned())]
+        [(
+            "kms:ViaService".to_owned(),
+            "s3.us-east-1.amazonaws.com".to_owned()
+        )]
     );
     let findings = audit(&loaded);
-    let public = findings.iter().find(|f| f.kind == FindingKind::Public).unwrap();
-    assert!(public.message.contains("anyone who sends `kms:ViaService = s3.us-east-1.amazonaws.com`"), "{}", public.message);
+    let public = findings
+        .iter()
+        .find(|f| f.kind == FindingKind::Public)
+        .unwrap();
+    assert!(
+        public
+            .message
+            .contains("anyone who sends `kms:ViaService = s3.us-east-1.amazonaws.com`"),
+        "{}",
+        public.message
+    );
 }
 
 #[test]
@@ -386,7 +483,10 @@ fn a_statement_for_everyone_pinned_to_an_organisation_or_account_is_not_public()
     ] {
         let loaded = load(&star_world(condition));
         let findings = audit(&loaded);
-        assert!(findings.iter().all(|f| f.kind != FindingKind::Public), "{condition}: {findings:?}");
+        assert!(
+            findings.iter().all(|f| f.kind != FindingKind::Public),
+            "{condition}: {findings:?}"
+        );
     }
 }
 
@@ -398,7 +498,10 @@ fn another_accounts_principal_named_by_the_key_policy_is_a_cross_account_finding
         {"Sid": "Root", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"},
         {"Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": "kms:Decrypt", "Resource": "*"}]}}]}"#;
     let findings = audit(&load(text));
-    let cross: Vec<_> = findings.iter().filter(|f| f.kind == FindingKind::CrossAccount).collect();
+    let cross: Vec<_> = findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::CrossAccount)
+        .collect();
     assert_eq!(cross.len(), 1, "{findings:?}");
     assert_eq!(cross[0].statement.as_deref(), Some("default: \"Partner\""));
     assert_eq!(cross[0].action.as_deref(), Some("kms:Decrypt"));
@@ -418,7 +521,17 @@ fn a_service_principal_is_allowed_by_its_own_statement_and_is_no_iam_principal_o
     let key = loaded.world.keys.keys().next().unwrap();
     let params = RequestParams::default();
     let ask = |service: &str, action| {
-        decide(&loaded.world, &AuthzRequest { caller: &Principal::service(service), action, target: Target::Key(key), params: &params, now: NOW }).is_allowed()
+        decide(
+            &loaded.world,
+            &AuthzRequest {
+                caller: &Principal::service(service),
+                action,
+                target: Target::Key(key),
+                params: &params,
+                now: NOW,
+            },
+        )
+        .is_allowed()
     };
     assert!(ask("cloudtrail.amazonaws.com", Action::GenerateDataKey));
     assert!(!ask("cloudtrail.amazonaws.com", Action::Decrypt));
@@ -433,14 +546,39 @@ fn key_administrators_can_give_themselves_use_and_the_reachable_cells_say_how() 
     let loaded = load(DEMO2);
     let universe = Universe::of_scenario(&loaded.scenario, &loaded.world, &[]);
     let escalations = analysis::reachable(&loaded.world, &universe, NOW);
-    let admin = loaded.scenario.principals.iter().find(|p| p.arn.ends_with("role/KMSAdminRole")).unwrap();
-    let paths: Vec<_> = escalations.iter().filter(|e| e.principal == admin.arn).map(|e| (e.path, e.gains.clone())).collect();
-    assert!(paths.contains(&(analysis::EscalationPath::PutKeyPolicy, vec![Action::Encrypt, Action::Decrypt])), "{paths:?}");
-    assert!(paths.contains(&(analysis::EscalationPath::CreateGrant, vec![Action::Encrypt, Action::Decrypt])), "{paths:?}");
+    let admin = loaded
+        .scenario
+        .principals
+        .iter()
+        .find(|p| p.arn.ends_with("role/KMSAdminRole"))
+        .unwrap();
+    let paths: Vec<_> = escalations
+        .iter()
+        .filter(|e| e.principal == admin.arn)
+        .map(|e| (e.path, e.gains.clone()))
+        .collect();
+    assert!(
+        paths.contains(&(
+            analysis::EscalationPath::PutKeyPolicy,
+            vec![Action::Encrypt, Action::Decrypt]
+        )),
+        "{paths:?}"
+    );
+    assert!(
+        paths.contains(&(
+            analysis::EscalationPath::CreateGrant,
+            vec![Action::Encrypt, Action::Decrypt]
+        )),
+        "{paths:?}"
+    );
     // In the lecture nobody lacks a cell they could reach: no escalation.
     let lecture = load(LECTURE);
     let universe = Universe::of_scenario(&lecture.scenario, &lecture.world, &[]);
-    assert!(analysis::reachable(&lecture.world, &universe, NOW).iter().all(|e| e.path == analysis::EscalationPath::CreateKey || e.gains.is_empty()));
+    assert!(
+        analysis::reachable(&lecture.world, &universe, NOW)
+            .iter()
+            .all(|e| e.path == analysis::EscalationPath::CreateKey || e.gains.is_empty())
+    );
 }
 
 #[test]
@@ -450,34 +588,76 @@ fn the_console_grant_statement_gives_no_escalation_to_key_users() {
     let loaded = load(DEMO2);
     let universe = Universe::of_scenario(&loaded.scenario, &loaded.world, &[Action::Sign]);
     let escalations = analysis::reachable(&loaded.world, &universe, NOW);
-    let users: Vec<&str> = loaded.scenario.principals.iter().filter(|p| !p.arn.contains("Admin") && p.name != "CloudAcademy").map(|p| p.arn.as_str()).collect();
-    assert!(escalations.iter().all(|e| !users.contains(&e.principal.as_str()) || e.path == analysis::EscalationPath::CreateKey), "{escalations:?}");
+    let users: Vec<&str> = loaded
+        .scenario
+        .principals
+        .iter()
+        .filter(|p| !p.arn.contains("Admin") && p.name != "CloudAcademy")
+        .map(|p| p.arn.as_str())
+        .collect();
+    assert!(
+        escalations
+            .iter()
+            .all(|e| !users.contains(&e.principal.as_str())
+                || e.path == analysis::EscalationPath::CreateKey),
+        "{escalations:?}"
+    );
 }
 
 #[test]
 fn the_lectures_worlds_give_the_expected_findings() {
     let summary = |text| -> Vec<(FindingKind, Option<String>, Option<String>)> {
-        audit(&load(text)).into_iter().map(|f| (f.kind, f.principal.or(f.key), f.statement)).collect()
+        audit(&load(text))
+            .into_iter()
+            .map(|f| (f.kind, f.principal.or(f.key), f.statement))
+            .collect()
     };
     // The lecture: David's IAM statement is worth nothing (CMK-B does not trust the account and
     // CMK-C denies him); every key has an administrator; nothing is open outside the account.
     assert_eq!(
         summary(LECTURE),
-        [(FindingKind::UnusedStatement, Some("David".to_owned()), Some("DavidKms: \"AllKmsOnCmkBAndCmkC\"".to_owned()))]
+        [(
+            FindingKind::UnusedStatement,
+            Some("David".to_owned()),
+            Some("DavidKms: \"AllKmsOnCmkBAndCmkC\"".to_owned())
+        )]
     );
     // Demo 1: the CloudAcademy administrator can give itself use of the key two ways; the
     // console's grant statement lets no listed principal do anything by itself.
     assert_eq!(
         summary(DEMO1),
         [
-            (FindingKind::Escalation, Some("CloudAcademy".to_owned()), Some("default: \"Allow access for Key Administrators\"".to_owned())),
-            (FindingKind::Escalation, Some("CloudAcademy".to_owned()), Some("default: \"Allow access for Key Administrators\"".to_owned())),
-            (FindingKind::UnusedStatement, Some("DemoKey".to_owned()), Some("default: \"Allow attachment of persistent resources\"".to_owned())),
+            (
+                FindingKind::Escalation,
+                Some("CloudAcademy".to_owned()),
+                Some("default: \"Allow access for Key Administrators\"".to_owned())
+            ),
+            (
+                FindingKind::Escalation,
+                Some("CloudAcademy".to_owned()),
+                Some("default: \"Allow access for Key Administrators\"".to_owned())
+            ),
+            (
+                FindingKind::UnusedStatement,
+                Some("DemoKey".to_owned()),
+                Some("default: \"Allow attachment of persistent resources\"".to_owned())
+            ),
         ]
     );
     let demo2 = summary(DEMO2);
-    assert_eq!(demo2.iter().filter(|f| f.0 == FindingKind::Escalation).count(), 4, "{demo2:?}");
-    assert!(demo2.iter().all(|f| f.0 != FindingKind::Public && f.0 != FindingKind::NoAdmin));
+    assert_eq!(
+        demo2
+            .iter()
+            .filter(|f| f.0 == FindingKind::Escalation)
+            .count(),
+        4,
+        "{demo2:?}"
+    );
+    assert!(
+        demo2
+            .iter()
+            .all(|f| f.0 != FindingKind::Public && f.0 != FindingKind::NoAdmin)
+    );
 }
 
 #[test]
@@ -489,8 +669,15 @@ fn a_key_nobody_can_manage_and_a_grant_for_a_missing_principal_are_findings() {
         {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/Bob"}, "Action": "kms:Decrypt", "Resource": "*"}]}}],
         "grants": [{"key": "K", "grantee": "arn:aws:iam::111122223333:user/Gone", "operations": ["Encrypt"]}]}"#;
     let findings = audit(&load(text));
-    let kinds: Vec<(FindingKind, Severity)> = findings.iter().map(|f| (f.kind, f.severity)).collect();
-    assert!(kinds.contains(&(FindingKind::NoAdmin, Severity::Error)), "{kinds:?}");
-    assert!(kinds.contains(&(FindingKind::GrantOutlives, Severity::Warning)), "{kinds:?}");
+    let kinds: Vec<(FindingKind, Severity)> =
+        findings.iter().map(|f| (f.kind, f.severity)).collect();
+    assert!(
+        kinds.contains(&(FindingKind::NoAdmin, Severity::Error)),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&(FindingKind::GrantOutlives, Severity::Warning)),
+        "{kinds:?}"
+    );
     assert_eq!(findings[0].severity, Severity::Error);
 }

@@ -18,9 +18,7 @@
 
 use super::edit::{Names, statements_of};
 use super::escalation::{EscalationPath, allowed_by_parts, reachable};
-use super::synthetic::{
-    SyntheticKind, SyntheticWorld, decide_cell, is_org_or_account_pin,
-};
+use super::synthetic::{SyntheticKind, SyntheticWorld, decide_cell, is_org_or_account_pin};
 use super::{Outcome, Universe};
 use crate::authz::{self, AuthzRequest, RequestParams, Target};
 use crate::entropy::Timestamp;
@@ -122,8 +120,7 @@ fn cross_account_actions() -> Vec<Action> {
 
 /// The actions a symmetric key's policy or a grant can allow.
 fn symmetric_key_action(action: Action) -> bool {
-    action.permission_source() == PermissionSource::KeyPolicy
-        && action.entry().for_symmetric_keys()
+    action.permission_source() == PermissionSource::KeyPolicy && action.entry().for_symmetric_keys()
 }
 
 /// Audits `world`: findings over the universe's principals and keys, synthetic principals of
@@ -161,7 +158,10 @@ pub fn audit(
                     .join(", "),
             ),
             statement: Some(escalation.via.clone()),
-            via: vec![escalation.via.clone(), escalation.path.permission().to_owned()],
+            via: vec![
+                escalation.via.clone(),
+                escalation.path.permission().to_owned(),
+            ],
             message: escalation.sentence(world, names),
         });
     }
@@ -203,6 +203,10 @@ pub fn audit(
     findings
 }
 
+/// A statement for `*` that lets outside principals in: the actions, and the condition keys a
+/// caller must send (empty when none).
+type OpenStatement = (StatementRef, Vec<Action>, Vec<(String, String)>);
+
 /// `public` and `cross-account` findings for one key.
 fn outside_findings(
     world: &World,
@@ -218,7 +222,7 @@ fn outside_findings(
     let key_name = names.key(world, id);
     let actions = cross_account_actions();
     // Statements for "*": decided for a fresh principal of another account and a fresh service.
-    let mut by_statement: Vec<(StatementRef, Vec<Action>, Vec<(String, String)>)> = Vec::new();
+    let mut by_statement: Vec<OpenStatement> = Vec::new();
     for kind in [SyntheticKind::OtherAccount, SyntheticKind::Service] {
         let Some(principal) = synthetic.principal(kind) else {
             continue;
@@ -228,8 +232,7 @@ fn outside_findings(
             if !cell.may_use() {
                 continue;
             }
-            let Some(statement) = cell.statement.clone().or(cell.requires_statement.clone())
-            else {
+            let Some(statement) = cell.statement.clone().or(cell.requires_statement.clone()) else {
                 continue;
             };
             match by_statement.iter_mut().find(|(s, _, _)| *s == statement) {
@@ -496,7 +499,13 @@ fn unused_statements(
             if let Some(target) = edited.keys.get_mut(id) {
                 target.policy.policy = std::sync::Arc::new(without);
             }
-            let after = Matrix::compute(&edited, &principals, std::slice::from_ref(id), &actions, now);
+            let after = Matrix::compute(
+                &edited,
+                &principals,
+                std::slice::from_ref(id),
+                &actions,
+                now,
+            );
             if same(&after) {
                 let label = StatementRef::new(authz::KEY_POLICY_NAME, statement).label();
                 let key_name = names.key(world, id);
@@ -515,7 +524,7 @@ fn unused_statements(
         let Some(principal) = world.principal(arn) else {
             continue;
         };
-        if !principal.request_principal().role_arn.is_none()
+        if principal.request_principal().role_arn.is_some()
             && !matches!(principal.kind, crate::world::PrincipalKind::Role { .. })
         {
             // A session uses its role's policies: the role's own row judges them.
@@ -617,9 +626,6 @@ fn replace_statements(text: &str, statements: Vec<serde_json::Value>) -> String 
     let Some((mut document, _)) = statements_of(text) else {
         return text.to_owned();
     };
-    document.insert(
-        "Statement".to_owned(),
-        serde_json::Value::Array(statements),
-    );
+    document.insert("Statement".to_owned(), serde_json::Value::Array(statements));
     serde_json::to_string_pretty(&serde_json::Value::Object(document)).unwrap_or_default()
 }

@@ -277,7 +277,11 @@ pub(crate) enum Scope<'a> {
 
 /// Makes `changes` on `world`, in order, at `now`. Grants are created already in effect, as
 /// scenario files hold them.
-pub fn apply_changes(world: &mut World, changes: &[Change], now: Timestamp) -> Result<(), WorldError> {
+pub fn apply_changes(
+    world: &mut World,
+    changes: &[Change],
+    now: Timestamp,
+) -> Result<(), WorldError> {
     for change in changes {
         apply(world, change, now)?;
     }
@@ -286,12 +290,10 @@ pub fn apply_changes(world: &mut World, changes: &[Change], now: Timestamp) -> R
 
 fn apply(world: &mut World, change: &Change, now: Timestamp) -> Result<(), WorldError> {
     match change {
-        Change::AddKeyPolicyStatement { key, statement } => {
-            edit_key_policy(world, key, |list| {
-                list.push(statement.clone());
-                true
-            })
-        }
+        Change::AddKeyPolicyStatement { key, statement } => edit_key_policy(world, key, |list| {
+            list.push(statement.clone());
+            true
+        }),
         Change::RemoveKeyPolicyStatement { key, index, .. } => {
             edit_key_policy(world, key, |list| {
                 (*index < list.len()).then(|| list.remove(*index)).is_some()
@@ -350,7 +352,10 @@ fn apply(world: &mut World, change: &Change, now: Timestamp) -> Result<(), World
                 key_arn: key.arn.clone(),
                 grantee: grantee.clone(),
                 retiring: None,
-                operations: operations.iter().filter_map(|o| parse_operation(o)).collect(),
+                operations: operations
+                    .iter()
+                    .filter_map(|o| parse_operation(o))
+                    .collect(),
                 constraints: None,
                 name: None,
                 issuing_account: key.account.clone(),
@@ -430,7 +435,8 @@ fn edit_key_policy(
         .get(key)
         .map(|k| k.policy.text.to_string())
         .ok_or_else(|| WorldError::UnknownKey(key.to_string()))?;
-    let (document, mut statements) = statements_of(&text).ok_or_else(|| unreadable("key policy"))?;
+    let (document, mut statements) =
+        statements_of(&text).ok_or_else(|| unreadable("key policy"))?;
     if !edit(&mut statements) {
         return Err(unreadable("key policy"));
     }

@@ -99,7 +99,12 @@ impl Escalation {
 }
 
 /// A label for what allowed a decision: the key-policy or IAM statement, or the grant.
-pub(crate) fn allowed_by(world: &World, caller: &Principal, key: Option<&Key>, reason: Reason) -> String {
+pub(crate) fn allowed_by(
+    world: &World,
+    caller: &Principal,
+    key: Option<&Key>,
+    reason: Reason,
+) -> String {
     allowed_by_parts(world, caller, key, reason).join(" and ")
 }
 
@@ -115,15 +120,14 @@ pub(crate) fn allowed_by_parts(
             .map(|s| StatementRef::new(KEY_POLICY_NAME, s).label())
     };
     let identity_ref = |identity: authz::IdentityAllow| match identity {
-        authz::IdentityAllow::Policy { policy, statement } => world
-            .identity_policies(caller)
-            .get(policy)
-            .and_then(|p| {
+        authz::IdentityAllow::Policy { policy, statement } => {
+            world.identity_policies(caller).get(policy).and_then(|p| {
                 p.policy
                     .statements
                     .get(statement)
                     .map(|s| StatementRef::new(p.name.as_str(), s).label())
-            }),
+            })
+        }
         authz::IdentityAllow::RootUser => Some("the root user".to_owned()),
     };
     let parts: Vec<String> = match reason {
@@ -187,7 +191,14 @@ pub fn reachable(world: &World, universe: &Universe, now: Timestamp) -> Vec<Esca
             let Some(key) = world.keys.get(id) else {
                 continue;
             };
-            out.extend(key_escalations(world, caller, key, own.as_ref(), universe, now));
+            out.extend(key_escalations(
+                world,
+                caller,
+                key,
+                own.as_ref(),
+                universe,
+                now,
+            ));
         }
     }
     out
@@ -315,7 +326,8 @@ fn key_escalations(
     if grant_create.reason == Reason::Grant {
         for grant in world.grants.on_key(&key.arn) {
             let names_caller =
-                crate::grants::grantee_matches(&grant.grantee, caller.request_principal()).is_some();
+                crate::grants::grantee_matches(&grant.grantee, caller.request_principal())
+                    .is_some();
             if names_caller && grant.operations.contains(&Action::CreateGrant) {
                 out.push(Escalation {
                     principal: caller.arn.clone(),

@@ -117,11 +117,7 @@ pub fn propose_fixes(
     query: &CellQuery,
     now: Timestamp,
 ) -> Option<FixReport> {
-    let search = Search {
-        names,
-        query,
-        now,
-    };
+    let search = Search { names, query, now };
     let decision = search.outcome(world)?;
     let to_allow = decision != Outcome::Allow;
     let mut candidates = Vec::new();
@@ -147,11 +143,7 @@ pub fn propose_fixes(
         }
     }
     fixes.sort_by_key(|(order, f)| (f.side_effects.len(), f.changes.len(), *order));
-    let fixes: Vec<Fix> = fixes
-        .into_iter()
-        .map(|(_, f)| f)
-        .take(MAX_FIXES)
-        .collect();
+    let fixes: Vec<Fix> = fixes.into_iter().map(|(_, f)| f).take(MAX_FIXES).collect();
     let note = fixes.is_empty().then(|| search.why_none(world));
     Some(FixReport {
         decision,
@@ -227,9 +219,9 @@ impl Search<'_> {
             }
             Outcome::ExplicitDeny if depth > 0 => {
                 for removal in self.deny_removals(world, reason) {
-                    let changes = with(&prefix, [removal]);
-                    if let Some(next) = self.after(world, &changes[prefix.len()..]) {
-                        self.allow_candidates(&next, changes, depth - 1, out);
+                    let next = self.after(world, std::slice::from_ref(&removal));
+                    if let Some(next) = next {
+                        self.allow_candidates(&next, with(&prefix, [removal]), depth - 1, out);
                     }
                 }
             }
@@ -291,7 +283,8 @@ impl Search<'_> {
         let Some(key) = world.keys.get(&self.query.key) else {
             return Vec::new();
         };
-        let Some(statement) = statements_of(&key.policy.text).and_then(|(_, s)| s.get(index).cloned())
+        let Some(statement) =
+            statements_of(&key.policy.text).and_then(|(_, s)| s.get(index).cloned())
         else {
             return Vec::new();
         };
@@ -321,7 +314,12 @@ impl Search<'_> {
 
     /// Remove statement `index` of the caller's identity policy number `policy`, or narrow it
     /// away from the action or the key.
-    fn identity_statement_removals(&self, world: &World, policy: usize, index: usize) -> Vec<Change> {
+    fn identity_statement_removals(
+        &self,
+        world: &World,
+        policy: usize,
+        index: usize,
+    ) -> Vec<Change> {
         let (Some(caller), Some(holder)) = (
             self.caller(world),
             policy_holder(world, &self.query.principal),
@@ -485,9 +483,9 @@ impl Search<'_> {
             return;
         }
         for removal in self.allow_removals(world, reason) {
-            let changes = with(&prefix, [removal]);
-            if let Some(next) = self.after(world, &changes[prefix.len()..]) {
-                self.deny_candidates(&next, changes, depth - 1, out);
+            let next = self.after(world, std::slice::from_ref(&removal));
+            if let Some(next) = next {
+                self.deny_candidates(&next, with(&prefix, [removal]), depth - 1, out);
             }
         }
     }
@@ -589,14 +587,8 @@ impl Search<'_> {
         if (after == Outcome::Allow) != to_allow {
             return None;
         }
-        let side_effects = side_effects(
-            world,
-            &fixed,
-            base,
-            &changes,
-            self.names,
-            Some(self.query),
-        );
+        let side_effects =
+            side_effects(world, &fixed, base, &changes, self.names, Some(self.query));
         let (who, key, _) = self.names(world);
         let edits: Vec<String> = changes
             .iter()
@@ -636,7 +628,8 @@ impl Search<'_> {
                 .get(&self.query.key)
                 .is_some_and(|k| k.state == KeyState::PendingImport) =>
             {
-                "The key is waiting for its key material (PendingImport): import it first.".to_owned()
+                "The key is waiting for its key material (PendingImport): import it first."
+                    .to_owned()
             }
             _ => "No change the playground tries flips this cell.".to_owned(),
         }

@@ -81,8 +81,7 @@ pub(crate) fn outside_account(world: &World) -> String {
 pub const FRESH_SERVICE: &str = "fresh-service.amazonaws.com";
 
 /// An IAM policy that allows every action on every resource.
-const ALLOW_EVERYTHING: &str =
-    r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#;
+const ALLOW_EVERYTHING: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#;
 
 /// A world with the fresh principals added, and their ARNs.
 pub struct SyntheticWorld {
@@ -119,7 +118,10 @@ impl SyntheticWorld {
         if world.add_account(&outside, "Another account").is_ok() {
             let name = fresh_name(&world, &outside, "AnyExternalPrincipal");
             if let Ok(arn) = world.add_user(&outside, &name) {
-                if world.put_identity_policy(&arn, "AllowEverything", ALLOW_EVERYTHING).is_ok() {
+                if world
+                    .put_identity_policy(&arn, "AllowEverything", ALLOW_EVERYTHING)
+                    .is_ok()
+                {
                     arns.insert(SyntheticKind::OtherAccount, arn);
                 }
             }
@@ -127,7 +129,10 @@ impl SyntheticWorld {
         if world.account(account).is_some() {
             let name = fresh_name(&world, account, "AnyIamPrincipalFullIam");
             if let Ok(arn) = world.add_user(account, &name) {
-                if world.put_identity_policy(&arn, "AllowEverything", ALLOW_EVERYTHING).is_ok() {
+                if world
+                    .put_identity_policy(&arn, "AllowEverything", ALLOW_EVERYTHING)
+                    .is_ok()
+                {
                     arns.insert(SyntheticKind::IamFull, arn);
                 }
             }
@@ -215,11 +220,7 @@ pub fn synthetic_rows(
             let cells = keys
                 .iter()
                 .filter_map(|id| synthetic.world.keys.get(id))
-                .flat_map(|key| {
-                    actions
-                        .iter()
-                        .map(move |&action| (key, action))
-                })
+                .flat_map(|key| actions.iter().map(move |&action| (key, action)))
                 .map(|(key, action)| match principal {
                     Some(p) => decide_cell(&synthetic.world, p, key, action, now),
                     None => anonymous_cell(key, action),
@@ -282,8 +283,8 @@ pub(crate) fn decide_cell(
         Reason::KeyPolicyAndIam { key_statement, .. } => statement_ref(key_statement),
         _ => None,
     };
-    let state_refuses = verdict.is_allowed()
-        && check_key_state(key.state, key.origin, action, &key.arn).is_err();
+    let state_refuses =
+        verdict.is_allowed() && check_key_state(key.state, key.origin, action, &key.arn).is_err();
     let outcome = match verdict.decision {
         authz::Decision::Allow if state_refuses => Outcome::KeyStateRefuses,
         authz::Decision::Allow => Outcome::Allow,
@@ -337,8 +338,12 @@ pub(crate) fn is_identity_key(key: &str) -> bool {
 /// Condition keys that pin a `*` statement to an organisation or an account (then it is not
 /// public).
 pub(crate) fn is_org_or_account_pin(key: &str) -> bool {
-    ["aws:principalorgid", "aws:principalaccount", "kms:calleraccount"]
-        .contains(&key.to_ascii_lowercase().as_str())
+    [
+        "aws:principalorgid",
+        "aws:principalaccount",
+        "kms:calleraccount",
+    ]
+    .contains(&key.to_ascii_lowercase().as_str())
 }
 
 /// Whether a statement is an `Allow` for everyone (`"*"` or `{"AWS": "*"}`) covering `action`.
