@@ -10,7 +10,6 @@
 
 pub mod analysis;
 pub mod authz;
-pub mod awscli;
 pub mod catalog;
 pub mod crypto;
 pub mod diagnostics;
