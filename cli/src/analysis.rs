@@ -3,7 +3,7 @@
 use crate::{ExplainArgs, Failure, TextOrJson, load, render, system};
 use kms_engine::analysis::edit::Names;
 use kms_engine::analysis::{self, CellQuery, Finding, FixReport, Severity, Universe};
-use kms_engine::kms::Action;
+use kms_engine::catalog::Action;
 use kms_engine::scenario::{self, Scenario};
 use serde_json::{Value, json};
 use std::path::Path;

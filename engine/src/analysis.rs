@@ -17,8 +17,8 @@ pub mod fixes;
 pub mod synthetic;
 
 use crate::authz::{self, AuthzRequest, RequestParams, Target};
+use crate::catalog::Action;
 use crate::entropy::Timestamp;
-use crate::kms::Action;
 use crate::matrix::Cell;
 use crate::scenario::Scenario;
 use crate::store::{KeyId, check_key_state};

@@ -13,8 +13,8 @@ use kms_engine::analysis::{
     self, CellQuery, FindingKind, Outcome, Severity, SyntheticKind, Universe,
 };
 use kms_engine::authz::RequestParams;
+use kms_engine::catalog::Action;
 use kms_engine::entropy::{SeededRandomness, Timestamp};
-use kms_engine::kms::Action;
 use kms_engine::matrix::Matrix;
 use kms_engine::scenario::{self, Loaded, Scenario};
 use proptest::prelude::*;

@@ -7,7 +7,7 @@
 //! reject).
 
 use crate::entropy::{SeededRandomness, Timestamp};
-use crate::grants::{EndKind, GrantId, NewGrant, parse_operation};
+use crate::store::grants::{EndKind, GrantId, NewGrant, parse_operation};
 use crate::store::{KeyId, KeyState};
 use crate::world::{PrincipalKind, World, WorldError};
 use serde::Serialize;

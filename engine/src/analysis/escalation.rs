@@ -17,12 +17,12 @@
 use super::edit::Names;
 use super::{Outcome, Universe, outcome_for};
 use crate::authz::{self, AuthzRequest, KEY_POLICY_NAME, Reason, RequestParams, Target};
+use crate::catalog::Action;
 use crate::entropy::Timestamp;
-use crate::grants::NewGrant;
-use crate::kms::Action;
 use crate::policy::Policy;
 use crate::policy::eval::StatementRef;
 use crate::policy::parse::{PolicyKind, parse_policy};
+use crate::store::grants::NewGrant;
 use crate::store::{Key, KeyId};
 use crate::world::{Principal, World};
 use serde::Serialize;
@@ -326,7 +326,7 @@ fn key_escalations(
     if grant_create.reason == Reason::Grant {
         for grant in world.grants.on_key(&key.arn) {
             let names_caller =
-                crate::grants::grantee_matches(&grant.grantee, caller.request_principal())
+                crate::store::grants::grantee_matches(&grant.grantee, caller.request_principal())
                     .is_some();
             if names_caller && grant.operations.contains(&Action::CreateGrant) {
                 out.push(Escalation {

@@ -19,8 +19,8 @@
 use super::edit::{Change, Names, Scope, apply_changes, policy_holder, sid, statements_of};
 use super::{CellQuery, Outcome, Universe, outcome_for};
 use crate::authz::{self, AuthzRequest, Reason, Target};
+use crate::catalog::Action;
 use crate::entropy::Timestamp;
-use crate::kms::Action;
 use crate::matrix::Matrix;
 use crate::policy::pattern;
 use crate::store::KeyState;

@@ -9,8 +9,8 @@
 
 use super::Outcome;
 use crate::authz::{self, AuthzRequest, KEY_POLICY_NAME, Reason, RequestParams, Target};
+use crate::catalog::Action;
 use crate::entropy::Timestamp;
-use crate::kms::Action;
 use crate::policy::document::{OperatorKind, PrincipalSet, Statement};
 use crate::policy::eval::StatementRef;
 use crate::request::ContextValue;
