@@ -48,7 +48,7 @@ mod report;
 mod write;
 
 pub use check::{CheckResult, Question, QuestionError, check, explain_question};
-pub use generate::{GENERATED_ACTIONS, generate};
+pub use generate::{GENERATED_ACTIONS, MAX_GENERATED_KEYS, MAX_GENERATED_PRINCIPALS, generate};
 pub use lint::lint;
 pub use read::{
     GRANT_OPERATIONS, KEY_ORIGINS, KEY_STATES, alias_problem, is_key_id, parse_key_arn,

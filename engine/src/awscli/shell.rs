@@ -150,123 +150,184 @@ pub fn is_name(s: &str) -> bool {
 
 /// Splits a script into logical lines, dropping lines that are blank or only a comment.
 pub fn logical_lines(script: &str) -> Result<Vec<LogicalLine>, (usize, ShellError)> {
-    let mut lines = Vec::new();
-    let mut current = String::new();
-    let mut start_line = 1;
-    let mut line = 1;
-    let mut scan = Scan::default();
-    let mut chars = script.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\n' {
-            line += 1;
+    let mut splitter = LineSplitter::default();
+    splitter.push(script);
+    splitter.finish()
+}
+
+/// Splits a script into logical lines as it arrives, piece by piece (a terminal's lines). Each
+/// character is looked at once, so the work stays linear in the input however long a quoted
+/// value or a continued line runs.
+#[derive(Clone, Debug)]
+pub struct LineSplitter {
+    quote: Quote,
+    /// How many `$(` are open.
+    depth: usize,
+    /// A backslash outside single quotes waits for the character it escapes.
+    escape: bool,
+    /// Inside a comment, which runs to the end of the physical line.
+    comment: bool,
+    /// The physical line being read (1-based).
+    line: usize,
+    /// The physical line where the current logical line started.
+    start_line: usize,
+    /// The current logical line, continuations removed.
+    current: String,
+    /// The current logical line as written.
+    raw: String,
+    ready: Vec<LogicalLine>,
+}
+
+impl Default for LineSplitter {
+    fn default() -> Self {
+        LineSplitter {
+            quote: Quote::None,
+            depth: 0,
+            escape: false,
+            comment: false,
+            line: 1,
+            start_line: 1,
+            current: String::new(),
+            raw: String::new(),
+            ready: Vec::new(),
         }
-        match scan.quote {
+    }
+}
+
+impl LineSplitter {
+    /// Reads more of the script.
+    pub fn push(&mut self, text: &str) {
+        for c in text.chars() {
+            self.push_char(c);
+        }
+    }
+
+    /// The logical lines completed so far and not yet taken.
+    pub fn take_ready(&mut self) -> Vec<LogicalLine> {
+        std::mem::take(&mut self.ready)
+    }
+
+    /// Whether a logical line has begun and is not complete yet (a terminal then prompts `> `).
+    pub fn is_inside_line(&self) -> bool {
+        self.quote != Quote::None || self.depth > 0 || self.escape || !self.raw.is_empty()
+    }
+
+    /// Ends the script: the lines not yet taken, or what was left open.
+    pub fn finish(mut self) -> Result<Vec<LogicalLine>, (usize, ShellError)> {
+        if std::mem::take(&mut self.escape) {
+            self.current.push('\\');
+        }
+        match (self.quote, self.depth) {
+            (Quote::Single, _) => Err((self.start_line, ShellError::Unterminated { what: "'" })),
+            (Quote::Double, _) => Err((self.start_line, ShellError::Unterminated { what: "\"" })),
+            (Quote::None, d) if d > 0 => {
+                Err((self.start_line, ShellError::Unterminated { what: "$(" }))
+            }
+            _ => {
+                self.end_line();
+                Ok(self.ready)
+            }
+        }
+    }
+
+    fn push_char(&mut self, c: char) {
+        if c == '\n' {
+            self.line += 1;
+        }
+        if std::mem::take(&mut self.escape) {
+            self.raw.push(c);
+            // A backslash before a newline joins the lines; before anything else both stay.
+            if c != '\n' {
+                self.current.push('\\');
+                self.current.push(c);
+            }
+            return;
+        }
+        if self.comment {
+            if c != '\n' {
+                self.raw.push(c);
+                return;
+            }
+            self.comment = false;
+        }
+        match self.quote {
             Quote::Single => {
                 if c == '\'' {
-                    scan.quote = Quote::None;
+                    self.quote = Quote::None;
                 }
-                current.push(c);
-                continue;
+                self.keep(c);
+                return;
             }
             Quote::Double => {
                 match c {
                     '\\' => {
-                        if chars.peek() == Some(&'\n') {
-                            chars.next();
-                            line += 1;
-                        } else {
-                            current.push(c);
-                            if let Some(next) = chars.next() {
-                                if next == '\n' {
-                                    line += 1;
-                                }
-                                current.push(next);
-                            }
-                        }
-                        continue;
+                        self.raw.push(c);
+                        self.escape = true;
+                        return;
                     }
-                    '"' => scan.quote = Quote::None,
+                    '"' => self.quote = Quote::None,
                     _ => {}
                 }
-                current.push(c);
-                continue;
+                self.keep(c);
+                return;
             }
             Quote::None => {}
         }
         match c {
             '\\' => {
-                if chars.peek() == Some(&'\n') {
-                    chars.next();
-                    line += 1;
-                    continue;
-                }
-                current.push(c);
-                if let Some(next) = chars.next() {
-                    current.push(next);
-                }
+                self.raw.push(c);
+                self.escape = true;
             }
             '\'' => {
-                scan.quote = Quote::Single;
-                current.push(c);
+                self.quote = Quote::Single;
+                self.keep(c);
             }
             '"' => {
-                scan.quote = Quote::Double;
-                current.push(c);
+                self.quote = Quote::Double;
+                self.keep(c);
             }
-            '#' if scan.depth == 0 && current.chars().last().is_none_or(char::is_whitespace) => {
-                // A comment runs to the end of the physical line.
-                while let Some(&next) = chars.peek() {
-                    if next == '\n' {
-                        break;
-                    }
-                    chars.next();
-                }
+            '#' if self.depth == 0
+                && self
+                    .current
+                    .chars()
+                    .next_back()
+                    .is_none_or(char::is_whitespace) =>
+            {
+                self.raw.push(c);
+                self.comment = true;
             }
-            '(' if current.ends_with('$') => {
-                scan.depth += 1;
-                current.push(c);
+            '(' if self.current.ends_with('$') => {
+                self.depth += 1;
+                self.keep(c);
             }
-            ')' if scan.depth > 0 => {
-                scan.depth -= 1;
-                current.push(c);
+            ')' if self.depth > 0 => {
+                self.depth -= 1;
+                self.keep(c);
             }
-            '\n' if scan.depth == 0 => {
-                finish_line(&mut lines, &mut current, script, start_line..=line - 1);
-                start_line = line;
+            '\n' if self.depth == 0 => {
+                self.end_line();
+                self.start_line = self.line;
             }
-            _ => current.push(c),
+            _ => self.keep(c),
         }
     }
-    match (scan.quote, scan.depth) {
-        (Quote::Single, _) => Err((start_line, ShellError::Unterminated { what: "'" })),
-        (Quote::Double, _) => Err((start_line, ShellError::Unterminated { what: "\"" })),
-        (Quote::None, d) if d > 0 => Err((start_line, ShellError::Unterminated { what: "$(" })),
-        _ => {
-            finish_line(&mut lines, &mut current, script, start_line..=line);
-            Ok(lines)
-        }
-    }
-}
 
-/// Ends the logical line made of physical lines `range` (1-based, inclusive).
-fn finish_line(
-    lines: &mut Vec<LogicalLine>,
-    current: &mut String,
-    script: &str,
-    range: std::ops::RangeInclusive<usize>,
-) {
-    let text = std::mem::take(current);
-    if !text.trim().is_empty() {
-        let raw: Vec<&str> = script
-            .lines()
-            .skip(range.start().saturating_sub(1))
-            .take(range.end().saturating_sub(*range.start()) + 1)
-            .collect();
-        lines.push(LogicalLine {
-            line: *range.start(),
-            text: text.trim().to_owned(),
-            raw: raw.join("\n").trim().to_owned(),
-        });
+    fn keep(&mut self, c: char) {
+        self.current.push(c);
+        self.raw.push(c);
+    }
+
+    /// Ends the logical line read so far; a blank or comment-only one is dropped.
+    fn end_line(&mut self) {
+        let text = std::mem::take(&mut self.current);
+        let raw = std::mem::take(&mut self.raw);
+        if !text.trim().is_empty() {
+            self.ready.push(LogicalLine {
+                line: self.start_line,
+                text: text.trim().to_owned(),
+                raw: raw.trim().to_owned(),
+            });
+        }
     }
 }
 
@@ -276,12 +337,6 @@ enum Quote {
     None,
     Single,
     Double,
-}
-
-#[derive(Default)]
-struct Scan {
-    quote: Quote,
-    depth: usize,
 }
 
 /// Splits one logical line into words.
