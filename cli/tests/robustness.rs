@@ -231,3 +231,19 @@ fn a_session_in_use_by_another_run_is_refused() {
     let out = aws_with_state(&state, "aws kms list-keys --profile alice\n");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
+
+/// `fileb:///dev/zero` never ends: it is read only as far as the largest file a parameter may
+/// load, then refused with the AWS CLI's paramfile error.
+#[test]
+fn an_endless_file_argument_is_refused_not_read_to_exhaustion() {
+    let out = kmsplay_stdin(
+        &["aws", &scenario("lecture.json"), "--seed", "1"],
+        "aws kms encrypt --key-id alias/CMK-A --plaintext fileb:///dev/zero --profile alice\n",
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Error parsing parameter '--plaintext': Unable to load paramfile fileb:///dev/zero: the file is larger than 65536 bytes"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -547,27 +547,43 @@ fn read_dollar(
     }
 }
 
-/// Expands a word into the fields it produces. `lookup` gives a variable's value (unset variables
-/// expand to nothing, as in the shell); `run` runs a `$(...)` command and gives its output.
-/// `split` is false for an assignment's value, which the shell never splits.
-pub fn expand<E>(
+/// What expanding a word needs from the session: variables, `$(...)` commands, and a budget.
+pub trait Expansions {
+    /// What stops an expansion.
+    type Error;
+    /// A variable's value (unset variables expand to nothing, as in the shell).
+    fn variable(&mut self, name: &str) -> Option<String>;
+    /// Runs a `$(...)` command and gives its output.
+    fn command(&mut self, text: &str) -> Result<String, Self::Error>;
+    /// Takes `bytes` more of expanded text from the budget, or refuses.
+    fn reserve(&mut self, bytes: usize) -> Result<(), Self::Error>;
+}
+
+/// Expands a word into the fields it produces. `split` is false for an assignment's value, which
+/// the shell never splits. Every value is charged to [`Expansions::reserve`] before it is kept,
+/// so a script cannot grow a value without bound.
+pub fn expand<X: Expansions + ?Sized>(
     word: &Word,
     split: bool,
-    lookup: &mut dyn FnMut(&str) -> Option<String>,
-    run: &mut dyn FnMut(&str) -> Result<String, E>,
-) -> Result<Vec<String>, E> {
+    expansions: &mut X,
+) -> Result<Vec<String>, X::Error> {
     let mut fields: Vec<String> = Vec::new();
     let mut current: Option<String> = None;
     for part in &word.parts {
         let (value, split) = match part {
             Part::Literal { text, .. } => (text.clone(), false),
-            Part::Variable { name, quoted } => (lookup(name).unwrap_or_default(), split && !quoted),
+            Part::Variable { name, quoted } => (
+                expansions.variable(name).unwrap_or_default(),
+                split && !quoted,
+            ),
             Part::Command { text, quoted } => {
                 // Command substitution drops trailing newlines.
-                let out = run(text)?;
-                (out.trim_end_matches('\n').to_owned(), split && !quoted)
+                let mut out = expansions.command(text)?;
+                out.truncate(out.trim_end_matches('\n').len());
+                (out, split && !quoted)
             }
         };
+        expansions.reserve(value.len())?;
         if !split {
             current.get_or_insert_with(String::new).push_str(&value);
             continue;
@@ -615,17 +631,33 @@ pub fn expand<E>(
 mod tests {
     use super::*;
 
+    /// Two variables, and commands that print themselves in brackets.
+    struct Fixed {
+        trailing: &'static str,
+    }
+
+    impl Expansions for Fixed {
+        type Error = ();
+        fn variable(&mut self, name: &str) -> Option<String> {
+            match name {
+                "TOKEN" => Some("abc def".to_owned()),
+                "KEY" => Some("1234".to_owned()),
+                _ => None,
+            }
+        }
+        fn command(&mut self, text: &str) -> Result<String, ()> {
+            Ok(format!("<{text}>{}", self.trailing))
+        }
+        fn reserve(&mut self, _bytes: usize) -> Result<(), ()> {
+            Ok(())
+        }
+    }
+
     fn plain(line: &str) -> Vec<String> {
-        let mut lookup = |name: &str| match name {
-            "TOKEN" => Some("abc def".to_owned()),
-            "KEY" => Some("1234".to_owned()),
-            _ => None,
-        };
-        let mut run = |cmd: &str| -> Result<String, ()> { Ok(format!("<{cmd}>\n")) };
         words(line)
             .unwrap()
             .iter()
-            .flat_map(|w| expand(w, true, &mut lookup, &mut run).unwrap())
+            .flat_map(|w| expand(w, true, &mut Fixed { trailing: "\n" }).unwrap())
             .collect()
     }
 
@@ -670,10 +702,8 @@ mod tests {
     fn command_substitution_keeps_its_text_and_drops_the_trailing_newline() {
         let w = words("T=$(aws kms create-grant --query 'GrantToken' --output text)").unwrap();
         let (_, value) = w[0].as_assignment().unwrap();
-        let mut lookup = |_: &str| None;
-        let mut run = |cmd: &str| -> Result<String, ()> { Ok(format!("<{cmd}>\n\n")) };
         assert_eq!(
-            expand(&value, false, &mut lookup, &mut run).unwrap(),
+            expand(&value, false, &mut Fixed { trailing: "\n\n" }).unwrap(),
             ["<aws kms create-grant --query 'GrantToken' --output text>"]
         );
         let w = words("T=$(aws kms x --query \"a)b\")").unwrap();
@@ -712,6 +742,32 @@ mod tests {
                 },
             ]
         );
+    }
+
+    /// A terminal hands the reader one line at a time: the lines it makes are the same as from
+    /// the whole script at once, wherever the pieces are cut.
+    #[test]
+    fn a_script_read_piece_by_piece_splits_as_a_whole() {
+        let script = "# demo\naws kms encrypt \\\n  --key-id alias/DemoKey # trailing\n\nT=$(aws kms x\n --q 'a\nb' \"c\\\nd\")\necho '#x' \\";
+        let whole = logical_lines(script).unwrap();
+        for cut in 1..4 {
+            let mut splitter = LineSplitter::default();
+            let mut pieces = Vec::new();
+            let chars: Vec<char> = script.chars().collect();
+            for piece in chars.chunks(cut) {
+                splitter.push(&piece.iter().collect::<String>());
+                pieces.extend(splitter.take_ready());
+            }
+            pieces.extend(splitter.finish().unwrap());
+            assert_eq!(pieces, whole, "pieces of {cut}");
+        }
+        let mut open = LineSplitter::default();
+        open.push("echo 'one\n");
+        assert!(open.is_inside_line());
+        assert!(open.take_ready().is_empty());
+        open.push("two'\n");
+        assert!(!open.is_inside_line());
+        assert_eq!(open.take_ready()[0].text, "echo 'one\ntwo'");
     }
 
     #[test]
