@@ -8,8 +8,8 @@
 
 use crate::system::{self, DiskFiles, OsRandomness};
 use crate::{Failure, SEEDED_START, out, read, scenario_failure, state_file};
-use kms_engine::awscli::shell::{self, LogicalLine};
-use kms_engine::awscli::{Host, Output, Session};
+use kms_awscli::shell::{self, LogicalLine};
+use kms_awscli::{Host, Output, Session};
 use kms_engine::entropy::{Randomness, SeededRandomness, Timestamp};
 use kms_engine::scenario;
 use serde_json::json;

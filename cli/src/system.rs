@@ -1,6 +1,6 @@
 //! What the engine leaves to its host: the clock, randomness and files.
 
-use kms_engine::awscli::{Files, MAX_FILE_BYTES};
+use kms_awscli::{Files, MAX_FILE_BYTES};
 use kms_engine::entropy::{Randomness, SeededRandomness, Timestamp};
 use std::io::Read;
 
