@@ -8,6 +8,7 @@
 //! Where the KMS course lecture the playground is built around simplifies, this crate follows real
 //! KMS behaviour and its explanations say so.
 
+pub mod analysis;
 pub mod authz;
 pub mod catalog;
 pub mod crypto;

@@ -36,6 +36,8 @@ const LAYERS: &[&[&str]] = &[
     &["kms", "matrix", "view"],
     // Scenario files, the format the front ends share.
     &["scenario"],
+    // Answers beyond one decision: fixes, synthetic principals, escalation, the audit.
+    &["analysis"],
 ];
 
 fn source_dir() -> PathBuf {
