@@ -380,6 +380,22 @@ impl Scenario {
             .or_else(|| self.principals.iter().position(|p| p.arn == reference))
     }
 
+    /// The declared name of the principal with this ARN, or the ARN itself.
+    pub fn principal_name(&self, arn: &str) -> String {
+        self.principals
+            .iter()
+            .find(|p| p.arn == arn)
+            .map_or_else(|| arn.to_owned(), |p| p.name.clone())
+    }
+
+    /// The declared name of the key with this ARN, or the ARN itself.
+    pub fn key_name(&self, arn: &str) -> String {
+        self.keys
+            .iter()
+            .find(|k| k.arn == arn)
+            .map_or_else(|| arn.to_owned(), |k| k.name.clone())
+    }
+
     /// The key with this name, ARN, alias name or alias ARN.
     pub fn key_index(&self, reference: &str) -> Option<usize> {
         if let Some(i) = self.keys.iter().position(|k| k.name == reference) {

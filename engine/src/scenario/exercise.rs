@@ -239,20 +239,8 @@ pub fn changes_outside(scenario: &Scenario, before: &World, after: &World) -> Ve
         return Vec::new();
     };
     let allowed = |kind: EditKind, arn: &str| scopes.iter().any(|s| s.kind == kind && s.arn == arn);
-    let name_of_key = |arn: &str| {
-        scenario
-            .keys
-            .iter()
-            .find(|k| k.arn == arn)
-            .map_or_else(|| arn.to_owned(), |k| k.name.clone())
-    };
-    let name_of_principal = |arn: &str| {
-        scenario
-            .principals
-            .iter()
-            .find(|p| p.arn == arn)
-            .map_or_else(|| arn.to_owned(), |p| p.name.clone())
-    };
+    let name_of_key = |arn: &str| scenario.key_name(arn);
+    let name_of_principal = |arn: &str| scenario.principal_name(arn);
     let mut out = Vec::new();
     for k in before.keys.keys() {
         let name = name_of_key(&k.arn);
