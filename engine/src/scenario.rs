@@ -76,7 +76,7 @@ mod report;
 mod write;
 
 pub use check::{CheckResult, Question, QuestionError, check, explain_question};
-pub use exercise::{ExerciseStatus, GoalStatus, changes_outside, exercise_status};
+pub use exercise::{ExerciseStatus, GoalStatus, changes_outside, evaluate_goal, exercise_status};
 pub use generate::{GENERATED_ACTIONS, generate};
 pub use lint::lint;
 pub use read::{

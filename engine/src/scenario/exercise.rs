@@ -63,7 +63,7 @@ impl ExerciseStatus {
 pub fn exercise_status(scenario: &Scenario, world: &World, now: Timestamp) -> ExerciseStatus {
     let evaluate = |list: &[Expectation]| -> Vec<GoalStatus> {
         list.iter()
-            .filter_map(|e| evaluate_entry(scenario, e, world, now))
+            .filter_map(|e| evaluate_goal(scenario, e, world, now))
             .collect()
     };
     ExerciseStatus {
@@ -72,7 +72,9 @@ pub fn exercise_status(scenario: &Scenario, world: &World, now: Timestamp) -> Ex
     }
 }
 
-fn evaluate_entry(
+/// Evaluates one goal-shaped entry (a goal, a side-effect rule, or any question written like an
+/// `expect` entry) against `world`, with the hint for what decides it now.
+pub fn evaluate_goal(
     scenario: &Scenario,
     entry: &Expectation,
     world: &World,
