@@ -944,6 +944,7 @@ impl Playground {
                     PrincipalKind::User { .. } => "user",
                     PrincipalKind::Role { .. } => "role",
                     PrincipalKind::AssumedRole { .. } => "session",
+                    PrincipalKind::Service { .. } => "service",
                 },
             })
             .collect();
