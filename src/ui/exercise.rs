@@ -122,7 +122,10 @@ fn input_value(event: &Event) -> String {
             t.clone()
                 .dyn_into::<web_sys::HtmlInputElement>()
                 .map(|i| i.value())
-                .or_else(|_| t.dyn_into::<web_sys::HtmlTextAreaElement>().map(|a| a.value()))
+                .or_else(|_| {
+                    t.dyn_into::<web_sys::HtmlTextAreaElement>()
+                        .map(|a| a.value())
+                })
                 .ok()
         })
         .unwrap_or_default()
@@ -246,7 +249,13 @@ pub fn SaveExerciseDialog(props: &SaveProps) -> Html {
                 Ok(text) => {
                     let stem: String = title
                         .chars()
-                        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+                        .map(|c| {
+                            if c.is_ascii_alphanumeric() {
+                                c.to_ascii_lowercase()
+                            } else {
+                                '-'
+                            }
+                        })
                         .collect();
                     download(&format!("{stem}.json"), "application/json", &text);
                     on_close.emit(());
