@@ -274,7 +274,7 @@ mod tests {
     #[test]
     fn every_exception_has_its_own_name() {
         let mut names = KmsError::NAMES.to_vec();
-        names.sort_unstable();
+        crate::sort::sort(&mut names);
         names.dedup();
         assert_eq!(names.len(), KmsError::NAMES.len());
         assert!(names.iter().all(|n| n.ends_with("Exception")));
