@@ -42,6 +42,9 @@ enum Commands {
         /// Output format.
         #[arg(long, value_enum, default_value_t = MatrixFormat::Table)]
         format: MatrixFormat,
+        /// With `--format json`: each cell's reason in a few words ("key policy", ...).
+        #[arg(long)]
+        reasons: bool,
     },
     /// Explain one decision step by step.
     Explain {
@@ -75,6 +78,9 @@ enum Commands {
         /// Output format.
         #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
         format: TextOrJson,
+        /// Give the reason for every entry, not only for those that fail.
+        #[arg(long)]
+        reasons: bool,
     },
     /// Print the problems in a scenario file or a single policy document, with line:column.
     Lint {
@@ -170,7 +176,8 @@ fn run(command: Commands) -> Result<u8, Failure> {
             file,
             actions,
             format,
-        } => matrix(&file, &actions, format),
+            reasons,
+        } => matrix(&file, &actions, format, reasons),
         Commands::Explain {
             file,
             principal,
@@ -188,7 +195,11 @@ fn run(command: Commands) -> Result<u8, Failure> {
             grant_tokens,
             format,
         ),
-        Commands::Check { files, format } => check(&files, format),
+        Commands::Check {
+            files,
+            format,
+            reasons,
+        } => check(&files, format, reasons),
         Commands::Lint { file, format } => lint(&file, format),
         Commands::Aws {
             file,
@@ -251,7 +262,12 @@ fn parse_action(name: &str) -> Result<Action, Failure> {
     })
 }
 
-fn matrix(file: &Path, actions: &[String], format: MatrixFormat) -> Result<u8, Failure> {
+fn matrix(
+    file: &Path,
+    actions: &[String],
+    format: MatrixFormat,
+    reasons: bool,
+) -> Result<u8, Failure> {
     let now = system::now();
     let (_, loaded) = load(file, now)?;
     let names: Vec<String> = if !actions.is_empty() {
@@ -275,7 +291,15 @@ fn matrix(file: &Path, actions: &[String], format: MatrixFormat) -> Result<u8, F
                 .unwrap_or_else(|| file.display().to_string());
             format!("{title}\n\n{}\n{}\n", report.to_table(), scenario::LEGEND)
         }
-        MatrixFormat::Json => report.to_json(),
+        MatrixFormat::Json => {
+            // Streamed: a large world's JSON is far bigger than its matrix.
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            report
+                .write_json(&mut stdout, reasons)
+                .and_then(|()| std::io::Write::flush(&mut stdout))
+                .map_err(|e| Failure::input(format!("could not write the matrix: {e}")))?;
+            return Ok(0);
+        }
         MatrixFormat::Csv => report.to_csv(),
         MatrixFormat::Markdown => report.to_markdown(),
     };
@@ -367,14 +391,22 @@ fn explain(
     Ok(0)
 }
 
-fn check(files: &[PathBuf], format: TextOrJson) -> Result<u8, Failure> {
+fn check(files: &[PathBuf], format: TextOrJson, reasons: bool) -> Result<u8, Failure> {
+    use std::io::Write;
     let now = system::now();
     let mut passed = 0usize;
     let mut failed = 0usize;
     let mut json_files = Vec::new();
+    let reasons = if reasons {
+        scenario::Reasons::All
+    } else {
+        scenario::Reasons::Failures
+    };
     for file in files {
         let (text, loaded) = load(file, now)?;
-        let results = scenario::check(&loaded.scenario, &text, &loaded.world, now);
+        let results = scenario::check(&loaded.scenario, &text, &loaded.world, now, reasons);
+        // One write for the whole file's lines rather than one per entry.
+        let mut lines = String::new();
         for r in &results {
             if r.passed {
                 passed += 1;
@@ -382,26 +414,40 @@ fn check(files: &[PathBuf], format: TextOrJson) -> Result<u8, Failure> {
                 failed += 1;
             }
             if format == TextOrJson::Text {
-                let head = format!(
-                    "{}:{}: {} {} {}",
-                    file.display(),
-                    r.line,
-                    r.principal,
-                    r.key,
-                    r.action
-                );
-                if r.passed {
-                    println!("pass {head}: {}", r.actual.as_str());
+                let verdict = if r.passed {
+                    format!(
+                        "pass {}:{}: {} {} {}: {}",
+                        file.display(),
+                        r.line,
+                        r.principal,
+                        r.key,
+                        r.action,
+                        r.actual.as_str()
+                    )
                 } else {
-                    println!(
-                        "FAIL {head}: expected {}, got {}: {}",
+                    format!(
+                        "FAIL {}:{}: {} {} {}: expected {}, got {}",
+                        file.display(),
+                        r.line,
+                        r.principal,
+                        r.key,
+                        r.action,
                         r.expected.as_str(),
                         r.actual.as_str(),
-                        r.reason
-                    );
+                    )
+                };
+                lines.push_str(&verdict);
+                if let Some(reason) = &r.reason {
+                    lines.push_str(": ");
+                    lines.push_str(reason);
                 }
+                lines.push('\n');
             }
         }
+        std::io::stdout()
+            .lock()
+            .write_all(lines.as_bytes())
+            .map_err(|e| Failure::input(format!("could not write the results: {e}")))?;
         if results.is_empty() && format == TextOrJson::Text {
             println!("{}: no expectations", file.display());
         }

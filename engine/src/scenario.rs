@@ -47,7 +47,9 @@ mod read;
 mod report;
 mod write;
 
-pub use check::{CheckResult, Question, QuestionError, check, explain_question};
+pub use check::{
+    CheckResult, Question, QuestionError, Reasons, check, decide_question, explain_question,
+};
 pub use generate::{GENERATED_ACTIONS, generate};
 pub use lint::lint;
 pub use read::{
