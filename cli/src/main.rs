@@ -70,11 +70,17 @@ enum Commands {
         #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
         format: TextOrJson,
     },
-    /// Evaluate every `expect` entry of one or more scenarios; exit 1 if any fails.
+    /// Evaluate every `expect` entry of one or more scenarios, and an exercise's `goals` and
+    /// `must_not` rules; exit 1 if any fails.
     Check {
         /// The scenario files.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// A solution to the one exercise given: a scenario file of the world after the
+        /// student's edits. Its goals are checked in that world, and every change from the
+        /// exercise must be one the exercise's `may_edit` allows.
+        #[arg(long, value_name = "FILE")]
+        solution: Option<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
         format: TextOrJson,
@@ -197,9 +203,10 @@ fn run(command: Commands) -> Result<u8, Failure> {
         ),
         Commands::Check {
             files,
+            solution,
             format,
             reasons,
-        } => check(&files, format, reasons),
+        } => check(&files, solution.as_deref(), format, reasons),
         Commands::Lint { file, format } => lint(&file, format),
         Commands::Aws {
             file,
@@ -391,52 +398,60 @@ fn explain(
     Ok(0)
 }
 
-fn check(files: &[PathBuf], format: TextOrJson, reasons: bool) -> Result<u8, Failure> {
+fn check(
+    files: &[PathBuf],
+    solution: Option<&Path>,
+    format: TextOrJson,
+    reasons: bool,
+) -> Result<u8, Failure> {
     use std::io::Write;
     let now = system::now();
-    let mut passed = 0usize;
-    let mut failed = 0usize;
-    let mut json_files = Vec::new();
     let reasons = if reasons {
         scenario::Reasons::All
     } else {
         scenario::Reasons::Failures
     };
+    if solution.is_some() && files.len() != 1 {
+        return Err(Failure::input(
+            "--solution checks one exercise: give exactly one scenario file".to_owned(),
+        ));
+    }
+    let mut passed = 0usize;
+    let mut failed = 0usize;
+    let mut json_files = Vec::new();
+    let mut tally = |ok: bool| {
+        if ok {
+            passed += 1;
+        } else {
+            failed += 1;
+        }
+    };
+    let text_output = format == TextOrJson::Text;
     for file in files {
         let (text, loaded) = load(file, now)?;
         let results = scenario::check(&loaded.scenario, &text, &loaded.world, now, reasons);
-        // One write for the whole file's lines rather than one per entry.
+        // One write for the file's lines rather than one per entry.
         let mut lines = String::new();
         for r in &results {
-            if r.passed {
-                passed += 1;
-            } else {
-                failed += 1;
-            }
-            if format == TextOrJson::Text {
-                let verdict = if r.passed {
-                    format!(
-                        "pass {}:{}: {} {} {}: {}",
-                        file.display(),
-                        r.line,
-                        r.principal,
-                        r.key,
-                        r.action,
-                        r.actual.as_str()
-                    )
+            tally(r.passed);
+            if text_output {
+                let head = format!(
+                    "{}:{}: {} {} {}",
+                    file.display(),
+                    r.line,
+                    r.principal,
+                    r.key,
+                    r.action
+                );
+                if r.passed {
+                    lines.push_str(&format!("pass {head}: {}", r.actual.as_str()));
                 } else {
-                    format!(
-                        "FAIL {}:{}: {} {} {}: expected {}, got {}",
-                        file.display(),
-                        r.line,
-                        r.principal,
-                        r.key,
-                        r.action,
+                    lines.push_str(&format!(
+                        "FAIL {head}: expected {}, got {}",
                         r.expected.as_str(),
                         r.actual.as_str(),
-                    )
-                };
-                lines.push_str(&verdict);
+                    ));
+                }
                 if let Some(reason) = &r.reason {
                     lines.push_str(": ");
                     lines.push_str(reason);
@@ -448,11 +463,64 @@ fn check(files: &[PathBuf], format: TextOrJson, reasons: bool) -> Result<u8, Fai
             .lock()
             .write_all(lines.as_bytes())
             .map_err(|e| Failure::input(format!("could not write the results: {e}")))?;
-        if results.is_empty() && format == TextOrJson::Text {
+        let exercise = &loaded.scenario.exercise;
+        if results.is_empty() && !exercise.is_exercise() && text_output {
             println!("{}: no expectations", file.display());
         }
-        json_files
-            .push(serde_json::json!({"file": file.display().to_string(), "results": results}));
+        let mut outside = Vec::new();
+        let mut status = None;
+        if exercise.is_exercise() {
+            let solved_world = match solution {
+                Some(path) => {
+                    let (_, solved) = load(path, now)?;
+                    outside =
+                        scenario::changes_outside(&loaded.scenario, &loaded.world, &solved.world);
+                    solved.world
+                }
+                None => loaded.world.clone(),
+            };
+            let s = scenario::exercise_status(&loaded.scenario, &solved_world, now);
+            let place = solution.unwrap_or(file).display().to_string();
+            for change in &outside {
+                tally(false);
+                if text_output {
+                    println!("FAIL {place}: not allowed by may_edit: {change}");
+                }
+            }
+            for (rule, entries) in [("goal", &s.goals), ("must_not", &s.must_not)] {
+                for g in entries {
+                    let ok = g.holds == (rule == "goal");
+                    tally(ok);
+                    if text_output {
+                        let state = g
+                            .refused_by_key_state
+                            .map(|e| format!(" (refused by the key state: {e})"))
+                            .unwrap_or_default();
+                        println!(
+                            "{} {place}: {rule} {} {} {} {}: now {}{state}: {}",
+                            if ok { "pass" } else { "FAIL" },
+                            g.principal,
+                            g.key,
+                            g.action,
+                            g.expected.as_str(),
+                            g.actual.as_str(),
+                            g.hint
+                        );
+                    }
+                }
+            }
+            status = Some(s);
+        }
+        json_files.push(serde_json::json!({
+            "file": file.display().to_string(),
+            "results": results,
+            "exercise": status.as_ref().map(|s| serde_json::json!({
+                "solved": s.solved() && outside.is_empty(),
+                "goals": s.goals,
+                "must_not": s.must_not,
+                "not_allowed_by_may_edit": outside,
+            })),
+        }));
     }
     match format {
         TextOrJson::Text => println!("{passed} passed, {failed} failed"),
