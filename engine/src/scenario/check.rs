@@ -61,17 +61,9 @@ pub fn explain_question(
     question: &Question,
     now: Timestamp,
 ) -> Result<Explanation, QuestionError> {
-    let (caller, key, action, params) = resolve(world, question)?;
-    Ok(authz::explain(
-        world,
-        &AuthzRequest {
-            caller,
-            action,
-            target: Target::Key(key),
-            params: &params,
-            now,
-        },
-    ))
+    with_request(world, question, now, |request| {
+        authz::explain(world, request)
+    })
 }
 
 /// Decides `question` in `world` at `now`: the authorizer's fast path, without an explanation.
@@ -80,18 +72,26 @@ pub fn decide_question(
     question: &Question,
     now: Timestamp,
 ) -> Result<Decision, QuestionError> {
+    with_request(world, question, now, |request| {
+        authz::decide(world, request).decision
+    })
+}
+
+/// Runs `ask` on the authorization request `question` names.
+fn with_request<R>(
+    world: &World,
+    question: &Question,
+    now: Timestamp,
+    ask: impl FnOnce(&AuthzRequest<'_>) -> R,
+) -> Result<R, QuestionError> {
     let (caller, key, action, params) = resolve(world, question)?;
-    Ok(authz::decide(
-        world,
-        &AuthzRequest {
-            caller,
-            action,
-            target: Target::Key(key),
-            params: &params,
-            now,
-        },
-    )
-    .decision)
+    Ok(ask(&AuthzRequest {
+        caller,
+        action,
+        target: Target::Key(key),
+        params: &params,
+        now,
+    }))
 }
 
 /// The caller, key, action and request parameters `question` names.
