@@ -17,13 +17,13 @@ use crate::authz::{
     self, AuthzRequest, Explanation, GrantScope, KeyContext, RequestContexts, RequestParams,
     Target, Verdict,
 };
+use crate::catalog::{Action, PermissionSource};
 use crate::entropy::Timestamp;
-use crate::grants::Grant;
-use crate::kms::{Action, PermissionSource};
 use crate::policy::condition;
 use crate::policy::eval::{self, PolicyOutcome, PrincipalMatch, StatementResult};
 use crate::policy::{Policy, Statement};
 use crate::request::{Context, Request, RequestPrincipal};
+use crate::store::grants::Grant;
 use crate::store::{Key, KeyId, check_key_state};
 use crate::world::{Principal, PrincipalKind, World};
 use serde::Serialize;

@@ -12,11 +12,11 @@ mod kms_common;
 
 use kms_common::*;
 use kms_engine::authz::{self, AuthzRequest, RequestParams, Target};
+use kms_engine::catalog::Action;
 use kms_engine::entropy::SeededRandomness;
-use kms_engine::grants::NewGrant;
-use kms_engine::kms::Action;
 use kms_engine::matrix::Matrix;
 use kms_engine::store::KeyId;
+use kms_engine::store::grants::NewGrant;
 use kms_engine::world::{KeySetup, World};
 use proptest::prelude::*;
 use serde_json::{Value, json};
