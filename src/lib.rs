@@ -6,6 +6,7 @@
 
 pub mod analysis_view;
 pub mod completion;
+pub mod course;
 pub mod editing;
 pub mod highlight;
 pub mod json_lex;

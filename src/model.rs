@@ -389,6 +389,11 @@ impl Playground {
         &self.world
     }
 
+    /// The scenario the world was loaded from, if any.
+    pub fn scenario(&self) -> Option<&Scenario> {
+        self.base.as_ref()
+    }
+
     /// The scenario's title.
     pub fn title(&self) -> &str {
         &self.title

@@ -237,6 +237,8 @@ pub enum Intent {
     ApplyFix(Box<kms_engine::analysis::Fix>),
     /// Show or hide unlisted principals' rows and reachable cells.
     SetAnalysisView(crate::analysis_view::AnalysisView),
+    /// Something asked of the tour or an exercise.
+    Course(crate::course::CourseIntent),
     /// Undo the last world change.
     Undo,
     /// Redo the last undone world change.
@@ -254,6 +256,8 @@ pub struct AppState {
     pub ui: UiState,
     /// The hands-on panels.
     pub panels: Panels,
+    /// The tour or exercise open beside the playground.
+    pub course: crate::course::Course,
     reveal_serial: u32,
 }
 
@@ -295,6 +299,7 @@ impl AppState {
                 analysis: crate::analysis_view::AnalysisView::default(),
             },
             panels,
+            course: crate::course::Course::default(),
             reveal_serial: 0,
         }
     }
@@ -306,8 +311,26 @@ impl AppState {
 
     /// Applies one intent. Failures become a notice; nothing half-applied stays.
     pub fn apply(&mut self, intent: Intent) {
+        // An open exercise refuses edits outside what it lets the student change.
+        let refusal = self.course.refuse(&self.model.borrow(), &intent);
+        if let Some(refusal) = refusal {
+            self.ui.notice = Some(Notice::error(refusal));
+            self.revision += 1;
+            return;
+        }
+        let before = self
+            .course
+            .watches(&intent)
+            .then(|| self.model.borrow().clone());
         if let Err(error) = self.try_apply(intent) {
             self.ui.notice = Some(Notice::error(error.to_string()));
+        }
+        if let (Some(before), Some(session)) = (before, &self.course.exercise) {
+            let refusal = session.refuse_change(before.world(), self.model.borrow().world());
+            if let Some(refusal) = refusal {
+                *self.model.borrow_mut() = before;
+                self.ui.notice = Some(Notice::error(refusal));
+            }
         }
         self.revision += 1;
     }
@@ -377,6 +400,7 @@ impl AppState {
         {
             let model = self.model.borrow();
             self.panels.world_replaced(model.world(), model.now());
+            self.course.world_loaded(&model);
         }
         self.reset_ui();
     }
@@ -611,6 +635,10 @@ impl AppState {
                 self.ui.analysis = view;
                 Ok(())
             }
+            Intent::Course(intent) => {
+                crate::course::apply(self, intent);
+                Ok(())
+            }
             Intent::Undo => {
                 let entry = self.history.borrow_mut().undo.pop();
                 if let Some((label, previous)) = entry {
@@ -620,6 +648,7 @@ impl AppState {
                         .redo
                         .push((label.clone(), current));
                     self.reset_ui();
+                    self.course.world_loaded(&self.model.borrow());
                     self.ui.notice = Some(Notice {
                         text: format!("Undone: {label}"),
                         error: false,
@@ -637,6 +666,7 @@ impl AppState {
                         .undo
                         .push((label.clone(), current));
                     self.reset_ui();
+                    self.course.world_loaded(&self.model.borrow());
                     self.ui.notice = Some(Notice {
                         text: format!("Redone: {label}"),
                         error: false,
