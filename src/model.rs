@@ -818,7 +818,7 @@ impl Playground {
                     let index = LineIndex::new(text);
                     let mut report = Report::new(&index);
                     check_key_policy_text(text, &mut report);
-                    return report.into_diagnostics();
+                    return (report.into_diagnostics(), None);
                 }
                 let account = self.world.keys.get(key).map(|k| k.account.clone());
                 let parsed = check_policy(text, PolicyKind::KeyPolicy, account.as_deref());
