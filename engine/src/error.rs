@@ -134,6 +134,14 @@ pub enum KmsError {
     InvalidSignature(String),
     /// `KMSInvalidMacException`: a MAC did not verify.
     InvalidMac(String),
+    /// `KMSInternalException`: here, the random source failed, so nothing was created.
+    Internal(String),
+}
+
+impl From<crate::entropy::RandomnessUnavailable> for KmsError {
+    fn from(e: crate::entropy::RandomnessUnavailable) -> KmsError {
+        KmsError::Internal(e.message)
+    }
 }
 
 impl KmsError {
@@ -166,6 +174,7 @@ impl KmsError {
             KmsError::IncorrectKeyMaterial(_) => "IncorrectKeyMaterialException",
             KmsError::InvalidSignature(_) => "KMSInvalidSignatureException",
             KmsError::InvalidMac(_) => "KMSInvalidMacException",
+            KmsError::Internal(_) => "KMSInternalException",
         }
     }
 
@@ -197,7 +206,8 @@ impl KmsError {
             | KmsError::InvalidImportToken(m)
             | KmsError::IncorrectKeyMaterial(m)
             | KmsError::InvalidSignature(m)
-            | KmsError::InvalidMac(m) => m,
+            | KmsError::InvalidMac(m)
+            | KmsError::Internal(m) => m,
         }
     }
 
