@@ -25,6 +25,7 @@ fn every_printing_command() -> Vec<Vec<String>> {
         ],
         vec!["check", &lecture],
         vec!["lint", &lecture],
+        vec!["audit", &lecture],
         vec!["generate", "--principals", "5", "--keys", "2"],
         vec!["aws", &demo1, &script, "--seed", "1"],
     ]
