@@ -51,6 +51,18 @@ pub enum DrawerTab {
     Console,
 }
 
+/// The workspace pane a narrow screen shows; wide screens show all three side by side.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Pane {
+    /// The principals and keys.
+    Lists,
+    /// The policy editor.
+    Editor,
+    /// The access matrix.
+    #[default]
+    Matrix,
+}
+
 /// A request to select a byte range in a document's editor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RevealRequest {
@@ -128,6 +140,8 @@ pub struct UiState {
     pub other_tab_saved: bool,
     /// The share link last made, shown for copying.
     pub share_link: Option<String>,
+    /// The pane a narrow screen shows.
+    pub pane: Pane,
 }
 
 /// Everything a user can ask the app to do.
@@ -152,6 +166,8 @@ pub enum Intent {
     SetExpanded(bool),
     /// Open a drawer panel (or close the drawer with `None`).
     OpenDrawer(Option<DrawerTab>),
+    /// Show one workspace pane on a narrow screen.
+    ShowPane(Pane),
     /// Select a range of a document in its editor (a problem, a statement).
     Reveal {
         /// The document.
@@ -286,6 +302,7 @@ impl AppState {
                 recovery: None,
                 other_tab_saved: false,
                 share_link: None,
+                pane: Pane::default(),
             },
             panels,
             reveal_serial: 0,
@@ -360,16 +377,25 @@ impl AppState {
             }
             history.redo.clear();
         }
-        self.world_replaced();
-        self.ui.notice = Some(Notice::undoable(label));
+        self.world_replaced(true);
+        let caller = self
+            .panels
+            .caller
+            .as_deref()
+            .map(|arn| crate::panels::principal_name(self.model.borrow().world(), arn));
+        self.ui.notice = Some(Notice::undoable(match caller {
+            Some(name) => format!("{label} Caller: {name}."),
+            None => label,
+        }));
     }
 
-    /// After the whole world changed (loaded, imported, undone): the panels and selections
-    /// follow it.
-    fn world_replaced(&mut self) {
+    /// After the whole world changed (`loaded` from a scenario, or adopted from another tab): the
+    /// panels and selections follow it.
+    fn world_replaced(&mut self, loaded: bool) {
         {
             let model = self.model.borrow();
-            self.panels.world_replaced(model.world(), model.now());
+            self.panels
+                .world_replaced(model.world(), model.now(), loaded);
         }
         self.reset_ui();
     }
@@ -403,6 +429,8 @@ impl AppState {
                 drop(model);
                 self.ui.document = document;
                 self.ui.owner = Some(owner);
+                // Picking a principal or key is asking for its policies.
+                self.ui.pane = Pane::Editor;
                 Ok(())
             }
             Intent::SelectDocument(doc) => {
@@ -429,6 +457,10 @@ impl AppState {
                 self.ui.drawer = tab;
                 Ok(())
             }
+            Intent::ShowPane(pane) => {
+                self.ui.pane = pane;
+                Ok(())
+            }
             Intent::Reveal {
                 doc,
                 start,
@@ -436,6 +468,7 @@ impl AppState {
                 highlight,
             } => {
                 self.select_document(doc);
+                self.ui.pane = Pane::Editor;
                 self.reveal_serial += 1;
                 self.ui.reveal = Some(RevealRequest {
                     doc,
@@ -484,9 +517,11 @@ impl AppState {
                     Some(PanelEffect::NeedsDemo1) => {
                         self.try_apply(Intent::LoadPreset(Preset::Demo1))?;
                         let mut model = self.model.borrow_mut();
-                        self.panels.apply(
+                        let caller = self.panels.caller.clone();
+                        self.panels.console.apply(
                             &mut *model,
-                            PanelIntent::Console(ConsoleIntent::ReplayDemo1),
+                            caller.as_deref(),
+                            ConsoleIntent::ReplayDemo1,
                         );
                     }
                     None => {}
@@ -542,7 +577,8 @@ impl AppState {
                 Ok(())
             }
             Intent::RemovePrincipal(arn) => {
-                self.undoable(format!("remove {arn}"), |m| m.remove_principal(&arn))?;
+                let name = crate::panels::principal_name(self.model.borrow().world(), &arn);
+                self.undoable(format!("remove {name}"), |m| m.remove_principal(&arn))?;
                 self.reset_ui();
                 Ok(())
             }
@@ -560,7 +596,8 @@ impl AppState {
                 Ok(())
             }
             Intent::RemoveKey(id) => {
-                self.undoable(format!("remove key {id}"), |m| m.remove_key(&id))?;
+                let name = self.model.borrow().key_name(&id);
+                self.undoable(format!("remove key {name}"), |m| m.remove_key(&id))?;
                 self.reset_ui();
                 Ok(())
             }
@@ -587,7 +624,7 @@ impl AppState {
                     other_tab_saved: false,
                     ..saved.ui.clone()
                 };
-                self.world_replaced();
+                self.world_replaced(false);
                 Ok(())
             }
             Intent::ShowShareLink(link) => {

@@ -199,15 +199,19 @@ fn revoking_ends_the_grant_at_once() {
         grant: issued.grant_id.clone(),
     };
     grants(&mut state, revoke.clone());
-    let Some(GrantOutcome::Refused(refusal)) = state.panels.grants.outcome.clone() else {
+    let Some(GrantOutcome::Refused(refusal)) = state.panels.grants.list_outcome.clone() else {
         panic!("Bob cannot revoke");
     };
     assert_eq!(refusal.exception, "AccessDeniedException");
+    assert!(
+        matches!(state.panels.grants.outcome, Some(GrantOutcome::Created(_))),
+        "the refusal is the list's: the form still shows the grant it created"
+    );
     // Alice's IAM policy allows kms:RevokeGrant on the key.
     as_caller(&mut state, "Alice");
     grants(&mut state, revoke);
     assert_eq!(
-        state.panels.grants.outcome,
+        state.panels.grants.list_outcome,
         Some(GrantOutcome::Ended {
             grant_id: issued.grant_id,
             how: "revoked"
@@ -233,14 +237,14 @@ fn the_retiring_principal_may_retire_the_grant() {
     };
     as_caller(&mut state, "Bob");
     grants(&mut state, retire.clone());
-    let Some(GrantOutcome::Refused(refusal)) = state.panels.grants.outcome.clone() else {
+    let Some(GrantOutcome::Refused(refusal)) = state.panels.grants.list_outcome.clone() else {
         panic!("Bob is neither the retiring principal nor granted RetireGrant");
     };
     assert_eq!(refusal.exception, "AccessDeniedException");
     as_caller(&mut state, "CloudAcademy");
     grants(&mut state, retire);
     assert!(matches!(
-        state.panels.grants.outcome,
+        state.panels.grants.list_outcome,
         Some(GrantOutcome::Ended { how: "retired", .. })
     ));
     let model = state.model();

@@ -219,3 +219,76 @@ fn a_key_created_in_the_console_gets_a_column_and_an_editable_policy_at_once() {
     // CreateKey without a policy gives the API default (KMS Developer Guide, key-policy-default.html).
     assert!(doc.text.contains("Enable IAM User Permissions"));
 }
+
+#[test]
+fn loading_a_scenario_sets_its_own_caller_and_says_so() {
+    use kms_playground::panels::PanelIntent;
+    use kms_playground::presets::Preset;
+    let mut state = lecture();
+    let bob = format!("arn:aws:iam::{ACCOUNT}:user/Bob");
+    state.apply(Intent::Panel(PanelIntent::SetCaller(bob.clone())));
+    state.apply(Intent::LoadPreset(Preset::Demo2));
+    state.apply(Intent::LoadPreset(Preset::Lecture));
+    let alice = format!("arn:aws:iam::{ACCOUNT}:user/Alice");
+    assert_eq!(state.panels.caller.as_deref(), Some(alice.as_str()));
+    let notice = state.ui.notice.clone().unwrap();
+    assert!(notice.text.ends_with("Caller: Alice."), "{}", notice.text);
+    // Undo keeps a caller that still exists.
+    state.apply(Intent::Panel(PanelIntent::SetCaller(bob.clone())));
+    state.apply(Intent::Undo);
+    assert_eq!(state.panels.caller.as_deref(), Some(bob.as_str()));
+}
+
+#[test]
+fn replay_demo1_over_a_changed_demo1_starts_from_a_fresh_one() {
+    use kms_playground::panels::PanelIntent;
+    use kms_playground::panels::console::ConsoleIntent;
+    use kms_playground::presets::Preset;
+    let mut state = lecture();
+    state.apply(Intent::LoadPreset(Preset::Demo1));
+    state.apply(Intent::RemovePrincipal(format!(
+        "arn:aws:iam::{ACCOUNT}:user/Bob"
+    )));
+    state.apply(Intent::Panel(PanelIntent::Console(
+        ConsoleIntent::ReplayDemo1,
+    )));
+    assert!(state.panels.console.replay.is_some(), "the replay starts");
+    assert!(
+        state.model().rows().iter().any(|r| r.name == "Bob"),
+        "from demo 1 as shipped, Bob included"
+    );
+    state.apply(Intent::Undo);
+    assert!(
+        !state.model().rows().iter().any(|r| r.name == "Bob"),
+        "Undo brings the changed world back"
+    );
+}
+
+#[test]
+fn undo_names_a_removed_key_and_a_removed_principal_by_name() {
+    let mut state = lecture();
+    let key = state.model().columns()[2].id.clone();
+    state.apply(Intent::RemoveKey(key));
+    assert_eq!(state.undo_label().as_deref(), Some("remove key CMK-C"));
+    state.apply(Intent::RemovePrincipal(format!(
+        "arn:aws:iam::{ACCOUNT}:user/David"
+    )));
+    assert_eq!(state.undo_label().as_deref(), Some("remove David"));
+}
+
+#[test]
+fn choosing_a_principal_or_a_statement_shows_the_editor_on_a_narrow_screen() {
+    use kms_playground::state::{Owner, Pane};
+    let mut state = lecture();
+    assert_eq!(
+        state.ui.pane,
+        Pane::Matrix,
+        "a narrow screen opens on the matrix"
+    );
+    state.apply(Intent::SelectOwner(Owner::Principal(format!(
+        "arn:aws:iam::{ACCOUNT}:user/Alice"
+    ))));
+    assert_eq!(state.ui.pane, Pane::Editor);
+    state.apply(Intent::ShowPane(Pane::Lists));
+    assert_eq!(state.ui.pane, Pane::Lists);
+}

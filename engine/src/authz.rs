@@ -1423,6 +1423,23 @@ impl ExplanationBuilder<'_> {
         }
     }
 
+    /// The first key-policy statement that would allow the caller but for its conditions: its
+    /// label and the conditions that failed, in words.
+    fn key_conditions_failed(&self) -> Option<(StatementRef, String)> {
+        self.key_trace?.statements.iter().find_map(|s| {
+            let failed = s.failed_conditions_only();
+            if failed.is_empty() {
+                return None;
+            }
+            let conditions = failed
+                .iter()
+                .map(|c| c.summary())
+                .collect::<Vec<_>>()
+                .join("; ");
+            Some((self.key_ref(s.index)?, conditions))
+        })
+    }
+
     /// How the key policy's first statement allowing the caller names it.
     fn caller_match(&self) -> Option<eval::CallerMatch> {
         self.key_trace?
@@ -1437,7 +1454,7 @@ impl ExplanationBuilder<'_> {
     fn key_allows_caller_step(&self) -> Step {
         let who = self.who();
         let action = self.request.action.name();
-        let allows = self.key_statements(|r| matches!(r, StatementResult::Allow(_)));
+        let mut statements = self.key_statements(|r| matches!(r, StatementResult::Allow(_)));
         let cross_account = self
             .request
             .target
@@ -1445,11 +1462,17 @@ impl ExplanationBuilder<'_> {
             .is_some_and(|key| key.account != self.request.caller.account);
         let (result, bearing, text) = if let Some(reason) = self.decided_early() {
             (StepResult::NotChecked, Bearing::Neutral, reason.to_owned())
-        } else if allows.is_empty() {
-            (
-                StepResult::No,
-                self.bearing_when_missing(Reason::NoResourcePolicyAllows),
-                format!(
+        } else if statements.is_empty() {
+            let held_back = self.key_conditions_failed();
+            let text = match &held_back {
+                Some((statement, conditions)) => format!(
+                    "No key-policy statement allows {who} to call {action}: statement {} names {who} for it, but its condition does not hold: {conditions}.",
+                    statement.sid.as_deref().map_or_else(
+                        || format!("[{}]", statement.index),
+                        |sid| format!("\"{sid}\"")
+                    )
+                ),
+                None => format!(
                     "No key-policy statement allows {who} to call {action}: none names {who}{} or \"*\" for it.",
                     if self.request.caller.request_principal().role_arn.is_some() {
                         ", its role"
@@ -1457,6 +1480,12 @@ impl ExplanationBuilder<'_> {
                         ""
                     }
                 ),
+            };
+            statements.extend(held_back.map(|(statement, _)| statement));
+            (
+                StepResult::No,
+                self.bearing_when_missing(Reason::NoResourcePolicyAllows),
+                text,
             )
         } else {
             let how = match self.caller_match() {
@@ -1495,7 +1524,7 @@ impl ExplanationBuilder<'_> {
             result,
             bearing,
             text,
-            statements: allows,
+            statements,
         }
     }
 

@@ -31,6 +31,7 @@ pub use action::{Action, PermissionSource};
 pub use crypto_ops::*;
 pub use grants::*;
 pub use policies::{ConsoleKeySpec, console_key_policy, default_key_policy};
+pub use tags::validate_tag;
 pub use types::*;
 
 use crate::authz::{self, AuthzRequest, Explanation, RequestParams, Target, Verdict};

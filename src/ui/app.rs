@@ -5,7 +5,7 @@ use crate::persist;
 use crate::platform::epoch_ms_timestamp;
 use crate::presets;
 use crate::share::{StartRequest, start_request};
-use crate::state::{AppState, DrawerTab, Intent};
+use crate::state::{AppState, DrawerTab, Intent, Pane};
 use crate::ui::browser::{clear_hash, location_hash, storage_get, storage_set};
 use crate::ui::editor_pane::EditorPane;
 use crate::ui::hooks::{PlaygroundHandle, use_playground};
@@ -16,7 +16,7 @@ use crate::ui::sidebar::Sidebar;
 use crate::ui::topbar::{Banners, TopBar};
 use crate::ui::why::WhyPanel;
 use crate::ui::wizard::{CreatedReport, WizardDialog};
-use gloo::events::EventListener;
+use gloo::events::{EventListener, EventListenerOptions};
 use gloo::timers::callback::Timeout;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -156,57 +156,66 @@ pub fn App() -> Html {
             let listener = web_sys::window()
                 .and_then(|w| w.document())
                 .map(|document| {
-                    EventListener::new(&document, "keydown", move |event| {
-                        let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
-                            return;
-                        };
-                        let ctrl = event.ctrl_key() || event.meta_key();
-                        if ctrl && event.key().eq_ignore_ascii_case("s") {
-                            event.prevent_default();
-                            let saved =
-                                storage_set(persist::STORAGE_KEY, &persist::save(handle.state()));
-                            handle.dispatch(Intent::Notify {
-                                text: if saved {
-                                    "Saved in this browser.".into()
-                                } else {
-                                    "This browser refused to save (storage full or disabled)."
-                                        .into()
-                                },
-                                error: !saved,
-                            });
-                            return;
-                        }
-                        // `?` outside a text field opens the list of keys.
-                        let typing = event
-                            .target()
-                            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                            .is_some_and(|e| {
-                                matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
-                            });
-                        if event.key() == "?" && !typing {
-                            if let Some(help) = web_sys::window()
-                                .and_then(|w| w.document())
-                                .and_then(|d| d.get_element_by_id("keys-help"))
-                            {
-                                let _ = if help.has_attribute("open") {
-                                    help.remove_attribute("open")
-                                } else {
-                                    help.set_attribute("open", "")
-                                };
-                            }
-                            return;
-                        }
-                        if event.alt_key() && event.shift_key() {
-                            let target = match event.code().as_str() {
-                                "Digit1" => "#principal-list button",
-                                "Digit2" => "#policy-editor",
-                                "Digit3" => "#matrix td[tabindex='0']",
-                                _ => return,
+                    // Non-passive: the browser ignores `preventDefault` in a passive listener and
+                    // would run its own action (save the page, switch tabs) as well.
+                    EventListener::new_with_options(
+                        &document,
+                        "keydown",
+                        EventListenerOptions::enable_prevent_default(),
+                        move |event| {
+                            let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
+                                return;
                             };
-                            event.prevent_default();
-                            focus_first(target);
-                        }
-                    })
+                            let ctrl = event.ctrl_key() || event.meta_key();
+                            if ctrl && event.key().eq_ignore_ascii_case("s") {
+                                event.prevent_default();
+                                let saved = storage_set(
+                                    persist::STORAGE_KEY,
+                                    &persist::save(handle.state()),
+                                );
+                                handle.dispatch(Intent::Notify {
+                                    text: if saved {
+                                        "Saved in this browser.".into()
+                                    } else {
+                                        "This browser refused to save (storage full or disabled)."
+                                            .into()
+                                    },
+                                    error: !saved,
+                                });
+                                return;
+                            }
+                            // `?` outside a text field opens the list of keys.
+                            let typing = event
+                                .target()
+                                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                                .is_some_and(|e| {
+                                    matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                                });
+                            if event.key() == "?" && !typing {
+                                if let Some(help) = web_sys::window()
+                                    .and_then(|w| w.document())
+                                    .and_then(|d| d.get_element_by_id("keys-help"))
+                                {
+                                    let _ = if help.has_attribute("open") {
+                                        help.remove_attribute("open")
+                                    } else {
+                                        help.set_attribute("open", "")
+                                    };
+                                }
+                                return;
+                            }
+                            if event.alt_key() && event.shift_key() {
+                                let target = match event.code().as_str() {
+                                    "Digit1" => "#principal-list button",
+                                    "Digit2" => "#policy-editor",
+                                    "Digit3" => "#matrix td[tabindex='0']",
+                                    _ => return,
+                                };
+                                event.prevent_default();
+                                focus_first(target);
+                            }
+                        },
+                    )
                 });
             move || drop(listener)
         });
@@ -292,14 +301,41 @@ fn Drawer() -> Html {
     }
 }
 
+/// On a narrow screen, the tabs that choose which workspace pane shows (hidden when wide).
+#[component]
+fn PaneSwitch() -> Html {
+    let handle = use_playground();
+    let current = handle.state().ui.pane;
+    let tab = |pane: Pane, id: &'static str, label: &'static str| {
+        let onclick = handle.callback(move |_: MouseEvent| Intent::ShowPane(pane));
+        html! {
+            <button role="tab" {id} aria-selected={(pane == current).to_string()} {onclick}>{ label }</button>
+        }
+    };
+    html! {
+        <div class="pane-switch" role="tablist" aria-label="Show">
+            { tab(Pane::Lists, "pane-lists", "Principals & keys") }
+            { tab(Pane::Editor, "pane-editor", "Policy") }
+            { tab(Pane::Matrix, "pane-matrix", "Matrix") }
+        </div>
+    }
+}
+
 #[component]
 fn Shell() -> Html {
+    let handle = use_playground();
+    let shown = match handle.state().ui.pane {
+        Pane::Lists => "show-lists",
+        Pane::Editor => "show-editor",
+        Pane::Matrix => "show-matrix",
+    };
     html! {
         <div id="app" class="app">
             <TopBar />
             <Banners />
             <CreatedReport />
-            <main class="workspace">
+            <PaneSwitch />
+            <main class={classes!("workspace", shown)}>
                 <Sidebar />
                 <EditorPane />
                 <AccessMatrix />

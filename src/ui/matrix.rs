@@ -25,19 +25,6 @@ pub fn icon_of(kind: CellKind) -> Icon {
     }
 }
 
-/// The CSS class of a cell kind's icon (a mask over the cell's colour; same shapes as
-/// [`IconSvg`]).
-fn icon_class(kind: CellKind) -> &'static str {
-    match kind {
-        CellKind::Allow => "ico-allow",
-        CellKind::Partial => "ico-partial",
-        CellKind::ExplicitDeny => "ico-deny",
-        CellKind::ImplicitDeny => "ico-none",
-        CellKind::Pending => "ico-pending",
-        CellKind::Blocked => "ico-blocked",
-    }
-}
-
 /// The CSS class of a cell kind.
 pub fn class_of(kind: CellKind) -> &'static str {
     match kind {
@@ -132,7 +119,7 @@ fn cell_body(cell: &CellView) -> Html {
     html! {
         <div class={classes!("cell", class_of(cell.kind), cell.changed.then_some("changed"), cell.stale.then_some("stale"))}
             aria-hidden="true">
-            <span class={classes!("ico", icon_class(cell.kind))}></span>
+            <span class={classes!("ico", icon_of(cell.kind).class())}></span>
             <span class="word">{ cell.word.to_string() }</span>
             if let Some(note) = &cell.note {
                 <span class="extra">{ note.to_string() }</span>
