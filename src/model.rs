@@ -508,6 +508,19 @@ impl Playground {
         self.matrix.explain(&self.world, row, column, action)
     }
 
+    /// The explanation of one cell's request made with `params` (the why panel's request
+    /// context) rather than the bare request the matrix decides.
+    pub fn explain_request(
+        &self,
+        row: usize,
+        column: usize,
+        action: usize,
+        params: &kms_engine::authz::RequestParams,
+    ) -> Option<Explanation> {
+        self.matrix
+            .explain_with(&self.world, row, column, action, params)
+    }
+
     /// The rows whose identity policies are `principal`'s: its own, and its sessions' if it
     /// is a role.
     fn rows_using_policies_of(&self, principal: &str) -> Vec<usize> {

@@ -142,6 +142,8 @@ pub struct UiState {
     pub share_link: Option<String>,
     /// The pane a narrow screen shows.
     pub pane: Pane,
+    /// The request the why panel decides: its context, tokens and condition keys.
+    pub request: crate::why::RequestInputs,
 }
 
 /// Everything a user can ask the app to do.
@@ -168,6 +170,15 @@ pub enum Intent {
     OpenDrawer(Option<DrawerTab>),
     /// Show one workspace pane on a narrow screen.
     ShowPane(Pane),
+    /// Change the request the why panel decides.
+    EditRequest(crate::why::RequestEdit),
+    /// Open the why panel on a cell with a given request (a link to a request).
+    ShowRequest {
+        /// The cell.
+        selection: CellSelection,
+        /// The request.
+        request: crate::why::RequestInputs,
+    },
     /// Select a range of a document in its editor (a problem, a statement).
     Reveal {
         /// The document.
@@ -303,6 +314,7 @@ impl AppState {
                 other_tab_saved: false,
                 share_link: None,
                 pane: Pane::default(),
+                request: crate::why::RequestInputs::default(),
             },
             panels,
             reveal_serial: 0,
@@ -459,6 +471,16 @@ impl AppState {
             }
             Intent::ShowPane(pane) => {
                 self.ui.pane = pane;
+                Ok(())
+            }
+            Intent::EditRequest(edit) => {
+                self.ui.request.apply(edit);
+                Ok(())
+            }
+            Intent::ShowRequest { selection, request } => {
+                self.ui.selection = Some(selection);
+                self.ui.request = request;
+                self.ui.drawer = Some(DrawerTab::Why);
                 Ok(())
             }
             Intent::Reveal {

@@ -1276,7 +1276,8 @@ impl ExplanationBuilder<'_> {
 
     /// The steps, in the order KMS applies them, each a question with its answer.
     fn steps(&self) -> Vec<Step> {
-        let mut steps = vec![self.iam_only_step(), self.deny_step()];
+        let mut steps: Vec<Step> = self.iam_only_step().into_iter().collect();
+        steps.push(self.deny_step());
         if let Some(key) = self.request.target.key() {
             if self.request.caller.account != key.account {
                 steps.push(self.cross_account_step(key));
@@ -1291,36 +1292,28 @@ impl ExplanationBuilder<'_> {
         steps
     }
 
-    fn iam_only_step(&self) -> Step {
+    /// For an action that is not about one key, the first question: IAM policies alone decide.
+    /// A key's own operations start with the denies instead; that their key policy decides is
+    /// what the following steps show.
+    fn iam_only_step(&self) -> Option<Step> {
         let action = self.request.action.name();
-        let (result, text) = match self.request.target {
-            Target::Account => (
-                StepResult::Yes,
-                format!(
-                    "{action} is not about one key: no key policy takes part, IAM policies alone decide."
-                ),
+        let text = match self.request.target {
+            Target::Account => format!(
+                "{action} is not about one key: no key policy takes part, IAM policies alone decide."
             ),
-            Target::Alias { arn } => (
-                StepResult::Yes,
-                format!(
-                    "For the alias {arn}, IAM policies alone decide; the key's own permission is a separate check."
-                ),
+            Target::Alias { arn } => format!(
+                "For the alias {arn}, IAM policies alone decide; the key's own permission is a separate check."
             ),
-            Target::Key(_) | Target::KeyWithPolicy { .. } => (
-                StepResult::No,
-                format!(
-                    "{action} is an operation on a key: its key policy decides who may call it, and IAM policies count only where the key policy lets them."
-                ),
-            ),
+            Target::Key(_) | Target::KeyWithPolicy { .. } => return None,
         };
-        Step {
+        Some(Step {
             kind: StepKind::IamOnly,
             question: format!("Is {action} authorized by IAM policies alone?"),
-            result,
+            result: StepResult::Yes,
             bearing: Bearing::Neutral,
             text,
             statements: Vec::new(),
-        }
+        })
     }
 
     fn deny_step(&self) -> Step {

@@ -660,3 +660,34 @@ fn a_statement_that_names_the_caller_but_whose_condition_fails_is_named_in_the_e
         .unwrap();
     assert!(step.text.contains("none names Alice"), "{}", step.text);
 }
+
+#[test]
+fn a_matrix_cell_can_be_explained_for_a_request_with_an_encryption_context() {
+    // KMS Developer Guide, conditions-kms.html (kms:EncryptionContext:context-key): the same
+    // statement allows the request that carries the context and not the bare one the matrix
+    // decides.
+    let (mut world, alice) = setup();
+    let mut statement = allow_stmt(&[&alice], &["kms:Encrypt"]);
+    statement["Condition"] = json!({ "StringEquals": { "kms:EncryptionContext:dept": "eng" } });
+    let key = add_key(
+        &mut world,
+        ACCOUNT,
+        Some(&key_policy(json!([statement]))),
+        1,
+    );
+    let matrix = kms_engine::matrix::Matrix::compute(
+        &world,
+        std::slice::from_ref(&alice),
+        std::slice::from_ref(&key),
+        &[Action::Encrypt],
+        NOW,
+    );
+    let bare = matrix.explain(&world, 0, 0, 0).unwrap();
+    assert_eq!(bare.verdict.decision, Decision::ImplicitDeny);
+    let params = RequestParams {
+        encryption_context: Some([("dept".to_owned(), "eng".to_owned())].into()),
+        ..RequestParams::default()
+    };
+    let with_context = matrix.explain_with(&world, 0, 0, 0, &params).unwrap();
+    assert_eq!(with_context.verdict.decision, Decision::Allow);
+}

@@ -1,11 +1,10 @@
-//! The app root: where the page starts from (autosave, share link, fresh), the reducer and its
-//! context, autosave, and the page frame.
+//! The app root: the reducer and its context (started as [`crate::startup`] decides from the URL
+//! and the autosave), autosave, page-wide keys, and the page frame.
 
 use crate::persist;
 use crate::platform::epoch_ms_timestamp;
-use crate::presets;
-use crate::share::{StartRequest, start_request};
-use crate::state::{AppState, DrawerTab, Intent, Pane};
+use crate::startup::{self, AutosaveOwner, AutosaveStep};
+use crate::state::{DrawerTab, Intent, Pane};
 use crate::ui::browser::{clear_hash, location_hash, storage_get, storage_set};
 use crate::ui::editor_pane::EditorPane;
 use crate::ui::hooks::{PlaygroundHandle, use_playground};
@@ -24,84 +23,23 @@ use yew::prelude::*;
 /// How long after the last change the autosave is written.
 const AUTOSAVE_DELAY_MS: u32 = 500;
 
-/// How the page started, which decides when autosave may overwrite what is saved.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Start {
-    /// From the autosave (or nothing saved): save every change.
-    Saved,
-    /// From a share link, `#fresh`, or saved data that could not be read: leave the autosave
-    /// alone until the user changes something.
-    KeepSaved,
-}
-
-/// The state the page opens with, from the URL fragment and the autosave.
-fn initial_state() -> (AppState, Start) {
-    let now = epoch_ms_timestamp();
-    let lecture = || AppState::new(presets::lecture(now));
-    match start_request(&location_hash()) {
-        StartRequest::Fresh => (lecture(), Start::KeepSaved),
-        StartRequest::Shared(Ok(shared)) => {
-            let mut state = lecture();
-            state.apply(Intent::ImportScenario {
-                text: shared.scenario,
-                source: "the share link".into(),
-            });
-            if shared.engine_version != kms_engine::VERSION {
-                state.apply(Intent::Notify {
-                    text: format!(
-                        "This link was made with engine {}; this page runs engine {}. Decisions follow this engine.",
-                        shared.engine_version,
-                        kms_engine::VERSION
-                    ),
-                    error: false,
-                });
-            }
-            (state, Start::KeepSaved)
-        }
-        StartRequest::Shared(Err(e)) => {
-            let mut state = lecture();
-            state.apply(Intent::Notify {
-                text: format!(
-                    "The share link could not be opened: {e}. The lecture was opened instead."
-                ),
-                error: true,
-            });
-            (state, Start::KeepSaved)
-        }
-        StartRequest::Saved => match storage_get(persist::STORAGE_KEY) {
-            None => (lecture(), Start::Saved),
-            Some(raw) => match persist::restore(&raw, now) {
-                Ok(state) => (state, Start::Saved),
-                Err(e) => {
-                    let mut state = lecture();
-                    state.apply(Intent::Notify {
-                        text: format!("Could not restore the saved playground: {e}"),
-                        error: true,
-                    });
-                    state.apply(Intent::OfferRecovery(Some(raw)));
-                    (state, Start::KeepSaved)
-                }
-            },
-        },
-    }
-}
-
 /// The app's root component.
 #[component]
 pub fn App() -> Html {
-    let start = use_mut_ref(|| None::<Start>);
+    let owner = use_mut_ref(|| None::<AutosaveOwner>);
     let state = {
-        let start = start.clone();
+        let owner = owner.clone();
         use_reducer(move || {
-            let (state, how) = initial_state();
-            *start.borrow_mut() = Some(how);
+            let saved = storage_get(persist::STORAGE_KEY);
+            let (state, start) =
+                startup::initial_state(&location_hash(), saved, epoch_ms_timestamp());
+            *owner.borrow_mut() = Some(AutosaveOwner::new(start));
             state
         })
     };
     let handle = PlaygroundHandle::new(state.clone());
 
-    // Autosave, 500 ms after the last change to the world or the documents.
-    let first_model = use_mut_ref(|| None::<u64>);
+    // Autosave, 500 ms after the last change to the world or the documents, once this tab owns it.
     let pending = use_mut_ref(|| None::<Timeout>);
     {
         let handle = handle.clone();
@@ -110,17 +48,15 @@ pub fn App() -> Html {
         use_effect_with(
             (model_revision, model_identity, state.ui.expanded),
             move |_| {
-                let current = handle.state().model().revision();
-                let initial = *first_model.borrow_mut().get_or_insert(current);
-                let keep_saved = *start.borrow() == Some(Start::KeepSaved);
-                if keep_saved && current == initial {
-                    return;
-                }
-                if keep_saved {
-                    // The user changed something: from now on this tab owns the autosave, and a
-                    // reload should restore it rather than reopen the link.
-                    *start.borrow_mut() = Some(Start::Saved);
-                    clear_hash();
+                let revision = handle.state().model().revision();
+                let step = owner
+                    .borrow_mut()
+                    .as_mut()
+                    .map_or(AutosaveStep::Save, |o| o.changed(revision));
+                match step {
+                    AutosaveStep::Leave => return,
+                    AutosaveStep::TakeOver => clear_hash(),
+                    AutosaveStep::Save => {}
                 }
                 let handle = handle.clone();
                 *pending.borrow_mut() = Some(Timeout::new(AUTOSAVE_DELAY_MS, move || {

@@ -109,7 +109,7 @@ fn why_button(handle: &PlaygroundHandle, link: &WhyLink) -> Html {
     }
 }
 
-fn pair_rows(
+pub(crate) fn pair_rows(
     id: &'static str,
     rows: &[PairRow],
     on_edit: Callback<PairEdit>,
