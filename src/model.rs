@@ -1079,3 +1079,53 @@ impl Playground {
         verdict_cause(&self.world, principal, key, *deciding)
     }
 }
+
+/// The scenario's `expect` entries, checked live as a test list.
+impl Playground {
+    /// Every expectation of the scenario, decided against the world as it is now (the same
+    /// check `kmsplay check` runs). Empty when the scenario has none.
+    pub fn expectations(&self) -> Vec<kms_engine::scenario::CheckResult> {
+        if self.base.as_ref().is_none_or(|b| b.expect.is_empty()) {
+            return Vec::new();
+        }
+        let scenario = self.export();
+        kms_engine::scenario::check(&scenario, "", &self.world, self.now)
+    }
+
+    /// Adds an expectation that `principal` × `key` × `action`, with `context` and
+    /// `grant_tokens`, is decided `decision`: what the why panel shows now, pinned so that a
+    /// later edit that changes it fails.
+    pub fn add_expectation(
+        &mut self,
+        principal: &str,
+        key: &KeyId,
+        action: kms_engine::kms::Action,
+        request: (
+            Vec<(String, kms_engine::request::ContextValue)>,
+            Vec<String>,
+        ),
+        decision: kms_engine::authz::Decision,
+    ) -> bool {
+        let mut scenario = self.export();
+        let key_arn = self.world.keys.get(key).map(|k| k.arn.clone());
+        let (Some(principal), Some(key)) = (
+            scenario.principals.iter().position(|p| p.arn == principal),
+            key_arn.and_then(|arn| scenario.keys.iter().position(|k| k.arn == arn)),
+        ) else {
+            return false;
+        };
+        let path = format!("expect[{}]", scenario.expect.len());
+        scenario.expect.push(kms_engine::scenario::Expectation {
+            principal,
+            key,
+            action: action.name().to_owned(),
+            context: request.0,
+            grant_tokens: request.1,
+            decision,
+            path,
+            span: kms_engine::diagnostics::Span::default(),
+        });
+        self.base = Some(scenario);
+        true
+    }
+}

@@ -49,6 +49,8 @@ pub enum DrawerTab {
     Crypto,
     /// The `aws` console.
     Console,
+    /// The scenario's expectations, checked live.
+    Expectations,
 }
 
 /// The workspace pane a narrow screen shows; wide screens show all three side by side.
@@ -172,6 +174,8 @@ pub enum Intent {
     ShowPane(Pane),
     /// Change the request the why panel decides.
     EditRequest(crate::why::RequestEdit),
+    /// Pin the selected cell's decision (for the why panel's request) as an expectation.
+    AddExpectation,
     /// Open the why panel on a cell with a given request (a link to a request).
     ShowRequest {
         /// The cell.
@@ -475,6 +479,59 @@ impl AppState {
             }
             Intent::EditRequest(edit) => {
                 self.ui.request.apply(edit);
+                Ok(())
+            }
+            Intent::AddExpectation => {
+                let Some(selection) = self.ui.selection.clone() else {
+                    return Ok(());
+                };
+                let pinned = {
+                    let model = self.model.borrow();
+                    let (Some(row), Some(column)) = (
+                        model.row_of(&selection.principal),
+                        model.column_of(&selection.key),
+                    ) else {
+                        return Ok(());
+                    };
+                    let index = crate::why::explained_action(&model, row, column, selection.action);
+                    let explanation = match self.ui.request.params() {
+                        Ok(params) => model.explain_request(row, column, index, &params),
+                        Err(_) => model.explain(row, column, index),
+                    };
+                    explanation.map(|e| {
+                        let who = model
+                            .rows()
+                            .get(row)
+                            .map_or(String::new(), |r| r.name.clone());
+                        (
+                            e.action,
+                            e.verdict.decision,
+                            who,
+                            model.key_name(&selection.key),
+                        )
+                    })
+                };
+                let Some((action, decision, who, key_name)) = pinned else {
+                    return Ok(());
+                };
+                let request = self.ui.request.as_expectation();
+                let label = format!(
+                    "expect {who} × {key_name} {} → {}",
+                    action.name(),
+                    crate::why::decision_words(decision)
+                );
+                self.undoable(label.clone(), |m| {
+                    m.add_expectation(
+                        &selection.principal,
+                        &selection.key,
+                        action,
+                        request,
+                        decision,
+                    );
+                    Ok(())
+                })?;
+                self.ui.drawer = Some(DrawerTab::Expectations);
+                self.ui.notice = Some(Notice::undoable(format!("Added: {label}.")));
                 Ok(())
             }
             Intent::ShowRequest { selection, request } => {

@@ -5,6 +5,7 @@ pub mod app;
 pub mod browser;
 pub mod editor;
 pub mod editor_pane;
+pub mod expectations;
 pub mod hooks;
 pub mod icons;
 pub mod matrix;

@@ -7,6 +7,7 @@ use crate::panels::fields::{PairRow, items, pairs_map};
 use kms_engine::authz::{Decision, Explanation, Reason, RequestParams};
 use kms_engine::kms::Action;
 use kms_engine::matrix::Cell;
+use kms_engine::request::ContextValue;
 use serde::{Deserialize, Serialize};
 
 /// The inputs of the request the why panel decides, beyond principal, key and action: what a
@@ -84,6 +85,31 @@ impl RequestInputs {
         self.params().is_ok_and(|p| p == RequestParams::default())
     }
 
+    /// The request as a scenario file's `expect` entry writes it: condition keys
+    /// (`kms:EncryptionContext:K`, `kms:ViaService`, ...) and grant tokens.
+    pub fn as_expectation(&self) -> (Vec<(String, ContextValue)>, Vec<String>) {
+        let mut context = Vec::new();
+        let mut add = |key: String, value: &str| {
+            if !value.trim().is_empty() || key.starts_with("kms:EncryptionContext:") {
+                context.push((key, ContextValue::Single(value.trim().to_owned())));
+            }
+        };
+        for (key, value) in &self.encryption_context {
+            if !key.is_empty() {
+                add(format!("kms:EncryptionContext:{key}"), value);
+            }
+        }
+        add("kms:ViaService".to_owned(), &self.via_service);
+        add("aws:SourceIp".to_owned(), &self.source_ip);
+        add("aws:CurrentTime".to_owned(), &self.current_time);
+        for (key, value) in &self.principal_tags {
+            if !key.is_empty() {
+                add(format!("aws:PrincipalTag/{key}"), value);
+            }
+        }
+        (context, items(&self.grant_tokens))
+    }
+
     /// The request parameters for the engine, or what is wrong with the inputs, in words. The
     /// values go to the engine as typed: it compares them as its condition operators do.
     pub fn params(&self) -> Result<RequestParams, String> {
@@ -152,6 +178,15 @@ pub fn explained_action(
         })
         .or_else(|| order.first().copied())
         .unwrap_or(0)
+}
+
+/// A decision in words, as the expectations list and its notices say it.
+pub fn decision_words(decision: Decision) -> &'static str {
+    match decision {
+        Decision::Allow => "Allow",
+        Decision::ExplicitDeny => "explicit Deny",
+        Decision::ImplicitDeny => "implicit deny",
+    }
 }
 
 /// How a verdict looks: a class for its colour and icon, and its words.

@@ -292,3 +292,39 @@ fn choosing_a_principal_or_a_statement_shows_the_editor_on_a_narrow_screen() {
     state.apply(Intent::ShowPane(Pane::Lists));
     assert_eq!(state.ui.pane, Pane::Lists);
 }
+
+#[test]
+fn the_selected_cell_becomes_an_expectation_that_fails_when_an_edit_changes_it() {
+    use kms_playground::state::CellSelection;
+    let mut state = lecture();
+    let before = state.model().expectations();
+    let (alice, cmk_a) = {
+        let model = state.model();
+        (model.rows()[0].arn.clone(), model.columns()[0].id.clone())
+    };
+    state.apply(Intent::SelectCell(CellSelection {
+        principal: alice,
+        key: cmk_a.clone(),
+        action: None,
+    }));
+    state.apply(Intent::AddExpectation);
+    let after = state.model().expectations();
+    assert_eq!(after.len(), before.len() + 1);
+    let added = after.last().unwrap();
+    assert_eq!(
+        (added.principal.as_str(), added.key.as_str()),
+        ("Alice", "CMK-A")
+    );
+    assert!(added.passed, "it pins what the engine decides now");
+    // Denying Alice in CMK-A's key policy makes it fail at once.
+    let doc = state.model().key_policy_doc(&cmk_a).unwrap().id;
+    let text = state.model().document(doc).unwrap().text.clone();
+    let denied = text.replacen(
+        "\"Statement\": [",
+        &format!("\"Statement\": [{{\"Effect\": \"Deny\", \"Principal\": {{\"AWS\": \"arn:aws:iam::{ACCOUNT}:user/Alice\"}}, \"Action\": \"kms:*\", \"Resource\": \"*\"}},"),
+        1,
+    );
+    state.apply(Intent::EditDocument { doc, text: denied });
+    let added = state.model().expectations().last().cloned().unwrap();
+    assert!(!added.passed, "{added:?}");
+}

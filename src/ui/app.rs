@@ -7,6 +7,7 @@ use crate::startup::{self, AutosaveOwner, AutosaveStep};
 use crate::state::{DrawerTab, Intent, Pane};
 use crate::ui::browser::{clear_hash, location_hash, storage_get, storage_set};
 use crate::ui::editor_pane::EditorPane;
+use crate::ui::expectations::ExpectationsView;
 use crate::ui::hooks::{PlaygroundHandle, use_playground};
 use crate::ui::matrix::AccessMatrix;
 use crate::ui::panels::{ConsoleView, CryptoView, GrantsView};
@@ -197,6 +198,16 @@ fn Drawer() -> Html {
             </button>
         }
     };
+    // Checked on every change, as the list promises; a scenario without expectations skips it.
+    let tests_label = {
+        let results = state.model().expectations();
+        let passed = results.iter().filter(|r| r.passed).count();
+        if results.is_empty() {
+            "Tests".to_owned()
+        } else {
+            format!("Tests {passed}/{}", results.len())
+        }
+    };
     let why_label = match &state.ui.selection {
         Some(s) => {
             let model = state.model();
@@ -222,6 +233,7 @@ fn Drawer() -> Html {
                 { tab(DrawerTab::Crypto, "tab-crypto", "Encrypt/Decrypt".to_owned()) }
                 { tab(DrawerTab::Console, "tab-console", "Console".to_owned()) }
                 { tab(DrawerTab::Problems, "tab-problems", format!("Problems {problem_count}")) }
+                { tab(DrawerTab::Expectations, "tab-tests", tests_label) }
             </div>
             <div class="drawer-panel" id="drawer-panel" role="tabpanel">
                 { match open {
@@ -230,6 +242,7 @@ fn Drawer() -> Html {
                     Some(DrawerTab::Grants) => html! { <GrantsView /> },
                     Some(DrawerTab::Crypto) => html! { <CryptoView /> },
                     Some(DrawerTab::Console) => html! { <ConsoleView /> },
+                    Some(DrawerTab::Expectations) => html! { <ExpectationsView /> },
                     None => html! {},
                 } }
             </div>

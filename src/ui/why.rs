@@ -293,6 +293,8 @@ pub fn WhyPanel() -> Html {
                 <span class="spacer"></span>
                 <button type="button" class="small" id="why-copy-text" onclick={copy(false)} title="Copy this explanation as plain text">{ "Copy as text" }</button>
                 <button type="button" class="small" id="why-copy-markdown" onclick={copy(true)} title="Copy this explanation as Markdown">{ "Copy as Markdown" }</button>
+                <button type="button" class="small" id="why-add-expectation" onclick={handle.callback(|_: MouseEvent| Intent::AddExpectation)}
+                    title="Pin this decision as an expectation of the scenario, checked on every change">{ "Add as expectation" }</button>
                 <button type="button" class="small" id="why-link" onclick={link} title="Copy a link that opens this world at this cell, with this request">{ "Link to this" }</button>
             </div>
             { request_form }
