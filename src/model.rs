@@ -393,6 +393,25 @@ impl Playground {
         &self.title
     }
 
+    /// What the scenario shows, in its own words, if it says.
+    pub fn description(&self) -> Option<&str> {
+        self.base
+            .as_ref()
+            .and_then(|b| b.description.as_deref())
+            .filter(|d| !d.trim().is_empty())
+    }
+
+    /// Each key's description, by column, where it has one.
+    pub fn key_descriptions(&self) -> Vec<(String, String)> {
+        self.columns
+            .iter()
+            .filter_map(|c| {
+                let key = self.world.keys.get(&c.id)?;
+                (!key.description.is_empty()).then(|| (c.name.clone(), key.description.clone()))
+            })
+            .collect()
+    }
+
     /// Every document, keys' policies first, then identity policies by principal.
     pub fn documents(&self) -> &[Document] {
         &self.documents
@@ -712,11 +731,14 @@ impl Playground {
     /// Moves the simulated clock forward by `millis` (grants become consistent, keys pending
     /// deletion go away).
     pub fn advance_clock(&mut self, millis: i64) {
+        // Time changes cells too (a grant becomes consistent): the change line says which.
+        let before = self.summaries.clone();
         self.now = self.now.plus_millis(millis);
         let mut env = kms_engine::kms::Env::new(self.now, &mut *self.rng);
         self.world.advance_time(&mut env);
         self.rebuild_documents();
         self.recompute_all();
+        self.changes = self.diff(&before);
     }
 
     /// Runs `op` on the world at the simulated time with the app's randomness (a KMS call made

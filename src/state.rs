@@ -115,6 +115,9 @@ const HISTORY_LIMIT: usize = 30;
 struct History {
     undo: Vec<(String, Playground)>,
     redo: Vec<(String, Playground)>,
+    /// The document being typed in since the last undo step: further keystrokes there join
+    /// that step, so Undo takes back a burst of typing, not one character.
+    typing: Option<DocId>,
 }
 
 /// Plain UI state.
@@ -368,6 +371,7 @@ impl AppState {
         match result {
             Ok(()) => {
                 let mut history = self.history.borrow_mut();
+                history.typing = None;
                 history.undo.push((label.into(), before));
                 if history.undo.len() > HISTORY_LIMIT {
                     history.undo.remove(0);
@@ -387,6 +391,7 @@ impl AppState {
         let old = std::mem::replace(&mut *self.model.borrow_mut(), playground);
         {
             let mut history = self.history.borrow_mut();
+            history.typing = None;
             history.undo.push((label.clone(), old));
             if history.undo.len() > HISTORY_LIMIT {
                 history.undo.remove(0);
@@ -416,6 +421,34 @@ impl AppState {
         self.reset_ui();
     }
 
+    /// After Undo or Redo: like [`AppState::reset_ui`], but the document open in the editor stays
+    /// open when it still exists (undoing typing should not move the editor away).
+    fn reset_ui_keeping_document(&mut self) {
+        let (owner, document) = (self.ui.owner.clone(), self.ui.document);
+        self.reset_ui();
+        if let Some(doc) = document {
+            if self.model.borrow().document(doc).is_some() {
+                self.ui.owner = owner;
+                self.ui.document = Some(doc);
+            }
+        }
+    }
+
+    /// A document's name for the undo history: its policy's name and whose it is.
+    fn document_title(&self, doc: DocId) -> String {
+        let model = self.model.borrow();
+        match model.document(doc).map(|d| d.target.clone()) {
+            Some(DocTarget::KeyPolicy(key)) => {
+                format!("the key policy of {}", model.key_name(&key))
+            }
+            Some(DocTarget::Identity { principal, name }) => format!(
+                "{name} of {}",
+                crate::panels::principal_name(model.world(), &principal)
+            ),
+            None => "a document".to_owned(),
+        }
+    }
+
     /// Selects the first key and clears selections that may point at things that are gone.
     fn reset_ui(&mut self) {
         let model = self.model.borrow();
@@ -434,9 +467,18 @@ impl AppState {
         match intent {
             Intent::EditDocument { doc, text } => {
                 self.ui.highlight = None;
-                self.model.borrow_mut().edit_document(doc, &text)
+                if self.history.borrow().typing == Some(doc) {
+                    return self.model.borrow_mut().edit_document(doc, &text);
+                }
+                let title = self.document_title(doc);
+                self.undoable(format!("typing in {title}"), |m| {
+                    m.edit_document(doc, &text)
+                })?;
+                self.history.borrow_mut().typing = Some(doc);
+                Ok(())
             }
             Intent::SelectOwner(owner) => {
+                self.history.borrow_mut().typing = None;
                 let model = self.model.borrow();
                 let document = match &owner {
                     Owner::Key(key) => model.key_policy_doc(key).map(|d| d.id),
@@ -450,6 +492,7 @@ impl AppState {
                 Ok(())
             }
             Intent::SelectDocument(doc) => {
+                self.history.borrow_mut().typing = None;
                 self.select_document(doc);
                 Ok(())
             }
@@ -711,6 +754,7 @@ impl AppState {
                 Ok(())
             }
             Intent::Undo => {
+                self.history.borrow_mut().typing = None;
                 let entry = self.history.borrow_mut().undo.pop();
                 if let Some((label, previous)) = entry {
                     let current = std::mem::replace(&mut *self.model.borrow_mut(), previous);
@@ -718,7 +762,7 @@ impl AppState {
                         .borrow_mut()
                         .redo
                         .push((label.clone(), current));
-                    self.reset_ui();
+                    self.reset_ui_keeping_document();
                     self.ui.notice = Some(Notice {
                         text: format!("Undone: {label}"),
                         error: false,
@@ -728,6 +772,7 @@ impl AppState {
                 Ok(())
             }
             Intent::Redo => {
+                self.history.borrow_mut().typing = None;
                 let entry = self.history.borrow_mut().redo.pop();
                 if let Some((label, next)) = entry {
                     let current = std::mem::replace(&mut *self.model.borrow_mut(), next);
@@ -735,7 +780,7 @@ impl AppState {
                         .borrow_mut()
                         .undo
                         .push((label.clone(), current));
-                    self.reset_ui();
+                    self.reset_ui_keeping_document();
                     self.ui.notice = Some(Notice {
                         text: format!("Redone: {label}"),
                         error: false,

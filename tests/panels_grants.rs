@@ -349,3 +349,19 @@ fn a_grant_without_operations_is_refused_by_kms_with_its_message() {
     };
     assert_eq!(refusal.exception, "ValidationException");
 }
+
+#[test]
+fn the_clock_passing_the_consistency_window_says_which_cells_changed() {
+    // KMS Developer Guide, grants.html ("Eventual consistency"): after the window the grant
+    // works without its token, so Bob's cell changes with time alone.
+    let mut state = app_state(DEMO1, &user("Alice"));
+    alice_grants_bob(&mut state);
+    assert_eq!(bob_cell(&state), CellKind::Pending);
+    state.apply(Intent::AdvanceClock { millis: 5 * 60_000 });
+    assert_ne!(bob_cell(&state), CellKind::Pending);
+    let model = state.model();
+    assert!(
+        !model.changes().is_empty(),
+        "the change line names the cell the clock changed"
+    );
+}

@@ -328,3 +328,40 @@ fn the_selected_cell_becomes_an_expectation_that_fails_when_an_edit_changes_it()
     let added = state.model().expectations().last().cloned().unwrap();
     assert!(!added.passed, "{added:?}");
 }
+
+#[test]
+fn undo_takes_back_a_burst_of_typing_as_one_step_in_the_same_history() {
+    use kms_playground::presets::Preset;
+    let mut state = lecture();
+    state.apply(Intent::LoadPreset(Preset::Demo1));
+    let key = state.model().columns()[0].id.clone();
+    let doc = state.model().key_policy_doc(&key).unwrap().id;
+    let original = state.model().document(doc).unwrap().text.clone();
+    for typed in [" ", "  ", "   "] {
+        state.apply(Intent::EditDocument {
+            doc,
+            text: format!("{original}{typed}"),
+        });
+    }
+    assert_eq!(
+        state.undo_label().as_deref(),
+        Some("typing in the key policy of DemoKey")
+    );
+    state.apply(Intent::Undo);
+    assert_eq!(
+        state.model().document(doc).unwrap().text,
+        original,
+        "the whole burst"
+    );
+    assert_eq!(
+        state.ui.document,
+        Some(doc),
+        "the editor stays on the document"
+    );
+    assert!(
+        state.undo_label().unwrap().starts_with("Loaded"),
+        "the load before it is the next step back"
+    );
+    state.apply(Intent::Redo);
+    assert!(state.model().document(doc).unwrap().text.ends_with("   "));
+}

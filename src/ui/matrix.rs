@@ -468,19 +468,44 @@ pub fn AccessMatrix() -> Html {
             }
         })
     };
-    let toggle_expanded = {
-        let handle = handle.clone();
-        let expanded = state.ui.expanded;
-        Callback::from(move |_: MouseEvent| handle.set_expanded(!expanded))
-    };
     let compact = rows > 30;
 
     let stale_docs = model.documents().iter().filter(|d| d.stale).count();
     let changes = model.changes();
     let stats = model.stats();
 
+    let about = model.description().map(str::to_owned);
+    let key_notes = model.key_descriptions();
+    let first_hint = state.ui.selection.is_none();
+    let set_summary = {
+        let handle = handle.clone();
+        Callback::from(move |_: MouseEvent| handle.set_expanded(false))
+    };
+    let set_per_action = {
+        let handle = handle.clone();
+        Callback::from(move |_: MouseEvent| handle.set_expanded(true))
+    };
+
     html! {
         <section class="pane matrix-pane" aria-labelledby="matrix-title">
+            if about.is_some() || first_hint {
+                <div class="about" id="scenario-about">
+                    if let Some(text) = about {
+                        <p id="scenario-description">{ text }</p>
+                    }
+                    if !key_notes.is_empty() {
+                        <details>
+                            <summary>{ "The keys" }</summary>
+                            <dl class="kv">
+                                { for key_notes.iter().map(|(name, text)| html! { <><dt>{ name.clone() }</dt><dd>{ text.clone() }</dd></> }) }
+                            </dl>
+                        </details>
+                    }
+                    if first_hint {
+                        <p class="hint" id="first-hint">{ "Click a cell (or move there with the arrow keys and press Enter) to see why it says what it says." }</p>
+                    }
+                </div>
+            }
             <div class="pane-head">
                 <h2 id="matrix-title">{ "Access" }</h2>
                 <div class="matrix-tools">
@@ -491,10 +516,12 @@ pub fn AccessMatrix() -> Html {
                             html! { <option value={id} {selected}>{ label }</option> }
                         }) }
                     </select>
-                    <button aria-pressed={state.ui.expanded.to_string()} onclick={toggle_expanded}
-                        title="One column per action">
-                        { if state.ui.expanded { "Per action" } else { "Summary" } }
-                    </button>
+                    <div class="switch" role="group" aria-label="Columns">
+                        <button type="button" id="columns-summary" aria-pressed={(!state.ui.expanded).to_string()} onclick={set_summary}
+                            title="One column per key, its cells in words">{ "Per key" }</button>
+                        <button type="button" id="columns-per-action" aria-pressed={state.ui.expanded.to_string()} onclick={set_per_action}
+                            title="One column per key and action">{ "Per action" }</button>
+                    </div>
                 </div>
             </div>
             <div class="matrix-wrap" ref={wrap} {onscroll}>
