@@ -378,6 +378,7 @@ impl Playground {
             grants: Vec::new(),
             actions: Vec::new(),
             expect: Vec::new(),
+            exercise: kms_engine::scenario::Exercise::default(),
         }
     }
 

@@ -8,7 +8,7 @@
 
 use crate::system::{self, DiskFiles, OsRandomness};
 use crate::{Failure, SEEDED_START, read, scenario_failure};
-use kms_engine::awscli::{Host, Output, Session, shell};
+use kms_awscli::{Host, Output, Session, shell};
 use kms_engine::entropy::{Randomness, SeededRandomness, Timestamp};
 use kms_engine::scenario;
 use serde_json::json;

@@ -67,11 +67,17 @@ enum Commands {
         #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
         format: TextOrJson,
     },
-    /// Evaluate every `expect` entry of one or more scenarios; exit 1 if any fails.
+    /// Evaluate every `expect` entry of one or more scenarios, and an exercise's `goals` and
+    /// `must_not` rules; exit 1 if any fails.
     Check {
         /// The scenario files.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// A solution to the one exercise given: a scenario file of the world after the
+        /// student's edits. Its goals are checked in that world, and every change from the
+        /// exercise must be one the exercise's `may_edit` allows.
+        #[arg(long, value_name = "FILE")]
+        solution: Option<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
         format: TextOrJson,
@@ -188,7 +194,11 @@ fn run(command: Commands) -> Result<u8, Failure> {
             grant_tokens,
             format,
         ),
-        Commands::Check { files, format } => check(&files, format),
+        Commands::Check {
+            files,
+            solution,
+            format,
+        } => check(&files, solution.as_deref(), format),
         Commands::Lint { file, format } => lint(&file, format),
         Commands::Aws {
             file,
@@ -367,21 +377,30 @@ fn explain(
     Ok(0)
 }
 
-fn check(files: &[PathBuf], format: TextOrJson) -> Result<u8, Failure> {
+fn check(files: &[PathBuf], solution: Option<&Path>, format: TextOrJson) -> Result<u8, Failure> {
     let now = system::now();
+    if solution.is_some() && files.len() != 1 {
+        return Err(Failure::input(
+            "--solution checks one exercise: give exactly one scenario file".to_owned(),
+        ));
+    }
     let mut passed = 0usize;
     let mut failed = 0usize;
     let mut json_files = Vec::new();
+    let mut tally = |ok: bool| {
+        if ok {
+            passed += 1;
+        } else {
+            failed += 1;
+        }
+    };
+    let text_output = format == TextOrJson::Text;
     for file in files {
         let (text, loaded) = load(file, now)?;
         let results = scenario::check(&loaded.scenario, &text, &loaded.world, now);
         for r in &results {
-            if r.passed {
-                passed += 1;
-            } else {
-                failed += 1;
-            }
-            if format == TextOrJson::Text {
+            tally(r.passed);
+            if text_output {
                 let head = format!(
                     "{}:{}: {} {} {}",
                     file.display(),
@@ -402,11 +421,64 @@ fn check(files: &[PathBuf], format: TextOrJson) -> Result<u8, Failure> {
                 }
             }
         }
-        if results.is_empty() && format == TextOrJson::Text {
+        let exercise = &loaded.scenario.exercise;
+        if results.is_empty() && !exercise.is_exercise() && text_output {
             println!("{}: no expectations", file.display());
         }
-        json_files
-            .push(serde_json::json!({"file": file.display().to_string(), "results": results}));
+        let mut outside = Vec::new();
+        let mut status = None;
+        if exercise.is_exercise() {
+            let solved_world = match solution {
+                Some(path) => {
+                    let (_, solved) = load(path, now)?;
+                    outside =
+                        scenario::changes_outside(&loaded.scenario, &loaded.world, &solved.world);
+                    solved.world
+                }
+                None => loaded.world.clone(),
+            };
+            let s = scenario::exercise_status(&loaded.scenario, &solved_world, now);
+            let place = solution.unwrap_or(file).display().to_string();
+            for change in &outside {
+                tally(false);
+                if text_output {
+                    println!("FAIL {place}: not allowed by may_edit: {change}");
+                }
+            }
+            for (rule, entries) in [("goal", &s.goals), ("must_not", &s.must_not)] {
+                for g in entries {
+                    let ok = g.holds == (rule == "goal");
+                    tally(ok);
+                    if text_output {
+                        let state = g
+                            .refused_by_key_state
+                            .map(|e| format!(" (refused by the key state: {e})"))
+                            .unwrap_or_default();
+                        println!(
+                            "{} {place}: {rule} {} {} {} {}: now {}{state}: {}",
+                            if ok { "pass" } else { "FAIL" },
+                            g.principal,
+                            g.key,
+                            g.action,
+                            g.expected.as_str(),
+                            g.actual.as_str(),
+                            g.hint
+                        );
+                    }
+                }
+            }
+            status = Some(s);
+        }
+        json_files.push(serde_json::json!({
+            "file": file.display().to_string(),
+            "results": results,
+            "exercise": status.as_ref().map(|s| serde_json::json!({
+                "solved": s.solved() && outside.is_empty(),
+                "goals": s.goals,
+                "must_not": s.must_not,
+                "not_allowed_by_may_edit": outside,
+            })),
+        }));
     }
     match format {
         TextOrJson::Text => println!("{passed} passed, {failed} failed"),

@@ -1,6 +1,6 @@
 //! What the engine leaves to its host: the clock, randomness and files.
 
-use kms_engine::awscli::Files;
+use kms_awscli::Files;
 use kms_engine::entropy::{Randomness, SeededRandomness, Timestamp};
 use std::io::Read;
 

@@ -574,3 +574,40 @@ fn file_values_are_read_from_disk() {
     assert!(err.contains("Error parsing parameter '--policy': Unable to load paramfile file://missing.json: [Errno 2] No such file or directory: 'missing.json'"), "{err}");
     assert!(!err.contains("AccessDenied"), "{err}");
 }
+
+#[test]
+fn check_fails_an_unsolved_exercise_and_passes_its_solution() {
+    let exercise = scenario("exercises/deny-wins.json");
+    let out = kmsplay(&["check", &exercise]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains(&format!(
+            "FAIL {exercise}: goal David CMK-C kms:Decrypt explicit-deny: now allow: "
+        )),
+        "{text}"
+    );
+
+    let solution = scenario("exercises/deny-wins.solution.json");
+    let out = kmsplay(&["check", &exercise, "--solution", &solution]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).ends_with("4 passed, 0 failed\n"));
+
+    // A "solution" that edits what the exercise does not allow fails, whatever its goals say.
+    let wrong = TempFile::new(
+        "wrong-solution.json",
+        &std::fs::read_to_string(&solution)
+            .unwrap()
+            .replace("AllKmsOnCmkC", "EditedByTheStudent"),
+    );
+    let out = kmsplay(&["check", &exercise, "--solution", wrong.path()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("not allowed by may_edit: the IAM policies of David changed"),
+        "{}",
+        stdout(&out)
+    );
+
+    let two = kmsplay(&["check", &exercise, &exercise, "--solution", &solution]);
+    assert_eq!(two.status.code(), Some(2));
+}

@@ -22,7 +22,7 @@ fn main() {
     policy_eval();
     policy_parse();
     access_matrix();
-    scenario_and_emulator();
+    scenario_report();
 }
 
 /// `parse_policy` and `check_policy` (parse + lint) on the console's default key policy with
@@ -515,10 +515,8 @@ fn access_matrix() {
 
 /// What `kmsplay matrix` does on a generated 200 × 50 world with 10 actions, step by step:
 /// reading and checking the scenario file, building its world, computing the matrix report and
-/// rendering it as the terminal table and as JSON. Then the `aws` emulator's throughput on
-/// `aws kms encrypt` lines (parsing, authorizing, encrypting, printing JSON).
-fn scenario_and_emulator() {
-    use kms_engine::awscli::{Host, NoFiles, Session};
+/// rendering it as the terminal table and as JSON.
+fn scenario_report() {
     use kms_engine::kms::Action;
     use kms_engine::scenario::{self, MatrixReport, Scenario};
 
@@ -569,33 +567,5 @@ fn scenario_and_emulator() {
         ms(timings[5]),
         ms(timings[3]),
         ms(timings[4])
-    );
-
-    let demo = include_str!("../../scenarios/demo1-grants.json");
-    let mut rng = SeededRandomness::new(2);
-    let Ok(loaded) = scenario::load(demo, now, &mut rng) else {
-        println!("emulator: demo 1 does not load");
-        return;
-    };
-    let mut world = loaded.world;
-    let mut session = Session::new(now);
-    const LINES: u32 = 2_000;
-    let t = Instant::now();
-    for _ in 0..LINES {
-        let mut host = Host {
-            world: &mut world,
-            rng: &mut rng,
-            files: &NoFiles,
-        };
-        black_box(session.run_line(
-            "aws kms encrypt --plaintext CloudAcademy --key-id alias/DemoKey --profile alice",
-            &mut host,
-        ));
-    }
-    let secs = t.elapsed().as_secs_f64();
-    println!(
-        "emulator: {:.0} `aws kms encrypt` lines/s ({:.1} us each)",
-        f64::from(LINES) / secs,
-        secs * 1e6 / f64::from(LINES)
     );
 }

@@ -9,7 +9,6 @@
 //! KMS behaviour and its explanations say so.
 
 pub mod authz;
-pub mod awscli;
 pub mod catalog;
 pub mod crypto;
 pub mod diagnostics;

@@ -31,6 +31,33 @@
 //! - `actions` are the access matrix's default columns; `expect` entries are checked by
 //!   [`check`] and `kmsplay check`.
 //!
+//! A scenario with `goals` is an exercise (`scenarios/exercises/` ships some); `description` is
+//! its statement to the student:
+//!
+//! ```json
+//! {
+//!   "goals": [{"principal": "David", "key": "CMK-C", "action": "kms:Decrypt", "decision": "explicit-deny"}],
+//!   "may_edit": ["key-policy:CMK-C", "identity:Bob", "grants:CMK-C", "key-state:CMK-C"],
+//!   "must_not": [{"principal": "Alice", "key": "CMK-C", "action": "kms:Decrypt", "decision": "explicit-deny"}]
+//! }
+//! ```
+//!
+//! - `goals` are written like `expect` entries: decisions the student must make true. A goal
+//!   or rule whose decision is `allow` holds only when the call would work, so the key's state
+//!   must accept it too (a Disabled key refuses Decrypt even to an allowed caller).
+//! - `may_edit` lists what the student may change: a key's policy (`key-policy:KEY`, which also
+//!   covers its tags and aliases), a user's or role's IAM policies and tags
+//!   (`identity:PRINCIPAL`), the grants on a key (`grants:KEY`) and a key's state
+//!   (`key-state:KEY`). Without `may_edit` anything may change; with it, anything else is
+//!   refused ([`changes_outside`]).
+//! - `must_not` entries are side effects that fail the exercise when their decision holds, such
+//!   as "David gains Decrypt".
+//! - A solution is a scenario file of the world after the student's edits (what the app's
+//!   Export writes while the exercise is open): `kmsplay check EXERCISE --solution SOLUTION`
+//!   checks that it changes only what `may_edit` allows and that it meets every goal and no
+//!   `must_not` rule. [`exercise_status`] evaluates an exercise against any world, with a hint
+//!   per goal saying what decides the cell now.
+//!
 //! Unknown fields are errors. Every error carries a line, a column and a JSON path.
 //!
 //! [`load`] reads a file and builds its [`World`]; [`Scenario::from_world`] and
@@ -41,6 +68,7 @@
 
 mod build;
 mod check;
+mod exercise;
 mod generate;
 mod lint;
 mod read;
@@ -48,6 +76,7 @@ mod report;
 mod write;
 
 pub use check::{CheckResult, Question, QuestionError, check, explain_question};
+pub use exercise::{ExerciseStatus, GoalStatus, changes_outside, exercise_status};
 pub use generate::{GENERATED_ACTIONS, generate};
 pub use lint::lint;
 pub use read::{
@@ -92,6 +121,93 @@ pub struct Scenario {
     pub actions: Vec<String>,
     /// The expected decisions.
     pub expect: Vec<Expectation>,
+    /// What the scenario asks of a student, when it is an exercise.
+    pub exercise: Exercise,
+}
+
+/// An exercise: decisions the student must bring about, what they may change to get there, and
+/// side effects that fail it. A scenario without goals is not an exercise.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Exercise {
+    /// Decisions the student must make true (`goals`).
+    pub goals: Vec<Expectation>,
+    /// What the student may change (`may_edit`); `None` when the file does not restrict it.
+    pub may_edit: Option<Vec<EditScope>>,
+    /// Decisions that must not hold once the goals are met (`must_not`).
+    pub must_not: Vec<Expectation>,
+}
+
+impl Exercise {
+    /// Whether the scenario is an exercise (it has goals).
+    pub fn is_exercise(&self) -> bool {
+        !self.goals.is_empty()
+    }
+}
+
+/// One part of the world an exercise lets the student change, such as `key-policy:CMK-C`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EditScope {
+    /// What may change.
+    pub kind: EditKind,
+    /// The key's or principal's name in the scenario.
+    pub name: String,
+    /// The key's or principal's ARN, by which worlds are compared.
+    pub arn: String,
+}
+
+/// The kinds of change an exercise can allow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EditKind {
+    /// `key-policy:KEY`: the key's policy document.
+    KeyPolicy,
+    /// `identity:PRINCIPAL`: the principal's IAM policies.
+    Identity,
+    /// `grants:KEY`: creating, retiring and revoking grants on the key.
+    Grants,
+    /// `key-state:KEY`: enabling, disabling, scheduling or cancelling deletion of the key.
+    KeyState,
+}
+
+impl EditKind {
+    /// Every kind, in the order the format documents them.
+    pub const ALL: [EditKind; 4] = [
+        EditKind::KeyPolicy,
+        EditKind::Identity,
+        EditKind::Grants,
+        EditKind::KeyState,
+    ];
+
+    /// The prefix a `may_edit` entry uses, such as `key-policy`.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            EditKind::KeyPolicy => "key-policy",
+            EditKind::Identity => "identity",
+            EditKind::Grants => "grants",
+            EditKind::KeyState => "key-state",
+        }
+    }
+
+    /// The kind a `may_edit` prefix names.
+    pub fn from_prefix(prefix: &str) -> Option<EditKind> {
+        EditKind::ALL.into_iter().find(|k| k.prefix() == prefix)
+    }
+}
+
+impl EditScope {
+    /// The entry as written in a file, such as `key-policy:CMK-C`.
+    pub fn entry(&self) -> String {
+        format!("{}:{}", self.kind.prefix(), self.name)
+    }
+
+    /// The scope in words, such as "the key policy of CMK-C".
+    pub fn describe(&self) -> String {
+        match self.kind {
+            EditKind::KeyPolicy => format!("the key policy of {}", self.name),
+            EditKind::Identity => format!("the IAM policies of {}", self.name),
+            EditKind::Grants => format!("the grants on {}", self.name),
+            EditKind::KeyState => format!("the state of {}", self.name),
+        }
+    }
 }
 
 /// What kind of principal an ARN names.

@@ -8,7 +8,7 @@
 
 use super::refusal::why_from_message;
 use super::{WhyLink, WorldHost};
-use kms_engine::awscli::{Host, NoFiles, Session};
+use kms_awscli::{Host, NoFiles, Session};
 use kms_engine::world::World;
 use std::rc::Rc;
 

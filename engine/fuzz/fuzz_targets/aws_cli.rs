@@ -3,7 +3,7 @@
 
 #![no_main]
 
-use kms_engine::awscli::{Host, NoFiles, Session};
+use kms_awscli::{Host, NoFiles, Session};
 use kms_engine::entropy::{SeededRandomness, Timestamp};
 use kms_engine::scenario::load;
 use libfuzzer_sys::fuzz_target;

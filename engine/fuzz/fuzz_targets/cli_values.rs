@@ -3,8 +3,8 @@
 
 #![no_main]
 
-use kms_engine::awscli::query::Query;
-use kms_engine::awscli::shorthand;
+use kms_awscli::query::Query;
+use kms_awscli::shorthand;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -1,8 +1,8 @@
 //! Turning a [`Scenario`] into a [`World`], and a world back into a scenario.
 
 use super::{
-    Constraint, ConstraintKind, GrantEntry, KeyEntry, NamedPolicy, PolicyText, PrincipalEntry,
-    PrincipalRole, Scenario, ScenarioError,
+    Constraint, ConstraintKind, EditKind, EditScope, Exercise, Expectation, GrantEntry, KeyEntry,
+    NamedPolicy, PolicyText, PrincipalEntry, PrincipalRole, Scenario, ScenarioError,
 };
 use crate::diagnostics::{Diagnostic, LineIndex, Severity, Span};
 use crate::entropy::{Randomness, Timestamp};
@@ -401,20 +401,42 @@ impl Scenario {
                 })
             })
             .collect();
-        // Expectations survive when their principal and key still exist.
-        let expect = base
-            .expect
-            .iter()
-            .filter_map(|e| {
-                let p_arn = &base.principals.get(e.principal)?.arn;
-                let k_arn = &base.keys.get(e.key)?.arn;
-                let mut kept = e.clone();
-                kept.principal = principals.iter().position(|p| &p.arn == p_arn)?;
-                kept.key = keys.iter().position(|k| &k.arn == k_arn)?;
-                kept.span = Span::default();
-                Some(kept)
-            })
-            .collect();
+        // Expectations, goals and side-effect rules survive when their principal and key still
+        // exist; so does what an exercise lets the student edit.
+        let keep = |list: &[Expectation]| -> Vec<Expectation> {
+            list.iter()
+                .filter_map(|e| {
+                    let p_arn = &base.principals.get(e.principal)?.arn;
+                    let k_arn = &base.keys.get(e.key)?.arn;
+                    let mut kept = e.clone();
+                    kept.principal = principals.iter().position(|p| &p.arn == p_arn)?;
+                    kept.key = keys.iter().position(|k| &k.arn == k_arn)?;
+                    kept.span = Span::default();
+                    Some(kept)
+                })
+                .collect()
+        };
+        let expect = keep(&base.expect);
+        let exercise = Exercise {
+            goals: keep(&base.exercise.goals),
+            must_not: keep(&base.exercise.must_not),
+            may_edit: base.exercise.may_edit.as_ref().map(|scopes| {
+                scopes
+                    .iter()
+                    .filter_map(|scope| {
+                        let name = if scope.kind == EditKind::Identity {
+                            &principals.iter().find(|p| p.arn == scope.arn)?.name
+                        } else {
+                            &keys.iter().find(|k| k.arn == scope.arn)?.name
+                        };
+                        Some(EditScope {
+                            name: name.clone(),
+                            ..scope.clone()
+                        })
+                    })
+                    .collect()
+            }),
+        };
         Scenario {
             name: base.name.clone(),
             description: base.description.clone(),
@@ -425,6 +447,7 @@ impl Scenario {
             grants,
             actions: base.actions.clone(),
             expect,
+            exercise,
         }
     }
 }

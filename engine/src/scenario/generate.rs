@@ -318,6 +318,7 @@ pub fn generate(principals: usize, keys: usize, seed: u64) -> Scenario {
         grants,
         actions: GENERATED_ACTIONS.iter().map(|a| (*a).to_owned()).collect(),
         expect: Vec::new(),
+        exercise: super::Exercise::default(),
     }
 }
 

@@ -2,9 +2,9 @@
 //! JSON path.
 
 use super::{
-    Constraint, ConstraintKind, DEFAULT_ACCOUNT, DEFAULT_REGION, Expectation, GrantEntry, KeyEntry,
-    NamedPolicy, PolicyText, PrincipalEntry, PrincipalRole, Scenario, ScenarioError,
-    derived_key_id,
+    Constraint, ConstraintKind, DEFAULT_ACCOUNT, DEFAULT_REGION, EditKind, EditScope, Exercise,
+    Expectation, GrantEntry, KeyEntry, NamedPolicy, PolicyText, PrincipalEntry, PrincipalRole,
+    Scenario, ScenarioError, derived_key_id,
 };
 use crate::diagnostics::{Diagnostic, LineIndex, Severity, Span};
 use crate::json::{self, JsonPath, Object, Report, Value, ValueKind};
@@ -32,6 +32,9 @@ const TOP: &[&str] = &[
     "grants",
     "actions",
     "expect",
+    "goals",
+    "may_edit",
+    "must_not",
 ];
 const PRINCIPAL: &[&str] = &["name", "arn", "tags", "policies"];
 const POLICY: &[&str] = &["name", "document"];
@@ -122,6 +125,7 @@ impl Reader<'_, '_> {
             grants: Vec::new(),
             actions: Vec::new(),
             expect: Vec::new(),
+            exercise: Exercise::default(),
         };
         if let Some(list) = self.list(object, "principals", &path) {
             for (i, item) in list.iter().enumerate() {
@@ -156,15 +160,155 @@ impl Reader<'_, '_> {
                 }
             }
         }
-        if let Some(list) = self.list(object, "expect", &path) {
-            for (i, item) in list.iter().enumerate() {
-                let p = path.key("expect").index(i);
-                if let Some(entry) = self.expectation(item, &p, &scenario) {
-                    scenario.expect.push(entry);
+        scenario.expect = self.expectations(object, "expect", &path, &scenario);
+        scenario.exercise.goals = self.expectations(object, "goals", &path, &scenario);
+        scenario.exercise.must_not = self.expectations(object, "must_not", &path, &scenario);
+        if let Some(list) = self.list(object, "may_edit", &path) {
+            let scopes = list
+                .iter()
+                .enumerate()
+                .filter_map(|(i, item)| {
+                    self.edit_scope(item, &path.key("may_edit").index(i), &scenario)
+                })
+                .collect();
+            scenario.exercise.may_edit = Some(scopes);
+        }
+        if !scenario.exercise.is_exercise() {
+            for field in ["may_edit", "must_not"] {
+                if let Some(v) = object.get(field) {
+                    self.report
+                        .error(
+                            "rule-without-goals",
+                            format!(
+                                "`{field}` belongs to an exercise, and this file has no `goals`"
+                            ),
+                            &path.key(field),
+                            v.span,
+                        )
+                        .hint("add `goals`: the decisions the student must make true");
                 }
             }
         }
         Some(scenario)
+    }
+
+    fn expectations(
+        &mut self,
+        object: &Object,
+        field: &str,
+        path: &JsonPath,
+        scenario: &Scenario,
+    ) -> Vec<Expectation> {
+        let Some(list) = self.list(object, field, path) else {
+            return Vec::new();
+        };
+        list.iter()
+            .enumerate()
+            .filter_map(|(i, item)| self.expectation(item, &path.key(field).index(i), scenario))
+            .collect()
+    }
+
+    /// A `may_edit` entry: `key-policy:KEY`, `identity:PRINCIPAL`, `grants:KEY` or
+    /// `key-state:KEY`, naming something declared in the file.
+    fn edit_scope(
+        &mut self,
+        item: &Value,
+        path: &JsonPath,
+        scenario: &Scenario,
+    ) -> Option<EditScope> {
+        let text = item.expect_str(path, &mut self.report)?;
+        let prefixes: Vec<&str> = EditKind::ALL.iter().map(|k| k.prefix()).collect();
+        let Some((kind, name)) = text
+            .split_once(':')
+            .and_then(|(prefix, name)| Some((EditKind::from_prefix(prefix)?, name)))
+        else {
+            let written = text.split(':').next().unwrap_or(text);
+            let hint = match crate::diagnostics::did_you_mean(written, prefixes.iter().copied()) {
+                Some(s) => format!("did you mean `{s}:...`?"),
+                None => format!(
+                    "write KIND:NAME, where KIND is {}",
+                    json::quote_list(&prefixes)
+                ),
+            };
+            self.report
+                .error(
+                    "invalid-edit-scope",
+                    format!("`{text}` is not something an exercise can let the student edit"),
+                    path,
+                    item.span,
+                )
+                .hint(hint);
+            return None;
+        };
+        let arn = if kind == EditKind::Identity {
+            let i = scenario.principal_index(name);
+            let principal = i.and_then(|i| scenario.principals.get(i));
+            match principal {
+                Some(p) if matches!(p.role, PrincipalRole::User | PrincipalRole::Role) => {
+                    p.arn.clone()
+                }
+                Some(p) => {
+                    self.error(
+                        "invalid-edit-scope",
+                        format!(
+                            "`{}` holds no IAM policies: only users and roles do",
+                            p.name
+                        ),
+                        path,
+                        item.span,
+                    );
+                    return None;
+                }
+                None => {
+                    self.unknown_name("principal", name, path, item.span, scenario);
+                    return None;
+                }
+            }
+        } else {
+            match scenario.key_index(name).and_then(|i| scenario.keys.get(i)) {
+                Some(k) => k.arn.clone(),
+                None => {
+                    self.unknown_name("key", name, path, item.span, scenario);
+                    return None;
+                }
+            }
+        };
+        Some(EditScope {
+            kind,
+            name: name.to_owned(),
+            arn,
+        })
+    }
+
+    fn unknown_name(
+        &mut self,
+        what: &str,
+        name: &str,
+        path: &JsonPath,
+        span: Span,
+        scenario: &Scenario,
+    ) {
+        let names: Vec<&str> = if what == "key" {
+            scenario.keys.iter().map(|k| k.name.as_str()).collect()
+        } else {
+            scenario
+                .principals
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect()
+        };
+        let hint = match crate::diagnostics::did_you_mean(name, names.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("declared: {}", json::quote_list(&names)),
+        };
+        self.report
+            .error(
+                "unknown-name",
+                format!("no {what} named `{name}` is declared"),
+                path,
+                span,
+            )
+            .hint(hint);
     }
 
     fn list<'v>(&mut self, object: &'v Object, key: &str, path: &JsonPath) -> Option<&'v [Value]> {

@@ -4,7 +4,10 @@
 //! `Enabled`, `AWS_KMS`, empty lists), so a written file reads like a hand-written one and reading
 //! it back gives the same scenario.
 
-use super::{ConstraintKind, KeyEntry, PolicyText, PrincipalEntry, Scenario, derived_key_id};
+use super::{
+    ConstraintKind, EditScope, Expectation, KeyEntry, PolicyText, PrincipalEntry, Scenario,
+    derived_key_id,
+};
 use crate::json::{self, write_newline, write_string};
 use crate::request::ContextValue;
 
@@ -200,6 +203,39 @@ fn principal_name<'s>(scenario: &'s Scenario, arn: &'s str) -> &'s str {
         .map_or(arn, |p| p.name.as_str())
 }
 
+fn write_expectation(scenario: &Scenario, e: &Expectation, depth: usize, out: &mut String) {
+    let mut ew = ObjectWriter::open(out, depth);
+    ew.string(
+        "principal",
+        scenario
+            .principals
+            .get(e.principal)
+            .map_or("", |p| p.name.as_str()),
+    );
+    ew.string(
+        "key",
+        scenario.keys.get(e.key).map_or("", |k| k.name.as_str()),
+    );
+    ew.string("action", &e.action);
+    if !e.context.is_empty() {
+        let depth = ew.depth + 1;
+        let out = ew.key("context");
+        let mut cw = ObjectWriter::open(out, depth);
+        for (k, v) in &e.context {
+            match v {
+                ContextValue::Single(s) => cw.string(k, s),
+                ContextValue::Multi(values) => cw.strings(k, values),
+            }
+        }
+        cw.close();
+    }
+    if !e.grant_tokens.is_empty() {
+        ew.strings("grant_tokens", &e.grant_tokens);
+    }
+    ew.string("decision", e.decision.as_str());
+    ew.close();
+}
+
 impl Scenario {
     /// The scenario as scenario-file text (two-space indented JSON, ending with a newline).
     pub fn to_json(&self) -> String {
@@ -251,34 +287,20 @@ impl Scenario {
         if !self.actions.is_empty() {
             w.strings("actions", &self.actions);
         }
-        if !self.expect.is_empty() {
-            w.list("expect", &self.expect, |e, depth, out| {
-                let mut ew = ObjectWriter::open(out, depth);
-                ew.string(
-                    "principal",
-                    self.principals
-                        .get(e.principal)
-                        .map_or("", |p| p.name.as_str()),
-                );
-                ew.string("key", self.keys.get(e.key).map_or("", |k| k.name.as_str()));
-                ew.string("action", &e.action);
-                if !e.context.is_empty() {
-                    let depth = ew.depth + 1;
-                    let out = ew.key("context");
-                    let mut cw = ObjectWriter::open(out, depth);
-                    for (k, v) in &e.context {
-                        match v {
-                            ContextValue::Single(s) => cw.string(k, s),
-                            ContextValue::Multi(values) => cw.strings(k, values),
-                        }
-                    }
-                    cw.close();
-                }
-                if !e.grant_tokens.is_empty() {
-                    ew.strings("grant_tokens", &e.grant_tokens);
-                }
-                ew.string("decision", e.decision.as_str());
-                ew.close();
+        for (field, list) in [("expect", &self.expect), ("goals", &self.exercise.goals)] {
+            if !list.is_empty() {
+                w.list(field, list, |e, depth, out| {
+                    write_expectation(self, e, depth, out)
+                });
+            }
+        }
+        if let Some(scopes) = &self.exercise.may_edit {
+            let entries: Vec<String> = scopes.iter().map(EditScope::entry).collect();
+            w.strings("may_edit", &entries);
+        }
+        if !self.exercise.must_not.is_empty() {
+            w.list("must_not", &self.exercise.must_not, |e, depth, out| {
+                write_expectation(self, e, depth, out)
             });
         }
         w.close();

@@ -32,9 +32,9 @@ pub mod spec;
 
 pub use args::{Files, NoFiles};
 
-use crate::entropy::{Randomness, Timestamp};
-use crate::world::World;
 use args::{Command, Invocation, UsageError};
+use kms_engine::entropy::{Randomness, Timestamp};
+use kms_engine::world::World;
 use output::OutputFormat;
 use shell::Word;
 use std::collections::BTreeMap;
@@ -421,7 +421,7 @@ impl Session {
             }
             Command::ListProfiles => {
                 let mut names: Vec<&String> = self.profiles.keys().collect();
-                crate::sort::sort(&mut names);
+                kms_engine::sort::sort(&mut names);
                 Output {
                     stdout: names.iter().map(|n| format!("{n}\n")).collect(),
                     ..Output::default()
@@ -676,7 +676,7 @@ mod tests {
 #[cfg(test)]
 mod session_tests {
     use super::*;
-    use crate::entropy::SeededRandomness;
+    use kms_engine::entropy::SeededRandomness;
 
     const NOW: Timestamp = Timestamp(1_704_067_200_000);
 
@@ -690,7 +690,7 @@ mod session_tests {
         fn demo1() -> Fixture {
             let text = include_str!("../../scenarios/demo1-grants.json");
             let mut rng = SeededRandomness::new(7);
-            let loaded = crate::scenario::load(text, NOW, &mut rng).unwrap();
+            let loaded = kms_engine::scenario::load(text, NOW, &mut rng).unwrap();
             let mut session = Session::new(NOW);
             for p in &loaded.scenario.principals {
                 session.add_principal_name(&p.name, &p.arn);

@@ -92,7 +92,7 @@ fn text(value: &Value, identifier: Option<&str>, scalar_keys: Option<&[String]>,
             match scalar_keys {
                 None => {
                     let mut keys: Vec<&String> = map.keys().collect();
-                    crate::sort::sort(&mut keys);
+                    kms_engine::sort::sort(&mut keys);
                     for key in keys {
                         let Some(v) = map.get(key) else { continue };
                         if is_scalar(v) {
@@ -107,7 +107,7 @@ fn text(value: &Value, identifier: Option<&str>, scalar_keys: Option<&[String]>,
                         scalars.push(map.get(key).map(py_str).unwrap_or_default());
                     }
                     let mut rest: Vec<&String> = map.keys().filter(|k| !keys.contains(k)).collect();
-                    crate::sort::sort(&mut rest);
+                    kms_engine::sort::sort(&mut rest);
                     for key in rest {
                         if let Some(v) = map.get(key) {
                             nested.push((key, v));
@@ -140,7 +140,7 @@ fn text(value: &Value, identifier: Option<&str>, scalar_keys: Option<&[String]>,
                             .map(|(k, _)| k.clone())
                     })
                     .collect();
-                crate::sort::sort(&mut keys);
+                kms_engine::sort::sort(&mut keys);
                 keys.dedup();
                 for item in items {
                     text(item, identifier, Some(&keys), out);
@@ -392,9 +392,9 @@ impl TableBuilder {
                 more.extend(m);
             }
         }
-        crate::sort::sort(&mut headers);
+        kms_engine::sort::sort(&mut headers);
         headers.dedup();
-        crate::sort::sort(&mut more);
+        kms_engine::sort::sort(&mut more);
         more.dedup();
         self.add_header(headers.clone());
         for (i, item) in items.iter().enumerate() {
@@ -427,8 +427,8 @@ fn group_keys(map: &serde_json::Map<String, Value>) -> (Vec<String>, Vec<String>
             more.push(k.clone());
         }
     }
-    crate::sort::sort(&mut headers);
-    crate::sort::sort(&mut more);
+    kms_engine::sort::sort(&mut headers);
+    kms_engine::sort::sort(&mut more);
     (headers, more)
 }
 
@@ -608,7 +608,7 @@ mod tests {
 #[cfg(test)]
 mod reference_tests {
     use super::*;
-    use crate::awscli::query::Query;
+    use crate::query::Query;
 
     /// Each case was printed by the AWS CLI's own formatters (aws-cli 1.46.3, `awscli/formatter.py`
     /// with `--color off` and an 80-column terminal) from the same data; ours must match byte for byte.

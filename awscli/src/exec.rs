@@ -5,10 +5,10 @@
 //! AWS's member names, and dates turned into the ISO 8601 text AWS CLI version 2 prints.
 
 use super::spec::OperationSpec;
-use crate::entropy::{Randomness, Timestamp};
-use crate::error::KmsError;
-use crate::kms::{Caller, Env};
-use crate::world::World;
+use kms_engine::entropy::{Randomness, Timestamp};
+use kms_engine::error::KmsError;
+use kms_engine::kms::{Caller, Env};
+use kms_engine::world::World;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -251,7 +251,7 @@ fn iso_date(seconds: f64) -> String {
         reason = "playground dates are far inside i64 milliseconds"
     )]
     let millis = (seconds * 1000.0).round() as i64;
-    let base = crate::authz::iso8601(Timestamp(millis));
+    let base = kms_engine::authz::iso8601(Timestamp(millis));
     let stem = base.trim_end_matches('Z');
     let fraction = millis.rem_euclid(1000);
     if fraction == 0 {
@@ -289,15 +289,17 @@ mod tests {
 #[cfg(test)]
 mod dispatch_tests {
     use super::*;
-    use crate::entropy::SeededRandomness;
+    use kms_engine::entropy::SeededRandomness;
 
     /// Every command the argument parser accepts reaches an engine operation.
     #[test]
     fn every_listed_operation_is_dispatched() {
-        let text = include_str!("../../../scenarios/demo1-grants.json");
+        let text = include_str!("../../scenarios/demo1-grants.json");
         let now = Timestamp(1_704_067_200_000);
         let mut rng = SeededRandomness::new(1);
-        let mut world = crate::scenario::load(text, now, &mut rng).unwrap().world;
+        let mut world = kms_engine::scenario::load(text, now, &mut rng)
+            .unwrap()
+            .world;
         let call = Call {
             caller: "arn:aws:iam::111122223333:user/Alice",
             region: "us-east-1",
