@@ -20,6 +20,10 @@ export default [
       const wrap = await page.$eval('.matrix-wrap', (w) => ({ client: w.clientWidth, scroll: w.scrollWidth, right: w.getBoundingClientRect().right }));
       expect(wrap.right <= PHONE.width + 1, `the matrix box fits the screen: ${JSON.stringify(wrap)}`);
       await shot('narrow-matrix');
+      await page.click('#pane-editor');
+      expect(await page.isVisible('#policy-editor'), 'the editor is one tab away');
+      expect(!(await scrollsSideways(page)), 'no sideways scroll on the editor');
+      await page.click('#pane-matrix');
       for (const tab of ['#tab-why', '#tab-grants', '#tab-crypto', '#tab-console']) {
         await page.click(tab);
         expect(!(await scrollsSideways(page)), `no sideways scroll with ${tab} open`);
@@ -37,6 +41,9 @@ export default [
       await open(page, baseUrl);
       const root = await page.$eval('#caller', (el) => [...el.options].find((o) => o.textContent.startsWith('root')).value);
       await page.selectOption('#caller', root);
+      // The lists are one tab away on a phone.
+      await page.click('#pane-lists');
+      expect(!(await scrollsSideways(page)), 'no sideways scroll on the lists');
       await page.click('#create-key');
       await page.waitForSelector('#wizard');
       await page.click('#wizard-next');

@@ -68,7 +68,7 @@ pub struct SharedScenario {
     /// The scenario file text.
     pub scenario: String,
     /// Where the link opens, if it says.
-    pub focus: Option<SharedFocus>,
+    pub focus: Option<Box<SharedFocus>>,
 }
 
 /// Why a share link could not be opened.
@@ -124,7 +124,7 @@ pub fn encode_share(scenario: &str, engine_version: &str) -> String {
 pub fn decode_share(fragment: &str) -> Result<SharedScenario, ShareError> {
     let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
     let (fragment, focus) = match fragment.split_once(FOCUS_SEPARATOR) {
-        Some((scenario, focus)) => (scenario, decode_focus(focus)),
+        Some((scenario, focus)) => (scenario, decode_focus(focus).map(Box::new)),
         None => (fragment, None),
     };
     let rest = fragment
@@ -220,7 +220,7 @@ mod tests {
         );
         let shared = decode_share(&fragment).unwrap();
         assert_eq!(shared.scenario, SCENARIO);
-        assert_eq!(shared.focus, Some(focus));
+        assert_eq!(shared.focus, Some(Box::new(focus)));
         // A damaged focus is dropped; the scenario still opens.
         let damaged = format!("{}&at=***", encode_share(SCENARIO, "0.1.0"));
         let shared = decode_share(&damaged).unwrap();

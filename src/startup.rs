@@ -50,6 +50,7 @@ pub fn initial_state(hash: &str, saved: Option<String>, now: Timestamp) -> (AppS
                     model.row_of(&focus.principal).is_some() && model.column_of(key).is_some()
                 });
                 if let Some(key) = known {
+                    let focus = *focus;
                     let action = focus
                         .action
                         .as_deref()
