@@ -1,24 +1,9 @@
 // What got in the way of a new user, driven the way they met it: buttons that submit forms, inputs
 // that lose focus, a caller picker out of step, unreadable selections and hovers, raw times, and
 // smaller slips in the panels and the why panel.
-import { open, cellWord, select, until } from './helpers.mjs';
+import { open, select, until, chooseCaller, loadPreset } from './helpers.mjs';
 
 const ACCOUNT = '111122223333';
-
-async function chooseCaller(page, name) {
-  const value = await page.$eval(
-    '#caller',
-    (el, wanted) => [...el.options].find((o) => o.textContent.startsWith(wanted))?.value,
-    name,
-  );
-  if (!value) throw new Error(`no caller ${name}`);
-  await page.selectOption('#caller', value);
-}
-
-async function loadPreset(page, id) {
-  await page.selectOption('#scenario-menu', id);
-  await page.waitForSelector('#notice');
-}
 
 /** The caller the picker shows, by the text of its selected option. */
 async function pickerCaller(page) {
