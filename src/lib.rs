@@ -5,6 +5,7 @@
 //! browser and exists only on `wasm32`.
 
 pub mod completion;
+pub mod course;
 pub mod editing;
 pub mod highlight;
 pub mod json_lex;

@@ -389,6 +389,11 @@ impl Playground {
         &self.world
     }
 
+    /// The scenario the world was loaded from, if any.
+    pub fn scenario(&self) -> Option<&Scenario> {
+        self.base.as_ref()
+    }
+
     /// The scenario's title.
     pub fn title(&self) -> &str {
         &self.title
@@ -974,6 +979,7 @@ impl Playground {
                     PrincipalKind::User { .. } => "user",
                     PrincipalKind::Role { .. } => "role",
                     PrincipalKind::AssumedRole { .. } => "session",
+                    PrincipalKind::Service { .. } => "service",
                 },
             })
             .collect();
@@ -1122,7 +1128,7 @@ impl Playground {
         &mut self,
         principal: &str,
         key: &KeyId,
-        action: kms_engine::kms::Action,
+        action: kms_engine::catalog::Action,
         request: (
             Vec<(String, kms_engine::request::ContextValue)>,
             Vec<String>,

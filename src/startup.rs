@@ -54,7 +54,7 @@ pub fn initial_state(hash: &str, saved: Option<String>, now: Timestamp) -> (AppS
                     let action = focus
                         .action
                         .as_deref()
-                        .and_then(kms_engine::kms::Action::from_name);
+                        .and_then(kms_engine::catalog::Action::from_name);
                     state.apply(Intent::ShowRequest {
                         selection: CellSelection {
                             principal: focus.principal,
@@ -201,7 +201,7 @@ mod tests {
         assert_eq!(start, Start::KeepSaved);
         let selection = state.ui.selection.clone().unwrap();
         assert_eq!((selection.principal, selection.key), (principal, key));
-        assert_eq!(selection.action, Some(kms_engine::kms::Action::Decrypt));
+        assert_eq!(selection.action, Some(kms_engine::catalog::Action::Decrypt));
         assert_eq!(state.ui.request, request);
     }
 }

@@ -10,7 +10,7 @@ use crate::model::{DocId, DocTarget, ModelError, NewPrincipal, Playground};
 use crate::panels::console::ConsoleIntent;
 use crate::panels::{PanelEffect, PanelIntent, Panels};
 use crate::presets::Preset;
-use kms_engine::kms::Action;
+use kms_engine::catalog::Action;
 use kms_engine::store::KeyId;
 use kms_engine::view::ActionSet;
 use std::cell::{Ref, RefCell};
@@ -265,6 +265,8 @@ pub enum Intent {
     AdoptSaved(Box<AppState>),
     /// Show (or hide, with `None`) the share link.
     ShowShareLink(Option<String>),
+    /// Something asked of the tour or an exercise.
+    Course(crate::course::CourseIntent),
     /// Undo the last world change.
     Undo,
     /// Redo the last undone world change.
@@ -282,6 +284,8 @@ pub struct AppState {
     pub ui: UiState,
     /// The hands-on panels.
     pub panels: Panels,
+    /// The tour or exercise open beside the playground.
+    pub course: crate::course::Course,
     reveal_serial: u32,
 }
 
@@ -324,6 +328,7 @@ impl AppState {
                 request: crate::why::RequestInputs::default(),
             },
             panels,
+            course: crate::course::Course::default(),
             reveal_serial: 0,
         }
     }
@@ -335,8 +340,26 @@ impl AppState {
 
     /// Applies one intent. Failures become a notice; nothing half-applied stays.
     pub fn apply(&mut self, intent: Intent) {
+        // An open exercise refuses edits outside what it lets the student change.
+        let refusal = self.course.refuse(&self.model.borrow(), &intent);
+        if let Some(refusal) = refusal {
+            self.ui.notice = Some(Notice::error(refusal));
+            self.revision += 1;
+            return;
+        }
+        let before = self
+            .course
+            .watches(&intent)
+            .then(|| self.model.borrow().clone());
         if let Err(error) = self.try_apply(intent) {
             self.ui.notice = Some(Notice::error(error.to_string()));
+        }
+        if let (Some(before), Some(session)) = (before, &self.course.exercise) {
+            let refusal = session.refuse_change(before.world(), self.model.borrow().world());
+            if let Some(refusal) = refusal {
+                *self.model.borrow_mut() = before;
+                self.ui.notice = Some(Notice::error(refusal));
+            }
         }
         self.revision += 1;
     }
@@ -417,6 +440,7 @@ impl AppState {
             let model = self.model.borrow();
             self.panels
                 .world_replaced(model.world(), model.now(), loaded);
+            self.course.world_loaded(&model);
         }
         self.reset_ui();
     }
@@ -753,6 +777,10 @@ impl AppState {
                 self.ui.share_link = link;
                 Ok(())
             }
+            Intent::Course(intent) => {
+                crate::course::apply(self, intent);
+                Ok(())
+            }
             Intent::Undo => {
                 self.history.borrow_mut().typing = None;
                 let entry = self.history.borrow_mut().undo.pop();
@@ -763,6 +791,7 @@ impl AppState {
                         .redo
                         .push((label.clone(), current));
                     self.reset_ui_keeping_document();
+                    self.course.world_loaded(&self.model.borrow());
                     self.ui.notice = Some(Notice {
                         text: format!("Undone: {label}"),
                         error: false,
@@ -781,6 +810,7 @@ impl AppState {
                         .undo
                         .push((label.clone(), current));
                     self.reset_ui_keeping_document();
+                    self.course.world_loaded(&self.model.borrow());
                     self.ui.notice = Some(Notice {
                         text: format!("Redone: {label}"),
                         error: false,

@@ -5,7 +5,7 @@
 use crate::model::Playground;
 use crate::panels::fields::{PairRow, items, pairs_map};
 use kms_engine::authz::{Decision, Explanation, Reason, RequestParams};
-use kms_engine::kms::Action;
+use kms_engine::catalog::Action;
 use kms_engine::matrix::Cell;
 use kms_engine::request::ContextValue;
 use serde::{Deserialize, Serialize};

@@ -4,14 +4,15 @@
 //! (a file that cannot be read or used, an unknown name, a script line that is not a command),
 //! with a message that says what and where.
 
+mod analysis;
 mod aws;
 mod render;
 mod system;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use kms_engine::catalog::Action;
 use kms_engine::diagnostics::{Diagnostic, Severity};
 use kms_engine::entropy::{SeededRandomness, Timestamp};
-use kms_engine::kms::Action;
 use kms_engine::request::ContextValue;
 use kms_engine::scenario::{self, Loaded, MatrixReport, Question, Scenario, ScenarioError};
 use std::path::{Path, PathBuf};
@@ -63,9 +64,26 @@ enum Commands {
         /// A grant token passed with the request (repeatable).
         #[arg(long = "grant-token", value_name = "TOKEN")]
         grant_tokens: Vec<String>,
+        /// Also propose the changes that flip the decision, each verified, with its side effects
+        /// on the rest of the matrix and (in JSON) the whole scenario with the change made.
+        #[arg(long)]
+        fix: bool,
         /// Output format.
         #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
         format: TextOrJson,
+    },
+    /// List findings: keys open to anyone or to other accounts, principals that can give
+    /// themselves access, keys nobody can manage, statements that allow nothing, grants whose
+    /// grantee is gone. Exit 1 when a finding at or above --fail-on exists.
+    Audit {
+        /// The scenario file.
+        file: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
+        /// The lowest severity that makes the exit status 1.
+        #[arg(long = "fail-on", value_enum, default_value_t = FailOn::Error)]
+        fail_on: FailOn,
     },
     /// Evaluate every `expect` entry of one or more scenarios, and an exercise's `goals` and
     /// `must_not` rules; exit 1 if any fails.
@@ -133,6 +151,12 @@ enum MatrixFormat {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    Warning,
+    Error,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum TextOrJson {
     Text,
     Json,
@@ -184,15 +208,33 @@ fn run(command: Commands) -> Result<u8, Failure> {
             action,
             context,
             grant_tokens,
+            fix,
             format,
-        } => explain(
+        } => {
+            let question = ExplainArgs {
+                principal: &principal,
+                key: &key,
+                action: &action,
+                context: &context,
+                grant_tokens,
+            };
+            if fix {
+                analysis::fixes(&file, &question, format)
+            } else {
+                explain(&file, &question, format)
+            }
+        }
+        Commands::Audit {
+            file,
+            format,
+            fail_on,
+        } => analysis::audit(
             &file,
-            &principal,
-            &key,
-            &action,
-            &context,
-            grant_tokens,
             format,
+            match fail_on {
+                FailOn::Warning => kms_engine::analysis::Severity::Warning,
+                FailOn::Error => kms_engine::analysis::Severity::Error,
+            },
         ),
         Commands::Check {
             files,
@@ -240,7 +282,7 @@ pub fn scenario_failure(path: &Path, error: &ScenarioError) -> Failure {
 
 /// Reads and builds a scenario at `now` with fixed key material (the commands that only decide
 /// access do not depend on it).
-fn load(path: &Path, now: Timestamp) -> Result<(String, Loaded), Failure> {
+pub fn load(path: &Path, now: Timestamp) -> Result<(String, Loaded), Failure> {
     let text = read(path)?;
     let loaded = scenario::load(&text, now, &mut SeededRandomness::new(0))
         .map_err(|e| scenario_failure(path, &e))?;
@@ -339,32 +381,40 @@ fn key_arn(scenario: &Scenario, reference: &str) -> Result<String, Failure> {
     }
 }
 
-fn explain(
-    file: &Path,
-    principal: &str,
-    key: &str,
-    action: &str,
-    context: &[String],
+/// The request `explain` asks about, as typed.
+pub struct ExplainArgs<'a> {
+    principal: &'a str,
+    key: &'a str,
+    action: &'a str,
+    context: &'a [String],
     grant_tokens: Vec<String>,
-    format: TextOrJson,
-) -> Result<u8, Failure> {
+}
+
+impl ExplainArgs<'_> {
+    /// The question in the scenario's terms.
+    fn question(&self, loaded: &Loaded) -> Result<Question, Failure> {
+        let action = parse_action(self.action)?;
+        let mut pairs = Vec::new();
+        for item in self.context {
+            let (k, v) = item
+                .split_once('=')
+                .ok_or_else(|| Failure::input(format!("--context `{item}`: expected KEY=VALUE")))?;
+            pairs.push((k.to_owned(), ContextValue::Single(v.to_owned())));
+        }
+        Ok(Question {
+            principal: principal_arn(loaded, self.principal)?,
+            key: key_arn(&loaded.scenario, self.key)?,
+            action: action.name().to_owned(),
+            context: pairs,
+            grant_tokens: self.grant_tokens.clone(),
+        })
+    }
+}
+
+fn explain(file: &Path, args: &ExplainArgs<'_>, format: TextOrJson) -> Result<u8, Failure> {
     let now = system::now();
     let (_, loaded) = load(file, now)?;
-    let action = parse_action(action)?;
-    let mut pairs = Vec::new();
-    for item in context {
-        let (k, v) = item
-            .split_once('=')
-            .ok_or_else(|| Failure::input(format!("--context `{item}`: expected KEY=VALUE")))?;
-        pairs.push((k.to_owned(), ContextValue::Single(v.to_owned())));
-    }
-    let question = Question {
-        principal: principal_arn(&loaded, principal)?,
-        key: key_arn(&loaded.scenario, key)?,
-        action: action.name().to_owned(),
-        context: pairs,
-        grant_tokens,
-    };
+    let question = args.question(&loaded)?;
     let explanation = scenario::explain_question(&loaded.world, &question, now)
         .map_err(|e| Failure::input(e.to_string()))?;
     match format {

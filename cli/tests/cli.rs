@@ -611,3 +611,76 @@ fn check_fails_an_unsolved_exercise_and_passes_its_solution() {
     let two = kmsplay(&["check", &exercise, &exercise, "--solution", &solution]);
     assert_eq!(two.status.code(), Some(2));
 }
+
+#[test]
+fn explain_fix_prints_fixes_whose_scenario_shows_the_flipped_cell() {
+    let out = kmsplay(&[
+        "explain",
+        &scenario("lecture.json"),
+        "--principal",
+        "Bob",
+        "--key",
+        "CMK-C",
+        "--action",
+        "kms:Decrypt",
+        "--fix",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["decision"], "explicit-deny");
+    let fix = &report["fixes"][0];
+    assert!(
+        fix["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("To allow Bob kms:Decrypt on CMK-C")
+    );
+    assert_eq!(fix["changes"], 2);
+    assert_eq!(fix["side_effects"][0]["principal"], "Bob");
+    // The fixed scenario, checked: Bob's Decrypt on CMK-C is now allowed (its old expectation
+    // fails and says so).
+    let fixed = TempFile::new("fixed.json", &fix["scenario"].to_string());
+    let out = kmsplay(&["check", fixed.path()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("Bob CMK-C kms:Decrypt: expected explicit-deny, got allow"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn audit_lists_findings_and_exits_by_severity() {
+    let out = kmsplay(&[
+        "audit",
+        &scenario("demo2-create-key.json"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    assert!(findings.iter().any(|f| f["kind"] == "escalation"
+        && f["severity"] == "warning"
+        && f["statement"] == "default: \"Allow access for Key Administrators\""));
+    let out = kmsplay(&[
+        "audit",
+        &scenario("demo2-create-key.json"),
+        "--fail-on",
+        "warning",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let public = TempFile::new(
+        "public.json",
+        r#"{"keys": [{"name": "K", "policy": {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"},
+            {"Sid": "Open", "Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*"}]}}]}"#,
+    );
+    let out = kmsplay(&["audit", public.path()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("error [public]"), "{}", stdout(&out));
+    let out = kmsplay(&["audit", "no-such-file.json"]);
+    assert_eq!(out.status.code(), Some(2));
+}

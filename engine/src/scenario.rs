@@ -76,7 +76,7 @@ mod report;
 mod write;
 
 pub use check::{CheckResult, Question, QuestionError, check, explain_question};
-pub use exercise::{ExerciseStatus, GoalStatus, changes_outside, exercise_status};
+pub use exercise::{ExerciseStatus, GoalStatus, changes_outside, evaluate_goal, exercise_status};
 pub use generate::{GENERATED_ACTIONS, generate};
 pub use lint::lint;
 pub use read::{
@@ -378,6 +378,22 @@ impl Scenario {
             .iter()
             .position(|p| p.name == reference)
             .or_else(|| self.principals.iter().position(|p| p.arn == reference))
+    }
+
+    /// The declared name of the principal with this ARN, or the ARN itself.
+    pub fn principal_name(&self, arn: &str) -> String {
+        self.principals
+            .iter()
+            .find(|p| p.arn == arn)
+            .map_or_else(|| arn.to_owned(), |p| p.name.clone())
+    }
+
+    /// The declared name of the key with this ARN, or the ARN itself.
+    pub fn key_name(&self, arn: &str) -> String {
+        self.keys
+            .iter()
+            .find(|k| k.arn == arn)
+            .map_or_else(|| arn.to_owned(), |k| k.name.clone())
     }
 
     /// The key with this name, ARN, alias name or alias ARN.

@@ -11,11 +11,10 @@ use super::fields::{PairEdit, PairRow, edit_pairs};
 use super::{CallerChoice, Refusal, WorldHost, caller_choices};
 use kms_engine::diagnostics::{Diagnostic, Severity};
 use kms_engine::entropy::{SeededRandomness, Timestamp};
-use kms_engine::kms::{
-    AliasRequest, Caller, ConsoleKeySpec, CreateKeyRequest, Env, console_key_policy, validate_tag,
-};
+use kms_engine::kms::{AliasRequest, Caller, CreateKeyRequest, Env, validate_tag};
 use kms_engine::policy::lint::check_policy;
 use kms_engine::policy::parse::PolicyKind;
+use kms_engine::policy::{ConsoleKeySpec, console_key_policy};
 use kms_engine::store::{KeyId, Origin, Tag, validate_alias_name};
 use kms_engine::world::World;
 

@@ -37,7 +37,7 @@ pub fn ExpectationsView() -> Html {
                         let handle = handle.clone();
                         let found = model.rows().iter().find(|row| row.name == r.principal).map(|row| row.arn.clone())
                             .zip(model.columns().iter().find(|c| c.name == r.key).map(|c| c.id.clone()));
-                        let action = kms_engine::kms::Action::from_name(&r.action);
+                        let action = kms_engine::catalog::Action::from_name(&r.action);
                         Callback::from(move |_: MouseEvent| {
                             if let Some((principal, key)) = found.clone() {
                                 handle.select_cell(CellSelection { principal, key, action });

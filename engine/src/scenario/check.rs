@@ -2,8 +2,8 @@
 
 use super::{Expectation, Scenario};
 use crate::authz::{self, AuthzRequest, Explanation, RequestParams, Target};
+use crate::catalog::Action;
 use crate::entropy::Timestamp;
-use crate::kms::Action;
 use crate::policy::eval::Decision;
 use crate::request::ContextValue;
 use crate::world::World;
@@ -26,6 +26,34 @@ pub struct Question {
     pub context: Vec<(String, ContextValue)>,
     /// Grant tokens passed with the request.
     pub grant_tokens: Vec<String>,
+}
+
+impl Question {
+    /// The request parameters the question's context and grant tokens make.
+    pub fn params(&self) -> RequestParams {
+        let mut params = RequestParams {
+            grant_tokens: self.grant_tokens.clone(),
+            ..RequestParams::default()
+        };
+        let mut encryption_context = BTreeMap::new();
+        for (name, value) in &self.context {
+            let lower = name.to_ascii_lowercase();
+            match (lower.strip_prefix(CONTEXT_PREFIX), value) {
+                (Some(_), ContextValue::Single(v)) => {
+                    let pair_key = name.get(CONTEXT_PREFIX.len()..).unwrap_or_default();
+                    encryption_context.insert(pair_key.to_owned(), v.clone());
+                }
+                _ if lower == "kms:viaservice" => {
+                    params.via_service = value.values().next().map(str::to_owned);
+                }
+                _ => params.context.insert(name.clone(), value.clone()),
+            }
+        }
+        if !encryption_context.is_empty() {
+            params.encryption_context = Some(encryption_context);
+        }
+        params
+    }
 }
 
 /// Why a question cannot be answered.
@@ -68,27 +96,7 @@ pub fn explain_question(
         .ok_or_else(|| QuestionError::UnknownKey(question.key.clone()))?;
     let action = Action::from_name(&question.action)
         .ok_or_else(|| QuestionError::UnknownAction(question.action.clone()))?;
-    let mut params = RequestParams {
-        grant_tokens: question.grant_tokens.clone(),
-        ..RequestParams::default()
-    };
-    let mut encryption_context = BTreeMap::new();
-    for (name, value) in &question.context {
-        let lower = name.to_ascii_lowercase();
-        match (lower.strip_prefix(CONTEXT_PREFIX), value) {
-            (Some(_), ContextValue::Single(v)) => {
-                let pair_key = name.get(CONTEXT_PREFIX.len()..).unwrap_or_default();
-                encryption_context.insert(pair_key.to_owned(), v.clone());
-            }
-            _ if lower == "kms:viaservice" => {
-                params.via_service = value.values().next().map(str::to_owned);
-            }
-            _ => params.context.insert(name.clone(), value.clone()),
-        }
-    }
-    if !encryption_context.is_empty() {
-        params.encryption_context = Some(encryption_context);
-    }
+    let params = question.params();
     Ok(authz::explain(
         world,
         &AuthzRequest {
@@ -230,7 +238,7 @@ mod tests {
 mod shipped {
     use super::*;
     use crate::entropy::SeededRandomness;
-    use crate::kms::{ConsoleKeySpec, console_key_policy};
+    use crate::policy::{ConsoleKeySpec, console_key_policy};
 
     const NOW: Timestamp = Timestamp(1_704_067_200_000);
 

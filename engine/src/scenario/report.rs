@@ -3,8 +3,8 @@
 //! matrix export).
 
 use super::Scenario;
+use crate::catalog::Action;
 use crate::entropy::Timestamp;
-use crate::kms::Action;
 use crate::matrix::Matrix;
 use crate::policy::eval::Decision;
 use crate::store::KeyId;
@@ -85,13 +85,7 @@ impl MatrixReport {
             .filter_map(|k| KeyId::parse(&k.id))
             .collect();
         let matrix = Matrix::compute(world, &arns, &ids, actions, now);
-        let name_of_principal = |arn: &str| {
-            scenario
-                .principals
-                .iter()
-                .find(|p| p.arn == arn)
-                .map_or_else(|| arn.to_owned(), |p| p.name.clone())
-        };
+        let name_of_principal = |arn: &str| scenario.principal_name(arn);
         let name_of_key = |id: &KeyId| {
             scenario
                 .keys

@@ -34,10 +34,10 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::{Deserialize, Serialize};
 
+use crate::catalog::Action;
 use crate::entropy::{Randomness, Timestamp};
-use crate::kms::Action;
+use crate::format::hex;
 use crate::request::RequestPrincipal;
-use crate::store::key::hex;
 
 /// How long a new grant takes to become effective without a token by default: five minutes, the
 /// "usually within five minutes" of the KMS Developer Guide (grants.html, eventual consistency).
@@ -845,7 +845,7 @@ impl GrantFinding {
             } => format!(
                 "Grant {grant_id} gives {who} {action} but is pending (token only): until it is \
                  consistent at {} it works only when its grant token is passed.",
-                crate::authz::iso8601(*effective_from)
+                crate::format::iso8601(*effective_from)
             ),
             GrantFinding::ConstraintNotMet { grant_id } => format!(
                 "Grant {grant_id} gives {who} {action} only with the encryption context its \
@@ -858,7 +858,7 @@ impl GrantFinding {
                     EndKind::Retired => "retired",
                     EndKind::Revoked => "revoked",
                 },
-                crate::authz::iso8601(end.at)
+                crate::format::iso8601(end.at)
             ),
         }
     }
