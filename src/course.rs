@@ -485,6 +485,20 @@ pub fn cell(model: &Playground, principal: &str, key: &str) -> Option<CellSelect
     })
 }
 
+/// The matrix positions `(row, column)` of the cells a step is about.
+pub fn step_cells(model: &Playground, step: &TourStep) -> Vec<(usize, usize)> {
+    step.cells
+        .iter()
+        .filter_map(|(p, k)| {
+            let selection = cell(model, p, k)?;
+            Some((
+                model.row_of(&selection.principal)?,
+                model.column_of(&selection.key)?,
+            ))
+        })
+        .collect()
+}
+
 /// The byte range of the statement with `sid` in `key`'s policy, in its document.
 pub fn statement_range(
     model: &Playground,

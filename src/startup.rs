@@ -26,6 +26,18 @@ pub enum Start {
 /// The state the page opens with, from the URL fragment `hash` and the autosaved text.
 pub fn initial_state(hash: &str, saved: Option<String>, now: Timestamp) -> (AppState, Start) {
     let lecture = || AppState::new(presets::lecture(now));
+    // `#tour`, `#tour=3`, `#exercise=<id>`: a course page links to its place in the playground.
+    // The course keeps its place in the fragment, so these start like a saved session.
+    if let Some(route) = crate::course::route(hash) {
+        let mut state = lecture();
+        state.apply(Intent::Course(match route {
+            crate::course::CourseRoute::Tour(step) => crate::course::CourseIntent::OpenTour(step),
+            crate::course::CourseRoute::Exercise(id) => {
+                crate::course::CourseIntent::OpenExercise(id)
+            }
+        }));
+        return (state, Start::Saved);
+    }
     match start_request(hash) {
         StartRequest::Fresh => (lecture(), Start::KeepSaved),
         StartRequest::Shared(Ok(shared)) => {

@@ -6,7 +6,9 @@
 
 mod analysis;
 mod aws;
+mod out;
 mod render;
+mod state_file;
 mod system;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -130,16 +132,21 @@ enum Commands {
     },
     /// Write a generated scenario (for performance work) to standard output.
     Generate {
-        /// How many IAM users and roles.
-        #[arg(long)]
+        /// How many IAM users and roles (at most 20000).
+        #[arg(long, value_parser = size_parser(scenario::MAX_GENERATED_PRINCIPALS))]
         principals: usize,
-        /// How many keys.
-        #[arg(long)]
+        /// How many keys (at most 5000).
+        #[arg(long, value_parser = size_parser(scenario::MAX_GENERATED_KEYS))]
         keys: usize,
         /// The seed; the same seed gives the same world.
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+}
+
+/// A count from 0 to `max`, refused by the argument parser (status 2) when out of range.
+fn size_parser(max: usize) -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::new().range(0..=u64::try_from(max).unwrap_or(u64::MAX))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -187,7 +194,7 @@ fn main() -> ExitCode {
         Ok(status) => ExitCode::from(status),
         Err(failure) => {
             if !failure.message.is_empty() {
-                eprintln!("kmsplay: error: {}", failure.message);
+                out::eprint(&format!("kmsplay: error: {}\n", failure.message));
             }
             ExitCode::from(failure.status)
         }
@@ -254,7 +261,7 @@ fn run(command: Commands) -> Result<u8, Failure> {
             keys,
             seed,
         } => {
-            print!("{}", scenario::generate(principals, keys, seed).to_json());
+            out::print(&scenario::generate(principals, keys, seed).to_json())?;
             Ok(0)
         }
     }
@@ -318,29 +325,34 @@ fn matrix(file: &Path, actions: &[String], format: MatrixFormat) -> Result<u8, F
         .map(|a| parse_action(a.trim()))
         .collect::<Result<Vec<_>, _>>()?;
     let report = MatrixReport::compute(&loaded.scenario, &loaded.world, &actions, now);
-    let out = match format {
+    let text = match format {
         MatrixFormat::Table => {
             let title = loaded
                 .scenario
                 .name
                 .clone()
                 .unwrap_or_else(|| file.display().to_string());
-            format!("{title}\n\n{}\n{}\n", report.to_table(), scenario::LEGEND)
+            out::terminal_safe(&format!(
+                "{}\n\n{}\n{}\n",
+                out::one_line(&title),
+                report.to_table(),
+                scenario::LEGEND
+            ))
         }
         MatrixFormat::Json => report.to_json(),
         MatrixFormat::Csv => report.to_csv(),
         MatrixFormat::Markdown => report.to_markdown(),
     };
-    print!("{out}");
+    out::print(&text)?;
     Ok(0)
 }
 
 /// A principal named by the user: a scenario name or ARN, or any principal ARN in the world.
 fn principal_arn(loaded: &Loaded, reference: &str) -> Result<String, Failure> {
-    if let Some(i) = loaded.scenario.principal_index(reference) {
-        if let Some(p) = loaded.scenario.principals.get(i) {
-            return Ok(p.arn.clone());
-        }
+    if let Some(i) = loaded.scenario.principal_index(reference)
+        && let Some(p) = loaded.scenario.principals.get(i)
+    {
+        return Ok(p.arn.clone());
     }
     if loaded.world.principal(reference).is_some() {
         return Ok(reference.to_owned());
@@ -417,13 +429,10 @@ fn explain(file: &Path, args: &ExplainArgs<'_>, format: TextOrJson) -> Result<u8
     let question = args.question(&loaded)?;
     let explanation = scenario::explain_question(&loaded.world, &question, now)
         .map_err(|e| Failure::input(e.to_string()))?;
-    match format {
-        TextOrJson::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&explanation).unwrap_or_default()
-        ),
-        TextOrJson::Text => print!("{}", render::explanation(&explanation)),
-    }
+    out::print(&match format {
+        TextOrJson::Json => serde_json::to_string_pretty(&explanation).unwrap_or_default() + "\n",
+        TextOrJson::Text => out::terminal_safe(&render::explanation(&explanation)),
+    })?;
     Ok(0)
 }
 
@@ -448,6 +457,7 @@ fn check(files: &[PathBuf], solution: Option<&Path>, format: TextOrJson) -> Resu
     for file in files {
         let (text, loaded) = load(file, now)?;
         let results = scenario::check(&loaded.scenario, &text, &loaded.world, now);
+        let mut lines = String::new();
         for r in &results {
             tally(r.passed);
             if text_output {
@@ -459,21 +469,22 @@ fn check(files: &[PathBuf], solution: Option<&Path>, format: TextOrJson) -> Resu
                     r.key,
                     r.action
                 );
-                if r.passed {
-                    println!("pass {head}: {}", r.actual.as_str());
+                let line = if r.passed {
+                    format!("pass {head}: {}\n", r.actual.as_str())
                 } else {
-                    println!(
-                        "FAIL {head}: expected {}, got {}: {}",
+                    format!(
+                        "FAIL {head}: expected {}, got {}: {}\n",
                         r.expected.as_str(),
                         r.actual.as_str(),
                         r.reason
-                    );
-                }
+                    )
+                };
+                lines.push_str(&line);
             }
         }
         let exercise = &loaded.scenario.exercise;
         if results.is_empty() && !exercise.is_exercise() && text_output {
-            println!("{}: no expectations", file.display());
+            lines.push_str(&format!("{}: no expectations\n", file.display()));
         }
         let mut outside = Vec::new();
         let mut status = None;
@@ -492,7 +503,9 @@ fn check(files: &[PathBuf], solution: Option<&Path>, format: TextOrJson) -> Resu
             for change in &outside {
                 tally(false);
                 if text_output {
-                    println!("FAIL {place}: not allowed by may_edit: {change}");
+                    lines.push_str(&format!(
+                        "FAIL {place}: not allowed by may_edit: {change}\n"
+                    ));
                 }
             }
             for (rule, entries) in [("goal", &s.goals), ("must_not", &s.must_not)] {
@@ -504,8 +517,8 @@ fn check(files: &[PathBuf], solution: Option<&Path>, format: TextOrJson) -> Resu
                             .refused_by_key_state
                             .map(|e| format!(" (refused by the key state: {e})"))
                             .unwrap_or_default();
-                        println!(
-                            "{} {place}: {rule} {} {} {} {}: now {}{state}: {}",
+                        lines.push_str(&format!(
+                            "{} {place}: {rule} {} {} {} {}: now {}{state}: {}\n",
                             if ok { "pass" } else { "FAIL" },
                             g.principal,
                             g.key,
@@ -513,12 +526,13 @@ fn check(files: &[PathBuf], solution: Option<&Path>, format: TextOrJson) -> Resu
                             g.expected.as_str(),
                             g.actual.as_str(),
                             g.hint
-                        );
+                        ));
                     }
                 }
             }
             status = Some(s);
         }
+        out::print(&out::terminal_safe(&lines))?;
         json_files.push(serde_json::json!({
             "file": file.display().to_string(),
             "results": results,
@@ -530,42 +544,42 @@ fn check(files: &[PathBuf], solution: Option<&Path>, format: TextOrJson) -> Resu
             })),
         }));
     }
-    match format {
-        TextOrJson::Text => println!("{passed} passed, {failed} failed"),
-        TextOrJson::Json => println!(
-            "{}",
+    out::print(&match format {
+        TextOrJson::Text => format!("{passed} passed, {failed} failed\n"),
+        TextOrJson::Json => {
             serde_json::to_string_pretty(
-                &serde_json::json!({"files": json_files, "passed": passed, "failed": failed})
+                &serde_json::json!({"files": json_files, "passed": passed, "failed": failed}),
             )
             .unwrap_or_default()
-        ),
-    }
+                + "\n"
+        }
+    })?;
     Ok(u8::from(failed > 0))
 }
 
 fn lint(file: &Path, format: TextOrJson) -> Result<u8, Failure> {
     let text = read(file)?;
     let diagnostics = lint_text(&text);
-    match format {
-        TextOrJson::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&diagnostics).unwrap_or_default()
-        ),
+    let report = match format {
+        TextOrJson::Json => serde_json::to_string_pretty(&diagnostics).unwrap_or_default() + "\n",
         TextOrJson::Text => {
+            let mut report = String::new();
             for d in &diagnostics {
-                println!("{}:{}", file.display(), d.one_line());
+                report.push_str(&format!("{}:{}\n", file.display(), d.one_line()));
             }
             let errors = diagnostics
                 .iter()
                 .filter(|d| d.severity == Severity::Error)
                 .count();
             let warnings = diagnostics.len() - errors;
-            println!(
-                "{}: {errors} error(s), {warnings} warning(s)",
+            report.push_str(&format!(
+                "{}: {errors} error(s), {warnings} warning(s)\n",
                 file.display()
-            );
+            ));
+            out::terminal_safe(&report)
         }
-    }
+    };
+    out::print(&report)?;
     let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
     Ok(if has_errors { 2 } else { 0 })
 }

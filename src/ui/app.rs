@@ -282,6 +282,7 @@ fn Shell() -> Html {
         <div id="app" class="app">
             <TopBar />
             <Banners />
+            <crate::ui::tour::CoursePanel />
             <CreatedReport />
             <PaneSwitch />
             <main class={classes!("workspace", shown)}>
