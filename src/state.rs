@@ -149,6 +149,8 @@ pub struct UiState {
     pub pane: Pane,
     /// The request the why panel decides: its context, tokens and condition keys.
     pub request: crate::why::RequestInputs,
+    /// Unlisted principals' rows and reachable cells.
+    pub analysis: crate::analysis_view::AnalysisView,
 }
 
 /// Everything a user can ask the app to do.
@@ -265,6 +267,10 @@ pub enum Intent {
     AdoptSaved(Box<AppState>),
     /// Show (or hide, with `None`) the share link.
     ShowShareLink(Option<String>),
+    /// Make a proposed fix (undoable; the matrix marks what it changed).
+    ApplyFix(Box<kms_engine::analysis::Fix>),
+    /// Show or hide unlisted principals' rows and reachable cells.
+    SetAnalysisView(crate::analysis_view::AnalysisView),
     /// Something asked of the tour or an exercise.
     Course(crate::course::CourseIntent),
     /// Undo the last world change.
@@ -326,6 +332,7 @@ impl AppState {
                 share_link: None,
                 pane: Pane::default(),
                 request: crate::why::RequestInputs::default(),
+                analysis: crate::analysis_view::AnalysisView::default(),
             },
             panels,
             course: crate::course::Course::default(),
@@ -775,6 +782,16 @@ impl AppState {
             }
             Intent::ShowShareLink(link) => {
                 self.ui.share_link = link;
+                Ok(())
+            }
+            Intent::ApplyFix(fix) => {
+                let label = fix.summary.clone();
+                self.undoable(label.clone(), |m| crate::analysis_view::apply_fix(m, &fix))?;
+                self.ui.notice = Some(Notice::undoable(label));
+                Ok(())
+            }
+            Intent::SetAnalysisView(view) => {
+                self.ui.analysis = view;
                 Ok(())
             }
             Intent::Course(intent) => {

@@ -303,6 +303,7 @@ pub fn WhyPanel() -> Html {
             }
             { verdict_line(&explanation) }
             <p id="why-summary">{ explanation.summary.clone() }</p>
+            <crate::ui::analysis::FixList selection={selection.clone()} action={explanation.action} />
             <ol class="steps">
                 { for explanation.steps.iter().map(|step| {
                     let class = bearing_class(step.bearing);
