@@ -329,7 +329,7 @@ fn matrix_outcomes(
         .filter_map(|(i, action)| {
             let cell = matrix.cell(principal, key, i)?;
             Some(ActionOutcome {
-                action: crate::catalog::action(action.name())?,
+                action: action.entry(),
                 decision: cell.verdict.decision,
                 token_only: matches!(cell.verdict.reason, Reason::GrantPendingTokenOnly { .. }),
                 blocked: key_state != "Enabled"
