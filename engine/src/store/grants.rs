@@ -834,21 +834,21 @@ impl GrantFinding {
                 effective_from,
             } => format!(
                 "Grant {grant_id} gives {who} {action} but is pending (token only): until it is \
-                 consistent at {} ms it works only when its grant token is passed.",
-                effective_from.0
+                 consistent at {} it works only when its grant token is passed.",
+                crate::format::iso8601(*effective_from)
             ),
             GrantFinding::ConstraintNotMet { grant_id } => format!(
                 "Grant {grant_id} gives {who} {action} only with the encryption context its \
                  constraints require, and this request does not have it."
             ),
             GrantFinding::Ended { grant_id, end } => format!(
-                "Grant {grant_id} gave {who} {action} but was {} at {} ms: here it stops at once \
+                "Grant {grant_id} gave {who} {action} but was {} at {}: here it stops at once \
                  (real KMS may honour it for a few minutes until the change is consistent).",
                 match end.kind {
                     EndKind::Retired => "retired",
                     EndKind::Revoked => "revoked",
                 },
-                end.at.0
+                crate::format::iso8601(end.at)
             ),
         }
     }
