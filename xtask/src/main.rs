@@ -4,6 +4,7 @@
 //! is already there), using only the package registries this project may reach: rustup's targets,
 //! the crates registry, npm, and Debian's packages.
 
+mod pkg;
 mod serve;
 mod setup;
 
@@ -29,6 +30,10 @@ fn main() -> ExitCode {
         Some("test") => test_everything(args.get(1).map(String::as_str)),
         Some("setup") => setup::install_tools(&project_root()),
         Some("dist") => build_release(&project_root()).map(|_| ()),
+        Some("pkg") => {
+            let root = project_root();
+            setup::install_tools(&root).and_then(|()| pkg::build(&root).map(|_| ()))
+        }
         _ => {
             eprintln!(
                 "usage: cargo xtask <command>\n\n\
@@ -37,7 +42,8 @@ fn main() -> ExitCode {
                  test    install what is missing and run every check (fmt, clippy, native tests,\n          \
                  the engine-dependency check, wasm tests and end-to-end tests in headless Chromium)\n  \
                  setup   only install the tools\n  \
-                 dist    only build the release app into dist/"
+                 dist    only build the release app into dist/\n  \
+                 pkg     build the engine as a JavaScript module into pkg/"
             );
             return ExitCode::from(2);
         }
@@ -157,6 +163,7 @@ fn test_everything(only: Option<&str>) -> Result<(), String> {
         wasm_clippy(&["-p", "kms-playground", "--all-targets"])?;
         // The engine's tests are native (proptest's OS randomness has no browser backend, by design).
         wasm_clippy(&["-p", "kms-engine", "--lib"])?;
+        wasm_clippy(&["-p", "kms-engine-js", "--all-targets"])?;
     }
     if wants("native") {
         run(&root, "cargo", &["test", "--workspace"], &[])?;
@@ -164,6 +171,15 @@ fn test_everything(only: Option<&str>) -> Result<(), String> {
     if wants("wasm") {
         let webdriver_json = root.join("webdriver.json");
         let webdriver_json = webdriver_json.display().to_string();
+        let browser = [
+            (
+                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+                "wasm-bindgen-test-runner",
+            ),
+            ("CHROMEDRIVER", "/usr/bin/chromedriver"),
+            ("WASM_BINDGEN_TEST_WEBDRIVER_JSON", webdriver_json.as_str()),
+            ("WASM_BINDGEN_TEST_TIMEOUT", "120"),
+        ];
         run(
             &root,
             "cargo",
@@ -178,15 +194,20 @@ fn test_everything(only: Option<&str>) -> Result<(), String> {
                 "--test",
                 "web_panels",
             ],
+            &browser,
+        )?;
+        // The engine as a JavaScript module, called as a page calls it.
+        run(
+            &root,
+            "cargo",
             &[
-                (
-                    "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
-                    "wasm-bindgen-test-runner",
-                ),
-                ("CHROMEDRIVER", "/usr/bin/chromedriver"),
-                ("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver_json),
-                ("WASM_BINDGEN_TEST_TIMEOUT", "120"),
+                "test",
+                "--target",
+                "wasm32-unknown-unknown",
+                "-p",
+                "kms-engine-js",
             ],
+            &browser,
         )?;
     }
     if wants("e2e") {

@@ -1,7 +1,7 @@
 //! Checking a scenario's `expect` entries, and asking about one request.
 
 use super::{Expectation, Scenario};
-use crate::authz::{self, AuthzRequest, Explanation, RequestParams, Target};
+use crate::authz::{self, AuthzRequest, Explanation, RequestParams, Target, Verdict};
 use crate::entropy::Timestamp;
 use crate::kms::Action;
 use crate::policy::eval::Decision;
@@ -59,6 +59,29 @@ pub fn explain_question(
     question: &Question,
     now: Timestamp,
 ) -> Result<Explanation, QuestionError> {
+    with_request(world, question, now, |request| {
+        authz::explain(world, request)
+    })
+}
+
+/// Decides `question` in `world` at `now`, without building an explanation.
+pub fn decide_question(
+    world: &World,
+    question: &Question,
+    now: Timestamp,
+) -> Result<Verdict, QuestionError> {
+    with_request(world, question, now, |request| {
+        authz::decide(world, request)
+    })
+}
+
+/// Turns `question` into the authorizer's request and hands it to `answer`.
+fn with_request<T>(
+    world: &World,
+    question: &Question,
+    now: Timestamp,
+    answer: impl FnOnce(&AuthzRequest<'_>) -> T,
+) -> Result<T, QuestionError> {
     let caller = world
         .principal(&question.principal)
         .ok_or_else(|| QuestionError::UnknownPrincipal(question.principal.clone()))?;
@@ -89,16 +112,13 @@ pub fn explain_question(
     if !encryption_context.is_empty() {
         params.encryption_context = Some(encryption_context);
     }
-    Ok(authz::explain(
-        world,
-        &AuthzRequest {
-            caller,
-            action,
-            target: Target::Key(key),
-            params: &params,
-            now,
-        },
-    ))
+    Ok(answer(&AuthzRequest {
+        caller,
+        action,
+        target: Target::Key(key),
+        params: &params,
+        now,
+    }))
 }
 
 /// The result of one `expect` entry.
@@ -192,6 +212,40 @@ mod tests {
         let failed: Vec<_> = results.iter().filter(|r| !r.passed).collect();
         assert!(failed.is_empty(), "{failed:#?}");
         assert!(results.iter().all(|r| r.line > 1));
+    }
+
+    /// The fast answer and the explained one agree on every question the lecture asks,
+    /// including the context keys and grant tokens a question carries.
+    #[test]
+    fn deciding_a_question_agrees_with_explaining_it() {
+        let load = |text| super::super::load(text, NOW, &mut SeededRandomness::new(1)).unwrap();
+        let lecture = load(include_str!("../../../scenarios/lecture.json"));
+        let demo1 = load(include_str!("../../../scenarios/demo1-grants.json"));
+        for loaded in [&lecture, &demo1] {
+            let questions: Vec<Question> = loaded
+                .scenario
+                .expect
+                .iter()
+                .filter_map(|e| e.question(&loaded.scenario))
+                .collect();
+            assert!(!questions.is_empty());
+            for question in &questions {
+                let fast = decide_question(&loaded.world, question, NOW).unwrap();
+                let explained = explain_question(&loaded.world, question, NOW).unwrap();
+                assert_eq!(fast, explained.verdict, "{question:?}");
+            }
+        }
+        let nobody = Question {
+            principal: "arn:aws:iam::111122223333:user/Nobody".to_owned(),
+            key: String::new(),
+            action: "kms:Decrypt".to_owned(),
+            context: Vec::new(),
+            grant_tokens: Vec::new(),
+        };
+        assert!(matches!(
+            decide_question(&lecture.world, &nobody, NOW),
+            Err(QuestionError::UnknownPrincipal(_))
+        ));
     }
 
     #[test]
