@@ -10,7 +10,7 @@ use crate::model::{DocId, DocTarget, ModelError, NewPrincipal, Playground};
 use crate::panels::console::ConsoleIntent;
 use crate::panels::{PanelEffect, PanelIntent, Panels};
 use crate::presets::Preset;
-use kms_engine::kms::Action;
+use kms_engine::catalog::Action;
 use kms_engine::store::KeyId;
 use kms_engine::view::ActionSet;
 use std::cell::{Ref, RefCell};

@@ -6,7 +6,7 @@
 
 mod panels_support;
 
-use kms_engine::kms::Action;
+use kms_engine::catalog::Action;
 use kms_engine::view::CellKind;
 use kms_playground::panels::PanelIntent;
 use kms_playground::panels::console::{ConsoleIntent, LineKind};

@@ -9,8 +9,8 @@ mod panels_support;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use kms_engine::catalog::Action;
 use kms_engine::crypto::{BlobField, NONCE_LEN, TAG_LEN};
-use kms_engine::kms::Action;
 use kms_playground::panels::PanelIntent;
 use kms_playground::panels::crypto::{CryptoIntent, CryptoOutcome};
 use kms_playground::panels::fields::PairEdit;

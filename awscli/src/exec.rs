@@ -251,7 +251,7 @@ fn iso_date(seconds: f64) -> String {
         reason = "playground dates are far inside i64 milliseconds"
     )]
     let millis = (seconds * 1000.0).round() as i64;
-    let base = kms_engine::authz::iso8601(Timestamp(millis));
+    let base = kms_engine::format::iso8601(Timestamp(millis));
     let stem = base.trim_end_matches('Z');
     let fraction = millis.rem_euclid(1000);
     if fraction == 0 {

@@ -9,9 +9,9 @@ mod render;
 mod system;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use kms_engine::catalog::Action;
 use kms_engine::diagnostics::Severity;
 use kms_engine::entropy::{SeededRandomness, Timestamp};
-use kms_engine::kms::Action;
 use kms_engine::request::ContextValue;
 use kms_engine::scenario::{self, Loaded, MatrixReport, Question, Scenario, ScenarioError};
 use std::path::{Path, PathBuf};

@@ -9,9 +9,9 @@
 //! This crate only converts between JavaScript values and the engine's types: every decision is
 //! the engine's. The engine itself stays free of wasm dependencies.
 
+use kms_engine::catalog::Action;
 use kms_engine::diagnostics::Diagnostic;
 use kms_engine::entropy::{SeededRandomness, Timestamp};
-use kms_engine::kms::Action;
 use kms_engine::request::ContextValue;
 use kms_engine::scenario::{self, Loaded, MatrixReport, Question};
 use serde::{Deserialize, Serialize};

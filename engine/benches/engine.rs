@@ -241,9 +241,8 @@ fn crypto_4k() {
 /// explanation (console key policy, IAM policy), key state, then AES-256-GCM.
 fn kms_encrypt_decrypt_4k() {
     use kms_engine::entropy::Timestamp;
-    use kms_engine::kms::{
-        Caller, ConsoleKeySpec, DecryptRequest, EncryptRequest, Env, console_key_policy,
-    };
+    use kms_engine::kms::{Caller, DecryptRequest, EncryptRequest, Env};
+    use kms_engine::policy::{ConsoleKeySpec, console_key_policy};
     use kms_engine::world::{KeySetup, World};
     use std::collections::BTreeMap;
 
@@ -330,8 +329,9 @@ fn kms_encrypt_decrypt_4k() {
 /// decisions per second, and the time to recompute one row (after an identity-policy edit) and one
 /// column (after a key-policy edit).
 fn access_matrix() {
-    use kms_engine::kms::{Action, ConsoleKeySpec, console_key_policy};
+    use kms_engine::catalog::Action;
     use kms_engine::matrix::Matrix;
+    use kms_engine::policy::{ConsoleKeySpec, console_key_policy};
     use kms_engine::store::KeyId;
     use kms_engine::world::{KeySetup, World};
 
@@ -492,7 +492,7 @@ fn access_matrix() {
     let column_key = keys.get(1).cloned();
     let column = match &column_key {
         Some(key) => {
-            let _ = world.set_key_policy(key, &kms_engine::kms::default_key_policy(A));
+            let _ = world.set_key_policy(key, &kms_engine::policy::default_key_policy(A));
             let start = Instant::now();
             for _ in 0..ROW_ROUNDS {
                 black_box(matrix.recompute_column(black_box(&world), key));
@@ -517,7 +517,7 @@ fn access_matrix() {
 /// reading and checking the scenario file, building its world, computing the matrix report and
 /// rendering it as the terminal table and as JSON.
 fn scenario_report() {
-    use kms_engine::kms::Action;
+    use kms_engine::catalog::Action;
     use kms_engine::scenario::{self, MatrixReport, Scenario};
 
     let now = kms_engine::entropy::Timestamp(1_704_067_200_000);

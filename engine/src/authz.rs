@@ -36,13 +36,13 @@
 //! learns nothing about its state. [`Explanation::key_state`] records what the state check then
 //! says.
 
+use crate::catalog::{Action, PermissionSource};
 use crate::entropy::Timestamp;
-use crate::error::{AccessDenied, KmsError};
-use crate::grants::{GrantId, GrantQuery};
-use crate::kms::{Action, PermissionSource};
+use crate::error::{AccessDenied, DenialForm, KmsError};
 use crate::policy::eval::{self, PolicyOutcome, PolicyTrace, StatementRef, StatementResult};
 use crate::policy::{Policy, Statement};
 use crate::request::{Context, ContextValue, Request};
+use crate::store::grants::{GrantId, GrantQuery};
 use crate::store::{Key, check_key_state};
 use crate::world::{Principal, World};
 use serde::Serialize;
@@ -271,49 +271,33 @@ impl Verdict {
         }
     }
 
-    /// The `AccessDeniedException` message KMS gives for this denial (semantics §1.6), or
-    /// `None` when allowed.
-    pub fn access_denied_message(
-        self,
-        caller: &str,
-        action: Action,
-        resource: &str,
-    ) -> Option<String> {
-        let action = action.name();
-        let why = match self.reason {
-            Reason::ExplicitDenyInKeyPolicy { .. } => {
-                "with an explicit deny in a resource-based policy".to_owned()
-            }
-            Reason::ExplicitDenyInIdentityPolicy { .. } => {
-                "with an explicit deny in an identity-based policy".to_owned()
-            }
-            Reason::NoIdentityPolicyAllows => {
-                format!("because no identity-based policy allows the {action} action")
-            }
-            Reason::GrantPendingTokenOnly {
+    /// The `AccessDeniedException` KMS gives for this denial (semantics §1.6), or `None` when
+    /// allowed.
+    pub fn denial(self, caller: &str, action: Action, resource: &str) -> Option<AccessDenied> {
+        let form = match self.reason {
+            Reason::ExplicitDenyInKeyPolicy { .. } => DenialForm::ExplicitDenyInResourcePolicy,
+            Reason::ExplicitDenyInIdentityPolicy { .. } => DenialForm::ExplicitDenyInIdentityPolicy,
+            Reason::NoIdentityPolicyAllows
+            | Reason::GrantPendingTokenOnly {
                 identity_missing: true,
                 ..
-            } => format!("because no identity-based policy allows the {action} action"),
+            } => DenialForm::NoIdentityPolicyAllows,
             Reason::NoResourcePolicyAllows
             | Reason::NotCrossAccount
-            | Reason::GrantPendingTokenOnly { .. } => {
-                format!("because no resource-based policy allows the {action} action")
-            }
+            | Reason::GrantPendingTokenOnly { .. } => DenialForm::NoResourcePolicyAllows,
             Reason::KeyPolicy { .. }
             | Reason::KeyPolicyAndIam { .. }
             | Reason::Iam { .. }
             | Reason::Grant => return None,
         };
-        Some(format!(
-            "User: {caller} is not authorized to perform: {action} on resource: {resource} {why}"
-        ))
+        Some(AccessDenied::new(caller, action, resource, form))
     }
 }
 
-pub use crate::grants::GrantFinding;
+pub use crate::store::grants::GrantFinding;
 
 /// The grant step of the authorizer: does a grant on the key cover the caller and the operation
-/// (KMS Developer Guide, grants.html)? Grants are kept and matched by [`crate::grants`]; this is
+/// (KMS Developer Guide, grants.html)? Grants are kept and matched by [`crate::store::grants`]; this is
 /// the single place the authorizer asks.
 fn grant_step(world: &World, request: &AuthzRequest<'_>) -> GrantFinding {
     let Some(key) = request.target.key() else {
@@ -541,7 +525,7 @@ pub fn request_context(world: &World, request: &AuthzRequest<'_>) -> Context {
         );
     }
     context.set("aws:RequestedRegion", world.region());
-    context.set("aws:CurrentTime", iso8601(request.now));
+    context.set("aws:CurrentTime", crate::format::iso8601(request.now));
     context.set("aws:EpochTime", request.now.as_epoch_seconds().to_string());
     context.set("aws:SecureTransport", "true");
     context.set("kms:CallerAccount", caller.account.as_str());
@@ -613,29 +597,6 @@ pub fn request_context(world: &World, request: &AuthzRequest<'_>) -> Context {
         context.insert(key, value.clone());
     }
     context
-}
-
-/// `aws:CurrentTime`'s format, `2024-05-01T12:00:00Z`.
-pub fn iso8601(time: Timestamp) -> String {
-    let seconds = time.as_epoch_seconds();
-    let days = seconds.div_euclid(86_400);
-    let secs = seconds.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
 }
 
 /// Decides `request`: the fast path, without an explanation.
@@ -933,12 +894,31 @@ impl Explanation {
 
     /// The `AccessDeniedException` for a denial.
     pub fn to_error(&self) -> Option<KmsError> {
-        self.access_denied_message.as_ref().map(|message| {
-            KmsError::AccessDenied(AccessDenied {
-                message: message.clone(),
-                explanation: Some(Box::new(self.clone())),
-            })
-        })
+        self.verdict
+            .denial(&self.caller, self.action, &self.resource)
+            .map(KmsError::AccessDenied)
+    }
+}
+
+/// A refusal in one sentence, from the denial alone: for front ends that show a refused call
+/// whose resource is not a cell of the matrix (CreateKey, an alias). A key's refusal is better
+/// explained by [`explain`]ing its cell.
+pub fn denial_summary(denied: &AccessDenied) -> String {
+    let action = denied.action.name();
+    let who = &denied.caller;
+    match denied.form {
+        DenialForm::ExplicitDenyInResourcePolicy => {
+            "Denied explicitly by the key policy: a Deny wins over every Allow.".to_owned()
+        }
+        DenialForm::ExplicitDenyInIdentityPolicy => {
+            "Denied explicitly by an IAM policy: a Deny wins over every Allow.".to_owned()
+        }
+        DenialForm::NoIdentityPolicyAllows => {
+            format!(
+                "Denied: {action} is an IAM-only permission and no IAM policy of {who} allows it."
+            )
+        }
+        DenialForm::NoResourcePolicyAllows => format!("Denied: nothing allows {action}."),
     }
 }
 
@@ -987,8 +967,9 @@ pub fn explain(world: &World, request: &AuthzRequest<'_>) -> Explanation {
     let deciding = builder.deciding();
     let notes = builder.notes(&key_request);
     let resource = request.target.resource().to_owned();
-    let access_denied_message =
-        verdict.access_denied_message(&request.caller.arn, request.action, &resource);
+    let access_denied_message = verdict
+        .denial(&request.caller.arn, request.action, &resource)
+        .map(|denied| denied.message().to_owned());
     let key_state = request.target.key().map(|key| {
         let check = check_key_state(key.state, key.origin, request.action, &key.arn);
         KeyStateCheck {

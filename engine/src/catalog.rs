@@ -9,6 +9,10 @@
 //!
 //! Lookups are case-insensitive, as IAM matches action and condition key names.
 
+mod action;
+
+pub use action::{Action, PermissionSource};
+
 use crate::diagnostics::did_you_mean;
 use serde::Serialize;
 

@@ -5,20 +5,76 @@
 //! when calling the DescribeKey operation: ..."). Names and meanings: KMS API Reference, "Errors"
 //! of each operation and "Common Errors".
 
-use crate::authz::Explanation;
+use crate::catalog::Action;
 use serde::Serialize;
 use std::fmt;
 
-/// An `AccessDeniedException`: the message AWS gives, and when the authorizer decided it, why.
+/// Which of AWS's four `AccessDeniedException` endings a denial has (semantics §1.6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum DenialForm {
+    /// "with an explicit deny in a resource-based policy" (the key policy denies).
+    ExplicitDenyInResourcePolicy,
+    /// "with an explicit deny in an identity-based policy".
+    ExplicitDenyInIdentityPolicy,
+    /// "because no resource-based policy allows the ACTION action".
+    NoResourcePolicyAllows,
+    /// "because no identity-based policy allows the ACTION action".
+    NoIdentityPolicyAllows,
+}
+
+/// An `AccessDeniedException`: who was refused what on which resource, and which of AWS's four
+/// messages says so. Front ends link to the explanation with these fields, never by reading the
+/// message.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AccessDenied {
-    /// The message, such as "User: ARN is not authorized to perform: kms:Decrypt on resource:
-    /// ARN because no resource-based policy allows the kms:Decrypt action".
-    pub message: String,
-    /// How the authorizer reached the denial (absent for denials that are not policy decisions,
-    /// such as Decrypt's legacy "ciphertext refers to a key that does not exist" form).
+    /// The caller's ARN.
+    pub caller: String,
+    /// The permission refused.
+    pub action: Action,
+    /// The resource ARN (`*` for IAM-only actions).
+    pub resource: String,
+    /// The message's ending.
+    pub form: DenialForm,
+    /// The whole message, built once from the fields above.
     #[serde(skip)]
-    pub explanation: Option<Box<Explanation>>,
+    message: String,
+}
+
+impl AccessDenied {
+    /// The denial of `action` on `resource` to `caller`, with AWS's message, such as "User: ARN is
+    /// not authorized to perform: kms:Decrypt on resource: ARN because no resource-based policy
+    /// allows the kms:Decrypt action".
+    pub fn new(caller: &str, action: Action, resource: &str, form: DenialForm) -> AccessDenied {
+        let name = action.name();
+        let why = match form {
+            DenialForm::ExplicitDenyInResourcePolicy => {
+                "with an explicit deny in a resource-based policy".to_owned()
+            }
+            DenialForm::ExplicitDenyInIdentityPolicy => {
+                "with an explicit deny in an identity-based policy".to_owned()
+            }
+            DenialForm::NoResourcePolicyAllows => {
+                format!("because no resource-based policy allows the {name} action")
+            }
+            DenialForm::NoIdentityPolicyAllows => {
+                format!("because no identity-based policy allows the {name} action")
+            }
+        };
+        AccessDenied {
+            message: format!(
+                "User: {caller} is not authorized to perform: {name} on resource: {resource} {why}"
+            ),
+            caller: caller.to_owned(),
+            action,
+            resource: resource.to_owned(),
+            form,
+        }
+    }
+
+    /// AWS's message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
 }
 
 /// A failed KMS call, named as KMS names it.
@@ -116,7 +172,7 @@ impl KmsError {
     /// The message AWS would send.
     pub fn message(&self) -> &str {
         match self {
-            KmsError::AccessDenied(denied) => &denied.message,
+            KmsError::AccessDenied(denied) => denied.message(),
             KmsError::UnrecognizedClient(m)
             | KmsError::NotFound(m)
             | KmsError::Disabled(m)
@@ -145,10 +201,10 @@ impl KmsError {
         }
     }
 
-    /// The denial's explanation, when the authorizer produced this error.
-    pub fn explanation(&self) -> Option<&Explanation> {
+    /// The denial, for an `AccessDeniedException`.
+    pub fn denial(&self) -> Option<&AccessDenied> {
         match self {
-            KmsError::AccessDenied(denied) => denied.explanation.as_deref(),
+            KmsError::AccessDenied(denied) => Some(denied),
             _ => None,
         }
     }

@@ -15,25 +15,22 @@
 //! RSA-OAEP wrapped. The flow, its token, its 24-hour validity and its errors are KMS's; only the
 //! wrapping arithmetic is not.
 
-pub mod action;
 mod aliases;
 mod crypto_ops;
 mod grants;
 mod import;
 mod key_policy;
 mod keys;
-pub mod policies;
 mod rotation;
 mod tags;
 pub mod types;
 
-pub use action::{Action, PermissionSource};
 pub use crypto_ops::*;
 pub use grants::*;
-pub use policies::{ConsoleKeySpec, console_key_policy, default_key_policy};
 pub use types::*;
 
-use crate::authz::{self, AuthzRequest, Explanation, RequestParams, Target, Verdict};
+use crate::authz::{self, AuthzRequest, RequestParams, Target, Verdict};
+use crate::catalog::Action;
 use crate::entropy::{Randomness, Timestamp};
 use crate::error::KmsError;
 use crate::request::Context;
@@ -172,29 +169,6 @@ impl World {
     ) -> Result<Verdict, KmsError> {
         let params = call_params(caller, params);
         authz::require(
-            self,
-            &AuthzRequest {
-                caller: principal,
-                action,
-                target,
-                params: &params,
-                now,
-            },
-        )
-    }
-
-    /// The explanation of the decision [`World::authorize`] makes for the same call.
-    fn explain_call(
-        &self,
-        principal: &Principal,
-        caller: &Caller,
-        action: Action,
-        target: Target<'_>,
-        params: RequestParams,
-        now: Timestamp,
-    ) -> Explanation {
-        let params = call_params(caller, params);
-        authz::explain(
             self,
             &AuthzRequest {
                 caller: principal,

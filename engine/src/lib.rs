@@ -14,7 +14,7 @@ pub mod crypto;
 pub mod diagnostics;
 pub mod entropy;
 pub mod error;
-pub mod grants;
+pub mod format;
 pub mod json;
 pub mod kms;
 pub mod matrix;

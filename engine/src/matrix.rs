@@ -14,8 +14,8 @@
 //! ([`authz::verdict_from_outcomes`]); a test checks cell by cell that the two paths agree.
 
 use crate::authz::{self, AuthzRequest, Explanation, RequestParams, Target, Verdict};
+use crate::catalog::{Action, PermissionSource};
 use crate::entropy::Timestamp;
-use crate::kms::{Action, PermissionSource};
 use crate::policy::condition;
 use crate::policy::eval::{self, PolicyOutcome, PrincipalMatch, StatementResult};
 use crate::policy::{Policy, Statement};

@@ -8,9 +8,11 @@
 pub mod condition;
 pub mod document;
 pub mod eval;
+mod key_policies;
 pub mod lint;
 pub mod parse;
 pub mod pattern;
 pub mod variables;
 
 pub use document::*;
+pub use key_policies::{ConsoleKeySpec, console_key_policy, default_key_policy};

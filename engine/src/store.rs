@@ -5,6 +5,7 @@
 //! touches.
 
 pub mod alias;
+pub mod grants;
 pub mod key;
 pub mod key_ref;
 pub mod state;

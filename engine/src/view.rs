@@ -6,7 +6,7 @@
 
 use crate::authz::{IdentityAllow, Reason, Verdict};
 use crate::catalog::{ACTIONS, ActionGroup, KmsAction, ResourceKind};
-use crate::kms::{Action, PermissionSource};
+use crate::catalog::{Action, PermissionSource};
 use crate::matrix::Matrix;
 use crate::policy::eval::Decision;
 use crate::store::Key;

@@ -10,10 +10,10 @@ use crate::crypto::KeyRing;
 use crate::diagnostics::{Diagnostic, LineIndex, Severity};
 use crate::entropy::{Randomness, Timestamp};
 use crate::error::KmsError;
-use crate::grants::GrantStore;
 use crate::policy::parse::{PolicyKind, parse_policy};
 use crate::policy::{Policy, PrincipalKey, PrincipalSet};
 use crate::request::{PrincipalType, RequestPrincipal};
+use crate::store::grants::GrantStore;
 use crate::store::{
     Alias, Key, KeyId, KeyPolicy, KeyState, KeyStore, KeyVersion, Origin, RotationType, Tag,
     alias_arn, key_arn, validate_alias_name,
@@ -659,7 +659,7 @@ impl World {
         }
         let text = setup
             .policy
-            .unwrap_or_else(|| crate::kms::default_key_policy(&setup.account));
+            .unwrap_or_else(|| crate::policy::default_key_policy(&setup.account));
         let policy = self.setup_key_policy(&text)?;
         for name in &setup.aliases {
             validate_alias_name(name).map_err(WorldError::Kms)?;

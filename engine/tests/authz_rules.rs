@@ -13,10 +13,10 @@ use kms_engine::authz::{
     self, AuthzRequest, Decision, IdentityAllow, Note, Reason, RequestParams, StepKind, StepResult,
     Target,
 };
+use kms_engine::catalog::Action;
 use kms_engine::entropy::SeededRandomness;
-use kms_engine::kms::{
-    Action, Caller, ConsoleKeySpec, CreateKeyRequest, DescribeKeyRequest, console_key_policy,
-};
+use kms_engine::kms::{Caller, CreateKeyRequest, DescribeKeyRequest};
+use kms_engine::policy::{ConsoleKeySpec, console_key_policy};
 use kms_engine::store::KeyId;
 use kms_engine::world::World;
 use serde_json::json;
@@ -597,7 +597,7 @@ fn create_key_is_iam_only_and_the_key_policy_of_the_new_key_does_not_matter() {
         )
         .unwrap_err();
     assert_eq!(denied.exception_name(), "AccessDeniedException");
-    assert!(denied.explanation().is_some());
+    assert_eq!(denied.denial().map(|d| d.action), Some(Action::CreateKey));
     let created = world
         .create_key(
             &Caller::new(root(ACCOUNT)),

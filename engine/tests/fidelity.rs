@@ -13,10 +13,11 @@ mod kms_common;
 
 use kms_common::*;
 use kms_engine::authz::Decision;
+use kms_engine::catalog::Action;
 use kms_engine::entropy::SeededRandomness;
 use kms_engine::error::KmsError;
 use kms_engine::kms::{
-    Action, AliasRequest, CreateGrantRequest, CreateKeyRequest, EncryptRequest, PutKeyPolicyRequest,
+    AliasRequest, CreateGrantRequest, CreateKeyRequest, EncryptRequest, PutKeyPolicyRequest,
 };
 use kms_engine::matrix::Matrix;
 use kms_engine::store::KeyId;
@@ -213,7 +214,7 @@ fn create_key_checks_lockout_only_for_a_supplied_policy() {
     };
     assert_eq!(create(&mut world, None), "ok", "the default key policy");
     // The same text, supplied: the creator's IAM policies do not allow kms:PutKeyPolicy.
-    let default = kms_engine::kms::default_key_policy(ACCOUNT);
+    let default = kms_engine::policy::default_key_policy(ACCOUNT);
     assert_eq!(
         create(&mut world, Some(default)),
         "MalformedPolicyDocumentException"

@@ -17,17 +17,22 @@ mod kms_common;
 use std::collections::BTreeMap;
 
 use kms_common::*;
-use kms_engine::authz::{Decision, Note, Reason, StepKind, StepResult};
+use kms_engine::authz::{
+    self, AuthzRequest, Decision, Note, Reason, RequestParams, StepKind, StepResult, Target,
+};
+use kms_engine::catalog::Action;
 use kms_engine::entropy::{SeededRandomness, Timestamp};
+use kms_engine::error::DenialForm;
 use kms_engine::error::KmsError;
-use kms_engine::grants::{DEFAULT_PROPAGATION_WINDOW_MILLIS, GrantConstraints};
 use kms_engine::kms::{
-    Action, Caller, ConsoleKeySpec, CreateGrantRequest, DecryptRequest, DescribeKeyRequest,
-    EncryptRequest, Env, ListGrantsRequest, ListRetirableGrantsRequest, RetireGrantRequest,
-    RevokeGrantRequest, ScheduleKeyDeletionRequest, console_key_policy,
+    Caller, CreateGrantRequest, DecryptRequest, DescribeKeyRequest, EncryptRequest, Env,
+    ListGrantsRequest, ListRetirableGrantsRequest, RetireGrantRequest, RevokeGrantRequest,
+    ScheduleKeyDeletionRequest,
 };
 use kms_engine::matrix::Matrix;
+use kms_engine::policy::{ConsoleKeySpec, console_key_policy};
 use kms_engine::store::KeyId;
+use kms_engine::store::grants::{DEFAULT_PROPAGATION_WINDOW_MILLIS, GrantConstraints};
 use kms_engine::world::World;
 
 const MINUTE: i64 = 60_000;
@@ -62,10 +67,41 @@ fn exception<T: std::fmt::Debug>(result: Result<T, KmsError>) -> &'static str {
     result.unwrap_err().exception_name()
 }
 
-fn denial<T: std::fmt::Debug>(result: Result<T, KmsError>) -> kms_engine::authz::Explanation {
-    match result.unwrap_err() {
-        KmsError::AccessDenied(denied) => *denied.explanation.unwrap(),
-        other => panic!("expected AccessDeniedException, got {other:?}"),
+/// The authorizer's explanation of a refused call on a key, checked against the refusal: the call
+/// at `minutes` with `params` (the condition keys and grant tokens the operation passes).
+fn refused<T: std::fmt::Debug>(
+    result: Result<T, KmsError>,
+    world: &World,
+    minutes: i64,
+    params: RequestParams,
+) -> kms_engine::authz::Explanation {
+    let error = result.unwrap_err();
+    let Some(denied) = error.denial() else {
+        panic!("expected AccessDeniedException, got {error:?}");
+    };
+    let explanation = authz::explain(
+        world,
+        &AuthzRequest {
+            caller: world.principal(&denied.caller).unwrap(),
+            action: denied.action,
+            target: Target::Key(world.keys.get_by_arn(&denied.resource).unwrap()),
+            params: &params,
+            now: NOW.plus_millis(minutes * MINUTE),
+        },
+    );
+    assert_eq!(
+        explanation.to_error(),
+        Some(error),
+        "the refusal is not the explanation's"
+    );
+    explanation
+}
+
+fn encrypt_params(tokens: &[&str], context: Option<BTreeMap<String, String>>) -> RequestParams {
+    RequestParams {
+        encryption_context: context,
+        grant_tokens: tokens.iter().map(|t| (*t).to_owned()).collect(),
+        ..RequestParams::default()
     }
 }
 
@@ -120,11 +156,16 @@ fn lecture_demo_1_bob_gets_encrypt_and_decrypt_through_alices_grant() {
 
     // Bob is denied: the key policy names only the account (a delegation to IAM) and Bob has no
     // IAM policy.
-    let denied = denial(world.encrypt(
-        &caller(&bob),
-        &mut at(&mut rng, 0),
-        encrypt_request(&key, &[]),
-    ));
+    let denied = refused(
+        world.encrypt(
+            &caller(&bob),
+            &mut at(&mut rng, 0),
+            encrypt_request(&key, &[]),
+        ),
+        &world,
+        0,
+        encrypt_params(&[], None),
+    );
     assert_eq!(denied.verdict.reason, Reason::NoIdentityPolicyAllows);
 
     // Alice encrypts: she is a key user in the key policy.
@@ -157,11 +198,16 @@ fn lecture_demo_1_bob_gets_encrypt_and_decrypt_through_alices_grant() {
         )
         .unwrap();
     // ...is denied without it inside the window: the grant is pending (token only)...
-    let pending = denial(world.encrypt(
-        &caller(&bob),
-        &mut at(&mut rng, 3),
-        encrypt_request(&key, &[]),
-    ));
+    let pending = refused(
+        world.encrypt(
+            &caller(&bob),
+            &mut at(&mut rng, 3),
+            encrypt_request(&key, &[]),
+        ),
+        &world,
+        3,
+        encrypt_params(&[], None),
+    );
     assert!(matches!(
         pending.verdict.reason,
         Reason::GrantPendingTokenOnly { effective_from, identity_missing: true }
@@ -213,11 +259,16 @@ fn lecture_demo_1_bob_gets_encrypt_and_decrypt_through_alices_grant() {
             },
         )
         .unwrap();
-    let revoked = denial(world.encrypt(
-        &caller(&bob),
-        &mut at(&mut rng, 7),
-        encrypt_request(&key, &[token]),
-    ));
+    let revoked = refused(
+        world.encrypt(
+            &caller(&bob),
+            &mut at(&mut rng, 7),
+            encrypt_request(&key, &[token]),
+        ),
+        &world,
+        7,
+        encrypt_params(&[token], None),
+    );
     let step = revoked
         .steps
         .iter()
@@ -251,11 +302,20 @@ fn the_console_grants_statement_alone_does_not_allow_a_direct_create_grant() {
     let carols_key = key_arn(&world, &carols_key);
     let mut rng = SeededRandomness::new(8);
 
-    let denied = denial(world.create_grant(
-        &caller(&carol),
-        &mut at(&mut rng, 0),
-        grant_request(&carols_key, &bob, &["Encrypt"]),
-    ));
+    let denied = refused(
+        world.create_grant(
+            &caller(&carol),
+            &mut at(&mut rng, 0),
+            grant_request(&carols_key, &bob, &["Encrypt"]),
+        ),
+        &world,
+        0,
+        RequestParams {
+            grant_operations: Some(vec!["Encrypt".to_owned()]),
+            grantee_principal: Some(bob.clone()),
+            ..RequestParams::default()
+        },
+    );
     assert!(denied.notes.contains(&Note::GrantStatementIsForAwsServices));
 
     // Through an integrated service, the same statement allows it.
@@ -404,16 +464,21 @@ fn create_grant_from_a_grant_is_limited_to_a_stricter_subset() {
             child(&["Encrypt"], Some(equals_it.clone())),
         )
         .unwrap();
-    let wider = denial(world.create_grant(
-        &caller(&bob),
-        &mut at(&mut rng, 0),
-        child(&["Encrypt", "Decrypt"], Some(equals_it)),
-    ));
-    assert_eq!(wider.verdict.decision, Decision::ImplicitDeny);
-    assert!(
-        wider.summary.contains("only operations of that grant"),
-        "{}",
-        wider.summary
+    let wider = world
+        .create_grant(
+            &caller(&bob),
+            &mut at(&mut rng, 0),
+            child(&["Encrypt", "Decrypt"], Some(equals_it)),
+        )
+        .unwrap_err();
+    let denied = wider.denial().unwrap();
+    assert_eq!(
+        (denied.caller.as_str(), denied.action, denied.form),
+        (
+            bob.as_str(),
+            Action::CreateGrant,
+            DenialForm::NoResourcePolicyAllows
+        )
     );
     assert_eq!(
         exception(world.create_grant(
@@ -595,8 +660,12 @@ fn constraints_are_enforced_when_the_grant_is_used() {
         &[("Department", "it")],
         &[("Department", "IT"), ("x", "y")],
     ] {
-        let denied =
-            denial(world.encrypt(&caller(&bob), &mut at(&mut rng, 0), with_context(wrong)));
+        let denied = refused(
+            world.encrypt(&caller(&bob), &mut at(&mut rng, 0), with_context(wrong)),
+            &world,
+            0,
+            encrypt_params(&[], Some(pairs(wrong))),
+        );
         let step = denied
             .steps
             .iter()
@@ -756,7 +825,15 @@ fn retire_rights_follow_the_grant() {
     let g2 = new_grant(&mut world, &["Encrypt", "RetireGrant"], None);
     retire(&mut world, &bob, &g2).unwrap();
     // kms:RetireGrant in the key policy gives Dave nothing.
-    let denied = denial(retire(&mut world, &dave, &g));
+    let denied = refused(
+        retire(&mut world, &dave, &g),
+        &world,
+        1,
+        RequestParams {
+            grant_id: Some(g.clone()),
+            ..RequestParams::default()
+        },
+    );
     assert_eq!(denied.verdict.reason, Reason::NoResourcePolicyAllows);
     // The issuing account: its root user, and IAM principals with kms:RetireGrant in IAM.
     let root_user = world.principal(&root(ACCOUNT)).unwrap().arn.clone();
@@ -779,7 +856,15 @@ fn retire_rights_follow_the_grant() {
             &deny_policy(&["kms:RetireGrant"], &["*"]),
         )
         .unwrap();
-    let denied = denial(retire(&mut world, &carol, &g4));
+    let denied = refused(
+        retire(&mut world, &carol, &g4),
+        &world,
+        1,
+        RequestParams {
+            grant_id: Some(g4.clone()),
+            ..RequestParams::default()
+        },
+    );
     assert_eq!(denied.verdict.decision, Decision::ExplicitDeny);
     assert_eq!(world.grants.on_key(&key).count(), 1);
 }
@@ -815,11 +900,16 @@ fn retire_by_token_works_before_consistency_and_stops_the_grant() {
             },
         )
         .unwrap();
-    let denied = denial(world.encrypt(
-        &caller(&bob),
-        &mut at(&mut rng, 10),
-        encrypt_request(&key, &[&grant.grant_token]),
-    ));
+    let denied = refused(
+        world.encrypt(
+            &caller(&bob),
+            &mut at(&mut rng, 10),
+            encrypt_request(&key, &[&grant.grant_token]),
+        ),
+        &world,
+        10,
+        encrypt_params(&[&grant.grant_token], None),
+    );
     let step = denied
         .steps
         .iter()

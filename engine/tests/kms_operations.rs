@@ -11,9 +11,11 @@
 mod kms_common;
 
 use kms_common::*;
+use kms_engine::catalog::Action;
 use kms_engine::entropy::{SeededRandomness, Timestamp};
-use kms_engine::error::KmsError;
+use kms_engine::error::{DenialForm, KmsError};
 use kms_engine::kms::*;
+use kms_engine::policy::default_key_policy;
 use kms_engine::store::{DAY_MILLIS, ExpirationModel, KeyId, Tag};
 use kms_engine::world::World;
 use serde_json::json;
@@ -947,7 +949,7 @@ fn put_key_policy_works_in_every_key_state() {
 }
 
 #[test]
-fn denied_calls_carry_the_explanation() {
+fn denied_calls_carry_who_was_refused_what() {
     let mut h = Harness::new();
     let alice = h.world.add_user(ACCOUNT, "Alice").unwrap();
     let (id, arn) = h.create(ACCOUNT, CreateKeyRequest::default());
@@ -962,8 +964,16 @@ fn denied_calls_carry_the_explanation() {
             "User: {alice} is not authorized to perform: kms:DisableKey on resource: {arn} because no identity-based policy allows the kms:DisableKey action"
         )
     );
-    let explanation = error.explanation().unwrap();
-    assert_eq!(explanation.resource, arn);
+    let denied = error.denial().unwrap();
+    assert_eq!(
+        (
+            denied.caller.as_str(),
+            denied.action,
+            denied.resource.as_str()
+        ),
+        (alice.as_str(), Action::DisableKey, arn.as_str())
+    );
+    assert_eq!(denied.form, DenialForm::NoIdentityPolicyAllows);
     assert_eq!(
         error.cli_line("DisableKey"),
         format!(

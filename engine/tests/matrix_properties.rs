@@ -12,8 +12,8 @@ mod kms_common;
 
 use kms_common::*;
 use kms_engine::authz::{self, AuthzRequest, RequestParams, Target};
+use kms_engine::catalog::Action;
 use kms_engine::entropy::SeededRandomness;
-use kms_engine::kms::Action;
 use kms_engine::matrix::Matrix;
 use kms_engine::store::KeyId;
 use kms_engine::world::{KeySetup, World};

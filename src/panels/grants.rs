@@ -9,10 +9,11 @@
 
 use super::fields::{PairEdit, PairRow, PairsError, edit_pairs, pairs_map};
 use super::{Refusal, WorldHost, principal_name, relative_time};
+use kms_engine::catalog::Action;
 use kms_engine::entropy::Timestamp;
-use kms_engine::grants::{GrantConstraints, GrantId, SYMMETRIC_GRANT_OPERATIONS};
-use kms_engine::kms::{Action, Caller, CreateGrantRequest, RetireGrantRequest, RevokeGrantRequest};
+use kms_engine::kms::{Caller, CreateGrantRequest, RetireGrantRequest, RevokeGrantRequest};
 use kms_engine::store::KeyId;
+use kms_engine::store::grants::{GrantConstraints, GrantId, SYMMETRIC_GRANT_OPERATIONS};
 use kms_engine::world::World;
 
 /// Which encryption-context constraint a new grant carries.

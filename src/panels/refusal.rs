@@ -1,8 +1,9 @@
 //! A KMS call the engine refused, ready to show: the exception name, AWS's message, and where the
 //! why panel can explain it.
 
+use kms_engine::authz::denial_summary;
+use kms_engine::catalog::Action;
 use kms_engine::error::KmsError;
-use kms_engine::kms::Action;
 use kms_engine::store::KeyId;
 use kms_engine::world::World;
 
@@ -34,27 +35,19 @@ pub struct Refusal {
 }
 
 impl Refusal {
-    /// The refusal of `operation` with `error`. An access denial carries the authorizer's
-    /// explanation; it links to the why panel when its resource is a key of `world`.
+    /// The refusal of `operation` with `error`. An access denial links to the why panel when its
+    /// resource is a key of `world`.
     pub fn new(world: &World, operation: &'static str, error: &KmsError) -> Refusal {
         let mut why = None;
         let mut summary = None;
-        if let KmsError::AccessDenied(denied) = error {
-            match &denied.explanation {
-                Some(explanation) => {
-                    why = world
-                        .keys
-                        .get_by_arn(&explanation.resource)
-                        .map(|key| WhyLink {
-                            principal: explanation.caller.clone(),
-                            key: key.id.clone(),
-                            action: explanation.action,
-                        });
-                    if why.is_none() {
-                        summary = Some(explanation.summary.clone());
-                    }
-                }
-                None => why = why_from_message(world, error.message()),
+        if let Some(denied) = error.denial() {
+            why = world.keys.get_by_arn(&denied.resource).map(|key| WhyLink {
+                principal: denied.caller.clone(),
+                key: key.id.clone(),
+                action: denied.action,
+            });
+            if why.is_none() {
+                summary = Some(denial_summary(denied));
             }
         }
         Refusal {

@@ -10,9 +10,10 @@
 use super::fields::{PairEdit, PairRow, edit_pairs};
 use super::{CallerChoice, Refusal, WorldHost, caller_choices};
 use kms_engine::diagnostics::{Diagnostic, Severity};
-use kms_engine::kms::{AliasRequest, Caller, ConsoleKeySpec, CreateKeyRequest, console_key_policy};
+use kms_engine::kms::{AliasRequest, Caller, CreateKeyRequest};
 use kms_engine::policy::lint::check_policy;
 use kms_engine::policy::parse::PolicyKind;
+use kms_engine::policy::{ConsoleKeySpec, console_key_policy};
 use kms_engine::store::{KeyId, Origin, Tag, validate_alias_name};
 use kms_engine::world::World;
 

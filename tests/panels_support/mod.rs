@@ -42,7 +42,7 @@ pub struct TestHost {
 
 impl TestHost {
     pub fn new(world: World) -> TestHost {
-        let matrix = Matrix::of_world(&world, &[kms_engine::kms::Action::Encrypt], START);
+        let matrix = Matrix::of_world(&world, &[kms_engine::catalog::Action::Encrypt], START);
         TestHost {
             world,
             now: START,
@@ -56,8 +56,8 @@ impl TestHost {
         self.matrix = Matrix::of_world(
             &self.world,
             &[
-                kms_engine::kms::Action::Encrypt,
-                kms_engine::kms::Action::Decrypt,
+                kms_engine::catalog::Action::Encrypt,
+                kms_engine::catalog::Action::Decrypt,
             ],
             self.now,
         );

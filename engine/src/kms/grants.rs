@@ -12,9 +12,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::{Action, Caller, Env, page, validation};
-use crate::authz::{Bearing, Decision, Reason, RequestParams, Step, StepKind, StepResult, Target};
-use crate::error::KmsError;
-use crate::grants::{
+use crate::authz::{Reason, RequestParams, Target};
+use crate::error::{AccessDenied, DenialForm, KmsError};
+use crate::store::grants::{
     EndKind, GrantConstraints, GrantId, GrantListEntry, GrantQuery, MAX_GRANT_TOKENS, NewGrant,
     TokenProblem, parse_operation,
 };
@@ -302,7 +302,7 @@ impl World {
             created_by: principal.arn.clone(),
         };
         if verdict.reason == Reason::Grant {
-            self.check_child_grant(&principal, caller, &key, &spec, env, params)?;
+            self.check_child_grant(&principal, &key, &spec, env, &params.grant_tokens)?;
         }
         if request.dry_run == Some(true) {
             return Err(dry_run_error());
@@ -323,20 +323,16 @@ impl World {
     /// The caller's CreateGrant permission came from a grant only: the new grant must hold a
     /// subset of one such parent grant's operations, with constraints at least as strict (KMS
     /// Developer Guide, create-grant-overview.html, "Granting CreateGrant permission").
-    /// `params` are the CreateGrant request's, for the explanation of a refusal.
+    /// `grant_tokens` are the CreateGrant request's.
     fn check_child_grant(
         &self,
         principal: &Principal,
-        caller: &Caller,
         key: &Key,
         child: &NewGrant,
         env: &Env<'_>,
-        params: RequestParams,
+        grant_tokens: &[String],
     ) -> Result<(), KmsError> {
-        let token_ids: Vec<GrantId> = self
-            .grants
-            .resolve_tokens(&params.grant_tokens)
-            .unwrap_or_default();
+        let token_ids: Vec<GrantId> = self.grants.resolve_tokens(grant_tokens).unwrap_or_default();
         let empty = BTreeMap::new();
         let parents = self.grants.matches(&GrantQuery {
             key_arn: &key.arn,
@@ -348,7 +344,6 @@ impl World {
         });
         let no_constraints = GrantConstraints::default();
         let child_constraints = child.constraints.as_ref().unwrap_or(&no_constraints);
-        let mut parent_ids = Vec::new();
         for parent in parents.iter().filter(|m| m.standing.allows()) {
             let Some(grant) = self.grants.get(&parent.grant_id) else {
                 continue;
@@ -362,42 +357,15 @@ impl World {
             {
                 return Ok(());
             }
-            parent_ids.push(grant.id.to_string());
         }
-        let mut explanation = self.explain_call(
-            principal,
-            caller,
+        // KMS answers with the plain "no resource-based policy allows" form; which parent
+        // grants were too narrow is not part of its message.
+        Err(KmsError::AccessDenied(AccessDenied::new(
+            &principal.arn,
             Action::CreateGrant,
-            Target::Key(key),
-            params,
-            env.now,
-        );
-        let who = &principal.arn;
-        let text = format!(
-            "{who} may call CreateGrant only through grant {}: a grant created that way may hold \
-             only operations of that grant, with encryption-context constraints at least as \
-             strict, and this request asks for more.",
-            parent_ids.join(", ")
-        );
-        explanation.verdict.decision = Decision::ImplicitDeny;
-        explanation.verdict.reason = Reason::NoResourcePolicyAllows;
-        explanation.summary = format!("Denied: {text}");
-        explanation.steps.push(Step {
-            kind: StepKind::Grant,
-            question: "Is the new grant within the grant its creator's CreateGrant comes from?"
-                .to_owned(),
-            result: StepResult::No,
-            bearing: Bearing::Deny,
-            text,
-            statements: Vec::new(),
-        });
-        explanation.access_denied_message =
-            explanation
-                .verdict
-                .access_denied_message(who, Action::CreateGrant, &key.arn);
-        Err(explanation
-            .to_error()
-            .unwrap_or_else(|| KmsError::Validation("grant denied".to_owned())))
+            &key.arn,
+            DenialForm::NoResourcePolicyAllows,
+        )))
     }
 
     /// ListGrants: the grants on a key (`kms:ListGrants`), filtered and paged.

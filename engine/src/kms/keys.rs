@@ -122,7 +122,7 @@ impl World {
         let check_lockout = request.policy.is_some() && !bypass;
         let text = request
             .policy
-            .unwrap_or_else(|| super::policies::default_key_policy(&account));
+            .unwrap_or_else(|| crate::policy::default_key_policy(&account));
         let policy = self.check_key_policy(&text)?;
         let (ring, versions, state) = match origin {
             Origin::AwsKms => (

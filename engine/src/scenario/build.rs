@@ -6,8 +6,8 @@ use super::{
 };
 use crate::diagnostics::{Diagnostic, LineIndex, Severity, Span};
 use crate::entropy::{Randomness, Timestamp};
-use crate::grants::{GrantConstraints, NewGrant, parse_operation};
 use crate::json::{self, Value, ValueKind};
+use crate::store::grants::{GrantConstraints, NewGrant, parse_operation};
 use crate::store::{DAY_MILLIS, KeyId, KeyState, Origin, Tag};
 use crate::world::{KeySetup, PrincipalKind, World, WorldError};
 use std::collections::BTreeMap;
@@ -278,7 +278,7 @@ impl Scenario {
     /// supplies names, the title, the actions and the expectations to keep (principals and keys
     /// it does not know are named after their ARN's last part).
     pub fn from_world(world: &World, base: &Scenario) -> Scenario {
-        let default_policy = |account: &str| crate::kms::default_key_policy(account);
+        let default_policy = |account: &str| crate::policy::default_key_policy(account);
         let mut principals: Vec<PrincipalEntry> = Vec::new();
         for p in world.principals() {
             let declared = base.principals.iter().find(|d| d.arn == p.arn);

@@ -2,8 +2,8 @@
 
 use super::{Expectation, Scenario};
 use crate::authz::{self, AuthzRequest, Explanation, RequestParams, Target, Verdict};
+use crate::catalog::Action;
 use crate::entropy::Timestamp;
-use crate::kms::Action;
 use crate::policy::eval::Decision;
 use crate::request::ContextValue;
 use crate::world::World;
@@ -284,7 +284,7 @@ mod tests {
 mod shipped {
     use super::*;
     use crate::entropy::SeededRandomness;
-    use crate::kms::{ConsoleKeySpec, console_key_policy};
+    use crate::policy::{ConsoleKeySpec, console_key_policy};
 
     const NOW: Timestamp = Timestamp(1_704_067_200_000);
 

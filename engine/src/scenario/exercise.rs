@@ -4,8 +4,9 @@
 
 use super::check::{Question, explain_question};
 use super::{EditKind, Expectation, Scenario};
-use crate::authz::{Explanation, IdentityAllow, Reason, iso8601};
+use crate::authz::{Explanation, IdentityAllow, Reason};
 use crate::entropy::Timestamp;
+use crate::format::iso8601;
 use crate::policy::document::Effect;
 use crate::policy::eval::{Decision, PolicyTrace, StatementTrace};
 use crate::world::World;

@@ -3,8 +3,8 @@
 //! matrix export).
 
 use super::Scenario;
+use crate::catalog::Action;
 use crate::entropy::Timestamp;
-use crate::kms::Action;
 use crate::matrix::Matrix;
 use crate::policy::eval::Decision;
 use crate::store::KeyId;

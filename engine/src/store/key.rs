@@ -2,6 +2,7 @@
 
 use crate::crypto::KeyRing;
 use crate::entropy::{Randomness, Timestamp};
+use crate::format::hex;
 use crate::policy::Policy;
 use serde::Serialize;
 use std::fmt;
@@ -62,18 +63,6 @@ impl fmt::Display for KeyId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
-}
-
-/// Lowercase hexadecimal.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    let digit = |nibble: u8| char::from(DIGITS.get(usize::from(nibble)).copied().unwrap_or(b'0'));
-    for b in bytes {
-        out.push(digit(b >> 4));
-        out.push(digit(b & 0x0f));
-    }
-    out
 }
 
 /// Where the key material comes from (API `OriginType`).

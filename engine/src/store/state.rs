@@ -2,8 +2,8 @@
 //! otherwise (KMS Developer Guide, key-state.html, "Key states and KMS API operations").
 
 use super::key::{KeyState, Origin};
+use crate::catalog::Action;
 use crate::error::KmsError;
-use crate::kms::Action;
 
 /// Whether `action` may run on a key in `state` with `origin`, or the exact error KMS returns.
 ///

@@ -8,8 +8,9 @@
 )]
 
 use kms_engine::authz::{self, AuthzRequest, Explanation, RequestParams, Target, Verdict};
+use kms_engine::catalog::Action;
 use kms_engine::entropy::{SeededRandomness, Timestamp};
-use kms_engine::kms::{Action, Caller, Env};
+use kms_engine::kms::{Caller, Env};
 use kms_engine::store::KeyId;
 use kms_engine::world::{KeySetup, World};
 
@@ -82,9 +83,9 @@ pub fn verdict(world: &World, caller: &str, key: &KeyId, action: Action) -> Verd
         Err(denied) => {
             assert!(!fast.is_allowed(), "require denied what decide allowed");
             assert_eq!(
-                denied.explanation(),
-                Some(&explanation),
-                "the denial carries another explanation"
+                Some(denied),
+                explanation.to_error(),
+                "the denial differs from the explanation's"
             );
         }
     }

@@ -34,10 +34,10 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::{Deserialize, Serialize};
 
+use crate::catalog::Action;
 use crate::entropy::{Randomness, Timestamp};
-use crate::kms::Action;
+use crate::format::hex;
 use crate::request::RequestPrincipal;
-use crate::store::key::hex;
 
 /// How long a new grant takes to become effective without a token by default: five minutes, the
 /// "usually within five minutes" of the KMS Developer Guide (grants.html, eventual consistency).

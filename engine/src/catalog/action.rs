@@ -6,7 +6,7 @@
 //! what KMS says about each (operation, permission source, cross-account use, grant operation)
 //! is read from the one table of them, [`crate::catalog::ACTIONS`].
 
-use crate::catalog::{self, ActionGroup, KmsAction, ResourceKind};
+use super::{ActionGroup, KmsAction, ResourceKind};
 use serde::Serialize;
 
 /// Where the permission for an action must come from (semantics §7.2).
@@ -51,7 +51,7 @@ macro_rules! actions {
     reason = "only evaluated in const blocks: an action missing from the catalog fails the build"
 )]
 const fn catalog_row(name: &str) -> &'static KmsAction {
-    let mut rest = catalog::ACTIONS;
+    let mut rest = super::ACTIONS;
     while let Some((row, tail)) = rest.split_first() {
         if same_bytes(row.action.as_bytes(), name.as_bytes()) {
             return row;
@@ -183,7 +183,7 @@ impl Action {
             format!("kms:{name}")
         };
         Action::from_name(&full).ok_or_else(|| {
-            let hint = catalog::suggest_action(&full)
+            let hint = super::suggest_action(&full)
                 .map(|s| format!("; did you mean `{s}`?"))
                 .unwrap_or_default();
             format!("`{name}` is not a KMS action{hint}")
