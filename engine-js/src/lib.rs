@@ -142,16 +142,11 @@ pub fn explain(
 #[wasm_bindgen(unchecked_return_type = "Matrix")]
 pub fn matrix(
     #[wasm_bindgen(unchecked_param_type = "Scenario")] scenario: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "string[] | undefined")] actions: JsValue,
+    actions: Option<Vec<String>>,
 ) -> Result<JsValue, JsValue> {
     let now = now();
     let loaded = load(&scenario, now)?;
-    let mut names: Vec<String> = if actions.is_undefined() || actions.is_null() {
-        Vec::new()
-    } else {
-        serde_wasm_bindgen::from_value(actions)
-            .map_err(|e| EngineError::request(format!("actions: {e}"), "actions"))?
-    };
+    let mut names = actions.unwrap_or_default();
     if names.is_empty() {
         names = loaded.scenario.actions.clone();
     }
@@ -242,14 +237,10 @@ impl EngineError {
         }
     }
 
-    /// A request that names something the scenario does not have, or is not shaped like one.
-    /// A request is an object rather than text, so its position is its path.
+    /// Input that names something the scenario does not have, or is not shaped as it should be.
+    /// It is an object rather than text, so its position is its path (`request.key`).
     fn request(message: String, path: &str) -> EngineError {
-        let path = if path.is_empty() {
-            "request".to_owned()
-        } else {
-            format!("request.{path}")
-        };
+        let path = if path.is_empty() { "request" } else { path }.to_owned();
         EngineError {
             name: "RequestError",
             message,
@@ -281,12 +272,14 @@ fn scenario_text(scenario: &JsValue) -> Result<String, EngineError> {
     if let Some(text) = scenario.as_string() {
         return Ok(text);
     }
-    let value: serde_json::Value = serde_wasm_bindgen::from_value(scenario.clone())
-        .map_err(|e| EngineError::request(format!("the scenario is not JSON data: {e}"), ""))?;
+    let value: serde_json::Value =
+        serde_wasm_bindgen::from_value(scenario.clone()).map_err(|e| {
+            EngineError::request(format!("the scenario is not JSON data: {e}"), "scenario")
+        })?;
     if !value.is_object() {
         return Err(EngineError::request(
             "the scenario must be an object or its JSON text".to_owned(),
-            "",
+            "scenario",
         ));
     }
     serde_json::to_string_pretty(&value).map_err(|e| EngineError::request(e.to_string(), ""))
@@ -299,12 +292,15 @@ fn load(scenario: &JsValue, now: Timestamp) -> Result<Loaded, EngineError> {
 }
 
 fn question(loaded: &Loaded, request: &JsValue) -> Result<Question, EngineError> {
-    let request: RequestIn = serde_wasm_bindgen::from_value(request.clone())
+    // Through JSON data, so that a field the request does not have is refused (reading a struct
+    // straight from a JavaScript object looks only at the fields it knows).
+    let request: RequestIn = serde_wasm_bindgen::from_value::<serde_json::Value>(request.clone())
+        .and_then(|v| serde_json::from_value(v).map_err(serde_wasm_bindgen::Error::new))
         .map_err(|e| EngineError::request(e.to_string(), ""))?;
     let principal = loaded.principal_arn(&request.principal).ok_or_else(|| {
         EngineError::request(
             format!("no principal `{}` in the scenario", request.principal),
-            "principal",
+            "request.principal",
         )
     })?;
     let key = loaded
@@ -313,10 +309,13 @@ fn question(loaded: &Loaded, request: &JsValue) -> Result<Question, EngineError>
         .and_then(|i| loaded.scenario.keys.get(i))
         .map(|k| k.arn.clone())
         .ok_or_else(|| {
-            EngineError::request(format!("no key `{}` in the scenario", request.key), "key")
+            EngineError::request(
+                format!("no key `{}` in the scenario", request.key),
+                "request.key",
+            )
         })?;
-    let action =
-        Action::from_user_input(&request.action).map_err(|m| EngineError::request(m, "action"))?;
+    let action = Action::from_user_input(&request.action)
+        .map_err(|m| EngineError::request(m, "request.action"))?;
     let context = request
         .context
         .into_iter()

@@ -44,7 +44,7 @@ fn decide_answers_as_the_lecture_expects_from_an_object_or_text() {
 
 #[wasm_bindgen_test]
 fn matrix_has_a_cell_per_principal_key_and_action_in_the_scenarios_names() {
-    let out = back(matrix(lecture_object(), JsValue::UNDEFINED).unwrap());
+    let out = back(matrix(lecture_object(), None).unwrap());
     assert_eq!(
         out["principals"],
         json!(["Alice", "Bob", "Charlie", "David"])
@@ -69,7 +69,7 @@ fn matrix_has_a_cell_per_principal_key_and_action_in_the_scenarios_names() {
         assert_eq!(cell["decision"], entry["decision"], "{cell}");
     }
 
-    let one = back(matrix(lecture_object(), js(&json!(["Decrypt"]))).unwrap());
+    let one = back(matrix(lecture_object(), Some(vec!["Decrypt".to_owned()])).unwrap());
     assert_eq!(one["actions"], json!(["kms:Decrypt"]));
     assert_eq!(one["cells"].as_array().unwrap().len(), 4 * 3);
 }
