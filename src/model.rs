@@ -389,6 +389,11 @@ impl Playground {
         &self.world
     }
 
+    /// The scenario the world was loaded from, if any.
+    pub fn scenario(&self) -> Option<&Scenario> {
+        self.base.as_ref()
+    }
+
     /// The scenario's title.
     pub fn title(&self) -> &str {
         &self.title
@@ -939,6 +944,7 @@ impl Playground {
                     PrincipalKind::User { .. } => "user",
                     PrincipalKind::Role { .. } => "role",
                     PrincipalKind::AssumedRole { .. } => "session",
+                    PrincipalKind::Service { .. } => "service",
                 },
             })
             .collect();

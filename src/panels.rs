@@ -246,6 +246,7 @@ pub fn caller_choices(world: &World) -> Vec<CallerChoice> {
                 PrincipalKind::User { .. } => "user",
                 PrincipalKind::Role { .. } => "role",
                 PrincipalKind::AssumedRole { .. } => "session",
+                PrincipalKind::Service { .. } => "service",
             },
         })
         .collect()

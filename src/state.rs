@@ -128,6 +128,8 @@ pub struct UiState {
     pub other_tab_saved: bool,
     /// The share link last made, shown for copying.
     pub share_link: Option<String>,
+    /// Unlisted principals' rows and reachable cells.
+    pub analysis: crate::analysis_view::AnalysisView,
 }
 
 /// Everything a user can ask the app to do.
@@ -231,6 +233,12 @@ pub enum Intent {
     AdoptSaved(Box<AppState>),
     /// Show (or hide, with `None`) the share link.
     ShowShareLink(Option<String>),
+    /// Make a proposed fix (undoable; the matrix marks what it changed).
+    ApplyFix(Box<kms_engine::analysis::Fix>),
+    /// Show or hide unlisted principals' rows and reachable cells.
+    SetAnalysisView(crate::analysis_view::AnalysisView),
+    /// Something asked of the tour or an exercise.
+    Course(crate::course::CourseIntent),
     /// Undo the last world change.
     Undo,
     /// Redo the last undone world change.
@@ -248,6 +256,8 @@ pub struct AppState {
     pub ui: UiState,
     /// The hands-on panels.
     pub panels: Panels,
+    /// The tour or exercise open beside the playground.
+    pub course: crate::course::Course,
     reveal_serial: u32,
 }
 
@@ -286,8 +296,10 @@ impl AppState {
                 recovery: None,
                 other_tab_saved: false,
                 share_link: None,
+                analysis: crate::analysis_view::AnalysisView::default(),
             },
             panels,
+            course: crate::course::Course::default(),
             reveal_serial: 0,
         }
     }
@@ -299,8 +311,26 @@ impl AppState {
 
     /// Applies one intent. Failures become a notice; nothing half-applied stays.
     pub fn apply(&mut self, intent: Intent) {
+        // An open exercise refuses edits outside what it lets the student change.
+        let refusal = self.course.refuse(&self.model.borrow(), &intent);
+        if let Some(refusal) = refusal {
+            self.ui.notice = Some(Notice::error(refusal));
+            self.revision += 1;
+            return;
+        }
+        let before = self
+            .course
+            .watches(&intent)
+            .then(|| self.model.borrow().clone());
         if let Err(error) = self.try_apply(intent) {
             self.ui.notice = Some(Notice::error(error.to_string()));
+        }
+        if let (Some(before), Some(session)) = (before, &self.course.exercise) {
+            let refusal = session.refuse_change(before.world(), self.model.borrow().world());
+            if let Some(refusal) = refusal {
+                *self.model.borrow_mut() = before;
+                self.ui.notice = Some(Notice::error(refusal));
+            }
         }
         self.revision += 1;
     }
@@ -370,6 +400,7 @@ impl AppState {
         {
             let model = self.model.borrow();
             self.panels.world_replaced(model.world(), model.now());
+            self.course.world_loaded(&model);
         }
         self.reset_ui();
     }
@@ -594,6 +625,20 @@ impl AppState {
                 self.ui.share_link = link;
                 Ok(())
             }
+            Intent::ApplyFix(fix) => {
+                let label = fix.summary.clone();
+                self.undoable(label.clone(), |m| crate::analysis_view::apply_fix(m, &fix))?;
+                self.ui.notice = Some(Notice::undoable(label));
+                Ok(())
+            }
+            Intent::SetAnalysisView(view) => {
+                self.ui.analysis = view;
+                Ok(())
+            }
+            Intent::Course(intent) => {
+                crate::course::apply(self, intent);
+                Ok(())
+            }
             Intent::Undo => {
                 let entry = self.history.borrow_mut().undo.pop();
                 if let Some((label, previous)) = entry {
@@ -603,6 +648,7 @@ impl AppState {
                         .redo
                         .push((label.clone(), current));
                     self.reset_ui();
+                    self.course.world_loaded(&self.model.borrow());
                     self.ui.notice = Some(Notice {
                         text: format!("Undone: {label}"),
                         error: false,
@@ -620,6 +666,7 @@ impl AppState {
                         .undo
                         .push((label.clone(), current));
                     self.reset_ui();
+                    self.course.world_loaded(&self.model.borrow());
                     self.ui.notice = Some(Notice {
                         text: format!("Redone: {label}"),
                         error: false,

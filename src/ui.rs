@@ -1,10 +1,12 @@
 //! The browser user interface: components that render the playground's state and dispatch the
 //! user's intents. Nothing here decides access; every decision shown comes from the engine.
 
+pub mod analysis;
 pub mod app;
 pub mod browser;
 pub mod editor;
 pub mod editor_pane;
+pub mod exercise;
 pub mod hooks;
 pub mod icons;
 pub mod matrix;
@@ -12,5 +14,6 @@ pub mod panels;
 pub mod problems;
 pub mod sidebar;
 pub mod topbar;
+pub mod tour;
 pub mod why;
 pub mod wizard;

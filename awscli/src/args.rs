@@ -24,8 +24,16 @@ use std::fmt;
 pub trait Files {
     /// The bytes of `path`, or the reason it cannot be read, worded like the operating system's
     /// error (for example `[Errno 2] No such file or directory: 'policy.json'`).
+    ///
+    /// Read at most [`MAX_FILE_BYTES`] + 1 bytes: a longer file is refused whatever it holds, and
+    /// `fileb:///dev/zero` must not be read to exhaustion.
     fn read(&self, path: &str) -> Result<Vec<u8>, String>;
 }
+
+/// The largest file `file://` and `fileb://` load: twice the largest value any KMS parameter
+/// takes (a 32 KB key policy; plaintexts take 4,096 bytes and ciphertext blobs 6,144), so that a
+/// file within it still meets the operation's own limit and its AWS error.
+pub const MAX_FILE_BYTES: usize = 64 * 1024;
 
 /// A [`Files`] with no files at all.
 #[derive(Clone, Copy, Debug, Default)]
@@ -488,6 +496,14 @@ fn load(value: &str, option: &str, files: &dyn Files) -> Result<Loaded, UsageErr
         option: option.to_owned(),
         reason: format!("Unable to load paramfile {value}: {reason}"),
     })?;
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(UsageError::Parameter {
+            option: option.to_owned(),
+            reason: format!(
+                "Unable to load paramfile {value}: the file is larger than {MAX_FILE_BYTES} bytes, more than any KMS parameter takes"
+            ),
+        });
+    }
     if binary {
         return Ok(Loaded::Bytes(bytes));
     }

@@ -30,7 +30,7 @@ pub mod shell;
 pub mod shorthand;
 pub mod spec;
 
-pub use args::{Files, NoFiles};
+pub use args::{Files, MAX_FILE_BYTES, NoFiles};
 
 use args::{Command, Invocation, UsageError};
 use kms_engine::entropy::{Randomness, Timestamp};
@@ -133,6 +133,85 @@ pub struct Host<'a> {
 struct Ctx<'h, 'a> {
     host: &'h mut Host<'a>,
     depth: usize,
+    /// Bytes of expanded text the line (with its nested lines) has made so far.
+    line_bytes: usize,
+}
+
+/// The most bytes one word may expand to, and so the largest value a variable can hold: the
+/// kernel's limit on one argument (`MAX_ARG_STRLEN`, 128 KiB), far above any value KMS takes.
+pub const MAX_WORD_BYTES: usize = 128 * 1024;
+/// The most bytes the words of one line may expand to in all: the kernel's limit on a command
+/// line (`ARG_MAX`, 2 MiB).
+pub const MAX_LINE_BYTES: usize = 2 * 1024 * 1024;
+
+/// The shell's status for a command it could not start (here: an argument list too long).
+const STATUS_CANNOT_RUN: i32 = 126;
+
+/// Expands one word for a session: reads variables where they are (no copy of the table), runs
+/// `$(...)` lines, and keeps the word and the line within their budgets.
+struct Expander<'s, 'c, 'h, 'a> {
+    session: &'s mut Session,
+    ctx: &'c mut Ctx<'h, 'a>,
+    stderr: &'s mut String,
+    /// `$?` as it was when the word began.
+    last_status: i32,
+    word_bytes: usize,
+}
+
+impl shell::Expansions for Expander<'_, '_, '_, '_> {
+    type Error = Output;
+
+    fn variable(&mut self, name: &str) -> Option<String> {
+        if name == "?" {
+            return Some(self.last_status.to_string());
+        }
+        self.session.variables.get(name).cloned()
+    }
+
+    fn command(&mut self, text: &str) -> Result<String, Output> {
+        if self.ctx.depth >= 8 {
+            return Err(Output::error(
+                "command substitutions nest too deeply\n".to_owned(),
+                STATUS_SYNTAX,
+            ));
+        }
+        self.ctx.depth += 1;
+        let inner = self.session.line(text, self.ctx);
+        self.ctx.depth -= 1;
+        self.session.last_status = inner.status;
+        self.stderr.push_str(&inner.stderr);
+        if inner.is_bad_input() {
+            return Err(Output {
+                stdout: String::new(),
+                stderr: String::new(),
+                status: inner.status,
+                clear: false,
+            });
+        }
+        Ok(inner.stdout)
+    }
+
+    fn reserve(&mut self, bytes: usize) -> Result<(), Output> {
+        self.word_bytes = self.word_bytes.saturating_add(bytes);
+        self.ctx.line_bytes = self.ctx.line_bytes.saturating_add(bytes);
+        if self.word_bytes > MAX_WORD_BYTES {
+            return Err(Output::error(
+                format!(
+                    "argument list too long: a word or variable may expand to at most {MAX_WORD_BYTES} bytes\n"
+                ),
+                STATUS_CANNOT_RUN,
+            ));
+        }
+        if self.ctx.line_bytes > MAX_LINE_BYTES {
+            return Err(Output::error(
+                format!(
+                    "argument list too long: a command line may expand to at most {MAX_LINE_BYTES} bytes\n"
+                ),
+                STATUS_CANNOT_RUN,
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl Session {
@@ -175,7 +254,11 @@ impl Session {
 
     /// Runs one logical line (continuations already joined; see [`shell::logical_lines`]).
     pub fn run_line(&mut self, line: &str, host: &mut Host<'_>) -> Output {
-        let mut ctx = Ctx { host, depth: 0 };
+        let mut ctx = Ctx {
+            host,
+            depth: 0,
+            line_bytes: 0,
+        };
         let out = self.line(line, &mut ctx);
         self.last_status = out.status;
         out
@@ -260,38 +343,17 @@ impl Session {
         ctx: &mut Ctx<'_, '_>,
         stderr: &mut String,
     ) -> Result<Vec<String>, Output> {
-        let variables = self.variables.clone();
-        let last_status = self.last_status;
-        let mut lookup = |name: &str| {
-            if name == "?" {
-                return Some(last_status.to_string());
-            }
-            variables.get(name).cloned()
+        let mut expander = Expander {
+            last_status: self.last_status,
+            session: self,
+            ctx,
+            stderr,
+            word_bytes: 0,
         };
-        let mut run = |text: &str| -> Result<String, Output> {
-            if ctx.depth >= 8 {
-                return Err(Output::error(
-                    "command substitutions nest too deeply\n".to_owned(),
-                    STATUS_SYNTAX,
-                ));
-            }
-            ctx.depth += 1;
-            let inner = self.line(text, ctx);
-            ctx.depth -= 1;
-            self.last_status = inner.status;
-            stderr.push_str(&inner.stderr);
-            if inner.is_bad_input() {
-                return Err(Output {
-                    stdout: String::new(),
-                    stderr: String::new(),
-                    status: inner.status,
-                    clear: false,
-                });
-            }
-            Ok(inner.stdout)
-        };
-        shell::expand(word, split, &mut lookup, &mut run).map_err(|mut e| {
-            e.stderr = std::mem::take(stderr);
+        shell::expand(word, split, &mut expander).map_err(|mut e| {
+            let mut collected = std::mem::take(stderr);
+            collected.push_str(&e.stderr);
+            e.stderr = collected;
             e
         })
     }
@@ -912,5 +974,45 @@ mod session_tests {
             (2, "echo one   two".to_owned(), "one two\n".to_owned())
         );
         assert_eq!(seen.len(), 2);
+    }
+
+    /// A script that doubles a variable 31 times would need 2 GiB: the word that grows past
+    /// `MAX_WORD_BYTES` is refused as the kernel refuses an over-long argument, and the variable
+    /// keeps its last value.
+    #[test]
+    fn a_variable_cannot_grow_without_bound() {
+        let mut f = Fixture::demo1();
+        assert_eq!(f.run("A=xxxxxxxxxxxxxxxx").status, 0);
+        let mut refused = None;
+        for round in 0..31 {
+            let out = f.run("A=$A$A");
+            if out.status != 0 {
+                refused = Some((round, out));
+                break;
+            }
+        }
+        let (round, out) = refused.expect("the doubling is stopped");
+        assert_eq!(
+            round, 13,
+            "16 bytes doubled 13 times is 128 KiB; the 14th is refused"
+        );
+        assert_eq!(out.status, 126);
+        assert!(out.is_bad_input());
+        assert!(
+            out.stderr.starts_with(
+                "argument list too long: a word or variable may expand to at most 131072 bytes"
+            ),
+            "{}",
+            out.stderr
+        );
+        assert_eq!(f.session.variable("A").map(str::len), Some(MAX_WORD_BYTES));
+        let line = format!("echo{}", " $A".repeat(20));
+        let out = f.run(&line);
+        assert_eq!(out.status, 126);
+        assert!(
+            out.stderr
+                .contains("a command line may expand to at most 2097152 bytes")
+        );
+        assert!(out.stdout.is_empty());
     }
 }

@@ -150,123 +150,184 @@ pub fn is_name(s: &str) -> bool {
 
 /// Splits a script into logical lines, dropping lines that are blank or only a comment.
 pub fn logical_lines(script: &str) -> Result<Vec<LogicalLine>, (usize, ShellError)> {
-    let mut lines = Vec::new();
-    let mut current = String::new();
-    let mut start_line = 1;
-    let mut line = 1;
-    let mut scan = Scan::default();
-    let mut chars = script.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\n' {
-            line += 1;
+    let mut splitter = LineSplitter::default();
+    splitter.push(script);
+    splitter.finish()
+}
+
+/// Splits a script into logical lines as it arrives, piece by piece (a terminal's lines). Each
+/// character is looked at once, so the work stays linear in the input however long a quoted
+/// value or a continued line runs.
+#[derive(Clone, Debug)]
+pub struct LineSplitter {
+    quote: Quote,
+    /// How many `$(` are open.
+    depth: usize,
+    /// A backslash outside single quotes waits for the character it escapes.
+    escape: bool,
+    /// Inside a comment, which runs to the end of the physical line.
+    comment: bool,
+    /// The physical line being read (1-based).
+    line: usize,
+    /// The physical line where the current logical line started.
+    start_line: usize,
+    /// The current logical line, continuations removed.
+    current: String,
+    /// The current logical line as written.
+    raw: String,
+    ready: Vec<LogicalLine>,
+}
+
+impl Default for LineSplitter {
+    fn default() -> Self {
+        LineSplitter {
+            quote: Quote::None,
+            depth: 0,
+            escape: false,
+            comment: false,
+            line: 1,
+            start_line: 1,
+            current: String::new(),
+            raw: String::new(),
+            ready: Vec::new(),
         }
-        match scan.quote {
+    }
+}
+
+impl LineSplitter {
+    /// Reads more of the script.
+    pub fn push(&mut self, text: &str) {
+        for c in text.chars() {
+            self.push_char(c);
+        }
+    }
+
+    /// The logical lines completed so far and not yet taken.
+    pub fn take_ready(&mut self) -> Vec<LogicalLine> {
+        std::mem::take(&mut self.ready)
+    }
+
+    /// Whether a logical line has begun and is not complete yet (a terminal then prompts `> `).
+    pub fn is_inside_line(&self) -> bool {
+        self.quote != Quote::None || self.depth > 0 || self.escape || !self.raw.is_empty()
+    }
+
+    /// Ends the script: the lines not yet taken, or what was left open.
+    pub fn finish(mut self) -> Result<Vec<LogicalLine>, (usize, ShellError)> {
+        if std::mem::take(&mut self.escape) {
+            self.current.push('\\');
+        }
+        match (self.quote, self.depth) {
+            (Quote::Single, _) => Err((self.start_line, ShellError::Unterminated { what: "'" })),
+            (Quote::Double, _) => Err((self.start_line, ShellError::Unterminated { what: "\"" })),
+            (Quote::None, d) if d > 0 => {
+                Err((self.start_line, ShellError::Unterminated { what: "$(" }))
+            }
+            _ => {
+                self.end_line();
+                Ok(self.ready)
+            }
+        }
+    }
+
+    fn push_char(&mut self, c: char) {
+        if c == '\n' {
+            self.line += 1;
+        }
+        if std::mem::take(&mut self.escape) {
+            self.raw.push(c);
+            // A backslash before a newline joins the lines; before anything else both stay.
+            if c != '\n' {
+                self.current.push('\\');
+                self.current.push(c);
+            }
+            return;
+        }
+        if self.comment {
+            if c != '\n' {
+                self.raw.push(c);
+                return;
+            }
+            self.comment = false;
+        }
+        match self.quote {
             Quote::Single => {
                 if c == '\'' {
-                    scan.quote = Quote::None;
+                    self.quote = Quote::None;
                 }
-                current.push(c);
-                continue;
+                self.keep(c);
+                return;
             }
             Quote::Double => {
                 match c {
                     '\\' => {
-                        if chars.peek() == Some(&'\n') {
-                            chars.next();
-                            line += 1;
-                        } else {
-                            current.push(c);
-                            if let Some(next) = chars.next() {
-                                if next == '\n' {
-                                    line += 1;
-                                }
-                                current.push(next);
-                            }
-                        }
-                        continue;
+                        self.raw.push(c);
+                        self.escape = true;
+                        return;
                     }
-                    '"' => scan.quote = Quote::None,
+                    '"' => self.quote = Quote::None,
                     _ => {}
                 }
-                current.push(c);
-                continue;
+                self.keep(c);
+                return;
             }
             Quote::None => {}
         }
         match c {
             '\\' => {
-                if chars.peek() == Some(&'\n') {
-                    chars.next();
-                    line += 1;
-                    continue;
-                }
-                current.push(c);
-                if let Some(next) = chars.next() {
-                    current.push(next);
-                }
+                self.raw.push(c);
+                self.escape = true;
             }
             '\'' => {
-                scan.quote = Quote::Single;
-                current.push(c);
+                self.quote = Quote::Single;
+                self.keep(c);
             }
             '"' => {
-                scan.quote = Quote::Double;
-                current.push(c);
+                self.quote = Quote::Double;
+                self.keep(c);
             }
-            '#' if scan.depth == 0 && current.chars().last().is_none_or(char::is_whitespace) => {
-                // A comment runs to the end of the physical line.
-                while let Some(&next) = chars.peek() {
-                    if next == '\n' {
-                        break;
-                    }
-                    chars.next();
-                }
+            '#' if self.depth == 0
+                && self
+                    .current
+                    .chars()
+                    .next_back()
+                    .is_none_or(char::is_whitespace) =>
+            {
+                self.raw.push(c);
+                self.comment = true;
             }
-            '(' if current.ends_with('$') => {
-                scan.depth += 1;
-                current.push(c);
+            '(' if self.current.ends_with('$') => {
+                self.depth += 1;
+                self.keep(c);
             }
-            ')' if scan.depth > 0 => {
-                scan.depth -= 1;
-                current.push(c);
+            ')' if self.depth > 0 => {
+                self.depth -= 1;
+                self.keep(c);
             }
-            '\n' if scan.depth == 0 => {
-                finish_line(&mut lines, &mut current, script, start_line..=line - 1);
-                start_line = line;
+            '\n' if self.depth == 0 => {
+                self.end_line();
+                self.start_line = self.line;
             }
-            _ => current.push(c),
+            _ => self.keep(c),
         }
     }
-    match (scan.quote, scan.depth) {
-        (Quote::Single, _) => Err((start_line, ShellError::Unterminated { what: "'" })),
-        (Quote::Double, _) => Err((start_line, ShellError::Unterminated { what: "\"" })),
-        (Quote::None, d) if d > 0 => Err((start_line, ShellError::Unterminated { what: "$(" })),
-        _ => {
-            finish_line(&mut lines, &mut current, script, start_line..=line);
-            Ok(lines)
-        }
-    }
-}
 
-/// Ends the logical line made of physical lines `range` (1-based, inclusive).
-fn finish_line(
-    lines: &mut Vec<LogicalLine>,
-    current: &mut String,
-    script: &str,
-    range: std::ops::RangeInclusive<usize>,
-) {
-    let text = std::mem::take(current);
-    if !text.trim().is_empty() {
-        let raw: Vec<&str> = script
-            .lines()
-            .skip(range.start().saturating_sub(1))
-            .take(range.end().saturating_sub(*range.start()) + 1)
-            .collect();
-        lines.push(LogicalLine {
-            line: *range.start(),
-            text: text.trim().to_owned(),
-            raw: raw.join("\n").trim().to_owned(),
-        });
+    fn keep(&mut self, c: char) {
+        self.current.push(c);
+        self.raw.push(c);
+    }
+
+    /// Ends the logical line read so far; a blank or comment-only one is dropped.
+    fn end_line(&mut self) {
+        let text = std::mem::take(&mut self.current);
+        let raw = std::mem::take(&mut self.raw);
+        if !text.trim().is_empty() {
+            self.ready.push(LogicalLine {
+                line: self.start_line,
+                text: text.trim().to_owned(),
+                raw: raw.trim().to_owned(),
+            });
+        }
     }
 }
 
@@ -276,12 +337,6 @@ enum Quote {
     None,
     Single,
     Double,
-}
-
-#[derive(Default)]
-struct Scan {
-    quote: Quote,
-    depth: usize,
 }
 
 /// Splits one logical line into words.
@@ -492,27 +547,43 @@ fn read_dollar(
     }
 }
 
-/// Expands a word into the fields it produces. `lookup` gives a variable's value (unset variables
-/// expand to nothing, as in the shell); `run` runs a `$(...)` command and gives its output.
-/// `split` is false for an assignment's value, which the shell never splits.
-pub fn expand<E>(
+/// What expanding a word needs from the session: variables, `$(...)` commands, and a budget.
+pub trait Expansions {
+    /// What stops an expansion.
+    type Error;
+    /// A variable's value (unset variables expand to nothing, as in the shell).
+    fn variable(&mut self, name: &str) -> Option<String>;
+    /// Runs a `$(...)` command and gives its output.
+    fn command(&mut self, text: &str) -> Result<String, Self::Error>;
+    /// Takes `bytes` more of expanded text from the budget, or refuses.
+    fn reserve(&mut self, bytes: usize) -> Result<(), Self::Error>;
+}
+
+/// Expands a word into the fields it produces. `split` is false for an assignment's value, which
+/// the shell never splits. Every value is charged to [`Expansions::reserve`] before it is kept,
+/// so a script cannot grow a value without bound.
+pub fn expand<X: Expansions + ?Sized>(
     word: &Word,
     split: bool,
-    lookup: &mut dyn FnMut(&str) -> Option<String>,
-    run: &mut dyn FnMut(&str) -> Result<String, E>,
-) -> Result<Vec<String>, E> {
+    expansions: &mut X,
+) -> Result<Vec<String>, X::Error> {
     let mut fields: Vec<String> = Vec::new();
     let mut current: Option<String> = None;
     for part in &word.parts {
         let (value, split) = match part {
             Part::Literal { text, .. } => (text.clone(), false),
-            Part::Variable { name, quoted } => (lookup(name).unwrap_or_default(), split && !quoted),
+            Part::Variable { name, quoted } => (
+                expansions.variable(name).unwrap_or_default(),
+                split && !quoted,
+            ),
             Part::Command { text, quoted } => {
                 // Command substitution drops trailing newlines.
-                let out = run(text)?;
-                (out.trim_end_matches('\n').to_owned(), split && !quoted)
+                let mut out = expansions.command(text)?;
+                out.truncate(out.trim_end_matches('\n').len());
+                (out, split && !quoted)
             }
         };
+        expansions.reserve(value.len())?;
         if !split {
             current.get_or_insert_with(String::new).push_str(&value);
             continue;
@@ -560,17 +631,33 @@ pub fn expand<E>(
 mod tests {
     use super::*;
 
+    /// Two variables, and commands that print themselves in brackets.
+    struct Fixed {
+        trailing: &'static str,
+    }
+
+    impl Expansions for Fixed {
+        type Error = ();
+        fn variable(&mut self, name: &str) -> Option<String> {
+            match name {
+                "TOKEN" => Some("abc def".to_owned()),
+                "KEY" => Some("1234".to_owned()),
+                _ => None,
+            }
+        }
+        fn command(&mut self, text: &str) -> Result<String, ()> {
+            Ok(format!("<{text}>{}", self.trailing))
+        }
+        fn reserve(&mut self, _bytes: usize) -> Result<(), ()> {
+            Ok(())
+        }
+    }
+
     fn plain(line: &str) -> Vec<String> {
-        let mut lookup = |name: &str| match name {
-            "TOKEN" => Some("abc def".to_owned()),
-            "KEY" => Some("1234".to_owned()),
-            _ => None,
-        };
-        let mut run = |cmd: &str| -> Result<String, ()> { Ok(format!("<{cmd}>\n")) };
         words(line)
             .unwrap()
             .iter()
-            .flat_map(|w| expand(w, true, &mut lookup, &mut run).unwrap())
+            .flat_map(|w| expand(w, true, &mut Fixed { trailing: "\n" }).unwrap())
             .collect()
     }
 
@@ -615,10 +702,8 @@ mod tests {
     fn command_substitution_keeps_its_text_and_drops_the_trailing_newline() {
         let w = words("T=$(aws kms create-grant --query 'GrantToken' --output text)").unwrap();
         let (_, value) = w[0].as_assignment().unwrap();
-        let mut lookup = |_: &str| None;
-        let mut run = |cmd: &str| -> Result<String, ()> { Ok(format!("<{cmd}>\n\n")) };
         assert_eq!(
-            expand(&value, false, &mut lookup, &mut run).unwrap(),
+            expand(&value, false, &mut Fixed { trailing: "\n\n" }).unwrap(),
             ["<aws kms create-grant --query 'GrantToken' --output text>"]
         );
         let w = words("T=$(aws kms x --query \"a)b\")").unwrap();
@@ -657,6 +742,32 @@ mod tests {
                 },
             ]
         );
+    }
+
+    /// A terminal hands the reader one line at a time: the lines it makes are the same as from
+    /// the whole script at once, wherever the pieces are cut.
+    #[test]
+    fn a_script_read_piece_by_piece_splits_as_a_whole() {
+        let script = "# demo\naws kms encrypt \\\n  --key-id alias/DemoKey # trailing\n\nT=$(aws kms x\n --q 'a\nb' \"c\\\nd\")\necho '#x' \\";
+        let whole = logical_lines(script).unwrap();
+        for cut in 1..4 {
+            let mut splitter = LineSplitter::default();
+            let mut pieces = Vec::new();
+            let chars: Vec<char> = script.chars().collect();
+            for piece in chars.chunks(cut) {
+                splitter.push(&piece.iter().collect::<String>());
+                pieces.extend(splitter.take_ready());
+            }
+            pieces.extend(splitter.finish().unwrap());
+            assert_eq!(pieces, whole, "pieces of {cut}");
+        }
+        let mut open = LineSplitter::default();
+        open.push("echo 'one\n");
+        assert!(open.is_inside_line());
+        assert!(open.take_ready().is_empty());
+        open.push("two'\n");
+        assert!(!open.is_inside_line());
+        assert_eq!(open.take_ready()[0].text, "echo 'one\ntwo'");
     }
 
     #[test]

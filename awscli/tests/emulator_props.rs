@@ -33,6 +33,22 @@ fn word() -> impl Strategy<Value = String> {
     ]
 }
 
+/// Every variable holds `v a l`; every command prints `out`.
+struct Constant;
+
+impl shell::Expansions for Constant {
+    type Error = ();
+    fn variable(&mut self, _: &str) -> Option<String> {
+        Some("v a l".to_owned())
+    }
+    fn command(&mut self, _: &str) -> Result<String, ()> {
+        Ok("out\n".to_owned())
+    }
+    fn reserve(&mut self, _: usize) -> Result<(), ()> {
+        Ok(())
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
@@ -41,11 +57,28 @@ proptest! {
         let _ = shell::logical_lines(&text);
         if let Ok(words) = shell::words(&text) {
             for w in &words {
-                let mut lookup = |_: &str| Some("v a l".to_owned());
-                let mut run = |_: &str| -> Result<String, ()> { Ok("out\n".to_owned()) };
-                let _ = shell::expand(w, true, &mut lookup, &mut run);
+                let _ = shell::expand(w, true, &mut Constant);
             }
         }
+    }
+
+    /// A terminal hands the reader a line at a time: cut anywhere, the script splits into the
+    /// same logical lines as when read whole.
+    #[test]
+    fn reading_piece_by_piece_splits_as_reading_whole(text in "[a-z $()'\"#\\\\\n]{0,60}", cut in 1usize..7) {
+        let whole = shell::logical_lines(&text);
+        let mut splitter = shell::LineSplitter::default();
+        let mut lines = Vec::new();
+        let chars: Vec<char> = text.chars().collect();
+        for piece in chars.chunks(cut) {
+            splitter.push(&piece.iter().collect::<String>());
+            lines.extend(splitter.take_ready());
+        }
+        let pieces = splitter.finish().map(|rest| {
+            lines.extend(rest);
+            lines
+        });
+        prop_assert_eq!(pieces, whole);
     }
 
     #[test]

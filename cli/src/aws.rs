@@ -7,13 +7,14 @@
 //! as they are now.
 
 use crate::system::{self, DiskFiles, OsRandomness};
-use crate::{Failure, SEEDED_START, read, scenario_failure};
-use kms_awscli::{Host, Output, Session, shell};
+use crate::{Failure, SEEDED_START, out, read, scenario_failure, state_file};
+use kms_awscli::shell::{self, LogicalLine};
+use kms_awscli::{Host, Output, Session};
 use kms_engine::entropy::{Randomness, SeededRandomness, Timestamp};
 use kms_engine::scenario;
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 use std::path::Path;
 
 /// The saved form of a session.
@@ -33,18 +34,14 @@ fn digest(text: &str) -> String {
         .collect()
 }
 
-fn load_state(path: &Path) -> Result<Option<State>, Failure> {
-    if !path.exists() {
-        return Ok(None);
-    }
-    let text = read(path)?;
+fn parse_state(path: &Path, text: &str) -> Result<State, Failure> {
     let bad = |what: &str| {
         Failure::input(format!(
             "`{}` is not a kmsplay session file: {what}",
             path.display()
         ))
     };
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(&e.to_string()))?;
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| bad(&e.to_string()))?;
     if value
         .get("kmsplay_session")
         .and_then(serde_json::Value::as_u64)
@@ -57,7 +54,7 @@ fn load_state(path: &Path) -> Result<Option<State>, Failure> {
             .get(name)
             .ok_or_else(|| bad(&format!("missing `{name}`")))
     };
-    Ok(Some(State {
+    Ok(State {
         scenario_sha256: field("scenario_sha256")?
             .as_str()
             .ok_or_else(|| bad("`scenario_sha256` is not text"))?
@@ -80,10 +77,10 @@ fn load_state(path: &Path) -> Result<Option<State>, Failure> {
                     .ok_or_else(|| bad("`history` holds a non-text entry"))
             })
             .collect::<Result<_, _>>()?,
-    }))
+    })
 }
 
-fn save_state(path: &Path, state: &State) -> Result<(), Failure> {
+fn state_text(state: &State) -> String {
     let value = json!({
         "kmsplay_session": STATE_VERSION,
         "scenario_sha256": state.scenario_sha256,
@@ -91,9 +88,7 @@ fn save_state(path: &Path, state: &State) -> Result<(), Failure> {
         "start": state.start.0,
         "history": state.history,
     });
-    let text = serde_json::to_string_pretty(&value).unwrap_or_default() + "\n";
-    std::fs::write(path, text)
-        .map_err(|e| Failure::input(format!("cannot write `{}`: {e}", path.display())))
+    serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
 }
 
 /// Where printed output goes.
@@ -104,19 +99,22 @@ struct Printer {
 impl Printer {
     /// Prints one command's output; in a transcript, the command first as typed after the
     /// shell's prompts (`$ `, and `> ` for continuation lines).
-    fn line(&self, raw: &str, out: &Output) {
-        let mut stdout = std::io::stdout().lock();
+    fn line(&self, raw: &str, out: &Output) -> Result<(), Failure> {
         if self.transcript {
+            let mut text = String::new();
             for (i, typed) in raw.lines().enumerate() {
-                let _ = writeln!(stdout, "{}{typed}", if i == 0 { "$ " } else { "> " });
+                text.push_str(if i == 0 { "$ " } else { "> " });
+                text.push_str(typed);
+                text.push('\n');
             }
-            let _ = write!(stdout, "{}{}", out.stdout, out.stderr);
+            text.push_str(&out.stdout);
+            text.push_str(&out.stderr);
+            out::print(&text)
         } else {
-            let _ = write!(stdout, "{}", out.stdout);
-            let _ = stdout.flush();
-            eprint!("{}", out.stderr);
+            out::print(&out.stdout)?;
+            out::eprint(&out.stderr);
+            Ok(())
         }
-        let _ = stdout.flush();
     }
 }
 
@@ -130,7 +128,14 @@ pub fn run(
 ) -> Result<u8, Failure> {
     let text = read(file)?;
     let script_text = script.map(read).transpose()?;
-    let saved = state_path.map(load_state).transpose()?.flatten();
+    // The lock is held from before the session is read until after it is saved.
+    let lock = state_path.map(state_file::lock).transpose()?;
+    let saved = match (state_path, &lock) {
+        (Some(path), Some(lock)) => state_file::read(path, lock)?
+            .map(|text| parse_state(path, &text))
+            .transpose()?,
+        _ => None,
+    };
     if let (Some(saved), Some(path)) = (&saved, state_path) {
         if saved.scenario_sha256 != digest(&text) {
             return Err(Failure::input(format!(
@@ -197,85 +202,108 @@ pub fn run(
             rng: rng.as_mut(),
             files: &files,
         };
+        let mut run = Run {
+            session: &mut session,
+            host: &mut host,
+            printer: &printer,
+            source: &source,
+            history: &mut history,
+        };
         match &script_text {
-            Some(script) => run_text(&mut session, &mut host, script, 0, &printer, &mut history),
-            None => run_stdin(&mut session, &mut host, &printer, &mut history),
+            Some(script) => run.script(script),
+            None => run.stdin(),
         }
     };
-    if let (Some(path), Some(seed)) = (state_path, seed) {
-        save_state(
-            path,
-            &State {
-                scenario_sha256: digest(&text),
-                seed,
-                start,
-                history,
-            },
-        )?;
+    // What ran is saved even when a line stopped the run: the session continues from there.
+    if let (Some(path), Some(lock), Some(seed)) = (state_path, &lock, seed) {
+        let state = State {
+            scenario_sha256: digest(&text),
+            seed,
+            start,
+            history,
+        };
+        state_file::write(path, &state_text(&state), lock)?;
     }
-    match result {
-        Ok(()) => Ok(0),
-        Err((line, message)) => Err(Failure::input(format!("{source}:{line}: {message}"))),
-    }
+    result.map(|()| 0)
 }
 
-/// Runs the logical lines of `text` (whose first line is line `offset + 1` of its source).
-fn run_text(
-    session: &mut Session,
-    host: &mut Host<'_>,
-    text: &str,
-    offset: usize,
-    printer: &Printer,
-    history: &mut Vec<String>,
-) -> Result<(), (usize, String)> {
-    let lines = shell::logical_lines(text).map_err(|(line, e)| (offset + line, e.to_string()))?;
-    for line in lines {
-        let out = session.run_line(&line.text, host);
-        printer.line(&line.raw, &out);
+/// One run of lines: where they are read from, what they act on, where their output goes.
+struct Run<'r, 'h> {
+    session: &'r mut Session,
+    host: &'r mut Host<'h>,
+    printer: &'r Printer,
+    source: &'r str,
+    history: &'r mut Vec<String>,
+}
+
+impl Run<'_, '_> {
+    fn bad_line(&self, line: usize, message: impl std::fmt::Display) -> Failure {
+        Failure::input(format!("{}:{line}: {message}", self.source))
+    }
+
+    /// Runs one logical line and prints what it printed; a line that is bad input stops the run.
+    fn line(&mut self, line: LogicalLine) -> Result<(), Failure> {
+        let out = self.session.run_line(&line.text, self.host);
+        self.printer.line(&line.raw, &out)?;
         if out.is_bad_input() {
-            return Err((offset + line.line, out.error_line()));
+            return Err(self.bad_line(line.line, out.error_line()));
         }
-        history.push(line.text);
-    }
-    Ok(())
-}
-
-/// Reads standard input line by line, running each logical line once it is complete (a line
-/// ending in `\`, or an open quote or `$(`, waits for the next).
-fn run_stdin(
-    session: &mut Session,
-    host: &mut Host<'_>,
-    printer: &Printer,
-    history: &mut Vec<String>,
-) -> Result<(), (usize, String)> {
-    let stdin = std::io::stdin();
-    let interactive = stdin.is_terminal();
-    let mut buffer = String::new();
-    let mut consumed = 0usize;
-    let mut lines = stdin.lock().lines();
-    loop {
-        if interactive {
-            eprint!("{}", if buffer.is_empty() { "$ " } else { "> " });
-        }
-        let Some(Ok(line)) = lines.next() else { break };
-        buffer.push_str(&line);
-        buffer.push('\n');
-        let continued = line.ends_with('\\') && !line.ends_with("\\\\");
-        let open = matches!(
-            shell::logical_lines(&buffer),
-            Err((_, shell::ShellError::Unterminated { .. }))
-        );
-        if continued || open {
-            continue;
-        }
-        let chunk = std::mem::take(&mut buffer);
-        let count = chunk.lines().count();
-        run_text(session, host, &chunk, consumed, printer, history)?;
-        consumed += count;
-    }
-    if buffer.trim().is_empty() {
+        self.history.push(line.text);
         Ok(())
-    } else {
-        run_text(session, host, &buffer, consumed, printer, history)
+    }
+
+    fn lines(&mut self, lines: Vec<LogicalLine>) -> Result<(), Failure> {
+        lines.into_iter().try_for_each(|line| self.line(line))
+    }
+
+    /// Runs a whole script.
+    fn script(&mut self, text: &str) -> Result<(), Failure> {
+        let lines = shell::logical_lines(text).map_err(|(line, e)| self.bad_line(line, e))?;
+        self.lines(lines)
+    }
+
+    /// Reads standard input line by line, running each logical line once it is complete (a line
+    /// ending in `\`, or an open quote or `$(`, waits for the next). Each physical line is read
+    /// once, so the work is linear in the input however long a quoted value runs.
+    fn stdin(&mut self) -> Result<(), Failure> {
+        let stdin = std::io::stdin();
+        let interactive = stdin.is_terminal();
+        let mut input = stdin.lock();
+        let mut splitter = shell::LineSplitter::default();
+        let mut bytes = Vec::new();
+        let mut number = 0usize;
+        loop {
+            if interactive {
+                out::eprint(if splitter.is_inside_line() {
+                    "> "
+                } else {
+                    "$ "
+                });
+            }
+            bytes.clear();
+            let read = input
+                .read_until(b'\n', &mut bytes)
+                .map_err(|e| self.bad_line(number + 1, format!("cannot read: {e}")))?;
+            if read == 0 {
+                break;
+            }
+            number += 1;
+            let text = std::str::from_utf8(&bytes).map_err(|e| {
+                self.bad_line(
+                    number,
+                    format!(
+                        "the line is not UTF-8 text (invalid byte at column {})",
+                        e.valid_up_to() + 1
+                    ),
+                )
+            })?;
+            splitter.push(text);
+            let ready = splitter.take_ready();
+            self.lines(ready)?;
+        }
+        let rest = splitter
+            .finish()
+            .map_err(|(line, e)| self.bad_line(line, e))?;
+        self.lines(rest)
     }
 }

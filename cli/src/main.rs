@@ -4,8 +4,11 @@
 //! (a file that cannot be read or used, an unknown name, a script line that is not a command),
 //! with a message that says what and where.
 
+mod analysis;
 mod aws;
+mod out;
 mod render;
+mod state_file;
 mod system;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -63,9 +66,26 @@ enum Commands {
         /// A grant token passed with the request (repeatable).
         #[arg(long = "grant-token", value_name = "TOKEN")]
         grant_tokens: Vec<String>,
+        /// Also propose the changes that flip the decision, each verified, with its side effects
+        /// on the rest of the matrix and (in JSON) the whole scenario with the change made.
+        #[arg(long)]
+        fix: bool,
         /// Output format.
         #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
         format: TextOrJson,
+    },
+    /// List findings: keys open to anyone or to other accounts, principals that can give
+    /// themselves access, keys nobody can manage, statements that allow nothing, grants whose
+    /// grantee is gone. Exit 1 when a finding at or above --fail-on exists.
+    Audit {
+        /// The scenario file.
+        file: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
+        /// The lowest severity that makes the exit status 1.
+        #[arg(long = "fail-on", value_enum, default_value_t = FailOn::Error)]
+        fail_on: FailOn,
     },
     /// Evaluate every `expect` entry of one or more scenarios, and an exercise's `goals` and
     /// `must_not` rules; exit 1 if any fails.
@@ -112,16 +132,21 @@ enum Commands {
     },
     /// Write a generated scenario (for performance work) to standard output.
     Generate {
-        /// How many IAM users and roles.
-        #[arg(long)]
+        /// How many IAM users and roles (at most 20000).
+        #[arg(long, value_parser = size_parser(scenario::MAX_GENERATED_PRINCIPALS))]
         principals: usize,
-        /// How many keys.
-        #[arg(long)]
+        /// How many keys (at most 5000).
+        #[arg(long, value_parser = size_parser(scenario::MAX_GENERATED_KEYS))]
         keys: usize,
         /// The seed; the same seed gives the same world.
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+}
+
+/// A count from 0 to `max`, refused by the argument parser (status 2) when out of range.
+fn size_parser(max: usize) -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::new().range(0..=u64::try_from(max).unwrap_or(u64::MAX))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -130,6 +155,12 @@ enum MatrixFormat {
     Json,
     Csv,
     Markdown,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    Warning,
+    Error,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -163,7 +194,7 @@ fn main() -> ExitCode {
         Ok(status) => ExitCode::from(status),
         Err(failure) => {
             if !failure.message.is_empty() {
-                eprintln!("kmsplay: error: {}", failure.message);
+                out::eprint(&format!("kmsplay: error: {}\n", failure.message));
             }
             ExitCode::from(failure.status)
         }
@@ -184,15 +215,33 @@ fn run(command: Commands) -> Result<u8, Failure> {
             action,
             context,
             grant_tokens,
+            fix,
             format,
-        } => explain(
+        } => {
+            let question = ExplainArgs {
+                principal: &principal,
+                key: &key,
+                action: &action,
+                context: &context,
+                grant_tokens,
+            };
+            if fix {
+                analysis::fixes(&file, &question, format)
+            } else {
+                explain(&file, &question, format)
+            }
+        }
+        Commands::Audit {
+            file,
+            format,
+            fail_on,
+        } => analysis::audit(
             &file,
-            &principal,
-            &key,
-            &action,
-            &context,
-            grant_tokens,
             format,
+            match fail_on {
+                FailOn::Warning => kms_engine::analysis::Severity::Warning,
+                FailOn::Error => kms_engine::analysis::Severity::Error,
+            },
         ),
         Commands::Check {
             files,
@@ -212,7 +261,7 @@ fn run(command: Commands) -> Result<u8, Failure> {
             keys,
             seed,
         } => {
-            print!("{}", scenario::generate(principals, keys, seed).to_json());
+            out::print(&scenario::generate(principals, keys, seed).to_json())?;
             Ok(0)
         }
     }
@@ -240,7 +289,7 @@ pub fn scenario_failure(path: &Path, error: &ScenarioError) -> Failure {
 
 /// Reads and builds a scenario at `now` with fixed key material (the commands that only decide
 /// access do not depend on it).
-fn load(path: &Path, now: Timestamp) -> Result<(String, Loaded), Failure> {
+pub fn load(path: &Path, now: Timestamp) -> Result<(String, Loaded), Failure> {
     let text = read(path)?;
     let loaded = scenario::load(&text, now, &mut SeededRandomness::new(0))
         .map_err(|e| scenario_failure(path, &e))?;
@@ -266,20 +315,25 @@ fn matrix(file: &Path, actions: &[String], format: MatrixFormat) -> Result<u8, F
         .map(|a| parse_action(a.trim()))
         .collect::<Result<Vec<_>, _>>()?;
     let report = MatrixReport::compute(&loaded.scenario, &loaded.world, &actions, now);
-    let out = match format {
+    let text = match format {
         MatrixFormat::Table => {
             let title = loaded
                 .scenario
                 .name
                 .clone()
                 .unwrap_or_else(|| file.display().to_string());
-            format!("{title}\n\n{}\n{}\n", report.to_table(), scenario::LEGEND)
+            out::terminal_safe(&format!(
+                "{}\n\n{}\n{}\n",
+                out::one_line(&title),
+                report.to_table(),
+                scenario::LEGEND
+            ))
         }
         MatrixFormat::Json => report.to_json(),
         MatrixFormat::Csv => report.to_csv(),
         MatrixFormat::Markdown => report.to_markdown(),
     };
-    print!("{out}");
+    out::print(&text)?;
     Ok(0)
 }
 
@@ -315,41 +369,46 @@ fn key_arn(scenario: &Scenario, reference: &str) -> Result<String, Failure> {
     }
 }
 
-fn explain(
-    file: &Path,
-    principal: &str,
-    key: &str,
-    action: &str,
-    context: &[String],
+/// The request `explain` asks about, as typed.
+pub struct ExplainArgs<'a> {
+    principal: &'a str,
+    key: &'a str,
+    action: &'a str,
+    context: &'a [String],
     grant_tokens: Vec<String>,
-    format: TextOrJson,
-) -> Result<u8, Failure> {
+}
+
+impl ExplainArgs<'_> {
+    /// The question in the scenario's terms.
+    fn question(&self, loaded: &Loaded) -> Result<Question, Failure> {
+        let action = parse_action(self.action)?;
+        let mut pairs = Vec::new();
+        for item in self.context {
+            let (k, v) = item
+                .split_once('=')
+                .ok_or_else(|| Failure::input(format!("--context `{item}`: expected KEY=VALUE")))?;
+            pairs.push((k.to_owned(), ContextValue::Single(v.to_owned())));
+        }
+        Ok(Question {
+            principal: principal_arn(loaded, self.principal)?,
+            key: key_arn(&loaded.scenario, self.key)?,
+            action: action.name().to_owned(),
+            context: pairs,
+            grant_tokens: self.grant_tokens.clone(),
+        })
+    }
+}
+
+fn explain(file: &Path, args: &ExplainArgs<'_>, format: TextOrJson) -> Result<u8, Failure> {
     let now = system::now();
     let (_, loaded) = load(file, now)?;
-    let action = parse_action(action)?;
-    let mut pairs = Vec::new();
-    for item in context {
-        let (k, v) = item
-            .split_once('=')
-            .ok_or_else(|| Failure::input(format!("--context `{item}`: expected KEY=VALUE")))?;
-        pairs.push((k.to_owned(), ContextValue::Single(v.to_owned())));
-    }
-    let question = Question {
-        principal: principal_arn(&loaded, principal)?,
-        key: key_arn(&loaded.scenario, key)?,
-        action: action.name().to_owned(),
-        context: pairs,
-        grant_tokens,
-    };
+    let question = args.question(&loaded)?;
     let explanation = scenario::explain_question(&loaded.world, &question, now)
         .map_err(|e| Failure::input(e.to_string()))?;
-    match format {
-        TextOrJson::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&explanation).unwrap_or_default()
-        ),
-        TextOrJson::Text => print!("{}", render::explanation(&explanation)),
-    }
+    out::print(&match format {
+        TextOrJson::Json => serde_json::to_string_pretty(&explanation).unwrap_or_default() + "\n",
+        TextOrJson::Text => out::terminal_safe(&render::explanation(&explanation)),
+    })?;
     Ok(0)
 }
 
@@ -374,6 +433,7 @@ fn check(files: &[PathBuf], solution: Option<&Path>, format: TextOrJson) -> Resu
     for file in files {
         let (text, loaded) = load(file, now)?;
         let results = scenario::check(&loaded.scenario, &text, &loaded.world, now);
+        let mut lines = String::new();
         for r in &results {
             tally(r.passed);
             if text_output {
@@ -385,21 +445,22 @@ fn check(files: &[PathBuf], solution: Option<&Path>, format: TextOrJson) -> Resu
                     r.key,
                     r.action
                 );
-                if r.passed {
-                    println!("pass {head}: {}", r.actual.as_str());
+                let line = if r.passed {
+                    format!("pass {head}: {}\n", r.actual.as_str())
                 } else {
-                    println!(
-                        "FAIL {head}: expected {}, got {}: {}",
+                    format!(
+                        "FAIL {head}: expected {}, got {}: {}\n",
                         r.expected.as_str(),
                         r.actual.as_str(),
                         r.reason
-                    );
-                }
+                    )
+                };
+                lines.push_str(&line);
             }
         }
         let exercise = &loaded.scenario.exercise;
         if results.is_empty() && !exercise.is_exercise() && text_output {
-            println!("{}: no expectations", file.display());
+            lines.push_str(&format!("{}: no expectations\n", file.display()));
         }
         let mut outside = Vec::new();
         let mut status = None;
@@ -418,7 +479,9 @@ fn check(files: &[PathBuf], solution: Option<&Path>, format: TextOrJson) -> Resu
             for change in &outside {
                 tally(false);
                 if text_output {
-                    println!("FAIL {place}: not allowed by may_edit: {change}");
+                    lines.push_str(&format!(
+                        "FAIL {place}: not allowed by may_edit: {change}\n"
+                    ));
                 }
             }
             for (rule, entries) in [("goal", &s.goals), ("must_not", &s.must_not)] {
@@ -430,8 +493,8 @@ fn check(files: &[PathBuf], solution: Option<&Path>, format: TextOrJson) -> Resu
                             .refused_by_key_state
                             .map(|e| format!(" (refused by the key state: {e})"))
                             .unwrap_or_default();
-                        println!(
-                            "{} {place}: {rule} {} {} {} {}: now {}{state}: {}",
+                        lines.push_str(&format!(
+                            "{} {place}: {rule} {} {} {} {}: now {}{state}: {}\n",
                             if ok { "pass" } else { "FAIL" },
                             g.principal,
                             g.key,
@@ -439,12 +502,13 @@ fn check(files: &[PathBuf], solution: Option<&Path>, format: TextOrJson) -> Resu
                             g.expected.as_str(),
                             g.actual.as_str(),
                             g.hint
-                        );
+                        ));
                     }
                 }
             }
             status = Some(s);
         }
+        out::print(&out::terminal_safe(&lines))?;
         json_files.push(serde_json::json!({
             "file": file.display().to_string(),
             "results": results,
@@ -456,42 +520,42 @@ fn check(files: &[PathBuf], solution: Option<&Path>, format: TextOrJson) -> Resu
             })),
         }));
     }
-    match format {
-        TextOrJson::Text => println!("{passed} passed, {failed} failed"),
-        TextOrJson::Json => println!(
-            "{}",
+    out::print(&match format {
+        TextOrJson::Text => format!("{passed} passed, {failed} failed\n"),
+        TextOrJson::Json => {
             serde_json::to_string_pretty(
-                &serde_json::json!({"files": json_files, "passed": passed, "failed": failed})
+                &serde_json::json!({"files": json_files, "passed": passed, "failed": failed}),
             )
             .unwrap_or_default()
-        ),
-    }
+                + "\n"
+        }
+    })?;
     Ok(u8::from(failed > 0))
 }
 
 fn lint(file: &Path, format: TextOrJson) -> Result<u8, Failure> {
     let text = read(file)?;
     let diagnostics = scenario::lint_document(&text);
-    match format {
-        TextOrJson::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&diagnostics).unwrap_or_default()
-        ),
+    let report = match format {
+        TextOrJson::Json => serde_json::to_string_pretty(&diagnostics).unwrap_or_default() + "\n",
         TextOrJson::Text => {
+            let mut report = String::new();
             for d in &diagnostics {
-                println!("{}:{}", file.display(), d.one_line());
+                report.push_str(&format!("{}:{}\n", file.display(), d.one_line()));
             }
             let errors = diagnostics
                 .iter()
                 .filter(|d| d.severity == Severity::Error)
                 .count();
             let warnings = diagnostics.len() - errors;
-            println!(
-                "{}: {errors} error(s), {warnings} warning(s)",
+            report.push_str(&format!(
+                "{}: {errors} error(s), {warnings} warning(s)\n",
                 file.display()
-            );
+            ));
+            out::terminal_safe(&report)
         }
-    }
+    };
+    out::print(&report)?;
     let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
     Ok(if has_errors { 2 } else { 0 })
 }

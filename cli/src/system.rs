@@ -1,6 +1,6 @@
 //! What the engine leaves to its host: the clock, randomness and files.
 
-use kms_awscli::Files;
+use kms_awscli::{Files, MAX_FILE_BYTES};
 use kms_engine::entropy::{Randomness, SeededRandomness, Timestamp};
 use std::io::Read;
 
@@ -56,14 +56,19 @@ pub struct DiskFiles;
 
 impl Files for DiskFiles {
     fn read(&self, path: &str) -> Result<Vec<u8>, String> {
-        std::fs::read(path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => {
-                format!("[Errno 2] No such file or directory: '{path}'")
-            }
-            std::io::ErrorKind::PermissionDenied => {
-                format!("[Errno 13] Permission denied: '{path}'")
-            }
-            _ => format!("{e}: '{path}'"),
-        })
+        let limit = u64::try_from(MAX_FILE_BYTES).unwrap_or(u64::MAX) + 1;
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|file| file.take(limit).read_to_end(&mut bytes))
+            .map(|_| bytes)
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => {
+                    format!("[Errno 2] No such file or directory: '{path}'")
+                }
+                std::io::ErrorKind::PermissionDenied => {
+                    format!("[Errno 13] Permission denied: '{path}'")
+                }
+                _ => format!("{e}: '{path}'"),
+            })
     }
 }

@@ -1,75 +1,8 @@
 //! `kmsplay` end to end: the built binary on the shipped scenarios and on bad input.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn scenario(name: &str) -> String {
-    root().join("scenarios").join(name).display().to_string()
-}
-
-fn kmsplay(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kmsplay"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("kmsplay runs")
-}
-
-fn kmsplay_stdin(args: &[&str], input: &str) -> Output {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kmsplay"))
-        .args(args)
-        .current_dir(root())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("kmsplay starts");
-    child
-        .stdin
-        .take()
-        .expect("stdin is piped")
-        .write_all(input.as_bytes())
-        .expect("input is written");
-    child.wait_with_output().expect("kmsplay runs")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// A file in a fresh temporary directory, removed when dropped.
-struct TempFile(PathBuf);
-
-impl TempFile {
-    fn new(name: &str, text: &str) -> TempFile {
-        let dir = std::env::temp_dir().join(format!("kmsplay-test-{}-{name}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(name);
-        std::fs::write(&path, text).unwrap();
-        TempFile(path)
-    }
-
-    fn path(&self) -> &str {
-        self.0.to_str().unwrap()
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        if let Some(dir) = self.0.parent() {
-            let _ = std::fs::remove_dir_all(dir);
-        }
-    }
-}
+use common::{TempFile, kmsplay, kmsplay_stdin, root, scenario, stderr, stdout};
 
 #[test]
 fn every_command_has_help() {
@@ -275,15 +208,23 @@ fn explain_rejects_unknown_names() {
 
 #[test]
 fn every_shipped_scenario_passes_check() {
-    let out = kmsplay(&[
-        "check",
-        &scenario("lecture.json"),
-        &scenario("demo1-grants.json"),
-        &scenario("demo2-create-key.json"),
-    ]);
+    let dir = root().join("scenarios");
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "json"))
+        .map(|path| path.display().to_string())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 3, "{files:?}");
+    let mut args = vec!["check"];
+    args.extend(files.iter().map(String::as_str));
+    let out = kmsplay(&args);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     let text = stdout(&out);
-    assert_eq!(text.lines().last(), Some("40 passed, 0 failed"));
+    let summary = text.lines().last().unwrap_or_default();
+    assert!(summary.ends_with(" passed, 0 failed"), "{summary}");
+    assert!(!summary.starts_with("0 passed"), "{summary}");
     assert!(
         text.contains("lecture.json:164: Alice CMK-A kms:Encrypt: allow"),
         "{text}"
@@ -610,4 +551,77 @@ fn check_fails_an_unsolved_exercise_and_passes_its_solution() {
 
     let two = kmsplay(&["check", &exercise, &exercise, "--solution", &solution]);
     assert_eq!(two.status.code(), Some(2));
+}
+
+#[test]
+fn explain_fix_prints_fixes_whose_scenario_shows_the_flipped_cell() {
+    let out = kmsplay(&[
+        "explain",
+        &scenario("lecture.json"),
+        "--principal",
+        "Bob",
+        "--key",
+        "CMK-C",
+        "--action",
+        "kms:Decrypt",
+        "--fix",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["decision"], "explicit-deny");
+    let fix = &report["fixes"][0];
+    assert!(
+        fix["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("To allow Bob kms:Decrypt on CMK-C")
+    );
+    assert_eq!(fix["changes"], 2);
+    assert_eq!(fix["side_effects"][0]["principal"], "Bob");
+    // The fixed scenario, checked: Bob's Decrypt on CMK-C is now allowed (its old expectation
+    // fails and says so).
+    let fixed = TempFile::new("fixed.json", &fix["scenario"].to_string());
+    let out = kmsplay(&["check", fixed.path()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("Bob CMK-C kms:Decrypt: expected explicit-deny, got allow"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn audit_lists_findings_and_exits_by_severity() {
+    let out = kmsplay(&[
+        "audit",
+        &scenario("demo2-create-key.json"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    assert!(findings.iter().any(|f| f["kind"] == "escalation"
+        && f["severity"] == "warning"
+        && f["statement"] == "default: \"Allow access for Key Administrators\""));
+    let out = kmsplay(&[
+        "audit",
+        &scenario("demo2-create-key.json"),
+        "--fail-on",
+        "warning",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let public = TempFile::new(
+        "public.json",
+        r#"{"keys": [{"name": "K", "policy": {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"},
+            {"Sid": "Open", "Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*"}]}}]}"#,
+    );
+    let out = kmsplay(&["audit", public.path()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("error [public]"), "{}", stdout(&out));
+    let out = kmsplay(&["audit", "no-such-file.json"]);
+    assert_eq!(out.status.code(), Some(2));
 }

@@ -360,6 +360,14 @@ impl Findings {
     }
 }
 
+/// Whether `caller` uses `key` from another account. An AWS service principal belongs to no
+/// account: a key policy statement naming it (or `*`) is all it needs, and no identity policy
+/// of any account speaks for it (KMS Developer Guide, key-policy-services.html; IAM User Guide,
+/// reference_policies_elements_principal.html).
+fn crosses_accounts(caller: &Principal, key: &Key) -> bool {
+    !caller.is_service() && caller.account != key.account
+}
+
 /// Combines the findings: the procedure of the module documentation, in one place.
 fn combine(request: &AuthzRequest<'_>, findings: &Findings) -> Verdict {
     let deny = |reason| Verdict {
@@ -404,7 +412,7 @@ fn combine(request: &AuthzRequest<'_>, findings: &Findings) -> Verdict {
             })
     };
     let no_resource_allow = or_pending(Reason::NoResourcePolicyAllows);
-    let cross_account = request.caller.account != key.account;
+    let cross_account = crosses_accounts(request.caller, key);
     if cross_account && !request.action.cross_account() {
         return implicit(Reason::NotCrossAccount);
     }
@@ -512,7 +520,11 @@ pub fn request_context(world: &World, request: &AuthzRequest<'_>) -> Context {
     let mut context = Context::new();
     let principal_arn = principal.role_arn.as_deref().unwrap_or(&principal.arn);
     context.set("aws:PrincipalArn", principal_arn);
-    context.set("aws:PrincipalAccount", caller.account.as_str());
+    // A service principal has no account: the account keys are absent from its requests.
+    if !caller.account.is_empty() {
+        context.set("aws:PrincipalAccount", caller.account.as_str());
+        context.set("kms:CallerAccount", caller.account.as_str());
+    }
     context.set("aws:PrincipalType", principal.kind.aws_principal_type());
     if let Some(name) = caller.user_name() {
         context.set("aws:username", name);
@@ -528,7 +540,6 @@ pub fn request_context(world: &World, request: &AuthzRequest<'_>) -> Context {
     context.set("aws:CurrentTime", crate::format::iso8601(request.now));
     context.set("aws:EpochTime", request.now.as_epoch_seconds().to_string());
     context.set("aws:SecureTransport", "true");
-    context.set("kms:CallerAccount", caller.account.as_str());
     if let Some(key) = request.target.key() {
         for tag in &key.tags {
             context.set(
@@ -1259,7 +1270,7 @@ impl ExplanationBuilder<'_> {
     fn steps(&self) -> Vec<Step> {
         let mut steps = vec![self.iam_only_step(), self.deny_step()];
         if let Some(key) = self.request.target.key() {
-            if self.request.caller.account != key.account {
+            if crosses_accounts(self.request.caller, key) {
                 steps.push(self.cross_account_step(key));
             }
             steps.push(self.key_allows_caller_step());
@@ -1423,7 +1434,7 @@ impl ExplanationBuilder<'_> {
             .request
             .target
             .key()
-            .is_some_and(|key| key.account != self.request.caller.account);
+            .is_some_and(|key| crosses_accounts(self.request.caller, key));
         let (result, bearing, text) = if let Some(reason) = self.decided_early() {
             (StepResult::NotChecked, Bearing::Neutral, reason.to_owned())
         } else if allows.is_empty() {
@@ -1562,7 +1573,7 @@ impl ExplanationBuilder<'_> {
                                 .request
                                 .target
                                 .key()
-                                .is_some_and(|key| key.account != self.request.caller.account)
+                                .is_some_and(|key| crosses_accounts(self.request.caller, key))
                 })
             });
         let decisive = matches!(
@@ -1720,7 +1731,7 @@ impl ExplanationBuilder<'_> {
             }
             _ => {}
         }
-        if request.caller.account != key.account && request.action.cross_account() {
+        if crosses_accounts(request.caller, key) && request.action.cross_account() {
             notes.push(Note::CrossAccountNeedsBothSides);
         }
         if matches!(

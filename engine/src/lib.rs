@@ -8,12 +8,14 @@
 //! Where the KMS course lecture the playground is built around simplifies, this crate follows real
 //! KMS behaviour and its explanations say so.
 
+pub mod analysis;
 pub mod authz;
 pub mod catalog;
 pub mod crypto;
 pub mod diagnostics;
 pub mod entropy;
 pub mod error;
+pub mod export;
 pub mod format;
 pub mod json;
 pub mod kms;

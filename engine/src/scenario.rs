@@ -76,11 +76,11 @@ mod report;
 mod write;
 
 pub use check::{CheckResult, Question, QuestionError, check, decide_question, explain_question};
-pub use exercise::{ExerciseStatus, GoalStatus, changes_outside, exercise_status};
-pub use generate::{GENERATED_ACTIONS, generate};
+pub use exercise::{ExerciseStatus, GoalStatus, changes_outside, evaluate_goal, exercise_status};
+pub use generate::{GENERATED_ACTIONS, MAX_GENERATED_KEYS, MAX_GENERATED_PRINCIPALS, generate};
 pub use lint::{lint, lint_document};
 pub use read::{
-    GRANT_OPERATIONS, KEY_ORIGINS, KEY_STATES, alias_problem, is_key_id, parse_key_arn,
+    KEY_ORIGINS, KEY_STATES, alias_problem, grant_operation_names, is_key_id, parse_key_arn,
     parse_principal_arn,
 };
 pub use report::{LEGEND, MatrixReport, ReportCell};
@@ -378,6 +378,22 @@ impl Scenario {
             .iter()
             .position(|p| p.name == reference)
             .or_else(|| self.principals.iter().position(|p| p.arn == reference))
+    }
+
+    /// The declared name of the principal with this ARN, or the ARN itself.
+    pub fn principal_name(&self, arn: &str) -> String {
+        self.principals
+            .iter()
+            .find(|p| p.arn == arn)
+            .map_or_else(|| arn.to_owned(), |p| p.name.clone())
+    }
+
+    /// The declared name of the key with this ARN, or the ARN itself.
+    pub fn key_name(&self, arn: &str) -> String {
+        self.keys
+            .iter()
+            .find(|k| k.arn == arn)
+            .map_or_else(|| arn.to_owned(), |k| k.name.clone())
     }
 
     /// The key with this name, ARN, alias name or alias ARN.

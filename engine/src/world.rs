@@ -48,6 +48,13 @@ pub enum PrincipalKind {
         /// The session name.
         session: String,
     },
+    /// An AWS service principal such as `cloudtrail.amazonaws.com`. It is no IAM identity of any
+    /// account: only a key policy statement naming the service (or `*`) speaks for it. It never
+    /// lives in a world; the analysis decides for one ([`Principal::service`]).
+    Service {
+        /// The service principal name.
+        name: String,
+    },
 }
 
 /// A named identity (IAM) policy: the text as written and its parsed form.
@@ -102,7 +109,35 @@ impl Principal {
             PrincipalKind::AccountRoot => format!("root ({})", self.account),
             PrincipalKind::User { name } | PrincipalKind::Role { name } => name.clone(),
             PrincipalKind::AssumedRole { role, session } => format!("{role}/{session}"),
+            PrincipalKind::Service { name } => name.clone(),
         }
+    }
+
+    /// An AWS service principal calling KMS itself, such as `cloudtrail.amazonaws.com`: it has
+    /// no account, no identity policies and no tags (IAM User Guide,
+    /// reference_policies_elements_principal.html, "AWS service principals").
+    pub fn service(name: &str) -> Principal {
+        Principal {
+            arn: name.to_owned(),
+            account: String::new(),
+            kind: PrincipalKind::Service {
+                name: name.to_owned(),
+            },
+            user_id: name.to_owned(),
+            tags: Vec::new(),
+            policies: Vec::new(),
+            request: RequestPrincipal {
+                arn: name.to_owned(),
+                account: String::new(),
+                kind: PrincipalType::Service,
+                role_arn: None,
+            },
+        }
+    }
+
+    /// Whether this is an AWS service principal.
+    pub fn is_service(&self) -> bool {
+        matches!(self.kind, PrincipalKind::Service { .. })
     }
 
     /// Whether this is an account's root user.
@@ -372,6 +407,13 @@ impl World {
                 PrincipalType::AssumedRole,
                 Some(format!("arn:aws:iam::{account}:role/{role}")),
             ),
+            // A service principal belongs to no account of the world.
+            PrincipalKind::Service { name } => {
+                return Err(WorldError::InvalidName {
+                    what: "IAM principal",
+                    name: name.clone(),
+                });
+            }
         };
         if self.principal_index.contains_key(&arn) {
             return Err(WorldError::DuplicatePrincipal(arn));
@@ -384,6 +426,7 @@ impl World {
                 let role_arn = role_arn.as_deref().unwrap_or_default();
                 format!("{}:{session}", unique_id("AROA", role_arn))
             }
+            PrincipalKind::Service { name } => name.clone(),
         };
         let principal = Principal {
             request: RequestPrincipal {
@@ -507,7 +550,9 @@ impl World {
                     .map(|p| p.arn.clone())
                     .collect()
             }
-            PrincipalKind::User { .. } | PrincipalKind::AssumedRole { .. } => vec![arn.to_owned()],
+            PrincipalKind::User { .. }
+            | PrincipalKind::AssumedRole { .. }
+            | PrincipalKind::Service { .. } => vec![arn.to_owned()],
         };
         self.principals.retain(|p| !removed.contains(&p.arn));
         self.principal_index = crate::sort::map_from(

@@ -38,6 +38,18 @@ enum Start {
 fn initial_state() -> (AppState, Start) {
     let now = epoch_ms_timestamp();
     let lecture = || AppState::new(presets::lecture(now));
+    // `#tour`, `#tour=3`, `#exercise=<id>`: a course page links to its place in the playground.
+    // The course keeps its place in the fragment, so these start like a saved session.
+    if let Some(route) = crate::course::route(&location_hash()) {
+        let mut state = lecture();
+        state.apply(Intent::Course(match route {
+            crate::course::CourseRoute::Tour(step) => crate::course::CourseIntent::OpenTour(step),
+            crate::course::CourseRoute::Exercise(id) => {
+                crate::course::CourseIntent::OpenExercise(id)
+            }
+        }));
+        return (state, Start::Saved);
+    }
     match start_request(&location_hash()) {
         StartRequest::Fresh => (lecture(), Start::KeepSaved),
         StartRequest::Shared(Ok(shared)) => {
@@ -298,6 +310,7 @@ fn Shell() -> Html {
         <div id="app" class="app">
             <TopBar />
             <Banners />
+            <crate::ui::tour::CoursePanel />
             <CreatedReport />
             <main class="workspace">
                 <Sidebar />

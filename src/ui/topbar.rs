@@ -197,6 +197,7 @@ pub fn TopBar() -> Html {
                     id="scenario-file" aria-label="Scenario file to open" tabindex="-1" onchange={on_file} />
             </div>
             <CallerPicker />
+            <crate::ui::tour::CourseMenu />
             <div class="group">
                 <button onclick={undo} disabled={undo_label.is_none()} id="undo"
                     title={undo_label.as_ref().map(|l| format!("Undo: {l}")).unwrap_or_else(|| "Nothing to undo".into())}>{ "Undo" }</button>

@@ -286,6 +286,7 @@ impl Scenario {
                 continue;
             }
             let (role, mut name) = match &p.kind {
+                PrincipalKind::Service { .. } => continue,
                 PrincipalKind::AccountRoot => {
                     (PrincipalRole::AccountRoot, format!("root-{}", p.account))
                 }

@@ -28,6 +28,34 @@ pub struct Question {
     pub grant_tokens: Vec<String>,
 }
 
+impl Question {
+    /// The request parameters the question's context and grant tokens make.
+    pub fn params(&self) -> RequestParams {
+        let mut params = RequestParams {
+            grant_tokens: self.grant_tokens.clone(),
+            ..RequestParams::default()
+        };
+        let mut encryption_context = BTreeMap::new();
+        for (name, value) in &self.context {
+            let lower = name.to_ascii_lowercase();
+            match (lower.strip_prefix(CONTEXT_PREFIX), value) {
+                (Some(_), ContextValue::Single(v)) => {
+                    let pair_key = name.get(CONTEXT_PREFIX.len()..).unwrap_or_default();
+                    encryption_context.insert(pair_key.to_owned(), v.clone());
+                }
+                _ if lower == "kms:viaservice" => {
+                    params.via_service = value.values().next().map(str::to_owned);
+                }
+                _ => params.context.insert(name.clone(), value.clone()),
+            }
+        }
+        if !encryption_context.is_empty() {
+            params.encryption_context = Some(encryption_context);
+        }
+        params
+    }
+}
+
 /// Why a question cannot be answered.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum QuestionError {
@@ -91,27 +119,7 @@ fn with_request<T>(
         .ok_or_else(|| QuestionError::UnknownKey(question.key.clone()))?;
     let action = Action::from_name(&question.action)
         .ok_or_else(|| QuestionError::UnknownAction(question.action.clone()))?;
-    let mut params = RequestParams {
-        grant_tokens: question.grant_tokens.clone(),
-        ..RequestParams::default()
-    };
-    let mut encryption_context = BTreeMap::new();
-    for (name, value) in &question.context {
-        let lower = name.to_ascii_lowercase();
-        match (lower.strip_prefix(CONTEXT_PREFIX), value) {
-            (Some(_), ContextValue::Single(v)) => {
-                let pair_key = name.get(CONTEXT_PREFIX.len()..).unwrap_or_default();
-                encryption_context.insert(pair_key.to_owned(), v.clone());
-            }
-            _ if lower == "kms:viaservice" => {
-                params.via_service = value.values().next().map(str::to_owned);
-            }
-            _ => params.context.insert(name.clone(), value.clone()),
-        }
-    }
-    if !encryption_context.is_empty() {
-        params.encryption_context = Some(encryption_context);
-    }
+    let params = question.params();
     Ok(answer(&AuthzRequest {
         caller,
         action,

@@ -64,7 +64,7 @@ impl ExerciseStatus {
 pub fn exercise_status(scenario: &Scenario, world: &World, now: Timestamp) -> ExerciseStatus {
     let evaluate = |list: &[Expectation]| -> Vec<GoalStatus> {
         list.iter()
-            .filter_map(|e| evaluate_entry(scenario, e, world, now))
+            .filter_map(|e| evaluate_goal(scenario, e, world, now))
             .collect()
     };
     ExerciseStatus {
@@ -73,7 +73,9 @@ pub fn exercise_status(scenario: &Scenario, world: &World, now: Timestamp) -> Ex
     }
 }
 
-fn evaluate_entry(
+/// Evaluates one goal-shaped entry (a goal, a side-effect rule, or any question written like an
+/// `expect` entry) against `world`, with the hint for what decides it now.
+pub fn evaluate_goal(
     scenario: &Scenario,
     entry: &Expectation,
     world: &World,
@@ -240,20 +242,8 @@ pub fn changes_outside(scenario: &Scenario, before: &World, after: &World) -> Ve
         return Vec::new();
     };
     let allowed = |kind: EditKind, arn: &str| scopes.iter().any(|s| s.kind == kind && s.arn == arn);
-    let name_of_key = |arn: &str| {
-        scenario
-            .keys
-            .iter()
-            .find(|k| k.arn == arn)
-            .map_or_else(|| arn.to_owned(), |k| k.name.clone())
-    };
-    let name_of_principal = |arn: &str| {
-        scenario
-            .principals
-            .iter()
-            .find(|p| p.arn == arn)
-            .map_or_else(|| arn.to_owned(), |p| p.name.clone())
-    };
+    let name_of_key = |arn: &str| scenario.key_name(arn);
+    let name_of_principal = |arn: &str| scenario.principal_name(arn);
     let mut out = Vec::new();
     for k in before.keys.keys() {
         let name = name_of_key(&k.arn);

@@ -32,6 +32,12 @@ pub const GENERATED_ACTIONS: [&str; 10] = [
     "kms:ScheduleKeyDeletion",
 ];
 
+/// The most principals [`generate`] makes: about 20 MB of scenario, well inside what the readers
+/// accept.
+pub const MAX_GENERATED_PRINCIPALS: usize = 20_000;
+/// The most keys [`generate`] makes (about 7 MB of scenario).
+pub const MAX_GENERATED_KEYS: usize = 5_000;
+
 struct Dice(SeededRandomness);
 
 impl Dice {
@@ -89,7 +95,11 @@ fn document(statements: &[String], id: Option<&str>) -> PolicyText {
 
 /// A world of `principals` IAM users and roles and `keys` keys in the default account, with
 /// identity policies, key policies and grants drawn from `seed`.
+///
+/// Sizes above [`MAX_GENERATED_PRINCIPALS`] and [`MAX_GENERATED_KEYS`] are clamped to them.
 pub fn generate(principals: usize, keys: usize, seed: u64) -> Scenario {
+    let principals = principals.min(MAX_GENERATED_PRINCIPALS);
+    let keys = keys.min(MAX_GENERATED_KEYS);
     let mut dice = Dice(SeededRandomness::new(seed));
     let account = DEFAULT_ACCOUNT;
     let region = DEFAULT_REGION;

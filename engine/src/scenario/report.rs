@@ -5,6 +5,7 @@
 use super::Scenario;
 use crate::catalog::Action;
 use crate::entropy::Timestamp;
+use crate::export;
 use crate::matrix::Matrix;
 use crate::policy::eval::Decision;
 use crate::store::KeyId;
@@ -85,13 +86,7 @@ impl MatrixReport {
             .filter_map(|k| KeyId::parse(&k.id))
             .collect();
         let matrix = Matrix::compute(world, &arns, &ids, actions, now);
-        let name_of_principal = |arn: &str| {
-            scenario
-                .principals
-                .iter()
-                .find(|p| p.arn == arn)
-                .map_or_else(|| arn.to_owned(), |p| p.name.clone())
-        };
+        let name_of_principal = |arn: &str| scenario.principal_name(arn);
         let name_of_key = |id: &KeyId| {
             scenario
                 .keys
@@ -171,55 +166,41 @@ impl MatrixReport {
 
     /// One row per principal, one column per key and action; cells hold the decision.
     pub fn to_csv(&self) -> String {
-        let field = |s: &str| {
-            if s.contains([',', '"', '\n', '\r']) {
-                format!("\"{}\"", s.replace('"', "\"\""))
-            } else {
-                s.to_owned()
-            }
-        };
-        let mut out = String::from("principal");
-        for title in self.column_titles() {
-            out.push(',');
-            out.push_str(&field(&title));
-        }
-        out.push('\n');
-        for (i, name) in self.principals.iter().enumerate() {
-            out.push_str(&field(name));
-            for cell in self.row(i) {
-                out.push(',');
-                out.push_str(cell.decision.as_str());
-            }
-            out.push('\n');
-        }
-        out
+        let mut header = vec!["principal".to_owned()];
+        header.extend(self.column_titles());
+        let rows: Vec<Vec<&str>> = self
+            .principals
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let mut row = vec![name.as_str()];
+                row.extend(self.row(i).iter().map(|cell| cell.decision.as_str()));
+                row
+            })
+            .collect();
+        export::csv(&header, &rows)
     }
 
     /// A Markdown table: one row per principal, one column per key and action.
     pub fn to_markdown(&self) -> String {
-        let escape = |s: &str| s.replace('|', "\\|");
-        let titles = self.column_titles();
-        let mut out = String::from("| Principal |");
-        for title in &titles {
-            out.push_str(&format!(" {} |", escape(title)));
-        }
-        out.push_str("\n|---|");
-        for _ in &titles {
-            out.push_str("---|");
-        }
-        out.push('\n');
-        for (i, name) in self.principals.iter().enumerate() {
-            out.push_str(&format!("| {} |", escape(name)));
-            for cell in self.row(i) {
-                let text = match (cell.decision, cell.key_state_error) {
-                    (Decision::Allow, Some(e)) => format!("allow ({e})"),
-                    (d, _) => d.as_str().to_owned(),
-                };
-                out.push_str(&format!(" {text} |"));
-            }
-            out.push('\n');
-        }
-        out
+        let mut header = vec!["Principal".to_owned()];
+        header.extend(self.column_titles());
+        let rows: Vec<Vec<String>> = self
+            .principals
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let mut row = vec![name.clone()];
+                row.extend(self.row(i).iter().map(|cell| {
+                    match (cell.decision, cell.key_state_error) {
+                        (Decision::Allow, Some(e)) => format!("allow ({e})"),
+                        (d, _) => d.as_str().to_owned(),
+                    }
+                }));
+                row
+            })
+            .collect();
+        export::markdown(&header, &rows)
     }
 
     /// The table a person reads in a terminal: keys as column groups, actions under them.
@@ -331,9 +312,9 @@ mod tests {
         );
         let csv = report.to_csv();
         assert!(csv.starts_with("principal,CMK-A kms:Encrypt,CMK-A kms:Decrypt,CMK-B kms:Encrypt"));
-        assert!(
-            csv.contains("\nCharlie,allow,implicit-deny,allow,allow,explicit-deny,explicit-deny\n")
-        );
+        assert!(csv.contains(
+            "\r\nCharlie,allow,implicit-deny,allow,allow,explicit-deny,explicit-deny\r\n"
+        ));
         let md = report.to_markdown();
         assert!(md.starts_with("| Principal | CMK-A kms:Encrypt |"));
         assert!(md.contains("| Bob | implicit-deny | implicit-deny | allow | allow | explicit-deny | explicit-deny |"));

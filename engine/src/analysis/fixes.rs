@@ -1,0 +1,727 @@
+//! The changes that flip a cell, each verified by deciding again.
+//!
+//! To allow a denied request the search tries what KMS offers (KMS Developer Guide,
+//! control-access.html): a key-policy statement for the caller; the account principal's
+//! statement, which lets IAM policies count (with the IAM statement that then allows); an IAM
+//! statement where the key policy already delegates; a grant for a grant operation; and, when the
+//! key's state refuses the operation, enabling the key or cancelling its deletion. An explicit
+//! Deny wins over every Allow (IAM User Guide, reference_policies_evaluation-logic.html), so a
+//! cell denied explicitly is flipped only by removing or narrowing that Deny first.
+//!
+//! To deny an allowed request: remove or narrow the statement that allows, retire the grant that
+//! allows, or add a Deny (in the key policy, or in the caller's IAM policy, which counts even
+//! without delegation: KMS Developer Guide, key-policies.html).
+//!
+//! Each proposal is applied to a copy of the world and kept only if the cell flips; its side
+//! effects are the other cells of the [`Universe`] whose outcome changes. Proposals are ranked by
+//! side effects, then by how many statements, grants or key settings they edit.
+
+use super::edit::{Change, Names, Scope, apply_changes, policy_holder, sid, statements_of};
+use super::{CellQuery, Outcome, Universe, outcome_for};
+use crate::authz::{self, AuthzRequest, Reason, Target};
+use crate::catalog::Action;
+use crate::entropy::Timestamp;
+use crate::matrix::Matrix;
+use crate::policy::pattern;
+use crate::store::KeyState;
+use crate::world::{Principal, World};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+/// How many proposals a report keeps at most.
+pub const MAX_FIXES: usize = 8;
+
+/// How many removals the search chains before giving up (an allow found in several places, or
+/// several Denies).
+const MAX_DEPTH: usize = 3;
+
+/// A cell other than the target whose outcome a fix changes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SideEffect {
+    /// The principal's name.
+    pub principal: String,
+    /// The key's name.
+    pub key: String,
+    /// The action.
+    pub action: String,
+    /// The outcome before the fix.
+    pub before: Outcome,
+    /// The outcome after it.
+    pub after: Outcome,
+}
+
+impl SideEffect {
+    /// "also allows Charlie: kms:Encrypt on CMK-B".
+    pub fn sentence(&self) -> String {
+        let what = format!("{}: {} on {}", self.principal, self.action, self.key);
+        match (self.before, self.after) {
+            (_, Outcome::Allow) => format!("also allows {what}"),
+            (Outcome::Allow, _) => format!("also takes away {what}"),
+            (before, after) => format!(
+                "also turns {what} from {} to {}",
+                before.as_str(),
+                after.as_str()
+            ),
+        }
+    }
+}
+
+/// One verified way to flip the cell.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Fix {
+    /// "To allow: add statement … to the key policy of CMK-A".
+    pub summary: String,
+    /// The edits, in the order they are made.
+    pub changes: Vec<Change>,
+    /// What else changes.
+    pub side_effects: Vec<SideEffect>,
+    /// The target's outcome once the fix is made.
+    pub after: Outcome,
+}
+
+impl Fix {
+    /// The world with this fix made.
+    pub fn apply(&self, world: &World, now: Timestamp) -> Option<World> {
+        let mut fixed = world.clone();
+        apply_changes(&mut fixed, &self.changes, now).ok()?;
+        Some(fixed)
+    }
+}
+
+/// The fixes for one cell.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FixReport {
+    /// The cell's outcome now.
+    pub decision: Outcome,
+    /// Whether the fixes allow (`true`) or deny the request.
+    pub to_allow: bool,
+    /// The fixes, best first.
+    pub fixes: Vec<Fix>,
+    /// Why there are none, when there are none.
+    pub note: Option<String>,
+}
+
+/// Everything the search needs about the target cell.
+struct Search<'a> {
+    names: &'a Names,
+    query: &'a CellQuery,
+    now: Timestamp,
+}
+
+/// The fixes that flip `query`'s cell in `world`, with side effects over `universe` (which
+/// should contain the target's action), best first.
+pub fn propose_fixes(
+    world: &World,
+    universe: &Universe,
+    names: &Names,
+    query: &CellQuery,
+    now: Timestamp,
+) -> Option<FixReport> {
+    let search = Search { names, query, now };
+    let decision = search.outcome(world)?;
+    let to_allow = decision != Outcome::Allow;
+    let mut candidates = Vec::new();
+    if to_allow {
+        search.allow_candidates(world, Vec::new(), MAX_DEPTH, &mut candidates);
+    } else {
+        search.deny_candidates(world, Vec::new(), MAX_DEPTH, &mut candidates);
+    }
+    let base = Matrix::compute(
+        world,
+        &universe.principals,
+        &universe.keys,
+        &universe.actions,
+        now,
+    );
+    let mut fixes: Vec<(usize, Fix)> = Vec::new();
+    for (order, changes) in candidates.into_iter().enumerate() {
+        if fixes.iter().any(|(_, f)| f.changes == changes) {
+            continue;
+        }
+        if let Some(fix) = search.verify(world, &base, changes, to_allow) {
+            fixes.push((order, fix));
+        }
+    }
+    fixes.sort_by_key(|(order, f)| (f.side_effects.len(), f.changes.len(), *order));
+    let fixes: Vec<Fix> = fixes.into_iter().map(|(_, f)| f).take(MAX_FIXES).collect();
+    let note = fixes.is_empty().then(|| search.why_none(world));
+    Some(FixReport {
+        decision,
+        to_allow,
+        fixes,
+        note,
+    })
+}
+
+impl Search<'_> {
+    fn caller<'w>(&self, world: &'w World) -> Option<&'w Principal> {
+        world.principal(&self.query.principal).map(AsRef::as_ref)
+    }
+
+    fn outcome(&self, world: &World) -> Option<Outcome> {
+        outcome_for(
+            world,
+            self.caller(world)?,
+            &self.query.key,
+            self.query.action,
+            &self.query.params,
+            self.now,
+        )
+    }
+
+    fn reason(&self, world: &World) -> Option<Reason> {
+        let key = world.keys.get(&self.query.key)?;
+        Some(
+            authz::decide(
+                world,
+                &AuthzRequest {
+                    caller: self.caller(world)?,
+                    action: self.query.action,
+                    target: Target::Key(key),
+                    params: &self.query.params,
+                    now: self.now,
+                },
+            )
+            .reason,
+        )
+    }
+
+    fn names(&self, world: &World) -> (String, String, &'static str) {
+        (
+            self.names.principal(world, &self.query.principal),
+            self.names.key(world, &self.query.key),
+            self.query.action.name().trim_start_matches("kms:"),
+        )
+    }
+
+    /// Applies `changes` to a copy of `world`.
+    fn after(&self, world: &World, changes: &[Change]) -> Option<World> {
+        let mut next = world.clone();
+        apply_changes(&mut next, changes, self.now).ok()?;
+        Some(next)
+    }
+
+    /// Candidate change lists that may allow the request in `world` after `prefix`.
+    fn allow_candidates(
+        &self,
+        world: &World,
+        prefix: Vec<Change>,
+        depth: usize,
+        out: &mut Vec<Vec<Change>>,
+    ) {
+        let (Some(outcome), Some(reason)) = (self.outcome(world), self.reason(world)) else {
+            return;
+        };
+        match outcome {
+            Outcome::Allow => out.push(prefix),
+            Outcome::KeyStateRefuses => {
+                out.extend(self.state_change(world).map(|c| with(&prefix, [c])));
+            }
+            Outcome::ExplicitDeny if depth > 0 => {
+                for removal in self.deny_removals(world, reason) {
+                    let next = self.after(world, std::slice::from_ref(&removal));
+                    if let Some(next) = next {
+                        self.allow_candidates(&next, with(&prefix, [removal]), depth - 1, out);
+                    }
+                }
+            }
+            Outcome::ExplicitDeny => {}
+            Outcome::ImplicitDeny => {
+                if reason == Reason::NotCrossAccount {
+                    return;
+                }
+                for addition in self.allow_additions(world, reason) {
+                    let Some(next) = self.after(world, &addition) else {
+                        continue;
+                    };
+                    let mut changes = with(&prefix, addition);
+                    match self.outcome(&next) {
+                        Some(Outcome::Allow) => out.push(changes),
+                        Some(Outcome::KeyStateRefuses) => {
+                            if let Some(c) = self.state_change(&next) {
+                                changes.push(c);
+                                out.push(changes);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+
+    /// The key-state change that lets an allowed request through, if a setting can.
+    fn state_change(&self, world: &World) -> Option<Change> {
+        let key = world.keys.get(&self.query.key)?;
+        match key.state {
+            KeyState::Disabled => Some(Change::EnableKey {
+                key: key.id.clone(),
+            }),
+            KeyState::PendingDeletion { .. } => Some(Change::CancelKeyDeletion {
+                key: key.id.clone(),
+            }),
+            KeyState::Enabled | KeyState::PendingImport => None,
+        }
+    }
+
+    /// Ways to take the deciding Deny away: remove the statement, or narrow it so that it no
+    /// longer covers the caller or the action.
+    fn deny_removals(&self, world: &World, reason: Reason) -> Vec<Change> {
+        match reason {
+            Reason::ExplicitDenyInKeyPolicy { statement } => {
+                self.key_statement_removals(world, statement)
+            }
+            Reason::ExplicitDenyInIdentityPolicy { policy, statement } => {
+                self.identity_statement_removals(world, policy, statement)
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Remove key-policy statement `index`, or narrow it away from the caller or the action.
+    fn key_statement_removals(&self, world: &World, index: usize) -> Vec<Change> {
+        let Some(key) = world.keys.get(&self.query.key) else {
+            return Vec::new();
+        };
+        let Some(statement) =
+            statements_of(&key.policy.text).and_then(|(_, s)| s.get(index).cloned())
+        else {
+            return Vec::new();
+        };
+        let caller_names = self.caller_names(world);
+        let mut out = Vec::new();
+        for after in [
+            without_principal(&statement, &caller_names),
+            without_action(&statement, self.query.action),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            out.push(Change::ReplaceKeyPolicyStatement {
+                key: key.id.clone(),
+                index,
+                before: statement.clone(),
+                after,
+            });
+        }
+        out.push(Change::RemoveKeyPolicyStatement {
+            key: key.id.clone(),
+            index,
+            statement,
+        });
+        out
+    }
+
+    /// Remove statement `index` of the caller's identity policy number `policy`, or narrow it
+    /// away from the action or the key.
+    fn identity_statement_removals(
+        &self,
+        world: &World,
+        policy: usize,
+        index: usize,
+    ) -> Vec<Change> {
+        let (Some(caller), Some(holder)) = (
+            self.caller(world),
+            policy_holder(world, &self.query.principal),
+        ) else {
+            return Vec::new();
+        };
+        let Some(named) = world.identity_policies(caller).get(policy) else {
+            return Vec::new();
+        };
+        let Some(statement) = statements_of(&named.text).and_then(|(_, s)| s.get(index).cloned())
+        else {
+            return Vec::new();
+        };
+        let key_arn = world
+            .keys
+            .get(&self.query.key)
+            .map(|k| k.arn.clone())
+            .unwrap_or_default();
+        let mut out = Vec::new();
+        for after in [
+            without_action(&statement, self.query.action),
+            without_resource(&statement, &key_arn),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            out.push(Change::ReplaceIdentityStatement {
+                principal: holder.clone(),
+                policy: named.name.clone(),
+                index,
+                before: statement.clone(),
+                after,
+            });
+        }
+        out.push(Change::RemoveIdentityStatement {
+            principal: holder,
+            policy: named.name.clone(),
+            index,
+            statement,
+        });
+        out
+    }
+
+    /// The ARNs a principal element may name the caller by: its own, and a session's role.
+    fn caller_names(&self, world: &World) -> Vec<String> {
+        let Some(caller) = self.caller(world) else {
+            return Vec::new();
+        };
+        let principal = caller.request_principal();
+        std::iter::once(principal.arn.clone())
+            .chain(principal.role_arn.clone())
+            .collect()
+    }
+
+    /// The additions that may allow an implicitly denied request, each a list of one or two
+    /// changes.
+    fn allow_additions(&self, world: &World, reason: Reason) -> Vec<Vec<Change>> {
+        let (Some(caller), Some(key)) = (self.caller(world), world.keys.get(&self.query.key))
+        else {
+            return Vec::new();
+        };
+        let (who, key_name, op) = self.names(world);
+        let action = self.query.action.name();
+        let cross_account = caller.account != key.account;
+        let holder = policy_holder(world, &caller.arn);
+        let iam_allow = holder.as_ref().map(|holder| Change::AddIdentityStatement {
+            principal: holder.clone(),
+            policy: identity_policy_name(world, holder),
+            statement: json!({
+                "Sid": sid(&["Allow", op, &key_name]),
+                "Effect": "Allow",
+                "Action": action,
+                "Resource": key.arn,
+            }),
+        });
+        let key_allow = Change::AddKeyPolicyStatement {
+            key: key.id.clone(),
+            statement: json!({
+                "Sid": sid(&["Allow", &who, op]),
+                "Effect": "Allow",
+                "Principal": {"AWS": caller.arn},
+                "Action": action,
+                "Resource": "*",
+            }),
+        };
+        let account_root = format!("arn:aws:iam::{}:root", caller.account);
+        let delegate = |all: bool| Change::AddKeyPolicyStatement {
+            key: key.id.clone(),
+            statement: if all && !cross_account {
+                json!({
+                    "Sid": "Enable IAM User Permissions",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": account_root},
+                    "Action": "kms:*",
+                    "Resource": "*",
+                })
+            } else {
+                json!({
+                    "Sid": sid(&["Delegate", op, "To", &caller.account]),
+                    "Effect": "Allow",
+                    "Principal": {"AWS": account_root},
+                    "Action": action,
+                    "Resource": "*",
+                })
+            },
+        };
+        // An IAM allow is needed where the key policy delegates, and from another account
+        // always (KMS Developer Guide, key-policy-modifying-external-accounts.html); the caller
+        // may hold one already, so both forms are tried and verification keeps what works.
+        let mut out = Vec::new();
+        match (&iam_allow, reason) {
+            (Some(iam), Reason::NoIdentityPolicyAllows) => out.push(vec![iam.clone()]),
+            (Some(iam), _) if cross_account => {
+                out.push(vec![key_allow.clone()]);
+                out.push(vec![key_allow.clone(), iam.clone()]);
+            }
+            _ => out.push(vec![key_allow.clone()]),
+        }
+        if caller.is_root() {
+            out.push(vec![delegate(false)]);
+        } else if let Some(iam) = &iam_allow {
+            if reason != Reason::NoIdentityPolicyAllows {
+                out.push(vec![delegate(false), iam.clone()]);
+                out.push(vec![delegate(true), iam.clone()]);
+                // The caller may already hold an IAM allow that the delegation makes count.
+                out.push(vec![delegate(false)]);
+                out.push(vec![delegate(true)]);
+            }
+        }
+        if let Some(operation) = self.query.action.grant_operation_name() {
+            if key.spec.row().allows_grant_operation(self.query.action) {
+                out.push(vec![Change::CreateGrant {
+                    key: key.id.clone(),
+                    grantee: caller.arn.clone(),
+                    operations: vec![operation.to_owned()],
+                }]);
+            }
+        }
+        out
+    }
+
+    /// Candidate change lists that may deny the request in `world` after `prefix`.
+    fn deny_candidates(
+        &self,
+        world: &World,
+        prefix: Vec<Change>,
+        depth: usize,
+        out: &mut Vec<Vec<Change>>,
+    ) {
+        let (Some(outcome), Some(reason)) = (self.outcome(world), self.reason(world)) else {
+            return;
+        };
+        if outcome != Outcome::Allow {
+            out.push(prefix);
+            return;
+        }
+        if prefix.is_empty() {
+            out.extend(self.deny_additions(world).into_iter().map(|c| vec![c]));
+        }
+        if depth == 0 {
+            return;
+        }
+        for removal in self.allow_removals(world, reason) {
+            let next = self.after(world, std::slice::from_ref(&removal));
+            if let Some(next) = next {
+                self.deny_candidates(&next, with(&prefix, [removal]), depth - 1, out);
+            }
+        }
+    }
+
+    /// Deny statements for the caller and the action: in the key policy, and in the caller's
+    /// IAM policy.
+    fn deny_additions(&self, world: &World) -> Vec<Change> {
+        let (Some(caller), Some(key)) = (self.caller(world), world.keys.get(&self.query.key))
+        else {
+            return Vec::new();
+        };
+        let (who, key_name, op) = self.names(world);
+        let action = self.query.action.name();
+        let mut out = vec![Change::AddKeyPolicyStatement {
+            key: key.id.clone(),
+            statement: json!({
+                "Sid": sid(&["Deny", &who, op]),
+                "Effect": "Deny",
+                "Principal": {"AWS": caller.arn},
+                "Action": action,
+                "Resource": "*",
+            }),
+        }];
+        if let Some(holder) = policy_holder(world, &caller.arn) {
+            out.push(Change::AddIdentityStatement {
+                policy: identity_policy_name(world, &holder),
+                principal: holder,
+                statement: json!({
+                    "Sid": sid(&["Deny", op, &key_name]),
+                    "Effect": "Deny",
+                    "Action": action,
+                    "Resource": key.arn,
+                }),
+            });
+        }
+        out
+    }
+
+    /// Ways to take away what allows the request now.
+    fn allow_removals(&self, world: &World, reason: Reason) -> Vec<Change> {
+        let identity_index = |identity| match identity {
+            authz::IdentityAllow::Policy { policy, statement } => Some((policy, statement)),
+            authz::IdentityAllow::RootUser => None,
+        };
+        match reason {
+            Reason::KeyPolicy { statement } => self.key_statement_removals(world, statement),
+            Reason::KeyPolicyAndIam {
+                key_statement,
+                identity,
+                ..
+            } => {
+                let mut out = identity_index(identity)
+                    .map(|(p, s)| self.identity_statement_removals(world, p, s))
+                    .unwrap_or_default();
+                out.extend(self.key_statement_removals(world, key_statement));
+                out
+            }
+            Reason::Grant => self.grant_retirements(world),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Retiring the grant that allows.
+    fn grant_retirements(&self, world: &World) -> Vec<Change> {
+        let (Some(caller), Some(key)) = (self.caller(world), world.keys.get(&self.query.key))
+        else {
+            return Vec::new();
+        };
+        let explanation = authz::explain(
+            world,
+            &AuthzRequest {
+                caller,
+                action: self.query.action,
+                target: Target::Key(key),
+                params: &self.query.params,
+                now: self.now,
+            },
+        );
+        explanation
+            .grant
+            .map(|grant_id| Change::RetireGrant {
+                key: key.id.clone(),
+                grant_id,
+            })
+            .into_iter()
+            .collect()
+    }
+
+    /// Applies `changes`, checks that the target flips, and measures the side effects.
+    fn verify(
+        &self,
+        world: &World,
+        base: &Matrix,
+        changes: Vec<Change>,
+        to_allow: bool,
+    ) -> Option<Fix> {
+        let fixed = self.after(world, &changes)?;
+        let after = self.outcome(&fixed)?;
+        if (after == Outcome::Allow) != to_allow {
+            return None;
+        }
+        let side_effects =
+            side_effects(world, &fixed, base, &changes, self.names, Some(self.query));
+        let (who, key, _) = self.names(world);
+        let edits: Vec<String> = changes
+            .iter()
+            .map(|c| c.describe(world, self.names))
+            .collect();
+        let mut summary = format!(
+            "To {} {who} {} on {key}: {}",
+            if to_allow { "allow" } else { "deny" },
+            self.query.action.name(),
+            edits.join("; then ")
+        );
+        match side_effects.as_slice() {
+            [] => summary.push_str(". Nothing else changes."),
+            [one] => summary.push_str(&format!(". It {}.", one.sentence())),
+            [first, rest @ ..] => summary.push_str(&format!(
+                ". It {} and changes {} other cell(s).",
+                first.sentence(),
+                rest.len()
+            )),
+        }
+        Some(Fix {
+            summary,
+            changes,
+            side_effects,
+            after,
+        })
+    }
+
+    fn why_none(&self, world: &World) -> String {
+        match self.reason(world) {
+            Some(Reason::NotCrossAccount) => format!(
+                "{} cannot be used on a key in another account, whatever the policies say: no change of policy or grant flips this cell.",
+                self.query.action.name()
+            ),
+            _ if world
+                .keys
+                .get(&self.query.key)
+                .is_some_and(|k| k.state == KeyState::PendingImport) =>
+            {
+                "The key is waiting for its key material (PendingImport): import it first."
+                    .to_owned()
+            }
+            _ => "No change the playground tries flips this cell.".to_owned(),
+        }
+    }
+}
+
+/// `prefix` followed by `more`.
+fn with(prefix: &[Change], more: impl IntoIterator<Item = Change>) -> Vec<Change> {
+    prefix.iter().cloned().chain(more).collect()
+}
+
+/// The identity policy new statements for `holder` go into: its first, or a new one.
+fn identity_policy_name(world: &World, holder: &str) -> String {
+    world
+        .principal(holder)
+        .and_then(|p| p.policies.first())
+        .map_or_else(|| "KmsAccess".to_owned(), |p| p.name.clone())
+}
+
+/// The statement without `names` in its `Principal` list, if others remain.
+fn without_principal(statement: &Value, names: &[String]) -> Option<Value> {
+    let mut after = statement.clone();
+    let aws = after.get_mut("Principal")?.get_mut("AWS")?;
+    let Value::Array(list) = aws else {
+        return None;
+    };
+    let before = list.len();
+    list.retain(|v| !v.as_str().is_some_and(|s| names.iter().any(|n| n == s)));
+    (list.len() < before && !list.is_empty()).then_some(after)
+}
+
+/// The statement without the entries of its `Action` list that name `action` exactly, if
+/// others remain.
+fn without_action(statement: &Value, action: Action) -> Option<Value> {
+    let mut after = statement.clone();
+    let Value::Array(list) = after.get_mut("Action")? else {
+        return None;
+    };
+    let before = list.len();
+    list.retain(|v| {
+        !v.as_str()
+            .is_some_and(|s| !s.contains(['*', '?']) && pattern::action_matches(s, action.name()))
+    });
+    (list.len() < before && !list.is_empty()).then_some(after)
+}
+
+/// The statement without `arn` in its `Resource` list, if others remain.
+fn without_resource(statement: &Value, arn: &str) -> Option<Value> {
+    let mut after = statement.clone();
+    let Value::Array(list) = after.get_mut("Resource")? else {
+        return None;
+    };
+    let before = list.len();
+    list.retain(|v| v.as_str() != Some(arn));
+    (list.len() < before && !list.is_empty()).then_some(after)
+}
+
+/// The cells of `base`'s universe whose outcome differs in `fixed`, recomputing only the rows
+/// and columns `changes` touch; the target cell is left out.
+pub(crate) fn side_effects(
+    world: &World,
+    fixed: &World,
+    base: &Matrix,
+    changes: &[Change],
+    names: &Names,
+    target: Option<&CellQuery>,
+) -> Vec<SideEffect> {
+    let mut after = base.clone();
+    for change in changes {
+        match change.scope() {
+            Scope::Key(key) => {
+                after.recompute_column(fixed, key);
+            }
+            Scope::Principal(principal) => {
+                after.recompute_row(fixed, principal);
+            }
+        }
+    }
+    base.cells()
+        .zip(after.cells())
+        .filter(|(b, a)| Outcome::of_cell(b.cell) != Outcome::of_cell(a.cell))
+        .filter(|(b, _)| {
+            !target.is_some_and(|t| {
+                t.principal == b.principal && &t.key == b.key && t.action == b.action
+            })
+        })
+        .map(|(b, a)| SideEffect {
+            principal: names.principal(world, b.principal),
+            key: names.key(world, b.key),
+            action: b.action.name().to_owned(),
+            before: Outcome::of_cell(b.cell),
+            after: Outcome::of_cell(a.cell),
+        })
+        .collect()
+}
