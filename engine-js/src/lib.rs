@@ -13,7 +13,8 @@ use kms_engine::catalog::Action;
 use kms_engine::diagnostics::Diagnostic;
 use kms_engine::entropy::{SeededRandomness, Timestamp};
 use kms_engine::request::ContextValue;
-use kms_engine::scenario::{self, Loaded, MatrixReport, Question};
+use kms_engine::scenario::{self, Loaded, MatrixReport, Question, QuestionError};
+use kms_engine::world::World;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
@@ -112,11 +113,7 @@ pub fn decide(
     #[wasm_bindgen(unchecked_param_type = "Scenario")] scenario: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Request")] request: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let now = now();
-    let loaded = load(&scenario, now)?;
-    let question = question(&loaded, &request)?;
-    let verdict = scenario::decide_question(&loaded.world, &question, now)
-        .map_err(|e| EngineError::request(e.to_string(), ""))?;
+    let verdict = ask(&scenario, &request, scenario::decide_question)?;
     to_js(&DecisionOut {
         decision: verdict.decision,
         reason: verdict.short_reason(),
@@ -129,11 +126,7 @@ pub fn explain(
     #[wasm_bindgen(unchecked_param_type = "Scenario")] scenario: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Request")] request: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let now = now();
-    let loaded = load(&scenario, now)?;
-    let question = question(&loaded, &request)?;
-    let explanation = scenario::explain_question(&loaded.world, &question, now)
-        .map_err(|e| EngineError::request(e.to_string(), ""))?;
+    let explanation = ask(&scenario, &request, scenario::explain_question)?;
     to_js(&explanation)
 }
 
@@ -289,6 +282,18 @@ fn load(scenario: &JsValue, now: Timestamp) -> Result<Loaded, EngineError> {
     let text = scenario_text(scenario)?;
     scenario::load(&text, now, &mut SeededRandomness::new(SEED))
         .map_err(|e| EngineError::scenario(e.diagnostics))
+}
+
+/// Loads `scenario`, reads `request` in its terms and answers it now with `answer`.
+fn ask<T>(
+    scenario: &JsValue,
+    request: &JsValue,
+    answer: fn(&World, &Question, Timestamp) -> Result<T, QuestionError>,
+) -> Result<T, EngineError> {
+    let now = now();
+    let loaded = load(scenario, now)?;
+    let question = question(&loaded, request)?;
+    answer(&loaded.world, &question, now).map_err(|e| EngineError::request(e.to_string(), ""))
 }
 
 fn question(loaded: &Loaded, request: &JsValue) -> Result<Question, EngineError> {

@@ -180,35 +180,21 @@ fn test_everything(only: Option<&str>) -> Result<(), String> {
             ("WASM_BINDGEN_TEST_WEBDRIVER_JSON", webdriver_json.as_str()),
             ("WASM_BINDGEN_TEST_TIMEOUT", "120"),
         ];
-        run(
-            &root,
-            "cargo",
-            &[
-                "test",
-                "--target",
-                "wasm32-unknown-unknown",
-                "-p",
-                "kms-playground",
-                "--test",
-                "web",
-                "--test",
-                "web_panels",
-            ],
-            &browser,
-        )?;
+        let wasm_test = |package_and_tests: &[&str]| {
+            let mut args = vec!["test", "--target", "wasm32-unknown-unknown"];
+            args.extend_from_slice(package_and_tests);
+            run(&root, "cargo", &args, &browser)
+        };
+        wasm_test(&[
+            "-p",
+            "kms-playground",
+            "--test",
+            "web",
+            "--test",
+            "web_panels",
+        ])?;
         // The engine as a JavaScript module, called as a page calls it.
-        run(
-            &root,
-            "cargo",
-            &[
-                "test",
-                "--target",
-                "wasm32-unknown-unknown",
-                "-p",
-                "kms-engine-js",
-            ],
-            &browser,
-        )?;
+        wasm_test(&["-p", "kms-engine-js"])?;
     }
     if wants("e2e") {
         let dist = build_release(&root)?;
