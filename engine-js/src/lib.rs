@@ -155,11 +155,13 @@ pub fn matrix(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let report = MatrixReport::compute(&loaded.scenario, &loaded.world, &actions, now);
+    let cells: Vec<scenario::ReportCell<'_>> = report.cells().collect();
+    let action_names: Vec<&str> = report.actions().iter().map(|a| a.name()).collect();
     to_js(&MatrixOut {
         principals: &report.principals,
         keys: &report.keys,
-        actions: &report.actions,
-        cells: &report.cells,
+        actions: &action_names,
+        cells: &cells,
     })
 }
 
@@ -180,8 +182,8 @@ struct DecisionOut {
 struct MatrixOut<'a> {
     principals: &'a [String],
     keys: &'a [String],
-    actions: &'a [String],
-    cells: &'a [scenario::ReportCell],
+    actions: &'a [&'a str],
+    cells: &'a [scenario::ReportCell<'a>],
 }
 
 #[derive(Deserialize)]

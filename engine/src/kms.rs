@@ -27,6 +27,7 @@ pub mod types;
 
 pub use crypto_ops::*;
 pub use grants::*;
+pub use tags::validate_tag;
 pub use types::*;
 
 use crate::authz::{self, AuthzRequest, RequestParams, Target, Verdict};

@@ -75,7 +75,9 @@ mod read;
 mod report;
 mod write;
 
-pub use check::{CheckResult, Question, QuestionError, check, decide_question, explain_question};
+pub use check::{
+    CheckResult, Question, QuestionError, Reasons, check, decide_question, explain_question,
+};
 pub use exercise::{ExerciseStatus, GoalStatus, changes_outside, evaluate_goal, exercise_status};
 pub use generate::{GENERATED_ACTIONS, MAX_GENERATED_KEYS, MAX_GENERATED_PRINCIPALS, generate};
 pub use lint::{lint, lint_document};
