@@ -1128,7 +1128,15 @@ impl Playground {
             return Vec::new();
         }
         let scenario = self.export();
-        kms_engine::scenario::check(&scenario, "", &self.world, self.now)
+        // Reasons only for failures: they say what went wrong; a pass needs no sentence, and
+        // this runs on every keystroke.
+        kms_engine::scenario::check(
+            &scenario,
+            "",
+            &self.world,
+            self.now,
+            kms_engine::scenario::Reasons::Failures,
+        )
     }
 
     /// Adds an expectation that `principal` × `key` × `action`, with `context` and
