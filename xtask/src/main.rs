@@ -1,10 +1,12 @@
-//! Project automation: `cargo xtask serve` and `cargo xtask test`.
+//! Project automation: `cargo xtask serve` and `cargo xtask test` (also `setup`, `dist`, `bench`,
+//! `fuzz`).
 //!
 //! Both install whatever is missing first (pinned versions, each step skipped when the right version
 //! is already there), using only the package registries this project may reach: rustup's targets,
 //! the crates registry, npm, and Debian's packages.
 
 mod bench;
+mod fuzz;
 mod serve;
 mod setup;
 
@@ -31,6 +33,7 @@ fn main() -> ExitCode {
         Some("test") => test_everything(args.get(1).map(String::as_str)),
         Some("setup") => setup::install_tools(&project_root()),
         Some("dist") => build_release(&project_root()).map(|_| ()),
+        Some("fuzz") => fuzz::fuzz_all(&project_root(), args.get(1..).unwrap_or_default()),
         _ => {
             eprintln!(
                 "usage: cargo xtask <command>\n\n\
@@ -42,7 +45,9 @@ fn main() -> ExitCode {
                  setup   only install the tools\n  \
                  dist    only build the release app into dist/\n  \
                  bench   print the performance figures: engine, app model, CLI and browser\n          \
-                 (or one part: bench engine|model|cli|browser)"
+                 (or one part: bench engine|model|cli|browser)\n  \
+                 fuzz    run every fuzz target in turn (nightly, cargo-fuzz; --minutes N each,\n          \
+                 default 10; or name targets) and print executions and coverage per target"
             );
             return ExitCode::from(2);
         }
