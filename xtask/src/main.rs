@@ -1,10 +1,12 @@
-//! Project automation: `cargo xtask serve` and `cargo xtask test`.
+//! Project automation: `cargo xtask serve` and `cargo xtask test` (also `setup`, `dist`, `pkg`, `bench`,
+//! `fuzz`).
 //!
 //! Both install whatever is missing first (pinned versions, each step skipped when the right version
 //! is already there), using only the package registries this project may reach: rustup's targets,
 //! the crates registry, npm, and Debian's packages.
 
 mod bench;
+mod fuzz;
 mod pkg;
 mod serve;
 mod setup;
@@ -36,6 +38,7 @@ fn main() -> ExitCode {
             let root = project_root();
             setup::install_tools(&root).and_then(|()| pkg::build(&root).map(|_| ()))
         }
+        Some("fuzz") => fuzz::fuzz_all(&project_root(), args.get(1..).unwrap_or_default()),
         _ => {
             eprintln!(
                 "usage: cargo xtask <command>\n\n\
@@ -48,7 +51,9 @@ fn main() -> ExitCode {
                  dist    only build the release app into dist/\n  \
                  pkg     build the engine as a JavaScript module into pkg/\n  \
                  bench   print the performance figures: engine, app model, CLI and browser\n          \
-                 (or one part: bench engine|model|cli|browser)"
+                 (or one part: bench engine|model|cli|browser)\n  \
+                 fuzz    run every fuzz target in turn (nightly, cargo-fuzz; --minutes N each,\n          \
+                 default 10; or name targets) and print executions and coverage per target"
             );
             return ExitCode::from(2);
         }
