@@ -1118,7 +1118,7 @@ impl Playground {
             .collect();
         let deciding = verdicts
             .iter()
-            .find(|v| v.decision == kms_engine::authz::Decision::ExplicitDeny)
+            .find(|v| v.decision == kms_engine::policy::eval::Decision::ExplicitDeny)
             .or_else(|| verdicts.iter().find(|v| v.is_allowed()))?;
         verdict_cause(&self.world, principal, key, *deciding)
     }
@@ -1156,7 +1156,7 @@ impl Playground {
             Vec<(String, kms_engine::request::ContextValue)>,
             Vec<String>,
         ),
-        decision: kms_engine::authz::Decision,
+        decision: kms_engine::policy::eval::Decision,
     ) -> bool {
         let mut scenario = self.export();
         let key_arn = self.world.keys.get(key).map(|k| k.arn.clone());

@@ -4,9 +4,10 @@
 
 use crate::model::Playground;
 use crate::panels::fields::{PairRow, items, pairs_map};
-use kms_engine::authz::{Decision, Explanation, Reason, RequestParams};
+use kms_engine::authz::{Explanation, Reason, RequestParams};
 use kms_engine::catalog::Action;
 use kms_engine::matrix::Cell;
+use kms_engine::policy::eval::Decision;
 use kms_engine::request::ContextValue;
 use serde::{Deserialize, Serialize};
 

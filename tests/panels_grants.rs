@@ -13,7 +13,7 @@ use kms_playground::panels::PanelIntent;
 use kms_playground::panels::crypto::{CryptoIntent, CryptoOutcome};
 use kms_playground::panels::fields::PairEdit;
 use kms_playground::panels::grants::{
-    ConstraintKind, GrantOutcome, GrantStanding, GrantsIntent, IssuedGrant, clock_chip,
+    ConstraintChoice, GrantConsistency, GrantOutcome, GrantsIntent, IssuedGrant, clock_chip,
     grant_operations, grant_rows,
 };
 use kms_playground::state::{AppState, Intent};
@@ -117,7 +117,7 @@ fn a_new_grant_is_pending_token_only_until_the_window_passes() {
     assert_eq!(rows[0].grantee_name, "Bob");
     assert_eq!(rows[0].created_by, "Alice");
     assert_eq!(rows[0].operations, ["Encrypt", "Decrypt"]);
-    assert!(matches!(rows[0].standing, GrantStanding::Pending { .. }));
+    assert!(matches!(rows[0].standing, GrantConsistency::Pending { .. }));
     let chip = clock_chip(model.world(), state.panels.clock_origin, model.now());
     assert_eq!(chip.now, "T+0");
     assert_eq!(
@@ -265,7 +265,7 @@ fn a_subset_constraint_holds_only_for_requests_with_those_pairs() {
     let mut state = app_state(DEMO1, &user("Alice"));
     grants(
         &mut state,
-        GrantsIntent::SetConstraint(ConstraintKind::Subset),
+        GrantsIntent::SetConstraint(ConstraintChoice::Subset),
     );
     grants(
         &mut state,
@@ -321,7 +321,7 @@ fn an_incomplete_form_is_not_sent() {
     grants(&mut state, GrantsIntent::SetGrantee(user("Bob")));
     grants(
         &mut state,
-        GrantsIntent::SetConstraint(ConstraintKind::Equals),
+        GrantsIntent::SetConstraint(ConstraintChoice::Equals),
     );
     grants(
         &mut state,

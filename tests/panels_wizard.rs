@@ -6,10 +6,10 @@
 
 mod panels_support;
 
-use kms_engine::authz::Decision;
 use kms_engine::catalog::Action;
 use kms_engine::diagnostics::Severity;
 use kms_engine::policy::console_key_policy;
+use kms_engine::policy::eval::Decision;
 use kms_engine::store::{KeyState, Origin};
 use kms_playground::panels::fields::PairEdit;
 use kms_playground::panels::wizard::{FinishError, Wizard, WizardIntent, WizardStep};

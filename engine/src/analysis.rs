@@ -50,10 +50,12 @@ impl Outcome {
     /// The outcome of a matrix cell.
     pub fn of_cell(cell: Cell) -> Outcome {
         match cell.verdict.decision {
-            authz::Decision::Allow if cell.state_error.is_some() => Outcome::KeyStateRefuses,
-            authz::Decision::Allow => Outcome::Allow,
-            authz::Decision::ExplicitDeny => Outcome::ExplicitDeny,
-            authz::Decision::ImplicitDeny => Outcome::ImplicitDeny,
+            crate::policy::eval::Decision::Allow if cell.state_error.is_some() => {
+                Outcome::KeyStateRefuses
+            }
+            crate::policy::eval::Decision::Allow => Outcome::Allow,
+            crate::policy::eval::Decision::ExplicitDeny => Outcome::ExplicitDeny,
+            crate::policy::eval::Decision::ImplicitDeny => Outcome::ImplicitDeny,
         }
     }
 

@@ -49,7 +49,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-pub use crate::policy::eval::Decision;
+use crate::policy::eval::Decision;
 
 /// The name KMS gives a key policy (the only valid `PolicyName`).
 pub const KEY_POLICY_NAME: &str = "default";

@@ -73,14 +73,14 @@ pub struct Member {
 /// A duplicate key is an error but still yields a value (with both members in it); a syntax error
 /// yields no value.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Document {
+pub struct ParsedJson {
     /// The top-level value, unless the text has a syntax error.
     pub value: Option<Value>,
     /// Syntax and duplicate-key errors, in document order.
     pub diagnostics: Vec<Diagnostic>,
 }
 
-impl Document {
+impl ParsedJson {
     /// Whether any diagnostic is an error.
     pub fn has_errors(&self) -> bool {
         self.diagnostics
@@ -90,7 +90,7 @@ impl Document {
 }
 
 /// Parses `text`, which `index` indexes (so spans and positions refer to it).
-pub fn parse_indexed(text: &str, index: &LineIndex) -> Document {
+pub fn parse_indexed(text: &str, index: &LineIndex) -> ParsedJson {
     let mut parser = Parser {
         text,
         bytes: text.as_bytes(),
@@ -100,14 +100,14 @@ pub fn parse_indexed(text: &str, index: &LineIndex) -> Document {
         diagnostics: Vec::new(),
     };
     let value = parser.document().ok();
-    Document {
+    ParsedJson {
         value,
         diagnostics: parser.diagnostics,
     }
 }
 
 /// Parses `text`.
-pub fn parse(text: &str) -> Document {
+pub fn parse(text: &str) -> ParsedJson {
     parse_indexed(text, &LineIndex::new(text))
 }
 

@@ -10,12 +10,12 @@ mod kms_common;
 
 use kms_common::*;
 use kms_engine::authz::{
-    self, AuthzRequest, Decision, IdentityAllow, Note, Reason, RequestParams, StepKind, StepResult,
-    Target,
+    self, AuthzRequest, IdentityAllow, Note, Reason, RequestParams, StepKind, StepResult, Target,
 };
 use kms_engine::catalog::Action;
 use kms_engine::entropy::SeededRandomness;
 use kms_engine::kms::{Caller, CreateKeyRequest, DescribeKeyRequest};
+use kms_engine::policy::eval::Decision;
 use kms_engine::policy::{ConsoleKeySpec, console_key_policy};
 use kms_engine::store::KeyId;
 use kms_engine::world::World;

@@ -12,7 +12,6 @@
 mod kms_common;
 
 use kms_common::*;
-use kms_engine::authz::Decision;
 use kms_engine::catalog::Action;
 use kms_engine::entropy::SeededRandomness;
 use kms_engine::error::KmsError;
@@ -20,6 +19,7 @@ use kms_engine::kms::{
     AliasRequest, CreateGrantRequest, CreateKeyRequest, EncryptRequest, PutKeyPolicyRequest,
 };
 use kms_engine::matrix::Matrix;
+use kms_engine::policy::eval::Decision;
 use kms_engine::store::KeyId;
 use kms_engine::world::World;
 use serde_json::json;

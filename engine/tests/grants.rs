@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 
 use kms_common::*;
 use kms_engine::authz::{
-    self, AuthzRequest, Decision, Note, Reason, RequestParams, StepKind, StepResult, Target,
+    self, AuthzRequest, Note, Reason, RequestParams, StepKind, StepResult, Target,
 };
 use kms_engine::catalog::Action;
 use kms_engine::entropy::{SeededRandomness, Timestamp};
@@ -30,6 +30,7 @@ use kms_engine::kms::{
     ScheduleKeyDeletionRequest,
 };
 use kms_engine::matrix::Matrix;
+use kms_engine::policy::eval::Decision;
 use kms_engine::policy::{ConsoleKeySpec, console_key_policy};
 use kms_engine::store::KeyId;
 use kms_engine::store::grants::{DEFAULT_PROPAGATION_WINDOW_MILLIS, GrantConstraints};

@@ -15,9 +15,10 @@
 mod kms_common;
 
 use kms_common::*;
-use kms_engine::authz::{Bearing, Decision, Explanation, Reason, StepKind, StepResult};
+use kms_engine::authz::{Bearing, Explanation, Reason, StepKind, StepResult};
 use kms_engine::catalog::Action;
 use kms_engine::matrix::Matrix;
+use kms_engine::policy::eval::Decision;
 use kms_engine::store::KeyId;
 use kms_engine::world::World;
 

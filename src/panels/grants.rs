@@ -19,7 +19,7 @@ use kms_engine::world::World;
 
 /// Which encryption-context constraint a new grant carries.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum ConstraintKind {
+pub enum ConstraintChoice {
     /// None.
     #[default]
     None,
@@ -39,7 +39,7 @@ pub struct GrantForm {
     /// The grant operations ticked, in the catalogue's order.
     pub operations: Vec<Action>,
     /// The constraint kind.
-    pub constraint: ConstraintKind,
+    pub constraint: ConstraintChoice,
     /// The constraint's pairs.
     pub constraint_pairs: Vec<PairRow>,
     /// The retiring principal's ARN (empty: none).
@@ -89,7 +89,7 @@ pub enum GrantsIntent {
     /// Tick or untick an operation.
     ToggleOperation(Action),
     /// Choose the constraint kind.
-    SetConstraint(ConstraintKind),
+    SetConstraint(ConstraintChoice),
     /// Edit the constraint's pairs.
     ConstraintPair(PairEdit),
     /// Choose the retiring principal (empty: none).
@@ -142,7 +142,7 @@ impl GrantsPanel {
                     .unwrap_or_default(),
                 grantee: String::new(),
                 operations: vec![Action::Encrypt, Action::Decrypt],
-                constraint: ConstraintKind::None,
+                constraint: ConstraintChoice::None,
                 constraint_pairs: vec![PairRow::default()],
                 retiring: String::new(),
                 name: String::new(),
@@ -266,12 +266,12 @@ impl GrantForm {
         }
         let pairs = pairs_map(&self.constraint_pairs).map_err(|e: PairsError| e.to_string())?;
         let constraints = match self.constraint {
-            ConstraintKind::None => None,
-            ConstraintKind::Equals => Some(GrantConstraints {
+            ConstraintChoice::None => None,
+            ConstraintChoice::Equals => Some(GrantConstraints {
                 encryption_context_equals: Some(pairs),
                 encryption_context_subset: None,
             }),
-            ConstraintKind::Subset => Some(GrantConstraints {
+            ConstraintChoice::Subset => Some(GrantConstraints {
                 encryption_context_equals: None,
                 encryption_context_subset: Some(pairs),
             }),
@@ -301,7 +301,7 @@ pub fn grant_operations() -> Vec<Action> {
 
 /// Whether a grant works without its token yet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum GrantStanding {
+pub enum GrantConsistency {
     /// Inside the propagation window: only with a grant token, until this instant.
     Pending {
         /// When it becomes effective without a token.
@@ -335,7 +335,7 @@ pub struct GrantRow {
     /// When it was created, relative to the clock's origin.
     pub created: String,
     /// Pending or effective.
-    pub standing: GrantStanding,
+    pub standing: GrantConsistency,
 }
 
 /// The active grants on `key`, oldest first, as they stand at `now`.
@@ -362,11 +362,11 @@ pub fn grant_rows(world: &World, key: &KeyId, origin: Timestamp, now: Timestamp)
             constraints: grant.constraints.as_ref().and_then(describe_constraints),
             created: relative_time(origin, grant.created),
             standing: if grant.effective_from > now {
-                GrantStanding::Pending {
+                GrantConsistency::Pending {
                     until: grant.effective_from,
                 }
             } else {
-                GrantStanding::Effective
+                GrantConsistency::Effective
             },
         })
         .collect()

@@ -204,8 +204,8 @@ pub fn EditorPane() -> Html {
                                         <td title={row.grantee.clone()}>{ row.grantee_name.clone() }</td>
                                         <td>{ row.operations.join(", ") }</td>
                                         <td>{ match row.standing {
-                                            crate::panels::grants::GrantStanding::Pending { .. } => "pending (token only)",
-                                            crate::panels::grants::GrantStanding::Effective => "effective",
+                                            crate::panels::grants::GrantConsistency::Pending { .. } => "pending (token only)",
+                                            crate::panels::grants::GrantConsistency::Effective => "effective",
                                         } }</td>
                                     </tr>
                                 }) }

@@ -6,7 +6,7 @@ use crate::panels::console::{ConsoleIntent, LineKind, REPLAY_CHARS_PER_TICK};
 use crate::panels::crypto::{CryptoIntent, CryptoOutcome};
 use crate::panels::fields::{PairEdit, PairRow};
 use crate::panels::grants::{
-    ConstraintKind, GrantOutcome, GrantStanding, GrantsIntent, clock_chip, grant_operations,
+    ConstraintChoice, GrantConsistency, GrantOutcome, GrantsIntent, clock_chip, grant_operations,
     grant_rows,
 };
 use crate::panels::{PanelIntent, Refusal, WhyLink, caller_choices, countdown, middle_ellipsis};
@@ -205,9 +205,9 @@ pub fn GrantsView() -> Html {
         let handle = handle.clone();
         Callback::from(move |e: Event| {
             let kind = match select_value(&e).as_deref() {
-                Some("equals") => ConstraintKind::Equals,
-                Some("subset") => ConstraintKind::Subset,
-                _ => ConstraintKind::None,
+                Some("equals") => ConstraintChoice::Equals,
+                Some("subset") => ConstraintChoice::Subset,
+                _ => ConstraintChoice::None,
             };
             panel(
                 &handle,
@@ -309,10 +309,10 @@ pub fn GrantsView() -> Html {
                                     Callback::from(move |_: MouseEvent| panel(&handle, PanelIntent::Grants(GrantsIntent::Revoke { key: key.clone(), grant: grant.clone() })))
                                 };
                                 let standing = match row.standing {
-                                    GrantStanding::Pending { until } => html! {
+                                    GrantConsistency::Pending { until } => html! {
                                         <span class="pending-word"><IconSvg icon={Icon::Pending} />{ format!("pending: token only for {}", countdown(model.now(), until)) }</span>
                                     },
-                                    GrantStanding::Effective => html! { <span>{ "effective" }</span> },
+                                    GrantConsistency::Effective => html! { <span>{ "effective" }</span> },
                                 };
                                 html! {
                                     <tr>
@@ -372,11 +372,11 @@ pub fn GrantsView() -> Html {
                     </div>
                     <label for="grant-constraint">{ "Constraint" }</label>
                     <select id="grant-constraint" onchange={on_constraint}>
-                        <option value="none" selected={form.constraint == ConstraintKind::None}>{ "None" }</option>
-                        <option value="equals" selected={form.constraint == ConstraintKind::Equals}>{ "EncryptionContextEquals" }</option>
-                        <option value="subset" selected={form.constraint == ConstraintKind::Subset}>{ "EncryptionContextSubset" }</option>
+                        <option value="none" selected={form.constraint == ConstraintChoice::None}>{ "None" }</option>
+                        <option value="equals" selected={form.constraint == ConstraintChoice::Equals}>{ "EncryptionContextEquals" }</option>
+                        <option value="subset" selected={form.constraint == ConstraintChoice::Subset}>{ "EncryptionContextSubset" }</option>
                     </select>
-                    if form.constraint != ConstraintKind::None {
+                    if form.constraint != ConstraintChoice::None {
                         <span class="label">{ "Context pairs" }</span>
                         { pair_rows("grant-constraint-pairs", &form.constraint_pairs, on_pair, "constraint pair") }
                     }

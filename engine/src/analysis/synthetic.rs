@@ -286,10 +286,10 @@ pub(crate) fn decide_cell(
     let state_refuses =
         verdict.is_allowed() && check_key_state(key.state, key.origin, action, &key.arn).is_err();
     let outcome = match verdict.decision {
-        authz::Decision::Allow if state_refuses => Outcome::KeyStateRefuses,
-        authz::Decision::Allow => Outcome::Allow,
-        authz::Decision::ExplicitDeny => Outcome::ExplicitDeny,
-        authz::Decision::ImplicitDeny => Outcome::ImplicitDeny,
+        crate::policy::eval::Decision::Allow if state_refuses => Outcome::KeyStateRefuses,
+        crate::policy::eval::Decision::Allow => Outcome::Allow,
+        crate::policy::eval::Decision::ExplicitDeny => Outcome::ExplicitDeny,
+        crate::policy::eval::Decision::ImplicitDeny => Outcome::ImplicitDeny,
     };
     let mut cell = SyntheticCell {
         key: key.id.clone(),

@@ -122,7 +122,7 @@ pub fn request_value<'r>(request: &Request<'r>, key: &str) -> Option<RequestValu
 /// This is what [`verdict`] computes; [`condition_holds`] keeps only `holds()`, and
 /// [`explain_condition`] turns the positions into the values themselves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Verdict {
+pub enum ConditionOutcome {
     /// The key is missing from the request (or is an empty multivalued key).
     KeyAbsent {
         /// The condition's result.
@@ -166,16 +166,16 @@ pub enum Verdict {
     },
 }
 
-impl Verdict {
+impl ConditionOutcome {
     /// Whether the condition holds.
     pub fn holds(self) -> bool {
         match self {
-            Verdict::KeyAbsent { holds }
-            | Verdict::Null { holds, .. }
-            | Verdict::Pair { holds, .. }
-            | Verdict::NoPair { holds }
-            | Verdict::Unmatched { holds, .. }
-            | Verdict::AllMatched { holds } => holds,
+            ConditionOutcome::KeyAbsent { holds }
+            | ConditionOutcome::Null { holds, .. }
+            | ConditionOutcome::Pair { holds, .. }
+            | ConditionOutcome::NoPair { holds }
+            | ConditionOutcome::Unmatched { holds, .. }
+            | ConditionOutcome::AllMatched { holds } => holds,
         }
     }
 }
@@ -189,15 +189,19 @@ pub fn condition_holds(
     verdict(condition, version, request).holds()
 }
 
-/// Evaluates `condition` and says why, as positions ([`Verdict`]).
-pub fn verdict(condition: &Condition, version: PolicyVersion, request: &Request<'_>) -> Verdict {
+/// Evaluates `condition` and says why, as positions ([`ConditionOutcome`]).
+pub fn verdict(
+    condition: &Condition,
+    version: PolicyVersion,
+    request: &Request<'_>,
+) -> ConditionOutcome {
     let operator = condition.operator;
     let values = request_value(request, &condition.key).filter(|v| !v.is_empty());
     if operator.kind == OperatorKind::Null {
         return null_verdict(condition, values.is_some());
     }
     let Some(values) = values else {
-        return Verdict::KeyAbsent {
+        return ConditionOutcome::KeyAbsent {
             holds: absent_key_holds(operator),
         };
     };
@@ -226,23 +230,23 @@ pub fn verdict(condition: &Condition, version: PolicyVersion, request: &Request<
         // (negated, with or without ForAllValues) both look for one matching pair.
         (None | Some(SetQualifier::ForAnyValue), false)
         | (None | Some(SetQualifier::ForAllValues), true) => match some_pair() {
-            Some((request, policy)) => Verdict::Pair {
+            Some((request, policy)) => ConditionOutcome::Pair {
                 request,
                 policy,
                 holds: !negated,
             },
-            None => Verdict::NoPair { holds: negated },
+            None => ConditionOutcome::NoPair { holds: negated },
         },
         // ForAllValues with a positive operator: every request value must match some policy value.
         // ForAnyValue with a negated operator: some request value must match none.
         (Some(SetQualifier::ForAllValues), false) | (Some(SetQualifier::ForAnyValue), true) => {
             let for_all = !negated;
             match every_value_matches_some() {
-                Some(request) => Verdict::Unmatched {
+                Some(request) => ConditionOutcome::Unmatched {
                     request,
                     holds: !for_all,
                 },
-                None => Verdict::AllMatched { holds: for_all },
+                None => ConditionOutcome::AllMatched { holds: for_all },
             }
         }
     }
@@ -260,12 +264,12 @@ fn absent_key_holds(operator: ConditionOperator) -> bool {
 }
 
 /// `Null`: `true` means "the key is absent", `false` "the key is present"; several values OR.
-fn null_verdict(condition: &Condition, present: bool) -> Verdict {
+fn null_verdict(condition: &Condition, present: bool) -> ConditionOutcome {
     let holds = condition.values.iter().any(|v| match parse_bool(&v.text) {
         Some(expect_absent) => expect_absent != present,
         None => false,
     });
-    Verdict::Null { present, holds }
+    ConditionOutcome::Null { present, holds }
 }
 
 /// Whether the positive form of `kind` matches request `value` against policy value `written`.
@@ -743,9 +747,9 @@ pub fn explain_condition(
             .unwrap_or_default()
     };
     let reason = match verdict {
-        Verdict::KeyAbsent { .. } => ConditionReason::KeyAbsent,
-        Verdict::Null { present, .. } => ConditionReason::NullCheck { present },
-        Verdict::Pair {
+        ConditionOutcome::KeyAbsent { .. } => ConditionReason::KeyAbsent,
+        ConditionOutcome::Null { present, .. } => ConditionReason::NullCheck { present },
+        ConditionOutcome::Pair {
             request, policy, ..
         } => ConditionReason::Matched {
             request_value: request_text(request),
@@ -754,11 +758,11 @@ pub fn explain_condition(
                 .and_then(|p| p.resolved.clone())
                 .unwrap_or_default(),
         },
-        Verdict::NoPair { .. } => ConditionReason::NothingMatched,
-        Verdict::Unmatched { request, .. } => ConditionReason::ValueUnmatched {
+        ConditionOutcome::NoPair { .. } => ConditionReason::NothingMatched,
+        ConditionOutcome::Unmatched { request, .. } => ConditionReason::ValueUnmatched {
             request_value: request_text(request),
         },
-        Verdict::AllMatched { .. } => ConditionReason::EveryValueMatched,
+        ConditionOutcome::AllMatched { .. } => ConditionReason::EveryValueMatched,
     };
     ConditionTrace {
         operator: condition.operator_text.clone(),
