@@ -254,7 +254,7 @@ fn iso_dates(value: &mut Value) {
 }
 
 fn iso_date(seconds: f64) -> String {
-    #[allow(
+    #[expect(
         clippy::cast_possible_truncation,
         reason = "playground dates are far inside i64 milliseconds"
     )]

@@ -720,7 +720,7 @@ fn parse_duration(text: &str) -> Option<i64> {
         _ => return None,
     };
     let millis = (value * factor).round();
-    #[allow(
+    #[expect(
         clippy::cast_possible_truncation,
         reason = "the value is checked to fit first"
     )]

@@ -115,7 +115,7 @@ pub fn parse(text: &str) -> ParsedJson {
 ///
 /// Fails with the first syntax error. Repeated keys are not an error here: formatting must not
 /// lose text the author wrote; the policy parser reports them.
-#[allow(
+#[expect(
     clippy::result_large_err,
     reason = "called once per Format press; callers render the diagnostic as is"
 )]

@@ -84,7 +84,7 @@ impl PlaygroundHandle {
 #[hook]
 pub fn use_playground() -> PlaygroundHandle {
     // The app root provides the context around every component; without it nothing can render.
-    #[allow(
+    #[expect(
         clippy::expect_used,
         reason = "a component outside the app root is a programming error, not user input"
     )]

@@ -26,7 +26,7 @@ macro_rules! actions {
         /// A KMS permission, such as `kms:Decrypt`. Every fact about it comes from its row of the
         /// catalog ([`crate::catalog::ACTIONS`]), found when the crate is built.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-        #[allow(missing_docs, reason = "each variant is the KMS permission of the same name")]
+        #[expect(missing_docs, reason = "each variant is the KMS permission of the same name")]
         pub enum Action {
             $( $variant, )*
         }
@@ -46,7 +46,7 @@ macro_rules! actions {
 }
 
 /// The catalog row of `name`, looked up while the crate is built.
-#[allow(
+#[expect(
     clippy::panic,
     reason = "only evaluated in const blocks: an action missing from the catalog fails the build"
 )]

@@ -14,7 +14,7 @@ pub mod wire {
 
     /// A timestamp as epoch seconds (a JSON number, fractional milliseconds kept).
     pub fn epoch_seconds<S: Serializer>(time: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
-        #[allow(
+        #[expect(
             clippy::cast_precision_loss,
             reason = "epoch milliseconds fit an f64 exactly"
         )]
@@ -38,7 +38,7 @@ pub mod wire {
         d: D,
     ) -> Result<Option<Timestamp>, D::Error> {
         let seconds = Option::<f64>::deserialize(d)?;
-        #[allow(
+        #[expect(
             clippy::cast_possible_truncation,
             reason = "dates within ±292 million years fit an i64 of milliseconds"
         )]

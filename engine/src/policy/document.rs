@@ -238,7 +238,7 @@ macro_rules! operators {
         /// The condition operators of the IAM User Guide
         /// (reference_policies_elements_condition_operators.html).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-        #[allow(missing_docs, reason = "the variants are the operators' own names")]
+        #[expect(missing_docs, reason = "the variants are the operators' own names")]
         pub enum OperatorKind {
             $( $kind, )*
         }
