@@ -274,6 +274,8 @@ impl AppState {
             .and_then(|c| playground.key_policy_doc(&c.id))
             .map(|d| d.id);
         let panels = Panels::new(playground.world(), playground.now());
+        let mut course = crate::course::Course::default();
+        course.world_loaded(&playground);
         AppState {
             model: Rc::new(RefCell::new(playground)),
             history: Rc::new(RefCell::new(History::default())),
@@ -292,7 +294,7 @@ impl AppState {
                 share_link: None,
             },
             panels,
-            course: crate::course::Course::default(),
+            course,
             reveal_serial: 0,
         }
     }
