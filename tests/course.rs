@@ -315,3 +315,12 @@ fn a_restored_autosave_of_an_exercise_reopens_it() {
     assert_eq!(session.id.as_deref(), Some("key-state"));
     assert!(!session.status(&restored.model()).solved());
 }
+
+#[test]
+fn the_revealed_cell_explains_the_action_asked_about() {
+    let mut state = fresh();
+    course(&mut state, CourseIntent::OpenTour(3));
+    course(&mut state, CourseIntent::Predict(Decision::ExplicitDeny));
+    let action = state.ui.selection.as_ref().and_then(|s| s.action);
+    assert_eq!(action.map(|a| a.name()), Some("kms:Decrypt"));
+}
