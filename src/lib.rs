@@ -4,6 +4,7 @@
 //! Modules other than [`ui`] are plain Rust and compile (and are tested) natively; [`ui`] needs a
 //! browser and exists only on `wasm32`.
 
+pub mod analysis_view;
 pub mod completion;
 pub mod course;
 pub mod editing;

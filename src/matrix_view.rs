@@ -7,6 +7,7 @@
 //! only those.
 
 use crate::model::Playground;
+use kms_engine::export;
 use kms_engine::view::{CellKind, CellSummary, summarize_matrix_action};
 use std::rc::Rc;
 
@@ -272,56 +273,30 @@ impl MatrixView {
         }
     }
 
-    /// The table as CSV (RFC 4180: fields with commas, quotes or line breaks are quoted).
-    pub fn to_csv(&self) -> String {
-        let quote = |field: &str| {
-            if field.contains([',', '"', '\n', '\r']) {
-                format!("\"{}\"", field.replace('"', "\"\""))
-            } else {
-                field.to_owned()
-            }
-        };
-        let mut out = String::new();
-        let line = |fields: Vec<String>| {
-            fields
-                .iter()
-                .map(|f| quote(f))
-                .collect::<Vec<_>>()
-                .join(",")
-                + "\r\n"
-        };
-        out.push_str(&line(self.header()));
-        for row in &self.rows {
-            let mut fields = vec![row.name.to_string()];
-            fields.extend(row.cells.iter().map(Self::cell_text));
-            out.push_str(&line(fields));
-        }
-        out
+    /// The header and rows as text cells, for the exports.
+    fn text_rows(&self) -> Vec<Vec<String>> {
+        self.rows
+            .iter()
+            .map(|row| {
+                let mut fields = vec![row.name.to_string()];
+                fields.extend(row.cells.iter().map(Self::cell_text));
+                fields
+            })
+            .collect()
     }
 
-    /// The table as Markdown (pipes and line breaks in names escaped).
+    /// The table as CSV ([`kms_engine::export::csv`]: RFC 4180, formulas neutralised).
+    pub fn to_csv(&self) -> String {
+        export::csv(&self.header(), &self.text_rows())
+    }
+
+    /// The table as Markdown under a line naming the actions ([`kms_engine::export::markdown`]:
+    /// HTML, pipes and line breaks escaped).
     pub fn to_markdown(&self) -> String {
-        let escape = |s: &str| {
-            s.replace('\\', "\\\\")
-                .replace('|', "\\|")
-                .replace(['\n', '\r'], " ")
-        };
-        let header = self.header();
-        let mut out = format!("Access to {}:\n\n", self.actions_label);
-        out.push_str(&format!(
-            "| {} |\n",
-            header
-                .iter()
-                .map(|h| escape(h))
-                .collect::<Vec<_>>()
-                .join(" | ")
-        ));
-        out.push_str(&format!("|{}\n", "---|".repeat(header.len())));
-        for row in &self.rows {
-            let mut fields = vec![escape(&row.name)];
-            fields.extend(row.cells.iter().map(|c| escape(&Self::cell_text(c))));
-            out.push_str(&format!("| {} |\n", fields.join(" | ")));
-        }
-        out
+        format!(
+            "Access to {}:\n\n{}",
+            self.actions_label,
+            export::markdown(&self.header(), &self.text_rows())
+        )
     }
 }

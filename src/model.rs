@@ -10,11 +10,13 @@
 
 use crate::platform;
 use kms_engine::authz::Explanation;
+use kms_engine::diagnostics::LineIndex;
 use kms_engine::diagnostics::{Diagnostic, Severity};
 use kms_engine::entropy::{Randomness, Timestamp};
+use kms_engine::json::Report;
 use kms_engine::matrix::Matrix;
 use kms_engine::policy::lint::check_policy;
-use kms_engine::policy::parse::PolicyKind;
+use kms_engine::policy::parse::{KEY_POLICY_MAX_BYTES, PolicyKind, check_key_policy_text};
 use kms_engine::scenario::{Scenario, ScenarioError};
 use kms_engine::store::KeyId;
 use kms_engine::view::{ActionSet, CellSummary, summarize_matrix_cell, verdict_cause};
@@ -806,6 +808,14 @@ impl Playground {
     fn check_text(&self, target: &DocTarget, text: &str) -> Vec<Diagnostic> {
         match target {
             DocTarget::KeyPolicy(key) => {
+                // Size first: KMS refuses a key policy over its limit whatever it says, so a
+                // huge paste is not parsed at all and its error shows at once.
+                if text.len() > KEY_POLICY_MAX_BYTES {
+                    let index = LineIndex::new(text);
+                    let mut report = Report::new(&index);
+                    check_key_policy_text(text, &mut report);
+                    return report.into_diagnostics();
+                }
                 let account = self.world.keys.get(key).map(|k| k.account.clone());
                 let parsed = check_policy(text, PolicyKind::KeyPolicy, account.as_deref());
                 let mut diagnostics = parsed.diagnostics;

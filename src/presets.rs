@@ -23,7 +23,57 @@ pub const BLANK: &str = r#"{
 }
 "#;
 
-/// A preset the scenario menu offers.
+/// Where a preset's scenario comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Source {
+    /// A scenario file's text, compiled in.
+    Text(&'static str),
+    /// `generate(principals, keys, seed)`: a fixed seed, so everyone gets the same world.
+    Generated(usize, usize, u64),
+}
+
+/// What the menu says about a preset and where its world comes from: the one table of presets.
+struct PresetRow {
+    preset: Preset,
+    id: &'static str,
+    label: &'static str,
+    source: Source,
+}
+
+const PRESETS: &[PresetRow] = &[
+    PresetRow {
+        preset: Preset::Lecture,
+        id: "lecture",
+        label: "Lecture: 3 keys × 4 users",
+        source: Source::Text(LECTURE),
+    },
+    PresetRow {
+        preset: Preset::Demo1,
+        id: "demo1",
+        label: "Demo 1: grants from Alice to Bob",
+        source: Source::Text(DEMO1),
+    },
+    PresetRow {
+        preset: Preset::Demo2,
+        id: "demo2",
+        label: "Demo 2: create a key",
+        source: Source::Text(DEMO2),
+    },
+    PresetRow {
+        preset: Preset::Blank,
+        id: "blank",
+        label: "Blank",
+        source: Source::Text(BLANK),
+    },
+    PresetRow {
+        preset: Preset::Large,
+        id: "large",
+        label: "Generated: 200 principals × 50 keys",
+        source: Source::Generated(200, 50, 7),
+    },
+];
+
+/// A preset the scenario menu offers; its row of [`PRESETS`] says the rest.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Preset {
     /// The lecture's three keys and four users.
@@ -48,42 +98,44 @@ impl Preset {
         Preset::Large,
     ];
 
+    fn row(self) -> Option<&'static PresetRow> {
+        PRESETS.iter().find(|row| row.preset == self)
+    }
+
     /// The menu label.
     pub fn label(self) -> &'static str {
-        match self {
-            Preset::Lecture => "Lecture: 3 keys × 4 users",
-            Preset::Demo1 => "Demo 1: grants from Alice to Bob",
-            Preset::Demo2 => "Demo 2: create a key",
-            Preset::Blank => "Blank",
-            Preset::Large => "Generated: 200 principals × 50 keys",
-        }
+        self.row().map_or("", |row| row.label)
     }
 
     /// A stable identifier for the menu and storage.
     pub fn id(self) -> &'static str {
-        match self {
-            Preset::Lecture => "lecture",
-            Preset::Demo1 => "demo1",
-            Preset::Demo2 => "demo2",
-            Preset::Blank => "blank",
-            Preset::Large => "large",
-        }
+        self.row().map_or("", |row| row.id)
     }
 
     /// The preset with this identifier.
     pub fn from_id(id: &str) -> Option<Preset> {
-        Preset::ALL.into_iter().find(|p| p.id() == id)
+        PRESETS
+            .iter()
+            .find(|row| row.id == id)
+            .map(|row| row.preset)
     }
 
     /// The preset's scenario file text.
     pub fn text(self) -> String {
-        match self {
-            Preset::Lecture => LECTURE.to_owned(),
-            Preset::Demo1 => DEMO1.to_owned(),
-            Preset::Demo2 => DEMO2.to_owned(),
-            Preset::Blank => BLANK.to_owned(),
-            // A fixed seed: everyone who opens it gets the same world.
-            Preset::Large => generate(200, 50, 7).to_json(),
+        match self.row().map(|row| row.source) {
+            Some(Source::Text(text)) => text.to_owned(),
+            Some(Source::Generated(principals, keys, seed)) => {
+                generate(principals, keys, seed).to_json()
+            }
+            None => BLANK.to_owned(),
+        }
+    }
+
+    /// The compiled-in scenario file text, for presets that are files.
+    pub fn file_text(self) -> Option<&'static str> {
+        match self.row()?.source {
+            Source::Text(text) => Some(text),
+            Source::Generated(..) => None,
         }
     }
 

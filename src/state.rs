@@ -128,6 +128,8 @@ pub struct UiState {
     pub other_tab_saved: bool,
     /// The share link last made, shown for copying.
     pub share_link: Option<String>,
+    /// Unlisted principals' rows and reachable cells.
+    pub analysis: crate::analysis_view::AnalysisView,
 }
 
 /// Everything a user can ask the app to do.
@@ -231,6 +233,10 @@ pub enum Intent {
     AdoptSaved(Box<AppState>),
     /// Show (or hide, with `None`) the share link.
     ShowShareLink(Option<String>),
+    /// Make a proposed fix (undoable; the matrix marks what it changed).
+    ApplyFix(Box<kms_engine::analysis::Fix>),
+    /// Show or hide unlisted principals' rows and reachable cells.
+    SetAnalysisView(crate::analysis_view::AnalysisView),
     /// Something asked of the tour or an exercise.
     Course(crate::course::CourseIntent),
     /// Undo the last world change.
@@ -292,6 +298,7 @@ impl AppState {
                 recovery: None,
                 other_tab_saved: false,
                 share_link: None,
+                analysis: crate::analysis_view::AnalysisView::default(),
             },
             panels,
             course,
@@ -618,6 +625,16 @@ impl AppState {
             }
             Intent::ShowShareLink(link) => {
                 self.ui.share_link = link;
+                Ok(())
+            }
+            Intent::ApplyFix(fix) => {
+                let label = fix.summary.clone();
+                self.undoable(label.clone(), |m| crate::analysis_view::apply_fix(m, &fix))?;
+                self.ui.notice = Some(Notice::undoable(label));
+                Ok(())
+            }
+            Intent::SetAnalysisView(view) => {
+                self.ui.analysis = view;
                 Ok(())
             }
             Intent::Course(intent) => {

@@ -1,6 +1,7 @@
 //! The browser user interface: components that render the playground's state and dispatch the
 //! user's intents. Nothing here decides access; every decision shown comes from the engine.
 
+pub mod analysis;
 pub mod app;
 pub mod browser;
 pub mod editor;

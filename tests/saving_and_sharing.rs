@@ -201,7 +201,30 @@ fn principals_and_keys_can_be_added_and_removed() {
 fn every_preset_loads() {
     for preset in Preset::ALL {
         preset.load(epoch_ms_timestamp()).unwrap();
+        assert_eq!(Preset::from_id(preset.id()), Some(preset));
+        assert!(!preset.label().is_empty());
     }
+}
+
+#[test]
+fn every_shipped_scenario_is_a_preset() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut shipped = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "json") {
+            shipped += 1;
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert!(
+                Preset::ALL
+                    .iter()
+                    .any(|p| p.file_text() == Some(text.as_str())),
+                "{} is not offered as a preset",
+                path.display()
+            );
+        }
+    }
+    assert!(shipped >= 3, "scenarios/ holds the shipped files");
 }
 
 #[test]
@@ -213,9 +236,16 @@ fn the_matrix_exports_as_csv_and_markdown() {
         name: "ops,oncall".into(),
         account: None,
     });
+    // `=`, `+`, `@` and `-` are allowed in IAM user names too: a spreadsheet must not run them.
+    state.apply(Intent::AddPrincipal {
+        kind: kms_playground::model::NewPrincipal::User,
+        name: "=1+1".into(),
+        account: None,
+    });
     let model = state.model();
     let view = kms_playground::matrix_view::matrix_view(&model, false, None);
     let csv = view.to_csv();
+    assert!(csv.contains("\r\n\"'=1+1\",None,None,None\r\n"), "{csv}");
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines[0], "principal,CMK-A,CMK-B,CMK-C");
     assert_eq!(lines[3], "Charlie,Encrypt only,Allow,Deny");

@@ -160,6 +160,34 @@ fn invalid_json_keeps_the_last_matrix_and_reports_line_and_column() {
     assert!(!model.is_stale(0, 0));
 }
 
+/// A key policy over KMS's 32,768-byte limit is refused with LimitExceededException whatever it
+/// says (KMS API Reference, PutKeyPolicy: Policy, "Maximum length of 32768"); the editor shows
+/// that error alone, at once, without parsing the rest, and keeps the text and the last matrix.
+#[test]
+fn an_oversized_key_policy_shows_only_the_size_error_and_keeps_the_matrix() {
+    let mut state = lecture();
+    let (doc, text) = key_doc(&state, "CMK-C");
+    // Valid JSON, but ten times the limit (and broken further on, which is not looked at).
+    let padding = " ".repeat(320_000);
+    let pasted = format!("{{{padding}{}", text.get(1..).unwrap()).replacen("]", "", 1);
+    state.apply(Intent::EditDocument {
+        doc,
+        text: pasted.clone(),
+    });
+    let model = state.model();
+    let document = model.document(doc).unwrap();
+    assert!(document.stale);
+    assert_eq!(&*document.text, pasted, "nothing typed is lost");
+    assert_eq!(document.diagnostics.len(), 1, "{:?}", document.diagnostics);
+    assert_eq!(document.diagnostics[0].code, "policy-too-large");
+    assert_eq!(
+        document.diagnostics[0].kms_exception,
+        Some("LimitExceededException")
+    );
+    drop(model);
+    assert_eq!(cell(&state, "Bob", "CMK-C").1, "Deny");
+}
+
 #[test]
 fn identity_policies_can_be_added_renamed_and_removed() {
     let mut state = lecture();

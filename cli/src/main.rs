@@ -45,6 +45,9 @@ enum Commands {
         /// Output format.
         #[arg(long, value_enum, default_value_t = MatrixFormat::Table)]
         format: MatrixFormat,
+        /// With `--format json`: each cell's reason in a few words ("key policy", ...).
+        #[arg(long)]
+        reasons: bool,
     },
     /// Explain one decision step by step.
     Explain {
@@ -101,6 +104,9 @@ enum Commands {
         /// Output format.
         #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
         format: TextOrJson,
+        /// Give the reason for every entry, not only for those that fail.
+        #[arg(long)]
+        reasons: bool,
     },
     /// Print the problems in a scenario file or a single policy document, with line:column.
     Lint {
@@ -207,7 +213,8 @@ fn run(command: Commands) -> Result<u8, Failure> {
             file,
             actions,
             format,
-        } => matrix(&file, &actions, format),
+            reasons,
+        } => matrix(&file, &actions, format, reasons),
         Commands::Explain {
             file,
             principal,
@@ -247,7 +254,8 @@ fn run(command: Commands) -> Result<u8, Failure> {
             files,
             solution,
             format,
-        } => check(&files, solution.as_deref(), format),
+            reasons,
+        } => check(&files, solution.as_deref(), format, reasons),
         Commands::Lint { file, format } => lint(&file, format),
         Commands::Aws {
             file,
@@ -310,7 +318,12 @@ fn parse_action(name: &str) -> Result<Action, Failure> {
     })
 }
 
-fn matrix(file: &Path, actions: &[String], format: MatrixFormat) -> Result<u8, Failure> {
+fn matrix(
+    file: &Path,
+    actions: &[String],
+    format: MatrixFormat,
+    reasons: bool,
+) -> Result<u8, Failure> {
     let now = system::now();
     let (_, loaded) = load(file, now)?;
     let names: Vec<String> = if !actions.is_empty() {
@@ -339,7 +352,15 @@ fn matrix(file: &Path, actions: &[String], format: MatrixFormat) -> Result<u8, F
                 scenario::LEGEND
             ))
         }
-        MatrixFormat::Json => report.to_json(),
+        MatrixFormat::Json => {
+            // Streamed: a large world's JSON is far bigger than its matrix.
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            report
+                .write_json(&mut stdout, reasons)
+                .and_then(|()| std::io::Write::flush(&mut stdout))
+                .map_err(|e| Failure::input(format!("could not write the matrix: {e}")))?;
+            return Ok(0);
+        }
         MatrixFormat::Csv => report.to_csv(),
         MatrixFormat::Markdown => report.to_markdown(),
     };
@@ -436,8 +457,18 @@ fn explain(file: &Path, args: &ExplainArgs<'_>, format: TextOrJson) -> Result<u8
     Ok(0)
 }
 
-fn check(files: &[PathBuf], solution: Option<&Path>, format: TextOrJson) -> Result<u8, Failure> {
+fn check(
+    files: &[PathBuf],
+    solution: Option<&Path>,
+    format: TextOrJson,
+    reasons: bool,
+) -> Result<u8, Failure> {
     let now = system::now();
+    let reasons = if reasons {
+        scenario::Reasons::All
+    } else {
+        scenario::Reasons::Failures
+    };
     if solution.is_some() && files.len() != 1 {
         return Err(Failure::input(
             "--solution checks one exercise: give exactly one scenario file".to_owned(),
@@ -456,7 +487,8 @@ fn check(files: &[PathBuf], solution: Option<&Path>, format: TextOrJson) -> Resu
     let text_output = format == TextOrJson::Text;
     for file in files {
         let (text, loaded) = load(file, now)?;
-        let results = scenario::check(&loaded.scenario, &text, &loaded.world, now);
+        let results = scenario::check(&loaded.scenario, &text, &loaded.world, now, reasons);
+        // One write for the file's lines rather than one per entry.
         let mut lines = String::new();
         for r in &results {
             tally(r.passed);
@@ -469,17 +501,20 @@ fn check(files: &[PathBuf], solution: Option<&Path>, format: TextOrJson) -> Resu
                     r.key,
                     r.action
                 );
-                let line = if r.passed {
-                    format!("pass {head}: {}\n", r.actual.as_str())
+                if r.passed {
+                    lines.push_str(&format!("pass {head}: {}", r.actual.as_str()));
                 } else {
-                    format!(
-                        "FAIL {head}: expected {}, got {}: {}\n",
+                    lines.push_str(&format!(
+                        "FAIL {head}: expected {}, got {}",
                         r.expected.as_str(),
                         r.actual.as_str(),
-                        r.reason
-                    )
-                };
-                lines.push_str(&line);
+                    ));
+                }
+                if let Some(reason) = &r.reason {
+                    lines.push_str(": ");
+                    lines.push_str(reason);
+                }
+                lines.push('\n');
             }
         }
         let exercise = &loaded.scenario.exercise;

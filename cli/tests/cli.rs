@@ -63,6 +63,23 @@ fn matrix_in_json_csv_and_markdown() {
         .unwrap();
     assert_eq!(charlie_a["action"], "kms:Decrypt");
     assert_eq!(charlie_a["decision"], "implicit-deny");
+    assert!(cells.iter().all(|c| c.get("reason").is_none()));
+
+    let out = kmsplay(&[
+        "matrix",
+        &scenario("lecture.json"),
+        "--format",
+        "json",
+        "--actions",
+        "kms:Decrypt",
+        "--reasons",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let cells = json["cells"].as_array().unwrap();
+    let charlie_a = cells
+        .iter()
+        .find(|c| c["principal"] == "Charlie" && c["key"] == "CMK-A")
+        .unwrap();
     assert_eq!(charlie_a["reason"], "no IAM policy allows");
 
     let csv = stdout(&kmsplay(&[
@@ -208,15 +225,23 @@ fn explain_rejects_unknown_names() {
 
 #[test]
 fn every_shipped_scenario_passes_check() {
-    let out = kmsplay(&[
-        "check",
-        &scenario("lecture.json"),
-        &scenario("demo1-grants.json"),
-        &scenario("demo2-create-key.json"),
-    ]);
+    let dir = root().join("scenarios");
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "json"))
+        .map(|path| path.display().to_string())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 3, "{files:?}");
+    let mut args = vec!["check"];
+    args.extend(files.iter().map(String::as_str));
+    let out = kmsplay(&args);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     let text = stdout(&out);
-    assert_eq!(text.lines().last(), Some("40 passed, 0 failed"));
+    let summary = text.lines().last().unwrap_or_default();
+    assert!(summary.ends_with(" passed, 0 failed"), "{summary}");
+    assert!(!summary.starts_with("0 passed"), "{summary}");
     assert!(
         text.contains("lecture.json:164: Alice CMK-A kms:Encrypt: allow"),
         "{text}"
@@ -248,6 +273,42 @@ fn check_reports_a_failed_expectation_and_exits_1() {
     let value: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
     assert_eq!(value["failed"], 1);
     assert_eq!(value["files"][0]["results"][0]["actual"], "implicit-deny");
+    assert!(
+        value["files"][0]["results"][0]["reason"]
+            .as_str()
+            .is_some_and(|r| !r.is_empty())
+    );
+}
+
+#[test]
+fn check_gives_reasons_for_passing_entries_only_when_asked() {
+    let lecture = scenario("lecture.json");
+    let plain = stdout(&kmsplay(&["check", &lecture, "--format", "json"]));
+    let value: serde_json::Value = serde_json::from_str(&plain).unwrap();
+    let results = value["files"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    assert!(results.iter().all(|r| r.get("reason").is_none()));
+
+    let explained = stdout(&kmsplay(&[
+        "check",
+        &lecture,
+        "--format",
+        "json",
+        "--reasons",
+    ]));
+    let value: serde_json::Value = serde_json::from_str(&explained).unwrap();
+    let results = value["files"][0]["results"].as_array().unwrap();
+    assert!(
+        results
+            .iter()
+            .all(|r| r["reason"].as_str().is_some_and(|s| !s.is_empty()))
+    );
+    let text = stdout(&kmsplay(&["check", &lecture, "--reasons"]));
+    let first = text.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("pass ") && first.matches(": ").count() >= 2,
+        "{first}"
+    );
 }
 
 #[test]

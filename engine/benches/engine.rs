@@ -17,12 +17,111 @@ static ALLOCATOR: &StatsAlloc<std::alloc::System> = &INSTRUMENTED_SYSTEM;
 
 fn main() {
     println!("kms-engine {} benchmarks", kms_engine::VERSION);
-    crypto_4k();
-    kms_encrypt_decrypt_4k();
-    policy_eval();
-    policy_parse();
-    access_matrix();
-    scenario_report();
+    // `KMS_BENCH=analysis cargo bench -p kms-engine` runs the sections whose name contains it.
+    let only = std::env::var("KMS_BENCH").unwrap_or_default();
+    let sections: [(&str, fn()); 8] = [
+        ("crypto_4k", crypto_4k),
+        ("kms_encrypt_decrypt_4k", kms_encrypt_decrypt_4k),
+        ("policy_eval", policy_eval),
+        ("policy_parse", policy_parse),
+        ("access_matrix", access_matrix),
+        ("scenario_report", scenario_report),
+        ("analysis", analysis_200x50),
+        ("generated_worlds", generated_worlds),
+    ];
+    for (name, run) in sections {
+        if name.contains(only.as_str()) {
+            run();
+        }
+    }
+}
+
+/// The analysis on the generated 200 x 50 world: the audit, the synthetic rows, the escalation
+/// search, and the fixes of a spread of cells (what the app runs when a cell is selected).
+fn analysis_200x50() {
+    use kms_engine::analysis::edit::Names;
+    use kms_engine::analysis::{self, CellQuery, Universe};
+    use kms_engine::authz::RequestParams;
+    use kms_engine::scenario;
+
+    let now = kms_engine::entropy::Timestamp(1_704_067_200_000);
+    let text = scenario::generate(200, 50, 1).to_json();
+    let Ok(loaded) = scenario::load(&text, now, &mut SeededRandomness::new(1)) else {
+        println!("analysis: the generated world does not build");
+        return;
+    };
+    let (scenario, world) = (&loaded.scenario, &loaded.world);
+    let names = Names::of_scenario(scenario, world);
+    let universe = Universe::of_scenario(scenario, world, &[]);
+    let time = |f: &mut dyn FnMut()| {
+        let t = Instant::now();
+        f();
+        t.elapsed().as_secs_f64() * 1000.0
+    };
+    let mut findings = 0;
+    let audit_ms = time(&mut || {
+        findings = black_box(analysis::audit(
+            world,
+            &universe,
+            &names,
+            &scenario.account,
+            now,
+        ))
+        .len();
+    });
+    let synthetic_ms = time(&mut || {
+        black_box(analysis::synthetic_rows(
+            world,
+            &scenario.account,
+            &universe.keys,
+            &universe.actions,
+            now,
+        ));
+    });
+    let mut escalations = 0;
+    let reachable_ms = time(&mut || {
+        escalations = black_box(analysis::reachable(world, &universe, now)).len();
+    });
+    let mut fix_ms: Vec<f64> = Vec::new();
+    let mut fixes = 0;
+    for i in 0..40usize {
+        let (Some(principal), Some(key), Some(&action)) = (
+            universe
+                .principals
+                .get(i * 37 % universe.principals.len().max(1)),
+            universe.keys.get(i * 11 % universe.keys.len().max(1)),
+            universe.actions.get(i % universe.actions.len().max(1)),
+        ) else {
+            continue;
+        };
+        let query = CellQuery {
+            principal: principal.clone(),
+            key: key.clone(),
+            action,
+            params: RequestParams::default(),
+        };
+        fix_ms.push(time(&mut || {
+            fixes += black_box(analysis::propose_fixes(
+                world, &universe, &names, &query, now,
+            ))
+            .map_or(0, |r| r.fixes.len());
+        }));
+    }
+    fix_ms.sort_by(f64::total_cmp);
+    let at = |q: f64| {
+        fix_ms
+            .get(((fix_ms.len() as f64 - 1.0) * q) as usize)
+            .copied()
+            .unwrap_or_default()
+    };
+    println!(
+        "analysis 200x50x{}: audit {audit_ms:.0} ms ({findings} findings), synthetic rows {synthetic_ms:.1} ms, escalation {reachable_ms:.0} ms ({escalations} paths), fixes of one cell median {:.1} ms, p90 {:.1} ms, max {:.1} ms ({} cells, {fixes} fixes)",
+        universe.actions.len(),
+        at(0.5),
+        at(0.9),
+        at(1.0),
+        fix_ms.len()
+    );
 }
 
 /// `parse_policy` and `check_policy` (parse + lint) on the console's default key policy with
@@ -554,7 +653,7 @@ fn scenario_report() {
         black_box(report.to_table());
         timings[3] += t.elapsed().as_secs_f64();
         let t = Instant::now();
-        black_box(report.to_json());
+        black_box(report.to_json(false));
         timings[4] += t.elapsed().as_secs_f64();
     }
     let ms = |secs: f64| secs * 1000.0 / f64::from(rounds);
@@ -568,4 +667,43 @@ fn scenario_report() {
         ms(timings[3]),
         ms(timings[4])
     );
+}
+
+/// The generated worlds (`kmsplay generate`) at 100, 400, 1,600 and 6,400 principals × 50 keys ×
+/// their 10 actions: reading and building the world, then the whole access matrix, and the cost
+/// per decision, which stays flat when the work grows linearly.
+fn generated_worlds() {
+    use kms_engine::catalog::Action;
+    use kms_engine::matrix::Matrix;
+    use kms_engine::scenario::{GENERATED_ACTIONS, generate, load};
+
+    let now = kms_engine::entropy::Timestamp(1_704_067_200_000);
+    let actions: Vec<Action> = GENERATED_ACTIONS
+        .iter()
+        .filter_map(|a| Action::from_name(a))
+        .collect();
+    println!(
+        "generated worlds (principals x 50 keys x {} actions):",
+        actions.len()
+    );
+    for principals in [100, 400, 1600, 6400] {
+        let text = generate(principals, 50, 1).to_json();
+        let start = Instant::now();
+        let Ok(loaded) = load(&text, now, &mut SeededRandomness::new(1)) else {
+            println!("  {principals}: the generated world does not load");
+            continue;
+        };
+        let load_time = start.elapsed();
+        let start = Instant::now();
+        let matrix = black_box(Matrix::of_world(&loaded.world, &actions, now));
+        let matrix_time = start.elapsed();
+        println!(
+            "  {principals:>5} x 50: read and build {:>7.1} ms ({} KB of JSON); matrix {:>7.1} ms for {} decisions, {:.0} ns per decision",
+            load_time.as_secs_f64() * 1e3,
+            text.len() / 1000,
+            matrix_time.as_secs_f64() * 1e3,
+            matrix.len(),
+            matrix_time.as_secs_f64() * 1e9 / matrix.len().max(1) as f64
+        );
+    }
 }

@@ -10,8 +10,13 @@
 //! Lookups are case-insensitive, as IAM matches action and condition key names.
 
 mod action;
+mod key_specs;
 
 pub use action::{Action, PermissionSource};
+pub use key_specs::{
+    ENCRYPTION_ALGORITHMS, KEY_SPECS, KEY_TYPE_OPERATIONS, KeySpec, KeySpecRow, KeyUsage,
+    grant_operations_of_any_key, some_key_supports,
+};
 
 use crate::diagnostics::did_you_mean;
 use serde::Serialize;
@@ -104,14 +109,6 @@ impl KmsAction {
         common.iter().chain(self.specific_keys).copied()
     }
 
-    /// Whether the action can be used with a symmetric encryption key, the only kind the
-    /// playground creates. Signing, MAC, key-agreement and public-key actions are for asymmetric
-    /// or HMAC keys, which reject them whatever the policies say (KMS Developer Guide,
-    /// symm-asymm-compare.html; grants.html for the grant operations).
-    pub fn for_symmetric_keys(&self) -> bool {
-        !NOT_FOR_SYMMETRIC_KEYS.contains(&self.action)
-    }
-
     /// Whether a request for this action can carry `key` (case-insensitive). Global `aws:` keys
     /// are not KMS's to decide and always count as carried.
     pub fn carries(&self, key: &str) -> bool {
@@ -121,16 +118,6 @@ impl KmsAction {
         self.condition_keys().any(|known| key_matches(known, key))
     }
 }
-
-/// The actions a symmetric encryption key rejects (see [`KmsAction::for_symmetric_keys`]).
-const NOT_FOR_SYMMETRIC_KEYS: [&str; 6] = [
-    "kms:Sign",
-    "kms:Verify",
-    "kms:GenerateMac",
-    "kms:VerifyMac",
-    "kms:DeriveSharedSecret",
-    "kms:GetPublicKey",
-];
 
 /// The condition keys every operation on a KMS key carries.
 const KEY_OPERATION_KEYS: &[&str] = &[
@@ -719,24 +706,6 @@ pub fn grant_operations() -> impl Iterator<Item = &'static str> {
         .filter(|a| a.grant_operation)
         .map(KmsAction::name)
 }
-
-/// The grant operations valid on a symmetric encryption key: no signing, MAC or key agreement
-/// operations, and no `GetPublicKey` (KMS Developer Guide, grants.html and
-/// symm-asymm-compare.html). Spelled out for constant use; a test checks it is exactly the grant
-/// operations [`KmsAction::for_symmetric_keys`] accepts.
-pub const SYMMETRIC_GRANT_OPERATIONS: &[&str] = &[
-    "CreateGrant",
-    "Decrypt",
-    "DescribeKey",
-    "Encrypt",
-    "GenerateDataKey",
-    "GenerateDataKeyPair",
-    "GenerateDataKeyPairWithoutPlaintext",
-    "GenerateDataKeyWithoutPlaintext",
-    "ReEncryptFrom",
-    "ReEncryptTo",
-    "RetireGrant",
-];
 
 // ---------------------------------------------------------------------------------------------
 // Condition keys
@@ -1435,18 +1404,9 @@ mod tests {
                 "VerifyMac",
             ]
         );
-        assert!(
-            SYMMETRIC_GRANT_OPERATIONS
-                .iter()
-                .all(|op| operations.contains(op))
-        );
-        assert!(!SYMMETRIC_GRANT_OPERATIONS.contains(&"Sign"));
-        let symmetric: Vec<&str> = ACTIONS
-            .iter()
-            .filter(|a| a.grant_operation && a.for_symmetric_keys())
-            .map(KmsAction::name)
-            .collect();
-        assert_eq!(symmetric, SYMMETRIC_GRANT_OPERATIONS);
+        for op in grant_operations_of_any_key() {
+            assert!(operations.contains(&op.grant_operation_name().unwrap_or_default()));
+        }
     }
 
     #[test]

@@ -77,130 +77,98 @@ impl AccessDenied {
     }
 }
 
-/// A failed KMS call, named as KMS names it.
-///
-/// It serializes as the wire protocol's error body, `{"__type": "...", "Message": "..."}`.
-#[derive(Clone, Debug, PartialEq)]
-pub enum KmsError {
-    /// `AccessDeniedException`: not authorized (messages: semantics §1.6).
-    AccessDenied(AccessDenied),
-    /// `UnrecognizedClientException`: the caller is not an identity the world knows.
-    UnrecognizedClient(String),
-    /// `NotFoundException`: key, alias or grant not found.
-    NotFound(String),
-    /// `DisabledException`: the key is not enabled.
-    Disabled(String),
-    /// `KMSInvalidStateException`: the key state does not allow the operation.
-    InvalidState(String),
-    /// `AlreadyExistsException`: an alias with that name exists.
-    AlreadyExists(String),
-    /// `MalformedPolicyDocumentException`: the key policy is not valid, or fails the lockout check.
-    MalformedPolicyDocument(String),
-    /// `LimitExceededException`: a length or quota limit was exceeded.
-    LimitExceeded(String),
-    /// `InvalidArnException`: an ARN in the request is not valid.
-    InvalidArn(String),
-    /// `InvalidAliasNameException`: the alias name is not valid.
-    InvalidAliasName(String),
-    /// `ValidationException`: a request parameter is not valid.
-    Validation(String),
-    /// `UnsupportedOperationException`: the operation does not apply to this key.
-    UnsupportedOperation(String),
-    /// `InvalidGrantTokenException`: a grant token is not valid.
-    InvalidGrantToken(String),
-    /// `InvalidGrantIdException`: a grant id is not valid.
-    InvalidGrantId(String),
-    /// `InvalidCiphertextException`: the ciphertext or its encryption context is not valid.
-    InvalidCiphertext(String),
-    /// `IncorrectKeyException`: the key named is not the key that encrypted the ciphertext.
-    IncorrectKey(String),
-    /// `InvalidKeyUsageException`: the key's usage does not allow the operation.
-    InvalidKeyUsage(String),
-    /// `DryRunOperationException`: `DryRun` was set and the request would have succeeded.
-    DryRunOperation(String),
-    /// `TagException`: tags are not valid.
-    Tag(String),
-    /// `InvalidMarkerException`: a paging marker is not valid.
-    InvalidMarker(String),
-    /// `ConflictException`: a rotation is in progress or due soon.
-    Conflict(String),
-    /// `ExpiredImportTokenException`: the import token is older than 24 hours.
-    ExpiredImportToken(String),
-    /// `InvalidImportTokenException`: the import token is not for this key.
-    InvalidImportToken(String),
-    /// `IncorrectKeyMaterialException`: imported material differs from the key's earlier material.
-    IncorrectKeyMaterial(String),
-    /// `KMSInvalidSignatureException`: a signature did not verify.
-    InvalidSignature(String),
-    /// `KMSInvalidMacException`: a MAC did not verify.
-    InvalidMac(String),
+/// Declares [`KmsError`] from one list: each row is a variant, the KMS exception it is, and what
+/// it means. The variant carries AWS's message; `AccessDeniedException` is the one exception with
+/// more to say ([`AccessDenied`]) and is declared by the macro itself. A new exception is a row.
+macro_rules! exceptions {
+    ($( $(#[$doc:meta])* $variant:ident => $name:literal, )*) => {
+        /// A failed KMS call, named as KMS names it.
+        ///
+        /// It serializes as the wire protocol's error body, `{"__type": "...", "Message": "..."}`.
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum KmsError {
+            /// `AccessDeniedException`: not authorized (messages: semantics §1.6).
+            AccessDenied(AccessDenied),
+            $( $(#[$doc])* $variant(String), )*
+        }
+
+        impl KmsError {
+            /// Every exception name, `AccessDeniedException` first.
+            pub const NAMES: &'static [&'static str] = &["AccessDeniedException", $( $name, )*];
+
+            /// The exception name, as in `__type` and the AWS CLI's error line.
+            pub fn exception_name(&self) -> &'static str {
+                match self {
+                    KmsError::AccessDenied(_) => "AccessDeniedException",
+                    $( KmsError::$variant(_) => $name, )*
+                }
+            }
+
+            /// The message AWS would send.
+            pub fn message(&self) -> &str {
+                match self {
+                    KmsError::AccessDenied(denied) => denied.message(),
+                    $( KmsError::$variant(message) => message, )*
+                }
+            }
+        }
+    };
+}
+
+exceptions! {
+    /// The caller is not an identity the world knows.
+    UnrecognizedClient => "UnrecognizedClientException",
+    /// Key, alias or grant not found.
+    NotFound => "NotFoundException",
+    /// The key is not enabled.
+    Disabled => "DisabledException",
+    /// The key state does not allow the operation.
+    InvalidState => "KMSInvalidStateException",
+    /// An alias with that name exists.
+    AlreadyExists => "AlreadyExistsException",
+    /// The key policy is not valid, or fails the lockout check.
+    MalformedPolicyDocument => "MalformedPolicyDocumentException",
+    /// A length or quota limit was exceeded.
+    LimitExceeded => "LimitExceededException",
+    /// An ARN in the request is not valid.
+    InvalidArn => "InvalidArnException",
+    /// The alias name is not valid.
+    InvalidAliasName => "InvalidAliasNameException",
+    /// A request parameter is not valid.
+    Validation => "ValidationException",
+    /// The operation does not apply to this key.
+    UnsupportedOperation => "UnsupportedOperationException",
+    /// A grant token is not valid.
+    InvalidGrantToken => "InvalidGrantTokenException",
+    /// A grant id is not valid.
+    InvalidGrantId => "InvalidGrantIdException",
+    /// The ciphertext or its encryption context is not valid.
+    InvalidCiphertext => "InvalidCiphertextException",
+    /// The key named is not the key that encrypted the ciphertext.
+    IncorrectKey => "IncorrectKeyException",
+    /// The key's usage does not allow the operation.
+    InvalidKeyUsage => "InvalidKeyUsageException",
+    /// `DryRun` was set and the request would have succeeded.
+    DryRunOperation => "DryRunOperationException",
+    /// Tags are not valid.
+    Tag => "TagException",
+    /// A paging marker is not valid.
+    InvalidMarker => "InvalidMarkerException",
+    /// A rotation is in progress or due soon.
+    Conflict => "ConflictException",
+    /// The import token is older than 24 hours.
+    ExpiredImportToken => "ExpiredImportTokenException",
+    /// The import token is not for this key.
+    InvalidImportToken => "InvalidImportTokenException",
+    /// Imported material differs from the key's earlier material.
+    IncorrectKeyMaterial => "IncorrectKeyMaterialException",
+    /// A signature did not verify.
+    InvalidSignature => "KMSInvalidSignatureException",
+    /// A MAC did not verify.
+    InvalidMac => "KMSInvalidMacException",
 }
 
 impl KmsError {
-    /// The exception name, as in `__type` and the AWS CLI's error line.
-    pub fn exception_name(&self) -> &'static str {
-        match self {
-            KmsError::AccessDenied(_) => "AccessDeniedException",
-            KmsError::UnrecognizedClient(_) => "UnrecognizedClientException",
-            KmsError::NotFound(_) => "NotFoundException",
-            KmsError::Disabled(_) => "DisabledException",
-            KmsError::InvalidState(_) => "KMSInvalidStateException",
-            KmsError::AlreadyExists(_) => "AlreadyExistsException",
-            KmsError::MalformedPolicyDocument(_) => "MalformedPolicyDocumentException",
-            KmsError::LimitExceeded(_) => "LimitExceededException",
-            KmsError::InvalidArn(_) => "InvalidArnException",
-            KmsError::InvalidAliasName(_) => "InvalidAliasNameException",
-            KmsError::Validation(_) => "ValidationException",
-            KmsError::UnsupportedOperation(_) => "UnsupportedOperationException",
-            KmsError::InvalidGrantToken(_) => "InvalidGrantTokenException",
-            KmsError::InvalidGrantId(_) => "InvalidGrantIdException",
-            KmsError::InvalidCiphertext(_) => "InvalidCiphertextException",
-            KmsError::IncorrectKey(_) => "IncorrectKeyException",
-            KmsError::InvalidKeyUsage(_) => "InvalidKeyUsageException",
-            KmsError::DryRunOperation(_) => "DryRunOperationException",
-            KmsError::Tag(_) => "TagException",
-            KmsError::InvalidMarker(_) => "InvalidMarkerException",
-            KmsError::Conflict(_) => "ConflictException",
-            KmsError::ExpiredImportToken(_) => "ExpiredImportTokenException",
-            KmsError::InvalidImportToken(_) => "InvalidImportTokenException",
-            KmsError::IncorrectKeyMaterial(_) => "IncorrectKeyMaterialException",
-            KmsError::InvalidSignature(_) => "KMSInvalidSignatureException",
-            KmsError::InvalidMac(_) => "KMSInvalidMacException",
-        }
-    }
-
-    /// The message AWS would send.
-    pub fn message(&self) -> &str {
-        match self {
-            KmsError::AccessDenied(denied) => denied.message(),
-            KmsError::UnrecognizedClient(m)
-            | KmsError::NotFound(m)
-            | KmsError::Disabled(m)
-            | KmsError::InvalidState(m)
-            | KmsError::AlreadyExists(m)
-            | KmsError::MalformedPolicyDocument(m)
-            | KmsError::LimitExceeded(m)
-            | KmsError::InvalidArn(m)
-            | KmsError::InvalidAliasName(m)
-            | KmsError::Validation(m)
-            | KmsError::UnsupportedOperation(m)
-            | KmsError::InvalidGrantToken(m)
-            | KmsError::InvalidGrantId(m)
-            | KmsError::InvalidCiphertext(m)
-            | KmsError::IncorrectKey(m)
-            | KmsError::InvalidKeyUsage(m)
-            | KmsError::DryRunOperation(m)
-            | KmsError::Tag(m)
-            | KmsError::InvalidMarker(m)
-            | KmsError::Conflict(m)
-            | KmsError::ExpiredImportToken(m)
-            | KmsError::InvalidImportToken(m)
-            | KmsError::IncorrectKeyMaterial(m)
-            | KmsError::InvalidSignature(m)
-            | KmsError::InvalidMac(m) => m,
-        }
-    }
-
     /// The denial, for an `AccessDeniedException`.
     pub fn denial(&self) -> Option<&AccessDenied> {
         match self {
@@ -301,6 +269,19 @@ mod tests {
              Key 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab' does not exist"
         );
         assert_eq!(error.to_string(), error.message());
+    }
+
+    #[test]
+    fn every_exception_has_its_own_name() {
+        let mut names = KmsError::NAMES.to_vec();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), KmsError::NAMES.len());
+        assert!(names.iter().all(|n| n.ends_with("Exception")));
+        assert_eq!(
+            KmsError::InvalidMac("m".to_owned()).exception_name(),
+            "KMSInvalidMacException"
+        );
     }
 
     #[test]

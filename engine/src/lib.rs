@@ -15,6 +15,7 @@ pub mod crypto;
 pub mod diagnostics;
 pub mod entropy;
 pub mod error;
+pub mod export;
 pub mod format;
 pub mod json;
 pub mod kms;

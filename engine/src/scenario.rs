@@ -75,12 +75,14 @@ mod read;
 mod report;
 mod write;
 
-pub use check::{CheckResult, Question, QuestionError, check, explain_question};
+pub use check::{
+    CheckResult, Question, QuestionError, Reasons, check, decide_question, explain_question,
+};
 pub use exercise::{ExerciseStatus, GoalStatus, changes_outside, evaluate_goal, exercise_status};
 pub use generate::{GENERATED_ACTIONS, MAX_GENERATED_KEYS, MAX_GENERATED_PRINCIPALS, generate};
 pub use lint::lint;
 pub use read::{
-    GRANT_OPERATIONS, KEY_ORIGINS, KEY_STATES, alias_problem, is_key_id, parse_key_arn,
+    KEY_ORIGINS, KEY_STATES, alias_problem, grant_operation_names, is_key_id, parse_key_arn,
     parse_principal_arn,
 };
 pub use report::{LEGEND, MatrixReport, ReportCell};

@@ -12,8 +12,8 @@ pub mod state;
 
 pub use alias::{Alias, MAX_ALIASES_PER_KEY, alias_arn, validate_alias_name};
 pub use key::{
-    DAY_MILLIS, ExpirationModel, ImportParameters, Key, KeyId, KeyPolicy, KeySpec, KeyState,
-    KeyUsage, KeyVersion, Origin, Rotation, RotationType, Tag, key_arn,
+    DAY_MILLIS, ExpirationModel, ImportParameters, Key, KeyId, KeyPolicy, KeyState, KeyVersion,
+    Origin, Rotation, RotationType, Tag, key_arn,
 };
 pub use key_ref::KeyRef;
 pub use state::check_key_state;

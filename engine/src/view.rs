@@ -6,7 +6,7 @@
 
 use crate::authz::{IdentityAllow, Reason, Verdict};
 use crate::catalog::{ACTIONS, ActionGroup, KmsAction, ResourceKind};
-use crate::catalog::{Action, PermissionSource};
+use crate::catalog::{Action, PermissionSource, some_key_supports};
 use crate::matrix::Matrix;
 use crate::policy::eval::Decision;
 use crate::store::Key;
@@ -27,14 +27,15 @@ pub enum ActionSet {
     One(&'static KmsAction),
 }
 
-/// Whether `action` is decided per key by policies and applies to a symmetric encryption key.
+/// Whether `action` is decided per key by policies and applies to some kind of key the
+/// playground models ([`crate::catalog::KEY_SPECS`]).
 /// IAM-only actions such as `kms:CreateKey` have no key to decide them for, and
 /// `kms:RetireGrant` only ever comes from a grant (API RetireGrant), so policies cannot allow it.
-pub fn is_symmetric_key_action(action: &KmsAction) -> bool {
+pub fn is_modelled_key_action(action: &KmsAction) -> bool {
     action.resource != ResourceKind::IamOnly
-        && action.for_symmetric_keys()
-        && Action::from_name(action.action)
-            .is_some_and(|a| a.permission_source() != PermissionSource::Grant)
+        && Action::from_name(action.action).is_some_and(|a| {
+            a.permission_source() != PermissionSource::Grant && some_key_supports(a)
+        })
 }
 
 impl ActionSet {
@@ -68,11 +69,11 @@ impl ActionSet {
             ActionSet::Listed(actions) => actions.clone(),
             ActionSet::All => ACTIONS
                 .iter()
-                .filter(|a| is_symmetric_key_action(a))
+                .filter(|a| is_modelled_key_action(a))
                 .collect(),
             ActionSet::Group(group) => ACTIONS
                 .iter()
-                .filter(|a| a.group == *group && is_symmetric_key_action(a))
+                .filter(|a| a.group == *group && is_modelled_key_action(a))
                 .collect(),
         }
     }
@@ -327,7 +328,7 @@ fn matrix_outcomes(
         .filter_map(|(i, action)| {
             let cell = matrix.cell(principal, key, i)?;
             Some(ActionOutcome {
-                action: crate::catalog::action(action.name())?,
+                action: action.entry(),
                 decision: cell.verdict.decision,
                 token_only: matches!(cell.verdict.reason, Reason::GrantPendingTokenOnly { .. }),
                 blocked: key_state != "Enabled"

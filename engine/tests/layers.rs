@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 /// layer; a module may use the modules of its row and of the rows above it.
 const LAYERS: &[&[&str]] = &[
     // Neutral helpers: no JSON, no policies, no KMS.
-    &["diagnostics", "entropy", "sort", "format"],
+    &["diagnostics", "entropy", "sort", "format", "export"],
     // Text in: the JSON reader with spans.
     &["json"],
     // KMS's facts as tables: actions, permission sources, condition keys.

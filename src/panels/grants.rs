@@ -10,10 +10,11 @@
 use super::fields::{PairEdit, PairRow, PairsError, edit_pairs, pairs_map};
 use super::{Refusal, WorldHost, principal_name, relative_time};
 use kms_engine::catalog::Action;
+use kms_engine::catalog::grant_operations_of_any_key;
 use kms_engine::entropy::Timestamp;
 use kms_engine::kms::{Caller, CreateGrantRequest, RetireGrantRequest, RevokeGrantRequest};
 use kms_engine::store::KeyId;
-use kms_engine::store::grants::{GrantConstraints, GrantId, SYMMETRIC_GRANT_OPERATIONS};
+use kms_engine::store::grants::{GrantConstraints, GrantId};
 use kms_engine::world::World;
 
 /// Which encryption-context constraint a new grant carries.
@@ -161,10 +162,11 @@ impl GrantsPanel {
             GrantsIntent::ToggleOperation(action) => {
                 if let Some(i) = form.operations.iter().position(|a| *a == action) {
                     form.operations.remove(i);
-                } else if SYMMETRIC_GRANT_OPERATIONS.contains(&action) {
+                } else if grant_operations().contains(&action) {
                     form.operations.push(action);
+                    let offered = grant_operations();
                     kms_engine::sort::sort_by_key(&mut form.operations, |a| {
-                        SYMMETRIC_GRANT_OPERATIONS.iter().position(|b| b == a)
+                        offered.iter().position(|b| b == a)
                     });
                 }
             }
@@ -284,10 +286,10 @@ impl GrantForm {
     }
 }
 
-/// The operations a grant on a symmetric encryption key can allow: the form's checkboxes (KMS
+/// The operations a grant can allow, from the key-spec table: the form's checkboxes (KMS
 /// Developer Guide, grants.html, "Grant operations").
-pub fn grant_operations() -> &'static [Action] {
-    SYMMETRIC_GRANT_OPERATIONS
+pub fn grant_operations() -> Vec<Action> {
+    grant_operations_of_any_key()
 }
 
 /// Whether a grant works without its token yet.

@@ -9,6 +9,7 @@
 
 use super::fields::{PairEdit, PairRow, edit_pairs};
 use super::{CallerChoice, Refusal, WorldHost, caller_choices};
+use kms_engine::catalog::KeySpec;
 use kms_engine::diagnostics::{Diagnostic, Severity};
 use kms_engine::kms::{AliasRequest, Caller, CreateKeyRequest};
 use kms_engine::policy::lint::check_policy;
@@ -129,6 +130,8 @@ pub struct Wizard {
     pub account: String,
     /// Whether the advanced options are unfolded.
     pub advanced_open: bool,
+    /// The key type, one of the key-spec table's rows ([`kms_engine::catalog::KEY_SPECS`]).
+    pub key_spec: KeySpec,
     /// `AWS_KMS` (KMS generates the material) or `EXTERNAL` (you import it).
     pub origin: Origin,
     /// The acknowledgement the console asks for with External.
@@ -182,6 +185,7 @@ impl Wizard {
             step: WizardStep::Configure,
             account: account.into(),
             advanced_open: false,
+            key_spec: KeySpec::SymmetricDefault,
             origin: Origin::AwsKms,
             external_acknowledged: false,
             alias: String::new(),
@@ -456,6 +460,7 @@ impl Wizard {
             policy: Some(self.policy_text()),
             description: Some(self.description.clone()),
             origin: Some(self.origin.as_str().to_owned()),
+            key_spec: Some(self.key_spec.as_str().to_owned()),
             tags: (!tags.is_empty()).then_some(tags),
             ..CreateKeyRequest::default()
         };

@@ -141,7 +141,7 @@ fn cell_body(cell: &CellView) -> Html {
     }
 }
 
-fn column_head(column: &ColumnView, on_key: Callback<usize>) -> Html {
+fn column_head(column: &ColumnView, on_key: Callback<usize>, badge: Html) -> Html {
     let key = column.key;
     let onclick = Callback::from(move |_: MouseEvent| on_key.emit(key));
     let (title, sub) = match column.action {
@@ -165,6 +165,7 @@ fn column_head(column: &ColumnView, on_key: Callback<usize>) -> Html {
                 { title }
                 if !sub.is_empty() { <span class="sub">{ sub }</span> }
             </button>
+            { badge }
         </th>
     }
 }
@@ -241,6 +242,13 @@ pub fn AccessMatrix() -> Html {
             let view = matrix_view(&model, expanded, previous.borrow().as_ref());
             *previous.borrow_mut() = Some(view.clone());
             view
+        })
+    };
+    // The audit runs when the world changes, not when a cell is selected.
+    let findings = {
+        let model = state.model();
+        use_memo(model.revision(), move |_| {
+            crate::analysis_view::header_findings(&model)
         })
     };
     let focus = use_state(|| (0usize, 0usize));
@@ -518,7 +526,10 @@ pub fn AccessMatrix() -> Html {
                     <thead>
                         <tr role="row" aria-rowindex="1">
                             <th role="columnheader" scope="col">{ "Principal \\ Key" }</th>
-                            { for view.columns.iter().map(|c| column_head(c, on_key.clone())) }
+                            { for view.columns.iter().map(|c| {
+                                let on_key_findings = model.columns().get(c.key).map(|k| crate::analysis_view::findings_for_key(&findings, &k.id)).unwrap_or_default();
+                                column_head(c, on_key.clone(), crate::ui::analysis::finding_badge(&on_key_findings))
+                            }) }
                         </tr>
                     </thead>
                     <tbody>
@@ -548,6 +559,7 @@ pub fn AccessMatrix() -> Html {
                     </tbody>
                 </table>
             </div>
+            <crate::ui::analysis::MatrixExtras />
             <div class="legend" aria-hidden="true">
                 <span class="allow"><IconSvg icon={Icon::Allow} />{ "allowed" }</span>
                 <span class="allow"><IconSvg icon={Icon::Partial} />{ "partly" }</span>

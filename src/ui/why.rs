@@ -241,6 +241,7 @@ pub fn WhyPanel() -> Html {
             </div>
             { verdict_line(&explanation) }
             <p id="why-summary">{ explanation.summary.clone() }</p>
+            <crate::ui::analysis::FixList selection={selection.clone()} action={explanation.action} />
             <ol class="steps">
                 { for explanation.steps.iter().map(|step| {
                     let class = bearing_class(step.bearing);

@@ -4,6 +4,7 @@
 //! is already there), using only the package registries this project may reach: rustup's targets,
 //! the crates registry, npm, and Debian's packages.
 
+mod bench;
 mod serve;
 mod setup;
 
@@ -25,7 +26,8 @@ const FORBIDDEN_ENGINE_DEPENDENCIES: &[&str] = &[
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("serve") => serve_app(),
+        Some("serve") => serve_app(args.get(1).is_some_and(|a| a == "--dev")),
+        Some("bench") => bench::run_benchmarks(&project_root(), args.get(1).map(String::as_str)),
         Some("test") => test_everything(args.get(1).map(String::as_str)),
         Some("setup") => setup::install_tools(&project_root()),
         Some("dist") => match args.get(1).map(String::as_str) {
@@ -40,12 +42,15 @@ fn main() -> ExitCode {
             eprintln!(
                 "usage: cargo xtask <command>\n\n\
                  commands:\n  \
-                 serve   install what is missing, build, and serve the app on http://127.0.0.1:8080\n  \
+                 serve   install what is missing, build the release app and serve it on\n          \
+                 http://127.0.0.1:8080 (--dev: the debug build, rebuilt on every change)\n  \
                  test    install what is missing and run every check (fmt, clippy, native tests,\n          \
                  the engine-dependency check, wasm tests and end-to-end tests in headless Chromium)\n  \
                  setup   only install the tools\n  \
                  dist    only build the release app into dist/ (relative URLs: it works from any\n          \
-                 folder of any static server; --base-path /courses/kms/ for absolute ones)"
+                 folder of any static server; --base-path /courses/kms/ for absolute ones)\n  \
+                 bench   print the performance figures: engine, app model, CLI and browser\n          \
+                 (or one part: bench engine|model|cli|browser)"
             );
             return ExitCode::from(2);
         }
@@ -100,24 +105,38 @@ fn run(root: &Path, program: &str, args: &[&str], envs: &[(&str, &str)]) -> Resu
     }
 }
 
-fn serve_app() -> Result<(), String> {
+/// Serves the app on http://127.0.0.1:8080: the release build, as users get it; with `--dev`,
+/// Trunk's debug build, rebuilt whenever a source changes.
+fn serve_app(dev: bool) -> Result<(), String> {
     let root = project_root();
     setup::install_tools(&root)?;
-    println!("\nKMS Playground will be served on http://127.0.0.1:8080 (Ctrl+C stops it)");
-    run(
-        &root,
-        "trunk",
-        &[
-            "serve",
-            "--offline",
-            "--no-autoreload",
-            "--address",
-            "127.0.0.1",
-            "--port",
-            "8080",
-        ],
-        &[],
-    )
+    if dev {
+        println!(
+            "\nKMS Playground (debug build, rebuilt on change) will be served on http://127.0.0.1:8080 (Ctrl+C stops it)"
+        );
+        return run(
+            &root,
+            "trunk",
+            &[
+                "serve",
+                "--offline",
+                "--no-autoreload",
+                "--address",
+                "127.0.0.1",
+                "--port",
+                "8080",
+            ],
+            &[],
+        );
+    }
+    let dist = build_release(&root, None)?;
+    let server = serve::StaticServer::start_on(&dist, 8080, "/")?;
+    println!(
+        "\nKMS Playground (release build) is served on {} (Ctrl+C stops it; `cargo xtask serve --dev` rebuilds on change)",
+        server.base_url()
+    );
+    server.wait();
+    Ok(())
 }
 
 /// Builds the release app into `dist/` and prints its size. Without `base_path` every URL in
@@ -216,7 +235,7 @@ fn test_everything(only: Option<&str>) -> Result<(), String> {
     if wants("e2e") {
         let dist = build_release(&root, None)?;
         // From a sub-folder, as a course site hosts it: every URL in the page must be relative.
-        let server = serve::StaticServer::start_under(&dist, "/courses/kms/")?;
+        let server = serve::StaticServer::start_on(&dist, 0, "/courses/kms/")?;
         let base = server.base_url();
         println!("serving dist/ on {base}");
         let result = run(&root, "node", &["e2e/run.mjs", &base], &[]);

@@ -17,13 +17,18 @@ pub struct StaticServer {
 }
 
 impl StaticServer {
-    /// Serves `dir` on 127.0.0.1 on a free port, under the URL path `prefix` (such as
+    /// Serves `dir` on 127.0.0.1 on a free port.
+    pub fn start(dir: &Path) -> Result<StaticServer, String> {
+        StaticServer::start_on(dir, 0, "/")
+    }
+
+    /// Serves `dir` on 127.0.0.1:`port` (0: a free port) under the URL path `prefix` (such as
     /// `/courses/kms/`), as a course site hosting the app in a sub-folder does; anything outside
     /// it is 404.
-    pub fn start_under(dir: &Path, prefix: &str) -> Result<StaticServer, String> {
+    pub fn start_on(dir: &Path, port: u16, prefix: &str) -> Result<StaticServer, String> {
         let prefix = format!("/{}/", prefix.trim_matches('/')).replace("//", "/");
-        let listener =
-            TcpListener::bind("127.0.0.1:0").map_err(|e| format!("cannot bind 127.0.0.1: {e}"))?;
+        let listener = TcpListener::bind(("127.0.0.1", port))
+            .map_err(|e| format!("cannot bind 127.0.0.1:{port}: {e}"))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         listener.set_nonblocking(true).map_err(|e| e.to_string())?;
         let stop = Arc::new(AtomicBool::new(false));
@@ -48,6 +53,13 @@ impl StaticServer {
             stop,
             thread: Some(thread),
         })
+    }
+
+    /// Serves until the process is stopped.
+    pub fn wait(mut self) {
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 
     /// `http://127.0.0.1:PORT/` and the prefix.

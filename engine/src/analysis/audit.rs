@@ -120,7 +120,8 @@ fn cross_account_actions() -> Vec<Action> {
 
 /// The actions a symmetric key's policy or a grant can allow.
 fn symmetric_key_action(action: Action) -> bool {
-    action.permission_source() == PermissionSource::KeyPolicy && action.entry().for_symmetric_keys()
+    action.permission_source() == PermissionSource::KeyPolicy
+        && crate::catalog::some_key_supports(action)
 }
 
 /// Audits `world`: findings over the universe's principals and keys, synthetic principals of

@@ -136,6 +136,11 @@ impl Names {
         self.principals.insert(arn.to_owned(), name.to_owned());
     }
 
+    /// Adds or replaces a key's name.
+    pub fn set_key(&mut self, key: &KeyId, name: &str) {
+        self.keys.insert(key.clone(), name.to_owned());
+    }
+
     /// A key's name: the scenario's, else its first alias, else its id.
     pub fn key(&self, world: &World, key: &KeyId) -> String {
         if let Some(name) = self.keys.get(key) {

@@ -274,7 +274,7 @@ fn key_escalations(
         let Some(operation) = action.grant_operation_name() else {
             continue;
         };
-        if !crate::catalog::SYMMETRIC_GRANT_OPERATIONS.contains(&operation) {
+        if !crate::catalog::grant_operations_of_any_key().contains(&action) {
             continue;
         }
         let params = RequestParams {

@@ -450,7 +450,7 @@ impl Search<'_> {
             }
         }
         if let Some(operation) = self.query.action.grant_operation_name() {
-            if crate::catalog::SYMMETRIC_GRANT_OPERATIONS.contains(&operation) {
+            if key.spec.row().allows_grant_operation(self.query.action) {
                 out.push(vec![Change::CreateGrant {
                     key: key.id.clone(),
                     grantee: caller.arn.clone(),

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::grants::dry_run_error;
 use super::{Action, Caller, Env, validation};
 use crate::authz::RequestParams;
+use crate::catalog::{ENCRYPTION_ALGORITHMS, KEY_SPECS};
 use crate::crypto::{self, EncryptionContext};
 use crate::error::KmsError;
 use crate::kms::types::wire;
@@ -214,21 +215,33 @@ fn incorrect_key() -> KmsError {
     )
 }
 
-/// `EncryptionAlgorithm`: only `SYMMETRIC_DEFAULT` suits a symmetric encryption key; the other
-/// algorithms of the API's enum belong to asymmetric keys.
+/// `EncryptionAlgorithm`: one of the API's enum that a modelled key spec uses; the others belong
+/// to key types the playground does not model (KMS API Reference, EncryptionAlgorithmSpec).
 fn check_algorithm(field: &str, algorithm: Option<&str>) -> Result<(), KmsError> {
-    const ASYMMETRIC: [&str; 3] = ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256", "SM2PKE"];
-    match algorithm {
-        None | Some(SYMMETRIC_DEFAULT) => Ok(()),
-        Some(other) if ASYMMETRIC.contains(&other) => Err(KmsError::InvalidKeyUsage(format!(
-            "{other} is not a valid encryption algorithm for a symmetric encryption KMS key"
-        ))),
-        Some(other) => Err(validation(
-            other,
-            field,
-            "Member must satisfy enum value set: [SYMMETRIC_DEFAULT, RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256, SM2PKE]",
-        )),
+    let Some(algorithm) = algorithm else {
+        return Ok(());
+    };
+    if KEY_SPECS
+        .iter()
+        .any(|row| row.encryption_algorithms.contains(&algorithm))
+    {
+        return Ok(());
     }
+    if ENCRYPTION_ALGORITHMS.contains(&algorithm) {
+        let kinds: Vec<&str> = KEY_SPECS.iter().map(|row| row.described_as).collect();
+        return Err(KmsError::InvalidKeyUsage(format!(
+            "{algorithm} is not a valid encryption algorithm for {}",
+            kinds.join(" or ")
+        )));
+    }
+    Err(validation(
+        algorithm,
+        field,
+        &format!(
+            "Member must satisfy enum value set: [{}]",
+            ENCRYPTION_ALGORITHMS.join(", ")
+        ),
+    ))
 }
 
 fn check_ciphertext_size(blob: &[u8]) -> Result<(), KmsError> {

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Action, Caller, Env, page, validation};
 use crate::authz::{Reason, RequestParams, Target};
+use crate::catalog::KEY_SPECS;
 use crate::error::{AccessDenied, DenialForm, KmsError};
 use crate::store::grants::{
     EndKind, GrantConstraints, GrantId, GrantListEntry, GrantQuery, MAX_GRANT_TOKENS, NewGrant,
@@ -166,8 +167,30 @@ fn validate_name(name: &str) -> Result<(), KmsError> {
     Ok(())
 }
 
-/// The operations named in CreateGrant, each a `GrantOperation` valid for a symmetric
-/// encryption key (KMS Developer Guide, grants.html: other operations are a validation error).
+/// The operations named in CreateGrant, each a `GrantOperation` some kind of key accepts (KMS
+/// Developer Guide, grants.html: other operations are a validation error). Whether the key named
+/// accepts them is checked once it is found ([`check_operations_for_key`]).
+fn unsupported_grant_operation(name: &str, kind_of_key: &str) -> KmsError {
+    KmsError::Validation(format!(
+        "Grant operation {name} is not supported by {kind_of_key}"
+    ))
+}
+
+/// Each of `operations` is one a grant on `key` may list (its key spec's row).
+fn check_operations_for_key(key: &Key, operations: &[Action]) -> Result<(), KmsError> {
+    let row = key.spec.row();
+    match operations
+        .iter()
+        .find(|op| !row.allows_grant_operation(**op))
+    {
+        Some(op) => Err(unsupported_grant_operation(
+            op.grant_operation_name().unwrap_or_default(),
+            row.described_as,
+        )),
+        None => Ok(()),
+    }
+}
+
 fn parse_operations(names: &[String]) -> Result<Vec<Action>, KmsError> {
     if names.is_empty() {
         return Err(validation(
@@ -192,10 +215,12 @@ fn parse_operations(names: &[String]) -> Result<Vec<Action>, KmsError> {
                 ),
             )
         })?;
-        if !operation.entry().for_symmetric_keys() {
-            return Err(KmsError::Validation(format!(
-                "Grant operation {name} is not supported by a symmetric encryption KMS key"
-            )));
+        if !KEY_SPECS
+            .iter()
+            .any(|row| row.allows_grant_operation(operation))
+        {
+            let kinds: Vec<&str> = KEY_SPECS.iter().map(|row| row.described_as).collect();
+            return Err(unsupported_grant_operation(name, &kinds.join(" or ")));
         }
         if !operations.contains(&operation) {
             operations.push(operation);
@@ -251,6 +276,7 @@ impl World {
         }
         let principal = self.calling_principal(caller)?;
         let (key, _) = self.find_key(&principal, &request.key_id, false)?;
+        check_operations_for_key(&key, &operations)?;
         self.check_grant_tokens(&request.grant_tokens)?;
 
         // For CreateGrant, kms:EncryptionContext:* and kms:EncryptionContextKeys test the

@@ -8,12 +8,11 @@ use super::{
     validation,
 };
 use crate::authz::{RequestParams, Target};
+use crate::catalog::{KEY_SPECS, KeySpec};
 use crate::crypto::KeyRing;
 use crate::error::KmsError;
 use crate::request::ContextValue;
-use crate::store::{
-    DAY_MILLIS, Key, KeyId, KeySpec, KeyState, KeyUsage, KeyVersion, Origin, RotationType,
-};
+use crate::store::{DAY_MILLIS, Key, KeyId, KeyState, KeyVersion, Origin, RotationType};
 use crate::world::World;
 
 /// The longest key description (API CreateKey, Description).
@@ -39,20 +38,31 @@ impl World {
                 ))
             })?,
         };
-        for spec in [&request.key_spec, &request.customer_master_key_spec]
+        let modelled = || {
+            KEY_SPECS
+                .iter()
+                .map(|row| row.name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut spec = KeySpec::SymmetricDefault;
+        for name in [&request.key_spec, &request.customer_master_key_spec]
             .into_iter()
             .flatten()
         {
-            if spec != KeySpec::SymmetricDefault.as_str() {
-                return Err(KmsError::UnsupportedOperation(format!(
-                    "KeySpec {spec} is not supported by KMS Playground: only SYMMETRIC_DEFAULT keys are modelled"
-                )));
-            }
+            spec = KeySpec::from_name(name).ok_or_else(|| {
+                KmsError::UnsupportedOperation(format!(
+                    "KeySpec {name} is not supported by KMS Playground: only {} keys are modelled",
+                    modelled()
+                ))
+            })?;
         }
+        let row = spec.row();
         if let Some(usage) = &request.key_usage {
-            if usage != KeyUsage::EncryptDecrypt.as_str() {
+            if *usage != row.usage_name {
                 return Err(KmsError::UnsupportedOperation(format!(
-                    "KeyUsage {usage} is not supported by KMS Playground: only ENCRYPT_DECRYPT keys are modelled"
+                    "KeyUsage {usage} is not supported by KMS Playground: only {} keys are modelled",
+                    row.usage_name
                 )));
             }
         }
@@ -76,12 +86,8 @@ impl World {
         let mut params =
             super::key_policy::bypass_params(request.bypass_policy_lockout_safety_check);
         params.context.set("kms:KeyOrigin", origin.as_str());
-        params
-            .context
-            .set("kms:KeySpec", KeySpec::SymmetricDefault.as_str());
-        params
-            .context
-            .set("kms:KeyUsage", KeyUsage::EncryptDecrypt.as_str());
+        params.context.set("kms:KeySpec", row.name);
+        params.context.set("kms:KeyUsage", row.usage_name);
         params.context.set("kms:MultiRegion", "false");
         if !tags.is_empty() {
             params.context.insert(
@@ -145,6 +151,8 @@ impl World {
             tags,
             ring,
             versions,
+            spec,
+            usage: row.usage,
             ..Key::new(
                 id,
                 account,

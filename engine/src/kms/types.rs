@@ -102,7 +102,7 @@ pub struct KeyMetadata {
     pub customer_master_key_spec: &'static str,
     /// `SYMMETRIC_DEFAULT`.
     pub key_spec: &'static str,
-    /// `["SYMMETRIC_DEFAULT"]`.
+    /// The key spec's encryption algorithms, such as `["SYMMETRIC_DEFAULT"]`.
     pub encryption_algorithms: Vec<&'static str>,
     /// Always false.
     pub multi_region: bool,
@@ -139,7 +139,7 @@ impl KeyMetadata {
             key_manager: "CUSTOMER",
             customer_master_key_spec: key.spec.as_str(),
             key_spec: key.spec.as_str(),
-            encryption_algorithms: vec!["SYMMETRIC_DEFAULT"],
+            encryption_algorithms: key.spec.row().encryption_algorithms.to_vec(),
             multi_region: false,
             pending_deletion_window_in_days: window,
             expiration_model: key.expiration_model,

@@ -722,20 +722,7 @@ pub fn explain_condition(
             .map(str::to_owned)
             .collect()
     });
-    let takes_variables = matches!(
-        condition.operator.kind,
-        OperatorKind::StringEquals
-            | OperatorKind::StringNotEquals
-            | OperatorKind::StringEqualsIgnoreCase
-            | OperatorKind::StringNotEqualsIgnoreCase
-            | OperatorKind::StringLike
-            | OperatorKind::StringNotLike
-            | OperatorKind::ArnEquals
-            | OperatorKind::ArnLike
-            | OperatorKind::ArnNotEquals
-            | OperatorKind::ArnNotLike
-            | OperatorKind::Bool
-    );
+    let takes_variables = condition.operator.kind.takes_variables();
     let policy_values: Vec<PolicyValueTrace> = condition
         .values
         .iter()

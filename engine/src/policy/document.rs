@@ -209,117 +209,143 @@ pub enum SetQualifier {
     ForAnyValue,
 }
 
-/// The condition operators of the IAM User Guide
-/// (reference_policies_elements_condition_operators.html).
+/// What an operator compares, which decides how its policy values are read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[allow(missing_docs, reason = "the variants are the operators' own names")]
-pub enum OperatorKind {
-    StringEquals,
-    StringNotEquals,
-    StringEqualsIgnoreCase,
-    StringNotEqualsIgnoreCase,
-    StringLike,
-    StringNotLike,
-    NumericEquals,
-    NumericNotEquals,
-    NumericLessThan,
-    NumericLessThanEquals,
-    NumericGreaterThan,
-    NumericGreaterThanEquals,
-    DateEquals,
-    DateNotEquals,
-    DateLessThan,
-    DateLessThanEquals,
-    DateGreaterThan,
-    DateGreaterThanEquals,
+pub enum OperatorFamily {
+    /// `String*`: text, exactly, ignoring case, or with `*` and `?`.
+    String,
+    /// `Numeric*`: numbers.
+    Numeric,
+    /// `Date*`: ISO 8601 times or epoch seconds.
+    Date,
+    /// `Bool`: `true` or `false`.
     Bool,
-    BinaryEquals,
+    /// `BinaryEquals`: base64.
+    Binary,
+    /// `IpAddress`, `NotIpAddress`: addresses and CIDR ranges.
     IpAddress,
-    NotIpAddress,
-    ArnEquals,
-    ArnLike,
-    ArnNotEquals,
-    ArnNotLike,
+    /// `Arn*`: ARNs, segment by segment.
+    Arn,
+    /// `Null`: whether the key is present (`true` means absent).
     Null,
 }
 
-impl OperatorKind {
-    /// Every operator, for lookups and completion.
-    pub const ALL: [OperatorKind; 27] = [
-        OperatorKind::StringEquals,
-        OperatorKind::StringNotEquals,
-        OperatorKind::StringEqualsIgnoreCase,
-        OperatorKind::StringNotEqualsIgnoreCase,
-        OperatorKind::StringLike,
-        OperatorKind::StringNotLike,
-        OperatorKind::NumericEquals,
-        OperatorKind::NumericNotEquals,
-        OperatorKind::NumericLessThan,
-        OperatorKind::NumericLessThanEquals,
-        OperatorKind::NumericGreaterThan,
-        OperatorKind::NumericGreaterThanEquals,
-        OperatorKind::DateEquals,
-        OperatorKind::DateNotEquals,
-        OperatorKind::DateLessThan,
-        OperatorKind::DateLessThanEquals,
-        OperatorKind::DateGreaterThan,
-        OperatorKind::DateGreaterThanEquals,
-        OperatorKind::Bool,
-        OperatorKind::BinaryEquals,
-        OperatorKind::IpAddress,
-        OperatorKind::NotIpAddress,
-        OperatorKind::ArnEquals,
-        OperatorKind::ArnLike,
-        OperatorKind::ArnNotEquals,
-        OperatorKind::ArnNotLike,
-        OperatorKind::Null,
-    ];
+/// Declares [`OperatorKind`] from the one table of operators: name, family, whether it is
+/// negated, whether its values may hold policy variables. A new operator is a row here and its
+/// comparison in [`crate::policy::condition`].
+macro_rules! operators {
+    ($( $kind:ident => $family:ident, negated: $negated:literal, variables: $variables:literal; )*) => {
+        /// The condition operators of the IAM User Guide
+        /// (reference_policies_elements_condition_operators.html).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+        #[allow(missing_docs, reason = "the variants are the operators' own names")]
+        pub enum OperatorKind {
+            $( $kind, )*
+        }
 
-    /// The operator's name as written in documents.
-    pub fn name(self) -> &'static str {
-        match self {
-            OperatorKind::StringEquals => "StringEquals",
-            OperatorKind::StringNotEquals => "StringNotEquals",
-            OperatorKind::StringEqualsIgnoreCase => "StringEqualsIgnoreCase",
-            OperatorKind::StringNotEqualsIgnoreCase => "StringNotEqualsIgnoreCase",
-            OperatorKind::StringLike => "StringLike",
-            OperatorKind::StringNotLike => "StringNotLike",
-            OperatorKind::NumericEquals => "NumericEquals",
-            OperatorKind::NumericNotEquals => "NumericNotEquals",
-            OperatorKind::NumericLessThan => "NumericLessThan",
-            OperatorKind::NumericLessThanEquals => "NumericLessThanEquals",
-            OperatorKind::NumericGreaterThan => "NumericGreaterThan",
-            OperatorKind::NumericGreaterThanEquals => "NumericGreaterThanEquals",
-            OperatorKind::DateEquals => "DateEquals",
-            OperatorKind::DateNotEquals => "DateNotEquals",
-            OperatorKind::DateLessThan => "DateLessThan",
-            OperatorKind::DateLessThanEquals => "DateLessThanEquals",
-            OperatorKind::DateGreaterThan => "DateGreaterThan",
-            OperatorKind::DateGreaterThanEquals => "DateGreaterThanEquals",
-            OperatorKind::Bool => "Bool",
-            OperatorKind::BinaryEquals => "BinaryEquals",
-            OperatorKind::IpAddress => "IpAddress",
-            OperatorKind::NotIpAddress => "NotIpAddress",
-            OperatorKind::ArnEquals => "ArnEquals",
-            OperatorKind::ArnLike => "ArnLike",
-            OperatorKind::ArnNotEquals => "ArnNotEquals",
-            OperatorKind::ArnNotLike => "ArnNotLike",
-            OperatorKind::Null => "Null",
+        impl OperatorKind {
+            /// Every operator, for lookups and completion.
+            pub const ALL: &'static [OperatorKind] = &[ $( OperatorKind::$kind, )* ];
+
+            /// The operator's name as written in documents.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $( OperatorKind::$kind => stringify!($kind), )*
+                }
+            }
+
+            /// What the operator compares.
+            pub fn family(self) -> OperatorFamily {
+                match self {
+                    $( OperatorKind::$kind => OperatorFamily::$family, )*
+                }
+            }
+
+            /// Negated operators: with several values, none may match; a missing key makes them
+            /// true.
+            pub fn is_negated(self) -> bool {
+                match self {
+                    $( OperatorKind::$kind => $negated, )*
+                }
+            }
+
+            /// Whether `${...}` in its values is a policy variable (IAM User Guide,
+            /// reference_policies_variables.html: string, ARN and Bool operators) rather than text.
+            pub fn takes_variables(self) -> bool {
+                match self {
+                    $( OperatorKind::$kind => $variables, )*
+                }
+            }
+        }
+    };
+}
+
+operators! {
+    StringEquals => String, negated: false, variables: true;
+    StringNotEquals => String, negated: true, variables: true;
+    StringEqualsIgnoreCase => String, negated: false, variables: true;
+    StringNotEqualsIgnoreCase => String, negated: true, variables: true;
+    StringLike => String, negated: false, variables: true;
+    StringNotLike => String, negated: true, variables: true;
+    NumericEquals => Numeric, negated: false, variables: false;
+    NumericNotEquals => Numeric, negated: true, variables: false;
+    NumericLessThan => Numeric, negated: false, variables: false;
+    NumericLessThanEquals => Numeric, negated: false, variables: false;
+    NumericGreaterThan => Numeric, negated: false, variables: false;
+    NumericGreaterThanEquals => Numeric, negated: false, variables: false;
+    DateEquals => Date, negated: false, variables: false;
+    DateNotEquals => Date, negated: true, variables: false;
+    DateLessThan => Date, negated: false, variables: false;
+    DateLessThanEquals => Date, negated: false, variables: false;
+    DateGreaterThan => Date, negated: false, variables: false;
+    DateGreaterThanEquals => Date, negated: false, variables: false;
+    Bool => Bool, negated: false, variables: true;
+    BinaryEquals => Binary, negated: false, variables: false;
+    IpAddress => IpAddress, negated: false, variables: false;
+    NotIpAddress => IpAddress, negated: true, variables: false;
+    ArnEquals => Arn, negated: false, variables: true;
+    ArnLike => Arn, negated: false, variables: true;
+    ArnNotEquals => Arn, negated: true, variables: true;
+    ArnNotLike => Arn, negated: true, variables: true;
+    Null => Null, negated: false, variables: false;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negated_operators_are_the_ones_named_not() {
+        // IAM User Guide, reference_policies_elements_condition_operators.html: the negated
+        // operators are the `...Not...` ones, whose several values are ANDed.
+        for &kind in OperatorKind::ALL {
+            assert_eq!(
+                kind.is_negated(),
+                kind.name().contains("Not"),
+                "{}",
+                kind.name()
+            );
         }
     }
 
-    /// Negated operators: with several values, none may match; a missing key makes them true.
-    pub fn is_negated(self) -> bool {
-        matches!(
-            self,
-            OperatorKind::StringNotEquals
-                | OperatorKind::StringNotEqualsIgnoreCase
-                | OperatorKind::StringNotLike
-                | OperatorKind::NumericNotEquals
-                | OperatorKind::DateNotEquals
-                | OperatorKind::NotIpAddress
-                | OperatorKind::ArnNotEquals
-                | OperatorKind::ArnNotLike
-        )
+    #[test]
+    fn each_operator_names_its_family() {
+        for &kind in OperatorKind::ALL {
+            let prefix = match kind.family() {
+                OperatorFamily::String => "String",
+                OperatorFamily::Numeric => "Numeric",
+                OperatorFamily::Date => "Date",
+                OperatorFamily::Bool => "Bool",
+                OperatorFamily::Binary => "Binary",
+                OperatorFamily::IpAddress => "IpAddress",
+                OperatorFamily::Arn => "Arn",
+                OperatorFamily::Null => "Null",
+            };
+            assert!(
+                kind.name().trim_start_matches("Not").starts_with(prefix),
+                "{}",
+                kind.name()
+            );
+        }
     }
 }

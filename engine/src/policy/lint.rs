@@ -452,43 +452,25 @@ impl Linter<'_, '_, '_> {
     }
 
     fn value_types(&mut self, condition: &Condition, key_type: KeyType, path: &JsonPath) {
-        use OperatorKind as O;
+        use OperatorFamily as F;
         let kind = condition.operator.kind;
         for value in &condition.values {
             let text = value.text.as_str();
             if text.contains("${") && self.policy.version == PolicyVersion::V2012_10_17 {
                 continue; // resolved at evaluation time
             }
-            let problem = match kind {
-                O::Bool | O::Null
+            let problem = match kind.family() {
+                F::Bool | F::Null
                     if !text.eq_ignore_ascii_case("true")
                         && !text.eq_ignore_ascii_case("false") =>
                 {
                     Some("`true` or `false`")
                 }
-                O::NumericEquals
-                | O::NumericNotEquals
-                | O::NumericLessThan
-                | O::NumericLessThanEquals
-                | O::NumericGreaterThan
-                | O::NumericGreaterThanEquals
-                    if text.trim().parse::<f64>().is_err() =>
-                {
-                    Some("a number")
-                }
-                O::DateEquals
-                | O::DateNotEquals
-                | O::DateLessThan
-                | O::DateLessThanEquals
-                | O::DateGreaterThan
-                | O::DateGreaterThanEquals
-                    if parse_date(text).is_none() =>
-                {
+                F::Numeric if text.trim().parse::<f64>().is_err() => Some("a number"),
+                F::Date if parse_date(text).is_none() => {
                     Some("a date (ISO 8601, such as `2024-01-31T12:00:00Z`, or epoch seconds)")
                 }
-                O::IpAddress | O::NotIpAddress if !is_cidr(text) => {
-                    Some("an IP address or CIDR range")
-                }
+                F::IpAddress if !is_cidr(text) => Some("an IP address or CIDR range"),
                 _ => None,
             };
             if let Some(expected) = problem {
@@ -504,20 +486,13 @@ impl Linter<'_, '_, '_> {
                 );
             }
         }
-        let mismatch = matches!(
-            (kind, key_type),
-            (
-                O::Bool,
-                KeyType::String
-                    | KeyType::Numeric
-                    | KeyType::Date
-                    | KeyType::IpAddress
-                    | KeyType::Arn
-            ) | (
-                O::IpAddress | O::NotIpAddress,
-                KeyType::String | KeyType::Bool | KeyType::Numeric | KeyType::Date | KeyType::Arn
-            )
-        );
+        // String and ARN operators read any key's values as text; `Bool` and the IP operators
+        // only make sense on keys of their own type.
+        let mismatch = match kind.family() {
+            F::Bool => key_type != KeyType::Bool,
+            F::IpAddress => key_type != KeyType::IpAddress,
+            _ => false,
+        };
         if mismatch {
             self.warn(
                 "condition-operator-type",

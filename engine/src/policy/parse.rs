@@ -1081,7 +1081,7 @@ pub fn parse_operator(text: &str) -> Result<ConditionOperator, Problem> {
         Some(base) => (base, true),
         None => (rest, false),
     };
-    let kind = OperatorKind::ALL.into_iter().find(|k| k.name() == base);
+    let kind = OperatorKind::ALL.iter().copied().find(|k| k.name() == base);
     match kind {
         Some(OperatorKind::Null) if if_exists => Err(Problem {
             code: "invalid-operator",
@@ -1115,7 +1115,7 @@ pub fn parse_operator(text: &str) -> Result<ConditionOperator, Problem> {
 pub fn operator_names() -> Vec<String> {
     let mut names = Vec::with_capacity(OperatorKind::ALL.len() * 6);
     for qualifier in ["", FOR_ALL_VALUES, FOR_ANY_VALUE] {
-        for kind in OperatorKind::ALL {
+        for &kind in OperatorKind::ALL {
             names.push(format!("{qualifier}{}", kind.name()));
             if kind != OperatorKind::Null {
                 names.push(format!("{qualifier}{}{IF_EXISTS}", kind.name()));

@@ -12,9 +12,16 @@ use crate::policy::eval::Decision;
 use crate::policy::parse::{PolicyKind, parse_policy, parse_policy_value};
 use crate::request::ContextValue;
 
-/// The grant operations a grant on a symmetric encryption key may list (KMS API Reference,
-/// CreateGrant; KMS Developer Guide, grants.html).
-pub const GRANT_OPERATIONS: &[&str] = crate::catalog::SYMMETRIC_GRANT_OPERATIONS;
+/// The grant operations a grant on some modelled key may list (KMS API Reference, CreateGrant;
+/// KMS Developer Guide, grants.html), from the key-spec table, in alphabetical order.
+pub fn grant_operation_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = crate::catalog::grant_operations_of_any_key()
+        .into_iter()
+        .filter_map(crate::catalog::Action::grant_operation_name)
+        .collect();
+    crate::sort::sort(&mut names);
+    names
+}
 
 /// Key states a scenario may give a key.
 pub const KEY_STATES: &[&str] = &["Enabled", "Disabled", "PendingDeletion", "PendingImport"];
@@ -888,17 +895,18 @@ impl Reader<'_, '_> {
                 let Some(op) = v.expect_str(&p, &mut self.report) else {
                     continue;
                 };
-                match GRANT_OPERATIONS.iter().find(|o| **o == op) {
+                let grant_operations = grant_operation_names();
+                match grant_operations.iter().find(|o| **o == op) {
                     Some(o) => operations.push((*o).to_owned()),
                     None => {
                         let hint = match crate::diagnostics::did_you_mean(
                             op,
-                            GRANT_OPERATIONS.iter().copied(),
+                            grant_operations.iter().copied(),
                         ) {
                             Some(s) => format!("did you mean `{s}`?"),
                             None => format!(
                                 "grant operations are {}",
-                                json::quote_list(GRANT_OPERATIONS)
+                                json::quote_list(&grant_operations)
                             ),
                         };
                         self.report

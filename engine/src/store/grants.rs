@@ -49,23 +49,6 @@ pub const MAX_CONSTRAINT_PAIRS: usize = 8;
 /// At most this many characters in one constraint value (API Reference, `GrantConstraints`).
 pub const MAX_CONSTRAINT_VALUE_CHARS: usize = 384;
 
-/// The grant operations a symmetric encryption key accepts, in the order a person reads them
-/// (use first, then grants, then metadata). Which ones they are is the catalog's
-/// ([`crate::catalog::KmsAction::for_symmetric_keys`]); a test checks the two agree.
-pub const SYMMETRIC_GRANT_OPERATIONS: &[Action] = &[
-    Action::Decrypt,
-    Action::Encrypt,
-    Action::GenerateDataKey,
-    Action::GenerateDataKeyWithoutPlaintext,
-    Action::GenerateDataKeyPair,
-    Action::GenerateDataKeyPairWithoutPlaintext,
-    Action::ReEncryptFrom,
-    Action::ReEncryptTo,
-    Action::CreateGrant,
-    Action::RetireGrant,
-    Action::DescribeKey,
-];
-
 /// The grant operation named `name` (API `GrantOperation` spelling, case-sensitive), if it is one.
 pub fn parse_operation(name: &str) -> Option<Action> {
     Action::ALL
@@ -325,6 +308,13 @@ impl Grant {
         self.ended.is_none()
     }
 
+    /// Whether the grant can speak for `caller` at all: as its grantee (itself, its role or its
+    /// account) or for retiring it. When no grant on a key can, the grant step finds no grant
+    /// for any of the caller's requests on that key, which lets the access matrix skip it.
+    pub fn may_concern(&self, caller: &RequestPrincipal) -> bool {
+        grantee_matches(&self.grantee, caller).is_some() || retire_basis(self, caller).is_some()
+    }
+
     /// Whether the grant lists `action`.
     pub fn allows_operation(&self, action: Action) -> bool {
         self.operations.contains(&action)
@@ -513,7 +503,7 @@ pub fn grantee_matches(grantee: &str, caller: &RequestPrincipal) -> Option<Grant
     } else if caller.role_arn.as_deref() == Some(grantee) {
         Some(GranteeMatch::Role)
     } else if !caller.account.is_empty()
-        && (grantee == caller.account_root_arn() || grantee == caller.account)
+        && (grantee == caller.account || is_root_arn_of(grantee, &caller.account))
     {
         Some(GranteeMatch::Account)
     } else {
@@ -599,6 +589,11 @@ impl GrantStore {
             .filter(move |g| g.key_arn == key_arn && g.is_active())
     }
 
+    /// Every grant on `key_arn`, in any state.
+    pub fn all_on_key<'a>(&'a self, key_arn: &'a str) -> impl Iterator<Item = &'a Grant> {
+        self.grants.iter().filter(move |g| g.key_arn == key_arn)
+    }
+
     /// The grant a token was issued for (possibly ended).
     pub fn grant_for_token(&self, token: &str) -> Result<&Grant, TokenProblem> {
         if !GrantToken::well_formed(token) {
@@ -677,19 +672,7 @@ impl GrantStore {
     /// account) and list the operation, with how each stands. Ended grants are included so
     /// that explanations can say a grant was retired or revoked.
     pub fn matches(&self, query: &GrantQuery<'_>) -> Vec<GrantMatch> {
-        self.grants
-            .iter()
-            .filter(|g| g.key_arn == query.key_arn && g.allows_operation(query.action))
-            .filter_map(|g| {
-                let matched_as = grantee_matches(&g.grantee, query.caller)?;
-                Some(GrantMatch {
-                    grant_id: g.id.clone(),
-                    grantee: g.grantee.clone(),
-                    matched_as,
-                    standing: standing(g, query),
-                })
-            })
-            .collect()
+        matches_in(self.grants.iter(), query)
     }
 
     /// The active grants on `key_arn`, filtered (API ListGrants), in creation order.
@@ -873,69 +856,18 @@ impl GrantStore {
     /// principals need an identity policy allowing `kms:RetireGrant` (API Reference,
     /// RetireGrant; KMS Developer Guide, grant-manage.html).
     pub fn finding(&self, query: &GrantQuery<'_>, retiring: Option<&GrantId>) -> GrantFinding {
-        if !query.action.is_grant_operation() {
-            return GrantFinding::NotApplicable;
-        }
-        if query.action == Action::RetireGrant {
-            return self.retire_finding(query, retiring);
-        }
-        let rank = |m: &GrantMatch| match (&m.standing, m.matched_as) {
-            (
-                GrantStanding::Allows { via_token: false },
-                GranteeMatch::Caller | GranteeMatch::Role,
-            ) => 0,
-            (GrantStanding::Allows { .. }, GranteeMatch::Caller | GranteeMatch::Role) => 1,
-            (GrantStanding::Allows { .. }, GranteeMatch::Account) => 2,
-            (GrantStanding::PendingTokenOnly { .. }, _) => 3,
-            (GrantStanding::ConstraintNotMet, _) => 4,
-            (GrantStanding::Ended(_), _) => 5,
-        };
-        let mut matches = self.matches(query);
-        crate::sort::sort_by_key(&mut matches, rank);
-        let Some(best) = matches.into_iter().next() else {
-            return GrantFinding::NoGrant;
-        };
-        let grant_id = best.grant_id.to_string();
-        match best.standing {
-            GrantStanding::Allows { via_token } => GrantFinding::Allowed {
-                grant_id,
-                via_token,
-                basis: GrantBasis::Grantee(best.matched_as),
-                needs_identity: best.matched_as == GranteeMatch::Account,
-            },
-            GrantStanding::PendingTokenOnly { effective_from } => GrantFinding::PendingTokenOnly {
-                grant_id,
-                effective_from,
-            },
-            GrantStanding::ConstraintNotMet => GrantFinding::ConstraintNotMet { grant_id },
-            GrantStanding::Ended(end) => GrantFinding::Ended { grant_id, end },
-        }
+        finding_in(self.grants.iter(), query, retiring)
     }
 
-    fn retire_finding(&self, query: &GrantQuery<'_>, retiring: Option<&GrantId>) -> GrantFinding {
-        let candidates = self
-            .on_key(query.key_arn)
-            .filter(|g| retiring.is_none_or(|id| &g.id == id));
-        let mut best: Option<(u8, GrantFinding)> = None;
-        for grant in candidates {
-            let Some((basis, needs_identity)) = retire_basis(grant, query.caller) else {
-                continue;
-            };
-            let rank = u8::from(needs_identity);
-            if best.as_ref().is_some_and(|(r, _)| *r <= rank) {
-                continue;
-            }
-            best = Some((
-                rank,
-                GrantFinding::Allowed {
-                    grant_id: grant.id.to_string(),
-                    via_token: false,
-                    basis,
-                    needs_identity,
-                },
-            ));
-        }
-        best.map_or(GrantFinding::NoGrant, |(_, finding)| finding)
+    /// [`GrantStore::finding`] among `candidates` only: the caller knows no other grant can
+    /// concern the query (the access matrix keeps, per principal and key, the grants that
+    /// [`Grant::may_concern`] the principal).
+    pub fn finding_among(
+        candidates: &[&Grant],
+        query: &GrantQuery<'_>,
+        retiring: Option<&GrantId>,
+    ) -> GrantFinding {
+        finding_in(candidates.iter().copied(), query, retiring)
     }
 
     /// The earliest instant after `now` at which a grant becomes effective: when an access
@@ -959,6 +891,107 @@ impl GrantStore {
 /// Who may retire `grant`: its retiring principal, its grantee when it lists `RetireGrant`, and
 /// its issuing account. The flag says whether an identity policy must also allow it (callers
 /// reached through an account).
+/// [`GrantStore::matches`] among `grants`.
+fn matches_in<'g>(
+    grants: impl Iterator<Item = &'g Grant>,
+    query: &GrantQuery<'_>,
+) -> Vec<GrantMatch> {
+    grants
+        .filter(|g| g.key_arn == query.key_arn && g.allows_operation(query.action))
+        .filter_map(|g| {
+            let matched_as = grantee_matches(&g.grantee, query.caller)?;
+            Some(GrantMatch {
+                grant_id: g.id.clone(),
+                grantee: g.grantee.clone(),
+                matched_as,
+                standing: standing(g, query),
+            })
+        })
+        .collect()
+}
+
+/// [`GrantStore::finding`] among `grants`.
+fn finding_in<'g>(
+    grants: impl Iterator<Item = &'g Grant>,
+    query: &GrantQuery<'_>,
+    retiring: Option<&GrantId>,
+) -> GrantFinding {
+    if !query.action.is_grant_operation() {
+        return GrantFinding::NotApplicable;
+    }
+    if query.action == Action::RetireGrant {
+        return retire_finding_in(grants, query, retiring);
+    }
+    let rank = |m: &GrantMatch| match (&m.standing, m.matched_as) {
+        (GrantStanding::Allows { via_token: false }, GranteeMatch::Caller | GranteeMatch::Role) => {
+            0
+        }
+        (GrantStanding::Allows { .. }, GranteeMatch::Caller | GranteeMatch::Role) => 1,
+        (GrantStanding::Allows { .. }, GranteeMatch::Account) => 2,
+        (GrantStanding::PendingTokenOnly { .. }, _) => 3,
+        (GrantStanding::ConstraintNotMet, _) => 4,
+        (GrantStanding::Ended(_), _) => 5,
+    };
+    let mut matches = matches_in(grants, query);
+    crate::sort::sort_by_key(&mut matches, rank);
+    let Some(best) = matches.into_iter().next() else {
+        return GrantFinding::NoGrant;
+    };
+    let grant_id = best.grant_id.to_string();
+    match best.standing {
+        GrantStanding::Allows { via_token } => GrantFinding::Allowed {
+            grant_id,
+            via_token,
+            basis: GrantBasis::Grantee(best.matched_as),
+            needs_identity: best.matched_as == GranteeMatch::Account,
+        },
+        GrantStanding::PendingTokenOnly { effective_from } => GrantFinding::PendingTokenOnly {
+            grant_id,
+            effective_from,
+        },
+        GrantStanding::ConstraintNotMet => GrantFinding::ConstraintNotMet { grant_id },
+        GrantStanding::Ended(end) => GrantFinding::Ended { grant_id, end },
+    }
+}
+
+fn retire_finding_in<'g>(
+    grants: impl Iterator<Item = &'g Grant>,
+    query: &GrantQuery<'_>,
+    retiring: Option<&GrantId>,
+) -> GrantFinding {
+    let candidates = grants.filter(|g| {
+        g.key_arn == query.key_arn && g.is_active() && retiring.is_none_or(|id| &g.id == id)
+    });
+    let mut best: Option<(u8, GrantFinding)> = None;
+    for grant in candidates {
+        let Some((basis, needs_identity)) = retire_basis(grant, query.caller) else {
+            continue;
+        };
+        let rank = u8::from(needs_identity);
+        if best.as_ref().is_some_and(|(r, _)| *r <= rank) {
+            continue;
+        }
+        best = Some((
+            rank,
+            GrantFinding::Allowed {
+                grant_id: grant.id.to_string(),
+                via_token: false,
+                basis,
+                needs_identity,
+            },
+        ));
+    }
+    best.map_or(GrantFinding::NoGrant, |(_, finding)| finding)
+}
+
+/// Whether `arn` is `arn:aws:iam::ACCOUNT:root` for `account` (without building that ARN: this
+/// runs for every grant the authorizer looks at).
+fn is_root_arn_of(arn: &str, account: &str) -> bool {
+    arn.strip_prefix("arn:aws:iam::")
+        .and_then(|rest| rest.strip_suffix(":root"))
+        == Some(account)
+}
+
 fn retire_basis(grant: &Grant, caller: &RequestPrincipal) -> Option<(GrantBasis, bool)> {
     if let Some(m) = grant
         .retiring
@@ -1062,18 +1095,12 @@ mod tests {
         assert_eq!(parse_operation("encrypt"), None);
         assert_eq!(parse_operation("PutKeyPolicy"), None);
         assert_eq!(parse_operation("ScheduleKeyDeletion"), None);
-        for op in SYMMETRIC_GRANT_OPERATIONS {
+        for op in crate::catalog::grant_operations_of_any_key() {
             assert_eq!(
                 parse_operation(op.grant_operation_name().unwrap()),
-                Some(*op)
+                Some(op)
             );
         }
-        let mut listed: Vec<&str> = SYMMETRIC_GRANT_OPERATIONS
-            .iter()
-            .filter_map(|a| a.grant_operation_name())
-            .collect();
-        listed.sort_unstable();
-        assert_eq!(listed, crate::catalog::SYMMETRIC_GRANT_OPERATIONS);
     }
 
     /// KMS Developer Guide, grants.html: an EncryptionContextSubset constraint is satisfied by any

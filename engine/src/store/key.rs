@@ -1,5 +1,6 @@
 //! A KMS key and its properties.
 
+use crate::catalog::{KeySpec, KeyUsage};
 use crate::crypto::KeyRing;
 use crate::entropy::{Randomness, Timestamp};
 use crate::format::hex;
@@ -91,40 +92,6 @@ impl Origin {
             "AWS_KMS" => Some(Origin::AwsKms),
             "EXTERNAL" => Some(Origin::External),
             _ => None,
-        }
-    }
-}
-
-/// The key spec. The playground models symmetric encryption keys only (256-bit AES-GCM).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
-pub enum KeySpec {
-    /// `SYMMETRIC_DEFAULT`: a 256-bit AES-GCM key.
-    #[serde(rename = "SYMMETRIC_DEFAULT")]
-    SymmetricDefault,
-}
-
-impl KeySpec {
-    /// The API name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            KeySpec::SymmetricDefault => "SYMMETRIC_DEFAULT",
-        }
-    }
-}
-
-/// The key usage. Symmetric encryption keys are `ENCRYPT_DECRYPT`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
-pub enum KeyUsage {
-    /// `ENCRYPT_DECRYPT`.
-    #[serde(rename = "ENCRYPT_DECRYPT")]
-    EncryptDecrypt,
-}
-
-impl KeyUsage {
-    /// The API name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            KeyUsage::EncryptDecrypt => "ENCRYPT_DECRYPT",
         }
     }
 }

@@ -1,0 +1,281 @@
+//! The key specs the playground models, one row each: the key usage a key of that spec has,
+//! the operations it supports, the grant operations a grant on it may list and its encryption
+//! algorithms. CreateKey, DescribeKey, the grant rules, the crypto operations, the matrix's
+//! action sets and the app's wizard and panels all read this table, so a new kind of key is a
+//! row here plus the behaviour of its operations.
+//!
+//! Sources: KMS Developer Guide, symm-asymm-choose-key-spec.html (key specs and usages),
+//! symm-asymm-compare.html (operations per key type), grants.html ("Grant operations": which
+//! operations a grant on each key type may allow); KMS API Reference, CreateKey and
+//! EncryptionAlgorithmSpec.
+
+use super::Action;
+use serde::Serialize;
+
+/// A key usage (API `KeyUsageType`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+pub enum KeyUsage {
+    /// `ENCRYPT_DECRYPT`.
+    #[serde(rename = "ENCRYPT_DECRYPT")]
+    EncryptDecrypt,
+}
+
+/// What KMS says about one key spec.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeySpecRow {
+    /// The spec.
+    pub spec: KeySpec,
+    /// Its API name, such as `SYMMETRIC_DEFAULT`.
+    pub name: &'static str,
+    /// The key usage a key of this spec has (the only one CreateKey accepts with it here).
+    pub usage: KeyUsage,
+    /// The usage's API name, such as `ENCRYPT_DECRYPT`.
+    pub usage_name: &'static str,
+    /// How KMS's messages name such a key: "a symmetric encryption KMS key".
+    pub described_as: &'static str,
+    /// The operations that depend on the key type ([`KEY_TYPE_OPERATIONS`]) this spec supports;
+    /// every other key operation (describe, tag, rotate, delete, ...) works on every key.
+    pub operations: &'static [Action],
+    /// The grant operations a grant on such a key may list, in the order a person reads them
+    /// (use first, then grants, then metadata).
+    pub grant_operations: &'static [Action],
+    /// `EncryptionAlgorithms` in DescribeKey; the first is the default.
+    pub encryption_algorithms: &'static [&'static str],
+}
+
+/// The API's `EncryptionAlgorithmSpec` enum; a row lists the ones its keys use.
+pub const ENCRYPTION_ALGORITHMS: &[&str] = &[
+    "SYMMETRIC_DEFAULT",
+    "RSAES_OAEP_SHA_1",
+    "RSAES_OAEP_SHA_256",
+    "SM2PKE",
+];
+
+/// The operations whose availability depends on the key type: a key supports one of these only
+/// if its row lists it (symm-asymm-compare.html).
+pub const KEY_TYPE_OPERATIONS: &[Action] = &[
+    Action::Decrypt,
+    Action::DeriveSharedSecret,
+    Action::Encrypt,
+    Action::GenerateDataKey,
+    Action::GenerateDataKeyPair,
+    Action::GenerateDataKeyPairWithoutPlaintext,
+    Action::GenerateDataKeyWithoutPlaintext,
+    Action::GenerateMac,
+    Action::GetPublicKey,
+    Action::ReEncryptFrom,
+    Action::ReEncryptTo,
+    Action::Sign,
+    Action::Verify,
+    Action::VerifyMac,
+];
+
+/// Declares [`KeySpec`] and [`KEY_SPECS`] from the rows: a new key spec is a row here.
+macro_rules! key_specs {
+    ($( $(#[$doc:meta])* $variant:ident => $row:expr, )*) => {
+        /// A key spec (API `KeySpec`); what KMS says about it is its row of [`KEY_SPECS`].
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum KeySpec {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        /// Every key spec the playground models.
+        pub const KEY_SPECS: &[KeySpecRow] = &[ $( $row, )* ];
+
+        impl KeySpec {
+            /// The spec's row.
+            pub fn row(self) -> &'static KeySpecRow {
+                match self {
+                    $( KeySpec::$variant => const { &$row }, )*
+                }
+            }
+        }
+    };
+}
+
+key_specs! {
+    /// `SYMMETRIC_DEFAULT`: a 256-bit AES-GCM key.
+    SymmetricDefault => KeySpecRow {
+        spec: KeySpec::SymmetricDefault,
+        name: "SYMMETRIC_DEFAULT",
+        usage: KeyUsage::EncryptDecrypt,
+        usage_name: "ENCRYPT_DECRYPT",
+        described_as: "a symmetric encryption KMS key",
+        operations: &[
+            Action::Decrypt,
+            Action::Encrypt,
+            Action::GenerateDataKey,
+            Action::GenerateDataKeyPair,
+            Action::GenerateDataKeyPairWithoutPlaintext,
+            Action::GenerateDataKeyWithoutPlaintext,
+            Action::ReEncryptFrom,
+            Action::ReEncryptTo,
+        ],
+        grant_operations: &[
+            Action::Decrypt,
+            Action::Encrypt,
+            Action::GenerateDataKey,
+            Action::GenerateDataKeyWithoutPlaintext,
+            Action::GenerateDataKeyPair,
+            Action::GenerateDataKeyPairWithoutPlaintext,
+            Action::ReEncryptFrom,
+            Action::ReEncryptTo,
+            Action::CreateGrant,
+            Action::RetireGrant,
+            Action::DescribeKey,
+        ],
+        encryption_algorithms: &["SYMMETRIC_DEFAULT"],
+    },
+}
+
+impl KeySpecRow {
+    /// Whether a key of this spec can be used with `action`.
+    pub fn supports(&self, action: Action) -> bool {
+        !KEY_TYPE_OPERATIONS.contains(&action) || self.operations.contains(&action)
+    }
+
+    /// Whether a grant on such a key may list `action`.
+    pub fn allows_grant_operation(&self, action: Action) -> bool {
+        self.grant_operations.contains(&action)
+    }
+}
+
+impl KeySpec {
+    /// The API name.
+    pub fn as_str(self) -> &'static str {
+        self.row().name
+    }
+
+    /// The spec named `name` (API spelling, case-sensitive).
+    pub fn from_name(name: &str) -> Option<KeySpec> {
+        KEY_SPECS
+            .iter()
+            .find(|row| row.name == name)
+            .map(|row| row.spec)
+    }
+}
+
+impl Serialize for KeySpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for KeySpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<KeySpec, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        KeySpec::from_name(&name)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown key spec `{name}`")))
+    }
+}
+
+impl KeyUsage {
+    /// The API name.
+    pub fn as_str(self) -> &'static str {
+        KEY_SPECS
+            .iter()
+            .find(|row| row.usage == self)
+            .map_or("", |row| row.usage_name)
+    }
+}
+
+/// Whether any modelled key can be used with `action`: the matrix offers only those actions.
+pub fn some_key_supports(action: Action) -> bool {
+    KEY_SPECS.iter().any(|row| row.supports(action))
+}
+
+/// The grant operations a grant on some modelled key may list, in the first row's order and
+/// then the others'.
+pub fn grant_operations_of_any_key() -> Vec<Action> {
+    let mut all: Vec<Action> = Vec::new();
+    for row in KEY_SPECS {
+        for &action in row.grant_operations {
+            if !all.contains(&action) {
+                all.push(action);
+            }
+        }
+    }
+    all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_spec_has_one_row() {
+        for row in KEY_SPECS {
+            assert_eq!(row.spec.row(), row);
+            assert_eq!(KeySpec::from_name(row.name), Some(row.spec));
+            assert_eq!(KEY_SPECS.iter().filter(|r| r.name == row.name).count(), 1);
+        }
+    }
+
+    #[test]
+    fn symmetric_keys_support_encryption_but_not_signing_mac_or_public_keys() {
+        // KMS Developer Guide, symm-asymm-compare.html.
+        let row = KeySpec::SymmetricDefault.row();
+        for action in [
+            Action::Encrypt,
+            Action::Decrypt,
+            Action::GenerateDataKeyPair,
+        ] {
+            assert!(row.supports(action), "{action}");
+        }
+        for action in [
+            Action::Sign,
+            Action::Verify,
+            Action::GenerateMac,
+            Action::VerifyMac,
+            Action::DeriveSharedSecret,
+            Action::GetPublicKey,
+        ] {
+            assert!(!row.supports(action), "{action}");
+        }
+        assert!(row.supports(Action::ScheduleKeyDeletion));
+    }
+
+    #[test]
+    fn grants_on_symmetric_keys_list_the_documented_operations() {
+        // KMS Developer Guide, grants.html, "Grant operations": a grant on a symmetric
+        // encryption key may allow the encryption and data-key operations, CreateGrant,
+        // RetireGrant and DescribeKey; signing, MAC, key agreement and GetPublicKey are for
+        // other key types.
+        let mut names: Vec<&str> = KeySpec::SymmetricDefault
+            .row()
+            .grant_operations
+            .iter()
+            .filter_map(|a| a.grant_operation_name())
+            .collect();
+        names.sort_unstable();
+        assert_eq!(
+            names,
+            [
+                "CreateGrant",
+                "Decrypt",
+                "DescribeKey",
+                "Encrypt",
+                "GenerateDataKey",
+                "GenerateDataKeyPair",
+                "GenerateDataKeyPairWithoutPlaintext",
+                "GenerateDataKeyWithoutPlaintext",
+                "ReEncryptFrom",
+                "ReEncryptTo",
+                "RetireGrant",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_rows_operations_and_grant_operations_fit_the_catalog() {
+        for row in KEY_SPECS {
+            for action in row.operations {
+                assert!(KEY_TYPE_OPERATIONS.contains(action), "{action}");
+            }
+            for action in row.grant_operations {
+                assert!(action.is_grant_operation(), "{action}");
+                assert!(row.supports(*action), "{action}");
+            }
+        }
+    }
+}
