@@ -401,6 +401,25 @@ impl Playground {
         &self.title
     }
 
+    /// What the scenario shows, in its own words, if it says.
+    pub fn description(&self) -> Option<&str> {
+        self.base
+            .as_ref()
+            .and_then(|b| b.description.as_deref())
+            .filter(|d| !d.trim().is_empty())
+    }
+
+    /// Each key's description, by column, where it has one.
+    pub fn key_descriptions(&self) -> Vec<(String, String)> {
+        self.columns
+            .iter()
+            .filter_map(|c| {
+                let key = self.world.keys.get(&c.id)?;
+                (!key.description.is_empty()).then(|| (c.name.clone(), key.description.clone()))
+            })
+            .collect()
+    }
+
     /// Every document, keys' policies first, then identity policies by principal.
     pub fn documents(&self) -> &[Document] {
         &self.documents
@@ -514,6 +533,19 @@ impl Playground {
     /// [`Matrix::actions`].
     pub fn explain(&self, row: usize, column: usize, action: usize) -> Option<Explanation> {
         self.matrix.explain(&self.world, row, column, action)
+    }
+
+    /// The explanation of one cell's request made with `params` (the why panel's request
+    /// context) rather than the bare request the matrix decides.
+    pub fn explain_request(
+        &self,
+        row: usize,
+        column: usize,
+        action: usize,
+        params: &kms_engine::authz::RequestParams,
+    ) -> Option<Explanation> {
+        self.matrix
+            .explain_with(&self.world, row, column, action, params)
     }
 
     /// The rows whose identity policies are `principal`'s: its own, and its sessions' if it
@@ -707,11 +739,14 @@ impl Playground {
     /// Moves the simulated clock forward by `millis` (grants become consistent, keys pending
     /// deletion go away).
     pub fn advance_clock(&mut self, millis: i64) {
+        // Time changes cells too (a grant becomes consistent): the change line says which.
+        let before = self.summaries.clone();
         self.now = self.now.plus_millis(millis);
         let mut env = kms_engine::kms::Env::new(self.now, &mut *self.rng);
         self.world.advance_time(&mut env);
         self.rebuild_documents();
         self.recompute_all();
+        self.changes = self.diff(&before);
     }
 
     /// Runs `op` on the world at the simulated time with the app's randomness (a KMS call made
@@ -1081,5 +1116,63 @@ impl Playground {
             .find(|v| v.decision == kms_engine::authz::Decision::ExplicitDeny)
             .or_else(|| verdicts.iter().find(|v| v.is_allowed()))?;
         verdict_cause(&self.world, principal, key, *deciding)
+    }
+}
+
+/// The scenario's `expect` entries, checked live as a test list.
+impl Playground {
+    /// Every expectation of the scenario, decided against the world as it is now (the same
+    /// check `kmsplay check` runs). Empty when the scenario has none.
+    pub fn expectations(&self) -> Vec<kms_engine::scenario::CheckResult> {
+        if self.base.as_ref().is_none_or(|b| b.expect.is_empty()) {
+            return Vec::new();
+        }
+        let scenario = self.export();
+        // Reasons only for failures: they say what went wrong; a pass needs no sentence, and
+        // this runs on every keystroke.
+        kms_engine::scenario::check(
+            &scenario,
+            "",
+            &self.world,
+            self.now,
+            kms_engine::scenario::Reasons::Failures,
+        )
+    }
+
+    /// Adds an expectation that `principal` × `key` × `action`, with `context` and
+    /// `grant_tokens`, is decided `decision`: what the why panel shows now, pinned so that a
+    /// later edit that changes it fails.
+    pub fn add_expectation(
+        &mut self,
+        principal: &str,
+        key: &KeyId,
+        action: kms_engine::catalog::Action,
+        request: (
+            Vec<(String, kms_engine::request::ContextValue)>,
+            Vec<String>,
+        ),
+        decision: kms_engine::authz::Decision,
+    ) -> bool {
+        let mut scenario = self.export();
+        let key_arn = self.world.keys.get(key).map(|k| k.arn.clone());
+        let (Some(principal), Some(key)) = (
+            scenario.principals.iter().position(|p| p.arn == principal),
+            key_arn.and_then(|arn| scenario.keys.iter().position(|k| k.arn == arn)),
+        ) else {
+            return false;
+        };
+        let path = format!("expect[{}]", scenario.expect.len());
+        scenario.expect.push(kms_engine::scenario::Expectation {
+            principal,
+            key,
+            action: action.name().to_owned(),
+            context: request.0,
+            grant_tokens: request.1,
+            decision,
+            path,
+            span: kms_engine::diagnostics::Span::default(),
+        });
+        self.base = Some(scenario);
+        true
     }
 }

@@ -123,12 +123,16 @@ enum Commands {
         /// A script of commands (one per line; `#` comments, `\` continuations, `NAME=$(...)`,
         /// `$NAME`, `sleep`); standard input when absent.
         script: Option<PathBuf>,
-        /// Make key ids, key material, ciphertexts and grant tokens reproducible, and start the
-        /// clock at 2024-01-01T00:00:00Z.
+        /// Make key ids, key material, ciphertexts and grant tokens reproducible (derived from
+        /// the number through ChaCha20), and start the clock at 2024-01-01T00:00:00Z. Anyone who
+        /// knows the number can derive the same keys: seeded material is NOT secret. Without
+        /// --seed every secret comes from the operating system's random source.
         #[arg(long)]
         seed: Option<u64>,
         /// Load the session from this file if it exists and save it afterwards, so that several
-        /// runs continue one session.
+        /// runs continue one session. The file is secret (its seed gives the session's keys, and
+        /// it holds every plaintext typed); nonces and data keys are drawn fresh from the
+        /// operating system at every run, even when the rest is seeded.
         #[arg(long, value_name = "PATH")]
         state: Option<PathBuf>,
         /// Print each command after a `$ ` prompt, and its errors in line with its output, as a

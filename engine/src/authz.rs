@@ -1386,7 +1386,8 @@ impl ExplanationBuilder<'_> {
 
     /// The steps, in the order KMS applies them, each a question with its answer.
     fn steps(&self) -> Vec<Step> {
-        let mut steps = vec![self.iam_only_step(), self.deny_step()];
+        let mut steps: Vec<Step> = self.iam_only_step().into_iter().collect();
+        steps.push(self.deny_step());
         if let Some(key) = self.request.target.key() {
             if crosses_accounts(self.request.caller, key) {
                 steps.push(self.cross_account_step(key));
@@ -1401,36 +1402,28 @@ impl ExplanationBuilder<'_> {
         steps
     }
 
-    fn iam_only_step(&self) -> Step {
+    /// For an action that is not about one key, the first question: IAM policies alone decide.
+    /// A key's own operations start with the denies instead; that their key policy decides is
+    /// what the following steps show.
+    fn iam_only_step(&self) -> Option<Step> {
         let action = self.request.action.name();
-        let (result, text) = match self.request.target {
-            Target::Account => (
-                StepResult::Yes,
-                format!(
-                    "{action} is not about one key: no key policy takes part, IAM policies alone decide."
-                ),
+        let text = match self.request.target {
+            Target::Account => format!(
+                "{action} is not about one key: no key policy takes part, IAM policies alone decide."
             ),
-            Target::Alias { arn } => (
-                StepResult::Yes,
-                format!(
-                    "For the alias {arn}, IAM policies alone decide; the key's own permission is a separate check."
-                ),
+            Target::Alias { arn } => format!(
+                "For the alias {arn}, IAM policies alone decide; the key's own permission is a separate check."
             ),
-            Target::Key(_) | Target::KeyWithPolicy { .. } => (
-                StepResult::No,
-                format!(
-                    "{action} is an operation on a key: its key policy decides who may call it, and IAM policies count only where the key policy lets them."
-                ),
-            ),
+            Target::Key(_) | Target::KeyWithPolicy { .. } => return None,
         };
-        Step {
+        Some(Step {
             kind: StepKind::IamOnly,
             question: format!("Is {action} authorized by IAM policies alone?"),
-            result,
+            result: StepResult::Yes,
             bearing: Bearing::Neutral,
             text,
             statements: Vec::new(),
-        }
+        })
     }
 
     fn deny_step(&self) -> Step {
@@ -1533,6 +1526,23 @@ impl ExplanationBuilder<'_> {
         }
     }
 
+    /// The first key-policy statement that would allow the caller but for its conditions: its
+    /// label and the conditions that failed, in words.
+    fn key_conditions_failed(&self) -> Option<(StatementRef, String)> {
+        self.key_trace?.statements.iter().find_map(|s| {
+            let failed = s.failed_conditions_only();
+            if failed.is_empty() {
+                return None;
+            }
+            let conditions = failed
+                .iter()
+                .map(|c| c.summary())
+                .collect::<Vec<_>>()
+                .join("; ");
+            Some((self.key_ref(s.index)?, conditions))
+        })
+    }
+
     /// How the key policy's first statement allowing the caller names it.
     fn caller_match(&self) -> Option<eval::CallerMatch> {
         self.key_trace?
@@ -1547,7 +1557,7 @@ impl ExplanationBuilder<'_> {
     fn key_allows_caller_step(&self) -> Step {
         let who = self.who();
         let action = self.request.action.name();
-        let allows = self.key_statements(|r| matches!(r, StatementResult::Allow(_)));
+        let mut statements = self.key_statements(|r| matches!(r, StatementResult::Allow(_)));
         let cross_account = self
             .request
             .target
@@ -1555,11 +1565,17 @@ impl ExplanationBuilder<'_> {
             .is_some_and(|key| crosses_accounts(self.request.caller, key));
         let (result, bearing, text) = if let Some(reason) = self.decided_early() {
             (StepResult::NotChecked, Bearing::Neutral, reason.to_owned())
-        } else if allows.is_empty() {
-            (
-                StepResult::No,
-                self.bearing_when_missing(Reason::NoResourcePolicyAllows),
-                format!(
+        } else if statements.is_empty() {
+            let held_back = self.key_conditions_failed();
+            let text = match &held_back {
+                Some((statement, conditions)) => format!(
+                    "No key-policy statement allows {who} to call {action}: statement {} names {who} for it, but its condition does not hold: {conditions}.",
+                    statement.sid.as_deref().map_or_else(
+                        || format!("[{}]", statement.index),
+                        |sid| format!("\"{sid}\"")
+                    )
+                ),
+                None => format!(
                     "No key-policy statement allows {who} to call {action}: none names {who}{} or \"*\" for it.",
                     if self.request.caller.request_principal().role_arn.is_some() {
                         ", its role"
@@ -1567,6 +1583,12 @@ impl ExplanationBuilder<'_> {
                         ""
                     }
                 ),
+            };
+            statements.extend(held_back.map(|(statement, _)| statement));
+            (
+                StepResult::No,
+                self.bearing_when_missing(Reason::NoResourcePolicyAllows),
+                text,
             )
         } else {
             let how = match self.caller_match() {
@@ -1605,7 +1627,7 @@ impl ExplanationBuilder<'_> {
             result,
             bearing,
             text,
-            statements: allows,
+            statements,
         }
     }
 

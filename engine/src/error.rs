@@ -166,6 +166,14 @@ exceptions! {
     InvalidSignature => "KMSInvalidSignatureException",
     /// A MAC did not verify.
     InvalidMac => "KMSInvalidMacException",
+    /// An internal failure; here, the random source failed, so nothing was created.
+    Internal => "KMSInternalException",
+}
+
+impl From<crate::entropy::RandomnessUnavailable> for KmsError {
+    fn from(e: crate::entropy::RandomnessUnavailable) -> KmsError {
+        KmsError::Internal(e.message)
+    }
 }
 
 impl KmsError {

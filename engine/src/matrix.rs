@@ -331,6 +331,19 @@ impl Matrix {
         key: usize,
         action: usize,
     ) -> Option<Explanation> {
+        self.explain_with(world, principal, key, action, &NO_PARAMS)
+    }
+
+    /// The explanation of one cell's request made with `params` (an encryption context, grant
+    /// tokens, condition keys set by hand) instead of the bare request the matrix decides.
+    pub fn explain_with(
+        &self,
+        world: &World,
+        principal: usize,
+        key: usize,
+        action: usize,
+        params: &RequestParams,
+    ) -> Option<Explanation> {
         let principal = world.principal(self.principals.get(principal)?)?;
         let key = world.keys.get(self.keys.get(key)?)?;
         let action = *self.actions.get(action)?;
@@ -340,7 +353,7 @@ impl Matrix {
                 caller: principal,
                 action,
                 target: Target::Key(key),
-                params: &NO_PARAMS,
+                params,
                 now: self.now,
             },
         ))

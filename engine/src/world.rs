@@ -715,7 +715,10 @@ impl World {
                 ))));
             }
         }
-        let id = setup.id.unwrap_or_else(|| KeyId::generate(rng));
+        let id = match setup.id {
+            Some(id) => id,
+            None => KeyId::generate(rng).map_err(|e| WorldError::Kms(e.into()))?,
+        };
         if setup.state == KeyState::PendingImport && setup.origin != Origin::External {
             return Err(WorldError::Kms(KmsError::UnsupportedOperation(
                 "only a key with origin EXTERNAL can be PendingImport".to_owned(),
@@ -724,9 +727,10 @@ impl World {
         let (ring, versions) = if setup.state == KeyState::PendingImport {
             (KeyRing::without_material(), Vec::new())
         } else {
+            let random = |e: crate::entropy::RandomnessUnavailable| WorldError::Kms(e.into());
             (
-                KeyRing::generate(rng),
-                vec![KeyVersion::new(rng, now, RotationType::Initial)],
+                KeyRing::generate(rng).map_err(random)?,
+                vec![KeyVersion::new(rng, now, RotationType::Initial).map_err(random)?],
             )
         };
         let region = setup.region.unwrap_or_else(|| self.region.clone());

@@ -268,7 +268,8 @@ fn add_grants(world: &mut World, keys: &[KeyId], grants: &[GrantSpec]) {
             },
             created,
             &mut rng,
-        );
+        )
+        .unwrap();
     }
 }
 
