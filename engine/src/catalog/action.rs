@@ -174,6 +174,22 @@ impl Action {
             .find(|action| action.name().eq_ignore_ascii_case(name))
     }
 
+    /// The action a person named, with or without the `kms:` prefix (`Decrypt`, `kms:decrypt`);
+    /// otherwise a message that says so, with the closest action's name when there is one.
+    pub fn from_user_input(name: &str) -> Result<Action, String> {
+        let full = if name.contains(':') {
+            name.to_owned()
+        } else {
+            format!("kms:{name}")
+        };
+        Action::from_name(&full).ok_or_else(|| {
+            let hint = super::suggest_action(&full)
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            format!("`{name}` is not a KMS action{hint}")
+        })
+    }
+
     /// The grant operation's name as it appears in a grant's `Operations` (`Decrypt`), if a
     /// grant can allow this action.
     pub fn grant_operation_name(self) -> Option<&'static str> {
