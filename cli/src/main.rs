@@ -548,6 +548,10 @@ fn check(
             status = Some(s);
         }
         out::print(&out::terminal_safe(&lines))?;
+        if text_output {
+            // The JSON document is built only when it is printed.
+            continue;
+        }
         json_files.push(serde_json::json!({
             "file": file.display().to_string(),
             "results": results,

@@ -237,7 +237,7 @@ mod tests {
     fn actions_are_listed_in_alphabetical_order() {
         let names: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
         let mut sorted = names.clone();
-        sorted.sort_unstable();
+        crate::sort::sort(&mut sorted);
         assert_eq!(names, sorted);
     }
 
@@ -279,7 +279,7 @@ mod tests {
             .iter()
             .filter_map(|a| a.grant_operation_name())
             .collect();
-        ops.sort_unstable();
+        crate::sort::sort(&mut ops);
         let mut expected = vec![
             "Decrypt",
             "Encrypt",
@@ -299,7 +299,7 @@ mod tests {
             "VerifyMac",
             "DeriveSharedSecret",
         ];
-        expected.sort_unstable();
+        crate::sort::sort(&mut expected);
         assert_eq!(ops, expected);
     }
 }

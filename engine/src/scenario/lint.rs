@@ -83,7 +83,7 @@ pub fn lint(text: &str) -> Vec<Diagnostic> {
             policy(text.span, path, PolicyKind::KeyPolicy, &k.account);
         }
     }
-    out.sort_by_key(|d| (d.start, d.span.end));
+    crate::sort::sort_by_key(&mut out, |d| (d.start, d.span.end));
     out
 }
 
