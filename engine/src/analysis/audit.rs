@@ -515,7 +515,8 @@ fn unused_statements(
                     None,
                     label.clone(),
                     format!(
-                        "{label} of {key_name} allows no listed or synthetic principal anything it does not get elsewhere."
+                        "{label} of {key_name} allows no listed or synthetic principal anything it does not get elsewhere{}.",
+                        conditions_note(statement)
                     ),
                 ));
             }
@@ -601,6 +602,26 @@ fn iam_only_unchanged(before: &World, after: &World, arn: &str, now: Timestamp) 
         .iter()
         .filter(|a| a.permission_source() == PermissionSource::IamOnly)
         .all(|&a| decide(before, a) == decide(after, a))
+}
+
+/// For a statement with conditions: which keys it tests, since a direct call without them is
+/// what the audit asks about (a console grant statement serves AWS services, for example).
+fn conditions_note(statement: &crate::policy::Statement) -> String {
+    if statement.conditions.is_empty() {
+        return String::new();
+    }
+    let keys: Vec<&str> = statement
+        .conditions
+        .iter()
+        .map(|c| c.key.as_str())
+        .collect();
+    let tested = match keys.as_slice() {
+        [one] => format!("its condition on {one} holds"),
+        _ => format!("its conditions on {} hold", keys.join(", ")),
+    };
+    format!(
+        " in a direct call (it applies only when {tested}, as in a request an AWS service makes for a user)"
+    )
 }
 
 fn unused_finding(
