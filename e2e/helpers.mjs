@@ -62,3 +62,20 @@ export async function until(page, predicate, message, timeout = 15000) {
     await page.waitForTimeout(50);
   }
 }
+
+/** Chooses the caller in the top bar by the start of its name ("Alice", "root (…)"). */
+export async function chooseCaller(page, name) {
+  const value = await page.$eval(
+    '#caller',
+    (el, wanted) => [...el.options].find((o) => o.textContent.startsWith(wanted))?.value,
+    name,
+  );
+  if (!value) throw new Error(`no caller ${name}`);
+  await page.selectOption('#caller', value);
+}
+
+/** Loads a preset scenario by id and waits for its notice. */
+export async function loadPreset(page, id) {
+  await page.selectOption('#scenario-menu', id);
+  await page.waitForSelector('#notice');
+}

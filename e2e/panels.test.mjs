@@ -1,23 +1,8 @@
 // The hands-on panels of issue 8, driven like a person: the create-key wizard (demo 2), the
 // console replaying demo 1, grants with the simulated clock, and encryption with tampering.
-import { open, matrixWords, keyNames, cellWord, select, editorText, until } from './helpers.mjs';
+import { open, matrixWords, keyNames, cellWord, select, editorText, until, chooseCaller, loadPreset } from './helpers.mjs';
 
 const ACCOUNT = '111122223333';
-
-async function chooseCaller(page, name) {
-  const value = await page.$eval(
-    '#caller',
-    (el, wanted) => [...el.options].find((o) => o.textContent.startsWith(wanted))?.value,
-    name,
-  );
-  if (!value) throw new Error(`no caller ${name}`);
-  await page.selectOption('#caller', value);
-}
-
-async function loadPreset(page, id) {
-  await page.selectOption('#scenario-menu', id);
-  await page.waitForSelector('#notice');
-}
 
 /** The console's output split into blocks, one per command: { command, output }. */
 async function consoleBlocks(page) {

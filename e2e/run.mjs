@@ -2,12 +2,12 @@
 //
 // Usage: node e2e/run.mjs BASE_URL [FILTER]
 // Every `e2e/*.test.mjs` file default-exports an array of `{ name, run }`; `run` receives
-// `{ page, context, baseUrl, newContext, shot, expect }`. Each test gets a fresh browser profile, so
-// localStorage starts empty unless the test reloads within its own context.
+// `{ page, context, baseUrl, newContext, shot, expect }`. One Chromium serves every test; each test
+// gets a fresh browser context (its own storage), so localStorage starts empty unless the test
+// reloads within its own context.
 
 import { chromium } from 'playwright-core';
-import { mkdtempSync, readdirSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -26,17 +26,13 @@ const CHROMIUM_ARGS = [
   '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
 ];
 
-const profiles = [];
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  headless: true,
+  args: CHROMIUM_ARGS,
+});
 async function newContext(options = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'kms-playground-e2e-'));
-  profiles.push(dir);
-  const context = await chromium.launchPersistentContext(dir, {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1440, height: 900 },
-    ...options,
-  });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, ...options });
   context.setDefaultTimeout(15000);
   return context;
 }
@@ -53,8 +49,8 @@ for (const file of files) {
   for (const test of tests) {
     const fullName = `${file.replace('.test.mjs', '')}: ${test.name}`;
     if (filter && !fullName.includes(filter)) continue;
-    const context = await newContext();
-    const page = context.pages()[0] ?? (await context.newPage());
+    const context = await newContext(test.viewport ? { viewport: test.viewport } : {});
+    const page = await context.newPage();
     const pageErrors = [];
     page.on('pageerror', (err) => pageErrors.push(String(err)));
     page.on('console', (msg) => { if (msg.type() === 'error') pageErrors.push(msg.text()); });
@@ -75,6 +71,6 @@ for (const file of files) {
     }
   }
 }
-for (const dir of profiles) rmSync(dir, { recursive: true, force: true });
+await browser.close();
 console.log(`e2e: ${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);

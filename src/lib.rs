@@ -17,9 +17,11 @@ pub mod persist;
 pub mod platform;
 pub mod presets;
 pub mod share;
+pub mod startup;
 pub mod state;
 #[cfg(target_arch = "wasm32")]
 pub mod ui;
+pub mod why;
 
 #[cfg(target_arch = "wasm32")]
 pub use ui::app::{App, start};

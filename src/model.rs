@@ -10,11 +10,14 @@
 
 use crate::platform;
 use kms_engine::authz::Explanation;
+use kms_engine::diagnostics::LineIndex;
 use kms_engine::diagnostics::{Diagnostic, Severity};
 use kms_engine::entropy::{Randomness, Timestamp};
+use kms_engine::json::Report;
 use kms_engine::matrix::Matrix;
+use kms_engine::policy::Policy;
 use kms_engine::policy::lint::check_policy;
-use kms_engine::policy::parse::PolicyKind;
+use kms_engine::policy::parse::{KEY_POLICY_MAX_BYTES, PolicyKind, check_key_policy_text};
 use kms_engine::scenario::{Scenario, ScenarioError};
 use kms_engine::store::KeyId;
 use kms_engine::view::{ActionSet, CellSummary, summarize_matrix_cell, verdict_cause};
@@ -399,6 +402,25 @@ impl Playground {
         &self.title
     }
 
+    /// What the scenario shows, in its own words, if it says.
+    pub fn description(&self) -> Option<&str> {
+        self.base
+            .as_ref()
+            .and_then(|b| b.description.as_deref())
+            .filter(|d| !d.trim().is_empty())
+    }
+
+    /// Each key's description, by column, where it has one.
+    pub fn key_descriptions(&self) -> Vec<(String, String)> {
+        self.columns
+            .iter()
+            .filter_map(|c| {
+                let key = self.world.keys.get(&c.id)?;
+                (!key.description.is_empty()).then(|| (c.name.clone(), key.description.clone()))
+            })
+            .collect()
+    }
+
     /// Every document, keys' policies first, then identity policies by principal.
     pub fn documents(&self) -> &[Document] {
         &self.documents
@@ -514,6 +536,19 @@ impl Playground {
         self.matrix.explain(&self.world, row, column, action)
     }
 
+    /// The explanation of one cell's request made with `params` (the why panel's request
+    /// context) rather than the bare request the matrix decides.
+    pub fn explain_request(
+        &self,
+        row: usize,
+        column: usize,
+        action: usize,
+        params: &kms_engine::authz::RequestParams,
+    ) -> Option<Explanation> {
+        self.matrix
+            .explain_with(&self.world, row, column, action, params)
+    }
+
     /// The rows whose identity policies are `principal`'s: its own, and its sessions' if it
     /// is a role.
     fn rows_using_policies_of(&self, principal: &str) -> Vec<usize> {
@@ -562,7 +597,7 @@ impl Playground {
             .get(index)
             .map(|d| d.target.clone())
             .ok_or(ModelError::UnknownDocument(id))?;
-        let diagnostics = self.check_text(&target, text);
+        let (diagnostics, parsed) = self.check_text(&target, text);
         let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
         let mut decisions = 0;
         let mut changed = Vec::new();
@@ -576,17 +611,18 @@ impl Playground {
                 ..Touched::default()
             },
         };
-        if !has_errors {
+        if let (false, Some(policy)) = (has_errors, parsed) {
             match &target {
                 DocTarget::KeyPolicy(key) => {
-                    self.world.set_key_policy(key, text)?;
+                    self.world.set_parsed_key_policy(key, text, policy)?;
                     if let Some(column) = self.matrix.recompute_column(&self.world, key) {
                         changed = self.resummarize(&[], &[column]);
                         decisions = self.rows.len() * self.matrix.actions().len();
                     }
                 }
                 DocTarget::Identity { principal, name } => {
-                    self.world.put_identity_policy(principal, name, text)?;
+                    self.world
+                        .put_parsed_identity_policy(principal, name, text, policy)?;
                     let rows = self.matrix.recompute_row(&self.world, principal);
                     changed = self.resummarize(&rows, &[]);
                     decisions = rows.len() * self.columns.len() * self.matrix.actions().len();
@@ -705,11 +741,14 @@ impl Playground {
     /// Moves the simulated clock forward by `millis` (grants become consistent, keys pending
     /// deletion go away).
     pub fn advance_clock(&mut self, millis: i64) {
+        // Time changes cells too (a grant becomes consistent): the change line says which.
+        let before = self.summaries.clone();
         self.now = self.now.plus_millis(millis);
         let mut env = kms_engine::kms::Env::new(self.now, &mut *self.rng);
         self.world.advance_time(&mut env);
         self.rebuild_documents();
         self.recompute_all();
+        self.changes = self.diff(&before);
     }
 
     /// Runs `op` on the world at the simulated time with the app's randomness (a KMS call made
@@ -803,9 +842,19 @@ impl Playground {
 
     // ---------------------------------------------------------------- derivation
 
-    fn check_text(&self, target: &DocTarget, text: &str) -> Vec<Diagnostic> {
+    /// The document's problems, and its policy when it parses: the one parse of a keystroke,
+    /// which the world then takes as it is.
+    fn check_text(&self, target: &DocTarget, text: &str) -> (Vec<Diagnostic>, Option<Policy>) {
         match target {
             DocTarget::KeyPolicy(key) => {
+                // Size first: KMS refuses a key policy over its limit whatever it says, so a
+                // huge paste is not parsed at all and its error shows at once.
+                if text.len() > KEY_POLICY_MAX_BYTES {
+                    let index = LineIndex::new(text);
+                    let mut report = Report::new(&index);
+                    check_key_policy_text(text, &mut report);
+                    return (report.into_diagnostics(), None);
+                }
                 let account = self.world.keys.get(key).map(|k| k.account.clone());
                 let parsed = check_policy(text, PolicyKind::KeyPolicy, account.as_deref());
                 let mut diagnostics = parsed.diagnostics;
@@ -813,10 +862,11 @@ impl Playground {
                     diagnostics.extend(self.world.invalid_policy_principals(text, policy));
                     kms_engine::sort::sort_by_key(&mut diagnostics, |d| (d.span.start, d.severity));
                 }
-                diagnostics
+                (diagnostics, parsed.policy)
             }
             DocTarget::Identity { .. } => {
-                check_policy(text, PolicyKind::IdentityPolicy, None).diagnostics
+                let parsed = check_policy(text, PolicyKind::IdentityPolicy, None);
+                (parsed.diagnostics, parsed.policy)
             }
         }
     }
@@ -824,7 +874,7 @@ impl Playground {
     fn push_document(&mut self, target: DocTarget, text: &str) -> DocId {
         let id = DocId(self.next_doc);
         self.next_doc += 1;
-        let diagnostics = self.check_text(&target, text);
+        let (diagnostics, _) = self.check_text(&target, text);
         self.documents.push(Document {
             id,
             target,
@@ -868,7 +918,7 @@ impl Playground {
                 // follows it (the world may have changed through the console or the wizard).
                 Some(doc) if doc.stale || *doc.text == *text => self.documents.push(doc.clone()),
                 Some(doc) => {
-                    let diagnostics = self.check_text(&target, &text);
+                    let (diagnostics, _) = self.check_text(&target, &text);
                     self.documents.push(Document {
                         id: doc.id,
                         target,
@@ -1071,5 +1121,63 @@ impl Playground {
             .find(|v| v.decision == kms_engine::authz::Decision::ExplicitDeny)
             .or_else(|| verdicts.iter().find(|v| v.is_allowed()))?;
         verdict_cause(&self.world, principal, key, *deciding)
+    }
+}
+
+/// The scenario's `expect` entries, checked live as a test list.
+impl Playground {
+    /// Every expectation of the scenario, decided against the world as it is now (the same
+    /// check `kmsplay check` runs). Empty when the scenario has none.
+    pub fn expectations(&self) -> Vec<kms_engine::scenario::CheckResult> {
+        if self.base.as_ref().is_none_or(|b| b.expect.is_empty()) {
+            return Vec::new();
+        }
+        let scenario = self.export();
+        // Reasons only for failures: they say what went wrong; a pass needs no sentence, and
+        // this runs on every keystroke.
+        kms_engine::scenario::check(
+            &scenario,
+            "",
+            &self.world,
+            self.now,
+            kms_engine::scenario::Reasons::Failures,
+        )
+    }
+
+    /// Adds an expectation that `principal` × `key` × `action`, with `context` and
+    /// `grant_tokens`, is decided `decision`: what the why panel shows now, pinned so that a
+    /// later edit that changes it fails.
+    pub fn add_expectation(
+        &mut self,
+        principal: &str,
+        key: &KeyId,
+        action: kms_engine::catalog::Action,
+        request: (
+            Vec<(String, kms_engine::request::ContextValue)>,
+            Vec<String>,
+        ),
+        decision: kms_engine::authz::Decision,
+    ) -> bool {
+        let mut scenario = self.export();
+        let key_arn = self.world.keys.get(key).map(|k| k.arn.clone());
+        let (Some(principal), Some(key)) = (
+            scenario.principals.iter().position(|p| p.arn == principal),
+            key_arn.and_then(|arn| scenario.keys.iter().position(|k| k.arn == arn)),
+        ) else {
+            return false;
+        };
+        let path = format!("expect[{}]", scenario.expect.len());
+        scenario.expect.push(kms_engine::scenario::Expectation {
+            principal,
+            key,
+            action: action.name().to_owned(),
+            context: request.0,
+            grant_tokens: request.1,
+            decision,
+            path,
+            span: kms_engine::diagnostics::Span::default(),
+        });
+        self.base = Some(scenario);
+        true
     }
 }

@@ -77,8 +77,8 @@ pub enum PanelIntent {
 pub enum PanelEffect {
     /// A key was created: select it, so its policy opens in the editor.
     KeyCreated(KeyId),
-    /// The console's "Replay demo 1" needs demonstration 1's world: load it (undoably), then
-    /// start the replay again.
+    /// The console's "Replay demo 1" starts from demonstration 1's world as the lecture shows it:
+    /// load it afresh (undoably), even over a demo 1 already changed, then start the replay.
     NeedsDemo1,
 }
 
@@ -118,14 +118,16 @@ impl Panels {
         }
     }
 
-    /// Brings the panels in line with a world that was replaced (a scenario loaded or imported):
-    /// a caller that no longer exists gives way to the new world's default, and the wizard,
-    /// which was filling in a key for the old world, closes.
-    pub fn world_replaced(&mut self, world: &World, now: Timestamp) {
-        if self
-            .caller
-            .as_deref()
-            .is_none_or(|arn| world.principal(arn).is_none())
+    /// Brings the panels in line with a world that was replaced. A scenario loaded or imported
+    /// (`loaded`) starts with its own default caller, as a fresh page does; after Undo or Redo a
+    /// caller that still exists stays. The wizard, which was filling in a key for the old world,
+    /// closes.
+    pub fn world_replaced(&mut self, world: &World, now: Timestamp, loaded: bool) {
+        if loaded
+            || self
+                .caller
+                .as_deref()
+                .is_none_or(|arn| world.principal(arn).is_none())
         {
             self.caller = default_caller(world);
         }
@@ -153,7 +155,10 @@ impl Panels {
                     .map(|p| p.account.clone())
                     .or_else(|| host.world().accounts().first().map(|a| a.id.clone()))
                     .unwrap_or_default();
-                self.wizard = Some(Wizard::new(account));
+                self.wizard = Some(match self.caller.as_deref() {
+                    Some(caller) => Wizard::for_caller(host.world(), caller, account, host.now()),
+                    None => Wizard::new(account),
+                });
                 self.wizard_error = None;
             }
             PanelIntent::CloseWizard => {
@@ -182,9 +187,7 @@ impl Panels {
                 }
             }
             PanelIntent::DismissCreated => self.created = None,
-            PanelIntent::Console(ConsoleIntent::ReplayDemo1)
-                if console::demo1_script(host.world()).is_err() =>
-            {
+            PanelIntent::Console(ConsoleIntent::ReplayDemo1) => {
                 return Some(PanelEffect::NeedsDemo1);
             }
             PanelIntent::Console(intent) => {
@@ -232,6 +235,18 @@ pub struct CallerChoice {
     pub name: String,
     /// "user", "role", "session" or "root".
     pub kind: &'static str,
+}
+
+impl CallerChoice {
+    /// How pickers list it: "Alice (user)"; an account root's name already says what it is
+    /// ("root (111122223333)").
+    pub fn label(&self) -> String {
+        if self.kind == "root" {
+            self.name.clone()
+        } else {
+            format!("{} ({})", self.name, self.kind)
+        }
+    }
 }
 
 /// Every principal of the world, in world order: whom the caller picker offers.
@@ -346,6 +361,22 @@ mod tests {
         assert_eq!(countdown(now, Timestamp(300_000)), "5 min");
         assert_eq!(countdown(now, Timestamp(0)), "now");
         assert_eq!(countdown(now, Timestamp(-5)), "now");
+    }
+
+    #[test]
+    fn a_root_is_labelled_once() {
+        let root = CallerChoice {
+            arn: "arn:aws:iam::111122223333:root".into(),
+            name: "root (111122223333)".into(),
+            kind: "root",
+        };
+        assert_eq!(root.label(), "root (111122223333)");
+        let alice = CallerChoice {
+            arn: "arn:aws:iam::111122223333:user/Alice".into(),
+            name: "Alice".into(),
+            kind: "user",
+        };
+        assert_eq!(alice.label(), "Alice (user)");
     }
 
     #[test]

@@ -4,10 +4,46 @@
 //! (the link format and the engine version that wrote it) followed by the scenario file exactly as
 //! the CLI reads it. The format number is checked before anything is decompressed; a newer or
 //! unknown format is refused by name rather than half-read.
+//!
+//! A link may also say where to open: `&at=<base64url(JSON)>` after the scenario names a cell and
+//! the request the why panel decides there ([`SharedFocus`]). A focus that cannot be read is
+//! dropped; the scenario still opens.
 
+use crate::why::RequestInputs;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
 use std::fmt;
+
+/// What separates the scenario from the focus in a share link's fragment.
+pub const FOCUS_SEPARATOR: &str = "&at=";
+
+/// The cell a share link opens the why panel on, with its request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharedFocus {
+    /// The principal's ARN.
+    pub principal: String,
+    /// The key id.
+    pub key: String,
+    /// The action explained (`kms:Decrypt`); `None` lets the panel choose.
+    #[serde(default)]
+    pub action: Option<String>,
+    /// The request's context and condition keys.
+    #[serde(default)]
+    pub request: RequestInputs,
+}
+
+/// The fragment part (starting with [`FOCUS_SEPARATOR`]) that opens at `focus`.
+pub fn encode_focus(focus: &SharedFocus) -> String {
+    let json = serde_json::to_string(focus).unwrap_or_default();
+    format!("{FOCUS_SEPARATOR}{}", URL_SAFE_NO_PAD.encode(json))
+}
+
+/// Reads the focus part of a fragment (after [`FOCUS_SEPARATOR`]); `None` if it is damaged.
+fn decode_focus(text: &str) -> Option<SharedFocus> {
+    let json = URL_SAFE_NO_PAD.decode(text).ok()?;
+    serde_json::from_slice(&json).ok()
+}
 
 /// The share-link format this build writes and reads.
 pub const SHARE_FORMAT: u32 = 1;
@@ -31,6 +67,8 @@ pub struct SharedScenario {
     pub engine_version: String,
     /// The scenario file text.
     pub scenario: String,
+    /// Where the link opens, if it says.
+    pub focus: Option<Box<SharedFocus>>,
 }
 
 /// Why a share link could not be opened.
@@ -85,6 +123,10 @@ pub fn encode_share(scenario: &str, engine_version: &str) -> String {
 /// Reads a fragment made by [`encode_share`] (with or without the leading `#`).
 pub fn decode_share(fragment: &str) -> Result<SharedScenario, ShareError> {
     let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
+    let (fragment, focus) = match fragment.split_once(FOCUS_SEPARATOR) {
+        Some((scenario, focus)) => (scenario, decode_focus(focus).map(Box::new)),
+        None => (fragment, None),
+    };
     let rest = fragment
         .strip_prefix(SHARE_PREFIX)
         .ok_or(ShareError::NotAShareLink)?;
@@ -111,6 +153,7 @@ pub fn decode_share(fragment: &str) -> Result<SharedScenario, ShareError> {
     Ok(SharedScenario {
         engine_version: engine_version.to_owned(),
         scenario: scenario.to_owned(),
+        focus,
     })
 }
 
@@ -156,6 +199,32 @@ mod tests {
         assert_eq!(shared.scenario, SCENARIO);
         assert_eq!(shared.engine_version, "0.1.0");
         assert_eq!(start_request(&fragment), StartRequest::Shared(Ok(shared)));
+    }
+
+    #[test]
+    fn a_link_can_open_at_a_cell_with_its_request() {
+        let focus = SharedFocus {
+            principal: "arn:aws:iam::111122223333:user/Alice".into(),
+            key: "1234abcd-12ab-34cd-56ef-1234567890ab".into(),
+            action: Some("kms:Decrypt".into()),
+            request: RequestInputs {
+                encryption_context: vec![("dept".into(), "eng".into())],
+                source_ip: "203.0.113.7".into(),
+                ..RequestInputs::default()
+            },
+        };
+        let fragment = format!(
+            "{}{}",
+            encode_share(SCENARIO, "0.1.0"),
+            encode_focus(&focus)
+        );
+        let shared = decode_share(&fragment).unwrap();
+        assert_eq!(shared.scenario, SCENARIO);
+        assert_eq!(shared.focus, Some(Box::new(focus)));
+        // A damaged focus is dropped; the scenario still opens.
+        let damaged = format!("{}&at=***", encode_share(SCENARIO, "0.1.0"));
+        let shared = decode_share(&damaged).unwrap();
+        assert_eq!((shared.scenario.as_str(), shared.focus), (SCENARIO, None));
     }
 
     #[test]

@@ -49,6 +49,20 @@ pub enum DrawerTab {
     Crypto,
     /// The `aws` console.
     Console,
+    /// The scenario's expectations, checked live.
+    Expectations,
+}
+
+/// The workspace pane a narrow screen shows; wide screens show all three side by side.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Pane {
+    /// The principals and keys.
+    Lists,
+    /// The policy editor.
+    Editor,
+    /// The access matrix.
+    #[default]
+    Matrix,
 }
 
 /// A request to select a byte range in a document's editor.
@@ -101,6 +115,9 @@ const HISTORY_LIMIT: usize = 30;
 struct History {
     undo: Vec<(String, Playground)>,
     redo: Vec<(String, Playground)>,
+    /// The document being typed in since the last undo step: further keystrokes there join
+    /// that step, so Undo takes back a burst of typing, not one character.
+    typing: Option<DocId>,
 }
 
 /// Plain UI state.
@@ -128,6 +145,10 @@ pub struct UiState {
     pub other_tab_saved: bool,
     /// The share link last made, shown for copying.
     pub share_link: Option<String>,
+    /// The pane a narrow screen shows.
+    pub pane: Pane,
+    /// The request the why panel decides: its context, tokens and condition keys.
+    pub request: crate::why::RequestInputs,
     /// Unlisted principals' rows and reachable cells.
     pub analysis: crate::analysis_view::AnalysisView,
 }
@@ -154,6 +175,19 @@ pub enum Intent {
     SetExpanded(bool),
     /// Open a drawer panel (or close the drawer with `None`).
     OpenDrawer(Option<DrawerTab>),
+    /// Show one workspace pane on a narrow screen.
+    ShowPane(Pane),
+    /// Change the request the why panel decides.
+    EditRequest(crate::why::RequestEdit),
+    /// Pin the selected cell's decision (for the why panel's request) as an expectation.
+    AddExpectation,
+    /// Open the why panel on a cell with a given request (a link to a request).
+    ShowRequest {
+        /// The cell.
+        selection: CellSelection,
+        /// The request.
+        request: crate::why::RequestInputs,
+    },
     /// Select a range of a document in its editor (a problem, a statement).
     Reveal {
         /// The document.
@@ -296,6 +330,8 @@ impl AppState {
                 recovery: None,
                 other_tab_saved: false,
                 share_link: None,
+                pane: Pane::default(),
+                request: crate::why::RequestInputs::default(),
                 analysis: crate::analysis_view::AnalysisView::default(),
             },
             panels,
@@ -365,6 +401,7 @@ impl AppState {
         match result {
             Ok(()) => {
                 let mut history = self.history.borrow_mut();
+                history.typing = None;
                 history.undo.push((label.into(), before));
                 if history.undo.len() > HISTORY_LIMIT {
                     history.undo.remove(0);
@@ -384,25 +421,63 @@ impl AppState {
         let old = std::mem::replace(&mut *self.model.borrow_mut(), playground);
         {
             let mut history = self.history.borrow_mut();
+            history.typing = None;
             history.undo.push((label.clone(), old));
             if history.undo.len() > HISTORY_LIMIT {
                 history.undo.remove(0);
             }
             history.redo.clear();
         }
-        self.world_replaced();
-        self.ui.notice = Some(Notice::undoable(label));
+        self.world_replaced(true);
+        let caller = self
+            .panels
+            .caller
+            .as_deref()
+            .map(|arn| crate::panels::principal_name(self.model.borrow().world(), arn));
+        self.ui.notice = Some(Notice::undoable(match caller {
+            Some(name) => format!("{label} Caller: {name}."),
+            None => label,
+        }));
     }
 
-    /// After the whole world changed (loaded, imported, undone): the panels and selections
-    /// follow it.
-    fn world_replaced(&mut self) {
+    /// After the whole world changed (`loaded` from a scenario, or adopted from another tab): the
+    /// panels and selections follow it.
+    fn world_replaced(&mut self, loaded: bool) {
         {
             let model = self.model.borrow();
-            self.panels.world_replaced(model.world(), model.now());
+            self.panels
+                .world_replaced(model.world(), model.now(), loaded);
             self.course.world_loaded(&model);
         }
         self.reset_ui();
+    }
+
+    /// After Undo or Redo: like [`AppState::reset_ui`], but the document open in the editor stays
+    /// open when it still exists (undoing typing should not move the editor away).
+    fn reset_ui_keeping_document(&mut self) {
+        let (owner, document) = (self.ui.owner.clone(), self.ui.document);
+        self.reset_ui();
+        if let Some(doc) = document {
+            if self.model.borrow().document(doc).is_some() {
+                self.ui.owner = owner;
+                self.ui.document = Some(doc);
+            }
+        }
+    }
+
+    /// A document's name for the undo history: its policy's name and whose it is.
+    fn document_title(&self, doc: DocId) -> String {
+        let model = self.model.borrow();
+        match model.document(doc).map(|d| d.target.clone()) {
+            Some(DocTarget::KeyPolicy(key)) => {
+                format!("the key policy of {}", model.key_name(&key))
+            }
+            Some(DocTarget::Identity { principal, name }) => format!(
+                "{name} of {}",
+                crate::panels::principal_name(model.world(), &principal)
+            ),
+            None => "a document".to_owned(),
+        }
     }
 
     /// Selects the first key and clears selections that may point at things that are gone.
@@ -423,9 +498,18 @@ impl AppState {
         match intent {
             Intent::EditDocument { doc, text } => {
                 self.ui.highlight = None;
-                self.model.borrow_mut().edit_document(doc, &text)
+                if self.history.borrow().typing == Some(doc) {
+                    return self.model.borrow_mut().edit_document(doc, &text);
+                }
+                let title = self.document_title(doc);
+                self.undoable(format!("typing in {title}"), |m| {
+                    m.edit_document(doc, &text)
+                })?;
+                self.history.borrow_mut().typing = Some(doc);
+                Ok(())
             }
             Intent::SelectOwner(owner) => {
+                self.history.borrow_mut().typing = None;
                 let model = self.model.borrow();
                 let document = match &owner {
                     Owner::Key(key) => model.key_policy_doc(key).map(|d| d.id),
@@ -434,9 +518,12 @@ impl AppState {
                 drop(model);
                 self.ui.document = document;
                 self.ui.owner = Some(owner);
+                // Picking a principal or key is asking for its policies.
+                self.ui.pane = Pane::Editor;
                 Ok(())
             }
             Intent::SelectDocument(doc) => {
+                self.history.borrow_mut().typing = None;
                 self.select_document(doc);
                 Ok(())
             }
@@ -460,6 +547,73 @@ impl AppState {
                 self.ui.drawer = tab;
                 Ok(())
             }
+            Intent::ShowPane(pane) => {
+                self.ui.pane = pane;
+                Ok(())
+            }
+            Intent::EditRequest(edit) => {
+                self.ui.request.apply(edit);
+                Ok(())
+            }
+            Intent::AddExpectation => {
+                let Some(selection) = self.ui.selection.clone() else {
+                    return Ok(());
+                };
+                let pinned = {
+                    let model = self.model.borrow();
+                    let (Some(row), Some(column)) = (
+                        model.row_of(&selection.principal),
+                        model.column_of(&selection.key),
+                    ) else {
+                        return Ok(());
+                    };
+                    let index = crate::why::explained_action(&model, row, column, selection.action);
+                    let explanation = match self.ui.request.params() {
+                        Ok(params) => model.explain_request(row, column, index, &params),
+                        Err(_) => model.explain(row, column, index),
+                    };
+                    explanation.map(|e| {
+                        let who = model
+                            .rows()
+                            .get(row)
+                            .map_or(String::new(), |r| r.name.clone());
+                        (
+                            e.action,
+                            e.verdict.decision,
+                            who,
+                            model.key_name(&selection.key),
+                        )
+                    })
+                };
+                let Some((action, decision, who, key_name)) = pinned else {
+                    return Ok(());
+                };
+                let request = self.ui.request.as_expectation();
+                let label = format!(
+                    "expect {who} × {key_name} {} → {}",
+                    action.name(),
+                    crate::why::decision_words(decision)
+                );
+                self.undoable(label.clone(), |m| {
+                    m.add_expectation(
+                        &selection.principal,
+                        &selection.key,
+                        action,
+                        request,
+                        decision,
+                    );
+                    Ok(())
+                })?;
+                self.ui.drawer = Some(DrawerTab::Expectations);
+                self.ui.notice = Some(Notice::undoable(format!("Added: {label}.")));
+                Ok(())
+            }
+            Intent::ShowRequest { selection, request } => {
+                self.ui.selection = Some(selection);
+                self.ui.request = request;
+                self.ui.drawer = Some(DrawerTab::Why);
+                Ok(())
+            }
             Intent::Reveal {
                 doc,
                 start,
@@ -467,6 +621,7 @@ impl AppState {
                 highlight,
             } => {
                 self.select_document(doc);
+                self.ui.pane = Pane::Editor;
                 self.reveal_serial += 1;
                 self.ui.reveal = Some(RevealRequest {
                     doc,
@@ -515,9 +670,11 @@ impl AppState {
                     Some(PanelEffect::NeedsDemo1) => {
                         self.try_apply(Intent::LoadPreset(Preset::Demo1))?;
                         let mut model = self.model.borrow_mut();
-                        self.panels.apply(
+                        let caller = self.panels.caller.clone();
+                        self.panels.console.apply(
                             &mut *model,
-                            PanelIntent::Console(ConsoleIntent::ReplayDemo1),
+                            caller.as_deref(),
+                            ConsoleIntent::ReplayDemo1,
                         );
                     }
                     None => {}
@@ -573,7 +730,8 @@ impl AppState {
                 Ok(())
             }
             Intent::RemovePrincipal(arn) => {
-                self.undoable(format!("remove {arn}"), |m| m.remove_principal(&arn))?;
+                let name = crate::panels::principal_name(self.model.borrow().world(), &arn);
+                self.undoable(format!("remove {name}"), |m| m.remove_principal(&arn))?;
                 self.reset_ui();
                 Ok(())
             }
@@ -591,7 +749,8 @@ impl AppState {
                 Ok(())
             }
             Intent::RemoveKey(id) => {
-                self.undoable(format!("remove key {id}"), |m| m.remove_key(&id))?;
+                let name = self.model.borrow().key_name(&id);
+                self.undoable(format!("remove key {name}"), |m| m.remove_key(&id))?;
                 self.reset_ui();
                 Ok(())
             }
@@ -618,7 +777,7 @@ impl AppState {
                     other_tab_saved: false,
                     ..saved.ui.clone()
                 };
-                self.world_replaced();
+                self.world_replaced(false);
                 Ok(())
             }
             Intent::ShowShareLink(link) => {
@@ -640,6 +799,7 @@ impl AppState {
                 Ok(())
             }
             Intent::Undo => {
+                self.history.borrow_mut().typing = None;
                 let entry = self.history.borrow_mut().undo.pop();
                 if let Some((label, previous)) = entry {
                     let current = std::mem::replace(&mut *self.model.borrow_mut(), previous);
@@ -647,7 +807,7 @@ impl AppState {
                         .borrow_mut()
                         .redo
                         .push((label.clone(), current));
-                    self.reset_ui();
+                    self.reset_ui_keeping_document();
                     self.course.world_loaded(&self.model.borrow());
                     self.ui.notice = Some(Notice {
                         text: format!("Undone: {label}"),
@@ -658,6 +818,7 @@ impl AppState {
                 Ok(())
             }
             Intent::Redo => {
+                self.history.borrow_mut().typing = None;
                 let entry = self.history.borrow_mut().redo.pop();
                 if let Some((label, next)) = entry {
                     let current = std::mem::replace(&mut *self.model.borrow_mut(), next);
@@ -665,7 +826,7 @@ impl AppState {
                         .borrow_mut()
                         .undo
                         .push((label.clone(), current));
-                    self.reset_ui();
+                    self.reset_ui_keeping_document();
                     self.course.world_loaded(&self.model.borrow());
                     self.ui.notice = Some(Notice {
                         text: format!("Redone: {label}"),

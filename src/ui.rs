@@ -7,6 +7,7 @@ pub mod browser;
 pub mod editor;
 pub mod editor_pane;
 pub mod exercise;
+pub mod expectations;
 pub mod hooks;
 pub mod icons;
 pub mod matrix;

@@ -199,15 +199,19 @@ fn revoking_ends_the_grant_at_once() {
         grant: issued.grant_id.clone(),
     };
     grants(&mut state, revoke.clone());
-    let Some(GrantOutcome::Refused(refusal)) = state.panels.grants.outcome.clone() else {
+    let Some(GrantOutcome::Refused(refusal)) = state.panels.grants.list_outcome.clone() else {
         panic!("Bob cannot revoke");
     };
     assert_eq!(refusal.exception, "AccessDeniedException");
+    assert!(
+        matches!(state.panels.grants.outcome, Some(GrantOutcome::Created(_))),
+        "the refusal is the list's: the form still shows the grant it created"
+    );
     // Alice's IAM policy allows kms:RevokeGrant on the key.
     as_caller(&mut state, "Alice");
     grants(&mut state, revoke);
     assert_eq!(
-        state.panels.grants.outcome,
+        state.panels.grants.list_outcome,
         Some(GrantOutcome::Ended {
             grant_id: issued.grant_id,
             how: "revoked"
@@ -233,14 +237,14 @@ fn the_retiring_principal_may_retire_the_grant() {
     };
     as_caller(&mut state, "Bob");
     grants(&mut state, retire.clone());
-    let Some(GrantOutcome::Refused(refusal)) = state.panels.grants.outcome.clone() else {
+    let Some(GrantOutcome::Refused(refusal)) = state.panels.grants.list_outcome.clone() else {
         panic!("Bob is neither the retiring principal nor granted RetireGrant");
     };
     assert_eq!(refusal.exception, "AccessDeniedException");
     as_caller(&mut state, "CloudAcademy");
     grants(&mut state, retire);
     assert!(matches!(
-        state.panels.grants.outcome,
+        state.panels.grants.list_outcome,
         Some(GrantOutcome::Ended { how: "retired", .. })
     ));
     let model = state.model();
@@ -344,4 +348,20 @@ fn a_grant_without_operations_is_refused_by_kms_with_its_message() {
         panic!("KMS requires at least one operation");
     };
     assert_eq!(refusal.exception, "ValidationException");
+}
+
+#[test]
+fn the_clock_passing_the_consistency_window_says_which_cells_changed() {
+    // KMS Developer Guide, grants.html ("Eventual consistency"): after the window the grant
+    // works without its token, so Bob's cell changes with time alone.
+    let mut state = app_state(DEMO1, &user("Alice"));
+    alice_grants_bob(&mut state);
+    assert_eq!(bob_cell(&state), CellKind::Pending);
+    state.apply(Intent::AdvanceClock { millis: 5 * 60_000 });
+    assert_ne!(bob_cell(&state), CellKind::Pending);
+    let model = state.model();
+    assert!(
+        !model.changes().is_empty(),
+        "the change line names the cell the clock changed"
+    );
 }

@@ -11,6 +11,7 @@ use kms_engine::catalog::Action;
 use kms_engine::diagnostics::Severity;
 use kms_engine::policy::console_key_policy;
 use kms_engine::store::{KeyState, Origin};
+use kms_playground::panels::fields::PairEdit;
 use kms_playground::panels::wizard::{FinishError, Wizard, WizardIntent, WizardStep};
 use panels_support::*;
 use serde_json::Value;
@@ -253,7 +254,7 @@ fn a_caller_without_kms_create_key_gets_access_denied_and_nothing_is_created() {
         "CreateKey is not a cell of the matrix"
     );
     assert!(refusal.summary.is_some());
-    assert!(refusal.cli_line().starts_with(
+    assert!(refusal.line.starts_with(
         "An error occurred (AccessDeniedException) when calling the CreateKey operation: User: "
     ));
     assert!(host.world.keys.keys().next().is_none());
@@ -391,4 +392,71 @@ fn through_the_app_finish_selects_the_new_key_and_opens_its_policy() {
     assert_eq!(&*doc.text, policy);
     assert_eq!(state.ui.owner, Some(Owner::Key(created.key_id.clone())));
     assert_eq!(state.ui.document, Some(doc.id));
+}
+
+#[test]
+fn a_caller_without_create_key_is_told_at_step_one() {
+    // CreateKey is authorized by IAM policies alone (KMS Developer Guide, iam-policies.html): in
+    // a world where the users have no IAM policy, Alice may not create a key; the account's root
+    // user may. The wizard asks the engine when it opens, on a copy of the world.
+    let host = TestHost::new(four_users());
+    let denied = Wizard::for_caller(&host.world, &user("Alice"), ACCOUNT.into(), START);
+    let refused = denied.create_key_refused.unwrap();
+    assert!(
+        refused.contains("AccessDeniedException") && refused.contains("kms:CreateKey"),
+        "{refused}"
+    );
+    assert!(
+        &host.world.keys.keys().next().is_none(),
+        "nothing was created"
+    );
+    let root_wizard = Wizard::for_caller(&host.world, &root(), ACCOUNT.into(), START);
+    assert_eq!(root_wizard.create_key_refused, None);
+}
+
+#[test]
+fn the_alias_is_called_missing_only_once_the_user_tries_to_go_on() {
+    let host = TestHost::new(four_users());
+    let mut wizard = Wizard::new(ACCOUNT);
+    wizard.apply(&host.world, WizardIntent::Next);
+    assert_eq!(wizard.step, WizardStep::Labels);
+    assert!(
+        wizard
+            .visible_problems(&host.world, WizardStep::Labels)
+            .is_empty()
+    );
+    assert_eq!(
+        wizard.problems(&host.world, WizardStep::Labels),
+        ["Alias is required."],
+        "Next stays blocked all the same"
+    );
+    wizard.apply(&host.world, WizardIntent::Next);
+    assert_eq!(wizard.step, WizardStep::Labels);
+    assert_eq!(
+        wizard.visible_problems(&host.world, WizardStep::Labels),
+        ["Alias is required."]
+    );
+}
+
+#[test]
+fn tag_characters_are_checked_as_kms_checks_them() {
+    // API Reference, Tag: letters, digits, spaces and `_ . : / = + - @` only.
+    let host = TestHost::new(four_users());
+    let mut wizard = Wizard::new(ACCOUNT);
+    wizard.apply(&host.world, WizardIntent::SetAlias("Tagged".into()));
+    wizard.apply(&host.world, WizardIntent::Tag(PairEdit::Add));
+    wizard.apply(
+        &host.world,
+        WizardIntent::Tag(PairEdit::Key(0, "team#1".into())),
+    );
+    let problems = wizard.problems(&host.world, WizardStep::Labels);
+    assert!(
+        problems.len() == 1 && problems[0].starts_with("Tag 1:") && problems[0].contains('#'),
+        "{problems:?}"
+    );
+    wizard.apply(
+        &host.world,
+        WizardIntent::Tag(PairEdit::Key(0, "team:a_b.c/d=e+f-g@h i".into())),
+    );
+    assert!(wizard.problems(&host.world, WizardStep::Labels).is_empty());
 }

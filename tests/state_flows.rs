@@ -160,6 +160,34 @@ fn invalid_json_keeps_the_last_matrix_and_reports_line_and_column() {
     assert!(!model.is_stale(0, 0));
 }
 
+/// A key policy over KMS's 32,768-byte limit is refused with LimitExceededException whatever it
+/// says (KMS API Reference, PutKeyPolicy: Policy, "Maximum length of 32768"); the editor shows
+/// that error alone, at once, without parsing the rest, and keeps the text and the last matrix.
+#[test]
+fn an_oversized_key_policy_shows_only_the_size_error_and_keeps_the_matrix() {
+    let mut state = lecture();
+    let (doc, text) = key_doc(&state, "CMK-C");
+    // Valid JSON, but ten times the limit (and broken further on, which is not looked at).
+    let padding = " ".repeat(320_000);
+    let pasted = format!("{{{padding}{}", text.get(1..).unwrap()).replacen("]", "", 1);
+    state.apply(Intent::EditDocument {
+        doc,
+        text: pasted.clone(),
+    });
+    let model = state.model();
+    let document = model.document(doc).unwrap();
+    assert!(document.stale);
+    assert_eq!(&*document.text, pasted, "nothing typed is lost");
+    assert_eq!(document.diagnostics.len(), 1, "{:?}", document.diagnostics);
+    assert_eq!(document.diagnostics[0].code, "policy-too-large");
+    assert_eq!(
+        document.diagnostics[0].kms_exception,
+        Some("LimitExceededException")
+    );
+    drop(model);
+    assert_eq!(cell(&state, "Bob", "CMK-C").1, "Deny");
+}
+
 #[test]
 fn identity_policies_can_be_added_renamed_and_removed() {
     let mut state = lecture();
@@ -218,4 +246,150 @@ fn a_key_created_in_the_console_gets_a_column_and_an_editable_policy_at_once() {
     let doc = model.key_policy_doc(key).expect("its policy is a document");
     // CreateKey without a policy gives the API default (KMS Developer Guide, key-policy-default.html).
     assert!(doc.text.contains("Enable IAM User Permissions"));
+}
+
+#[test]
+fn loading_a_scenario_sets_its_own_caller_and_says_so() {
+    use kms_playground::panels::PanelIntent;
+    use kms_playground::presets::Preset;
+    let mut state = lecture();
+    let bob = format!("arn:aws:iam::{ACCOUNT}:user/Bob");
+    state.apply(Intent::Panel(PanelIntent::SetCaller(bob.clone())));
+    state.apply(Intent::LoadPreset(Preset::Demo2));
+    state.apply(Intent::LoadPreset(Preset::Lecture));
+    let alice = format!("arn:aws:iam::{ACCOUNT}:user/Alice");
+    assert_eq!(state.panels.caller.as_deref(), Some(alice.as_str()));
+    let notice = state.ui.notice.clone().unwrap();
+    assert!(notice.text.ends_with("Caller: Alice."), "{}", notice.text);
+    // Undo keeps a caller that still exists.
+    state.apply(Intent::Panel(PanelIntent::SetCaller(bob.clone())));
+    state.apply(Intent::Undo);
+    assert_eq!(state.panels.caller.as_deref(), Some(bob.as_str()));
+}
+
+#[test]
+fn replay_demo1_over_a_changed_demo1_starts_from_a_fresh_one() {
+    use kms_playground::panels::PanelIntent;
+    use kms_playground::panels::console::ConsoleIntent;
+    use kms_playground::presets::Preset;
+    let mut state = lecture();
+    state.apply(Intent::LoadPreset(Preset::Demo1));
+    state.apply(Intent::RemovePrincipal(format!(
+        "arn:aws:iam::{ACCOUNT}:user/Bob"
+    )));
+    state.apply(Intent::Panel(PanelIntent::Console(
+        ConsoleIntent::ReplayDemo1,
+    )));
+    assert!(state.panels.console.replay.is_some(), "the replay starts");
+    assert!(
+        state.model().rows().iter().any(|r| r.name == "Bob"),
+        "from demo 1 as shipped, Bob included"
+    );
+    state.apply(Intent::Undo);
+    assert!(
+        !state.model().rows().iter().any(|r| r.name == "Bob"),
+        "Undo brings the changed world back"
+    );
+}
+
+#[test]
+fn undo_names_a_removed_key_and_a_removed_principal_by_name() {
+    let mut state = lecture();
+    let key = state.model().columns()[2].id.clone();
+    state.apply(Intent::RemoveKey(key));
+    assert_eq!(state.undo_label().as_deref(), Some("remove key CMK-C"));
+    state.apply(Intent::RemovePrincipal(format!(
+        "arn:aws:iam::{ACCOUNT}:user/David"
+    )));
+    assert_eq!(state.undo_label().as_deref(), Some("remove David"));
+}
+
+#[test]
+fn choosing_a_principal_or_a_statement_shows_the_editor_on_a_narrow_screen() {
+    use kms_playground::state::{Owner, Pane};
+    let mut state = lecture();
+    assert_eq!(
+        state.ui.pane,
+        Pane::Matrix,
+        "a narrow screen opens on the matrix"
+    );
+    state.apply(Intent::SelectOwner(Owner::Principal(format!(
+        "arn:aws:iam::{ACCOUNT}:user/Alice"
+    ))));
+    assert_eq!(state.ui.pane, Pane::Editor);
+    state.apply(Intent::ShowPane(Pane::Lists));
+    assert_eq!(state.ui.pane, Pane::Lists);
+}
+
+#[test]
+fn the_selected_cell_becomes_an_expectation_that_fails_when_an_edit_changes_it() {
+    use kms_playground::state::CellSelection;
+    let mut state = lecture();
+    let before = state.model().expectations();
+    let (alice, cmk_a) = {
+        let model = state.model();
+        (model.rows()[0].arn.clone(), model.columns()[0].id.clone())
+    };
+    state.apply(Intent::SelectCell(CellSelection {
+        principal: alice,
+        key: cmk_a.clone(),
+        action: None,
+    }));
+    state.apply(Intent::AddExpectation);
+    let after = state.model().expectations();
+    assert_eq!(after.len(), before.len() + 1);
+    let added = after.last().unwrap();
+    assert_eq!(
+        (added.principal.as_str(), added.key.as_str()),
+        ("Alice", "CMK-A")
+    );
+    assert!(added.passed, "it pins what the engine decides now");
+    // Denying Alice in CMK-A's key policy makes it fail at once.
+    let doc = state.model().key_policy_doc(&cmk_a).unwrap().id;
+    let text = state.model().document(doc).unwrap().text.clone();
+    let denied = text.replacen(
+        "\"Statement\": [",
+        &format!("\"Statement\": [{{\"Effect\": \"Deny\", \"Principal\": {{\"AWS\": \"arn:aws:iam::{ACCOUNT}:user/Alice\"}}, \"Action\": \"kms:*\", \"Resource\": \"*\"}},"),
+        1,
+    );
+    state.apply(Intent::EditDocument { doc, text: denied });
+    let added = state.model().expectations().last().cloned().unwrap();
+    assert!(!added.passed, "{added:?}");
+}
+
+#[test]
+fn undo_takes_back_a_burst_of_typing_as_one_step_in_the_same_history() {
+    use kms_playground::presets::Preset;
+    let mut state = lecture();
+    state.apply(Intent::LoadPreset(Preset::Demo1));
+    let key = state.model().columns()[0].id.clone();
+    let doc = state.model().key_policy_doc(&key).unwrap().id;
+    let original = state.model().document(doc).unwrap().text.clone();
+    for typed in [" ", "  ", "   "] {
+        state.apply(Intent::EditDocument {
+            doc,
+            text: format!("{original}{typed}"),
+        });
+    }
+    assert_eq!(
+        state.undo_label().as_deref(),
+        Some("typing in the key policy of DemoKey")
+    );
+    state.apply(Intent::Undo);
+    assert_eq!(
+        state.model().document(doc).unwrap().text,
+        original,
+        "the whole burst"
+    );
+    assert_eq!(
+        state.ui.document,
+        Some(doc),
+        "the editor stays on the document"
+    );
+    assert!(
+        state.undo_label().unwrap().starts_with("Loaded"),
+        "the load before it is the next step back"
+    );
+    state.apply(Intent::Redo);
+    assert!(state.model().document(doc).unwrap().text.ends_with("   "));
 }

@@ -13,7 +13,7 @@ mod system;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use kms_engine::catalog::Action;
-use kms_engine::diagnostics::{Diagnostic, Severity};
+use kms_engine::diagnostics::Severity;
 use kms_engine::entropy::{SeededRandomness, Timestamp};
 use kms_engine::request::ContextValue;
 use kms_engine::scenario::{self, Loaded, MatrixReport, Question, Scenario, ScenarioError};
@@ -45,6 +45,9 @@ enum Commands {
         /// Output format.
         #[arg(long, value_enum, default_value_t = MatrixFormat::Table)]
         format: MatrixFormat,
+        /// With `--format json`: each cell's reason in a few words ("key policy", ...).
+        #[arg(long)]
+        reasons: bool,
     },
     /// Explain one decision step by step.
     Explain {
@@ -101,6 +104,9 @@ enum Commands {
         /// Output format.
         #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
         format: TextOrJson,
+        /// Give the reason for every entry, not only for those that fail.
+        #[arg(long)]
+        reasons: bool,
     },
     /// Print the problems in a scenario file or a single policy document, with line:column.
     Lint {
@@ -117,12 +123,16 @@ enum Commands {
         /// A script of commands (one per line; `#` comments, `\` continuations, `NAME=$(...)`,
         /// `$NAME`, `sleep`); standard input when absent.
         script: Option<PathBuf>,
-        /// Make key ids, key material, ciphertexts and grant tokens reproducible, and start the
-        /// clock at 2024-01-01T00:00:00Z.
+        /// Make key ids, key material, ciphertexts and grant tokens reproducible (derived from
+        /// the number through ChaCha20), and start the clock at 2024-01-01T00:00:00Z. Anyone who
+        /// knows the number can derive the same keys: seeded material is NOT secret. Without
+        /// --seed every secret comes from the operating system's random source.
         #[arg(long)]
         seed: Option<u64>,
         /// Load the session from this file if it exists and save it afterwards, so that several
-        /// runs continue one session.
+        /// runs continue one session. The file is secret (its seed gives the session's keys, and
+        /// it holds every plaintext typed); nonces and data keys are drawn fresh from the
+        /// operating system at every run, even when the rest is seeded.
         #[arg(long, value_name = "PATH")]
         state: Option<PathBuf>,
         /// Print each command after a `$ ` prompt, and its errors in line with its output, as a
@@ -207,7 +217,8 @@ fn run(command: Commands) -> Result<u8, Failure> {
             file,
             actions,
             format,
-        } => matrix(&file, &actions, format),
+            reasons,
+        } => matrix(&file, &actions, format, reasons),
         Commands::Explain {
             file,
             principal,
@@ -247,7 +258,8 @@ fn run(command: Commands) -> Result<u8, Failure> {
             files,
             solution,
             format,
-        } => check(&files, solution.as_deref(), format),
+            reasons,
+        } => check(&files, solution.as_deref(), format, reasons),
         Commands::Lint { file, format } => lint(&file, format),
         Commands::Aws {
             file,
@@ -297,20 +309,15 @@ pub fn load(path: &Path, now: Timestamp) -> Result<(String, Loaded), Failure> {
 }
 
 fn parse_action(name: &str) -> Result<Action, Failure> {
-    let full = if name.contains(':') {
-        name.to_owned()
-    } else {
-        format!("kms:{name}")
-    };
-    Action::from_name(&full).ok_or_else(|| {
-        let hint = kms_engine::catalog::suggest_action(&full)
-            .map(|s| format!("; did you mean `{s}`?"))
-            .unwrap_or_default();
-        Failure::input(format!("`{name}` is not a KMS action{hint}"))
-    })
+    Action::from_user_input(name).map_err(Failure::input)
 }
 
-fn matrix(file: &Path, actions: &[String], format: MatrixFormat) -> Result<u8, Failure> {
+fn matrix(
+    file: &Path,
+    actions: &[String],
+    format: MatrixFormat,
+    reasons: bool,
+) -> Result<u8, Failure> {
     let now = system::now();
     let (_, loaded) = load(file, now)?;
     let names: Vec<String> = if !actions.is_empty() {
@@ -339,7 +346,15 @@ fn matrix(file: &Path, actions: &[String], format: MatrixFormat) -> Result<u8, F
                 scenario::LEGEND
             ))
         }
-        MatrixFormat::Json => report.to_json(),
+        MatrixFormat::Json => {
+            // Streamed: a large world's JSON is far bigger than its matrix.
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            report
+                .write_json(&mut stdout, reasons)
+                .and_then(|()| std::io::Write::flush(&mut stdout))
+                .map_err(|e| Failure::input(format!("could not write the matrix: {e}")))?;
+            return Ok(0);
+        }
         MatrixFormat::Csv => report.to_csv(),
         MatrixFormat::Markdown => report.to_markdown(),
     };
@@ -349,32 +364,18 @@ fn matrix(file: &Path, actions: &[String], format: MatrixFormat) -> Result<u8, F
 
 /// A principal named by the user: a scenario name or ARN, or any principal ARN in the world.
 fn principal_arn(loaded: &Loaded, reference: &str) -> Result<String, Failure> {
-    if let Some(i) = loaded.scenario.principal_index(reference)
-        && let Some(p) = loaded.scenario.principals.get(i)
-    {
-        return Ok(p.arn.clone());
-    }
-    if loaded.world.principal(reference).is_some() {
-        return Ok(reference.to_owned());
-    }
-    if let Some(p) = loaded
-        .scenario
-        .principals
-        .iter()
-        .find(|p| p.name.eq_ignore_ascii_case(reference))
-    {
-        return Ok(p.arn.clone());
-    }
-    let names: Vec<&str> = loaded
-        .scenario
-        .principals
-        .iter()
-        .map(|p| p.name.as_str())
-        .collect();
-    Err(Failure::input(format!(
-        "no principal named `{reference}` in the scenario (principals: {})",
-        names.join(", ")
-    )))
+    loaded.principal_arn(reference).ok_or_else(|| {
+        let names: Vec<&str> = loaded
+            .scenario
+            .principals
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
+        Failure::input(format!(
+            "no principal named `{reference}` in the scenario (principals: {})",
+            names.join(", ")
+        ))
+    })
 }
 
 fn key_arn(scenario: &Scenario, reference: &str) -> Result<String, Failure> {
@@ -436,8 +437,18 @@ fn explain(file: &Path, args: &ExplainArgs<'_>, format: TextOrJson) -> Result<u8
     Ok(0)
 }
 
-fn check(files: &[PathBuf], solution: Option<&Path>, format: TextOrJson) -> Result<u8, Failure> {
+fn check(
+    files: &[PathBuf],
+    solution: Option<&Path>,
+    format: TextOrJson,
+    reasons: bool,
+) -> Result<u8, Failure> {
     let now = system::now();
+    let reasons = if reasons {
+        scenario::Reasons::All
+    } else {
+        scenario::Reasons::Failures
+    };
     if solution.is_some() && files.len() != 1 {
         return Err(Failure::input(
             "--solution checks one exercise: give exactly one scenario file".to_owned(),
@@ -456,7 +467,8 @@ fn check(files: &[PathBuf], solution: Option<&Path>, format: TextOrJson) -> Resu
     let text_output = format == TextOrJson::Text;
     for file in files {
         let (text, loaded) = load(file, now)?;
-        let results = scenario::check(&loaded.scenario, &text, &loaded.world, now);
+        let results = scenario::check(&loaded.scenario, &text, &loaded.world, now, reasons);
+        // One write for the file's lines rather than one per entry.
         let mut lines = String::new();
         for r in &results {
             tally(r.passed);
@@ -469,17 +481,20 @@ fn check(files: &[PathBuf], solution: Option<&Path>, format: TextOrJson) -> Resu
                     r.key,
                     r.action
                 );
-                let line = if r.passed {
-                    format!("pass {head}: {}\n", r.actual.as_str())
+                if r.passed {
+                    lines.push_str(&format!("pass {head}: {}", r.actual.as_str()));
                 } else {
-                    format!(
-                        "FAIL {head}: expected {}, got {}: {}\n",
+                    lines.push_str(&format!(
+                        "FAIL {head}: expected {}, got {}",
                         r.expected.as_str(),
                         r.actual.as_str(),
-                        r.reason
-                    )
-                };
-                lines.push_str(&line);
+                    ));
+                }
+                if let Some(reason) = &r.reason {
+                    lines.push_str(": ");
+                    lines.push_str(reason);
+                }
+                lines.push('\n');
             }
         }
         let exercise = &loaded.scenario.exercise;
@@ -533,6 +548,10 @@ fn check(files: &[PathBuf], solution: Option<&Path>, format: TextOrJson) -> Resu
             status = Some(s);
         }
         out::print(&out::terminal_safe(&lines))?;
+        if text_output {
+            // The JSON document is built only when it is printed.
+            continue;
+        }
         json_files.push(serde_json::json!({
             "file": file.display().to_string(),
             "results": results,
@@ -559,7 +578,7 @@ fn check(files: &[PathBuf], solution: Option<&Path>, format: TextOrJson) -> Resu
 
 fn lint(file: &Path, format: TextOrJson) -> Result<u8, Failure> {
     let text = read(file)?;
-    let diagnostics = lint_text(&text);
+    let diagnostics = scenario::lint_document(&text);
     let report = match format {
         TextOrJson::Json => serde_json::to_string_pretty(&diagnostics).unwrap_or_default() + "\n",
         TextOrJson::Text => {
@@ -582,22 +601,4 @@ fn lint(file: &Path, format: TextOrJson) -> Result<u8, Failure> {
     out::print(&report)?;
     let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
     Ok(if has_errors { 2 } else { 0 })
-}
-
-/// A policy document has a top-level `Statement`; anything else is read as a scenario. A policy
-/// with a `Principal` anywhere is a key policy, otherwise an identity policy.
-fn lint_text(text: &str) -> Vec<Diagnostic> {
-    use kms_engine::policy::parse::PolicyKind;
-    let document = kms_engine::json::parse(text);
-    let object = document.value.as_ref().and_then(|v| v.as_object());
-    let is_policy = object.is_some_and(|o| o.get("Statement").is_some());
-    if !is_policy {
-        return scenario::lint(text);
-    }
-    let kind = if text.contains("\"Principal\"") || text.contains("\"NotPrincipal\"") {
-        PolicyKind::KeyPolicy
-    } else {
-        PolicyKind::IdentityPolicy
-    };
-    kms_engine::policy::lint::check_policy(text, kind, None).diagnostics
 }

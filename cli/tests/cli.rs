@@ -63,6 +63,23 @@ fn matrix_in_json_csv_and_markdown() {
         .unwrap();
     assert_eq!(charlie_a["action"], "kms:Decrypt");
     assert_eq!(charlie_a["decision"], "implicit-deny");
+    assert!(cells.iter().all(|c| c.get("reason").is_none()));
+
+    let out = kmsplay(&[
+        "matrix",
+        &scenario("lecture.json"),
+        "--format",
+        "json",
+        "--actions",
+        "kms:Decrypt",
+        "--reasons",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let cells = json["cells"].as_array().unwrap();
+    let charlie_a = cells
+        .iter()
+        .find(|c| c["principal"] == "Charlie" && c["key"] == "CMK-A")
+        .unwrap();
     assert_eq!(charlie_a["reason"], "no IAM policy allows");
 
     let csv = stdout(&kmsplay(&[
@@ -215,7 +232,7 @@ fn every_shipped_scenario_passes_check() {
         .filter(|path| path.extension().is_some_and(|e| e == "json"))
         .map(|path| path.display().to_string())
         .collect();
-    files.sort();
+    kms_engine::sort::sort(&mut files);
     assert!(files.len() >= 3, "{files:?}");
     let mut args = vec!["check"];
     args.extend(files.iter().map(String::as_str));
@@ -256,6 +273,42 @@ fn check_reports_a_failed_expectation_and_exits_1() {
     let value: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
     assert_eq!(value["failed"], 1);
     assert_eq!(value["files"][0]["results"][0]["actual"], "implicit-deny");
+    assert!(
+        value["files"][0]["results"][0]["reason"]
+            .as_str()
+            .is_some_and(|r| !r.is_empty())
+    );
+}
+
+#[test]
+fn check_gives_reasons_for_passing_entries_only_when_asked() {
+    let lecture = scenario("lecture.json");
+    let plain = stdout(&kmsplay(&["check", &lecture, "--format", "json"]));
+    let value: serde_json::Value = serde_json::from_str(&plain).unwrap();
+    let results = value["files"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    assert!(results.iter().all(|r| r.get("reason").is_none()));
+
+    let explained = stdout(&kmsplay(&[
+        "check",
+        &lecture,
+        "--format",
+        "json",
+        "--reasons",
+    ]));
+    let value: serde_json::Value = serde_json::from_str(&explained).unwrap();
+    let results = value["files"][0]["results"].as_array().unwrap();
+    assert!(
+        results
+            .iter()
+            .all(|r| r["reason"].as_str().is_some_and(|s| !s.is_empty()))
+    );
+    let text = stdout(&kmsplay(&["check", &lecture, "--reasons"]));
+    let first = text.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("pass ") && first.matches(": ").count() >= 2,
+        "{first}"
+    );
 }
 
 #[test]

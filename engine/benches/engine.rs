@@ -19,7 +19,7 @@ fn main() {
     println!("kms-engine {} benchmarks", kms_engine::VERSION);
     // `KMS_BENCH=analysis cargo bench -p kms-engine` runs the sections whose name contains it.
     let only = std::env::var("KMS_BENCH").unwrap_or_default();
-    let sections: [(&str, fn()); 7] = [
+    let sections: [(&str, fn()); 8] = [
         ("crypto_4k", crypto_4k),
         ("kms_encrypt_decrypt_4k", kms_encrypt_decrypt_4k),
         ("policy_eval", policy_eval),
@@ -27,6 +27,7 @@ fn main() {
         ("access_matrix", access_matrix),
         ("scenario_report", scenario_report),
         ("analysis", analysis_200x50),
+        ("generated_worlds", generated_worlds),
     ];
     for (name, run) in sections {
         if name.contains(only.as_str()) {
@@ -106,7 +107,7 @@ fn analysis_200x50() {
             .map_or(0, |r| r.fixes.len());
         }));
     }
-    fix_ms.sort_by(f64::total_cmp);
+    kms_engine::sort::sort_by(&mut fix_ms, f64::total_cmp);
     let at = |q: f64| {
         fix_ms
             .get(((fix_ms.len() as f64 - 1.0) * q) as usize)
@@ -304,7 +305,10 @@ fn crypto_4k() {
     const ARN: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
     const ROUNDS: u32 = 20_000;
     let mut rng = SeededRandomness::new(1);
-    let ring = KeyRing::generate(&mut rng);
+    let Ok(ring) = KeyRing::generate(&mut rng) else {
+        println!("crypto: the seeded generator failed");
+        return;
+    };
     let context: EncryptionContext = [("purpose", "bench"), ("team", "kms")]
         .into_iter()
         .collect();
@@ -652,7 +656,7 @@ fn scenario_report() {
         black_box(report.to_table());
         timings[3] += t.elapsed().as_secs_f64();
         let t = Instant::now();
-        black_box(report.to_json());
+        black_box(report.to_json(false));
         timings[4] += t.elapsed().as_secs_f64();
     }
     let ms = |secs: f64| secs * 1000.0 / f64::from(rounds);
@@ -666,4 +670,43 @@ fn scenario_report() {
         ms(timings[3]),
         ms(timings[4])
     );
+}
+
+/// The generated worlds (`kmsplay generate`) at 100, 400, 1,600 and 6,400 principals × 50 keys ×
+/// their 10 actions: reading and building the world, then the whole access matrix, and the cost
+/// per decision, which stays flat when the work grows linearly.
+fn generated_worlds() {
+    use kms_engine::catalog::Action;
+    use kms_engine::matrix::Matrix;
+    use kms_engine::scenario::{GENERATED_ACTIONS, generate, load};
+
+    let now = kms_engine::entropy::Timestamp(1_704_067_200_000);
+    let actions: Vec<Action> = GENERATED_ACTIONS
+        .iter()
+        .filter_map(|a| Action::from_name(a))
+        .collect();
+    println!(
+        "generated worlds (principals x 50 keys x {} actions):",
+        actions.len()
+    );
+    for principals in [100, 400, 1600, 6400] {
+        let text = generate(principals, 50, 1).to_json();
+        let start = Instant::now();
+        let Ok(loaded) = load(&text, now, &mut SeededRandomness::new(1)) else {
+            println!("  {principals}: the generated world does not load");
+            continue;
+        };
+        let load_time = start.elapsed();
+        let start = Instant::now();
+        let matrix = black_box(Matrix::of_world(&loaded.world, &actions, now));
+        let matrix_time = start.elapsed();
+        println!(
+            "  {principals:>5} x 50: read and build {:>7.1} ms ({} KB of JSON); matrix {:>7.1} ms for {} decisions, {:.0} ns per decision",
+            load_time.as_secs_f64() * 1e3,
+            text.len() / 1000,
+            matrix_time.as_secs_f64() * 1e3,
+            matrix.len(),
+            matrix_time.as_secs_f64() * 1e9 / matrix.len().max(1) as f64
+        );
+    }
 }

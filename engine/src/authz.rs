@@ -42,11 +42,12 @@ use crate::error::{AccessDenied, DenialForm, KmsError};
 use crate::policy::eval::{self, PolicyOutcome, PolicyTrace, StatementRef, StatementResult};
 use crate::policy::{Policy, Statement};
 use crate::request::{Context, ContextValue, Request};
-use crate::store::grants::{GrantId, GrantQuery};
+use crate::store::grants::{Grant, GrantId, GrantQuery, GrantStore};
 use crate::store::{Key, check_key_state};
 use crate::world::{Principal, World};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 pub use crate::policy::eval::Decision;
 
@@ -299,7 +300,7 @@ pub use crate::store::grants::GrantFinding;
 /// The grant step of the authorizer: does a grant on the key cover the caller and the operation
 /// (KMS Developer Guide, grants.html)? Grants are kept and matched by [`crate::store::grants`]; this is
 /// the single place the authorizer asks.
-fn grant_step(world: &World, request: &AuthzRequest<'_>) -> GrantFinding {
+fn grant_step(world: &World, request: &AuthzRequest<'_>, scope: GrantScope<'_>) -> GrantFinding {
     let Some(key) = request.target.key() else {
         return GrantFinding::NotApplicable;
     };
@@ -314,17 +315,30 @@ fn grant_step(world: &World, request: &AuthzRequest<'_>) -> GrantFinding {
         .collect();
     let empty = BTreeMap::new();
     let retiring = params.grant_id.as_deref().map(GrantId::from_text);
-    world.grants.finding(
-        &GrantQuery {
-            key_arn: &key.arn,
-            caller: request.caller.request_principal(),
-            action: request.action,
-            context: params.encryption_context.as_ref().unwrap_or(&empty),
-            tokens: &tokens,
-            now: request.now,
-        },
-        retiring.as_ref(),
-    )
+    let query = GrantQuery {
+        key_arn: &key.arn,
+        caller: request.caller.request_principal(),
+        action: request.action,
+        context: params.encryption_context.as_ref().unwrap_or(&empty),
+        tokens: &tokens,
+        now: request.now,
+    };
+    match scope {
+        GrantScope::Store => world.grants.finding(&query, retiring.as_ref()),
+        GrantScope::Among(candidates) => {
+            GrantStore::finding_among(candidates, &query, retiring.as_ref())
+        }
+    }
+}
+
+/// Which grants the grant step looks at.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum GrantScope<'g> {
+    /// Every grant of the world.
+    Store,
+    /// Only these: the caller knows that no other grant can concern the request (see
+    /// [`crate::store::grants::Grant::may_concern`]).
+    Among(&'g [&'g Grant]),
 }
 
 /// What the identity policies say.
@@ -501,21 +515,15 @@ fn request_needs_context(world: &World, request: &AuthzRequest<'_>) -> bool {
             .any(|p| needs_context_for(&p.policy, action))
 }
 
-/// The condition keys of a request as IAM policies see them (see [`RequestParams`] for the
-/// request-specific ones; [`key_policy_context`] for the key policy's view).
+/// The condition keys every request of `caller` at `now` carries, whatever it asks for: built
+/// once per caller and shared by its requests' contexts ([`request_context_with`]).
 ///
 /// Global keys: `aws:PrincipalArn` (a session's role ARN), `aws:PrincipalAccount`,
 /// `aws:PrincipalType`, `aws:username` (IAM users), `aws:userid`, `aws:PrincipalTag/*`,
-/// `aws:ResourceTag/*`, `aws:RequestedRegion`, `aws:CurrentTime`, `aws:EpochTime`,
-/// `aws:SecureTransport` (IAM User Guide, reference_policies_condition-keys.html). KMS keys:
-/// `kms:CallerAccount`, `kms:KeyOrigin`, `kms:KeySpec`, `kms:KeyUsage`, `kms:MultiRegion`,
-/// `kms:ResourceAliases`, `kms:RequestAlias`, `kms:ViaService`, `kms:GrantIsForAWSResource`,
-/// `kms:EncryptionContext:*`, `kms:EncryptionContextKeys`, `kms:EncryptionAlgorithm`,
-/// `kms:GrantOperations`, `kms:GranteePrincipal`, `kms:RetiringPrincipal`,
-/// `kms:GrantConstraintType` (KMS Developer Guide, conditions-kms.html).
-pub fn request_context(world: &World, request: &AuthzRequest<'_>) -> Context {
-    let caller = request.caller;
-    let params = request.params;
+/// `aws:RequestedRegion`, `aws:CurrentTime`, `aws:EpochTime`, `aws:SecureTransport` (IAM User
+/// Guide, reference_policies_condition-keys.html); `kms:CallerAccount` (KMS Developer Guide,
+/// conditions-kms.html).
+pub fn caller_context(world: &World, caller: &Principal, now: Timestamp) -> Arc<Context> {
     let principal = caller.request_principal();
     let mut context = Context::new();
     let principal_arn = principal.role_arn.as_deref().unwrap_or(&principal.arn);
@@ -537,10 +545,28 @@ pub fn request_context(world: &World, request: &AuthzRequest<'_>) -> Context {
         );
     }
     context.set("aws:RequestedRegion", world.region());
-    context.set("aws:CurrentTime", crate::format::iso8601(request.now));
-    context.set("aws:EpochTime", request.now.as_epoch_seconds().to_string());
+    context.set("aws:CurrentTime", crate::format::iso8601(now));
+    context.set("aws:EpochTime", now.as_epoch_seconds().to_string());
     context.set("aws:SecureTransport", "true");
-    if let Some(key) = request.target.key() {
+    context.set("kms:CallerAccount", caller.account.as_str());
+    Arc::new(context)
+}
+
+/// The condition keys every request on one key carries, as IAM policies see them and as the
+/// key's policy does (without the keys KMS gives IAM policies only): built once per key and
+/// shared by its requests' contexts ([`request_context_with`]).
+#[derive(Clone, Debug)]
+pub struct KeyContext {
+    iam: Arc<Context>,
+    key_policy: Arc<Context>,
+}
+
+impl KeyContext {
+    /// `aws:ResourceTag/*`, `kms:KeyOrigin`, `kms:KeySpec`, `kms:KeyUsage`, `kms:MultiRegion` and,
+    /// for IAM policies, `kms:ResourceAliases` (IAM User Guide,
+    /// reference_policies_condition-keys.html; KMS Developer Guide, conditions-kms.html).
+    pub fn of(world: &World, key: &Key) -> KeyContext {
+        let mut context = Context::new();
         for tag in &key.tags {
             context.set(
                 format!("aws:ResourceTag/{}", tag.tag_key),
@@ -551,20 +577,67 @@ pub fn request_context(world: &World, request: &AuthzRequest<'_>) -> Context {
         context.set("kms:KeySpec", key.spec.as_str());
         context.set("kms:KeyUsage", key.usage.as_str());
         context.set("kms:MultiRegion", "false");
+        let key_policy = Arc::new(context);
         let aliases: Vec<String> = world
             .keys
             .aliases_for(&key.id)
             .map(|a| a.name.clone())
             .collect();
-        if !aliases.is_empty() {
-            context.insert("kms:ResourceAliases", ContextValue::Multi(aliases));
+        if aliases.is_empty() {
+            return KeyContext {
+                iam: Arc::clone(&key_policy),
+                key_policy,
+            };
+        }
+        let mut iam = Context::layered([Arc::clone(&key_policy)]);
+        iam.insert("kms:ResourceAliases", ContextValue::Multi(aliases));
+        KeyContext {
+            iam: Arc::new(iam),
+            key_policy,
         }
     }
+}
+
+/// A request's context as IAM policies see it, and as the key policy sees it.
+#[derive(Clone, Debug)]
+pub struct RequestContexts {
+    /// What identity policies are evaluated against.
+    pub iam: Context,
+    /// What the key policy is evaluated against: the same keys without those KMS gives IAM
+    /// policies only.
+    pub key_policy: Context,
+}
+
+/// The condition keys of a request as IAM policies see them (see [`RequestParams`] for the
+/// request-specific ones; [`key_policy_context`] for the key policy's view).
+pub fn request_context(world: &World, request: &AuthzRequest<'_>) -> Context {
+    let key = request.target.key().map(|key| KeyContext::of(world, key));
+    request_context_with(
+        &caller_context(world, request.caller, request.now),
+        key.as_ref(),
+        request,
+    )
+    .iam
+}
+
+/// A request's contexts from the caller's and the key's shared keys ([`caller_context`],
+/// [`KeyContext::of`]) and the request's own: `kms:RequestAlias`, `kms:ViaService`,
+/// `kms:GrantIsForAWSResource`, `kms:EncryptionContext:*`, `kms:EncryptionContextKeys`,
+/// `kms:EncryptionAlgorithm`, `kms:GrantOperations`, `kms:GranteePrincipal`,
+/// `kms:RetiringPrincipal`, `kms:GrantConstraintType` (KMS Developer Guide, conditions-kms.html),
+/// and the keys the caller passes ([`RequestParams::context`]), which override the others.
+pub fn request_context_with(
+    caller: &Arc<Context>,
+    key: Option<&KeyContext>,
+    request: &AuthzRequest<'_>,
+) -> RequestContexts {
+    let params = request.params;
+    let mut own = Context::new();
     if let Some(alias) = &params.request_alias {
-        context.set("kms:RequestAlias", alias.as_str());
+        own.set("kms:RequestAlias", alias.as_str());
     }
     if let Some(service) = &params.via_service {
-        context.set("kms:ViaService", service.as_str());
+        own.set("kms:ViaService", service.as_str());
     }
     if matches!(
         request.action,
@@ -575,64 +648,106 @@ pub fn request_context(world: &World, request: &AuthzRequest<'_>) -> Context {
         } else {
             "false"
         };
-        context.set("kms:GrantIsForAWSResource", for_service);
+        own.set("kms:GrantIsForAWSResource", for_service);
     }
     if let Some(pairs) = &params.encryption_context {
         for (k, v) in pairs {
-            context.set(format!("kms:EncryptionContext:{k}"), v.as_str());
+            own.set(format!("kms:EncryptionContext:{k}"), v.as_str());
         }
-        context.insert(
+        own.insert(
             "kms:EncryptionContextKeys",
             ContextValue::Multi(pairs.keys().cloned().collect()),
         );
     }
     if let Some(algorithm) = &params.encryption_algorithm {
-        context.set("kms:EncryptionAlgorithm", algorithm.as_str());
+        own.set("kms:EncryptionAlgorithm", algorithm.as_str());
     }
     if let Some(operations) = &params.grant_operations {
-        context.insert(
+        own.insert(
             "kms:GrantOperations",
             ContextValue::Multi(operations.clone()),
         );
     }
     if let Some(grantee) = &params.grantee_principal {
-        context.set("kms:GranteePrincipal", grantee.as_str());
+        own.set("kms:GranteePrincipal", grantee.as_str());
     }
     if let Some(retiring) = &params.retiring_principal {
-        context.set("kms:RetiringPrincipal", retiring.as_str());
+        own.set("kms:RetiringPrincipal", retiring.as_str());
     }
     if let Some(constraint) = &params.grant_constraint_type {
-        context.set("kms:GrantConstraintType", constraint.as_str());
+        own.set("kms:GrantConstraintType", constraint.as_str());
     }
-    for (key, value) in params.context.iter() {
-        context.insert(key, value.clone());
+    for (name, value) in params.context.iter() {
+        own.insert(name, value.clone());
     }
-    context
+    let layers = |key_layer: Option<&Arc<Context>>| {
+        key_layer
+            .into_iter()
+            .chain([caller])
+            .map(Arc::clone)
+            .collect::<Vec<_>>()
+    };
+    let mut key_policy = Context::layered(layers(key.map(|k| &k.key_policy)));
+    let mut iam = Context::layered(layers(key.map(|k| &k.iam)));
+    for (name, value) in own.iter() {
+        iam.insert(name, value.clone());
+        if !IAM_POLICY_ONLY_KEYS
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(name))
+        {
+            key_policy.insert(name, value.clone());
+        }
+    }
+    RequestContexts { iam, key_policy }
 }
 
 /// Decides `request`: the fast path, without an explanation.
 pub fn decide(world: &World, request: &AuthzRequest<'_>) -> Verdict {
     let request = &request.normalized();
-    let context = if request_needs_context(world, request) {
-        request_context(world, request)
-    } else {
-        Context::new()
-    };
-    decide_in(world, request, &context)
+    if !request_needs_context(world, request) {
+        let empty = Context::new();
+        return decide_with(world, request, &empty, &empty);
+    }
+    let contexts = contexts_of(world, request);
+    decide_with(world, request, &contexts.iam, &contexts.key_policy)
+}
+
+/// Both views of `request`'s context, built from scratch.
+fn contexts_of(world: &World, request: &AuthzRequest<'_>) -> RequestContexts {
+    let key = request.target.key().map(|key| KeyContext::of(world, key));
+    request_context_with(
+        &caller_context(world, request.caller, request.now),
+        key.as_ref(),
+        request,
+    )
 }
 
 /// Decides `request` with a context built beforehand.
 pub fn decide_in(world: &World, request: &AuthzRequest<'_>, context: &Context) -> Verdict {
-    let request = &request.normalized();
+    let key_context = key_policy_context(context);
+    decide_with(
+        world,
+        &request.normalized(),
+        context,
+        key_context.as_ref().unwrap_or(context),
+    )
+}
+
+/// Decides `request` against the IAM policies' view of its context and the key policy's.
+fn decide_with(
+    world: &World,
+    request: &AuthzRequest<'_>,
+    context: &Context,
+    key_context: &Context,
+) -> Verdict {
     let eval_request = Request {
         principal: request.caller.request_principal(),
         action: request.action.name(),
         resource: request.target.resource(),
         context,
     };
-    let key_context = key_policy_context(context);
     let key_request = Request {
-        context: key_context.as_ref().unwrap_or(context),
+        context: key_context,
         ..eval_request
     };
     let key_policy = request
@@ -647,6 +762,7 @@ pub fn decide_in(world: &World, request: &AuthzRequest<'_>, context: &Context) -
             .identity_policies(request.caller)
             .iter()
             .map(|p| eval::evaluate(&p.policy, &eval_request)),
+        GrantScope::Store,
     )
 }
 
@@ -654,11 +770,13 @@ pub fn decide_in(world: &World, request: &AuthzRequest<'_>, context: &Context) -
 /// [`World::identity_policies`] order), however they were computed: the identity side, the grant
 /// step and the combining rule shared by [`decide`], [`explain`] and the access matrix, which
 /// evaluates policies in batches. Identity outcomes are read lazily: a deny stops the reading.
+/// `grants` says which grants the grant step looks at.
 pub(crate) fn verdict_from_outcomes(
     world: &World,
     request: &AuthzRequest<'_>,
     key_policy: Option<PolicyOutcome>,
     identity: impl Iterator<Item = PolicyOutcome>,
+    grants: GrantScope<'_>,
 ) -> Verdict {
     if let Some(PolicyOutcome::ExplicitDeny { statement }) = key_policy {
         return Verdict {
@@ -667,7 +785,7 @@ pub(crate) fn verdict_from_outcomes(
         };
     }
     let identity = identity_side(request.caller, identity);
-    let grant = grant_step(world, request);
+    let grant = grant_step(world, request, grants);
     combine(request, &Findings::new(key_policy, identity, &grant))
 }
 
@@ -936,16 +1054,15 @@ pub fn denial_summary(denied: &AccessDenied) -> String {
 /// Decides `request` and explains the decision.
 pub fn explain(world: &World, request: &AuthzRequest<'_>) -> Explanation {
     let request = &request.normalized();
-    let context = request_context(world, request);
+    let contexts = contexts_of(world, request);
     let eval_request = Request {
         principal: request.caller.request_principal(),
         action: request.action.name(),
         resource: request.target.resource(),
-        context: &context,
+        context: &contexts.iam,
     };
-    let key_context = key_policy_context(&context);
     let key_request = Request {
-        context: key_context.as_ref().unwrap_or(&context),
+        context: &contexts.key_policy,
         ..eval_request
     };
     let key_trace = request
@@ -961,7 +1078,7 @@ pub fn explain(world: &World, request: &AuthzRequest<'_>) -> Explanation {
         request.caller,
         identity_traces.iter().map(|(_, t)| t.outcome),
     );
-    let grant = grant_step(world, request);
+    let grant = grant_step(world, request, GrantScope::Store);
     let findings = Findings::new(key_trace.as_ref().map(|t| t.outcome), identity, &grant);
     let verdict = combine(request, &findings);
 
@@ -1014,7 +1131,8 @@ pub fn explain(world: &World, request: &AuthzRequest<'_>) -> Explanation {
         notes,
         key_policy_trace: key_trace,
         identity_traces,
-        context: context
+        context: contexts
+            .iam
             .iter()
             .map(|(k, v)| (k.to_owned(), v.values().map(str::to_owned).collect()))
             .collect(),
@@ -1268,7 +1386,8 @@ impl ExplanationBuilder<'_> {
 
     /// The steps, in the order KMS applies them, each a question with its answer.
     fn steps(&self) -> Vec<Step> {
-        let mut steps = vec![self.iam_only_step(), self.deny_step()];
+        let mut steps: Vec<Step> = self.iam_only_step().into_iter().collect();
+        steps.push(self.deny_step());
         if let Some(key) = self.request.target.key() {
             if crosses_accounts(self.request.caller, key) {
                 steps.push(self.cross_account_step(key));
@@ -1283,36 +1402,28 @@ impl ExplanationBuilder<'_> {
         steps
     }
 
-    fn iam_only_step(&self) -> Step {
+    /// For an action that is not about one key, the first question: IAM policies alone decide.
+    /// A key's own operations start with the denies instead; that their key policy decides is
+    /// what the following steps show.
+    fn iam_only_step(&self) -> Option<Step> {
         let action = self.request.action.name();
-        let (result, text) = match self.request.target {
-            Target::Account => (
-                StepResult::Yes,
-                format!(
-                    "{action} is not about one key: no key policy takes part, IAM policies alone decide."
-                ),
+        let text = match self.request.target {
+            Target::Account => format!(
+                "{action} is not about one key: no key policy takes part, IAM policies alone decide."
             ),
-            Target::Alias { arn } => (
-                StepResult::Yes,
-                format!(
-                    "For the alias {arn}, IAM policies alone decide; the key's own permission is a separate check."
-                ),
+            Target::Alias { arn } => format!(
+                "For the alias {arn}, IAM policies alone decide; the key's own permission is a separate check."
             ),
-            Target::Key(_) | Target::KeyWithPolicy { .. } => (
-                StepResult::No,
-                format!(
-                    "{action} is an operation on a key: its key policy decides who may call it, and IAM policies count only where the key policy lets them."
-                ),
-            ),
+            Target::Key(_) | Target::KeyWithPolicy { .. } => return None,
         };
-        Step {
+        Some(Step {
             kind: StepKind::IamOnly,
             question: format!("Is {action} authorized by IAM policies alone?"),
-            result,
+            result: StepResult::Yes,
             bearing: Bearing::Neutral,
             text,
             statements: Vec::new(),
-        }
+        })
     }
 
     fn deny_step(&self) -> Step {
@@ -1415,6 +1526,23 @@ impl ExplanationBuilder<'_> {
         }
     }
 
+    /// The first key-policy statement that would allow the caller but for its conditions: its
+    /// label and the conditions that failed, in words.
+    fn key_conditions_failed(&self) -> Option<(StatementRef, String)> {
+        self.key_trace?.statements.iter().find_map(|s| {
+            let failed = s.failed_conditions_only();
+            if failed.is_empty() {
+                return None;
+            }
+            let conditions = failed
+                .iter()
+                .map(|c| c.summary())
+                .collect::<Vec<_>>()
+                .join("; ");
+            Some((self.key_ref(s.index)?, conditions))
+        })
+    }
+
     /// How the key policy's first statement allowing the caller names it.
     fn caller_match(&self) -> Option<eval::CallerMatch> {
         self.key_trace?
@@ -1429,7 +1557,7 @@ impl ExplanationBuilder<'_> {
     fn key_allows_caller_step(&self) -> Step {
         let who = self.who();
         let action = self.request.action.name();
-        let allows = self.key_statements(|r| matches!(r, StatementResult::Allow(_)));
+        let mut statements = self.key_statements(|r| matches!(r, StatementResult::Allow(_)));
         let cross_account = self
             .request
             .target
@@ -1437,11 +1565,17 @@ impl ExplanationBuilder<'_> {
             .is_some_and(|key| crosses_accounts(self.request.caller, key));
         let (result, bearing, text) = if let Some(reason) = self.decided_early() {
             (StepResult::NotChecked, Bearing::Neutral, reason.to_owned())
-        } else if allows.is_empty() {
-            (
-                StepResult::No,
-                self.bearing_when_missing(Reason::NoResourcePolicyAllows),
-                format!(
+        } else if statements.is_empty() {
+            let held_back = self.key_conditions_failed();
+            let text = match &held_back {
+                Some((statement, conditions)) => format!(
+                    "No key-policy statement allows {who} to call {action}: statement {} names {who} for it, but its condition does not hold: {conditions}.",
+                    statement.sid.as_deref().map_or_else(
+                        || format!("[{}]", statement.index),
+                        |sid| format!("\"{sid}\"")
+                    )
+                ),
+                None => format!(
                     "No key-policy statement allows {who} to call {action}: none names {who}{} or \"*\" for it.",
                     if self.request.caller.request_principal().role_arn.is_some() {
                         ", its role"
@@ -1449,6 +1583,12 @@ impl ExplanationBuilder<'_> {
                         ""
                     }
                 ),
+            };
+            statements.extend(held_back.map(|(statement, _)| statement));
+            (
+                StepResult::No,
+                self.bearing_when_missing(Reason::NoResourcePolicyAllows),
+                text,
             )
         } else {
             let how = match self.caller_match() {
@@ -1487,7 +1627,7 @@ impl ExplanationBuilder<'_> {
             result,
             bearing,
             text,
-            statements: allows,
+            statements,
         }
     }
 

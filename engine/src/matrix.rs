@@ -13,16 +13,21 @@
 //! [`crate::policy::eval`]'s functions, and the combining rule is the authorizer's
 //! ([`authz::verdict_from_outcomes`]); a test checks cell by cell that the two paths agree.
 
-use crate::authz::{self, AuthzRequest, Explanation, RequestParams, Target, Verdict};
+use crate::authz::{
+    self, AuthzRequest, Explanation, GrantScope, KeyContext, RequestContexts, RequestParams,
+    Target, Verdict,
+};
 use crate::catalog::{Action, PermissionSource};
 use crate::entropy::Timestamp;
 use crate::policy::condition;
 use crate::policy::eval::{self, PolicyOutcome, PrincipalMatch, StatementResult};
 use crate::policy::{Policy, Statement};
 use crate::request::{Context, Request, RequestPrincipal};
+use crate::store::grants::Grant;
 use crate::store::{Key, KeyId, check_key_state};
 use crate::world::{Principal, PrincipalKind, World};
 use serde::Serialize;
+use std::cell::OnceCell;
 use std::sync::Arc;
 
 /// One cell: the authorizer's verdict, and what the key state then says.
@@ -111,14 +116,15 @@ impl Matrix {
             .iter()
             .map(|principal| identity_plans(world, principal, actions))
             .collect();
+        let columns: Vec<Column<'_>> = keys.iter().map(|key| Column::new(world, key)).collect();
         let mut cells = Vec::with_capacity(principals.len() * keys.len() * actions.len());
         for (principal, plans) in principals.iter().zip(&identity_plans) {
-            for (key, key_plan) in keys.iter().zip(&key_plans) {
+            let row = Row::new(principal, plans);
+            for (column, key_plan) in columns.iter().zip(&key_plans) {
                 Pair {
                     world,
-                    principal,
-                    identity_plans: plans,
-                    key,
+                    row: &row,
+                    column,
                     key_plan,
                     actions,
                     now,
@@ -234,7 +240,11 @@ impl Matrix {
             .filter(|(_, arn)| arn.as_str() == principal || is_session_of_role(arn))
             .map(|(i, _)| i)
             .collect();
-        let keys: Vec<Option<&Arc<Key>>> = self.keys.iter().map(|k| world.keys.get(k)).collect();
+        let columns: Vec<Option<Column<'_>>> = self
+            .keys
+            .iter()
+            .map(|k| world.keys.get(k).map(|key| Column::new(world, key)))
+            .collect();
         let mut buffer = Vec::with_capacity(self.actions.len());
         for &row in &rows {
             let Some(principal) = self
@@ -245,22 +255,22 @@ impl Matrix {
                 continue;
             };
             let plans = identity_plans(world, principal, &self.actions);
-            for (column, key) in keys.iter().enumerate() {
-                let (Some(key), Some(key_plan)) = (key, self.key_plans.get(column)) else {
+            let heads = Row::new(principal, &plans);
+            for (index, column) in columns.iter().enumerate() {
+                let (Some(column), Some(key_plan)) = (column, self.key_plans.get(index)) else {
                     continue;
                 };
                 buffer.clear();
                 Pair {
                     world,
-                    principal,
-                    identity_plans: &plans,
-                    key,
+                    row: &heads,
+                    column,
                     key_plan,
                     actions: &self.actions,
                     now: self.now,
                 }
                 .fill(&mut buffer);
-                self.store(row, column, &buffer);
+                self.store(row, index, &buffer);
             }
             if let Some(slot) = self.identity_plans.get_mut(row) {
                 *slot = plans;
@@ -275,6 +285,7 @@ impl Matrix {
         let column = self.keys.iter().position(|k| k == key)?;
         let key = world.keys.get(key)?;
         let key_plan = PolicyPlan::new(&key.policy.policy, &self.actions);
+        let heads = Column::new(world, key);
         let mut buffer = Vec::with_capacity(self.actions.len());
         for row in 0..self.principals.len() {
             let (Some(principal), Some(plans)) = (
@@ -288,9 +299,8 @@ impl Matrix {
             buffer.clear();
             Pair {
                 world,
-                principal,
-                identity_plans: plans,
-                key,
+                row: &Row::new(principal, plans),
+                column: &heads,
                 key_plan: &key_plan,
                 actions: &self.actions,
                 now: self.now,
@@ -321,6 +331,19 @@ impl Matrix {
         key: usize,
         action: usize,
     ) -> Option<Explanation> {
+        self.explain_with(world, principal, key, action, &NO_PARAMS)
+    }
+
+    /// The explanation of one cell's request made with `params` (an encryption context, grant
+    /// tokens, condition keys set by hand) instead of the bare request the matrix decides.
+    pub fn explain_with(
+        &self,
+        world: &World,
+        principal: usize,
+        key: usize,
+        action: usize,
+        params: &RequestParams,
+    ) -> Option<Explanation> {
         let principal = world.principal(self.principals.get(principal)?)?;
         let key = world.keys.get(self.keys.get(key)?)?;
         let action = *self.actions.get(action)?;
@@ -330,7 +353,7 @@ impl Matrix {
                 caller: principal,
                 action,
                 target: Target::Key(key),
-                params: &NO_PARAMS,
+                params,
                 now: self.now,
             },
         ))
@@ -545,12 +568,47 @@ fn policy_outcome(
     )
 }
 
+/// What every cell of one row shares: the principal, its plans, and its condition keys, built the
+/// first time a cell of the row needs them.
+struct Row<'a> {
+    principal: &'a Principal,
+    identity_plans: &'a [PolicyPlan],
+    context: OnceCell<Arc<Context>>,
+}
+
+impl<'a> Row<'a> {
+    fn new(principal: &'a Principal, identity_plans: &'a [PolicyPlan]) -> Row<'a> {
+        Row {
+            principal,
+            identity_plans,
+            context: OnceCell::new(),
+        }
+    }
+}
+
+/// What every cell of one column shares: the key, the grants on it, and its condition keys, built
+/// the first time a cell of the column needs them.
+struct Column<'a> {
+    key: &'a Key,
+    grants: Vec<&'a Grant>,
+    context: OnceCell<KeyContext>,
+}
+
+impl<'a> Column<'a> {
+    fn new(world: &'a World, key: &'a Key) -> Column<'a> {
+        Column {
+            key,
+            grants: world.grants.all_on_key(&key.arn).collect(),
+            context: OnceCell::new(),
+        }
+    }
+}
+
 /// One (principal, key) pair of the matrix.
 struct Pair<'a> {
     world: &'a World,
-    principal: &'a Principal,
-    identity_plans: &'a [PolicyPlan],
-    key: &'a Key,
+    row: &'a Row<'a>,
+    column: &'a Column<'a>,
     key_plan: &'a PolicyPlan,
     actions: &'a [Action],
     now: Timestamp,
@@ -559,44 +617,54 @@ struct Pair<'a> {
 impl Pair<'_> {
     /// Appends the pair's cells, one per action. The request context is built only for cells
     /// where a statement that can apply has conditions or policy variables, at most twice per
-    /// pair (CreateGrant, ListGrants and RevokeGrant carry `kms:GrantIsForAWSResource`).
+    /// pair (CreateGrant, ListGrants and RevokeGrant carry `kms:GrantIsForAWSResource`), from
+    /// the row's and the column's shared keys.
     fn fill(&self, out: &mut Vec<Cell>) {
-        let caller = self.principal.request_principal();
+        let principal = self.row.principal;
+        let key = self.column.key;
+        let caller = principal.request_principal();
         let rebuilt_key;
-        let key_plan = if self.key_plan.is_for(&self.key.policy.policy) {
+        let key_plan = if self.key_plan.is_for(&key.policy.policy) {
             self.key_plan
         } else {
-            rebuilt_key = PolicyPlan::new(&self.key.policy.policy, self.actions);
+            rebuilt_key = PolicyPlan::new(&key.policy.policy, self.actions);
             &rebuilt_key
         };
-        let policies = self.world.identity_policies(self.principal);
-        let current = policies.len() == self.identity_plans.len()
+        let policies = self.world.identity_policies(principal);
+        let current = policies.len() == self.row.identity_plans.len()
             && policies
                 .iter()
-                .zip(self.identity_plans)
+                .zip(self.row.identity_plans)
                 .all(|(p, plan)| plan.is_for(&p.policy));
         let rebuilt_identity;
         let identity_plans = if current {
-            self.identity_plans
+            self.row.identity_plans
         } else {
-            rebuilt_identity = identity_plans(self.world, self.principal, self.actions);
+            rebuilt_identity = identity_plans(self.world, principal, self.actions);
             &rebuilt_identity
         };
+        let grants: Vec<&Grant> = self
+            .column
+            .grants
+            .iter()
+            .copied()
+            .filter(|g| g.may_concern(caller))
+            .collect();
 
-        let key_statements = pair_statements(key_plan, caller, &self.key.arn);
+        let key_statements = pair_statements(key_plan, caller, &key.arn);
         let identity_statements: Vec<Vec<PairStatement<'_>>> = identity_plans
             .iter()
-            .map(|plan| pair_statements(plan, caller, &self.key.arn))
+            .map(|plan| pair_statements(plan, caller, &key.arn))
             .collect();
-        // Per slot: the request context and, when it differs, the key policy's view of it.
-        let mut contexts: [Option<(Context, Option<Context>)>; 2] = [None, None];
+        // Per slot: the request context as IAM policies and as the key policy see it.
+        let mut contexts: [Option<RequestContexts>; 2] = [None, None];
         let empty = Context::new();
 
         for (i, &action) in self.actions.iter().enumerate() {
             let request = AuthzRequest {
-                caller: self.principal,
+                caller: principal,
                 action,
-                target: Target::Key(self.key),
+                target: Target::Key(key),
                 params: &NO_PARAMS,
                 now: self.now,
             };
@@ -615,12 +683,20 @@ impl Pair<'_> {
                     ));
                     match contexts.get_mut(slot) {
                         Some(cached) => {
-                            let (context, key_context) = cached.get_or_insert_with(|| {
-                                let context = authz::request_context(self.world, &request);
-                                let key_context = authz::key_policy_context(&context);
-                                (context, key_context)
+                            let contexts = cached.get_or_insert_with(|| {
+                                authz::request_context_with(
+                                    self.row.context.get_or_init(|| {
+                                        authz::caller_context(self.world, principal, self.now)
+                                    }),
+                                    Some(
+                                        self.column
+                                            .context
+                                            .get_or_init(|| KeyContext::of(self.world, key)),
+                                    ),
+                                    &request,
+                                )
                             });
-                            (&*context, key_context.as_ref().unwrap_or(context))
+                            (&contexts.iam, &contexts.key_policy)
                         }
                         None => (&empty, &empty),
                     }
@@ -630,7 +706,7 @@ impl Pair<'_> {
                 let eval_request = Request {
                     principal: caller,
                     action: action.name(),
-                    resource: &self.key.arn,
+                    resource: &key.arn,
                     context,
                 };
                 let key_outcome = policy_outcome(
@@ -652,10 +728,11 @@ impl Pair<'_> {
                         .map(|(statements, plan)| {
                             policy_outcome(statements, &plan.policy, i, &eval_request)
                         }),
+                    GrantScope::Among(&grants),
                 )
             };
             let state_error = if verdict.is_allowed() {
-                check_key_state(self.key.state, self.key.origin, action, &self.key.arn)
+                check_key_state(key.state, key.origin, action, &key.arn)
                     .err()
                     .map(|e| e.exception_name())
             } else {

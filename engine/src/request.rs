@@ -5,6 +5,7 @@
 //! ([`crate::policy::eval`]) only reads it.
 
 use serde::Serialize;
+use std::sync::Arc;
 
 /// The kind of identity making a request.
 #[derive(
@@ -82,15 +83,30 @@ impl ContextValue {
 
 /// The condition keys a request carries. Key names are case-insensitive (IAM User Guide,
 /// reference_policies_elements_condition.html); values keep their case.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+///
+/// A context may share layers with other contexts: the keys of a caller (built once per caller)
+/// and of a key (once per key) serve every request that caller makes on that key, so building a
+/// request's context copies neither. A context's own entries come first, then each shared layer
+/// in order; the first that has a key gives its value.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Context {
     entries: Vec<(String, ContextValue)>,
+    shared: Vec<Arc<Context>>,
 }
 
 impl Context {
     /// An empty context.
     pub fn new() -> Context {
         Context::default()
+    }
+
+    /// A context whose keys are those of `layers` (the first that has a key gives its value), with
+    /// no entries of its own yet.
+    pub fn layered(layers: impl IntoIterator<Item = Arc<Context>>) -> Context {
+        Context {
+            entries: Vec::new(),
+            shared: layers.into_iter().collect(),
+        }
     }
 
     /// Sets `key` (replacing any value under the same key in any case).
@@ -113,7 +129,22 @@ impl Context {
 
     /// Removes `key` if present.
     pub fn remove(&mut self, key: &str) {
+        if self.shared.iter().any(|layer| layer.get(key).is_some()) {
+            // A shared layer cannot change: this context takes its own copy of every key.
+            *self = self.flattened();
+        }
         self.entries.retain(|(k, _)| !k.eq_ignore_ascii_case(key));
+    }
+
+    /// The same keys, all as this context's own entries.
+    fn flattened(&self) -> Context {
+        Context {
+            entries: self
+                .iter()
+                .map(|(k, v)| (k.to_owned(), v.clone()))
+                .collect(),
+            shared: Vec::new(),
+        }
     }
 
     /// The value of `key`, looked up case-insensitively.
@@ -122,11 +153,42 @@ impl Context {
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(key))
             .map(|(_, v)| v)
+            .or_else(|| self.shared.iter().find_map(|layer| layer.get(key)))
     }
 
-    /// Every entry, in insertion order.
+    /// Every key once, with the value [`Context::get`] gives: the shared layers' keys, the last
+    /// layer first, then the context's own entries in insertion order (so a caller's keys come
+    /// before a key's, and the request's own keys last).
     pub fn iter(&self) -> impl Iterator<Item = (&str, &ContextValue)> {
-        self.entries.iter().map(|(k, v)| (k.as_str(), v))
+        let shadowed = move |i: usize, key: &str| {
+            self.entries
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case(key))
+                || self
+                    .shared
+                    .get(..i)
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|earlier| earlier.get(key).is_some())
+        };
+        let shared = self
+            .shared
+            .iter()
+            .enumerate()
+            .rev()
+            .flat_map(move |(i, layer)| layer.iter().filter(move |(key, _)| !shadowed(i, key)));
+        let own = self.entries.iter().map(|(k, v)| (k.as_str(), v));
+        Box::new(shared.chain(own)) as Box<dyn Iterator<Item = (&str, &ContextValue)> + '_>
+    }
+}
+
+impl Serialize for Context {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let entries: Vec<(&str, &ContextValue)> = self.iter().collect();
+        let mut out = serializer.serialize_struct("Context", 1)?;
+        out.serialize_field("entries", &entries)?;
+        out.end()
     }
 }
 

@@ -1,5 +1,6 @@
 //! Words for decisions: how a principal's access to a key, over a set of actions, reads in one
-//! matrix cell ("Full", "Use", "Admin", "Encrypt only", "3 of 8", "Deny", "None", "Pending").
+//! matrix cell ("Full", "Use", "Admin only", "Encrypt only", "Encrypt, Decrypt", "5 of 12",
+//! "Deny", "None", "Pending").
 //!
 //! This is presentation, not authorization: it only counts decisions the authorizer already made,
 //! so the web app and the CLI word the same decisions the same way.
@@ -328,7 +329,7 @@ fn matrix_outcomes(
         .filter_map(|(i, action)| {
             let cell = matrix.cell(principal, key, i)?;
             Some(ActionOutcome {
-                action: crate::catalog::action(action.name())?,
+                action: action.entry(),
                 decision: cell.verdict.decision,
                 token_only: matches!(cell.verdict.reason, Reason::GrantPendingTokenOnly { .. }),
                 blocked: key_state != "Enabled"
@@ -401,32 +402,39 @@ fn state_word(state: &str) -> &str {
     }
 }
 
-/// Names a partial allow: a single action ("Encrypt only"), the familiar console roles when the
-/// whole set is shown ("Use" for key users, "Admin" for key administrators), else a count.
+/// Names a partial allow in the words a person would use: a single action ("Encrypt only");
+/// the console's roles when the allowed actions are exactly the set's cryptographic ones ("Use
+/// only", a key user) or cover its administrative ones without any cryptographic one ("Admin
+/// only", a key administrator); up to three actions by name ("Encrypt, Decrypt"); a count only
+/// for longer lists ("5 of 12"), whose names the cell's label and the why panel give.
 fn partial_word(set: &ActionSet, allowed: &[&KmsAction], total: usize) -> String {
     if let [only] = allowed {
         return format!("{} only", only.name());
     }
-    if *set == ActionSet::All {
-        let has_all = |group: ActionGroup| {
-            ActionSet::Group(group)
-                .actions()
-                .iter()
-                .all(|a| allowed.iter().any(|b| b.action == a.action))
-        };
-        let only_in = |groups: &[ActionGroup]| allowed.iter().all(|a| groups.contains(&a.group));
-        if has_all(ActionGroup::Cryptographic)
-            && only_in(&[ActionGroup::Cryptographic, ActionGroup::Read])
-        {
-            return "Use".to_owned();
-        }
-        if has_all(ActionGroup::Administrative)
-            && !allowed
-                .iter()
-                .any(|a| a.group == ActionGroup::Cryptographic)
-        {
-            return "Admin".to_owned();
-        }
+    let shown = set.actions();
+    let is_allowed = |a: &KmsAction| allowed.iter().any(|b| b.action == a.action);
+    let covers = |group: ActionGroup| {
+        let mut in_group = shown.iter().filter(|a| a.group == group).peekable();
+        in_group.peek().is_some() && in_group.all(|a| is_allowed(a))
+    };
+    let use_group =
+        |a: &KmsAction| matches!(a.group, ActionGroup::Cryptographic | ActionGroup::Read);
+    if covers(ActionGroup::Cryptographic) && allowed.iter().all(|a| use_group(a)) {
+        return "Use only".to_owned();
+    }
+    if covers(ActionGroup::Administrative)
+        && !allowed
+            .iter()
+            .any(|a| a.group == ActionGroup::Cryptographic)
+    {
+        return "Admin only".to_owned();
+    }
+    if allowed.len() <= 3 {
+        return allowed
+            .iter()
+            .map(|a| a.name())
+            .collect::<Vec<_>>()
+            .join(", ");
     }
     format!("{} of {}", allowed.len(), total)
 }
@@ -515,7 +523,7 @@ mod tests {
         ];
         assert_eq!(
             word(&ActionSet::All, &user, &[]),
-            (CellKind::Partial, "Use".into())
+            (CellKind::Partial, "Use only".into())
         );
         let admin: Vec<&str> = ActionSet::All
             .actions()
@@ -525,11 +533,44 @@ mod tests {
             .collect();
         assert_eq!(
             word(&ActionSet::All, &admin, &[]),
-            (CellKind::Partial, "Admin".into())
+            (CellKind::Partial, "Admin only".into())
         );
+        // Words over counts: a few actions by name, a count only for a long list.
         assert_eq!(
             word(&ActionSet::All, &["kms:Encrypt", "kms:Decrypt"], &[]).1,
-            format!("2 of {}", ActionSet::All.actions().len())
+            "Decrypt, Encrypt",
+            "in the set's order"
+        );
+        assert_eq!(
+            word(&ActionSet::All, &user[..5], &[]).1,
+            format!("5 of {}", ActionSet::All.actions().len())
+        );
+        // Demo 2's columns (the lecture's console demonstration): key users and key
+        // administrators read differently.
+        let demo2 = ActionSet::listed([
+            "kms:Encrypt",
+            "kms:Decrypt",
+            "kms:CreateGrant",
+            "kms:PutKeyPolicy",
+            "kms:ScheduleKeyDeletion",
+        ])
+        .unwrap();
+        assert_eq!(
+            word(&demo2, &["kms:Encrypt", "kms:Decrypt"], &[]).1,
+            "Use only"
+        );
+        assert_eq!(
+            word(
+                &demo2,
+                &[
+                    "kms:CreateGrant",
+                    "kms:PutKeyPolicy",
+                    "kms:ScheduleKeyDeletion"
+                ],
+                &[]
+            )
+            .1,
+            "Admin only"
         );
     }
 

@@ -607,3 +607,87 @@ fn create_key_is_iam_only_and_the_key_policy_of_the_new_key_does_not_matter() {
         .unwrap();
     assert_eq!(created.key_metadata.key_state, "Enabled");
 }
+
+#[test]
+fn a_statement_that_names_the_caller_but_whose_condition_fails_is_named_in_the_explanation() {
+    // IAM User Guide, reference_policies_elements_condition.html: a statement applies only when
+    // its conditions hold; the statement below names Alice for kms:Encrypt, but a request without
+    // the encryption context `dept=eng` does not meet its `StringEquals` condition
+    // (KMS Developer Guide, conditions-kms.html, kms:EncryptionContext:context-key).
+    let (mut world, alice) = setup();
+    let mut statement = allow_stmt(&[&alice], &["kms:Encrypt"]);
+    statement["Sid"] = json!("AliceWithContext");
+    statement["Condition"] = json!({ "StringEquals": { "kms:EncryptionContext:dept": "eng" } });
+    let key = add_key(
+        &mut world,
+        ACCOUNT,
+        Some(&key_policy(json!([statement]))),
+        1,
+    );
+    let explanation = explain(&world, &alice, &key, Action::Encrypt);
+    assert_eq!(explanation.verdict.decision, Decision::ImplicitDeny);
+    let step = explanation
+        .steps
+        .iter()
+        .find(|s| s.kind == StepKind::KeyPolicyAllowsCaller)
+        .unwrap();
+    assert_eq!(step.result, StepResult::No);
+    assert!(
+        step.text.contains("\"AliceWithContext\" names Alice")
+            && step.text.contains("condition does not hold")
+            && step.text.contains("kms:EncryptionContext:dept"),
+        "{}",
+        step.text
+    );
+    assert!(!step.text.contains("none names"), "{}", step.text);
+    assert_eq!(step.statements.len(), 1, "the statement is pointed at");
+    assert_eq!(step.statements[0].sid.as_deref(), Some("AliceWithContext"));
+
+    // A statement that does not name the caller at all still reads as before.
+    let other = add_key(
+        &mut world,
+        ACCOUNT,
+        Some(&key_policy(json!([allow_stmt(
+            &[&root(ACCOUNT)],
+            &["kms:Encrypt"]
+        )]))),
+        2,
+    );
+    let step = explain(&world, &alice, &other, Action::Encrypt)
+        .steps
+        .into_iter()
+        .find(|s| s.kind == StepKind::KeyPolicyAllowsCaller)
+        .unwrap();
+    assert!(step.text.contains("none names Alice"), "{}", step.text);
+}
+
+#[test]
+fn a_matrix_cell_can_be_explained_for_a_request_with_an_encryption_context() {
+    // KMS Developer Guide, conditions-kms.html (kms:EncryptionContext:context-key): the same
+    // statement allows the request that carries the context and not the bare one the matrix
+    // decides.
+    let (mut world, alice) = setup();
+    let mut statement = allow_stmt(&[&alice], &["kms:Encrypt"]);
+    statement["Condition"] = json!({ "StringEquals": { "kms:EncryptionContext:dept": "eng" } });
+    let key = add_key(
+        &mut world,
+        ACCOUNT,
+        Some(&key_policy(json!([statement]))),
+        1,
+    );
+    let matrix = kms_engine::matrix::Matrix::compute(
+        &world,
+        std::slice::from_ref(&alice),
+        std::slice::from_ref(&key),
+        &[Action::Encrypt],
+        NOW,
+    );
+    let bare = matrix.explain(&world, 0, 0, 0).unwrap();
+    assert_eq!(bare.verdict.decision, Decision::ImplicitDeny);
+    let params = RequestParams {
+        encryption_context: Some([("dept".to_owned(), "eng".to_owned())].into()),
+        ..RequestParams::default()
+    };
+    let with_context = matrix.explain_with(&world, 0, 0, 0, &params).unwrap();
+    assert_eq!(with_context.verdict.decision, Decision::Allow);
+}

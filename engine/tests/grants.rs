@@ -227,6 +227,13 @@ fn lecture_demo_1_bob_gets_encrypt_and_decrypt_through_alices_grant() {
         .unwrap();
     assert_eq!(step.result, StepResult::No);
     assert!(step.text.contains("pending (token only)"), "{}", step.text);
+    // The time it becomes consistent reads as the ISO time `aws:CurrentTime` uses, not as
+    // milliseconds since the epoch.
+    assert!(
+        step.text.contains("consistent at 2024-01-01T00:06:00Z"),
+        "{}",
+        step.text
+    );
     // ...and succeeds without it once the window is over.
     world
         .encrypt(

@@ -461,6 +461,31 @@ fn tags() {
         name(h.call(&root(ACCOUNT), |w, c, e| w.tag_resource(c, e, reserved))),
         "TagException"
     );
+    // API Reference, Tag: keys and values hold only Unicode letters, digits, spaces and
+    // `_ . : / = + - @`.
+    for (key, value) in [("team#1", "x"), ("team", "a,b"), ("team", "<b>")] {
+        let bad = TagResourceRequest {
+            key_id: id.clone(),
+            tags: vec![tag(key, value)],
+        };
+        assert_eq!(
+            name(h.call(&root(ACCOUNT), |w, c, e| w.tag_resource(c, e, bad))),
+            "TagException",
+            "{key}={value}"
+        );
+    }
+    let allowed = TagResourceRequest {
+        key_id: id.clone(),
+        tags: vec![tag("Équipe a_b.c:d/e=f+g-h@i", "ünï 9")],
+    };
+    h.call(&root(ACCOUNT), |w, c, e| w.tag_resource(c, e, allowed))
+        .unwrap();
+    let untag = UntagResourceRequest {
+        key_id: id.clone(),
+        tag_keys: vec!["Équipe a_b.c:d/e=f+g-h@i".into()],
+    };
+    h.call(&root(ACCOUNT), |w, c, e| w.untag_resource(c, e, untag))
+        .unwrap();
     let untag = UntagResourceRequest {
         key_id: id.clone(),
         tag_keys: vec!["env".into()],

@@ -16,6 +16,7 @@ use kms_engine::catalog::Action;
 use kms_engine::entropy::SeededRandomness;
 use kms_engine::matrix::Matrix;
 use kms_engine::store::KeyId;
+use kms_engine::store::grants::NewGrant;
 use kms_engine::world::{KeySetup, World};
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -64,6 +65,8 @@ fn condition() -> impl Strategy<Value = Option<Value>> {
         1 => Just(Some(json!({"StringLike": {"aws:PrincipalArn": "arn:aws:iam::*:user/A*"}}))),
         1 => Just(Some(json!({"StringEquals": {"aws:ResourceTag/team": "${aws:PrincipalTag/team}"}}))),
         1 => Just(Some(json!({"Null": {"kms:ViaService": "true"}}))),
+        1 => Just(Some(json!({"ForAnyValue:StringLike": {"kms:ResourceAliases": "alias/blue*"}}))),
+        1 => Just(Some(json!({"DateGreaterThan": {"aws:CurrentTime": "2023-12-31T23:59:59Z"}}))),
     ]
 }
 
@@ -166,6 +169,11 @@ fn build(key_policies: &[Vec<Value>], identity: &[Vec<Value>]) -> (World, Vec<Ke
                 id: Some(key_id(i)),
                 policy: Some(policy(statements.clone())),
                 tags: if i % 2 == 0 { team("blue") } else { Vec::new() },
+                aliases: if i == 0 {
+                    vec!["alias/blue-0".to_owned()]
+                } else {
+                    Vec::new()
+                },
                 ..KeySetup::new(ACCOUNT)
             };
             world.add_key(setup, NOW, &mut rng).unwrap()
@@ -187,23 +195,110 @@ fn build(key_policies: &[Vec<Value>], identity: &[Vec<Value>]) -> (World, Vec<Ke
     (world, keys)
 }
 
+/// A grant for the property tests: on key `key`, to grantee number `grantee` of [`grantees`],
+/// for the operations picked by `operations` (a bit set over [`GRANT_OPERATIONS`]), retirable
+/// by Alice or not, and created now (pending: usable only with its token) or long ago.
+#[derive(Clone, Debug)]
+struct GrantSpec {
+    key: usize,
+    grantee: usize,
+    operations: u8,
+    retiring: bool,
+    pending: bool,
+}
+
+const GRANT_OPERATIONS: [Action; 5] = [
+    Action::Encrypt,
+    Action::Decrypt,
+    Action::CreateGrant,
+    Action::DescribeKey,
+    Action::RetireGrant,
+];
+
+fn grantees() -> Vec<String> {
+    vec![
+        user(ACCOUNT, "Alice"),
+        user(ACCOUNT, "Bob"),
+        format!("arn:aws:iam::{ACCOUNT}:role/App"),
+        root(OTHER),
+        user(OTHER, "Partner"),
+    ]
+}
+
+fn grant_spec() -> impl Strategy<Value = GrantSpec> {
+    (0..3usize, 0..5usize, 1..32u8, any::<bool>(), any::<bool>()).prop_map(
+        |(key, grantee, operations, retiring, pending)| GrantSpec {
+            key,
+            grantee,
+            operations,
+            retiring,
+            pending,
+        },
+    )
+}
+
+fn add_grants(world: &mut World, keys: &[KeyId], grants: &[GrantSpec]) {
+    let mut rng = SeededRandomness::new(5);
+    for spec in grants {
+        let Some(key) = keys.get(spec.key % keys.len()) else {
+            continue;
+        };
+        let key_arn = world.keys.get(key).unwrap().arn.clone();
+        let operations = GRANT_OPERATIONS
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| spec.operations & (1 << i) != 0)
+            .map(|(_, a)| *a)
+            .collect();
+        let created = if spec.pending {
+            NOW
+        } else {
+            NOW.plus_millis(-3_600_000)
+        };
+        world
+            .grants
+            .create(
+                NewGrant {
+                    key_arn,
+                    grantee: grantees()[spec.grantee].clone(),
+                    retiring: spec.retiring.then(|| user(ACCOUNT, "Alice")),
+                    operations,
+                    constraints: None,
+                    name: None,
+                    issuing_account: ACCOUNT.to_owned(),
+                    created_by: root(ACCOUNT),
+                },
+                created,
+                &mut rng,
+            )
+            .unwrap();
+    }
+}
+
+/// Every cell equals `authz::decide` and the verdict of `authz::explain` (the explaining path).
 fn assert_matches_authorizer(world: &World, matrix: &Matrix) {
     let params = RequestParams::default();
     for cell in matrix.cells() {
-        let verdict = authz::decide(
-            world,
-            &AuthzRequest {
-                caller: world.principal(cell.principal).unwrap(),
-                action: cell.action,
-                target: Target::Key(world.keys.get(cell.key).unwrap()),
-                params: &params,
-                now: NOW,
-            },
-        );
+        let request = AuthzRequest {
+            caller: world.principal(cell.principal).unwrap(),
+            action: cell.action,
+            target: Target::Key(world.keys.get(cell.key).unwrap()),
+            params: &params,
+            now: NOW,
+        };
+        let verdict = authz::decide(world, &request);
         assert_eq!(
             cell.cell.verdict, verdict,
             "{} {} on {}",
             cell.principal, cell.action, cell.key
+        );
+        assert_eq!(
+            authz::explain(world, &request).verdict,
+            verdict,
+            "explained: {} {} on {}",
+            cell.principal,
+            cell.action,
+            cell.key
         );
     }
 }
@@ -219,6 +314,23 @@ proptest! {
         let (world, keys) = build(&key_policies, &identity);
         let matrix = Matrix::compute(&world, &callers(), &keys, &ACTIONS, NOW);
         prop_assert_eq!(matrix.len(), callers().len() * keys.len() * ACTIONS.len());
+        assert_matches_authorizer(&world, &matrix);
+    }
+
+    /// The matrix skips the grant step for a pair no grant on the key concerns, and shares each
+    /// caller's and each key's condition keys among cells: with grants (effective or pending,
+    /// to users, roles and accounts, retirable or not) the cells still equal the authorizer's.
+    #[test]
+    fn cells_with_grants_are_the_authorizers_verdict(
+        key_policies in proptest::collection::vec(proptest::collection::vec(key_statement(), 1..4), 1..4),
+        identity in proptest::collection::vec(proptest::collection::vec(identity_statement(), 0..3), 4),
+        grants in proptest::collection::vec(grant_spec(), 0..4),
+    ) {
+        let (mut world, keys) = build(&key_policies, &identity);
+        add_grants(&mut world, &keys, &grants);
+        let mut actions = ACTIONS.to_vec();
+        actions.extend([Action::RetireGrant, Action::ListGrants]);
+        let matrix = Matrix::compute(&world, &callers(), &keys, &actions, NOW);
         assert_matches_authorizer(&world, &matrix);
     }
 

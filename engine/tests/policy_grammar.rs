@@ -289,6 +289,12 @@ fn an_empty_statement_list_is_an_error() {
         (error.code, error.message.as_str()),
         ("empty-statement", "`Statement` is empty")
     );
+    // Deleting the only statement says what to do instead.
+    let hint = error.hint.unwrap_or_default();
+    assert!(
+        hint.contains("`Deny`") && hint.contains("Remove policy"),
+        "{hint}"
+    );
     let error = only_error("{\"Statement\": \"Allow\"}", KeyPolicy);
     assert_eq!(
         error.message,

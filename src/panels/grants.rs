@@ -121,8 +121,11 @@ pub enum GrantsIntent {
 pub struct GrantsPanel {
     /// The form.
     pub form: GrantForm,
-    /// The last action's outcome.
+    /// The last CreateGrant's outcome, shown under the form.
     pub outcome: Option<GrantOutcome>,
+    /// The last Retire or Revoke's outcome, shown by the grant lists: a refused RetireGrant has
+    /// nothing to do with the form.
+    pub list_outcome: Option<GrantOutcome>,
 }
 
 impl GrantsPanel {
@@ -145,6 +148,7 @@ impl GrantsPanel {
                 name: String::new(),
             },
             outcome: None,
+            list_outcome: None,
         }
     }
 
@@ -184,7 +188,7 @@ impl GrantsPanel {
             GrantsIntent::Retire { key, grant } => {
                 let Some(caller) = caller else { return };
                 let caller = Caller::new(caller);
-                self.outcome = Some(host.operate(|world, env| {
+                self.list_outcome = Some(host.operate(|world, env| {
                     let key_arn = world
                         .keys
                         .get(&key)
@@ -207,7 +211,7 @@ impl GrantsPanel {
             GrantsIntent::Revoke { key, grant } => {
                 let Some(caller) = caller else { return };
                 let caller = Caller::new(caller);
-                self.outcome = Some(host.operate(|world, env| {
+                self.list_outcome = Some(host.operate(|world, env| {
                     let request = RevokeGrantRequest {
                         key_id: key.to_string(),
                         grant_id: grant.clone(),
@@ -222,7 +226,10 @@ impl GrantsPanel {
                     }
                 }));
             }
-            GrantsIntent::Dismiss => self.outcome = None,
+            GrantsIntent::Dismiss => {
+                self.outcome = None;
+                self.list_outcome = None;
+            }
         }
     }
 }

@@ -11,12 +11,16 @@ use super::fields::{PairEdit, PairRow, edit_pairs};
 use super::{CallerChoice, Refusal, WorldHost, caller_choices};
 use kms_engine::catalog::KeySpec;
 use kms_engine::diagnostics::{Diagnostic, Severity};
-use kms_engine::kms::{AliasRequest, Caller, CreateKeyRequest};
+use kms_engine::entropy::{SeededRandomness, Timestamp};
+use kms_engine::kms::{AliasRequest, Caller, CreateKeyRequest, Env, validate_tag};
 use kms_engine::policy::lint::check_policy;
 use kms_engine::policy::parse::PolicyKind;
 use kms_engine::policy::{ConsoleKeySpec, console_key_policy};
 use kms_engine::store::{KeyId, Origin, Tag, validate_alias_name};
 use kms_engine::world::World;
+
+/// The Labels step's problem while the alias is empty.
+const ALIAS_REQUIRED: &str = "Alias is required.";
 
 /// The wizard's steps, in the console's order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -156,6 +160,12 @@ pub struct Wizard {
     pub editing: bool,
     /// The policy as edited by hand; `None` while it is the generated one.
     pub policy_edit: Option<String>,
+    /// Whether the alias has been typed in: "Alias is required." waits until it has (or until
+    /// Next is pressed), rather than greeting the user.
+    pub alias_touched: bool,
+    /// KMS's refusal of CreateKey for the caller, as the AWS CLI prints it, found when the
+    /// wizard opened: said at step 1 rather than after six steps.
+    pub create_key_refused: Option<String>,
 }
 
 /// What Finish created.
@@ -198,13 +208,47 @@ impl Wizard {
             other_accounts: Vec::new(),
             editing: false,
             policy_edit: None,
+            alias_touched: false,
+            create_key_refused: None,
         }
+    }
+
+    /// A fresh wizard for `caller`'s account, knowing already whether KMS would let `caller`
+    /// create a key: CreateKey is tried on a copy of the world, which is then dropped.
+    pub fn for_caller(world: &World, caller: &str, account: String, now: Timestamp) -> Wizard {
+        let mut trial = world.clone();
+        let mut randomness = SeededRandomness::new(0);
+        let refused = trial
+            .create_key(
+                &Caller::new(caller),
+                &mut Env::new(now, &mut randomness),
+                CreateKeyRequest::default(),
+            )
+            .err()
+            .map(|e| Refusal::new(world, "CreateKey", &e).line);
+        Wizard {
+            create_key_refused: refused,
+            ..Wizard::new(account)
+        }
+    }
+
+    /// The problems to show for `step`: those of [`Wizard::problems`], except that an alias
+    /// not yet typed is not called missing until the user tries to go on.
+    pub fn visible_problems(&self, world: &World, step: WizardStep) -> Vec<String> {
+        let mut problems = self.problems(world, step);
+        if step == WizardStep::Labels && !self.alias_touched && self.alias.trim().is_empty() {
+            problems.retain(|p| p != ALIAS_REQUIRED);
+        }
+        problems
     }
 
     /// Applies one change. Navigation checks the steps it leaves with `world`.
     pub fn apply(&mut self, world: &World, intent: WizardIntent) {
         match intent {
             WizardIntent::Next => {
+                if self.step == WizardStep::Labels {
+                    self.alias_touched = true;
+                }
                 if self.problems(world, self.step).is_empty() {
                     if let Some(next) = self.step.next() {
                         self.step = next;
@@ -233,7 +277,10 @@ impl Wizard {
                 }
             }
             WizardIntent::AcknowledgeExternal(yes) => self.external_acknowledged = yes,
-            WizardIntent::SetAlias(alias) => self.alias = alias,
+            WizardIntent::SetAlias(alias) => {
+                self.alias = alias;
+                self.alias_touched = true;
+            }
             WizardIntent::SetDescription(text) => self.description = text,
             WizardIntent::Tag(edit) => edit_pairs(&mut self.tags, edit),
             WizardIntent::SetFilter(filter) => self.filter = filter,
@@ -351,7 +398,7 @@ impl Wizard {
             WizardStep::Labels => {
                 let alias = self.alias.trim();
                 if alias.is_empty() {
-                    problems.push("Alias is required.".to_owned());
+                    problems.push(ALIAS_REQUIRED.to_owned());
                 } else if alias.starts_with("aws/") {
                     problems.push("The alias cannot begin with aws/.".to_owned());
                 } else if let Err(error) = validate_alias_name(&self.alias_name()) {
@@ -369,6 +416,8 @@ impl Wizard {
                         problems.push(format!("Tag {} needs a key.", i + 1));
                     } else if tags.iter().take(i).any(|t| t.tag_key == tag.tag_key) {
                         problems.push(format!("The tag key {} appears twice.", tag.tag_key));
+                    } else if let Err(error) = validate_tag(tag) {
+                        problems.push(format!("Tag {}: {}", i + 1, error.message()));
                     }
                 }
             }

@@ -1,13 +1,13 @@
-//! The app root: where the page starts from (autosave, share link, fresh), the reducer and its
-//! context, autosave, and the page frame.
+//! The app root: the reducer and its context (started as [`crate::startup`] decides from the URL
+//! and the autosave), autosave, page-wide keys, and the page frame.
 
 use crate::persist;
 use crate::platform::epoch_ms_timestamp;
-use crate::presets;
-use crate::share::{StartRequest, start_request};
-use crate::state::{AppState, DrawerTab, Intent};
+use crate::startup::{self, AutosaveOwner, AutosaveStep};
+use crate::state::{DrawerTab, Intent, Pane};
 use crate::ui::browser::{clear_hash, location_hash, storage_get, storage_set};
 use crate::ui::editor_pane::EditorPane;
+use crate::ui::expectations::ExpectationsView;
 use crate::ui::hooks::{PlaygroundHandle, use_playground};
 use crate::ui::matrix::AccessMatrix;
 use crate::ui::panels::{ConsoleView, CryptoView, GrantsView};
@@ -16,7 +16,7 @@ use crate::ui::sidebar::Sidebar;
 use crate::ui::topbar::{Banners, TopBar};
 use crate::ui::why::WhyPanel;
 use crate::ui::wizard::{CreatedReport, WizardDialog};
-use gloo::events::EventListener;
+use gloo::events::{EventListener, EventListenerOptions};
 use gloo::timers::callback::Timeout;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -24,96 +24,23 @@ use yew::prelude::*;
 /// How long after the last change the autosave is written.
 const AUTOSAVE_DELAY_MS: u32 = 500;
 
-/// How the page started, which decides when autosave may overwrite what is saved.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Start {
-    /// From the autosave (or nothing saved): save every change.
-    Saved,
-    /// From a share link, `#fresh`, or saved data that could not be read: leave the autosave
-    /// alone until the user changes something.
-    KeepSaved,
-}
-
-/// The state the page opens with, from the URL fragment and the autosave.
-fn initial_state() -> (AppState, Start) {
-    let now = epoch_ms_timestamp();
-    let lecture = || AppState::new(presets::lecture(now));
-    // `#tour`, `#tour=3`, `#exercise=<id>`: a course page links to its place in the playground.
-    // The course keeps its place in the fragment, so these start like a saved session.
-    if let Some(route) = crate::course::route(&location_hash()) {
-        let mut state = lecture();
-        state.apply(Intent::Course(match route {
-            crate::course::CourseRoute::Tour(step) => crate::course::CourseIntent::OpenTour(step),
-            crate::course::CourseRoute::Exercise(id) => {
-                crate::course::CourseIntent::OpenExercise(id)
-            }
-        }));
-        return (state, Start::Saved);
-    }
-    match start_request(&location_hash()) {
-        StartRequest::Fresh => (lecture(), Start::KeepSaved),
-        StartRequest::Shared(Ok(shared)) => {
-            let mut state = lecture();
-            state.apply(Intent::ImportScenario {
-                text: shared.scenario,
-                source: "the share link".into(),
-            });
-            if shared.engine_version != kms_engine::VERSION {
-                state.apply(Intent::Notify {
-                    text: format!(
-                        "This link was made with engine {}; this page runs engine {}. Decisions follow this engine.",
-                        shared.engine_version,
-                        kms_engine::VERSION
-                    ),
-                    error: false,
-                });
-            }
-            (state, Start::KeepSaved)
-        }
-        StartRequest::Shared(Err(e)) => {
-            let mut state = lecture();
-            state.apply(Intent::Notify {
-                text: format!(
-                    "The share link could not be opened: {e}. The lecture was opened instead."
-                ),
-                error: true,
-            });
-            (state, Start::KeepSaved)
-        }
-        StartRequest::Saved => match storage_get(persist::STORAGE_KEY) {
-            None => (lecture(), Start::Saved),
-            Some(raw) => match persist::restore(&raw, now) {
-                Ok(state) => (state, Start::Saved),
-                Err(e) => {
-                    let mut state = lecture();
-                    state.apply(Intent::Notify {
-                        text: format!("Could not restore the saved playground: {e}"),
-                        error: true,
-                    });
-                    state.apply(Intent::OfferRecovery(Some(raw)));
-                    (state, Start::KeepSaved)
-                }
-            },
-        },
-    }
-}
-
 /// The app's root component.
 #[component]
 pub fn App() -> Html {
-    let start = use_mut_ref(|| None::<Start>);
+    let owner = use_mut_ref(|| None::<AutosaveOwner>);
     let state = {
-        let start = start.clone();
+        let owner = owner.clone();
         use_reducer(move || {
-            let (state, how) = initial_state();
-            *start.borrow_mut() = Some(how);
+            let saved = storage_get(persist::STORAGE_KEY);
+            let (state, start) =
+                startup::initial_state(&location_hash(), saved, epoch_ms_timestamp());
+            *owner.borrow_mut() = Some(AutosaveOwner::new(start));
             state
         })
     };
     let handle = PlaygroundHandle::new(state.clone());
 
-    // Autosave, 500 ms after the last change to the world or the documents.
-    let first_model = use_mut_ref(|| None::<u64>);
+    // Autosave, 500 ms after the last change to the world or the documents, once this tab owns it.
     let pending = use_mut_ref(|| None::<Timeout>);
     {
         let handle = handle.clone();
@@ -122,17 +49,15 @@ pub fn App() -> Html {
         use_effect_with(
             (model_revision, model_identity, state.ui.expanded),
             move |_| {
-                let current = handle.state().model().revision();
-                let initial = *first_model.borrow_mut().get_or_insert(current);
-                let keep_saved = *start.borrow() == Some(Start::KeepSaved);
-                if keep_saved && current == initial {
-                    return;
-                }
-                if keep_saved {
-                    // The user changed something: from now on this tab owns the autosave, and a
-                    // reload should restore it rather than reopen the link.
-                    *start.borrow_mut() = Some(Start::Saved);
-                    clear_hash();
+                let revision = handle.state().model().revision();
+                let step = owner
+                    .borrow_mut()
+                    .as_mut()
+                    .map_or(AutosaveStep::Save, |o| o.changed(revision));
+                match step {
+                    AutosaveStep::Leave => return,
+                    AutosaveStep::TakeOver => clear_hash(),
+                    AutosaveStep::Save => {}
                 }
                 let handle = handle.clone();
                 *pending.borrow_mut() = Some(Timeout::new(AUTOSAVE_DELAY_MS, move || {
@@ -168,57 +93,66 @@ pub fn App() -> Html {
             let listener = web_sys::window()
                 .and_then(|w| w.document())
                 .map(|document| {
-                    EventListener::new(&document, "keydown", move |event| {
-                        let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
-                            return;
-                        };
-                        let ctrl = event.ctrl_key() || event.meta_key();
-                        if ctrl && event.key().eq_ignore_ascii_case("s") {
-                            event.prevent_default();
-                            let saved =
-                                storage_set(persist::STORAGE_KEY, &persist::save(handle.state()));
-                            handle.dispatch(Intent::Notify {
-                                text: if saved {
-                                    "Saved in this browser.".into()
-                                } else {
-                                    "This browser refused to save (storage full or disabled)."
-                                        .into()
-                                },
-                                error: !saved,
-                            });
-                            return;
-                        }
-                        // `?` outside a text field opens the list of keys.
-                        let typing = event
-                            .target()
-                            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                            .is_some_and(|e| {
-                                matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
-                            });
-                        if event.key() == "?" && !typing {
-                            if let Some(help) = web_sys::window()
-                                .and_then(|w| w.document())
-                                .and_then(|d| d.get_element_by_id("keys-help"))
-                            {
-                                let _ = if help.has_attribute("open") {
-                                    help.remove_attribute("open")
-                                } else {
-                                    help.set_attribute("open", "")
-                                };
-                            }
-                            return;
-                        }
-                        if event.alt_key() && event.shift_key() {
-                            let target = match event.code().as_str() {
-                                "Digit1" => "#principal-list button",
-                                "Digit2" => "#policy-editor",
-                                "Digit3" => "#matrix td[tabindex='0']",
-                                _ => return,
+                    // Non-passive: the browser ignores `preventDefault` in a passive listener and
+                    // would run its own action (save the page, switch tabs) as well.
+                    EventListener::new_with_options(
+                        &document,
+                        "keydown",
+                        EventListenerOptions::enable_prevent_default(),
+                        move |event| {
+                            let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
+                                return;
                             };
-                            event.prevent_default();
-                            focus_first(target);
-                        }
-                    })
+                            let ctrl = event.ctrl_key() || event.meta_key();
+                            if ctrl && event.key().eq_ignore_ascii_case("s") {
+                                event.prevent_default();
+                                let saved = storage_set(
+                                    persist::STORAGE_KEY,
+                                    &persist::save(handle.state()),
+                                );
+                                handle.dispatch(Intent::Notify {
+                                    text: if saved {
+                                        "Saved in this browser.".into()
+                                    } else {
+                                        "This browser refused to save (storage full or disabled)."
+                                            .into()
+                                    },
+                                    error: !saved,
+                                });
+                                return;
+                            }
+                            // `?` outside a text field opens the list of keys.
+                            let typing = event
+                                .target()
+                                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                                .is_some_and(|e| {
+                                    matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                                });
+                            if event.key() == "?" && !typing {
+                                if let Some(help) = web_sys::window()
+                                    .and_then(|w| w.document())
+                                    .and_then(|d| d.get_element_by_id("keys-help"))
+                                {
+                                    let _ = if help.has_attribute("open") {
+                                        help.remove_attribute("open")
+                                    } else {
+                                        help.set_attribute("open", "")
+                                    };
+                                }
+                                return;
+                            }
+                            if event.alt_key() && event.shift_key() {
+                                let target = match event.code().as_str() {
+                                    "Digit1" => "#principal-list button",
+                                    "Digit2" => "#policy-editor",
+                                    "Digit3" => "#matrix td[tabindex='0']",
+                                    _ => return,
+                                };
+                                event.prevent_default();
+                                focus_first(target);
+                            }
+                        },
+                    )
                 });
             move || drop(listener)
         });
@@ -264,6 +198,16 @@ fn Drawer() -> Html {
             </button>
         }
     };
+    // Checked on every change, as the list promises; a scenario without expectations skips it.
+    let tests_label = {
+        let results = state.model().expectations();
+        let passed = results.iter().filter(|r| r.passed).count();
+        if results.is_empty() {
+            "Tests".to_owned()
+        } else {
+            format!("Tests {passed}/{}", results.len())
+        }
+    };
     let why_label = match &state.ui.selection {
         Some(s) => {
             let model = state.model();
@@ -289,6 +233,7 @@ fn Drawer() -> Html {
                 { tab(DrawerTab::Crypto, "tab-crypto", "Encrypt/Decrypt".to_owned()) }
                 { tab(DrawerTab::Console, "tab-console", "Console".to_owned()) }
                 { tab(DrawerTab::Problems, "tab-problems", format!("Problems {problem_count}")) }
+                { tab(DrawerTab::Expectations, "tab-tests", tests_label) }
             </div>
             <div class="drawer-panel" id="drawer-panel" role="tabpanel">
                 { match open {
@@ -297,6 +242,7 @@ fn Drawer() -> Html {
                     Some(DrawerTab::Grants) => html! { <GrantsView /> },
                     Some(DrawerTab::Crypto) => html! { <CryptoView /> },
                     Some(DrawerTab::Console) => html! { <ConsoleView /> },
+                    Some(DrawerTab::Expectations) => html! { <ExpectationsView /> },
                     None => html! {},
                 } }
             </div>
@@ -304,15 +250,42 @@ fn Drawer() -> Html {
     }
 }
 
+/// On a narrow screen, the tabs that choose which workspace pane shows (hidden when wide).
+#[component]
+fn PaneSwitch() -> Html {
+    let handle = use_playground();
+    let current = handle.state().ui.pane;
+    let tab = |pane: Pane, id: &'static str, label: &'static str| {
+        let onclick = handle.callback(move |_: MouseEvent| Intent::ShowPane(pane));
+        html! {
+            <button role="tab" {id} aria-selected={(pane == current).to_string()} {onclick}>{ label }</button>
+        }
+    };
+    html! {
+        <div class="pane-switch" role="tablist" aria-label="Show">
+            { tab(Pane::Lists, "pane-lists", "Principals & keys") }
+            { tab(Pane::Editor, "pane-editor", "Policy") }
+            { tab(Pane::Matrix, "pane-matrix", "Matrix") }
+        </div>
+    }
+}
+
 #[component]
 fn Shell() -> Html {
+    let handle = use_playground();
+    let shown = match handle.state().ui.pane {
+        Pane::Lists => "show-lists",
+        Pane::Editor => "show-editor",
+        Pane::Matrix => "show-matrix",
+    };
     html! {
         <div id="app" class="app">
             <TopBar />
             <Banners />
             <crate::ui::tour::CoursePanel />
             <CreatedReport />
-            <main class="workspace">
+            <PaneSwitch />
+            <main class={classes!("workspace", shown)}>
                 <Sidebar />
                 <EditorPane />
                 <AccessMatrix />

@@ -217,6 +217,22 @@ pub fn JsonEditor(props: &JsonEditorProps) -> Html {
                 let x = PAD_LEFT + (column as f64 - 1.0) * *char_width.borrow()
                     - f64::from(ta.scroll_left());
                 let y = PAD_TOP + line as f64 * LINE_HEIGHT - f64::from(ta.scroll_top());
+                // Keep the list inside the editor's box, which clips it: above the line when
+                // there is no room below, and pulled left at the right edge.
+                let (width, height) = el.parent_element().map_or((f64::MAX, f64::MAX), |code| {
+                    (
+                        f64::from(code.client_width()),
+                        f64::from(code.client_height()),
+                    )
+                });
+                let (list_width, list_height) =
+                    (f64::from(el.offset_width()), f64::from(el.offset_height()));
+                let y = if y + list_height > height && y - LINE_HEIGHT - list_height >= 0.0 {
+                    y - LINE_HEIGHT - list_height
+                } else {
+                    y.min((height - list_height).max(0.0))
+                };
+                let x = x.min((width - list_width).max(0.0));
                 let style = el.style();
                 let _ = style.set_property("left", &format!("{}px", x.max(0.0).round() as i64));
                 let _ = style.set_property("top", &format!("{}px", y.max(0.0).round() as i64));

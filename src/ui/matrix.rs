@@ -25,19 +25,6 @@ pub fn icon_of(kind: CellKind) -> Icon {
     }
 }
 
-/// The CSS class of a cell kind's icon (a mask over the cell's colour; same shapes as
-/// [`IconSvg`]).
-fn icon_class(kind: CellKind) -> &'static str {
-    match kind {
-        CellKind::Allow => "ico-allow",
-        CellKind::Partial => "ico-partial",
-        CellKind::ExplicitDeny => "ico-deny",
-        CellKind::ImplicitDeny => "ico-none",
-        CellKind::Pending => "ico-pending",
-        CellKind::Blocked => "ico-blocked",
-    }
-}
-
 /// The CSS class of a cell kind.
 pub fn class_of(kind: CellKind) -> &'static str {
     match kind {
@@ -132,7 +119,7 @@ fn cell_body(cell: &CellView) -> Html {
     html! {
         <div class={classes!("cell", class_of(cell.kind), cell.changed.then_some("changed"), cell.stale.then_some("stale"))}
             aria-hidden="true">
-            <span class={classes!("ico", icon_class(cell.kind))}></span>
+            <span class={classes!("ico", icon_of(cell.kind).class())}></span>
             <span class="word">{ cell.word.to_string() }</span>
             if let Some(note) = &cell.note {
                 <span class="extra">{ note.to_string() }</span>
@@ -489,19 +476,44 @@ pub fn AccessMatrix() -> Html {
             }
         })
     };
-    let toggle_expanded = {
-        let handle = handle.clone();
-        let expanded = state.ui.expanded;
-        Callback::from(move |_: MouseEvent| handle.set_expanded(!expanded))
-    };
     let compact = rows > 30;
 
     let stale_docs = model.documents().iter().filter(|d| d.stale).count();
     let changes = model.changes();
     let stats = model.stats();
 
+    let about = model.description().map(str::to_owned);
+    let key_notes = model.key_descriptions();
+    let first_hint = state.ui.selection.is_none();
+    let set_summary = {
+        let handle = handle.clone();
+        Callback::from(move |_: MouseEvent| handle.set_expanded(false))
+    };
+    let set_per_action = {
+        let handle = handle.clone();
+        Callback::from(move |_: MouseEvent| handle.set_expanded(true))
+    };
+
     html! {
         <section class="pane matrix-pane" aria-labelledby="matrix-title">
+            if about.is_some() || first_hint {
+                <div class="about" id="scenario-about">
+                    if let Some(text) = about {
+                        <p id="scenario-description">{ text }</p>
+                    }
+                    if !key_notes.is_empty() {
+                        <details>
+                            <summary>{ "The keys" }</summary>
+                            <dl class="kv">
+                                { for key_notes.iter().map(|(name, text)| html! { <><dt>{ name.clone() }</dt><dd>{ text.clone() }</dd></> }) }
+                            </dl>
+                        </details>
+                    }
+                    if first_hint {
+                        <p class="hint" id="first-hint">{ "Click a cell (or move there with the arrow keys and press Enter) to see why it says what it says." }</p>
+                    }
+                </div>
+            }
             <div class="pane-head">
                 <h2 id="matrix-title">{ "Access" }</h2>
                 <div class="matrix-tools">
@@ -512,10 +524,12 @@ pub fn AccessMatrix() -> Html {
                             html! { <option value={id} {selected}>{ label }</option> }
                         }) }
                     </select>
-                    <button aria-pressed={state.ui.expanded.to_string()} onclick={toggle_expanded}
-                        title="One column per action">
-                        { if state.ui.expanded { "Per action" } else { "Summary" } }
-                    </button>
+                    <div class="switch" role="group" aria-label="Columns">
+                        <button type="button" id="columns-summary" aria-pressed={(!state.ui.expanded).to_string()} onclick={set_summary}
+                            title="One column per key, its cells in words">{ "Per key" }</button>
+                        <button type="button" id="columns-per-action" aria-pressed={state.ui.expanded.to_string()} onclick={set_per_action}
+                            title="One column per key and action">{ "Per action" }</button>
+                    </div>
                 </div>
             </div>
             <div class="matrix-wrap" ref={wrap} {onscroll}>

@@ -46,6 +46,21 @@ pub fn CallerPicker() -> Html {
     let model = state.model();
     let choices = caller_choices(model.world());
     let current = state.panels.caller.clone().unwrap_or_default();
+    // `selected` on an option only sets its default: once the user has picked, the browser keeps
+    // showing their pick through re-renders. The state's caller is the one truth, so the
+    // element's value is set from it after every render.
+    let picker = use_node_ref();
+    let current_for_effect = current.clone();
+    {
+        let picker = picker.clone();
+        use_effect(move || {
+            if let Some(select) = picker.cast::<HtmlSelectElement>() {
+                if select.value() != current_for_effect {
+                    select.set_value(&current_for_effect);
+                }
+            }
+        });
+    }
     let onchange = {
         let handle = handle.clone();
         Callback::from(move |e: Event| {
@@ -57,11 +72,9 @@ pub fn CallerPicker() -> Html {
     html! {
         <div class="field">
             <label for="caller">{ "Caller" }</label>
-            <select id="caller" {onchange} title={current.clone()}>
+            <select id="caller" ref={picker} {onchange} title={current.clone()}>
                 { for choices.iter().map(|c| html! {
-                    <option value={c.arn.clone()} selected={c.arn == current}>
-                        { if c.kind == "root" { c.name.clone() } else { format!("{} ({})", c.name, c.kind) } }
-                    </option>
+                    <option value={c.arn.clone()} selected={c.arn == current}>{ c.label() }</option>
                 }) }
             </select>
         </div>
@@ -72,7 +85,7 @@ pub fn CallerPicker() -> Html {
 fn refusal_view(handle: &PlaygroundHandle, refusal: &Refusal) -> Html {
     html! {
         <div class="result">
-            <pre class="aws-error refusal">{ refusal.cli_line() }</pre>
+            <pre class="aws-error refusal">{ refusal.line.clone() }</pre>
             if let Some(summary) = &refusal.summary { <p class="muted">{ summary.clone() }</p> }
             if let Some(link) = &refusal.why { { why_button(handle, link) } }
         </div>
@@ -96,7 +109,7 @@ fn why_button(handle: &PlaygroundHandle, link: &WhyLink) -> Html {
     }
 }
 
-fn pair_rows(
+pub(crate) fn pair_rows(
     id: &'static str,
     rows: &[PairRow],
     on_edit: Callback<PairEdit>,
@@ -225,7 +238,7 @@ pub fn GrantsView() -> Html {
         .map(|arn| crate::panels::principal_name(world, arn))
         .unwrap_or_default();
 
-    let outcome = match &grants.outcome {
+    let outcome_view = |outcome: &Option<GrantOutcome>| match outcome {
         None => html! {},
         Some(GrantOutcome::Created(issued)) => {
             let token = issued.grant_token.clone();
@@ -254,11 +267,12 @@ pub fn GrantsView() -> Html {
                         <dt>{ "GrantToken" }</dt>
                         <dd id="grant-token" title={token.clone()} data-token={token.clone()}>{ middle_ellipsis(&token, 40) }</dd>
                     </dl>
-                    <button class="small" onclick={copy_id}>{ "Copy id" }</button>
+                    // Inside the create form: only the form's own button may submit it.
+                    <button type="button" class="small" onclick={copy_id}>{ "Copy id" }</button>
                     { " " }
-                    <button class="small" onclick={copy}>{ "Copy token" }</button>
+                    <button type="button" class="small" onclick={copy}>{ "Copy token" }</button>
                     { " " }
-                    <button class="small" onclick={use_token}>{ "Use the token in Encrypt/Decrypt" }</button>
+                    <button type="button" class="small" onclick={use_token}>{ "Use the token in Encrypt/Decrypt" }</button>
                 </div>
             }
         }
@@ -270,6 +284,8 @@ pub fn GrantsView() -> Html {
             html! { <p class="result err">{ problem.clone() }</p> }
         }
     };
+    let outcome = outcome_view(&grants.outcome);
+    let list_outcome = outcome_view(&grants.list_outcome);
 
     let key_columns = model.columns();
     let lists = key_columns.iter().map(|column| {
@@ -336,7 +352,7 @@ pub fn GrantsView() -> Html {
                     <select id="grant-grantee" onchange={on_grantee}>
                         <option value="" selected={form.grantee.is_empty()}>{ "Choose…" }</option>
                         { for people.iter().map(|p| html! {
-                            <option value={p.arn.clone()} selected={p.arn == form.grantee}>{ format!("{} ({})", p.name, p.kind) }</option>
+                            <option value={p.arn.clone()} selected={p.arn == form.grantee}>{ p.label() }</option>
                         }) }
                     </select>
                     <span class="label">{ "Operations" }</span>
@@ -379,6 +395,7 @@ pub fn GrantsView() -> Html {
             </form>
             <div>
                 <ClockControls />
+                <div id="grant-list-result">{ list_outcome }</div>
                 { for lists }
             </div>
         </div>

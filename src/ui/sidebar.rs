@@ -36,6 +36,18 @@ fn AddPrincipalForm() -> Html {
         Callback::from(move |e: InputEvent| account.set(input_value(&e).unwrap_or_default()))
     };
     let is_root = *kind == "root";
+    // The name is cleared once the principal exists; a name the model rejects stays, to be fixed.
+    let principal_count = handle.state().model().rows().len();
+    {
+        let name = name.clone();
+        let seen = use_mut_ref(|| principal_count);
+        use_effect_with(principal_count, move |&count| {
+            if count > *seen.borrow() {
+                name.set(String::new());
+            }
+            *seen.borrow_mut() = count;
+        });
+    }
     let onsubmit = {
         let (handle, kind, name, account) =
             (handle.clone(), kind.clone(), name.clone(), account.clone());
@@ -52,7 +64,6 @@ fn AddPrincipalForm() -> Html {
                 name: name.trim().to_owned(),
                 account: (!account_id.is_empty()).then_some(account_id),
             });
-            name.set(String::new());
         })
     };
     html! {

@@ -219,7 +219,7 @@ pub fn TopBar() -> Html {
                 </div>
                 <a href={fresh} target="_blank" rel="noopener" title="Open the lecture in a new tab, ignoring what is saved here">{ "Fresh playground" }</a>
                 <details class="menu" id="keys-help">
-                    <summary title="Keyboard shortcuts (?)">{ "Keys" }</summary>
+                    <summary title="Keyboard shortcuts (?)">{ "Shortcuts" }</summary>
                     <div class="menu-list help">
                         <dl class="kv">
                             { for KEYS.iter().map(|(keys, what)| html! {

@@ -2,12 +2,20 @@
 //! with every statement that matched or failed, the deciding one, and AWS's error text.
 
 use crate::model::{DocTarget, Playground};
+use crate::panels::fields::{PairEdit, PairRow, edit_pairs};
+use crate::share::{SharedFocus, encode_focus, encode_share};
 use crate::state::CellSelection;
+use crate::state::Intent;
+use crate::ui::browser::{copy_to_clipboard, location_base};
+use crate::ui::hooks::PlaygroundHandle;
 use crate::ui::hooks::use_playground;
 use crate::ui::icons::{Icon, IconSvg};
-use kms_engine::authz::{Bearing, Decision, Explanation, Reason};
+use crate::ui::panels::pair_rows;
+use crate::why::{RequestEdit, RequestInputs, VerdictLook, rows_of};
+use kms_engine::authz::{Bearing, Decision, Explanation};
 use kms_engine::policy::Effect;
 use kms_engine::policy::eval::{PolicyTrace, StatementRef, StatementResult};
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 /// Where a statement of an explanation is written: its document and byte range.
@@ -41,29 +49,16 @@ fn statement_location(
 }
 
 fn verdict_line(explanation: &Explanation) -> Html {
-    let (class, icon, text) = match (explanation.verdict.decision, explanation.verdict.reason) {
-        (Decision::Allow, _) => match &explanation.key_state {
-            Some(check) if check.exception.is_some() => (
-                "blocked",
-                Icon::Blocked,
-                format!("ALLOWED by policy, but the key is {}", check.state),
-            ),
-            _ => ("allow", Icon::Allow, "ALLOWED".to_owned()),
-        },
-        (Decision::ExplicitDeny, _) => ("deny", Icon::Deny, "DENIED, explicitly".to_owned()),
-        (Decision::ImplicitDeny, Reason::GrantPendingTokenOnly { .. }) => (
-            "pending",
-            Icon::Pending,
-            "DENIED for now: a grant allows it only with its grant token".to_owned(),
-        ),
-        (Decision::ImplicitDeny, _) => (
-            "none",
-            Icon::None,
-            "DENIED, implicitly (nothing allows it)".to_owned(),
-        ),
+    let (look, text) = crate::why::verdict(explanation);
+    let icon = match look {
+        VerdictLook::Allow => Icon::Allow,
+        VerdictLook::Blocked => Icon::Blocked,
+        VerdictLook::Deny => Icon::Deny,
+        VerdictLook::Pending => Icon::Pending,
+        VerdictLook::None => Icon::None,
     };
     html! {
-        <p class={classes!("verdict", class)} id="why-verdict">
+        <p class={classes!("verdict", look.class())} id="why-verdict">
             <IconSvg {icon} />{ text }
         </p>
     }
@@ -79,9 +74,59 @@ fn bearing_class(bearing: Bearing) -> &'static str {
     }
 }
 
-/// The operation name for AWS's error line (`kms:ReEncryptFrom` is checked by `ReEncrypt`).
-fn operation_of(explanation: &Explanation) -> &'static str {
-    explanation.action.operation()
+/// The request form: what the decision depends on beyond principal, key and action. Every
+/// change re-decides the cell at once.
+fn request_form(
+    handle: &PlaygroundHandle,
+    inputs: &RequestInputs,
+    problem: Option<&String>,
+    custom: bool,
+) -> Html {
+    let edit = |make: fn(String) -> RequestEdit| {
+        let handle = handle.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
+                handle.dispatch(Intent::EditRequest(make(input.value())));
+            }
+        })
+    };
+    let pairs = |current: &[(String, String)], make: fn(Vec<PairRow>) -> RequestEdit| {
+        let handle = handle.clone();
+        let current = rows_of(current);
+        Callback::from(move |change: PairEdit| {
+            let mut rows = current.clone();
+            edit_pairs(&mut rows, change);
+            handle.dispatch(Intent::EditRequest(make(rows)));
+        })
+    };
+    let context_rows = rows_of(&inputs.encryption_context);
+    let tag_rows = rows_of(&inputs.principal_tags);
+    let reset = handle.callback(|_: MouseEvent| Intent::EditRequest(RequestEdit::Reset));
+    html! {
+        <details class="request" id="why-request" open={custom}>
+            <summary>{ if custom { "Request: with the context below" } else { "Request: no context, no grant tokens (as the matrix)" } }</summary>
+            <div class="form-grid">
+                <span class="label">{ "Encryption context" }</span>
+                { pair_rows("why-context", &context_rows, pairs(&inputs.encryption_context, RequestEdit::EncryptionContext), "context pair") }
+                <label for="why-tokens">{ "Grant tokens" }</label>
+                <input id="why-tokens" type="text" class="mono" value={inputs.grant_tokens.clone()} oninput={edit(RequestEdit::GrantTokens)} placeholder="one or more, separated by spaces" />
+                <label for="why-via">{ "kms:ViaService" }</label>
+                <input id="why-via" type="text" value={inputs.via_service.clone()} oninput={edit(RequestEdit::ViaService)} placeholder="ec2.us-east-1.amazonaws.com" />
+                <label for="why-source-ip">{ "aws:SourceIp" }</label>
+                <input id="why-source-ip" type="text" value={inputs.source_ip.clone()} oninput={edit(RequestEdit::SourceIp)} placeholder="203.0.113.7" />
+                <label for="why-time">{ "aws:CurrentTime" }</label>
+                <input id="why-time" type="text" value={inputs.current_time.clone()} oninput={edit(RequestEdit::CurrentTime)} placeholder="the simulated clock; or 2026-01-01T12:00:00Z" />
+                <span class="label">{ "aws:PrincipalTag" }</span>
+                { pair_rows("why-principal-tags", &tag_rows, pairs(&inputs.principal_tags, RequestEdit::PrincipalTags), "principal tag") }
+            </div>
+            if let Some(problem) = problem {
+                <p class="err" role="alert">{ problem.clone() }</p>
+            }
+            if custom {
+                <button type="button" class="small" id="why-request-reset" onclick={reset}>{ "Back to the bare request" }</button>
+            }
+        </details>
+    }
 }
 
 /// The why panel for the selected cell.
@@ -104,29 +149,16 @@ pub fn WhyPanel() -> Html {
         return html! { <p class="muted">{ "The selected principal or key no longer exists." }</p> };
     };
     let actions = model.matrix().actions().to_vec();
-    // The action explained: the chosen one, else the one that decides the cell's word.
-    // Cryptographic actions first: "may Bob encrypt?" is what a person asks before "may Bob
-    // cancel a key deletion?".
-    let mut order: Vec<usize> = (0..actions.len()).collect();
-    kms_engine::sort::sort_by_key(&mut order, |&i| {
-        actions.get(i).is_none_or(|a| !a.is_cryptographic())
-    });
-    let decisive = |wanted: fn(&kms_engine::matrix::Cell) -> bool| {
-        order.iter().copied().find(|&i| {
-            model
-                .matrix()
-                .cell(row, column, i)
-                .is_some_and(|c| wanted(&c))
-        })
+    let action_index = crate::why::explained_action(&model, row, column, selection.action);
+    // The request decided: the bare one the matrix shows, or the one set in the request form.
+    let inputs = state.ui.request.clone();
+    let params = inputs.params();
+    let custom = !inputs.is_bare();
+    let explained = match (&params, custom) {
+        (Ok(params), true) => model.explain_request(row, column, action_index, params),
+        _ => model.explain(row, column, action_index),
     };
-    let action_index = selection
-        .action
-        .and_then(|a| actions.iter().position(|&x| x == a))
-        .or_else(|| decisive(|c| c.verdict.decision == Decision::ExplicitDeny))
-        .or_else(|| decisive(|c| matches!(c.verdict.reason, Reason::GrantPendingTokenOnly { .. })))
-        .or_else(|| decisive(|c| c.verdict.is_allowed()))
-        .unwrap_or(0);
-    let Some(explanation) = model.explain(row, column, action_index) else {
+    let Some(explanation) = explained else {
         return html! { <p class="muted">{ "Nothing to explain." }</p> };
     };
     let principal_name = model
@@ -212,12 +244,32 @@ pub fn WhyPanel() -> Html {
         }
     };
 
-    let error_line = explanation.access_denied_message.as_ref().map(|message| {
-        format!(
-            "An error occurred (AccessDeniedException) when calling the {} operation: {message}",
-            operation_of(&explanation)
-        )
-    });
+    let error_line = crate::why::access_denied_line(&explanation);
+    let request_form = request_form(&handle, &inputs, params.as_ref().err(), custom);
+    let link = {
+        let focus = SharedFocus {
+            principal: selection.principal.clone(),
+            key: selection.key.to_string(),
+            action: actions.get(action_index).map(|a| a.name().to_owned()),
+            request: inputs.clone(),
+        };
+        let handle = handle.clone();
+        Callback::from(move |_: MouseEvent| {
+            let text = handle.state().model().export().to_json();
+            let link = format!(
+                "{}#{}{}",
+                location_base(),
+                encode_share(&text, kms_engine::VERSION),
+                encode_focus(&focus)
+            );
+            copy_to_clipboard(&link);
+            handle.dispatch(Intent::ShowShareLink(Some(link)));
+        })
+    };
+    let copy = |markdown: bool| {
+        let text = crate::why::trace_text(&explanation, &principal_name, &key_name, markdown);
+        Callback::from(move |_: MouseEvent| copy_to_clipboard(&text))
+    };
 
     html! {
         <div class="why" id="why-panel">
@@ -238,7 +290,17 @@ pub fn WhyPanel() -> Html {
                         }
                     }) }
                 </select>
+                <span class="spacer"></span>
+                <button type="button" class="small" id="why-copy-text" onclick={copy(false)} title="Copy this explanation as plain text">{ "Copy as text" }</button>
+                <button type="button" class="small" id="why-copy-markdown" onclick={copy(true)} title="Copy this explanation as Markdown">{ "Copy as Markdown" }</button>
+                <button type="button" class="small" id="why-add-expectation" onclick={handle.callback(|_: MouseEvent| Intent::AddExpectation)}
+                    title="Pin this decision as an expectation of the scenario, checked on every change">{ "Add as expectation" }</button>
+                <button type="button" class="small" id="why-link" onclick={link} title="Copy a link that opens this world at this cell, with this request">{ "Link to this" }</button>
             </div>
+            { request_form }
+            if custom {
+                <p class="note" id="why-custom">{ "Decided for the request above; the matrix shows the request without context or tokens." }</p>
+            }
             { verdict_line(&explanation) }
             <p id="why-summary">{ explanation.summary.clone() }</p>
             <crate::ui::analysis::FixList selection={selection.clone()} action={explanation.action} />
@@ -265,10 +327,8 @@ pub fn WhyPanel() -> Html {
                 <p><strong>{ "AWS would print:" }</strong></p>
                 <pre class="aws-error" id="why-error">{ line }</pre>
             }
-            if let Some(check) = &explanation.key_state {
-                if let (Some(exception), Some(message)) = (check.exception, &check.message) {
-                    <pre class="aws-error">{ format!("An error occurred ({exception}) when calling the {} operation: {message}", operation_of(&explanation)) }</pre>
-                }
+            if let Some(line) = crate::why::key_state_line(&explanation) {
+                <pre class="aws-error">{ line }</pre>
             }
             { for explanation.notes.iter().map(|note| html! {
                 <p class="note"><strong>{ "Real KMS: " }</strong>{ note.text() }</p>

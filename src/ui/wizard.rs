@@ -241,6 +241,15 @@ fn step_body(handle: &PlaygroundHandle, wizard: &Wizard, world: &kms_engine::wor
                         .join(", ")
                 }
             };
+            let tags = wizard.tag_list();
+            let tags = if tags.is_empty() {
+                "none".to_owned()
+            } else {
+                tags.iter()
+                    .map(|t| format!("{}={}", t.tag_key, t.tag_value))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
             html! {
                 <>
                     <dl class="kv" id="wizard-review">
@@ -249,6 +258,8 @@ fn step_body(handle: &PlaygroundHandle, wizard: &Wizard, world: &kms_engine::wor
                         <dt>{ "Alias" }</dt>
                         <dd>{ wizard.alias_name() } <button class="link small" onclick={edit(WizardStep::Labels)}>{ "Edit" }</button></dd>
                         <dt>{ "Description" }</dt><dd>{ wizard.description.clone() }</dd>
+                        <dt>{ "Tags" }</dt>
+                        <dd>{ tags } <button class="link small" onclick={edit(WizardStep::Labels)}>{ "Edit" }</button></dd>
                         <dt>{ "Key administrators" }</dt>
                         <dd>{ names(&wizard.administrators) }{ if wizard.allow_admins_to_delete { " (may delete the key)" } else { "" } } <button class="link small" onclick={edit(WizardStep::Administrators)}>{ "Edit" }</button></dd>
                         <dt>{ "Key users" }</dt>
@@ -278,6 +289,7 @@ pub fn WizardDialog() -> Html {
     let model = state.model();
     let world = model.world();
     let problems = wizard.problems(world, wizard.step);
+    let shown_problems = wizard.visible_problems(world, wizard.step);
     let cancel = {
         let handle = handle.clone();
         Callback::from(move |_: MouseEvent| {
@@ -310,7 +322,7 @@ pub fn WizardDialog() -> Html {
         },
         FinishError::Refused(refusal) => html! {
             <div>
-                <pre class="aws-error refusal" id="wizard-refusal">{ refusal.cli_line() }</pre>
+                <pre class="aws-error refusal" id="wizard-refusal">{ refusal.line.clone() }</pre>
                 if let Some(summary) = &refusal.summary { <p class="muted">{ summary.clone() }</p> }
             </div>
         },
@@ -328,9 +340,21 @@ pub fn WizardDialog() -> Html {
                     }) }
                 </ol>
                 <div class="content">
+                    if wizard.step == WizardStep::Configure {
+                        if let Some(refused) = &wizard.create_key_refused {
+                            <div class="warning-box" id="wizard-caller-denied" role="alert">
+                                <p>{ format!("{caller} may not create keys here: KMS would refuse CreateKey at Finish. Choose another caller in the top bar (the account's root user may) to create this key; the steps can still be explored.") }</p>
+                                <pre class="aws-error">{ refused.clone() }</pre>
+                            </div>
+                        }
+                    }
                     { step_body(&handle, &wizard, world) }
-                    { for problems.iter().map(|p| html! { <p class="err" role="alert">{ p.clone() }</p> }) }
-                    { error.unwrap_or_default() }
+                    // One stable container: messages that come and go must not shift the step's
+                    // inputs in the tree, or the one being typed in is rebuilt and loses focus.
+                    <div class="wizard-problems">
+                        { for shown_problems.iter().map(|p| html! { <p class="err" role="alert">{ p.clone() }</p> }) }
+                        { error.unwrap_or_default() }
+                    </div>
                 </div>
                 <footer>
                     <button id="wizard-cancel" onclick={cancel}>{ "Cancel" }</button>
@@ -367,7 +391,7 @@ pub fn CreatedReport() -> Html {
             <span>{ format!("Created key {}", created.arn) }</span>
             { match &created.alias {
                 Ok(alias) => html! { <span>{ format!(" with alias {alias}.") }</span> },
-                Err(refusal) => html! { <span class="err">{ format!(" but CreateAlias failed: {}", refusal.cli_line()) }</span> },
+                Err(refusal) => html! { <span class="err">{ format!(" but CreateAlias failed: {}", refusal.line) }</span> },
             } }
             <button class="small" onclick={dismiss}>{ "Dismiss" }</button>
         </div>

@@ -18,8 +18,13 @@ pub struct StaticServer {
 impl StaticServer {
     /// Serves `dir` on 127.0.0.1 on a free port.
     pub fn start(dir: &Path) -> Result<StaticServer, String> {
-        let listener =
-            TcpListener::bind("127.0.0.1:0").map_err(|e| format!("cannot bind 127.0.0.1: {e}"))?;
+        StaticServer::start_on(dir, 0)
+    }
+
+    /// Serves `dir` on 127.0.0.1:`port` (0: a free port).
+    pub fn start_on(dir: &Path, port: u16) -> Result<StaticServer, String> {
+        let listener = TcpListener::bind(("127.0.0.1", port))
+            .map_err(|e| format!("cannot bind 127.0.0.1:{port}: {e}"))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         listener.set_nonblocking(true).map_err(|e| e.to_string())?;
         let stop = Arc::new(AtomicBool::new(false));
@@ -41,6 +46,13 @@ impl StaticServer {
             stop,
             thread: Some(thread),
         })
+    }
+
+    /// Serves until the process is stopped.
+    pub fn wait(mut self) {
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 
     /// `http://127.0.0.1:PORT/`.

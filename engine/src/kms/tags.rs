@@ -14,10 +14,34 @@ use crate::world::World;
 /// The most tags a key can have (KMS Developer Guide, resource-limits.html).
 pub const MAX_TAGS: usize = 50;
 
-/// Checks tags: keys 1–128 characters, values 0–256, and no key starting with the reserved
-/// `aws:` prefix (`TagException`; API TagResource).
+/// The characters a tag key or value may hold besides Unicode letters, digits and spaces (API
+/// Reference, Tag: `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; KMS Developer Guide, tagging-keys.html).
+const TAG_PUNCTUATION: &str = "_.:/=+-@";
+
+/// The first character of `text` a tag key or value may not hold, if any.
+fn forbidden_tag_char(text: &str) -> Option<char> {
+    text.chars().find(|&c| {
+        !(c.is_alphabetic() || c.is_numeric() || c == ' ' || TAG_PUNCTUATION.contains(c))
+    })
+}
+
+/// Checks one tag as KMS does (`TagException`): see [`validate_tags`].
+pub fn validate_tag(tag: &Tag) -> Result<(), KmsError> {
+    validate_tags(std::slice::from_ref(tag))
+}
+
+/// Checks tags: keys 1–128 characters, values 0–256, only letters, digits, spaces and
+/// `_ . : / = + - @`, and no key starting with the reserved `aws:` prefix (`TagException`; API
+/// TagResource).
 pub(super) fn validate_tags(tags: &[Tag]) -> Result<(), KmsError> {
     for tag in tags {
+        for (what, text) in [("key", &tag.tag_key), ("value", &tag.tag_value)] {
+            if let Some(c) = forbidden_tag_char(text) {
+                return Err(KmsError::Tag(format!(
+                    "Tag {what} `{text}` contains `{c}`: tag keys and values may contain only letters, digits, spaces and _ . : / = + - @"
+                )));
+            }
+        }
         let key_len = tag.tag_key.chars().count();
         if key_len == 0 || key_len > 128 {
             return Err(KmsError::Tag(format!(

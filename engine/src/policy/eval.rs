@@ -618,6 +618,21 @@ pub struct StatementTrace {
 }
 
 impl StatementTrace {
+    /// The conditions that kept an `Allow` statement from applying when everything else about
+    /// it fits the request (it names the caller, the action and the resource): the statement
+    /// would apply with another request context. Empty otherwise.
+    pub fn failed_conditions_only(&self) -> Vec<&ConditionTrace> {
+        if self.result != StatementResult::NotApplicable
+            || self.effect != Effect::Allow
+            || !self.principal.matched()
+            || !self.action.applies
+            || !self.resource.applies
+        {
+            return Vec::new();
+        }
+        self.conditions.iter().filter(|c| !c.holds).collect()
+    }
+
     /// Why the statement does not apply, in plain words (`None` when it applies).
     pub fn why_not(&self) -> Option<String> {
         if self.result != StatementResult::NotApplicable {

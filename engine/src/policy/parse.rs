@@ -314,7 +314,7 @@ impl Reader<'_, '_> {
             ValueKind::Array(items) if items.is_empty() => {
                 self.report
                     .error("empty-statement", "`Statement` is empty", path, value.span)
-                    .hint("a policy needs at least one statement");
+                    .hint("a policy needs at least one statement; to take permissions away, keep one and narrow its `Action` or make its `Effect` a `Deny`, or remove an IAM policy as a whole (Remove policy)");
                 return None;
             }
             ValueKind::Array(items) => items

@@ -11,16 +11,17 @@ use crate::policy::eval::Decision;
 use crate::store::KeyId;
 use crate::world::World;
 use serde::Serialize;
+use std::collections::HashMap;
 
-/// One cell of a [`MatrixReport`].
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ReportCell {
+/// One cell of a [`MatrixReport`], named as the scenario names things.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct ReportCell<'r> {
     /// The principal's name.
-    pub principal: String,
+    pub principal: &'r str,
     /// The key's name.
-    pub key: String,
+    pub key: &'r str,
     /// The action, such as `kms:Encrypt`.
-    pub action: String,
+    pub action: &'static str,
     /// `allow`, `explicit-deny` or `implicit-deny`.
     pub decision: Decision,
     /// Why, in a few words ("key policy", "explicit deny (key policy)", ...).
@@ -33,7 +34,7 @@ pub struct ReportCell {
     pub token_only: bool,
 }
 
-impl ReportCell {
+impl ReportCell<'_> {
     /// The cell's short form in the terminal table: `allow`, `-` (implicit deny), `DENY`
     /// (explicit deny), `allow*` (allowed, refused by the key's state), `token` (a grant allows
     /// only with its token, until it is consistent).
@@ -52,20 +53,28 @@ impl ReportCell {
     }
 }
 
-/// A scenario's access matrix: principals × keys × actions, row-major.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// A cell as `--format json` writes it: the reason only when asked for.
+#[derive(Serialize)]
+struct JsonCell<'r> {
+    principal: &'r str,
+    key: &'r str,
+    action: &'static str,
+    decision: Decision,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key_state_error: Option<&'static str>,
+}
+
+/// A scenario's access matrix: principals × keys × actions, with the scenario's names. The
+/// cells stay the matrix's compact verdicts; names are attached as they are written out.
+#[derive(Clone, Debug)]
 pub struct MatrixReport {
     /// Row names.
-    #[serde(skip)]
     pub principals: Vec<String>,
     /// Key names.
-    #[serde(skip)]
     pub keys: Vec<String>,
-    /// The actions.
-    #[serde(skip)]
-    pub actions: Vec<String>,
-    /// The cells: for each principal, for each key, for each action.
-    pub cells: Vec<ReportCell>,
+    matrix: Matrix,
 }
 
 /// The legend of the terminal table.
@@ -86,76 +95,132 @@ impl MatrixReport {
             .filter_map(|k| KeyId::parse(&k.id))
             .collect();
         let matrix = Matrix::compute(world, &arns, &ids, actions, now);
-        let name_of_principal = |arn: &str| scenario.principal_name(arn);
-        let name_of_key = |id: &KeyId| {
-            scenario
-                .keys
-                .iter()
-                .find(|k| k.id == id.as_str())
-                .map_or_else(|| id.to_string(), |k| k.name.clone())
-        };
-        let principals: Vec<String> = matrix
+        let principal_names: HashMap<&str, &str> = scenario
+            .principals
+            .iter()
+            .rev()
+            .map(|p| (p.arn.as_str(), p.name.as_str()))
+            .collect();
+        let key_names: HashMap<&str, &str> = scenario
+            .keys
+            .iter()
+            .rev()
+            .map(|k| (k.id.as_str(), k.name.as_str()))
+            .collect();
+        let principals = matrix
             .principals()
             .iter()
-            .map(|a| name_of_principal(a))
+            .map(|arn| {
+                principal_names
+                    .get(arn.as_str())
+                    .map_or_else(|| arn.clone(), |name| (*name).to_owned())
+            })
             .collect();
-        let keys: Vec<String> = matrix.keys().iter().map(name_of_key).collect();
-        let actions: Vec<String> = matrix
-            .actions()
+        let keys = matrix
+            .keys()
             .iter()
-            .map(|a| a.name().to_owned())
+            .map(|id| {
+                key_names
+                    .get(id.as_str())
+                    .map_or_else(|| id.to_string(), |name| (*name).to_owned())
+            })
             .collect();
-        let mut cells = Vec::with_capacity(matrix.len());
-        for (p, principal) in principals.iter().enumerate() {
-            for (k, key) in keys.iter().enumerate() {
-                for (a, action) in actions.iter().enumerate() {
-                    let Some(cell) = matrix.cell(p, k, a) else {
-                        continue;
-                    };
-                    cells.push(ReportCell {
-                        principal: principal.clone(),
-                        key: key.clone(),
-                        action: action.clone(),
-                        decision: cell.verdict.decision,
-                        reason: cell.verdict.short_reason(),
-                        key_state_error: cell.state_error,
-                        token_only: matches!(
-                            cell.verdict.reason,
-                            crate::authz::Reason::GrantPendingTokenOnly { .. }
-                        ),
-                    });
-                }
-            }
-        }
         MatrixReport {
             principals,
             keys,
-            actions,
-            cells,
+            matrix,
         }
     }
 
-    fn row(&self, principal: usize) -> &[ReportCell] {
-        let width = self.keys.len() * self.actions.len();
-        self.cells
-            .get(principal * width..(principal + 1) * width)
-            .unwrap_or(&[])
+    /// The actions, in column order.
+    pub fn actions(&self) -> &[Action] {
+        self.matrix.actions()
     }
 
-    /// `{"cells": [{"principal", "key", "action", "decision", "reason"}, ...]}`.
-    pub fn to_json(&self) -> String {
-        let mut out = serde_json::to_string_pretty(self).unwrap_or_default();
-        out.push('\n');
-        out
+    /// How many cells there are.
+    pub fn len(&self) -> usize {
+        self.matrix.len()
+    }
+
+    /// Whether the matrix has no cells.
+    pub fn is_empty(&self) -> bool {
+        self.matrix.is_empty()
+    }
+
+    /// The cell of row `principal`, column `key`, action number `action`.
+    fn cell(&self, principal: usize, key: usize, action: usize) -> Option<ReportCell<'_>> {
+        let cell = self.matrix.cell(principal, key, action)?;
+        Some(ReportCell {
+            principal: self.principals.get(principal)?,
+            key: self.keys.get(key)?,
+            action: self.actions().get(action)?.name(),
+            decision: cell.verdict.decision,
+            reason: cell.verdict.short_reason(),
+            key_state_error: cell.state_error,
+            token_only: matches!(
+                cell.verdict.reason,
+                crate::authz::Reason::GrantPendingTokenOnly { .. }
+            ),
+        })
+    }
+
+    /// Row `principal`'s cells: for each key, for each action.
+    fn row(&self, principal: usize) -> impl Iterator<Item = ReportCell<'_>> {
+        let actions = self.actions().len();
+        (0..self.keys.len() * actions)
+            .filter_map(move |i| self.cell(principal, i / actions.max(1), i % actions.max(1)))
+    }
+
+    /// Every cell: for each principal, for each key, for each action.
+    pub fn cells(&self) -> impl Iterator<Item = ReportCell<'_>> {
+        (0..self.principals.len()).flat_map(|p| self.row(p))
+    }
+
+    /// Writes `{"cells": [{"principal", "key", "action", "decision"}, ...]}`, each cell with its
+    /// `reason` when `reasons` is set, and `key_state_error` when the key's state refuses an
+    /// allowed request.
+    pub fn write_json(&self, out: &mut impl std::io::Write, reasons: bool) -> std::io::Result<()> {
+        struct Cells<'a>(&'a MatrixReport, bool);
+        impl Serialize for Cells<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_seq(self.0.cells().map(|c| JsonCell {
+                    principal: c.principal,
+                    key: c.key,
+                    action: c.action,
+                    decision: c.decision,
+                    reason: self.1.then_some(c.reason),
+                    key_state_error: c.key_state_error,
+                }))
+            }
+        }
+        #[derive(Serialize)]
+        struct Document<'a> {
+            cells: Cells<'a>,
+        }
+        serde_json::to_writer_pretty(
+            &mut *out,
+            &Document {
+                cells: Cells(self, reasons),
+            },
+        )?;
+        out.write_all(b"\n")
+    }
+
+    /// [`MatrixReport::write_json`] into a string.
+    pub fn to_json(&self, reasons: bool) -> String {
+        let mut out = Vec::new();
+        // Writing into memory cannot fail, and serde_json writes UTF-8.
+        let _ = self.write_json(&mut out, reasons);
+        String::from_utf8(out).unwrap_or_default()
     }
 
     fn column_titles(&self) -> Vec<String> {
-        let short = self.actions.len() > 1;
+        let short = self.actions().len() > 1;
         let mut titles = Vec::new();
         for key in &self.keys {
-            for action in &self.actions {
+            for action in self.actions() {
                 titles.push(if short {
-                    format!("{key} {action}")
+                    format!("{key} {}", action.name())
                 } else {
                     key.clone()
                 });
@@ -174,7 +239,7 @@ impl MatrixReport {
             .enumerate()
             .map(|(i, name)| {
                 let mut row = vec![name.as_str()];
-                row.extend(self.row(i).iter().map(|cell| cell.decision.as_str()));
+                row.extend(self.row(i).map(|cell| cell.decision.as_str()));
                 row
             })
             .collect();
@@ -185,30 +250,30 @@ impl MatrixReport {
     pub fn to_markdown(&self) -> String {
         let mut header = vec!["Principal".to_owned()];
         header.extend(self.column_titles());
-        let rows: Vec<Vec<String>> = self
-            .principals
-            .iter()
-            .enumerate()
-            .map(|(i, name)| {
-                let mut row = vec![name.clone()];
-                row.extend(self.row(i).iter().map(|cell| {
-                    match (cell.decision, cell.key_state_error) {
-                        (Decision::Allow, Some(e)) => format!("allow ({e})"),
-                        (d, _) => d.as_str().to_owned(),
-                    }
-                }));
-                row
-            })
-            .collect();
+        let rows: Vec<Vec<String>> =
+            self.principals
+                .iter()
+                .enumerate()
+                .map(|(i, name)| {
+                    let mut row = vec![name.clone()];
+                    row.extend(self.row(i).map(|cell| {
+                        match (cell.decision, cell.key_state_error) {
+                            (Decision::Allow, Some(e)) => format!("allow ({e})"),
+                            (d, _) => d.as_str().to_owned(),
+                        }
+                    }));
+                    row
+                })
+                .collect();
         export::markdown(&header, &rows)
     }
 
     /// The table a person reads in a terminal: keys as column groups, actions under them.
     pub fn to_table(&self) -> String {
-        let actions: Vec<String> = self
-            .actions
+        let actions: Vec<&str> = self
+            .actions()
             .iter()
-            .map(|a| a.trim_start_matches("kms:").to_owned())
+            .map(|a| a.name().trim_start_matches("kms:"))
             .collect();
         let name_width = self
             .principals
@@ -228,49 +293,59 @@ impl MatrixReport {
             .iter()
             .map(|k| group_inner.max(k.chars().count()))
             .collect();
-        let pad =
-            |s: &str, w: usize| format!("{s}{}", " ".repeat(w.saturating_sub(s.chars().count())));
+        let pad = |out: &mut String, s: &str, w: usize| {
+            out.push_str(s);
+            for _ in s.chars().count()..w {
+                out.push(' ');
+            }
+        };
+        // Each group: its cells padded to their action's width, then to the group's width.
+        let group = |out: &mut String, cells: &mut dyn Iterator<Item = &str>, w: usize| {
+            out.push_str(" | ");
+            let start = out.len();
+            for (n, (text, aw)) in cells.zip(&action_widths).enumerate() {
+                if n > 0 {
+                    out.push(' ');
+                }
+                pad(out, text, *aw);
+            }
+            let written = out.get(start..).map_or(0, |s| s.chars().count());
+            for _ in written..w {
+                out.push(' ');
+            }
+        };
+        let end_line = |out: &mut String| {
+            out.truncate(out.trim_end().len());
+            out.push('\n');
+        };
 
         let mut out = String::new();
-        let mut line = pad("", name_width);
+        pad(&mut out, "", name_width);
         for (key, w) in self.keys.iter().zip(&group_widths) {
-            line.push_str(&format!(" | {}", pad(key, *w)));
+            out.push_str(" | ");
+            pad(&mut out, key, *w);
         }
-        out.push_str(line.trim_end());
-        out.push('\n');
-        let mut line = pad("principal", name_width);
+        end_line(&mut out);
+        pad(&mut out, "principal", name_width);
         for w in &group_widths {
-            let cells: Vec<String> = actions
-                .iter()
-                .zip(&action_widths)
-                .map(|(a, aw)| pad(a, *aw))
-                .collect();
-            line.push_str(&format!(" | {}", pad(&cells.join(" "), *w)));
+            group(&mut out, &mut actions.iter().copied(), *w);
         }
-        out.push_str(line.trim_end());
-        out.push('\n');
-        let mut rule = "-".repeat(name_width);
+        end_line(&mut out);
+        out.push_str(&"-".repeat(name_width));
         for w in &group_widths {
-            rule.push_str(&format!("-+-{}", "-".repeat(*w)));
+            out.push_str("-+-");
+            out.push_str(&"-".repeat(*w));
         }
-        out.push_str(&rule);
         out.push('\n');
+        let per_key = actions.len();
         for (i, name) in self.principals.iter().enumerate() {
-            let mut line = pad(name, name_width);
+            pad(&mut out, name, name_width);
+            let row: Vec<&'static str> = self.row(i).map(|c| c.symbol()).collect();
             for (k, w) in group_widths.iter().enumerate() {
-                let start = k * self.actions.len();
-                let cells: Vec<String> = self
-                    .row(i)
-                    .get(start..start + self.actions.len())
-                    .unwrap_or(&[])
-                    .iter()
-                    .zip(&action_widths)
-                    .map(|(c, aw)| pad(c.symbol(), *aw))
-                    .collect();
-                line.push_str(&format!(" | {}", pad(&cells.join(" "), *w)));
+                let cells = row.get(k * per_key..(k + 1) * per_key).unwrap_or(&[]);
+                group(&mut out, &mut cells.iter().copied(), *w);
             }
-            out.push_str(line.trim_end());
-            out.push('\n');
+            end_line(&mut out);
         }
         out
     }
@@ -297,7 +372,7 @@ mod tests {
     #[test]
     fn the_lecture_matrix_in_every_form() {
         let report = lecture();
-        assert_eq!(report.cells.len(), 4 * 3 * 2);
+        assert_eq!(report.len(), 4 * 3 * 2);
         assert_eq!(
             report.to_table(),
             concat!(
@@ -318,7 +393,7 @@ mod tests {
         let md = report.to_markdown();
         assert!(md.starts_with("| Principal | CMK-A kms:Encrypt |"));
         assert!(md.contains("| Bob | implicit-deny | implicit-deny | allow | allow | explicit-deny | explicit-deny |"));
-        let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&report.to_json(false)).unwrap();
         assert_eq!(json["cells"][0]["principal"], "Alice");
         assert_eq!(json["cells"][0]["decision"], "allow");
         assert_eq!(json["cells"].as_array().unwrap().len(), 24);

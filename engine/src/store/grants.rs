@@ -35,7 +35,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::Action;
-use crate::entropy::{Randomness, Timestamp};
+use crate::entropy::{Randomness, RandomnessUnavailable, Timestamp};
 use crate::format::hex;
 use crate::request::RequestPrincipal;
 
@@ -64,10 +64,10 @@ pub struct GrantId(String);
 
 impl GrantId {
     /// A fresh id from 256 random bits.
-    pub fn generate(rng: &mut dyn Randomness) -> GrantId {
+    pub fn generate(rng: &mut dyn Randomness) -> Result<GrantId, RandomnessUnavailable> {
         let mut bytes = [0u8; 32];
-        rng.fill(&mut bytes);
-        GrantId(hex(&bytes))
+        rng.fill(&mut bytes)?;
+        Ok(GrantId(hex(&bytes)))
     }
 
     /// The id as written.
@@ -98,13 +98,13 @@ const TOKEN_PREFIX: [u8; 2] = [0x4b, 0x01];
 const TOKEN_BYTES: usize = 48;
 
 impl GrantToken {
-    fn generate(rng: &mut dyn Randomness) -> GrantToken {
+    fn generate(rng: &mut dyn Randomness) -> Result<GrantToken, RandomnessUnavailable> {
         let mut bytes = [0u8; TOKEN_BYTES];
-        rng.fill(&mut bytes);
+        rng.fill(&mut bytes)?;
         if let Some(prefix) = bytes.get_mut(..TOKEN_PREFIX.len()) {
             prefix.copy_from_slice(&TOKEN_PREFIX);
         }
-        GrantToken(BASE64.encode(bytes))
+        Ok(GrantToken(BASE64.encode(bytes)))
     }
 
     /// The token as text.
@@ -308,6 +308,13 @@ impl Grant {
         self.ended.is_none()
     }
 
+    /// Whether the grant can speak for `caller` at all: as its grantee (itself, its role or its
+    /// account) or for retiring it. When no grant on a key can, the grant step finds no grant
+    /// for any of the caller's requests on that key, which lets the access matrix skip it.
+    pub fn may_concern(&self, caller: &RequestPrincipal) -> bool {
+        grantee_matches(&self.grantee, caller).is_some() || retire_basis(self, caller).is_some()
+    }
+
     /// Whether the grant lists `action`.
     pub fn allows_operation(&self, action: Action) -> bool {
         self.operations.contains(&action)
@@ -496,7 +503,7 @@ pub fn grantee_matches(grantee: &str, caller: &RequestPrincipal) -> Option<Grant
     } else if caller.role_arn.as_deref() == Some(grantee) {
         Some(GranteeMatch::Role)
     } else if !caller.account.is_empty()
-        && (grantee == caller.account_root_arn() || grantee == caller.account)
+        && (grantee == caller.account || is_root_arn_of(grantee, &caller.account))
     {
         Some(GranteeMatch::Account)
     } else {
@@ -582,6 +589,11 @@ impl GrantStore {
             .filter(move |g| g.key_arn == key_arn && g.is_active())
     }
 
+    /// Every grant on `key_arn`, in any state.
+    pub fn all_on_key<'a>(&'a self, key_arn: &'a str) -> impl Iterator<Item = &'a Grant> {
+        self.grants.iter().filter(move |g| g.key_arn == key_arn)
+    }
+
     /// The grant a token was issued for (possibly ended).
     pub fn grant_for_token(&self, token: &str) -> Result<&Grant, TokenProblem> {
         if !GrantToken::well_formed(token) {
@@ -603,18 +615,25 @@ impl GrantStore {
 
     /// Creates a grant, or for a retry (same properties including a name) returns the existing
     /// one with a new token (KMS Developer Guide, create-grant-overview.html).
-    pub fn create(&mut self, spec: NewGrant, now: Timestamp, rng: &mut dyn Randomness) -> Created {
-        let token = GrantToken::generate(rng);
+    ///
+    /// Fails, creating nothing, when the random source fails.
+    pub fn create(
+        &mut self,
+        spec: NewGrant,
+        now: Timestamp,
+        rng: &mut dyn Randomness,
+    ) -> Result<Created, RandomnessUnavailable> {
+        let token = GrantToken::generate(rng)?;
         if let Some(existing) = self.grants.iter().find(|g| spec.is_retry_of(g)) {
             let id = existing.id.clone();
             self.tokens.insert(token.clone(), id.clone());
-            return Created {
+            return Ok(Created {
                 id,
                 token,
                 new: false,
-            };
+            });
         }
-        let id = GrantId::generate(rng);
+        let id = GrantId::generate(rng)?;
         self.grants.push(Grant {
             id: id.clone(),
             key_arn: spec.key_arn,
@@ -630,11 +649,11 @@ impl GrantStore {
             ended: None,
         });
         self.tokens.insert(token.clone(), id.clone());
-        Created {
+        Ok(Created {
             id,
             token,
             new: true,
-        }
+        })
     }
 
     /// Ends an active grant (retire or revoke). Returns false if it was not active.
@@ -660,19 +679,7 @@ impl GrantStore {
     /// account) and list the operation, with how each stands. Ended grants are included so
     /// that explanations can say a grant was retired or revoked.
     pub fn matches(&self, query: &GrantQuery<'_>) -> Vec<GrantMatch> {
-        self.grants
-            .iter()
-            .filter(|g| g.key_arn == query.key_arn && g.allows_operation(query.action))
-            .filter_map(|g| {
-                let matched_as = grantee_matches(&g.grantee, query.caller)?;
-                Some(GrantMatch {
-                    grant_id: g.id.clone(),
-                    grantee: g.grantee.clone(),
-                    matched_as,
-                    standing: standing(g, query),
-                })
-            })
-            .collect()
+        matches_in(self.grants.iter(), query)
     }
 
     /// The active grants on `key_arn`, filtered (API ListGrants), in creation order.
@@ -827,21 +834,21 @@ impl GrantFinding {
                 effective_from,
             } => format!(
                 "Grant {grant_id} gives {who} {action} but is pending (token only): until it is \
-                 consistent at {} ms it works only when its grant token is passed.",
-                effective_from.0
+                 consistent at {} it works only when its grant token is passed.",
+                crate::format::iso8601(*effective_from)
             ),
             GrantFinding::ConstraintNotMet { grant_id } => format!(
                 "Grant {grant_id} gives {who} {action} only with the encryption context its \
                  constraints require, and this request does not have it."
             ),
             GrantFinding::Ended { grant_id, end } => format!(
-                "Grant {grant_id} gave {who} {action} but was {} at {} ms: here it stops at once \
+                "Grant {grant_id} gave {who} {action} but was {} at {}: here it stops at once \
                  (real KMS may honour it for a few minutes until the change is consistent).",
                 match end.kind {
                     EndKind::Retired => "retired",
                     EndKind::Revoked => "revoked",
                 },
-                end.at.0
+                crate::format::iso8601(end.at)
             ),
         }
     }
@@ -856,69 +863,18 @@ impl GrantStore {
     /// principals need an identity policy allowing `kms:RetireGrant` (API Reference,
     /// RetireGrant; KMS Developer Guide, grant-manage.html).
     pub fn finding(&self, query: &GrantQuery<'_>, retiring: Option<&GrantId>) -> GrantFinding {
-        if !query.action.is_grant_operation() {
-            return GrantFinding::NotApplicable;
-        }
-        if query.action == Action::RetireGrant {
-            return self.retire_finding(query, retiring);
-        }
-        let rank = |m: &GrantMatch| match (&m.standing, m.matched_as) {
-            (
-                GrantStanding::Allows { via_token: false },
-                GranteeMatch::Caller | GranteeMatch::Role,
-            ) => 0,
-            (GrantStanding::Allows { .. }, GranteeMatch::Caller | GranteeMatch::Role) => 1,
-            (GrantStanding::Allows { .. }, GranteeMatch::Account) => 2,
-            (GrantStanding::PendingTokenOnly { .. }, _) => 3,
-            (GrantStanding::ConstraintNotMet, _) => 4,
-            (GrantStanding::Ended(_), _) => 5,
-        };
-        let mut matches = self.matches(query);
-        crate::sort::sort_by_key(&mut matches, rank);
-        let Some(best) = matches.into_iter().next() else {
-            return GrantFinding::NoGrant;
-        };
-        let grant_id = best.grant_id.to_string();
-        match best.standing {
-            GrantStanding::Allows { via_token } => GrantFinding::Allowed {
-                grant_id,
-                via_token,
-                basis: GrantBasis::Grantee(best.matched_as),
-                needs_identity: best.matched_as == GranteeMatch::Account,
-            },
-            GrantStanding::PendingTokenOnly { effective_from } => GrantFinding::PendingTokenOnly {
-                grant_id,
-                effective_from,
-            },
-            GrantStanding::ConstraintNotMet => GrantFinding::ConstraintNotMet { grant_id },
-            GrantStanding::Ended(end) => GrantFinding::Ended { grant_id, end },
-        }
+        finding_in(self.grants.iter(), query, retiring)
     }
 
-    fn retire_finding(&self, query: &GrantQuery<'_>, retiring: Option<&GrantId>) -> GrantFinding {
-        let candidates = self
-            .on_key(query.key_arn)
-            .filter(|g| retiring.is_none_or(|id| &g.id == id));
-        let mut best: Option<(u8, GrantFinding)> = None;
-        for grant in candidates {
-            let Some((basis, needs_identity)) = retire_basis(grant, query.caller) else {
-                continue;
-            };
-            let rank = u8::from(needs_identity);
-            if best.as_ref().is_some_and(|(r, _)| *r <= rank) {
-                continue;
-            }
-            best = Some((
-                rank,
-                GrantFinding::Allowed {
-                    grant_id: grant.id.to_string(),
-                    via_token: false,
-                    basis,
-                    needs_identity,
-                },
-            ));
-        }
-        best.map_or(GrantFinding::NoGrant, |(_, finding)| finding)
+    /// [`GrantStore::finding`] among `candidates` only: the caller knows no other grant can
+    /// concern the query (the access matrix keeps, per principal and key, the grants that
+    /// [`Grant::may_concern`] the principal).
+    pub fn finding_among(
+        candidates: &[&Grant],
+        query: &GrantQuery<'_>,
+        retiring: Option<&GrantId>,
+    ) -> GrantFinding {
+        finding_in(candidates.iter().copied(), query, retiring)
     }
 
     /// The earliest instant after `now` at which a grant becomes effective: when an access
@@ -942,6 +898,107 @@ impl GrantStore {
 /// Who may retire `grant`: its retiring principal, its grantee when it lists `RetireGrant`, and
 /// its issuing account. The flag says whether an identity policy must also allow it (callers
 /// reached through an account).
+/// [`GrantStore::matches`] among `grants`.
+fn matches_in<'g>(
+    grants: impl Iterator<Item = &'g Grant>,
+    query: &GrantQuery<'_>,
+) -> Vec<GrantMatch> {
+    grants
+        .filter(|g| g.key_arn == query.key_arn && g.allows_operation(query.action))
+        .filter_map(|g| {
+            let matched_as = grantee_matches(&g.grantee, query.caller)?;
+            Some(GrantMatch {
+                grant_id: g.id.clone(),
+                grantee: g.grantee.clone(),
+                matched_as,
+                standing: standing(g, query),
+            })
+        })
+        .collect()
+}
+
+/// [`GrantStore::finding`] among `grants`.
+fn finding_in<'g>(
+    grants: impl Iterator<Item = &'g Grant>,
+    query: &GrantQuery<'_>,
+    retiring: Option<&GrantId>,
+) -> GrantFinding {
+    if !query.action.is_grant_operation() {
+        return GrantFinding::NotApplicable;
+    }
+    if query.action == Action::RetireGrant {
+        return retire_finding_in(grants, query, retiring);
+    }
+    let rank = |m: &GrantMatch| match (&m.standing, m.matched_as) {
+        (GrantStanding::Allows { via_token: false }, GranteeMatch::Caller | GranteeMatch::Role) => {
+            0
+        }
+        (GrantStanding::Allows { .. }, GranteeMatch::Caller | GranteeMatch::Role) => 1,
+        (GrantStanding::Allows { .. }, GranteeMatch::Account) => 2,
+        (GrantStanding::PendingTokenOnly { .. }, _) => 3,
+        (GrantStanding::ConstraintNotMet, _) => 4,
+        (GrantStanding::Ended(_), _) => 5,
+    };
+    let mut matches = matches_in(grants, query);
+    crate::sort::sort_by_key(&mut matches, rank);
+    let Some(best) = matches.into_iter().next() else {
+        return GrantFinding::NoGrant;
+    };
+    let grant_id = best.grant_id.to_string();
+    match best.standing {
+        GrantStanding::Allows { via_token } => GrantFinding::Allowed {
+            grant_id,
+            via_token,
+            basis: GrantBasis::Grantee(best.matched_as),
+            needs_identity: best.matched_as == GranteeMatch::Account,
+        },
+        GrantStanding::PendingTokenOnly { effective_from } => GrantFinding::PendingTokenOnly {
+            grant_id,
+            effective_from,
+        },
+        GrantStanding::ConstraintNotMet => GrantFinding::ConstraintNotMet { grant_id },
+        GrantStanding::Ended(end) => GrantFinding::Ended { grant_id, end },
+    }
+}
+
+fn retire_finding_in<'g>(
+    grants: impl Iterator<Item = &'g Grant>,
+    query: &GrantQuery<'_>,
+    retiring: Option<&GrantId>,
+) -> GrantFinding {
+    let candidates = grants.filter(|g| {
+        g.key_arn == query.key_arn && g.is_active() && retiring.is_none_or(|id| &g.id == id)
+    });
+    let mut best: Option<(u8, GrantFinding)> = None;
+    for grant in candidates {
+        let Some((basis, needs_identity)) = retire_basis(grant, query.caller) else {
+            continue;
+        };
+        let rank = u8::from(needs_identity);
+        if best.as_ref().is_some_and(|(r, _)| *r <= rank) {
+            continue;
+        }
+        best = Some((
+            rank,
+            GrantFinding::Allowed {
+                grant_id: grant.id.to_string(),
+                via_token: false,
+                basis,
+                needs_identity,
+            },
+        ));
+    }
+    best.map_or(GrantFinding::NoGrant, |(_, finding)| finding)
+}
+
+/// Whether `arn` is `arn:aws:iam::ACCOUNT:root` for `account` (without building that ARN: this
+/// runs for every grant the authorizer looks at).
+fn is_root_arn_of(arn: &str, account: &str) -> bool {
+    arn.strip_prefix("arn:aws:iam::")
+        .and_then(|rest| rest.strip_suffix(":root"))
+        == Some(account)
+}
+
 fn retire_basis(grant: &Grant, caller: &RequestPrincipal) -> Option<(GrantBasis, bool)> {
     if let Some(m) = grant
         .retiring
@@ -1135,7 +1192,9 @@ mod tests {
         let mut rng = SeededRandomness::new(1);
         let mut store = GrantStore::new();
         let t0 = Timestamp(1_000_000);
-        let created = store.create(new_grant(&[Action::Encrypt], None), t0, &mut rng);
+        let created = store
+            .create(new_grant(&[Action::Encrypt], None), t0, &mut rng)
+            .unwrap();
         let bob = user(BOB);
         let empty = BTreeMap::new();
         let query = |now: Timestamp, tokens: &[GrantId]| {
@@ -1172,7 +1231,9 @@ mod tests {
         let mut rng = SeededRandomness::new(2);
         let mut store = GrantStore::new();
         store.set_propagation_window(0);
-        let created = store.create(new_grant(&[Action::Decrypt], None), Timestamp(5), &mut rng);
+        let created = store
+            .create(new_grant(&[Action::Decrypt], None), Timestamp(5), &mut rng)
+            .unwrap();
         assert_eq!(store.get(&created.id).unwrap().effective_from, Timestamp(5));
         store.set_propagation_window(-7);
         assert_eq!(store.propagation_window_millis(), 0);
@@ -1183,7 +1244,9 @@ mod tests {
         let mut rng = SeededRandomness::new(3);
         let mut store = GrantStore::new();
         store.set_propagation_window(0);
-        store.create(new_grant(&[Action::Encrypt], None), Timestamp(0), &mut rng);
+        store
+            .create(new_grant(&[Action::Encrypt], None), Timestamp(0), &mut rng)
+            .unwrap();
         let empty = BTreeMap::new();
         let q = |caller: &RequestPrincipal, key: &str, action: Action| {
             store
@@ -1222,7 +1285,7 @@ mod tests {
             None,
         );
         spec.constraints = Some(equals(&[("app", "payroll")]));
-        store.create(spec, Timestamp(0), &mut rng);
+        store.create(spec, Timestamp(0), &mut rng).unwrap();
         let bob = user(BOB);
         let none = BTreeMap::new();
         let standing = |action: Action, context: &BTreeMap<String, String>| {
@@ -1274,7 +1337,9 @@ mod tests {
         let mut rng = SeededRandomness::new(5);
         let mut store = GrantStore::new();
         store.set_propagation_window(0);
-        let created = store.create(new_grant(&[Action::Encrypt], None), Timestamp(0), &mut rng);
+        let created = store
+            .create(new_grant(&[Action::Encrypt], None), Timestamp(0), &mut rng)
+            .unwrap();
         assert!(store.end(&created.id, EndKind::Revoked, ALICE, Timestamp(10)));
         assert!(!store.end(&created.id, EndKind::Retired, ALICE, Timestamp(11)));
         let bob = user(BOB);
@@ -1304,16 +1369,20 @@ mod tests {
     fn tokens_are_opaque_base64_interchangeable_and_checked() {
         let mut rng = SeededRandomness::new(6);
         let mut store = GrantStore::new();
-        let first = store.create(
-            new_grant(&[Action::Encrypt], Some("retry-me")),
-            Timestamp(0),
-            &mut rng,
-        );
-        let again = store.create(
-            new_grant(&[Action::Encrypt], Some("retry-me")),
-            Timestamp(1),
-            &mut rng,
-        );
+        let first = store
+            .create(
+                new_grant(&[Action::Encrypt], Some("retry-me")),
+                Timestamp(0),
+                &mut rng,
+            )
+            .unwrap();
+        let again = store
+            .create(
+                new_grant(&[Action::Encrypt], Some("retry-me")),
+                Timestamp(1),
+                &mut rng,
+            )
+            .unwrap();
         // KMS Developer Guide, create-grant-overview.html: same properties and name ⇒ the
         // existing grant; a new token, interchangeable with the first.
         assert_eq!(first.id, again.id);
@@ -1335,7 +1404,7 @@ mod tests {
             Err(TokenProblem::Malformed)
         );
         assert_eq!(store.grant_for_token(""), Err(TokenProblem::Malformed));
-        let forged = GrantToken::generate(&mut rng);
+        let forged = GrantToken::generate(&mut rng).unwrap();
         assert_eq!(
             store.grant_for_token(forged.as_str()),
             Err(TokenProblem::Unknown)
@@ -1350,25 +1419,35 @@ mod tests {
     fn without_a_name_or_with_other_properties_a_new_grant_is_created() {
         let mut rng = SeededRandomness::new(7);
         let mut store = GrantStore::new();
-        let a = store.create(new_grant(&[Action::Encrypt], None), Timestamp(0), &mut rng);
-        let b = store.create(new_grant(&[Action::Encrypt], None), Timestamp(0), &mut rng);
+        let a = store
+            .create(new_grant(&[Action::Encrypt], None), Timestamp(0), &mut rng)
+            .unwrap();
+        let b = store
+            .create(new_grant(&[Action::Encrypt], None), Timestamp(0), &mut rng)
+            .unwrap();
         assert_ne!(a.id, b.id);
-        let c = store.create(
-            new_grant(&[Action::Encrypt], Some("n")),
-            Timestamp(0),
-            &mut rng,
-        );
-        let d = store.create(
-            new_grant(&[Action::Decrypt], Some("n")),
-            Timestamp(0),
-            &mut rng,
-        );
+        let c = store
+            .create(
+                new_grant(&[Action::Encrypt], Some("n")),
+                Timestamp(0),
+                &mut rng,
+            )
+            .unwrap();
+        let d = store
+            .create(
+                new_grant(&[Action::Decrypt], Some("n")),
+                Timestamp(0),
+                &mut rng,
+            )
+            .unwrap();
         assert_ne!(c.id, d.id);
-        let e = store.create(
-            new_grant(&[Action::Decrypt], Some("n")),
-            Timestamp(0),
-            &mut rng,
-        );
+        let e = store
+            .create(
+                new_grant(&[Action::Decrypt], Some("n")),
+                Timestamp(0),
+                &mut rng,
+            )
+            .unwrap();
         assert_eq!(d.id, e.id);
         assert_eq!(a.id.as_str().len(), 64);
         assert!(a.id.as_str().bytes().all(|b| b.is_ascii_hexdigit()));
@@ -1385,7 +1464,7 @@ mod tests {
                 spec.grantee = ALICE.to_owned();
                 spec.retiring = Some(BOB.to_owned());
             }
-            ids.push(store.create(spec, Timestamp(i), &mut rng).id);
+            ids.push(store.create(spec, Timestamp(i), &mut rng).unwrap().id);
         }
         store.end(&ids[4], EndKind::Retired, BOB, Timestamp(9));
 
@@ -1410,7 +1489,9 @@ mod tests {
         let mut store = GrantStore::new();
         let mut spec = new_grant(&[Action::Encrypt, Action::Decrypt], None);
         spec.constraints = Some(subset(&[("Department", "IT")]));
-        let created = store.create(spec, Timestamp(1_568_565_290_000), &mut rng);
+        let created = store
+            .create(spec, Timestamp(1_568_565_290_000), &mut rng)
+            .unwrap();
         let entry = store.get(&created.id).unwrap().list_entry();
         let json = serde_json::to_value(&entry).unwrap();
         assert_eq!(json["KeyId"], KEY);
@@ -1434,7 +1515,9 @@ mod tests {
     fn removing_a_key_forgets_its_grants_and_tokens() {
         let mut rng = SeededRandomness::new(10);
         let mut store = GrantStore::new();
-        let created = store.create(new_grant(&[Action::Encrypt], None), Timestamp(0), &mut rng);
+        let created = store
+            .create(new_grant(&[Action::Encrypt], None), Timestamp(0), &mut rng)
+            .unwrap();
         store.retain_keys(|arn| arn != KEY);
         assert_eq!(store.all().count(), 0);
         assert_eq!(

@@ -1,0 +1,65 @@
+// The playground on a phone-sized screen (390 × 844): nothing scrolls the page sideways, the
+// matrix scrolls inside its own box, and the create-key wizard can be finished.
+
+import { open, keyNames, cellWord } from './helpers.mjs';
+
+const PHONE = { width: 390, height: 844 };
+
+/** Whether the page itself scrolls sideways. */
+async function scrollsSideways(page) {
+  return page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
+}
+
+export default [
+  {
+    name: 'at 390 px the page never scrolls sideways and the matrix scrolls inside itself',
+    viewport: PHONE,
+    run: async ({ page, baseUrl, expect, shot }) => {
+      await open(page, baseUrl);
+      expect(!(await scrollsSideways(page)), 'no sideways scroll on the matrix view');
+      const wrap = await page.$eval('.matrix-wrap', (w) => ({ client: w.clientWidth, scroll: w.scrollWidth, right: w.getBoundingClientRect().right }));
+      expect(wrap.right <= PHONE.width + 1, `the matrix box fits the screen: ${JSON.stringify(wrap)}`);
+      await shot('narrow-matrix');
+      await page.click('#pane-editor');
+      expect(await page.isVisible('#policy-editor'), 'the editor is one tab away');
+      expect(!(await scrollsSideways(page)), 'no sideways scroll on the editor');
+      await page.click('#pane-matrix');
+      for (const tab of ['#tab-why', '#tab-grants', '#tab-crypto', '#tab-console']) {
+        await page.click(tab);
+        expect(!(await scrollsSideways(page)), `no sideways scroll with ${tab} open`);
+      }
+      await page.click('#cell-0-0');
+      await page.waitForSelector('#why-verdict');
+      expect(!(await scrollsSideways(page)), 'no sideways scroll with the why panel');
+      await shot('narrow-why');
+    },
+  },
+  {
+    name: 'at 390 px the create-key wizard can be finished',
+    viewport: PHONE,
+    run: async ({ page, baseUrl, expect, shot }) => {
+      await open(page, baseUrl);
+      const root = await page.$eval('#caller', (el) => [...el.options].find((o) => o.textContent.startsWith('root')).value);
+      await page.selectOption('#caller', root);
+      // The lists are one tab away on a phone.
+      await page.click('#pane-lists');
+      expect(!(await scrollsSideways(page)), 'no sideways scroll on the lists');
+      await page.click('#create-key');
+      await page.waitForSelector('#wizard');
+      await page.click('#wizard-next');
+      await page.fill('#wizard-alias', 'PhoneKey');
+      await page.click('#wizard-next');
+      await page.check('input[aria-label="Key administrator: Alice"]');
+      await shot('narrow-wizard');
+      expect(!(await scrollsSideways(page)), 'no sideways scroll in the wizard');
+      await page.click('#wizard-next');
+      await page.check('input[aria-label="Key user: Charlie"]');
+      await page.click('#wizard-next');
+      await page.click('#wizard-next');
+      await page.click('#wizard-finish');
+      await page.waitForSelector('#created-key');
+      expect((await keyNames(page)).includes('PhoneKey'), 'the new key is a column');
+      expect((await cellWord(page, 'Charlie', 'PhoneKey')) === 'Allow', 'its user may use it');
+    },
+  },
+];

@@ -1,0 +1,422 @@
+//! The why panel's choices, natively tested: which action it explains for a cell, how the verdict
+//! reads, and the whole trace as text or Markdown for copying. The engine makes every decision and
+//! writes every step; this module only picks among them and lays them out.
+
+use crate::model::Playground;
+use crate::panels::fields::{PairRow, items, pairs_map};
+use kms_engine::authz::{Decision, Explanation, Reason, RequestParams};
+use kms_engine::catalog::Action;
+use kms_engine::matrix::Cell;
+use kms_engine::request::ContextValue;
+use serde::{Deserialize, Serialize};
+
+/// The inputs of the request the why panel decides, beyond principal, key and action: what a
+/// decision depends on and the matrix leaves out (it decides the bare request). All empty is the
+/// matrix's own request.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RequestInputs {
+    /// The encryption context (`kms:EncryptionContext:*`; grant constraints check it too).
+    pub encryption_context: Vec<(String, String)>,
+    /// Grant tokens passed with the request, separated by spaces, commas or new lines.
+    pub grant_tokens: String,
+    /// `kms:ViaService`: the AWS service the request came through.
+    pub via_service: String,
+    /// `aws:SourceIp`.
+    pub source_ip: String,
+    /// `aws:CurrentTime` as the conditions see it (ISO 8601); empty for the simulated clock.
+    pub current_time: String,
+    /// `aws:PrincipalTag/*` values that replace the principal's own tags.
+    pub principal_tags: Vec<(String, String)>,
+}
+
+/// One field of [`RequestInputs`] the user edits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RequestEdit {
+    /// The encryption context rows.
+    EncryptionContext(Vec<PairRow>),
+    /// The grant tokens text.
+    GrantTokens(String),
+    /// `kms:ViaService`.
+    ViaService(String),
+    /// `aws:SourceIp`.
+    SourceIp(String),
+    /// `aws:CurrentTime`.
+    CurrentTime(String),
+    /// The principal tag rows.
+    PrincipalTags(Vec<PairRow>),
+    /// Back to the bare request.
+    Reset,
+}
+
+fn pairs_of(rows: &[PairRow]) -> Vec<(String, String)> {
+    rows.iter()
+        .map(|r| (r.key.clone(), r.value.clone()))
+        .collect()
+}
+
+/// Rows to edit for stored pairs.
+pub fn rows_of(pairs: &[(String, String)]) -> Vec<PairRow> {
+    pairs
+        .iter()
+        .map(|(key, value)| PairRow {
+            key: key.clone(),
+            value: value.clone(),
+        })
+        .collect()
+}
+
+impl RequestInputs {
+    /// Applies one edit.
+    pub fn apply(&mut self, edit: RequestEdit) {
+        match edit {
+            RequestEdit::EncryptionContext(rows) => self.encryption_context = pairs_of(&rows),
+            RequestEdit::GrantTokens(text) => self.grant_tokens = text,
+            RequestEdit::ViaService(text) => self.via_service = text,
+            RequestEdit::SourceIp(text) => self.source_ip = text,
+            RequestEdit::CurrentTime(text) => self.current_time = text,
+            RequestEdit::PrincipalTags(rows) => self.principal_tags = pairs_of(&rows),
+            RequestEdit::Reset => *self = RequestInputs::default(),
+        }
+    }
+
+    /// Whether this is the matrix's own request (nothing set).
+    pub fn is_bare(&self) -> bool {
+        self.params().is_ok_and(|p| p == RequestParams::default())
+    }
+
+    /// The request as a scenario file's `expect` entry writes it: condition keys
+    /// (`kms:EncryptionContext:K`, `kms:ViaService`, ...) and grant tokens.
+    pub fn as_expectation(&self) -> (Vec<(String, ContextValue)>, Vec<String>) {
+        let mut context = Vec::new();
+        let mut add = |key: String, value: &str| {
+            if !value.trim().is_empty() || key.starts_with("kms:EncryptionContext:") {
+                context.push((key, ContextValue::Single(value.trim().to_owned())));
+            }
+        };
+        for (key, value) in &self.encryption_context {
+            if !key.is_empty() {
+                add(format!("kms:EncryptionContext:{key}"), value);
+            }
+        }
+        add("kms:ViaService".to_owned(), &self.via_service);
+        add("aws:SourceIp".to_owned(), &self.source_ip);
+        add("aws:CurrentTime".to_owned(), &self.current_time);
+        for (key, value) in &self.principal_tags {
+            if !key.is_empty() {
+                add(format!("aws:PrincipalTag/{key}"), value);
+            }
+        }
+        (context, items(&self.grant_tokens))
+    }
+
+    /// The request parameters for the engine, or what is wrong with the inputs, in words. The
+    /// values go to the engine as typed: it compares them as its condition operators do.
+    pub fn params(&self) -> Result<RequestParams, String> {
+        let mut params = RequestParams::default();
+        let context = pairs_map(&rows_of(&self.encryption_context))
+            .map_err(|e| format!("Encryption context: {e}"))?;
+        if !context.is_empty() {
+            params.encryption_context = Some(context);
+        }
+        params.grant_tokens = items(&self.grant_tokens);
+        let via = self.via_service.trim();
+        if !via.is_empty() {
+            params.via_service = Some(via.to_owned());
+        }
+        for (key, value) in [
+            ("aws:SourceIp", self.source_ip.trim()),
+            ("aws:CurrentTime", self.current_time.trim()),
+        ] {
+            if !value.is_empty() {
+                params.context.set(key, value);
+            }
+        }
+        let tags = pairs_map(&rows_of(&self.principal_tags))
+            .map_err(|e| format!("Principal tags: {e}"))?;
+        for (key, value) in tags {
+            params.context.set(format!("aws:PrincipalTag/{key}"), value);
+        }
+        Ok(params)
+    }
+}
+
+/// Which of the matrix's actions (an index into its action list) the why panel explains for the
+/// cell at `row`, `column`: `chosen` when the user picked one; else the action that raises the
+/// cell's question. An explicit deny first, then a grant usable only with its token; in a cell
+/// that allows some actions and not others ("Encrypt only"), the first one denied, since that is
+/// what the cell's word leaves open; otherwise the first action. Cryptographic actions come first:
+/// "may Bob encrypt?" is asked before "may Bob cancel a key deletion?".
+pub fn explained_action(
+    model: &Playground,
+    row: usize,
+    column: usize,
+    chosen: Option<Action>,
+) -> usize {
+    let matrix = model.matrix();
+    let actions = matrix.actions();
+    if let Some(i) = chosen.and_then(|a| actions.iter().position(|&x| x == a)) {
+        return i;
+    }
+    let mut order: Vec<usize> = (0..actions.len()).collect();
+    kms_engine::sort::sort_by_key(&mut order, |&i| {
+        actions.get(i).is_none_or(|a| !a.is_cryptographic())
+    });
+    let first = |wanted: &dyn Fn(&Cell) -> bool| {
+        order
+            .iter()
+            .copied()
+            .find(|&i| matrix.cell(row, column, i).is_some_and(|c| wanted(&c)))
+    };
+    let some_allowed = first(&|c| c.verdict.is_allowed()).is_some();
+    first(&|c| c.verdict.decision == Decision::ExplicitDeny)
+        .or_else(|| first(&|c| matches!(c.verdict.reason, Reason::GrantPendingTokenOnly { .. })))
+        .or_else(|| {
+            some_allowed
+                .then(|| first(&|c| !c.verdict.is_allowed()))
+                .flatten()
+        })
+        .or_else(|| order.first().copied())
+        .unwrap_or(0)
+}
+
+/// A decision in words, as the expectations list and its notices say it.
+pub fn decision_words(decision: Decision) -> &'static str {
+    match decision {
+        Decision::Allow => "Allow",
+        Decision::ExplicitDeny => "explicit Deny",
+        Decision::ImplicitDeny => "implicit deny",
+    }
+}
+
+/// How a verdict looks: a class for its colour and icon, and its words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VerdictLook {
+    /// Allowed.
+    Allow,
+    /// Allowed by the policies, refused by the key's state.
+    Blocked,
+    /// Denied by an explicit Deny.
+    Deny,
+    /// Denied for now: only a grant token would make the grant count.
+    Pending,
+    /// Denied because nothing allows it.
+    None,
+}
+
+impl VerdictLook {
+    /// The stylesheet class of the verdict.
+    pub fn class(self) -> &'static str {
+        match self {
+            VerdictLook::Allow => "allow",
+            VerdictLook::Blocked => "blocked",
+            VerdictLook::Deny => "deny",
+            VerdictLook::Pending => "pending",
+            VerdictLook::None => "none",
+        }
+    }
+}
+
+/// The verdict of `explanation` and its words ("ALLOWED", "DENIED, explicitly", ...).
+pub fn verdict(explanation: &Explanation) -> (VerdictLook, String) {
+    match (explanation.verdict.decision, explanation.verdict.reason) {
+        (Decision::Allow, _) => match &explanation.key_state {
+            Some(check) if check.exception.is_some() => (
+                VerdictLook::Blocked,
+                format!("ALLOWED by policy, but the key is {}", check.state),
+            ),
+            _ => (VerdictLook::Allow, "ALLOWED".to_owned()),
+        },
+        (Decision::ExplicitDeny, _) => (VerdictLook::Deny, "DENIED, explicitly".to_owned()),
+        (Decision::ImplicitDeny, Reason::GrantPendingTokenOnly { .. }) => (
+            VerdictLook::Pending,
+            "DENIED for now: a grant allows it only with its grant token".to_owned(),
+        ),
+        (Decision::ImplicitDeny, _) => (
+            VerdictLook::None,
+            "DENIED, implicitly (nothing allows it)".to_owned(),
+        ),
+    }
+}
+
+/// The `AccessDeniedException` line the AWS CLI would print for `explanation`, if it denies.
+pub fn access_denied_line(explanation: &Explanation) -> Option<String> {
+    explanation.access_denied_message.as_ref().map(|message| {
+        format!(
+            "An error occurred (AccessDeniedException) when calling the {} operation: {message}",
+            explanation.action.operation()
+        )
+    })
+}
+
+/// The key-state error line the AWS CLI would print, when the key's state refuses the request.
+pub fn key_state_line(explanation: &Explanation) -> Option<String> {
+    let check = explanation.key_state.as_ref()?;
+    let (exception, message) = (check.exception?, check.message.as_ref()?);
+    Some(format!(
+        "An error occurred ({exception}) when calling the {} operation: {message}",
+        explanation.action.operation()
+    ))
+}
+
+/// The whole explanation of `principal` × `key` as plain text, or as Markdown (a heading, a
+/// numbered walk, the error in a code block), for pasting into notes or an issue.
+pub fn trace_text(explanation: &Explanation, principal: &str, key: &str, markdown: bool) -> String {
+    let action = explanation.action.name();
+    let (_, verdict_words) = verdict(explanation);
+    let strong = |text: &str| {
+        if markdown {
+            format!("**{text}**")
+        } else {
+            text.to_owned()
+        }
+    };
+    let mut out = String::new();
+    if markdown {
+        out.push_str(&format!("### Why: {principal} × {key}, `{action}`\n\n"));
+    } else {
+        out.push_str(&format!("Why: {principal} × {key}, {action}\n\n"));
+    }
+    out.push_str(&format!(
+        "{}\n\n{}\n\n",
+        strong(&verdict_words),
+        explanation.summary
+    ));
+    for (n, step) in explanation.steps.iter().enumerate() {
+        out.push_str(&format!(
+            "{}. {} {} — {}\n",
+            n + 1,
+            strong(&step.question),
+            step.result.answer(),
+            step.text
+        ));
+        for statement in &step.statements {
+            out.push_str(&format!("   - {}\n", statement.label()));
+        }
+    }
+    if let Some(grant) = &explanation.grant {
+        out.push_str(&format!("\nGrant {grant} allows it.\n"));
+    }
+    for line in [access_denied_line(explanation), key_state_line(explanation)]
+        .into_iter()
+        .flatten()
+    {
+        if markdown {
+            out.push_str(&format!("\nAWS would print:\n\n```\n{line}\n```\n"));
+        } else {
+            out.push_str(&format!("\nAWS would print:\n{line}\n"));
+        }
+    }
+    for note in &explanation.notes {
+        out.push_str(&format!("\n{} {}\n", strong("Real KMS:"), note.text()));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::presets;
+    use kms_engine::entropy::Timestamp;
+    use kms_engine::view::ActionSet;
+
+    const NOW: Timestamp = Timestamp(1_767_225_600_000);
+
+    fn lecture() -> Playground {
+        presets::lecture(NOW)
+    }
+
+    fn position(model: &Playground, name: &str) -> usize {
+        model.rows().iter().position(|r| r.name == name).unwrap()
+    }
+
+    fn explained(model: &Playground, who: &str, column: usize) -> Action {
+        let row = position(model, who);
+        let i = explained_action(model, row, column, None);
+        model.matrix().actions()[i]
+    }
+
+    #[test]
+    fn a_partial_cell_explains_the_action_it_denies() {
+        // The lecture: Charlie may encrypt with CMK-A but not decrypt ("Encrypt only").
+        let model = lecture();
+        assert_eq!(explained(&model, "Charlie", 0), Action::Decrypt);
+    }
+
+    #[test]
+    fn an_explicit_deny_is_explained_first_and_a_full_cell_opens_on_its_first_action() {
+        let model = lecture();
+        // Bob × CMK-C: an explicit Deny.
+        let row = position(&model, "Bob");
+        let i = explained_action(&model, row, 2, None);
+        let cell = model.matrix().cell(row, 2, i).unwrap();
+        assert_eq!(cell.verdict.decision, Decision::ExplicitDeny);
+        // Alice × CMK-A: everything allowed, so the first (cryptographic) action.
+        assert_eq!(explained(&model, "Alice", 0), Action::Encrypt);
+    }
+
+    #[test]
+    fn the_chosen_action_wins_and_admin_actions_come_after_cryptographic_ones() {
+        let mut model = lecture();
+        model.set_action_set(ActionSet::All);
+        let row = position(&model, "Alice");
+        let i = explained_action(&model, row, 0, Some(Action::ScheduleKeyDeletion));
+        assert_eq!(model.matrix().actions()[i], Action::ScheduleKeyDeletion);
+        assert!(explained(&model, "David", 0).is_cryptographic());
+    }
+
+    #[test]
+    fn request_inputs_become_the_engines_request_parameters() {
+        let mut inputs = RequestInputs::default();
+        assert!(inputs.is_bare());
+        inputs.apply(RequestEdit::EncryptionContext(vec![PairRow {
+            key: "dept".into(),
+            value: "eng".into(),
+        }]));
+        inputs.apply(RequestEdit::GrantTokens("t1, t2".into()));
+        inputs.apply(RequestEdit::SourceIp(" 203.0.113.7 ".into()));
+        inputs.apply(RequestEdit::PrincipalTags(vec![PairRow {
+            key: "team".into(),
+            value: "blue".into(),
+        }]));
+        let params = inputs.params().unwrap();
+        assert_eq!(
+            params
+                .encryption_context
+                .unwrap()
+                .get("dept")
+                .map(String::as_str),
+            Some("eng")
+        );
+        assert_eq!(params.grant_tokens, ["t1", "t2"]);
+        assert!(params.context.get("aws:SourceIp").is_some());
+        assert!(params.context.get("aws:PrincipalTag/team").is_some());
+        inputs.apply(RequestEdit::EncryptionContext(vec![PairRow {
+            key: String::new(),
+            value: "x".into(),
+        }]));
+        assert!(
+            inputs
+                .params()
+                .unwrap_err()
+                .starts_with("Encryption context:")
+        );
+        inputs.apply(RequestEdit::Reset);
+        assert!(inputs.is_bare());
+    }
+
+    #[test]
+    fn a_trace_copies_as_text_and_as_markdown() {
+        let model = lecture();
+        let row = position(&model, "Bob");
+        let i = explained_action(&model, row, 2, None);
+        let explanation = model.explain(row, 2, i).unwrap();
+        let markdown = trace_text(&explanation, "Bob", "CMK-C", true);
+        assert!(markdown.starts_with("### Why: Bob × CMK-C"), "{markdown}");
+        assert!(markdown.contains("**DENIED, explicitly**"));
+        assert!(markdown.contains("```\nAn error occurred (AccessDeniedException)"));
+        let text = trace_text(&explanation, "Bob", "CMK-C", false);
+        assert!(!text.contains("**") && !text.contains("```"), "{text}");
+        assert!(text.contains("1. Does an explicit Deny apply?"), "{text}");
+    }
+}
