@@ -11,15 +11,17 @@ use kms_engine::entropy::Randomness;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct BrowserRandomness;
 
+/// What the user reads when the browser has no secure random source.
+pub const NO_SECURE_RANDOMNESS: &str = "This browser offers no secure randomness (crypto.getRandomValues failed): nothing was created.";
+
 #[cfg(target_arch = "wasm32")]
 impl Randomness for BrowserRandomness {
-    fn fill(&mut self, buf: &mut [u8]) {
-        if getrandom::fill(buf).is_err() {
-            // Web Crypto is part of every browser the app supports; if it is missing the page
-            // cannot create keys safely, and saying so beats handing out predictable bytes.
-            gloo::console::error!("the browser's crypto.getRandomValues is unavailable");
-            buf.fill(0);
-        }
+    fn fill(&mut self, buf: &mut [u8]) -> Result<(), kms_engine::entropy::RandomnessUnavailable> {
+        // Without Web Crypto the page cannot create keys safely: the operation fails with this
+        // message rather than proceeding with predictable bytes.
+        getrandom::fill(buf).map_err(|_| kms_engine::entropy::RandomnessUnavailable {
+            message: NO_SECURE_RANDOMNESS.to_owned(),
+        })
     }
 }
 

@@ -60,12 +60,13 @@ pub fn fixes(file: &Path, args: &ExplainArgs<'_>, format: TextOrJson) -> Result<
             if let (Some(note), Some(object)) = (&report.note, out.as_object_mut()) {
                 object.insert("note".to_owned(), Value::from(note.as_str()));
             }
-            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+            crate::out::print(&(serde_json::to_string_pretty(&out).unwrap_or_default() + "\n"))?;
         }
-        TextOrJson::Text => {
-            print!("{}", render::explanation(&explanation));
-            print!("{}", fixes_text(&report));
-        }
+        TextOrJson::Text => crate::out::print(&crate::out::terminal_safe(&format!(
+            "{}{}",
+            render::explanation(&explanation),
+            fixes_text(&report)
+        )))?,
     }
     Ok(0)
 }
@@ -114,13 +115,13 @@ pub fn audit(file: &Path, format: TextOrJson, fail_on: Severity) -> Result<u8, F
         &loaded.scenario.account,
         now,
     );
-    match format {
-        TextOrJson::Json => println!(
-            "{}",
+    crate::out::print(&match format {
+        TextOrJson::Json => {
             serde_json::to_string_pretty(&json!({ "findings": findings })).unwrap_or_default()
-        ),
-        TextOrJson::Text => print!("{}", audit_text(file, &findings)),
-    }
+                + "\n"
+        }
+        TextOrJson::Text => crate::out::terminal_safe(&audit_text(file, &findings)),
+    })?;
     Ok(u8::from(findings.iter().any(|f| f.severity >= fail_on)))
 }
 

@@ -6,7 +6,7 @@
 //! ever writing key material to a file. Lines that read files with `file://` replay with the files
 //! as they are now.
 
-use crate::system::{self, DiskFiles, OsRandomness};
+use crate::system::{self, DiskFiles, OsRandomness, SessionRandomness};
 use crate::{Failure, SEEDED_START, out, read, scenario_failure, state_file};
 use kms_awscli::shell::{self, LogicalLine};
 use kms_awscli::{Host, Output, Session};
@@ -20,18 +20,50 @@ use std::path::Path;
 /// The saved form of a session.
 struct State {
     scenario_sha256: String,
-    seed: u64,
+    seed: Seed,
     start: Timestamp,
     history: Vec<String>,
 }
 
-const STATE_VERSION: u64 = 1;
+/// What a session's keys, ids and tokens derive from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Seed {
+    /// `--seed N`: reproducible by anyone who knows N, so nothing derived from it is secret.
+    Number(u64),
+    /// 256 bits from the operating system, kept only in the (private) session file.
+    Secret([u8; 32]),
+}
+
+impl Seed {
+    fn generator(self) -> SeededRandomness {
+        match self {
+            Seed::Number(n) => SeededRandomness::new(n),
+            Seed::Secret(key) => SeededRandomness::from_key(key),
+        }
+    }
+}
+
+/// Version 2: ChaCha20-derived material and a 256-bit secret seed (version 1 sessions derived
+/// their keys from a 64-bit seed through a generator that was not cryptographic).
+const STATE_VERSION: u64 = 2;
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex_key(text: &str) -> Option<[u8; 32]> {
+    let mut key = [0u8; 32];
+    if text.len() != 64 || !text.is_ascii() {
+        return None;
+    }
+    for (byte, pair) in key.iter_mut().zip(text.as_bytes().chunks(2)) {
+        *byte = u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()?;
+    }
+    Some(key)
+}
 
 fn digest(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Sha256::digest(text.as_bytes()))
 }
 
 fn parse_state(path: &Path, text: &str) -> Result<State, Failure> {
@@ -42,12 +74,18 @@ fn parse_state(path: &Path, text: &str) -> Result<State, Failure> {
         ))
     };
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| bad(&e.to_string()))?;
-    if value
+    match value
         .get("kmsplay_session")
         .and_then(serde_json::Value::as_u64)
-        != Some(STATE_VERSION)
     {
-        return Err(bad("missing or unknown `kmsplay_session` version"));
+        Some(STATE_VERSION) => {}
+        Some(1) => {
+            return Err(Failure::input(format!(
+                "`{}` was saved by an earlier kmsplay whose keys came from a generator that was not cryptographic: delete it to start a new session",
+                path.display()
+            )));
+        }
+        _ => return Err(bad("missing or unknown `kmsplay_session` version")),
     }
     let field = |name: &str| {
         value
@@ -59,9 +97,17 @@ fn parse_state(path: &Path, text: &str) -> Result<State, Failure> {
             .as_str()
             .ok_or_else(|| bad("`scenario_sha256` is not text"))?
             .to_owned(),
-        seed: field("seed")?
-            .as_u64()
-            .ok_or_else(|| bad("`seed` is not a number"))?,
+        seed: match (value.get("seed"), value.get("secret_seed")) {
+            (Some(n), None) => {
+                Seed::Number(n.as_u64().ok_or_else(|| bad("`seed` is not a number"))?)
+            }
+            (None, Some(key)) => Seed::Secret(
+                key.as_str()
+                    .and_then(unhex_key)
+                    .ok_or_else(|| bad("`secret_seed` is not 64 hexadecimal digits"))?,
+            ),
+            _ => return Err(bad("expected one of `seed` and `secret_seed`")),
+        },
         start: Timestamp(
             field("start")?
                 .as_i64()
@@ -81,10 +127,14 @@ fn parse_state(path: &Path, text: &str) -> Result<State, Failure> {
 }
 
 fn state_text(state: &State) -> String {
+    let (name, seed) = match state.seed {
+        Seed::Number(n) => ("seed", json!(n)),
+        Seed::Secret(key) => ("secret_seed", json!(hex(&key))),
+    };
     let value = json!({
         "kmsplay_session": STATE_VERSION,
         "scenario_sha256": state.scenario_sha256,
-        "seed": state.seed,
+        name: seed,
         "start": state.start.0,
         "history": state.history,
     });
@@ -144,25 +194,41 @@ pub fn run(
                 file.display()
             )));
         }
-        if seed.is_some_and(|s| s != saved.seed) {
+        if seed.is_some_and(|s| Seed::Number(s) != saved.seed) {
+            let was = match saved.seed {
+                Seed::Number(n) => format!("seed {n}"),
+                Seed::Secret(_) => "a secret seed".to_owned(),
+            };
             return Err(Failure::input(format!(
-                "`{}` continues a session with seed {}: drop --seed or delete the session file",
+                "`{}` continues a session with {was}: drop --seed or delete the session file",
                 path.display(),
-                saved.seed
             )));
         }
     }
     // A saved session replays from its seed and start time; a new one that will be saved needs
-    // a seed too, even when none was given.
+    // a seed too, even when none was given: then a secret one from the operating system.
     let (seed, start) = match (&saved, seed, state_path) {
         (Some(saved), _, _) => (Some(saved.seed), saved.start),
-        (None, Some(seed), _) => (Some(seed), SEEDED_START),
-        (None, None, Some(_)) => (Some(OsRandomness::new().seed()), system::now()),
+        (None, Some(seed), _) => (Some(Seed::Number(seed)), SEEDED_START),
+        (None, None, Some(_)) => {
+            let mut key = [0u8; 32];
+            OsRandomness
+                .fill(&mut key)
+                .map_err(|e| Failure::input(e.message))?;
+            (Some(Seed::Secret(key)), system::now())
+        }
         (None, None, None) => (None, system::now()),
     };
-    let mut rng: Box<dyn Randomness> = match seed {
-        Some(s) => Box::new(SeededRandomness::new(s)),
-        None => Box::new(OsRandomness::new()),
+    // A saved session reproduces its keys, ids and tokens from the seed, but takes every nonce
+    // and data key fresh from the OS: two runs continuing copies of one session file must never
+    // encrypt under the same key and nonce. A `--seed` run that saves nothing is a reproducible
+    // transcript: all of it comes from the seed (not secret, as `--help` says).
+    let mut rng: Box<dyn Randomness> = match (seed, state_path) {
+        (Some(seed), Some(_)) => Box::new(SessionRandomness {
+            seeded: seed.generator(),
+        }),
+        (Some(seed), None) => Box::new(seed.generator()),
+        (None, _) => Box::new(OsRandomness),
     };
 
     let loaded =

@@ -1,7 +1,7 @@
 //! What the engine leaves to its host: the clock, randomness and files.
 
 use kms_awscli::{Files, MAX_FILE_BYTES};
-use kms_engine::entropy::{Randomness, SeededRandomness, Timestamp};
+use kms_engine::entropy::{Randomness, RandomnessUnavailable, SeededRandomness, Timestamp};
 use std::io::Read;
 
 /// The system clock.
@@ -12,42 +12,35 @@ pub fn now() -> Timestamp {
     Timestamp(millis)
 }
 
-/// The operating system's random source (`/dev/urandom`).
-pub struct OsRandomness {
-    source: Option<std::fs::File>,
-    fallback: SeededRandomness,
-}
-
-impl OsRandomness {
-    /// Opens the random source. Where it cannot be opened, bytes come from a generator seeded
-    /// with the standard library's per-process random hash keys.
-    pub fn new() -> OsRandomness {
-        use std::hash::{BuildHasher, Hasher};
-        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-        hasher.write_i64(now().0);
-        OsRandomness {
-            source: std::fs::File::open("/dev/urandom").ok(),
-            fallback: SeededRandomness::new(hasher.finish()),
-        }
-    }
-
-    /// A random 64-bit seed.
-    pub fn seed(&mut self) -> u64 {
-        let mut bytes = [0u8; 8];
-        self.fill(&mut bytes);
-        u64::from_le_bytes(bytes)
-    }
-}
+/// The operating system's random source (`getrandom`). If it fails, so does the operation
+/// that asked: nothing is made from bytes that did not come.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct OsRandomness;
 
 impl Randomness for OsRandomness {
-    fn fill(&mut self, buf: &mut [u8]) {
-        let read = self
-            .source
-            .as_mut()
-            .is_some_and(|f| f.read_exact(buf).is_ok());
-        if !read {
-            self.fallback.fill(buf);
-        }
+    fn fill(&mut self, buf: &mut [u8]) -> Result<(), RandomnessUnavailable> {
+        getrandom::fill(buf).map_err(|e| RandomnessUnavailable {
+            message: format!(
+                "the operating system's random source failed ({e}): nothing was created"
+            ),
+        })
+    }
+}
+
+/// A saved session's randomness: keys, ids and tokens from its seed (so replaying its history
+/// rebuilds them), nonces and data keys from the operating system.
+pub struct SessionRandomness {
+    /// The session's seeded generator.
+    pub seeded: SeededRandomness,
+}
+
+impl Randomness for SessionRandomness {
+    fn fill(&mut self, buf: &mut [u8]) -> Result<(), RandomnessUnavailable> {
+        self.seeded.fill(buf)
+    }
+
+    fn fill_fresh(&mut self, buf: &mut [u8]) -> Result<(), RandomnessUnavailable> {
+        OsRandomness.fill(buf)
     }
 }
 

@@ -25,6 +25,7 @@ fn every_printing_command() -> Vec<Vec<String>> {
         ],
         vec!["check", &lecture],
         vec!["lint", &lecture],
+        vec!["audit", &lecture],
         vec!["generate", "--principals", "5", "--keys", "2"],
         vec!["aws", &demo1, &script, "--seed", "1"],
     ]
@@ -166,7 +167,7 @@ fn a_session_file_is_private_and_saved_whole() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    left.sort();
+    kms_engine::sort::sort(&mut left);
     assert_eq!(left, ["private.json", "private.json.lock"]);
 }
 
@@ -246,4 +247,64 @@ fn an_endless_file_argument_is_refused_not_read_to_exhaustion() {
         "{}",
         stderr(&out)
     );
+}
+
+/// The nonce of an encryption printed as `CiphertextBlob` text.
+fn nonce_of(out: &std::process::Output) -> Vec<u8> {
+    use base64::Engine as _;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let blob = base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .unwrap();
+    kms_engine::crypto::parse(&blob).unwrap().nonce.to_vec()
+}
+
+/// Two runs continuing copies of one session file replay the same keys; each encryption still
+/// draws its nonce from the operating system, so the copies never encrypt under the same key and
+/// nonce (whose ciphertexts XOR to the XOR of the plaintexts), with or without `--seed`.
+#[test]
+fn copies_of_one_session_never_reuse_a_nonce() {
+    for seed in [None, Some("5")] {
+        let (_dir, state) = session_dir("original.json");
+        let mut args = vec!["aws", "", "--state", &state];
+        let lecture = scenario("lecture.json");
+        args[1] = &lecture;
+        if let Some(seed) = seed {
+            args.extend(["--seed", seed]);
+        }
+        let first = kmsplay_stdin(&args, "aws kms list-keys --profile alice\n");
+        assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+        let copy = format!("{state}.copy");
+        std::fs::copy(&state, &copy).unwrap();
+        let encrypt = "aws kms encrypt --plaintext 'attack at dawn' --key-id alias/CMK-A --profile alice --query CiphertextBlob --output text\n";
+        let a = kmsplay_stdin(&["aws", &lecture, "--state", &state], encrypt);
+        let b = kmsplay_stdin(&["aws", &lecture, "--state", &copy], encrypt);
+        assert_eq!(a.status.code(), Some(0), "{}", stderr(&a));
+        assert_eq!(b.status.code(), Some(0), "{}", stderr(&b));
+        assert_ne!(nonce_of(&a), nonce_of(&b), "seed {seed:?}");
+        // Both copies hold the same key: each decrypts the other's ciphertext.
+        let decrypt = format!(
+            "aws kms decrypt --ciphertext-blob {} --profile alice --query Plaintext --output text\n",
+            String::from_utf8_lossy(&b.stdout).trim()
+        );
+        let c = kmsplay_stdin(&["aws", &lecture, "--state", &state], &decrypt);
+        assert_eq!(c.status.code(), Some(0), "{}", stderr(&c));
+        let _ = std::fs::remove_file(&copy);
+        let _ = std::fs::remove_file(format!("{copy}.lock"));
+    }
+}
+
+/// A session file holds the secret its keys derive from: a new session without `--seed` draws
+/// 256 bits from the operating system, not a 64-bit number.
+#[test]
+fn a_new_session_without_a_seed_keeps_a_256_bit_secret() {
+    let (_dir, state) = session_dir("secret.json");
+    let out = aws_with_state(&state, "aws kms list-keys --profile alice\n");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
+    let secret = saved["secret_seed"].as_str().unwrap();
+    assert_eq!(secret.len(), 64);
+    assert!(secret.chars().all(|c| c.is_ascii_hexdigit()));
+    assert!(saved.get("seed").is_none());
 }

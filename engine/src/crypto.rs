@@ -41,7 +41,7 @@ use aes_gcm::{Aes256Gcm, KeyInit};
 use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use crate::entropy::Randomness;
+use crate::entropy::{Randomness, RandomnessUnavailable};
 
 /// The blob's magic bytes.
 pub const MAGIC: [u8; 3] = *b"KPG";
@@ -136,10 +136,10 @@ fn push_len(out: &mut Vec<u8>, len: usize) {
 struct KeyMaterial(Box<[u8; KEY_LEN]>);
 
 impl KeyMaterial {
-    fn generate(rng: &mut dyn Randomness) -> KeyMaterial {
+    fn generate(rng: &mut dyn Randomness) -> Result<KeyMaterial, RandomnessUnavailable> {
         let mut material = KeyMaterial(Box::new([0; KEY_LEN]));
-        rng.fill(material.0.as_mut_slice());
-        material
+        rng.fill(material.0.as_mut_slice())?;
+        Ok(material)
     }
 
     fn from_slice(bytes: &[u8]) -> Option<KeyMaterial> {
@@ -172,10 +172,10 @@ pub struct KeyRing {
 
 impl KeyRing {
     /// A ring with freshly generated key material (a key created with origin `AWS_KMS`).
-    pub fn generate(rng: &mut dyn Randomness) -> KeyRing {
-        KeyRing {
-            versions: vec![KeyMaterial::generate(rng)],
-        }
+    pub fn generate(rng: &mut dyn Randomness) -> Result<KeyRing, RandomnessUnavailable> {
+        Ok(KeyRing {
+            versions: vec![KeyMaterial::generate(rng)?],
+        })
     }
 
     /// A ring without key material (a key created with origin `EXTERNAL`, pending import).
@@ -196,12 +196,15 @@ impl KeyRing {
     /// Adds a new backing key and makes it current, keeping the old ones for decryption
     /// (KMS Developer Guide, rotate-keys.html). Returns the new version, or `None` when the ring
     /// has no material to rotate.
-    pub fn rotate(&mut self, rng: &mut dyn Randomness) -> Option<u32> {
+    pub fn rotate(
+        &mut self,
+        rng: &mut dyn Randomness,
+    ) -> Result<Option<u32>, RandomnessUnavailable> {
         if self.versions.is_empty() {
-            return None;
+            return Ok(None);
         }
-        self.versions.push(KeyMaterial::generate(rng));
-        Some(self.current_version())
+        self.versions.push(KeyMaterial::generate(rng)?);
+        Ok(Some(self.current_version()))
     }
 
     /// Installs imported key material (32 bytes) as version 1 of a ring that has none.
@@ -216,7 +219,8 @@ impl KeyRing {
     }
 
     /// Encrypts `plaintext` for the key `key_arn` under the current backing key, binding
-    /// `context` as additional authenticated data. The nonce comes from `rng`.
+    /// `context` as additional authenticated data. The nonce is `rng`'s fresh bytes
+    /// ([`Randomness::fill_fresh`]), never replayed from a seed.
     pub fn encrypt(
         &self,
         key_arn: &str,
@@ -227,7 +231,8 @@ impl KeyRing {
         let material = self.versions.last().ok_or(EncryptError::NoKeyMaterial)?;
         let arn_len = u16::try_from(key_arn.len()).map_err(|_| EncryptError::KeyArnTooLong)?;
         let mut nonce = [0u8; NONCE_LEN];
-        rng.fill(&mut nonce);
+        rng.fill_fresh(&mut nonce)
+            .map_err(EncryptError::Randomness)?;
 
         let header_len = 10 + key_arn.len();
         let mut blob = Vec::with_capacity(header_len + NONCE_LEN + plaintext.len() + TAG_LEN);
@@ -313,7 +318,7 @@ impl fmt::Display for InvalidCiphertext {
 impl std::error::Error for InvalidCiphertext {}
 
 /// Why encryption could not run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EncryptError {
     /// The key has no key material (origin `EXTERNAL`, pending import).
     NoKeyMaterial,
@@ -321,6 +326,8 @@ pub enum EncryptError {
     KeyArnTooLong,
     /// The plaintext exceeds AES-GCM's length limit.
     TooLong,
+    /// No nonce could be drawn: nothing was encrypted.
+    Randomness(RandomnessUnavailable),
 }
 
 impl fmt::Display for EncryptError {
@@ -329,6 +336,7 @@ impl fmt::Display for EncryptError {
             EncryptError::NoKeyMaterial => "the key has no key material",
             EncryptError::KeyArnTooLong => "the key ARN is longer than 65535 bytes",
             EncryptError::TooLong => "the plaintext is too long for AES-GCM",
+            EncryptError::Randomness(e) => &e.message,
         })
     }
 }
@@ -670,7 +678,7 @@ mod tests {
     #[test]
     fn round_trip_with_and_without_context() {
         let mut rng = SeededRandomness::new(1);
-        let ring = KeyRing::generate(&mut rng);
+        let ring = KeyRing::generate(&mut rng).unwrap();
         for ctx in [
             EncryptionContext::new(),
             context(&[("dept", "eng"), ("app", "x")]),
@@ -684,7 +692,7 @@ mod tests {
     #[test]
     fn two_encryptions_of_the_same_plaintext_differ_by_nonce() {
         let mut rng = SeededRandomness::new(2);
-        let ring = KeyRing::generate(&mut rng);
+        let ring = KeyRing::generate(&mut rng).unwrap();
         let ctx = EncryptionContext::new();
         let a = ring.encrypt(ARN, &ctx, b"same", &mut rng).unwrap();
         let b = ring.encrypt(ARN, &ctx, b"same", &mut rng).unwrap();
@@ -694,7 +702,7 @@ mod tests {
     #[test]
     fn every_single_byte_flip_is_rejected() {
         let mut rng = SeededRandomness::new(3);
-        let ring = KeyRing::generate(&mut rng);
+        let ring = KeyRing::generate(&mut rng).unwrap();
         let ctx = context(&[("purpose", "test")]);
         let blob = ring
             .encrypt(ARN, &ctx, b"attack at dawn", &mut rng)
@@ -715,7 +723,7 @@ mod tests {
     #[test]
     fn truncated_and_extended_blobs_are_rejected() {
         let mut rng = SeededRandomness::new(4);
-        let ring = KeyRing::generate(&mut rng);
+        let ring = KeyRing::generate(&mut rng).unwrap();
         let ctx = EncryptionContext::new();
         let blob = ring.encrypt(ARN, &ctx, b"abc", &mut rng).unwrap();
         for len in 0..blob.len() {
@@ -734,7 +742,7 @@ mod tests {
     #[test]
     fn a_different_encryption_context_is_rejected() {
         let mut rng = SeededRandomness::new(5);
-        let ring = KeyRing::generate(&mut rng);
+        let ring = KeyRing::generate(&mut rng).unwrap();
         let ctx = context(&[("dept", "eng"), ("app", "payroll")]);
         let blob = ring.encrypt(ARN, &ctx, b"salary", &mut rng).unwrap();
         let reordered = context(&[("app", "payroll"), ("dept", "eng")]);
@@ -760,7 +768,7 @@ mod tests {
         assert_ne!(c.canonical_bytes(), d.canonical_bytes());
 
         let mut rng = SeededRandomness::new(6);
-        let ring = KeyRing::generate(&mut rng);
+        let ring = KeyRing::generate(&mut rng).unwrap();
         let blob = ring.encrypt(ARN, &a, b"x", &mut rng).unwrap();
         assert_eq!(ring.decrypt(ARN, &b, &blob), Err(InvalidCiphertext));
     }
@@ -768,8 +776,8 @@ mod tests {
     #[test]
     fn another_keys_blob_is_rejected_with_the_same_error() {
         let mut rng = SeededRandomness::new(7);
-        let ring = KeyRing::generate(&mut rng);
-        let other = KeyRing::generate(&mut rng);
+        let ring = KeyRing::generate(&mut rng).unwrap();
+        let other = KeyRing::generate(&mut rng).unwrap();
         let ctx = EncryptionContext::new();
         let blob = other.encrypt(OTHER_ARN, &ctx, b"x", &mut rng).unwrap();
         assert_eq!(ring.decrypt(ARN, &ctx, &blob), Err(InvalidCiphertext));
@@ -784,11 +792,11 @@ mod tests {
     #[test]
     fn rotation_keeps_old_ciphertexts_decryptable() {
         let mut rng = SeededRandomness::new(8);
-        let mut ring = KeyRing::generate(&mut rng);
+        let mut ring = KeyRing::generate(&mut rng).unwrap();
         let ctx = EncryptionContext::new();
         let old = ring.encrypt(ARN, &ctx, b"before", &mut rng).unwrap();
         assert_eq!(inspect(&old).key_version, Some(1));
-        assert_eq!(ring.rotate(&mut rng), Some(2));
+        assert_eq!(ring.rotate(&mut rng).unwrap(), Some(2));
         let new = ring.encrypt(ARN, &ctx, b"after", &mut rng).unwrap();
         assert_eq!(inspect(&new).key_version, Some(2));
         assert_eq!(ring.decrypt(ARN, &ctx, &old).unwrap(), b"before");
@@ -796,7 +804,7 @@ mod tests {
 
         // A blob naming a version the ring lacks (here: made after a rotation this copy missed).
         let mut newer = ring.clone();
-        newer.rotate(&mut rng);
+        newer.rotate(&mut rng).unwrap();
         let from_the_future = newer.encrypt(ARN, &ctx, b"v3", &mut rng).unwrap();
         assert_eq!(
             ring.decrypt(ARN, &ctx, &from_the_future),
@@ -813,7 +821,7 @@ mod tests {
             ring.encrypt(ARN, &EncryptionContext::new(), b"x", &mut rng),
             Err(EncryptError::NoKeyMaterial)
         );
-        assert_eq!(ring.rotate(&mut rng), None);
+        assert_eq!(ring.rotate(&mut rng).unwrap(), None);
         assert_eq!(
             ring.import_material(&[7; 31]),
             Err(ImportMaterialError::WrongLength(31))
@@ -845,8 +853,8 @@ mod tests {
     #[test]
     fn inspect_names_every_part_with_its_byte_range() {
         let mut rng = SeededRandomness::new(10);
-        let mut ring = KeyRing::generate(&mut rng);
-        ring.rotate(&mut rng);
+        let mut ring = KeyRing::generate(&mut rng).unwrap();
+        ring.rotate(&mut rng).unwrap();
         let blob = ring
             .encrypt(ARN, &EncryptionContext::new(), b"12345", &mut rng)
             .unwrap();
@@ -915,7 +923,7 @@ mod tests {
         #[test]
         fn garbage_with_a_valid_header_still_fails_to_decrypt(tail in proptest::collection::vec(any::<u8>(), 0..100)) {
             let mut rng = SeededRandomness::new(11);
-            let ring = KeyRing::generate(&mut rng);
+            let ring = KeyRing::generate(&mut rng).unwrap();
             let mut blob = b"KPG\x01".to_vec();
             blob.extend_from_slice(&u16::try_from(ARN.len()).unwrap().to_be_bytes());
             blob.extend_from_slice(ARN.as_bytes());
@@ -931,7 +939,7 @@ mod tests {
             seed in any::<u64>(),
         ) {
             let mut rng = SeededRandomness::new(seed);
-            let ring = KeyRing::generate(&mut rng);
+            let ring = KeyRing::generate(&mut rng).unwrap();
             let ctx: EncryptionContext = pairs.into_iter().collect();
             let blob = ring.encrypt(ARN, &ctx, &plaintext, &mut rng).unwrap();
             prop_assert_eq!(ring.decrypt(ARN, &ctx, &blob).unwrap(), plaintext);

@@ -118,11 +118,16 @@ impl World {
                     let Some(at) = key.rotation.next_rotation.filter(|&at| at <= now) else {
                         break;
                     };
-                    if key.ring.rotate(&mut *env.rng).is_none() {
+                    // Without random bytes the rotation waits for the next tick: no version
+                    // is made from a buffer the source failed to fill.
+                    let Ok(version) = KeyVersion::new(&mut *env.rng, at, RotationType::Automatic)
+                    else {
+                        break;
+                    };
+                    if !matches!(key.ring.rotate(&mut *env.rng), Ok(Some(_))) {
                         break;
                     }
-                    key.versions
-                        .push(KeyVersion::new(&mut *env.rng, at, RotationType::Automatic));
+                    key.versions.push(version);
                     key.rotation.next_rotation = Some(at.plus_millis(period));
                 }
             }

@@ -255,20 +255,23 @@ fn add_grants(world: &mut World, keys: &[KeyId], grants: &[GrantSpec]) {
         } else {
             NOW.plus_millis(-3_600_000)
         };
-        world.grants.create(
-            NewGrant {
-                key_arn,
-                grantee: grantees()[spec.grantee].clone(),
-                retiring: spec.retiring.then(|| user(ACCOUNT, "Alice")),
-                operations,
-                constraints: None,
-                name: None,
-                issuing_account: ACCOUNT.to_owned(),
-                created_by: root(ACCOUNT),
-            },
-            created,
-            &mut rng,
-        );
+        world
+            .grants
+            .create(
+                NewGrant {
+                    key_arn,
+                    grantee: grantees()[spec.grantee].clone(),
+                    retiring: spec.retiring.then(|| user(ACCOUNT, "Alice")),
+                    operations,
+                    constraints: None,
+                    name: None,
+                    issuing_account: ACCOUNT.to_owned(),
+                    created_by: root(ACCOUNT),
+                },
+                created,
+                &mut rng,
+            )
+            .unwrap();
     }
 }
 

@@ -1,15 +1,8 @@
-//! Any bytes as a ciphertext blob: the inspector and the blob parser never panic, and every part
-//! the inspector reports lies inside the blob.
+//! libFuzzer target `ciphertext`: the property is `checks::ciphertext`, shared with the stable replay test.
 
 #![no_main]
 
-use kms_engine::crypto::{inspect, parse};
-use libfuzzer_sys::fuzz_target;
+#[path = "../checks.rs"]
+mod checks;
 
-fuzz_target!(|data: &[u8]| {
-    let inspection = inspect(data);
-    for part in &inspection.parts {
-        assert!(part.start <= part.end && part.end <= data.len());
-    }
-    let _ = parse(data);
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::ciphertext(data));

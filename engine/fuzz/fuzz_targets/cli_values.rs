@@ -1,17 +1,8 @@
-//! Any text as a `--query` expression and as shorthand syntax: no panic; a parsed query can be
-//! run on any JSON value.
+//! libFuzzer target `cli_values`: the property is `checks::cli_values`, shared with the stable replay test.
 
 #![no_main]
 
-use kms_awscli::query::Query;
-use kms_awscli::shorthand;
-use libfuzzer_sys::fuzz_target;
+#[path = "../checks.rs"]
+mod checks;
 
-fuzz_target!(|data: &[u8]| {
-    let text = String::from_utf8_lossy(data);
-    if let Ok(query) = Query::parse(&text) {
-        let value = serde_json::json!({"Grants": [{"GrantId": "a", "Operations": ["Encrypt"]}], "KeyId": "k"});
-        let _ = query.search(&value);
-    }
-    let _ = shorthand::parse(&text);
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::cli_values(data));

@@ -1,16 +1,8 @@
-//! Any bytes into the JSON parser: no panic, a value exactly when there is no syntax error, and
-//! formatting is stable (formatting formatted text changes nothing).
+//! libFuzzer target `json`: the property is `checks::json`, shared with the stable replay test.
 
 #![no_main]
 
-use kms_engine::json;
-use libfuzzer_sys::fuzz_target;
+#[path = "../checks.rs"]
+mod checks;
 
-fuzz_target!(|data: &[u8]| {
-    let text = String::from_utf8_lossy(data);
-    let document = json::parse(&text);
-    assert!(document.value.is_some() || document.has_errors());
-    if let Ok(pretty) = json::format_json(&text) {
-        assert_eq!(json::format_json(&pretty).ok().as_deref(), Some(pretty.as_str()));
-    }
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::json(data));

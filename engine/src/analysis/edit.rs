@@ -370,7 +370,8 @@ fn apply(world: &mut World, change: &Change, now: Timestamp) -> Result<(), World
             let seed = world.grants.all().count() as u64;
             world
                 .grants
-                .create(spec, created, &mut SeededRandomness::new(seed));
+                .create(spec, created, &mut SeededRandomness::new(seed))
+                .map_err(|e| WorldError::Kms(e.into()))?;
             Ok(())
         }
         Change::RetireGrant { key, grant_id } => {

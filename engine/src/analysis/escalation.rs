@@ -290,7 +290,8 @@ fn key_escalations(
     }
     if let (Some(via), false) = (via, grantable.is_empty()) {
         let mut granted = world.clone();
-        granted.grants.create(
+        // The hypothetical grant's ids come from a fixed seed, whose stream cannot run out.
+        let _ = granted.grants.create(
             NewGrant {
                 key_arn: key.arn.clone(),
                 grantee: caller.arn.clone(),

@@ -290,6 +290,7 @@ fn seal(
             crypto::EncryptError::KeyArnTooLong | crypto::EncryptError::TooLong => {
                 KmsError::Validation(e.to_string())
             }
+            crypto::EncryptError::Randomness(e) => KmsError::from(e),
         })
 }
 
@@ -512,7 +513,7 @@ impl World {
         }
         self.account_operation(caller, env, Action::GenerateRandom)?;
         let mut plaintext = vec![0; count];
-        env.rng.fill(&mut plaintext);
+        env.rng.fill_fresh(&mut plaintext)?;
         Ok(GenerateRandomResponse { plaintext })
     }
 
@@ -560,7 +561,7 @@ impl World {
             return Err(dry_run_error());
         }
         let mut plaintext = vec![0; count];
-        env.rng.fill(&mut plaintext);
+        env.rng.fill_fresh(&mut plaintext)?;
         let context = context_of(request.encryption_context.as_ref());
         let ciphertext_blob = seal(&key, &context, &plaintext, env)?;
         Ok((plaintext, ciphertext_blob, key.arn.clone()))

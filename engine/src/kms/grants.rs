@@ -339,7 +339,7 @@ impl World {
                 key.arn
             )));
         }
-        let created = self.grants.create(spec, env.now, &mut *env.rng);
+        let created = self.grants.create(spec, env.now, &mut *env.rng)?;
         Ok(CreateGrantResponse {
             grant_token: created.token.as_str().to_owned(),
             grant_id: created.id.to_string(),

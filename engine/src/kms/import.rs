@@ -73,9 +73,9 @@ impl World {
             params,
         )?;
         let mut token = vec![0u8; 32];
-        env.rng.fill(&mut token);
+        env.rng.fill(&mut token)?;
         let mut pad = Zeroizing::new([0u8; 32]);
-        env.rng.fill(pad.as_mut());
+        env.rng.fill(pad.as_mut())?;
         let valid_until = env.now.plus_millis(IMPORT_PARAMETERS_MILLIS);
         let response = GetParametersForImportResponse {
             key_id: key.arn.clone(),
@@ -183,13 +183,12 @@ impl World {
         let now = env.now;
         let target = self.key_mut(&key)?;
         if !target.ring.has_material() {
+            let version = KeyVersion::new(&mut *env.rng, now, RotationType::Initial)?;
             target
                 .ring
                 .import_material(&material)
                 .map_err(|e| KmsError::InvalidCiphertext(e.to_string()))?;
-            target
-                .versions
-                .push(KeyVersion::new(&mut *env.rng, now, RotationType::Initial));
+            target.versions.push(version);
         }
         target.imported_digest = Some(digest);
         target.import = None;

@@ -120,7 +120,7 @@ impl World {
             )?;
         }
 
-        let id = KeyId::generate(&mut *env.rng);
+        let id = KeyId::generate(&mut *env.rng)?;
         let account = principal.account.clone();
         // Only a supplied policy must pass the lockout safety check: "If you provide a key
         // policy, it must meet the following criteria"; without one KMS attaches the default
@@ -132,12 +132,12 @@ impl World {
         let policy = self.check_key_policy(&text)?;
         let (ring, versions, state) = match origin {
             Origin::AwsKms => (
-                KeyRing::generate(&mut *env.rng),
+                KeyRing::generate(&mut *env.rng)?,
                 vec![KeyVersion::new(
                     &mut *env.rng,
                     env.now,
                     RotationType::Initial,
-                )],
+                )?],
                 KeyState::Enabled,
             ),
             Origin::External => (

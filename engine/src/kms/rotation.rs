@@ -102,16 +102,15 @@ impl World {
             )));
         }
         let now = env.now;
+        let version = KeyVersion::new(&mut *env.rng, now, RotationType::OnDemand)?;
         let target = self.key_mut(&key)?;
-        if target.ring.rotate(&mut *env.rng).is_none() {
+        if target.ring.rotate(&mut *env.rng)?.is_none() {
             return Err(KmsError::UnsupportedOperation(format!(
                 "{} has no key material to rotate.",
                 key.arn
             )));
         }
-        target
-            .versions
-            .push(KeyVersion::new(&mut *env.rng, now, RotationType::OnDemand));
+        target.versions.push(version);
         target.rotation.on_demand_count += 1;
         Ok(KeyIdResponse {
             key_id: key.arn.clone(),

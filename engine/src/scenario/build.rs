@@ -246,7 +246,7 @@ impl Scenario {
         }
         // Grants in the file are already in effect: created one propagation window ago.
         let created = now.plus_millis(-world.grants.propagation_window_millis());
-        for grant in &self.grants {
+        for (i, grant) in self.grants.iter().enumerate() {
             let Some(key) = self.keys.get(grant.key) else {
                 continue;
             };
@@ -264,7 +264,13 @@ impl Scenario {
                 issuing_account: key.account.clone(),
                 created_by: format!("arn:aws:iam::{}:root", key.account),
             };
-            world.grants.create(spec, created, rng);
+            if let Err(e) = world.grants.create(spec, created, rng) {
+                b.error(
+                    format!("grants[{i}]"),
+                    grant.span,
+                    &WorldError::Kms(e.into()),
+                );
+            }
         }
         if b.errors.is_empty() {
             Ok(world)

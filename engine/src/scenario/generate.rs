@@ -12,7 +12,6 @@ use super::{
     PolicyText, PrincipalEntry, PrincipalRole, Scenario, derived_key_id,
 };
 use crate::diagnostics::Span;
-use crate::entropy::SeededRandomness;
 use crate::json::write_string;
 
 /// The departments generated principals are tagged with (`aws:PrincipalTag/dept`).
@@ -38,13 +37,23 @@ pub const MAX_GENERATED_PRINCIPALS: usize = 20_000;
 /// The most keys [`generate`] makes (about 7 MB of scenario).
 pub const MAX_GENERATED_KEYS: usize = 5_000;
 
-struct Dice(SeededRandomness);
+/// The shape of a generated world comes from SplitMix64: fast and reproducible, and it decides
+/// only names and policies, nothing secret (key material comes from the caller's randomness).
+struct Dice(u64);
 
 impl Dice {
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
     /// A number in `0..n` (`n` > 0).
     fn below(&mut self, n: usize) -> usize {
         let n64 = u64::try_from(n.max(1)).unwrap_or(u64::MAX);
-        usize::try_from(self.0.next_u64() % n64).unwrap_or(0)
+        usize::try_from(self.next_u64() % n64).unwrap_or(0)
     }
 
     /// True with probability `percent` in 100.
@@ -100,7 +109,7 @@ fn document(statements: &[String], id: Option<&str>) -> PolicyText {
 pub fn generate(principals: usize, keys: usize, seed: u64) -> Scenario {
     let principals = principals.min(MAX_GENERATED_PRINCIPALS);
     let keys = keys.min(MAX_GENERATED_KEYS);
-    let mut dice = Dice(SeededRandomness::new(seed));
+    let mut dice = Dice(seed);
     let account = DEFAULT_ACCOUNT;
     let region = DEFAULT_REGION;
     let root = format!("arn:aws:iam::{account}:root");

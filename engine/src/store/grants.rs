@@ -35,7 +35,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::Action;
-use crate::entropy::{Randomness, Timestamp};
+use crate::entropy::{Randomness, RandomnessUnavailable, Timestamp};
 use crate::format::hex;
 use crate::request::RequestPrincipal;
 
@@ -64,10 +64,10 @@ pub struct GrantId(String);
 
 impl GrantId {
     /// A fresh id from 256 random bits.
-    pub fn generate(rng: &mut dyn Randomness) -> GrantId {
+    pub fn generate(rng: &mut dyn Randomness) -> Result<GrantId, RandomnessUnavailable> {
         let mut bytes = [0u8; 32];
-        rng.fill(&mut bytes);
-        GrantId(hex(&bytes))
+        rng.fill(&mut bytes)?;
+        Ok(GrantId(hex(&bytes)))
     }
 
     /// The id as written.
@@ -98,13 +98,13 @@ const TOKEN_PREFIX: [u8; 2] = [0x4b, 0x01];
 const TOKEN_BYTES: usize = 48;
 
 impl GrantToken {
-    fn generate(rng: &mut dyn Randomness) -> GrantToken {
+    fn generate(rng: &mut dyn Randomness) -> Result<GrantToken, RandomnessUnavailable> {
         let mut bytes = [0u8; TOKEN_BYTES];
-        rng.fill(&mut bytes);
+        rng.fill(&mut bytes)?;
         if let Some(prefix) = bytes.get_mut(..TOKEN_PREFIX.len()) {
             prefix.copy_from_slice(&TOKEN_PREFIX);
         }
-        GrantToken(BASE64.encode(bytes))
+        Ok(GrantToken(BASE64.encode(bytes)))
     }
 
     /// The token as text.
@@ -615,18 +615,25 @@ impl GrantStore {
 
     /// Creates a grant, or for a retry (same properties including a name) returns the existing
     /// one with a new token (KMS Developer Guide, create-grant-overview.html).
-    pub fn create(&mut self, spec: NewGrant, now: Timestamp, rng: &mut dyn Randomness) -> Created {
-        let token = GrantToken::generate(rng);
+    ///
+    /// Fails, creating nothing, when the random source fails.
+    pub fn create(
+        &mut self,
+        spec: NewGrant,
+        now: Timestamp,
+        rng: &mut dyn Randomness,
+    ) -> Result<Created, RandomnessUnavailable> {
+        let token = GrantToken::generate(rng)?;
         if let Some(existing) = self.grants.iter().find(|g| spec.is_retry_of(g)) {
             let id = existing.id.clone();
             self.tokens.insert(token.clone(), id.clone());
-            return Created {
+            return Ok(Created {
                 id,
                 token,
                 new: false,
-            };
+            });
         }
-        let id = GrantId::generate(rng);
+        let id = GrantId::generate(rng)?;
         self.grants.push(Grant {
             id: id.clone(),
             key_arn: spec.key_arn,
@@ -642,11 +649,11 @@ impl GrantStore {
             ended: None,
         });
         self.tokens.insert(token.clone(), id.clone());
-        Created {
+        Ok(Created {
             id,
             token,
             new: true,
-        }
+        })
     }
 
     /// Ends an active grant (retire or revoke). Returns false if it was not active.
@@ -1185,7 +1192,9 @@ mod tests {
         let mut rng = SeededRandomness::new(1);
         let mut store = GrantStore::new();
         let t0 = Timestamp(1_000_000);
-        let created = store.create(new_grant(&[Action::Encrypt], None), t0, &mut rng);
+        let created = store
+            .create(new_grant(&[Action::Encrypt], None), t0, &mut rng)
+            .unwrap();
         let bob = user(BOB);
         let empty = BTreeMap::new();
         let query = |now: Timestamp, tokens: &[GrantId]| {
@@ -1222,7 +1231,9 @@ mod tests {
         let mut rng = SeededRandomness::new(2);
         let mut store = GrantStore::new();
         store.set_propagation_window(0);
-        let created = store.create(new_grant(&[Action::Decrypt], None), Timestamp(5), &mut rng);
+        let created = store
+            .create(new_grant(&[Action::Decrypt], None), Timestamp(5), &mut rng)
+            .unwrap();
         assert_eq!(store.get(&created.id).unwrap().effective_from, Timestamp(5));
         store.set_propagation_window(-7);
         assert_eq!(store.propagation_window_millis(), 0);
@@ -1233,7 +1244,9 @@ mod tests {
         let mut rng = SeededRandomness::new(3);
         let mut store = GrantStore::new();
         store.set_propagation_window(0);
-        store.create(new_grant(&[Action::Encrypt], None), Timestamp(0), &mut rng);
+        store
+            .create(new_grant(&[Action::Encrypt], None), Timestamp(0), &mut rng)
+            .unwrap();
         let empty = BTreeMap::new();
         let q = |caller: &RequestPrincipal, key: &str, action: Action| {
             store
@@ -1272,7 +1285,7 @@ mod tests {
             None,
         );
         spec.constraints = Some(equals(&[("app", "payroll")]));
-        store.create(spec, Timestamp(0), &mut rng);
+        store.create(spec, Timestamp(0), &mut rng).unwrap();
         let bob = user(BOB);
         let none = BTreeMap::new();
         let standing = |action: Action, context: &BTreeMap<String, String>| {
@@ -1324,7 +1337,9 @@ mod tests {
         let mut rng = SeededRandomness::new(5);
         let mut store = GrantStore::new();
         store.set_propagation_window(0);
-        let created = store.create(new_grant(&[Action::Encrypt], None), Timestamp(0), &mut rng);
+        let created = store
+            .create(new_grant(&[Action::Encrypt], None), Timestamp(0), &mut rng)
+            .unwrap();
         assert!(store.end(&created.id, EndKind::Revoked, ALICE, Timestamp(10)));
         assert!(!store.end(&created.id, EndKind::Retired, ALICE, Timestamp(11)));
         let bob = user(BOB);
@@ -1354,16 +1369,20 @@ mod tests {
     fn tokens_are_opaque_base64_interchangeable_and_checked() {
         let mut rng = SeededRandomness::new(6);
         let mut store = GrantStore::new();
-        let first = store.create(
-            new_grant(&[Action::Encrypt], Some("retry-me")),
-            Timestamp(0),
-            &mut rng,
-        );
-        let again = store.create(
-            new_grant(&[Action::Encrypt], Some("retry-me")),
-            Timestamp(1),
-            &mut rng,
-        );
+        let first = store
+            .create(
+                new_grant(&[Action::Encrypt], Some("retry-me")),
+                Timestamp(0),
+                &mut rng,
+            )
+            .unwrap();
+        let again = store
+            .create(
+                new_grant(&[Action::Encrypt], Some("retry-me")),
+                Timestamp(1),
+                &mut rng,
+            )
+            .unwrap();
         // KMS Developer Guide, create-grant-overview.html: same properties and name ⇒ the
         // existing grant; a new token, interchangeable with the first.
         assert_eq!(first.id, again.id);
@@ -1385,7 +1404,7 @@ mod tests {
             Err(TokenProblem::Malformed)
         );
         assert_eq!(store.grant_for_token(""), Err(TokenProblem::Malformed));
-        let forged = GrantToken::generate(&mut rng);
+        let forged = GrantToken::generate(&mut rng).unwrap();
         assert_eq!(
             store.grant_for_token(forged.as_str()),
             Err(TokenProblem::Unknown)
@@ -1400,25 +1419,35 @@ mod tests {
     fn without_a_name_or_with_other_properties_a_new_grant_is_created() {
         let mut rng = SeededRandomness::new(7);
         let mut store = GrantStore::new();
-        let a = store.create(new_grant(&[Action::Encrypt], None), Timestamp(0), &mut rng);
-        let b = store.create(new_grant(&[Action::Encrypt], None), Timestamp(0), &mut rng);
+        let a = store
+            .create(new_grant(&[Action::Encrypt], None), Timestamp(0), &mut rng)
+            .unwrap();
+        let b = store
+            .create(new_grant(&[Action::Encrypt], None), Timestamp(0), &mut rng)
+            .unwrap();
         assert_ne!(a.id, b.id);
-        let c = store.create(
-            new_grant(&[Action::Encrypt], Some("n")),
-            Timestamp(0),
-            &mut rng,
-        );
-        let d = store.create(
-            new_grant(&[Action::Decrypt], Some("n")),
-            Timestamp(0),
-            &mut rng,
-        );
+        let c = store
+            .create(
+                new_grant(&[Action::Encrypt], Some("n")),
+                Timestamp(0),
+                &mut rng,
+            )
+            .unwrap();
+        let d = store
+            .create(
+                new_grant(&[Action::Decrypt], Some("n")),
+                Timestamp(0),
+                &mut rng,
+            )
+            .unwrap();
         assert_ne!(c.id, d.id);
-        let e = store.create(
-            new_grant(&[Action::Decrypt], Some("n")),
-            Timestamp(0),
-            &mut rng,
-        );
+        let e = store
+            .create(
+                new_grant(&[Action::Decrypt], Some("n")),
+                Timestamp(0),
+                &mut rng,
+            )
+            .unwrap();
         assert_eq!(d.id, e.id);
         assert_eq!(a.id.as_str().len(), 64);
         assert!(a.id.as_str().bytes().all(|b| b.is_ascii_hexdigit()));
@@ -1435,7 +1464,7 @@ mod tests {
                 spec.grantee = ALICE.to_owned();
                 spec.retiring = Some(BOB.to_owned());
             }
-            ids.push(store.create(spec, Timestamp(i), &mut rng).id);
+            ids.push(store.create(spec, Timestamp(i), &mut rng).unwrap().id);
         }
         store.end(&ids[4], EndKind::Retired, BOB, Timestamp(9));
 
@@ -1460,7 +1489,9 @@ mod tests {
         let mut store = GrantStore::new();
         let mut spec = new_grant(&[Action::Encrypt, Action::Decrypt], None);
         spec.constraints = Some(subset(&[("Department", "IT")]));
-        let created = store.create(spec, Timestamp(1_568_565_290_000), &mut rng);
+        let created = store
+            .create(spec, Timestamp(1_568_565_290_000), &mut rng)
+            .unwrap();
         let entry = store.get(&created.id).unwrap().list_entry();
         let json = serde_json::to_value(&entry).unwrap();
         assert_eq!(json["KeyId"], KEY);
@@ -1484,7 +1515,9 @@ mod tests {
     fn removing_a_key_forgets_its_grants_and_tokens() {
         let mut rng = SeededRandomness::new(10);
         let mut store = GrantStore::new();
-        let created = store.create(new_grant(&[Action::Encrypt], None), Timestamp(0), &mut rng);
+        let created = store
+            .create(new_grant(&[Action::Encrypt], None), Timestamp(0), &mut rng)
+            .unwrap();
         store.retain_keys(|arn| arn != KEY);
         assert_eq!(store.all().count(), 0);
         assert_eq!(

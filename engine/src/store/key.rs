@@ -2,7 +2,7 @@
 
 use crate::catalog::{KeySpec, KeyUsage};
 use crate::crypto::KeyRing;
-use crate::entropy::{Randomness, Timestamp};
+use crate::entropy::{Randomness, RandomnessUnavailable, Timestamp};
 use crate::format::hex;
 use crate::policy::Policy;
 use serde::Serialize;
@@ -21,20 +21,20 @@ pub struct KeyId(String);
 
 impl KeyId {
     /// A fresh random (version 4) UUID from `rng`.
-    pub fn generate(rng: &mut dyn Randomness) -> KeyId {
+    pub fn generate(rng: &mut dyn Randomness) -> Result<KeyId, RandomnessUnavailable> {
         let mut bytes = [0u8; 16];
-        rng.fill(&mut bytes);
+        rng.fill(&mut bytes)?;
         bytes[6] = (bytes[6] & 0x0f) | 0x40;
         bytes[8] = (bytes[8] & 0x3f) | 0x80;
         let hex = hex(&bytes);
-        KeyId(format!(
+        Ok(KeyId(format!(
             "{}-{}-{}-{}-{}",
             hex.get(0..8).unwrap_or_default(),
             hex.get(8..12).unwrap_or_default(),
             hex.get(12..16).unwrap_or_default(),
             hex.get(16..20).unwrap_or_default(),
             hex.get(20..32).unwrap_or_default()
-        ))
+        )))
     }
 
     /// `text` if it has the shape of a key id: a lowercase UUID, or `mrk-` and 32 hex digits
@@ -169,14 +169,14 @@ impl KeyVersion {
         rng: &mut dyn Randomness,
         created: Timestamp,
         rotation_type: RotationType,
-    ) -> KeyVersion {
+    ) -> Result<KeyVersion, RandomnessUnavailable> {
         let mut id = [0u8; 32];
-        rng.fill(&mut id);
-        KeyVersion {
+        rng.fill(&mut id)?;
+        Ok(KeyVersion {
             material_id: hex(&id),
             created,
             rotation_type,
-        }
+        })
     }
 }
 
@@ -361,11 +361,11 @@ mod tests {
     fn generated_key_ids_are_version_4_uuids() {
         // KMS Developer Guide, concepts.html#key-id-key-id: a key id is a UUID.
         let mut rng = SeededRandomness::new(1);
-        let id = KeyId::generate(&mut rng);
+        let id = KeyId::generate(&mut rng).unwrap();
         assert_eq!(KeyId::parse(id.as_str()), Some(id.clone()));
         assert_eq!(id.as_str().len(), 36);
         assert_eq!(id.as_str().as_bytes()[14], b'4');
-        assert_ne!(KeyId::generate(&mut rng), id);
+        assert_ne!(KeyId::generate(&mut rng).unwrap(), id);
     }
 
     #[test]

@@ -1,0 +1,179 @@
+//! `cargo xtask fuzz [--minutes N] [TARGET…]`: runs every cargo-fuzz target of the engine in turn
+//! (nightly and `cargo fuzz` needed), then prints executions and coverage per target.
+//!
+//! The committed corpus (`engine/fuzz/corpus/<target>/`, replayed on stable by
+//! `awscli/tests/fuzz_corpus.rs`) is read, never written: new inputs go to a scratch corpus under
+//! `target/fuzz-corpus/`, so the committed one stays small. A crash input libFuzzer writes is
+//! copied into the committed corpus, so the stable test replays it until it is fixed.
+
+use std::path::Path;
+use std::process::Command;
+
+/// Every target, with the dictionary that helps it past its syntax.
+const TARGETS: [(&str, Option<&str>); 6] = [
+    ("json", Some("policy.dict")),
+    ("policy", Some("policy.dict")),
+    ("scenario", Some("policy.dict")),
+    ("aws_cli", Some("aws_cli.dict")),
+    ("cli_values", Some("cli_values.dict")),
+    ("ciphertext", None),
+];
+
+/// What one target's run reported.
+struct Run {
+    target: &'static str,
+    executions: String,
+    coverage: String,
+    features: String,
+    crashed: bool,
+}
+
+/// Parses `--minutes N` and target names, then runs the targets.
+pub fn fuzz_all(root: &Path, args: &[String]) -> Result<(), String> {
+    let mut minutes = 10u64;
+    let mut only = Vec::new();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--minutes" => {
+                minutes = args
+                    .next()
+                    .and_then(|m| m.parse().ok())
+                    .filter(|&m| m > 0)
+                    .ok_or("--minutes takes a whole number of minutes")?;
+            }
+            name if TARGETS.iter().any(|(t, _)| *t == name) => only.push(name.to_owned()),
+            other => {
+                let names: Vec<&str> = TARGETS.iter().map(|(t, _)| *t).collect();
+                return Err(format!(
+                    "unknown fuzz target `{other}` (targets: {})",
+                    names.join(", ")
+                ));
+            }
+        }
+    }
+    let fuzz_dir = root.join("engine").join("fuzz");
+    let mut runs = Vec::new();
+    for (target, dict) in TARGETS {
+        if !only.is_empty() && !only.iter().any(|o| o == target) {
+            continue;
+        }
+        runs.push(fuzz_one(root, &fuzz_dir, target, dict, minutes)?);
+    }
+    println!("\ntarget       executions  coverage  features  result ({minutes} min each)");
+    for r in &runs {
+        println!(
+            "{:<12} {:>10}  {:>8}  {:>8}  {}",
+            r.target,
+            r.executions,
+            r.coverage,
+            r.features,
+            if r.crashed {
+                "CRASH (input copied into the corpus)"
+            } else {
+                "ok"
+            }
+        );
+    }
+    if runs.iter().any(|r| r.crashed) {
+        return Err("a fuzz target failed: see its output above".to_owned());
+    }
+    Ok(())
+}
+
+fn fuzz_one(
+    root: &Path,
+    fuzz_dir: &Path,
+    target: &'static str,
+    dict: Option<&str>,
+    minutes: u64,
+) -> Result<Run, String> {
+    let scratch = root.join("target").join("fuzz-corpus").join(target);
+    let committed = fuzz_dir.join("corpus").join(target);
+    let artifacts = root.join("target").join("fuzz-artifacts").join(target);
+    for dir in [&scratch, &artifacts] {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    let mut libfuzzer = vec![
+        format!("-max_total_time={}", minutes * 60),
+        "-print_final_stats=1".to_owned(),
+        format!("-artifact_prefix={}/", artifacts.display()),
+    ];
+    if let Some(dict) = dict {
+        libfuzzer.push(format!("-dict={}", fuzz_dir.join(dict).display()));
+    }
+    println!("\n==> cargo +nightly fuzz run {target} ({minutes} min)");
+    let output = Command::new("cargo")
+        .current_dir(fuzz_dir)
+        .args(["+nightly", "fuzz", "run", target])
+        .arg(&scratch)
+        .arg(&committed)
+        .arg("--")
+        .args(&libfuzzer)
+        .output()
+        .map_err(|e| {
+            format!("cannot run cargo fuzz (install it with `cargo install cargo-fuzz`): {e}")
+        })?;
+    let log = String::from_utf8_lossy(&output.stderr);
+    let stat = |name: &str| {
+        log.lines()
+            .rev()
+            .find_map(|l| l.strip_prefix(name))
+            .map_or_else(|| "?".to_owned(), |v| v.trim().to_owned())
+    };
+    // The last status line reads `#N DONE cov: C ft: F ...` (or `#N pulse ...` when cut short).
+    let last = log
+        .lines()
+        .rev()
+        .find(|l| l.contains(" cov: "))
+        .unwrap_or("");
+    let field = |name: &str| {
+        let mut words = last.split_whitespace();
+        words
+            .by_ref()
+            .find(|w| *w == name)
+            .and(words.next())
+            .unwrap_or("?")
+            .to_owned()
+    };
+    let crashed = !output.status.success();
+    if crashed {
+        eprintln!(
+            "{}",
+            log.lines()
+                .rev()
+                .take(40)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        copy_crashes(&artifacts, &committed)?;
+    }
+    Ok(Run {
+        target,
+        executions: stat("stat::number_of_executed_units:"),
+        coverage: field("cov:"),
+        features: field("ft:"),
+        crashed,
+    })
+}
+
+/// Copies libFuzzer's crash, timeout and out-of-memory inputs into the committed corpus.
+fn copy_crashes(artifacts: &Path, committed: &Path) -> Result<(), String> {
+    let entries =
+        std::fs::read_dir(artifacts).map_err(|e| format!("{}: {e}", artifacts.display()))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if ["crash-", "timeout-", "oom-", "leak-"]
+            .iter()
+            .any(|p| name.starts_with(p))
+        {
+            let to = committed.join(&name);
+            std::fs::copy(entry.path(), &to).map_err(|e| format!("{}: {e}", to.display()))?;
+            println!("    kept {} for the stable replay test", to.display());
+        }
+    }
+    Ok(())
+}
