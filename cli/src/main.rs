@@ -281,9 +281,27 @@ fn run(command: Commands) -> Result<u8, Failure> {
 
 /// Reads a file as text, or says which file and why not.
 pub fn read(path: &Path) -> Result<String, Failure> {
-    std::fs::read_to_string(path)
-        .map_err(|e| Failure::input(format!("cannot read `{}`: {e}", path.display())))
+    use std::io::Read as _;
+    let failed =
+        |e: std::io::Error| Failure::input(format!("cannot read `{}`: {e}", path.display()));
+    let limit = u64::try_from(MAX_DOCUMENT_BYTES).unwrap_or(u64::MAX);
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(limit + 1).read_to_string(&mut text))
+        .map_err(failed)?;
+    if text.len() > MAX_DOCUMENT_BYTES {
+        return Err(Failure::input(format!(
+            "`{}` is larger than {} MiB, the most kmsplay reads (a world of 20,000 principals and 5,000 keys is under 30 MiB)",
+            path.display(),
+            MAX_DOCUMENT_BYTES >> 20
+        )));
+    }
+    Ok(text)
 }
+
+/// The largest scenario, policy or script kmsplay reads. Reading a document keeps a span for
+/// every value, so memory is a small multiple of this.
+pub const MAX_DOCUMENT_BYTES: usize = 64 << 20;
 
 /// Prints a scenario's problems as `FILE:LINE:COLUMN: error: ...` and fails with status 2.
 pub fn scenario_failure(path: &Path, error: &ScenarioError) -> Failure {
@@ -627,9 +645,12 @@ fn lint(file: &Path, format: TextOrJson) -> Result<u8, Failure> {
 /// with a `Principal` anywhere is a key policy, otherwise an identity policy.
 fn lint_text(text: &str) -> Vec<Diagnostic> {
     use kms_engine::policy::parse::PolicyKind;
-    let document = kms_engine::json::parse(text);
-    let object = document.value.as_ref().and_then(|v| v.as_object());
-    let is_policy = object.is_some_and(|o| o.get("Statement").is_some());
+    // The probe's parse is dropped before the real reading parses again: never both at once.
+    let is_policy = {
+        let document = kms_engine::json::parse(text);
+        let object = document.value.as_ref().and_then(|v| v.as_object());
+        object.is_some_and(|o| o.get("Statement").is_some())
+    };
     if !is_policy {
         return scenario::lint(text);
     }

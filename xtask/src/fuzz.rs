@@ -122,7 +122,11 @@ fn fuzz_one(
             .map_or_else(|| "?".to_owned(), |v| v.trim().to_owned())
     };
     // The last status line reads `#N DONE cov: C ft: F ...` (or `#N pulse ...` when cut short).
-    let last = log.lines().rev().find(|l| l.contains(" cov: ")).unwrap_or("");
+    let last = log
+        .lines()
+        .rev()
+        .find(|l| l.contains(" cov: "))
+        .unwrap_or("");
     let field = |name: &str| {
         let mut words = last.split_whitespace();
         words
