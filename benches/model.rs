@@ -65,7 +65,7 @@ fn keystrokes(
         times.push(started.elapsed().as_secs_f64() * 1e3);
         decisions = playground.stats().decisions;
     }
-    times.sort_by(f64::total_cmp);
+    kms_engine::sort::sort_by(&mut times, f64::total_cmp);
     let at = |q: f64| times.get(((times.len() as f64) * q) as usize).copied();
     println!(
         "keystroke in a {label}: median {:.2} ms, p90 {:.2} ms ({decisions} decisions)",

@@ -79,6 +79,63 @@ async function measure(page, label, item) {
   console.log(`  frame: ${fmt(stats(frame))}`);
 }
 
+/**
+ * Pastes a 300 KB key policy into the open editor (one `insertText`, as a paste inserts), then
+ * types a few keys into it: the longest main-thread task from each, and whether the size error
+ * shows right after the paste.
+ */
+async function paste(page, item) {
+  await openSidebarItem(page, item);
+  const result = await page.evaluate(async () => {
+    const longest = () => {
+      let max = 0;
+      const observer = new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) max = Math.max(max, entry.duration);
+      });
+      observer.observe({ type: 'longtask' });
+      return () => {
+        observer.disconnect();
+        return max;
+      };
+    };
+    const statement = '{"Sid": "Pasted", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": ["kms:Encrypt", "kms:Decrypt"], "Resource": "*"}';
+    let big = '{"Version": "2012-10-17", "Statement": [';
+    while (big.length < 300000) big += `${statement},\n`;
+    big += `${statement}]}`;
+    const ta = document.querySelector('#policy-editor');
+    const original = ta.value;
+    ta.focus();
+    ta.select();
+    const settle = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+    let stop = longest();
+    const t0 = performance.now();
+    document.execCommand('insertText', false, big);
+    await settle();
+    const pasteFrame = performance.now() - t0;
+    const sizeError = /bytes, more than the 32768/.test(document.body.textContent);
+    await new Promise((r) => setTimeout(r, 500));
+    const pasteTask = stop();
+    stop = longest();
+    const keys = [];
+    for (let i = 0; i < 6; i += 1) {
+      ta.setSelectionRange(1, i % 2 === 0 ? 1 : 2);
+      const k0 = performance.now();
+      if (i % 2 === 0) document.execCommand('insertText', false, ' ');
+      else document.execCommand('delete');
+      await settle();
+      keys.push(performance.now() - k0);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    const keyTask = stop();
+    ta.select();
+    document.execCommand('insertText', false, original);
+    await settle();
+    return { bytes: big.length, pasteFrame, pasteTask, sizeError, keys, keyTask };
+  });
+  console.log(`paste ${(result.bytes / 1000).toFixed(0)} KB into ${item}'s key policy: next frame ${result.pasteFrame.toFixed(1)} ms, longest task ${result.pasteTask.toFixed(1)} ms, size error shown: ${result.sizeError}`);
+  console.log(`  keystrokes in it: ${fmt(stats(result.keys))}; longest task ${result.keyTask.toFixed(1)} ms`);
+}
+
 function distSize(dir) {
   let raw = 0;
   let gz = 0;
@@ -113,12 +170,15 @@ try {
   await page.selectOption('#scenario-menu', 'large');
   await page.waitForFunction(() => document.querySelector('#status-line').textContent.includes('200 × 50'));
   console.log(`200 x 50 world: loaded and first matrix painted in ${Date.now() - loadStart} ms`);
+  const loadStatus = await page.textContent('#status-line');
+  console.log(`  engine time in the status line: ${loadStatus.match(/([\d.]+ ?ms)/)?.[1]} (${loadStatus.match(/(\d+) decisions/)?.[1]} decisions)`);
   const firstKey = await page.$eval('#key-list .name', (n) => n.textContent);
   const firstPrincipal = await page.$eval('#principal-list .item:has(.badge:not(:text-is("user"))) .name', (n) => n.textContent).catch(
     async () => page.$eval('#principal-list .name', (n) => n.textContent),
   );
   await measure(page, `200 x 50, key policy edit (${firstKey} column)`, firstKey);
   await measure(page, `200 x 50, identity policy edit (${firstPrincipal} row)`, firstPrincipal);
+  await paste(page, firstKey);
   await page.selectOption('#action-picker', 'all');
   await page.waitForFunction(() => document.querySelector('#status-line').textContent.includes('decisions'));
   await measure(page, `200 x 50 over all key actions, key policy edit (${firstKey} column)`, firstKey);

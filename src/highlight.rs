@@ -160,6 +160,11 @@ fn eol_run(at: usize, severity: Severity) -> Run {
     }
 }
 
+/// Above this size a document is shown as plain text: twice the largest policy KMS or IAM
+/// accepts, so only a paste that cannot be saved anyway loses its colours, and typing in it
+/// does not rebuild tens of thousands of coloured runs per keystroke.
+pub const PLAIN_ABOVE_BYTES: usize = 65_536;
+
 /// Runs for a whole document (tokens computed here).
 pub fn highlight(
     text: &str,
@@ -167,6 +172,13 @@ pub fn highlight(
     caret: Option<usize>,
     statement: Option<(usize, usize)>,
 ) -> Vec<Run> {
+    if text.len() > PLAIN_ABOVE_BYTES {
+        return vec![Run {
+            start: 0,
+            end: text.len(),
+            class: String::new(),
+        }];
+    }
     let tokens = tokenize(text);
     let (ranges, eol) = decorations(text, &tokens, diagnostics, caret, statement);
     runs(text, &tokens, &ranges, &eol)
@@ -187,6 +199,17 @@ pub fn gutter_marks(diagnostics: &[Diagnostic]) -> Vec<(u32, Severity)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_document_over_the_plain_limit_is_one_plain_run() {
+        let text = format!("{{\"Statement\": [{}]}}", " ".repeat(PLAIN_ABOVE_BYTES));
+        let runs = highlight(&text, &[], Some(3), None);
+        assert_eq!(runs.len(), 1);
+        assert_eq!((runs[0].start, runs[0].end), (0, text.len()));
+        assert!(runs[0].class.is_empty());
+        let small = "{\"Statement\": []}";
+        assert!(highlight(small, &[], None, None).len() > 1);
+    }
     use kms_engine::diagnostics::{LineIndex, Span};
 
     fn problem(text: &str, start: usize, end: usize) -> Diagnostic {

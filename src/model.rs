@@ -15,6 +15,7 @@ use kms_engine::diagnostics::{Diagnostic, Severity};
 use kms_engine::entropy::{Randomness, Timestamp};
 use kms_engine::json::Report;
 use kms_engine::matrix::Matrix;
+use kms_engine::policy::Policy;
 use kms_engine::policy::lint::check_policy;
 use kms_engine::policy::parse::{KEY_POLICY_MAX_BYTES, PolicyKind, check_key_policy_text};
 use kms_engine::scenario::{Scenario, ScenarioError};
@@ -596,7 +597,7 @@ impl Playground {
             .get(index)
             .map(|d| d.target.clone())
             .ok_or(ModelError::UnknownDocument(id))?;
-        let diagnostics = self.check_text(&target, text);
+        let (diagnostics, parsed) = self.check_text(&target, text);
         let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
         let mut decisions = 0;
         let mut changed = Vec::new();
@@ -610,17 +611,18 @@ impl Playground {
                 ..Touched::default()
             },
         };
-        if !has_errors {
+        if let (false, Some(policy)) = (has_errors, parsed) {
             match &target {
                 DocTarget::KeyPolicy(key) => {
-                    self.world.set_key_policy(key, text)?;
+                    self.world.set_parsed_key_policy(key, text, policy)?;
                     if let Some(column) = self.matrix.recompute_column(&self.world, key) {
                         changed = self.resummarize(&[], &[column]);
                         decisions = self.rows.len() * self.matrix.actions().len();
                     }
                 }
                 DocTarget::Identity { principal, name } => {
-                    self.world.put_identity_policy(principal, name, text)?;
+                    self.world
+                        .put_parsed_identity_policy(principal, name, text, policy)?;
                     let rows = self.matrix.recompute_row(&self.world, principal);
                     changed = self.resummarize(&rows, &[]);
                     decisions = rows.len() * self.columns.len() * self.matrix.actions().len();
@@ -840,7 +842,9 @@ impl Playground {
 
     // ---------------------------------------------------------------- derivation
 
-    fn check_text(&self, target: &DocTarget, text: &str) -> Vec<Diagnostic> {
+    /// The document's problems, and its policy when it parses: the one parse of a keystroke,
+    /// which the world then takes as it is.
+    fn check_text(&self, target: &DocTarget, text: &str) -> (Vec<Diagnostic>, Option<Policy>) {
         match target {
             DocTarget::KeyPolicy(key) => {
                 // Size first: KMS refuses a key policy over its limit whatever it says, so a
@@ -849,7 +853,7 @@ impl Playground {
                     let index = LineIndex::new(text);
                     let mut report = Report::new(&index);
                     check_key_policy_text(text, &mut report);
-                    return report.into_diagnostics();
+                    return (report.into_diagnostics(), None);
                 }
                 let account = self.world.keys.get(key).map(|k| k.account.clone());
                 let parsed = check_policy(text, PolicyKind::KeyPolicy, account.as_deref());
@@ -858,10 +862,11 @@ impl Playground {
                     diagnostics.extend(self.world.invalid_policy_principals(text, policy));
                     kms_engine::sort::sort_by_key(&mut diagnostics, |d| (d.span.start, d.severity));
                 }
-                diagnostics
+                (diagnostics, parsed.policy)
             }
             DocTarget::Identity { .. } => {
-                check_policy(text, PolicyKind::IdentityPolicy, None).diagnostics
+                let parsed = check_policy(text, PolicyKind::IdentityPolicy, None);
+                (parsed.diagnostics, parsed.policy)
             }
         }
     }
@@ -869,7 +874,7 @@ impl Playground {
     fn push_document(&mut self, target: DocTarget, text: &str) -> DocId {
         let id = DocId(self.next_doc);
         self.next_doc += 1;
-        let diagnostics = self.check_text(&target, text);
+        let (diagnostics, _) = self.check_text(&target, text);
         self.documents.push(Document {
             id,
             target,
@@ -913,7 +918,7 @@ impl Playground {
                 // follows it (the world may have changed through the console or the wizard).
                 Some(doc) if doc.stale || *doc.text == *text => self.documents.push(doc.clone()),
                 Some(doc) => {
-                    let diagnostics = self.check_text(&target, &text);
+                    let (diagnostics, _) = self.check_text(&target, &text);
                     self.documents.push(Document {
                         id: doc.id,
                         target,

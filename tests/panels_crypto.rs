@@ -115,7 +115,7 @@ fn a_tampered_byte_makes_decrypt_fail_with_invalid_ciphertext() {
     assert_eq!(refusal.exception, "InvalidCiphertextException");
     assert!(refusal.why.is_none(), "no policy decided this");
     assert_eq!(
-        refusal.cli_line(),
+        refusal.line,
         format!(
             "An error occurred (InvalidCiphertextException) when calling the Decrypt operation: {}",
             refusal.message

@@ -254,7 +254,7 @@ fn a_caller_without_kms_create_key_gets_access_denied_and_nothing_is_created() {
         "CreateKey is not a cell of the matrix"
     );
     assert!(refusal.summary.is_some());
-    assert!(refusal.cli_line().starts_with(
+    assert!(refusal.line.starts_with(
         "An error occurred (AccessDeniedException) when calling the CreateKey operation: User: "
     ));
     assert!(host.world.keys.keys().next().is_none());

@@ -6,7 +6,7 @@
 
 use super::spec::OperationSpec;
 use kms_engine::entropy::{Randomness, Timestamp};
-use kms_engine::error::KmsError;
+use kms_engine::error::{AccessDenied, KmsError};
 use kms_engine::kms::{Caller, Env};
 use kms_engine::world::World;
 use serde::Serialize;
@@ -21,6 +21,9 @@ pub struct ApiError {
     pub exception: &'static str,
     /// The message.
     pub message: String,
+    /// For an `AccessDeniedException` from the authorizer, who was refused what: front ends
+    /// link to the explanation with it instead of reading the message.
+    pub denial: Option<Box<AccessDenied>>,
 }
 
 impl From<KmsError> for ApiError {
@@ -28,6 +31,7 @@ impl From<KmsError> for ApiError {
         ApiError {
             exception: e.exception_name(),
             message: e.message().to_owned(),
+            denial: e.denial().cloned().map(Box::new),
         }
     }
 }
@@ -65,6 +69,7 @@ fn invalid_request(e: serde_json::Error) -> ApiError {
     ApiError {
         exception: "ValidationException",
         message: format!("1 validation error detected: {e}"),
+        denial: None,
     }
 }
 
@@ -72,6 +77,7 @@ fn response_value(value: Result<Value, serde_json::Error>) -> Result<Value, ApiE
     let mut value = value.map_err(|e| ApiError {
         exception: "KMSInternalException",
         message: e.to_string(),
+        denial: None,
     })?;
     if value.is_null() {
         value = Value::Object(Map::new());
@@ -161,6 +167,7 @@ pub fn kms(
         other => Err(ApiError {
             exception: "UnsupportedOperationException",
             message: format!("{other} is not modelled by KMS Playground"),
+            denial: None,
         }),
     }?;
     if other_region {
@@ -184,6 +191,7 @@ pub fn caller_identity(world: &World, caller: &str) -> Result<Value, ApiError> {
     let principal = world.principal(caller).ok_or_else(|| ApiError {
         exception: "InvalidClientTokenId",
         message: "The security token included in the request is invalid.".to_owned(),
+        denial: None,
     })?;
     let mut map = Map::new();
     map.insert(

@@ -34,6 +34,7 @@ pub use args::{Files, MAX_FILE_BYTES, NoFiles};
 
 use args::{Command, Invocation, UsageError};
 use kms_engine::entropy::{Randomness, Timestamp};
+use kms_engine::error::AccessDenied;
 use kms_engine::world::World;
 use output::OutputFormat;
 use shell::Word;
@@ -61,6 +62,12 @@ pub struct Output {
     pub status: i32,
     /// Whether the line was `clear` (a terminal clears its screen).
     pub clear: bool,
+    /// The response of the operation the line called, as the service returned it (before
+    /// `--query` and output formatting), for front ends that act on it.
+    pub response: Option<Box<serde_json::Value>>,
+    /// For a call refused with `AccessDeniedException` by the authorizer: who was refused what
+    /// on which key, so a front end can explain it without reading the message.
+    pub denial: Option<Box<AccessDenied>>,
 }
 
 impl Output {
@@ -182,10 +189,8 @@ impl shell::Expansions for Expander<'_, '_, '_, '_> {
         self.stderr.push_str(&inner.stderr);
         if inner.is_bad_input() {
             return Err(Output {
-                stdout: String::new(),
-                stderr: String::new(),
                 status: inner.status,
-                clear: false,
+                ..Output::default()
             });
         }
         Ok(inner.stdout)
@@ -538,22 +543,26 @@ impl Session {
                 };
                 match result {
                     Ok(value) => {
-                        let value = match &globals.query {
-                            Some(q) => q.search(&value),
-                            None => value,
+                        let stdout = match &globals.query {
+                            Some(q) => output::render(&q.search(&value), format, title),
+                            None => output::render(&value, format, title),
                         };
                         Output {
-                            stdout: output::render(&value, format, title),
+                            stdout,
+                            response: Some(Box::new(value)),
                             ..Output::default()
                         }
                     }
-                    Err(e) => Output::error(
-                        format!(
-                            "\nAn error occurred ({}) when calling the {title} operation: {}\n",
-                            e.exception, e.message
-                        ),
-                        STATUS_SERVICE_ERROR,
-                    ),
+                    Err(e) => Output {
+                        denial: e.denial,
+                        ..Output::error(
+                            format!(
+                                "\nAn error occurred ({}) when calling the {title} operation: {}\n",
+                                e.exception, e.message
+                            ),
+                            STATUS_SERVICE_ERROR,
+                        )
+                    },
                 }
             }
         }
@@ -804,6 +813,35 @@ mod session_tests {
             (later.status, later.stdout.as_str()),
             (0, format!("{KEY_ARN}\n").as_str())
         );
+    }
+
+    #[test]
+    fn a_line_carries_its_response_and_its_denial_beside_the_text() {
+        let mut f = Fixture::demo1();
+        let denied =
+            f.run("aws kms encrypt --plaintext Friday --key-id alias/DemoKey --profile bob");
+        let denial = denied.denial.as_deref().unwrap();
+        assert_eq!(
+            (
+                denial.caller.as_str(),
+                denial.action,
+                denial.resource.as_str()
+            ),
+            (
+                "arn:aws:iam::111122223333:user/Bob",
+                kms_engine::catalog::Action::Encrypt,
+                KEY_ARN
+            )
+        );
+        assert!(denied.stderr.contains(denial.message()));
+        assert!(denied.response.is_none());
+        // The response is the service's, whatever `--query` printed.
+        let described = f.run(
+            "aws kms describe-key --key-id alias/DemoKey --profile alice --query KeyMetadata.KeyId --output text",
+        );
+        let response = described.response.as_deref().unwrap();
+        assert_eq!(response["KeyMetadata"]["Arn"], KEY_ARN);
+        assert!(described.denial.is_none());
     }
 
     #[test]

@@ -447,7 +447,7 @@ mod tests {
     fn operations_are_sorted_and_option_names_are_the_kebab_case_of_members() {
         let names: Vec<&str> = OPERATIONS.iter().map(|o| o.cli).collect();
         let mut sorted = names.clone();
-        sorted.sort_unstable();
+        kms_engine::sort::sort(&mut sorted);
         assert_eq!(names, sorted);
         for op in OPERATIONS {
             assert_eq!(kebab(op.api), op.cli);

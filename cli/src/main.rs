@@ -13,7 +13,7 @@ mod system;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use kms_engine::catalog::Action;
-use kms_engine::diagnostics::{Diagnostic, Severity};
+use kms_engine::diagnostics::Severity;
 use kms_engine::entropy::{SeededRandomness, Timestamp};
 use kms_engine::request::ContextValue;
 use kms_engine::scenario::{self, Loaded, MatrixReport, Question, Scenario, ScenarioError};
@@ -327,17 +327,7 @@ pub fn load(path: &Path, now: Timestamp) -> Result<(String, Loaded), Failure> {
 }
 
 fn parse_action(name: &str) -> Result<Action, Failure> {
-    let full = if name.contains(':') {
-        name.to_owned()
-    } else {
-        format!("kms:{name}")
-    };
-    Action::from_name(&full).ok_or_else(|| {
-        let hint = kms_engine::catalog::suggest_action(&full)
-            .map(|s| format!("; did you mean `{s}`?"))
-            .unwrap_or_default();
-        Failure::input(format!("`{name}` is not a KMS action{hint}"))
-    })
+    Action::from_user_input(name).map_err(Failure::input)
 }
 
 fn matrix(
@@ -392,32 +382,18 @@ fn matrix(
 
 /// A principal named by the user: a scenario name or ARN, or any principal ARN in the world.
 fn principal_arn(loaded: &Loaded, reference: &str) -> Result<String, Failure> {
-    if let Some(i) = loaded.scenario.principal_index(reference)
-        && let Some(p) = loaded.scenario.principals.get(i)
-    {
-        return Ok(p.arn.clone());
-    }
-    if loaded.world.principal(reference).is_some() {
-        return Ok(reference.to_owned());
-    }
-    if let Some(p) = loaded
-        .scenario
-        .principals
-        .iter()
-        .find(|p| p.name.eq_ignore_ascii_case(reference))
-    {
-        return Ok(p.arn.clone());
-    }
-    let names: Vec<&str> = loaded
-        .scenario
-        .principals
-        .iter()
-        .map(|p| p.name.as_str())
-        .collect();
-    Err(Failure::input(format!(
-        "no principal named `{reference}` in the scenario (principals: {})",
-        names.join(", ")
-    )))
+    loaded.principal_arn(reference).ok_or_else(|| {
+        let names: Vec<&str> = loaded
+            .scenario
+            .principals
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
+        Failure::input(format!(
+            "no principal named `{reference}` in the scenario (principals: {})",
+            names.join(", ")
+        ))
+    })
 }
 
 fn key_arn(scenario: &Scenario, reference: &str) -> Result<String, Failure> {
@@ -590,6 +566,10 @@ fn check(
             status = Some(s);
         }
         out::print(&out::terminal_safe(&lines))?;
+        if text_output {
+            // The JSON document is built only when it is printed.
+            continue;
+        }
         json_files.push(serde_json::json!({
             "file": file.display().to_string(),
             "results": results,
@@ -616,7 +596,7 @@ fn check(
 
 fn lint(file: &Path, format: TextOrJson) -> Result<u8, Failure> {
     let text = read(file)?;
-    let diagnostics = lint_text(&text);
+    let diagnostics = scenario::lint_document(&text);
     let report = match format {
         TextOrJson::Json => serde_json::to_string_pretty(&diagnostics).unwrap_or_default() + "\n",
         TextOrJson::Text => {
@@ -639,25 +619,4 @@ fn lint(file: &Path, format: TextOrJson) -> Result<u8, Failure> {
     out::print(&report)?;
     let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
     Ok(if has_errors { 2 } else { 0 })
-}
-
-/// A policy document has a top-level `Statement`; anything else is read as a scenario. A policy
-/// with a `Principal` anywhere is a key policy, otherwise an identity policy.
-fn lint_text(text: &str) -> Vec<Diagnostic> {
-    use kms_engine::policy::parse::PolicyKind;
-    // The probe's parse is dropped before the real reading parses again: never both at once.
-    let is_policy = {
-        let document = kms_engine::json::parse(text);
-        let object = document.value.as_ref().and_then(|v| v.as_object());
-        object.is_some_and(|o| o.get("Statement").is_some())
-    };
-    if !is_policy {
-        return scenario::lint(text);
-    }
-    let kind = if text.contains("\"Principal\"") || text.contains("\"NotPrincipal\"") {
-        PolicyKind::KeyPolicy
-    } else {
-        PolicyKind::IdentityPolicy
-    };
-    kms_engine::policy::lint::check_policy(text, kind, None).diagnostics
 }

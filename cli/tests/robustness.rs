@@ -167,7 +167,7 @@ fn a_session_file_is_private_and_saved_whole() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    left.sort();
+    kms_engine::sort::sort(&mut left);
     assert_eq!(left, ["private.json", "private.json.lock"]);
 }
 

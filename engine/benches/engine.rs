@@ -107,7 +107,7 @@ fn analysis_200x50() {
             .map_or(0, |r| r.fixes.len());
         }));
     }
-    fix_ms.sort_by(f64::total_cmp);
+    kms_engine::sort::sort_by(&mut fix_ms, f64::total_cmp);
     let at = |q: f64| {
         fix_ms
             .get(((fix_ms.len() as f64 - 1.0) * q) as usize)

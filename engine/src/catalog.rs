@@ -1294,7 +1294,7 @@ mod tests {
     fn actions_are_sorted_unique_and_prefixed() {
         let names: Vec<&str> = ACTIONS.iter().map(|a| a.action).collect();
         let mut sorted = names.clone();
-        sorted.sort_unstable();
+        crate::sort::sort(&mut sorted);
         sorted.dedup();
         assert_eq!(names, sorted);
         assert!(names.iter().all(|n| n.starts_with("kms:")));
@@ -1381,7 +1381,7 @@ mod tests {
     fn grant_operations_are_the_api_enum() {
         // KMS API Reference, CreateGrant `Operations` (GrantOperation).
         let mut operations: Vec<&str> = grant_operations().collect();
-        operations.sort_unstable();
+        crate::sort::sort(&mut operations);
         assert_eq!(
             operations,
             [

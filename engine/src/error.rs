@@ -10,7 +10,7 @@ use serde::Serialize;
 use std::fmt;
 
 /// Which of AWS's four `AccessDeniedException` endings a denial has (semantics §1.6).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum DenialForm {
     /// "with an explicit deny in a resource-based policy" (the key policy denies).
     ExplicitDenyInResourcePolicy,
@@ -25,7 +25,7 @@ pub enum DenialForm {
 /// An `AccessDeniedException`: who was refused what on which resource, and which of AWS's four
 /// messages says so. Front ends link to the explanation with these fields, never by reading the
 /// message.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct AccessDenied {
     /// The caller's ARN.
     pub caller: String,
@@ -282,7 +282,7 @@ mod tests {
     #[test]
     fn every_exception_has_its_own_name() {
         let mut names = KmsError::NAMES.to_vec();
-        names.sort_unstable();
+        crate::sort::sort(&mut names);
         names.dedup();
         assert_eq!(names.len(), KmsError::NAMES.len());
         assert!(names.iter().all(|n| n.ends_with("Exception")));

@@ -80,7 +80,7 @@ pub use check::{
 };
 pub use exercise::{ExerciseStatus, GoalStatus, changes_outside, evaluate_goal, exercise_status};
 pub use generate::{GENERATED_ACTIONS, MAX_GENERATED_KEYS, MAX_GENERATED_PRINCIPALS, generate};
-pub use lint::lint;
+pub use lint::{lint, lint_document};
 pub use read::{
     KEY_ORIGINS, KEY_STATES, alias_problem, grant_operation_names, is_key_id, parse_key_arn,
     parse_principal_arn,
@@ -446,6 +446,28 @@ pub struct Loaded {
     pub scenario: Scenario,
     /// The world it describes.
     pub world: World,
+}
+
+impl Loaded {
+    /// The ARN of the principal `reference` names: a scenario name or ARN, any principal ARN in
+    /// the world, or a scenario name in another case.
+    pub fn principal_arn(&self, reference: &str) -> Option<String> {
+        let named = self
+            .scenario
+            .principal_index(reference)
+            .and_then(|i| self.scenario.principals.get(i));
+        if let Some(p) = named {
+            return Some(p.arn.clone());
+        }
+        if self.world.principal(reference).is_some() {
+            return Some(reference.to_owned());
+        }
+        self.scenario
+            .principals
+            .iter()
+            .find(|p| p.name.eq_ignore_ascii_case(reference))
+            .map(|p| p.arn.clone())
+    }
 }
 
 /// Reads scenario text and builds its world at `now`, drawing key material from `rng`.

@@ -489,16 +489,32 @@ impl World {
         name: &str,
         text: &str,
     ) -> Result<(), WorldError> {
+        self.check_policy_holder(principal_arn)?;
+        let policy = parse_identity_policy(text).map_err(WorldError::InvalidPolicy)?;
+        self.put_parsed_identity_policy(principal_arn, name, text, policy)
+    }
+
+    /// Users and roles hold identity policies; other principals get an error.
+    fn check_policy_holder(&self, principal_arn: &str) -> Result<(), WorldError> {
         let principal = self
             .principal(principal_arn)
             .ok_or_else(|| WorldError::UnknownPrincipal(principal_arn.to_owned()))?;
-        if !matches!(
-            principal.kind,
-            PrincipalKind::User { .. } | PrincipalKind::Role { .. }
-        ) {
-            return Err(WorldError::NoPoliciesFor(principal_arn.to_owned()));
+        match principal.kind {
+            PrincipalKind::User { .. } | PrincipalKind::Role { .. } => Ok(()),
+            _ => Err(WorldError::NoPoliciesFor(principal_arn.to_owned())),
         }
-        let policy = parse_identity_policy(text).map_err(WorldError::InvalidPolicy)?;
+    }
+
+    /// [`World::put_identity_policy`] for text the caller has parsed already (`policy` is the
+    /// parse of `text`): the text is not parsed again.
+    pub fn put_parsed_identity_policy(
+        &mut self,
+        principal_arn: &str,
+        name: &str,
+        text: &str,
+        policy: Policy,
+    ) -> Result<(), WorldError> {
+        self.check_policy_holder(principal_arn)?;
         let entry = IdentityPolicy {
             name: name.to_owned(),
             text: Arc::from(text),
@@ -680,6 +696,12 @@ impl World {
         let Some(policy) = parsed.policy else {
             return Err(WorldError::InvalidPolicy(parsed.diagnostics));
         };
+        self.checked_key_policy(text, policy)
+    }
+
+    /// `policy`, the parse of `text`, as a key policy, if every principal it names is one KMS
+    /// can find.
+    fn checked_key_policy(&self, text: &str, policy: Policy) -> Result<KeyPolicy, WorldError> {
         let invalid = self.invalid_policy_principals(text, &policy);
         if !invalid.is_empty() {
             return Err(WorldError::InvalidPolicy(invalid));
@@ -774,6 +796,22 @@ impl World {
     /// check (the app's key-policy editor). The policy must be one KMS accepts.
     pub fn set_key_policy(&mut self, key: &KeyId, text: &str) -> Result<(), WorldError> {
         let policy = self.setup_key_policy(text)?;
+        self.install_key_policy(key, policy)
+    }
+
+    /// [`World::set_key_policy`] for text the caller has parsed already (`policy` is the parse of
+    /// `text`, as an editor that checks each keystroke has): the text is not parsed again.
+    pub fn set_parsed_key_policy(
+        &mut self,
+        key: &KeyId,
+        text: &str,
+        policy: Policy,
+    ) -> Result<(), WorldError> {
+        let policy = self.checked_key_policy(text, policy)?;
+        self.install_key_policy(key, policy)
+    }
+
+    fn install_key_policy(&mut self, key: &KeyId, policy: KeyPolicy) -> Result<(), WorldError> {
         let key = self
             .keys
             .get_mut(key)

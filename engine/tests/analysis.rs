@@ -119,8 +119,8 @@ fn check_every_fix(text: &str, cells: &[(usize, usize, Action)]) {
                 .iter()
                 .map(|s| (s.principal.clone(), s.key.clone(), s.action.clone()))
                 .collect();
-            changed.sort();
-            reported.sort();
+            kms_engine::sort::sort(&mut changed);
+            kms_engine::sort::sort(&mut reported);
             assert_eq!(changed, reported, "{}", fix.summary);
         }
     }

@@ -6,7 +6,6 @@
 //! session's clock is the app's: it is set from the app before each line, and a `sleep` moves the
 //! app's clock forward. Without `--profile` a command runs as the caller picked in the header.
 
-use super::refusal::why_from_message;
 use super::{WhyLink, WorldHost};
 use kms_awscli::{Host, NoFiles, Session};
 use kms_engine::world::World;
@@ -228,14 +227,22 @@ impl Console {
         if output.clear {
             self.lines = Rc::default();
         }
-        if let Some(token) = grant_token_in(&output.stdout) {
-            self.last_grant_token = Some(token);
+        if let Some(token) = output
+            .response
+            .as_ref()
+            .and_then(|r| r.get("GrantToken"))
+            .and_then(serde_json::Value::as_str)
+        {
+            self.last_grant_token = Some(token.to_owned());
         }
         if !output.stdout.is_empty() {
             self.push(LineKind::Stdout, output.stdout, None);
         }
         if !output.stderr.is_empty() {
-            let why = why_from_message(host.world(), &output.stderr);
+            let why = output
+                .denial
+                .as_ref()
+                .and_then(|denied| WhyLink::of_denial(host.world(), denied));
             self.push(LineKind::Stderr, output.stderr, why);
         }
     }
@@ -321,11 +328,6 @@ fn follow_caller(
 }
 
 /// The `GrantToken` of a CreateGrant response printed as JSON.
-fn grant_token_in(stdout: &str) -> Option<String> {
-    let value: serde_json::Value = serde_json::from_str(stdout).ok()?;
-    value.get("GrantToken")?.as_str().map(str::to_owned)
-}
-
 const GRANT_TOKEN_SLOT: &str = "{grant-token}";
 
 /// Demonstration 1's commands, as the lecture types them, for this world: the key with alias

@@ -3,7 +3,7 @@
 
 use kms_engine::authz::denial_summary;
 use kms_engine::catalog::Action;
-use kms_engine::error::KmsError;
+use kms_engine::error::{AccessDenied, KmsError};
 use kms_engine::store::KeyId;
 use kms_engine::world::World;
 
@@ -18,6 +18,19 @@ pub struct WhyLink {
     pub action: Action,
 }
 
+impl WhyLink {
+    /// The cell that explains `denied`, when its caller and its key are in `world`.
+    pub fn of_denial(world: &World, denied: &AccessDenied) -> Option<WhyLink> {
+        let key = world.keys.get_by_arn(&denied.resource)?;
+        world.principal(&denied.caller)?;
+        Some(WhyLink {
+            principal: denied.caller.clone(),
+            key: key.id.clone(),
+            action: denied.action,
+        })
+    }
+}
+
 /// A refused call, as the AWS CLI reports it, with a link to its explanation when the denial is
 /// a policy decision about a key.
 #[derive(Clone, Debug, PartialEq)]
@@ -28,6 +41,9 @@ pub struct Refusal {
     pub exception: &'static str,
     /// AWS's message.
     pub message: String,
+    /// The line the AWS CLI prints for it:
+    /// `An error occurred (AccessDeniedException) when calling the Encrypt operation: ...`.
+    pub line: String,
     /// The cell of the why panel that explains an `AccessDeniedException` on a key.
     pub why: Option<WhyLink>,
     /// For a denial that is not about a key (CreateKey), the engine's one-sentence explanation.
@@ -41,11 +57,7 @@ impl Refusal {
         let mut why = None;
         let mut summary = None;
         if let Some(denied) = error.denial() {
-            why = world.keys.get_by_arn(&denied.resource).map(|key| WhyLink {
-                principal: denied.caller.clone(),
-                key: key.id.clone(),
-                action: denied.action,
-            });
+            why = WhyLink::of_denial(world, denied);
             if why.is_none() {
                 summary = Some(denial_summary(denied));
             }
@@ -54,35 +66,9 @@ impl Refusal {
             operation,
             exception: error.exception_name(),
             message: error.message().to_owned(),
+            line: error.cli_line(operation),
             why,
             summary,
         }
     }
-
-    /// The line the AWS CLI prints for it:
-    /// `An error occurred (AccessDeniedException) when calling the Encrypt operation: ...`.
-    pub fn cli_line(&self) -> String {
-        format!(
-            "An error occurred ({}) when calling the {} operation: {}",
-            self.exception, self.operation, self.message
-        )
-    }
-}
-
-/// The why-panel cell an `AccessDeniedException` message names, read from AWS's wording
-/// (`User: ARN is not authorized to perform: kms:Action on resource: KEY-ARN ...`), when both the
-/// caller and the key are in `world`. The console has only the printed text to go on.
-pub fn why_from_message(world: &World, message: &str) -> Option<WhyLink> {
-    let rest = message.split("User: ").nth(1)?;
-    let (principal, rest) = rest.split_once(" is not authorized to perform: ")?;
-    let (action, rest) = rest.split_once(" on resource: ")?;
-    let resource = rest.split_whitespace().next()?;
-    let action = Action::from_name(action)?;
-    let key = world.keys.get_by_arn(resource)?;
-    world.principal(principal)?;
-    Some(WhyLink {
-        principal: principal.to_owned(),
-        key: key.id.clone(),
-        action,
-    })
 }

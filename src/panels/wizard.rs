@@ -225,7 +225,7 @@ impl Wizard {
                 CreateKeyRequest::default(),
             )
             .err()
-            .map(|e| Refusal::new(world, "CreateKey", &e).cli_line());
+            .map(|e| Refusal::new(world, "CreateKey", &e).line);
         Wizard {
             create_key_refused: refused,
             ..Wizard::new(account)

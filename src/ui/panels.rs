@@ -85,7 +85,7 @@ pub fn CallerPicker() -> Html {
 fn refusal_view(handle: &PlaygroundHandle, refusal: &Refusal) -> Html {
     html! {
         <div class="result">
-            <pre class="aws-error refusal">{ refusal.cli_line() }</pre>
+            <pre class="aws-error refusal">{ refusal.line.clone() }</pre>
             if let Some(summary) = &refusal.summary { <p class="muted">{ summary.clone() }</p> }
             if let Some(link) = &refusal.why { { why_button(handle, link) } }
         </div>

@@ -322,7 +322,7 @@ pub fn WizardDialog() -> Html {
         },
         FinishError::Refused(refusal) => html! {
             <div>
-                <pre class="aws-error refusal" id="wizard-refusal">{ refusal.cli_line() }</pre>
+                <pre class="aws-error refusal" id="wizard-refusal">{ refusal.line.clone() }</pre>
                 if let Some(summary) = &refusal.summary { <p class="muted">{ summary.clone() }</p> }
             </div>
         },
@@ -391,7 +391,7 @@ pub fn CreatedReport() -> Html {
             <span>{ format!("Created key {}", created.arn) }</span>
             { match &created.alias {
                 Ok(alias) => html! { <span>{ format!(" with alias {alias}.") }</span> },
-                Err(refusal) => html! { <span class="err">{ format!(" but CreateAlias failed: {}", refusal.cli_line()) }</span> },
+                Err(refusal) => html! { <span class="err">{ format!(" but CreateAlias failed: {}", refusal.line) }</span> },
             } }
             <button class="small" onclick={dismiss}>{ "Dismiss" }</button>
         </div>

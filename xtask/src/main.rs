@@ -1,4 +1,4 @@
-//! Project automation: `cargo xtask serve` and `cargo xtask test` (also `setup`, `dist`, `bench`,
+//! Project automation: `cargo xtask serve` and `cargo xtask test` (also `setup`, `dist`, `pkg`, `bench`,
 //! `fuzz`).
 //!
 //! Both install whatever is missing first (pinned versions, each step skipped when the right version
@@ -7,6 +7,7 @@
 
 mod bench;
 mod fuzz;
+mod pkg;
 mod serve;
 mod setup;
 
@@ -33,6 +34,10 @@ fn main() -> ExitCode {
         Some("test") => test_everything(args.get(1).map(String::as_str)),
         Some("setup") => setup::install_tools(&project_root()),
         Some("dist") => build_release(&project_root()).map(|_| ()),
+        Some("pkg") => {
+            let root = project_root();
+            setup::install_tools(&root).and_then(|()| pkg::build(&root).map(|_| ()))
+        }
         Some("fuzz") => fuzz::fuzz_all(&project_root(), args.get(1..).unwrap_or_default()),
         _ => {
             eprintln!(
@@ -44,6 +49,7 @@ fn main() -> ExitCode {
                  the engine-dependency check, wasm tests and end-to-end tests in headless Chromium)\n  \
                  setup   only install the tools\n  \
                  dist    only build the release app into dist/\n  \
+                 pkg     build the engine as a JavaScript module into pkg/\n  \
                  bench   print the performance figures: engine, app model, CLI and browser\n          \
                  (or one part: bench engine|model|cli|browser)\n  \
                  fuzz    run every fuzz target in turn (nightly, cargo-fuzz; --minutes N each,\n          \
@@ -181,6 +187,7 @@ fn test_everything(only: Option<&str>) -> Result<(), String> {
         wasm_clippy(&["-p", "kms-playground", "--all-targets"])?;
         // The engine's tests are native (proptest's OS randomness has no browser backend, by design).
         wasm_clippy(&["-p", "kms-engine", "--lib"])?;
+        wasm_clippy(&["-p", "kms-engine-js", "--all-targets"])?;
     }
     if wants("native") {
         run(&root, "cargo", &["test", "--workspace"], &[])?;
@@ -188,30 +195,30 @@ fn test_everything(only: Option<&str>) -> Result<(), String> {
     if wants("wasm") {
         let webdriver_json = root.join("webdriver.json");
         let webdriver_json = webdriver_json.display().to_string();
-        run(
-            &root,
-            "cargo",
-            &[
-                "test",
-                "--target",
-                "wasm32-unknown-unknown",
-                "-p",
-                "kms-playground",
-                "--test",
-                "web",
-                "--test",
-                "web_panels",
-            ],
-            &[
-                (
-                    "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
-                    "wasm-bindgen-test-runner",
-                ),
-                ("CHROMEDRIVER", "/usr/bin/chromedriver"),
-                ("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver_json),
-                ("WASM_BINDGEN_TEST_TIMEOUT", "120"),
-            ],
-        )?;
+        let browser = [
+            (
+                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+                "wasm-bindgen-test-runner",
+            ),
+            ("CHROMEDRIVER", "/usr/bin/chromedriver"),
+            ("WASM_BINDGEN_TEST_WEBDRIVER_JSON", webdriver_json.as_str()),
+            ("WASM_BINDGEN_TEST_TIMEOUT", "120"),
+        ];
+        let wasm_test = |package_and_tests: &[&str]| {
+            let mut args = vec!["test", "--target", "wasm32-unknown-unknown"];
+            args.extend_from_slice(package_and_tests);
+            run(&root, "cargo", &args, &browser)
+        };
+        wasm_test(&[
+            "-p",
+            "kms-playground",
+            "--test",
+            "web",
+            "--test",
+            "web_panels",
+        ])?;
+        // The engine as a JavaScript module, called as a page calls it.
+        wasm_test(&["-p", "kms-engine-js"])?;
     }
     if wants("e2e") {
         let dist = build_release(&root)?;

@@ -195,7 +195,7 @@ pub fn audit(
             ),
         });
     }
-    findings.sort_by(|a, b| {
+    crate::sort::sort_by(&mut findings, |a, b| {
         b.severity
             .cmp(&a.severity)
             .then(a.kind.cmp(&b.kind))

@@ -142,7 +142,9 @@ pub fn propose_fixes(
             fixes.push((order, fix));
         }
     }
-    fixes.sort_by_key(|(order, f)| (f.side_effects.len(), f.changes.len(), *order));
+    crate::sort::sort_by_key(&mut fixes, |(order, f)| {
+        (f.side_effects.len(), f.changes.len(), *order)
+    });
     let fixes: Vec<Fix> = fixes.into_iter().map(|(_, f)| f).take(MAX_FIXES).collect();
     let note = fixes.is_empty().then(|| search.why_none(world));
     Some(FixReport {

@@ -174,6 +174,22 @@ impl Action {
             .find(|action| action.name().eq_ignore_ascii_case(name))
     }
 
+    /// The action a person named, with or without the `kms:` prefix (`Decrypt`, `kms:decrypt`);
+    /// otherwise a message that says so, with the closest action's name when there is one.
+    pub fn from_user_input(name: &str) -> Result<Action, String> {
+        let full = if name.contains(':') {
+            name.to_owned()
+        } else {
+            format!("kms:{name}")
+        };
+        Action::from_name(&full).ok_or_else(|| {
+            let hint = super::suggest_action(&full)
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            format!("`{name}` is not a KMS action{hint}")
+        })
+    }
+
     /// The grant operation's name as it appears in a grant's `Operations` (`Decrypt`), if a
     /// grant can allow this action.
     pub fn grant_operation_name(self) -> Option<&'static str> {
@@ -221,7 +237,7 @@ mod tests {
     fn actions_are_listed_in_alphabetical_order() {
         let names: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
         let mut sorted = names.clone();
-        sorted.sort_unstable();
+        crate::sort::sort(&mut sorted);
         assert_eq!(names, sorted);
     }
 
@@ -263,7 +279,7 @@ mod tests {
             .iter()
             .filter_map(|a| a.grant_operation_name())
             .collect();
-        ops.sort_unstable();
+        crate::sort::sort(&mut ops);
         let mut expected = vec![
             "Decrypt",
             "Encrypt",
@@ -283,7 +299,7 @@ mod tests {
             "VerifyMac",
             "DeriveSharedSecret",
         ];
-        expected.sort_unstable();
+        crate::sort::sort(&mut expected);
         assert_eq!(ops, expected);
     }
 }

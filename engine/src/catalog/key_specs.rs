@@ -247,7 +247,7 @@ mod tests {
             .iter()
             .filter_map(|a| a.grant_operation_name())
             .collect();
-        names.sort_unstable();
+        crate::sort::sort(&mut names);
         assert_eq!(
             names,
             [

@@ -1,7 +1,7 @@
 //! Checking a scenario's `expect` entries, and asking about one request.
 
 use super::{Expectation, Scenario};
-use crate::authz::{self, AuthzRequest, Explanation, RequestParams, Target};
+use crate::authz::{self, AuthzRequest, Explanation, RequestParams, Target, Verdict};
 use crate::catalog::Action;
 use crate::entropy::Timestamp;
 use crate::matrix::Matrix;
@@ -99,9 +99,9 @@ pub fn decide_question(
     world: &World,
     question: &Question,
     now: Timestamp,
-) -> Result<Decision, QuestionError> {
+) -> Result<Verdict, QuestionError> {
     with_request(world, question, now, |request| {
-        authz::decide(world, request).decision
+        authz::decide(world, request)
     })
 }
 
@@ -310,7 +310,10 @@ pub fn check(
                 .as_ref()
                 .filter(|_| e.is_plain())
                 .and_then(|p| p.decision(e))
-                .map_or_else(|| decide_question(world, &question, now), Ok);
+                .map_or_else(
+                    || decide_question(world, &question, now).map(|v| v.decision),
+                    Ok,
+                );
             let explained = |question: &Question| match explain_question(world, question, now) {
                 Ok(x) => (x.verdict.decision, Some(x.summary)),
                 Err(err) => (Decision::ImplicitDeny, Some(err.to_string())),
@@ -369,6 +372,29 @@ mod tests {
         let failed: Vec<_> = results.iter().filter(|r| !r.passed).collect();
         assert!(failed.is_empty(), "{failed:#?}");
         assert!(results.iter().all(|r| r.line > 1));
+    }
+
+    /// The fast answer and the explained one agree on every question the shipped scenarios ask,
+    /// including the context keys and grant tokens a question carries.
+    #[test]
+    fn deciding_a_question_agrees_with_explaining_it() {
+        let load = |text| super::super::load(text, NOW, &mut SeededRandomness::new(1)).unwrap();
+        let lecture = load(include_str!("../../../scenarios/lecture.json"));
+        let demo1 = load(include_str!("../../../scenarios/demo1-grants.json"));
+        for loaded in [&lecture, &demo1] {
+            let questions: Vec<Question> = loaded
+                .scenario
+                .expect
+                .iter()
+                .filter_map(|e| e.question(&loaded.scenario))
+                .collect();
+            assert!(!questions.is_empty());
+            for question in &questions {
+                let fast = decide_question(&loaded.world, question, NOW).unwrap();
+                let explained = explain_question(&loaded.world, question, NOW).unwrap();
+                assert_eq!(fast, explained.verdict, "{question:?}");
+            }
+        }
     }
 
     #[test]

@@ -83,8 +83,29 @@ pub fn lint(text: &str) -> Vec<Diagnostic> {
             policy(text.span, path, PolicyKind::KeyPolicy, &k.account);
         }
     }
-    out.sort_by_key(|d| (d.start, d.span.end));
+    crate::sort::sort_by_key(&mut out, |d| (d.start, d.span.end));
     out
+}
+
+/// The diagnostics of a policy document or a scenario file (`kmsplay lint`): a policy document has
+/// a top-level `Statement`, anything else is read as a scenario. A policy
+/// with a `Principal` anywhere is a key policy, otherwise an identity policy.
+pub fn lint_document(text: &str) -> Vec<Diagnostic> {
+    // The probe's parse is dropped before the real reading parses again: never both at once.
+    let is_policy = {
+        let document = json::parse(text);
+        let object = document.value.as_ref().and_then(|v| v.as_object());
+        object.is_some_and(|o| o.get("Statement").is_some())
+    };
+    if !is_policy {
+        return lint(text);
+    }
+    let kind = if text.contains("\"Principal\"") || text.contains("\"NotPrincipal\"") {
+        PolicyKind::KeyPolicy
+    } else {
+        PolicyKind::IdentityPolicy
+    };
+    check_policy(text, kind, None).diagnostics
 }
 
 /// The value at `span`, found by descending through the one child that contains it (children
