@@ -595,7 +595,12 @@ pub fn apply(state: &mut AppState, intent: CourseIntent) {
                 return;
             };
             let revealed = reveal(&state.model(), &question);
-            let selection = cell(&state.model(), question.principal, question.key);
+            // The why panel explains the action asked about.
+            let selection =
+                cell(&state.model(), question.principal, question.key).map(|s| CellSelection {
+                    action: kms_engine::catalog::Action::from_name(question.action),
+                    ..s
+                });
             if let (Some(status), Some(tour)) = (revealed, state.course.tour.as_mut()) {
                 if let Some(slot) = tour.answers.get_mut(tour.step) {
                     *slot = Some(Answer {

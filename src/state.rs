@@ -314,6 +314,8 @@ impl AppState {
             .and_then(|c| playground.key_policy_doc(&c.id))
             .map(|d| d.id);
         let panels = Panels::new(playground.world(), playground.now());
+        let mut course = crate::course::Course::default();
+        course.world_loaded(&playground);
         AppState {
             model: Rc::new(RefCell::new(playground)),
             history: Rc::new(RefCell::new(History::default())),
@@ -335,7 +337,7 @@ impl AppState {
                 analysis: crate::analysis_view::AnalysisView::default(),
             },
             panels,
-            course: crate::course::Course::default(),
+            course,
             reveal_serial: 0,
         }
     }

@@ -302,3 +302,25 @@ fn save_as_exercise_writes_a_file_with_goals_and_scopes() {
         "`identity:Nobody` names nothing in this world."
     );
 }
+
+#[test]
+fn a_restored_autosave_of_an_exercise_reopens_it() {
+    let mut state = fresh();
+    course(&mut state, CourseIntent::OpenExercise("key-state".into()));
+    let saved = kms_playground::persist::save(&state);
+    let restored =
+        kms_playground::persist::restore(&saved, kms_playground::platform::epoch_ms_timestamp())
+            .unwrap();
+    let session = restored.course.exercise.clone().unwrap();
+    assert_eq!(session.id.as_deref(), Some("key-state"));
+    assert!(!session.status(&restored.model()).solved());
+}
+
+#[test]
+fn the_revealed_cell_explains_the_action_asked_about() {
+    let mut state = fresh();
+    course(&mut state, CourseIntent::OpenTour(3));
+    course(&mut state, CourseIntent::Predict(Decision::ExplicitDeny));
+    let action = state.ui.selection.as_ref().and_then(|s| s.action);
+    assert_eq!(action.map(|a| a.name()), Some("kms:Decrypt"));
+}

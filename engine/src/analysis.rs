@@ -19,11 +19,12 @@ pub mod synthetic;
 use crate::authz::{self, AuthzRequest, RequestParams, Target};
 use crate::catalog::Action;
 use crate::entropy::Timestamp;
-use crate::matrix::Cell;
+use crate::matrix::{Cell, Matrix};
 use crate::scenario::Scenario;
 use crate::store::{KeyId, check_key_state};
 use crate::world::{Principal, World};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 pub use audit::{Finding, FindingKind, Severity, audit};
 pub use edit::{Change, apply_changes};
@@ -167,4 +168,56 @@ pub(crate) fn outcome_for(
 pub fn decide_query(world: &World, query: &CellQuery, now: Timestamp) -> Option<Outcome> {
     let caller = world.principal(&query.principal)?;
     outcome_for(world, caller, &query.key, query.action, &query.params, now)
+}
+
+/// A matrix with its rows and columns indexed, so that a smaller matrix over some of its
+/// principals and keys (and the same actions, in the same order) can be compared cell by cell.
+pub(crate) struct IndexedMatrix<'m> {
+    matrix: &'m Matrix,
+    rows: BTreeMap<&'m str, usize>,
+    columns: BTreeMap<&'m KeyId, usize>,
+}
+
+impl<'m> IndexedMatrix<'m> {
+    pub(crate) fn new(matrix: &'m Matrix) -> IndexedMatrix<'m> {
+        IndexedMatrix {
+            matrix,
+            rows: crate::sort::map_from(
+                matrix
+                    .principals()
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (p.as_str(), i)),
+            ),
+            columns: crate::sort::map_from(matrix.keys().iter().enumerate().map(|(i, k)| (k, i))),
+        }
+    }
+
+    /// The cells of `after` whose outcome differs from this matrix's, as (principal, key,
+    /// action, before, after). `after` must have this matrix's actions in the same order.
+    pub(crate) fn differences<'a>(
+        &'a self,
+        after: &'a Matrix,
+    ) -> impl Iterator<Item = (&'a str, &'a KeyId, Action, Outcome, Outcome)> + 'a {
+        let actions = after.actions();
+        after
+            .principals()
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| Some((i, p.as_str(), *self.rows.get(p.as_str())?)))
+            .flat_map(move |(i, p, row)| {
+                after
+                    .keys()
+                    .iter()
+                    .enumerate()
+                    .filter_map(move |(j, k)| Some((j, k, *self.columns.get(k)?)))
+                    .flat_map(move |(j, k, column)| {
+                        actions.iter().enumerate().filter_map(move |(a, &action)| {
+                            let before = Outcome::of_cell(self.matrix.cell(row, column, a)?);
+                            let now = Outcome::of_cell(after.cell(i, j, a)?);
+                            (before != now).then_some((p, k, action, before, now))
+                        })
+                    })
+            })
+    }
 }

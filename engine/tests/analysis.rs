@@ -434,6 +434,31 @@ fn a_statement_for_everyone_is_public_and_says_what_the_caller_must_send() {
         public[0].statement.as_deref(),
         Some("default: \"Everyone\"")
     );
+    // KMS API Reference, Welcome, "Signing requests": requests must be signed with an access
+    // key (Signature Version 4), so even a statement for "*" lets no anonymous caller in.
+    let universe = Universe::of_scenario(&loaded.scenario, &loaded.world, &[]);
+    let rows = analysis::synthetic_rows(
+        &loaded.world,
+        ACCOUNT,
+        &universe.keys,
+        &universe.actions,
+        NOW,
+    );
+    let anonymous = rows
+        .iter()
+        .find(|r| r.kind == SyntheticKind::Anonymous)
+        .unwrap();
+    assert!(
+        anonymous
+            .cells
+            .iter()
+            .all(|c| c.outcome == Outcome::ImplicitDeny && c.why.contains("signed"))
+    );
+    let other = rows
+        .iter()
+        .find(|r| r.kind == SyntheticKind::OtherAccount)
+        .unwrap();
+    assert!(other.cells.iter().all(|c| c.outcome == Outcome::Allow));
 
     let loaded = load(&star_world(
         r#", "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}"#,

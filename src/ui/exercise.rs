@@ -247,17 +247,11 @@ pub fn SaveExerciseDialog(props: &SaveProps) -> Html {
             let model = state.model();
             match exercise_file(&model, &title, &statement, &goals, &rules, &scopes) {
                 Ok(text) => {
-                    let stem: String = title
-                        .chars()
-                        .map(|c| {
-                            if c.is_ascii_alphanumeric() {
-                                c.to_ascii_lowercase()
-                            } else {
-                                '-'
-                            }
-                        })
-                        .collect();
-                    download(&format!("{stem}.json"), "application/json", &text);
+                    download(
+                        &format!("{}.json", crate::ui::topbar::file_stem(&title)),
+                        "application/json",
+                        &text,
+                    );
                     on_close.emit(());
                 }
                 Err(e) => error.set(Some(e)),

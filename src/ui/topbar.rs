@@ -34,7 +34,7 @@ const KEYS: [(&str, &str); 10] = [
 const THEME_KEY: &str = "kms-playground.theme";
 
 /// A file name from a scenario title: letters, digits and dashes.
-fn file_stem(title: &str) -> String {
+pub(crate) fn file_stem(title: &str) -> String {
     let stem: String = title
         .chars()
         .map(|c| {

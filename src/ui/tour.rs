@@ -145,18 +145,17 @@ fn TourPanel() -> Html {
     let state = handle.state();
     let tour: Tour = state.course.tour.clone().unwrap_or_else(|| Tour::at(0));
     let step_index = tour.step;
+    let cells = tour
+        .current()
+        .map(|step| course::step_cells(&state.model(), step))
+        .unwrap_or_default();
+    use_effect_with((state.revision, cells), move |(_, cells)| {
+        mark_cells(cells);
+        || mark_cells(&[])
+    });
     let Some(step) = tour.current() else {
         return html! {};
     };
-    let cells = course::step_cells(&state.model(), step);
-    {
-        let cells = cells.clone();
-        use_effect_with((state.revision, cells), move |(_, cells)| {
-            mark_cells(cells);
-            let cells = Vec::new();
-            move || mark_cells(&cells)
-        });
-    }
     let go = |to: usize| {
         let handle = handle.clone();
         Callback::from(move |_: MouseEvent| {

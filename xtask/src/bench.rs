@@ -33,7 +33,7 @@ pub fn run_benchmarks(root: &Path, only: Option<&str>) -> Result<(), String> {
     }
     if wants("browser") {
         crate::setup::install_tools(root)?;
-        let dist = build_release(root)?;
+        let dist = build_release(root, None)?;
         let server = serve::StaticServer::start(&dist)?;
         let base = server.base_url();
         let dist_arg = dist.display().to_string();

@@ -33,7 +33,14 @@ fn main() -> ExitCode {
         Some("bench") => bench::run_benchmarks(&project_root(), args.get(1).map(String::as_str)),
         Some("test") => test_everything(args.get(1).map(String::as_str)),
         Some("setup") => setup::install_tools(&project_root()),
-        Some("dist") => build_release(&project_root()).map(|_| ()),
+        Some("dist") => match args.get(1).map(String::as_str) {
+            None => build_release(&project_root(), None).map(|_| ()),
+            Some("--base-path") => match args.get(2) {
+                Some(path) => build_release(&project_root(), Some(path)).map(|_| ()),
+                None => Err("--base-path needs a path, such as /courses/kms/".to_owned()),
+            },
+            Some(other) => Err(format!("unknown dist option `{other}`")),
+        },
         Some("pkg") => {
             let root = project_root();
             setup::install_tools(&root).and_then(|()| pkg::build(&root).map(|_| ()))
@@ -48,7 +55,8 @@ fn main() -> ExitCode {
                  test    install what is missing and run every check (fmt, clippy, native tests,\n          \
                  the engine-dependency check, wasm tests and end-to-end tests in headless Chromium)\n  \
                  setup   only install the tools\n  \
-                 dist    only build the release app into dist/\n  \
+                 dist    only build the release app into dist/ (relative URLs: it works from any\n          \
+                 folder of any static server; --base-path /courses/kms/ for absolute ones)\n  \
                  pkg     build the engine as a JavaScript module into pkg/\n  \
                  bench   print the performance figures: engine, app model, CLI and browser\n          \
                  (or one part: bench engine|model|cli|browser)\n  \
@@ -132,8 +140,8 @@ fn serve_app(dev: bool) -> Result<(), String> {
             &[],
         );
     }
-    let dist = build_release(&root)?;
-    let server = serve::StaticServer::start_on(&dist, 8080)?;
+    let dist = build_release(&root, None)?;
+    let server = serve::StaticServer::start_on(&dist, 8080, "/")?;
     println!(
         "\nKMS Playground (release build) is served on {} (Ctrl+C stops it; `cargo xtask serve --dev` rebuilds on change)",
         server.base_url()
@@ -142,9 +150,25 @@ fn serve_app(dev: bool) -> Result<(), String> {
     Ok(())
 }
 
-/// Builds the release app into `dist/` and prints its size.
-fn build_release(root: &Path) -> Result<PathBuf, String> {
-    run(root, "trunk", &["build", "--release", "--offline"], &[])?;
+/// Builds the release app into `dist/` and prints its size. Without `base_path` every URL in
+/// the page is relative, so the folder works wherever it is put.
+fn build_release(root: &Path, base_path: Option<&str>) -> Result<PathBuf, String> {
+    let public_url = match base_path {
+        Some(path) => format!("/{}/", path.trim_matches('/')).replace("//", "/"),
+        None => "./".to_owned(),
+    };
+    run(
+        root,
+        "trunk",
+        &[
+            "build",
+            "--release",
+            "--offline",
+            "--public-url",
+            &public_url,
+        ],
+        &[],
+    )?;
     let dist = root.join("dist");
     let (raw, gzipped) = serve::dist_size(&dist)?;
     println!("dist/: {raw} bytes, {gzipped} bytes gzipped (gzip -9, file by file)");
@@ -221,8 +245,9 @@ fn test_everything(only: Option<&str>) -> Result<(), String> {
         wasm_test(&["-p", "kms-engine-js"])?;
     }
     if wants("e2e") {
-        let dist = build_release(&root)?;
-        let server = serve::StaticServer::start(&dist)?;
+        let dist = build_release(&root, None)?;
+        // From a sub-folder, as a course site hosts it: every URL in the page must be relative.
+        let server = serve::StaticServer::start_on(&dist, 0, "/courses/kms/")?;
         let base = server.base_url();
         println!("serving dist/ on {base}");
         let result = run(&root, "node", &["e2e/run.mjs", &base], &[]);

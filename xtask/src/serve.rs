@@ -11,6 +11,7 @@ use std::thread::JoinHandle;
 /// A running server; dropping it stops it.
 pub struct StaticServer {
     port: u16,
+    prefix: String,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
@@ -18,11 +19,14 @@ pub struct StaticServer {
 impl StaticServer {
     /// Serves `dir` on 127.0.0.1 on a free port.
     pub fn start(dir: &Path) -> Result<StaticServer, String> {
-        StaticServer::start_on(dir, 0)
+        StaticServer::start_on(dir, 0, "/")
     }
 
-    /// Serves `dir` on 127.0.0.1:`port` (0: a free port).
-    pub fn start_on(dir: &Path, port: u16) -> Result<StaticServer, String> {
+    /// Serves `dir` on 127.0.0.1:`port` (0: a free port) under the URL path `prefix` (such as
+    /// `/courses/kms/`), as a course site hosting the app in a sub-folder does; anything outside
+    /// it is 404.
+    pub fn start_on(dir: &Path, port: u16, prefix: &str) -> Result<StaticServer, String> {
+        let prefix = format!("/{}/", prefix.trim_matches('/')).replace("//", "/");
         let listener = TcpListener::bind(("127.0.0.1", port))
             .map_err(|e| format!("cannot bind 127.0.0.1:{port}: {e}"))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
@@ -30,12 +34,14 @@ impl StaticServer {
         let stop = Arc::new(AtomicBool::new(false));
         let dir = dir.to_path_buf();
         let stop_flag = Arc::clone(&stop);
+        let mount = prefix.clone();
         let thread = std::thread::spawn(move || {
             while !stop_flag.load(Ordering::Relaxed) {
                 match listener.accept() {
                     Ok((stream, _)) => {
                         let dir = dir.clone();
-                        std::thread::spawn(move || serve_one(stream, &dir));
+                        let mount = mount.clone();
+                        std::thread::spawn(move || serve_one(stream, &dir, &mount));
                     }
                     Err(_) => std::thread::sleep(std::time::Duration::from_millis(5)),
                 }
@@ -43,6 +49,7 @@ impl StaticServer {
         });
         Ok(StaticServer {
             port,
+            prefix,
             stop,
             thread: Some(thread),
         })
@@ -55,9 +62,9 @@ impl StaticServer {
         }
     }
 
-    /// `http://127.0.0.1:PORT/`.
+    /// `http://127.0.0.1:PORT/` and the prefix.
     pub fn base_url(&self) -> String {
-        format!("http://127.0.0.1:{}/", self.port)
+        format!("http://127.0.0.1:{}{}", self.port, self.prefix)
     }
 }
 
@@ -70,7 +77,7 @@ impl Drop for StaticServer {
     }
 }
 
-fn serve_one(stream: TcpStream, dir: &Path) {
+fn serve_one(stream: TcpStream, dir: &Path, prefix: &str) {
     let _ = stream.set_nonblocking(false);
     let mut reader = BufReader::new(&stream);
     let mut request_line = String::new();
@@ -84,11 +91,16 @@ fn serve_one(stream: TcpStream, dir: &Path) {
     }
     let path = request_line.split_whitespace().nth(1).unwrap_or("/");
     let path = path.split(['?', '#']).next().unwrap_or("/");
-    let (status, content_type, body) =
-        match resolve(dir, path).and_then(|p| std::fs::read(&p).ok().map(|b| (p, b))) {
-            Some((file, body)) => ("200 OK", content_type(&file), body),
-            None => ("404 Not Found", "text/plain", b"not found".to_vec()),
-        };
+    let inside = path
+        .strip_prefix(prefix)
+        .or_else(|| (path == prefix.trim_end_matches('/')).then_some(""));
+    let (status, content_type, body) = match inside
+        .and_then(|p| resolve(dir, p))
+        .and_then(|p| std::fs::read(&p).ok().map(|b| (p, b)))
+    {
+        Some((file, body)) => ("200 OK", content_type(&file), body),
+        None => ("404 Not Found", "text/plain", b"not found".to_vec()),
+    };
     let mut stream = stream;
     let head = format!(
         "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",

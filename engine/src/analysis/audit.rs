@@ -24,9 +24,9 @@ use crate::authz::{self, AuthzRequest, RequestParams, Target};
 use crate::catalog::{Action, PermissionSource};
 use crate::entropy::Timestamp;
 use crate::matrix::Matrix;
-use crate::policy::Policy;
 use crate::policy::document::{Effect, PrincipalKey, PrincipalSet};
 use crate::policy::eval::StatementRef;
+use crate::policy::{Policy, Statement, eval, pattern};
 use crate::store::KeyId;
 use crate::world::{Principal, World};
 use serde::Serialize;
@@ -477,12 +477,24 @@ fn unused_statements(
     let mut principals: Vec<String> = universe.principals.clone();
     principals.extend(synthetic.arns.values().cloned());
     let world = &synthetic.world;
-    let base = Matrix::compute(world, &principals, &universe.keys, &actions, now);
-    let same = |after: &Matrix| {
-        after.cells().all(|c| {
-            base.lookup(c.principal, c.key, c.action)
-                .is_none_or(|b| Outcome::of_cell(b) == Outcome::of_cell(c.cell))
-        })
+    // Removing a statement can change only the actions it names, and (for an identity
+    // statement) only the keys its Resource covers: each trial decides just those cells, in the
+    // world with and without the statement.
+    let unchanged = |edited: &World, rows: &[String], keys: &[KeyId], statement: &Statement| {
+        let relevant: Vec<Action> = actions
+            .iter()
+            .copied()
+            .filter(|a| eval::action_applies(statement, a.name()))
+            .collect();
+        if relevant.is_empty() || rows.is_empty() || keys.is_empty() {
+            return true;
+        }
+        let before = Matrix::compute(world, rows, keys, &relevant, now);
+        let after = Matrix::compute(edited, rows, keys, &relevant, now);
+        before
+            .cells()
+            .zip(after.cells())
+            .all(|(b, a)| Outcome::of_cell(b.cell) == Outcome::of_cell(a.cell))
     };
     for id in &universe.keys {
         let Some(key) = world.keys.get(id) else {
@@ -500,14 +512,18 @@ fn unused_statements(
             if let Some(target) = edited.keys.get_mut(id) {
                 target.policy.policy = std::sync::Arc::new(without);
             }
-            let after = Matrix::compute(
-                &edited,
-                &principals,
-                std::slice::from_ref(id),
-                &actions,
-                now,
-            );
-            if same(&after) {
+            // Only callers its Principal element covers can lose anything by its removal.
+            let covered: Vec<String> = principals
+                .iter()
+                .filter(|arn| {
+                    world.principal(arn).is_some_and(|p| {
+                        eval::principal_applies(statement, p.request_principal())
+                            != eval::PrincipalMatch::NoMatch
+                    })
+                })
+                .cloned()
+                .collect();
+            if unchanged(&edited, &covered, std::slice::from_ref(id), statement) {
                 let label = StatementRef::new(authz::KEY_POLICY_NAME, statement).label();
                 let key_name = names.key(world, id);
                 findings.push(unused_finding(
@@ -515,7 +531,8 @@ fn unused_statements(
                     None,
                     label.clone(),
                     format!(
-                        "{label} of {key_name} allows no listed or synthetic principal anything it does not get elsewhere."
+                        "{label} of {key_name} allows no listed or synthetic principal anything it does not get elsewhere{}.",
+                        conditions_note(statement)
                     ),
                 ));
             }
@@ -561,8 +578,10 @@ fn unused_statements(
                     })
                     .cloned()
                     .collect();
-                let after = Matrix::compute(&edited, &rows, &universe.keys, &actions, now);
-                if same(&after) && iam_only_unchanged(world, &edited, arn, now) {
+                let keys = keys_covered(world, statement, &universe.keys);
+                if unchanged(&edited, &rows, &keys, statement)
+                    && iam_only_unchanged(world, &edited, arn, now)
+                {
                     let label = StatementRef::new(named.name.as_str(), statement).label();
                     let who = names.principal(world, arn);
                     findings.push(unused_finding(
@@ -577,6 +596,28 @@ fn unused_statements(
             }
         }
     }
+}
+
+/// The keys an identity statement's `Resource` can cover: all of them for `NotResource` or a
+/// pattern with a policy variable, else those whose ARN a pattern matches.
+fn keys_covered(world: &World, statement: &Statement, keys: &[KeyId]) -> Vec<KeyId> {
+    let Some(block) = &statement.resource else {
+        return Vec::new();
+    };
+    if block.negated || block.patterns.iter().any(|p| p.text.contains("${")) {
+        return keys.to_vec();
+    }
+    keys.iter()
+        .filter(|id| {
+            world.keys.get(id).is_some_and(|key| {
+                block
+                    .patterns
+                    .iter()
+                    .any(|p| pattern::resource_matches(p.text.as_str(), &key.arn))
+            })
+        })
+        .cloned()
+        .collect()
 }
 
 /// Whether the IAM-only actions (CreateKey, ListKeys, ...) come out the same in both worlds.
@@ -601,6 +642,26 @@ fn iam_only_unchanged(before: &World, after: &World, arn: &str, now: Timestamp) 
         .iter()
         .filter(|a| a.permission_source() == PermissionSource::IamOnly)
         .all(|&a| decide(before, a) == decide(after, a))
+}
+
+/// For a statement with conditions: which keys it tests, since a direct call without them is
+/// what the audit asks about (a console grant statement serves AWS services, for example).
+fn conditions_note(statement: &crate::policy::Statement) -> String {
+    if statement.conditions.is_empty() {
+        return String::new();
+    }
+    let keys: Vec<&str> = statement
+        .conditions
+        .iter()
+        .map(|c| c.key.as_str())
+        .collect();
+    let tested = match keys.as_slice() {
+        [one] => format!("its condition on {one} holds"),
+        _ => format!("its conditions on {} hold", keys.join(", ")),
+    };
+    format!(
+        " in a direct call (it applies only when {tested}, as in a request an AWS service makes for a user)"
+    )
 }
 
 fn unused_finding(

@@ -19,6 +19,7 @@ use super::{Outcome, Universe, outcome_for};
 use crate::authz::{self, AuthzRequest, KEY_POLICY_NAME, Reason, RequestParams, Target};
 use crate::catalog::Action;
 use crate::entropy::Timestamp;
+use crate::matrix::Matrix;
 use crate::policy::Policy;
 use crate::policy::eval::StatementRef;
 use crate::policy::parse::{PolicyKind, parse_policy};
@@ -161,6 +162,13 @@ fn own_policy(arn: &str) -> Option<Policy> {
 /// Every escalation of the universe's principals on its keys, over its actions.
 pub fn reachable(world: &World, universe: &Universe, now: Timestamp) -> Vec<Escalation> {
     let mut out = Vec::new();
+    let now_matrix = Matrix::compute(
+        world,
+        &universe.principals,
+        &universe.keys,
+        &universe.actions,
+        now,
+    );
     let no_params = RequestParams::default();
     for arn in &universe.principals {
         let Some(caller) = world.principal(arn) else {
@@ -187,18 +195,35 @@ pub fn reachable(world: &World, universe: &Universe, now: Timestamp) -> Vec<Esca
             });
         }
         let own = own_policy(arn);
-        for id in &universe.keys {
+        let Some(row) = now_matrix.principals().iter().position(|p| p == arn) else {
+            continue;
+        };
+        for (column, id) in now_matrix.keys().iter().enumerate() {
             let Some(key) = world.keys.get(id) else {
                 continue;
             };
-            out.extend(key_escalations(
-                world,
-                caller,
-                key,
-                own.as_ref(),
-                universe,
-                now,
-            ));
+            // What the principal lacks on the key now, read from the matrix.
+            let missing: Vec<Action> = now_matrix
+                .actions()
+                .iter()
+                .enumerate()
+                .filter(|&(a, _)| {
+                    now_matrix
+                        .cell(row, column, a)
+                        .is_none_or(|c| Outcome::of_cell(c) != Outcome::Allow)
+                })
+                .map(|(_, &action)| action)
+                .collect();
+            if !missing.is_empty() {
+                out.extend(key_escalations(
+                    world,
+                    caller,
+                    key,
+                    own.as_ref(),
+                    &missing,
+                    now,
+                ));
+            }
         }
     }
     out
@@ -210,7 +235,7 @@ fn key_escalations(
     caller: &Principal,
     key: &Key,
     own: Option<&Policy>,
-    universe: &Universe,
+    missing: &[Action],
     now: Timestamp,
 ) -> Vec<Escalation> {
     let mut out = Vec::new();
@@ -227,14 +252,6 @@ fn key_escalations(
             },
         )
     };
-    let missing: Vec<Action> = universe
-        .actions
-        .iter()
-        .copied()
-        .filter(|&a| {
-            outcome_for(world, caller, &key.id, a, &no_params, now) != Some(Outcome::Allow)
-        })
-        .collect();
     let put = decide(Action::PutKeyPolicy, &no_params);
     if put.is_allowed() && !missing.is_empty() {
         if let Some(policy) = own {
@@ -270,7 +287,7 @@ fn key_escalations(
     // CreateGrant by policy, decided for each operation with the request's own parameters.
     let mut grantable = Vec::new();
     let mut via = None;
-    for &action in &missing {
+    for &action in missing {
         let Some(operation) = action.grant_operation_name() else {
             continue;
         };

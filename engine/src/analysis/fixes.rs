@@ -17,16 +17,17 @@
 //! side effects, then by how many statements, grants or key settings they edit.
 
 use super::edit::{Change, Names, Scope, apply_changes, policy_holder, sid, statements_of};
-use super::{CellQuery, Outcome, Universe, outcome_for};
+use super::{CellQuery, IndexedMatrix, Outcome, Universe, outcome_for};
 use crate::authz::{self, AuthzRequest, Reason, Target};
 use crate::catalog::Action;
 use crate::entropy::Timestamp;
 use crate::matrix::Matrix;
 use crate::policy::pattern;
-use crate::store::KeyState;
+use crate::store::{KeyId, KeyState};
 use crate::world::{Principal, World};
 use serde::Serialize;
 use serde_json::{Value, json};
+use std::collections::BTreeSet;
 
 /// How many proposals a report keeps at most.
 pub const MAX_FIXES: usize = 8;
@@ -126,19 +127,12 @@ pub fn propose_fixes(
     } else {
         search.deny_candidates(world, Vec::new(), MAX_DEPTH, &mut candidates);
     }
-    let base = Matrix::compute(
-        world,
-        &universe.principals,
-        &universe.keys,
-        &universe.actions,
-        now,
-    );
     let mut fixes: Vec<(usize, Fix)> = Vec::new();
     for (order, changes) in candidates.into_iter().enumerate() {
         if fixes.iter().any(|(_, f)| f.changes == changes) {
             continue;
         }
-        if let Some(fix) = search.verify(world, &base, changes, to_allow) {
+        if let Some(fix) = search.verify(world, universe, changes, to_allow) {
             fixes.push((order, fix));
         }
     }
@@ -580,7 +574,7 @@ impl Search<'_> {
     fn verify(
         &self,
         world: &World,
-        base: &Matrix,
+        universe: &Universe,
         changes: Vec<Change>,
         to_allow: bool,
     ) -> Option<Fix> {
@@ -589,8 +583,9 @@ impl Search<'_> {
         if (after == Outcome::Allow) != to_allow {
             return None;
         }
-        let side_effects =
-            side_effects(world, &fixed, base, &changes, self.names, Some(self.query));
+        let side_effects = side_effects(
+            world, &fixed, universe, &changes, self.names, self.query, self.now,
+        );
         let (who, key, _) = self.names(world);
         let edits: Vec<String> = changes
             .iter()
@@ -689,41 +684,66 @@ fn without_resource(statement: &Value, arn: &str) -> Option<Value> {
     (list.len() < before && !list.is_empty()).then_some(after)
 }
 
-/// The cells of `base`'s universe whose outcome differs in `fixed`, recomputing only the rows
-/// and columns `changes` touch; the target cell is left out.
+/// The cells of the universe, other than the target, whose outcome differs in `fixed`: only the
+/// columns of the keys and the rows of the principals (with a role's sessions) that `changes`
+/// touch are decided again, in both worlds.
 pub(crate) fn side_effects(
     world: &World,
     fixed: &World,
-    base: &Matrix,
+    universe: &Universe,
     changes: &[Change],
     names: &Names,
-    target: Option<&CellQuery>,
+    target: &CellQuery,
+    now: Timestamp,
 ) -> Vec<SideEffect> {
-    let mut after = base.clone();
+    let mut keys: Vec<KeyId> = Vec::new();
+    let mut principals: Vec<String> = Vec::new();
     for change in changes {
         match change.scope() {
             Scope::Key(key) => {
-                after.recompute_column(fixed, key);
+                if universe.keys.contains(key) && !keys.contains(key) {
+                    keys.push(key.clone());
+                }
             }
-            Scope::Principal(principal) => {
-                after.recompute_row(fixed, principal);
+            Scope::Principal(holder) => {
+                for arn in &universe.principals {
+                    let uses_policies_of = arn == holder
+                        || world.principal(arn).is_some_and(|p| {
+                            p.request_principal().role_arn.as_deref() == Some(holder)
+                        });
+                    if uses_policies_of && !principals.contains(arn) {
+                        principals.push(arn.clone());
+                    }
+                }
             }
         }
     }
-    base.cells()
-        .zip(after.cells())
-        .filter(|(b, a)| Outcome::of_cell(b.cell) != Outcome::of_cell(a.cell))
-        .filter(|(b, _)| {
-            !target.is_some_and(|t| {
-                t.principal == b.principal && &t.key == b.key && t.action == b.action
-            })
-        })
-        .map(|(b, a)| SideEffect {
-            principal: names.principal(world, b.principal),
-            key: names.key(world, b.key),
-            action: b.action.name().to_owned(),
-            before: Outcome::of_cell(b.cell),
-            after: Outcome::of_cell(a.cell),
-        })
-        .collect()
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for (rows, columns) in [
+        (universe.principals.as_slice(), keys.as_slice()),
+        (principals.as_slice(), universe.keys.as_slice()),
+    ] {
+        if rows.is_empty() || columns.is_empty() {
+            continue;
+        }
+        let before = Matrix::compute(world, rows, columns, &universe.actions, now);
+        let after = Matrix::compute(fixed, rows, columns, &universe.actions, now);
+        let indexed = IndexedMatrix::new(&before);
+        for (principal, key, action, was, is) in indexed.differences(&after) {
+            let is_target =
+                target.principal == principal && &target.key == key && target.action == action;
+            if is_target || !seen.insert((principal.to_owned(), key.clone(), action)) {
+                continue;
+            }
+            out.push(SideEffect {
+                principal: names.principal(world, principal),
+                key: names.key(world, key),
+                action: action.name().to_owned(),
+                before: was,
+                after: is,
+            });
+        }
+    }
+    out
 }
