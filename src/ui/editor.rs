@@ -10,7 +10,7 @@ use crate::editing::{
     self, CompletionContext, EditKey, TextEdit, accept_completion, byte_offset, completion_context,
     line_column, utf16_offset,
 };
-use crate::highlight::{gutter_marks, highlight};
+use crate::highlight::{PLAIN_ABOVE_BYTES, gutter_marks, highlight};
 use kms_engine::diagnostics::{Diagnostic, Severity};
 use kms_engine::json::format_json;
 use std::rc::Rc;
@@ -273,6 +273,14 @@ pub fn JsonEditor(props: &JsonEditorProps) -> Html {
             }
             // No completion while an input method is composing text.
             if event.is_composing() {
+                return;
+            }
+            // No completion in a document too large to be a policy: finding the word at the
+            // caret of a 300 KB paste would block the page.
+            if text.len() > PLAIN_ABOVE_BYTES {
+                if completion.is_some() {
+                    completion.set(None);
+                }
                 return;
             }
             let typed = event.input_type() == "insertText";
