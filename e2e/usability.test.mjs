@@ -10,10 +10,15 @@ async function pickerCaller(page) {
   return page.$eval('#caller', (el) => el.options[el.selectedIndex]?.textContent ?? '');
 }
 
+/** Opens a drawer tab (a second click on an open tab would close the drawer). */
+async function openTab(page, id) {
+  if ((await page.getAttribute(id, 'aria-selected')) !== 'true') await page.click(id);
+}
+
 /** As Alice in demo 1, grants Bob Encrypt and Decrypt; returns the token shown. */
 async function aliceGrantsBob(page) {
   await chooseCaller(page, 'Alice');
-  await page.click('#tab-grants');
+  await openTab(page, '#tab-grants');
   const bob = await page.$eval('#grant-grantee', (el) => [...el.options].find((o) => o.textContent.startsWith('Bob')).value);
   await page.selectOption('#grant-grantee', bob);
   await page.click('#create-grant');
@@ -197,7 +202,8 @@ export default [
       await page.$eval('#policy-editor', (t, at) => { t.focus(); t.setSelectionRange(at, at); }, caret);
       await page.keyboard.press('Control+Space');
       await page.waitForSelector('.completion');
-      const [list, code] = await page.$$eval(['.completion', '.code'].join(','), (els) => els.map((e) => e.getBoundingClientRect().toJSON()));
+      const rect = (selector) => page.$eval(selector, (e) => e.getBoundingClientRect().toJSON());
+      const [list, code] = [await rect('.completion'), await rect('.code')];
       expect(list.bottom <= code.bottom + 1 && list.top >= code.top - 1, `list ${JSON.stringify(list)} inside the editor ${JSON.stringify(code)}`);
       expect(list.right <= code.right + 1, 'not cut at the right edge');
     },

@@ -281,9 +281,27 @@ fn run(command: Commands) -> Result<u8, Failure> {
 
 /// Reads a file as text, or says which file and why not.
 pub fn read(path: &Path) -> Result<String, Failure> {
-    std::fs::read_to_string(path)
-        .map_err(|e| Failure::input(format!("cannot read `{}`: {e}", path.display())))
+    use std::io::Read as _;
+    let failed =
+        |e: std::io::Error| Failure::input(format!("cannot read `{}`: {e}", path.display()));
+    let limit = u64::try_from(MAX_DOCUMENT_BYTES).unwrap_or(u64::MAX);
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(limit + 1).read_to_string(&mut text))
+        .map_err(failed)?;
+    if text.len() > MAX_DOCUMENT_BYTES {
+        return Err(Failure::input(format!(
+            "`{}` is larger than {} MiB, the most kmsplay reads (a world of 20,000 principals and 5,000 keys is under 30 MiB)",
+            path.display(),
+            MAX_DOCUMENT_BYTES >> 20
+        )));
+    }
+    Ok(text)
 }
+
+/// The largest scenario, policy or script kmsplay reads. Reading a document keeps a span for
+/// every value, so memory is a small multiple of this.
+pub const MAX_DOCUMENT_BYTES: usize = 64 << 20;
 
 /// Prints a scenario's problems as `FILE:LINE:COLUMN: error: ...` and fails with status 2.
 pub fn scenario_failure(path: &Path, error: &ScenarioError) -> Failure {

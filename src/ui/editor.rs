@@ -10,7 +10,7 @@ use crate::editing::{
     self, CompletionContext, EditKey, TextEdit, accept_completion, byte_offset, completion_context,
     line_column, utf16_offset,
 };
-use crate::highlight::{gutter_marks, highlight};
+use crate::highlight::{PLAIN_ABOVE_BYTES, gutter_marks, highlight};
 use kms_engine::diagnostics::{Diagnostic, Severity};
 use kms_engine::json::format_json;
 use std::rc::Rc;
@@ -207,13 +207,15 @@ pub fn JsonEditor(props: &JsonEditorProps) -> Html {
         let char_width = char_width.clone();
         let anchor = (*completion).as_ref().map(|c| c.context.start);
         let text = props.text.clone();
-        use_effect_with((anchor, text), move |(anchor, text)| {
+        // After every render: the list's height is known only once its items are laid out, and
+        // it changes as they are filtered.
+        use_effect(move || {
             if let (Some(start), Some(ta), Some(el)) = (
-                anchor,
+                &anchor,
                 textarea.cast::<HtmlTextAreaElement>(),
                 popup.cast::<HtmlElement>(),
             ) {
-                let (line, column) = line_column(text, *start);
+                let (line, column) = line_column(&text, *start);
                 let x = PAD_LEFT + (column as f64 - 1.0) * *char_width.borrow()
                     - f64::from(ta.scroll_left());
                 let y = PAD_TOP + line as f64 * LINE_HEIGHT - f64::from(ta.scroll_top());
@@ -230,8 +232,9 @@ pub fn JsonEditor(props: &JsonEditorProps) -> Html {
                 let y = if y + list_height > height && y - LINE_HEIGHT - list_height >= 0.0 {
                     y - LINE_HEIGHT - list_height
                 } else {
-                    y.min((height - list_height).max(0.0))
+                    y
                 };
+                let y = y.min((height - list_height).max(0.0));
                 let x = x.min((width - list_width).max(0.0));
                 let style = el.style();
                 let _ = style.set_property("left", &format!("{}px", x.max(0.0).round() as i64));
@@ -270,6 +273,14 @@ pub fn JsonEditor(props: &JsonEditorProps) -> Html {
             }
             // No completion while an input method is composing text.
             if event.is_composing() {
+                return;
+            }
+            // No completion in a document too large to be a policy: finding the word at the
+            // caret of a 300 KB paste would block the page.
+            if text.len() > PLAIN_ABOVE_BYTES {
+                if completion.is_some() {
+                    completion.set(None);
+                }
                 return;
             }
             let typed = event.input_type() == "insertText";
