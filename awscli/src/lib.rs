@@ -838,6 +838,46 @@ mod session_tests {
         );
     }
 
+    /// IAM User Guide, reference_identifiers.html: roles and users under a path keep it in
+    /// their ARN; the emulator takes them as callers and as grantees like any other principal.
+    #[test]
+    fn principals_with_iam_paths_call_and_receive_grants() {
+        let text = r#"{
+          "principals": [
+            {"name": "admin", "arn": "arn:aws:iam::111122223333:user/ops/admin"},
+            {"name": "exec", "arn": "arn:aws:iam::111122223333:role/service-role/lambda-exec"},
+            {"name": "run", "arn": "arn:aws:sts::111122223333:assumed-role/lambda-exec/run"}
+          ],
+          "keys": [{"name": "K", "aliases": ["alias/PathKey"], "policy": {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/ops/admin"},
+             "Action": "kms:*", "Resource": "*"}]}}]
+        }"#;
+        let mut rng = SeededRandomness::new(7);
+        let loaded = kms_engine::scenario::load(text, NOW, &mut rng).unwrap();
+        let mut f = Fixture {
+            world: loaded.world,
+            rng,
+            session: Session::new(NOW),
+        };
+        for line in [
+            "aws configure set principal arn:aws:iam::111122223333:user/ops/admin --profile admin",
+            "aws configure set region us-east-1 --profile admin",
+            "aws configure set principal arn:aws:sts::111122223333:assumed-role/lambda-exec/run --profile run",
+            "aws configure set region us-east-1 --profile run",
+        ] {
+            assert_eq!(f.run(line).status, 0, "{line}");
+        }
+        // CreateGrant takes a key id or ARN, not an alias (KMS API Reference, CreateGrant).
+        let key = f.world.keys.keys().next().unwrap().arn.clone();
+        let grant = f.run(&format!("aws kms create-grant --key-id {key} --grantee-principal arn:aws:iam::111122223333:role/service-role/lambda-exec --operations Encrypt --profile admin"));
+        assert_eq!(grant.status, 0, "{}", grant.stderr);
+        assert_eq!(f.run("sleep 5m").status, 0);
+        let encrypt = f.run("aws kms encrypt --plaintext hi --key-id alias/PathKey --profile run");
+        assert_eq!(encrypt.status, 0, "{}", encrypt.stderr);
+        let decrypt_denied = f.run("aws kms list-keys --profile run");
+        assert_eq!(decrypt_denied.status, STATUS_SERVICE_ERROR);
+    }
+
     /// KMS Developer Guide, grant-manage.html#using-grant-token: a new grant works at once with
     /// its token, and without it only after eventual consistency (up to five minutes).
     #[test]
