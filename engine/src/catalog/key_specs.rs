@@ -361,21 +361,24 @@ mod tests {
         assert!(row.supports(Action::ScheduleKeyDeletion));
     }
 
+    fn sorted_grant_operations(row: &KeySpecRow) -> Vec<&'static str> {
+        let mut names: Vec<&str> = row
+            .grant_operations
+            .iter()
+            .filter_map(|a| a.grant_operation_name())
+            .collect();
+        crate::sort::sort(&mut names);
+        names
+    }
+
     #[test]
     fn grants_on_symmetric_keys_list_the_documented_operations() {
         // KMS Developer Guide, grants.html, "Grant operations": a grant on a symmetric
         // encryption key may allow the encryption and data-key operations, CreateGrant,
         // RetireGrant and DescribeKey; signing, MAC, key agreement and GetPublicKey are for
         // other key types.
-        let mut names: Vec<&str> = KeySpec::SymmetricDefault
-            .row()
-            .grant_operations
-            .iter()
-            .filter_map(|a| a.grant_operation_name())
-            .collect();
-        crate::sort::sort(&mut names);
         assert_eq!(
-            names,
+            sorted_grant_operations(KeySpec::SymmetricDefault.row()),
             [
                 "CreateGrant",
                 "Decrypt",
@@ -417,14 +420,8 @@ mod tests {
                     "{action}"
                 );
             }
-            let mut names: Vec<&str> = row
-                .grant_operations
-                .iter()
-                .filter_map(|a| a.grant_operation_name())
-                .collect();
-            crate::sort::sort(&mut names);
             assert_eq!(
-                names,
+                sorted_grant_operations(row),
                 [
                     "CreateGrant",
                     "DescribeKey",
