@@ -759,7 +759,10 @@ mod session_tests {
 
     impl Fixture {
         fn demo1() -> Fixture {
-            let text = include_str!("../../scenarios/demo1-grants.json");
+            Fixture::of(include_str!("../../scenarios/demo1-grants.json"))
+        }
+
+        fn of(text: &str) -> Fixture {
             let mut rng = SeededRandomness::new(7);
             let loaded = kms_engine::scenario::load(text, NOW, &mut rng).unwrap();
             let mut session = Session::new(NOW);
@@ -785,6 +788,95 @@ mod session_tests {
 
     const KEY_ARN: &str =
         "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+    /// Alice may do anything with KMS through IAM.
+    const ADMIN_WORLD: &str = r#"{"name": "admin", "account": "111122223333", "region": "us-east-1",
+        "principals": [{"name": "Alice", "policies": [{"name": "Admin", "document":
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}}]}],
+        "keys": []}"#;
+
+    /// KMS API Reference, GenerateMac and VerifyMac, and the AWS CLI's `generate-mac` and
+    /// `verify-mac`: `--message` and `--mac` are blobs (base64 text), the responses carry `Mac`,
+    /// `MacAlgorithm`, `KeyId` and `MacValid`, and a MAC that does not verify is
+    /// `KMSInvalidMacException` with exit status 254.
+    #[test]
+    fn generate_mac_and_verify_mac_take_and_print_aws_field_names() {
+        let mut f = Fixture::of(ADMIN_WORLD);
+        assert_eq!(f.run("aws configure --profile alice").status, 0);
+        let created = f.run("K=$(aws kms create-key --key-spec HMAC_512 --key-usage GENERATE_VERIFY_MAC --profile alice --query KeyMetadata.Arn --output text)");
+        assert_eq!(created.status, 0, "{}", created.stderr);
+        let key = f.session.variable("K").unwrap().to_owned();
+        let mac = f.run("aws kms generate-mac --key-id $K --message aGVsbG8= --mac-algorithm HMAC_SHA_512 --profile alice");
+        assert_eq!(mac.status, 0, "{}", mac.stderr);
+        let generated = mac.response.as_deref().unwrap();
+        assert_eq!(generated["KeyId"], key.as_str());
+        assert_eq!(generated["MacAlgorithm"], "HMAC_SHA_512");
+        assert_eq!(
+            generated["Mac"].as_str().map(str::len),
+            Some(88),
+            "64 bytes in base64"
+        );
+        let captured = f.run("M=$(aws kms generate-mac --key-id $K --message aGVsbG8= --mac-algorithm HMAC_SHA_512 --profile alice --query Mac --output text)");
+        assert_eq!(captured.status, 0, "{}", captured.stderr);
+        assert_eq!(f.session.variable("M"), generated["Mac"].as_str());
+        let verified = f.run("aws kms verify-mac --key-id $K --message aGVsbG8= --mac-algorithm HMAC_SHA_512 --mac $M --profile alice");
+        assert_eq!(verified.status, 0, "{}", verified.stderr);
+        assert_eq!(
+            verified.stdout,
+            format!(
+                "{{\n    \"KeyId\": \"{key}\",\n    \"MacValid\": true,\n    \"MacAlgorithm\": \"HMAC_SHA_512\"\n}}\n"
+            )
+        );
+        let wrong = f.run("aws kms verify-mac --key-id $K --message aGVsbG9v --mac-algorithm HMAC_SHA_512 --mac $M --profile alice");
+        assert_eq!(wrong.status, STATUS_SERVICE_ERROR);
+        assert!(
+            wrong
+                .stderr
+                .contains("(KMSInvalidMacException) when calling the VerifyMac operation"),
+            "{}",
+            wrong.stderr
+        );
+    }
+
+    /// IAM User Guide, reference_identifiers.html: roles and users under a path keep it in
+    /// their ARN; the emulator takes them as callers and as grantees like any other principal.
+    #[test]
+    fn principals_with_iam_paths_call_and_receive_grants() {
+        let text = r#"{
+          "principals": [
+            {"name": "admin", "arn": "arn:aws:iam::111122223333:user/ops/admin"},
+            {"name": "exec", "arn": "arn:aws:iam::111122223333:role/service-role/lambda-exec"},
+            {"name": "run", "arn": "arn:aws:sts::111122223333:assumed-role/lambda-exec/run"}
+          ],
+          "keys": [{"name": "K", "aliases": ["alias/PathKey"], "policy": {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/ops/admin"},
+             "Action": "kms:*", "Resource": "*"}]}}]
+        }"#;
+        let mut rng = SeededRandomness::new(7);
+        let loaded = kms_engine::scenario::load(text, NOW, &mut rng).unwrap();
+        let mut f = Fixture {
+            world: loaded.world,
+            rng,
+            session: Session::new(NOW),
+        };
+        for line in [
+            "aws configure set principal arn:aws:iam::111122223333:user/ops/admin --profile admin",
+            "aws configure set region us-east-1 --profile admin",
+            "aws configure set principal arn:aws:sts::111122223333:assumed-role/lambda-exec/run --profile run",
+            "aws configure set region us-east-1 --profile run",
+        ] {
+            assert_eq!(f.run(line).status, 0, "{line}");
+        }
+        // CreateGrant takes a key id or ARN, not an alias (KMS API Reference, CreateGrant).
+        let key = f.world.keys.keys().next().unwrap().arn.clone();
+        let grant = f.run(&format!("aws kms create-grant --key-id {key} --grantee-principal arn:aws:iam::111122223333:role/service-role/lambda-exec --operations Encrypt --profile admin"));
+        assert_eq!(grant.status, 0, "{}", grant.stderr);
+        assert_eq!(f.run("sleep 5m").status, 0);
+        let encrypt = f.run("aws kms encrypt --plaintext hi --key-id alias/PathKey --profile run");
+        assert_eq!(encrypt.status, 0, "{}", encrypt.stderr);
+        let decrypt_denied = f.run("aws kms list-keys --profile run");
+        assert_eq!(decrypt_denied.status, STATUS_SERVICE_ERROR);
+    }
 
     /// KMS Developer Guide, grant-manage.html#using-grant-token: a new grant works at once with
     /// its token, and without it only after eventual consistency (up to five minutes).

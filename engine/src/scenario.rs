@@ -20,7 +20,8 @@
 //!   does not say otherwise.
 //! - A principal's `arn` defaults to `arn:aws:iam::<account>:user/<name>`; `...:root` is an account's
 //!   root user, `...:role/R` a role, `arn:aws:sts::A:assumed-role/R/S` a session of role `R`, which
-//!   must be declared in the same file and whose identity policies the session uses.
+//!   must be declared in the same file and whose identity policies the session uses. Users and
+//!   roles may sit under an IAM path (`...:role/service-role/R`); a session's ARN has none.
 //! - A key's `id` defaults to a stable UUID-shaped id derived from its name; `arn` may replace `id`
 //!   and `region`. `state` is `Enabled` (default), `Disabled`, `PendingDeletion` or
 //!   `PendingImport`; `origin` is `AWS_KMS` (default) or `EXTERNAL`; without `policy` the key gets
@@ -83,7 +84,7 @@ pub use generate::{GENERATED_ACTIONS, MAX_GENERATED_KEYS, MAX_GENERATED_PRINCIPA
 pub use lint::{lint, lint_document};
 pub use read::{
     KEY_ORIGINS, KEY_STATES, alias_problem, grant_operation_names, is_key_id, parse_key_arn,
-    parse_principal_arn,
+    parse_principal_arn, principal_path_and_name,
 };
 pub use report::{LEGEND, MatrixReport, ReportCell};
 
@@ -649,15 +650,17 @@ mod tests {
             ]
         );
         assert_eq!(s.principals[3].account, "999988887777");
-        let with_path = errors(
+        let with_path = Scenario::parse(
             r#"{"principals": [{"name": "z", "arn": "arn:aws:iam::999988887777:user/div/Zed"}]}"#,
-        );
-        assert_eq!(with_path.len(), 1);
-        assert!(
-            with_path[0].contains("has an IAM path")
-                && with_path[0].ends_with("write `arn:aws:iam::999988887777:user/Zed`"),
-            "{with_path:?}"
-        );
+        )
+        .unwrap();
+        assert_eq!(with_path.principals[0].role, PrincipalRole::User);
+        for bad in ["user//Zed", "user/div//Zed", "user/div/", "role/a b/R"] {
+            let text = format!(
+                r#"{{"principals": [{{"name": "z", "arn": "arn:aws:iam::999988887777:{bad}"}}]}}"#
+            );
+            assert_eq!(errors(&text).len(), 1, "{bad}");
+        }
     }
 
     #[test]

@@ -77,6 +77,10 @@ pub struct Principal {
     pub account: String,
     /// What it is.
     pub kind: PrincipalKind,
+    /// The IAM path of a user or role (`/` unless created under one, such as `/service-role/`);
+    /// part of its ARN. A session's is its role's; its own ARN has no path (IAM User Guide,
+    /// reference_identifiers.html, "IAM ARNs" and "Friendly names and paths").
+    pub path: String,
     /// `aws:userid`: a unique id for users and roles, `ROLEID:session` for sessions, the account
     /// id for the root user (IAM User Guide, reference_policies_variables.html).
     pub user_id: String,
@@ -123,6 +127,7 @@ impl Principal {
             kind: PrincipalKind::Service {
                 name: name.to_owned(),
             },
+            path: String::new(),
             user_id: name.to_owned(),
             tags: Vec::new(),
             policies: Vec::new(),
@@ -166,7 +171,7 @@ pub enum WorldError {
     DuplicateAccount(String),
     /// A user, role or session name breaks IAM's naming rules.
     InvalidName {
-        /// "user", "role" or "session".
+        /// "user", "role", "session" or "path".
         what: &'static str,
         /// The name given.
         name: String,
@@ -274,6 +279,8 @@ pub struct World {
     accounts: Vec<Account>,
     principals: Vec<Arc<Principal>>,
     principal_index: BTreeMap<String, usize>,
+    /// `ACCOUNT/user/NAME` and `ACCOUNT/role/NAME` to the ARN (with its path).
+    names: BTreeMap<String, String>,
     /// The key store (keys, aliases).
     pub keys: KeyStore,
     /// Every grant, with the propagation window of new grants.
@@ -294,6 +301,7 @@ impl World {
             accounts: Vec::new(),
             principals: Vec::new(),
             principal_index: BTreeMap::new(),
+            names: BTreeMap::new(),
             keys: KeyStore::new(),
             grants: GrantStore::new(),
         }
@@ -326,32 +334,65 @@ impl World {
             id: id.to_owned(),
             name: name.to_owned(),
         });
-        self.insert_principal(id, PrincipalKind::AccountRoot, Vec::new())
+        self.insert_principal(id, PrincipalKind::AccountRoot, "/", Vec::new())
             .map(|_| ())
     }
 
     /// Adds IAM user `name` to `account`; returns its ARN.
     pub fn add_user(&mut self, account: &str, name: &str) -> Result<String, WorldError> {
+        self.add_user_at(account, "/", name)
+    }
+
+    /// Adds IAM user `name` under IAM path `path` (such as `/engineering/`) to `account`;
+    /// returns its ARN, `arn:aws:iam::ACCOUNT:user/engineering/NAME`.
+    pub fn add_user_at(
+        &mut self,
+        account: &str,
+        path: &str,
+        name: &str,
+    ) -> Result<String, WorldError> {
         check_iam_name("user", name, 64)?;
+        check_iam_path(path)?;
         self.insert_principal(
             account,
             PrincipalKind::User {
                 name: name.to_owned(),
             },
+            path,
             Vec::new(),
         )
     }
 
     /// Adds IAM role `name` to `account`; returns its ARN.
     pub fn add_role(&mut self, account: &str, name: &str) -> Result<String, WorldError> {
+        self.add_role_at(account, "/", name)
+    }
+
+    /// Adds IAM role `name` under IAM path `path` (such as `/service-role/`) to `account`;
+    /// returns its ARN, `arn:aws:iam::ACCOUNT:role/service-role/NAME`.
+    pub fn add_role_at(
+        &mut self,
+        account: &str,
+        path: &str,
+        name: &str,
+    ) -> Result<String, WorldError> {
         check_iam_name("role", name, 64)?;
+        check_iam_path(path)?;
         self.insert_principal(
             account,
             PrincipalKind::Role {
                 name: name.to_owned(),
             },
+            path,
             Vec::new(),
         )
+    }
+
+    /// The ARN of role `name` of `account`, whatever its path.
+    pub fn role_arn(&self, account: &str, name: &str) -> Option<&str> {
+        self.names
+            .get(&name_key(account, "role", name))
+            .map(String::as_str)
     }
 
     /// Adds a session of role `role_arn` named `session`; returns the session's ARN
@@ -370,18 +411,19 @@ impl World {
         let PrincipalKind::Role { name } = &role.kind else {
             return Err(WorldError::UnknownPrincipal(role_arn.to_owned()));
         };
-        let (account, tags) = (role.account.clone(), role.tags.clone());
+        let (account, tags, path) = (role.account.clone(), role.tags.clone(), role.path.clone());
         let kind = PrincipalKind::AssumedRole {
             role: name.clone(),
             session: session.to_owned(),
         };
-        self.insert_principal(&account, kind, tags)
+        self.insert_principal(&account, kind, &path, tags)
     }
 
     fn insert_principal(
         &mut self,
         account: &str,
         kind: PrincipalKind,
+        path: &str,
         tags: Vec<Tag>,
     ) -> Result<String, WorldError> {
         if self.account(account).is_none() {
@@ -394,18 +436,20 @@ impl World {
                 None,
             ),
             PrincipalKind::User { name } => (
-                format!("arn:aws:iam::{account}:user/{name}"),
+                format!("arn:aws:iam::{account}:user{path}{name}"),
                 PrincipalType::User,
                 None,
             ),
             PrincipalKind::Role { name } => {
-                let arn = format!("arn:aws:iam::{account}:role/{name}");
+                let arn = format!("arn:aws:iam::{account}:role{path}{name}");
                 (arn.clone(), PrincipalType::Role, Some(arn))
             }
+            // A session's ARN has no path; its role's has (IAM User Guide,
+            // reference_identifiers.html).
             PrincipalKind::AssumedRole { role, session } => (
                 format!("arn:aws:sts::{account}:assumed-role/{role}/{session}"),
                 PrincipalType::AssumedRole,
-                Some(format!("arn:aws:iam::{account}:role/{role}")),
+                Some(format!("arn:aws:iam::{account}:role{path}{role}")),
             ),
             // A service principal belongs to no account of the world.
             PrincipalKind::Service { name } => {
@@ -417,6 +461,17 @@ impl World {
         };
         if self.principal_index.contains_key(&arn) {
             return Err(WorldError::DuplicatePrincipal(arn));
+        }
+        // User and role names are unique in an account whatever their paths.
+        let name = match &kind {
+            PrincipalKind::User { name } => Some(name_key(account, "user", name)),
+            PrincipalKind::Role { name } => Some(name_key(account, "role", name)),
+            _ => None,
+        };
+        if let Some(name) = &name {
+            if let Some(existing) = self.names.get(name) {
+                return Err(WorldError::DuplicatePrincipal(existing.clone()));
+            }
         }
         let user_id = match &kind {
             PrincipalKind::AccountRoot => account.to_owned(),
@@ -438,12 +493,16 @@ impl World {
             arn: arn.clone(),
             account: account.to_owned(),
             kind,
+            path: path.to_owned(),
             user_id,
             tags,
             policies: Vec::new(),
         };
         self.principal_index
             .insert(arn.clone(), self.principals.len());
+        if let Some(name) = name {
+            self.names.insert(name, arn.clone());
+        }
         self.principals.push(Arc::new(principal));
         Ok(arn)
     }
@@ -571,6 +630,7 @@ impl World {
             | PrincipalKind::Service { .. } => vec![arn.to_owned()],
         };
         self.principals.retain(|p| !removed.contains(&p.arn));
+        self.names.retain(|_, arn| !removed.contains(arn));
         self.principal_index = crate::sort::map_from(
             self.principals
                 .iter()
@@ -848,6 +908,29 @@ impl World {
 /// The account id inside an IAM or STS ARN.
 fn arn_account(arn: &str) -> &str {
     arn.split(':').nth(4).unwrap_or_default()
+}
+
+/// The key of [`World::names`].
+fn name_key(account: &str, kind: &str, name: &str) -> String {
+    format!("{account}/{kind}/{name}")
+}
+
+/// IAM paths: `/`, or `/` followed by segments each ending in `/`, of printable ASCII other than
+/// space, at most 512 characters (IAM API Reference, CreateRole and CreateUser, `Path`).
+pub fn check_iam_path(path: &str) -> Result<(), WorldError> {
+    let ok = path.len() <= 512
+        && path.starts_with('/')
+        && path.ends_with('/')
+        && !path.contains("//")
+        && path.bytes().all(|b| (0x21..=0x7e).contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(WorldError::InvalidName {
+            what: "path",
+            name: path.to_owned(),
+        })
+    }
 }
 
 /// IAM names: 1–`max` characters of letters, digits and `+=,.@_-` (IAM User Guide,

@@ -3,6 +3,7 @@
 use super::{
     Constraint, ConstraintKind, EditKind, EditScope, Exercise, Expectation, GrantEntry, KeyEntry,
     NamedPolicy, PolicyText, PrincipalEntry, PrincipalRole, Scenario, ScenarioError,
+    principal_path_and_name,
 };
 use crate::diagnostics::{Diagnostic, LineIndex, Severity, Span};
 use crate::entropy::{Randomness, Timestamp};
@@ -174,8 +175,14 @@ impl Scenario {
         for (i, p) in self.principals.iter().enumerate() {
             let result = match p.role {
                 PrincipalRole::AccountRoot => Ok(p.arn.clone()),
-                PrincipalRole::User => world.add_user(&p.account, last_name(&p.arn)),
-                PrincipalRole::Role => world.add_role(&p.account, last_name(&p.arn)),
+                PrincipalRole::User => {
+                    let (path, name) = principal_path_and_name(&p.arn);
+                    world.add_user_at(&p.account, &path, name)
+                }
+                PrincipalRole::Role => {
+                    let (path, name) = principal_path_and_name(&p.arn);
+                    world.add_role_at(&p.account, &path, name)
+                }
                 PrincipalRole::AssumedRole { .. } => continue,
             };
             if let Err(e) = result {
@@ -184,7 +191,10 @@ impl Scenario {
         }
         for (i, p) in self.principals.iter().enumerate() {
             if let PrincipalRole::AssumedRole { role } = &p.role {
-                let role_arn = format!("arn:aws:iam::{}:role/{role}", p.account);
+                let role_arn = world.role_arn(&p.account, role).map_or_else(
+                    || format!("arn:aws:iam::{}:role/{role}", p.account),
+                    str::to_owned,
+                );
                 if let Err(e) = world.add_session(&role_arn, last_name(&p.arn)) {
                     b.error(format!("principals[{i}]"), p.span, &e);
                 }

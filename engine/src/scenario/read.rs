@@ -510,24 +510,6 @@ impl Reader<'_, '_> {
                 item.span,
             ),
         };
-        if let Some(rest) = arn
-            .split_once(":user/")
-            .or_else(|| arn.split_once(":role/"))
-            .map(|(_, r)| r)
-        {
-            if rest.contains('/') && arn.starts_with("arn:aws:iam::") {
-                let plain = arn.replacen(rest, rest.rsplit('/').next().unwrap_or(rest), 1);
-                self.report
-                    .error(
-                        "iam-path",
-                        format!("`{arn}` has an IAM path, which the playground does not model"),
-                        &path.key("arn"),
-                        arn_span,
-                    )
-                    .hint(format!("write `{plain}`"));
-                return None;
-            }
-        }
         let Some((account, role)) = parse_principal_arn(&arn) else {
             self.report
                 .error(
@@ -1158,10 +1140,18 @@ pub fn parse_principal_arn(arn: &str) -> Option<(String, PrincipalRole)> {
             && n.chars()
                 .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
     };
+    // Users and roles may sit under an IAM path: `user/engineering/Alice` (IAM User Guide,
+    // reference_identifiers.html, "Friendly names and paths").
+    let named = |rest: &str| match rest.rsplit_once('/') {
+        None => name_ok(rest),
+        Some((path, name)) => {
+            name_ok(name) && crate::world::check_iam_path(&format!("/{path}/")).is_ok()
+        }
+    };
     let role = match (service, resource.split_once('/')) {
         ("iam", None) if resource == "root" => PrincipalRole::AccountRoot,
-        ("iam", Some(("user", name))) if name_ok(name) => PrincipalRole::User,
-        ("iam", Some(("role", name))) if name_ok(name) => PrincipalRole::Role,
+        ("iam", Some(("user", rest))) if named(rest) => PrincipalRole::User,
+        ("iam", Some(("role", rest))) if named(rest) => PrincipalRole::Role,
         ("sts", Some(("assumed-role", rest))) => match rest.split_once('/') {
             Some((role, session)) if name_ok(role) && name_ok(session) => {
                 PrincipalRole::AssumedRole {
@@ -1173,6 +1163,17 @@ pub fn parse_principal_arn(arn: &str) -> Option<(String, PrincipalRole)> {
         _ => return None,
     };
     Some((account.to_owned(), role))
+}
+
+/// The IAM path and name of a user or role ARN: `("/service-role/", "lambda-exec")` for
+/// `arn:aws:iam::111122223333:role/service-role/lambda-exec`, `("/", "Alice")` without a path.
+pub fn principal_path_and_name(arn: &str) -> (String, &str) {
+    let resource = arn.rsplit(':').next().unwrap_or(arn);
+    let rest = resource.split_once('/').map_or("", |(_, rest)| rest);
+    match rest.rsplit_once('/') {
+        Some((path, name)) => (format!("/{path}/"), name),
+        None => ("/".to_owned(), rest),
+    }
 }
 
 /// `(account, region, id)` of a key ARN.
