@@ -1311,19 +1311,9 @@ impl References {
                 .or_else(|| self.aliases.get(reference))
                 .copied();
         }
-        let (prefix, alias) = reference.split_once(":alias/")?;
-        let mut parts = prefix.split(':');
-        let (Some("arn"), Some("aws"), Some("kms"), Some(region), Some(account)) = (
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-        ) else {
-            return None;
-        };
+        let (region, account, alias) = super::alias_arn_parts(reference)?;
         self.alias_arns
-            .get(&format!("{region}:{account}:alias/{alias}"))
+            .get(&format!("{region}:{account}:{alias}"))
             .copied()
     }
 }
