@@ -171,7 +171,10 @@ fn decide(
 
 fn names(loaded: &Loaded, principal: &str, key: &str) -> (String, KeyId) {
     let s = &loaded.scenario;
-    let caller = s.principals[s.principal_index(principal).unwrap()]
+    let caller = s
+        .principals
+        .get(s.principal_index(principal).unwrap())
+        .unwrap()
         .arn
         .clone();
     let key = KeyId::parse(&s.keys.iter().find(|k| k.name == key).unwrap().id).unwrap();
