@@ -438,14 +438,7 @@ impl Scenario {
                 } else {
                     Vec::new()
                 },
-                policies: p
-                    .policies
-                    .iter()
-                    .map(|ip| NamedPolicy {
-                        name: ip.name.clone(),
-                        document: PolicyText::new(ip.text.to_string()),
-                    })
-                    .collect(),
+                policies: named_policies(&p.policies),
                 permissions_boundary: p.permissions_boundary.clone(),
                 session_policies: p
                     .session_policies
@@ -616,14 +609,7 @@ fn iam_of(world: &World) -> IamSetup {
             name: g.name.clone(),
             arn: g.arn.clone(),
             members: g.members.clone(),
-            policies: g
-                .policies
-                .iter()
-                .map(|ip| NamedPolicy {
-                    name: ip.name.clone(),
-                    document: PolicyText::new(ip.text.to_string()),
-                })
-                .collect(),
+            policies: named_policies(&g.policies),
         })
         .collect();
     let entries = |list: &[OrgPolicy]| {
@@ -645,6 +631,17 @@ fn iam_of(world: &World) -> IamSetup {
             rcps: entries(&org.rcps),
         }),
     }
+}
+
+/// Inline policies as the scenario format names them.
+fn named_policies(policies: &[crate::world::IdentityPolicy]) -> Vec<NamedPolicy> {
+    policies
+        .iter()
+        .map(|ip| NamedPolicy {
+            name: ip.name.clone(),
+            document: PolicyText::new(ip.text.to_string()),
+        })
+        .collect()
 }
 
 /// `(account, path, name)` of a group ARN the reader checked.
