@@ -142,6 +142,7 @@ pub fn kms(
         "GenerateDataKeyWithoutPlaintext" => {
             run(w, c, e, r, World::generate_data_key_without_plaintext)
         }
+        "GenerateMac" => run(w, c, e, r, World::generate_mac),
         "GenerateRandom" => run(w, c, e, r, World::generate_random),
         "GetKeyPolicy" => run(w, c, e, r, World::get_key_policy),
         "GetKeyRotationStatus" => run(w, c, e, r, World::get_key_rotation_status),
@@ -164,6 +165,7 @@ pub fn kms(
         "UntagResource" => run(w, c, e, r, World::untag_resource),
         "UpdateAlias" => run(w, c, e, r, World::update_alias),
         "UpdateKeyDescription" => run(w, c, e, r, World::update_key_description),
+        "VerifyMac" => run(w, c, e, r, World::verify_mac),
         other => Err(ApiError {
             exception: "UnsupportedOperationException",
             message: format!("{other} is not modelled by KMS Playground"),

@@ -759,7 +759,10 @@ mod session_tests {
 
     impl Fixture {
         fn demo1() -> Fixture {
-            let text = include_str!("../../scenarios/demo1-grants.json");
+            Fixture::of(include_str!("../../scenarios/demo1-grants.json"))
+        }
+
+        fn of(text: &str) -> Fixture {
             let mut rng = SeededRandomness::new(7);
             let loaded = kms_engine::scenario::load(text, NOW, &mut rng).unwrap();
             let mut session = Session::new(NOW);
@@ -785,6 +788,55 @@ mod session_tests {
 
     const KEY_ARN: &str =
         "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+    /// Alice may do anything with KMS through IAM.
+    const ADMIN_WORLD: &str = r#"{"name": "admin", "account": "111122223333", "region": "us-east-1",
+        "principals": [{"name": "Alice", "policies": [{"name": "Admin", "document":
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}}]}],
+        "keys": []}"#;
+
+    /// KMS API Reference, GenerateMac and VerifyMac, and the AWS CLI's `generate-mac` and
+    /// `verify-mac`: `--message` and `--mac` are blobs (base64 text), the responses carry `Mac`,
+    /// `MacAlgorithm`, `KeyId` and `MacValid`, and a MAC that does not verify is
+    /// `KMSInvalidMacException` with exit status 254.
+    #[test]
+    fn generate_mac_and_verify_mac_take_and_print_aws_field_names() {
+        let mut f = Fixture::of(ADMIN_WORLD);
+        assert_eq!(f.run("aws configure --profile alice").status, 0);
+        let created = f.run("K=$(aws kms create-key --key-spec HMAC_512 --key-usage GENERATE_VERIFY_MAC --profile alice --query KeyMetadata.Arn --output text)");
+        assert_eq!(created.status, 0, "{}", created.stderr);
+        let key = f.session.variable("K").unwrap().to_owned();
+        let mac = f.run("aws kms generate-mac --key-id $K --message aGVsbG8= --mac-algorithm HMAC_SHA_512 --profile alice");
+        assert_eq!(mac.status, 0, "{}", mac.stderr);
+        let generated = mac.response.as_deref().unwrap();
+        assert_eq!(generated["KeyId"], key.as_str());
+        assert_eq!(generated["MacAlgorithm"], "HMAC_SHA_512");
+        assert_eq!(
+            generated["Mac"].as_str().map(str::len),
+            Some(88),
+            "64 bytes in base64"
+        );
+        let captured = f.run("M=$(aws kms generate-mac --key-id $K --message aGVsbG8= --mac-algorithm HMAC_SHA_512 --profile alice --query Mac --output text)");
+        assert_eq!(captured.status, 0, "{}", captured.stderr);
+        assert_eq!(f.session.variable("M"), generated["Mac"].as_str());
+        let verified = f.run("aws kms verify-mac --key-id $K --message aGVsbG8= --mac-algorithm HMAC_SHA_512 --mac $M --profile alice");
+        assert_eq!(verified.status, 0, "{}", verified.stderr);
+        assert_eq!(
+            verified.stdout,
+            format!(
+                "{{\n    \"KeyId\": \"{key}\",\n    \"MacValid\": true,\n    \"MacAlgorithm\": \"HMAC_SHA_512\"\n}}\n"
+            )
+        );
+        let wrong = f.run("aws kms verify-mac --key-id $K --message aGVsbG9v --mac-algorithm HMAC_SHA_512 --mac $M --profile alice");
+        assert_eq!(wrong.status, STATUS_SERVICE_ERROR);
+        assert!(
+            wrong
+                .stderr
+                .contains("(KMSInvalidMacException) when calling the VerifyMac operation"),
+            "{}",
+            wrong.stderr
+        );
+    }
 
     /// IAM User Guide, reference_identifiers.html: roles and users under a path keep it in
     /// their ARN; the emulator takes them as callers and as grantees like any other principal.

@@ -253,6 +253,17 @@ pub const OPERATIONS: &[OperationSpec] = &[
         ],
     },
     OperationSpec {
+        api: "GenerateMac",
+        cli: "generate-mac",
+        params: &[
+            req("Message", "message", Shape::Blob),
+            KEY_ID,
+            req("MacAlgorithm", "mac-algorithm", Shape::String),
+            GRANT_TOKENS,
+            DRY_RUN,
+        ],
+    },
+    OperationSpec {
         api: "GenerateRandom",
         cli: "generate-random",
         params: &[opt("NumberOfBytes", "number-of-bytes", Shape::Integer)],
@@ -431,6 +442,18 @@ pub const OPERATIONS: &[OperationSpec] = &[
         api: "UpdateKeyDescription",
         cli: "update-key-description",
         params: &[KEY_ID, req("Description", "description", Shape::String)],
+    },
+    OperationSpec {
+        api: "VerifyMac",
+        cli: "verify-mac",
+        params: &[
+            req("Message", "message", Shape::Blob),
+            KEY_ID,
+            req("MacAlgorithm", "mac-algorithm", Shape::String),
+            req("Mac", "mac", Shape::Blob),
+            GRANT_TOKENS,
+            DRY_RUN,
+        ],
     },
 ];
 

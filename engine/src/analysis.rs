@@ -21,7 +21,7 @@ use crate::catalog::Action;
 use crate::entropy::Timestamp;
 use crate::matrix::{Cell, Matrix};
 use crate::scenario::Scenario;
-use crate::store::{KeyId, check_key_state};
+use crate::store::{KeyId, check_key};
 use crate::world::{Principal, World};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -158,8 +158,7 @@ pub(crate) fn outcome_for(
             now,
         },
     );
-    let state_error =
-        verdict.is_allowed() && check_key_state(key.state, key.origin, action, &key.arn).is_err();
+    let state_error = verdict.is_allowed() && check_key(key, action).is_err();
     Some(Outcome::of_cell(Cell {
         verdict,
         state_error: state_error.then_some("refused"),

@@ -47,7 +47,7 @@ use crate::policy::eval::{self, PolicyOutcome, PolicyTrace, StatementRef, Statem
 use crate::policy::{Policy, Statement};
 use crate::request::{Context, ContextValue, Request};
 use crate::store::grants::{Grant, GrantId, GrantQuery, GrantStore};
-use crate::store::{Key, check_key_state};
+use crate::store::{Key, check_key};
 use crate::world::{Principal, World};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -1305,7 +1305,7 @@ pub fn explain(world: &World, request: &AuthzRequest<'_>) -> Explanation {
         .denial(&request.caller.arn, request.action, &resource)
         .map(|denied| denied.message().to_owned());
     let key_state = request.target.key().map(|key| {
-        let check = check_key_state(key.state, key.origin, request.action, &key.arn);
+        let check = check_key(key, request.action);
         KeyStateCheck {
             state: key.state.as_str(),
             exception: check.as_ref().err().map(KmsError::exception_name),

@@ -41,7 +41,26 @@ use aes_gcm::{Aes256Gcm, KeyInit};
 use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
+use hmac::{EagerHash, Hmac, Mac};
+use sha2::{Sha224, Sha256, Sha384, Sha512};
+
+use crate::catalog::{KeySpec, MacAlgorithm};
 use crate::entropy::{Randomness, RandomnessUnavailable};
+
+/// What [`KeyMaterial::mac`] computed.
+enum MacOutcome {
+    Mac(Vec<u8>),
+    Verified(bool),
+}
+
+/// Why a ring computed no MAC.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MacError {
+    /// The ring's key is not an HMAC key, or its spec does not use this algorithm.
+    WrongAlgorithm,
+    /// The key has no key material.
+    NoKeyMaterial,
+}
 
 /// The blob's magic bytes.
 pub const MAGIC: [u8; 3] = *b"KPG";
@@ -129,31 +148,55 @@ fn push_len(out: &mut Vec<u8>, len: usize) {
     out.extend_from_slice(&u32::try_from(len).unwrap_or(u32::MAX).to_be_bytes());
 }
 
-/// One 256-bit backing key. Wiped on drop; `Debug` prints no key bytes. The bytes live on the
-/// heap and are written there directly, so moving a `KeyMaterial` (a ring's `Vec` growing) moves
-/// a pointer and leaves no unwiped copy behind.
+/// One backing key: 256 bits for AES-GCM, the spec's length for HMAC. Wiped on drop; `Debug`
+/// prints no key bytes. The bytes live on the heap and are written there directly, so moving a
+/// `KeyMaterial` (a ring's `Vec` growing) moves a pointer and leaves no unwiped copy behind.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
-struct KeyMaterial(Box<[u8; KEY_LEN]>);
+struct KeyMaterial(Box<[u8]>);
 
 impl KeyMaterial {
-    fn generate(rng: &mut dyn Randomness) -> Result<KeyMaterial, RandomnessUnavailable> {
-        let mut material = KeyMaterial(Box::new([0; KEY_LEN]));
-        rng.fill(material.0.as_mut_slice())?;
+    fn generate(
+        len: usize,
+        rng: &mut dyn Randomness,
+    ) -> Result<KeyMaterial, RandomnessUnavailable> {
+        let mut material = KeyMaterial(vec![0; len].into_boxed_slice());
+        rng.fill(&mut material.0)?;
         Ok(material)
     }
 
-    fn from_slice(bytes: &[u8]) -> Option<KeyMaterial> {
-        if bytes.len() != KEY_LEN {
-            return None;
-        }
-        let mut material = KeyMaterial(Box::new([0; KEY_LEN]));
-        material.0.copy_from_slice(bytes);
-        Some(material)
+    fn from_slice(bytes: &[u8], len: usize) -> Option<KeyMaterial> {
+        (bytes.len() == len).then(|| KeyMaterial(bytes.to_vec().into_boxed_slice()))
     }
 
-    fn cipher(&self) -> Aes256Gcm {
+    /// The AES-256-GCM cipher, for 32-byte material.
+    fn cipher(&self) -> Option<Aes256Gcm> {
         // Borrowed, not copied: a copy on the stack would escape the wipe on drop.
-        Aes256Gcm::new(<&Array<u8, _>>::from(&*self.0))
+        <&Array<u8, _>>::try_from(&*self.0).ok().map(Aes256Gcm::new)
+    }
+
+    /// HMAC of `message` with `algorithm` (RFC 2104); with `expected`, whether it equals that
+    /// MAC, compared in constant time.
+    fn mac(&self, algorithm: MacAlgorithm, message: &[u8], expected: Option<&[u8]>) -> MacOutcome {
+        fn run<D: EagerHash>(key: &[u8], message: &[u8], expected: Option<&[u8]>) -> MacOutcome
+        where
+            Hmac<D>: KeyInit + Mac,
+        {
+            // HMAC takes a key of any length (RFC 2104, section 2): this never fails.
+            let Ok(mut mac) = <Hmac<D> as KeyInit>::new_from_slice(key) else {
+                return MacOutcome::Verified(false);
+            };
+            Mac::update(&mut mac, message);
+            match expected {
+                Some(tag) => MacOutcome::Verified(mac.verify_slice(tag).is_ok()),
+                None => MacOutcome::Mac(mac.finalize().into_bytes().to_vec()),
+            }
+        }
+        match algorithm {
+            MacAlgorithm::HmacSha224 => run::<Sha224>(&self.0, message, expected),
+            MacAlgorithm::HmacSha256 => run::<Sha256>(&self.0, message, expected),
+            MacAlgorithm::HmacSha384 => run::<Sha384>(&self.0, message, expected),
+            MacAlgorithm::HmacSha512 => run::<Sha512>(&self.0, message, expected),
+        }
     }
 }
 
@@ -165,22 +208,44 @@ impl fmt::Debug for KeyMaterial {
 
 /// The backing keys of one KMS key: version 1 is the original key material, each rotation adds
 /// the next version. Encryption uses the newest; decryption uses the version the blob names.
-#[derive(Clone, Default)]
+/// A ring knows its key spec: a symmetric encryption key's ring encrypts, an HMAC key's ring
+/// computes MACs, and neither does the other's work.
+#[derive(Clone)]
 pub struct KeyRing {
+    spec: KeySpec,
     versions: Vec<KeyMaterial>,
 }
 
 impl KeyRing {
-    /// A ring with freshly generated key material (a key created with origin `AWS_KMS`).
+    /// A symmetric encryption key's ring with freshly generated key material (a key created
+    /// with origin `AWS_KMS`).
     pub fn generate(rng: &mut dyn Randomness) -> Result<KeyRing, RandomnessUnavailable> {
+        KeyRing::generate_for(KeySpec::SymmetricDefault, rng)
+    }
+
+    /// A ring for a key of `spec` with freshly generated key material of the spec's length.
+    pub fn generate_for(
+        spec: KeySpec,
+        rng: &mut dyn Randomness,
+    ) -> Result<KeyRing, RandomnessUnavailable> {
         Ok(KeyRing {
-            versions: vec![KeyMaterial::generate(rng)?],
+            spec,
+            versions: vec![KeyMaterial::generate(spec.row().material_bytes, rng)?],
         })
     }
 
-    /// A ring without key material (a key created with origin `EXTERNAL`, pending import).
+    /// A symmetric encryption key's ring without key material (a key created with origin
+    /// `EXTERNAL`, pending import).
     pub fn without_material() -> KeyRing {
-        KeyRing::default()
+        KeyRing {
+            spec: KeySpec::SymmetricDefault,
+            versions: Vec::new(),
+        }
+    }
+
+    /// The key spec the ring's material is for.
+    pub fn spec(&self) -> KeySpec {
+        self.spec
     }
 
     /// Whether the ring holds any key material.
@@ -203,17 +268,19 @@ impl KeyRing {
         if self.versions.is_empty() {
             return Ok(None);
         }
-        self.versions.push(KeyMaterial::generate(rng)?);
+        self.versions
+            .push(KeyMaterial::generate(self.spec.row().material_bytes, rng)?);
         Ok(Some(self.current_version()))
     }
 
-    /// Installs imported key material (32 bytes) as version 1 of a ring that has none.
+    /// Installs imported key material (the spec's length: 32 bytes for a symmetric encryption
+    /// key) as version 1 of a ring that has none.
     pub fn import_material(&mut self, bytes: &[u8]) -> Result<(), ImportMaterialError> {
         if self.has_material() {
             return Err(ImportMaterialError::AlreadyHasMaterial);
         }
-        let material =
-            KeyMaterial::from_slice(bytes).ok_or(ImportMaterialError::WrongLength(bytes.len()))?;
+        let material = KeyMaterial::from_slice(bytes, self.spec.row().material_bytes)
+            .ok_or(ImportMaterialError::WrongLength(bytes.len()))?;
         self.versions.push(material);
         Ok(())
     }
@@ -228,6 +295,9 @@ impl KeyRing {
         plaintext: &[u8],
         rng: &mut dyn Randomness,
     ) -> Result<Vec<u8>, EncryptError> {
+        if self.spec != KeySpec::SymmetricDefault {
+            return Err(EncryptError::NotAnEncryptionKey);
+        }
         let material = self.versions.last().ok_or(EncryptError::NoKeyMaterial)?;
         let arn_len = u16::try_from(key_arn.len()).map_err(|_| EncryptError::KeyArnTooLong)?;
         let mut nonce = [0u8; NONCE_LEN];
@@ -251,11 +321,46 @@ impl KeyRing {
             .ok_or(EncryptError::NoKeyMaterial)?;
         let tag = material
             .cipher()
+            .ok_or(EncryptError::NotAnEncryptionKey)?
             .encrypt_inout_detached(&Array::from(nonce), &aad, body.into())
             // Only lengths beyond GCM's limits (2^36 bytes) can fail here.
             .map_err(|_| EncryptError::TooLong)?;
         blob.extend_from_slice(&tag);
         Ok(blob)
+    }
+
+    /// The HMAC of `message` under the current key material with `algorithm`, which must be
+    /// the ring's spec's (API GenerateMac; RFC 2104).
+    pub fn mac(&self, algorithm: MacAlgorithm, message: &[u8]) -> Result<Vec<u8>, MacError> {
+        match self.mac_material(algorithm)?.mac(algorithm, message, None) {
+            MacOutcome::Mac(mac) => Ok(mac),
+            MacOutcome::Verified(_) => Err(MacError::WrongAlgorithm),
+        }
+    }
+
+    /// Whether `mac` is the HMAC of `message` with `algorithm`, compared in constant time (API
+    /// VerifyMac: "computes an HMAC ... and compares the computed HMAC to the HMAC that you
+    /// specify").
+    pub fn verify_mac(
+        &self,
+        algorithm: MacAlgorithm,
+        message: &[u8],
+        mac: &[u8],
+    ) -> Result<bool, MacError> {
+        match self
+            .mac_material(algorithm)?
+            .mac(algorithm, message, Some(mac))
+        {
+            MacOutcome::Verified(valid) => Ok(valid),
+            MacOutcome::Mac(_) => Err(MacError::WrongAlgorithm),
+        }
+    }
+
+    fn mac_material(&self, algorithm: MacAlgorithm) -> Result<&KeyMaterial, MacError> {
+        if !self.spec.row().mac_algorithms.contains(&algorithm) {
+            return Err(MacError::WrongAlgorithm);
+        }
+        self.versions.last().ok_or(MacError::NoKeyMaterial)
     }
 
     /// Decrypts a blob made by [`KeyRing::encrypt`] for `key_arn` with the same `context`.
@@ -269,7 +374,7 @@ impl KeyRing {
         blob: &[u8],
     ) -> Result<Vec<u8>, InvalidCiphertext> {
         let parsed = parse(blob)?;
-        if parsed.key_arn != key_arn {
+        if parsed.key_arn != key_arn || self.spec != KeySpec::SymmetricDefault {
             return Err(InvalidCiphertext);
         }
         let index = usize::try_from(parsed.key_version)
@@ -283,6 +388,7 @@ impl KeyRing {
         let mut plaintext = parsed.body.to_vec();
         material
             .cipher()
+            .ok_or(InvalidCiphertext)?
             .decrypt_inout_detached(&nonce, &aad, plaintext.as_mut_slice().into(), &tag)
             .map_err(|_| InvalidCiphertext)?;
         Ok(plaintext)
@@ -328,6 +434,8 @@ pub enum EncryptError {
     TooLong,
     /// No nonce could be drawn: nothing was encrypted.
     Randomness(RandomnessUnavailable),
+    /// The ring's key is not a symmetric encryption key.
+    NotAnEncryptionKey,
 }
 
 impl fmt::Display for EncryptError {
@@ -337,6 +445,7 @@ impl fmt::Display for EncryptError {
             EncryptError::KeyArnTooLong => "the key ARN is longer than 65535 bytes",
             EncryptError::TooLong => "the plaintext is too long for AES-GCM",
             EncryptError::Randomness(e) => &e.message,
+            EncryptError::NotAnEncryptionKey => "the key is not a symmetric encryption key",
         })
     }
 }
@@ -648,8 +757,8 @@ mod tests {
     #[test]
     fn the_primitive_matches_nist_aes_256_gcm_vectors() {
         for [key, iv, pt, aad, ct, tag] in NIST_AES256_GCM {
-            let material = KeyMaterial::from_slice(&hex(key)).unwrap();
-            let cipher = material.cipher();
+            let material = KeyMaterial::from_slice(&hex(key), KEY_LEN).unwrap();
+            let cipher = material.cipher().unwrap();
             let nonce = Array::try_from(hex(iv).as_slice()).unwrap();
             let sealed = cipher
                 .encrypt(
@@ -907,6 +1016,85 @@ mod tests {
         assert_eq!(
             inspect(&no_tag).problem,
             Some(BlobProblem::Truncated(BlobField::Tag))
+        );
+    }
+
+    /// RFC 4231, test cases 1 and 2: HMAC-SHA-224/256/384/512 (key, data, MAC per hash).
+    #[test]
+    fn the_mac_primitive_matches_rfc_4231_vectors() {
+        let case1 = KeyMaterial(vec![0x0b; 20].into_boxed_slice());
+        let expected = [
+            (
+                MacAlgorithm::HmacSha224,
+                "896fb1128abbdf196832107cd49df33f47b4b1169912ba4f53684b22",
+            ),
+            (
+                MacAlgorithm::HmacSha256,
+                "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7",
+            ),
+            (
+                MacAlgorithm::HmacSha384,
+                "afd03944d84895626b0825f4ab46907f15f9dadbe4101ec682aa034c7cebc59cfaea9ea9076ede7f4af152e8b2fa9cb6",
+            ),
+            (
+                MacAlgorithm::HmacSha512,
+                "87aa7cdea5ef619d4ff0b4241a1d6cb02379f4e2ce4ec2787ad0b30545e17cdedaa833b7d6b8a702038b274eaea3f4e4be9d914eeb61f1702e696c203a126854",
+            ),
+        ];
+        for (algorithm, mac) in expected {
+            let MacOutcome::Mac(got) = case1.mac(algorithm, b"Hi There", None) else {
+                panic!("no MAC");
+            };
+            assert_eq!(got, hex(mac), "{algorithm:?}");
+            assert!(matches!(
+                case1.mac(algorithm, b"Hi There", Some(&hex(mac))),
+                MacOutcome::Verified(true)
+            ));
+        }
+        let case2 = KeyMaterial(b"Jefe".to_vec().into_boxed_slice());
+        let MacOutcome::Mac(got) = case2.mac(
+            MacAlgorithm::HmacSha256,
+            b"what do ya want for nothing?",
+            None,
+        ) else {
+            panic!("no MAC");
+        };
+        assert_eq!(
+            got,
+            hex("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        );
+    }
+
+    /// API GenerateMac and VerifyMac: an HMAC key computes with its spec's algorithm only, and
+    /// a changed message or MAC does not verify; an HMAC key's ring does not encrypt.
+    #[test]
+    fn an_hmac_ring_macs_with_its_own_algorithm_only() {
+        let mut rng = SeededRandomness::new(12);
+        for row in crate::catalog::KEY_SPECS
+            .iter()
+            .filter(|r| !r.mac_algorithms.is_empty())
+        {
+            let ring = KeyRing::generate_for(row.spec, &mut rng).unwrap();
+            let algorithm = row.mac_algorithms[0];
+            let mac = ring.mac(algorithm, b"message").unwrap();
+            assert!(ring.verify_mac(algorithm, b"message", &mac).unwrap());
+            assert!(!ring.verify_mac(algorithm, b"messagf", &mac).unwrap());
+            let mut flipped = mac.clone();
+            flipped[0] ^= 1;
+            assert!(!ring.verify_mac(algorithm, b"message", &flipped).unwrap());
+            assert!(!ring.verify_mac(algorithm, b"message", &mac[1..]).unwrap());
+            for other in MacAlgorithm::ALL.into_iter().filter(|a| *a != algorithm) {
+                assert_eq!(ring.mac(other, b"message"), Err(MacError::WrongAlgorithm));
+            }
+            assert_eq!(
+                ring.encrypt(ARN, &EncryptionContext::new(), b"x", &mut rng),
+                Err(EncryptError::NotAnEncryptionKey)
+            );
+        }
+        let symmetric = KeyRing::generate(&mut rng).unwrap();
+        assert_eq!(
+            symmetric.mac(MacAlgorithm::HmacSha256, b"m"),
+            Err(MacError::WrongAlgorithm)
         );
     }
 

@@ -4,7 +4,7 @@
 //! randomness), and a request struct with AWS's field names; it returns a response struct that
 //! serializes with AWS's field names (so an `aws kms` emulator can print it) or a [`KmsError`]
 //! named after the KMS exception. Every operation is authorized by [`crate::authz`] before it
-//! acts, then checked against the key-state table ([`crate::store::check_key_state`]).
+//! acts, then checked against the key-state table ([`crate::store::check_key`]: the key-state table, then the key-spec table).
 //!
 //! Time moves forward with the `Env`: before each call, keys whose deletion date has passed are
 //! deleted, automatic rotations that are due happen, and imported key material past its
@@ -21,12 +21,14 @@ mod grants;
 mod import;
 mod key_policy;
 mod keys;
+mod mac;
 mod rotation;
 mod tags;
 pub mod types;
 
 pub use crypto_ops::*;
 pub use grants::*;
+pub use mac::*;
 pub use tags::validate_tag;
 pub use types::*;
 
@@ -234,7 +236,7 @@ impl World {
             params,
             env.now,
         )?;
-        crate::store::check_key_state(key.state, key.origin, action, &key.arn)?;
+        crate::store::check_key(&key, action)?;
         Ok((principal, key))
     }
 

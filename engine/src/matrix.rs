@@ -24,7 +24,7 @@ use crate::policy::eval::{self, PolicyOutcome, PrincipalMatch, StatementResult};
 use crate::policy::{Policy, Statement};
 use crate::request::{Context, Request, RequestPrincipal};
 use crate::store::grants::Grant;
-use crate::store::{Key, KeyId, check_key_state};
+use crate::store::{Key, KeyId, check_key};
 use crate::world::{Principal, PrincipalKind, World};
 use serde::Serialize;
 use std::cell::OnceCell;
@@ -733,9 +733,7 @@ impl Pair<'_> {
                 )
             };
             let state_error = if verdict.is_allowed() {
-                check_key_state(key.state, key.origin, action, &key.arn)
-                    .err()
-                    .map(|e| e.exception_name())
+                check_key(key, action).err().map(|e| e.exception_name())
             } else {
                 None
             };

@@ -7,7 +7,7 @@
 
 use crate::authz::{IdentityAllow, Reason, Verdict};
 use crate::catalog::{ACTIONS, ActionGroup, KmsAction, ResourceKind};
-use crate::catalog::{Action, PermissionSource, some_key_supports};
+use crate::catalog::{Action, KeySpec, PermissionSource};
 use crate::matrix::Matrix;
 use crate::policy::eval::Decision;
 use crate::store::Key;
@@ -28,15 +28,34 @@ pub enum ActionSet {
     One(&'static KmsAction),
 }
 
-/// Whether `action` is decided per key by policies and applies to some kind of key the
-/// playground models ([`crate::catalog::KEY_SPECS`]).
+/// Whether `action` is decided per key by policies and applies to a key of one of `specs`
+/// ([`crate::catalog::KEY_SPECS`]).
 /// IAM-only actions such as `kms:CreateKey` have no key to decide them for, and
 /// `kms:RetireGrant` only ever comes from a grant (API RetireGrant), so policies cannot allow it.
-pub fn is_modelled_key_action(action: &KmsAction) -> bool {
+pub fn is_key_action_for(action: &KmsAction, specs: &[KeySpec]) -> bool {
     action.resource != ResourceKind::IamOnly
         && Action::from_name(action.action).is_some_and(|a| {
-            a.permission_source() != PermissionSource::Grant && some_key_supports(a)
+            a.permission_source() != PermissionSource::Grant
+                && specs.iter().any(|spec| spec.row().supports(a))
         })
+}
+
+/// [`is_key_action_for`] symmetric encryption keys, the sets' default: the actions a world of
+/// such keys offers.
+pub fn is_modelled_key_action(action: &KmsAction) -> bool {
+    is_key_action_for(action, &[KeySpec::SymmetricDefault])
+}
+
+/// The key specs of `world`'s keys, symmetric encryption first: the kinds of key a world's
+/// action sets cover ([`ActionSet::actions_for`]).
+pub fn key_specs_of(world: &World) -> Vec<KeySpec> {
+    let mut specs = vec![KeySpec::SymmetricDefault];
+    for key in world.keys.keys() {
+        if !specs.contains(&key.spec) {
+            specs.push(key.spec);
+        }
+    }
+    specs
 }
 
 impl ActionSet {
@@ -63,18 +82,25 @@ impl ActionSet {
         }
     }
 
-    /// The actions in the set, in catalog (alphabetical) order, or as listed.
+    /// The actions in the set for symmetric encryption keys, in catalog (alphabetical) order,
+    /// or as listed.
     pub fn actions(&self) -> Vec<&'static KmsAction> {
+        self.actions_for(&[KeySpec::SymmetricDefault])
+    }
+
+    /// The actions in the set that apply to a key of one of `specs` (a world's
+    /// [`key_specs_of`]: an HMAC key adds the MAC actions), in catalog order, or as listed.
+    pub fn actions_for(&self, specs: &[KeySpec]) -> Vec<&'static KmsAction> {
         match self {
             ActionSet::One(action) => vec![*action],
             ActionSet::Listed(actions) => actions.clone(),
             ActionSet::All => ACTIONS
                 .iter()
-                .filter(|a| is_modelled_key_action(a))
+                .filter(|a| is_key_action_for(a, specs))
                 .collect(),
             ActionSet::Group(group) => ACTIONS
                 .iter()
-                .filter(|a| a.group == *group && is_modelled_key_action(a))
+                .filter(|a| a.group == *group && is_key_action_for(a, specs))
                 .collect(),
         }
     }

@@ -14,7 +14,7 @@ use crate::entropy::Timestamp;
 use crate::policy::document::{OperatorKind, PrincipalSet, Statement};
 use crate::policy::eval::StatementRef;
 use crate::request::ContextValue;
-use crate::store::{Key, KeyId, check_key_state};
+use crate::store::{Key, KeyId, check_key};
 use crate::world::{Principal, World};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -283,8 +283,7 @@ pub(crate) fn decide_cell(
         Reason::KeyPolicyAndIam { key_statement, .. } => statement_ref(key_statement),
         _ => None,
     };
-    let state_refuses =
-        verdict.is_allowed() && check_key_state(key.state, key.origin, action, &key.arn).is_err();
+    let state_refuses = verdict.is_allowed() && check_key(key, action).is_err();
     let outcome = match verdict.decision {
         crate::policy::eval::Decision::Allow if state_refuses => Outcome::KeyStateRefuses,
         crate::policy::eval::Decision::Allow => Outcome::Allow,

@@ -18,6 +18,62 @@ pub enum KeyUsage {
     /// `ENCRYPT_DECRYPT`.
     #[serde(rename = "ENCRYPT_DECRYPT")]
     EncryptDecrypt,
+    /// `GENERATE_VERIFY_MAC`: HMAC keys.
+    #[serde(rename = "GENERATE_VERIFY_MAC")]
+    GenerateVerifyMac,
+}
+
+/// The API's `KeyUsageType` enum, every value (CreateKey's `KeyUsage`); a row names the one its
+/// keys have.
+pub const KEY_USAGES: &[&str] = &[
+    "ENCRYPT_DECRYPT",
+    "SIGN_VERIFY",
+    "GENERATE_VERIFY_MAC",
+    "KEY_AGREEMENT",
+];
+
+/// A MAC algorithm (API `MacAlgorithmSpec`): HMAC with a SHA-2 hash (RFC 2104).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MacAlgorithm {
+    /// `HMAC_SHA_224`.
+    HmacSha224,
+    /// `HMAC_SHA_256`.
+    HmacSha256,
+    /// `HMAC_SHA_384`.
+    HmacSha384,
+    /// `HMAC_SHA_512`.
+    HmacSha512,
+}
+
+impl MacAlgorithm {
+    /// Every MAC algorithm, in the API enum's order.
+    pub const ALL: [MacAlgorithm; 4] = [
+        MacAlgorithm::HmacSha224,
+        MacAlgorithm::HmacSha256,
+        MacAlgorithm::HmacSha384,
+        MacAlgorithm::HmacSha512,
+    ];
+
+    /// The API name, such as `HMAC_SHA_256`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MacAlgorithm::HmacSha224 => "HMAC_SHA_224",
+            MacAlgorithm::HmacSha256 => "HMAC_SHA_256",
+            MacAlgorithm::HmacSha384 => "HMAC_SHA_384",
+            MacAlgorithm::HmacSha512 => "HMAC_SHA_512",
+        }
+    }
+
+    /// The algorithm named `name` (API spelling, case-sensitive).
+    pub fn from_name(name: &str) -> Option<MacAlgorithm> {
+        MacAlgorithm::ALL.into_iter().find(|a| a.as_str() == name)
+    }
+}
+
+impl Serialize for MacAlgorithm {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
 }
 
 /// What KMS says about one key spec.
@@ -41,6 +97,10 @@ pub struct KeySpecRow {
     pub grant_operations: &'static [Action],
     /// `EncryptionAlgorithms` in DescribeKey; the first is the default.
     pub encryption_algorithms: &'static [&'static str],
+    /// `MacAlgorithms` in DescribeKey (HMAC keys only).
+    pub mac_algorithms: &'static [MacAlgorithm],
+    /// The length of the key material a key of this spec gets, in bytes.
+    pub material_bytes: usize,
 }
 
 /// The API's `EncryptionAlgorithmSpec` enum; a row lists the ones its keys use.
@@ -68,6 +128,23 @@ pub const KEY_TYPE_OPERATIONS: &[Action] = &[
     Action::Sign,
     Action::Verify,
     Action::VerifyMac,
+    Action::EnableKeyRotation,
+    Action::DisableKeyRotation,
+    Action::GetKeyRotationStatus,
+    Action::ListKeyRotations,
+    Action::RotateKeyOnDemand,
+];
+
+/// The key-type operations that are about key material rather than a use of the key: a key
+/// whose row lacks one answers `UnsupportedOperationException`, not `InvalidKeyUsageException`
+/// (API EnableKeyRotation: "Automatic key rotation is supported only on symmetric encryption
+/// KMS keys").
+pub const MATERIAL_OPERATIONS: &[Action] = &[
+    Action::EnableKeyRotation,
+    Action::DisableKeyRotation,
+    Action::GetKeyRotationStatus,
+    Action::ListKeyRotations,
+    Action::RotateKeyOnDemand,
 ];
 
 /// Declares [`KeySpec`] and [`KEY_SPECS`] from the rows: a new key spec is a row here.
@@ -110,6 +187,11 @@ key_specs! {
             Action::GenerateDataKeyWithoutPlaintext,
             Action::ReEncryptFrom,
             Action::ReEncryptTo,
+            Action::EnableKeyRotation,
+            Action::DisableKeyRotation,
+            Action::GetKeyRotationStatus,
+            Action::ListKeyRotations,
+            Action::RotateKeyOnDemand,
         ],
         grant_operations: &[
             Action::Decrypt,
@@ -125,7 +207,51 @@ key_specs! {
             Action::DescribeKey,
         ],
         encryption_algorithms: &["SYMMETRIC_DEFAULT"],
+        mac_algorithms: &[],
+        material_bytes: 32,
     },
+    /// `HMAC_224`: a 224-bit HMAC key for `HMAC_SHA_224`.
+    Hmac224 => hmac_row(KeySpec::Hmac224, "HMAC_224", MacAlgorithm::HmacSha224, 28),
+    /// `HMAC_256`: a 256-bit HMAC key for `HMAC_SHA_256`.
+    Hmac256 => hmac_row(KeySpec::Hmac256, "HMAC_256", MacAlgorithm::HmacSha256, 32),
+    /// `HMAC_384`: a 384-bit HMAC key for `HMAC_SHA_384`.
+    Hmac384 => hmac_row(KeySpec::Hmac384, "HMAC_384", MacAlgorithm::HmacSha384, 48),
+    /// `HMAC_512`: a 512-bit HMAC key for `HMAC_SHA_512`.
+    Hmac512 => hmac_row(KeySpec::Hmac512, "HMAC_512", MacAlgorithm::HmacSha512, 64),
+}
+
+/// An HMAC key spec's row: they differ only in the hash and the key length (KMS Developer
+/// Guide, hmac.html, "Key specs for HMAC keys"; grants.html: a grant on an HMAC key may allow
+/// GenerateMac, VerifyMac, CreateGrant, RetireGrant and DescribeKey).
+const fn hmac_row(
+    spec: KeySpec,
+    name: &'static str,
+    algorithm: MacAlgorithm,
+    material_bytes: usize,
+) -> KeySpecRow {
+    KeySpecRow {
+        spec,
+        name,
+        usage: KeyUsage::GenerateVerifyMac,
+        usage_name: "GENERATE_VERIFY_MAC",
+        described_as: "an HMAC KMS key",
+        operations: &[Action::GenerateMac, Action::VerifyMac],
+        grant_operations: &[
+            Action::GenerateMac,
+            Action::VerifyMac,
+            Action::CreateGrant,
+            Action::RetireGrant,
+            Action::DescribeKey,
+        ],
+        encryption_algorithms: &[],
+        mac_algorithms: match algorithm {
+            MacAlgorithm::HmacSha224 => &[MacAlgorithm::HmacSha224],
+            MacAlgorithm::HmacSha256 => &[MacAlgorithm::HmacSha256],
+            MacAlgorithm::HmacSha384 => &[MacAlgorithm::HmacSha384],
+            MacAlgorithm::HmacSha512 => &[MacAlgorithm::HmacSha512],
+        },
+        material_bytes,
+    }
 }
 
 impl KeySpecRow {
@@ -235,21 +361,24 @@ mod tests {
         assert!(row.supports(Action::ScheduleKeyDeletion));
     }
 
+    fn sorted_grant_operations(row: &KeySpecRow) -> Vec<&'static str> {
+        let mut names: Vec<&str> = row
+            .grant_operations
+            .iter()
+            .filter_map(|a| a.grant_operation_name())
+            .collect();
+        crate::sort::sort(&mut names);
+        names
+    }
+
     #[test]
     fn grants_on_symmetric_keys_list_the_documented_operations() {
         // KMS Developer Guide, grants.html, "Grant operations": a grant on a symmetric
         // encryption key may allow the encryption and data-key operations, CreateGrant,
         // RetireGrant and DescribeKey; signing, MAC, key agreement and GetPublicKey are for
         // other key types.
-        let mut names: Vec<&str> = KeySpec::SymmetricDefault
-            .row()
-            .grant_operations
-            .iter()
-            .filter_map(|a| a.grant_operation_name())
-            .collect();
-        crate::sort::sort(&mut names);
         assert_eq!(
-            names,
+            sorted_grant_operations(KeySpec::SymmetricDefault.row()),
             [
                 "CreateGrant",
                 "Decrypt",
@@ -264,6 +393,44 @@ mod tests {
                 "RetireGrant",
             ]
         );
+    }
+
+    #[test]
+    fn hmac_keys_generate_and_verify_macs_only() {
+        // KMS Developer Guide, hmac.html ("Key specs for HMAC keys": HMAC_224 to HMAC_512, each
+        // with its own HMAC_SHA_* algorithm and key length) and symm-asymm-compare.html (HMAC
+        // keys: GenerateMac and VerifyMac, no encryption, no automatic rotation); grants.html
+        // ("Grant operations" for HMAC keys).
+        let hmac: Vec<&KeySpecRow> = KEY_SPECS
+            .iter()
+            .filter(|r| r.usage == KeyUsage::GenerateVerifyMac)
+            .collect();
+        assert_eq!(hmac.len(), 4);
+        for row in hmac {
+            assert_eq!(row.usage.as_str(), "GENERATE_VERIFY_MAC");
+            let bits = row.name.trim_start_matches("HMAC_");
+            assert_eq!(row.material_bytes * 8, bits.parse::<usize>().unwrap());
+            assert_eq!(row.mac_algorithms.len(), 1);
+            assert!(row.mac_algorithms[0].as_str().ends_with(bits));
+            assert!(row.encryption_algorithms.is_empty());
+            for action in KEY_TYPE_OPERATIONS {
+                assert_eq!(
+                    row.supports(*action),
+                    matches!(action, Action::GenerateMac | Action::VerifyMac),
+                    "{action}"
+                );
+            }
+            assert_eq!(
+                sorted_grant_operations(row),
+                [
+                    "CreateGrant",
+                    "DescribeKey",
+                    "GenerateMac",
+                    "RetireGrant",
+                    "VerifyMac"
+                ]
+            );
+        }
     }
 
     #[test]

@@ -290,6 +290,12 @@ fn seal(
             crypto::EncryptError::KeyArnTooLong | crypto::EncryptError::TooLong => {
                 KmsError::Validation(e.to_string())
             }
+            // The key-spec table refuses this before the ring is reached.
+            crypto::EncryptError::NotAnEncryptionKey => {
+                crate::store::check_key_usage(key.spec, Action::Encrypt, &key.arn)
+                    .err()
+                    .unwrap_or_else(|| KmsError::Internal(e.to_string()))
+            }
             crypto::EncryptError::Randomness(e) => KmsError::from(e),
         })
 }

@@ -8,7 +8,7 @@ use super::{
     validation,
 };
 use crate::authz::{RequestParams, Target};
-use crate::catalog::{KEY_SPECS, KeySpec};
+use crate::catalog::{KEY_SPECS, KEY_USAGES, KeySpec};
 use crate::crypto::KeyRing;
 use crate::error::KmsError;
 use crate::request::ContextValue;
@@ -58,13 +58,30 @@ impl World {
             })?;
         }
         let row = spec.row();
-        if let Some(usage) = &request.key_usage {
-            if *usage != row.usage_name {
-                return Err(KmsError::UnsupportedOperation(format!(
-                    "KeyUsage {usage} is not supported by KMS Playground: only {} keys are modelled",
-                    row.usage_name
-                )));
-            }
+        // KeyUsage defaults to ENCRYPT_DECRYPT whatever the spec (API CreateKey, KeyUsage), so
+        // an HMAC key needs GENERATE_VERIFY_MAC spelled out.
+        let usage = request.key_usage.as_deref().unwrap_or("ENCRYPT_DECRYPT");
+        if !KEY_USAGES.contains(&usage) {
+            return Err(validation(
+                usage,
+                "keyUsage",
+                &format!(
+                    "Member must satisfy enum value set: [{}]",
+                    KEY_USAGES.join(", ")
+                ),
+            ));
+        }
+        if usage != row.usage_name {
+            return Err(KmsError::Validation(format!(
+                "KeyUsage {usage} is not compatible with KeySpec {}",
+                row.name
+            )));
+        }
+        if origin == Origin::External && spec != KeySpec::SymmetricDefault {
+            return Err(KmsError::UnsupportedOperation(format!(
+                "Importing key material for {} keys is not supported by KMS Playground: only SYMMETRIC_DEFAULT keys are modelled with origin EXTERNAL",
+                row.name
+            )));
         }
         if request.multi_region == Some(true) {
             return Err(KmsError::UnsupportedOperation(
@@ -132,7 +149,7 @@ impl World {
         let policy = self.check_key_policy(&text)?;
         let (ring, versions, state) = match origin {
             Origin::AwsKms => (
-                KeyRing::generate(&mut *env.rng)?,
+                KeyRing::generate_for(spec, &mut *env.rng)?,
                 vec![KeyVersion::new(
                     &mut *env.rng,
                     env.now,

@@ -2,6 +2,7 @@
 //! Reference). Timestamps serialize as epoch seconds, as on the wire; binary fields (import
 //! token, public key, encrypted key material) as base64.
 
+use crate::catalog::MacAlgorithm;
 use crate::entropy::Timestamp;
 use crate::store::{ExpirationModel, Key, Tag};
 use serde::{Deserialize, Serialize};
@@ -78,7 +79,7 @@ pub struct KeyMetadata {
     pub enabled: bool,
     /// The description.
     pub description: String,
-    /// `ENCRYPT_DECRYPT`.
+    /// `ENCRYPT_DECRYPT` or `GENERATE_VERIFY_MAC`.
     pub key_usage: &'static str,
     /// The key state.
     pub key_state: &'static str,
@@ -102,8 +103,13 @@ pub struct KeyMetadata {
     pub customer_master_key_spec: &'static str,
     /// `SYMMETRIC_DEFAULT`.
     pub key_spec: &'static str,
-    /// The key spec's encryption algorithms, such as `["SYMMETRIC_DEFAULT"]`.
+    /// The key spec's encryption algorithms, such as `["SYMMETRIC_DEFAULT"]` (absent for HMAC
+    /// keys).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub encryption_algorithms: Vec<&'static str>,
+    /// The key spec's MAC algorithms, such as `["HMAC_SHA_256"]` (HMAC keys only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mac_algorithms: Vec<MacAlgorithm>,
     /// Always false.
     pub multi_region: bool,
     /// The waiting period of a key pending deletion.
@@ -140,6 +146,7 @@ impl KeyMetadata {
             customer_master_key_spec: key.spec.as_str(),
             key_spec: key.spec.as_str(),
             encryption_algorithms: key.spec.row().encryption_algorithms.to_vec(),
+            mac_algorithms: key.spec.row().mac_algorithms.to_vec(),
             multi_region: false,
             pending_deletion_window_in_days: window,
             expiration_model: key.expiration_model,
@@ -180,9 +187,10 @@ pub struct CreateKeyRequest {
     pub policy: Option<String>,
     /// The description.
     pub description: Option<String>,
-    /// `ENCRYPT_DECRYPT` (the only usage the playground models).
+    /// `ENCRYPT_DECRYPT` (the default) or `GENERATE_VERIFY_MAC`: the usage the key spec's
+    /// row names.
     pub key_usage: Option<String>,
-    /// `SYMMETRIC_DEFAULT` (the only spec the playground models).
+    /// `SYMMETRIC_DEFAULT` (the default) or a row of the key-spec table, such as `HMAC_256`.
     pub key_spec: Option<String>,
     /// The legacy name of `KeySpec`.
     pub customer_master_key_spec: Option<String>,

@@ -1,9 +1,40 @@
 //! The key-state table: which operation works in which key state, and which error it gets
 //! otherwise (KMS Developer Guide, key-state.html, "Key states and KMS API operations").
 
-use super::key::{KeyState, Origin};
-use crate::catalog::Action;
+use super::key::{Key, KeyState, Origin};
+use crate::catalog::{Action, KeySpec, MATERIAL_OPERATIONS};
 use crate::error::KmsError;
+
+/// Whether `action` may run on `key` now: its state ([`check_key_state`]), then its key spec
+/// ([`check_key_usage`]). Operations and the matrix both ask this.
+pub fn check_key(key: &Key, action: Action) -> Result<(), KmsError> {
+    check_key_state(key.state, key.origin, action, &key.arn)?;
+    check_key_usage(key.spec, action, &key.arn)
+}
+
+/// Whether a key of `spec` supports `action` (its row of the key-spec table), or the error KMS
+/// returns: `InvalidKeyUsageException` for a use the key's usage does not allow, such as Encrypt
+/// with an HMAC key ("ARN key usage is SIGN_VERIFY which is not valid for Encrypt.", as KMS
+/// words it), and `UnsupportedOperationException` for rotation of a key that is not a
+/// symmetric encryption key (API Reference, InvalidKeyUsageException in each operation's
+/// Errors; EnableKeyRotation).
+pub fn check_key_usage(spec: KeySpec, action: Action, arn: &str) -> Result<(), KmsError> {
+    let row = spec.row();
+    if row.supports(action) {
+        return Ok(());
+    }
+    if MATERIAL_OPERATIONS.contains(&action) {
+        return Err(KmsError::UnsupportedOperation(format!(
+            "{arn} key spec is {} which is not valid for this operation.",
+            row.name
+        )));
+    }
+    Err(KmsError::InvalidKeyUsage(format!(
+        "{arn} key usage is {} which is not valid for {}.",
+        row.usage_name,
+        action.operation()
+    )))
+}
 
 /// Whether `action` may run on a key in `state` with `origin`, or the exact error KMS returns.
 ///
