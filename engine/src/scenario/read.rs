@@ -3,8 +3,9 @@
 
 use super::{
     Constraint, ConstraintKind, DEFAULT_ACCOUNT, DEFAULT_REGION, EditKind, EditScope, Exercise,
-    Expectation, GrantEntry, KeyEntry, NamedPolicy, PolicyText, PrincipalEntry, PrincipalRole,
-    Scenario, ScenarioError, derived_key_id,
+    Expectation, GrantEntry, GroupEntry, IamSetup, KeyEntry, ManagedPolicyEntry, NamedPolicy,
+    OrgPolicyEntry, OrganizationEntry, PolicyText, PrincipalEntry, PrincipalRole, Scenario,
+    ScenarioError, SessionPolicyEntry, derived_key_id,
 };
 use crate::diagnostics::{Diagnostic, LineIndex, Severity, Span};
 use crate::json::{self, JsonPath, Object, Report, Value, ValueKind};
@@ -43,9 +44,24 @@ const TOP: &[&str] = &[
     "goals",
     "may_edit",
     "must_not",
+    "managed_policies",
+    "groups",
+    "organization",
 ];
-const PRINCIPAL: &[&str] = &["name", "arn", "tags", "policies"];
+const PRINCIPAL: &[&str] = &[
+    "name",
+    "arn",
+    "tags",
+    "policies",
+    "permissions_boundary",
+    "session_policies",
+];
 const POLICY: &[&str] = &["name", "document"];
+const MANAGED_POLICY: &[&str] = &["name", "arn", "document", "attached_to"];
+const GROUP: &[&str] = &["name", "arn", "members", "policies"];
+const ORGANIZATION: &[&str] = &["management_account", "scps", "rcps"];
+const ORG_POLICY: &[&str] = &["name", "id", "document", "targets"];
+const SESSION_POLICY: &[&str] = &["name", "document", "arn"];
 const KEY: &[&str] = &[
     "name",
     "id",
@@ -141,6 +157,7 @@ impl Reader<'_, '_> {
             actions: Vec::new(),
             expect: Vec::new(),
             exercise: Exercise::default(),
+            iam: IamSetup::default(),
         };
         if let Some(list) = self.list(object, "principals", &path) {
             for (i, item) in list.iter().enumerate() {
@@ -151,6 +168,7 @@ impl Reader<'_, '_> {
             }
         }
         self.check_roles(&scenario, object, &path);
+        self.iam(object, &path, &mut scenario);
         if let Some(list) = self.list(object, "keys", &path) {
             for (i, item) in list.iter().enumerate() {
                 let p = path.key("keys").index(i);
@@ -540,7 +558,6 @@ impl Reader<'_, '_> {
                 )
                 .hint("a session has the tags of its role: tag the role");
         }
-        let mut policies: Vec<NamedPolicy> = Vec::new();
         if let Some(list) = self.list(object, "policies", path) {
             if !list.is_empty() && !matches!(role, PrincipalRole::User | PrincipalRole::Role) {
                 self.report
@@ -552,37 +569,24 @@ impl Reader<'_, '_> {
                     )
                     .hint("an assumed-role session uses the policies of its role: declare the role with them");
             }
-            for (i, entry) in list.iter().enumerate() {
-                let p = path.key("policies").index(i);
-                let Some(obj) = entry.expect_object(&p, &mut self.report) else {
-                    continue;
-                };
-                obj.reject_unknown(POLICY, "field", &p, &mut self.report);
-                let Some(policy_name) = self.name(obj, entry.span, &p) else {
-                    continue;
-                };
-                if policies.iter().any(|x| x.name == policy_name) {
-                    self.error(
-                        "duplicate-name",
-                        format!("this principal already has a policy named `{policy_name}`"),
-                        &p.key("name"),
-                        obj.get("name").map_or(entry.span, |v| v.span),
-                    );
-                }
-                let Some(document) = obj.required("document", entry.span, &p, &mut self.report)
-                else {
-                    continue;
-                };
-                if let Some(text) =
-                    self.policy_text(document, &p.key("document"), PolicyKind::IdentityPolicy)
-                {
-                    policies.push(NamedPolicy {
-                        name: policy_name,
-                        document: text,
-                    });
-                }
-            }
         }
+        let policies = self.named_policies(object, path);
+        let permissions_boundary = object
+            .optional_str("permissions_boundary", path, &mut self.report)
+            .map(str::to_owned);
+        if permissions_boundary.is_some()
+            && !matches!(role, PrincipalRole::User | PrincipalRole::Role)
+        {
+            self.error(
+                "boundary-not-allowed",
+                format!("only IAM users and roles have a permissions boundary; `{arn}` cannot"),
+                &path.key("permissions_boundary"),
+                object
+                    .get("permissions_boundary")
+                    .map_or(item.span, |v| v.span),
+            );
+        }
+        let session_policies = self.session_policies(object, path, &role, &arn, item.span);
         Some(PrincipalEntry {
             name,
             arn,
@@ -590,7 +594,413 @@ impl Reader<'_, '_> {
             role,
             tags,
             policies,
+            permissions_boundary,
+            session_policies,
             span: item.span,
+        })
+    }
+
+    /// A session's `session_policies`: `{"name", "document"}` inline, or `{"arn"}` managed.
+    fn session_policies(
+        &mut self,
+        object: &Object,
+        path: &JsonPath,
+        role: &PrincipalRole,
+        arn: &str,
+        span: Span,
+    ) -> Vec<SessionPolicyEntry> {
+        let Some(list) = self.list(object, "session_policies", path) else {
+            return Vec::new();
+        };
+        if !list.is_empty() && !matches!(role, PrincipalRole::AssumedRole { .. }) {
+            self.error(
+                "session-policies-not-allowed",
+                format!("only assumed-role sessions have session policies; `{arn}` cannot"),
+                &path.key("session_policies"),
+                object.get("session_policies").map_or(span, |v| v.span),
+            );
+        }
+        let mut out = Vec::new();
+        for (i, entry) in list.iter().enumerate() {
+            let p = path.key("session_policies").index(i);
+            let Some(obj) = entry.expect_object(&p, &mut self.report) else {
+                continue;
+            };
+            obj.reject_unknown(SESSION_POLICY, "field", &p, &mut self.report);
+            if let Some(arn) = obj.optional_str("arn", &p, &mut self.report) {
+                out.push(SessionPolicyEntry::Managed(arn.to_owned()));
+                continue;
+            }
+            let Some(name) = self.name(obj, entry.span, &p) else {
+                continue;
+            };
+            let Some(document) = obj.required("document", entry.span, &p, &mut self.report) else {
+                continue;
+            };
+            if let Some(text) =
+                self.policy_text(document, &p.key("document"), PolicyKind::IdentityPolicy)
+            {
+                out.push(SessionPolicyEntry::Inline(NamedPolicy {
+                    name,
+                    document: text,
+                }));
+            }
+        }
+        out
+    }
+
+    /// `managed_policies`, `groups` and `organization`, and the references to managed policies
+    /// from principals (`permissions_boundary`, managed `session_policies`).
+    fn iam(&mut self, object: &Object, path: &JsonPath, scenario: &mut Scenario) {
+        let mut iam = IamSetup::default();
+        if let Some(list) = self.list(object, "groups", path) {
+            for (i, item) in list.iter().enumerate() {
+                let p = path.key("groups").index(i);
+                if let Some(group) = self.group(item, &p, scenario) {
+                    if iam.groups.iter().any(|g| g.arn == group.arn) {
+                        self.error(
+                            "duplicate-name",
+                            format!("the group `{}` is already declared", group.name),
+                            &p,
+                            item.span,
+                        );
+                    }
+                    iam.groups.push(group);
+                }
+            }
+        }
+        if let Some(list) = self.list(object, "managed_policies", path) {
+            for (i, item) in list.iter().enumerate() {
+                let p = path.key("managed_policies").index(i);
+                if let Some(policy) = self.managed_policy(item, &p, scenario, &iam.groups) {
+                    if iam.managed_policies.iter().any(|m| m.arn == policy.arn) {
+                        self.error(
+                            "duplicate-name",
+                            format!("the managed policy `{}` is already declared", policy.arn),
+                            &p,
+                            item.span,
+                        );
+                    }
+                    iam.managed_policies.push(policy);
+                }
+            }
+        }
+        if let Some(value) = object.get("organization") {
+            iam.organization = self.organization(value, &path.key("organization"));
+        }
+        // Principals name managed policies by ARN, or a customer managed one by its name.
+        let principals = object.get("principals").and_then(Value::as_array);
+        for (i, principal) in scenario.principals.iter_mut().enumerate() {
+            let item = principals.and_then(|list| list.get(i));
+            let member = |field: &str| {
+                item.and_then(|v| match &v.kind {
+                    ValueKind::Object(o) => o.get(field).map(|v| v.span),
+                    _ => None,
+                })
+            };
+            let p = path.key("principals").index(i);
+            if let Some(reference) = principal.permissions_boundary.take() {
+                let span = member("permissions_boundary").unwrap_or(principal.span);
+                principal.permissions_boundary = self.managed_ref(
+                    &reference,
+                    &principal.account,
+                    &iam,
+                    &p.key("permissions_boundary"),
+                    span,
+                );
+            }
+            for (j, session) in principal.session_policies.iter_mut().enumerate() {
+                if let SessionPolicyEntry::Managed(reference) = session {
+                    let span = member("session_policies").unwrap_or(principal.span);
+                    if let Some(arn) = self.managed_ref(
+                        reference,
+                        &principal.account,
+                        &iam,
+                        &p.key("session_policies").index(j),
+                        span,
+                    ) {
+                        *reference = arn;
+                    }
+                }
+            }
+        }
+        scenario.iam = iam;
+    }
+
+    /// A managed policy named by ARN, or by name for a customer managed policy of `account`;
+    /// it must be declared under `managed_policies`.
+    fn managed_ref(
+        &mut self,
+        reference: &str,
+        account: &str,
+        iam: &IamSetup,
+        path: &JsonPath,
+        span: Span,
+    ) -> Option<String> {
+        let arn = if reference.starts_with("arn:") {
+            reference.to_owned()
+        } else {
+            format!("arn:aws:iam::{account}:policy/{reference}")
+        };
+        if iam.managed_policies.iter().any(|m| m.arn == arn) {
+            return Some(arn);
+        }
+        self.report
+            .error(
+                "unknown-managed-policy",
+                format!("no managed policy `{arn}` is declared"),
+                path,
+                span,
+            )
+            .hint("declare it under `managed_policies` with its document");
+        None
+    }
+
+    fn group(&mut self, item: &Value, path: &JsonPath, scenario: &Scenario) -> Option<GroupEntry> {
+        let object = item.expect_object(path, &mut self.report)?;
+        object.reject_unknown(GROUP, "field", path, &mut self.report);
+        let name = self.name(object, item.span, path)?;
+        let arn = match object.optional_str("arn", path, &mut self.report) {
+            Some(arn) => arn.to_owned(),
+            None => format!("arn:aws:iam::{}:group/{name}", scenario.account),
+        };
+        let valid = arn
+            .strip_prefix("arn:aws:iam::")
+            .and_then(|rest| rest.split_once(":group/"))
+            .is_some_and(|(account, rest)| {
+                let (group_path, group_name) = match rest.rsplit_once('/') {
+                    Some((p, n)) => (format!("/{p}/"), n),
+                    None => ("/".to_owned(), rest),
+                };
+                account.len() == 12
+                    && account.bytes().all(|b| b.is_ascii_digit())
+                    && group_name == name
+                    && crate::world::check_iam_path(&group_path).is_ok()
+            });
+        if !valid {
+            self.error(
+                "invalid-group-arn",
+                format!("`{arn}` is not the ARN of an IAM group named `{name}`"),
+                &path.key("arn"),
+                object.get("arn").map_or(item.span, |v| v.span),
+            );
+            return None;
+        }
+        let mut members = Vec::new();
+        if let Some(list) = self.list(object, "members", path) {
+            for (i, value) in list.iter().enumerate() {
+                let p = path.key("members").index(i);
+                let Some(index) = self.principal_ref(value, &p, scenario) else {
+                    continue;
+                };
+                let Some(member) = scenario.principals.get(index) else {
+                    continue;
+                };
+                if member.role != PrincipalRole::User || !arn.contains(&member.account) {
+                    self.error(
+                        "not-a-user",
+                        format!(
+                            "`{}` is not an IAM user of the group's account: only users are group members",
+                            member.name
+                        ),
+                        &p,
+                        value.span,
+                    );
+                    continue;
+                }
+                members.push(member.arn.clone());
+            }
+        }
+        let policies = self.named_policies(object, path);
+        Some(GroupEntry {
+            name,
+            arn,
+            members,
+            policies,
+        })
+    }
+
+    /// A `policies` list of `{"name", "document"}` identity policies.
+    fn named_policies(&mut self, object: &Object, path: &JsonPath) -> Vec<NamedPolicy> {
+        let mut policies: Vec<NamedPolicy> = Vec::new();
+        let Some(list) = self.list(object, "policies", path) else {
+            return policies;
+        };
+        for (i, entry) in list.iter().enumerate() {
+            let p = path.key("policies").index(i);
+            let Some(obj) = entry.expect_object(&p, &mut self.report) else {
+                continue;
+            };
+            obj.reject_unknown(POLICY, "field", &p, &mut self.report);
+            let Some(name) = self.name(obj, entry.span, &p) else {
+                continue;
+            };
+            if policies.iter().any(|x| x.name == name) {
+                self.error(
+                    "duplicate-name",
+                    format!("a policy named `{name}` is already declared here"),
+                    &p.key("name"),
+                    obj.get("name").map_or(entry.span, |v| v.span),
+                );
+            }
+            let Some(document) = obj.required("document", entry.span, &p, &mut self.report) else {
+                continue;
+            };
+            if let Some(text) =
+                self.policy_text(document, &p.key("document"), PolicyKind::IdentityPolicy)
+            {
+                policies.push(NamedPolicy {
+                    name,
+                    document: text,
+                });
+            }
+        }
+        policies
+    }
+
+    fn managed_policy(
+        &mut self,
+        item: &Value,
+        path: &JsonPath,
+        scenario: &Scenario,
+        groups: &[GroupEntry],
+    ) -> Option<ManagedPolicyEntry> {
+        let object = item.expect_object(path, &mut self.report)?;
+        object.reject_unknown(MANAGED_POLICY, "field", path, &mut self.report);
+        let arn = match object.optional_str("arn", path, &mut self.report) {
+            Some(arn) => arn.to_owned(),
+            None => {
+                let name = self.name(object, item.span, path)?;
+                format!("arn:aws:iam::{}:policy/{name}", scenario.account)
+            }
+        };
+        if crate::world::parse_policy_arn(&arn).is_none() {
+            self.report
+                .error(
+                    "invalid-policy-arn",
+                    format!("`{arn}` is not a managed policy ARN"),
+                    &path.key("arn"),
+                    object.get("arn").map_or(item.span, |v| v.span),
+                )
+                .hint("for example `arn:aws:iam::111122223333:policy/KmsUse` or `arn:aws:iam::aws:policy/AWSKeyManagementServicePowerUser`");
+            return None;
+        }
+        let document = object.required("document", item.span, path, &mut self.report)?;
+        let document =
+            self.policy_text(document, &path.key("document"), PolicyKind::IdentityPolicy)?;
+        let mut attached_to = Vec::new();
+        if let Some(list) = self.list(object, "attached_to", path) {
+            for (i, value) in list.iter().enumerate() {
+                let p = path.key("attached_to").index(i);
+                let Some(text) = value.expect_str(&p, &mut self.report) else {
+                    continue;
+                };
+                if let Some(group) = groups.iter().find(|g| g.name == text || g.arn == text) {
+                    attached_to.push(group.arn.clone());
+                    continue;
+                }
+                let Some(index) = self.principal_ref(value, &p, scenario) else {
+                    continue;
+                };
+                if let Some(holder) = scenario.principals.get(index) {
+                    if matches!(holder.role, PrincipalRole::User | PrincipalRole::Role) {
+                        attached_to.push(holder.arn.clone());
+                    } else {
+                        self.error(
+                            "policies-not-allowed",
+                            format!(
+                                "only IAM users, roles and groups have managed policies attached; `{text}` cannot"
+                            ),
+                            &p,
+                            value.span,
+                        );
+                    }
+                }
+            }
+        }
+        Some(ManagedPolicyEntry {
+            arn,
+            document,
+            attached_to,
+        })
+    }
+
+    fn organization(&mut self, value: &Value, path: &JsonPath) -> Option<OrganizationEntry> {
+        let object = value.expect_object(path, &mut self.report)?;
+        object.reject_unknown(ORGANIZATION, "field", path, &mut self.report);
+        let management =
+            object.required("management_account", value.span, path, &mut self.report)?;
+        let management_account = self.account_id(management, &path.key("management_account"))?;
+        let mut lists = [Vec::new(), Vec::new()];
+        for (field, out) in ["scps", "rcps"].into_iter().zip(lists.iter_mut()) {
+            let Some(list) = self.list(object, field, path) else {
+                continue;
+            };
+            // An SCP reads like an identity policy (no `Principal`); an RCP like a resource
+            // policy (its `Principal` is `*`).
+            let kind = if field == "scps" {
+                PolicyKind::IdentityPolicy
+            } else {
+                PolicyKind::KeyPolicy
+            };
+            for (i, item) in list.iter().enumerate() {
+                let p = path.key(field).index(i);
+                if let Some(entry) = self.org_policy(item, &p, kind) {
+                    out.push(entry);
+                }
+            }
+        }
+        let [scps, rcps] = lists;
+        Some(OrganizationEntry {
+            management_account,
+            scps,
+            rcps,
+        })
+    }
+
+    fn org_policy(
+        &mut self,
+        item: &Value,
+        path: &JsonPath,
+        kind: PolicyKind,
+    ) -> Option<OrgPolicyEntry> {
+        let object = item.expect_object(path, &mut self.report)?;
+        object.reject_unknown(ORG_POLICY, "field", path, &mut self.report);
+        let name = self.name(object, item.span, path)?;
+        let id = object
+            .optional_str("id", path, &mut self.report)
+            .map(str::to_owned);
+        let document = object.required("document", item.span, path, &mut self.report)?;
+        let document = self.policy_text(document, &path.key("document"), kind)?;
+        let mut targets = Vec::new();
+        if let Some(list) = self.list(object, "targets", path) {
+            for (i, value) in list.iter().enumerate() {
+                let p = path.key("targets").index(i);
+                let Some(target) = value.expect_str(&p, &mut self.report) else {
+                    continue;
+                };
+                let account = target.len() == 12 && target.bytes().all(|b| b.is_ascii_digit());
+                if account || crate::world::is_root_target(target) {
+                    targets.push(target.to_owned());
+                } else {
+                    self.report
+                        .error(
+                            "invalid-target",
+                            format!(
+                                "`{target}` is neither an account id nor the organization's root"
+                            ),
+                            &p,
+                            value.span,
+                        )
+                        .hint("use a 12-digit account id, or `root` for every member account");
+                }
+            }
+        }
+        Some(OrgPolicyEntry {
+            name,
+            id,
+            document,
+            targets,
         })
     }
 
