@@ -507,22 +507,28 @@ impl Scenario {
                         .position(|k| k.aliases.iter().any(|a| a == reference))
                 });
         }
-        let (prefix, alias) = reference.split_once(":alias/")?;
-        let mut parts = prefix.split(':');
-        let (Some("arn"), Some("aws"), Some("kms"), Some(region), Some(account)) = (
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-        ) else {
-            return None;
-        };
-        let alias = format!("alias/{alias}");
+        let (region, account, alias) = alias_arn_parts(reference)?;
         self.keys
             .iter()
             .position(|k| k.region == region && k.account == account && k.aliases.contains(&alias))
     }
+}
+
+/// The Region, account and alias name (`alias/NAME`) of an alias ARN
+/// (`arn:aws:kms:REGION:ACCOUNT:alias/NAME`).
+fn alias_arn_parts(reference: &str) -> Option<(&str, &str, String)> {
+    let (prefix, alias) = reference.split_once(":alias/")?;
+    let mut parts = prefix.split(':');
+    let (Some("arn"), Some("aws"), Some("kms"), Some(region), Some(account)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return None;
+    };
+    Some((region, account, format!("alias/{alias}")))
 }
 
 /// A scenario file read and built into its world.

@@ -12,6 +12,7 @@ use crate::json::{self, JsonPath, Object, Report, Value, ValueKind};
 use crate::policy::eval::Decision;
 use crate::policy::parse::{PolicyKind, parse_policy, parse_policy_value};
 use crate::request::ContextValue;
+use std::collections::HashMap;
 
 /// The grant operations a grant on some modelled key may list (KMS API Reference, CreateGrant;
 /// KMS Developer Guide, grants.html), from the key-spec table, in alphabetical order.
@@ -102,7 +103,11 @@ pub fn read(text: &str) -> Result<Scenario, ScenarioError> {
     let Some(root) = document.value else {
         return Err(ScenarioError::new(report.into_diagnostics()));
     };
-    let mut reader = Reader { text, report };
+    let mut reader = Reader {
+        text,
+        report,
+        references: None,
+    };
     let scenario = reader.scenario(&root);
     if reader.report.has_errors() {
         return Err(ScenarioError::new(reader.report.into_diagnostics()));
@@ -113,6 +118,9 @@ pub fn read(text: &str) -> Result<Scenario, ScenarioError> {
 struct Reader<'t, 'i> {
     text: &'t str,
     report: Report<'i>,
+    /// The declared principals and keys by every name a reference may use, indexed once they
+    /// are read, so that resolving grants and expectations is linear in their number.
+    references: Option<References>,
 }
 
 impl Reader<'_, '_> {
@@ -169,6 +177,7 @@ impl Reader<'_, '_> {
                 }
             }
         }
+        self.references = Some(References::new(&scenario));
         if let Some(list) = self.list(object, "grants", &path) {
             for (i, item) in list.iter().enumerate() {
                 let p = path.key("grants").index(i);
@@ -266,7 +275,7 @@ impl Reader<'_, '_> {
             return None;
         };
         let arn = if kind == EditKind::Identity {
-            let i = scenario.principal_index(name);
+            let i = self.principal_index(name, scenario);
             let principal = i.and_then(|i| scenario.principals.get(i));
             match principal {
                 Some(p) if matches!(p.role, PrincipalRole::User | PrincipalRole::Role) => {
@@ -290,7 +299,10 @@ impl Reader<'_, '_> {
                 }
             }
         } else {
-            match scenario.key_index(name).and_then(|i| scenario.keys.get(i)) {
+            match self
+                .key_index(name, scenario)
+                .and_then(|i| scenario.keys.get(i))
+            {
                 Some(k) => k.arn.clone(),
                 None => {
                     self.unknown_name("key", name, path, item.span, scenario);
@@ -1182,6 +1194,22 @@ impl Reader<'_, '_> {
         }
     }
 
+    /// The principal a name or ARN refers to ([`Scenario::principal_index`], indexed).
+    fn principal_index(&self, reference: &str, scenario: &Scenario) -> Option<usize> {
+        match &self.references {
+            Some(references) => references.principal(reference),
+            None => scenario.principal_index(reference),
+        }
+    }
+
+    /// The key a name, ARN, alias or alias ARN refers to ([`Scenario::key_index`], indexed).
+    fn key_index(&self, reference: &str, scenario: &Scenario) -> Option<usize> {
+        match &self.references {
+            Some(references) => references.key(reference),
+            None => scenario.key_index(reference),
+        }
+    }
+
     /// A reference to a declared principal: its name or ARN.
     fn principal_ref(
         &mut self,
@@ -1190,7 +1218,7 @@ impl Reader<'_, '_> {
         scenario: &Scenario,
     ) -> Option<usize> {
         let text = value.expect_str(path, &mut self.report)?;
-        if let Some(i) = scenario.principal_index(text) {
+        if let Some(i) = self.principal_index(text, scenario) {
             return Some(i);
         }
         let names: Vec<&str> = scenario
@@ -1222,7 +1250,7 @@ impl Reader<'_, '_> {
         scenario: &Scenario,
     ) -> Option<String> {
         let text = value.expect_str(path, &mut self.report)?;
-        if let Some(i) = scenario.principal_index(text) {
+        if let Some(i) = self.principal_index(text, scenario) {
             return scenario.principals.get(i).map(|p| p.arn.clone());
         }
         if parse_principal_arn(text).is_some() {
@@ -1234,7 +1262,7 @@ impl Reader<'_, '_> {
 
     fn key_ref(&mut self, value: &Value, path: &JsonPath, scenario: &Scenario) -> Option<usize> {
         let text = value.expect_str(path, &mut self.report)?;
-        if let Some(i) = scenario.key_index(text) {
+        if let Some(i) = self.key_index(text, scenario) {
             return Some(i);
         }
         let names: Vec<&str> = scenario.keys.iter().map(|k| k.name.as_str()).collect();
@@ -1616,4 +1644,139 @@ pub fn alias_problem(alias: &str) -> Option<String> {
         ));
     }
     None
+}
+
+/// A scenario's principals and keys by every name a reference may use, built once: the same
+/// answers as [`Scenario::principal_index`] and [`Scenario::key_index`] (the first declared
+/// wins, names before ARNs before aliases) without a scan per reference.
+struct References {
+    principal_names: HashMap<String, usize>,
+    principal_arns: HashMap<String, usize>,
+    key_names: HashMap<String, usize>,
+    key_arns: HashMap<String, usize>,
+    /// Alias names of keys in the scenario's own account and Region.
+    home_aliases: HashMap<String, usize>,
+    /// Alias names of any key.
+    aliases: HashMap<String, usize>,
+    /// `REGION:ACCOUNT:alias/NAME` of any key.
+    alias_arns: HashMap<String, usize>,
+}
+
+impl References {
+    fn new(scenario: &Scenario) -> References {
+        let first = |map: &mut HashMap<String, usize>, name: &str, i: usize| {
+            map.entry(name.to_owned()).or_insert(i);
+        };
+        let mut r = References {
+            principal_names: HashMap::new(),
+            principal_arns: HashMap::new(),
+            key_names: HashMap::new(),
+            key_arns: HashMap::new(),
+            home_aliases: HashMap::new(),
+            aliases: HashMap::new(),
+            alias_arns: HashMap::new(),
+        };
+        for (i, p) in scenario.principals.iter().enumerate() {
+            first(&mut r.principal_names, &p.name, i);
+            first(&mut r.principal_arns, &p.arn, i);
+        }
+        for (i, k) in scenario.keys.iter().enumerate() {
+            first(&mut r.key_names, &k.name, i);
+            first(&mut r.key_arns, &k.arn, i);
+            let home = k.account == scenario.account && k.region == scenario.region;
+            for alias in &k.aliases {
+                if home {
+                    first(&mut r.home_aliases, alias, i);
+                }
+                first(&mut r.aliases, alias, i);
+                first(
+                    &mut r.alias_arns,
+                    &format!("{}:{}:{alias}", k.region, k.account),
+                    i,
+                );
+            }
+        }
+        r
+    }
+
+    fn principal(&self, reference: &str) -> Option<usize> {
+        self.principal_names
+            .get(reference)
+            .or_else(|| self.principal_arns.get(reference))
+            .copied()
+    }
+
+    fn key(&self, reference: &str) -> Option<usize> {
+        if let Some(&i) = self
+            .key_names
+            .get(reference)
+            .or_else(|| self.key_arns.get(reference))
+        {
+            return Some(i);
+        }
+        if reference.starts_with("alias/") {
+            return self
+                .home_aliases
+                .get(reference)
+                .or_else(|| self.aliases.get(reference))
+                .copied();
+        }
+        let (region, account, alias) = super::alias_arn_parts(reference)?;
+        self.alias_arns
+            .get(&format!("{region}:{account}:{alias}"))
+            .copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Keys in two accounts and two Regions sharing alias names, principals and keys named
+    /// alike: every way a reference can be written resolves through the index exactly as by
+    /// the scans of `principal_index` and `key_index`.
+    #[test]
+    fn the_reference_index_answers_as_the_scans_do() {
+        let text = r#"{
+          "principals": [
+            {"name": "Alice"},
+            {"name": "Bob", "arn": "arn:aws:iam::111122223333:role/Bob"},
+            {"name": "arn:aws:iam::111122223333:user/Alice", "arn": "arn:aws:iam::444455556666:user/Carol"}
+          ],
+          "keys": [
+            {"name": "A", "aliases": ["alias/shared", "alias/a"]},
+            {"name": "B", "arn": "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", "aliases": ["alias/shared", "alias/b"]},
+            {"name": "C", "arn": "arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ac", "aliases": ["alias/other"]}
+          ]
+        }"#;
+        let scenario = read(text).unwrap();
+        let mut generated = super::super::generate(12, 6, 3);
+        generated.keys.reverse();
+        for scenario in [scenario, generated] {
+            let index = References::new(&scenario);
+            let mut references: Vec<String> = ["", "alias/", "alias/missing", "Nobody"]
+                .map(str::to_owned)
+                .to_vec();
+            for p in &scenario.principals {
+                references.extend([p.name.clone(), p.arn.clone()]);
+            }
+            for k in &scenario.keys {
+                references.extend([k.name.clone(), k.arn.clone(), k.id.clone()]);
+                for alias in &k.aliases {
+                    references.push(alias.clone());
+                    for (region, account) in [
+                        (k.region.as_str(), k.account.as_str()),
+                        ("us-east-1", "111122223333"),
+                        ("us-east-1", "444455556666"),
+                    ] {
+                        references.push(format!("arn:aws:kms:{region}:{account}:{alias}"));
+                    }
+                }
+            }
+            for r in &references {
+                assert_eq!(index.principal(r), scenario.principal_index(r), "{r}");
+                assert_eq!(index.key(r), scenario.key_index(r), "{r}");
+            }
+        }
+    }
 }
