@@ -382,6 +382,7 @@ impl Playground {
             actions: Vec::new(),
             expect: Vec::new(),
             exercise: kms_engine::scenario::Exercise::default(),
+            iam: kms_engine::scenario::IamSetup::default(),
         }
     }
 

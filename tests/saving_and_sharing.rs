@@ -1,6 +1,11 @@
 //! Export, import, share links and autosave: every way a world leaves the page comes back as the
 //! same world.
 
+#[path = "../engine/fuzz/app_checks.rs"]
+mod app_checks;
+#[path = "../engine/fuzz/replay.rs"]
+mod replay;
+
 use kms_engine::view::ActionSet;
 use kms_playground::model::Playground;
 use kms_playground::persist::{self, RestoreError};
@@ -262,4 +267,13 @@ fn the_matrix_exports_as_csv_and_markdown() {
             .unwrap()
             .starts_with("Charlie,Allow,None,")
     );
+}
+
+/// The share-link fuzz target's committed corpus and crash inputs (`engine/fuzz/corpus/share/`)
+/// keep its property on stable: a damaged link is an error, never a panic, and a link that opens
+/// is written again as the same link.
+#[test]
+fn every_committed_share_link_fuzz_input_keeps_its_property() {
+    let fuzz_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("engine/fuzz");
+    replay::replay(&fuzz_dir, "share", app_checks::share);
 }

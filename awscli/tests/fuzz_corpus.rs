@@ -1,7 +1,8 @@
-//! Replays every committed fuzz corpus and crash input (`engine/fuzz/corpus/<target>/`) through
-//! its target's property on stable Rust, so what fuzzing found once stays fixed without nightly.
+//! Replays every committed fuzz corpus and crash input (`engine/fuzz/corpus/<target>/`) of the
+//! targets below the app through its target's property on stable Rust (the `share` target's
+//! replay is the app's, in `tests/saving_and_sharing.rs`).
 
-#![allow(
+#![expect(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
@@ -11,6 +12,8 @@
 
 #[path = "../../engine/fuzz/checks.rs"]
 mod checks;
+#[path = "../../engine/fuzz/replay.rs"]
+mod replay;
 
 use std::path::Path;
 
@@ -18,10 +21,11 @@ use std::path::Path;
 type Property = fn(&[u8]);
 
 /// Every target, with its property.
-const TARGETS: [(&str, Property); 6] = [
+const TARGETS: [(&str, Property); 7] = [
     ("json", checks::json),
     ("policy", checks::policy),
     ("scenario", checks::scenario),
+    ("scenario_build", checks::scenario_build),
     ("aws_cli", checks::aws_cli),
     ("cli_values", checks::cli_values),
     ("ciphertext", checks::ciphertext),
@@ -29,23 +33,8 @@ const TARGETS: [(&str, Property); 6] = [
 
 #[test]
 fn every_committed_fuzz_input_keeps_its_property() {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../engine/fuzz/corpus");
+    let fuzz_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../engine/fuzz");
     for (target, check) in TARGETS {
-        let dir = corpus.join(target);
-        let mut inputs: Vec<_> = std::fs::read_dir(&dir)
-            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-            .map(|entry| entry.unwrap().path())
-            .collect();
-        kms_engine::sort::sort(&mut inputs);
-        assert!(!inputs.is_empty(), "{target}: the corpus has seeds");
-        for input in inputs {
-            let data = std::fs::read(&input).unwrap();
-            let outcome = std::panic::catch_unwind(|| check(&data));
-            assert!(
-                outcome.is_ok(),
-                "{target}: {} breaks the property",
-                input.display()
-            );
-        }
+        replay::replay(&fuzz_dir, target, check);
     }
 }

@@ -19,7 +19,7 @@ fn main() {
     println!("kms-engine {} benchmarks", kms_engine::VERSION);
     // `KMS_BENCH=analysis cargo bench -p kms-engine` runs the sections whose name contains it.
     let only = std::env::var("KMS_BENCH").unwrap_or_default();
-    let sections: [(&str, fn()); 8] = [
+    let sections: [(&str, fn()); 9] = [
         ("crypto_4k", crypto_4k),
         ("kms_encrypt_decrypt_4k", kms_encrypt_decrypt_4k),
         ("policy_eval", policy_eval),
@@ -28,6 +28,7 @@ fn main() {
         ("scenario_report", scenario_report),
         ("analysis", analysis_200x50),
         ("generated_worlds", generated_worlds),
+        ("large_inputs", large_inputs),
     ];
     for (name, run) in sections {
         if name.contains(only.as_str()) {
@@ -707,6 +708,91 @@ fn generated_worlds() {
             matrix_time.as_secs_f64() * 1e3,
             matrix.len(),
             matrix_time.as_secs_f64() * 1e9 / matrix.len().max(1) as f64
+        );
+    }
+}
+
+/// Inputs that once took quadratic time, at four sizes each: a minified (one-line) scenario
+/// with many `expect` entries and principals (read, build and `check`: positions from a line
+/// index, references from a name index), and an IAM policy of many statements, every Sid
+/// written twice (the duplicate-Sid checks of the parser and the linter). Linear work shows as
+/// a flat cost per entry.
+fn large_inputs() {
+    use kms_engine::policy::lint::check_policy;
+    use kms_engine::scenario::{Reasons, check, load};
+
+    let now = kms_engine::entropy::Timestamp(1_704_067_200_000);
+    println!("large inputs (the cost per entry stays flat when the work is linear):");
+    for entries in [5_000usize, 20_000, 80_000, 320_000] {
+        let principals = entries / 10;
+        let mut text = String::from(r#"{"principals":["#);
+        for p in 0..principals {
+            if p > 0 {
+                text.push(',');
+            }
+            text.push_str(&format!(r#"{{"name":"P{p}"}}"#));
+        }
+        text.push_str(r#"],"keys":[{"name":"K","aliases":["alias/k"]}],"expect":["#);
+        for e in 0..entries {
+            if e > 0 {
+                text.push(',');
+            }
+            let key = if e % 2 == 0 { "K" } else { "alias/k" };
+            text.push_str(&format!(
+                r#"{{"principal":"P{}","key":"{key}","action":"kms:Decrypt","decision":"allow"}}"#,
+                (e * 7919) % principals
+            ));
+        }
+        text.push_str("]}");
+        let start = Instant::now();
+        let Ok(loaded) = load(&text, now, &mut SeededRandomness::new(1)) else {
+            println!("  {entries}: the scenario does not load");
+            continue;
+        };
+        let load_time = start.elapsed();
+        let start = Instant::now();
+        let results = black_box(check(
+            &loaded.scenario,
+            &text,
+            &loaded.world,
+            now,
+            Reasons::Failures,
+        ));
+        let check_time = start.elapsed();
+        println!(
+            "  one-line scenario, {entries:>7} expect entries, {principals:>6} principals ({} KB): load {:>8.1} ms, check {:>8.1} ms ({} failing); {:.2} us per entry",
+            text.len() / 1000,
+            load_time.as_secs_f64() * 1e3,
+            check_time.as_secs_f64() * 1e3,
+            results.iter().filter(|r| !r.passed).count(),
+            (load_time + check_time).as_secs_f64() * 1e6 / entries as f64
+        );
+    }
+    for statements in [500usize, 2_000, 8_000, 32_000] {
+        let body: Vec<String> = (0..statements)
+            .map(|i| {
+                format!(
+                    r#"{{"Sid":"S{}","Effect":"Allow","Action":"kms:Decrypt","Resource":"*"}}"#,
+                    i / 2
+                )
+            })
+            .collect();
+        let text = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+            body.join(",")
+        );
+        let start = Instant::now();
+        let checked = black_box(check_policy(
+            &text,
+            PolicyKind::IdentityPolicy,
+            Some("111122223333"),
+        ));
+        let time = start.elapsed();
+        println!(
+            "  IAM policy, {statements:>6} statements, each Sid twice: parse and lint {:>8.1} ms ({} diagnostics); {:.2} us per statement",
+            time.as_secs_f64() * 1e3,
+            checked.diagnostics.len(),
+            time.as_secs_f64() * 1e6 / statements as f64
         );
     }
 }

@@ -2,8 +2,6 @@
 //! `fuzz_targets/` run them under libFuzzer (nightly); `awscli/tests/fuzz_corpus.rs` runs them on
 //! every committed corpus and crash input on stable, so a regression fails `cargo test`.
 
-#![allow(dead_code, reason = "each fuzz target uses one of these checks")]
-
 use kms_awscli::query::Query;
 use kms_awscli::{Host, NoFiles, Session, shorthand};
 use kms_engine::crypto::{EncryptionContext, KeyRing, inspect, parse};
@@ -166,5 +164,196 @@ pub fn ciphertext(data: &[u8]) {
     assert!(
         ring.decrypt(KEY_ARN, &context, &tampered).is_err(),
         "a changed byte is refused"
+    );
+}
+
+/// Reads fuzz bytes as a sequence of choices; once they run out every choice is the first.
+struct Choices<'a> {
+    bytes: std::slice::Iter<'a, u8>,
+}
+
+impl Choices<'_> {
+    /// One of `n` options (`n` > 0).
+    fn pick(&mut self, n: usize) -> usize {
+        self.bytes.next().map_or(0, |&b| usize::from(b) % n.max(1))
+    }
+
+    /// One of `options`.
+    fn of<T: Copy>(&mut self, options: &[T]) -> T {
+        options[self.pick(options.len())]
+    }
+
+    /// Whether to add something optional.
+    fn flag(&mut self) -> bool {
+        self.pick(2) == 1
+    }
+}
+
+/// Principal ARN forms, valid and not (`{i}` keeps names apart).
+const PRINCIPAL_ARNS: [&str; 8] = [
+    "",
+    "arn:aws:iam::111122223333:user/U{i}",
+    "arn:aws:iam::111122223333:role/R",
+    "arn:aws:iam::111122223333:root",
+    "arn:aws:sts::111122223333:assumed-role/R/s{i}",
+    "arn:aws:iam::444455556666:user/Other{i}",
+    "arn:aws:iam::444455556666:root",
+    "arn:aws:iam::1:user/x",
+];
+
+/// Policy statements a key or identity policy may hold: allows, denies, conditions,
+/// `NotPrincipal`, a principal that does not exist, a wildcard.
+const STATEMENTS: [&str; 8] = [
+    r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}"#,
+    r#"{"Effect":"Allow","Principal":{"AWS":"*"},"Action":["kms:Decrypt","kms:Encrypt"],"Resource":"*","Condition":{"StringEquals":{"kms:CallerAccount":"111122223333"}}}"#,
+    r#"{"Effect":"Deny","Principal":"*","Action":"kms:*","Resource":"*","Condition":{"StringNotEquals":{"kms:EncryptionContext:dept":"eng"}}}"#,
+    r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/U1"},"Action":["kms:CreateGrant","kms:PutKeyPolicy"],"Resource":"*","Condition":{"Bool":{"kms:GrantIsForAWSResource":"true"}}}"#,
+    r#"{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:ScheduleKeyDeletion","Resource":"*"}"#,
+    r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/Nobody"},"Action":"kms:Decrypt","Resource":"*"}"#,
+    r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:root"},"Action":"kms:Decrypt","Resource":"*"}"#,
+    r#"{"Effect":"Allow","Action":"kms:*","Resource":"*","Condition":{"StringLike":{"aws:PrincipalTag/dept":"e*"}}}"#,
+];
+
+/// A policy document of one to four statements (the `Principal` stripped for identity
+/// policies, so most of them are valid).
+fn policy_document(choices: &mut Choices, identity: bool) -> serde_json::Value {
+    let statements: Vec<serde_json::Value> = (0..=choices.pick(3))
+        .filter_map(|_| {
+            let mut statement: serde_json::Value =
+                serde_json::from_str(choices.of(&STATEMENTS)).ok()?;
+            if identity {
+                if let Some(object) = statement.as_object_mut() {
+                    object.remove("Principal");
+                    object.remove("NotPrincipal");
+                }
+            }
+            Some(statement)
+        })
+        .collect();
+    serde_json::json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+/// A scenario whose shape the bytes choose: principals of every ARN form, keys in every state
+/// and origin with default or written policies and aliases, grants with constraints and a
+/// retiring principal, expectations with context and grant tokens. Its JSON is always well
+/// formed, so the fuzzer spends its time in the reader's checks and the world builder.
+pub fn scenario_text(data: &[u8]) -> String {
+    use kms_engine::catalog::Action;
+    use kms_engine::scenario::{KEY_ORIGINS, KEY_STATES, grant_operation_names};
+    use serde_json::{Value, json};
+    let mut c = Choices { bytes: data.iter() };
+    let mut principals = Vec::new();
+    let mut names = vec!["Nobody".to_owned()];
+    for i in 0..c.pick(6) {
+        // Mostly distinct names; sometimes one declared twice.
+        let name = if c.pick(8) == 0 {
+            "Alice".to_owned()
+        } else {
+            format!("P{i}")
+        };
+        names.push(name.clone());
+        let mut p = json!({"name": name});
+        let arn = c.of(&PRINCIPAL_ARNS).replace("{i}", &i.to_string());
+        if !arn.is_empty() {
+            p["arn"] = Value::from(arn);
+        }
+        if c.flag() {
+            p["tags"] = json!({"dept": c.of(&["eng", "ops"])});
+        }
+        if c.flag() {
+            p["policies"] = json!([{"name": "P", "document": policy_document(&mut c, true)}]);
+        }
+        principals.push(p);
+    }
+    let mut keys = Vec::new();
+    // `K0` twice: a name declared twice is refused.
+    for name in ["K0", "K1", "K2", "K0"].into_iter().take(c.pick(4)) {
+        let mut k = json!({"name": name, "state": c.of(KEY_STATES), "origin": c.of(KEY_ORIGINS)});
+        if c.flag() {
+            k["policy"] = policy_document(&mut c, false);
+        }
+        if c.flag() {
+            k["aliases"] = json!([c.of(&["alias/a", "alias/b", "alias/aws/x", "a"])]);
+        }
+        if c.flag() {
+            k["arn"] = Value::from(c.of(&[
+                "arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+                "arn:aws:kms:eu-west-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab",
+                "arn:aws:kms:us-east-1:111122223333:key/nope",
+            ]));
+        }
+        keys.push(k);
+    }
+    let operations = grant_operation_names();
+    let keys_or_alias = ["K0", "K1", "alias/a", "K9"];
+    let mut grants = Vec::new();
+    for _ in 0..c.pick(4) {
+        let ops: Vec<&str> = (0..=c.pick(3)).map(|_| c.of(&operations)).collect();
+        let mut g = json!({"key": c.of(&keys_or_alias), "grantee": names[c.pick(names.len())], "operations": ops});
+        if c.flag() {
+            let kind = c.of(&["EncryptionContextSubset", "EncryptionContextEquals"]);
+            g["constraints"] = json!({kind: {"dept": "eng"}});
+        }
+        if c.flag() {
+            g["retiring_principal"] = Value::from(names[c.pick(names.len())].as_str());
+        }
+        grants.push(g);
+    }
+    let actions: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
+    let mut expect = Vec::new();
+    for _ in 0..c.pick(6) {
+        let mut e = json!({
+            "principal": names[c.pick(names.len())],
+            "key": c.of(&keys_or_alias),
+            "action": c.of(&actions),
+            "decision": c.of(&["allow", "explicit-deny", "implicit-deny"]),
+        });
+        if c.flag() {
+            e["context"] = json!({"kms:EncryptionContext:dept": "eng", "kms:ViaService": "ec2.us-east-1.amazonaws.com"});
+        }
+        if c.flag() {
+            e["grant_tokens"] = json!(["token"]);
+        }
+        expect.push(e);
+    }
+    json!({"principals": principals, "keys": keys, "grants": grants, "expect": expect}).to_string()
+}
+
+/// Bytes as the choices of [`scenario_text`], loaded: no panic, a refusal is located inside
+/// the text, and a world that builds exports (`Scenario::from_world`) to a file that loads
+/// again and exports to the same text; checking the expectations answers each of them.
+pub fn scenario_build(data: &[u8]) {
+    use kms_engine::scenario::{Reasons, Scenario, check};
+    let text = scenario_text(data);
+    let now = Timestamp(1_700_000_000_000);
+    let loaded = match load(&text, now, &mut SeededRandomness::new(4)) {
+        Ok(loaded) => loaded,
+        Err(error) => {
+            assert!(!error.diagnostics.is_empty(), "a refused scenario says why");
+            for d in &error.diagnostics {
+                assert!(d.span.start <= d.span.end && d.span.end as usize <= text.len());
+            }
+            return;
+        }
+    };
+    let results = check(
+        &loaded.scenario,
+        &text,
+        &loaded.world,
+        now,
+        Reasons::Failures,
+    );
+    assert_eq!(
+        results.len(),
+        loaded.scenario.expect.len(),
+        "every expectation is answered"
+    );
+    let exported = Scenario::from_world(&loaded.world, &loaded.scenario).to_json();
+    let again = load(&exported, now, &mut SeededRandomness::new(5))
+        .unwrap_or_else(|e| panic!("an exported world loads again: {e}\n{exported}"));
+    assert_eq!(
+        Scenario::from_world(&again.world, &again.scenario).to_json(),
+        exported,
+        "exporting a re-loaded export changes nothing"
     );
 }

@@ -25,8 +25,12 @@
 //!
 //! The root user of an account needs no identity policy in its own account, but it has no
 //! implicit access to keys: a key policy must allow it or its account (KMS Developer Guide,
-//! key-policy-default.html). Permissions boundaries, session policies, SCPs and RCPs are not
-//! modelled.
+//! key-policy-default.html).
+//!
+//! The policy types that only limit (SCPs, RCPs, permissions boundaries, session policies) are
+//! in [`guardrails`]: their Deny statements join step 2, an SCP that does not allow denies
+//! whatever allows, and a boundary or session policy that does not allow cancels identity-based
+//! allows and key-policy allows that reach the caller through its role.
 //!
 //! [`decide`] is the fast path (no explanation, no allocation when no policy has conditions);
 //! [`explain`] returns the same [`Verdict`] with an [`Explanation`] a UI renders as it is. Both
@@ -49,7 +53,11 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::policy::eval::Decision;
+use crate::policy::eval::{CallerMatch, Decision};
+
+mod guardrails;
+
+pub use guardrails::Guardrail;
 
 /// The name KMS gives a key policy (the only valid `PolicyName`).
 pub const KEY_POLICY_NAME: &str = "default";
@@ -236,6 +244,21 @@ pub enum Reason {
     NoIdentityPolicyAllows,
     /// The action cannot be performed on a key in another account.
     NotCrossAccount,
+    /// A `Deny` in an SCP, an RCP, the caller's permissions boundary or a session policy.
+    ExplicitDenyInGuardrail {
+        /// Which policy type.
+        guardrail: Guardrail,
+        /// Index of the policy among those that apply (SCPs, RCPs, boundary, session policies).
+        policy: usize,
+        /// The denying statement.
+        statement: usize,
+    },
+    /// An SCP level, the permissions boundary or the session policies allow nothing here, and
+    /// what would otherwise allow needs them to.
+    GuardrailDoesNotAllow {
+        /// Which policy type.
+        guardrail: Guardrail,
+    },
 }
 
 /// A decision and its compact reason.
@@ -269,6 +292,18 @@ impl Verdict {
             Reason::NoResourcePolicyAllows => "key policy does not allow",
             Reason::NoIdentityPolicyAllows => "no IAM policy allows",
             Reason::NotCrossAccount => "not available across accounts",
+            Reason::ExplicitDenyInGuardrail { guardrail, .. } => match guardrail {
+                Guardrail::Scp => "explicit deny (SCP)",
+                Guardrail::Rcp => "explicit deny (RCP)",
+                Guardrail::PermissionsBoundary => "explicit deny (permissions boundary)",
+                Guardrail::SessionPolicy => "explicit deny (session policy)",
+            },
+            Reason::GuardrailDoesNotAllow { guardrail } => match guardrail {
+                Guardrail::Scp => "no SCP allows",
+                Guardrail::Rcp => "no RCP allows",
+                Guardrail::PermissionsBoundary => "permissions boundary does not allow",
+                Guardrail::SessionPolicy => "session policy does not allow",
+            },
         }
     }
 
@@ -286,6 +321,17 @@ impl Verdict {
             Reason::NoResourcePolicyAllows
             | Reason::NotCrossAccount
             | Reason::GrantPendingTokenOnly { .. } => DenialForm::NoResourcePolicyAllows,
+            Reason::ExplicitDenyInGuardrail { guardrail, .. } => match guardrail {
+                Guardrail::Scp => DenialForm::ExplicitDenyInServiceControlPolicy,
+                Guardrail::Rcp => DenialForm::ExplicitDenyInResourceControlPolicy,
+                Guardrail::PermissionsBoundary => DenialForm::ExplicitDenyInPermissionsBoundary,
+                Guardrail::SessionPolicy => DenialForm::ExplicitDenyInSessionPolicy,
+            },
+            Reason::GuardrailDoesNotAllow { guardrail } => match guardrail {
+                Guardrail::Scp | Guardrail::Rcp => DenialForm::NoServiceControlPolicyAllows,
+                Guardrail::PermissionsBoundary => DenialForm::NoPermissionsBoundaryAllows,
+                Guardrail::SessionPolicy => DenialForm::NoSessionPolicyAllows,
+            },
             Reason::KeyPolicy { .. }
             | Reason::KeyPolicyAndIam { .. }
             | Reason::Iam { .. }
@@ -354,6 +400,7 @@ enum IdentitySide {
 struct Findings {
     key_policy: Option<PolicyOutcome>,
     identity: IdentitySide,
+    guardrails: guardrails::Findings,
     grant_allows: bool,
     /// A grant that would allow, pending until this instant (token only until then).
     grant_pending: Option<Timestamp>,
@@ -363,15 +410,33 @@ impl Findings {
     fn new(
         key_policy: Option<PolicyOutcome>,
         identity: IdentitySide,
+        guardrails: guardrails::Findings,
         grant: &GrantFinding,
     ) -> Findings {
+        let identity_allows =
+            matches!(identity, IdentitySide::Allow(_)) && guardrails.limit().is_none();
         Findings {
             key_policy,
             identity,
-            grant_allows: grant.allows(matches!(identity, IdentitySide::Allow(_))),
+            guardrails,
+            grant_allows: grant.allows(identity_allows),
             grant_pending: grant.pending_until(),
         }
     }
+}
+
+/// Whether a key-policy allow reaches the caller without its permissions boundary and session
+/// policies limiting it: the statement names an IAM user's or a role session's own ARN (IAM
+/// User Guide, access_policies_boundaries.html: within one account, a resource-based policy
+/// naming the user or the session is not limited by an implicit deny in a boundary or session
+/// policy; one naming the role is).
+fn names_caller_directly(caller: &Principal, how: CallerMatch) -> bool {
+    how == CallerMatch::Arn
+        && matches!(
+            caller.kind,
+            crate::world::PrincipalKind::User { .. }
+                | crate::world::PrincipalKind::AssumedRole { .. }
+        )
 }
 
 /// Whether `caller` uses `key` from another account. An AWS service principal belongs to no
@@ -403,16 +468,36 @@ fn combine(request: &AuthzRequest<'_>, findings: &Findings) -> Verdict {
     if let IdentitySide::Deny { policy, statement } = findings.identity {
         return deny(Reason::ExplicitDenyInIdentityPolicy { policy, statement });
     }
-    let identity_allow = match findings.identity {
+    if let Some((guardrail, policy, statement)) = findings.guardrails.deny {
+        return deny(Reason::ExplicitDenyInGuardrail {
+            guardrail,
+            policy,
+            statement,
+        });
+    }
+    let limit = findings.guardrails.limit();
+    let raw_identity_allow = match findings.identity {
         IdentitySide::Allow(allow) => Some(allow),
         IdentitySide::Deny { .. } | IdentitySide::Nothing => None,
     };
+    // A boundary or session policy that does not allow cancels every identity-based allow.
+    let identity_allow = raw_identity_allow.filter(|_| limit.is_none());
+    let no_identity_allow = match (raw_identity_allow, limit) {
+        (Some(_), Some(guardrail)) => Reason::GuardrailDoesNotAllow { guardrail },
+        _ => Reason::NoIdentityPolicyAllows,
+    };
+    let scp_missing = findings.guardrails.scp_missing;
 
     let Some(key) = request.target.key() else {
-        // IAM-only: identity policies alone.
+        // IAM-only: identity policies alone, within the SCPs.
+        if scp_missing {
+            return implicit(Reason::GuardrailDoesNotAllow {
+                guardrail: Guardrail::Scp,
+            });
+        }
         return match identity_allow {
             Some(identity) => allow(Reason::Iam { identity }),
-            None => implicit(Reason::NoIdentityPolicyAllows),
+            None => implicit(no_identity_allow),
         };
     };
     // A grant that would allow but is not yet consistent is the reason to show: "pending (token
@@ -430,6 +515,12 @@ fn combine(request: &AuthzRequest<'_>, findings: &Findings) -> Verdict {
     if cross_account && !request.action.cross_account() {
         return implicit(Reason::NotCrossAccount);
     }
+    if scp_missing {
+        // Nothing allows what the caller's SCPs do not: no key policy, IAM policy or grant.
+        return implicit(Reason::GuardrailDoesNotAllow {
+            guardrail: Guardrail::Scp,
+        });
+    }
     if request.action.permission_source() == PermissionSource::Grant {
         // kms:RetireGrant in a key policy or IAM policy does not allow retiring (API RetireGrant).
         return if findings.grant_allows {
@@ -439,19 +530,36 @@ fn combine(request: &AuthzRequest<'_>, findings: &Findings) -> Verdict {
         };
     }
     let key_side = match findings.key_policy {
-        Some(PolicyOutcome::Allow { statement, .. }) => Some((statement, false)),
-        Some(PolicyOutcome::AllowViaAccount { statement }) => Some((statement, true)),
+        Some(PolicyOutcome::Allow {
+            statement,
+            principal,
+        }) => Some((statement, false, principal)),
+        Some(PolicyOutcome::AllowViaAccount { statement }) => {
+            Some((statement, true, CallerMatch::Arn))
+        }
         _ => None,
     };
+    // A key-policy allow of the caller itself counts on its own, unless it reaches the caller
+    // through its role (or everyone) and a boundary or session policy does not allow.
+    let own_allow_limited =
+        |how: CallerMatch| limit.filter(|_| !names_caller_directly(request.caller, how));
     match (key_side, identity_allow) {
-        (Some((statement, false)), _) if !cross_account => allow(Reason::KeyPolicy { statement }),
-        (Some((key_statement, via_account)), Some(identity)) => allow(Reason::KeyPolicyAndIam {
+        (Some((statement, false, how)), _)
+            if !cross_account && own_allow_limited(how).is_none() =>
+        {
+            allow(Reason::KeyPolicy { statement })
+        }
+        (Some((key_statement, via_account, _)), Some(identity)) => allow(Reason::KeyPolicyAndIam {
             key_statement,
             via_account,
             identity,
         }),
         _ if findings.grant_allows => allow(Reason::Grant),
-        (Some(_), None) => implicit(or_pending(Reason::NoIdentityPolicyAllows)),
+        (Some((_, false, how)), None) if !cross_account => match own_allow_limited(how) {
+            Some(guardrail) => implicit(or_pending(Reason::GuardrailDoesNotAllow { guardrail })),
+            None => implicit(or_pending(no_identity_allow)),
+        },
+        (Some(_), None) => implicit(or_pending(no_identity_allow)),
         (None, _) => implicit(no_resource_allow),
     }
 }
@@ -513,6 +621,7 @@ fn request_needs_context(world: &World, request: &AuthzRequest<'_>) -> bool {
             .identity_policies(request.caller)
             .iter()
             .any(|p| needs_context_for(&p.policy, action))
+        || guardrails::need_context(&guardrails::applying(world, request), action)
 }
 
 /// The condition keys every request of `caller` at `now` carries, whatever it asks for: built
@@ -763,6 +872,7 @@ fn decide_with(
             .iter()
             .map(|p| eval::evaluate(&p.policy, &eval_request)),
         GrantScope::Store,
+        Some(context),
     )
 }
 
@@ -770,13 +880,17 @@ fn decide_with(
 /// [`World::identity_policies`] order), however they were computed: the identity side, the grant
 /// step and the combining rule shared by [`decide`], [`explain`] and the access matrix, which
 /// evaluates policies in batches. Identity outcomes are read lazily: a deny stops the reading.
-/// `grants` says which grants the grant step looks at.
+/// `grants` says which grants the grant step looks at. The guardrail policies (SCPs, RCPs,
+/// boundary, session policies) are evaluated here against `context` (the IAM view of the
+/// request), or, when the caller passes none, against a context built for them if they need
+/// one.
 pub(crate) fn verdict_from_outcomes(
     world: &World,
     request: &AuthzRequest<'_>,
     key_policy: Option<PolicyOutcome>,
     identity: impl Iterator<Item = PolicyOutcome>,
     grants: GrantScope<'_>,
+    context: Option<&Context>,
 ) -> Verdict {
     if let Some(PolicyOutcome::ExplicitDeny { statement }) = key_policy {
         return Verdict {
@@ -785,8 +899,35 @@ pub(crate) fn verdict_from_outcomes(
         };
     }
     let identity = identity_side(request.caller, identity);
+    let applying = guardrails::applying(world, request);
+    let guardrail_findings = if applying.is_empty() {
+        guardrails::Findings::default()
+    } else {
+        let built;
+        let empty = Context::new();
+        let context = match context {
+            Some(context) => context,
+            None if guardrails::need_context(&applying, request.action.name()) => {
+                built = contexts_of(world, request).iam;
+                &built
+            }
+            None => &empty,
+        };
+        guardrails::evaluate(
+            &applying,
+            &Request {
+                principal: request.caller.request_principal(),
+                action: request.action.name(),
+                resource: request.target.resource(),
+                context,
+            },
+        )
+    };
     let grant = grant_step(world, request, grants);
-    combine(request, &Findings::new(key_policy, identity, &grant))
+    combine(
+        request,
+        &Findings::new(key_policy, identity, guardrail_findings, &grant),
+    )
 }
 
 /// The identity side: the first `Deny` in any policy, else the first `Allow`, else nothing. The
@@ -879,6 +1020,14 @@ pub enum StepKind {
     Grant,
     /// Does the key's state allow the operation (checked after authorization)?
     KeyState,
+    /// Do the service control policies of the caller's account allow the action?
+    ServiceControlPolicies,
+    /// Do the resource control policies of the key's account let the request through?
+    ResourceControlPolicies,
+    /// Does the caller's permissions boundary allow the action?
+    PermissionsBoundary,
+    /// Do the caller's session policies allow the action?
+    SessionPolicies,
 }
 
 /// One step of an explanation: a question about the request, its answer and why.
@@ -982,6 +1131,17 @@ impl Note {
     }
 }
 
+/// One SCP, RCP, permissions boundary or session policy of an explanation, with its trace.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GuardrailTrace {
+    /// Which policy type.
+    pub guardrail: Guardrail,
+    /// The policy's name.
+    pub name: String,
+    /// The trace, statement by statement.
+    pub trace: PolicyTrace,
+}
+
 /// Why a request was allowed or denied, ready to render.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Explanation {
@@ -1011,6 +1171,9 @@ pub struct Explanation {
     pub key_policy_trace: Option<PolicyTrace>,
     /// Each identity policy's name and trace.
     pub identity_traces: Vec<(String, PolicyTrace)>,
+    /// Each SCP, RCP, permissions boundary and session policy that applies, with its trace.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub guardrail_traces: Vec<GuardrailTrace>,
     /// The request's condition keys, as evaluated.
     pub context: Vec<(String, Vec<String>)>,
 }
@@ -1048,6 +1211,29 @@ pub fn denial_summary(denied: &AccessDenied) -> String {
             )
         }
         DenialForm::NoResourcePolicyAllows => format!("Denied: nothing allows {action}."),
+        DenialForm::ExplicitDenyInServiceControlPolicy => {
+            "Denied explicitly by a service control policy: a Deny wins over every Allow."
+                .to_owned()
+        }
+        DenialForm::ExplicitDenyInResourceControlPolicy => {
+            "Denied explicitly by a resource control policy: a Deny wins over every Allow."
+                .to_owned()
+        }
+        DenialForm::ExplicitDenyInPermissionsBoundary => {
+            "Denied explicitly by a permissions boundary: a Deny wins over every Allow.".to_owned()
+        }
+        DenialForm::ExplicitDenyInSessionPolicy => {
+            "Denied explicitly by a session policy: a Deny wins over every Allow.".to_owned()
+        }
+        DenialForm::NoServiceControlPolicyAllows => {
+            format!("Denied: no service control policy of {who}'s account allows {action}.")
+        }
+        DenialForm::NoPermissionsBoundaryAllows => {
+            format!("Denied: {who}'s permissions boundary does not allow {action}.")
+        }
+        DenialForm::NoSessionPolicyAllows => {
+            format!("Denied: {who}'s session policies do not allow {action}.")
+        }
     }
 }
 
@@ -1078,9 +1264,27 @@ pub fn explain(world: &World, request: &AuthzRequest<'_>) -> Explanation {
         request.caller,
         identity_traces.iter().map(|(_, t)| t.outcome),
     );
+    let applying = guardrails::applying(world, request);
+    let guardrail_traces = guardrails::explain(&applying, &eval_request);
+    let guardrail_findings =
+        guardrails::findings(&applying, guardrail_traces.iter().map(|t| t.outcome));
     let grant = grant_step(world, request, GrantScope::Store);
-    let findings = Findings::new(key_trace.as_ref().map(|t| t.outcome), identity, &grant);
+    let findings = Findings::new(
+        key_trace.as_ref().map(|t| t.outcome),
+        identity,
+        guardrail_findings,
+        &grant,
+    );
     let verdict = combine(request, &findings);
+    let guardrail_traces: Vec<GuardrailTrace> = applying
+        .iter()
+        .zip(guardrail_traces)
+        .map(|(a, trace)| GuardrailTrace {
+            guardrail: a.guardrail,
+            name: a.name.to_owned(),
+            trace,
+        })
+        .collect();
 
     let builder = ExplanationBuilder {
         world,
@@ -1089,6 +1293,8 @@ pub fn explain(world: &World, request: &AuthzRequest<'_>) -> Explanation {
         key_trace: key_trace.as_ref(),
         identity_traces: &identity_traces,
         identity,
+        guardrail_traces: &guardrail_traces,
+        guardrails: guardrail_findings,
         grant: &grant,
     };
     let steps = builder.steps();
@@ -1131,6 +1337,7 @@ pub fn explain(world: &World, request: &AuthzRequest<'_>) -> Explanation {
         notes,
         key_policy_trace: key_trace,
         identity_traces,
+        guardrail_traces,
         context: contexts
             .iam
             .iter()
@@ -1201,6 +1408,8 @@ struct ExplanationBuilder<'a> {
     key_trace: Option<&'a PolicyTrace>,
     identity_traces: &'a [(String, PolicyTrace)],
     identity: IdentitySide,
+    guardrail_traces: &'a [GuardrailTrace],
+    guardrails: guardrails::Findings,
     grant: &'a GrantFinding,
 }
 
@@ -1261,12 +1470,27 @@ impl ExplanationBuilder<'_> {
             Reason::ExplicitDenyInIdentityPolicy { policy, statement } => {
                 self.identity_ref(policy, statement).into_iter().collect()
             }
+            Reason::ExplicitDenyInGuardrail {
+                policy, statement, ..
+            } => self.guardrail_ref(policy, statement).into_iter().collect(),
             Reason::Grant
             | Reason::GrantPendingTokenOnly { .. }
             | Reason::NoResourcePolicyAllows
             | Reason::NoIdentityPolicyAllows
-            | Reason::NotCrossAccount => Vec::new(),
+            | Reason::NotCrossAccount
+            | Reason::GuardrailDoesNotAllow { .. } => Vec::new(),
         }
+    }
+
+    /// Statement `statement` of the applying guardrail policy number `policy`.
+    fn guardrail_ref(&self, policy: usize, statement: usize) -> Option<StatementRef> {
+        let trace = self.guardrail_traces.get(policy)?;
+        let found = trace.trace.statements.get(statement)?;
+        Some(StatementRef {
+            policy: format!("{} {}", trace.guardrail.name(), trace.name),
+            index: found.index,
+            sid: found.sid.clone(),
+        })
     }
 
     fn summary(&self, resource: &str) -> String {
@@ -1344,6 +1568,25 @@ impl ExplanationBuilder<'_> {
             Reason::NotCrossAccount => format!(
                 "Denied: {action} cannot be used on a key in another account, whatever the policies say."
             ),
+            Reason::ExplicitDenyInGuardrail {
+                guardrail,
+                policy,
+                statement,
+            } => format!(
+                "Denied explicitly by a {} ({}): a Deny wins over every Allow.",
+                guardrail.name(),
+                label(self.guardrail_ref(policy, statement))
+            ),
+            Reason::GuardrailDoesNotAllow {
+                guardrail: Guardrail::Scp,
+            } => format!(
+                "Denied: no service control policy of {}'s account allows {action}, so no key policy, IAM policy or grant can.",
+                self.request.caller.account
+            ),
+            Reason::GuardrailDoesNotAllow { guardrail } => format!(
+                "Denied: {who}'s {} does not allow {action}, and only an allow it limits would have let {who} in.",
+                guardrail.name()
+            ),
         }
     }
 
@@ -1374,9 +1617,8 @@ impl ExplanationBuilder<'_> {
     fn decided_early(&self) -> Option<&'static str> {
         match self.verdict.reason {
             Reason::ExplicitDenyInKeyPolicy { .. }
-            | Reason::ExplicitDenyInIdentityPolicy { .. } => {
-                Some("An explicit Deny already decided.")
-            }
+            | Reason::ExplicitDenyInIdentityPolicy { .. }
+            | Reason::ExplicitDenyInGuardrail { .. } => Some("An explicit Deny already decided."),
             Reason::NotCrossAccount => {
                 Some("The action cannot be used across accounts, so nothing else can allow it.")
             }
@@ -1388,6 +1630,8 @@ impl ExplanationBuilder<'_> {
     fn steps(&self) -> Vec<Step> {
         let mut steps: Vec<Step> = self.iam_only_step().into_iter().collect();
         steps.push(self.deny_step());
+        steps.extend(self.guardrail_step(Guardrail::Scp));
+        steps.extend(self.guardrail_step(Guardrail::Rcp));
         if let Some(key) = self.request.target.key() {
             if crosses_accounts(self.request.caller, key) {
                 steps.push(self.cross_account_step(key));
@@ -1396,10 +1640,147 @@ impl ExplanationBuilder<'_> {
             steps.push(self.key_trusts_account_step());
         }
         steps.push(self.identity_step());
+        steps.extend(self.guardrail_step(Guardrail::PermissionsBoundary));
+        steps.extend(self.guardrail_step(Guardrail::SessionPolicy));
         if *self.grant != GrantFinding::NotApplicable {
             steps.push(self.grant_step());
         }
         steps
+    }
+
+    /// The step of one guardrail type, when a policy of that type applies.
+    fn guardrail_step(&self, guardrail: Guardrail) -> Option<Step> {
+        let traces: Vec<(usize, &GuardrailTrace)> = self
+            .guardrail_traces
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.guardrail == guardrail)
+            .collect();
+        if traces.is_empty() {
+            return None;
+        }
+        let who = self.who();
+        let action = self.request.action.name();
+        let names: Vec<&str> = traces.iter().map(|(_, t)| t.name.as_str()).collect();
+        let names = names.join(", ");
+        let (kind, question) = match guardrail {
+            Guardrail::Scp => (
+                StepKind::ServiceControlPolicies,
+                format!(
+                    "Do the service control policies of account {} allow {action}?",
+                    self.request.caller.account
+                ),
+            ),
+            Guardrail::Rcp => (
+                StepKind::ResourceControlPolicies,
+                format!(
+                    "Do the resource control policies on the key's account let {action} through?"
+                ),
+            ),
+            Guardrail::PermissionsBoundary => (
+                StepKind::PermissionsBoundary,
+                format!("Does {who}'s permissions boundary allow {action}?"),
+            ),
+            Guardrail::SessionPolicy => (
+                StepKind::SessionPolicies,
+                format!("Do {who}'s session policies allow {action}?"),
+            ),
+        };
+        let allows = |(_, t): &&(usize, &GuardrailTrace)| {
+            matches!(
+                t.trace.outcome,
+                PolicyOutcome::Allow { .. } | PolicyOutcome::AllowViaAccount { .. }
+            )
+        };
+        let allowing: Vec<StatementRef> = traces
+            .iter()
+            .filter(allows)
+            .filter_map(|(i, t)| {
+                t.trace
+                    .outcome
+                    .statement()
+                    .and_then(|s| self.guardrail_ref(*i, s))
+            })
+            .collect();
+        let deny = self
+            .guardrails
+            .deny
+            .filter(|(g, _, _)| *g == guardrail)
+            .and_then(|(_, policy, statement)| self.guardrail_ref(policy, statement));
+        let decisive = self.verdict.reason == Reason::GuardrailDoesNotAllow { guardrail };
+        let (result, bearing, text, statements) = if let Some(deny) = deny {
+            (
+                StepResult::No,
+                Bearing::Deny,
+                format!("{} denies it: a Deny wins over every Allow.", deny.label()),
+                vec![deny],
+            )
+        } else if guardrail == Guardrail::Rcp {
+            (
+                StepResult::Yes,
+                Bearing::Neutral,
+                format!(
+                    "No statement of {names} denies it (RCPFullAWSAccess, attached everywhere, allows the rest)."
+                ),
+                Vec::new(),
+            )
+        } else {
+            let missing = match guardrail {
+                Guardrail::Scp => self.guardrails.scp_missing,
+                Guardrail::PermissionsBoundary => self.guardrails.boundary == Some(false),
+                _ => self.guardrails.session == Some(false),
+            };
+            if !missing {
+                (
+                    StepResult::Yes,
+                    Bearing::Neutral,
+                    format!(
+                        "{names} allow{} it.",
+                        if traces.len() == 1 { "s" } else { "" }
+                    ),
+                    allowing,
+                )
+            } else if guardrail == Guardrail::Scp {
+                (
+                    StepResult::No,
+                    if decisive {
+                        Bearing::Missing
+                    } else {
+                        Bearing::Neutral
+                    },
+                    format!(
+                        "At some level of the organization ({names}), no service control policy allows {action}: nothing can allow it for principals of this account."
+                    ),
+                    Vec::new(),
+                )
+            } else if decisive {
+                (
+                    StepResult::No,
+                    Bearing::Missing,
+                    format!(
+                        "{names} does not allow {action}: it cancels the allows of {who}'s IAM policies, and a key-policy allow that names {who}'s role rather than {who} itself."
+                    ),
+                    Vec::new(),
+                )
+            } else {
+                (
+                    StepResult::No,
+                    Bearing::Neutral,
+                    format!(
+                        "{names} does not allow {action}. It limits only identity-based allows and key-policy allows of {who}'s role; a key policy naming {who}'s own ARN, or a grant, is not limited."
+                    ),
+                    Vec::new(),
+                )
+            }
+        };
+        Some(Step {
+            kind,
+            question,
+            result,
+            bearing,
+            text,
+            statements,
+        })
     }
 
     /// For an action that is not about one key, the first question: IAM policies alone decide.
@@ -1443,7 +1824,20 @@ impl ExplanationBuilder<'_> {
             })
             .collect();
         const WINS: &str = "A Deny wins over every Allow, grants included.";
+        let guardrail_deny = self
+            .guardrails
+            .deny
+            .and_then(|(guardrail, policy, statement)| {
+                Some((guardrail, self.guardrail_ref(policy, statement)?))
+            });
         let (result, text) = match (key_denies.is_empty(), identity_denies.is_empty()) {
+            (true, true) if guardrail_deny.is_some() => (
+                StepResult::Yes,
+                format!(
+                    "A {} denies it. {WINS}",
+                    guardrail_deny.as_ref().map_or("policy", |(g, _)| g.name())
+                ),
+            ),
             (true, true) if self.request.caller.is_root() => (
                 StepResult::No,
                 format!(
@@ -1482,7 +1876,11 @@ impl ExplanationBuilder<'_> {
             },
             result,
             text,
-            statements: key_denies.into_iter().chain(identity_denies).collect(),
+            statements: key_denies
+                .into_iter()
+                .chain(identity_denies)
+                .chain(guardrail_deny.map(|(_, r)| r))
+                .collect(),
         }
     }
 
@@ -1732,7 +2130,7 @@ impl ExplanationBuilder<'_> {
                 IdentitySide::Allow(IdentityAllow::RootUser) => (
                     StepResult::No,
                     Bearing::Neutral,
-                    "IAM policies do not restrict the root user in its own account or across accounts; only SCPs could, and the playground has none.".to_owned(),
+                    "IAM policies do not restrict the root user in its own account or across accounts; only SCPs can.".to_owned(),
                     Vec::new(),
                 ),
                 IdentitySide::Allow(allow @ IdentityAllow::Policy { .. }) => {

@@ -133,10 +133,25 @@ impl Diagnostic {
 }
 
 /// Maps byte offsets in one text to lines and columns.
+///
+/// Columns count characters, not bytes. Each lookup is independent of the line's length (a
+/// minified document is one long line with many diagnostics): ASCII text needs no counting, and
+/// otherwise the index keeps how many characters start before each [`CHARS_EVERY`]-byte block,
+/// so a lookup counts within at most two blocks.
 #[derive(Clone, Debug)]
 pub struct LineIndex {
     text: String,
     line_starts: Vec<u32>,
+    /// Characters starting before byte `i * CHARS_EVERY`; empty for ASCII text.
+    chars_before_block: Vec<u32>,
+}
+
+/// The block size of [`LineIndex`]'s character counts.
+const CHARS_EVERY: usize = 256;
+
+/// Whether `b` starts a character in UTF-8 (is not a continuation byte).
+fn starts_char(b: &u8) -> bool {
+    *b & 0xC0 != 0x80
 }
 
 impl LineIndex {
@@ -148,10 +163,38 @@ impl LineIndex {
                 line_starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
             }
         }
+        let mut chars_before_block = Vec::new();
+        if !text.is_ascii() {
+            let mut before = 0u32;
+            for block in text.as_bytes().chunks(CHARS_EVERY) {
+                chars_before_block.push(before);
+                let here = block.iter().filter(|b| starts_char(b)).count();
+                before = before.saturating_add(u32::try_from(here).unwrap_or(u32::MAX));
+            }
+        }
         LineIndex {
             text: text.to_owned(),
             line_starts,
+            chars_before_block,
         }
+    }
+
+    /// How many characters start before byte `offset` (at most the text's length).
+    fn chars_before(&self, offset: usize) -> usize {
+        if self.chars_before_block.is_empty() {
+            return offset;
+        }
+        let block = offset / CHARS_EVERY;
+        let counted = self
+            .chars_before_block
+            .get(block)
+            .map_or(0, |&c| c as usize);
+        let rest = self
+            .text
+            .as_bytes()
+            .get(block * CHARS_EVERY..offset)
+            .unwrap_or_default();
+        counted + rest.iter().filter(|b| starts_char(b)).count()
     }
 
     /// The 1-based line and character column of byte `offset` (clamped to the text).
@@ -162,10 +205,7 @@ impl LineIndex {
             .partition_point(|&start| start <= offset)
             .max(1);
         let line_start = self.line_starts.get(line - 1).copied().unwrap_or(0);
-        let column = self
-            .text
-            .get(line_start as usize..offset as usize)
-            .map_or_else(|| (offset - line_start) as usize, |s| s.chars().count());
+        let column = self.chars_before(offset as usize) - self.chars_before(line_start as usize);
         Position {
             line: u32::try_from(line).unwrap_or(u32::MAX),
             column: u32::try_from(column + 1).unwrap_or(u32::MAX),
@@ -232,6 +272,31 @@ mod tests {
         // byte 8 is just after `"é"` (é is two bytes): column 6 in characters
         assert_eq!(index.position(8), Position { line: 2, column: 6 });
         assert_eq!(index.position(1000), Position { line: 3, column: 2 });
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// On long lines of mixed one- to four-byte characters (a minified document is one
+        /// line), the indexed column is the count of characters from the line's start.
+        #[test]
+        fn columns_count_characters_from_the_line_start_on_long_lines(
+            text in "([a-z{}\":, ]|é|€|𝄞|\n){0,1200}",
+            at in 0usize..1300,
+        ) {
+            let index = LineIndex::new(&text);
+            let mut offset = at.min(text.len());
+            while !text.is_char_boundary(offset) {
+                offset -= 1;
+            }
+            let before = &text[..offset];
+            let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+            let expected = Position {
+                line: u32::try_from(before.matches('\n').count() + 1).unwrap(),
+                column: u32::try_from(text[line_start..offset].chars().count() + 1).unwrap(),
+            };
+            proptest::prop_assert_eq!(index.position(u32::try_from(offset).unwrap()), expected);
+        }
     }
 
     #[test]

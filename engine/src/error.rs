@@ -9,7 +9,8 @@ use crate::catalog::Action;
 use serde::Serialize;
 use std::fmt;
 
-/// Which of AWS's four `AccessDeniedException` endings a denial has (semantics §1.6).
+/// Which of AWS's `AccessDeniedException` endings a denial has (semantics §1.6; IAM User Guide,
+/// troubleshoot_access-denied.html, for the SCP, RCP, boundary and session-policy ones).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum DenialForm {
     /// "with an explicit deny in a resource-based policy" (the key policy denies).
@@ -20,6 +21,20 @@ pub enum DenialForm {
     NoResourcePolicyAllows,
     /// "because no identity-based policy allows the ACTION action".
     NoIdentityPolicyAllows,
+    /// "with an explicit deny in a service control policy".
+    ExplicitDenyInServiceControlPolicy,
+    /// "because no service control policy allows the ACTION action".
+    NoServiceControlPolicyAllows,
+    /// "with an explicit deny in a resource control policy".
+    ExplicitDenyInResourceControlPolicy,
+    /// "with an explicit deny in a permissions boundary".
+    ExplicitDenyInPermissionsBoundary,
+    /// "because no permissions boundary allows the ACTION action".
+    NoPermissionsBoundaryAllows,
+    /// "with an explicit deny in a session policy".
+    ExplicitDenyInSessionPolicy,
+    /// "because no session policy allows the ACTION action".
+    NoSessionPolicyAllows,
 }
 
 /// An `AccessDeniedException`: who was refused what on which resource, and which of AWS's four
@@ -58,6 +73,27 @@ impl AccessDenied {
             }
             DenialForm::NoIdentityPolicyAllows => {
                 format!("because no identity-based policy allows the {name} action")
+            }
+            DenialForm::ExplicitDenyInServiceControlPolicy => {
+                "with an explicit deny in a service control policy".to_owned()
+            }
+            DenialForm::NoServiceControlPolicyAllows => {
+                format!("because no service control policy allows the {name} action")
+            }
+            DenialForm::ExplicitDenyInResourceControlPolicy => {
+                "with an explicit deny in a resource control policy".to_owned()
+            }
+            DenialForm::ExplicitDenyInPermissionsBoundary => {
+                "with an explicit deny in a permissions boundary".to_owned()
+            }
+            DenialForm::NoPermissionsBoundaryAllows => {
+                format!("because no permissions boundary allows the {name} action")
+            }
+            DenialForm::ExplicitDenyInSessionPolicy => {
+                "with an explicit deny in a session policy".to_owned()
+            }
+            DenialForm::NoSessionPolicyAllows => {
+                format!("because no session policy allows the {name} action")
             }
         };
         AccessDenied {

@@ -729,6 +729,7 @@ impl Pair<'_> {
                             policy_outcome(statements, &plan.policy, i, &eval_request)
                         }),
                     GrantScope::Among(&grants),
+                    None,
                 )
             };
             let state_error = if verdict.is_allowed() {

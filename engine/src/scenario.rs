@@ -29,6 +29,14 @@
 //! - A policy `document` is a JSON object, or a string holding JSON as AWS returns it.
 //! - Grants and expectations name principals by name or ARN, keys by name, ARN, alias or alias ARN.
 //!   Grants in the file are already in effect (past the eventual-consistency window).
+//! - IAM beyond inline policies:
+//!   - `managed_policies`: `{"arn"` (or `"name"` for a customer managed policy of `account`)`,
+//!     "document", "attached_to": [users, roles or groups by name or ARN]}`;
+//!   - `groups`: `{"name", "arn"` (optional, for a path)`, "members": [users], "policies": [...]}`;
+//!   - on a user or role, `permissions_boundary`: a declared managed policy's ARN or name; on a
+//!     session, `session_policies`: `{"name", "document"}` inline or `{"arn"}` managed;
+//!   - `organization`: `{"management_account", "scps": [...], "rcps": [...]}`, each policy
+//!     `{"name", "id"?, "document", "targets": [account ids or "root"]}`.
 //! - `actions` are the access matrix's default columns; `expect` entries are checked by
 //!   [`check`] and `kmsplay check`.
 //!
@@ -126,6 +134,77 @@ pub struct Scenario {
     pub expect: Vec<Expectation>,
     /// What the scenario asks of a student, when it is an exercise.
     pub exercise: Exercise,
+    /// Managed policies, groups and the organization.
+    pub iam: IamSetup,
+}
+
+/// IAM and AWS Organizations beyond users' and roles' inline policies: `managed_policies`,
+/// `groups` and `organization`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct IamSetup {
+    /// Managed policies and what they are attached to.
+    pub managed_policies: Vec<ManagedPolicyEntry>,
+    /// IAM groups.
+    pub groups: Vec<GroupEntry>,
+    /// The organization, with its SCPs and RCPs.
+    pub organization: Option<OrganizationEntry>,
+}
+
+/// A managed policy (its default version) and the users, roles and groups it is attached to.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ManagedPolicyEntry {
+    /// `arn:aws:iam::ACCOUNT:policy/PATH/NAME` or `arn:aws:iam::aws:policy/PATH/NAME`.
+    pub arn: String,
+    /// The document.
+    pub document: PolicyText,
+    /// The ARNs of the users, roles and groups it is attached to.
+    pub attached_to: Vec<String>,
+}
+
+/// An IAM group: its members get its policies.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GroupEntry {
+    /// The group name.
+    pub name: String,
+    /// `arn:aws:iam::ACCOUNT:group/PATH/NAME`.
+    pub arn: String,
+    /// The ARNs of its member users.
+    pub members: Vec<String>,
+    /// Inline policies.
+    pub policies: Vec<NamedPolicy>,
+}
+
+/// An organization: its management account, SCPs and RCPs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OrganizationEntry {
+    /// The management account (neither SCPs nor RCPs apply to it).
+    pub management_account: String,
+    /// Service control policies.
+    pub scps: Vec<OrgPolicyEntry>,
+    /// Resource control policies.
+    pub rcps: Vec<OrgPolicyEntry>,
+}
+
+/// An SCP or RCP and where it is attached.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OrgPolicyEntry {
+    /// The policy name.
+    pub name: String,
+    /// The policy id (`p-...`), if known.
+    pub id: Option<String>,
+    /// The document.
+    pub document: PolicyText,
+    /// Account ids, or `root` (or the root's `r-...` id) for every member account.
+    pub targets: Vec<String>,
+}
+
+/// A session policy: inline (`AssumeRole --policy`) or managed (`--policy-arns`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum SessionPolicyEntry {
+    /// An inline session policy.
+    Inline(NamedPolicy),
+    /// A managed policy's ARN.
+    Managed(String),
 }
 
 /// An exercise: decisions the student must bring about, what they may change to get there, and
@@ -244,6 +323,10 @@ pub struct PrincipalEntry {
     pub tags: Vec<(String, String)>,
     /// Identity policies.
     pub policies: Vec<NamedPolicy>,
+    /// The ARN of the managed policy that is a user's or role's permissions boundary.
+    pub permissions_boundary: Option<String>,
+    /// A session's session policies.
+    pub session_policies: Vec<SessionPolicyEntry>,
     /// Where it is declared.
     pub span: Span,
 }
@@ -422,22 +505,28 @@ impl Scenario {
                         .position(|k| k.aliases.iter().any(|a| a == reference))
                 });
         }
-        let (prefix, alias) = reference.split_once(":alias/")?;
-        let mut parts = prefix.split(':');
-        let (Some("arn"), Some("aws"), Some("kms"), Some(region), Some(account)) = (
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-        ) else {
-            return None;
-        };
-        let alias = format!("alias/{alias}");
+        let (region, account, alias) = alias_arn_parts(reference)?;
         self.keys
             .iter()
             .position(|k| k.region == region && k.account == account && k.aliases.contains(&alias))
     }
+}
+
+/// The Region, account and alias name (`alias/NAME`) of an alias ARN
+/// (`arn:aws:kms:REGION:ACCOUNT:alias/NAME`).
+fn alias_arn_parts(reference: &str) -> Option<(&str, &str, String)> {
+    let (prefix, alias) = reference.split_once(":alias/")?;
+    let mut parts = prefix.split(':');
+    let (Some("arn"), Some("aws"), Some("kms"), Some(region), Some(account)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return None;
+    };
+    Some((region, account, format!("alias/{alias}")))
 }
 
 /// A scenario file read and built into its world.

@@ -416,7 +416,9 @@ pub fn verdict_cause(
         Reason::Iam { .. }
         | Reason::NoResourcePolicyAllows
         | Reason::NoIdentityPolicyAllows
-        | Reason::NotCrossAccount => None,
+        | Reason::NotCrossAccount
+        | Reason::ExplicitDenyInGuardrail { .. }
+        | Reason::GuardrailDoesNotAllow { .. } => None,
     }
 }
 

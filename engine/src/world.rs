@@ -20,6 +20,12 @@ use crate::store::{
 };
 use serde::Serialize;
 use std::collections::BTreeMap;
+
+mod iam;
+
+pub use iam::{
+    Group, ManagedPolicy, OrgPolicy, Organization, ScpLevels, is_root_target, parse_policy_arn,
+};
 use std::fmt;
 use std::sync::Arc;
 
@@ -86,9 +92,19 @@ pub struct Principal {
     pub user_id: String,
     /// Tags (for a session: its role's tags).
     pub tags: Vec<Tag>,
-    /// Identity policies attached to this principal (a session's are its role's; the root user
+    /// Inline identity policies of this principal (a session's are its role's; the root user
     /// has none and needs none).
     pub policies: Vec<IdentityPolicy>,
+    /// The ARNs of the managed policies attached to this user or role.
+    pub attached: Vec<String>,
+    /// The ARN of the managed policy that is this user's or role's permissions boundary.
+    pub permissions_boundary: Option<String>,
+    /// A session's session policies (`AssumeRole --policy` and `--policy-arns`): they limit
+    /// what its role's identity policies allow (IAM User Guide, access_policies.html#policies_session).
+    pub session_policies: Vec<IdentityPolicy>,
+    /// Every identity policy that applies: the inline ones, the attached managed ones, and the
+    /// inline and attached policies of the user's groups, in that order.
+    effective: Vec<IdentityPolicy>,
     /// The principal as policy evaluation sees it.
     request: RequestPrincipal,
 }
@@ -131,6 +147,10 @@ impl Principal {
             user_id: name.to_owned(),
             tags: Vec::new(),
             policies: Vec::new(),
+            attached: Vec::new(),
+            permissions_boundary: None,
+            session_policies: Vec::new(),
+            effective: Vec::new(),
             request: RequestPrincipal {
                 arn: name.to_owned(),
                 account: String::new(),
@@ -182,6 +202,14 @@ pub enum WorldError {
     UnknownPrincipal(String),
     /// No key has this id or ARN.
     UnknownKey(String),
+    /// No group has this ARN.
+    UnknownGroup(String),
+    /// No managed policy has this ARN.
+    UnknownManagedPolicy(String),
+    /// Only an IAM user of the group's account can be a member of a group.
+    NotAUser(String),
+    /// Only an assumed-role session has session policies.
+    NotASession(String),
     /// The principal cannot hold identity policies (root user, sessions).
     NoPoliciesFor(String),
     /// No policy of that name is attached.
@@ -209,6 +237,12 @@ impl fmt::Display for WorldError {
             WorldError::DuplicatePrincipal(arn) => write!(f, "`{arn}` already exists"),
             WorldError::UnknownPrincipal(arn) => write!(f, "no principal `{arn}`"),
             WorldError::UnknownKey(key) => write!(f, "no key `{key}`"),
+            WorldError::UnknownGroup(arn) => write!(f, "no group `{arn}`"),
+            WorldError::UnknownManagedPolicy(arn) => write!(f, "no managed policy `{arn}`"),
+            WorldError::NotAUser(arn) => {
+                write!(f, "`{arn}` is not an IAM user of the group's account")
+            }
+            WorldError::NotASession(arn) => write!(f, "`{arn}` is not an assumed-role session"),
             WorldError::NoPoliciesFor(arn) => {
                 write!(f, "`{arn}` cannot have identity policies")
             }
@@ -281,6 +315,12 @@ pub struct World {
     principal_index: BTreeMap<String, usize>,
     /// `ACCOUNT/user/NAME` and `ACCOUNT/role/NAME` to the ARN (with its path).
     names: BTreeMap<String, String>,
+    /// Managed policies by ARN.
+    managed: BTreeMap<String, Arc<ManagedPolicy>>,
+    /// IAM groups.
+    groups: Vec<Arc<Group>>,
+    /// The AWS organization the accounts belong to, if any.
+    organization: Option<Arc<Organization>>,
     /// The key store (keys, aliases).
     pub keys: KeyStore,
     /// Every grant, with the propagation window of new grants.
@@ -302,6 +342,9 @@ impl World {
             principals: Vec::new(),
             principal_index: BTreeMap::new(),
             names: BTreeMap::new(),
+            managed: BTreeMap::new(),
+            groups: Vec::new(),
+            organization: None,
             keys: KeyStore::new(),
             grants: GrantStore::new(),
         }
@@ -497,6 +540,10 @@ impl World {
             user_id,
             tags,
             policies: Vec::new(),
+            attached: Vec::new(),
+            permissions_boundary: None,
+            session_policies: Vec::new(),
+            effective: Vec::new(),
         };
         self.principal_index
             .insert(arn.clone(), self.principals.len());
@@ -530,13 +577,15 @@ impl World {
             .ok_or_else(|| WorldError::UnknownPrincipal(arn.to_owned()))
     }
 
-    /// The identity policies that apply to `principal`: its own, or for a session its role's.
+    /// The identity policies that apply to `principal`: its inline policies, its attached
+    /// managed policies and its groups' inline and attached policies, in that order; for a
+    /// session, its role's.
     pub fn identity_policies<'a>(&'a self, principal: &'a Principal) -> &'a [IdentityPolicy] {
         match (&principal.kind, &principal.request.role_arn) {
             (PrincipalKind::AssumedRole { .. }, Some(role_arn)) => self
                 .principal(role_arn)
-                .map_or(&[], |role| role.policies.as_slice()),
-            _ => &principal.policies,
+                .map_or(&[], |role| role.effective.as_slice()),
+            _ => &principal.effective,
         }
     }
 
@@ -584,6 +633,7 @@ impl World {
             Some(existing) => *existing = entry,
             None => principal.policies.push(entry),
         }
+        self.refresh(&[principal_arn.to_owned()]);
         Ok(())
     }
 
@@ -602,6 +652,7 @@ impl World {
                 name: name.to_owned(),
             });
         }
+        self.refresh(&[principal_arn.to_owned()]);
         Ok(())
     }
 
@@ -631,6 +682,13 @@ impl World {
         };
         self.principals.retain(|p| !removed.contains(&p.arn));
         self.names.retain(|_, arn| !removed.contains(arn));
+        for group in &mut self.groups {
+            if group.members.iter().any(|m| removed.contains(m)) {
+                Arc::make_mut(group)
+                    .members
+                    .retain(|m| !removed.contains(m));
+            }
+        }
         self.principal_index = crate::sort::map_from(
             self.principals
                 .iter()

@@ -17,9 +17,10 @@ use kms_engine::entropy::SeededRandomness;
 use kms_engine::matrix::Matrix;
 use kms_engine::store::KeyId;
 use kms_engine::store::grants::NewGrant;
-use kms_engine::world::{KeySetup, World};
+use kms_engine::world::{KeySetup, OrgPolicy, Organization, World};
 use proptest::prelude::*;
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 const ACTIONS: [Action; 8] = [
     Action::Encrypt,
@@ -303,8 +304,196 @@ fn assert_matches_authorizer(world: &World, matrix: &Matrix) {
     }
 }
 
+/// Groups, managed policies, a boundary, session policies and an organization for a world of
+/// [`build`]: each `Some` list of statements becomes one of them.
+#[derive(Clone, Debug)]
+struct Guardrails {
+    /// Bob's group's inline policy.
+    group: Vec<Value>,
+    /// A customer managed policy attached to Alice.
+    managed: Vec<Value>,
+    /// The permissions boundary of Alice and of the role App.
+    boundary: Option<Vec<Value>>,
+    /// The session policy of App/s1.
+    session: Option<Vec<Value>>,
+    /// SCPs at the organization's root and on the lecture account; the other account is the
+    /// management account when `management_is_other`.
+    scps: Option<(Vec<Value>, Vec<Value>)>,
+    /// An RCP on every member account (its statements get `"Principal": "*"`).
+    rcp: Option<Vec<Value>>,
+    management_is_other: bool,
+}
+
+fn statements(max: usize) -> impl Strategy<Value = Vec<Value>> {
+    proptest::collection::vec(identity_statement(), 1..max)
+}
+
+fn guardrails() -> impl Strategy<Value = Guardrails> {
+    (
+        statements(3),
+        statements(3),
+        proptest::option::of(statements(3)),
+        proptest::option::of(statements(3)),
+        proptest::option::of((statements(3), statements(3))),
+        proptest::option::of(statements(3)),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(group, managed, boundary, session, scps, rcp, management_is_other)| Guardrails {
+                group,
+                managed,
+                boundary,
+                session,
+                scps,
+                rcp,
+                management_is_other,
+            },
+        )
+}
+
+/// An SCP or RCP of these statements, when they make a document the parser accepts.
+fn org_policy(name: &str, statements: &[Value], targets: &[&str], rcp: bool) -> Option<OrgPolicy> {
+    let statements: Vec<Value> = statements
+        .iter()
+        .cloned()
+        .map(|mut s| {
+            if rcp {
+                s["Principal"] = json!("*");
+            }
+            s
+        })
+        .collect();
+    let text = policy(statements);
+    let kind = if rcp {
+        kms_engine::policy::parse::PolicyKind::KeyPolicy
+    } else {
+        kms_engine::policy::parse::PolicyKind::IdentityPolicy
+    };
+    let parsed = kms_engine::policy::parse::parse_policy(&text, kind).policy?;
+    Some(OrgPolicy {
+        id: String::new(),
+        name: name.to_owned(),
+        text: Arc::from(text.as_str()),
+        policy: Arc::new(parsed),
+        targets: targets.iter().map(|t| (*t).to_owned()).collect(),
+    })
+}
+
+/// Adds what `g` describes to a world of [`build`].
+fn add_guardrails(world: &mut World, g: &Guardrails) {
+    let role = format!("arn:aws:iam::{ACCOUNT}:role/App");
+    let group = world.add_group(ACCOUNT, "/", "Team").unwrap();
+    world
+        .add_user_to_group(&group, &user(ACCOUNT, "Bob"))
+        .unwrap();
+    if !g.group.is_empty() {
+        world
+            .put_group_policy(&group, "G", &policy(g.group.clone()))
+            .unwrap();
+    }
+    if !g.managed.is_empty() {
+        let arn = format!("arn:aws:iam::{ACCOUNT}:policy/Managed");
+        world
+            .put_managed_policy(&arn, &policy(g.managed.clone()))
+            .unwrap();
+        world.attach_policy(&user(ACCOUNT, "Alice"), &arn).unwrap();
+    }
+    if let Some(boundary) = &g.boundary {
+        let arn = format!("arn:aws:iam::{ACCOUNT}:policy/Boundary");
+        world
+            .put_managed_policy(&arn, &policy(boundary.clone()))
+            .unwrap();
+        world
+            .set_permissions_boundary(&user(ACCOUNT, "Alice"), Some(&arn))
+            .unwrap();
+        world.set_permissions_boundary(&role, Some(&arn)).unwrap();
+    }
+    if let Some(session) = &g.session {
+        let s1 = format!("arn:aws:sts::{ACCOUNT}:assumed-role/App/s1");
+        world
+            .add_session_policy(&s1, "S", Some(&policy(session.clone())))
+            .unwrap();
+    }
+    if g.scps.is_some() || g.rcp.is_some() {
+        let (root_level, account_level) = g.scps.clone().unwrap_or_default();
+        let mut scps = Vec::new();
+        if g.scps.is_some() {
+            scps.extend(org_policy("Root", &root_level, &["root"], false));
+            scps.extend(org_policy("Account", &account_level, &[ACCOUNT], false));
+        }
+        let rcps = g
+            .rcp
+            .iter()
+            .filter_map(|r| org_policy("Rcp", r, &["root"], true))
+            .collect();
+        world.add_account("999999999999", "Management").unwrap();
+        world
+            .set_organization(Some(Organization {
+                management_account: if g.management_is_other {
+                    OTHER
+                } else {
+                    "999999999999"
+                }
+                .to_owned(),
+                scps,
+                rcps,
+            }))
+            .unwrap();
+    }
+}
+
+/// Whether `narrower` allows no cell `wider` does not.
+fn grants_no_more(narrower: &Matrix, wider: &Matrix) -> Result<(), String> {
+    for (a, b) in narrower.cells().zip(wider.cells()) {
+        if a.cell.verdict.is_allowed() && !b.cell.verdict.is_allowed() {
+            return Err(format!(
+                "{} {} on {}: {:?} with the limit, {:?} without",
+                a.principal, a.action, a.key, a.cell.verdict, b.cell.verdict
+            ));
+        }
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// With groups, managed policies, boundaries, session policies, SCPs and RCPs, every cell
+    /// of the batched matrix is still the authorizer's verdict, fast and explained.
+    #[test]
+    fn cells_with_iam_guardrails_are_the_authorizers_verdict(
+        key_policies in proptest::collection::vec(proptest::collection::vec(key_statement(), 1..4), 1..3),
+        identity in proptest::collection::vec(proptest::collection::vec(identity_statement(), 0..3), 4),
+        g in guardrails(),
+    ) {
+        let (mut world, keys) = build(&key_policies, &identity);
+        add_guardrails(&mut world, &g);
+        let mut actions = ACTIONS.to_vec();
+        actions.push(Action::ListKeys);
+        let matrix = Matrix::compute(&world, &callers(), &keys, &actions, NOW);
+        assert_matches_authorizer(&world, &matrix);
+    }
+
+    /// A permissions boundary, a session policy, an SCP or an RCP only limits: adding one never
+    /// allows a cell that was denied (IAM User Guide, access_policies_boundaries.html,
+    /// access_policies.html#policies_session; Organizations User Guide, SCPs and RCPs).
+    #[test]
+    fn adding_a_boundary_session_policy_scp_or_rcp_never_grants_more(
+        key_policies in proptest::collection::vec(proptest::collection::vec(key_statement(), 1..4), 1..3),
+        identity in proptest::collection::vec(proptest::collection::vec(identity_statement(), 0..3), 4),
+        g in guardrails(),
+    ) {
+        let (mut world, keys) = build(&key_policies, &identity);
+        let unlimited = Guardrails { boundary: None, session: None, scps: None, rcp: None, ..g.clone() };
+        let mut wider = world.clone();
+        add_guardrails(&mut wider, &unlimited);
+        add_guardrails(&mut world, &g);
+        let mut actions = ACTIONS.to_vec();
+        actions.push(Action::ListKeys);
+        let limited = Matrix::compute(&world, &callers(), &keys, &actions, NOW);
+        let open = Matrix::compute(&wider, &callers(), &keys, &actions, NOW);
+        prop_assert!(grants_no_more(&limited, &open).is_ok(), "{:?}", grants_no_more(&limited, &open));
+    }
 
     #[test]
     fn every_cell_is_the_authorizers_verdict(

@@ -338,6 +338,7 @@ pub fn WhyPanel() -> Html {
                 { trace(format!("Key policy of {key_name}, statement by statement"), kms_engine::authz::KEY_POLICY_NAME, key_trace) }
             }
             { for explanation.identity_traces.iter().map(|(name, t)| trace(format!("IAM policy {name}, statement by statement"), name, t)) }
+            { for explanation.guardrail_traces.iter().map(|g| trace(format!("{} {}, statement by statement", g.guardrail.name(), g.name), &g.name, &g.trace)) }
         </div>
     }
 }

@@ -2,7 +2,7 @@
 //! (nightly and `cargo fuzz` needed), then prints executions and coverage per target.
 //!
 //! The committed corpus (`engine/fuzz/corpus/<target>/`, replayed on stable by
-//! `awscli/tests/fuzz_corpus.rs`) is read, never written: new inputs go to a scratch corpus under
+//! `awscli/tests/fuzz_corpus.rs` and, for `share`, the app's `tests/saving_and_sharing.rs`) is read, never written: new inputs go to a scratch corpus under
 //! `target/fuzz-corpus/`, so the committed one stays small. A crash input libFuzzer writes is
 //! copied into the committed corpus, so the stable test replays it until it is fixed.
 
@@ -10,10 +10,13 @@ use std::path::Path;
 use std::process::Command;
 
 /// Every target, with the dictionary that helps it past its syntax.
-const TARGETS: [(&str, Option<&str>); 6] = [
+const TARGETS: [(&str, Option<&str>); 8] = [
     ("json", Some("policy.dict")),
     ("policy", Some("policy.dict")),
     ("scenario", Some("policy.dict")),
+    // Its bytes are choices, not text: no dictionary.
+    ("scenario_build", None),
+    ("share", None),
     ("aws_cli", Some("aws_cli.dict")),
     ("cli_values", Some("cli_values.dict")),
     ("ciphertext", None),
@@ -25,7 +28,46 @@ struct Run {
     executions: String,
     coverage: String,
     features: String,
-    crashed: bool,
+    outcome: Outcome,
+}
+
+/// How a target's run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Outcome {
+    /// It ran for its time and found nothing.
+    Ok,
+    /// libFuzzer found an input that crashes, hangs or exhausts memory, and wrote it out.
+    Crash,
+    /// It never fuzzed: the build failed, `cargo fuzz` is missing, or libFuzzer refused its
+    /// options (a dictionary it cannot read, say).
+    FailedToStart,
+    /// It started but stopped early without writing an input.
+    Failed,
+}
+
+impl Outcome {
+    /// Reads a finished run: its exit status and libFuzzer's log (standard error).
+    fn of(success: bool, log: &str) -> Outcome {
+        if success {
+            Outcome::Ok
+        } else if log.contains("Test unit written to") {
+            Outcome::Crash
+        } else if log.lines().any(|l| l.starts_with("INFO: Seed:")) && log.contains("INITED") {
+            Outcome::Failed
+        } else {
+            Outcome::FailedToStart
+        }
+    }
+
+    /// The summary table's last column.
+    fn describe(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Crash => "CRASH (input copied into the corpus)",
+            Outcome::FailedToStart => "FAILED TO START (its output is above)",
+            Outcome::Failed => "FAILED without an input (its output is above)",
+        }
+    }
 }
 
 /// Parses `--minutes N` and target names, then runs the targets.
@@ -68,14 +110,10 @@ pub fn fuzz_all(root: &Path, args: &[String]) -> Result<(), String> {
             r.executions,
             r.coverage,
             r.features,
-            if r.crashed {
-                "CRASH (input copied into the corpus)"
-            } else {
-                "ok"
-            }
+            r.outcome.describe()
         );
     }
-    if runs.iter().any(|r| r.crashed) {
+    if runs.iter().any(|r| r.outcome != Outcome::Ok) {
         return Err("a fuzz target failed: see its output above".to_owned());
     }
     Ok(())
@@ -136,8 +174,9 @@ fn fuzz_one(
             .unwrap_or("?")
             .to_owned()
     };
-    let crashed = !output.status.success();
-    if crashed {
+    let outcome = Outcome::of(output.status.success(), &log);
+    if outcome != Outcome::Ok {
+        eprintln!("==> {target}: {}", outcome.describe());
         eprintln!(
             "{}",
             log.lines()
@@ -149,6 +188,8 @@ fn fuzz_one(
                 .collect::<Vec<_>>()
                 .join("\n")
         );
+    }
+    if outcome == Outcome::Crash {
         copy_crashes(&artifacts, &committed)?;
     }
     Ok(Run {
@@ -156,7 +197,7 @@ fn fuzz_one(
         executions: stat("stat::number_of_executed_units:"),
         coverage: field("cov:"),
         features: field("ft:"),
-        crashed,
+        outcome,
     })
 }
 
@@ -176,4 +217,43 @@ fn copy_crashes(artifacts: &Path, committed: &Path) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Outcome;
+
+    /// libFuzzer's own words when it cannot read a dictionary: it exits 1 before fuzzing.
+    const BAD_DICTIONARY: &str = "INFO: Running with entropic power schedule (0xFF, 100).\n\
+        ParseDictionaryFile: error in line 3\n\
+        Error: Fuzz target exited with exit status: 1\n";
+
+    const CRASHED: &str = "INFO: Seed: 42\n\
+        #2 INITED cov: 812 ft: 900 corp: 9/1Kb exec/s: 0 rss: 40Mb\n\
+        thread '<unnamed>' panicked at checks.rs:10:5\n\
+        ==123== ERROR: libFuzzer: deadly signal\n\
+        artifact_prefix='target/fuzz-artifacts/json/'; Test unit written to target/fuzz-artifacts/json/crash-da39a3ee\n";
+
+    #[test]
+    fn a_target_that_cannot_start_is_not_reported_as_a_crash() {
+        assert_eq!(Outcome::of(false, BAD_DICTIONARY), Outcome::FailedToStart);
+        assert_eq!(
+            Outcome::of(false, "error: no such command: `fuzz`\n"),
+            Outcome::FailedToStart
+        );
+        assert_eq!(
+            Outcome::of(false, "error[E0425]: cannot find value `x`\n"),
+            Outcome::FailedToStart
+        );
+    }
+
+    #[test]
+    fn a_written_crash_input_is_a_crash_and_a_clean_run_is_ok() {
+        assert_eq!(Outcome::of(false, CRASHED), Outcome::Crash);
+        assert_eq!(Outcome::of(true, CRASHED), Outcome::Ok);
+        // The system's out-of-memory killer ends the process without an input written.
+        let stopped =
+            "INFO: Seed: 42\n#2 INITED cov: 1 ft: 1\nError: Fuzz target exited with signal: 9\n";
+        assert_eq!(Outcome::of(false, stopped), Outcome::Failed);
+    }
 }

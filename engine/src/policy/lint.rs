@@ -40,6 +40,7 @@ use super::pattern::action_matches;
 use crate::catalog::{self, KeyType, KmsAction, strip_prefix_ignore_case};
 use crate::diagnostics::{Diagnostic, LineIndex, Span};
 use crate::json::{JsonPath, Report, Value};
+use std::collections::HashMap;
 
 /// Parses `text` as a policy of `kind` and lints it: every error, then (if it parses) every
 /// warning, in document order. `account` is the account that owns the key (for key policies),
@@ -586,17 +587,12 @@ impl Linter<'_, '_, '_> {
     }
 
     fn duplicate_sids(&mut self, statements: &JsonPath) {
+        let mut seen: HashMap<&str, usize> = HashMap::new();
         for (i, statement) in self.policy.statements.iter().enumerate() {
             let Some(sid) = statement.sid.as_deref().filter(|s| !s.is_empty()) else {
                 continue;
             };
-            let earlier = self
-                .policy
-                .statements
-                .iter()
-                .take(i)
-                .any(|s| s.sid.as_deref() == Some(sid));
-            if earlier {
+            if seen.insert(sid, i).is_some() {
                 self.warn(
                     "duplicate-sid",
                     format!("duplicate `Sid` `{sid}`"),

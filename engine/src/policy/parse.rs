@@ -19,6 +19,7 @@ use crate::catalog::starts_with_ignore_case;
 use crate::diagnostics::{Diagnostic, LineIndex, Severity, Span, did_you_mean};
 use crate::json::{self, JsonPath, ListItem, Member, Object, Report, Value, ValueKind};
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// Which kind of document is being read; a few rules differ.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -344,15 +345,12 @@ impl Reader<'_, '_> {
         if self.kind != PolicyKind::IdentityPolicy {
             return;
         }
+        let mut seen: HashMap<&str, usize> = HashMap::new();
         for (i, statement) in statements.iter().enumerate() {
             let Some(sid) = statement.sid.as_deref().filter(|s| !s.is_empty()) else {
                 continue;
             };
-            let earlier = statements
-                .iter()
-                .take(i)
-                .any(|s| s.sid.as_deref() == Some(sid));
-            if earlier {
+            if seen.insert(sid, i).is_some() {
                 self.report
                     .error(
                         "duplicate-sid",

@@ -1,17 +1,21 @@
 //! Turning a [`Scenario`] into a [`World`], and a world back into a scenario.
 
 use super::{
-    Constraint, ConstraintKind, EditKind, EditScope, Exercise, Expectation, GrantEntry, KeyEntry,
-    NamedPolicy, PolicyText, PrincipalEntry, PrincipalRole, Scenario, ScenarioError,
+    Constraint, ConstraintKind, EditKind, EditScope, Exercise, Expectation, GrantEntry, GroupEntry,
+    IamSetup, KeyEntry, ManagedPolicyEntry, NamedPolicy, OrgPolicyEntry, OrganizationEntry,
+    PolicyText, PrincipalEntry, PrincipalRole, Scenario, ScenarioError, SessionPolicyEntry,
     principal_path_and_name,
 };
 use crate::diagnostics::{Diagnostic, LineIndex, Severity, Span};
 use crate::entropy::{Randomness, Timestamp};
 use crate::json::{self, Value, ValueKind};
+use crate::policy::parse::{PolicyKind, parse_policy};
 use crate::store::grants::{GrantConstraints, NewGrant, parse_operation};
 use crate::store::{DAY_MILLIS, KeyId, KeyState, Origin, Tag};
 use crate::world::{KeySetup, PrincipalKind, World, WorldError};
+use crate::world::{OrgPolicy, Organization};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The waiting period a scenario key in `PendingDeletion` is given (the API default, 30 days).
 const DEFAULT_WINDOW_DAYS: u32 = 30;
@@ -156,11 +160,28 @@ impl Scenario {
         };
         let mut world = World::new(self.region.clone());
         let mut accounts: Vec<&str> = vec![self.account.as_str()];
+        let org_accounts = self.iam.organization.iter().flat_map(|org| {
+            std::iter::once(org.management_account.as_str()).chain(
+                org.scps
+                    .iter()
+                    .chain(&org.rcps)
+                    .flat_map(|p| p.targets.iter().map(String::as_str))
+                    .filter(|t| !crate::world::is_root_target(t)),
+            )
+        });
+        let policy_accounts = self
+            .iam
+            .managed_policies
+            .iter()
+            .filter_map(|m| crate::world::parse_policy_arn(&m.arn).map(|(account, _, _)| account))
+            .filter(|account| *account != "aws");
         for account in self
             .principals
             .iter()
             .map(|p| p.account.as_str())
             .chain(self.keys.iter().map(|k| k.account.as_str()))
+            .chain(org_accounts)
+            .chain(policy_accounts)
         {
             if !accounts.contains(&account) {
                 accounts.push(account);
@@ -220,6 +241,7 @@ impl Scenario {
                 }
             }
         }
+        self.build_iam(&mut world, &mut b);
         for (i, k) in self.keys.iter().enumerate() {
             let state = match k.state {
                 "Disabled" => KeyState::Disabled,
@@ -289,6 +311,89 @@ impl Scenario {
         }
     }
 
+    /// Managed policies, groups, attachments, boundaries, session policies and the
+    /// organization.
+    fn build_iam(&self, world: &mut World, b: &mut Builder<'_>) {
+        for (i, m) in self.iam.managed_policies.iter().enumerate() {
+            if let Err(e) = world.put_managed_policy(&m.arn, &m.document.text) {
+                b.error(format!("managed_policies[{i}]"), m.document.span, &e);
+            }
+        }
+        for (i, g) in self.iam.groups.iter().enumerate() {
+            let path = format!("groups[{i}]");
+            let (account, group_path, name) = group_parts(&g.arn);
+            let added = world.add_group(account, &group_path, name).and_then(|arn| {
+                for policy in &g.policies {
+                    world.put_group_policy(&arn, &policy.name, &policy.document.text)?;
+                }
+                for member in &g.members {
+                    world.add_user_to_group(&arn, member)?;
+                }
+                Ok(())
+            });
+            if let Err(e) = added {
+                b.error(path, Span::default(), &e);
+            }
+        }
+        for (i, m) in self.iam.managed_policies.iter().enumerate() {
+            for holder in &m.attached_to {
+                if let Err(e) = world.attach_policy(holder, &m.arn) {
+                    b.error(
+                        format!("managed_policies[{i}].attached_to"),
+                        m.document.span,
+                        &e,
+                    );
+                }
+            }
+        }
+        for (i, p) in self.principals.iter().enumerate() {
+            if let Some(boundary) = &p.permissions_boundary {
+                if let Err(e) = world.set_permissions_boundary(&p.arn, Some(boundary)) {
+                    b.error(format!("principals[{i}].permissions_boundary"), p.span, &e);
+                }
+            }
+            for (j, session) in p.session_policies.iter().enumerate() {
+                let added = match session {
+                    SessionPolicyEntry::Inline(policy) => {
+                        world.add_session_policy(&p.arn, &policy.name, Some(&policy.document.text))
+                    }
+                    SessionPolicyEntry::Managed(arn) => world.add_session_policy(&p.arn, arn, None),
+                };
+                if let Err(e) = added {
+                    b.error(format!("principals[{i}].session_policies[{j}]"), p.span, &e);
+                }
+            }
+        }
+        if let Some(org) = &self.iam.organization {
+            let policies = |list: &[OrgPolicyEntry], kind: PolicyKind, b: &mut Builder<'_>| {
+                list.iter()
+                    .filter_map(|entry| {
+                        let parsed = parse_policy(&entry.document.text, kind);
+                        let Some(policy) = parsed.policy else {
+                            b.policy_errors("organization", &entry.document, &parsed.diagnostics);
+                            return None;
+                        };
+                        Some(OrgPolicy {
+                            id: entry.id.clone().unwrap_or_default(),
+                            name: entry.name.clone(),
+                            text: Arc::from(entry.document.text.as_str()),
+                            policy: Arc::new(policy),
+                            targets: entry.targets.clone(),
+                        })
+                    })
+                    .collect()
+            };
+            let organization = Organization {
+                management_account: org.management_account.clone(),
+                scps: policies(&org.scps, PolicyKind::IdentityPolicy, b),
+                rcps: policies(&org.rcps, PolicyKind::KeyPolicy, b),
+            };
+            if let Err(e) = world.set_organization(Some(organization)) {
+                b.error("organization".to_owned(), Span::default(), &e);
+            }
+        }
+    }
+
     /// The scenario a world is: every user, role, session and account root that has a name or a
     /// policy worth keeping, every key with its aliases and policy, every active grant. `base`
     /// supplies names, the title, the actions and the expectations to keep (principals and keys
@@ -333,12 +438,20 @@ impl Scenario {
                 } else {
                     Vec::new()
                 },
-                policies: p
-                    .policies
+                policies: named_policies(&p.policies),
+                permissions_boundary: p.permissions_boundary.clone(),
+                session_policies: p
+                    .session_policies
                     .iter()
-                    .map(|ip| NamedPolicy {
-                        name: ip.name.clone(),
-                        document: PolicyText::new(ip.text.to_string()),
+                    .map(|sp| {
+                        if world.managed_policy(&sp.name).is_some() {
+                            SessionPolicyEntry::Managed(sp.name.clone())
+                        } else {
+                            SessionPolicyEntry::Inline(NamedPolicy {
+                                name: sp.name.clone(),
+                                document: PolicyText::new(sp.text.to_string()),
+                            })
+                        }
                     })
                     .collect(),
                 span: Span::default(),
@@ -465,7 +578,79 @@ impl Scenario {
             actions: base.actions.clone(),
             expect,
             exercise,
+            iam: iam_of(world),
         }
+    }
+}
+
+/// The managed policies (with what they are attached to), groups and organization of a world.
+fn iam_of(world: &World) -> IamSetup {
+    let managed_policies = world
+        .managed_policies()
+        .map(|m| ManagedPolicyEntry {
+            arn: m.arn.clone(),
+            document: PolicyText::new(m.text.to_string()),
+            attached_to: world
+                .principals()
+                .filter(|p| p.attached.contains(&m.arn))
+                .map(|p| p.arn.clone())
+                .chain(
+                    world
+                        .groups()
+                        .filter(|g| g.attached.contains(&m.arn))
+                        .map(|g| g.arn.clone()),
+                )
+                .collect(),
+        })
+        .collect();
+    let groups = world
+        .groups()
+        .map(|g| GroupEntry {
+            name: g.name.clone(),
+            arn: g.arn.clone(),
+            members: g.members.clone(),
+            policies: named_policies(&g.policies),
+        })
+        .collect();
+    let entries = |list: &[OrgPolicy]| {
+        list.iter()
+            .map(|p| OrgPolicyEntry {
+                name: p.name.clone(),
+                id: (!p.id.is_empty()).then(|| p.id.clone()),
+                document: PolicyText::new(p.text.to_string()),
+                targets: p.targets.clone(),
+            })
+            .collect()
+    };
+    IamSetup {
+        managed_policies,
+        groups,
+        organization: world.organization().map(|org| OrganizationEntry {
+            management_account: org.management_account.clone(),
+            scps: entries(&org.scps),
+            rcps: entries(&org.rcps),
+        }),
+    }
+}
+
+/// Inline policies as the scenario format names them.
+fn named_policies(policies: &[crate::world::IdentityPolicy]) -> Vec<NamedPolicy> {
+    policies
+        .iter()
+        .map(|ip| NamedPolicy {
+            name: ip.name.clone(),
+            document: PolicyText::new(ip.text.to_string()),
+        })
+        .collect()
+}
+
+/// `(account, path, name)` of a group ARN the reader checked.
+fn group_parts(arn: &str) -> (&str, String, &str) {
+    let rest = arn.strip_prefix("arn:aws:iam::").unwrap_or(arn);
+    let (account, resource) = rest.split_once(":group/").unwrap_or((rest, ""));
+    match resource.rsplit_once('/') {
+        Some((path, name)) => (account, format!("/{path}/"), name),
+        None => (account, "/".to_owned(), resource),
     }
 }
 

@@ -166,6 +166,14 @@ fn what_decides(x: &Explanation, who: &str, key: &str, action: &str) -> String {
         Reason::NotCrossAccount => format!(
             "{action} cannot be used on a key in another account, whatever the policies say."
         ),
+        Reason::ExplicitDenyInGuardrail { guardrail, .. } => format!(
+            "A {} denies {who} {action}. An explicit Deny overrides every Allow.",
+            guardrail.name()
+        ),
+        Reason::GuardrailDoesNotAllow { guardrail } => format!(
+            "{who}'s {} does not allow {action}, so what else allows it does not count.",
+            guardrail.name()
+        ),
         Reason::GrantPendingTokenOnly { effective_from, .. } => format!(
             "Only a grant allows this, and it is still propagating: it works with its grant token now, and without it from {}.",
             iso8601(effective_from)

@@ -214,6 +214,8 @@ pub fn generate(principals: usize, keys: usize, seed: u64) -> Scenario {
             },
             tags: vec![("dept".to_owned(), dept.to_owned())],
             policies,
+            permissions_boundary: None,
+            session_policies: Vec::new(),
             span: Span::default(),
         });
     }
@@ -338,6 +340,7 @@ pub fn generate(principals: usize, keys: usize, seed: u64) -> Scenario {
         actions: GENERATED_ACTIONS.iter().map(|a| (*a).to_owned()).collect(),
         expect: Vec::new(),
         exercise: super::Exercise::default(),
+        iam: super::IamSetup::default(),
     }
 }
 

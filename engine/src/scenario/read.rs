@@ -3,14 +3,16 @@
 
 use super::{
     Constraint, ConstraintKind, DEFAULT_ACCOUNT, DEFAULT_REGION, EditKind, EditScope, Exercise,
-    Expectation, GrantEntry, KeyEntry, NamedPolicy, PolicyText, PrincipalEntry, PrincipalRole,
-    Scenario, ScenarioError, derived_key_id,
+    Expectation, GrantEntry, GroupEntry, IamSetup, KeyEntry, ManagedPolicyEntry, NamedPolicy,
+    OrgPolicyEntry, OrganizationEntry, PolicyText, PrincipalEntry, PrincipalRole, Scenario,
+    ScenarioError, SessionPolicyEntry, derived_key_id,
 };
 use crate::diagnostics::{Diagnostic, LineIndex, Severity, Span};
 use crate::json::{self, JsonPath, Object, Report, Value, ValueKind};
 use crate::policy::eval::Decision;
 use crate::policy::parse::{PolicyKind, parse_policy, parse_policy_value};
 use crate::request::ContextValue;
+use std::collections::HashMap;
 
 /// The grant operations a grant on some modelled key may list (KMS API Reference, CreateGrant;
 /// KMS Developer Guide, grants.html), from the key-spec table, in alphabetical order.
@@ -42,9 +44,24 @@ const TOP: &[&str] = &[
     "goals",
     "may_edit",
     "must_not",
+    "managed_policies",
+    "groups",
+    "organization",
 ];
-const PRINCIPAL: &[&str] = &["name", "arn", "tags", "policies"];
+const PRINCIPAL: &[&str] = &[
+    "name",
+    "arn",
+    "tags",
+    "policies",
+    "permissions_boundary",
+    "session_policies",
+];
 const POLICY: &[&str] = &["name", "document"];
+const MANAGED_POLICY: &[&str] = &["name", "arn", "document", "attached_to"];
+const GROUP: &[&str] = &["name", "arn", "members", "policies"];
+const ORGANIZATION: &[&str] = &["management_account", "scps", "rcps"];
+const ORG_POLICY: &[&str] = &["name", "id", "document", "targets"];
+const SESSION_POLICY: &[&str] = &["name", "document", "arn"];
 const KEY: &[&str] = &[
     "name",
     "id",
@@ -86,7 +103,11 @@ pub fn read(text: &str) -> Result<Scenario, ScenarioError> {
     let Some(root) = document.value else {
         return Err(ScenarioError::new(report.into_diagnostics()));
     };
-    let mut reader = Reader { text, report };
+    let mut reader = Reader {
+        text,
+        report,
+        references: None,
+    };
     let scenario = reader.scenario(&root);
     if reader.report.has_errors() {
         return Err(ScenarioError::new(reader.report.into_diagnostics()));
@@ -97,6 +118,9 @@ pub fn read(text: &str) -> Result<Scenario, ScenarioError> {
 struct Reader<'t, 'i> {
     text: &'t str,
     report: Report<'i>,
+    /// The declared principals and keys by every name a reference may use, indexed once they
+    /// are read, so that resolving grants and expectations is linear in their number.
+    references: Option<References>,
 }
 
 impl Reader<'_, '_> {
@@ -133,6 +157,7 @@ impl Reader<'_, '_> {
             actions: Vec::new(),
             expect: Vec::new(),
             exercise: Exercise::default(),
+            iam: IamSetup::default(),
         };
         if let Some(list) = self.list(object, "principals", &path) {
             for (i, item) in list.iter().enumerate() {
@@ -143,6 +168,7 @@ impl Reader<'_, '_> {
             }
         }
         self.check_roles(&scenario, object, &path);
+        self.iam(object, &path, &mut scenario);
         if let Some(list) = self.list(object, "keys", &path) {
             for (i, item) in list.iter().enumerate() {
                 let p = path.key("keys").index(i);
@@ -151,6 +177,7 @@ impl Reader<'_, '_> {
                 }
             }
         }
+        self.references = Some(References::new(&scenario));
         if let Some(list) = self.list(object, "grants", &path) {
             for (i, item) in list.iter().enumerate() {
                 let p = path.key("grants").index(i);
@@ -248,7 +275,7 @@ impl Reader<'_, '_> {
             return None;
         };
         let arn = if kind == EditKind::Identity {
-            let i = scenario.principal_index(name);
+            let i = self.principal_index(name, scenario);
             let principal = i.and_then(|i| scenario.principals.get(i));
             match principal {
                 Some(p) if matches!(p.role, PrincipalRole::User | PrincipalRole::Role) => {
@@ -272,7 +299,10 @@ impl Reader<'_, '_> {
                 }
             }
         } else {
-            match scenario.key_index(name).and_then(|i| scenario.keys.get(i)) {
+            match self
+                .key_index(name, scenario)
+                .and_then(|i| scenario.keys.get(i))
+            {
                 Some(k) => k.arn.clone(),
                 None => {
                     self.unknown_name("key", name, path, item.span, scenario);
@@ -528,7 +558,6 @@ impl Reader<'_, '_> {
                 )
                 .hint("a session has the tags of its role: tag the role");
         }
-        let mut policies: Vec<NamedPolicy> = Vec::new();
         if let Some(list) = self.list(object, "policies", path) {
             if !list.is_empty() && !matches!(role, PrincipalRole::User | PrincipalRole::Role) {
                 self.report
@@ -540,37 +569,24 @@ impl Reader<'_, '_> {
                     )
                     .hint("an assumed-role session uses the policies of its role: declare the role with them");
             }
-            for (i, entry) in list.iter().enumerate() {
-                let p = path.key("policies").index(i);
-                let Some(obj) = entry.expect_object(&p, &mut self.report) else {
-                    continue;
-                };
-                obj.reject_unknown(POLICY, "field", &p, &mut self.report);
-                let Some(policy_name) = self.name(obj, entry.span, &p) else {
-                    continue;
-                };
-                if policies.iter().any(|x| x.name == policy_name) {
-                    self.error(
-                        "duplicate-name",
-                        format!("this principal already has a policy named `{policy_name}`"),
-                        &p.key("name"),
-                        obj.get("name").map_or(entry.span, |v| v.span),
-                    );
-                }
-                let Some(document) = obj.required("document", entry.span, &p, &mut self.report)
-                else {
-                    continue;
-                };
-                if let Some(text) =
-                    self.policy_text(document, &p.key("document"), PolicyKind::IdentityPolicy)
-                {
-                    policies.push(NamedPolicy {
-                        name: policy_name,
-                        document: text,
-                    });
-                }
-            }
         }
+        let policies = self.named_policies(object, path);
+        let permissions_boundary = object
+            .optional_str("permissions_boundary", path, &mut self.report)
+            .map(str::to_owned);
+        if permissions_boundary.is_some()
+            && !matches!(role, PrincipalRole::User | PrincipalRole::Role)
+        {
+            self.error(
+                "boundary-not-allowed",
+                format!("only IAM users and roles have a permissions boundary; `{arn}` cannot"),
+                &path.key("permissions_boundary"),
+                object
+                    .get("permissions_boundary")
+                    .map_or(item.span, |v| v.span),
+            );
+        }
+        let session_policies = self.session_policies(object, path, &role, &arn, item.span);
         Some(PrincipalEntry {
             name,
             arn,
@@ -578,7 +594,413 @@ impl Reader<'_, '_> {
             role,
             tags,
             policies,
+            permissions_boundary,
+            session_policies,
             span: item.span,
+        })
+    }
+
+    /// A session's `session_policies`: `{"name", "document"}` inline, or `{"arn"}` managed.
+    fn session_policies(
+        &mut self,
+        object: &Object,
+        path: &JsonPath,
+        role: &PrincipalRole,
+        arn: &str,
+        span: Span,
+    ) -> Vec<SessionPolicyEntry> {
+        let Some(list) = self.list(object, "session_policies", path) else {
+            return Vec::new();
+        };
+        if !list.is_empty() && !matches!(role, PrincipalRole::AssumedRole { .. }) {
+            self.error(
+                "session-policies-not-allowed",
+                format!("only assumed-role sessions have session policies; `{arn}` cannot"),
+                &path.key("session_policies"),
+                object.get("session_policies").map_or(span, |v| v.span),
+            );
+        }
+        let mut out = Vec::new();
+        for (i, entry) in list.iter().enumerate() {
+            let p = path.key("session_policies").index(i);
+            let Some(obj) = entry.expect_object(&p, &mut self.report) else {
+                continue;
+            };
+            obj.reject_unknown(SESSION_POLICY, "field", &p, &mut self.report);
+            if let Some(arn) = obj.optional_str("arn", &p, &mut self.report) {
+                out.push(SessionPolicyEntry::Managed(arn.to_owned()));
+                continue;
+            }
+            let Some(name) = self.name(obj, entry.span, &p) else {
+                continue;
+            };
+            let Some(document) = obj.required("document", entry.span, &p, &mut self.report) else {
+                continue;
+            };
+            if let Some(text) =
+                self.policy_text(document, &p.key("document"), PolicyKind::IdentityPolicy)
+            {
+                out.push(SessionPolicyEntry::Inline(NamedPolicy {
+                    name,
+                    document: text,
+                }));
+            }
+        }
+        out
+    }
+
+    /// `managed_policies`, `groups` and `organization`, and the references to managed policies
+    /// from principals (`permissions_boundary`, managed `session_policies`).
+    fn iam(&mut self, object: &Object, path: &JsonPath, scenario: &mut Scenario) {
+        let mut iam = IamSetup::default();
+        if let Some(list) = self.list(object, "groups", path) {
+            for (i, item) in list.iter().enumerate() {
+                let p = path.key("groups").index(i);
+                if let Some(group) = self.group(item, &p, scenario) {
+                    if iam.groups.iter().any(|g| g.arn == group.arn) {
+                        self.error(
+                            "duplicate-name",
+                            format!("the group `{}` is already declared", group.name),
+                            &p,
+                            item.span,
+                        );
+                    }
+                    iam.groups.push(group);
+                }
+            }
+        }
+        if let Some(list) = self.list(object, "managed_policies", path) {
+            for (i, item) in list.iter().enumerate() {
+                let p = path.key("managed_policies").index(i);
+                if let Some(policy) = self.managed_policy(item, &p, scenario, &iam.groups) {
+                    if iam.managed_policies.iter().any(|m| m.arn == policy.arn) {
+                        self.error(
+                            "duplicate-name",
+                            format!("the managed policy `{}` is already declared", policy.arn),
+                            &p,
+                            item.span,
+                        );
+                    }
+                    iam.managed_policies.push(policy);
+                }
+            }
+        }
+        if let Some(value) = object.get("organization") {
+            iam.organization = self.organization(value, &path.key("organization"));
+        }
+        // Principals name managed policies by ARN, or a customer managed one by its name.
+        let principals = object.get("principals").and_then(Value::as_array);
+        for (i, principal) in scenario.principals.iter_mut().enumerate() {
+            let item = principals.and_then(|list| list.get(i));
+            let member = |field: &str| {
+                item.and_then(|v| match &v.kind {
+                    ValueKind::Object(o) => o.get(field).map(|v| v.span),
+                    _ => None,
+                })
+            };
+            let p = path.key("principals").index(i);
+            if let Some(reference) = principal.permissions_boundary.take() {
+                let span = member("permissions_boundary").unwrap_or(principal.span);
+                principal.permissions_boundary = self.managed_ref(
+                    &reference,
+                    &principal.account,
+                    &iam,
+                    &p.key("permissions_boundary"),
+                    span,
+                );
+            }
+            for (j, session) in principal.session_policies.iter_mut().enumerate() {
+                if let SessionPolicyEntry::Managed(reference) = session {
+                    let span = member("session_policies").unwrap_or(principal.span);
+                    if let Some(arn) = self.managed_ref(
+                        reference,
+                        &principal.account,
+                        &iam,
+                        &p.key("session_policies").index(j),
+                        span,
+                    ) {
+                        *reference = arn;
+                    }
+                }
+            }
+        }
+        scenario.iam = iam;
+    }
+
+    /// A managed policy named by ARN, or by name for a customer managed policy of `account`;
+    /// it must be declared under `managed_policies`.
+    fn managed_ref(
+        &mut self,
+        reference: &str,
+        account: &str,
+        iam: &IamSetup,
+        path: &JsonPath,
+        span: Span,
+    ) -> Option<String> {
+        let arn = if reference.starts_with("arn:") {
+            reference.to_owned()
+        } else {
+            format!("arn:aws:iam::{account}:policy/{reference}")
+        };
+        if iam.managed_policies.iter().any(|m| m.arn == arn) {
+            return Some(arn);
+        }
+        self.report
+            .error(
+                "unknown-managed-policy",
+                format!("no managed policy `{arn}` is declared"),
+                path,
+                span,
+            )
+            .hint("declare it under `managed_policies` with its document");
+        None
+    }
+
+    fn group(&mut self, item: &Value, path: &JsonPath, scenario: &Scenario) -> Option<GroupEntry> {
+        let object = item.expect_object(path, &mut self.report)?;
+        object.reject_unknown(GROUP, "field", path, &mut self.report);
+        let name = self.name(object, item.span, path)?;
+        let arn = match object.optional_str("arn", path, &mut self.report) {
+            Some(arn) => arn.to_owned(),
+            None => format!("arn:aws:iam::{}:group/{name}", scenario.account),
+        };
+        let valid = arn
+            .strip_prefix("arn:aws:iam::")
+            .and_then(|rest| rest.split_once(":group/"))
+            .is_some_and(|(account, rest)| {
+                let (group_path, group_name) = match rest.rsplit_once('/') {
+                    Some((p, n)) => (format!("/{p}/"), n),
+                    None => ("/".to_owned(), rest),
+                };
+                account.len() == 12
+                    && account.bytes().all(|b| b.is_ascii_digit())
+                    && group_name == name
+                    && crate::world::check_iam_path(&group_path).is_ok()
+            });
+        if !valid {
+            self.error(
+                "invalid-group-arn",
+                format!("`{arn}` is not the ARN of an IAM group named `{name}`"),
+                &path.key("arn"),
+                object.get("arn").map_or(item.span, |v| v.span),
+            );
+            return None;
+        }
+        let mut members = Vec::new();
+        if let Some(list) = self.list(object, "members", path) {
+            for (i, value) in list.iter().enumerate() {
+                let p = path.key("members").index(i);
+                let Some(index) = self.principal_ref(value, &p, scenario) else {
+                    continue;
+                };
+                let Some(member) = scenario.principals.get(index) else {
+                    continue;
+                };
+                if member.role != PrincipalRole::User || !arn.contains(&member.account) {
+                    self.error(
+                        "not-a-user",
+                        format!(
+                            "`{}` is not an IAM user of the group's account: only users are group members",
+                            member.name
+                        ),
+                        &p,
+                        value.span,
+                    );
+                    continue;
+                }
+                members.push(member.arn.clone());
+            }
+        }
+        let policies = self.named_policies(object, path);
+        Some(GroupEntry {
+            name,
+            arn,
+            members,
+            policies,
+        })
+    }
+
+    /// A `policies` list of `{"name", "document"}` identity policies.
+    fn named_policies(&mut self, object: &Object, path: &JsonPath) -> Vec<NamedPolicy> {
+        let mut policies: Vec<NamedPolicy> = Vec::new();
+        let Some(list) = self.list(object, "policies", path) else {
+            return policies;
+        };
+        for (i, entry) in list.iter().enumerate() {
+            let p = path.key("policies").index(i);
+            let Some(obj) = entry.expect_object(&p, &mut self.report) else {
+                continue;
+            };
+            obj.reject_unknown(POLICY, "field", &p, &mut self.report);
+            let Some(name) = self.name(obj, entry.span, &p) else {
+                continue;
+            };
+            if policies.iter().any(|x| x.name == name) {
+                self.error(
+                    "duplicate-name",
+                    format!("a policy named `{name}` is already declared here"),
+                    &p.key("name"),
+                    obj.get("name").map_or(entry.span, |v| v.span),
+                );
+            }
+            let Some(document) = obj.required("document", entry.span, &p, &mut self.report) else {
+                continue;
+            };
+            if let Some(text) =
+                self.policy_text(document, &p.key("document"), PolicyKind::IdentityPolicy)
+            {
+                policies.push(NamedPolicy {
+                    name,
+                    document: text,
+                });
+            }
+        }
+        policies
+    }
+
+    fn managed_policy(
+        &mut self,
+        item: &Value,
+        path: &JsonPath,
+        scenario: &Scenario,
+        groups: &[GroupEntry],
+    ) -> Option<ManagedPolicyEntry> {
+        let object = item.expect_object(path, &mut self.report)?;
+        object.reject_unknown(MANAGED_POLICY, "field", path, &mut self.report);
+        let arn = match object.optional_str("arn", path, &mut self.report) {
+            Some(arn) => arn.to_owned(),
+            None => {
+                let name = self.name(object, item.span, path)?;
+                format!("arn:aws:iam::{}:policy/{name}", scenario.account)
+            }
+        };
+        if crate::world::parse_policy_arn(&arn).is_none() {
+            self.report
+                .error(
+                    "invalid-policy-arn",
+                    format!("`{arn}` is not a managed policy ARN"),
+                    &path.key("arn"),
+                    object.get("arn").map_or(item.span, |v| v.span),
+                )
+                .hint("for example `arn:aws:iam::111122223333:policy/KmsUse` or `arn:aws:iam::aws:policy/AWSKeyManagementServicePowerUser`");
+            return None;
+        }
+        let document = object.required("document", item.span, path, &mut self.report)?;
+        let document =
+            self.policy_text(document, &path.key("document"), PolicyKind::IdentityPolicy)?;
+        let mut attached_to = Vec::new();
+        if let Some(list) = self.list(object, "attached_to", path) {
+            for (i, value) in list.iter().enumerate() {
+                let p = path.key("attached_to").index(i);
+                let Some(text) = value.expect_str(&p, &mut self.report) else {
+                    continue;
+                };
+                if let Some(group) = groups.iter().find(|g| g.name == text || g.arn == text) {
+                    attached_to.push(group.arn.clone());
+                    continue;
+                }
+                let Some(index) = self.principal_ref(value, &p, scenario) else {
+                    continue;
+                };
+                if let Some(holder) = scenario.principals.get(index) {
+                    if matches!(holder.role, PrincipalRole::User | PrincipalRole::Role) {
+                        attached_to.push(holder.arn.clone());
+                    } else {
+                        self.error(
+                            "policies-not-allowed",
+                            format!(
+                                "only IAM users, roles and groups have managed policies attached; `{text}` cannot"
+                            ),
+                            &p,
+                            value.span,
+                        );
+                    }
+                }
+            }
+        }
+        Some(ManagedPolicyEntry {
+            arn,
+            document,
+            attached_to,
+        })
+    }
+
+    fn organization(&mut self, value: &Value, path: &JsonPath) -> Option<OrganizationEntry> {
+        let object = value.expect_object(path, &mut self.report)?;
+        object.reject_unknown(ORGANIZATION, "field", path, &mut self.report);
+        let management =
+            object.required("management_account", value.span, path, &mut self.report)?;
+        let management_account = self.account_id(management, &path.key("management_account"))?;
+        let mut lists = [Vec::new(), Vec::new()];
+        for (field, out) in ["scps", "rcps"].into_iter().zip(lists.iter_mut()) {
+            let Some(list) = self.list(object, field, path) else {
+                continue;
+            };
+            // An SCP reads like an identity policy (no `Principal`); an RCP like a resource
+            // policy (its `Principal` is `*`).
+            let kind = if field == "scps" {
+                PolicyKind::IdentityPolicy
+            } else {
+                PolicyKind::KeyPolicy
+            };
+            for (i, item) in list.iter().enumerate() {
+                let p = path.key(field).index(i);
+                if let Some(entry) = self.org_policy(item, &p, kind) {
+                    out.push(entry);
+                }
+            }
+        }
+        let [scps, rcps] = lists;
+        Some(OrganizationEntry {
+            management_account,
+            scps,
+            rcps,
+        })
+    }
+
+    fn org_policy(
+        &mut self,
+        item: &Value,
+        path: &JsonPath,
+        kind: PolicyKind,
+    ) -> Option<OrgPolicyEntry> {
+        let object = item.expect_object(path, &mut self.report)?;
+        object.reject_unknown(ORG_POLICY, "field", path, &mut self.report);
+        let name = self.name(object, item.span, path)?;
+        let id = object
+            .optional_str("id", path, &mut self.report)
+            .map(str::to_owned);
+        let document = object.required("document", item.span, path, &mut self.report)?;
+        let document = self.policy_text(document, &path.key("document"), kind)?;
+        let mut targets = Vec::new();
+        if let Some(list) = self.list(object, "targets", path) {
+            for (i, value) in list.iter().enumerate() {
+                let p = path.key("targets").index(i);
+                let Some(target) = value.expect_str(&p, &mut self.report) else {
+                    continue;
+                };
+                let account = target.len() == 12 && target.bytes().all(|b| b.is_ascii_digit());
+                if account || crate::world::is_root_target(target) {
+                    targets.push(target.to_owned());
+                } else {
+                    self.report
+                        .error(
+                            "invalid-target",
+                            format!(
+                                "`{target}` is neither an account id nor the organization's root"
+                            ),
+                            &p,
+                            value.span,
+                        )
+                        .hint("use a 12-digit account id, or `root` for every member account");
+                }
+            }
+        }
+        Some(OrgPolicyEntry {
+            name,
+            id,
+            document,
+            targets,
         })
     }
 
@@ -772,6 +1194,22 @@ impl Reader<'_, '_> {
         }
     }
 
+    /// The principal a name or ARN refers to ([`Scenario::principal_index`], indexed).
+    fn principal_index(&self, reference: &str, scenario: &Scenario) -> Option<usize> {
+        match &self.references {
+            Some(references) => references.principal(reference),
+            None => scenario.principal_index(reference),
+        }
+    }
+
+    /// The key a name, ARN, alias or alias ARN refers to ([`Scenario::key_index`], indexed).
+    fn key_index(&self, reference: &str, scenario: &Scenario) -> Option<usize> {
+        match &self.references {
+            Some(references) => references.key(reference),
+            None => scenario.key_index(reference),
+        }
+    }
+
     /// A reference to a declared principal: its name or ARN.
     fn principal_ref(
         &mut self,
@@ -780,7 +1218,7 @@ impl Reader<'_, '_> {
         scenario: &Scenario,
     ) -> Option<usize> {
         let text = value.expect_str(path, &mut self.report)?;
-        if let Some(i) = scenario.principal_index(text) {
+        if let Some(i) = self.principal_index(text, scenario) {
             return Some(i);
         }
         let names: Vec<&str> = scenario
@@ -812,7 +1250,7 @@ impl Reader<'_, '_> {
         scenario: &Scenario,
     ) -> Option<String> {
         let text = value.expect_str(path, &mut self.report)?;
-        if let Some(i) = scenario.principal_index(text) {
+        if let Some(i) = self.principal_index(text, scenario) {
             return scenario.principals.get(i).map(|p| p.arn.clone());
         }
         if parse_principal_arn(text).is_some() {
@@ -824,7 +1262,7 @@ impl Reader<'_, '_> {
 
     fn key_ref(&mut self, value: &Value, path: &JsonPath, scenario: &Scenario) -> Option<usize> {
         let text = value.expect_str(path, &mut self.report)?;
-        if let Some(i) = scenario.key_index(text) {
+        if let Some(i) = self.key_index(text, scenario) {
             return Some(i);
         }
         let names: Vec<&str> = scenario.keys.iter().map(|k| k.name.as_str()).collect();
@@ -1206,4 +1644,139 @@ pub fn alias_problem(alias: &str) -> Option<String> {
         ));
     }
     None
+}
+
+/// A scenario's principals and keys by every name a reference may use, built once: the same
+/// answers as [`Scenario::principal_index`] and [`Scenario::key_index`] (the first declared
+/// wins, names before ARNs before aliases) without a scan per reference.
+struct References {
+    principal_names: HashMap<String, usize>,
+    principal_arns: HashMap<String, usize>,
+    key_names: HashMap<String, usize>,
+    key_arns: HashMap<String, usize>,
+    /// Alias names of keys in the scenario's own account and Region.
+    home_aliases: HashMap<String, usize>,
+    /// Alias names of any key.
+    aliases: HashMap<String, usize>,
+    /// `REGION:ACCOUNT:alias/NAME` of any key.
+    alias_arns: HashMap<String, usize>,
+}
+
+impl References {
+    fn new(scenario: &Scenario) -> References {
+        let first = |map: &mut HashMap<String, usize>, name: &str, i: usize| {
+            map.entry(name.to_owned()).or_insert(i);
+        };
+        let mut r = References {
+            principal_names: HashMap::new(),
+            principal_arns: HashMap::new(),
+            key_names: HashMap::new(),
+            key_arns: HashMap::new(),
+            home_aliases: HashMap::new(),
+            aliases: HashMap::new(),
+            alias_arns: HashMap::new(),
+        };
+        for (i, p) in scenario.principals.iter().enumerate() {
+            first(&mut r.principal_names, &p.name, i);
+            first(&mut r.principal_arns, &p.arn, i);
+        }
+        for (i, k) in scenario.keys.iter().enumerate() {
+            first(&mut r.key_names, &k.name, i);
+            first(&mut r.key_arns, &k.arn, i);
+            let home = k.account == scenario.account && k.region == scenario.region;
+            for alias in &k.aliases {
+                if home {
+                    first(&mut r.home_aliases, alias, i);
+                }
+                first(&mut r.aliases, alias, i);
+                first(
+                    &mut r.alias_arns,
+                    &format!("{}:{}:{alias}", k.region, k.account),
+                    i,
+                );
+            }
+        }
+        r
+    }
+
+    fn principal(&self, reference: &str) -> Option<usize> {
+        self.principal_names
+            .get(reference)
+            .or_else(|| self.principal_arns.get(reference))
+            .copied()
+    }
+
+    fn key(&self, reference: &str) -> Option<usize> {
+        if let Some(&i) = self
+            .key_names
+            .get(reference)
+            .or_else(|| self.key_arns.get(reference))
+        {
+            return Some(i);
+        }
+        if reference.starts_with("alias/") {
+            return self
+                .home_aliases
+                .get(reference)
+                .or_else(|| self.aliases.get(reference))
+                .copied();
+        }
+        let (region, account, alias) = super::alias_arn_parts(reference)?;
+        self.alias_arns
+            .get(&format!("{region}:{account}:{alias}"))
+            .copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Keys in two accounts and two Regions sharing alias names, principals and keys named
+    /// alike: every way a reference can be written resolves through the index exactly as by
+    /// the scans of `principal_index` and `key_index`.
+    #[test]
+    fn the_reference_index_answers_as_the_scans_do() {
+        let text = r#"{
+          "principals": [
+            {"name": "Alice"},
+            {"name": "Bob", "arn": "arn:aws:iam::111122223333:role/Bob"},
+            {"name": "arn:aws:iam::111122223333:user/Alice", "arn": "arn:aws:iam::444455556666:user/Carol"}
+          ],
+          "keys": [
+            {"name": "A", "aliases": ["alias/shared", "alias/a"]},
+            {"name": "B", "arn": "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", "aliases": ["alias/shared", "alias/b"]},
+            {"name": "C", "arn": "arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ac", "aliases": ["alias/other"]}
+          ]
+        }"#;
+        let scenario = read(text).unwrap();
+        let mut generated = super::super::generate(12, 6, 3);
+        generated.keys.reverse();
+        for scenario in [scenario, generated] {
+            let index = References::new(&scenario);
+            let mut references: Vec<String> = ["", "alias/", "alias/missing", "Nobody"]
+                .map(str::to_owned)
+                .to_vec();
+            for p in &scenario.principals {
+                references.extend([p.name.clone(), p.arn.clone()]);
+            }
+            for k in &scenario.keys {
+                references.extend([k.name.clone(), k.arn.clone(), k.id.clone()]);
+                for alias in &k.aliases {
+                    references.push(alias.clone());
+                    for (region, account) in [
+                        (k.region.as_str(), k.account.as_str()),
+                        ("us-east-1", "111122223333"),
+                        ("us-east-1", "444455556666"),
+                    ] {
+                        references.push(format!("arn:aws:kms:{region}:{account}:{alias}"));
+                    }
+                }
+            }
+            for r in &references {
+                assert_eq!(index.principal(r), scenario.principal_index(r), "{r}");
+                assert_eq!(index.key(r), scenario.key_index(r), "{r}");
+            }
+        }
+    }
 }

@@ -5,8 +5,8 @@
 //! it back gives the same scenario.
 
 use super::{
-    ConstraintKind, EditScope, Expectation, KeyEntry, PolicyText, PrincipalEntry, Scenario,
-    derived_key_id,
+    ConstraintKind, EditScope, Expectation, KeyEntry, NamedPolicy, OrgPolicyEntry, PolicyText,
+    PrincipalEntry, Scenario, SessionPolicyEntry, derived_key_id,
 };
 use crate::json::{self, write_newline, write_string};
 use crate::request::ContextValue;
@@ -150,14 +150,105 @@ fn write_principal(p: &PrincipalEntry, account: &str, depth: usize, out: &mut St
         w.map("tags", &p.tags);
     }
     if !p.policies.is_empty() {
-        w.list("policies", &p.policies, |policy, depth, out| {
-            let mut pw = ObjectWriter::open(out, depth);
-            pw.string("name", &policy.name);
-            pw.policy("document", &policy.document);
-            pw.close();
-        });
+        w.list("policies", &p.policies, write_named_policy);
+    }
+    if let Some(boundary) = &p.permissions_boundary {
+        w.string("permissions_boundary", boundary);
+    }
+    if !p.session_policies.is_empty() {
+        w.list(
+            "session_policies",
+            &p.session_policies,
+            |sp, depth, out| match sp {
+                SessionPolicyEntry::Inline(policy) => write_named_policy(policy, depth, out),
+                SessionPolicyEntry::Managed(arn) => {
+                    let mut pw = ObjectWriter::open(out, depth);
+                    pw.string("arn", arn);
+                    pw.close();
+                }
+            },
+        );
     }
     w.close();
+}
+
+fn write_named_policy(policy: &NamedPolicy, depth: usize, out: &mut String) {
+    let mut pw = ObjectWriter::open(out, depth);
+    pw.string("name", &policy.name);
+    pw.policy("document", &policy.document);
+    pw.close();
+}
+
+fn write_org_policy(p: &OrgPolicyEntry, depth: usize, out: &mut String) {
+    let mut w = ObjectWriter::open(out, depth);
+    w.string("name", &p.name);
+    if let Some(id) = &p.id {
+        w.string("id", id);
+    }
+    w.policy("document", &p.document);
+    w.strings("targets", &p.targets);
+    w.close();
+}
+
+/// The `managed_policies`, `groups` and `organization` members.
+fn write_iam(scenario: &Scenario, w: &mut ObjectWriter<'_>) {
+    let iam = &scenario.iam;
+    let holder = |arn: &String| -> String {
+        match iam.groups.iter().find(|g| &g.arn == arn) {
+            Some(group) => group.name.clone(),
+            None => principal_name(scenario, arn).to_owned(),
+        }
+    };
+    if !iam.managed_policies.is_empty() {
+        w.list(
+            "managed_policies",
+            &iam.managed_policies,
+            |m, depth, out| {
+                let mut mw = ObjectWriter::open(out, depth);
+                mw.string("arn", &m.arn);
+                mw.policy("document", &m.document);
+                if !m.attached_to.is_empty() {
+                    let names: Vec<String> = m.attached_to.iter().map(holder).collect();
+                    mw.strings("attached_to", &names);
+                }
+                mw.close();
+            },
+        );
+    }
+    if !iam.groups.is_empty() {
+        w.list("groups", &iam.groups, |g, depth, out| {
+            let mut gw = ObjectWriter::open(out, depth);
+            gw.string("name", &g.name);
+            if g.arn != format!("arn:aws:iam::{}:group/{}", scenario.account, g.name) {
+                gw.string("arn", &g.arn);
+            }
+            if !g.members.is_empty() {
+                let names: Vec<String> = g
+                    .members
+                    .iter()
+                    .map(|m| principal_name(scenario, m).to_owned())
+                    .collect();
+                gw.strings("members", &names);
+            }
+            if !g.policies.is_empty() {
+                gw.list("policies", &g.policies, write_named_policy);
+            }
+            gw.close();
+        });
+    }
+    if let Some(org) = &iam.organization {
+        let depth = w.depth + 1;
+        let out = w.key("organization");
+        let mut ow = ObjectWriter::open(out, depth);
+        ow.string("management_account", &org.management_account);
+        if !org.scps.is_empty() {
+            ow.list("scps", &org.scps, write_org_policy);
+        }
+        if !org.rcps.is_empty() {
+            ow.list("rcps", &org.rcps, write_org_policy);
+        }
+        ow.close();
+    }
 }
 
 fn write_key(k: &KeyEntry, scenario: &Scenario, depth: usize, out: &mut String) {
@@ -284,6 +375,7 @@ impl Scenario {
                 gw.close();
             });
         }
+        write_iam(self, &mut w);
         if !self.actions.is_empty() {
             w.strings("actions", &self.actions);
         }

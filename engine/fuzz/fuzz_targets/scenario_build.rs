@@ -1,0 +1,9 @@
+//! libFuzzer target `scenario_build`: the property is `checks::scenario_build`, shared with the stable replay test.
+
+#![no_main]
+
+#[path = "../checks.rs"]
+#[expect(dead_code, reason = "each fuzz target uses one of the checks")]
+mod checks;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::scenario_build(data));

@@ -1,0 +1,475 @@
+//! IAM beyond a user's or role's own inline policies: managed policies, groups, permissions
+//! boundaries, session policies, and AWS Organizations' service and resource control policies.
+//!
+//! - A managed policy (customer managed `arn:aws:iam::ACCOUNT:policy/PATH/NAME`, or AWS managed
+//!   `arn:aws:iam::aws:policy/NAME`) is one document, its default version, that users, groups
+//!   and roles attach by ARN (IAM User Guide, access_policies_managed-vs-inline.html).
+//! - A group is never a principal: its inline and attached policies apply to its member users
+//!   (IAM User Guide, id_groups.html).
+//! - A permissions boundary is a managed policy set on a user or role: identity-based allows
+//!   count only where it also allows (IAM User Guide, access_policies_boundaries.html).
+//! - Session policies are passed when a role is assumed and limit the session the same way
+//!   (IAM User Guide, access_policies.html#policies_session).
+//! - SCPs limit the principals of member accounts, RCPs the resources of member accounts; neither
+//!   applies to the management account (AWS Organizations User Guide,
+//!   orgs_manage_policies_scps.html and orgs_manage_policies_rcps.html).
+//!
+//! The world keeps, per user and role, the list of every identity policy that applies
+//! ([`World::identity_policies`]), refreshed whenever a policy, an attachment or a membership
+//! changes, so deciding never walks groups.
+
+use super::{IdentityPolicy, PrincipalKind, World, WorldError, check_iam_name, check_iam_path};
+use crate::policy::Policy;
+use crate::policy::parse::{PolicyKind, parse_policy};
+use std::sync::Arc;
+
+/// A managed policy: its ARN, name and default version's document.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ManagedPolicy {
+    /// `arn:aws:iam::ACCOUNT:policy/PATH/NAME` or `arn:aws:iam::aws:policy/PATH/NAME`.
+    pub arn: String,
+    /// The policy name (the ARN's last part).
+    pub name: String,
+    /// The default version's document as written.
+    pub text: Arc<str>,
+    /// The parsed document.
+    pub policy: Arc<Policy>,
+}
+
+impl ManagedPolicy {
+    /// Whether AWS manages it (`arn:aws:iam::aws:policy/...`).
+    pub fn is_aws_managed(&self) -> bool {
+        self.arn.starts_with("arn:aws:iam::aws:policy/")
+    }
+}
+
+/// An IAM group: policies that apply to its member users.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Group {
+    /// `arn:aws:iam::ACCOUNT:group/PATH/NAME`.
+    pub arn: String,
+    /// The account.
+    pub account: String,
+    /// The group name.
+    pub name: String,
+    /// Its IAM path.
+    pub path: String,
+    /// Inline policies.
+    pub policies: Vec<IdentityPolicy>,
+    /// Attached managed policies, by ARN.
+    pub attached: Vec<String>,
+    /// The ARNs of its member users.
+    pub members: Vec<String>,
+}
+
+/// A service control policy or resource control policy and where it is attached.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OrgPolicy {
+    /// The policy id (`p-...`).
+    pub id: String,
+    /// The policy name.
+    pub name: String,
+    /// The document as written.
+    pub text: Arc<str>,
+    /// The parsed document.
+    pub policy: Arc<Policy>,
+    /// Where it is attached: member account ids, or the organization's root (`root` or its
+    /// `r-...` id), which stands for every member account.
+    pub targets: Vec<String>,
+}
+
+impl OrgPolicy {
+    /// Whether the policy is attached to the organization's root.
+    pub fn at_root(&self) -> bool {
+        self.targets.iter().any(|t| is_root_target(t))
+    }
+
+    /// Whether the policy is attached to `account` itself.
+    pub fn at_account(&self, account: &str) -> bool {
+        self.targets.iter().any(|t| t == account)
+    }
+}
+
+/// Whether a target names the organization's root.
+pub fn is_root_target(target: &str) -> bool {
+    target == "root" || target.starts_with("r-")
+}
+
+/// An AWS organization: its management account and its SCPs and RCPs.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Organization {
+    /// The management account: neither SCPs nor RCPs apply to it.
+    pub management_account: String,
+    /// Service control policies.
+    pub scps: Vec<OrgPolicy>,
+    /// Resource control policies.
+    pub rcps: Vec<OrgPolicy>,
+}
+
+/// The SCPs that apply to a principal of a member account, by level: an SCP at each level must
+/// allow (AWS Organizations User Guide, orgs_manage_policies_scps_evaluation.html). Levels where
+/// nothing is attached are left out.
+#[derive(Clone, Debug, Default)]
+pub struct ScpLevels<'a> {
+    /// `(level name, the policies attached there)`: the root, then the account.
+    pub levels: Vec<(&'static str, Vec<&'a OrgPolicy>)>,
+}
+
+impl ScpLevels<'_> {
+    /// Whether no SCP applies.
+    pub fn is_empty(&self) -> bool {
+        self.levels.is_empty()
+    }
+
+    /// Every applying SCP, root level first.
+    pub fn policies(&self) -> impl Iterator<Item = &OrgPolicy> {
+        self.levels
+            .iter()
+            .flat_map(|(_, policies)| policies.iter().copied())
+    }
+}
+
+/// Parses a policy of `kind`, or returns its diagnostics as an error.
+fn parsed(text: &str, kind: PolicyKind) -> Result<Policy, WorldError> {
+    let result = parse_policy(text, kind);
+    result
+        .policy
+        .ok_or(WorldError::InvalidPolicy(result.diagnostics))
+}
+
+/// `(account or "aws", path, name)` of a managed policy ARN.
+pub fn parse_policy_arn(arn: &str) -> Option<(&str, String, &str)> {
+    let rest = arn.strip_prefix("arn:aws:iam::")?;
+    let (account, resource) = rest.split_once(':')?;
+    let account_ok =
+        account == "aws" || (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()));
+    let rest = resource.strip_prefix("policy/")?;
+    let (path, name) = match rest.rsplit_once('/') {
+        Some((path, name)) => (format!("/{path}/"), name),
+        None => ("/".to_owned(), rest),
+    };
+    let name_ok = check_iam_name("policy", name, 128).is_ok() && check_iam_path(&path).is_ok();
+    (account_ok && name_ok).then_some((account, path, name))
+}
+
+impl World {
+    /// Adds or replaces managed policy `arn` with `text` as its default version. Every user,
+    /// group and role it is attached to gets the new version.
+    pub fn put_managed_policy(&mut self, arn: &str, text: &str) -> Result<(), WorldError> {
+        let Some((account, _, name)) = parse_policy_arn(arn) else {
+            return Err(WorldError::InvalidName {
+                what: "managed policy ARN",
+                name: arn.to_owned(),
+            });
+        };
+        if account != "aws" && self.account(account).is_none() {
+            return Err(WorldError::UnknownAccount(account.to_owned()));
+        }
+        let policy = parsed(text, PolicyKind::IdentityPolicy)?;
+        let replaced = self.managed.contains_key(arn);
+        self.managed.insert(
+            arn.to_owned(),
+            Arc::new(ManagedPolicy {
+                arn: arn.to_owned(),
+                name: name.to_owned(),
+                text: Arc::from(text),
+                policy: Arc::new(policy),
+            }),
+        );
+        if replaced {
+            self.refresh_all();
+        }
+        Ok(())
+    }
+
+    /// The managed policy with this ARN.
+    pub fn managed_policy(&self, arn: &str) -> Option<&Arc<ManagedPolicy>> {
+        self.managed.get(arn)
+    }
+
+    /// Every managed policy, by ARN.
+    pub fn managed_policies(&self) -> impl Iterator<Item = &Arc<ManagedPolicy>> {
+        self.managed.values()
+    }
+
+    /// Adds group `name` under `path` to `account`; returns its ARN.
+    pub fn add_group(
+        &mut self,
+        account: &str,
+        path: &str,
+        name: &str,
+    ) -> Result<String, WorldError> {
+        check_iam_name("group", name, 128)?;
+        check_iam_path(path)?;
+        if self.account(account).is_none() {
+            return Err(WorldError::UnknownAccount(account.to_owned()));
+        }
+        let arn = format!("arn:aws:iam::{account}:group{path}{name}");
+        if self
+            .groups
+            .iter()
+            .any(|g| g.account == account && g.name == name)
+        {
+            return Err(WorldError::DuplicatePrincipal(arn));
+        }
+        self.groups.push(Arc::new(Group {
+            arn: arn.clone(),
+            account: account.to_owned(),
+            name: name.to_owned(),
+            path: path.to_owned(),
+            policies: Vec::new(),
+            attached: Vec::new(),
+            members: Vec::new(),
+        }));
+        Ok(arn)
+    }
+
+    /// Every group, in the order they were added.
+    pub fn groups(&self) -> impl Iterator<Item = &Arc<Group>> {
+        self.groups.iter()
+    }
+
+    /// The group with this ARN.
+    pub fn group(&self, arn: &str) -> Option<&Arc<Group>> {
+        self.groups.iter().find(|g| g.arn == arn)
+    }
+
+    fn group_mut(&mut self, arn: &str) -> Result<&mut Group, WorldError> {
+        self.groups
+            .iter_mut()
+            .find(|g| g.arn == arn)
+            .map(Arc::make_mut)
+            .ok_or_else(|| WorldError::UnknownGroup(arn.to_owned()))
+    }
+
+    /// Adds (or replaces) inline policy `name` of group `group_arn`.
+    pub fn put_group_policy(
+        &mut self,
+        group_arn: &str,
+        name: &str,
+        text: &str,
+    ) -> Result<(), WorldError> {
+        let policy = parsed(text, PolicyKind::IdentityPolicy)?;
+        let entry = IdentityPolicy {
+            name: name.to_owned(),
+            text: Arc::from(text),
+            policy: Arc::new(policy),
+        };
+        let group = self.group_mut(group_arn)?;
+        match group.policies.iter_mut().find(|p| p.name == name) {
+            Some(existing) => *existing = entry,
+            None => group.policies.push(entry),
+        }
+        let members = group.members.clone();
+        self.refresh(&members);
+        Ok(())
+    }
+
+    /// Makes user `user_arn` a member of group `group_arn` (of the same account).
+    pub fn add_user_to_group(&mut self, group_arn: &str, user_arn: &str) -> Result<(), WorldError> {
+        let user = self
+            .principal(user_arn)
+            .ok_or_else(|| WorldError::UnknownPrincipal(user_arn.to_owned()))?;
+        if !matches!(user.kind, PrincipalKind::User { .. }) {
+            return Err(WorldError::NotAUser(user_arn.to_owned()));
+        }
+        let account = user.account.clone();
+        let group = self.group_mut(group_arn)?;
+        if group.account != account {
+            return Err(WorldError::NotAUser(user_arn.to_owned()));
+        }
+        if !group.members.iter().any(|m| m == user_arn) {
+            group.members.push(user_arn.to_owned());
+        }
+        self.refresh(&[user_arn.to_owned()]);
+        Ok(())
+    }
+
+    /// Attaches managed policy `policy_arn` to a user, role or group.
+    pub fn attach_policy(&mut self, holder_arn: &str, policy_arn: &str) -> Result<(), WorldError> {
+        if !self.managed.contains_key(policy_arn) {
+            return Err(WorldError::UnknownManagedPolicy(policy_arn.to_owned()));
+        }
+        if self.group(holder_arn).is_some() {
+            let group = self.group_mut(holder_arn)?;
+            if !group.attached.iter().any(|a| a == policy_arn) {
+                group.attached.push(policy_arn.to_owned());
+            }
+            let members = group.members.clone();
+            self.refresh(&members);
+            return Ok(());
+        }
+        self.check_policy_holder(holder_arn)?;
+        let principal = self.principal_mut(holder_arn)?;
+        if !principal.attached.iter().any(|a| a == policy_arn) {
+            principal.attached.push(policy_arn.to_owned());
+        }
+        self.refresh(&[holder_arn.to_owned()]);
+        Ok(())
+    }
+
+    /// Sets (or with `None` removes) the permissions boundary of a user or role.
+    pub fn set_permissions_boundary(
+        &mut self,
+        principal_arn: &str,
+        policy_arn: Option<&str>,
+    ) -> Result<(), WorldError> {
+        if let Some(arn) = policy_arn {
+            if !self.managed.contains_key(arn) {
+                return Err(WorldError::UnknownManagedPolicy(arn.to_owned()));
+            }
+        }
+        self.check_policy_holder(principal_arn)?;
+        self.principal_mut(principal_arn)?.permissions_boundary = policy_arn.map(str::to_owned);
+        Ok(())
+    }
+
+    /// The permissions boundary that limits `principal`: its own, or for a session its role's.
+    pub fn permissions_boundary(&self, principal: &super::Principal) -> Option<&ManagedPolicy> {
+        let holder = match (&principal.kind, &principal.request.role_arn) {
+            (PrincipalKind::AssumedRole { .. }, Some(role_arn)) => self.principal(role_arn)?,
+            _ => principal,
+        };
+        holder
+            .permissions_boundary
+            .as_deref()
+            .and_then(|arn| self.managed.get(arn))
+            .map(AsRef::as_ref)
+    }
+
+    /// Adds a session policy to session `session_arn`: an inline one (`name` and `text`), as
+    /// `AssumeRole --policy` passes it, or a managed one (`name` is its ARN, `text` `None`), as
+    /// `--policy-arns` does.
+    pub fn add_session_policy(
+        &mut self,
+        session_arn: &str,
+        name: &str,
+        text: Option<&str>,
+    ) -> Result<(), WorldError> {
+        let entry = match text {
+            Some(text) => IdentityPolicy {
+                name: name.to_owned(),
+                text: Arc::from(text),
+                policy: Arc::new(parsed(text, PolicyKind::IdentityPolicy)?),
+            },
+            None => {
+                let managed = self
+                    .managed
+                    .get(name)
+                    .ok_or_else(|| WorldError::UnknownManagedPolicy(name.to_owned()))?;
+                IdentityPolicy {
+                    name: managed.arn.clone(),
+                    text: Arc::clone(&managed.text),
+                    policy: Arc::clone(&managed.policy),
+                }
+            }
+        };
+        let principal = self.principal_mut(session_arn)?;
+        if !matches!(principal.kind, PrincipalKind::AssumedRole { .. }) {
+            return Err(WorldError::NotASession(session_arn.to_owned()));
+        }
+        principal.session_policies.push(entry);
+        Ok(())
+    }
+
+    /// Replaces the organization (`None`: the accounts belong to none).
+    pub fn set_organization(
+        &mut self,
+        organization: Option<Organization>,
+    ) -> Result<(), WorldError> {
+        if let Some(org) = &organization {
+            if self.account(&org.management_account).is_none() {
+                return Err(WorldError::UnknownAccount(org.management_account.clone()));
+            }
+            for policy in org.scps.iter().chain(&org.rcps) {
+                for target in &policy.targets {
+                    if !is_root_target(target) && self.account(target).is_none() {
+                        return Err(WorldError::UnknownAccount(target.clone()));
+                    }
+                }
+            }
+        }
+        self.organization = organization.map(Arc::new);
+        Ok(())
+    }
+
+    /// The organization, if the world has one.
+    pub fn organization(&self) -> Option<&Organization> {
+        self.organization.as_deref()
+    }
+
+    /// The SCPs that limit the principals of `account`: none for the management account, an
+    /// account outside the world, or a world without an organization.
+    pub fn scps_for(&self, account: &str) -> ScpLevels<'_> {
+        let Some(org) = self.organization() else {
+            return ScpLevels::default();
+        };
+        if account.is_empty() || account == org.management_account {
+            return ScpLevels::default();
+        }
+        let root: Vec<&OrgPolicy> = org.scps.iter().filter(|p| p.at_root()).collect();
+        let own: Vec<&OrgPolicy> = org.scps.iter().filter(|p| p.at_account(account)).collect();
+        ScpLevels {
+            levels: [("organization root", root), ("account", own)]
+                .into_iter()
+                .filter(|(_, policies)| !policies.is_empty())
+                .collect(),
+        }
+    }
+
+    /// The RCPs that limit what principals may do with the resources (keys) of `account`.
+    pub fn rcps_for(&self, account: &str) -> Vec<&OrgPolicy> {
+        let Some(org) = self.organization() else {
+            return Vec::new();
+        };
+        if account == org.management_account {
+            return Vec::new();
+        }
+        org.rcps
+            .iter()
+            .filter(|p| p.at_root() || p.at_account(account))
+            .collect()
+    }
+
+    /// Recomputes the identity policies that apply to every user and role.
+    pub(super) fn refresh_all(&mut self) {
+        let arns: Vec<String> = self.principals.iter().map(|p| p.arn.clone()).collect();
+        self.refresh(&arns);
+    }
+
+    /// Recomputes the identity policies that apply to these users and roles: their inline
+    /// policies, their attached managed policies, then each of their groups' inline and attached
+    /// policies.
+    pub(super) fn refresh(&mut self, arns: &[String]) {
+        for arn in arns {
+            let Some(principal) = self.principal(arn) else {
+                continue;
+            };
+            if !matches!(
+                principal.kind,
+                PrincipalKind::User { .. } | PrincipalKind::Role { .. }
+            ) {
+                continue;
+            }
+            let managed = |arn: &String| {
+                self.managed.get(arn).map(|m| IdentityPolicy {
+                    name: m.name.clone(),
+                    text: Arc::clone(&m.text),
+                    policy: Arc::clone(&m.policy),
+                })
+            };
+            let mut effective: Vec<IdentityPolicy> = principal.policies.clone();
+            effective.extend(principal.attached.iter().filter_map(managed));
+            for group in self.groups.iter().filter(|g| g.members.contains(arn)) {
+                effective.extend(group.policies.iter().map(|p| IdentityPolicy {
+                    name: format!("{}/{}", group.name, p.name),
+                    ..p.clone()
+                }));
+                effective.extend(group.attached.iter().filter_map(managed));
+            }
+            if let Ok(principal) = self.principal_mut(arn) {
+                principal.effective = effective;
+            }
+        }
+    }
+}
