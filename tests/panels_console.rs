@@ -357,3 +357,40 @@ fn a_failing_random_source_is_an_error_and_creates_nothing() {
     assert!(text.contains("KMSInternalException"), "{text}");
     assert!(!text.contains("CiphertextBlob"), "{text}");
 }
+
+/// A script cannot make the console keep without bound: each line prints at most
+/// `kms_awscli::MAX_OUTPUT_BYTES`, and the console keeps at most `MAX_KEPT_BYTES` of text,
+/// dropping the oldest lines first.
+#[test]
+fn the_console_keeps_a_bounded_amount_of_output() {
+    use kms_playground::panels::console::MAX_KEPT_BYTES;
+    let mut state = lecture();
+    type_line(&mut state, "A=xxxxxxxx");
+    for _ in 0..14 {
+        type_line(&mut state, "A=$A$A");
+    }
+    let line = format!("echo{}", " $A".repeat(7));
+    for _ in 0..6 {
+        type_line(&mut state, &line);
+    }
+    let (kind, text) = last_output(&state);
+    assert_eq!((kind, text.len()), (LineKind::Stdout, 7 * (128 * 1024 + 1)));
+    let kept: usize = state
+        .panels
+        .console
+        .lines
+        .iter()
+        .map(|l| l.text.len())
+        .sum();
+    assert!(kept <= MAX_KEPT_BYTES, "{kept}");
+    assert!(kept > MAX_KEPT_BYTES - 2 * text.len(), "{kept}");
+    assert!(
+        state
+            .panels
+            .console
+            .lines
+            .iter()
+            .all(|l| l.kind != LineKind::Command || !l.text.starts_with("A=")),
+        "the oldest lines scrolled away"
+    );
+}
