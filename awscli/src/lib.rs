@@ -810,6 +810,34 @@ mod session_tests {
             {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}}]}],
         "keys": []}"#;
 
+    /// KMS API Reference, Sign, Verify and GetPublicKey, and the AWS CLI's `sign`, `verify` and
+    /// `get-public-key`: a signature made by `sign` verifies, `SignatureValid` is printed, and
+    /// another message is `KMSInvalidSignatureException`.
+    #[test]
+    fn sign_verify_and_get_public_key_take_and_print_aws_field_names() {
+        let mut f = Fixture::of(ADMIN_WORLD);
+        assert_eq!(f.run("aws configure --profile alice").status, 0);
+        let created = f.run("K=$(aws kms create-key --key-spec ECC_NIST_P256 --key-usage SIGN_VERIFY --profile alice --query KeyMetadata.Arn --output text)");
+        assert_eq!(created.status, 0, "{}", created.stderr);
+        let signed = f.run("S=$(aws kms sign --key-id $K --message aGVsbG8= --signing-algorithm ECDSA_SHA_256 --profile alice --query Signature --output text)");
+        assert_eq!(signed.status, 0, "{}", signed.stderr);
+        let verified = f.run("aws kms verify --key-id $K --message aGVsbG8= --signing-algorithm ECDSA_SHA_256 --signature $S --profile alice --query SignatureValid");
+        assert_eq!((verified.status, verified.stdout.as_str()), (0, "true\n"));
+        let forged = f.run("aws kms verify --key-id $K --message aGVsbG9v --signing-algorithm ECDSA_SHA_256 --signature $S --profile alice");
+        assert_eq!(forged.status, STATUS_SERVICE_ERROR);
+        assert!(
+            forged.stderr.contains("(KMSInvalidSignatureException)"),
+            "{}",
+            forged.stderr
+        );
+        let public = f.run("aws kms get-public-key --key-id $K --profile alice");
+        let response = public.response.as_deref().unwrap();
+        assert_eq!(response["KeySpec"], "ECC_NIST_P256");
+        assert_eq!(response["SigningAlgorithms"][0], "ECDSA_SHA_256");
+        // A P-256 SubjectPublicKeyInfo is 91 bytes: 124 characters of base64.
+        assert_eq!(response["PublicKey"].as_str().map(str::len), Some(124));
+    }
+
     /// KMS API Reference, GenerateMac and VerifyMac, and the AWS CLI's `generate-mac` and
     /// `verify-mac`: `--message` and `--mac` are blobs (base64 text), the responses carry `Mac`,
     /// `MacAlgorithm`, `KeyId` and `MacValid`, and a MAC that does not verify is

@@ -288,6 +288,11 @@ pub const OPERATIONS: &[OperationSpec] = &[
         ],
     },
     OperationSpec {
+        api: "GetPublicKey",
+        cli: "get-public-key",
+        params: &[KEY_ID, GRANT_TOKENS],
+    },
+    OperationSpec {
         api: "ImportKeyMaterial",
         cli: "import-key-material",
         params: &[
@@ -421,6 +426,18 @@ pub const OPERATIONS: &[OperationSpec] = &[
         ],
     },
     OperationSpec {
+        api: "Sign",
+        cli: "sign",
+        params: &[
+            KEY_ID,
+            req("Message", "message", Shape::Blob),
+            opt("MessageType", "message-type", Shape::String),
+            GRANT_TOKENS,
+            req("SigningAlgorithm", "signing-algorithm", Shape::String),
+            DRY_RUN,
+        ],
+    },
+    OperationSpec {
         api: "TagResource",
         cli: "tag-resource",
         params: &[KEY_ID, req("Tags", "tags", Shape::StructureList(TAG))],
@@ -442,6 +459,19 @@ pub const OPERATIONS: &[OperationSpec] = &[
         api: "UpdateKeyDescription",
         cli: "update-key-description",
         params: &[KEY_ID, req("Description", "description", Shape::String)],
+    },
+    OperationSpec {
+        api: "Verify",
+        cli: "verify",
+        params: &[
+            KEY_ID,
+            req("Message", "message", Shape::Blob),
+            opt("MessageType", "message-type", Shape::String),
+            req("Signature", "signature", Shape::Blob),
+            req("SigningAlgorithm", "signing-algorithm", Shape::String),
+            GRANT_TOKENS,
+            DRY_RUN,
+        ],
     },
     OperationSpec {
         api: "VerifyMac",

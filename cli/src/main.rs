@@ -140,6 +140,26 @@ enum Commands {
         #[arg(long)]
         transcript: bool,
     },
+    /// Merge what the AWS CLI prints (`--output json`) into one scenario on standard output.
+    ///
+    /// Usage: `kmsplay import FILE... [--key-id KEY FILE] [--name NAME] > scenario.json`.
+    /// Each file is recognised by its shape (IAM authorization details, KMS list-keys,
+    /// describe-key, get-key-policy, list-aliases, list-grants, Organizations describe-policy,
+    /// list-targets-for-policy, describe-organization). A get-key-policy output names no key:
+    /// give `--key-id KEY` before it, or name it `KEY-ID.json` or `KEY-ID.policy.json`. What is
+    /// read and what is skipped (and why) goes to standard error, one line per item.
+    /// `kmsplay import --commands` prints the read-only AWS CLI commands that make these files.
+    Import {
+        /// Files, `--key-id KEY FILE`, `--name NAME`, or `--commands`.
+        #[arg(
+            required = true,
+            num_args = 1..,
+            allow_hyphen_values = true,
+            trailing_var_arg = true,
+            value_name = "FILE"
+        )]
+        args: Vec<String>,
+    },
     /// Write a generated scenario (for performance work) to standard output.
     Generate {
         /// How many IAM users and roles (at most 20000).
@@ -268,6 +288,7 @@ fn run(command: Commands) -> Result<u8, Failure> {
             state,
             transcript,
         } => aws::run(&file, script.as_deref(), seed, state.as_deref(), transcript),
+        Commands::Import { args } => import(&args),
         Commands::Generate {
             principals,
             keys,
@@ -277,6 +298,71 @@ fn run(command: Commands) -> Result<u8, Failure> {
             Ok(0)
         }
     }
+}
+
+/// `kmsplay import`: reads the files, merges them, prints the scenario and reports what was
+/// read and skipped on standard error.
+fn import(args: &[String]) -> Result<u8, Failure> {
+    let mut name = None;
+    let mut pending_key: Option<String> = None;
+    let mut files: Vec<(PathBuf, Option<String>)> = Vec::new();
+    let mut words = args.iter();
+    while let Some(word) = words.next() {
+        match word.as_str() {
+            "--commands" => {
+                out::print(scenario::IMPORT_COMMANDS)?;
+                return Ok(0);
+            }
+            "--name" | "--key-id" => {
+                let value = words
+                    .next()
+                    .ok_or_else(|| Failure::input(format!("`{word}` needs a value")))?;
+                if word == "--name" {
+                    name = Some(value.clone());
+                } else {
+                    pending_key = Some(value.clone());
+                }
+            }
+            other if other.starts_with("--") => {
+                return Err(Failure::input(format!(
+                    "unknown option `{other}` (import takes FILE..., --key-id KEY FILE, --name NAME, --commands)"
+                )));
+            }
+            file => files.push((PathBuf::from(file), pending_key.take())),
+        }
+    }
+    if let Some(key) = pending_key {
+        return Err(Failure::input(format!(
+            "`--key-id {key}` must come before a file"
+        )));
+    }
+    if files.is_empty() {
+        return Err(Failure::input("no files to import"));
+    }
+    let texts: Vec<(String, String, Option<String>)> = files
+        .into_iter()
+        .map(|(path, key)| Ok((path.display().to_string(), read(&path)?, key)))
+        .collect::<Result<_, Failure>>()?;
+    let inputs: Vec<scenario::ImportFile<'_>> = texts
+        .iter()
+        .map(|(name, text, key)| scenario::ImportFile {
+            name,
+            text,
+            key_id: key.as_deref(),
+        })
+        .collect();
+    let imported =
+        scenario::import(&inputs, name.as_deref()).map_err(|e| Failure::input(e.to_string()))?;
+    let mut report = String::new();
+    for line in &imported.read {
+        report.push_str(&format!("{line}\n"));
+    }
+    for skipped in &imported.skipped {
+        report.push_str(&format!("{skipped}\n"));
+    }
+    out::eprint(&report);
+    out::print(&imported.text)?;
+    Ok(0)
 }
 
 /// Reads a file as text, or says which file and why not.

@@ -678,3 +678,116 @@ fn audit_lists_findings_and_exits_by_severity() {
     let out = kmsplay(&["audit", "no-such-file.json"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// The sample outputs in `cli/tests/import/` follow the AWS CLI reference's shapes
+/// (`get-account-authorization-details` with URL-encoded and decoded documents, `list-keys`,
+/// `describe-key`, `get-key-policy`, `list-aliases`, `list-grants`, `describe-organization`,
+/// `describe-policy`, `list-targets-for-policy`). Imported, they give the decisions IAM's and
+/// KMS's rules give: a group's policy, a role's URL-encoded inline policy under an IAM path, a
+/// permissions boundary, an SCP's deny and a grant.
+#[test]
+fn import_merges_aws_cli_outputs_into_a_scenario_with_the_expected_decisions() {
+    const OTHER_KEY: &str = "0987dcba-09fe-87dc-65ba-ab0987654321";
+    let dir = "cli/tests/import";
+    let file = |name: &str| format!("{dir}/{name}");
+    let files = [
+        file("iam.json"),
+        file("keys.json"),
+        file("1234abcd-12ab-34cd-56ef-1234567890ab.key.json"),
+        file("1234abcd-12ab-34cd-56ef-1234567890ab.policy.json"),
+        "--key-id".to_owned(),
+        OTHER_KEY.to_owned(),
+        file("other-key-policy.json"),
+        file("aliases.json"),
+        file(&format!("{OTHER_KEY}.grants.json")),
+        file("organization.json"),
+        file("p-FullAWSAccess.policy.json"),
+        file("p-FullAWSAccess.targets.json"),
+        file("p-examplescp1.policy.json"),
+        file("p-examplescp1.targets.json"),
+    ];
+    let mut args = vec!["import", "--name", "Billing"];
+    args.extend(files.iter().map(String::as_str));
+    let out = kmsplay(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report = stderr(&out);
+    // One line per skipped item, naming the file and the reason.
+    assert!(report.contains("aliases.json: skipped alias/aws/ebs: an AWS managed key's alias"));
+    assert!(report.contains("p-examplescp1.targets.json: skipped target ou-exam-ple12345"));
+    let imported = TempFile::new("imported.json", &stdout(&out));
+    let decide = |principal: &str, key: &str, action: &str| {
+        let out = kmsplay(&[
+            "explain",
+            imported.path(),
+            "--principal",
+            principal,
+            "--key",
+            key,
+            "--action",
+            action,
+            "--format",
+            "json",
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        json["verdict"]["decision"].as_str().unwrap().to_owned()
+    };
+    for (principal, key, action, expected) in [
+        // The role's inline policy was URL-encoded; the role sits under /service-role/.
+        ("lambda-exec", "app-data", "kms:Decrypt", "allow"),
+        ("lambda-exec", "app-data", "kms:Encrypt", "implicit-deny"),
+        // The managed policy's default version (v2) applies, not v1's kms:*.
+        ("lambda-exec", "app-data", "kms:DescribeKey", "allow"),
+        (
+            "lambda-exec",
+            "app-data",
+            "kms:PutKeyPolicy",
+            "implicit-deny",
+        ),
+        // Alice's group's inline policy.
+        ("Alice", "app-data", "kms:Decrypt", "allow"),
+        // Bob's inline policy allows Decrypt, his boundary only Encrypt.
+        ("Bob", "app-data", "kms:Decrypt", "implicit-deny"),
+        ("Bob", "app-data", "kms:Encrypt", "allow"),
+        // The key policy names Admin; the SCP at the root denies key deletion.
+        ("Admin", "other", "kms:Decrypt", "allow"),
+        ("Admin", "other", "kms:ScheduleKeyDeletion", "explicit-deny"),
+        // The grant, with its encryption-context constraint, covers DescribeKey (constraints
+        // do not apply to it).
+        ("lambda-exec", "other", "kms:DescribeKey", "allow"),
+    ] {
+        assert_eq!(
+            decide(principal, key, action),
+            expected,
+            "{principal} {action} on {key}"
+        );
+    }
+
+    // A second, different policy for the same key is an error naming both files.
+    let conflicting = TempFile::new(
+        &format!("{OTHER_KEY}.json"),
+        r#"{"Policy": "{\"Version\": \"2012-10-17\", \"Statement\": []}"}"#,
+    );
+    let out = kmsplay(&[
+        "import",
+        "--key-id",
+        OTHER_KEY,
+        &file("other-key-policy.json"),
+        conflicting.path(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let error = stderr(&out);
+    assert!(
+        error.contains("other-key-policy.json") && error.contains(&format!("{OTHER_KEY}.json")),
+        "{error}"
+    );
+    // The commands that make these files are read-only.
+    let commands = stdout(&kmsplay(&["import", "--commands"]));
+    assert!(commands.contains("aws iam get-account-authorization-details"));
+    for verb in ["create", "put", "delete", "update", "schedule"] {
+        assert!(
+            !commands.contains(&format!(" {verb}-")),
+            "{verb} in {commands}"
+        );
+    }
+}

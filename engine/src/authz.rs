@@ -1584,7 +1584,7 @@ impl ExplanationBuilder<'_> {
                 self.request.caller.account
             ),
             Reason::GuardrailDoesNotAllow { guardrail } => format!(
-                "Denied: {who}'s {} does not allow {action}, and only an allow it limits would have let {who} in.",
+                "Denied: the {} of {who} does not allow {action}, so its IAM policies' allows (and a key-policy allow of its role) do not count.",
                 guardrail.name()
             ),
         }

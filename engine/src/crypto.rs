@@ -47,6 +47,58 @@ use sha2::{Sha224, Sha256, Sha384, Sha512};
 use crate::catalog::{KeySpec, MacAlgorithm};
 use crate::entropy::{Randomness, RandomnessUnavailable};
 
+#[cfg(feature = "asymmetric")]
+mod asymmetric;
+
+/// Whether this build signs with asymmetric keys (the engine's `asymmetric` feature). Without
+/// it, their key specs are in the table but no key of them can be created.
+pub const ASYMMETRIC: bool = cfg!(feature = "asymmetric");
+
+/// Sign's and Verify's `MessageType`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageType {
+    /// `RAW`: KMS hashes the message with the algorithm's hash.
+    Raw,
+    /// `DIGEST`: the message is already the digest, of the hash's length.
+    Digest,
+}
+
+/// Why a ring made no signature.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignError {
+    /// The key is not a signing key, or its spec does not use this algorithm.
+    WrongAlgorithm,
+    /// A `DIGEST` message is not as long as the algorithm's hash; the length it must have.
+    DigestLength(usize),
+    /// This build has no asymmetric cryptography ([`ASYMMETRIC`]).
+    Unavailable,
+}
+
+/// The digest `algorithm` signs for `message`: the hash its name ends with (`_256`, `_384`,
+/// `_512`: SHA-2) of a `RAW` message, or a `DIGEST` message as it is when its length fits.
+fn signing_digest(
+    algorithm: &str,
+    message_type: MessageType,
+    message: &[u8],
+) -> Result<Vec<u8>, SignError> {
+    use sha2::Digest as _;
+    type Hash = fn(&[u8]) -> Vec<u8>;
+    let (len, hash): (usize, Hash) = if algorithm.ends_with("_256") {
+        (32, |m| Sha256::digest(m).to_vec())
+    } else if algorithm.ends_with("_384") {
+        (48, |m| Sha384::digest(m).to_vec())
+    } else if algorithm.ends_with("_512") {
+        (64, |m| Sha512::digest(m).to_vec())
+    } else {
+        return Err(SignError::WrongAlgorithm);
+    };
+    match message_type {
+        MessageType::Raw => Ok(hash(message)),
+        MessageType::Digest if message.len() == len => Ok(message.to_vec()),
+        MessageType::Digest => Err(SignError::DigestLength(len)),
+    }
+}
+
 /// What [`KeyMaterial::mac`] computed.
 enum MacOutcome {
     Mac(Vec<u8>),
@@ -164,6 +216,22 @@ impl KeyMaterial {
         Ok(material)
     }
 
+    /// Fresh material for a key of `spec`. An ECC private scalar must be non-zero and below the
+    /// curve's order: it is drawn again in the (at most about 2^-32 likely) case it is not.
+    fn draw(spec: KeySpec, rng: &mut dyn Randomness) -> Result<KeyMaterial, RandomnessUnavailable> {
+        let len = spec.row().material_bytes;
+        #[cfg(feature = "asymmetric")]
+        if spec.row().asymmetric {
+            for _ in 0..64 {
+                let material = KeyMaterial::generate(len, rng)?;
+                if asymmetric::is_valid_secret(spec, &material.0) {
+                    return Ok(material);
+                }
+            }
+        }
+        KeyMaterial::generate(len, rng)
+    }
+
     fn from_slice(bytes: &[u8], len: usize) -> Option<KeyMaterial> {
         (bytes.len() == len).then(|| KeyMaterial(bytes.to_vec().into_boxed_slice()))
     }
@@ -230,7 +298,7 @@ impl KeyRing {
     ) -> Result<KeyRing, RandomnessUnavailable> {
         Ok(KeyRing {
             spec,
-            versions: vec![KeyMaterial::generate(spec.row().material_bytes, rng)?],
+            versions: vec![KeyMaterial::draw(spec, rng)?],
         })
     }
 
@@ -268,8 +336,7 @@ impl KeyRing {
         if self.versions.is_empty() {
             return Ok(None);
         }
-        self.versions
-            .push(KeyMaterial::generate(self.spec.row().material_bytes, rng)?);
+        self.versions.push(KeyMaterial::draw(self.spec, rng)?);
         Ok(Some(self.current_version()))
     }
 
@@ -354,6 +421,74 @@ impl KeyRing {
             MacOutcome::Verified(valid) => Ok(valid),
             MacOutcome::Mac(_) => Err(MacError::WrongAlgorithm),
         }
+    }
+
+    /// The DER signature of `message` with the private key and `algorithm`, which must be the
+    /// ring's spec's (API Sign).
+    pub fn sign(
+        &self,
+        algorithm: &str,
+        message_type: MessageType,
+        message: &[u8],
+    ) -> Result<Vec<u8>, SignError> {
+        let (secret, digest) = self.signing_input(algorithm, message_type, message)?;
+        #[cfg(feature = "asymmetric")]
+        {
+            asymmetric::sign(self.spec, secret, &digest).ok_or(SignError::WrongAlgorithm)
+        }
+        #[cfg(not(feature = "asymmetric"))]
+        {
+            let _ = (secret, digest);
+            Err(SignError::Unavailable)
+        }
+    }
+
+    /// Whether `signature` (DER) signs `message` with `algorithm` under this key (API Verify).
+    pub fn verify(
+        &self,
+        algorithm: &str,
+        message_type: MessageType,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<bool, SignError> {
+        let (secret, digest) = self.signing_input(algorithm, message_type, message)?;
+        #[cfg(feature = "asymmetric")]
+        {
+            Ok(asymmetric::verify(self.spec, secret, &digest, signature))
+        }
+        #[cfg(not(feature = "asymmetric"))]
+        {
+            let _ = (secret, digest, signature);
+            Err(SignError::Unavailable)
+        }
+    }
+
+    /// The public key as DER `SubjectPublicKeyInfo` (API GetPublicKey), for an asymmetric key.
+    pub fn public_key(&self) -> Option<Vec<u8>> {
+        let secret = self.versions.last()?;
+        #[cfg(feature = "asymmetric")]
+        {
+            asymmetric::public_key(self.spec, &secret.0)
+        }
+        #[cfg(not(feature = "asymmetric"))]
+        {
+            let _ = secret;
+            None
+        }
+    }
+
+    fn signing_input(
+        &self,
+        algorithm: &str,
+        message_type: MessageType,
+        message: &[u8],
+    ) -> Result<(&[u8], Vec<u8>), SignError> {
+        if !self.spec.row().signing_algorithms.contains(&algorithm) {
+            return Err(SignError::WrongAlgorithm);
+        }
+        let digest = signing_digest(algorithm, message_type, message)?;
+        let secret = self.versions.last().ok_or(SignError::WrongAlgorithm)?;
+        Ok((&secret.0, digest))
     }
 
     fn mac_material(&self, algorithm: MacAlgorithm) -> Result<&KeyMaterial, MacError> {

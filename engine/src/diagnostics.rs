@@ -205,7 +205,9 @@ impl LineIndex {
             .partition_point(|&start| start <= offset)
             .max(1);
         let line_start = self.line_starts.get(line - 1).copied().unwrap_or(0);
-        let column = self.chars_before(offset as usize) - self.chars_before(line_start as usize);
+        let column = self
+            .chars_before(offset as usize)
+            .saturating_sub(self.chars_before(line_start as usize));
         Position {
             line: u32::try_from(line).unwrap_or(u32::MAX),
             column: u32::try_from(column + 1).unwrap_or(u32::MAX),

@@ -23,12 +23,14 @@ mod key_policy;
 mod keys;
 mod mac;
 mod rotation;
+mod sign;
 mod tags;
 pub mod types;
 
 pub use crypto_ops::*;
 pub use grants::*;
 pub use mac::*;
+pub use sign::*;
 pub use tags::validate_tag;
 pub use types::*;
 

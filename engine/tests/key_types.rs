@@ -414,3 +414,172 @@ fn grants_allow_only_the_operations_the_key_spec_supports() {
         .unwrap();
     assert_eq!(mac.mac.len(), 32);
 }
+
+/// Without the engine's `asymmetric` feature (the browser build), an asymmetric key spec is in
+/// the table but CreateKey refuses it, saying where it is available; never a wrong answer.
+#[cfg(not(feature = "asymmetric"))]
+#[test]
+fn asymmetric_keys_are_refused_without_the_feature() {
+    let (mut world, alice, _) = setup();
+    let refused = create(&mut world, &alice, "ECC_NIST_P256", Some("SIGN_VERIFY")).unwrap_err();
+    assert_eq!(refused.exception_name(), "UnsupportedOperationException");
+    assert!(
+        refused.message().contains("kmsplay CLI"),
+        "{}",
+        refused.message()
+    );
+}
+
+#[cfg(feature = "asymmetric")]
+mod ecc {
+    use super::*;
+    use kms_engine::kms::{GetPublicKeyRequest, SignRequest, VerifyRequest};
+    use sha2::Digest as _;
+
+    fn sign(key: &str, algorithm: &str, message: &[u8], message_type: Option<&str>) -> SignRequest {
+        SignRequest {
+            key_id: key.to_owned(),
+            message: message.to_vec(),
+            message_type: message_type.map(str::to_owned),
+            signing_algorithm: algorithm.to_owned(),
+            ..SignRequest::default()
+        }
+    }
+
+    fn verify(key: &str, algorithm: &str, message: &[u8], signature: &[u8]) -> VerifyRequest {
+        VerifyRequest {
+            key_id: key.to_owned(),
+            message: message.to_vec(),
+            signature: signature.to_vec(),
+            signing_algorithm: algorithm.to_owned(),
+            ..VerifyRequest::default()
+        }
+    }
+
+    /// KMS API Reference, Sign, Verify and GetPublicKey; KMS Developer Guide,
+    /// asymmetric-key-specs.html: each ECC spec signs with its one ECDSA algorithm, a DER
+    /// signature that anyone can check with the DER SubjectPublicKeyInfo GetPublicKey returns;
+    /// Verify answers `SignatureValid: true`, and `KMSInvalidSignatureException` for another
+    /// message. A `RAW` message is hashed by KMS; a `DIGEST` message is that hash.
+    #[test]
+    fn ecc_keys_sign_and_verify_with_their_algorithm() {
+        let (mut world, alice, _) = setup();
+        for row in KEY_SPECS.iter().filter(|r| r.asymmetric) {
+            let arn = create(&mut world, &alice, row.name, Some("SIGN_VERIFY")).unwrap();
+            let algorithm = row.signing_algorithms[0];
+            let mut rng = SeededRandomness::new(8);
+            let c = caller(&alice);
+            let signed = world
+                .sign(
+                    &c,
+                    &mut env(&mut rng),
+                    sign(&arn, algorithm, b"pay 10", None),
+                )
+                .unwrap();
+            let json = serde_json::to_value(&signed).unwrap();
+            assert_eq!(json["KeyId"], arn.as_str());
+            assert_eq!(json["SigningAlgorithm"], algorithm);
+            let verified = world
+                .verify(
+                    &c,
+                    &mut env(&mut rng),
+                    verify(&arn, algorithm, b"pay 10", &signed.signature),
+                )
+                .unwrap();
+            assert!(verified.signature_valid);
+            let forged = world.verify(
+                &c,
+                &mut env(&mut rng),
+                verify(&arn, algorithm, b"pay 99", &signed.signature),
+            );
+            assert_eq!(
+                forged.unwrap_err().exception_name(),
+                "KMSInvalidSignatureException"
+            );
+
+            let public = world
+                .get_public_key(
+                    &c,
+                    &mut env(&mut rng),
+                    GetPublicKeyRequest {
+                        key_id: arn.clone(),
+                        ..GetPublicKeyRequest::default()
+                    },
+                )
+                .unwrap();
+            assert_eq!(public.key_usage, "SIGN_VERIFY");
+            assert_eq!(public.signing_algorithms, [algorithm]);
+            // The public key checks the signature outside KMS, as the Developer Guide's
+            // "Offline verification" describes.
+            if row.name == "ECC_NIST_P256" {
+                use p256::ecdsa::signature::Verifier as _;
+                use p256::pkcs8::DecodePublicKey as _;
+                let key =
+                    p256::ecdsa::VerifyingKey::from_public_key_der(&public.public_key).unwrap();
+                let signature = p256::ecdsa::Signature::from_der(&signed.signature).unwrap();
+                assert!(key.verify(b"pay 10", &signature).is_ok());
+
+                let digest = sha2::Sha256::digest(b"pay 10");
+                let by_digest = world
+                    .verify(
+                        &c,
+                        &mut env(&mut rng),
+                        VerifyRequest {
+                            message_type: Some("DIGEST".to_owned()),
+                            ..verify(&arn, algorithm, &digest, &signed.signature)
+                        },
+                    )
+                    .unwrap();
+                assert!(by_digest.signature_valid);
+            }
+        }
+    }
+
+    /// KMS API Reference, Sign: `Message` is at most 4096 bytes (a larger message must be
+    /// hashed first and sent as `DIGEST`); a `DIGEST` must be as long as the algorithm's hash; an
+    /// algorithm the key spec does not use is `InvalidKeyUsageException`; an encryption key
+    /// cannot sign.
+    #[test]
+    fn sign_checks_the_message_the_digest_and_the_algorithm() {
+        let (mut world, alice, _) = setup();
+        let arn = create(&mut world, &alice, "ECC_NIST_P384", Some("SIGN_VERIFY")).unwrap();
+        let symmetric = create(&mut world, &alice, "SYMMETRIC_DEFAULT", None).unwrap();
+        let mut rng = SeededRandomness::new(9);
+        let c = caller(&alice);
+        let mut run = |request| {
+            world
+                .sign(&c, &mut env(&mut rng), request)
+                .map(|_| ())
+                .map_err(|e| e.exception_name())
+        };
+        assert_eq!(run(sign(&arn, "ECDSA_SHA_384", &[1; 4096], None)), Ok(()));
+        assert_eq!(
+            run(sign(&arn, "ECDSA_SHA_384", &[1; 4097], None)),
+            Err("ValidationException")
+        );
+        assert_eq!(
+            run(sign(&arn, "ECDSA_SHA_384", &[1; 48], Some("DIGEST"))),
+            Ok(())
+        );
+        assert_eq!(
+            run(sign(&arn, "ECDSA_SHA_384", &[1; 32], Some("DIGEST"))),
+            Err("ValidationException")
+        );
+        assert_eq!(
+            run(sign(&arn, "ECDSA_SHA_384", b"m", Some("HASHED"))),
+            Err("ValidationException")
+        );
+        assert_eq!(
+            run(sign(&arn, "ECDSA_SHA_256", b"m", None)),
+            Err("InvalidKeyUsageException")
+        );
+        assert_eq!(
+            run(sign(&arn, "ECDSA_SHA_999", b"m", None)),
+            Err("ValidationException")
+        );
+        assert_eq!(
+            run(sign(&symmetric, "ECDSA_SHA_256", b"m", None)),
+            Err("InvalidKeyUsageException")
+        );
+    }
+}

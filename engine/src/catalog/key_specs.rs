@@ -21,7 +21,27 @@ pub enum KeyUsage {
     /// `GENERATE_VERIFY_MAC`: HMAC keys.
     #[serde(rename = "GENERATE_VERIFY_MAC")]
     GenerateVerifyMac,
+    /// `SIGN_VERIFY`: asymmetric signing keys.
+    #[serde(rename = "SIGN_VERIFY")]
+    SignVerify,
 }
+
+/// The API's `SigningAlgorithmSpec` enum; a row lists the ones its keys use.
+pub const SIGNING_ALGORITHMS: &[&str] = &[
+    "RSASSA_PSS_SHA_256",
+    "RSASSA_PSS_SHA_384",
+    "RSASSA_PSS_SHA_512",
+    "RSASSA_PKCS1_V1_5_SHA_256",
+    "RSASSA_PKCS1_V1_5_SHA_384",
+    "RSASSA_PKCS1_V1_5_SHA_512",
+    "ECDSA_SHA_256",
+    "ECDSA_SHA_384",
+    "ECDSA_SHA_512",
+    "SM2DSA",
+    "ML_DSA_SHAKE_256",
+    "ED25519_SHA_512",
+    "ED25519_PH_SHA_512",
+];
 
 /// The API's `KeyUsageType` enum, every value (CreateKey's `KeyUsage`); a row names the one its
 /// keys have.
@@ -99,6 +119,11 @@ pub struct KeySpecRow {
     pub encryption_algorithms: &'static [&'static str],
     /// `MacAlgorithms` in DescribeKey (HMAC keys only).
     pub mac_algorithms: &'static [MacAlgorithm],
+    /// `SigningAlgorithms` in DescribeKey and GetPublicKey (signing keys only).
+    pub signing_algorithms: &'static [&'static str],
+    /// Whether the key is asymmetric: its operations need the engine's `asymmetric` feature,
+    /// and GetPublicKey reads its public key.
+    pub asymmetric: bool,
     /// The length of the key material a key of this spec gets, in bytes.
     pub material_bytes: usize,
 }
@@ -135,11 +160,12 @@ pub const KEY_TYPE_OPERATIONS: &[Action] = &[
     Action::RotateKeyOnDemand,
 ];
 
-/// The key-type operations that are about key material rather than a use of the key: a key
+/// The key-type operations that are about the key's material rather than a use of it: a key
 /// whose row lacks one answers `UnsupportedOperationException`, not `InvalidKeyUsageException`
 /// (API EnableKeyRotation: "Automatic key rotation is supported only on symmetric encryption
-/// KMS keys").
+/// KMS keys"; GetPublicKey: UnsupportedOperationException for a key that has no public key).
 pub const MATERIAL_OPERATIONS: &[Action] = &[
+    Action::GetPublicKey,
     Action::EnableKeyRotation,
     Action::DisableKeyRotation,
     Action::GetKeyRotationStatus,
@@ -208,6 +234,8 @@ key_specs! {
         ],
         encryption_algorithms: &["SYMMETRIC_DEFAULT"],
         mac_algorithms: &[],
+        signing_algorithms: &[],
+        asymmetric: false,
         material_bytes: 32,
     },
     /// `HMAC_224`: a 224-bit HMAC key for `HMAC_SHA_224`.
@@ -218,6 +246,45 @@ key_specs! {
     Hmac384 => hmac_row(KeySpec::Hmac384, "HMAC_384", MacAlgorithm::HmacSha384, 48),
     /// `HMAC_512`: a 512-bit HMAC key for `HMAC_SHA_512`.
     Hmac512 => hmac_row(KeySpec::Hmac512, "HMAC_512", MacAlgorithm::HmacSha512, 64),
+    /// `ECC_NIST_P256`: an ECDSA key pair on NIST P-256 (secp256r1).
+    EccNistP256 => ecc_row(KeySpec::EccNistP256, "ECC_NIST_P256", &["ECDSA_SHA_256"], 32),
+    /// `ECC_NIST_P384`: an ECDSA key pair on NIST P-384 (secp384r1).
+    EccNistP384 => ecc_row(KeySpec::EccNistP384, "ECC_NIST_P384", &["ECDSA_SHA_384"], 48),
+    /// `ECC_SECG_P256K1`: an ECDSA key pair on secp256k1 (cryptocurrencies).
+    EccSecgP256k1 => ecc_row(KeySpec::EccSecgP256k1, "ECC_SECG_P256K1", &["ECDSA_SHA_256"], 32),
+}
+
+/// An ECC signing key spec's row (KMS Developer Guide, asymmetric-key-specs.html, "Elliptic
+/// curve key specs": each curve signs with one ECDSA algorithm; grants.html: a grant on an
+/// asymmetric signing key may allow Sign, Verify, GetPublicKey, CreateGrant, RetireGrant and
+/// DescribeKey). The material is the private scalar.
+const fn ecc_row(
+    spec: KeySpec,
+    name: &'static str,
+    algorithms: &'static [&'static str],
+    material_bytes: usize,
+) -> KeySpecRow {
+    KeySpecRow {
+        spec,
+        name,
+        usage: KeyUsage::SignVerify,
+        usage_name: "SIGN_VERIFY",
+        described_as: "an asymmetric KMS key",
+        operations: &[Action::GetPublicKey, Action::Sign, Action::Verify],
+        grant_operations: &[
+            Action::Sign,
+            Action::Verify,
+            Action::GetPublicKey,
+            Action::CreateGrant,
+            Action::RetireGrant,
+            Action::DescribeKey,
+        ],
+        encryption_algorithms: &[],
+        mac_algorithms: &[],
+        signing_algorithms: algorithms,
+        asymmetric: true,
+        material_bytes,
+    }
 }
 
 /// An HMAC key spec's row: they differ only in the hash and the key length (KMS Developer
@@ -244,6 +311,8 @@ const fn hmac_row(
             Action::DescribeKey,
         ],
         encryption_algorithms: &[],
+        signing_algorithms: &[],
+        asymmetric: false,
         mac_algorithms: match algorithm {
             MacAlgorithm::HmacSha224 => &[MacAlgorithm::HmacSha224],
             MacAlgorithm::HmacSha256 => &[MacAlgorithm::HmacSha256],

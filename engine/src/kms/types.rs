@@ -110,6 +110,9 @@ pub struct KeyMetadata {
     /// The key spec's MAC algorithms, such as `["HMAC_SHA_256"]` (HMAC keys only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub mac_algorithms: Vec<MacAlgorithm>,
+    /// The key spec's signing algorithms, such as `["ECDSA_SHA_256"]` (signing keys only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub signing_algorithms: Vec<&'static str>,
     /// Always false.
     pub multi_region: bool,
     /// The waiting period of a key pending deletion.
@@ -147,6 +150,7 @@ impl KeyMetadata {
             key_spec: key.spec.as_str(),
             encryption_algorithms: key.spec.row().encryption_algorithms.to_vec(),
             mac_algorithms: key.spec.row().mac_algorithms.to_vec(),
+            signing_algorithms: key.spec.row().signing_algorithms.to_vec(),
             multi_region: false,
             pending_deletion_window_in_days: window,
             expiration_model: key.expiration_model,

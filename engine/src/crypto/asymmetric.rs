@@ -1,0 +1,117 @@
+//! ECDSA for the ECC key specs (feature `asymmetric`): the private scalar is the key material;
+//! signatures are DER-encoded (`ECDSA-Sig-Value`, as KMS returns them) and made with RFC 6979
+//! deterministic nonces over a digest the caller computed; public keys are DER
+//! `SubjectPublicKeyInfo` (API Reference, Sign and GetPublicKey).
+
+use crate::catalog::KeySpec;
+
+/// Runs `$body` with `$curve` bound to the curve crate of `$spec`, or gives `$none` for a spec
+/// that is not an ECC one.
+macro_rules! with_curve {
+    ($spec:expr, $none:expr, |$curve:ident| $body:block) => {
+        match $spec {
+            KeySpec::EccNistP256 => {
+                use p256 as $curve;
+                $body
+            }
+            KeySpec::EccNistP384 => {
+                use p384 as $curve;
+                $body
+            }
+            KeySpec::EccSecgP256k1 => {
+                use k256 as $curve;
+                $body
+            }
+            _ => $none,
+        }
+    };
+}
+
+/// Whether `secret` is a valid private scalar of `spec`'s curve (non-zero, below the order).
+pub(super) fn is_valid_secret(spec: KeySpec, secret: &[u8]) -> bool {
+    with_curve!(spec, false, |curve| {
+        curve::ecdsa::SigningKey::from_slice(secret).is_ok()
+    })
+}
+
+/// The DER signature of `digest` with the private scalar `secret`.
+pub(super) fn sign(spec: KeySpec, secret: &[u8], digest: &[u8]) -> Option<Vec<u8>> {
+    with_curve!(spec, None, |curve| {
+        use curve::ecdsa::signature::hazmat::PrehashSigner;
+        let key = curve::ecdsa::SigningKey::from_slice(secret).ok()?;
+        let signature: curve::ecdsa::Signature = key.sign_prehash(digest).ok()?;
+        Some(signature.to_der().as_bytes().to_vec())
+    })
+}
+
+/// Whether `signature` (DER) is a signature of `digest` by the key whose private scalar is
+/// `secret`.
+pub(super) fn verify(spec: KeySpec, secret: &[u8], digest: &[u8], signature: &[u8]) -> bool {
+    with_curve!(spec, false, |curve| {
+        use curve::ecdsa::signature::hazmat::PrehashVerifier;
+        let Ok(key) = curve::ecdsa::SigningKey::from_slice(secret) else {
+            return false;
+        };
+        let Ok(signature) = curve::ecdsa::Signature::from_der(signature) else {
+            return false;
+        };
+        key.verifying_key()
+            .verify_prehash(digest, &signature)
+            .is_ok()
+    })
+}
+
+/// The DER `SubjectPublicKeyInfo` of the key whose private scalar is `secret`.
+pub(super) fn public_key(spec: KeySpec, secret: &[u8]) -> Option<Vec<u8>> {
+    with_curve!(spec, None, |curve| {
+        use curve::pkcs8::EncodePublicKey;
+        let key = curve::ecdsa::SigningKey::from_slice(secret).ok()?;
+        let der = key.verifying_key().to_public_key_der().ok()?;
+        Some(der.as_bytes().to_vec())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "test fixtures")]
+    use super::*;
+    use sha2::Digest as _;
+
+    fn hex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .filter_map(|i| s.get(i..i + 2))
+            .map(|b| u8::from_str_radix(b, 16).unwrap())
+            .collect()
+    }
+
+    /// RFC 6979, A.2.5: ECDSA on P-256 with SHA-256, message "sample": the deterministic
+    /// signature (r, s) for the private key x.
+    #[test]
+    fn p256_signs_the_rfc_6979_vector() {
+        let secret = hex("C9AFA9D845BA75166B5C215767B1D6934E50C3DB36E89B127B8A622B120F6721");
+        let digest = sha2::Sha256::digest(b"sample");
+        let der = sign(KeySpec::EccNistP256, &secret, &digest).unwrap();
+        let signature = p256::ecdsa::Signature::from_der(&der).unwrap();
+        assert_eq!(
+            signature.to_bytes().to_vec(),
+            hex(concat!(
+                "EFD48B2AACB6A8FD1140DD9CD45E81D69D2C877B56AAF991C34D0EA84EAF3716",
+                "F7CB1C942D657C41D436C7A1B6E29F65F3E900DBB9AFF4064DC4AB2F843ACDA8"
+            ))
+        );
+        assert!(verify(KeySpec::EccNistP256, &secret, &digest, &der));
+        let other = sha2::Sha256::digest(b"samplf");
+        assert!(!verify(KeySpec::EccNistP256, &secret, &other, &der));
+        assert!(!verify(KeySpec::EccNistP256, &secret, &digest, b"not DER"));
+    }
+
+    #[test]
+    fn zero_is_not_a_private_key_and_no_curve_is_not_an_ecc_spec() {
+        assert!(!is_valid_secret(KeySpec::EccNistP256, &[0; 32]));
+        assert!(!is_valid_secret(KeySpec::EccNistP384, &[0xff; 48]));
+        assert!(is_valid_secret(KeySpec::EccSecgP256k1, &[1; 32]));
+        assert!(!is_valid_secret(KeySpec::Hmac256, &[1; 32]));
+        assert_eq!(public_key(KeySpec::SymmetricDefault, &[1; 32]), None);
+    }
+}
