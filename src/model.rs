@@ -809,6 +809,12 @@ impl Playground {
         Ok(())
     }
 
+    /// Replaces the source of key material, key ids, grant tokens and nonces: the browser's Web
+    /// Crypto by default ([`platform::randomness`]); a test gives one that fails.
+    pub fn set_randomness(&mut self, rng: Box<dyn Randomness>) {
+        self.rng = rng;
+    }
+
     /// Adds a key of the scenario's account, with alias `alias/NAME` and the key policy the
     /// CreateKey API gives when none is passed; returns its id.
     pub fn add_key(&mut self, name: &str, description: &str) -> Result<KeyId, ModelError> {

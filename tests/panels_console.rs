@@ -307,3 +307,90 @@ fn replay_demo1_types_the_lectures_commands_and_shows_each_outcome() {
     // The grant the console created is the world's: the grants panel and matrix see it.
     assert_eq!(state.model().world().grants.all().count(), 1);
 }
+
+/// A random source with no bytes to give, as a browser without `crypto.getRandomValues`.
+struct NoRandomness;
+
+impl kms_engine::entropy::Randomness for NoRandomness {
+    fn fill(&mut self, _: &mut [u8]) -> Result<(), kms_engine::entropy::RandomnessUnavailable> {
+        Err(kms_engine::entropy::RandomnessUnavailable {
+            message: kms_playground::platform::NO_SECURE_RANDOMNESS.to_owned(),
+        })
+    }
+}
+
+/// Without secure randomness nothing that needs it is created: a key added from the toolbar
+/// and `aws kms create-key` in the console both fail with the reason (the console as KMS's
+/// `KMSInternalException`), and the world keeps its keys; `aws kms encrypt` fails the same way
+/// (its nonce is fresh randomness) and prints no ciphertext.
+#[test]
+fn a_failing_random_source_is_an_error_and_creates_nothing() {
+    let mut playground = presets::lecture(kms_playground::platform::epoch_ms_timestamp());
+    playground.set_randomness(Box::new(NoRandomness));
+    let keys = playground.world().keys.keys().count();
+    let error = playground.add_key("New", "").unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains(kms_playground::platform::NO_SECURE_RANDOMNESS),
+        "{error}"
+    );
+    assert_eq!(playground.world().keys.keys().count(), keys);
+    let columns = playground.columns().len();
+
+    let mut state = AppState::new(playground);
+    state.apply(Intent::Panel(PanelIntent::SetCaller(ROOT.to_owned())));
+    type_line(&mut state, "aws kms create-key --description new");
+    let (kind, text) = last_output(&state);
+    assert_eq!(kind, LineKind::Stderr, "{text}");
+    assert!(text.contains("KMSInternalException"), "{text}");
+    assert_eq!(state.model().world().keys.keys().count(), keys);
+    assert_eq!(state.model().columns().len(), columns);
+
+    let key = key_id(&state, 0);
+    type_line(
+        &mut state,
+        &format!("aws kms encrypt --key-id {key} --plaintext aGVsbG8="),
+    );
+    let (kind, text) = last_output(&state);
+    assert_eq!(kind, LineKind::Stderr, "{text}");
+    assert!(text.contains("KMSInternalException"), "{text}");
+    assert!(!text.contains("CiphertextBlob"), "{text}");
+}
+
+/// A script cannot make the console keep without bound: each line prints at most
+/// `kms_awscli::MAX_OUTPUT_BYTES`, and the console keeps at most `MAX_KEPT_BYTES` of text,
+/// dropping the oldest lines first.
+#[test]
+fn the_console_keeps_a_bounded_amount_of_output() {
+    use kms_playground::panels::console::MAX_KEPT_BYTES;
+    let mut state = lecture();
+    type_line(&mut state, "A=xxxxxxxx");
+    for _ in 0..14 {
+        type_line(&mut state, "A=$A$A");
+    }
+    let line = format!("echo{}", " $A".repeat(7));
+    for _ in 0..6 {
+        type_line(&mut state, &line);
+    }
+    let (kind, text) = last_output(&state);
+    assert_eq!((kind, text.len()), (LineKind::Stdout, 7 * (128 * 1024 + 1)));
+    let kept: usize = state
+        .panels
+        .console
+        .lines
+        .iter()
+        .map(|l| l.text.len())
+        .sum();
+    assert!(kept <= MAX_KEPT_BYTES, "{kept}");
+    assert!(kept > MAX_KEPT_BYTES - 2 * text.len(), "{kept}");
+    assert!(
+        state
+            .panels
+            .console
+            .lines
+            .iter()
+            .all(|l| l.kind != LineKind::Command || !l.text.starts_with("A=")),
+        "the oldest lines scrolled away"
+    );
+}

@@ -46,6 +46,8 @@ pub const STATUS_SERVICE_ERROR: i32 = 254;
 pub const STATUS_USAGE: i32 = 252;
 /// Exit status of a configuration or credentials problem (AWS CLI version 2).
 pub const STATUS_CONFIG: i32 = 253;
+/// Exit status of a command that failed in the AWS CLI itself (AWS CLI version 2).
+pub const STATUS_FAILED: i32 = 255;
 /// Exit status the shell gives a command it cannot find.
 pub const STATUS_NOT_FOUND: i32 = 127;
 /// Exit status the shell gives a line it cannot parse.
@@ -150,6 +152,11 @@ pub const MAX_WORD_BYTES: usize = 128 * 1024;
 /// The most bytes the words of one line may expand to in all: the kernel's limit on a command
 /// line (`ARG_MAX`, 2 MiB).
 pub const MAX_LINE_BYTES: usize = 2 * 1024 * 1024;
+
+/// The most bytes one line may print (standard output and error together, its `$(...)` lines
+/// included): far more than any KMS response in a lecture's world, and a bound on what a
+/// script makes the in-page console keep.
+pub const MAX_OUTPUT_BYTES: usize = 1024 * 1024;
 
 /// The shell's status for a command it could not start (here: an argument list too long).
 const STATUS_CANNOT_RUN: i32 = 126;
@@ -264,7 +271,15 @@ impl Session {
             depth: 0,
             line_bytes: 0,
         };
-        let out = self.line(line, &mut ctx);
+        let mut out = self.line(line, &mut ctx);
+        if out.stdout.len().saturating_add(out.stderr.len()) > MAX_OUTPUT_BYTES {
+            out = Output::error(
+                format!(
+                    "\nthe command's output is larger than {MAX_OUTPUT_BYTES} bytes, more than this console prints: narrow it with --query or --limit\n"
+                ),
+                STATUS_FAILED,
+            );
+        }
         self.last_status = out.status;
         out
     }
@@ -1172,5 +1187,31 @@ mod session_tests {
                 .contains("a command line may expand to at most 2097152 bytes")
         );
         assert!(out.stdout.is_empty());
+    }
+
+    /// What one line prints is bounded too, so a script cannot make the in-page console keep
+    /// without bound: nine 128 KiB words fit on a command line (2 MiB) but print more than
+    /// `MAX_OUTPUT_BYTES`, and the line fails as the AWS CLI fails a command (status 255),
+    /// printing only why; seven print.
+    #[test]
+    fn a_line_cannot_print_without_bound() {
+        let mut f = Fixture::demo1();
+        f.session
+            .variables
+            .insert("A".to_owned(), "x".repeat(MAX_WORD_BYTES));
+        let fits = f.run(&format!("echo{}", " $A".repeat(7)));
+        assert_eq!(fits.status, 0);
+        assert_eq!(fits.stdout.len(), 7 * (MAX_WORD_BYTES + 1));
+        let out = f.run(&format!("echo{}", " $A".repeat(9)));
+        assert_eq!(out.status, STATUS_FAILED);
+        assert!(out.is_bad_input());
+        assert!(out.stdout.is_empty());
+        assert!(
+            out.stderr.contains("output is larger than 1048576 bytes"),
+            "{}",
+            out.stderr
+        );
+        assert_eq!(f.session.variable("?"), None);
+        assert_eq!(f.run("echo $?").stdout, "255\n");
     }
 }

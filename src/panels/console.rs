@@ -85,6 +85,9 @@ impl Replay {
 
 /// The most lines the console keeps; older ones scroll away.
 const MAX_LINES: usize = 2000;
+/// The most bytes of text the console keeps (one line prints at most
+/// [`kms_awscli::MAX_OUTPUT_BYTES`]); older lines scroll away.
+pub const MAX_KEPT_BYTES: usize = 4 * kms_awscli::MAX_OUTPUT_BYTES;
 /// The most commands the history keeps.
 const MAX_HISTORY: usize = 500;
 
@@ -250,10 +253,19 @@ impl Console {
     fn push(&mut self, kind: LineKind, text: String, why: Option<WhyLink>) {
         let lines = Rc::make_mut(&mut self.lines);
         lines.push(ConsoleLine { kind, text, why });
-        if lines.len() > MAX_LINES {
-            let excess = lines.len() - MAX_LINES;
-            lines.drain(..excess);
-        }
+        let mut kept = 0;
+        let keep = lines
+            .iter()
+            .rev()
+            .take(MAX_LINES)
+            .take_while(|line| {
+                kept += line.text.len();
+                kept <= MAX_KEPT_BYTES
+            })
+            .count()
+            .max(1);
+        let excess = lines.len() - keep;
+        lines.drain(..excess);
     }
 
     fn replay_tick(&mut self, host: &mut impl WorldHost, caller: Option<&str>) {

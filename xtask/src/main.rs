@@ -187,6 +187,7 @@ fn test_everything(only: Option<&str>) -> Result<(), String> {
     }
     if wants("deps") {
         check_engine_dependencies(&root)?;
+        check_browser_engine_features(&root)?;
     }
     if wants("clippy") {
         run(
@@ -303,4 +304,59 @@ fn check_engine_dependencies(root: &Path) -> Result<(), String> {
             offending.join(", ")
         ))
     }
+}
+
+/// The engine features the browser build gets must be the ones the app asks for. Trunk builds the
+/// app without `-p`, so cargo unifies the features of every default member: a front end that
+/// enables an engine feature (the CLI's `asymmetric`) would silently enlarge the download.
+fn check_browser_engine_features(root: &Path) -> Result<(), String> {
+    println!(
+        "\n==> cargo tree -e features -i kms-engine --target wasm32-unknown-unknown (as Trunk selects)"
+    );
+    let as_trunk_builds = engine_features(root, &[])?;
+    let as_app_declares = engine_features(root, &["-p", "kms-playground"])?;
+    if as_trunk_builds == as_app_declares {
+        println!("the browser build's engine features: {as_app_declares:?}");
+        Ok(())
+    } else {
+        Err(format!(
+            "Trunk's build of the app would compile the engine with features {as_trunk_builds:?}, \
+             but the app asks for {as_app_declares:?}: keep `default-members` in Cargo.toml to the app"
+        ))
+    }
+}
+
+/// The features of `kms-engine` in the wasm32 build of the given package selection.
+fn engine_features(
+    root: &Path,
+    selection: &[&str],
+) -> Result<std::collections::BTreeSet<String>, String> {
+    let output = Command::new("cargo")
+        .args([
+            "tree",
+            "-e",
+            "features",
+            "-i",
+            "kms-engine",
+            "--target",
+            "wasm32-unknown-unknown",
+        ])
+        .args(["--prefix", "none"])
+        .args(selection)
+        .current_dir(root)
+        .output()
+        .map_err(|e| format!("could not start `cargo tree`: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "`cargo tree` failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    let features = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| line.strip_prefix("kms-engine feature \""))
+        .filter_map(|rest| rest.split('"').next())
+        .map(str::to_owned)
+        .collect();
+    Ok(features)
 }
