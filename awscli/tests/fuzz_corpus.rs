@@ -21,7 +21,7 @@ use std::path::Path;
 type Property = fn(&[u8]);
 
 /// Every target, with its property.
-const TARGETS: [(&str, Property); 7] = [
+const TARGETS: [(&str, Property); 8] = [
     ("json", checks::json),
     ("policy", checks::policy),
     ("scenario", checks::scenario),
@@ -29,6 +29,7 @@ const TARGETS: [(&str, Property); 7] = [
     ("aws_cli", checks::aws_cli),
     ("cli_values", checks::cli_values),
     ("ciphertext", checks::ciphertext),
+    ("import", checks::import),
 ];
 
 #[test]

@@ -12,7 +12,7 @@ use kms_engine::policy::eval::{evaluate, explain};
 use kms_engine::policy::lint::check_policy;
 use kms_engine::policy::parse::{KEY_POLICY_MAX_BYTES, PolicyKind, parse_policy, policy_to_json};
 use kms_engine::request::{Context, PrincipalType, Request, RequestPrincipal};
-use kms_engine::scenario::load;
+use kms_engine::scenario::{ImportFile, load};
 
 const DEMO1: &str = include_str!("../../scenarios/demo1-grants.json");
 const KEY_ARN: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
@@ -89,6 +89,47 @@ pub fn scenario(data: &[u8]) {
         assert!(!error.diagnostics.is_empty(), "a refused scenario says why");
         for d in &error.diagnostics {
             assert!(d.span.start as usize <= text.len() && d.span.end as usize <= text.len());
+        }
+    }
+}
+
+/// File names that steer the importer's name-dependent shapes (a key policy's key, a policy's
+/// targets).
+const IMPORT_NAMES: [&str; 4] = [
+    "iam.json",
+    "1234abcd-12ab-34cd-56ef-1234567890ab.policy.json",
+    "p-examplescp1.targets.json",
+    "keys.json",
+];
+
+/// Any bytes as up to eight AWS CLI outputs (split at byte 0x1E) into `kmsplay import`: no
+/// panic; a refusal says which file and why; an import gives a scenario that reads, and that
+/// builds or is refused with diagnostics located in its text.
+pub fn import(data: &[u8]) {
+    let texts: Vec<String> = data
+        .split(|&b| b == 0x1e)
+        .take(8)
+        .map(|part| String::from_utf8_lossy(part).into_owned())
+        .collect();
+    let files: Vec<ImportFile<'_>> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, text)| ImportFile {
+            name: IMPORT_NAMES[i % IMPORT_NAMES.len()],
+            text,
+            key_id: None,
+        })
+        .collect();
+    match kms_engine::scenario::import(&files, Some("fuzz")) {
+        Err(error) => assert!(!error.to_string().is_empty(), "a refused import says why"),
+        Ok(imported) => {
+            let mut rng = SeededRandomness::new(1);
+            if let Err(error) = load(&imported.text, Timestamp(1_700_000_000_000), &mut rng) {
+                assert!(!error.diagnostics.is_empty(), "a refused scenario says why");
+                for d in &error.diagnostics {
+                    assert!(d.span.end as usize <= imported.text.len());
+                }
+            }
         }
     }
 }

@@ -21,6 +21,15 @@ fn check_any_text(text: &str) {
     let document = json::parse(text);
     assert!(document.value.is_some() || document.has_errors());
     let _ = json::format_json(text);
+    // The importer reads any file without panicking, and a refusal says why.
+    let file = kms_engine::scenario::ImportFile {
+        name: "1234abcd-12ab-34cd-56ef-1234567890ab.json",
+        text,
+        key_id: None,
+    };
+    if let Err(e) = kms_engine::scenario::import(&[file], None) {
+        assert!(!e.to_string().is_empty());
+    }
     for kind in [PolicyKind::KeyPolicy, PolicyKind::IdentityPolicy] {
         let parsed = parse_policy(text, kind);
         let has_errors = parsed

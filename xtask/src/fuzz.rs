@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::Command;
 
 /// Every target, with the dictionary that helps it past its syntax.
-const TARGETS: [(&str, Option<&str>); 8] = [
+const TARGETS: [(&str, Option<&str>); 9] = [
     ("json", Some("policy.dict")),
     ("policy", Some("policy.dict")),
     ("scenario", Some("policy.dict")),
@@ -20,6 +20,7 @@ const TARGETS: [(&str, Option<&str>); 8] = [
     ("aws_cli", Some("aws_cli.dict")),
     ("cli_values", Some("cli_values.dict")),
     ("ciphertext", None),
+    ("import", None),
 ];
 
 /// What one target's run reported.
