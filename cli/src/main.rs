@@ -574,25 +574,28 @@ fn check(
         let results = scenario::check(&loaded.scenario, &text, &loaded.world, now, reasons);
         // One write for the file's lines rather than one per entry.
         let mut lines = String::new();
+        let shown = file.display().to_string();
         for r in &results {
             tally(r.passed);
             if text_output {
-                let head = format!(
-                    "{}:{}: {} {} {}",
-                    file.display(),
-                    r.line,
-                    r.principal,
-                    r.key,
-                    r.action
-                );
+                // Written in place: 100,000 entries make 100,000 lines.
+                use std::fmt::Write as _;
+                lines.push_str(if r.passed { "pass " } else { "FAIL " });
+                lines.push_str(&shown);
+                let _ = write!(lines, ":{}: ", r.line);
+                for part in [&r.principal, &r.key, &r.action] {
+                    lines.push_str(part);
+                    lines.push(' ');
+                }
+                lines.pop();
+                lines.push_str(": ");
                 if r.passed {
-                    lines.push_str(&format!("pass {head}: {}", r.actual.as_str()));
+                    lines.push_str(r.actual.as_str());
                 } else {
-                    lines.push_str(&format!(
-                        "FAIL {head}: expected {}, got {}",
-                        r.expected.as_str(),
-                        r.actual.as_str(),
-                    ));
+                    lines.push_str("expected ");
+                    lines.push_str(r.expected.as_str());
+                    lines.push_str(", got ");
+                    lines.push_str(r.actual.as_str());
                 }
                 if let Some(reason) = &r.reason {
                     lines.push_str(": ");

@@ -119,7 +119,7 @@ fn cell_body(cell: &CellView) -> Html {
     html! {
         <div class={classes!("cell", class_of(cell.kind), cell.changed.then_some("changed"), cell.stale.then_some("stale"))}
             aria-hidden="true">
-            <span class={classes!("ico", icon_of(cell.kind).class())}></span>
+            { icon_of(cell.kind).html() }
             <span class="word">{ cell.word.to_string() }</span>
             if let Some(note) = &cell.note {
                 <span class="extra">{ note.to_string() }</span>

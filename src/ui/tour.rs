@@ -95,23 +95,26 @@ pub fn CourseMenu() -> Html {
         let saving = saving.clone();
         Callback::from(move |()| saving.set(false))
     };
-    let names: Vec<(&'static str, String)> = EXERCISES
-        .iter()
-        .map(|e| {
-            let name = kms_engine::scenario::Scenario::parse(e.text)
-                .ok()
-                .and_then(|s| s.name)
-                .unwrap_or_else(|| e.id.to_owned());
-            (e.id, name)
-        })
-        .collect();
+    // Read once: parsing every shipped exercise on every render cost each keystroke.
+    let names = use_memo((), |_| {
+        EXERCISES
+            .iter()
+            .map(|e| {
+                let name = kms_engine::scenario::Scenario::parse(e.text)
+                    .ok()
+                    .and_then(|s| s.name)
+                    .unwrap_or_else(|| e.id.to_owned());
+                (e.id, name)
+            })
+            .collect::<Vec<(&'static str, String)>>()
+    });
     html! {
         <div class="group course-menu">
             <button id="tour-button" onclick={open_tour} title="A guided tour of the lecture, with questions">{ "Lecture" }</button>
             <label for="exercise-menu" class="visually-hidden">{ "Exercises" }</label>
             <select id="exercise-menu" onchange={on_exercise}>
                 <option value="" selected=true>{ "Exercises…" }</option>
-                { for names.into_iter().map(|(id, name)| html! { <option value={id}>{ name }</option> }) }
+                { for names.iter().map(|(id, name)| html! { <option value={*id}>{ name.clone() }</option> }) }
                 <option value="save">{ "Save this world as an exercise…" }</option>
             </select>
             if *saving { <SaveExerciseDialog on_close={close} /> }

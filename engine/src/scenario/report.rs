@@ -293,26 +293,32 @@ impl MatrixReport {
             .iter()
             .map(|k| group_inner.max(k.chars().count()))
             .collect();
+        // Widths in characters; the cells' symbols and most names are ASCII, one byte each.
+        let width = |s: &str| {
+            if s.is_ascii() {
+                s.len()
+            } else {
+                s.chars().count()
+            }
+        };
+        let spaces = |out: &mut String, n: usize| out.extend(std::iter::repeat_n(' ', n));
         let pad = |out: &mut String, s: &str, w: usize| {
             out.push_str(s);
-            for _ in s.chars().count()..w {
-                out.push(' ');
-            }
+            spaces(out, w.saturating_sub(width(s)));
         };
         // Each group: its cells padded to their action's width, then to the group's width.
         let group = |out: &mut String, cells: &mut dyn Iterator<Item = &str>, w: usize| {
             out.push_str(" | ");
-            let start = out.len();
+            let mut written = 0;
             for (n, (text, aw)) in cells.zip(&action_widths).enumerate() {
                 if n > 0 {
                     out.push(' ');
+                    written += 1;
                 }
                 pad(out, text, *aw);
+                written += width(text).max(*aw);
             }
-            let written = out.get(start..).map_or(0, |s| s.chars().count());
-            for _ in written..w {
-                out.push(' ');
-            }
+            spaces(out, w.saturating_sub(written));
         };
         let end_line = |out: &mut String| {
             out.truncate(out.trim_end().len());
