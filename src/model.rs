@@ -165,6 +165,8 @@ impl std::fmt::Display for ModelError {
     }
 }
 
+impl std::error::Error for ModelError {}
+
 impl From<WorldError> for ModelError {
     fn from(e: WorldError) -> ModelError {
         ModelError::World(e)

@@ -1,11 +1,7 @@
 //! The analysis in the app, natively: the fixes of the selected cell and Apply (undoable, with
 //! the change marks), the findings on key headers, unlisted principals and reachable cells.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    reason = "fixtures fail the test on a bad setup"
-)]
+#![expect(clippy::unwrap_used, reason = "fixtures fail the test on a bad setup")]
 
 use kms_engine::analysis::{FindingKind, Outcome, SyntheticKind};
 use kms_engine::catalog::Action;

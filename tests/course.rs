@@ -2,7 +2,7 @@
 //! predictions are scored against the engine; exercises check goals as the student types,
 //! refuse edits outside `may_edit`, and "Save as exercise" writes a file the CLI accepts.
 
-#![allow(clippy::unwrap_used, reason = "tests")]
+#![expect(clippy::unwrap_used, reason = "tests")]
 
 use kms_engine::policy::eval::Decision;
 use kms_playground::course::{

@@ -2,7 +2,7 @@
 //! header's caller or `--profile`, print what the AWS CLI prints, and whatever they change shows
 //! in the matrix and the editors at once (and the other way round).
 
-#![allow(clippy::unwrap_used, reason = "tests")]
+#![expect(clippy::unwrap_used, reason = "tests")]
 
 mod panels_support;
 

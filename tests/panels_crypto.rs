@@ -3,7 +3,7 @@
 //! and a changed encryption-context value (KMS Developer Guide, concepts.html#encrypt_context;
 //! API Decrypt, InvalidCiphertextException).
 
-#![allow(clippy::unwrap_used, clippy::panic, reason = "tests")]
+#![expect(clippy::panic, reason = "tests")]
 
 mod panels_support;
 

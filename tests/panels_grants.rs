@@ -3,7 +3,7 @@
 //! after the eventual-consistency window (KMS Developer Guide, grants.html, "Eventual
 //! consistency"); retiring and revoking end it (grant-manage.html).
 
-#![allow(clippy::unwrap_used, clippy::panic, reason = "tests")]
+#![expect(clippy::unwrap_used, clippy::panic, reason = "tests")]
 
 mod panels_support;
 

@@ -2,7 +2,7 @@
 //! sends is the console's (KMS Developer Guide, key-policy-default.html), and Finish goes through
 //! the engine's CreateKey and CreateAlias as the caller.
 
-#![allow(clippy::unwrap_used, reason = "tests")]
+#![expect(clippy::unwrap_used, reason = "tests")]
 
 mod panels_support;
 

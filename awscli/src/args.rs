@@ -163,6 +163,8 @@ impl fmt::Display for UsageError {
     }
 }
 
+impl std::error::Error for UsageError {}
+
 /// Two columns of choices, as argparse prints them after "Invalid choice".
 pub fn choice_columns(choices: &[&str]) -> String {
     let mut out = String::new();

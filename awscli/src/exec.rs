@@ -26,6 +26,15 @@ pub struct ApiError {
     pub denial: Option<Box<AccessDenied>>,
 }
 
+impl std::fmt::Display for ApiError {
+    /// `EXCEPTION: message`, as the error part of the AWS CLI's line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.exception, self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
 impl From<KmsError> for ApiError {
     fn from(e: KmsError) -> ApiError {
         ApiError {

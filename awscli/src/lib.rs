@@ -717,6 +717,8 @@ impl std::fmt::Display for ScriptError {
     }
 }
 
+impl std::error::Error for ScriptError {}
+
 /// `sleep`'s operand in milliseconds: seconds, or a number with `s`, `m`, `h` or `d` (GNU sleep).
 fn parse_duration(text: &str) -> Option<i64> {
     let (number, unit) = match text.char_indices().last() {

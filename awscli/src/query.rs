@@ -31,6 +31,8 @@ impl fmt::Display for QueryError {
     }
 }
 
+impl std::error::Error for QueryError {}
+
 impl Query {
     /// Parses `expression`.
     pub fn parse(expression: &str) -> Result<Query, QueryError> {

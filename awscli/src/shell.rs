@@ -60,6 +60,8 @@ impl fmt::Display for ShellError {
     }
 }
 
+impl std::error::Error for ShellError {}
+
 /// One piece of a word before expansion.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Part {

@@ -29,6 +29,8 @@ impl fmt::Display for ShorthandError {
     }
 }
 
+impl std::error::Error for ShorthandError {}
+
 /// Parses `input` as `key=value[,key=value...]`.
 pub fn parse(input: &str) -> Result<Shorthand, ShorthandError> {
     let mut p = Parser {

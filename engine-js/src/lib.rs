@@ -254,7 +254,7 @@ impl From<EngineError> for JsValue {
 }
 
 fn now() -> Timestamp {
-    #[allow(
+    #[expect(
         clippy::cast_possible_truncation,
         reason = "Date.now() is a whole number of milliseconds, far inside i64"
     )]

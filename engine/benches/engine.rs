@@ -19,7 +19,7 @@ fn main() {
     println!("kms-engine {} benchmarks", kms_engine::VERSION);
     // `KMS_BENCH=analysis cargo bench -p kms-engine` runs the sections whose name contains it.
     let only = std::env::var("KMS_BENCH").unwrap_or_default();
-    let sections: [(&str, fn()); 9] = [
+    let sections: [(&str, fn()); 10] = [
         ("crypto_4k", crypto_4k),
         ("kms_encrypt_decrypt_4k", kms_encrypt_decrypt_4k),
         ("policy_eval", policy_eval),
@@ -29,6 +29,7 @@ fn main() {
         ("analysis", analysis_200x50),
         ("generated_worlds", generated_worlds),
         ("large_inputs", large_inputs),
+        ("import", import_2000_roles_300_keys),
     ];
     for (name, run) in sections {
         if name.contains(only.as_str()) {
@@ -795,4 +796,103 @@ fn large_inputs() {
             time.as_secs_f64() * 1e6 / statements as f64
         );
     }
+}
+
+/// `kmsplay import` at the size of a large account (issue 16): `get-account-authorization-details`
+/// with 2,000 roles (URL-encoded inline policies, a managed policy attached to each), `list-keys`
+/// with 300 keys and a `get-key-policy` output per key; then reading and building the scenario
+/// and its Encrypt/Decrypt matrix.
+fn import_2000_roles_300_keys() {
+    use kms_engine::catalog::Action;
+    use kms_engine::matrix::Matrix;
+    use kms_engine::scenario::{ImportFile, import, load};
+    use serde_json::json;
+
+    let account = "111122223333";
+    let encode = |text: &str| -> String {
+        text.bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                    char::from(b).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect()
+    };
+    let key_id = |k: usize| format!("{k:08x}-0000-4000-8000-{k:012x}");
+    let key_arn = |k: usize| format!("arn:aws:kms:us-east-1:{account}:key/{}", key_id(k));
+    let role_arn = |r: usize| format!("arn:aws:iam::{account}:role/service-role/role-{r}");
+    let roles: Vec<_> = (0..2000)
+        .map(|r| {
+            let document = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                "Action": ["kms:Encrypt", "kms:Decrypt"], "Resource": key_arn(r % 300)}]});
+            json!({"Path": "/service-role/", "RoleName": format!("role-{r}"), "Arn": role_arn(r),
+                "RolePolicyList": [{"PolicyName": "use", "PolicyDocument": encode(&document.to_string())}],
+                "AttachedManagedPolicies": [{"PolicyName": "ro", "PolicyArn": format!("arn:aws:iam::{account}:policy/ro")}]})
+        })
+        .collect();
+    let iam = json!({"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": roles,
+        "Policies": [{"PolicyName": "ro", "Arn": format!("arn:aws:iam::{account}:policy/ro"),
+            "PolicyVersionList": [{"IsDefaultVersion": true, "VersionId": "v1", "Document":
+                {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:DescribeKey", "Resource": "*"}]}}]}]})
+    .to_string();
+    let keys = json!({"Keys": (0..300).map(|k| json!({"KeyId": key_id(k), "KeyArn": key_arn(k)})).collect::<Vec<_>>()})
+        .to_string();
+    let policies: Vec<(String, String)> = (0..300)
+        .map(|k| {
+            let policy = json!({"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{account}:root")}, "Action": "kms:*", "Resource": "*"},
+                {"Effect": "Allow", "Principal": {"AWS": role_arn((k * 7) % 2000)}, "Action": "kms:Decrypt", "Resource": "*"}]});
+            (
+                format!("{}.policy.json", key_id(k)),
+                json!({"Policy": policy.to_string()}).to_string(),
+            )
+        })
+        .collect();
+    let mut files = vec![
+        ImportFile {
+            name: "iam.json",
+            text: &iam,
+            key_id: None,
+        },
+        ImportFile {
+            name: "keys.json",
+            text: &keys,
+            key_id: None,
+        },
+    ];
+    files.extend(policies.iter().map(|(name, text)| ImportFile {
+        name,
+        text,
+        key_id: None,
+    }));
+    let start = Instant::now();
+    let Ok(imported) = import(&files, None) else {
+        println!("import: the generated outputs do not import");
+        return;
+    };
+    let import_time = start.elapsed();
+    let now = kms_engine::entropy::Timestamp(1_704_067_200_000);
+    let start = Instant::now();
+    let Ok(loaded) = load(&imported.text, now, &mut SeededRandomness::new(1)) else {
+        println!("import: the imported scenario does not load");
+        return;
+    };
+    let load_time = start.elapsed();
+    let start = Instant::now();
+    let matrix = black_box(Matrix::of_world(
+        &loaded.world,
+        &[Action::Encrypt, Action::Decrypt],
+        now,
+    ));
+    let matrix_time = start.elapsed();
+    println!(
+        "import of 2,000 roles and 300 keys ({} KB of CLI output): import {:.1} ms, read and build {:.1} ms, matrix {:.1} ms for {} decisions",
+        (iam.len() + keys.len() + policies.iter().map(|(_, t)| t.len()).sum::<usize>()) / 1000,
+        import_time.as_secs_f64() * 1e3,
+        load_time.as_secs_f64() * 1e3,
+        matrix_time.as_secs_f64() * 1e3,
+        matrix.len()
+    );
 }

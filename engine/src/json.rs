@@ -115,10 +115,13 @@ pub fn parse(text: &str) -> ParsedJson {
 ///
 /// Fails with the first syntax error. Repeated keys are not an error here: formatting must not
 /// lose text the author wrote; the policy parser reports them.
-#[allow(
-    clippy::result_large_err,
-    reason = "called once per Format press; callers render the diagnostic as is (the lint fires \
-              on 64-bit targets only, so it cannot be an expectation)"
+#[cfg_attr(
+    target_pointer_width = "64",
+    expect(
+        clippy::result_large_err,
+        reason = "called once per Format press; callers render the diagnostic as is (the lint \
+                  fires on 64-bit targets only)"
+    )
 )]
 pub fn format_json(text: &str) -> Result<String, Diagnostic> {
     let document = parse(text);

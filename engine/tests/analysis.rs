@@ -1,7 +1,7 @@
 //! The analysis layer: fixes that flip a cell, principals nobody listed, escalation and the
 //! audit. Each rule names the AWS page it follows.
 
-#![allow(
+#![expect(
     clippy::unwrap_used,
     clippy::panic,
     clippy::indexing_slicing,

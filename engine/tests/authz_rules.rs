@@ -1,10 +1,6 @@
 //! The authorization rules of semantics §1, each pinned with its AWS source.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::panic,
-    reason = "fixtures fail the test on a bad setup"
-)]
+#![expect(clippy::unwrap_used, reason = "fixtures fail the test on a bad setup")]
 
 mod kms_common;
 

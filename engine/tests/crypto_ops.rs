@@ -6,12 +6,7 @@
 //! GenerateDataKey, GenerateRandom), KMS Developer Guide concepts.html#encrypt_context,
 //! key-state.html, rotate-keys.html.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "fixtures fail the test on a bad setup"
-)]
+#![expect(clippy::unwrap_used, reason = "fixtures fail the test on a bad setup")]
 
 mod kms_common;
 

@@ -2,7 +2,7 @@
 //! is solved by its starting world, and the KMS rule each exercise teaches is pinned against its
 //! AWS source. Also the exercise fields of the scenario format.
 
-#![allow(
+#![expect(
     clippy::unwrap_used,
     clippy::panic,
     clippy::indexing_slicing,

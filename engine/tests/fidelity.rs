@@ -3,11 +3,7 @@
 //! kms:BypassPolicyLockoutSafetyCheck, CreateKey's lockout check). Decisions are checked on every
 //! path that makes one (the fast path, the explained path, the access matrix and the KMS API).
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::panic,
-    reason = "fixtures fail the test on a bad setup"
-)]
+#![expect(clippy::unwrap_used, reason = "fixtures fail the test on a bad setup")]
 
 mod kms_common;
 

@@ -5,10 +5,9 @@
 //! grant-manage.html, conditions-kms.html, key-policy-default.html; KMS API Reference
 //! CreateGrant, RetireGrant, RevokeGrant, ListGrants, GrantConstraints.
 
-#![allow(
+#![expect(
     clippy::unwrap_used,
     clippy::panic,
-    clippy::indexing_slicing,
     reason = "fixtures fail the test on a bad setup"
 )]
 

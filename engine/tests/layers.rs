@@ -3,12 +3,7 @@
 //! circle. This test reads every `crate::` path in `engine/src` (in `use` declarations and in
 //! code; comments are skipped) and fails on an edge that runs up the order or closes a cycle.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "a test fails loudly on a bad setup"
-)]
+#![expect(clippy::unwrap_used, reason = "a test fails loudly on a bad setup")]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -6,7 +6,7 @@
 //! key-policy allows need no IAM policy) and IAM User Guide,
 //! reference_policies_evaluation-logic.html (an explicit deny overrides any allow).
 
-#![allow(
+#![expect(
     clippy::unwrap_used,
     clippy::panic,
     reason = "fixtures fail the test on a bad setup"

@@ -1,9 +1,8 @@
 //! The access matrix against the authorizer: on random worlds, every cell equals
 //! `authz::decide`, and an incremental row or column recompute equals a full recompute.
 
-#![allow(
+#![expect(
     clippy::unwrap_used,
-    clippy::panic,
     clippy::indexing_slicing,
     reason = "fixtures fail the test on a bad setup"
 )]

@@ -2,10 +2,9 @@
 //! bad input never panics, and parse → serialize → parse gives back an equal policy.
 //! (`engine/fuzz/` runs the same bodies for longer under libFuzzer.)
 
-#![allow(
+#![expect(
     clippy::unwrap_used,
     clippy::indexing_slicing,
-    clippy::panic,
     reason = "test helpers fail loudly on purpose"
 )]
 

@@ -4,7 +4,7 @@
 //! KMS Developer Guide, key-policy-overview.html, resource-limits.html, conditions-kms.html;
 //! KMS API Reference, CreateKey / PutKeyPolicy (`Policy` parameter).
 
-#![allow(
+#![expect(
     clippy::unwrap_used,
     clippy::indexing_slicing,
     clippy::panic,

@@ -5,12 +5,6 @@
 //! key-policy-modifying-external-accounts.html); IAM User Guide (reference_policies_variables.html,
 //! reference_policies_elements_notprincipal.html, reference_policies_condition-keys.html).
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    reason = "test helpers fail loudly on purpose"
-)]
-
 use kms_engine::diagnostics::Severity;
 use kms_engine::policy::lint::check_policy;
 use kms_engine::policy::parse::PolicyKind::{self, IdentityPolicy, KeyPolicy};

@@ -5,12 +5,7 @@
 //! `Randomness::fill_fresh`, which must never repeat. A source that fails yields an error and
 //! nothing is created.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "fixtures fail the test on a bad setup"
-)]
+#![expect(clippy::unwrap_used, reason = "fixtures fail the test on a bad setup")]
 
 mod kms_common;
 

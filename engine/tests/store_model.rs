@@ -7,9 +7,7 @@
 //! leaves the key Disabled), API CreateAlias/UpdateAlias/DeleteAlias (unique names; a target
 //! pending deletion is refused for CreateAlias and UpdateAlias).
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::panic,
+#![expect(
     clippy::indexing_slicing,
     clippy::map_entry,
     reason = "a test model: indexes are checked by the model's own state lookups"

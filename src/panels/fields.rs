@@ -65,6 +65,8 @@ impl std::fmt::Display for PairsError {
     }
 }
 
+impl std::error::Error for PairsError {}
+
 /// The pairs to send: rows with an empty key and value are skipped (a form's spare row); keys
 /// are kept exactly as typed, since an encryption context is case-sensitive.
 pub fn pairs_map(rows: &[PairRow]) -> Result<BTreeMap<String, String>, PairsError> {

@@ -188,6 +188,17 @@ pub enum FinishError {
     Refused(Box<Refusal>),
 }
 
+impl std::fmt::Display for FinishError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FinishError::Incomplete(_, problem) => write!(f, "{problem}"),
+            FinishError::Refused(refusal) => write!(f, "{}", refusal.line),
+        }
+    }
+}
+
+impl std::error::Error for FinishError {}
+
 impl Wizard {
     /// A fresh wizard for a key in `account`, on its first step.
     pub fn new(account: impl Into<String>) -> Wizard {

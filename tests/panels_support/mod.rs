@@ -1,11 +1,7 @@
 //! Worlds and a host for the panels' flow tests.
 
-#![allow(dead_code, reason = "each test file uses a different subset")]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "fixtures fail the test on a bad setup"
-)]
+#![expect(dead_code, reason = "each test file uses a different subset")]
+#![expect(clippy::unwrap_used, reason = "fixtures fail the test on a bad setup")]
 
 use kms_engine::entropy::{SeededRandomness, Timestamp};
 use kms_engine::kms::Env;

@@ -1,6 +1,6 @@
 //! What the CLI's test files share: running the built binary and temporary files.
 
-#![allow(
+#![expect(
     dead_code,
     reason = "each test file uses its own part of these helpers"
 )]

@@ -197,6 +197,25 @@ impl Search<'_> {
         Some(next)
     }
 
+    /// Where both candidate searches start: the cell's outcome in `world` and the reason for it.
+    fn standing(&self, world: &World) -> Option<(Outcome, Reason)> {
+        Some((self.outcome(world)?, self.reason(world)?))
+    }
+
+    /// Each of `removals` applied to `world` on its own, with the change list that leads there
+    /// (`prefix` and the removal): the step both searches recurse through.
+    fn each_removed<'a>(
+        &'a self,
+        world: &'a World,
+        prefix: &'a [Change],
+        removals: Vec<Change>,
+    ) -> impl Iterator<Item = (World, Vec<Change>)> + 'a {
+        removals.into_iter().filter_map(move |removal| {
+            let next = self.after(world, std::slice::from_ref(&removal))?;
+            Some((next, with(prefix, [removal])))
+        })
+    }
+
     /// Candidate change lists that may allow the request in `world` after `prefix`.
     fn allow_candidates(
         &self,
@@ -205,7 +224,7 @@ impl Search<'_> {
         depth: usize,
         out: &mut Vec<Vec<Change>>,
     ) {
-        let (Some(outcome), Some(reason)) = (self.outcome(world), self.reason(world)) else {
+        let Some((outcome, reason)) = self.standing(world) else {
             return;
         };
         match outcome {
@@ -214,11 +233,9 @@ impl Search<'_> {
                 out.extend(self.state_change(world).map(|c| with(&prefix, [c])));
             }
             Outcome::ExplicitDeny if depth > 0 => {
-                for removal in self.deny_removals(world, reason) {
-                    let next = self.after(world, std::slice::from_ref(&removal));
-                    if let Some(next) = next {
-                        self.allow_candidates(&next, with(&prefix, [removal]), depth - 1, out);
-                    }
+                let removals = self.deny_removals(world, reason);
+                for (next, changes) in self.each_removed(world, &prefix, removals) {
+                    self.allow_candidates(&next, changes, depth - 1, out);
                 }
             }
             Outcome::ExplicitDeny => {}
@@ -465,7 +482,7 @@ impl Search<'_> {
         depth: usize,
         out: &mut Vec<Vec<Change>>,
     ) {
-        let (Some(outcome), Some(reason)) = (self.outcome(world), self.reason(world)) else {
+        let Some((outcome, reason)) = self.standing(world) else {
             return;
         };
         if outcome != Outcome::Allow {
@@ -478,11 +495,9 @@ impl Search<'_> {
         if depth == 0 {
             return;
         }
-        for removal in self.allow_removals(world, reason) {
-            let next = self.after(world, std::slice::from_ref(&removal));
-            if let Some(next) = next {
-                self.deny_candidates(&next, with(&prefix, [removal]), depth - 1, out);
-            }
+        let removals = self.allow_removals(world, reason);
+        for (next, changes) in self.each_removed(world, &prefix, removals) {
+            self.deny_candidates(&next, changes, depth - 1, out);
         }
     }
 

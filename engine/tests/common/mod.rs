@@ -1,7 +1,7 @@
 //! Shared helpers for the policy evaluation tests: policies from JSON text, callers and requests.
 
-#![allow(dead_code, reason = "each test file uses a different subset")]
-#![allow(
+#![expect(dead_code, reason = "each test file uses a different subset")]
+#![expect(
     clippy::expect_used,
     clippy::panic,
     reason = "helpers fail the test on a bad fixture"

@@ -1,11 +1,7 @@
 //! Helpers shared by the KMS model's integration tests: worlds, keys, callers, decisions.
 
-#![allow(dead_code, reason = "each test file uses a different subset")]
-#![allow(
-    clippy::unwrap_used,
-    clippy::panic,
-    reason = "helpers fail the test on a bad fixture"
-)]
+#![expect(dead_code, reason = "each test file uses a different subset")]
+#![expect(clippy::unwrap_used, reason = "helpers fail the test on a bad fixture")]
 
 use kms_engine::authz::{self, AuthzRequest, Explanation, RequestParams, Target, Verdict};
 use kms_engine::catalog::Action;
