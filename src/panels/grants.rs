@@ -10,7 +10,7 @@
 use super::fields::{PairEdit, PairRow, PairsError, edit_pairs, pairs_map};
 use super::{Refusal, WorldHost, principal_name, relative_time};
 use kms_engine::catalog::Action;
-use kms_engine::catalog::grant_operations_of_any_key;
+use kms_engine::catalog::KEY_SPECS;
 use kms_engine::entropy::Timestamp;
 use kms_engine::kms::{Caller, CreateGrantRequest, RetireGrantRequest, RevokeGrantRequest};
 use kms_engine::store::KeyId;
@@ -294,9 +294,21 @@ impl GrantForm {
 }
 
 /// The operations a grant can allow, from the key-spec table: the form's checkboxes (KMS
-/// Developer Guide, grants.html, "Grant operations").
+/// Developer Guide, grants.html, "Grant operations"), over the key types this build can hold
+/// (asymmetric keys only with the engine's `asymmetric` feature).
 pub fn grant_operations() -> Vec<Action> {
-    grant_operations_of_any_key()
+    let mut offered: Vec<Action> = Vec::new();
+    let rows = KEY_SPECS
+        .iter()
+        .filter(|row| !row.asymmetric || kms_engine::crypto::ASYMMETRIC);
+    for row in rows {
+        for &action in row.grant_operations {
+            if !offered.contains(&action) {
+                offered.push(action);
+            }
+        }
+    }
+    offered
 }
 
 /// Whether a grant works without its token yet.
