@@ -263,6 +263,7 @@ impl Scenario {
                 } else {
                     Origin::AwsKms
                 },
+                spec: k.spec,
                 aliases: k.aliases.clone(),
                 tags: tags(&k.tags),
                 state,
@@ -485,6 +486,7 @@ impl Scenario {
                 } else {
                     "AWS_KMS"
                 },
+                spec: k.spec,
                 tags: k
                     .tags
                     .iter()
