@@ -20,7 +20,10 @@ use kms_engine::policy::lint::check_policy;
 use kms_engine::policy::parse::{KEY_POLICY_MAX_BYTES, PolicyKind, check_key_policy_text};
 use kms_engine::scenario::{Scenario, ScenarioError};
 use kms_engine::store::KeyId;
-use kms_engine::view::{ActionSet, CellSummary, summarize_matrix_cell, verdict_cause};
+use kms_engine::catalog::KeySpec;
+use kms_engine::view::{
+    ActionSet, CellSummary, key_specs_of, summarize_matrix_cell, verdict_cause,
+};
 use kms_engine::world::{PrincipalKind, World, WorldError};
 use std::rc::Rc;
 
@@ -134,6 +137,8 @@ pub struct ColumnHead {
     pub arn: String,
     /// The key's state as DescribeKey prints it.
     pub state: &'static str,
+    /// The key's spec: which of the matrix's actions apply to it.
+    pub spec: KeySpec,
 }
 
 /// Why an intent could not be carried out; nothing changed.
@@ -1016,10 +1021,11 @@ impl Playground {
                 name: self.key_name(&key.id),
                 arn: key.arn.clone(),
                 state: key.state.as_str(),
+                spec: key.spec,
             })
             .collect();
         let principals: Vec<String> = self.rows.iter().map(|r| r.arn.clone()).collect();
-        let actions = self.set.kms_actions();
+        let actions = self.set.kms_actions_for(&key_specs_of(&self.world));
         self.matrix = Matrix::compute(
             &self.world,
             &principals,
@@ -1043,8 +1049,11 @@ impl Playground {
     }
 
     fn summarize(&self, row: usize, column: usize) -> CellSummary {
-        let state = self.columns.get(column).map_or("Enabled", |c| c.state);
-        summarize_matrix_cell(&self.set, &self.matrix, row, column, state)
+        let (state, spec) = self
+            .columns
+            .get(column)
+            .map_or(("Enabled", KeySpec::SymmetricDefault), |c| (c.state, c.spec));
+        summarize_matrix_cell(&self.set, &self.matrix, row, column, state, spec)
     }
 
     /// Sums up the cells of `rows` and `columns` again; returns the cells whose summary changed,

@@ -113,6 +113,15 @@ impl ActionSet {
             .collect()
     }
 
+    /// [`ActionSet::kms_actions`] for keys of `specs` (a world's [`key_specs_of`]): a group or
+    /// all actions gain GenerateMac and VerifyMac when the world has an HMAC key.
+    pub fn kms_actions_for(&self, specs: &[KeySpec]) -> Vec<Action> {
+        self.actions_for(specs)
+            .into_iter()
+            .filter_map(|a| Action::from_name(a.action))
+            .collect()
+    }
+
     /// How the picker and headings name the set: `kms:Encrypt`, "cryptographic actions", "all
     /// key actions".
     pub fn label(&self) -> String {
@@ -321,8 +330,9 @@ pub fn summarize_matrix_cell(
     principal: usize,
     key: usize,
     key_state: &str,
+    spec: KeySpec,
 ) -> CellSummary {
-    let outcomes = matrix_outcomes(matrix, principal, key, key_state);
+    let outcomes = matrix_outcomes(matrix, principal, key, key_state, spec);
     summarize(set, &outcomes, key_state)
 }
 
@@ -333,8 +343,12 @@ pub fn summarize_matrix_action(
     key: usize,
     action: usize,
     key_state: &str,
+    spec: KeySpec,
 ) -> Option<CellSummary> {
-    let outcome = *matrix_outcomes(matrix, principal, key, key_state).get(action)?;
+    let wanted = *matrix.actions().get(action)?;
+    let outcome = *matrix_outcomes(matrix, principal, key, key_state, spec)
+        .iter()
+        .find(|o| o.action.action == wanted.name())?;
     Some(summarize(
         &ActionSet::One(outcome.action),
         &[outcome],
@@ -347,11 +361,15 @@ fn matrix_outcomes(
     principal: usize,
     key: usize,
     key_state: &str,
+    spec: KeySpec,
 ) -> Vec<ActionOutcome> {
+    // A cell lists only the actions the key's spec supports (its row of the key-spec table):
+    // the others are InvalidKeyUsageException whatever the policies say.
     matrix
         .actions()
         .iter()
         .enumerate()
+        .filter(|(_, action)| spec.row().supports(**action))
         .filter_map(|(i, action)| {
             let cell = matrix.cell(principal, key, i)?;
             Some(ActionOutcome {

@@ -8,6 +8,7 @@ mod course;
 mod editor_properties;
 mod panels_console;
 mod panels_crypto;
+mod key_types;
 mod panels_grants;
 mod panels_wizard;
 mod saving_and_sharing;
