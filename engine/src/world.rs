@@ -24,7 +24,8 @@ use std::collections::BTreeMap;
 mod iam;
 
 pub use iam::{
-    Group, ManagedPolicy, OrgPolicy, Organization, ScpLevels, is_root_target, parse_policy_arn,
+    Group, MAX_SCP_LEVELS, MAX_UNIT_DEPTH, ManagedPolicy, OrgPolicy, OrgUnit, Organization,
+    ScpLevel, ScpLevels, is_root_target, is_unit_id, parse_policy_arn, rcp_allow_statement,
 };
 use std::fmt;
 use std::sync::Arc;
@@ -223,6 +224,8 @@ pub enum WorldError {
     InvalidPolicy(Vec<Diagnostic>),
     /// KMS would refuse the setup (an invalid alias name, a duplicate alias, ...).
     Kms(KmsError),
+    /// AWS Organizations would refuse the organization (its tree or a policy), with why.
+    Organization(String),
 }
 
 impl fmt::Display for WorldError {
@@ -250,6 +253,7 @@ impl fmt::Display for WorldError {
                 write!(f, "`{principal}` has no policy `{name}`")
             }
             WorldError::Kms(error) => write!(f, "{}: {}", error.exception_name(), error.message()),
+            WorldError::Organization(problem) => write!(f, "the organization: {problem}"),
             WorldError::InvalidPolicy(diagnostics) => {
                 let first = diagnostics.first().map(Diagnostic::one_line);
                 write!(

@@ -534,3 +534,245 @@ fn guardrails_in_the_scenario_format_round_trip_and_unknown_fields_stay_errors()
             .to_string();
     assert!(error.contains("no managed policy"), "{error}");
 }
+
+/// An organization with a tree: OU Workloads under the root, OU Finance under Workloads with
+/// Alice's account 111122223333, OU Sandbox under the root with Carol's account 222233334444;
+/// the management account 999988887777 holds Mgmt. Keys K (Alice's account) and C (Carol's).
+fn tree_world(scps: &str, rcps: &str) -> Loaded {
+    let everyone = r#"{"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::111122223333:user/Alice", "arn:aws:iam::222233334444:user/Carol", "arn:aws:iam::999988887777:user/Mgmt"]}, "Action": "kms:*", "Resource": "*"}"#;
+    let text = format!(
+        r#"{{
+      "principals": [{{"name": "Alice"}},
+        {{"name": "Carol", "arn": "arn:aws:iam::222233334444:user/Carol"}},
+        {{"name": "Mgmt", "arn": "arn:aws:iam::999988887777:user/Mgmt",
+          "policies": [{{"name": "Use", "document": {USE_KMS}}}]}}],
+      "keys": [{{"name": "K", "policy": {k}}},
+               {{"name": "C", "arn": "arn:aws:kms:us-east-1:222233334444:key/1234abcd-12ab-34cd-56ef-1234567890ab", "policy": {k}}}],
+      "organization": {{"management_account": "999988887777",
+        "units": [{{"id": "ou-exam-work1111", "name": "Workloads"}},
+                  {{"id": "ou-exam-fina1111", "name": "Finance", "parent": "ou-exam-work1111", "accounts": ["111122223333"]}},
+                  {{"id": "ou-exam-sand1111", "name": "Sandbox", "accounts": ["222233334444"]}}],
+        "scps": {scps}, "rcps": {rcps}}}
+    }}"#,
+        k = key_with(&[everyone])
+    );
+    load(&text)
+}
+
+fn full_access_at(targets: &[&str]) -> String {
+    format!(
+        r#"{{"name": "FullAWSAccess", "id": "p-FullAWSAccess", "targets": {}, "document": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Action": "*", "Resource": "*"}}]}}}}"#,
+        json!(targets)
+    )
+}
+
+const EVERY_LEVEL: &[&str] = &[
+    "root",
+    "ou-exam-work1111",
+    "ou-exam-fina1111",
+    "ou-exam-sand1111",
+    "111122223333",
+    "222233334444",
+];
+
+#[test]
+fn an_scp_on_an_ou_reaches_every_account_below_it_and_not_its_siblings() {
+    // AWS Organizations API Reference, AttachPolicy: "If you attach an SCP to an OU, it affects
+    // all accounts in that OU and in any child OUs"; User Guide,
+    // orgs_manage_policies_scps_evaluation.html ("How SCPs work with Deny"): a Deny at any level
+    // on the account's path denies.
+    let deny_decrypt = r#"{"name": "NoDecrypt", "targets": ["ou-exam-work1111"], "document": {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "kms:Decrypt", "Resource": "*"}]}}"#;
+    let loaded = tree_world(
+        &format!("[{}, {deny_decrypt}]", full_access_at(EVERY_LEVEL)),
+        "[]",
+    );
+    // Alice's account is in Finance, below Workloads.
+    let denied = decide(&loaded, "Alice", "K", Action::Decrypt);
+    assert_eq!(denied.decision, Decision::ExplicitDeny);
+    assert!(matches!(
+        denied.reason,
+        Reason::ExplicitDenyInGuardrail {
+            guardrail: Guardrail::Scp,
+            ..
+        }
+    ));
+    assert!(decide(&loaded, "Alice", "K", Action::Encrypt).is_allowed());
+    // Carol's account is in Sandbox, a sibling of Workloads.
+    assert!(decide(&loaded, "Carol", "C", Action::Decrypt).is_allowed());
+    // The explanation says where the SCP that denies is attached.
+    let (alice, key) = names(&loaded, "Alice", "K");
+    let explanation = explain(&loaded.world, &alice, &key, Action::Decrypt);
+    let attached: Vec<Option<&str>> = explanation
+        .guardrail_traces
+        .iter()
+        .map(|t| t.attached_at.as_deref())
+        .collect();
+    assert!(
+        attached.contains(&Some("OU Workloads (ou-exam-work1111)")),
+        "{attached:?}"
+    );
+    assert!(
+        attached.contains(&Some("OU Finance (ou-exam-fina1111)")),
+        "{attached:?}"
+    );
+}
+
+#[test]
+fn every_level_from_the_root_down_to_the_account_needs_an_scp_that_allows() {
+    // AWS Organizations User Guide, orgs_manage_policies_scps_evaluation.html ("How SCPs work
+    // with Allow"): a permission is allowed for an account only if an SCP allows it at every
+    // level from the root through each OU in the direct path to the account, the account
+    // included.
+    let encrypt_only = r#"{"name": "EncryptOnly", "targets": ["ou-exam-fina1111"], "document": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*"}]}}"#;
+    let without_finance: Vec<&str> = EVERY_LEVEL
+        .iter()
+        .copied()
+        .filter(|t| *t != "ou-exam-fina1111")
+        .collect();
+    let loaded = tree_world(
+        &format!("[{}, {encrypt_only}]", full_access_at(&without_finance)),
+        "[]",
+    );
+    assert!(decide(&loaded, "Alice", "K", Action::Encrypt).is_allowed());
+    // FullAWSAccess at the root, Workloads and the account does not make up for Finance.
+    assert_eq!(
+        decide(&loaded, "Alice", "K", Action::Decrypt).reason,
+        Reason::GuardrailDoesNotAllow {
+            guardrail: Guardrail::Scp
+        }
+    );
+    let (alice, key) = names(&loaded, "Alice", "K");
+    let explanation = explain(&loaded.world, &alice, &key, Action::Decrypt);
+    let step = explanation
+        .steps
+        .iter()
+        .find(|s| s.kind == StepKind::ServiceControlPolicies)
+        .unwrap();
+    assert!(
+        step.text
+            .starts_with("At OU Finance (ou-exam-fina1111), no service control policy (EncryptOnly) allows kms:Decrypt"),
+        "{}",
+        step.text
+    );
+    // Carol's path (root, Sandbox, her account) has FullAWSAccess everywhere.
+    assert!(decide(&loaded, "Carol", "C", Action::Decrypt).is_allowed());
+}
+
+#[test]
+fn an_rcp_on_an_ou_limits_the_keys_of_every_account_below_it() {
+    // AWS Organizations User Guide, orgs_manage_policies_rcps_evaluation.html: "any RCP from the
+    // root through each OU in the direct path to the account (including the target account
+    // itself) can deny that permission".
+    let rcp = r#"{"name": "OnlyOurAccounts", "targets": ["ou-exam-work1111"], "document": {"Version": "2012-10-17", "Statement": [
+      {"Effect": "Deny", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*",
+       "Condition": {"StringNotEquals": {"aws:PrincipalAccount": "111122223333"}}}]}}"#;
+    let loaded = tree_world(
+        &format!("[{}]", full_access_at(EVERY_LEVEL)),
+        &format!("[{rcp}]"),
+    );
+    assert!(decide(&loaded, "Alice", "K", Action::Decrypt).is_allowed());
+    assert!(matches!(
+        decide(&loaded, "Mgmt", "K", Action::Decrypt).reason,
+        Reason::ExplicitDenyInGuardrail {
+            guardrail: Guardrail::Rcp,
+            ..
+        }
+    ));
+    // Carol's key is in Sandbox: the RCP does not reach it.
+    assert!(decide(&loaded, "Mgmt", "C", Action::Decrypt).is_allowed());
+}
+
+#[test]
+fn a_custom_rcp_may_only_deny() {
+    // AWS Organizations User Guide, orgs_manage_policies_rcps_syntax.html: "The effect of Allow
+    // is only supported for the RCPFullAWSAccess policy", which is attached to the root, every
+    // OU and every account and cannot be detached. The scenario format refuses an RCP that
+    // allows, at the statement's Effect.
+    let text = "{\"organization\": {\"management_account\": \"999988887777\", \"rcps\": [{\"name\": \"Open\", \"targets\": [\"root\"],\n  \"document\": {\"Version\": \"2012-10-17\", \"Statement\": [\n    {\"Effect\": \"Deny\", \"Principal\": \"*\", \"Action\": \"kms:Decrypt\", \"Resource\": \"*\", \"Condition\": {\"Bool\": {\"aws:SecureTransport\": \"false\"}}},\n    {\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"*\", \"Resource\": \"*\"}]}}]}}";
+    let error = Scenario::parse(text).unwrap_err().to_string();
+    assert!(error.contains("4:16"), "{error}");
+    assert!(error.contains("RCPFullAWSAccess"), "{error}");
+    // The world refuses it too, whoever builds the organization.
+    let loaded = tree_world(&format!("[{}]", full_access_at(EVERY_LEVEL)), "[]");
+    let mut org = loaded.world.organization().unwrap().clone();
+    let allow = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}"#;
+    org.rcps.push(kms_engine::world::OrgPolicy {
+        id: String::new(),
+        name: "Open".to_owned(),
+        text: allow.into(),
+        policy: std::sync::Arc::new(
+            kms_engine::policy::parse::parse_policy(
+                allow,
+                kms_engine::policy::parse::PolicyKind::KeyPolicy,
+            )
+            .policy
+            .unwrap(),
+        ),
+        targets: vec!["root".to_owned()],
+    });
+    let mut world = loaded.world.clone();
+    assert!(matches!(
+        world.set_organization(Some(org)),
+        Err(WorldError::Organization(_))
+    ));
+}
+
+#[test]
+fn the_ou_tree_is_checked_where_it_is_written() {
+    let org = |units: &str, targets: &str| {
+        format!(
+            "{{\"organization\": {{\"management_account\": \"999988887777\",\n  \"units\": {units},\n  \"scps\": [{{\"name\": \"S\", \"targets\": {targets}, \"document\": {{\"Version\": \"2012-10-17\", \"Statement\": [{{\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\"}}]}}}}]}}}}"
+        )
+    };
+    // A target naming an OU that is not listed.
+    let error = Scenario::parse(&org("[]", "[\"ou-exam-none1111\"]"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("ou-exam-none1111") && error.contains("3:"),
+        "{error}"
+    );
+    // A parent that is neither the root nor a listed OU.
+    let error = Scenario::parse(&org(
+        "[{\"id\": \"ou-exam-a1111111\", \"parent\": \"ou-exam-gone1111\"}]",
+        "[\"root\"]",
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(
+        error.contains("ou-exam-gone1111") && error.contains("2:"),
+        "{error}"
+    );
+    // Six levels of OUs: AWS Organizations User Guide, orgs_reference_limits.html ("OU maximum
+    // nesting in a root": five levels).
+    let chain: Vec<String> = (0..6)
+        .map(|i| {
+            let parent = if i == 0 {
+                "root".to_owned()
+            } else {
+                format!("ou-exam-lvl{}1111", i - 1)
+            };
+            format!("{{\"id\": \"ou-exam-lvl{i}1111\", \"parent\": \"{parent}\"}}")
+        })
+        .collect();
+    let text = org(&format!("[{}]", chain.join(", ")), "[\"root\"]");
+    let mut rng = kms_engine::entropy::SeededRandomness::new(1);
+    let error = kms_engine::scenario::load(&text, NOW, &mut rng)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(error.contains("more than 5 levels"), "{error}");
+    // Five levels are fine, and the tree round-trips through the scenario format.
+    let text = org(&format!("[{}]", chain[..5].join(", ")), "[\"root\"]");
+    let loaded = load(&text);
+    let written = Scenario::from_world(&loaded.world, &loaded.scenario).to_json();
+    assert!(
+        written.contains("\"parent\": \"ou-exam-lvl31111\""),
+        "{written}"
+    );
+    let again = load(&written);
+    assert_eq!(
+        Scenario::from_world(&again.world, &again.scenario).to_json(),
+        written
+    );
+}

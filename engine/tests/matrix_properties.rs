@@ -434,6 +434,7 @@ fn add_guardrails(world: &mut World, g: &Guardrails) {
                     "999999999999"
                 }
                 .to_owned(),
+                units: Vec::new(),
                 scps,
                 rcps,
             }))
