@@ -776,3 +776,72 @@ fn the_ou_tree_is_checked_where_it_is_written() {
         written
     );
 }
+
+#[test]
+fn a_grant_is_not_limited_by_the_grantees_permissions_boundary_or_session_policy() {
+    // What the documentation says: the KMS Developer Guide (control-access.html, grants.html)
+    // lists grants beside key policies and IAM policies as a third way to allow access; the
+    // IAM User Guide (access_policies_boundaries.html, reference_policies_evaluation-logic.html)
+    // says a boundary or session policy limits identity-based policies and resource-based
+    // policies that name the role, and speaks of no KMS grant. Neither page says that a grant
+    // is limited by them. So the playground keeps this reading, and the why panel says so: an
+    // implicit deny in the boundary or a session policy does not cancel a grant that names the
+    // user, the role or the session; an explicit Deny in any of them still denies (Deny
+    // evaluation comes first for every policy type); and a grant that names the account only
+    // reaches the caller through an identity-based allow, which the boundary does limit.
+    let base = boundary_world(&[TRUST_ACCOUNT]);
+    // The boundary also denies GenerateDataKey explicitly.
+    let written = Scenario::from_world(&base.world, &base.scenario)
+        .to_json()
+        .replace(
+            "\"kms:ScheduleKeyDeletion\"",
+            "[\"kms:ScheduleKeyDeletion\", \"kms:GenerateDataKey\"]",
+        );
+    let with_grants = |grants: &str| {
+        let text = written.trim_end().strip_suffix('}').unwrap().to_owned()
+            + &format!(", \"grants\": {grants}}}");
+        load(&text)
+    };
+    let loaded = with_grants(
+        r#"[{"key": "K", "grantee": "Alice", "operations": ["Decrypt", "GenerateDataKey"]},
+            {"key": "K", "grantee": "App", "operations": ["Decrypt"]}]"#,
+    );
+    // Alice's boundary allows only Encrypt: the grant still lets her decrypt.
+    assert_eq!(
+        decide(&loaded, "Alice", "K", Action::Decrypt).reason,
+        Reason::Grant
+    );
+    // A session of App: the grant names the role, the boundary is the role's.
+    assert_eq!(
+        decide(&loaded, "run", "K", Action::Decrypt).reason,
+        Reason::Grant
+    );
+    // The boundary's explicit Deny of GenerateDataKey wins over the grant.
+    assert_eq!(
+        decide(&loaded, "Alice", "K", Action::GenerateDataKey).decision,
+        Decision::ExplicitDeny
+    );
+    // The why panel says the boundary does not limit the grant.
+    let (alice, key) = names(&loaded, "Alice", "K");
+    let explanation = explain(&loaded.world, &alice, &key, Action::Decrypt);
+    let step = explanation
+        .steps
+        .iter()
+        .find(|s| s.kind == StepKind::PermissionsBoundary)
+        .unwrap();
+    assert!(
+        step.text.contains("a grant, is not limited"),
+        "{}",
+        step.text
+    );
+
+    // A grant to the account reaches Alice only through her IAM policy, which the boundary
+    // limits.
+    let loaded = with_grants(
+        r#"[{"key": "K", "grantee": "arn:aws:iam::111122223333:root", "operations": ["Decrypt"]}]"#,
+    );
+    assert_eq!(
+        decide(&loaded, "Alice", "K", Action::Decrypt).decision,
+        Decision::ImplicitDeny
+    );
+}
