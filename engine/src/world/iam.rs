@@ -51,6 +51,30 @@ impl ManagedPolicy {
     }
 }
 
+/// Where an identity policy that applies to a user or role is written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PolicySource {
+    /// An inline policy of the user or role.
+    Inline {
+        /// The user or role.
+        holder: String,
+        /// The policy name.
+        name: String,
+    },
+    /// An inline policy of one of the user's groups.
+    Group {
+        /// The group's ARN.
+        group: String,
+        /// The policy name.
+        name: String,
+    },
+    /// A managed policy attached to the user or role or to one of its groups.
+    Managed {
+        /// The policy's ARN.
+        arn: String,
+    },
+}
+
 /// An IAM group: policies that apply to its member users.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Group {
@@ -424,6 +448,22 @@ impl World {
         Ok(())
     }
 
+    /// Deletes inline policy `name` of group `group_arn` (IAM's DeleteGroupPolicy).
+    pub fn delete_group_policy(&mut self, group_arn: &str, name: &str) -> Result<(), WorldError> {
+        let group = self.group_mut(group_arn)?;
+        let before = group.policies.len();
+        group.policies.retain(|p| p.name != name);
+        if group.policies.len() == before {
+            return Err(WorldError::UnknownPolicy {
+                principal: group_arn.to_owned(),
+                name: name.to_owned(),
+            });
+        }
+        let members = group.members.clone();
+        self.refresh(&members);
+        Ok(())
+    }
+
     /// Makes user `user_arn` a member of group `group_arn` (of the same account).
     pub fn add_user_to_group(&mut self, group_arn: &str, user_arn: &str) -> Result<(), WorldError> {
         let user = self
@@ -618,36 +658,93 @@ impl World {
         self.refresh(&arns);
     }
 
-    /// Recomputes the identity policies that apply to these users and roles: their inline
-    /// policies, their attached managed policies, then each of their groups' inline and attached
-    /// policies.
-    pub(super) fn refresh(&mut self, arns: &[String]) {
-        for arn in arns {
-            let Some(principal) = self.principal(arn) else {
-                continue;
-            };
-            if !matches!(
-                principal.kind,
-                PrincipalKind::User { .. } | PrincipalKind::Role { .. }
-            ) {
-                continue;
-            }
-            let managed = |arn: &String| {
-                self.managed.get(arn).map(|m| IdentityPolicy {
-                    name: m.name.clone(),
-                    text: Arc::clone(&m.text),
-                    policy: Arc::clone(&m.policy),
-                })
-            };
-            let mut effective: Vec<IdentityPolicy> = principal.policies.clone();
-            effective.extend(principal.attached.iter().filter_map(managed));
-            for group in self.groups.iter().filter(|g| g.members.contains(arn)) {
-                effective.extend(group.policies.iter().map(|p| IdentityPolicy {
+    /// The identity policies that apply to user or role `arn`, each with where it is written:
+    /// its inline policies, its attached managed policies, then each of its groups' inline and
+    /// attached policies. Empty for other principals.
+    pub fn effective_with_sources(&self, arn: &str) -> Vec<(IdentityPolicy, PolicySource)> {
+        let Some(principal) = self.principal(arn) else {
+            return Vec::new();
+        };
+        if !matches!(
+            principal.kind,
+            PrincipalKind::User { .. } | PrincipalKind::Role { .. }
+        ) {
+            return Vec::new();
+        }
+        let managed = |policy_arn: &String| {
+            self.managed.get(policy_arn).map(|m| {
+                (
+                    IdentityPolicy {
+                        name: m.name.clone(),
+                        text: Arc::clone(&m.text),
+                        policy: Arc::clone(&m.policy),
+                    },
+                    PolicySource::Managed { arn: m.arn.clone() },
+                )
+            })
+        };
+        let mut effective: Vec<(IdentityPolicy, PolicySource)> = principal
+            .policies
+            .iter()
+            .map(|p| {
+                let source = PolicySource::Inline {
+                    holder: arn.to_owned(),
+                    name: p.name.clone(),
+                };
+                (p.clone(), source)
+            })
+            .collect();
+        effective.extend(principal.attached.iter().filter_map(managed));
+        for group in self
+            .groups
+            .iter()
+            .filter(|g| g.members.iter().any(|m| m == arn))
+        {
+            effective.extend(group.policies.iter().map(|p| {
+                let policy = IdentityPolicy {
                     name: format!("{}/{}", group.name, p.name),
                     ..p.clone()
-                }));
-                effective.extend(group.attached.iter().filter_map(managed));
+                };
+                let source = PolicySource::Group {
+                    group: group.arn.clone(),
+                    name: p.name.clone(),
+                };
+                (policy, source)
+            }));
+            effective.extend(group.attached.iter().filter_map(managed));
+        }
+        effective
+    }
+
+    /// Where identity policy number `index` of [`World::identity_policies`] of `principal` is
+    /// written (a session's are its role's).
+    pub fn identity_policy_source(
+        &self,
+        principal: &super::Principal,
+        index: usize,
+    ) -> Option<PolicySource> {
+        let holder = match (&principal.kind, &principal.request.role_arn) {
+            (PrincipalKind::AssumedRole { .. }, Some(role_arn)) => role_arn.as_str(),
+            _ => principal.arn.as_str(),
+        };
+        self.effective_with_sources(holder)
+            .into_iter()
+            .nth(index)
+            .map(|(_, source)| source)
+    }
+
+    /// Recomputes the identity policies that apply to these users and roles
+    /// ([`World::effective_with_sources`]).
+    pub(super) fn refresh(&mut self, arns: &[String]) {
+        for arn in arns {
+            if self.principal(arn).is_none() {
+                continue;
             }
+            let effective = self
+                .effective_with_sources(arn)
+                .into_iter()
+                .map(|(policy, _)| policy)
+                .collect();
             if let Ok(principal) = self.principal_mut(arn) {
                 principal.effective = effective;
             }
