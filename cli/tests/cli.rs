@@ -806,6 +806,13 @@ fn import_merges_aws_cli_outputs_into_a_scenario_with_the_expected_decisions() {
     // The commands that make these files are read-only.
     let commands = stdout(&kmsplay(&["import", "--commands"]));
     assert!(commands.contains("aws iam get-account-authorization-details"));
+    for tree in [
+        "list-roots",
+        "list-organizational-units-for-parent",
+        "list-accounts-for-parent",
+    ] {
+        assert!(commands.contains(tree), "{tree} in {commands}");
+    }
     for verb in ["create", "put", "delete", "update", "schedule"] {
         assert!(
             !commands.contains(&format!(" {verb}-")),

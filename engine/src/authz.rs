@@ -1499,8 +1499,13 @@ impl ExplanationBuilder<'_> {
     fn guardrail_ref(&self, policy: usize, statement: usize) -> Option<StatementRef> {
         let trace = self.guardrail_traces.get(policy)?;
         let found = trace.trace.statements.get(statement)?;
+        let at = trace
+            .attached_at
+            .as_deref()
+            .map(|at| format!(", attached at {at}"))
+            .unwrap_or_default();
         Some(StatementRef {
-            policy: format!("{} {}", trace.guardrail.name(), trace.name),
+            policy: format!("{} {}{at}", trace.guardrail.name(), trace.name),
             index: found.index,
             sid: found.sid.clone(),
         })

@@ -849,7 +849,7 @@ fn a_cell_an_scp_blocks_has_no_fix_in_the_account_and_the_note_names_the_scp() {
     assert!(report.fixes.is_empty());
     let note = report.note.unwrap();
     assert!(
-        note.starts_with("The service control policy NoDecrypt (attached at OU Workloads (ou-exam-work1111)) denies kms:Decrypt"),
+        note.starts_with("The service control policy NoDecrypt, attached at OU Workloads (ou-exam-work1111), denies kms:Decrypt"),
         "{note}"
     );
     assert!(note.contains("management account"), "{note}");

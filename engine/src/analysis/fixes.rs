@@ -765,7 +765,7 @@ impl Search<'_> {
                 let name = trace.map_or("?", |t| t.name.as_str());
                 let at = trace
                     .and_then(|t| t.attached_at.as_deref())
-                    .map(|at| format!(" (attached at {at})"))
+                    .map(|at| format!(", attached at {at},"))
                     .unwrap_or_default();
                 format!(
                     "The {} {name}{at} denies {}: a Deny wins, {organization}.",
