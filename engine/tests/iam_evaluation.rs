@@ -845,3 +845,45 @@ fn a_grant_is_not_limited_by_the_grantees_permissions_boundary_or_session_policy
         Decision::ImplicitDeny
     );
 }
+
+#[test]
+fn an_import_without_the_ou_tree_says_the_ou_policy_is_not_applied_and_a_bad_tree_is_refused() {
+    use kms_engine::scenario::{ImportError, ImportFile, import};
+    let scp = r#"{"Policy": {"PolicySummary": {"Id": "p-examplescp2", "Name": "NoDecrypt", "Type": "SERVICE_CONTROL_POLICY"},
+        "Content": "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Deny\", \"Action\": \"kms:Decrypt\", \"Resource\": \"*\"}]}"}}"#;
+    let targets = r#"{"Targets": [{"TargetId": "ou-exam-work1111", "Name": "Workloads", "Type": "ORGANIZATIONAL_UNIT"}]}"#;
+    let file = |name, text| ImportFile {
+        name,
+        text,
+        key_id: None,
+    };
+    let imported = import(
+        &[
+            file("p-examplescp2.policy.json", scp),
+            file("p-examplescp2.targets.json", targets),
+        ],
+        None,
+    )
+    .unwrap();
+    assert!(
+        imported
+            .skipped
+            .iter()
+            .any(|s| s.item == "target ou-exam-work1111"
+                && s.why.contains("not applied to the OU's accounts")),
+        "{:?}",
+        imported.skipped
+    );
+    // Two OUs that list each other as children: not a tree AWS Organizations can hold.
+    let a = r#"{"OrganizationalUnits": [{"Id": "ou-exam-b1111111", "Name": "B"}]}"#;
+    let b = r#"{"OrganizationalUnits": [{"Id": "ou-exam-a1111111", "Name": "A"}]}"#;
+    let error = import(
+        &[
+            file("ou-exam-a1111111.ous.json", a),
+            file("ou-exam-b1111111.ous.json", b),
+        ],
+        None,
+    )
+    .unwrap_err();
+    assert!(matches!(error, ImportError::Organization(_)), "{error}");
+}

@@ -112,6 +112,9 @@ pub enum ImportError {
         /// The second file.
         second: String,
     },
+    /// The OU tree the outputs describe is not one AWS Organizations allows (a cycle, more than
+    /// five levels, an account in two OUs).
+    Organization(String),
     /// The merged scenario does not read (a bug in the importer or an input it did not check).
     Invalid(ScenarioError),
 }
@@ -136,6 +139,10 @@ impl fmt::Display for ImportError {
                 first,
                 second,
             } => write!(f, "{first} and {second} give {what} different contents"),
+            ImportError::Organization(problem) => write!(
+                f,
+                "the OU tree of the list-organizational-units-for-parent and list-accounts-for-parent outputs: {problem}"
+            ),
             ImportError::Invalid(error) => {
                 write!(f, "the imported scenario does not read: {error}")
             }
@@ -1065,12 +1072,27 @@ fn build(mut m: Merge, name: Option<&str>) -> Result<Imported, ImportError> {
             });
             units.insert(id.clone(), (id, "root".to_owned()));
         }
-        let unit_values: Vec<Value> = units
+        let tree = crate::world::Organization {
+            units: units
+                .iter()
+                .map(|(id, (unit_name, parent))| crate::world::OrgUnit {
+                    id: id.clone(),
+                    name: unit_name.clone(),
+                    parent: parent.clone(),
+                    accounts: m.unit_accounts.get(id).cloned().unwrap_or_default(),
+                })
+                .collect(),
+            ..crate::world::Organization::default()
+        };
+        if let Some(problem) = tree.problem() {
+            return Err(ImportError::Organization(problem));
+        }
+        let unit_values: Vec<Value> = tree
+            .units
             .iter()
-            .map(|(id, (unit_name, parent))| {
-                json!({"id": id, "name": unit_name, "parent": parent,
-                       "accounts": m.unit_accounts.get(id).cloned().unwrap_or_default()})
-            })
+            .map(
+                |u| json!({"id": u.id, "name": u.name, "parent": u.parent, "accounts": u.accounts}),
+            )
             .collect();
         let mut unknown_units = Vec::new();
         for (policy, targets) in &mut m.targets {
