@@ -31,6 +31,23 @@ pub use iam::{
 use std::fmt;
 use std::sync::Arc;
 
+/// Removes policy `name` from `policies` of `holder`, or says it has none of that name.
+fn remove_policy(
+    policies: &mut Vec<IdentityPolicy>,
+    holder: &str,
+    name: &str,
+) -> Result<(), WorldError> {
+    let before = policies.len();
+    policies.retain(|p| p.name != name);
+    if policies.len() == before {
+        return Err(WorldError::UnknownPolicy {
+            principal: holder.to_owned(),
+            name: name.to_owned(),
+        });
+    }
+    Ok(())
+}
+
 /// The Region a new world's keys live in.
 pub const DEFAULT_REGION: &str = "us-east-1";
 
@@ -649,14 +666,7 @@ impl World {
         name: &str,
     ) -> Result<(), WorldError> {
         let principal = self.principal_mut(principal_arn)?;
-        let before = principal.policies.len();
-        principal.policies.retain(|p| p.name != name);
-        if principal.policies.len() == before {
-            return Err(WorldError::UnknownPolicy {
-                principal: principal_arn.to_owned(),
-                name: name.to_owned(),
-            });
-        }
+        remove_policy(&mut principal.policies, principal_arn, name)?;
         self.refresh(&[principal_arn.to_owned()]);
         Ok(())
     }

@@ -399,6 +399,16 @@ fn session_policies_limit_the_roles_permissions_except_where_the_session_is_name
     );
 }
 
+/// Checks that `verdict` is an explicit Deny in a `guardrail` policy.
+fn assert_denied_by(verdict: kms_engine::authz::Verdict, guardrail: Guardrail) {
+    assert_eq!(verdict.decision, Decision::ExplicitDeny);
+    assert!(
+        matches!(verdict.reason, Reason::ExplicitDenyInGuardrail { guardrail: g, .. } if g == guardrail),
+        "{:?}",
+        verdict.reason
+    );
+}
+
 /// Alice of member account 111122223333, Mgmt of the management account 999988887777, a key in
 /// each, and `scps`/`rcps` as given.
 fn org_world(scps: &str, rcps: &str) -> Loaded {
@@ -428,14 +438,7 @@ fn an_scp_must_allow_and_not_deny_for_principals_of_member_accounts() {
     let loaded = org_world(&format!("[{FULL_ACCESS}, {deny_decrypt}]"), "[]");
     assert!(decide(&loaded, "Alice", "K", Action::Encrypt).is_allowed());
     let denied = decide(&loaded, "Alice", "K", Action::Decrypt);
-    assert_eq!(denied.decision, Decision::ExplicitDeny);
-    assert!(matches!(
-        denied.reason,
-        Reason::ExplicitDenyInGuardrail {
-            guardrail: Guardrail::Scp,
-            ..
-        }
-    ));
+    assert_denied_by(denied, Guardrail::Scp);
     assert!(decide(&loaded, "Mgmt", "M", Action::Decrypt).is_allowed());
 
     // Only a root-level SCP that allows Encrypt: the account level has FullAWSAccess, the root
@@ -479,13 +482,7 @@ fn an_rcp_limits_use_of_member_account_keys_but_not_the_management_accounts_or_s
     assert!(decide(&loaded, "Alice", "K", Action::Decrypt).is_allowed());
     // Mgmt uses the member account's key: the RCP denies it.
     let denied = decide(&loaded, "Mgmt", "K", Action::Decrypt);
-    assert!(matches!(
-        denied.reason,
-        Reason::ExplicitDenyInGuardrail {
-            guardrail: Guardrail::Rcp,
-            ..
-        }
-    ));
+    assert_denied_by(denied, Guardrail::Rcp);
     // No RCP on the management account's own key.
     assert!(decide(&loaded, "Mgmt", "M", Action::Decrypt).is_allowed());
     // An AWS service principal's request meets no RCP (nor SCP).
@@ -588,14 +585,7 @@ fn an_scp_on_an_ou_reaches_every_account_below_it_and_not_its_siblings() {
     );
     // Alice's account is in Finance, below Workloads.
     let denied = decide(&loaded, "Alice", "K", Action::Decrypt);
-    assert_eq!(denied.decision, Decision::ExplicitDeny);
-    assert!(matches!(
-        denied.reason,
-        Reason::ExplicitDenyInGuardrail {
-            guardrail: Guardrail::Scp,
-            ..
-        }
-    ));
+    assert_denied_by(denied, Guardrail::Scp);
     assert!(decide(&loaded, "Alice", "K", Action::Encrypt).is_allowed());
     // Carol's account is in Sandbox, a sibling of Workloads.
     assert!(decide(&loaded, "Carol", "C", Action::Decrypt).is_allowed());
@@ -671,13 +661,10 @@ fn an_rcp_on_an_ou_limits_the_keys_of_every_account_below_it() {
         &format!("[{rcp}]"),
     );
     assert!(decide(&loaded, "Alice", "K", Action::Decrypt).is_allowed());
-    assert!(matches!(
-        decide(&loaded, "Mgmt", "K", Action::Decrypt).reason,
-        Reason::ExplicitDenyInGuardrail {
-            guardrail: Guardrail::Rcp,
-            ..
-        }
-    ));
+    assert_denied_by(
+        decide(&loaded, "Mgmt", "K", Action::Decrypt),
+        Guardrail::Rcp,
+    );
     // Carol's key is in Sandbox: the RCP does not reach it.
     assert!(decide(&loaded, "Mgmt", "C", Action::Decrypt).is_allowed());
 }

@@ -403,40 +403,26 @@ pub fn apply_changes(
 
 fn apply(world: &mut World, change: &Change, now: Timestamp) -> Result<(), WorldError> {
     match change {
-        Change::AddKeyPolicyStatement { key, statement } => edit_key_policy(world, key, |list| {
-            list.push(statement.clone());
-            true
-        }),
+        Change::AddKeyPolicyStatement { key, statement } => {
+            edit_key_policy(world, key, |list| push(list, statement))
+        }
         Change::RemoveKeyPolicyStatement { key, index, .. } => {
-            edit_key_policy(world, key, |list| {
-                (*index < list.len()).then(|| list.remove(*index)).is_some()
-            })
+            edit_key_policy(world, key, |list| remove(list, *index))
         }
         Change::ReplaceKeyPolicyStatement {
             key, index, after, ..
-        } => edit_key_policy(world, key, |list| match list.get_mut(*index) {
-            Some(slot) => {
-                *slot = after.clone();
-                true
-            }
-            None => false,
-        }),
+        } => edit_key_policy(world, key, |list| replace(list, *index, after)),
         Change::AddIdentityStatement {
             principal,
             policy,
             statement,
-        } => edit_identity_policy(world, principal, policy, true, |list| {
-            list.push(statement.clone());
-            true
-        }),
+        } => edit_identity_policy(world, principal, policy, true, |list| push(list, statement)),
         Change::RemoveIdentityStatement {
             principal,
             policy,
             index,
             ..
-        } => edit_identity_policy(world, principal, policy, false, |list| {
-            (*index < list.len()).then(|| list.remove(*index)).is_some()
-        }),
+        } => edit_identity_policy(world, principal, policy, false, |list| remove(list, *index)),
         Change::ReplaceIdentityStatement {
             principal,
             policy,
@@ -444,22 +430,14 @@ fn apply(world: &mut World, change: &Change, now: Timestamp) -> Result<(), World
             after,
             ..
         } => edit_identity_policy(world, principal, policy, false, |list| {
-            match list.get_mut(*index) {
-                Some(slot) => {
-                    *slot = after.clone();
-                    true
-                }
-                None => false,
-            }
+            replace(list, *index, after)
         }),
         Change::RemoveGroupStatement {
             group,
             policy,
             index,
             ..
-        } => edit_group_policy(world, group, policy, |list| {
-            (*index < list.len()).then(|| list.remove(*index)).is_some()
-        }),
+        } => edit_group_policy(world, group, policy, |list| remove(list, *index)),
         Change::ReplaceGroupStatement {
             group,
             policy,
@@ -468,15 +446,10 @@ fn apply(world: &mut World, change: &Change, now: Timestamp) -> Result<(), World
             ..
         } => edit_group_policy(world, group, policy, |list| replace(list, *index, after)),
         Change::AddManagedStatement { policy, statement } => {
-            edit_managed_policy(world, policy, |list| {
-                list.push(statement.clone());
-                true
-            })
+            edit_managed_policy(world, policy, |list| push(list, statement))
         }
         Change::RemoveManagedStatement { policy, index, .. } => {
-            edit_managed_policy(world, policy, |list| {
-                (*index < list.len()).then(|| list.remove(*index)).is_some()
-            })
+            edit_managed_policy(world, policy, |list| remove(list, *index))
         }
         Change::ReplaceManagedStatement {
             policy,
@@ -626,6 +599,15 @@ fn edit_identity_policy(
         return world.delete_identity_policy(principal, name);
     }
     world.put_identity_policy(principal, name, &document_text(document, statements))
+}
+
+fn push(list: &mut Vec<Value>, statement: &Value) -> bool {
+    list.push(statement.clone());
+    true
+}
+
+fn remove(list: &mut Vec<Value>, index: usize) -> bool {
+    (index < list.len()).then(|| list.remove(index)).is_some()
 }
 
 fn replace(list: &mut [Value], index: usize, after: &Value) -> bool {

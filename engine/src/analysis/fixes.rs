@@ -165,21 +165,19 @@ impl Search<'_> {
         )
     }
 
+    /// The target cell's request in `world`.
+    fn request<'w>(&'w self, world: &'w World) -> Option<AuthzRequest<'w>> {
+        Some(AuthzRequest {
+            caller: self.caller(world)?,
+            action: self.query.action,
+            target: Target::Key(world.keys.get(&self.query.key)?),
+            params: &self.query.params,
+            now: self.now,
+        })
+    }
+
     fn reason(&self, world: &World) -> Option<Reason> {
-        let key = world.keys.get(&self.query.key)?;
-        Some(
-            authz::decide(
-                world,
-                &AuthzRequest {
-                    caller: self.caller(world)?,
-                    action: self.query.action,
-                    target: Target::Key(key),
-                    params: &self.query.params,
-                    now: self.now,
-                },
-            )
-            .reason,
-        )
+        Some(authz::decide(world, &self.request(world)?).reason)
     }
 
     fn names(&self, world: &World) -> (String, String, &'static str) {
@@ -667,39 +665,15 @@ impl Search<'_> {
 
     /// The explanation of the target cell.
     fn explain(&self, world: &World) -> Option<authz::Explanation> {
-        let key = world.keys.get(&self.query.key)?;
-        Some(authz::explain(
-            world,
-            &AuthzRequest {
-                caller: self.caller(world)?,
-                action: self.query.action,
-                target: Target::Key(key),
-                params: &self.query.params,
-                now: self.now,
-            },
-        ))
+        Some(authz::explain(world, &self.request(world)?))
     }
 
     /// Retiring the grant that allows.
     fn grant_retirements(&self, world: &World) -> Vec<Change> {
-        let (Some(caller), Some(key)) = (self.caller(world), world.keys.get(&self.query.key))
-        else {
-            return Vec::new();
-        };
-        let explanation = authz::explain(
-            world,
-            &AuthzRequest {
-                caller,
-                action: self.query.action,
-                target: Target::Key(key),
-                params: &self.query.params,
-                now: self.now,
-            },
-        );
-        explanation
-            .grant
+        self.explain(world)
+            .and_then(|explanation| explanation.grant)
             .map(|grant_id| Change::RetireGrant {
-                key: key.id.clone(),
+                key: self.query.key.clone(),
                 grant_id,
             })
             .into_iter()

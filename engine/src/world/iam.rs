@@ -451,14 +451,7 @@ impl World {
     /// Deletes inline policy `name` of group `group_arn` (IAM's DeleteGroupPolicy).
     pub fn delete_group_policy(&mut self, group_arn: &str, name: &str) -> Result<(), WorldError> {
         let group = self.group_mut(group_arn)?;
-        let before = group.policies.len();
-        group.policies.retain(|p| p.name != name);
-        if group.policies.len() == before {
-            return Err(WorldError::UnknownPolicy {
-                principal: group_arn.to_owned(),
-                name: name.to_owned(),
-            });
-        }
+        super::remove_policy(&mut group.policies, group_arn, name)?;
         let members = group.members.clone();
         self.refresh(&members);
         Ok(())
