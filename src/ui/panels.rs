@@ -605,15 +605,20 @@ pub fn CryptoView() -> Html {
     let row = crypto.key_row(model.world());
     let encrypts = row.is_none_or(|r| r.supports(Action::Encrypt));
     let macs = row.is_some_and(|r| r.supports(Action::GenerateMac));
+    let key_field = html! {
+        <>
+            <label for="crypto-key">{ "Key (id, ARN or alias)" }</label>
+            <input id="crypto-key" type="text" list="crypto-keys" value={crypto.key.clone()} oninput={send_text(CryptoIntent::SetKey)} />
+            <datalist id="crypto-keys">{ for key_options.iter().map(|k| html! { <option value={k.clone()} /> }) }</datalist>
+        </>
+    };
     if macs {
         return html! {
             <div class="panel-cols" id="crypto-panel">
                 <div>
                     <h3>{ format!("Generate and verify MACs as {caller_name}") }</h3>
                     <div class="form-grid">
-                        <label for="crypto-key">{ "Key (id, ARN or alias)" }</label>
-                        <input id="crypto-key" type="text" list="crypto-keys" value={crypto.key.clone()} oninput={send_text(CryptoIntent::SetKey)} />
-                        <datalist id="crypto-keys">{ for key_options.iter().map(|k| html! { <option value={k.clone()} /> }) }</datalist>
+                        { key_field.clone() }
                         <label for="crypto-plaintext">{ "Message" }</label>
                         <input id="crypto-plaintext" type="text" value={crypto.plaintext.clone()} oninput={send_text(CryptoIntent::SetPlaintext)} />
                         <label for="mac-algorithm">{ "MAC algorithm" }</label>
@@ -643,9 +648,7 @@ pub fn CryptoView() -> Html {
                 <div>
                     <h3>{ format!("Use a key as {caller_name}") }</h3>
                     <div class="form-grid">
-                        <label for="crypto-key">{ "Key (id, ARN or alias)" }</label>
-                        <input id="crypto-key" type="text" list="crypto-keys" value={crypto.key.clone()} oninput={send_text(CryptoIntent::SetKey)} />
-                        <datalist id="crypto-keys">{ for key_options.iter().map(|k| html! { <option value={k.clone()} /> }) }</datalist>
+                        { key_field.clone() }
                     </div>
                     <p class="muted">{ format!("This key ({}) neither encrypts nor makes MACs; the console panel runs its operations.", row.map_or("", |r| r.name)) }</p>
                 </div>
@@ -657,9 +660,7 @@ pub fn CryptoView() -> Html {
             <div>
                 <h3>{ format!("Encrypt and decrypt as {caller_name}") }</h3>
                 <div class="form-grid">
-                    <label for="crypto-key">{ "Key (id, ARN or alias)" }</label>
-                    <input id="crypto-key" type="text" list="crypto-keys" value={crypto.key.clone()} oninput={send_text(CryptoIntent::SetKey)} />
-                    <datalist id="crypto-keys">{ for key_options.iter().map(|k| html! { <option value={k.clone()} /> }) }</datalist>
+                    { key_field }
                     <label for="crypto-plaintext">{ "Plaintext" }</label>
                     <input id="crypto-plaintext" type="text" value={crypto.plaintext.clone()} oninput={send_text(CryptoIntent::SetPlaintext)} />
                     <span class="label">{ "Encryption context" }</span>
