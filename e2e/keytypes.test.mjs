@@ -38,6 +38,10 @@ export default [
       await page.click('#wizard-finish');
       await page.waitForSelector('#created-key');
       expect((await keyNames(page)).includes('MacKey'), 'the new key is a matrix column');
+      // The scenario's columns are Encrypt and Decrypt, which an HMAC key does not do.
+      expect((await cellWord(page, 'Charlie', 'MacKey')) === 'n/a', 'Encrypt and Decrypt do not apply to an HMAC key');
+      await page.selectOption('#action-picker', 'group:cryptographic');
+      await until(page, async (p) => (await cellWord(p, 'Charlie', 'MacKey')) !== 'n/a', 'the cryptographic group');
       const charlie = await cellWord(page, 'Charlie', 'MacKey');
       const alice = await cellWord(page, 'Alice', 'MacKey');
       expect(charlie !== 'None' && charlie !== 'Deny', `a key user may generate and verify MACs: ${charlie}`);

@@ -7,8 +7,8 @@
 //! only those.
 
 use crate::model::Playground;
-use kms_engine::export;
 use kms_engine::catalog::KeySpec;
+use kms_engine::export;
 use kms_engine::view::{CellKind, CellSummary, summarize_matrix_action};
 use std::rc::Rc;
 

@@ -10,6 +10,7 @@
 
 use crate::platform;
 use kms_engine::authz::Explanation;
+use kms_engine::catalog::KeySpec;
 use kms_engine::diagnostics::LineIndex;
 use kms_engine::diagnostics::{Diagnostic, Severity};
 use kms_engine::entropy::{Randomness, Timestamp};
@@ -20,7 +21,6 @@ use kms_engine::policy::lint::check_policy;
 use kms_engine::policy::parse::{KEY_POLICY_MAX_BYTES, PolicyKind, check_key_policy_text};
 use kms_engine::scenario::{Scenario, ScenarioError};
 use kms_engine::store::KeyId;
-use kms_engine::catalog::KeySpec;
 use kms_engine::view::{
     ActionSet, CellSummary, key_specs_of, summarize_matrix_cell, verdict_cause,
 };
@@ -1052,7 +1052,9 @@ impl Playground {
         let (state, spec) = self
             .columns
             .get(column)
-            .map_or(("Enabled", KeySpec::SymmetricDefault), |c| (c.state, c.spec));
+            .map_or(("Enabled", KeySpec::SymmetricDefault), |c| {
+                (c.state, c.spec)
+            });
         summarize_matrix_cell(&self.set, &self.matrix, row, column, state, spec)
     }
 

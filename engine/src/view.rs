@@ -299,6 +299,10 @@ pub fn summarize(set: &ActionSet, outcomes: &[ActionOutcome], key_state: &str) -
         pending,
         total,
     };
+    if total == 0 {
+        // None of the set's actions applies to the key (Encrypt and Decrypt on an HMAC key).
+        return summary(CellKind::ImplicitDeny, NOT_FOR_THIS_KEY.to_owned());
+    }
     if blocked > 0 && allowed.is_empty() {
         return summary(CellKind::Blocked, state_word(key_state).to_owned());
     }
@@ -316,6 +320,9 @@ pub fn summarize(set: &ActionSet, outcomes: &[ActionOutcome], key_state: &str) -
     }
     summary(CellKind::Partial, partial_word(set, &allowed, total))
 }
+
+/// A cell's word when none of the set's actions applies to its key's spec.
+pub const NOT_FOR_THIS_KEY: &str = "n/a";
 
 /// Sums up the cell of row `principal`, column `key` of `matrix`, whose actions are `set`'s.
 /// `key_state` is the key's state as DescribeKey prints it.

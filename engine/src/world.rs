@@ -890,7 +890,8 @@ impl World {
                 row.name
             ))));
         }
-        if setup.origin == Origin::External && setup.spec != crate::catalog::KeySpec::SymmetricDefault
+        if setup.origin == Origin::External
+            && setup.spec != crate::catalog::KeySpec::SymmetricDefault
         {
             return Err(WorldError::Kms(KmsError::UnsupportedOperation(format!(
                 "only SYMMETRIC_DEFAULT keys are modelled with origin EXTERNAL, not {}",

@@ -11,8 +11,8 @@ use super::fields::{PairEdit, PairRow, edit_pairs, items, pairs_map};
 use super::{Refusal, WorldHost};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use kms_engine::crypto::{BlobField, BlobInspection, inspect};
 use kms_engine::catalog::KeySpecRow;
+use kms_engine::crypto::{BlobField, BlobInspection, inspect};
 use kms_engine::kms::{
     Caller, DecryptRequest, EncryptRequest, GenerateDataKeyRequest, GenerateMacRequest,
     ReEncryptRequest, VerifyMacRequest,
@@ -360,20 +360,24 @@ impl CryptoPanel {
                     grant_tokens,
                     ..GenerateMacRequest::default()
                 };
-                host.operate(|world, env| match world.generate_mac(&caller, env, request) {
-                    Ok(r) => CryptoOutcome::MacGenerated {
-                        key_id: r.key_id,
-                        mac: BASE64.encode(r.mac),
-                        mac_algorithm: r.mac_algorithm.as_str(),
+                host.operate(
+                    |world, env| match world.generate_mac(&caller, env, request) {
+                        Ok(r) => CryptoOutcome::MacGenerated {
+                            key_id: r.key_id,
+                            mac: BASE64.encode(r.mac),
+                            mac_algorithm: r.mac_algorithm.as_str(),
+                        },
+                        Err(e) => CryptoOutcome::Refused(Refusal::new(world, "GenerateMac", &e)),
                     },
-                    Err(e) => CryptoOutcome::Refused(Refusal::new(world, "GenerateMac", &e)),
-                })
+                )
             }
             CryptoIntent::VerifyMac => {
                 let mac_algorithm = self.mac_algorithm(host.world());
                 let text: String = self.mac.split_whitespace().collect();
                 if text.is_empty() {
-                    return Err("There is no MAC to verify: generate one first, or paste a Mac.".to_owned());
+                    return Err(
+                        "There is no MAC to verify: generate one first, or paste a Mac.".to_owned(),
+                    );
                 }
                 let mac = BASE64
                     .decode(text.as_bytes())

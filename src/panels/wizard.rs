@@ -616,7 +616,11 @@ impl Wizard {
 
 /// The console's name for a key type: "Symmetric" or "Asymmetric".
 pub fn key_type_words(asymmetric: bool) -> &'static str {
-    if asymmetric { "Asymmetric" } else { "Symmetric" }
+    if asymmetric {
+        "Asymmetric"
+    } else {
+        "Symmetric"
+    }
 }
 
 /// The console's words for a key usage: "Encrypt and decrypt", "Generate and verify MAC",

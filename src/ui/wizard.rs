@@ -5,10 +5,10 @@
 use crate::panels::PanelIntent;
 use crate::panels::fields::PairEdit;
 use crate::panels::wizard::{FinishError, Wizard, WizardIntent, WizardStep, usage_words};
-use kms_engine::catalog::{KEY_SPECS, KeySpec};
 use crate::state::Intent;
 use crate::ui::editor::JsonEditor;
 use crate::ui::hooks::{PlaygroundHandle, use_playground};
+use kms_engine::catalog::{KEY_SPECS, KeySpec};
 use kms_engine::store::Origin;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;

@@ -59,8 +59,9 @@ fn the_matrix_offers_mac_actions_and_a_key_counts_only_what_its_spec_supports() 
     ));
     let line = kms_playground::why::key_usage_line(&model, tokens, Action::Encrypt).unwrap();
     assert!(
-        line.starts_with("An error occurred (InvalidKeyUsageException) when calling the Encrypt operation: ")
-            && line.contains("GENERATE_VERIFY_MAC"),
+        line.starts_with(
+            "An error occurred (InvalidKeyUsageException) when calling the Encrypt operation: "
+        ) && line.contains("GENERATE_VERIFY_MAC"),
         "{line}"
     );
     assert!(kms_playground::why::key_usage_line(&model, tokens, Action::GenerateMac).is_none());
@@ -99,12 +100,19 @@ fn the_crypto_panel_generates_and_verifies_a_mac_and_a_changed_message_fails() {
         ),
         "{outcome:?}"
     );
-    crypto(&mut state, CryptoIntent::SetPlaintext("CloudAcademy!".into()));
+    crypto(
+        &mut state,
+        CryptoIntent::SetPlaintext("CloudAcademy!".into()),
+    );
     let CryptoOutcome::Refused(refusal) = crypto(&mut state, CryptoIntent::VerifyMac) else {
         panic!("a changed message does not verify");
     };
     assert_eq!(refusal.exception, "KMSInvalidMacException");
-    assert!(refusal.line.contains("when calling the VerifyMac operation"));
+    assert!(
+        refusal
+            .line
+            .contains("when calling the VerifyMac operation")
+    );
     // Encrypt with the HMAC key is KMS's InvalidKeyUsageException.
     let CryptoOutcome::Refused(refusal) = crypto(&mut state, CryptoIntent::Encrypt) else {
         panic!("an HMAC key does not encrypt");

@@ -844,7 +844,9 @@ fn check_and_matrix_on_a_scenario_with_hmac_keys() {
     let cells: Vec<&str> = row.split(['|', ' ']).filter(|c| !c.is_empty()).collect();
     assert_eq!(
         cells,
-        ["alice", "allow", "allow", "n/a", "n/a", "n/a", "n/a", "allow", "allow"],
+        [
+            "alice", "allow", "allow", "n/a", "n/a", "n/a", "n/a", "allow", "allow"
+        ],
         "{table}"
     );
     assert!(table.contains("GenerateMac VerifyMac"), "{table}");
@@ -856,6 +858,9 @@ fn check_and_matrix_on_a_scenario_with_hmac_keys() {
     let out = kmsplay(&["check", bad.path()]);
     assert_eq!(out.status.code(), Some(2));
     let all = format!("{}{}", stdout(&out), stderr(&out));
-    assert!(all.contains(&format!("{}:2:29: error:", bad.path())), "{all}");
+    assert!(
+        all.contains(&format!("{}:2:29: error:", bad.path())),
+        "{all}"
+    );
     assert!(all.contains("`HMAC_512`"), "{all}");
 }

@@ -377,8 +377,14 @@ mod tests {
             .iter()
             .filter_map(|s| s["Sid"].as_str())
             .collect();
-        assert!(!sids.contains(&"Allow attachment of persistent resources"), "{sids:?}");
-        assert!(sids.contains(&"Allow access for Key Administrators"), "{sids:?}");
+        assert!(
+            !sids.contains(&"Allow attachment of persistent resources"),
+            "{sids:?}"
+        );
+        assert!(
+            sids.contains(&"Allow access for Key Administrators"),
+            "{sids:?}"
+        );
     }
 
     #[test]

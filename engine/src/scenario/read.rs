@@ -1339,13 +1339,14 @@ impl Reader<'_, '_> {
                     }
                     Some(spec) => spec,
                     None => {
-                        let hint = match crate::diagnostics::did_you_mean(
-                            text,
-                            names.iter().copied(),
-                        ) {
-                            Some(s) => format!("did you mean `{s}`? Valid key specs: {}", json::quote_list(&names)),
-                            None => format!("expected one of {}", json::quote_list(&names)),
-                        };
+                        let hint =
+                            match crate::diagnostics::did_you_mean(text, names.iter().copied()) {
+                                Some(s) => format!(
+                                    "did you mean `{s}`? Valid key specs: {}",
+                                    json::quote_list(&names)
+                                ),
+                                None => format!("expected one of {}", json::quote_list(&names)),
+                            };
                         self.report
                             .error(
                                 "invalid-value",
@@ -1366,18 +1367,27 @@ impl Reader<'_, '_> {
                 self.report
                     .error(
                         "incompatible-key-usage",
-                        format!("key usage {usage} is not compatible with key spec {}", row.name),
+                        format!(
+                            "key usage {usage} is not compatible with key spec {}",
+                            row.name
+                        ),
                         &path.key("key_usage"),
                         value,
                     )
-                    .hint(format!("a {} key has key usage {}", row.name, row.usage_name));
+                    .hint(format!(
+                        "a {} key has key usage {}",
+                        row.name, row.usage_name
+                    ));
             }
         }
         if origin == "EXTERNAL" && spec != KeySpec::SymmetricDefault {
             let value = object.get("origin").map_or(Span::default(), |v| v.span);
             self.error(
                 "unsupported-origin",
-                format!("only SYMMETRIC_DEFAULT keys are modelled with origin EXTERNAL, not {}", row.name),
+                format!(
+                    "only SYMMETRIC_DEFAULT keys are modelled with origin EXTERNAL, not {}",
+                    row.name
+                ),
                 &path.key("origin"),
                 value,
             );

@@ -158,7 +158,12 @@ impl MatrixReport {
         let specs = matrix
             .keys()
             .iter()
-            .map(|id| world.keys.get(id).map_or(KeySpec::SymmetricDefault, |k| k.spec))
+            .map(|id| {
+                world
+                    .keys
+                    .get(id)
+                    .map_or(KeySpec::SymmetricDefault, |k| k.spec)
+            })
             .collect();
         MatrixReport {
             principals,

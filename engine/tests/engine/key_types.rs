@@ -677,9 +677,13 @@ mod scenario_format {
 
     #[test]
     fn unknown_specs_and_usages_are_errors_at_their_line_and_column() {
-        let error = load("{\"keys\": [\n  {\"name\": \"K\", \"key_spec\": \"HMAC_257\"}]}").unwrap_err();
+        let error =
+            load("{\"keys\": [\n  {\"name\": \"K\", \"key_spec\": \"HMAC_257\"}]}").unwrap_err();
         assert!(error.starts_with("2:29"), "{error}");
-        assert!(error.contains("`HMAC_257` is not a valid key_spec"), "{error}");
+        assert!(
+            error.contains("`HMAC_257` is not a valid key_spec"),
+            "{error}"
+        );
         for row in KEY_SPECS {
             assert!(error.contains(row.name), "{error}");
         }
@@ -697,8 +701,9 @@ mod scenario_format {
             load(r#"{"keys": [{"name": "K", "key_spec": "HMAC_256", "key_usage": "MAC"}]}"#)
                 .unwrap_err();
         assert!(error.contains("`MAC` is not a valid key_usage"), "{error}");
-        let error = load(r#"{"keys": [{"name": "K", "key_spec": "HMAC_256", "origin": "EXTERNAL"}]}"#)
-            .unwrap_err();
+        let error =
+            load(r#"{"keys": [{"name": "K", "key_spec": "HMAC_256", "origin": "EXTERNAL"}]}"#)
+                .unwrap_err();
         assert!(error.contains("origin EXTERNAL"), "{error}");
     }
 
@@ -706,7 +711,8 @@ mod scenario_format {
     /// a located error naming the feature (not a panic) where it has not.
     #[test]
     fn ecc_specs_need_the_asymmetric_feature() {
-        let text = r#"{"keys": [{"name": "K", "key_spec": "ECC_NIST_P256", "key_usage": "SIGN_VERIFY"}]}"#;
+        let text =
+            r#"{"keys": [{"name": "K", "key_spec": "ECC_NIST_P256", "key_usage": "SIGN_VERIFY"}]}"#;
         if kms_engine::crypto::ASYMMETRIC {
             let loaded = load(text).unwrap();
             let key = loaded.world.keys.keys().next().unwrap();
@@ -715,7 +721,10 @@ mod scenario_format {
             let error = load(text).unwrap_err();
             assert!(error.starts_with("1:37"), "{error}");
             assert!(error.contains("`asymmetric` feature"), "{error}");
-            assert!(error.contains("HMAC_256") && !error.contains("`ECC_NIST_P384`"), "{error}");
+            assert!(
+                error.contains("HMAC_256") && !error.contains("`ECC_NIST_P384`"),
+                "{error}"
+            );
         }
     }
 }
