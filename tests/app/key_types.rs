@@ -4,7 +4,7 @@
 //! the console's choices. Sources: KMS Developer Guide hmac.html, hmac-authz.html,
 //! symm-asymm-compare.html; KMS API Reference GenerateMac, VerifyMac (KMSInvalidMacException).
 
-#![expect(clippy::unwrap_used, clippy::panic, reason = "tests")]
+#![expect(clippy::unwrap_used, reason = "tests")]
 
 use crate::panels_support;
 
