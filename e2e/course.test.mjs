@@ -4,7 +4,7 @@
 // course site hosts the app.
 import { select, until } from './helpers.mjs';
 
-// What each tour step's prediction is, in order (the engine's answers; tests/course.rs pins them).
+// What each tour step's prediction is, in order (the engine's answers; tests/app/course.rs pins them).
 const ANSWERS = ['implicit', 'allow', 'implicit', 'explicit', 'implicit', 'allow', 'implicit', 'implicit'];
 const WRONG_AT = 3;
 

@@ -1,6 +1,6 @@
 //! The properties of the fuzz targets that reach into the app crate (`kms-playground`): its
 //! share-link decoder. `fuzz_targets/share.rs` runs them under libFuzzer (nightly);
-//! `tests/saving_and_sharing.rs` replays `corpus/share/` through them on stable.
+//! `tests/app/saving_and_sharing.rs` replays `corpus/share/` through them on stable.
 
 use kms_playground::share::{
     SHARE_PREFIX, StartRequest, decode_share, encode_focus, encode_share, start_request,

@@ -1,5 +1,5 @@
 //! The properties every fuzz target checks, one function per target. The targets under
-//! `fuzz_targets/` run them under libFuzzer (nightly); `awscli/tests/fuzz_corpus.rs` runs them on
+//! `fuzz_targets/` run them under libFuzzer (nightly); `awscli/tests/emulator/fuzz_corpus.rs` runs them on
 //! every committed corpus and crash input on stable, so a regression fails `cargo test`.
 
 use kms_awscli::query::Query;

@@ -1,7 +1,7 @@
 //! Replays a fuzz target's committed corpus and crash inputs (`engine/fuzz/corpus/<target>/`)
 //! through its property on stable Rust, so what fuzzing found once stays fixed without nightly.
-//! Included by the native test suites that can run the property (`awscli/tests/fuzz_corpus.rs`,
-//! the app's `tests/saving_and_sharing.rs`).
+//! Included by the native test suites that can run the property (`awscli/tests/emulator/fuzz_corpus.rs`,
+//! the app's `tests/app/saving_and_sharing.rs`).
 
 use std::path::Path;
 

@@ -1,13 +1,23 @@
 //! `cargo xtask fuzz [--minutes N] [TARGET…]`: runs every cargo-fuzz target of the engine in turn
-//! (nightly and `cargo fuzz` needed), then prints executions and coverage per target.
+//! (nightly needed; `cargo fuzz` is installed at a pinned version when missing), then prints
+//! executions and coverage per target.
 //!
 //! The committed corpus (`engine/fuzz/corpus/<target>/`, replayed on stable by
-//! `awscli/tests/fuzz_corpus.rs` and, for `share`, the app's `tests/saving_and_sharing.rs`) is read, never written: new inputs go to a scratch corpus under
-//! `target/fuzz-corpus/`, so the committed one stays small. A crash input libFuzzer writes is
-//! copied into the committed corpus, so the stable test replays it until it is fixed.
+//! `awscli/tests/emulator/fuzz_corpus.rs` and, for `share`, the app's `tests/app/saving_and_sharing.rs`) only
+//! grows on request: new inputs go to a scratch corpus under `target/fuzz-corpus/`, and
+//! `--keep` then merges into the committed one just the inputs that reach code it did not reach
+//! (libFuzzer's `-merge=1`), so it stays small enough to commit and to replay on every test run.
+//! A crash input libFuzzer writes is always copied into the committed corpus, so the stable test
+//! replays it until it is fixed.
 
 use std::path::Path;
 use std::process::Command;
+
+use crate::setup::ensure_cargo_tool;
+
+/// Fuzzing is not part of `cargo xtask test` (it needs nightly), so `cargo xtask setup` leaves
+/// cargo-fuzz out and this command installs it on first use.
+const CARGO_FUZZ_VERSION: &str = "0.13.2";
 
 /// Every target, with the dictionary that helps it past its syntax.
 const TARGETS: [(&str, Option<&str>); 9] = [
@@ -71,9 +81,10 @@ impl Outcome {
     }
 }
 
-/// Parses `--minutes N` and target names, then runs the targets.
+/// Parses `--minutes N`, `--keep` and target names, then runs the targets.
 pub fn fuzz_all(root: &Path, args: &[String]) -> Result<(), String> {
     let mut minutes = 10u64;
+    let mut keep = false;
     let mut only = Vec::new();
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -85,6 +96,7 @@ pub fn fuzz_all(root: &Path, args: &[String]) -> Result<(), String> {
                     .filter(|&m| m > 0)
                     .ok_or("--minutes takes a whole number of minutes")?;
             }
+            "--keep" => keep = true,
             name if TARGETS.iter().any(|(t, _)| *t == name) => only.push(name.to_owned()),
             other => {
                 let names: Vec<&str> = TARGETS.iter().map(|(t, _)| *t).collect();
@@ -95,13 +107,19 @@ pub fn fuzz_all(root: &Path, args: &[String]) -> Result<(), String> {
             }
         }
     }
+    ensure_nightly()?;
+    ensure_cargo_tool(root, "cargo-fuzz", "cargo-fuzz", CARGO_FUZZ_VERSION)?;
     let fuzz_dir = root.join("engine").join("fuzz");
     let mut runs = Vec::new();
     for (target, dict) in TARGETS {
         if !only.is_empty() && !only.iter().any(|o| o == target) {
             continue;
         }
-        runs.push(fuzz_one(root, &fuzz_dir, target, dict, minutes)?);
+        let run = fuzz_one(root, &fuzz_dir, target, dict, minutes)?;
+        if keep && run.outcome == Outcome::Ok {
+            keep_new_inputs(root, &fuzz_dir, target)?;
+        }
+        runs.push(run);
     }
     println!("\ntarget       executions  coverage  features  result ({minutes} min each)");
     for r in &runs {
@@ -118,6 +136,20 @@ pub fn fuzz_all(root: &Path, args: &[String]) -> Result<(), String> {
         return Err("a fuzz target failed: see its output above".to_owned());
     }
     Ok(())
+}
+
+/// libFuzzer's instrumentation needs nightly flags; rustup cannot fetch a toolchain on every
+/// machine, so a missing nightly is reported rather than installed.
+fn ensure_nightly() -> Result<(), String> {
+    let nightly = Command::new("rustup")
+        .args(["toolchain", "list"])
+        .output()
+        .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).contains("nightly"));
+    if nightly {
+        Ok(())
+    } else {
+        Err("fuzzing needs a nightly toolchain: `rustup toolchain install nightly`".to_owned())
+    }
 }
 
 fn fuzz_one(
@@ -150,9 +182,7 @@ fn fuzz_one(
         .arg("--")
         .args(&libfuzzer)
         .output()
-        .map_err(|e| {
-            format!("cannot run cargo fuzz (install it with `cargo install cargo-fuzz`): {e}")
-        })?;
+        .map_err(|e| format!("cannot run cargo fuzz: {e}"))?;
     let log = String::from_utf8_lossy(&output.stderr);
     let stat = |name: &str| {
         log.lines()
@@ -200,6 +230,32 @@ fn fuzz_one(
         features: field("ft:"),
         outcome,
     })
+}
+
+/// Merges into the committed corpus the scratch inputs that add coverage to it.
+fn keep_new_inputs(root: &Path, fuzz_dir: &Path, target: &str) -> Result<(), String> {
+    let scratch = root.join("target").join("fuzz-corpus").join(target);
+    let committed = fuzz_dir.join("corpus").join(target);
+    let count = |dir: &Path| std::fs::read_dir(dir).map_or(0, |entries| entries.count());
+    let before = count(&committed);
+    let status = Command::new("cargo")
+        .current_dir(fuzz_dir)
+        .args(["+nightly", "fuzz", "run", target])
+        .arg(&committed)
+        .arg(&scratch)
+        .args(["--", "-merge=1"])
+        .output()
+        .map_err(|e| format!("cannot run cargo fuzz: {e}"))?
+        .status;
+    if !status.success() {
+        return Err(format!("merging the {target} corpus failed ({status})"));
+    }
+    println!(
+        "    kept {} new inputs in {}",
+        count(&committed) - before,
+        committed.display()
+    );
+    Ok(())
 }
 
 /// Copies libFuzzer's crash, timeout and out-of-memory inputs into the committed corpus.

@@ -61,7 +61,8 @@ fn main() -> ExitCode {
                  bench   print the performance figures: engine, app model, CLI and browser\n          \
                  (or one part: bench engine|model|cli|browser)\n  \
                  fuzz    run every fuzz target in turn (nightly, cargo-fuzz; --minutes N each,\n          \
-                 default 10; or name targets) and print executions and coverage per target"
+                 default 10; or name targets) and print executions and coverage per target;\n          \
+                 --keep adds the inputs that reach new code to the committed corpus"
             );
             return ExitCode::from(2);
         }
@@ -234,14 +235,7 @@ fn test_everything(only: Option<&str>) -> Result<(), String> {
             args.extend_from_slice(package_and_tests);
             run(&root, "cargo", &args, &browser)
         };
-        wasm_test(&[
-            "-p",
-            "kms-playground",
-            "--test",
-            "web",
-            "--test",
-            "web_panels",
-        ])?;
+        wasm_test(&["-p", "kms-playground", "--test", "browser"])?;
         // The engine as a JavaScript module, called as a page calls it.
         wasm_test(&["-p", "kms-engine-js"])?;
     }

@@ -71,7 +71,12 @@ fn ensure_chromium(root: &Path) -> Result<(), String> {
 /// `cargo install` of `krate` at exactly `version`, unless `binary --version` already reports it.
 /// `--locked` is tried first; wasm-bindgen-cli's lockfile names a crate version the registry no
 /// longer serves, so an unlocked build (same crate version, newest compatible dependencies) follows.
-fn ensure_cargo_tool(root: &Path, krate: &str, binary: &str, version: &str) -> Result<(), String> {
+pub(crate) fn ensure_cargo_tool(
+    root: &Path,
+    krate: &str,
+    binary: &str,
+    version: &str,
+) -> Result<(), String> {
     if has_version(binary, version) {
         return Ok(());
     }

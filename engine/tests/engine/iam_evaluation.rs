@@ -1,0 +1,536 @@
+//! IAM's evaluation beyond one identity policy: paths in principal ARNs, groups, managed
+//! policies, permissions boundaries, session policies, SCPs and RCPs. Each rule cites the IAM
+//! User Guide page it pins.
+
+#![expect(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "fixtures fail the test on a bad setup"
+)]
+
+use crate::kms_common;
+
+use kms_common::*;
+use kms_engine::catalog::Action;
+use kms_engine::policy::eval::Decision;
+use kms_engine::world::{KeySetup, WorldError};
+use serde_json::json;
+
+fn key_policy(statements: serde_json::Value) -> String {
+    json!({ "Version": "2012-10-17", "Statement": statements }).to_string()
+}
+
+fn allow_stmt(principals: &[&str], actions: &[&str]) -> serde_json::Value {
+    json!({ "Effect": "Allow", "Principal": {"AWS": principals}, "Action": actions, "Resource": "*" })
+}
+
+#[test]
+fn principal_elements_match_the_full_arn_with_its_path() {
+    // IAM User Guide, reference_identifiers.html ("IAM ARNs", "Friendly names and paths"): a
+    // role created under /service-role/ is arn:aws:iam::ACCOUNT:role/service-role/NAME; its
+    // sessions are arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION, without the path. A
+    // Principal element names the role by its full ARN.
+    let mut world = world();
+    let role = world
+        .add_role_at(ACCOUNT, "/service-role/", "lambda-exec")
+        .unwrap();
+    assert_eq!(
+        role,
+        format!("arn:aws:iam::{ACCOUNT}:role/service-role/lambda-exec")
+    );
+    let session = world.add_session(&role, "invocation").unwrap();
+    assert_eq!(
+        session,
+        format!("arn:aws:sts::{ACCOUNT}:assumed-role/lambda-exec/invocation")
+    );
+    let user = world.add_user_at(ACCOUNT, "/eng/db/", "Alice").unwrap();
+    assert_eq!(user, format!("arn:aws:iam::{ACCOUNT}:user/eng/db/Alice"));
+
+    let key = add_key(
+        &mut world,
+        ACCOUNT,
+        Some(&key_policy(json!([allow_stmt(
+            &[&role, &user],
+            &["kms:Decrypt"]
+        )]))),
+        1,
+    );
+    for caller in [&role, &session, &user] {
+        assert_eq!(
+            verdict(&world, caller, &key, Action::Decrypt).decision,
+            Decision::Allow,
+            "{caller}"
+        );
+    }
+    assert_eq!(
+        verdict(&world, &session, &key, Action::Encrypt).decision,
+        Decision::ImplicitDeny
+    );
+
+    // The role's ARN without its path names no principal KMS can find
+    // (MalformedPolicyDocumentException).
+    let pathless = format!("arn:aws:iam::{ACCOUNT}:role/lambda-exec");
+    let refused = world.add_key(
+        KeySetup {
+            policy: Some(key_policy(json!([allow_stmt(
+                &[&pathless],
+                &["kms:Decrypt"]
+            )]))),
+            ..KeySetup::new(ACCOUNT)
+        },
+        NOW,
+        &mut kms_engine::entropy::SeededRandomness::new(2),
+    );
+    assert!(matches!(refused, Err(WorldError::InvalidPolicy(_))));
+}
+
+#[test]
+fn names_are_unique_in_an_account_whatever_the_path() {
+    // IAM User Guide, reference_identifiers.html: "you can't have a role named
+    // /division_abc/subdivision_xyz/ProductManager and another named /division_xyz/ProductManager"
+    // — names are unique per account, paths do not make them distinct.
+    let mut world = world();
+    world.add_role_at(ACCOUNT, "/a/", "App").unwrap();
+    assert!(matches!(
+        world.add_role_at(ACCOUNT, "/b/", "App"),
+        Err(WorldError::DuplicatePrincipal(_))
+    ));
+    assert_eq!(
+        world.role_arn(ACCOUNT, "App"),
+        Some(format!("arn:aws:iam::{ACCOUNT}:role/a/App").as_str())
+    );
+    for bad in ["a/", "/a", "/a//b/", "/a b/", ""] {
+        assert!(
+            matches!(
+                world.add_user_at(ACCOUNT, bad, "Bob"),
+                Err(WorldError::InvalidName { what: "path", .. })
+            ),
+            "{bad:?}"
+        );
+    }
+}
+
+#[test]
+fn scenarios_declare_principals_with_paths_and_their_sessions() {
+    let text = r#"{
+      "principals": [
+        {"name": "exec", "arn": "arn:aws:iam::111122223333:role/service-role/lambda-exec"},
+        {"name": "run", "arn": "arn:aws:sts::111122223333:assumed-role/lambda-exec/run-1"}
+      ],
+      "keys": [{"name": "K", "policy": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/service-role/lambda-exec"},
+         "Action": "kms:Decrypt", "Resource": "*"}]}}],
+      "expect": [
+        {"principal": "run", "key": "K", "action": "kms:Decrypt", "decision": "allow"},
+        {"principal": "exec", "key": "K", "action": "kms:Encrypt", "decision": "implicit-deny"}
+      ]
+    }"#;
+    let mut rng = kms_engine::entropy::SeededRandomness::new(1);
+    let loaded = kms_engine::scenario::load(text, NOW, &mut rng).unwrap();
+    let session = loaded
+        .world
+        .principal("arn:aws:sts::111122223333:assumed-role/lambda-exec/run-1")
+        .unwrap();
+    assert_eq!(session.path, "/service-role/");
+    let results = kms_engine::scenario::check(
+        &loaded.scenario,
+        text,
+        &loaded.world,
+        NOW,
+        kms_engine::scenario::Reasons::Failures,
+    );
+    assert!(results.iter().all(|r| r.passed), "{results:?}");
+    // Written back, the file reads the same.
+    let written = kms_engine::scenario::Scenario::from_world(&loaded.world, &loaded.scenario);
+    assert!(written.to_json().contains("role/service-role/lambda-exec"));
+}
+
+use kms_engine::authz::{Guardrail, Reason, StepKind, StepResult};
+use kms_engine::scenario::{Loaded, Scenario};
+use kms_engine::store::KeyId;
+
+/// Loads a scenario written in the scenario format.
+fn load(text: &str) -> Loaded {
+    let mut rng = kms_engine::entropy::SeededRandomness::new(1);
+    match kms_engine::scenario::load(text, NOW, &mut rng) {
+        Ok(loaded) => loaded,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// The verdict (checked against the explanation and `require`) for two scenario names.
+fn decide(
+    loaded: &Loaded,
+    principal: &str,
+    key: &str,
+    action: Action,
+) -> kms_engine::authz::Verdict {
+    let (caller, key) = names(loaded, principal, key);
+    verdict(&loaded.world, &caller, &key, action)
+}
+
+fn names(loaded: &Loaded, principal: &str, key: &str) -> (String, KeyId) {
+    let s = &loaded.scenario;
+    let caller = s
+        .principals
+        .get(s.principal_index(principal).unwrap())
+        .unwrap()
+        .arn
+        .clone();
+    let key = KeyId::parse(&s.keys.iter().find(|k| k.name == key).unwrap().id).unwrap();
+    (caller, key)
+}
+
+const TRUST_ACCOUNT: &str = r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}"#;
+
+fn key_with(statements: &[&str]) -> String {
+    format!(
+        r#"{{"Version": "2012-10-17", "Statement": [{}]}}"#,
+        statements.join(",")
+    )
+}
+
+const USE_KMS: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["kms:Encrypt", "kms:Decrypt"], "Resource": "*"}]}"#;
+
+#[test]
+fn a_users_groups_inline_and_attached_policies_apply_to_the_user() {
+    // IAM User Guide, id_groups.html: "Users in the group automatically have the permissions
+    // that are assigned to the group"; a group is not a principal (it cannot be named in a
+    // resource-based policy). access_policies_managed-vs-inline.html: managed policies attach
+    // by ARN to users, groups and roles; the default version applies.
+    let text = format!(
+        r#"{{
+      "principals": [{{"name": "Alice"}}, {{"name": "Bob"}}, {{"name": "App", "arn": "arn:aws:iam::111122223333:role/App"}}],
+      "groups": [
+        {{"name": "Crypto", "members": ["Alice"], "policies": [{{"name": "Use", "document": {USE_KMS}}}]}},
+        {{"name": "Auditors", "arn": "arn:aws:iam::111122223333:group/audit/Auditors", "members": ["Bob"]}}
+      ],
+      "managed_policies": [
+        {{"arn": "arn:aws:iam::aws:policy/DescribeKeys", "attached_to": ["Auditors", "App"],
+          "document": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Action": "kms:DescribeKey", "Resource": "*"}}]}}}}
+      ],
+      "keys": [{{"name": "K", "policy": {}}}]
+    }}"#,
+        key_with(&[TRUST_ACCOUNT])
+    );
+    let loaded = load(&text);
+    assert!(decide(&loaded, "Alice", "K", Action::Decrypt).is_allowed());
+    assert!(!decide(&loaded, "Bob", "K", Action::Decrypt).is_allowed());
+    assert!(decide(&loaded, "Bob", "K", Action::DescribeKey).is_allowed());
+    assert!(decide(&loaded, "App", "K", Action::DescribeKey).is_allowed());
+    assert!(!decide(&loaded, "App", "K", Action::Decrypt).is_allowed());
+    let (alice, key) = names(&loaded, "Alice", "K");
+    let explanation = explain(&loaded.world, &alice, &key, Action::Decrypt);
+    assert!(
+        explanation.summary.contains("Crypto/Use"),
+        "{}",
+        explanation.summary
+    );
+
+    // A new default version of a managed policy applies at once to everything it is attached to.
+    let mut world = loaded.world.clone();
+    world
+        .put_managed_policy("arn:aws:iam::aws:policy/DescribeKeys", USE_KMS)
+        .unwrap();
+    let (bob, _) = names(&loaded, "Bob", "K");
+    assert!(verdict(&world, &bob, &key, Action::Decrypt).is_allowed());
+    assert!(!verdict(&world, &bob, &key, Action::DescribeKey).is_allowed());
+}
+
+/// A role and a user with `kms:*` through IAM, both under a boundary that allows only Encrypt.
+fn boundary_world(key_statements: &[&str]) -> Loaded {
+    let text = format!(
+        r#"{{
+      "principals": [
+        {{"name": "Alice", "permissions_boundary": "EncryptOnly",
+          "policies": [{{"name": "All", "document": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}}]}}}}]}},
+        {{"name": "App", "arn": "arn:aws:iam::111122223333:role/App", "permissions_boundary": "EncryptOnly",
+          "policies": [{{"name": "All", "document": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}}]}}}}]}},
+        {{"name": "run", "arn": "arn:aws:sts::111122223333:assumed-role/App/run"}}
+      ],
+      "managed_policies": [
+        {{"name": "EncryptOnly", "document": {{"Version": "2012-10-17", "Statement": [
+          {{"Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*"}},
+          {{"Effect": "Deny", "Action": "kms:ScheduleKeyDeletion", "Resource": "*"}}]}}}}
+      ],
+      "keys": [{{"name": "K", "policy": {}}}]
+    }}"#,
+        key_with(key_statements)
+    );
+    load(&text)
+}
+
+#[test]
+fn a_permissions_boundary_limits_identity_based_allows() {
+    // IAM User Guide, access_policies_boundaries.html: "An entity's permissions boundary allows
+    // it to perform only the actions that are allowed by both its identity-based policies and
+    // its permissions boundaries"; an explicit deny in the boundary denies.
+    let loaded = boundary_world(&[TRUST_ACCOUNT]);
+    for who in ["Alice", "App", "run"] {
+        assert!(
+            decide(&loaded, who, "K", Action::Encrypt).is_allowed(),
+            "{who}"
+        );
+        let decrypt = decide(&loaded, who, "K", Action::Decrypt);
+        assert_eq!(decrypt.decision, Decision::ImplicitDeny, "{who}");
+        assert_eq!(
+            decrypt.reason,
+            Reason::GuardrailDoesNotAllow {
+                guardrail: Guardrail::PermissionsBoundary
+            },
+            "{who}"
+        );
+        let deletion = decide(&loaded, who, "K", Action::ScheduleKeyDeletion);
+        assert_eq!(deletion.decision, Decision::ExplicitDeny, "{who}");
+    }
+    let (alice, key) = names(&loaded, "Alice", "K");
+    let explanation = explain(&loaded.world, &alice, &key, Action::Decrypt);
+    let step = explanation
+        .steps
+        .iter()
+        .find(|s| s.kind == StepKind::PermissionsBoundary)
+        .unwrap();
+    assert_eq!(step.result, StepResult::No);
+    assert!(
+        explanation
+            .access_denied_message
+            .as_deref()
+            .unwrap()
+            .ends_with("because no permissions boundary allows the kms:Decrypt action")
+    );
+}
+
+#[test]
+fn a_key_policy_naming_the_user_or_the_session_is_not_limited_by_the_boundary_but_one_naming_the_role_is()
+ {
+    // IAM User Guide, access_policies_boundaries.html ("Resource-based policies") and
+    // reference_policies_evaluation-logic_policy-eval-denyallow.html: within one account, a
+    // resource-based policy that grants permissions to an IAM user ARN or a role session ARN is
+    // not limited by an implicit deny in a permissions boundary; one that grants permissions to
+    // the IAM role ARN is limited by it.
+    let naming = |principals: &[&str]| {
+        let list: Vec<String> = principals.iter().map(|p| format!("\"{p}\"")).collect();
+        format!(
+            r#"{{"Effect": "Allow", "Principal": {{"AWS": [{}]}}, "Action": "kms:Decrypt", "Resource": "*"}}"#,
+            list.join(",")
+        )
+    };
+    let user = "arn:aws:iam::111122223333:user/Alice";
+    let role = "arn:aws:iam::111122223333:role/App";
+    let session = "arn:aws:sts::111122223333:assumed-role/App/run";
+
+    let direct = boundary_world(&[&naming(&[user, session])]);
+    for who in ["Alice", "run"] {
+        assert_eq!(
+            decide(&direct, who, "K", Action::Decrypt).reason,
+            Reason::KeyPolicy { statement: 0 },
+            "{who}"
+        );
+    }
+    // Boundary denies still count.
+    let deny_direct = boundary_world(&[
+        &naming(&[user, session]).replace("kms:Decrypt", "kms:ScheduleKeyDeletion")
+    ]);
+    assert_eq!(
+        decide(&deny_direct, "Alice", "K", Action::ScheduleKeyDeletion).decision,
+        Decision::ExplicitDeny
+    );
+
+    let via_role = boundary_world(&[&naming(&[role])]);
+    for who in ["App", "run"] {
+        assert_eq!(
+            decide(&via_role, who, "K", Action::Decrypt).reason,
+            Reason::GuardrailDoesNotAllow {
+                guardrail: Guardrail::PermissionsBoundary
+            },
+            "{who}"
+        );
+    }
+}
+
+#[test]
+fn session_policies_limit_the_roles_permissions_except_where_the_session_is_named() {
+    // IAM User Guide, access_policies.html#policies_session: "The resulting session's
+    // permissions are the intersection of the entity's identity-based policies and the session
+    // policies"; a resource-based policy that names the session ARN directly is not limited by
+    // them, one that names the role ARN is (reference_policies_evaluation-logic_policy-eval-denyallow.html).
+    let text = |key_statement: &str| {
+        format!(
+            r#"{{
+      "principals": [
+        {{"name": "App", "arn": "arn:aws:iam::111122223333:role/App",
+          "policies": [{{"name": "Use", "document": {USE_KMS}}}]}},
+        {{"name": "narrow", "arn": "arn:aws:sts::111122223333:assumed-role/App/narrow",
+          "session_policies": [{{"name": "EncryptOnly", "document": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*"}}]}}}}]}},
+        {{"name": "managed", "arn": "arn:aws:sts::111122223333:assumed-role/App/managed",
+          "session_policies": [{{"arn": "arn:aws:iam::111122223333:policy/NoDecrypt"}}]}}
+      ],
+      "managed_policies": [{{"arn": "arn:aws:iam::111122223333:policy/NoDecrypt", "document": {{"Version": "2012-10-17", "Statement": [
+        {{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}}, {{"Effect": "Deny", "Action": "kms:Decrypt", "Resource": "*"}}]}}}}],
+      "keys": [{{"name": "K", "policy": {}}}]
+    }}"#,
+            key_with(&[TRUST_ACCOUNT, key_statement])
+        )
+    };
+    let decrypt_for = |principal: &str| {
+        format!(
+            r#"{{"Effect": "Allow", "Principal": {{"AWS": "{principal}"}}, "Action": "kms:Decrypt", "Resource": "*"}}"#
+        )
+    };
+    let through_role = load(&text(&decrypt_for("arn:aws:iam::111122223333:role/App")));
+    assert!(decide(&through_role, "App", "K", Action::Decrypt).is_allowed());
+    assert!(decide(&through_role, "narrow", "K", Action::Encrypt).is_allowed());
+    assert_eq!(
+        decide(&through_role, "narrow", "K", Action::Decrypt).reason,
+        Reason::GuardrailDoesNotAllow {
+            guardrail: Guardrail::SessionPolicy
+        }
+    );
+    assert_eq!(
+        decide(&through_role, "managed", "K", Action::Decrypt).decision,
+        Decision::ExplicitDeny
+    );
+    let named_session = load(&text(&decrypt_for(
+        "arn:aws:sts::111122223333:assumed-role/App/narrow",
+    )));
+    assert_eq!(
+        decide(&named_session, "narrow", "K", Action::Decrypt).reason,
+        Reason::KeyPolicy { statement: 1 }
+    );
+}
+
+/// Alice of member account 111122223333, Mgmt of the management account 999988887777, a key in
+/// each, and `scps`/`rcps` as given.
+fn org_world(scps: &str, rcps: &str) -> Loaded {
+    let everyone = r#"{"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::111122223333:user/Alice", "arn:aws:iam::999988887777:user/Mgmt"]}, "Action": "kms:*", "Resource": "*"}"#;
+    let text = format!(
+        r#"{{
+      "principals": [{{"name": "Alice"}}, {{"name": "Mgmt", "arn": "arn:aws:iam::999988887777:user/Mgmt",
+        "policies": [{{"name": "Use", "document": {USE_KMS}}}]}}],
+      "keys": [{{"name": "K", "policy": {k}}},
+               {{"name": "M", "arn": "arn:aws:kms:us-east-1:999988887777:key/1234abcd-12ab-34cd-56ef-1234567890ab", "policy": {k}}}],
+      "organization": {{"management_account": "999988887777", "scps": {scps}, "rcps": {rcps}}}
+    }}"#,
+        k = key_with(&[everyone])
+    );
+    load(&text)
+}
+
+const FULL_ACCESS: &str = r#"{"name": "FullAWSAccess", "id": "p-FullAWSAccess", "targets": ["root", "111122223333"], "document": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}}"#;
+
+#[test]
+fn an_scp_must_allow_and_not_deny_for_principals_of_member_accounts() {
+    // AWS Organizations User Guide, orgs_manage_policies_scps_evaluation.html, and IAM User
+    // Guide, reference_policies_evaluation-logic_policy-eval-denyallow.html: "If the
+    // enforcement code does not find any Allow statements in the SCPs, it returns Deny"; SCPs do
+    // not affect the management account. They limit every permission, key policy's included.
+    let deny_decrypt = r#"{"name": "NoDecrypt", "targets": ["111122223333"], "document": {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "kms:Decrypt", "Resource": "*"}]}}"#;
+    let loaded = org_world(&format!("[{FULL_ACCESS}, {deny_decrypt}]"), "[]");
+    assert!(decide(&loaded, "Alice", "K", Action::Encrypt).is_allowed());
+    let denied = decide(&loaded, "Alice", "K", Action::Decrypt);
+    assert_eq!(denied.decision, Decision::ExplicitDeny);
+    assert!(matches!(
+        denied.reason,
+        Reason::ExplicitDenyInGuardrail {
+            guardrail: Guardrail::Scp,
+            ..
+        }
+    ));
+    assert!(decide(&loaded, "Mgmt", "M", Action::Decrypt).is_allowed());
+
+    // Only a root-level SCP that allows Encrypt: the account level has FullAWSAccess, the root
+    // level lacks Decrypt, so nothing can allow it.
+    let root_encrypt = r#"{"name": "EncryptOnly", "targets": ["root"], "document": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*"}]}}"#;
+    let account_full = FULL_ACCESS.replace(r#""root", "#, "");
+    let loaded = org_world(&format!("[{root_encrypt}, {account_full}]"), "[]");
+    assert!(decide(&loaded, "Alice", "K", Action::Encrypt).is_allowed());
+    assert_eq!(
+        decide(&loaded, "Alice", "K", Action::Decrypt).reason,
+        Reason::GuardrailDoesNotAllow {
+            guardrail: Guardrail::Scp
+        }
+    );
+    let (alice, key) = names(&loaded, "Alice", "K");
+    let explanation = explain(&loaded.world, &alice, &key, Action::Decrypt);
+    assert!(
+        explanation
+            .steps
+            .iter()
+            .any(|s| s.kind == StepKind::ServiceControlPolicies && s.result == StepResult::No)
+    );
+    assert!(
+        explanation
+            .access_denied_message
+            .unwrap()
+            .ends_with("because no service control policy allows the kms:Decrypt action")
+    );
+}
+
+#[test]
+fn an_rcp_limits_use_of_member_account_keys_but_not_the_management_accounts_or_services() {
+    // AWS Organizations User Guide, orgs_manage_policies_rcps.html: RCPs apply to resources of
+    // member accounts, not of the management account, and "RCPs do not apply to ... requests
+    // made by AWS service principals"; RCPFullAWSAccess is attached everywhere, so only Deny
+    // statements change decisions.
+    let rcp = r#"{"name": "OnlyOurOrg", "targets": ["root"], "document": {"Version": "2012-10-17", "Statement": [
+      {"Effect": "Deny", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*",
+       "Condition": {"StringNotEquals": {"aws:PrincipalAccount": "111122223333"}}}]}}"#;
+    let loaded = org_world(&format!("[{FULL_ACCESS}]"), &format!("[{rcp}]"));
+    assert!(decide(&loaded, "Alice", "K", Action::Decrypt).is_allowed());
+    // Mgmt uses the member account's key: the RCP denies it.
+    let denied = decide(&loaded, "Mgmt", "K", Action::Decrypt);
+    assert!(matches!(
+        denied.reason,
+        Reason::ExplicitDenyInGuardrail {
+            guardrail: Guardrail::Rcp,
+            ..
+        }
+    ));
+    // No RCP on the management account's own key.
+    assert!(decide(&loaded, "Mgmt", "M", Action::Decrypt).is_allowed());
+    // An AWS service principal's request meets no RCP (nor SCP).
+    let service = kms_engine::world::Principal::service("cloudtrail.amazonaws.com");
+    let (_, key) = names(&loaded, "Alice", "K");
+    let key = loaded.world.keys.get(&key).unwrap();
+    let explanation = kms_engine::authz::explain(
+        &loaded.world,
+        &kms_engine::authz::AuthzRequest {
+            caller: &service,
+            action: Action::Decrypt,
+            target: kms_engine::authz::Target::Key(key),
+            params: &kms_engine::authz::RequestParams::default(),
+            now: NOW,
+        },
+    );
+    assert!(explanation.guardrail_traces.is_empty());
+    assert!(!explanation.steps.iter().any(|s| matches!(
+        s.kind,
+        StepKind::ResourceControlPolicies | StepKind::ServiceControlPolicies
+    )));
+}
+
+#[test]
+fn guardrails_in_the_scenario_format_round_trip_and_unknown_fields_stay_errors() {
+    let loaded = org_world(&format!("[{FULL_ACCESS}]"), "[]");
+    let boundary = boundary_world(&[TRUST_ACCOUNT]);
+    for l in [&loaded, &boundary] {
+        let written = Scenario::from_world(&l.world, &l.scenario).to_json();
+        let again = load(&written);
+        assert_eq!(
+            Scenario::from_world(&again.world, &again.scenario).to_json(),
+            written
+        );
+    }
+    let error = Scenario::parse("{\"groups\": [{\"name\": \"G\",\n  \"memberz\": []}]}")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("2:3") && error.contains("memberz"),
+        "{error}"
+    );
+    let error =
+        Scenario::parse(r#"{"principals": [{"name": "A", "permissions_boundary": "Missing"}]}"#)
+            .unwrap_err()
+            .to_string();
+    assert!(error.contains("no managed policy"), "{error}");
+}
