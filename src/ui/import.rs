@@ -294,6 +294,7 @@ pub fn ImportDialog(props: &ImportDialogProps) -> Html {
                 <span class="read-as">
                     { read_as.unwrap_or_else(|| if file.asks_key_id { "a key policy (get-key-policy): which key?".to_owned() } else { "—".to_owned() }) }
                 </span>
+                <button type="button" class="small" onclick={remove} aria-label={format!("Remove {}", file.name)}>{ "Remove" }</button>
                 if file.asks_key_id {
                     <label class="key-id">
                         <span>{ "Key id" }</span>
@@ -302,7 +303,6 @@ pub fn ImportDialog(props: &ImportDialogProps) -> Html {
                             aria-label={format!("Key id of {name}")} />
                     </label>
                 }
-                <button type="button" class="small" onclick={remove} aria-label={format!("Remove {}", file.name)}>{ "Remove" }</button>
             </li>
         }
     });
@@ -337,9 +337,6 @@ pub fn ImportDialog(props: &ImportDialogProps) -> Html {
                         </div>
                         <p class="muted small">{ "A get-key-policy output does not say which key it is for: name it KEY-ID.json (the commands do) or type the key id beside it below." }</p>
                     </details>
-                    if !session.files.is_empty() {
-                        <ul class="import-files" id="import-file-list" aria-label="Files">{ for files }</ul>
-                    }
                     if !session.unreadable.is_empty() {
                         <ul class="import-unreadable" role="alert">
                             { for session.unreadable.iter().map(|(name, why)| html! { <li class="error-text">{ format!("{name} could not be read: {why}") }</li> }) }
@@ -356,6 +353,10 @@ pub fn ImportDialog(props: &ImportDialogProps) -> Html {
                                 placeholder={crate::aws_import::DEFAULT_NAME} />
                         </label>
                         if large { { filter_view(&session, report, &session) } }
+                    }
+                    if !session.files.is_empty() {
+                        <h3 class="import-files-title">{ format!("Files ({})", session.files.len()) }</h3>
+                        <ul class="import-files" id="import-file-list" aria-label="Files">{ for files }</ul>
                     }
                 </div>
                 <footer>
