@@ -270,7 +270,13 @@ pub fn ImportDialog(props: &ImportDialogProps) -> Html {
         })
     };
 
-    let files = session.files.iter().enumerate().map(|(index, file)| {
+    // Files that ask for a key id come first, where the error about them is.
+    let (asking, rest): (Vec<_>, Vec<_>) = session
+        .files
+        .iter()
+        .enumerate()
+        .partition(|(_, f)| f.asks_key_id);
+    let files = asking.into_iter().chain(rest).map(|(index, file)| {
         let read_as = session
             .read_as(&file.name)
             .map(|lines| lines.join("; "))
