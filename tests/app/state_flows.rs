@@ -450,7 +450,7 @@ fn importing_aws_cli_outputs_reports_what_was_left_out_and_opens_the_world() {
     };
     assert_eq!(
         report.summary(),
-        "5 principals, 3 keys, 1 grant, 2 SCPs and RCPs"
+        "5 principals, 3 keys, 1 grant, 3 SCPs and RCPs"
     );
     assert!(!report.is_large());
     let skipped: Vec<String> = report.skipped.iter().map(|s| s.to_string()).collect();
@@ -464,7 +464,8 @@ fn importing_aws_cli_outputs_reports_what_was_left_out_and_opens_the_world() {
     assert!(
         skipped
             .iter()
-            .any(|s| s.starts_with("p-examplescp1.targets.json: skipped target ou-exam-ple12345")),
+            .any(|s| s
+                .starts_with("p-RCPFullAWSAccess.policy.json: skipped policy RCPFullAWSAccess")),
         "{skipped:?}"
     );
     assert_eq!(
@@ -476,14 +477,14 @@ fn importing_aws_cli_outputs_reports_what_was_left_out_and_opens_the_world() {
 
     let mut state = lecture();
     let world = session.open().unwrap();
-    assert_eq!(world.files, 12);
+    assert_eq!(world.files, 21);
     state.apply(Intent::OpenImport(Box::new(world)));
     let notice = state.ui.notice.clone().unwrap();
     assert!(
         notice.undo
             && notice
                 .text
-                .starts_with("Imported \"Billing account\" from 12 AWS CLI outputs."),
+                .starts_with("Imported \"Billing account\" from 21 AWS CLI outputs."),
         "{notice:?}"
     );
     assert_eq!(state.model().title(), "Billing account");
