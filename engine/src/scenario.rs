@@ -98,7 +98,9 @@ pub use check::{
 };
 pub use exercise::{ExerciseStatus, GoalStatus, changes_outside, evaluate_goal, exercise_status};
 pub use generate::{GENERATED_ACTIONS, MAX_GENERATED_KEYS, MAX_GENERATED_PRINCIPALS, generate};
-pub use import::{COMMANDS as IMPORT_COMMANDS, ImportError, ImportFile, Imported, Skipped, import};
+pub use import::{
+    COMMANDS as IMPORT_COMMANDS, ImportError, ImportFile, Imported, Skipped, import, needs_key_id,
+};
 pub use lint::{lint, lint_document};
 pub use read::{
     KEY_ORIGINS, KEY_STATES, alias_problem, grant_operation_names, is_key_id, parse_key_arn,

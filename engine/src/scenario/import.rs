@@ -304,6 +304,27 @@ fn arn_account(arn: &str) -> Option<&str> {
     arn.split(':').nth(4).filter(|a| !a.is_empty())
 }
 
+/// A file name without `.json` (and `.policy` before it): where a `get-key-policy` output's key
+/// id is read from.
+fn name_stem(name: &str) -> Option<&str> {
+    let stem = name.strip_suffix(".json")?;
+    Some(stem.strip_suffix(".policy").unwrap_or(stem))
+}
+
+/// Whether `file` is a `get-key-policy` output whose name does not say its key, so its key id
+/// must be given ([`ImportFile::key_id`]); a file that is not JSON or has another shape is not.
+pub fn needs_key_id(name: &str, text: &str) -> bool {
+    // Only a small object with a string `Policy` can be one: skip the parse for anything else.
+    if !text.contains("\"Policy\"") {
+        return false;
+    }
+    let Ok(value) = serde_json::from_str::<Value>(text) else {
+        return false;
+    };
+    matches!(value.get("Policy"), Some(Value::String(_)))
+        && !name_stem(base_name(name)).is_some_and(super::is_key_id)
+}
+
 /// The last path component of a file name, without directories.
 fn base_name(name: &str) -> &str {
     name.rsplit(['/', '\\']).next().unwrap_or(name)
@@ -530,11 +551,7 @@ impl Merge {
             let key = file
                 .key_id
                 .map(str::to_owned)
-                .or_else(|| {
-                    let stem = name.strip_suffix(".json")?;
-                    let stem = stem.strip_suffix(".policy").unwrap_or(stem);
-                    Some(stem.to_owned())
-                })
+                .or_else(|| name_stem(name).map(str::to_owned))
                 .ok_or_else(|| ImportError::NoKeyForPolicy {
                     file: name.to_owned(),
                 })?;
@@ -1157,4 +1174,40 @@ fn build(mut m: Merge, name: Option<&str>) -> Result<Imported, ImportError> {
         read: m.read,
         skipped: m.skipped,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const POLICY: &str = r#"{"Policy": "{\"Version\": \"2012-10-17\", \"Statement\": []}", "PolicyName": "default"}"#;
+
+    /// `get-key-policy` prints `Policy` and `PolicyName` only (KMS API Reference, GetKeyPolicy,
+    /// Response Syntax): the key comes from the file name, else it must be given.
+    #[test]
+    fn a_key_policy_output_needs_a_key_id_unless_its_name_gives_one() {
+        let id = "1234abcd-12ab-34cd-56ef-1234567890ab";
+        assert!(needs_key_id("other-key-policy.json", POLICY));
+        assert!(needs_key_id("policy", POLICY));
+        assert!(!needs_key_id(&format!("{id}.json"), POLICY));
+        assert!(!needs_key_id(&format!("exports/{id}.policy.json"), POLICY));
+        // Other shapes, and text that is not JSON, never ask for a key.
+        assert!(!needs_key_id("keys.json", r#"{"Keys": []}"#));
+        assert!(!needs_key_id(
+            "p-1.policy.json",
+            r#"{"Policy": {"PolicySummary": {}, "Content": "{}"}}"#
+        ));
+        assert!(!needs_key_id("broken.json", r#"{"Policy": "#));
+        // Given a key id, the same file imports.
+        let files = [ImportFile {
+            name: "other-key-policy.json",
+            text: POLICY,
+            key_id: Some(id),
+        }];
+        let imported = import(&files, None).unwrap();
+        assert_eq!(
+            imported.read,
+            vec![format!("other-key-policy.json: key policy of {id}")]
+        );
+    }
 }
