@@ -14,9 +14,10 @@ mod key_specs;
 
 pub use action::{Action, PermissionSource};
 pub use key_specs::{
-    ENCRYPTION_ALGORITHMS, KEY_SPECS, KEY_TYPE_OPERATIONS, KEY_USAGES, KeySpec, KeySpecRow,
-    KeyUsage, MATERIAL_OPERATIONS, MacAlgorithm, SIGNING_ALGORITHMS, grant_operations_of_any_key,
-    some_key_supports,
+    DATA_KEY_PAIR_SPECS, ENCRYPTION_ALGORITHMS, KEY_AGREEMENT_ALGORITHMS, KEY_SPECS,
+    KEY_TYPE_OPERATIONS, KEY_USAGES, KeySpec, KeySpecRow, KeyUsage, MATERIAL_OPERATIONS,
+    MacAlgorithm, OTHER_USAGE_ROWS, SIGNING_ALGORITHMS, all_rows, data_key_pair_spec,
+    grant_operations_of_any_key, some_key_supports,
 };
 
 use crate::diagnostics::did_you_mean;

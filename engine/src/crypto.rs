@@ -99,6 +99,67 @@ fn signing_digest(
     }
 }
 
+/// Why a ring derived no shared secret.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AgreementError {
+    /// The key is not an elliptic-curve key (the key-spec table refuses this first).
+    NotAnAgreementKey,
+    /// The peer's public key is not a DER `SubjectPublicKeyInfo` of a point on the key's curve.
+    InvalidPublicKey,
+    /// This build has no asymmetric cryptography ([`ASYMMETRIC`]).
+    Unavailable,
+}
+
+/// A data key pair (API GenerateDataKeyPair): made to leave KMS, so unlike a KMS key's
+/// material its private key is handed out, wiped when dropped.
+pub struct DataKeyPair {
+    /// The private key, PKCS#8 DER.
+    pub private_key: zeroize::Zeroizing<Vec<u8>>,
+    /// The public key, DER `SubjectPublicKeyInfo`.
+    pub public_key: Vec<u8>,
+}
+
+impl fmt::Debug for DataKeyPair {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("DataKeyPair(<redacted>)")
+    }
+}
+
+/// Why no data key pair was made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DataKeyPairError {
+    /// `spec` is not a key pair spec this build generates: not an elliptic-curve spec of the
+    /// key-spec table, or a build without the `asymmetric` feature.
+    Unavailable,
+    /// The randomness source failed.
+    Randomness(RandomnessUnavailable),
+}
+
+/// A fresh key pair of the elliptic-curve key spec `spec`, its private scalar drawn from
+/// `rng`'s fresh bytes ([`Randomness::fill_fresh`]: a data key, never replayed from a seed).
+pub fn generate_data_key_pair(
+    spec: KeySpec,
+    rng: &mut dyn Randomness,
+) -> Result<DataKeyPair, DataKeyPairError> {
+    #[cfg(feature = "asymmetric")]
+    if spec.row().asymmetric {
+        let mut secret = zeroize::Zeroizing::new(vec![0u8; spec.row().material_bytes]);
+        for _ in 0..64 {
+            rng.fill_fresh(&mut secret)
+                .map_err(DataKeyPairError::Randomness)?;
+            asymmetric::fit_secret(spec, &mut secret);
+            if let Some((private_key, public_key)) = asymmetric::key_pair_der(spec, &secret) {
+                return Ok(DataKeyPair {
+                    private_key,
+                    public_key,
+                });
+            }
+        }
+    }
+    let _ = (spec, rng);
+    Err(DataKeyPairError::Unavailable)
+}
+
 /// What [`KeyMaterial::mac`] computed.
 enum MacOutcome {
     Mac(Vec<u8>),
@@ -223,7 +284,8 @@ impl KeyMaterial {
         #[cfg(feature = "asymmetric")]
         if spec.row().asymmetric {
             for _ in 0..64 {
-                let material = KeyMaterial::generate(len, rng)?;
+                let mut material = KeyMaterial::generate(len, rng)?;
+                asymmetric::fit_secret(spec, &mut material.0);
                 if asymmetric::is_valid_secret(spec, &material.0) {
                     return Ok(material);
                 }
@@ -474,6 +536,31 @@ impl KeyRing {
         {
             let _ = secret;
             None
+        }
+    }
+
+    /// The raw ECDH shared secret of this key agreement key's private key and the peer's public
+    /// key, a DER `SubjectPublicKeyInfo` on the same curve (API DeriveSharedSecret).
+    pub fn derive_shared_secret(
+        &self,
+        peer_public_key: &[u8],
+    ) -> Result<zeroize::Zeroizing<Vec<u8>>, AgreementError> {
+        if !self.spec.row().asymmetric {
+            return Err(AgreementError::NotAnAgreementKey);
+        }
+        let secret = self
+            .versions
+            .last()
+            .ok_or(AgreementError::NotAnAgreementKey)?;
+        #[cfg(feature = "asymmetric")]
+        {
+            asymmetric::shared_secret(self.spec, &secret.0, peer_public_key)
+                .ok_or(AgreementError::InvalidPublicKey)
+        }
+        #[cfg(not(feature = "asymmetric"))]
+        {
+            let _ = (secret, peer_public_key);
+            Err(AgreementError::Unavailable)
         }
     }
 

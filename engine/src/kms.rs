@@ -19,6 +19,7 @@ mod aliases;
 mod crypto_ops;
 mod grants;
 mod import;
+mod key_pairs;
 mod key_policy;
 mod keys;
 mod mac;
@@ -29,6 +30,7 @@ pub mod types;
 
 pub use crypto_ops::*;
 pub use grants::*;
+pub use key_pairs::*;
 pub use mac::*;
 pub use sign::*;
 pub use tags::validate_tag;

@@ -630,6 +630,7 @@ pub fn usage_words(usage: KeyUsage) -> &'static str {
         KeyUsage::EncryptDecrypt => "Encrypt and decrypt",
         KeyUsage::GenerateVerifyMac => "Generate and verify MAC",
         KeyUsage::SignVerify => "Sign and verify",
+        KeyUsage::KeyAgreement => "Key agreement",
     }
 }
 

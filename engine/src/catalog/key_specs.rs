@@ -24,6 +24,39 @@ pub enum KeyUsage {
     /// `SIGN_VERIFY`: asymmetric signing keys.
     #[serde(rename = "SIGN_VERIFY")]
     SignVerify,
+    /// `KEY_AGREEMENT`: asymmetric NIST elliptic-curve keys for DeriveSharedSecret (ECDH).
+    #[serde(rename = "KEY_AGREEMENT")]
+    KeyAgreement,
+}
+
+/// The API's `KeyAgreementAlgorithmSpec` enum: `ECDH`, the one algorithm of `KEY_AGREEMENT`
+/// keys (API Reference, DeriveSharedSecret, KeyAgreementAlgorithm; DescribeKey's and
+/// GetPublicKey's `KeyAgreementAlgorithms`).
+pub const KEY_AGREEMENT_ALGORITHMS: &[&str] = &["ECDH"];
+
+/// The API's `DataKeyPairSpec` enum, every value (GenerateDataKeyPair's `KeyPairSpec`, newest
+/// API model); [`data_key_pair_spec`] says which of them this build generates.
+pub const DATA_KEY_PAIR_SPECS: &[&str] = &[
+    "RSA_2048",
+    "RSA_3072",
+    "RSA_4096",
+    "ECC_NIST_P256",
+    "ECC_NIST_P384",
+    "ECC_NIST_P521",
+    "ECC_SECG_P256K1",
+    "SM2",
+    "ECC_NIST_EDWARDS25519",
+    "ML_KEM_512",
+    "ML_KEM_768",
+    "ML_KEM_1024",
+];
+
+/// The key spec whose key pairs GenerateDataKeyPair makes for `KeyPairSpec` `name`: an
+/// asymmetric key spec of the table with the same name (a data key pair of an ECC spec is a
+/// pair on that curve), or `None` for a value of the API's enum the table has no row for.
+pub fn data_key_pair_spec(name: &str) -> Option<KeySpec> {
+    KeySpec::from_name(name)
+        .filter(|spec| spec.row().asymmetric && DATA_KEY_PAIR_SPECS.contains(&name))
 }
 
 /// The API's `SigningAlgorithmSpec` enum; a row lists the ones its keys use.
@@ -96,14 +129,17 @@ impl Serialize for MacAlgorithm {
     }
 }
 
-/// What KMS says about one key spec.
+/// What KMS says about one key spec with one key usage. A spec's first row ([`KEY_SPECS`]) has
+/// its usual usage; a spec whose keys may have another usage instead has a row for it in
+/// [`OTHER_USAGE_ROWS`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct KeySpecRow {
     /// The spec.
     pub spec: KeySpec,
     /// Its API name, such as `SYMMETRIC_DEFAULT`.
     pub name: &'static str,
-    /// The key usage a key of this spec has (the only one CreateKey accepts with it here).
+    /// The key usage a key of this row has (CreateKey accepts a spec with the usage of any of
+    /// its rows).
     pub usage: KeyUsage,
     /// The usage's API name, such as `ENCRYPT_DECRYPT`.
     pub usage_name: &'static str,
@@ -250,8 +286,46 @@ key_specs! {
     EccNistP256 => ecc_row(KeySpec::EccNistP256, "ECC_NIST_P256", &["ECDSA_SHA_256"], 32),
     /// `ECC_NIST_P384`: an ECDSA key pair on NIST P-384 (secp384r1).
     EccNistP384 => ecc_row(KeySpec::EccNistP384, "ECC_NIST_P384", &["ECDSA_SHA_384"], 48),
+    /// `ECC_NIST_P521`: an ECDSA key pair on NIST P-521 (secp521r1).
+    EccNistP521 => ecc_row(KeySpec::EccNistP521, "ECC_NIST_P521", &["ECDSA_SHA_512"], 66),
     /// `ECC_SECG_P256K1`: an ECDSA key pair on secp256k1 (cryptocurrencies).
     EccSecgP256k1 => ecc_row(KeySpec::EccSecgP256k1, "ECC_SECG_P256K1", &["ECDSA_SHA_256"], 32),
+}
+
+/// The usages a spec's keys may have besides the one of its [`KEY_SPECS`] row, a row each: a
+/// NIST elliptic-curve key is for signing (`SIGN_VERIFY`) or for key agreement
+/// (`KEY_AGREEMENT`), never both; a secp256k1 key signs only (KMS Developer Guide,
+/// asymmetric-key-specs.html, "Elliptic curve key specs"; API Reference, CreateKey, KeyUsage).
+pub const OTHER_USAGE_ROWS: &[KeySpecRow] = &[
+    agreement_row(KeySpec::EccNistP256, "ECC_NIST_P256", 32),
+    agreement_row(KeySpec::EccNistP384, "ECC_NIST_P384", 48),
+    agreement_row(KeySpec::EccNistP521, "ECC_NIST_P521", 66),
+];
+
+/// A NIST elliptic-curve spec's `KEY_AGREEMENT` row (API Reference, DeriveSharedSecret;
+/// KMS Developer Guide, grants.html, "Grant operations": a grant on a key agreement key may
+/// allow DeriveSharedSecret, GetPublicKey, CreateGrant, RetireGrant and DescribeKey).
+const fn agreement_row(spec: KeySpec, name: &'static str, material_bytes: usize) -> KeySpecRow {
+    KeySpecRow {
+        spec,
+        name,
+        usage: KeyUsage::KeyAgreement,
+        usage_name: "KEY_AGREEMENT",
+        described_as: "an asymmetric KMS key",
+        operations: &[Action::DeriveSharedSecret, Action::GetPublicKey],
+        grant_operations: &[
+            Action::DeriveSharedSecret,
+            Action::GetPublicKey,
+            Action::CreateGrant,
+            Action::RetireGrant,
+            Action::DescribeKey,
+        ],
+        encryption_algorithms: &[],
+        mac_algorithms: &[],
+        signing_algorithms: &[],
+        asymmetric: true,
+        material_bytes,
+    }
 }
 
 /// An ECC signing key spec's row (KMS Developer Guide, asymmetric-key-specs.html, "Elliptic
@@ -333,6 +407,20 @@ impl KeySpecRow {
     pub fn allows_grant_operation(&self, action: Action) -> bool {
         self.grant_operations.contains(&action)
     }
+
+    /// `KeyAgreementAlgorithms` in DescribeKey and GetPublicKey (key agreement keys only).
+    pub fn key_agreement_algorithms(&self) -> &'static [&'static str] {
+        if self.usage == KeyUsage::KeyAgreement {
+            KEY_AGREEMENT_ALGORITHMS
+        } else {
+            &[]
+        }
+    }
+}
+
+/// Every row: each spec's first, then the other usages'.
+pub fn all_rows() -> impl Iterator<Item = &'static KeySpecRow> {
+    KEY_SPECS.iter().chain(OTHER_USAGE_ROWS)
 }
 
 impl KeySpec {
@@ -347,6 +435,26 @@ impl KeySpec {
             .iter()
             .find(|row| row.name == name)
             .map(|row| row.spec)
+    }
+
+    /// Every row of the spec: its first, then one per other usage its keys may have.
+    pub fn rows(self) -> impl Iterator<Item = &'static KeySpecRow> {
+        all_rows().filter(move |row| row.spec == self)
+    }
+
+    /// The row of a key of this spec with `usage`, or `None` if such a key cannot have it.
+    pub fn row_for(self, usage: KeyUsage) -> Option<&'static KeySpecRow> {
+        self.rows().find(|row| row.usage == usage)
+    }
+
+    /// The row of a key of this spec whose usage is named `usage` (API spelling).
+    pub fn row_named(self, usage: &str) -> Option<&'static KeySpecRow> {
+        self.rows().find(|row| row.usage_name == usage)
+    }
+
+    /// The usages a key of this spec may have, as the API names them.
+    pub fn usage_names(self) -> Vec<&'static str> {
+        self.rows().map(|row| row.usage_name).collect()
     }
 }
 
@@ -367,8 +475,7 @@ impl<'de> serde::Deserialize<'de> for KeySpec {
 impl KeyUsage {
     /// The API name.
     pub fn as_str(self) -> &'static str {
-        KEY_SPECS
-            .iter()
+        all_rows()
             .find(|row| row.usage == self)
             .map_or("", |row| row.usage_name)
     }
@@ -376,14 +483,14 @@ impl KeyUsage {
 
 /// Whether any modelled key can be used with `action`: the matrix offers only those actions.
 pub fn some_key_supports(action: Action) -> bool {
-    KEY_SPECS.iter().any(|row| row.supports(action))
+    all_rows().any(|row| row.supports(action))
 }
 
 /// The grant operations a grant on some modelled key may list, in the first row's order and
 /// then the others'.
 pub fn grant_operations_of_any_key() -> Vec<Action> {
     let mut all: Vec<Action> = Vec::new();
-    for row in KEY_SPECS {
+    for row in all_rows() {
         for &action in row.grant_operations {
             if !all.contains(&action) {
                 all.push(action);
@@ -503,8 +610,71 @@ mod tests {
     }
 
     #[test]
+    fn nist_curves_sign_or_agree_on_keys_and_secp256k1_only_signs() {
+        // KMS Developer Guide, asymmetric-key-specs.html ("Elliptic curve key specs"); API
+        // Reference, CreateKey (KeyUsage: "For NIST-recommended elliptic curve key pairs,
+        // specify SIGN_VERIFY or KEY_AGREEMENT. For ECC_SECG_P256K1 key pairs, specify
+        // SIGN_VERIFY"); grants.html ("Grant operations" for key agreement keys).
+        for spec in [
+            KeySpec::EccNistP256,
+            KeySpec::EccNistP384,
+            KeySpec::EccNistP521,
+        ] {
+            assert_eq!(spec.usage_names(), ["SIGN_VERIFY", "KEY_AGREEMENT"]);
+            let agreement = spec.row_for(KeyUsage::KeyAgreement).unwrap();
+            assert_eq!(agreement.key_agreement_algorithms(), ["ECDH"]);
+            assert!(agreement.signing_algorithms.is_empty());
+            for action in KEY_TYPE_OPERATIONS {
+                assert_eq!(
+                    agreement.supports(*action),
+                    matches!(action, Action::DeriveSharedSecret | Action::GetPublicKey),
+                    "{action}"
+                );
+            }
+            assert_eq!(
+                sorted_grant_operations(agreement),
+                [
+                    "CreateGrant",
+                    "DeriveSharedSecret",
+                    "DescribeKey",
+                    "GetPublicKey",
+                    "RetireGrant"
+                ]
+            );
+            assert!(spec.row().key_agreement_algorithms().is_empty());
+        }
+        assert_eq!(KeySpec::EccSecgP256k1.usage_names(), ["SIGN_VERIFY"]);
+        assert_eq!(KeySpec::SymmetricDefault.usage_names(), ["ENCRYPT_DECRYPT"]);
+        assert_eq!(KeyUsage::KeyAgreement.as_str(), "KEY_AGREEMENT");
+        assert!(some_key_supports(Action::DeriveSharedSecret));
+        assert!(grant_operations_of_any_key().contains(&Action::DeriveSharedSecret));
+    }
+
+    #[test]
+    fn data_key_pairs_are_made_for_the_ecc_specs_of_the_table() {
+        // KMS API Reference, GenerateDataKeyPair, KeyPairSpec (DataKeyPairSpec): an ECC data
+        // key pair is a pair on the curve of the key spec of the same name.
+        let made: Vec<&str> = DATA_KEY_PAIR_SPECS
+            .iter()
+            .copied()
+            .filter(|name| data_key_pair_spec(name).is_some())
+            .collect();
+        assert_eq!(
+            made,
+            [
+                "ECC_NIST_P256",
+                "ECC_NIST_P384",
+                "ECC_NIST_P521",
+                "ECC_SECG_P256K1"
+            ]
+        );
+        assert_eq!(data_key_pair_spec("SYMMETRIC_DEFAULT"), None);
+        assert_eq!(data_key_pair_spec("HMAC_256"), None);
+    }
+
+    #[test]
     fn a_rows_operations_and_grant_operations_fit_the_catalog() {
-        for row in KEY_SPECS {
+        for row in all_rows() {
             for action in row.operations {
                 assert!(KEY_TYPE_OPERATIONS.contains(action), "{action}");
             }

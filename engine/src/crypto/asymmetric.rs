@@ -1,7 +1,9 @@
-//! ECDSA for the ECC key specs (feature `asymmetric`): the private scalar is the key material;
-//! signatures are DER-encoded (`ECDSA-Sig-Value`, as KMS returns them) and made with RFC 6979
-//! deterministic nonces over a digest the caller computed; public keys are DER
-//! `SubjectPublicKeyInfo` (API Reference, Sign and GetPublicKey).
+//! ECDSA and ECDH for the ECC key specs (feature `asymmetric`): the private scalar is the key
+//! material; signatures are DER-encoded (`ECDSA-Sig-Value`, as KMS returns them) and made with
+//! RFC 6979 deterministic nonces over a digest the caller computed; public keys are DER
+//! `SubjectPublicKeyInfo` (API Reference, Sign and GetPublicKey); a shared secret is the raw
+//! ECDH x-coordinate (API Reference, DeriveSharedSecret); a data key pair's private key is
+//! PKCS#8 DER (API Reference, GenerateDataKeyPair).
 
 use crate::catalog::KeySpec;
 
@@ -18,6 +20,10 @@ macro_rules! with_curve {
                 use p384 as $curve;
                 $body
             }
+            KeySpec::EccNistP521 => {
+                use p521 as $curve;
+                $body
+            }
             KeySpec::EccSecgP256k1 => {
                 use k256 as $curve;
                 $body
@@ -31,6 +37,51 @@ macro_rules! with_curve {
 pub(super) fn is_valid_secret(spec: KeySpec, secret: &[u8]) -> bool {
     with_curve!(spec, false, |curve| {
         curve::ecdsa::SigningKey::from_slice(secret).is_ok()
+    })
+}
+
+/// Makes random bytes of a private scalar's length more likely to be one: a P-521 scalar is
+/// below 2^521, so the top seven bits of its 66 bytes are cleared.
+pub(super) fn fit_secret(spec: KeySpec, secret: &mut [u8]) {
+    if spec == KeySpec::EccNistP521 {
+        if let Some(first) = secret.first_mut() {
+            *first &= 0x01;
+        }
+    }
+}
+
+/// The key pair whose private scalar is `secret`: its private key as PKCS#8 DER (RFC 5208,
+/// with the RFC 5915 `ECPrivateKey` inside) and its public key as DER `SubjectPublicKeyInfo`.
+pub(super) fn key_pair_der(
+    spec: KeySpec,
+    secret: &[u8],
+) -> Option<(zeroize::Zeroizing<Vec<u8>>, Vec<u8>)> {
+    with_curve!(spec, None, |curve| {
+        use curve::pkcs8::{EncodePrivateKey, EncodePublicKey};
+        let key = curve::SecretKey::from_slice(secret).ok()?;
+        let private = key.to_pkcs8_der().ok()?;
+        let public = key.public_key().to_public_key_der().ok()?;
+        Some((
+            zeroize::Zeroizing::new(private.as_bytes().to_vec()),
+            public.as_bytes().to_vec(),
+        ))
+    })
+}
+
+/// The raw ECDH shared secret (the x-coordinate of the shared point) of the private scalar
+/// `secret` and the peer's DER `SubjectPublicKeyInfo`, or `None` when `peer` is not a public
+/// key on `spec`'s curve.
+pub(super) fn shared_secret(
+    spec: KeySpec,
+    secret: &[u8],
+    peer: &[u8],
+) -> Option<zeroize::Zeroizing<Vec<u8>>> {
+    with_curve!(spec, None, |curve| {
+        use curve::pkcs8::DecodePublicKey;
+        let key = curve::SecretKey::from_slice(secret).ok()?;
+        let peer = curve::PublicKey::from_public_key_der(peer).ok()?;
+        let shared = key.diffie_hellman(&peer);
+        Some(zeroize::Zeroizing::new(shared.raw_secret_bytes().to_vec()))
     })
 }
 

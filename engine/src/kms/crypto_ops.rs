@@ -256,7 +256,7 @@ fn check_ciphertext_size(blob: &[u8]) -> Result<(), KmsError> {
 }
 
 /// The request values a cryptographic call is authorized with.
-fn crypto_params(
+pub(super) fn crypto_params(
     context: Option<&BTreeMap<String, String>>,
     grant_tokens: &[String],
 ) -> RequestParams {
@@ -268,7 +268,7 @@ fn crypto_params(
     }
 }
 
-fn context_of(pairs: Option<&BTreeMap<String, String>>) -> EncryptionContext {
+pub(super) fn context_of(pairs: Option<&BTreeMap<String, String>>) -> EncryptionContext {
     pairs
         .into_iter()
         .flatten()
@@ -277,7 +277,7 @@ fn context_of(pairs: Option<&BTreeMap<String, String>>) -> EncryptionContext {
 }
 
 /// Encrypts under `key` (already authorized and state-checked).
-fn seal(
+pub(super) fn seal(
     key: &Key,
     context: &EncryptionContext,
     plaintext: &[u8],
@@ -292,7 +292,7 @@ fn seal(
             }
             // The key-spec table refuses this before the ring is reached.
             crypto::EncryptError::NotAnEncryptionKey => {
-                crate::store::check_key_usage(key.spec, Action::Encrypt, &key.arn)
+                crate::store::check_row_usage(key.row(), Action::Encrypt, &key.arn)
                     .err()
                     .unwrap_or_else(|| KmsError::Internal(e.to_string()))
             }

@@ -57,7 +57,6 @@ impl World {
                 ))
             })?;
         }
-        let row = spec.row();
         // KeyUsage defaults to ENCRYPT_DECRYPT whatever the spec (API CreateKey, KeyUsage), so
         // an HMAC key needs GENERATE_VERIFY_MAC spelled out.
         let usage = request.key_usage.as_deref().unwrap_or("ENCRYPT_DECRYPT");
@@ -71,12 +70,14 @@ impl World {
                 ),
             ));
         }
-        if usage != row.usage_name {
-            return Err(KmsError::Validation(format!(
+        // A spec's keys may have the usage of any of its rows: a NIST elliptic-curve key signs
+        // or agrees on keys (API CreateKey, KeyUsage).
+        let row = spec.row_named(usage).ok_or_else(|| {
+            KmsError::Validation(format!(
                 "KeyUsage {usage} is not compatible with KeySpec {}",
-                row.name
-            )));
-        }
+                spec.as_str()
+            ))
+        })?;
         if row.asymmetric && !crate::crypto::ASYMMETRIC {
             return Err(super::sign::unavailable(row.name));
         }

@@ -110,10 +110,16 @@ pub struct GetPublicKeyResponse {
     pub customer_master_key_spec: &'static str,
     /// The key spec.
     pub key_spec: &'static str,
-    /// `SIGN_VERIFY`.
+    /// `SIGN_VERIFY` or `KEY_AGREEMENT`.
     pub key_usage: &'static str,
-    /// The key spec's signing algorithms.
+    /// The key spec's signing algorithms (signing keys only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub signing_algorithms: Vec<&'static str>,
+    /// `["ECDH"]` for a key agreement key (API Reference, GetPublicKey,
+    /// KeyAgreementAlgorithms: "present only when the KMS key has a KeyUsage value of
+    /// KEY_AGREEMENT").
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub key_agreement_algorithms: Vec<&'static str>,
 }
 
 /// `MessageType`: `RAW` (the default) or `DIGEST`.
@@ -279,7 +285,7 @@ impl World {
             .ring
             .public_key()
             .ok_or_else(|| unavailable(key.spec.as_str()))?;
-        let row = key.spec.row();
+        let row = key.row();
         Ok(GetPublicKeyResponse {
             key_id: key.arn.clone(),
             public_key,
@@ -287,6 +293,7 @@ impl World {
             key_spec: row.name,
             key_usage: row.usage_name,
             signing_algorithms: row.signing_algorithms.to_vec(),
+            key_agreement_algorithms: row.key_agreement_algorithms().to_vec(),
         })
     }
 

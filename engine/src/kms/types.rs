@@ -113,6 +113,9 @@ pub struct KeyMetadata {
     /// The key spec's signing algorithms, such as `["ECDSA_SHA_256"]` (signing keys only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub signing_algorithms: Vec<&'static str>,
+    /// `["ECDH"]` for a key agreement key (API Reference, KeyMetadata, KeyAgreementAlgorithms).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub key_agreement_algorithms: Vec<&'static str>,
     /// Always false.
     pub multi_region: bool,
     /// The waiting period of a key pending deletion.
@@ -148,9 +151,10 @@ impl KeyMetadata {
             key_manager: "CUSTOMER",
             customer_master_key_spec: key.spec.as_str(),
             key_spec: key.spec.as_str(),
-            encryption_algorithms: key.spec.row().encryption_algorithms.to_vec(),
-            mac_algorithms: key.spec.row().mac_algorithms.to_vec(),
-            signing_algorithms: key.spec.row().signing_algorithms.to_vec(),
+            encryption_algorithms: key.row().encryption_algorithms.to_vec(),
+            mac_algorithms: key.row().mac_algorithms.to_vec(),
+            signing_algorithms: key.row().signing_algorithms.to_vec(),
+            key_agreement_algorithms: key.row().key_agreement_algorithms().to_vec(),
             multi_region: false,
             pending_deletion_window_in_days: window,
             expiration_model: key.expiration_model,

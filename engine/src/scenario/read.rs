@@ -7,7 +7,7 @@ use super::{
     OrgPolicyEntry, OrgUnitEntry, OrganizationEntry, PolicyText, PrincipalEntry, PrincipalRole,
     Scenario, ScenarioError, SessionPolicyEntry, derived_key_id,
 };
-use crate::catalog::{KEY_SPECS, KEY_USAGES, KeySpec};
+use crate::catalog::{KEY_SPECS, KEY_USAGES, KeySpec, KeyUsage};
 use crate::diagnostics::{Diagnostic, LineIndex, Severity, Span};
 use crate::json::{self, JsonPath, Object, Report, Value, ValueKind};
 use crate::policy::eval::Decision;
@@ -1286,7 +1286,7 @@ impl Reader<'_, '_> {
         let origin = self
             .choice(object, "origin", KEY_ORIGINS, path)
             .unwrap_or("AWS_KMS");
-        let spec = self.key_spec(object, origin, path);
+        let (spec, usage) = self.key_spec(object, origin, path);
         let tags = self.tags(object, path);
         let policy = match object.get("policy") {
             Some(v) => Some(self.policy_text(v, &path.key("policy"), PolicyKind::KeyPolicy)?),
@@ -1303,6 +1303,7 @@ impl Reader<'_, '_> {
             state,
             origin,
             spec,
+            usage,
             tags,
             policy,
             span: item.span,
@@ -1313,14 +1314,19 @@ impl Reader<'_, '_> {
     /// CreateKey: `KeySpec`, and `KeyUsage`, which must be one the spec allows), a spec this
     /// build can create (asymmetric specs need the engine's `asymmetric` feature), and
     /// `SYMMETRIC_DEFAULT` for an `EXTERNAL` key, as CreateKey has it here.
-    fn key_spec(&mut self, object: &Object, origin: &str, path: &JsonPath) -> KeySpec {
+    fn key_spec(
+        &mut self,
+        object: &Object,
+        origin: &str,
+        path: &JsonPath,
+    ) -> (KeySpec, Option<KeyUsage>) {
         let names: Vec<&'static str> = KEY_SPECS.iter().map(|row| row.name).collect();
         let spec = match object.get("key_spec") {
             None => KeySpec::SymmetricDefault,
             Some(value) => {
                 let p = path.key("key_spec");
                 let Some(text) = value.expect_str(&p, &mut self.report) else {
-                    return KeySpec::SymmetricDefault;
+                    return (KeySpec::SymmetricDefault, None);
                 };
                 match KeySpec::from_name(text) {
                     Some(spec) if spec.row().asymmetric && !crate::crypto::ASYMMETRIC => {
@@ -1335,7 +1341,7 @@ impl Reader<'_, '_> {
                                 "key specs this build can create: {}",
                                 json::quote_list(&creatable_key_specs())
                             ));
-                        return KeySpec::SymmetricDefault;
+                        return (KeySpec::SymmetricDefault, None);
                     }
                     Some(spec) => spec,
                     None => {
@@ -1355,14 +1361,16 @@ impl Reader<'_, '_> {
                                 value.span,
                             )
                             .hint(hint);
-                        return KeySpec::SymmetricDefault;
+                        return (KeySpec::SymmetricDefault, None);
                     }
                 }
             }
         };
-        let row = spec.row();
+        let mut row = spec.row();
         if let Some(usage) = self.choice(object, "key_usage", KEY_USAGES, path) {
-            if usage != row.usage_name {
+            if let Some(other) = spec.row_named(usage) {
+                row = other;
+            } else {
                 let value = object.get("key_usage").map_or(Span::default(), |v| v.span);
                 self.report
                     .error(
@@ -1376,7 +1384,8 @@ impl Reader<'_, '_> {
                     )
                     .hint(format!(
                         "a {} key has key usage {}",
-                        row.name, row.usage_name
+                        row.name,
+                        spec.usage_names().join(" or ")
                     ));
             }
         }
@@ -1392,7 +1401,7 @@ impl Reader<'_, '_> {
                 value,
             );
         }
-        spec
+        (spec, (row.usage != spec.row().usage).then_some(row.usage))
     }
 
     fn choice(

@@ -11,6 +11,7 @@ mod exercises;
 mod fidelity;
 mod grants;
 mod iam_evaluation;
+mod key_pairs;
 mod key_types;
 mod kms_operations;
 mod layers;
