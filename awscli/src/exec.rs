@@ -141,6 +141,7 @@ pub fn kms(
         "Decrypt" => run(w, c, e, r, World::decrypt),
         "DeleteAlias" => run(w, c, e, r, World::delete_alias),
         "DeleteImportedKeyMaterial" => run(w, c, e, r, World::delete_imported_key_material),
+        "DeriveSharedSecret" => run(w, c, e, r, World::derive_shared_secret),
         "DescribeKey" => run(w, c, e, r, World::describe_key),
         "DisableKey" => run(w, c, e, r, World::disable_key),
         "DisableKeyRotation" => run(w, c, e, r, World::disable_key_rotation),
@@ -148,6 +149,10 @@ pub fn kms(
         "EnableKeyRotation" => run(w, c, e, r, World::enable_key_rotation),
         "Encrypt" => run(w, c, e, r, World::encrypt),
         "GenerateDataKey" => run(w, c, e, r, World::generate_data_key),
+        "GenerateDataKeyPair" => run(w, c, e, r, World::generate_data_key_pair),
+        "GenerateDataKeyPairWithoutPlaintext" => {
+            run(w, c, e, r, World::generate_data_key_pair_without_plaintext)
+        }
         "GenerateDataKeyWithoutPlaintext" => {
             run(w, c, e, r, World::generate_data_key_without_plaintext)
         }

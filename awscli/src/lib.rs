@@ -840,6 +840,127 @@ mod session_tests {
         assert_eq!(response["PublicKey"].as_str().map(str::len), Some(124));
     }
 
+    /// KMS API Reference, GenerateDataKeyPair and GenerateDataKeyPairWithoutPlaintext, and the
+    /// AWS CLI's `generate-data-key-pair` and `generate-data-key-pair-without-plaintext`:
+    /// `--key-pair-spec` is required, the responses carry `PrivateKeyCiphertextBlob`,
+    /// `PrivateKeyPlaintext` (the first only), `PublicKey`, `KeyId` and `KeyPairSpec`, and
+    /// `decrypt` returns the private key from its ciphertext blob.
+    #[test]
+    fn generate_data_key_pair_takes_and_prints_aws_field_names() {
+        let mut f = Fixture::demo1();
+        let pair = f.run("aws kms generate-data-key-pair --key-id alias/DemoKey --key-pair-spec ECC_NIST_P256 --encryption-context app=demo --profile alice");
+        assert_eq!(pair.status, 0, "{}", pair.stderr);
+        let response = pair.response.as_deref().unwrap();
+        let fields: Vec<&str> = response
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "PrivateKeyCiphertextBlob",
+                "PrivateKeyPlaintext",
+                "PublicKey",
+                "KeyId",
+                "KeyPairSpec"
+            ]
+        );
+        assert_eq!(response["KeyId"], KEY_ARN);
+        assert_eq!(response["KeyPairSpec"], "ECC_NIST_P256");
+        let private = response["PrivateKeyPlaintext"].as_str().unwrap().to_owned();
+        let blob = response["PrivateKeyCiphertextBlob"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let decrypted = f.run(&format!(
+            "aws kms decrypt --ciphertext-blob {blob} --encryption-context app=demo --profile alice --query Plaintext --output text"
+        ));
+        assert_eq!(decrypted.status, 0, "{}", decrypted.stderr);
+        assert_eq!(decrypted.stdout, format!("{private}\n"));
+
+        let without = f.run("aws kms generate-data-key-pair-without-plaintext --key-id alias/DemoKey --key-pair-spec ECC_NIST_P384 --profile alice");
+        assert_eq!(without.status, 0, "{}", without.stderr);
+        let response = without.response.as_deref().unwrap();
+        assert!(response.get("PrivateKeyPlaintext").is_none());
+        assert_eq!(response["KeyPairSpec"], "ECC_NIST_P384");
+
+        let missing =
+            f.run("aws kms generate-data-key-pair --key-id alias/DemoKey --profile alice");
+        assert_eq!(missing.status, STATUS_USAGE, "{}", missing.stderr);
+        assert!(
+            missing.stderr.contains("--key-pair-spec"),
+            "{}",
+            missing.stderr
+        );
+        let rsa = f.run("aws kms generate-data-key-pair --key-id alias/DemoKey --key-pair-spec RSA_2048 --profile alice");
+        assert_eq!(rsa.status, STATUS_SERVICE_ERROR);
+        assert!(
+            rsa.stderr.contains("(UnsupportedOperationException)")
+                && rsa
+                    .stderr
+                    .contains("this build generates only ECC_NIST_P256"),
+            "{}",
+            rsa.stderr
+        );
+    }
+
+    /// KMS API Reference, CreateKey (KeyUsage KEY_AGREEMENT for NIST elliptic-curve specs),
+    /// GetPublicKey and DeriveSharedSecret, and the AWS CLI's `create-key --key-usage
+    /// KEY_AGREEMENT` and `derive-shared-secret` (`--key-agreement-algorithm`, `--public-key`
+    /// as a blob): two key agreement keys derive the same `SharedSecret` from each other's
+    /// public keys; a signing key is `InvalidKeyUsageException`.
+    #[test]
+    fn derive_shared_secret_takes_and_prints_aws_field_names() {
+        let mut f = Fixture::of(ADMIN_WORLD);
+        assert_eq!(f.run("aws configure --profile alice").status, 0);
+        for name in ["A", "B"] {
+            let created = f.run(&format!("{name}=$(aws kms create-key --key-spec ECC_NIST_P256 --key-usage KEY_AGREEMENT --profile alice --query KeyMetadata.Arn --output text)"));
+            assert_eq!(created.status, 0, "{}", created.stderr);
+            let public = f.run(&format!("P{name}=$(aws kms get-public-key --key-id ${name} --profile alice --query PublicKey --output text)"));
+            assert_eq!(public.status, 0, "{}", public.stderr);
+        }
+        let ab = f.run("aws kms derive-shared-secret --key-id $A --key-agreement-algorithm ECDH --public-key $PB --profile alice");
+        assert_eq!(ab.status, 0, "{}", ab.stderr);
+        let response = ab.response.as_deref().unwrap();
+        let fields: Vec<&str> = response
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "KeyId",
+                "SharedSecret",
+                "KeyAgreementAlgorithm",
+                "KeyOrigin"
+            ]
+        );
+        assert_eq!(response["KeyAgreementAlgorithm"], "ECDH");
+        assert_eq!(response["KeyOrigin"], "AWS_KMS");
+        let ba = f.run("aws kms derive-shared-secret --key-id $B --key-agreement-algorithm ECDH --public-key $PA --profile alice --query SharedSecret");
+        assert_eq!(ba.status, 0, "{}", ba.stderr);
+        assert_eq!(ba.stdout, format!("{}\n", response["SharedSecret"]));
+
+        let signing = f.run("S=$(aws kms create-key --key-spec ECC_NIST_P256 --key-usage SIGN_VERIFY --profile alice --query KeyMetadata.Arn --output text)");
+        assert_eq!(signing.status, 0, "{}", signing.stderr);
+        let refused = f.run("aws kms derive-shared-secret --key-id $S --key-agreement-algorithm ECDH --public-key $PA --profile alice");
+        assert_eq!(refused.status, STATUS_SERVICE_ERROR);
+        assert!(
+            refused.stderr.contains("(InvalidKeyUsageException)")
+                && refused.stderr.contains(
+                    "key usage is SIGN_VERIFY which is not valid for DeriveSharedSecret."
+                ),
+            "{}",
+            refused.stderr
+        );
+        let described = f.run("aws kms describe-key --key-id $A --profile alice --query KeyMetadata.[KeyUsage,KeyAgreementAlgorithms[0]] --output text");
+        assert_eq!(described.stdout, "KEY_AGREEMENT\tECDH\n");
+    }
+
     /// KMS API Reference, GenerateMac and VerifyMac, and the AWS CLI's `generate-mac` and
     /// `verify-mac`: `--message` and `--mac` are blobs (base64 text), the responses carry `Mac`,
     /// `MacAlgorithm`, `KeyId` and `MacValid`, and a MAC that does not verify is

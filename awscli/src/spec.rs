@@ -104,6 +104,16 @@ const ALGORITHM: Param = opt("EncryptionAlgorithm", "encryption-algorithm", Shap
 const LIMIT: Param = opt("Limit", "limit", Shape::Integer);
 const MARKER: Param = opt("Marker", "marker", Shape::String);
 const TAGS: Param = opt("Tags", "tags", Shape::StructureList(TAG));
+/// `Recipient` (`RecipientInfo`: a Nitro enclave's attestation document), which the operations
+/// refuse as not modelled.
+const RECIPIENT: Param = opt(
+    "Recipient",
+    "recipient",
+    Shape::Structure(&[
+        ("KeyEncryptionAlgorithm", Shape::String),
+        ("AttestationDocument", Shape::Blob),
+    ]),
+);
 const BYPASS: Param = opt(
     "BypassPolicyLockoutSafetyCheck",
     "bypass-policy-lockout-safety-check",
@@ -185,6 +195,22 @@ pub const OPERATIONS: &[OperationSpec] = &[
         params: &[KEY_ID],
     },
     OperationSpec {
+        api: "DeriveSharedSecret",
+        cli: "derive-shared-secret",
+        params: &[
+            KEY_ID,
+            req(
+                "KeyAgreementAlgorithm",
+                "key-agreement-algorithm",
+                Shape::String,
+            ),
+            req("PublicKey", "public-key", Shape::Blob),
+            GRANT_TOKENS,
+            DRY_RUN,
+            RECIPIENT,
+        ],
+    },
+    OperationSpec {
         api: "DescribeKey",
         cli: "describe-key",
         params: &[KEY_ID, GRANT_TOKENS],
@@ -236,6 +262,29 @@ pub const OPERATIONS: &[OperationSpec] = &[
             CONTEXT,
             opt("NumberOfBytes", "number-of-bytes", Shape::Integer),
             opt("KeySpec", "key-spec", Shape::String),
+            GRANT_TOKENS,
+            DRY_RUN,
+        ],
+    },
+    OperationSpec {
+        api: "GenerateDataKeyPair",
+        cli: "generate-data-key-pair",
+        params: &[
+            CONTEXT,
+            KEY_ID,
+            req("KeyPairSpec", "key-pair-spec", Shape::String),
+            GRANT_TOKENS,
+            RECIPIENT,
+            DRY_RUN,
+        ],
+    },
+    OperationSpec {
+        api: "GenerateDataKeyPairWithoutPlaintext",
+        cli: "generate-data-key-pair-without-plaintext",
+        params: &[
+            CONTEXT,
+            KEY_ID,
+            req("KeyPairSpec", "key-pair-spec", Shape::String),
             GRANT_TOKENS,
             DRY_RUN,
         ],
