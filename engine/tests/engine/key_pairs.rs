@@ -817,4 +817,52 @@ mod ecc {
             kms_engine::catalog::KeyUsage::SignVerify
         );
     }
+
+    /// The access matrix (`kmsplay matrix`) follows each key's usage, not only its spec: a
+    /// P-256 signing key supports Sign and Verify, a P-256 key agreement key DeriveSharedSecret
+    /// and neither supports the other's (KMS API Reference, InvalidKeyUsageException; Sign and
+    /// DeriveSharedSecret).
+    #[test]
+    fn the_matrix_report_follows_each_keys_usage() {
+        let text = r#"{"principals": [{"name": "Admin", "policies": [{"name": "All", "document":
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}}]}],
+            "keys": [{"name": "Signer", "key_spec": "ECC_NIST_P256", "key_usage": "SIGN_VERIFY"},
+                     {"name": "Agree", "key_spec": "ECC_NIST_P256", "key_usage": "KEY_AGREEMENT"}]}"#;
+        let mut rng = SeededRandomness::new(13);
+        let loaded = kms_engine::scenario::load(text, NOW, &mut rng).unwrap();
+        let actions = kms_engine::scenario::MatrixReport::default_actions(&loaded.world);
+        let names: Vec<&str> = actions.iter().map(|a| a.name()).collect();
+        assert_eq!(
+            names,
+            [
+                "kms:Encrypt",
+                "kms:Decrypt",
+                "kms:Sign",
+                "kms:Verify",
+                "kms:DeriveSharedSecret"
+            ]
+        );
+        let report = kms_engine::scenario::MatrixReport::compute(
+            &loaded.scenario,
+            &loaded.world,
+            &actions,
+            NOW,
+        );
+        let cells: Vec<(&str, &str, &str)> = report
+            .cells()
+            .map(|c| (c.key, c.action, c.symbol()))
+            .filter(|(_, action, _)| *action != "kms:Encrypt" && *action != "kms:Decrypt")
+            .collect();
+        assert_eq!(
+            cells,
+            [
+                ("Signer", "kms:Sign", "allow"),
+                ("Signer", "kms:Verify", "allow"),
+                ("Signer", "kms:DeriveSharedSecret", "n/a"),
+                ("Agree", "kms:Sign", "n/a"),
+                ("Agree", "kms:Verify", "n/a"),
+                ("Agree", "kms:DeriveSharedSecret", "allow"),
+            ]
+        );
+    }
 }
