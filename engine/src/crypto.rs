@@ -135,6 +135,20 @@ pub enum DataKeyPairError {
     Randomness(RandomnessUnavailable),
 }
 
+/// Whether this build generates data key pairs of `spec` ([`generate_data_key_pair`]): the
+/// elliptic-curve specs, with the `asymmetric` feature.
+pub fn generates_data_key_pairs(spec: KeySpec) -> bool {
+    #[cfg(feature = "asymmetric")]
+    {
+        asymmetric::has_curve(spec)
+    }
+    #[cfg(not(feature = "asymmetric"))]
+    {
+        let _ = spec;
+        false
+    }
+}
+
 /// A fresh key pair of the elliptic-curve key spec `spec`, its private scalar drawn from
 /// `rng`'s fresh bytes ([`Randomness::fill_fresh`]: a data key, never replayed from a seed).
 pub fn generate_data_key_pair(
@@ -142,7 +156,7 @@ pub fn generate_data_key_pair(
     rng: &mut dyn Randomness,
 ) -> Result<DataKeyPair, DataKeyPairError> {
     #[cfg(feature = "asymmetric")]
-    if spec.row().asymmetric {
+    if asymmetric::has_curve(spec) {
         let mut secret = zeroize::Zeroizing::new(vec![0u8; spec.row().material_bytes]);
         for _ in 0..64 {
             rng.fill_fresh(&mut secret)

@@ -40,6 +40,15 @@ pub(super) fn is_valid_secret(spec: KeySpec, secret: &[u8]) -> bool {
     })
 }
 
+/// Whether `spec` is an elliptic-curve spec this module has a curve for (the specs of
+/// `with_curve!`).
+pub(super) fn has_curve(spec: KeySpec) -> bool {
+    matches!(
+        spec,
+        KeySpec::EccNistP256 | KeySpec::EccNistP384 | KeySpec::EccNistP521 | KeySpec::EccSecgP256k1
+    )
+}
+
 /// Makes random bytes of a private scalar's length more likely to be one: a P-521 scalar is
 /// below 2^521, so the top seven bits of its 66 bytes are cleared.
 pub(super) fn fit_secret(spec: KeySpec, secret: &mut [u8]) {

@@ -17,9 +17,7 @@ use super::crypto_ops::{context_of, crypto_params, seal};
 use super::grants::dry_run_error;
 use super::{Action, Caller, Env, validation};
 use crate::authz::RequestParams;
-use crate::catalog::{
-    DATA_KEY_PAIR_SPECS, KEY_AGREEMENT_ALGORITHMS, KEY_SPECS, data_key_pair_spec,
-};
+use crate::catalog::{DATA_KEY_PAIR_SPECS, KEY_AGREEMENT_ALGORITHMS, data_key_pair_spec};
 use crate::crypto::{AgreementError, DataKeyPair, DataKeyPairError};
 use crate::error::KmsError;
 use crate::kms::types::wire;
@@ -128,19 +126,26 @@ fn refuse_recipient(recipient: Option<&serde_json::Value>) -> Result<(), KmsErro
     }
 }
 
-/// The key pair specs this build generates, for messages.
-fn generated_specs() -> String {
-    let names: Vec<&str> = KEY_SPECS
+/// Why this build refuses `KeyPairSpec` `name`, naming the key pair specs it generates.
+fn unsupported_key_pair_spec(name: &str) -> KmsError {
+    let names: Vec<&str> = DATA_KEY_PAIR_SPECS
         .iter()
-        .filter(|row| crate::crypto::ASYMMETRIC && data_key_pair_spec(row.name).is_some())
-        .map(|row| row.name)
+        .copied()
+        .filter(|name| {
+            data_key_pair_spec(name).is_some_and(crate::crypto::generates_data_key_pairs)
+        })
         .collect();
-    if names.is_empty() {
-        "none (asymmetric cryptography is left out of this build; the kmsplay CLI has it)"
-            .to_owned()
+    let generated = if names.is_empty() {
+        "this build leaves asymmetric cryptography out (the kmsplay CLI generates ECC data key pairs)".to_owned()
     } else {
-        names.join(", ")
-    }
+        format!(
+            "this build generates only {} data key pairs",
+            names.join(", ")
+        )
+    };
+    KmsError::UnsupportedOperation(format!(
+        "KeyPairSpec {name} is not supported by KMS Playground: {generated}"
+    ))
 }
 
 impl World {
@@ -281,16 +286,10 @@ impl World {
         let mut params = crypto_params(request.encryption_context.as_ref(), &request.grant_tokens);
         params.context.set("kms:DataKeyPairSpec", spec_name);
         let (_, key) = self.key_operation(caller, env, &request.key_id, action, true, params)?;
-        let unsupported = || {
-            KmsError::UnsupportedOperation(format!(
-                "KeyPairSpec {spec_name} is not supported by KMS Playground: this build generates only {} data key pairs",
-                generated_specs()
-            ))
-        };
-        let spec = data_key_pair_spec(spec_name).ok_or_else(unsupported)?;
-        if !crate::crypto::ASYMMETRIC {
-            return Err(unsupported());
-        }
+        let unsupported = || unsupported_key_pair_spec(spec_name);
+        let spec = data_key_pair_spec(spec_name)
+            .filter(|spec| crate::crypto::generates_data_key_pairs(*spec))
+            .ok_or_else(unsupported)?;
         if request.dry_run == Some(true) {
             return Err(dry_run_error());
         }

@@ -151,7 +151,7 @@ fn key_pair_specs_this_build_cannot_generate_are_refused_naming_those_it_can() {
         let expected = if kms_engine::crypto::ASYMMETRIC {
             "this build generates only ECC_NIST_P256, ECC_NIST_P384, ECC_NIST_P521, ECC_SECG_P256K1 data key pairs"
         } else {
-            "this build generates only none"
+            "this build leaves asymmetric cryptography out"
         };
         assert!(
             refused.message().starts_with(&format!(
@@ -200,10 +200,9 @@ mod without_the_feature {
         let refused =
             generate(&mut world, &alice, pair_request(&key, "ECC_NIST_P256")).unwrap_err();
         assert_eq!(refused.exception_name(), "UnsupportedOperationException");
-        assert!(
-            refused
-                .message()
-                .contains("asymmetric cryptography is left out")
+        assert_eq!(
+            refused.message(),
+            "KeyPairSpec ECC_NIST_P256 is not supported by KMS Playground: this build leaves asymmetric cryptography out (the kmsplay CLI generates ECC data key pairs)"
         );
     }
 }
@@ -545,6 +544,30 @@ mod ecc {
         assert_eq!(refused.exception_name(), "ValidationException");
     }
 
+    /// KMS Developer Guide, conditions-kms.html (kms:KeyUsage: "controls access to the
+    /// CreateKey operation based on the value of the KeyUsage parameter in the request", with
+    /// KEY_AGREEMENT among its values).
+    #[test]
+    fn kms_key_usage_conditions_create_key_agreement_keys() {
+        let (mut world, _, bob) = setup();
+        let only_agreement = serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Effect": "Allow",
+                "Action": "kms:CreateKey",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"kms:KeyUsage": "KEY_AGREEMENT"}}
+            }]
+        })
+        .to_string();
+        world
+            .put_identity_policy(&bob, "OnlyAgreement", &only_agreement)
+            .unwrap();
+        assert!(create(&mut world, &bob, "ECC_NIST_P256", Some("KEY_AGREEMENT")).is_ok());
+        let refused = create(&mut world, &bob, "ECC_NIST_P256", Some("SIGN_VERIFY")).unwrap_err();
+        assert_eq!(refused.exception_name(), "AccessDeniedException");
+    }
+
     /// KMS API Reference, DeriveSharedSecret: ECDH between the KMS key's private key and the
     /// peer's public key gives the same raw shared secret both ways, the one any ECDH
     /// implementation computes (the x-coordinate of the shared point, as long as the curve's
@@ -584,8 +607,10 @@ mod ecc {
 
     /// KMS API Reference, DeriveSharedSecret (KeyAgreementAlgorithm: "The only valid value is
     /// ECDH"; PublicKey: 1–8192 bytes, "a DER-encoded X.509 public key, also known as
-    /// SubjectPublicKeyInfo", from the peer's key pair on the same curve; a public key KMS
-    /// cannot read as such, as one base64-encoded twice, is a ValidationException).
+    /// SubjectPublicKeyInfo"; the workflow: "Bob's key pair must use the same NIST-recommended
+    /// elliptic curve ... as Alice"; a public key KMS cannot read as such, as one base64-encoded
+    /// twice, is a ValidationException, and so is one on another curve here). The API's error
+    /// list for DeriveSharedSecret keeps InvalidKeyUsageException for the key's usage.
     #[test]
     fn derive_shared_secret_validates_the_algorithm_and_the_peer_public_key() {
         let (mut world, alice, _) = setup();
