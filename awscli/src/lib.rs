@@ -843,7 +843,8 @@ mod session_tests {
     /// KMS API Reference, GenerateDataKeyPair and GenerateDataKeyPairWithoutPlaintext, and the
     /// AWS CLI's `generate-data-key-pair` and `generate-data-key-pair-without-plaintext`:
     /// `--key-pair-spec` is required, the responses carry `PrivateKeyCiphertextBlob`,
-    /// `PrivateKeyPlaintext` (the first only), `PublicKey`, `KeyId` and `KeyPairSpec`, and
+    /// `PrivateKeyPlaintext` (the first only), `PublicKey`, `KeyId`, `KeyPairSpec` and
+    /// `KeyMaterialId`, and
     /// `decrypt` returns the private key from its ciphertext blob.
     #[test]
     fn generate_data_key_pair_takes_and_prints_aws_field_names() {
@@ -864,7 +865,8 @@ mod session_tests {
                 "PrivateKeyPlaintext",
                 "PublicKey",
                 "KeyId",
-                "KeyPairSpec"
+                "KeyPairSpec",
+                "KeyMaterialId"
             ]
         );
         assert_eq!(response["KeyId"], KEY_ARN);

@@ -588,7 +588,7 @@ fn random_length(count: Option<u32>, field: &str) -> Result<Option<usize>, KmsEr
 }
 
 /// The `KeyMaterialId` of the backing key version a blob was encrypted under.
-fn material_id(key: &Key, blob: &[u8]) -> Option<String> {
+pub(super) fn material_id(key: &Key, blob: &[u8]) -> Option<String> {
     let version = crypto::parse(blob).ok()?.key_version;
     let index = usize::try_from(version).ok()?.checked_sub(1)?;
     key.versions.get(index).map(|v| v.material_id.clone())

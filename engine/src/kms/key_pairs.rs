@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::crypto_ops::{context_of, crypto_params, seal};
+use super::crypto_ops::{context_of, crypto_params, material_id, seal};
 use super::grants::dry_run_error;
 use super::{Action, Caller, Env, validation};
 use crate::authz::RequestParams;
@@ -62,6 +62,10 @@ pub struct GenerateDataKeyPairResponse {
     pub key_id: String,
     /// The key pair spec generated.
     pub key_pair_spec: &'static str,
+    /// The backing key version that encrypted the private key (`KeyMaterialId`, newest API
+    /// model, as Decrypt's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_material_id: Option<String>,
 }
 
 /// GenerateDataKeyPairWithoutPlaintext's response.
@@ -78,6 +82,10 @@ pub struct GenerateDataKeyPairWithoutPlaintextResponse {
     pub key_id: String,
     /// The key pair spec generated.
     pub key_pair_spec: &'static str,
+    /// The backing key version that encrypted the private key (`KeyMaterialId`, newest API
+    /// model, as Decrypt's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_material_id: Option<String>,
 }
 
 /// DeriveSharedSecret.
@@ -126,6 +134,17 @@ fn refuse_recipient(recipient: Option<&serde_json::Value>) -> Result<(), KmsErro
     }
 }
 
+/// What both data key pair operations make.
+struct MadeKeyPair {
+    pair: DataKeyPair,
+    /// The private key encrypted under the KMS key.
+    ciphertext: Vec<u8>,
+    /// The KMS key's ARN.
+    key_id: String,
+    spec: &'static str,
+    material_id: Option<String>,
+}
+
 /// Why this build refuses `KeyPairSpec` `name`, naming the key pair specs it generates.
 fn unsupported_key_pair_spec(name: &str) -> KmsError {
     let names: Vec<&str> = DATA_KEY_PAIR_SPECS
@@ -157,14 +176,14 @@ impl World {
         env: &mut Env<'_>,
         request: GenerateDataKeyPairRequest,
     ) -> Result<GenerateDataKeyPairResponse, KmsError> {
-        let (pair, ciphertext, key_id, spec) =
-            self.data_key_pair(caller, env, request, Action::GenerateDataKeyPair)?;
+        let made = self.data_key_pair(caller, env, request, Action::GenerateDataKeyPair)?;
         Ok(GenerateDataKeyPairResponse {
-            private_key_ciphertext_blob: ciphertext,
-            private_key_plaintext: pair.private_key.to_vec(),
-            public_key: pair.public_key,
-            key_id,
-            key_pair_spec: spec,
+            private_key_ciphertext_blob: made.ciphertext,
+            private_key_plaintext: made.pair.private_key.to_vec(),
+            public_key: made.pair.public_key,
+            key_id: made.key_id,
+            key_pair_spec: made.spec,
+            key_material_id: made.material_id,
         })
     }
 
@@ -175,17 +194,18 @@ impl World {
         env: &mut Env<'_>,
         request: GenerateDataKeyPairRequest,
     ) -> Result<GenerateDataKeyPairWithoutPlaintextResponse, KmsError> {
-        let (pair, ciphertext, key_id, spec) = self.data_key_pair(
+        let made = self.data_key_pair(
             caller,
             env,
             request,
             Action::GenerateDataKeyPairWithoutPlaintext,
         )?;
         Ok(GenerateDataKeyPairWithoutPlaintextResponse {
-            private_key_ciphertext_blob: ciphertext,
-            public_key: pair.public_key,
-            key_id,
-            key_pair_spec: spec,
+            private_key_ciphertext_blob: made.ciphertext,
+            public_key: made.pair.public_key,
+            key_id: made.key_id,
+            key_pair_spec: made.spec,
+            key_material_id: made.material_id,
         })
     }
 
@@ -267,7 +287,7 @@ impl World {
         env: &mut Env<'_>,
         request: GenerateDataKeyPairRequest,
         action: Action,
-    ) -> Result<(DataKeyPair, Vec<u8>, String, &'static str), KmsError> {
+    ) -> Result<MadeKeyPair, KmsError> {
         let spec_name = DATA_KEY_PAIR_SPECS
             .iter()
             .copied()
@@ -300,6 +320,12 @@ impl World {
             })?;
         let context = context_of(request.encryption_context.as_ref());
         let ciphertext = seal(&key, &context, &pair.private_key, env)?;
-        Ok((pair, ciphertext, key.arn.clone(), spec_name))
+        Ok(MadeKeyPair {
+            material_id: material_id(&key, &ciphertext),
+            pair,
+            ciphertext,
+            key_id: key.arn.clone(),
+            spec: spec_name,
+        })
     }
 }

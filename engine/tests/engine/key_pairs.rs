@@ -243,7 +243,7 @@ mod ecc {
         who: &str,
         blob: &[u8],
         context: Option<&[(&str, &str)]>,
-    ) -> Result<Vec<u8>, KmsError> {
+    ) -> Result<(Vec<u8>, Option<String>), KmsError> {
         let mut rng = SeededRandomness::new(4);
         world
             .decrypt(
@@ -260,12 +260,14 @@ mod ecc {
                     ..DecryptRequest::default()
                 },
             )
-            .map(|r| r.plaintext)
+            .map(|r| (r.plaintext, r.key_material_id))
     }
 
     /// KMS API Reference, GenerateDataKeyPair: the response carries `PrivateKeyCiphertextBlob`,
     /// `PrivateKeyPlaintext` (PKCS#8 DER), `PublicKey` (DER SubjectPublicKeyInfo), `KeyId` (the
-    /// ARN of the key that encrypted the private key) and `KeyPairSpec`; "When you are ready to
+    /// ARN of the key that encrypted the private key), `KeyPairSpec` and `KeyMaterialId` ("the
+    /// identifier of the key material used to encrypt the private key", the one Decrypt then
+    /// reports); "When you are ready to
     /// decrypt data or sign a message, you can use the Decrypt operation to decrypt the
     /// encrypted private key", with the same encryption context.
     #[test]
@@ -307,7 +309,8 @@ mod ecc {
                     "PrivateKeyPlaintext",
                     "PublicKey",
                     "KeyId",
-                    "KeyPairSpec"
+                    "KeyPairSpec",
+                    "KeyMaterialId"
                 ]
             );
             assert_eq!(json["KeyId"], key.as_str());
@@ -324,7 +327,9 @@ mod ecc {
                 Some(&context),
             )
             .unwrap();
-            assert_eq!(decrypted, response.private_key_plaintext, "{spec}");
+            assert_eq!(decrypted.0, response.private_key_plaintext, "{spec}");
+            assert_eq!(decrypted.1, response.key_material_id, "{spec}");
+            assert!(response.key_material_id.is_some());
             let without_context = decrypt(
                 &mut world,
                 &alice,
@@ -365,7 +370,8 @@ mod ecc {
             &response.private_key_ciphertext_blob,
             None,
         )
-        .unwrap();
+        .unwrap()
+        .0;
         assert_eq!(
             public_of_pkcs8("ECC_NIST_P384", &private),
             Some(response.public_key)
