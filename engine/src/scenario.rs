@@ -416,9 +416,6 @@ pub struct KeyEntry {
     pub origin: &'static str,
     /// The key spec (`key_spec`, default `SYMMETRIC_DEFAULT`); its key usage is the spec's row's.
     pub spec: crate::catalog::KeySpec,
-    /// The key usage (`key_usage`) when it is not the usage of the spec's first row: a NIST
-    /// elliptic-curve key for `KEY_AGREEMENT`.
-    pub usage: Option<crate::catalog::KeyUsage>,
     /// Resource tags.
     pub tags: Vec<(String, String)>,
     /// The key policy; `None` for the default key policy.

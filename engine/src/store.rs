@@ -16,7 +16,7 @@ pub use key::{
     Origin, Rotation, RotationType, Tag, key_arn,
 };
 pub use key_ref::KeyRef;
-pub use state::{check_key, check_key_state, check_key_usage, check_row_usage};
+pub use state::{check_key, check_key_state, check_key_usage};
 
 use crate::entropy::Timestamp;
 use crate::error::KmsError;

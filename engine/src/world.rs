@@ -305,9 +305,6 @@ pub struct KeySetup {
     /// The key spec (its usage is the spec's row's); only `SYMMETRIC_DEFAULT` keys may be
     /// `EXTERNAL`, and asymmetric specs need the engine's `asymmetric` feature.
     pub spec: crate::catalog::KeySpec,
-    /// The key usage, one the spec's rows allow; `None` is the usage of the spec's first row
-    /// (a NIST elliptic-curve key signs unless it is given `KEY_AGREEMENT`).
-    pub usage: Option<crate::catalog::KeyUsage>,
     /// Alias names (`alias/...`).
     pub aliases: Vec<String>,
     /// Tags.
@@ -328,7 +325,6 @@ impl KeySetup {
             policy: None,
             origin: Origin::AwsKms,
             spec: crate::catalog::KeySpec::SymmetricDefault,
-            usage: None,
             aliases: Vec::new(),
             tags: Vec::new(),
             state: KeyState::Enabled,
@@ -887,16 +883,7 @@ impl World {
                 "only a key with origin EXTERNAL can be PendingImport".to_owned(),
             )));
         }
-        let row = match setup.usage {
-            None => setup.spec.row(),
-            Some(usage) => setup.spec.row_for(usage).ok_or_else(|| {
-                WorldError::Kms(KmsError::Validation(format!(
-                    "KeyUsage {} is not compatible with KeySpec {}",
-                    usage.as_str(),
-                    setup.spec.as_str()
-                )))
-            })?,
-        };
+        let row = setup.spec.row();
         if row.asymmetric && !crate::crypto::ASYMMETRIC {
             return Err(WorldError::Kms(KmsError::UnsupportedOperation(format!(
                 "{} keys need the engine's `asymmetric` feature, which this build leaves out",

@@ -567,7 +567,7 @@ impl Search<'_> {
             }
         }
         if let Some(operation) = self.query.action.grant_operation_name() {
-            if key.row().allows_grant_operation(self.query.action) {
+            if key.spec.row().allows_grant_operation(self.query.action) {
                 out.push(vec![Change::CreateGrant {
                     key: key.id.clone(),
                     grantee: caller.arn.clone(),

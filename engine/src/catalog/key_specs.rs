@@ -129,17 +129,14 @@ impl Serialize for MacAlgorithm {
     }
 }
 
-/// What KMS says about one key spec with one key usage. A spec's first row ([`KEY_SPECS`]) has
-/// its usual usage; a spec whose keys may have another usage instead has a row for it in
-/// [`OTHER_USAGE_ROWS`].
+/// What KMS says about one key spec.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct KeySpecRow {
     /// The spec.
     pub spec: KeySpec,
     /// Its API name, such as `SYMMETRIC_DEFAULT`.
     pub name: &'static str,
-    /// The key usage a key of this row has (CreateKey accepts a spec with the usage of any of
-    /// its rows).
+    /// The key usage a key of this spec has (the only one CreateKey accepts with it here).
     pub usage: KeyUsage,
     /// The usage's API name, such as `ENCRYPT_DECRYPT`.
     pub usage_name: &'static str,
@@ -290,20 +287,19 @@ key_specs! {
     EccNistP521 => ecc_row(KeySpec::EccNistP521, "ECC_NIST_P521", &["ECDSA_SHA_512"], 66),
     /// `ECC_SECG_P256K1`: an ECDSA key pair on secp256k1 (cryptocurrencies).
     EccSecgP256k1 => ecc_row(KeySpec::EccSecgP256k1, "ECC_SECG_P256K1", &["ECDSA_SHA_256"], 32),
+    /// `ECC_NIST_P256` with key usage `KEY_AGREEMENT`: an ECDH key pair on NIST P-256.
+    EccNistP256Agreement => agreement_row(KeySpec::EccNistP256Agreement, "ECC_NIST_P256", 32),
+    /// `ECC_NIST_P384` with key usage `KEY_AGREEMENT`: an ECDH key pair on NIST P-384.
+    EccNistP384Agreement => agreement_row(KeySpec::EccNistP384Agreement, "ECC_NIST_P384", 48),
+    /// `ECC_NIST_P521` with key usage `KEY_AGREEMENT`: an ECDH key pair on NIST P-521.
+    EccNistP521Agreement => agreement_row(KeySpec::EccNistP521Agreement, "ECC_NIST_P521", 66),
 }
 
-/// The usages a spec's keys may have besides the one of its [`KEY_SPECS`] row, a row each: a
-/// NIST elliptic-curve key is for signing (`SIGN_VERIFY`) or for key agreement
-/// (`KEY_AGREEMENT`), never both; a secp256k1 key signs only (KMS Developer Guide,
-/// asymmetric-key-specs.html, "Elliptic curve key specs"; API Reference, CreateKey, KeyUsage).
-pub const OTHER_USAGE_ROWS: &[KeySpecRow] = &[
-    agreement_row(KeySpec::EccNistP256, "ECC_NIST_P256", 32),
-    agreement_row(KeySpec::EccNistP384, "ECC_NIST_P384", 48),
-    agreement_row(KeySpec::EccNistP521, "ECC_NIST_P521", 66),
-];
-
-/// A NIST elliptic-curve spec's `KEY_AGREEMENT` row (API Reference, DeriveSharedSecret;
-/// KMS Developer Guide, grants.html, "Grant operations": a grant on a key agreement key may
+/// A NIST elliptic-curve spec's `KEY_AGREEMENT` row: a NIST elliptic-curve key is for signing
+/// (`SIGN_VERIFY`, its first row, so the usage a scenario's key gets by default) or for key
+/// agreement, never both; a secp256k1 key signs only (KMS Developer Guide,
+/// asymmetric-key-specs.html, "Elliptic curve key specs"; API Reference, CreateKey, KeyUsage,
+/// and DeriveSharedSecret; grants.html, "Grant operations": a grant on a key agreement key may
 /// allow DeriveSharedSecret, GetPublicKey, CreateGrant, RetireGrant and DescribeKey).
 const fn agreement_row(spec: KeySpec, name: &'static str, material_bytes: usize) -> KeySpecRow {
     KeySpecRow {
@@ -418,18 +414,15 @@ impl KeySpecRow {
     }
 }
 
-/// Every row: each spec's first, then the other usages'.
-pub fn all_rows() -> impl Iterator<Item = &'static KeySpecRow> {
-    KEY_SPECS.iter().chain(OTHER_USAGE_ROWS)
-}
-
 impl KeySpec {
     /// The API name.
     pub fn as_str(self) -> &'static str {
         self.row().name
     }
 
-    /// The spec named `name` (API spelling, case-sensitive).
+    /// The spec named `name` (API spelling, case-sensitive), with the first key usage its rows
+    /// list (for a NIST elliptic-curve spec, `SIGN_VERIFY`); [`KeySpec::with_usage`] picks
+    /// another.
     pub fn from_name(name: &str) -> Option<KeySpec> {
         KEY_SPECS
             .iter()
@@ -437,24 +430,24 @@ impl KeySpec {
             .map(|row| row.spec)
     }
 
-    /// Every row of the spec: its first, then one per other usage its keys may have.
-    pub fn rows(self) -> impl Iterator<Item = &'static KeySpecRow> {
-        all_rows().filter(move |row| row.spec == self)
+    /// The row of this spec's name whose key usage is `usage` (API name), if the spec allows
+    /// that usage.
+    pub fn with_usage(self, usage: &str) -> Option<KeySpec> {
+        let name = self.row().name;
+        KEY_SPECS
+            .iter()
+            .find(|row| row.name == name && row.usage_name == usage)
+            .map(|row| row.spec)
     }
 
-    /// The row of a key of this spec with `usage`, or `None` if such a key cannot have it.
-    pub fn row_for(self, usage: KeyUsage) -> Option<&'static KeySpecRow> {
-        self.rows().find(|row| row.usage == usage)
-    }
-
-    /// The row of a key of this spec whose usage is named `usage` (API spelling).
-    pub fn row_named(self, usage: &str) -> Option<&'static KeySpecRow> {
-        self.rows().find(|row| row.usage_name == usage)
-    }
-
-    /// The usages a key of this spec may have, as the API names them.
+    /// The key usages (API names) a key of this spec's name may have, in the table's order.
     pub fn usage_names(self) -> Vec<&'static str> {
-        self.rows().map(|row| row.usage_name).collect()
+        let name = self.row().name;
+        KEY_SPECS
+            .iter()
+            .filter(|row| row.name == name)
+            .map(|row| row.usage_name)
+            .collect()
     }
 }
 
@@ -475,22 +468,46 @@ impl<'de> serde::Deserialize<'de> for KeySpec {
 impl KeyUsage {
     /// The API name.
     pub fn as_str(self) -> &'static str {
-        all_rows()
+        KEY_SPECS
+            .iter()
             .find(|row| row.usage == self)
             .map_or("", |row| row.usage_name)
     }
 }
 
+/// The key specs' API names, each once, in the table's order (a spec with several usages has
+/// several rows).
+pub fn key_spec_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = Vec::new();
+    for row in KEY_SPECS {
+        if !names.contains(&row.name) {
+            names.push(row.name);
+        }
+    }
+    names
+}
+
+/// How KMS's messages name each kind of key the table models, each once, in the table's order.
+pub fn kinds_of_key() -> Vec<&'static str> {
+    let mut kinds: Vec<&'static str> = Vec::new();
+    for row in KEY_SPECS {
+        if !kinds.contains(&row.described_as) {
+            kinds.push(row.described_as);
+        }
+    }
+    kinds
+}
+
 /// Whether any modelled key can be used with `action`: the matrix offers only those actions.
 pub fn some_key_supports(action: Action) -> bool {
-    all_rows().any(|row| row.supports(action))
+    KEY_SPECS.iter().any(|row| row.supports(action))
 }
 
 /// The grant operations a grant on some modelled key may list, in the first row's order and
 /// then the others'.
 pub fn grant_operations_of_any_key() -> Vec<Action> {
     let mut all: Vec<Action> = Vec::new();
-    for row in all_rows() {
+    for row in KEY_SPECS {
         for &action in row.grant_operations {
             if !all.contains(&action) {
                 all.push(action);
@@ -505,11 +522,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_key_spec_has_one_row() {
+    fn every_key_spec_and_usage_has_one_row() {
         for row in KEY_SPECS {
             assert_eq!(row.spec.row(), row);
-            assert_eq!(KeySpec::from_name(row.name), Some(row.spec));
-            assert_eq!(KEY_SPECS.iter().filter(|r| r.name == row.name).count(), 1);
+            let first = KeySpec::from_name(row.name).unwrap();
+            assert_eq!(first.with_usage(row.usage_name), Some(row.spec));
+            assert_eq!(
+                KEY_SPECS
+                    .iter()
+                    .filter(|r| r.name == row.name && r.usage == row.usage)
+                    .count(),
+                1
+            );
         }
     }
 
@@ -621,7 +645,7 @@ mod tests {
             KeySpec::EccNistP521,
         ] {
             assert_eq!(spec.usage_names(), ["SIGN_VERIFY", "KEY_AGREEMENT"]);
-            let agreement = spec.row_for(KeyUsage::KeyAgreement).unwrap();
+            let agreement = spec.with_usage("KEY_AGREEMENT").unwrap().row();
             assert_eq!(agreement.key_agreement_algorithms(), ["ECDH"]);
             assert!(agreement.signing_algorithms.is_empty());
             for action in KEY_TYPE_OPERATIONS {
@@ -674,7 +698,7 @@ mod tests {
 
     #[test]
     fn a_rows_operations_and_grant_operations_fit_the_catalog() {
-        for row in all_rows() {
+        for row in KEY_SPECS {
             for action in row.operations {
                 assert!(KEY_TYPE_OPERATIONS.contains(action), "{action}");
             }

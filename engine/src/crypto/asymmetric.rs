@@ -12,15 +12,15 @@ use crate::catalog::KeySpec;
 macro_rules! with_curve {
     ($spec:expr, $none:expr, |$curve:ident| $body:block) => {
         match $spec {
-            KeySpec::EccNistP256 => {
+            KeySpec::EccNistP256 | KeySpec::EccNistP256Agreement => {
                 use p256 as $curve;
                 $body
             }
-            KeySpec::EccNistP384 => {
+            KeySpec::EccNistP384 | KeySpec::EccNistP384Agreement => {
                 use p384 as $curve;
                 $body
             }
-            KeySpec::EccNistP521 => {
+            KeySpec::EccNistP521 | KeySpec::EccNistP521Agreement => {
                 use p521 as $curve;
                 $body
             }
@@ -45,14 +45,20 @@ pub(super) fn is_valid_secret(spec: KeySpec, secret: &[u8]) -> bool {
 pub(super) fn has_curve(spec: KeySpec) -> bool {
     matches!(
         spec,
-        KeySpec::EccNistP256 | KeySpec::EccNistP384 | KeySpec::EccNistP521 | KeySpec::EccSecgP256k1
+        KeySpec::EccNistP256
+            | KeySpec::EccNistP384
+            | KeySpec::EccNistP521
+            | KeySpec::EccSecgP256k1
+            | KeySpec::EccNistP256Agreement
+            | KeySpec::EccNistP384Agreement
+            | KeySpec::EccNistP521Agreement
     )
 }
 
 /// Makes random bytes of a private scalar's length more likely to be one: a P-521 scalar is
 /// below 2^521, so the top seven bits of its 66 bytes are cleared.
 pub(super) fn fit_secret(spec: KeySpec, secret: &mut [u8]) {
-    if spec == KeySpec::EccNistP521 {
+    if matches!(spec, KeySpec::EccNistP521 | KeySpec::EccNistP521Agreement) {
         if let Some(first) = secret.first_mut() {
             *first &= 0x01;
         }

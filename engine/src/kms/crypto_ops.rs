@@ -292,7 +292,7 @@ pub(super) fn seal(
             }
             // The key-spec table refuses this before the ring is reached.
             crypto::EncryptError::NotAnEncryptionKey => {
-                crate::store::check_row_usage(key.row(), Action::Encrypt, &key.arn)
+                crate::store::check_key_usage(key.spec, Action::Encrypt, &key.arn)
                     .err()
                     .unwrap_or_else(|| KmsError::Internal(e.to_string()))
             }

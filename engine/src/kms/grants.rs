@@ -178,7 +178,7 @@ fn unsupported_grant_operation(name: &str, kind_of_key: &str) -> KmsError {
 
 /// Each of `operations` is one a grant on `key` may list (its key spec's row).
 fn check_operations_for_key(key: &Key, operations: &[Action]) -> Result<(), KmsError> {
-    let row = key.row();
+    let row = key.spec.row();
     match operations
         .iter()
         .find(|op| !row.allows_grant_operation(**op))
@@ -215,8 +215,11 @@ fn parse_operations(names: &[String]) -> Result<Vec<Action>, KmsError> {
                 ),
             )
         })?;
-        if !crate::catalog::all_rows().any(|row| row.allows_grant_operation(operation)) {
-            let kinds: Vec<&str> = KEY_SPECS.iter().map(|row| row.described_as).collect();
+        if !KEY_SPECS
+            .iter()
+            .any(|row| row.allows_grant_operation(operation))
+        {
+            let kinds = crate::catalog::kinds_of_key();
             return Err(unsupported_grant_operation(name, &kinds.join(" or ")));
         }
         if !operations.contains(&operation) {

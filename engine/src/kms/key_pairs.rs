@@ -263,7 +263,7 @@ impl World {
                 )),
                 AgreementError::Unavailable => super::sign::unavailable(key.spec.as_str()),
                 AgreementError::NotAnAgreementKey => {
-                    crate::store::check_row_usage(key.row(), Action::DeriveSharedSecret, &key.arn)
+                    crate::store::check_key_usage(key.spec, Action::DeriveSharedSecret, &key.arn)
                         .err()
                         .unwrap_or_else(|| KmsError::Internal("no key agreement key".to_owned()))
                 }

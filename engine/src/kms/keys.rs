@@ -8,7 +8,7 @@ use super::{
     validation,
 };
 use crate::authz::{RequestParams, Target};
-use crate::catalog::{KEY_SPECS, KEY_USAGES, KeySpec};
+use crate::catalog::{KEY_USAGES, KeySpec};
 use crate::crypto::KeyRing;
 use crate::error::KmsError;
 use crate::request::ContextValue;
@@ -38,13 +38,7 @@ impl World {
                 ))
             })?,
         };
-        let modelled = || {
-            KEY_SPECS
-                .iter()
-                .map(|row| row.name)
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
+        let modelled = || crate::catalog::key_spec_names().join(", ");
         let mut spec = KeySpec::SymmetricDefault;
         for name in [&request.key_spec, &request.customer_master_key_spec]
             .into_iter()
@@ -70,14 +64,14 @@ impl World {
                 ),
             ));
         }
-        // A spec's keys may have the usage of any of its rows: a NIST elliptic-curve key signs
-        // or agrees on keys (API CreateKey, KeyUsage).
-        let row = spec.row_named(usage).ok_or_else(|| {
+        // A spec with several usages (RSA: ENCRYPT_DECRYPT or SIGN_VERIFY) has a row per usage.
+        let spec = spec.with_usage(usage).ok_or_else(|| {
             KmsError::Validation(format!(
                 "KeyUsage {usage} is not compatible with KeySpec {}",
                 spec.as_str()
             ))
         })?;
+        let row = spec.row();
         if row.asymmetric && !crate::crypto::ASYMMETRIC {
             return Err(super::sign::unavailable(row.name));
         }

@@ -285,7 +285,7 @@ impl World {
             .ring
             .public_key()
             .ok_or_else(|| unavailable(key.spec.as_str()))?;
-        let row = key.row();
+        let row = key.spec.row();
         Ok(GetPublicKeyResponse {
             key_id: key.arn.clone(),
             public_key,

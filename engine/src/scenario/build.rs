@@ -272,7 +272,6 @@ impl Scenario {
                     Origin::AwsKms
                 },
                 spec: k.spec,
-                usage: k.usage,
                 aliases: k.aliases.clone(),
                 tags: tags(&k.tags),
                 state,
@@ -506,7 +505,6 @@ impl Scenario {
                     "AWS_KMS"
                 },
                 spec: k.spec,
-                usage: (k.usage != k.spec.row().usage).then_some(k.usage),
                 tags: k
                     .tags
                     .iter()

@@ -129,7 +129,6 @@ pub fn generate(principals: usize, keys: usize, seed: u64) -> Scenario {
                 },
                 origin: "AWS_KMS",
                 spec: crate::catalog::KeySpec::SymmetricDefault,
-                usage: None,
                 tags: vec![("dept".to_owned(), dice.pick(&DEPARTMENTS).to_owned())],
                 policy: None,
                 account: account.to_owned(),

@@ -7,7 +7,7 @@ use super::{
     OrgPolicyEntry, OrgUnitEntry, OrganizationEntry, PolicyText, PrincipalEntry, PrincipalRole,
     Scenario, ScenarioError, SessionPolicyEntry, derived_key_id,
 };
-use crate::catalog::{KEY_SPECS, KEY_USAGES, KeySpec, KeyUsage};
+use crate::catalog::{KEY_USAGES, KeySpec};
 use crate::diagnostics::{Diagnostic, LineIndex, Severity, Span};
 use crate::json::{self, JsonPath, Object, Report, Value, ValueKind};
 use crate::policy::eval::Decision;
@@ -29,10 +29,12 @@ pub fn grant_operation_names() -> Vec<&'static str> {
 /// The key specs this build can create keys of, in the key-spec table's order (asymmetric
 /// ones only with the engine's `asymmetric` feature).
 pub fn creatable_key_specs() -> Vec<&'static str> {
-    KEY_SPECS
-        .iter()
-        .filter(|row| !row.asymmetric || crate::crypto::ASYMMETRIC)
-        .map(|row| row.name)
+    crate::catalog::key_spec_names()
+        .into_iter()
+        .filter(|name| {
+            KeySpec::from_name(name)
+                .is_some_and(|spec| !spec.row().asymmetric || crate::crypto::ASYMMETRIC)
+        })
         .collect()
 }
 
@@ -1286,7 +1288,7 @@ impl Reader<'_, '_> {
         let origin = self
             .choice(object, "origin", KEY_ORIGINS, path)
             .unwrap_or("AWS_KMS");
-        let (spec, usage) = self.key_spec(object, origin, path);
+        let spec = self.key_spec(object, origin, path);
         let tags = self.tags(object, path);
         let policy = match object.get("policy") {
             Some(v) => Some(self.policy_text(v, &path.key("policy"), PolicyKind::KeyPolicy)?),
@@ -1303,7 +1305,6 @@ impl Reader<'_, '_> {
             state,
             origin,
             spec,
-            usage,
             tags,
             policy,
             span: item.span,
@@ -1314,19 +1315,14 @@ impl Reader<'_, '_> {
     /// CreateKey: `KeySpec`, and `KeyUsage`, which must be one the spec allows), a spec this
     /// build can create (asymmetric specs need the engine's `asymmetric` feature), and
     /// `SYMMETRIC_DEFAULT` for an `EXTERNAL` key, as CreateKey has it here.
-    fn key_spec(
-        &mut self,
-        object: &Object,
-        origin: &str,
-        path: &JsonPath,
-    ) -> (KeySpec, Option<KeyUsage>) {
-        let names: Vec<&'static str> = KEY_SPECS.iter().map(|row| row.name).collect();
+    fn key_spec(&mut self, object: &Object, origin: &str, path: &JsonPath) -> KeySpec {
+        let names: Vec<&'static str> = crate::catalog::key_spec_names();
         let spec = match object.get("key_spec") {
             None => KeySpec::SymmetricDefault,
             Some(value) => {
                 let p = path.key("key_spec");
                 let Some(text) = value.expect_str(&p, &mut self.report) else {
-                    return (KeySpec::SymmetricDefault, None);
+                    return KeySpec::SymmetricDefault;
                 };
                 match KeySpec::from_name(text) {
                     Some(spec) if spec.row().asymmetric && !crate::crypto::ASYMMETRIC => {
@@ -1341,7 +1337,7 @@ impl Reader<'_, '_> {
                                 "key specs this build can create: {}",
                                 json::quote_list(&creatable_key_specs())
                             ));
-                        return (KeySpec::SymmetricDefault, None);
+                        return KeySpec::SymmetricDefault;
                     }
                     Some(spec) => spec,
                     None => {
@@ -1361,15 +1357,17 @@ impl Reader<'_, '_> {
                                 value.span,
                             )
                             .hint(hint);
-                        return (KeySpec::SymmetricDefault, None);
+                        return KeySpec::SymmetricDefault;
                     }
                 }
             }
         };
-        let mut row = spec.row();
+        let mut spec = spec;
+        let row = spec.row();
         if let Some(usage) = self.choice(object, "key_usage", KEY_USAGES, path) {
-            if let Some(other) = spec.row_named(usage) {
-                row = other;
+            if let Some(with_usage) = spec.with_usage(usage) {
+                // A spec with several usages (RSA) has a row per usage.
+                spec = with_usage;
             } else {
                 let value = object.get("key_usage").map_or(Span::default(), |v| v.span);
                 self.report
@@ -1401,7 +1399,7 @@ impl Reader<'_, '_> {
                 value,
             );
         }
-        (spec, (row.usage != spec.row().usage).then_some(row.usage))
+        spec
     }
 
     fn choice(

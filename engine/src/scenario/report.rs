@@ -3,7 +3,7 @@
 //! matrix export).
 
 use super::Scenario;
-use crate::catalog::{Action, KeySpec, KeySpecRow, MATERIAL_OPERATIONS};
+use crate::catalog::{Action, KeySpec, MATERIAL_OPERATIONS};
 use crate::entropy::Timestamp;
 use crate::export;
 use crate::matrix::Matrix;
@@ -82,8 +82,8 @@ pub struct MatrixReport {
     pub principals: Vec<String>,
     /// Key names.
     pub keys: Vec<String>,
-    /// Each key's row of the key-spec table (its spec with its usage), in column order.
-    rows: Vec<&'static KeySpecRow>,
+    /// Each key's spec, in column order.
+    specs: Vec<KeySpec>,
     matrix: Matrix,
 }
 
@@ -93,13 +93,12 @@ pub const LEGEND: &str = "allow = allowed; - = implicit deny (nothing allows it)
 impl MatrixReport {
     /// The actions `kmsplay matrix` shows when none are asked for: Encrypt and Decrypt, and the
     /// uses of the other kinds of key the world holds (GenerateMac and VerifyMac for HMAC keys,
-    /// Sign and Verify for signing keys, DeriveSharedSecret for key agreement keys), from the
-    /// key-spec table.
+    /// Sign and Verify for signing keys), from the key-spec table.
     pub fn default_actions(world: &World) -> Vec<Action> {
         let mut actions = vec![Action::Encrypt, Action::Decrypt];
-        for row in world.keys.keys().map(|k| k.row()) {
-            for &action in row.operations {
-                if row.spec != KeySpec::SymmetricDefault
+        for spec in crate::view::key_specs_of(world) {
+            for &action in spec.row().operations {
+                if spec != KeySpec::SymmetricDefault
                     && !MATERIAL_OPERATIONS.contains(&action)
                     && !actions.contains(&action)
                 {
@@ -156,20 +155,20 @@ impl MatrixReport {
                     .map_or_else(|| id.to_string(), |name| (*name).to_owned())
             })
             .collect();
-        let rows = matrix
+        let specs = matrix
             .keys()
             .iter()
             .map(|id| {
                 world
                     .keys
                     .get(id)
-                    .map_or(KeySpec::SymmetricDefault.row(), |k| k.row())
+                    .map_or(KeySpec::SymmetricDefault, |k| k.spec)
             })
             .collect();
         MatrixReport {
             principals,
             keys,
-            rows,
+            specs,
             matrix,
         }
     }
@@ -194,7 +193,7 @@ impl MatrixReport {
         let cell = self.matrix.cell(principal, key, action)?;
         let kms_action = *self.actions().get(action)?;
         Some(ReportCell {
-            unsupported: !self.rows.get(key)?.supports(kms_action),
+            unsupported: !self.specs.get(key)?.row().supports(kms_action),
             principal: self.principals.get(principal)?,
             key: self.keys.get(key)?,
             action: self.actions().get(action)?.name(),

@@ -294,11 +294,7 @@ fn write_key(k: &KeyEntry, scenario: &Scenario, depth: usize, out: &mut String) 
     }
     if k.spec != crate::catalog::KeySpec::SymmetricDefault {
         w.string("key_spec", k.spec.as_str());
-        let usage = k
-            .usage
-            .and_then(|u| k.spec.row_for(u))
-            .unwrap_or(k.spec.row());
-        w.string("key_usage", usage.usage_name);
+        w.string("key_usage", k.spec.row().usage_name);
     }
     if !k.tags.is_empty() {
         w.map("tags", &k.tags);

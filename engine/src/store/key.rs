@@ -298,12 +298,6 @@ pub fn key_arn(region: &str, account: &str, id: &KeyId) -> String {
 }
 
 impl Key {
-    /// The key-spec table's row for this key: its spec with its usage (a NIST elliptic-curve
-    /// key signs or agrees on keys, as it was created).
-    pub fn row(&self) -> &'static crate::catalog::KeySpecRow {
-        self.spec.row_for(self.usage).unwrap_or(self.spec.row())
-    }
-
     /// A symmetric encryption key (`SYMMETRIC_DEFAULT` for `ENCRYPT_DECRYPT`, the only kind the
     /// playground makes) with its ARN, and as yet no material, description, tags, rotation or
     /// import: callers fill those in with struct update syntax.

@@ -2,14 +2,14 @@
 //! otherwise (KMS Developer Guide, key-state.html, "Key states and KMS API operations").
 
 use super::key::{Key, KeyState, Origin};
-use crate::catalog::{Action, KeySpec, KeySpecRow, MATERIAL_OPERATIONS};
+use crate::catalog::{Action, KeySpec, MATERIAL_OPERATIONS};
 use crate::error::KmsError;
 
 /// Whether `action` may run on `key` now: its state ([`check_key_state`]), then its key spec
 /// ([`check_key_usage`]). Operations and the matrix both ask this.
 pub fn check_key(key: &Key, action: Action) -> Result<(), KmsError> {
     check_key_state(key.state, key.origin, action, &key.arn)?;
-    check_row_usage(key.row(), action, &key.arn)
+    check_key_usage(key.spec, action, &key.arn)
 }
 
 /// Whether a key of `spec` supports `action` (its row of the key-spec table), or the error KMS
@@ -19,13 +19,7 @@ pub fn check_key(key: &Key, action: Action) -> Result<(), KmsError> {
 /// symmetric encryption key (API Reference, InvalidKeyUsageException in each operation's
 /// Errors; EnableKeyRotation).
 pub fn check_key_usage(spec: KeySpec, action: Action, arn: &str) -> Result<(), KmsError> {
-    check_row_usage(spec.row(), action, arn)
-}
-
-/// [`check_key_usage`] for a key of `row`'s spec and usage (a NIST elliptic-curve key is a
-/// signing key or a key agreement key: API Reference, DeriveSharedSecret and Sign,
-/// InvalidKeyUsageException).
-pub fn check_row_usage(row: &KeySpecRow, action: Action, arn: &str) -> Result<(), KmsError> {
+    let row = spec.row();
     if row.supports(action) {
         return Ok(());
     }

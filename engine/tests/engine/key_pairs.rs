@@ -817,7 +817,7 @@ mod ecc {
         let loaded = kms_engine::scenario::load(text, NOW, &mut rng).unwrap();
         let key = loaded.world.keys.keys().next().unwrap();
         assert_eq!(key.usage, kms_engine::catalog::KeyUsage::KeyAgreement);
-        assert_eq!(key.row().usage_name, "KEY_AGREEMENT");
+        assert_eq!(key.spec.row().usage_name, "KEY_AGREEMENT");
         let exported =
             kms_engine::scenario::Scenario::from_world(&loaded.world, &loaded.scenario).to_json();
         assert!(
