@@ -840,6 +840,64 @@ mod session_tests {
         assert_eq!(response["PublicKey"].as_str().map(str::len), Some(124));
     }
 
+    /// KMS API Reference, CreateKey, Encrypt, Decrypt, Sign, Verify and GetPublicKey with RSA
+    /// keys, and the AWS CLI's options for them: `--key-usage` picks an RSA key's usage,
+    /// `encrypt --encryption-algorithm RSAES_OAEP_SHA_256` makes ciphertext that `decrypt`
+    /// opens given `--key-id` and the same algorithm, `sign`/`verify` take the RSASSA
+    /// algorithms, and `get-public-key` lists the key's `EncryptionAlgorithms` or
+    /// `SigningAlgorithms`; a signing key cannot encrypt (InvalidKeyUsageException).
+    #[test]
+    fn rsa_keys_encrypt_decrypt_sign_and_verify_in_the_emulator() {
+        let mut f = Fixture::of(ADMIN_WORLD);
+        assert_eq!(f.run("aws configure --profile alice").status, 0);
+        let created = f.run("E=$(aws kms create-key --key-spec RSA_2048 --key-usage ENCRYPT_DECRYPT --profile alice --query KeyMetadata.Arn --output text)");
+        assert_eq!(created.status, 0, "{}", created.stderr);
+        let encrypted = f.run("C=$(aws kms encrypt --key-id $E --plaintext hello --encryption-algorithm RSAES_OAEP_SHA_256 --profile alice --query CiphertextBlob --output text)");
+        assert_eq!(encrypted.status, 0, "{}", encrypted.stderr);
+        let decrypted = f.run("aws kms decrypt --key-id $E --ciphertext-blob $C --encryption-algorithm RSAES_OAEP_SHA_256 --profile alice --query Plaintext --output text");
+        // `--plaintext` is text; the response's Plaintext is base64: "hello" is aGVsbG8=.
+        assert_eq!(
+            (decrypted.status, decrypted.stdout.as_str()),
+            (0, "aGVsbG8=\n"),
+            "{}",
+            decrypted.stderr
+        );
+        let without_key = f.run("aws kms decrypt --ciphertext-blob $C --encryption-algorithm RSAES_OAEP_SHA_256 --profile alice");
+        assert!(
+            without_key.stderr.contains("(InvalidCiphertextException)"),
+            "{}",
+            without_key.stderr
+        );
+        let public = f.run("aws kms get-public-key --key-id $E --profile alice");
+        let response = public.response.as_deref().unwrap();
+        assert_eq!(response["KeyUsage"], "ENCRYPT_DECRYPT");
+        assert_eq!(response["EncryptionAlgorithms"][1], "RSAES_OAEP_SHA_256");
+        assert!(response.get("SigningAlgorithms").is_none());
+
+        let created = f.run("S=$(aws kms create-key --key-spec RSA_2048 --key-usage SIGN_VERIFY --profile alice --query KeyMetadata.Arn --output text)");
+        assert_eq!(created.status, 0, "{}", created.stderr);
+        let signed = f.run("G=$(aws kms sign --key-id $S --message aGVsbG8= --signing-algorithm RSASSA_PSS_SHA_256 --profile alice --query Signature --output text)");
+        assert_eq!(signed.status, 0, "{}", signed.stderr);
+        let verified = f.run("aws kms verify --key-id $S --message aGVsbG8= --signing-algorithm RSASSA_PSS_SHA_256 --signature $G --profile alice --query SignatureValid");
+        assert_eq!((verified.status, verified.stdout.as_str()), (0, "true\n"));
+        let forged = f.run("aws kms verify --key-id $S --message aGVsbG9v --signing-algorithm RSASSA_PSS_SHA_256 --signature $G --profile alice");
+        assert!(
+            forged.stderr.contains("(KMSInvalidSignatureException)"),
+            "{}",
+            forged.stderr
+        );
+        let refused = f.run("aws kms encrypt --key-id $S --plaintext hello --encryption-algorithm RSAES_OAEP_SHA_1 --profile alice");
+        assert!(
+            refused.stderr.contains("(InvalidKeyUsageException)"),
+            "{}",
+            refused.stderr
+        );
+        let public = f.run("aws kms get-public-key --key-id $S --profile alice");
+        let response = public.response.as_deref().unwrap();
+        assert_eq!(response["SigningAlgorithms"][0], "RSASSA_PSS_SHA_256");
+        assert!(response.get("EncryptionAlgorithms").is_none());
+    }
+
     /// KMS API Reference, GenerateMac and VerifyMac, and the AWS CLI's `generate-mac` and
     /// `verify-mac`: `--message` and `--mac` are blobs (base64 text), the responses carry `Mac`,
     /// `MacAlgorithm`, `KeyId` and `MacValid`, and a MAC that does not verify is

@@ -8,7 +8,7 @@ use super::{
     validation,
 };
 use crate::authz::{RequestParams, Target};
-use crate::catalog::{KEY_SPECS, KEY_USAGES, KeySpec};
+use crate::catalog::{KEY_USAGES, KeySpec};
 use crate::crypto::KeyRing;
 use crate::error::KmsError;
 use crate::request::ContextValue;
@@ -38,13 +38,7 @@ impl World {
                 ))
             })?,
         };
-        let modelled = || {
-            KEY_SPECS
-                .iter()
-                .map(|row| row.name)
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
+        let modelled = || crate::catalog::key_spec_names().join(", ");
         let mut spec = KeySpec::SymmetricDefault;
         for name in [&request.key_spec, &request.customer_master_key_spec]
             .into_iter()
@@ -57,7 +51,6 @@ impl World {
                 ))
             })?;
         }
-        let row = spec.row();
         // KeyUsage defaults to ENCRYPT_DECRYPT whatever the spec (API CreateKey, KeyUsage), so
         // an HMAC key needs GENERATE_VERIFY_MAC spelled out.
         let usage = request.key_usage.as_deref().unwrap_or("ENCRYPT_DECRYPT");
@@ -71,12 +64,14 @@ impl World {
                 ),
             ));
         }
-        if usage != row.usage_name {
-            return Err(KmsError::Validation(format!(
+        // A spec with several usages (RSA: ENCRYPT_DECRYPT or SIGN_VERIFY) has a row per usage.
+        let spec = spec.with_usage(usage).ok_or_else(|| {
+            KmsError::Validation(format!(
                 "KeyUsage {usage} is not compatible with KeySpec {}",
-                row.name
-            )));
-        }
+                spec.as_str()
+            ))
+        })?;
+        let row = spec.row();
         if row.asymmetric && !crate::crypto::ASYMMETRIC {
             return Err(super::sign::unavailable(row.name));
         }

@@ -46,7 +46,8 @@ pub struct SignRequest {
 pub struct SignResponse {
     /// The key ARN.
     pub key_id: String,
-    /// The DER-encoded ECDSA signature (base64 on the wire).
+    /// The signature: DER-encoded for ECDSA, the RSA signature's bytes for RSASSA (base64 on
+    /// the wire).
     #[serde(serialize_with = "wire::base64")]
     pub signature: Vec<u8>,
     /// The algorithm used.
@@ -110,9 +111,13 @@ pub struct GetPublicKeyResponse {
     pub customer_master_key_spec: &'static str,
     /// The key spec.
     pub key_spec: &'static str,
-    /// `SIGN_VERIFY`.
+    /// `SIGN_VERIFY` or `ENCRYPT_DECRYPT`.
     pub key_usage: &'static str,
-    /// The key spec's signing algorithms.
+    /// The encryption algorithms of an `ENCRYPT_DECRYPT` key (API GetPublicKey).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub encryption_algorithms: Vec<&'static str>,
+    /// The signing algorithms of a `SIGN_VERIFY` key.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub signing_algorithms: Vec<&'static str>,
 }
 
@@ -164,6 +169,7 @@ fn sign_error(key: &Key, algorithm: &str, e: SignError) -> KmsError {
             "Digest is invalid length for algorithm {algorithm}: it must be {len} bytes."
         )),
         SignError::Unavailable => unavailable(key.spec.as_str()),
+        SignError::Randomness(e) => KmsError::from(e),
     }
 }
 
@@ -196,7 +202,12 @@ impl World {
         )?;
         let signature = key
             .ring
-            .sign(&request.signing_algorithm, kind, &request.message)
+            .sign(
+                &request.signing_algorithm,
+                kind,
+                &request.message,
+                &mut *env.rng,
+            )
             .map_err(|e| sign_error(&key, &request.signing_algorithm, e))?;
         if request.dry_run == Some(true) {
             return Err(dry_run_error());
@@ -286,6 +297,7 @@ impl World {
             customer_master_key_spec: row.name,
             key_spec: row.name,
             key_usage: row.usage_name,
+            encryption_algorithms: row.encryption_algorithms.to_vec(),
             signing_algorithms: row.signing_algorithms.to_vec(),
         })
     }

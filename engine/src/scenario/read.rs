@@ -7,7 +7,7 @@ use super::{
     OrgPolicyEntry, OrgUnitEntry, OrganizationEntry, PolicyText, PrincipalEntry, PrincipalRole,
     Scenario, ScenarioError, SessionPolicyEntry, derived_key_id,
 };
-use crate::catalog::{KEY_SPECS, KEY_USAGES, KeySpec};
+use crate::catalog::{KEY_USAGES, KeySpec};
 use crate::diagnostics::{Diagnostic, LineIndex, Severity, Span};
 use crate::json::{self, JsonPath, Object, Report, Value, ValueKind};
 use crate::policy::eval::Decision;
@@ -29,10 +29,12 @@ pub fn grant_operation_names() -> Vec<&'static str> {
 /// The key specs this build can create keys of, in the key-spec table's order (asymmetric
 /// ones only with the engine's `asymmetric` feature).
 pub fn creatable_key_specs() -> Vec<&'static str> {
-    KEY_SPECS
-        .iter()
-        .filter(|row| !row.asymmetric || crate::crypto::ASYMMETRIC)
-        .map(|row| row.name)
+    crate::catalog::key_spec_names()
+        .into_iter()
+        .filter(|name| {
+            KeySpec::from_name(name)
+                .is_some_and(|spec| !spec.row().asymmetric || crate::crypto::ASYMMETRIC)
+        })
         .collect()
 }
 
@@ -1314,7 +1316,7 @@ impl Reader<'_, '_> {
     /// build can create (asymmetric specs need the engine's `asymmetric` feature), and
     /// `SYMMETRIC_DEFAULT` for an `EXTERNAL` key, as CreateKey has it here.
     fn key_spec(&mut self, object: &Object, origin: &str, path: &JsonPath) -> KeySpec {
-        let names: Vec<&'static str> = KEY_SPECS.iter().map(|row| row.name).collect();
+        let names: Vec<&'static str> = crate::catalog::key_spec_names();
         let spec = match object.get("key_spec") {
             None => KeySpec::SymmetricDefault,
             Some(value) => {
@@ -1360,9 +1362,13 @@ impl Reader<'_, '_> {
                 }
             }
         };
+        let mut spec = spec;
         let row = spec.row();
         if let Some(usage) = self.choice(object, "key_usage", KEY_USAGES, path) {
-            if usage != row.usage_name {
+            if let Some(with_usage) = spec.with_usage(usage) {
+                // A spec with several usages (RSA) has a row per usage.
+                spec = with_usage;
+            } else {
                 let value = object.get("key_usage").map_or(Span::default(), |v| v.span);
                 self.report
                     .error(
@@ -1376,7 +1382,8 @@ impl Reader<'_, '_> {
                     )
                     .hint(format!(
                         "a {} key has key usage {}",
-                        row.name, row.usage_name
+                        row.name,
+                        spec.usage_names().join(" or ")
                     ));
             }
         }

@@ -23,5 +23,6 @@ mod policy_grammar;
 mod policy_laws;
 mod policy_lint;
 mod randomness;
+mod rsa_keys;
 mod scenario_props;
 mod store_model;
