@@ -277,6 +277,14 @@ impl World {
         let principal = self.calling_principal(caller)?;
         let (key, _) = self.find_key(&principal, &request.key_id, false)?;
         check_operations_for_key(&key, &operations)?;
+        // "Grants for asymmetric KMS keys cannot include an encryption context grant
+        // constraint" (API Reference, CreateGrant): asymmetric encryption takes no context.
+        if constraints.is_some() && key.spec.row().asymmetric {
+            return Err(KmsError::Validation(format!(
+                "Encryption context grant constraints are not supported for asymmetric KMS key {}",
+                key.arn
+            )));
+        }
         self.check_grant_tokens(&request.grant_tokens)?;
 
         // For CreateGrant, kms:EncryptionContext:* and kms:EncryptionContextKeys test the

@@ -416,13 +416,19 @@ fn grants_allow_only_the_operations_the_key_spec_supports() {
 #[test]
 fn asymmetric_keys_are_refused_without_the_feature() {
     let (mut world, alice, _) = setup();
-    let refused = create(&mut world, &alice, "ECC_NIST_P256", Some("SIGN_VERIFY")).unwrap_err();
-    assert_eq!(refused.exception_name(), "UnsupportedOperationException");
-    assert!(
-        refused.message().contains("kmsplay CLI"),
-        "{}",
-        refused.message()
-    );
+    for (spec, usage) in [
+        ("ECC_NIST_P256", "SIGN_VERIFY"),
+        ("RSA_2048", "ENCRYPT_DECRYPT"),
+        ("RSA_4096", "SIGN_VERIFY"),
+    ] {
+        let refused = create(&mut world, &alice, spec, Some(usage)).unwrap_err();
+        assert_eq!(refused.exception_name(), "UnsupportedOperationException");
+        assert!(
+            refused.message().contains("kmsplay CLI"),
+            "{}",
+            refused.message()
+        );
+    }
 }
 
 #[cfg(feature = "asymmetric")]

@@ -24,6 +24,7 @@ use kms_engine::kms::{
     EnableKeyRotationRequest, EncryptRequest, GenerateDataKeyRequest, GetPublicKeyRequest,
     ReEncryptRequest, SignRequest, VerifyRequest,
 };
+use kms_engine::store::grants::GrantConstraints;
 use kms_engine::world::World;
 use rsa::pkcs8::DecodePublicKey as _;
 use sha2::Digest as _;
@@ -707,6 +708,26 @@ fn grants_on_rsa_keys_allow_only_the_operations_of_their_usage() {
         let refused = grant(&mut f.world, key, ops).unwrap_err();
         assert_eq!(refused.exception_name(), "ValidationException", "{ops:?}");
     }
+    // "Grants for asymmetric KMS keys cannot include an encryption context grant constraint"
+    // (API Reference, CreateGrant).
+    let constrained = f
+        .world
+        .create_grant(
+            &caller(&f.alice),
+            &mut env(&mut SeededRandomness::new(12)),
+            CreateGrantRequest {
+                key_id: f.encrypt.clone(),
+                grantee_principal: f.bob.clone(),
+                operations: vec!["Decrypt".to_owned()],
+                constraints: Some(GrantConstraints {
+                    encryption_context_subset: Some([("k".to_owned(), "v".to_owned())].into()),
+                    ..GrantConstraints::default()
+                }),
+                ..CreateGrantRequest::default()
+            },
+        )
+        .unwrap_err();
+    assert_eq!(constrained.exception_name(), "ValidationException");
     let token = grant(
         &mut f.world,
         &f.encrypt,
