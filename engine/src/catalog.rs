@@ -16,7 +16,7 @@ pub use action::{Action, PermissionSource};
 pub use key_specs::{
     ENCRYPTION_ALGORITHMS, KEY_SPECS, KEY_TYPE_OPERATIONS, KEY_USAGES, KeySpec, KeySpecRow,
     KeyUsage, MATERIAL_OPERATIONS, MacAlgorithm, SIGNING_ALGORITHMS, grant_operations_of_any_key,
-    key_spec_names, some_key_supports,
+    key_spec_names, kinds_of_key, some_key_supports,
 };
 
 use crate::diagnostics::did_you_mean;

@@ -303,7 +303,11 @@ const fn rsa_row(
         } else {
             "SIGN_VERIFY"
         },
-        described_as: "an asymmetric KMS key",
+        described_as: if encrypts {
+            "an asymmetric KMS key with key usage ENCRYPT_DECRYPT"
+        } else {
+            "an asymmetric KMS key with key usage SIGN_VERIFY"
+        },
         operations: if encrypts {
             &[
                 Action::Decrypt,
@@ -525,6 +529,17 @@ pub fn key_spec_names() -> Vec<&'static str> {
         }
     }
     names
+}
+
+/// How KMS's messages name each kind of key the table models, each once, in the table's order.
+pub fn kinds_of_key() -> Vec<&'static str> {
+    let mut kinds: Vec<&'static str> = Vec::new();
+    for row in KEY_SPECS {
+        if !kinds.contains(&row.described_as) {
+            kinds.push(row.described_as);
+        }
+    }
+    kinds
 }
 
 /// Whether any modelled key can be used with `action`: the matrix offers only those actions.

@@ -228,7 +228,7 @@ fn check_algorithm(field: &str, algorithm: Option<&str>) -> Result<(), KmsError>
         return Ok(());
     }
     if ENCRYPTION_ALGORITHMS.contains(&algorithm) {
-        let kinds: Vec<&str> = KEY_SPECS.iter().map(|row| row.described_as).collect();
+        let kinds = crate::catalog::kinds_of_key();
         return Err(KmsError::InvalidKeyUsage(format!(
             "{algorithm} is not a valid encryption algorithm for {}",
             kinds.join(" or ")

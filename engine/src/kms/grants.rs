@@ -219,7 +219,7 @@ fn parse_operations(names: &[String]) -> Result<Vec<Action>, KmsError> {
             .iter()
             .any(|row| row.allows_grant_operation(operation))
         {
-            let kinds: Vec<&str> = KEY_SPECS.iter().map(|row| row.described_as).collect();
+            let kinds = crate::catalog::kinds_of_key();
             return Err(unsupported_grant_operation(name, &kinds.join(" or ")));
         }
         if !operations.contains(&operation) {

@@ -268,8 +268,9 @@ fn rsa_encryption_round_trips_with_the_key_and_algorithm_named() {
 
 /// KMS API Reference, Decrypt: "The Decrypt operation also decrypts ciphertext that was
 /// encrypted outside of AWS KMS by the public key in an AWS KMS asymmetric KMS key";
-/// GetPublicKey returns the DER SubjectPublicKeyInfo and, for an ENCRYPT_DECRYPT key, its
-/// `EncryptionAlgorithms` (no `SigningAlgorithms`).
+/// GetPublicKey returns the DER SubjectPublicKeyInfo and its `EncryptionAlgorithms` ("This
+/// field appears in the response only when the KeyUsage of the public key is ENCRYPT_DECRYPT";
+/// `SigningAlgorithms` likewise only for SIGN_VERIFY).
 #[test]
 fn ciphertext_made_with_the_public_key_outside_kms_decrypts() {
     let mut f = fixture();
@@ -708,6 +709,11 @@ fn grants_on_rsa_keys_allow_only_the_operations_of_their_usage() {
         let refused = grant(&mut f.world, key, ops).unwrap_err();
         assert_eq!(refused.exception_name(), "ValidationException", "{ops:?}");
     }
+    let refused = grant(&mut f.world, &f.sign, &["Encrypt"]).unwrap_err();
+    assert_eq!(
+        refused.message(),
+        "Grant operation Encrypt is not supported by an asymmetric KMS key with key usage SIGN_VERIFY"
+    );
     // "Grants for asymmetric KMS keys cannot include an encryption context grant constraint"
     // (API Reference, CreateGrant).
     let constrained = f
