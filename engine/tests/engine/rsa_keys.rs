@@ -341,6 +341,44 @@ fn rsa_rng(seeded: &mut SeededRandomness) -> impl rsa::rand_core::CryptoRng + '_
     Adapter(seeded)
 }
 
+/// KMS Developer Guide, conditions-kms.html, kms:EncryptionAlgorithm: a policy can allow
+/// Encrypt and Decrypt only with the algorithm the request names (the Guide's example allows
+/// RSAES_OAEP_SHA_256 and so refuses RSAES_OAEP_SHA_1).
+#[test]
+fn kms_encryption_algorithm_conditions_see_the_rsa_algorithm() {
+    let mut f = fixture();
+    let policy = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Action": ["kms:Encrypt", "kms:Decrypt"], "Resource": "*",
+        "Condition": {"StringEquals": {"kms:EncryptionAlgorithm": "RSAES_OAEP_SHA_256"}}}]}"#;
+    f.world
+        .put_identity_policy(&f.bob, "OaepSha256", policy)
+        .unwrap();
+    let mut rng = SeededRandomness::new(13);
+    let bob = caller(&f.bob);
+    let allowed = f.world.encrypt(
+        &bob,
+        &mut env(&mut rng),
+        encrypt_request(&f.encrypt, Some("RSAES_OAEP_SHA_256"), b"ok"),
+    );
+    let blob = allowed.unwrap().ciphertext_blob;
+    f.world
+        .decrypt(
+            &bob,
+            &mut env(&mut rng),
+            decrypt_request(Some(&f.encrypt), Some("RSAES_OAEP_SHA_256"), &blob),
+        )
+        .unwrap();
+    let refused = f
+        .world
+        .encrypt(
+            &bob,
+            &mut env(&mut rng),
+            encrypt_request(&f.encrypt, Some("RSAES_OAEP_SHA_1"), b"no"),
+        )
+        .unwrap_err();
+    assert_eq!(refused.exception_name(), "AccessDeniedException");
+}
+
 /// KMS Developer Guide, asymmetric-key-specs.html, "RSA key specs for encryption and
 /// decryption": the most plaintext each spec encrypts, per algorithm (RSA_2048: 214 bytes with
 /// RSAES_OAEP_SHA_1, 190 with RSAES_OAEP_SHA_256; RSA_3072: 342 and 318; RSA_4096: 470 and
