@@ -27,6 +27,10 @@
 //! key ARN, the version or any context pair makes decryption fail. The header is self-delimiting,
 //! so the concatenation is unambiguous.
 //!
+//! RSA keys' ciphertext (feature `asymmetric`, [`KeyRing::encrypt_asymmetric`]) is not in this
+//! format: it is the RSAES-OAEP output alone, as long as the modulus, as KMS returns it, so it
+//! names no key and Decrypt must be told the key and the algorithm.
+//!
 //! Every decryption failure is the same [`InvalidCiphertext`] with no hint of which check failed,
 //! as KMS's `InvalidCiphertextException` gives none (KMS API Reference, Decrypt). [`inspect`] is the
 //! inspector's structural view and decrypts nothing.
