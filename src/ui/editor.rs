@@ -10,7 +10,7 @@ use crate::editing::{
     self, CompletionContext, EditKey, TextEdit, accept_completion, byte_offset, completion_context,
     line_column, utf16_offset,
 };
-use crate::highlight::{PLAIN_ABOVE_BYTES, gutter_marks, highlight};
+use crate::highlight::{DrawnLines, PLAIN_ABOVE_BYTES, gutter_marks, highlight, mark_of_line};
 use kms_engine::diagnostics::{Diagnostic, Severity};
 use kms_engine::json::format_json;
 use std::rc::Rc;
@@ -140,6 +140,13 @@ fn set_transform(element: &NodeRef, x: f64, y: f64) {
     }
 }
 
+/// The first visible line and how many lines fit, from the text area's scroll position and size.
+fn visible_lines(textarea: &HtmlTextAreaElement) -> (usize, usize) {
+    let top = (f64::from(textarea.scroll_top()) - PAD_TOP).max(0.0) / LINE_HEIGHT;
+    let fit = f64::from(textarea.client_height()) / LINE_HEIGHT;
+    (top.floor() as usize, fit.ceil() as usize + 1)
+}
+
 fn sync_scroll(textarea: &HtmlTextAreaElement, pre: &NodeRef, gutter: &NodeRef) {
     let (left, top) = (
         f64::from(textarea.scroll_left()),
@@ -158,6 +165,8 @@ pub fn JsonEditor(props: &JsonEditorProps) -> Html {
     let popup = use_node_ref();
     let measure = use_node_ref();
     let caret = use_state(|| None::<usize>);
+    // The first visible line and the number that fit: which lines a long document draws.
+    let viewport = use_state(|| (0usize, 60usize));
     let completion = use_state(|| None::<Completion>);
     let escape_armed = use_mut_ref(|| false);
     let char_width = use_mut_ref(|| 7.8_f64);
@@ -463,11 +472,19 @@ pub fn JsonEditor(props: &JsonEditorProps) -> Html {
         })
     };
 
+    let line_count = props.text.matches('\n').count() + 1;
+    let drawn = DrawnLines::of(&props.text, line_count, viewport.0, viewport.1);
+
     let onscroll = {
         let (pre, gutter) = (pre.clone(), gutter.clone());
+        let viewport = viewport.clone();
         Callback::from(move |event: Event| {
             if let Some(ta) = event.target_dyn_into::<HtmlTextAreaElement>() {
                 sync_scroll(&ta, &pre, &gutter);
+                let (top, fit) = visible_lines(&ta);
+                if !drawn.covers(top, fit) || fit != viewport.1 {
+                    viewport.set((top, fit));
+                }
             }
         })
     };
@@ -497,11 +514,13 @@ pub fn JsonEditor(props: &JsonEditorProps) -> Html {
             },
         )
     };
-    let line_count = text.matches('\n').count() + 1;
     let caret_line = caret.map(|c| line_column(text, c));
     let marks = gutter_marks(&props.diagnostics);
-    let gutter_lines = (1..=line_count).map(|line| {
-        let mark = marks.iter().find(|m| m.0 as usize == line).map(|m| m.1);
+    // Above and below the drawn lines, empty space of their height keeps every line in place.
+    let drawn_offset =
+        (drawn.first > 0).then(|| format!("height: {}px", drawn.first as f64 * LINE_HEIGHT));
+    let gutter_lines = (drawn.first + 1..=drawn.end).map(|line| {
+        let mark = mark_of_line(&marks, line);
         let current = caret_line.is_some_and(|(l, _)| l == line);
         html! {
             <div class={classes!("ln", current.then_some("current"))}>
@@ -514,7 +533,12 @@ pub fn JsonEditor(props: &JsonEditorProps) -> Html {
             </div>
         }
     });
-    let pre_content = runs.iter().map(|run| {
+    let drawn_runs = if drawn.first == 0 && drawn.end == line_count {
+        Rc::clone(&runs)
+    } else {
+        Rc::new(drawn.clip(&runs))
+    };
+    let pre_content = drawn_runs.iter().map(|run| {
         let piece = text.get(run.start..run.end).unwrap_or("");
         if run.class.is_empty() {
             html! { { piece.to_owned() } }
@@ -562,10 +586,20 @@ pub fn JsonEditor(props: &JsonEditorProps) -> Html {
         <div class="editor">
             <div class="editor-body">
                 <div class="gutter" aria-hidden="true">
-                    <div class="gutter-inner" ref={gutter}>{ for gutter_lines }</div>
+                    <div class="gutter-inner" ref={gutter}>
+                        if let Some(style) = drawn_offset.clone() {
+                            <div class="skipped" {style}></div>
+                        }
+                        { for gutter_lines }
+                    </div>
                 </div>
                 <div class={classes!("code", props.readonly.then_some("readonly"))}>
-                    <pre aria-hidden="true" ref={pre}>{ for pre_content }{ "\n" }</pre>
+                    <pre aria-hidden="true" ref={pre}>
+                        if let Some(style) = drawn_offset {
+                            <div class="skipped" {style}></div>
+                        }
+                        { for pre_content }{ "\n" }
+                    </pre>
                     <textarea
                         ref={textarea}
                         id={props.id.clone()}
