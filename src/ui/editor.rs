@@ -147,11 +147,19 @@ fn visible_lines(textarea: &HtmlTextAreaElement) -> (usize, usize) {
     (top.floor() as usize, fit.ceil() as usize + 1)
 }
 
-fn sync_scroll(textarea: &HtmlTextAreaElement, pre: &NodeRef, gutter: &NodeRef) {
+/// Moves the drawn text and line numbers with the text area's scroll position; `first_drawn` is
+/// the first line they hold (a long document draws only the lines around the visible ones).
+fn sync_scroll(
+    textarea: &HtmlTextAreaElement,
+    pre: &NodeRef,
+    gutter: &NodeRef,
+    first_drawn: usize,
+) {
     let (left, top) = (
         f64::from(textarea.scroll_left()),
         f64::from(textarea.scroll_top()),
     );
+    let top = top - first_drawn as f64 * LINE_HEIGHT;
     set_transform(pre, -left, -top);
     set_transform(gutter, 0.0, -top);
 }
@@ -167,6 +175,19 @@ pub fn JsonEditor(props: &JsonEditorProps) -> Html {
     let caret = use_state(|| None::<usize>);
     // The first visible line and the number that fit: which lines a long document draws.
     let viewport = use_state(|| (0usize, 60usize));
+    let line_count = props.text.matches('\n').count() + 1;
+    let drawn = DrawnLines::of(&props.text, line_count, viewport.0, viewport.1);
+    // Style attributes are refused by the page's Content-Security-Policy, so the drawn lines are
+    // placed by the transform the scroll position sets, which must change with them.
+    {
+        let textarea = textarea.clone();
+        let (pre, gutter) = (pre.clone(), gutter.clone());
+        use_effect_with(drawn.first, move |first| {
+            if let Some(ta) = textarea.cast::<HtmlTextAreaElement>() {
+                sync_scroll(&ta, &pre, &gutter, *first);
+            }
+        });
+    }
     let completion = use_state(|| None::<Completion>);
     let escape_armed = use_mut_ref(|| false);
     let char_width = use_mut_ref(|| 7.8_f64);
@@ -193,6 +214,7 @@ pub fn JsonEditor(props: &JsonEditorProps) -> Html {
         let textarea = textarea.clone();
         let (pre, gutter) = (pre.clone(), gutter.clone());
         let text = props.text.clone();
+        let first_drawn = drawn.first;
         use_effect_with(props.reveal, move |reveal| {
             if let (Some(reveal), Some(ta)) = (reveal, textarea.cast::<HtmlTextAreaElement>()) {
                 let _ = ta.focus();
@@ -204,7 +226,7 @@ pub fn JsonEditor(props: &JsonEditorProps) -> Html {
                 if line_top < top || line_top + LINE_HEIGHT > top + height {
                     ta.set_scroll_top((line_top - height / 3.0).max(0.0) as i32);
                 }
-                sync_scroll(&ta, &pre, &gutter);
+                sync_scroll(&ta, &pre, &gutter, first_drawn);
             }
         });
     }
@@ -472,15 +494,12 @@ pub fn JsonEditor(props: &JsonEditorProps) -> Html {
         })
     };
 
-    let line_count = props.text.matches('\n').count() + 1;
-    let drawn = DrawnLines::of(&props.text, line_count, viewport.0, viewport.1);
-
     let onscroll = {
         let (pre, gutter) = (pre.clone(), gutter.clone());
         let viewport = viewport.clone();
         Callback::from(move |event: Event| {
             if let Some(ta) = event.target_dyn_into::<HtmlTextAreaElement>() {
-                sync_scroll(&ta, &pre, &gutter);
+                sync_scroll(&ta, &pre, &gutter, drawn.first);
                 let (top, fit) = visible_lines(&ta);
                 if !drawn.covers(top, fit) || fit != viewport.1 {
                     viewport.set((top, fit));
@@ -516,9 +535,6 @@ pub fn JsonEditor(props: &JsonEditorProps) -> Html {
     };
     let caret_line = caret.map(|c| line_column(text, c));
     let marks = gutter_marks(&props.diagnostics);
-    // Above and below the drawn lines, empty space of their height keeps every line in place.
-    let drawn_offset =
-        (drawn.first > 0).then(|| format!("height: {}px", drawn.first as f64 * LINE_HEIGHT));
     let gutter_lines = (drawn.first + 1..=drawn.end).map(|line| {
         let mark = mark_of_line(&marks, line);
         let current = caret_line.is_some_and(|(l, _)| l == line);
@@ -586,20 +602,10 @@ pub fn JsonEditor(props: &JsonEditorProps) -> Html {
         <div class="editor">
             <div class="editor-body">
                 <div class="gutter" aria-hidden="true">
-                    <div class="gutter-inner" ref={gutter}>
-                        if let Some(style) = drawn_offset.clone() {
-                            <div class="skipped" {style}></div>
-                        }
-                        { for gutter_lines }
-                    </div>
+                    <div class="gutter-inner" ref={gutter}>{ for gutter_lines }</div>
                 </div>
                 <div class={classes!("code", props.readonly.then_some("readonly"))}>
-                    <pre aria-hidden="true" ref={pre}>
-                        if let Some(style) = drawn_offset {
-                            <div class="skipped" {style}></div>
-                        }
-                        { for pre_content }{ "\n" }
-                    </pre>
+                    <pre aria-hidden="true" ref={pre}>{ for pre_content }{ "\n" }</pre>
                     <textarea
                         ref={textarea}
                         id={props.id.clone()}
