@@ -5,6 +5,7 @@
 //! browser and exists only on `wasm32`.
 
 pub mod analysis_view;
+pub mod aws_import;
 pub mod completion;
 pub mod course;
 pub mod editing;

@@ -1,6 +1,9 @@
 //! The access matrix as the page shows it: rows of cells with their icon kind, word and a
 //! sentence for screen readers, and the same table as CSV and Markdown.
 //!
+//! A [`MatrixFilter`] narrows it to the principals and keys whose names or ARNs match what the
+//! user typed: a large world is shown (and built into cells) only where the user looks.
+//!
 //! Building it is presentation only: every value comes from the engine's summaries
 //! ([`Playground::summary`]) and decisions. Rows are shared (`Rc`) between successive views so
 //! that after an edit only the rows and cells it touched are rebuilt, and the page re-renders
@@ -10,6 +13,52 @@ use crate::model::Playground;
 use kms_engine::export;
 use kms_engine::view::{CellKind, CellSummary, summarize_matrix_action};
 use std::rc::Rc;
+
+/// Which principals (rows) and keys (columns) the matrix shows: each a list of words, any of
+/// which may appear (case-insensitively) in a name or an ARN. An empty list shows everything.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MatrixFilter {
+    /// Words that pick principals, separated by spaces or commas (`lambda, Admin`).
+    #[serde(default)]
+    pub principals: String,
+    /// Words that pick keys.
+    #[serde(default)]
+    pub keys: String,
+}
+
+/// Whether `name` or `arn` holds one of the words of `pattern` (every name matches an empty
+/// pattern).
+fn matches_words(pattern: &str, name: &str, arn: &str) -> bool {
+    let mut words = pattern
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .peekable();
+    if words.peek().is_none() {
+        return true;
+    }
+    let (name, arn) = (name.to_lowercase(), arn.to_lowercase());
+    words.any(|word| {
+        let word = word.to_lowercase();
+        name.contains(&word) || arn.contains(&word)
+    })
+}
+
+impl MatrixFilter {
+    /// Whether it hides anything at all.
+    pub fn is_active(&self) -> bool {
+        !self.principals.trim().is_empty() || !self.keys.trim().is_empty()
+    }
+
+    /// Whether the principal named `name` with ARN `arn` is shown.
+    pub fn shows_principal(&self, name: &str, arn: &str) -> bool {
+        matches_words(&self.principals, name, arn)
+    }
+
+    /// Whether the key named `name` with ARN `arn` (which holds its id) is shown.
+    pub fn shows_key(&self, name: &str, arn: &str) -> bool {
+        matches_words(&self.keys, name, arn)
+    }
+}
 
 /// One column: a key, or in the per-action view a key and one action.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,20 +110,31 @@ pub struct RowView {
 /// The whole table.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MatrixView {
-    /// The columns.
+    /// The columns shown.
     pub columns: Vec<ColumnView>,
-    /// The rows.
+    /// The rows shown, in the model's order; each knows its row in the model.
     pub rows: Vec<Rc<RowView>>,
+    /// The filter they were picked with.
+    pub filter: MatrixFilter,
+    /// How many principals the world has (rows shown or not).
+    pub total_principals: usize,
+    /// How many keys it has.
+    pub total_keys: usize,
+    /// How many keys are shown.
+    pub shown_keys: usize,
     /// The actions summarised, in words ("all key actions").
     pub actions_label: String,
     /// Whether each column is one action.
     pub expanded: bool,
 }
 
-fn columns(model: &Playground, expanded: bool) -> Vec<ColumnView> {
+fn columns(model: &Playground, expanded: bool, filter: &MatrixFilter) -> Vec<ColumnView> {
     let actions = model.matrix().actions();
     let mut out = Vec::new();
     for (key, head) in model.columns().iter().enumerate() {
+        if !filter.shows_key(&head.name, &head.arn) {
+            continue;
+        }
         let base = ColumnView {
             key,
             name: Rc::from(head.name.as_str()),
@@ -189,28 +249,39 @@ pub fn matrix_view(
     expanded: bool,
     previous: Option<&MatrixView>,
 ) -> MatrixView {
-    let columns = columns(model, expanded);
+    let filter = model.filter();
+    let columns = columns(model, expanded, filter);
     let changed: Vec<(usize, usize)> = model.changes().iter().map(|c| (c.row, c.column)).collect();
     let touched = model.touched();
     let context = Context {
         changed: &changed,
         any_stale: model.documents().iter().any(|d| d.stale),
     };
+    let shown: Vec<usize> = model
+        .rows()
+        .iter()
+        .enumerate()
+        .filter(|(_, head)| filter.shows_principal(&head.name, &head.arn))
+        .map(|(row, _)| row)
+        .collect();
     let reusable = previous.filter(|p| {
         !touched.all
             && p.expanded == expanded
             && p.columns == columns
-            && p.rows.len() == model.rows().len()
+            && p.filter == *filter
+            && p.rows.len() == shown.len()
+            && p.rows.iter().zip(&shown).all(|(r, &row)| r.index == row)
     });
     let rows = match reusable {
-        None => (0..model.rows().len())
-            .map(|row| Rc::new(row_view(model, row, &columns, &context)))
+        None => shown
+            .iter()
+            .map(|&row| Rc::new(row_view(model, row, &columns, &context)))
             .collect(),
         Some(previous) => previous
             .rows
             .iter()
-            .enumerate()
-            .map(|(row, old)| {
+            .map(|old| {
+                let row = old.index;
                 if touched.rows.contains(&row) {
                     return Rc::new(row_view(model, row, &columns, &context));
                 }
@@ -248,15 +319,45 @@ pub fn matrix_view(
             })
             .collect(),
     };
+    // Columns come key by key (several per key in the per-action view).
+    let shown_keys = columns
+        .iter()
+        .zip(std::iter::once(None).chain(columns.iter().map(|c| Some(c.key))))
+        .filter(|(c, before)| *before != Some(c.key))
+        .count();
     MatrixView {
         columns,
         rows,
+        filter: filter.clone(),
+        total_principals: model.rows().len(),
+        total_keys: model.columns().len(),
+        shown_keys,
         actions_label: model.action_set().label(),
         expanded,
     }
 }
 
 impl MatrixView {
+    /// What the filter leaves, in words: "Showing 12 of 2,000 principals and 3 of 300 keys";
+    /// `None` when everything is shown.
+    pub fn shown_line(&self) -> Option<String> {
+        if !self.filter.is_active() {
+            return None;
+        }
+        Some(format!(
+            "Showing {} of {} principals and {} of {} keys",
+            thousands(self.rows.len()),
+            thousands(self.total_principals),
+            thousands(self.shown_keys),
+            thousands(self.total_keys)
+        ))
+    }
+
+    /// The row position of the model's row `row`, if it is shown.
+    pub fn position_of_row(&self, row: usize) -> Option<usize> {
+        self.rows.iter().position(|r| r.index == row)
+    }
+
     fn header(&self) -> Vec<String> {
         let mut header = vec!["principal".to_owned()];
         header.extend(self.columns.iter().map(|c| match c.action {
@@ -299,4 +400,17 @@ impl MatrixView {
             export::markdown(&self.header(), &self.text_rows())
         )
     }
+}
+
+/// `2000` as `2,000`.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

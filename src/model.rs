@@ -8,6 +8,7 @@
 //! recomputed incrementally: an identity policy edit recomputes its principal's row, a key
 //! policy edit its key's column. Nothing here decides access; the matrix is the engine's.
 
+use crate::matrix_view::MatrixFilter;
 use crate::platform;
 use kms_engine::authz::Explanation;
 use kms_engine::diagnostics::LineIndex;
@@ -184,6 +185,9 @@ pub struct Playground {
     key_order: Vec<KeyId>,
     key_names: Vec<(KeyId, String)>,
     set: ActionSet,
+    /// The principals and keys the matrix shows (part of the world's view, so Undo of a load
+    /// brings back the filter the previous world had).
+    filter: MatrixFilter,
     now: Timestamp,
     rng: Box<dyn Randomness>,
     /// The scenario the world was loaded from: names, title, actions and expectations that
@@ -224,6 +228,7 @@ impl Clone for Playground {
             key_order: self.key_order.clone(),
             key_names: self.key_names.clone(),
             set: self.set.clone(),
+            filter: self.filter.clone(),
             now: self.now,
             rng: platform::randomness(),
             base: self.base.clone(),
@@ -287,6 +292,7 @@ impl Playground {
             key_order,
             key_names: keys,
             set,
+            filter: MatrixFilter::default(),
             now,
             rng: platform::randomness(),
             base,
@@ -307,6 +313,16 @@ impl Playground {
     /// Reads a scenario file and builds its world at time `now`. A bad file is an error with
     /// line:column for every problem.
     pub fn from_scenario_text(text: &str, now: Timestamp) -> Result<Playground, ScenarioError> {
+        Playground::from_scenario_text_or(text, now, ActionSet::All)
+    }
+
+    /// Like [`Playground::from_scenario_text`], with `actions` as the matrix's actions when the
+    /// scenario names none (a large import starts on fewer actions than every key action).
+    pub fn from_scenario_text_or(
+        text: &str,
+        now: Timestamp,
+        actions: ActionSet,
+    ) -> Result<Playground, ScenarioError> {
         let mut rng = platform::randomness();
         let kms_engine::scenario::Loaded { scenario, world } =
             kms_engine::scenario::load(text, now, &mut *rng)?;
@@ -322,8 +338,7 @@ impl Playground {
             .unwrap_or_else(|| "Untitled".to_owned());
         // The scenario's `actions` are the matrix's default columns (they also keep a large
         // world's recomputation small); without them, every key action.
-        let set = ActionSet::listed(scenario.actions.iter().map(String::as_str))
-            .unwrap_or(ActionSet::All);
+        let set = ActionSet::listed(scenario.actions.iter().map(String::as_str)).unwrap_or(actions);
         let mut playground =
             Playground::new(world, title, principals, keys, set, now, Some(scenario));
         playground.rng = rng;
@@ -393,6 +408,16 @@ impl Playground {
     /// The world as the engine sees it (last valid documents).
     pub fn world(&self) -> &World {
         &self.world
+    }
+
+    /// The principals and keys the matrix shows.
+    pub fn filter(&self) -> &MatrixFilter {
+        &self.filter
+    }
+
+    /// Shows only the principals and keys `filter` picks (the matrix is still computed whole).
+    pub fn set_filter(&mut self, filter: MatrixFilter) {
+        self.filter = filter;
     }
 
     /// The scenario the world was loaded from, if any.

@@ -5,6 +5,7 @@
 //! the engine now rejects) is an error the app reports, offering the raw text for download,
 //! while it starts from the lecture. It never leaves a blank or crashed page.
 
+use crate::matrix_view::MatrixFilter;
 use crate::model::{DocTarget, Playground};
 use crate::state::AppState;
 use kms_engine::entropy::Timestamp;
@@ -59,6 +60,9 @@ pub struct Saved {
     /// One column per action.
     #[serde(default)]
     pub expanded: bool,
+    /// The principals and keys the matrix shows.
+    #[serde(default)]
+    pub filter: MatrixFilter,
 }
 
 /// Why saved data could not be restored.
@@ -113,6 +117,7 @@ pub fn save(state: &AppState) -> String {
         drafts,
         actions: Some(model.action_set().id()),
         expanded: state.ui.expanded,
+        filter: model.filter().clone(),
     };
     serde_json::to_string(&saved).unwrap_or_default()
 }
@@ -124,11 +129,20 @@ pub fn restore(text: &str, now: Timestamp) -> Result<AppState, RestoreError> {
     if saved.format != SAVE_FORMAT {
         return Err(RestoreError::UnknownFormat(saved.format));
     }
-    let mut playground =
-        Playground::from_scenario_text(&saved.scenario, now).map_err(RestoreError::Scenario)?;
-    if let Some(set) = saved.actions.as_deref().and_then(ActionSet::from_id) {
-        playground.set_action_set(set);
+    // The saved actions from the start: a large world is computed once, for them only.
+    let saved_set = saved.actions.as_deref().and_then(ActionSet::from_id);
+    let mut playground = Playground::from_scenario_text_or(
+        &saved.scenario,
+        now,
+        saved_set.clone().unwrap_or(ActionSet::All),
+    )
+    .map_err(RestoreError::Scenario)?;
+    if let Some(set) = saved_set {
+        if *playground.action_set() != set {
+            playground.set_action_set(set);
+        }
     }
+    playground.set_filter(saved.filter.clone());
     for draft in &saved.drafts {
         let doc = match draft {
             Draft::KeyPolicy { key, .. } => playground

@@ -234,6 +234,11 @@ pub enum Intent {
         /// Where it came from, for the notice ("lecture.json", "the share link").
         source: String,
     },
+    /// Replace the world with what "Import from AWS…" made of the AWS CLI's outputs (undoable),
+    /// the matrix filtered as chosen.
+    OpenImport(Box<crate::aws_import::ImportedWorld>),
+    /// Show only the principals and keys the filter picks.
+    SetMatrixFilter(crate::matrix_view::MatrixFilter),
     /// Add a principal (undoable).
     AddPrincipal {
         /// User, role or account root.
@@ -713,6 +718,37 @@ impl AppState {
                         )));
                     }
                 }
+                Ok(())
+            }
+            Intent::OpenImport(imported) => {
+                let now = self.model.borrow().now();
+                let actions = if imported.large {
+                    ActionSet::listed(crate::aws_import::LARGE_ACTIONS).unwrap_or(ActionSet::All)
+                } else {
+                    ActionSet::All
+                };
+                match Playground::from_scenario_text_or(&imported.text, now, actions) {
+                    Ok(mut playground) => {
+                        playground.set_filter(imported.filter.clone());
+                        let title = playground.title().to_owned();
+                        let files = imported.files;
+                        let plural = if files == 1 { "" } else { "s" };
+                        self.replace(
+                            format!("Imported \"{title}\" from {files} AWS CLI output{plural}."),
+                            playground,
+                        );
+                        self.ui.pane = Pane::Matrix;
+                    }
+                    Err(e) => {
+                        self.ui.notice = Some(Notice::error(format!(
+                            "Nothing was changed: the import does not load.\n{e}"
+                        )));
+                    }
+                }
+                Ok(())
+            }
+            Intent::SetMatrixFilter(filter) => {
+                self.model.borrow_mut().set_filter(filter);
                 Ok(())
             }
             Intent::AddPrincipal {

@@ -10,6 +10,7 @@ pub mod exercise;
 pub mod expectations;
 pub mod hooks;
 pub mod icons;
+pub mod import;
 pub mod matrix;
 pub mod panels;
 pub mod problems;

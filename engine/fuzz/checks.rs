@@ -95,11 +95,13 @@ pub fn scenario(data: &[u8]) {
 
 /// File names that steer the importer's name-dependent shapes (a key policy's key, a policy's
 /// targets).
-const IMPORT_NAMES: [&str; 4] = [
+const IMPORT_NAMES: [&str; 6] = [
     "iam.json",
     "1234abcd-12ab-34cd-56ef-1234567890ab.policy.json",
     "p-examplescp1.targets.json",
     "keys.json",
+    "r-examplerootid111.ous.json",
+    "ou-exam-ple12345.accounts.json",
 ];
 
 /// Any bytes as up to eight AWS CLI outputs (split at byte 0x1E) into `kmsplay import`: no

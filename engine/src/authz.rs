@@ -486,7 +486,7 @@ fn combine(request: &AuthzRequest<'_>, findings: &Findings) -> Verdict {
         (Some(_), Some(guardrail)) => Reason::GuardrailDoesNotAllow { guardrail },
         _ => Reason::NoIdentityPolicyAllows,
     };
-    let scp_missing = findings.guardrails.scp_missing;
+    let scp_missing = findings.guardrails.scp_missing.is_some();
 
     let Some(key) = request.target.key() else {
         // IAM-only: identity policies alone, within the SCPs.
@@ -1138,6 +1138,9 @@ pub struct GuardrailTrace {
     pub guardrail: Guardrail,
     /// The policy's name.
     pub name: String,
+    /// For an SCP, where it is attached on the caller's account's path: "the organization's
+    /// root", "OU Production (ou-...)" or "the account".
+    pub attached_at: Option<String>,
     /// The trace, statement by statement.
     pub trace: PolicyTrace,
 }
@@ -1282,6 +1285,7 @@ pub fn explain(world: &World, request: &AuthzRequest<'_>) -> Explanation {
         .map(|(a, trace)| GuardrailTrace {
             guardrail: a.guardrail,
             name: a.name.to_owned(),
+            attached_at: a.scp_level.map(|level| level.describe()),
             trace,
         })
         .collect();
@@ -1295,6 +1299,13 @@ pub fn explain(world: &World, request: &AuthzRequest<'_>) -> Explanation {
         identity,
         guardrail_traces: &guardrail_traces,
         guardrails: guardrail_findings,
+        scp_missing_at: guardrail_findings.scp_missing.and_then(|level| {
+            applying
+                .iter()
+                .find(|a| a.guardrail == Guardrail::Scp && a.level == level)
+                .and_then(|a| a.scp_level)
+                .map(|at| at.describe())
+        }),
         grant: &grant,
     };
     let steps = builder.steps();
@@ -1410,6 +1421,8 @@ struct ExplanationBuilder<'a> {
     identity: IdentitySide,
     guardrail_traces: &'a [GuardrailTrace],
     guardrails: guardrails::Findings,
+    /// Where the first SCP level that allows nothing is attached.
+    scp_missing_at: Option<String>,
     grant: &'a GrantFinding,
 }
 
@@ -1486,8 +1499,13 @@ impl ExplanationBuilder<'_> {
     fn guardrail_ref(&self, policy: usize, statement: usize) -> Option<StatementRef> {
         let trace = self.guardrail_traces.get(policy)?;
         let found = trace.trace.statements.get(statement)?;
+        let at = trace
+            .attached_at
+            .as_deref()
+            .map(|at| format!(", attached at {at}"))
+            .unwrap_or_default();
         Some(StatementRef {
-            policy: format!("{} {}", trace.guardrail.name(), trace.name),
+            policy: format!("{} {}{at}", trace.guardrail.name(), trace.name),
             index: found.index,
             sid: found.sid.clone(),
         })
@@ -1726,7 +1744,7 @@ impl ExplanationBuilder<'_> {
             )
         } else {
             let missing = match guardrail {
-                Guardrail::Scp => self.guardrails.scp_missing,
+                Guardrail::Scp => self.guardrails.scp_missing.is_some(),
                 Guardrail::PermissionsBoundary => self.guardrails.boundary == Some(false),
                 _ => self.guardrails.session == Some(false),
             };
@@ -1748,9 +1766,18 @@ impl ExplanationBuilder<'_> {
                     } else {
                         Bearing::Neutral
                     },
-                    format!(
-                        "At some level of the organization ({names}), no service control policy allows {action}: nothing can allow it for principals of this account."
-                    ),
+                    {
+                        let at = self.scp_missing_at.as_deref().unwrap_or("some level");
+                        let there: Vec<&str> = traces
+                            .iter()
+                            .filter(|(_, t)| t.attached_at.as_deref() == Some(at))
+                            .map(|(_, t)| t.name.as_str())
+                            .collect();
+                        format!(
+                            "At {at}, no service control policy ({}) allows {action}: every level from the root down to the account must allow, so nothing can allow it for principals of this account.",
+                            there.join(", ")
+                        )
+                    },
                     Vec::new(),
                 )
             } else if decisive {

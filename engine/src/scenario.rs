@@ -35,8 +35,12 @@
 //!   - `groups`: `{"name", "arn"` (optional, for a path)`, "members": [users], "policies": [...]}`;
 //!   - on a user or role, `permissions_boundary`: a declared managed policy's ARN or name; on a
 //!     session, `session_policies`: `{"name", "document"}` inline or `{"arn"}` managed;
-//!   - `organization`: `{"management_account", "scps": [...], "rcps": [...]}`, each policy
-//!     `{"name", "id"?, "document", "targets": [account ids or "root"]}`.
+//!   - `organization`: `{"management_account", "units": [...], "scps": [...], "rcps": [...]}`;
+//!     each OU `{"id": "ou-...", "name"?, "parent"?: "root" (default) or an OU id, "accounts":
+//!     [account ids]}`; each policy `{"name", "id"?, "document", "targets": [account ids, OU ids
+//!     or "root"]}`. An account gets the policies of every OU above it. A custom RCP may only
+//!     deny (RCPFullAWSAccess, the only one AWS lets allow, is always attached and never listed).
+//!   - a managed policy keeps only its default version: the one IAM evaluates.
 //! - `actions` are the access matrix's default columns; `expect` entries are checked by
 //!   [`check`] and `kmsplay check`.
 //!
@@ -90,7 +94,9 @@ pub use check::{
 };
 pub use exercise::{ExerciseStatus, GoalStatus, changes_outside, evaluate_goal, exercise_status};
 pub use generate::{GENERATED_ACTIONS, MAX_GENERATED_KEYS, MAX_GENERATED_PRINCIPALS, generate};
-pub use import::{COMMANDS as IMPORT_COMMANDS, ImportError, ImportFile, Imported, Skipped, import};
+pub use import::{
+    COMMANDS as IMPORT_COMMANDS, ImportError, ImportFile, Imported, Skipped, import, needs_key_id,
+};
 pub use lint::{lint, lint_document};
 pub use read::{
     KEY_ORIGINS, KEY_STATES, alias_problem, grant_operation_names, is_key_id, parse_key_arn,
@@ -176,15 +182,30 @@ pub struct GroupEntry {
     pub policies: Vec<NamedPolicy>,
 }
 
-/// An organization: its management account, SCPs and RCPs.
+/// An organization: its management account, OUs, SCPs and RCPs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrganizationEntry {
     /// The management account (neither SCPs nor RCPs apply to it).
     pub management_account: String,
+    /// The organizational units (an account in none sits directly under the root).
+    pub units: Vec<OrgUnitEntry>,
     /// Service control policies.
     pub scps: Vec<OrgPolicyEntry>,
     /// Resource control policies.
     pub rcps: Vec<OrgPolicyEntry>,
+}
+
+/// An organizational unit and the accounts placed directly in it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OrgUnitEntry {
+    /// The OU id (`ou-...`).
+    pub id: String,
+    /// The OU name (its id when the file gives none).
+    pub name: String,
+    /// `root`, the root's `r-...` id, or the parent OU's id.
+    pub parent: String,
+    /// The accounts placed directly in it.
+    pub accounts: Vec<String>,
 }
 
 /// An SCP or RCP and where it is attached.
@@ -196,7 +217,8 @@ pub struct OrgPolicyEntry {
     pub id: Option<String>,
     /// The document.
     pub document: PolicyText,
-    /// Account ids, or `root` (or the root's `r-...` id) for every member account.
+    /// Account ids, OU ids (every account under the OU), or `root` (or the root's `r-...` id)
+    /// for every member account.
     pub targets: Vec<String>,
 }
 

@@ -24,10 +24,29 @@ use std::collections::BTreeMap;
 mod iam;
 
 pub use iam::{
-    Group, ManagedPolicy, OrgPolicy, Organization, ScpLevels, is_root_target, parse_policy_arn,
+    Group, MAX_SCP_LEVELS, MAX_UNIT_DEPTH, ManagedPolicy, OrgPolicy, OrgUnit, Organization,
+    PolicySource, ScpLevel, ScpLevels, is_root_target, is_unit_id, parse_policy_arn,
+    rcp_allow_statement,
 };
 use std::fmt;
 use std::sync::Arc;
+
+/// Removes policy `name` from `policies` of `holder`, or says it has none of that name.
+fn remove_policy(
+    policies: &mut Vec<IdentityPolicy>,
+    holder: &str,
+    name: &str,
+) -> Result<(), WorldError> {
+    let before = policies.len();
+    policies.retain(|p| p.name != name);
+    if policies.len() == before {
+        return Err(WorldError::UnknownPolicy {
+            principal: holder.to_owned(),
+            name: name.to_owned(),
+        });
+    }
+    Ok(())
+}
 
 /// The Region a new world's keys live in.
 pub const DEFAULT_REGION: &str = "us-east-1";
@@ -223,6 +242,8 @@ pub enum WorldError {
     InvalidPolicy(Vec<Diagnostic>),
     /// KMS would refuse the setup (an invalid alias name, a duplicate alias, ...).
     Kms(KmsError),
+    /// AWS Organizations would refuse the organization (its tree or a policy), with why.
+    Organization(String),
 }
 
 impl fmt::Display for WorldError {
@@ -250,6 +271,7 @@ impl fmt::Display for WorldError {
                 write!(f, "`{principal}` has no policy `{name}`")
             }
             WorldError::Kms(error) => write!(f, "{}: {}", error.exception_name(), error.message()),
+            WorldError::Organization(problem) => write!(f, "the organization: {problem}"),
             WorldError::InvalidPolicy(diagnostics) => {
                 let first = diagnostics.first().map(Diagnostic::one_line);
                 write!(
@@ -644,14 +666,7 @@ impl World {
         name: &str,
     ) -> Result<(), WorldError> {
         let principal = self.principal_mut(principal_arn)?;
-        let before = principal.policies.len();
-        principal.policies.retain(|p| p.name != name);
-        if principal.policies.len() == before {
-            return Err(WorldError::UnknownPolicy {
-                principal: principal_arn.to_owned(),
-                name: name.to_owned(),
-            });
-        }
+        remove_policy(&mut principal.policies, principal_arn, name)?;
         self.refresh(&[principal_arn.to_owned()]);
         Ok(())
     }

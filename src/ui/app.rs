@@ -46,8 +46,9 @@ pub fn App() -> Html {
         let handle = handle.clone();
         let model_revision = state.model().revision();
         let model_identity = state.model().title().to_owned();
+        let filter = state.model().filter().clone();
         use_effect_with(
-            (model_revision, model_identity, state.ui.expanded),
+            (model_revision, model_identity, state.ui.expanded, filter),
             move |_| {
                 let revision = handle.state().model().revision();
                 let step = owner

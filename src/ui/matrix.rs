@@ -1,8 +1,10 @@
 //! The access matrix: an ARIA grid (APG pattern) with one Tab stop that remembers its cell,
 //! arrow-key navigation, and Enter/Space to open the why panel with focus kept in the grid.
 
-use crate::matrix_view::{CellView, ColumnView, MatrixView, RowView, matrix_view};
-use crate::state::{CellSelection, Owner};
+use crate::matrix_view::{
+    CellView, ColumnView, MatrixFilter, MatrixView, RowView, matrix_view, thousands,
+};
+use crate::state::{CellSelection, Intent, Owner};
 use crate::ui::hooks::use_playground;
 use crate::ui::icons::{Icon, IconSvg};
 use kms_engine::catalog::ActionGroup;
@@ -53,6 +55,8 @@ fn milliseconds(ms: f64) -> String {
     format!("{}.{} ms", tenths / 10, tenths % 10)
 }
 
+/// Worlds with more principals or keys than this show the filter above the matrix.
+const FILTER_ABOVE: usize = 10;
 /// Worlds with more principals than this render only the rows in view.
 const VIRTUALIZE_ABOVE: usize = 60;
 /// Rows rendered above and below the visible ones, so scrolling shows no gap.
@@ -69,6 +73,8 @@ fn cell_id(row: usize, column: usize) -> String {
 #[derive(Properties, PartialEq)]
 struct RowProps {
     row: Rc<RowView>,
+    /// Its position in the grid (the filter may hide rows above it).
+    position: usize,
     /// The column holding the grid's Tab stop, if it is in this row.
     focus: Option<usize>,
     /// The selected column, if the selection is in this row.
@@ -81,7 +87,7 @@ struct RowProps {
 #[component]
 fn MatrixRow(props: &RowProps) -> Html {
     let row = &props.row;
-    let index = row.index;
+    let index = props.position;
     let on_head = {
         let on_head = props.on_head.clone();
         Callback::from(move |_: MouseEvent| on_head.emit(index))
@@ -450,7 +456,7 @@ pub fn AccessMatrix() -> Html {
     };
 
     let selected = state.ui.selection.as_ref().and_then(|s| {
-        let row = model.row_of(&s.principal)?;
+        let row = view.position_of_row(model.row_of(&s.principal)?)?;
         let key_column = model.column_of(&s.key)?;
         let column = view.columns.iter().position(|c| {
             c.key == key_column
@@ -477,6 +483,37 @@ pub fn AccessMatrix() -> Html {
         })
     };
     let compact = rows > 30;
+
+    // The filter: shown once a world is too big to take in at a glance, or while it hides rows.
+    let filter = view.filter.clone();
+    let show_filter = filter.is_active()
+        || view.total_principals > FILTER_ABOVE
+        || view.total_keys > FILTER_ABOVE;
+    let on_filter = |principals: bool| {
+        let handle = handle.clone();
+        let filter = filter.clone();
+        Callback::from(move |event: InputEvent| {
+            let Some(input) = event.target_dyn_into::<web_sys::HtmlInputElement>() else {
+                return;
+            };
+            let mut next = filter.clone();
+            if principals {
+                next.principals = input.value();
+            } else {
+                next.keys = input.value();
+            }
+            handle.dispatch(Intent::SetMatrixFilter(next));
+        })
+    };
+    let clear_filter =
+        handle.callback(|_: MouseEvent| Intent::SetMatrixFilter(MatrixFilter::default()));
+    let shown_line = view.shown_line().unwrap_or_else(|| {
+        format!(
+            "All {} principals and {} keys",
+            thousands(view.total_principals),
+            thousands(view.total_keys)
+        )
+    });
 
     let stale_docs = model.documents().iter().filter(|d| d.stale).count();
     let changes = model.changes();
@@ -532,6 +569,26 @@ pub fn AccessMatrix() -> Html {
                     </div>
                 </div>
             </div>
+            if show_filter {
+                <div class="matrix-filter" role="search" aria-label="Filter the matrix">
+                    <label for="filter-principals">{ "Principals" }</label>
+                    <input id="filter-principals" type="search" value={filter.principals.clone()} oninput={on_filter(true)}
+                        placeholder="name or ARN: lambda, Admin" autocomplete="off" spellcheck="false" />
+                    <label for="filter-keys">{ "Keys" }</label>
+                    <input id="filter-keys" type="search" value={filter.keys.clone()} oninput={on_filter(false)}
+                        placeholder="alias or key id" autocomplete="off" spellcheck="false" />
+                    <span id="filter-count" class="muted" aria-live="polite">{ shown_line }</span>
+                    if filter.is_active() {
+                        <button type="button" class="small" id="filter-clear" onclick={clear_filter}>{ "Show all" }</button>
+                    }
+                </div>
+            }
+            if filter.is_active() && (rows == 0 || columns == 0) {
+                <p class="hint" id="filter-empty">{
+                    if rows == 0 { "No principal's name or ARN holds those words. Words separated by spaces or commas match any of them." }
+                    else { "No key's name or ARN holds those words. Words separated by spaces or commas match any of them." }
+                }</p>
+            }
             <div class="matrix-wrap" ref={wrap} {onscroll}>
                 <table id="matrix" class={classes!("matrix", compact.then_some("compact"))} role="grid"
                     aria-labelledby="matrix-title"
@@ -550,19 +607,19 @@ pub fn AccessMatrix() -> Html {
                         if virtual_rows {
                             <tr class="spacer" aria-hidden="true" ref={top_spacer}><td colspan={(columns + 1).to_string()}></td></tr>
                         }
-                        { for view.rows.iter().skip(window.0).take(window.1 - window.0).map(|row| {
-                            let focus = (focus_at.0 == row.index).then_some(focus_at.1);
-                            let selected = selected.filter(|s| s.0 == row.index).map(|s| s.1);
+                        { for view.rows.iter().enumerate().skip(window.0).take(window.1 - window.0).map(|(position, row)| {
+                            let focus = (focus_at.0 == position).then_some(focus_at.1);
+                            let selected = selected.filter(|s| s.0 == position).map(|s| s.1);
                             if virtual_rows {
                                 // Unkeyed: as the window slides, each slot takes the next row in
                                 // place instead of moving DOM nodes (which would drop focus).
                                 html! {
-                                    <MatrixRow row={row.clone()} {focus} {selected}
+                                    <MatrixRow row={row.clone()} {position} {focus} {selected}
                                         on_cell={on_cell.clone()} on_head={on_head.clone()} />
                                 }
                             } else {
                                 html! {
-                                    <MatrixRow key={row.arn.to_string()} row={row.clone()} {focus} {selected}
+                                    <MatrixRow key={row.arn.to_string()} row={row.clone()} {position} {focus} {selected}
                                         on_cell={on_cell.clone()} on_head={on_head.clone()} />
                                 }
                             }

@@ -1,4 +1,5 @@
-//! The top bar: scenario, undo/redo, share, export, theme.
+//! The top bar: scenario (presets, a scenario file, an import from AWS), undo/redo, share,
+//! export, theme.
 
 use crate::matrix_view::matrix_view;
 use crate::persist;
@@ -66,6 +67,7 @@ pub fn TopBar() -> Html {
     let file_input = use_node_ref();
     let reader = use_mut_ref(|| None::<gloo::file::callbacks::FileReader>);
     let export_open = use_state(|| false);
+    let import_open = use_state(|| false);
     let theme = use_state(|| storage_get(THEME_KEY).unwrap_or_else(|| "system".to_owned()));
 
     {
@@ -82,13 +84,16 @@ pub fn TopBar() -> Html {
     let on_preset = {
         let handle = handle.clone();
         let file_input = file_input.clone();
+        let import_open = import_open.clone();
         Callback::from(move |event: Event| {
             let Some(select) = event.target_dyn_into::<HtmlSelectElement>() else {
                 return;
             };
             let value = select.value();
             select.set_value("");
-            if value == "open-file" {
+            if value == "import-aws" {
+                import_open.set(true);
+            } else if value == "open-file" {
                 if let Some(input) = file_input.cast::<HtmlInputElement>() {
                     input.click();
                 }
@@ -177,6 +182,10 @@ pub fn TopBar() -> Html {
             }
         })
     };
+    let close_import = {
+        let import_open = import_open.clone();
+        Callback::from(move |()| import_open.set(false))
+    };
     let undo_label = state.undo_label();
     let redo_label = state.redo_label();
     let fresh = format!("{}#{}", location_base(), crate::share::FRESH_FRAGMENT);
@@ -192,6 +201,7 @@ pub fn TopBar() -> Html {
                         <option value={p.id()}>{ format!("Load: {}", p.label()) }</option>
                     }) }
                     <option value="open-file">{ "Open a scenario file…" }</option>
+                    <option value="import-aws">{ "Import from AWS…" }</option>
                 </select>
                 <input ref={file_input} type="file" accept=".json,application/json" class="visually-hidden"
                     id="scenario-file" aria-label="Scenario file to open" tabindex="-1" onchange={on_file} />
@@ -231,6 +241,9 @@ pub fn TopBar() -> Html {
                         </dl>
                     </div>
                 </details>
+                if *import_open {
+                    <crate::ui::import::ImportDialog on_close={close_import} />
+                }
                 <label for="theme" class="visually-hidden">{ "Theme" }</label>
                 <select id="theme" onchange={on_theme}>
                     { for [("system", "System theme"), ("light", "Light"), ("dark", "Dark")].into_iter().map(|(v, l)| html! {

@@ -99,6 +99,11 @@ fn autosave_restores_the_world_and_text_that_does_not_parse_yet() {
     state.apply(Intent::SetActions(ActionSet::Group(
         kms_engine::catalog::ActionGroup::Cryptographic,
     )));
+    let filter = kms_playground::matrix_view::MatrixFilter {
+        principals: "alice bob".into(),
+        keys: String::new(),
+    };
+    state.apply(Intent::SetMatrixFilter(filter.clone()));
     edit_first_key_policy(&mut state, |t| {
         t.replace("\"Effect\": \"Allow\"", "\"Effect\": \"Alow\"")
     });
@@ -120,6 +125,8 @@ fn autosave_restores_the_world_and_text_that_does_not_parse_yet() {
         *model.action_set(),
         ActionSet::Group(kms_engine::catalog::ActionGroup::Cryptographic)
     );
+    // The matrix filter comes back too (a large import reopens filtered).
+    assert_eq!(model.filter(), &filter);
 }
 
 #[test]

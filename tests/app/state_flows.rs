@@ -393,3 +393,248 @@ fn undo_takes_back_a_burst_of_typing_as_one_step_in_the_same_history() {
     state.apply(Intent::Redo);
     assert!(state.model().document(doc).unwrap().text.ends_with("   "));
 }
+
+/// The sample AWS CLI outputs of `cli/tests/import/`, as the dialog is handed them.
+fn sample_outputs() -> Vec<(String, String)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("cli/tests/import");
+    let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read_to_string(&path).unwrap())
+        })
+        .collect();
+    kms_engine::sort::sort(&mut files);
+    files
+}
+
+/// "Import from AWS…" with the files `kmsplay import` reads (its test pins the same decisions:
+/// cli/tests/cli.rs, `import_merges_aws_cli_outputs_...`): a get-key-policy output whose name
+/// does not say its key asks for one, what is left out is listed with why, and Open loads the
+/// world as one undoable step.
+#[test]
+fn importing_aws_cli_outputs_reports_what_was_left_out_and_opens_the_world() {
+    use kms_playground::aws_import::{ImportMsg, ImportSession, Outcome};
+    const OTHER_KEY: &str = "0987dcba-09fe-87dc-65ba-ab0987654321";
+    let mut session = ImportSession::default();
+    assert!(!session.can_open());
+    session.apply(ImportMsg::Add(sample_outputs()));
+    let asking: Vec<&str> = session
+        .files
+        .iter()
+        .filter(|f| f.asks_key_id)
+        .map(|f| f.name.as_str())
+        .collect();
+    assert_eq!(asking, ["other-key-policy.json"]);
+    match &session.outcome {
+        Outcome::Failed(message) => assert!(
+            message.starts_with("other-key-policy.json is a get-key-policy output")
+                && message.contains("type the key id"),
+            "{message}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert!(!session.can_open());
+    let index = session
+        .files
+        .iter()
+        .position(|f| f.name == "other-key-policy.json")
+        .unwrap();
+    session.apply(ImportMsg::SetKeyId {
+        index,
+        key_id: format!(" {OTHER_KEY} "),
+    });
+    let Outcome::Ready(report) = session.outcome.clone() else {
+        panic!("{:?}", session.outcome);
+    };
+    assert_eq!(
+        report.summary(),
+        "5 principals, 3 keys, 1 grant, 3 SCPs and RCPs"
+    );
+    assert!(!report.is_large());
+    let skipped: Vec<String> = report.skipped.iter().map(|s| s.to_string()).collect();
+    assert!(
+        skipped.contains(
+            &"aliases.json: skipped alias/aws/ebs: an AWS managed key's alias (its key policy is AWS's)"
+                .to_owned()
+        ),
+        "{skipped:?}"
+    );
+    assert!(
+        skipped
+            .iter()
+            .any(|s| s
+                .starts_with("p-RCPFullAWSAccess.policy.json: skipped policy RCPFullAWSAccess")),
+        "{skipped:?}"
+    );
+    assert_eq!(
+        session.read_as("other-key-policy.json").unwrap(),
+        [format!("key policy of {OTHER_KEY}")]
+    );
+    session.apply(ImportMsg::SetName("Billing account".into()));
+    assert_eq!(session.title(), "Billing account");
+
+    let mut state = lecture();
+    let world = session.open().unwrap();
+    assert_eq!(world.files, 21);
+    state.apply(Intent::OpenImport(Box::new(world)));
+    let notice = state.ui.notice.clone().unwrap();
+    assert!(
+        notice.undo
+            && notice
+                .text
+                .starts_with("Imported \"Billing account\" from 21 AWS CLI outputs."),
+        "{notice:?}"
+    );
+    assert_eq!(state.model().title(), "Billing account");
+    // Bob's boundary allows only Encrypt; the SCP at the root denies key deletion.
+    state.apply(Intent::SetActions(
+        ActionSet::listed(["kms:Decrypt"]).unwrap(),
+    ));
+    assert_eq!(cell(&state, "Bob", "app-data").0, CellKind::ImplicitDeny);
+    assert_eq!(cell(&state, "lambda-exec", "app-data").0, CellKind::Allow);
+    state.apply(Intent::SetActions(
+        ActionSet::listed(["kms:ScheduleKeyDeletion"]).unwrap(),
+    ));
+    assert_eq!(cell(&state, "Admin", "other").0, CellKind::ExplicitDeny);
+    state.apply(Intent::Undo);
+    assert_eq!(state.model().title(), "Lecture: 3 keys x 4 users");
+
+    // Two different policies for one key: an error naming both files.
+    session.apply(ImportMsg::Add(vec![(
+        format!("{OTHER_KEY}.json"),
+        r#"{"Policy": "{\"Version\": \"2012-10-17\", \"Statement\": []}"}"#.to_owned(),
+    )]));
+    match &session.outcome {
+        Outcome::Failed(message) => assert!(
+            message.contains("other-key-policy.json")
+                && message.contains(&format!("{OTHER_KEY}.json")),
+            "{message}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    session.apply(ImportMsg::Remove(session.files.len() - 1));
+    assert!(session.can_open());
+}
+
+/// The matrix filter picks rows and columns by name or ARN (any word, any case), counts what it
+/// shows, keeps each row's place in the model, and comes back with Undo of a load.
+#[test]
+fn the_matrix_filter_shows_the_principals_and_keys_picked() {
+    use kms_playground::matrix_view::{MatrixFilter, matrix_view};
+    let mut state = lecture();
+    state.apply(Intent::SetMatrixFilter(MatrixFilter {
+        principals: "charlie, USER/David".into(),
+        keys: "cmk-b".into(),
+    }));
+    {
+        let model = state.model();
+        let view = matrix_view(&model, false, None);
+        let names: Vec<&str> = view.rows.iter().map(|r| &*r.name).collect();
+        assert_eq!(names, ["Charlie", "David"]);
+        assert_eq!(view.rows[0].index, 2);
+        assert_eq!(view.position_of_row(3), Some(1));
+        assert_eq!(view.position_of_row(0), None);
+        assert_eq!(view.columns.len(), 1);
+        assert_eq!(&*view.columns[0].name, "CMK-B");
+        assert_eq!(view.rows[0].cells.len(), 1);
+        assert_eq!(
+            view.shown_line().unwrap(),
+            "Showing 2 of 4 principals and 1 of 3 keys"
+        );
+        // The per-action view keeps one column per action of the keys shown.
+        let expanded = matrix_view(&model, true, Some(&view));
+        assert_eq!(expanded.shown_keys, 1);
+        assert_eq!(expanded.columns.len(), model.matrix().actions().len());
+        // An edit reuses the filtered view's rows and rebuilds only what it touched.
+        assert!(view.to_csv().starts_with("principal,CMK-B\r\nCharlie,"));
+    }
+    let (doc, text) = key_doc(&state, "CMK-B");
+    state.apply(Intent::EditDocument {
+        doc,
+        text: text.replacen("\"Allow\"", "\"Deny\"", 1),
+    });
+    {
+        let model = state.model();
+        let view = matrix_view(&model, false, None);
+        assert_eq!(view.rows.len(), 2);
+        assert_eq!(view.columns.len(), 1);
+    }
+    // Loading another world starts unfiltered; Undo brings back the filtered one.
+    state.apply(Intent::LoadPreset(presets::Preset::Demo1));
+    assert!(!state.model().filter().is_active());
+    state.apply(Intent::Undo);
+    assert_eq!(state.model().filter().keys, "cmk-b");
+    state.apply(Intent::SetMatrixFilter(MatrixFilter::default()));
+    let model = state.model();
+    let view = matrix_view(&model, false, None);
+    assert_eq!((view.rows.len(), view.columns.len()), (4, 3));
+    assert_eq!(view.shown_line(), None);
+}
+
+/// An import larger than `LARGE_CELLS` opens only once the user picked what the matrix shows
+/// (or chose everything), on Encrypt and Decrypt.
+#[test]
+fn a_large_import_opens_filtered_to_what_the_user_picks() {
+    use kms_playground::aws_import::{ImportMsg, ImportSession, Outcome};
+    use kms_playground::matrix_view::MatrixFilter;
+    let account = ACCOUNT;
+    let key_id = |k: usize| format!("{k:08x}-0000-4000-8000-{k:012x}");
+    let roles: Vec<String> = (0..210)
+        .map(|r| {
+            format!(
+                r#"{{"RoleName": "role-{r}", "Path": "/", "Arn": "arn:aws:iam::{account}:role/role-{r}", "RolePolicyList": []}}"#
+            )
+        })
+        .collect();
+    let iam = format!(
+        r#"{{"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [{}], "Policies": []}}"#,
+        roles.join(",")
+    );
+    let keys: Vec<String> = (0..50)
+        .map(|k| {
+            format!(
+                r#"{{"KeyId": "{}", "KeyArn": "arn:aws:kms:us-east-1:{account}:key/{}"}}"#,
+                key_id(k),
+                key_id(k)
+            )
+        })
+        .collect();
+    let keys = format!(r#"{{"Keys": [{}]}}"#, keys.join(","));
+    let mut session = ImportSession::default();
+    session.apply(ImportMsg::Add(vec![
+        ("iam.json".into(), iam),
+        ("keys.json".into(), keys),
+    ]));
+    let Outcome::Ready(report) = session.outcome.clone() else {
+        panic!("{:?}", session.outcome);
+    };
+    assert!(report.is_large());
+    assert!(!session.can_open(), "a large import waits for a pick");
+    let filter = MatrixFilter {
+        principals: "role-20".into(),
+        keys: key_id(3),
+    };
+    // role-20 and role-200..209.
+    assert_eq!(report.matches(&filter), ((11, 210), (1, 50)));
+    session.apply(ImportMsg::SetFilter(filter.clone()));
+    let world = session.open().unwrap();
+    assert!(world.large);
+    let mut state = lecture();
+    state.apply(Intent::OpenImport(Box::new(world)));
+    let model = state.model();
+    assert_eq!(
+        model.action_set().label(),
+        ActionSet::listed(["kms:Encrypt", "kms:Decrypt"])
+            .unwrap()
+            .label()
+    );
+    assert_eq!(model.filter(), &filter);
+    let view = kms_playground::matrix_view::matrix_view(&model, false, None);
+    assert_eq!((view.rows.len(), view.columns.len()), (11, 1));
+    drop(model);
+    // "Open everything" opens it unfiltered.
+    let everything = session.open_everything().unwrap();
+    assert!(!everything.filter.is_active() && everything.large);
+}

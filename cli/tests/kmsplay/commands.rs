@@ -682,9 +682,11 @@ fn audit_lists_findings_and_exits_by_severity() {
 /// The sample outputs in `cli/tests/import/` follow the AWS CLI reference's shapes
 /// (`get-account-authorization-details` with URL-encoded and decoded documents, `list-keys`,
 /// `describe-key`, `get-key-policy`, `list-aliases`, `list-grants`, `describe-organization`,
-/// `describe-policy`, `list-targets-for-policy`). Imported, they give the decisions IAM's and
-/// KMS's rules give: a group's policy, a role's URL-encoded inline policy under an IAM path, a
-/// permissions boundary, an SCP's deny and a grant.
+/// `describe-policy`, `list-targets-for-policy`, `list-roots`, `list-organizational-units-for-parent`,
+/// `list-accounts-for-parent`). Imported, they give the decisions IAM's and KMS's rules give: a
+/// group's policy, a role's URL-encoded inline policy under an IAM path, a managed policy's
+/// default version (listed second), a permissions boundary, an SCP's deny at the root and one
+/// on the OU above the account's OU, and a grant.
 #[test]
 fn import_merges_aws_cli_outputs_into_a_scenario_with_the_expected_decisions() {
     const OTHER_KEY: &str = "0987dcba-09fe-87dc-65ba-ab0987654321";
@@ -705,6 +707,15 @@ fn import_merges_aws_cli_outputs_into_a_scenario_with_the_expected_decisions() {
         file("p-FullAWSAccess.targets.json"),
         file("p-examplescp1.policy.json"),
         file("p-examplescp1.targets.json"),
+        file("p-examplescp2.policy.json"),
+        file("p-examplescp2.targets.json"),
+        file("p-RCPFullAWSAccess.policy.json"),
+        file("roots.json"),
+        file("r-examplerootid111.ous.json"),
+        file("r-examplerootid111.accounts.json"),
+        file("ou-exam-work1111.ous.json"),
+        file("ou-exam-fina1111.accounts.json"),
+        file("ou-exam-ple12345.accounts.json"),
     ];
     let mut args = vec!["import", "--name", "Billing"];
     args.extend(files.iter().map(String::as_str));
@@ -713,7 +724,14 @@ fn import_merges_aws_cli_outputs_into_a_scenario_with_the_expected_decisions() {
     let report = stderr(&out);
     // One line per skipped item, naming the file and the reason.
     assert!(report.contains("aliases.json: skipped alias/aws/ebs: an AWS managed key's alias"));
-    assert!(report.contains("p-examplescp1.targets.json: skipped target ou-exam-ple12345"));
+    // RCPFullAWSAccess is always attached (AWS Organizations User Guide, RCP syntax: "The
+    // effect of Allow is only supported for the RCPFullAWSAccess policy").
+    assert!(
+        report.contains("p-RCPFullAWSAccess.policy.json: skipped policy RCPFullAWSAccess"),
+        "{report}"
+    );
+    // The OU tree is known: no target is skipped.
+    assert!(!report.contains("skipped target"), "{report}");
     let imported = TempFile::new("imported.json", &stdout(&out));
     let decide = |principal: &str, key: &str, action: &str| {
         let out = kmsplay(&[
@@ -752,6 +770,10 @@ fn import_merges_aws_cli_outputs_into_a_scenario_with_the_expected_decisions() {
         // The key policy names Admin; the SCP at the root denies key deletion.
         ("Admin", "other", "kms:Decrypt", "allow"),
         ("Admin", "other", "kms:ScheduleKeyDeletion", "explicit-deny"),
+        // The SCP on OU Workloads reaches Admin's account in OU Finance below it (AWS
+        // Organizations API Reference, AttachPolicy: "If you attach an SCP to an OU, it affects
+        // all accounts in that OU and in any child OUs").
+        ("Admin", "other", "kms:Encrypt", "explicit-deny"),
         // The grant, with its encryption-context constraint, covers DescribeKey (constraints
         // do not apply to it).
         ("lambda-exec", "other", "kms:DescribeKey", "allow"),
@@ -784,6 +806,13 @@ fn import_merges_aws_cli_outputs_into_a_scenario_with_the_expected_decisions() {
     // The commands that make these files are read-only.
     let commands = stdout(&kmsplay(&["import", "--commands"]));
     assert!(commands.contains("aws iam get-account-authorization-details"));
+    for tree in [
+        "list-roots",
+        "list-organizational-units-for-parent",
+        "list-accounts-for-parent",
+    ] {
+        assert!(commands.contains(tree), "{tree} in {commands}");
+    }
     for verb in ["create", "put", "delete", "update", "schedule"] {
         assert!(
             !commands.contains(&format!(" {verb}-")),

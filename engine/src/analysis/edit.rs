@@ -79,6 +79,60 @@ pub enum Change {
         /// The statement as it becomes.
         after: Value,
     },
+    /// Remove statement number `index` of inline policy `policy` of group `group`: every member
+    /// loses it.
+    RemoveGroupStatement {
+        /// The group's ARN.
+        group: String,
+        /// The policy's name.
+        policy: String,
+        /// The statement's position.
+        index: usize,
+        /// The statement removed.
+        statement: Value,
+    },
+    /// Replace statement number `index` of inline policy `policy` of group `group`.
+    ReplaceGroupStatement {
+        /// The group's ARN.
+        group: String,
+        /// The policy's name.
+        policy: String,
+        /// The statement's position.
+        index: usize,
+        /// The statement as it was.
+        before: Value,
+        /// The statement as it becomes.
+        after: Value,
+    },
+    /// Append `statement` to managed policy `policy` (a new default version): every user, group
+    /// and role it is attached to, or whose permissions boundary it is, gets it.
+    AddManagedStatement {
+        /// The managed policy's ARN.
+        policy: String,
+        /// The new statement.
+        statement: Value,
+    },
+    /// Remove statement number `index` of managed policy `policy` (a new default version):
+    /// every user, group and role it is attached to loses it.
+    RemoveManagedStatement {
+        /// The managed policy's ARN.
+        policy: String,
+        /// The statement's position.
+        index: usize,
+        /// The statement removed.
+        statement: Value,
+    },
+    /// Replace statement number `index` of managed policy `policy` (a new default version).
+    ReplaceManagedStatement {
+        /// The managed policy's ARN.
+        policy: String,
+        /// The statement's position.
+        index: usize,
+        /// The statement as it was.
+        before: Value,
+        /// The statement as it becomes.
+        after: Value,
+    },
     /// CreateGrant on `key` for `grantee` with `operations`. Until the grant is consistent
     /// (about five minutes) the grantee passes the returned grant token to use it at once.
     CreateGrant {
@@ -180,6 +234,11 @@ impl Change {
             Change::AddIdentityStatement { principal, .. }
             | Change::RemoveIdentityStatement { principal, .. }
             | Change::ReplaceIdentityStatement { principal, .. } => Scope::Principal(principal),
+            Change::RemoveGroupStatement { .. }
+            | Change::ReplaceGroupStatement { .. }
+            | Change::AddManagedStatement { .. }
+            | Change::RemoveManagedStatement { .. }
+            | Change::ReplaceManagedStatement { .. } => Scope::Principals,
         }
     }
 
@@ -187,6 +246,11 @@ impl Change {
     pub fn describe(&self, world: &World, names: &Names) -> String {
         let key = |k: &KeyId| names.key(world, k);
         let who = |p: &str| names.principal(world, p);
+        let group_name = |g: &str| {
+            world
+                .group(g)
+                .map_or_else(|| g.to_owned(), |g| g.name.clone())
+        };
         let sid = |s: &Value| {
             s.get("Sid")
                 .and_then(Value::as_str)
@@ -250,6 +314,48 @@ impl Change {
                 sid(before),
                 who(principal)
             ),
+            Change::RemoveGroupStatement {
+                group,
+                policy,
+                index,
+                statement,
+            } => format!(
+                "remove statement {index}{} from policy {policy} of group {}",
+                sid(statement),
+                group_name(group)
+            ),
+            Change::ReplaceGroupStatement {
+                group,
+                policy,
+                index,
+                before,
+                ..
+            } => format!(
+                "narrow statement {index}{} of policy {policy} of group {}",
+                sid(before),
+                group_name(group)
+            ),
+            Change::AddManagedStatement { policy, statement } => format!(
+                "add statement{} to managed policy {policy} (a new default version, for everyone it is attached to or bounds)",
+                sid(statement)
+            ),
+            Change::RemoveManagedStatement {
+                policy,
+                index,
+                statement,
+            } => format!(
+                "remove statement {index}{} from managed policy {policy} (a new default version, for everyone it is attached to)",
+                sid(statement)
+            ),
+            Change::ReplaceManagedStatement {
+                policy,
+                index,
+                before,
+                ..
+            } => format!(
+                "narrow statement {index}{} of managed policy {policy} (a new default version, for everyone it is attached to)",
+                sid(before)
+            ),
             Change::CreateGrant {
                 key: k,
                 grantee,
@@ -278,6 +384,8 @@ pub(crate) enum Scope<'a> {
     Key(&'a KeyId),
     /// A principal's row (and its sessions' rows, for a role).
     Principal(&'a str),
+    /// Any principal's row: a group's or a managed policy's edit.
+    Principals,
 }
 
 /// Makes `changes` on `world`, in order, at `now`. Grants are created already in effect, as
@@ -295,40 +403,26 @@ pub fn apply_changes(
 
 fn apply(world: &mut World, change: &Change, now: Timestamp) -> Result<(), WorldError> {
     match change {
-        Change::AddKeyPolicyStatement { key, statement } => edit_key_policy(world, key, |list| {
-            list.push(statement.clone());
-            true
-        }),
+        Change::AddKeyPolicyStatement { key, statement } => {
+            edit_key_policy(world, key, |list| push(list, statement))
+        }
         Change::RemoveKeyPolicyStatement { key, index, .. } => {
-            edit_key_policy(world, key, |list| {
-                (*index < list.len()).then(|| list.remove(*index)).is_some()
-            })
+            edit_key_policy(world, key, |list| remove(list, *index))
         }
         Change::ReplaceKeyPolicyStatement {
             key, index, after, ..
-        } => edit_key_policy(world, key, |list| match list.get_mut(*index) {
-            Some(slot) => {
-                *slot = after.clone();
-                true
-            }
-            None => false,
-        }),
+        } => edit_key_policy(world, key, |list| replace(list, *index, after)),
         Change::AddIdentityStatement {
             principal,
             policy,
             statement,
-        } => edit_identity_policy(world, principal, policy, true, |list| {
-            list.push(statement.clone());
-            true
-        }),
+        } => edit_identity_policy(world, principal, policy, true, |list| push(list, statement)),
         Change::RemoveIdentityStatement {
             principal,
             policy,
             index,
             ..
-        } => edit_identity_policy(world, principal, policy, false, |list| {
-            (*index < list.len()).then(|| list.remove(*index)).is_some()
-        }),
+        } => edit_identity_policy(world, principal, policy, false, |list| remove(list, *index)),
         Change::ReplaceIdentityStatement {
             principal,
             policy,
@@ -336,14 +430,33 @@ fn apply(world: &mut World, change: &Change, now: Timestamp) -> Result<(), World
             after,
             ..
         } => edit_identity_policy(world, principal, policy, false, |list| {
-            match list.get_mut(*index) {
-                Some(slot) => {
-                    *slot = after.clone();
-                    true
-                }
-                None => false,
-            }
+            replace(list, *index, after)
         }),
+        Change::RemoveGroupStatement {
+            group,
+            policy,
+            index,
+            ..
+        } => edit_group_policy(world, group, policy, |list| remove(list, *index)),
+        Change::ReplaceGroupStatement {
+            group,
+            policy,
+            index,
+            after,
+            ..
+        } => edit_group_policy(world, group, policy, |list| replace(list, *index, after)),
+        Change::AddManagedStatement { policy, statement } => {
+            edit_managed_policy(world, policy, |list| push(list, statement))
+        }
+        Change::RemoveManagedStatement { policy, index, .. } => {
+            edit_managed_policy(world, policy, |list| remove(list, *index))
+        }
+        Change::ReplaceManagedStatement {
+            policy,
+            index,
+            after,
+            ..
+        } => edit_managed_policy(world, policy, |list| replace(list, *index, after)),
         Change::CreateGrant {
             key,
             grantee,
@@ -481,7 +594,76 @@ fn edit_identity_policy(
     if !edit(&mut statements) {
         return Err(unreadable("IAM policy"));
     }
+    // A policy needs a statement: taking its last one away deletes it.
+    if statements.is_empty() && !create {
+        return world.delete_identity_policy(principal, name);
+    }
     world.put_identity_policy(principal, name, &document_text(document, statements))
+}
+
+fn push(list: &mut Vec<Value>, statement: &Value) -> bool {
+    list.push(statement.clone());
+    true
+}
+
+fn remove(list: &mut Vec<Value>, index: usize) -> bool {
+    (index < list.len()).then(|| list.remove(index)).is_some()
+}
+
+fn replace(list: &mut [Value], index: usize, after: &Value) -> bool {
+    match list.get_mut(index) {
+        Some(slot) => {
+            *slot = after.clone();
+            true
+        }
+        None => false,
+    }
+}
+
+fn edit_group_policy(
+    world: &mut World,
+    group: &str,
+    name: &str,
+    edit: impl FnOnce(&mut Vec<Value>) -> bool,
+) -> Result<(), WorldError> {
+    let text = world
+        .group(group)
+        .ok_or_else(|| WorldError::UnknownGroup(group.to_owned()))?
+        .policies
+        .iter()
+        .find(|p| p.name == name)
+        .map(|p| p.text.to_string())
+        .ok_or_else(|| WorldError::UnknownPolicy {
+            principal: group.to_owned(),
+            name: name.to_owned(),
+        })?;
+    let (document, mut statements) =
+        statements_of(&text).ok_or_else(|| unreadable("group policy"))?;
+    if !edit(&mut statements) {
+        return Err(unreadable("group policy"));
+    }
+    // A policy needs a statement: taking its last one away deletes it.
+    if statements.is_empty() {
+        return world.delete_group_policy(group, name);
+    }
+    world.put_group_policy(group, name, &document_text(document, statements))
+}
+
+fn edit_managed_policy(
+    world: &mut World,
+    arn: &str,
+    edit: impl FnOnce(&mut Vec<Value>) -> bool,
+) -> Result<(), WorldError> {
+    let text = world
+        .managed_policy(arn)
+        .map(|m| m.text.to_string())
+        .ok_or_else(|| WorldError::UnknownManagedPolicy(arn.to_owned()))?;
+    let (document, mut statements) =
+        statements_of(&text).ok_or_else(|| unreadable("managed policy"))?;
+    if !edit(&mut statements) {
+        return Err(unreadable("managed policy"));
+    }
+    world.put_managed_policy(arn, &document_text(document, statements))
 }
 
 /// The user or role whose identity policies a principal uses: itself, or a session's role.

@@ -18,13 +18,13 @@
 
 use super::edit::{Change, Names, Scope, apply_changes, policy_holder, sid, statements_of};
 use super::{CellQuery, IndexedMatrix, Outcome, Universe, outcome_for};
-use crate::authz::{self, AuthzRequest, Reason, Target};
+use crate::authz::{self, AuthzRequest, Guardrail, Reason, Target};
 use crate::catalog::Action;
 use crate::entropy::Timestamp;
 use crate::matrix::Matrix;
 use crate::policy::pattern;
 use crate::store::{KeyId, KeyState};
-use crate::world::{Principal, World};
+use crate::world::{PolicySource, Principal, World};
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -165,21 +165,19 @@ impl Search<'_> {
         )
     }
 
+    /// The target cell's request in `world`.
+    fn request<'w>(&'w self, world: &'w World) -> Option<AuthzRequest<'w>> {
+        Some(AuthzRequest {
+            caller: self.caller(world)?,
+            action: self.query.action,
+            target: Target::Key(world.keys.get(&self.query.key)?),
+            params: &self.query.params,
+            now: self.now,
+        })
+    }
+
     fn reason(&self, world: &World) -> Option<Reason> {
-        let key = world.keys.get(&self.query.key)?;
-        Some(
-            authz::decide(
-                world,
-                &AuthzRequest {
-                    caller: self.caller(world)?,
-                    action: self.query.action,
-                    target: Target::Key(key),
-                    params: &self.query.params,
-                    now: self.now,
-                },
-            )
-            .reason,
-        )
+        Some(authz::decide(world, &self.request(world)?).reason)
     }
 
     fn names(&self, world: &World) -> (String, String, &'static str) {
@@ -287,8 +285,50 @@ impl Search<'_> {
             Reason::ExplicitDenyInIdentityPolicy { policy, statement } => {
                 self.identity_statement_removals(world, policy, statement)
             }
+            Reason::ExplicitDenyInGuardrail {
+                guardrail: Guardrail::PermissionsBoundary,
+                statement,
+                ..
+            } => self.boundary_statement_removals(world, statement),
             _ => Vec::new(),
         }
+    }
+
+    /// The caller's permissions boundary (a managed policy): its ARN.
+    fn boundary_arn(&self, world: &World) -> Option<String> {
+        world
+            .permissions_boundary(self.caller(world)?)
+            .map(|b| b.arn.clone())
+    }
+
+    /// Remove statement `index` of the caller's permissions boundary, or narrow it away from
+    /// the action.
+    fn boundary_statement_removals(&self, world: &World, index: usize) -> Vec<Change> {
+        let Some(arn) = self.boundary_arn(world) else {
+            return Vec::new();
+        };
+        let Some(statement) = world
+            .managed_policy(&arn)
+            .and_then(|m| statements_of(&m.text))
+            .and_then(|(_, s)| s.get(index).cloned())
+        else {
+            return Vec::new();
+        };
+        let mut out: Vec<Change> = without_action(&statement, self.query.action)
+            .map(|after| Change::ReplaceManagedStatement {
+                policy: arn.clone(),
+                index,
+                before: statement.clone(),
+                after,
+            })
+            .into_iter()
+            .collect();
+        out.push(Change::RemoveManagedStatement {
+            policy: arn,
+            index,
+            statement,
+        });
+        out
     }
 
     /// Remove key-policy statement `index`, or narrow it away from the caller or the action.
@@ -346,6 +386,63 @@ impl Search<'_> {
         else {
             return Vec::new();
         };
+        // A group's or a managed policy's statement is edited where it is written.
+        let source = world.identity_policy_source(caller, policy);
+        let (replace, remove): (Box<dyn Fn(Value) -> Change>, Change) = match source {
+            Some(PolicySource::Group { group, name }) => (
+                {
+                    let (group, name, before) = (group.clone(), name.clone(), statement.clone());
+                    Box::new(move |after| Change::ReplaceGroupStatement {
+                        group: group.clone(),
+                        policy: name.clone(),
+                        index,
+                        before: before.clone(),
+                        after,
+                    })
+                },
+                Change::RemoveGroupStatement {
+                    group,
+                    policy: name,
+                    index,
+                    statement: statement.clone(),
+                },
+            ),
+            Some(PolicySource::Managed { arn }) => (
+                {
+                    let (arn, before) = (arn.clone(), statement.clone());
+                    Box::new(move |after| Change::ReplaceManagedStatement {
+                        policy: arn.clone(),
+                        index,
+                        before: before.clone(),
+                        after,
+                    })
+                },
+                Change::RemoveManagedStatement {
+                    policy: arn,
+                    index,
+                    statement: statement.clone(),
+                },
+            ),
+            Some(PolicySource::Inline { .. }) | None => (
+                {
+                    let (holder, name, before) =
+                        (holder.clone(), named.name.clone(), statement.clone());
+                    Box::new(move |after| Change::ReplaceIdentityStatement {
+                        principal: holder.clone(),
+                        policy: name.clone(),
+                        index,
+                        before: before.clone(),
+                        after,
+                    })
+                },
+                Change::RemoveIdentityStatement {
+                    principal: holder,
+                    policy: named.name.clone(),
+                    index,
+                    statement: statement.clone(),
+                },
+            ),
+        };
         let key_arn = world
             .keys
             .get(&self.query.key)
@@ -359,20 +456,9 @@ impl Search<'_> {
         .into_iter()
         .flatten()
         {
-            out.push(Change::ReplaceIdentityStatement {
-                principal: holder.clone(),
-                policy: named.name.clone(),
-                index,
-                before: statement.clone(),
-                after,
-            });
+            out.push(replace(after));
         }
-        out.push(Change::RemoveIdentityStatement {
-            principal: holder,
-            policy: named.name.clone(),
-            index,
-            statement,
-        });
+        out.push(remove);
         out
     }
 
@@ -460,6 +546,24 @@ impl Search<'_> {
                 // The caller may already hold an IAM allow that the delegation makes count.
                 out.push(vec![delegate(false)]);
                 out.push(vec![delegate(true)]);
+            }
+        }
+        // A boundary that does not allow: widen the boundary (a managed policy) for this key.
+        if reason
+            == (Reason::GuardrailDoesNotAllow {
+                guardrail: Guardrail::PermissionsBoundary,
+            })
+        {
+            if let Some(arn) = self.boundary_arn(world) {
+                out.push(vec![Change::AddManagedStatement {
+                    policy: arn,
+                    statement: json!({
+                        "Sid": sid(&["Allow", op, &key_name]),
+                        "Effect": "Allow",
+                        "Action": action,
+                        "Resource": key.arn,
+                    }),
+                }]);
             }
         }
         if let Some(operation) = self.query.action.grant_operation_name() {
@@ -559,26 +663,17 @@ impl Search<'_> {
         }
     }
 
+    /// The explanation of the target cell.
+    fn explain(&self, world: &World) -> Option<authz::Explanation> {
+        Some(authz::explain(world, &self.request(world)?))
+    }
+
     /// Retiring the grant that allows.
     fn grant_retirements(&self, world: &World) -> Vec<Change> {
-        let (Some(caller), Some(key)) = (self.caller(world), world.keys.get(&self.query.key))
-        else {
-            return Vec::new();
-        };
-        let explanation = authz::explain(
-            world,
-            &AuthzRequest {
-                caller,
-                action: self.query.action,
-                target: Target::Key(key),
-                params: &self.query.params,
-                now: self.now,
-            },
-        );
-        explanation
-            .grant
+        self.explain(world)
+            .and_then(|explanation| explanation.grant)
             .map(|grant_id| Change::RetireGrant {
-                key: key.id.clone(),
+                key: self.query.key.clone(),
                 grant_id,
             })
             .into_iter()
@@ -630,7 +725,47 @@ impl Search<'_> {
     }
 
     fn why_none(&self, world: &World) -> String {
+        let organization = "only the organization's management account can change or detach it, and no change to a key policy, an IAM policy or a grant in this account flips this cell";
         match self.reason(world) {
+            Some(Reason::ExplicitDenyInGuardrail {
+                guardrail: guardrail @ (Guardrail::Scp | Guardrail::Rcp),
+                policy,
+                ..
+            }) => {
+                let explanation = self.explain(world);
+                let trace = explanation
+                    .as_ref()
+                    .and_then(|e| e.guardrail_traces.get(policy));
+                let name = trace.map_or("?", |t| t.name.as_str());
+                let at = trace
+                    .and_then(|t| t.attached_at.as_deref())
+                    .map(|at| format!(", attached at {at},"))
+                    .unwrap_or_default();
+                format!(
+                    "The {} {name}{at} denies {}: a Deny wins, {organization}.",
+                    guardrail.name(),
+                    self.query.action.name()
+                )
+            }
+            Some(Reason::GuardrailDoesNotAllow {
+                guardrail: Guardrail::Scp,
+            }) => {
+                let step = self.explain(world).and_then(|e| {
+                    e.steps
+                        .into_iter()
+                        .find(|s| s.kind == authz::StepKind::ServiceControlPolicies)
+                        .map(|s| s.text)
+                });
+                format!(
+                    "{} The service control policies block it: {organization}.",
+                    step.unwrap_or_default()
+                )
+                .trim_start()
+                .to_owned()
+            }
+            Some(Reason::GuardrailDoesNotAllow {
+                guardrail: Guardrail::SessionPolicy,
+            }) => "The session policies passed when the role was assumed do not allow it: assume the role again with session policies that do (or none).".to_owned(),
             Some(Reason::NotCrossAccount) => format!(
                 "{} cannot be used on a key in another account, whatever the policies say: no change of policy or grant flips this cell.",
                 self.query.action.name()
@@ -718,6 +853,13 @@ pub(crate) fn side_effects(
             Scope::Key(key) => {
                 if universe.keys.contains(key) && !keys.contains(key) {
                     keys.push(key.clone());
+                }
+            }
+            Scope::Principals => {
+                for arn in &universe.principals {
+                    if !principals.contains(arn) {
+                        principals.push(arn.clone());
+                    }
                 }
             }
             Scope::Principal(holder) => {

@@ -5,11 +5,13 @@
 //!
 //! - SCPs apply to the principals of member accounts, not to the management account's, and not
 //!   to AWS service principals. At every level where SCPs are attached (the organization's root,
-//!   the account) one of them must allow; otherwise the request is denied, whatever a key policy
-//!   or grant says.
+//!   each OU on the way down to the account, the account) one of them must allow; otherwise the
+//!   request is denied, whatever a key policy or grant says (AWS Organizations User Guide,
+//!   orgs_manage_policies_scps_evaluation.html).
 //! - RCPs apply to the resources (keys) of member accounts, not to the management account's,
 //!   and never to requests by AWS service principals. AWS attaches `RCPFullAWSAccess` everywhere
-//!   and it cannot be detached, so only an RCP's Deny statements change a decision.
+//!   and it cannot be detached, and custom RCPs may only deny (the world refuses others), so only
+//!   an RCP's Deny statements change a decision.
 //! - A permissions boundary (a user's or role's; a session has its role's) and session policies
 //!   limit identity-based allows: those count only where the boundary, and the session policies
 //!   when there are any, also allow. A key-policy allow that names an IAM user's ARN or a role
@@ -21,7 +23,7 @@ use super::AuthzRequest;
 use crate::policy::Policy;
 use crate::policy::eval::{self, PolicyOutcome, PolicyTrace};
 use crate::request::Request;
-use crate::world::World;
+use crate::world::{MAX_SCP_LEVELS, ScpLevel, World};
 use serde::Serialize;
 
 /// A policy type that only limits.
@@ -58,8 +60,11 @@ pub(crate) struct Applying<'a> {
     /// or ARN).
     pub name: &'a str,
     pub policy: &'a Policy,
-    /// For SCPs, the level (0: the organization's root, 1: the account) where one must allow.
+    /// For SCPs, the index of the level (0: the organization's root, then the OUs down to the
+    /// account, then the account) where one must allow.
     pub level: usize,
+    /// For SCPs, where the policy is attached.
+    pub scp_level: Option<ScpLevel<'a>>,
 }
 
 /// The guardrail policies that apply to `request`, SCPs first, then RCPs, the boundary and the
@@ -71,12 +76,18 @@ pub(crate) fn applying<'a>(world: &'a World, request: &AuthzRequest<'a>) -> Vec<
         return out;
     }
     if world.organization().is_some() {
-        for (level, (_, policies)) in world.scps_for(&caller.account).levels.iter().enumerate() {
-            out.extend(policies.iter().map(|p| Applying {
+        for (level, (at, policies)) in world
+            .scps_for(&caller.account)
+            .levels
+            .into_iter()
+            .enumerate()
+        {
+            out.extend(policies.into_iter().map(|p| Applying {
                 guardrail: Guardrail::Scp,
                 name: p.name.as_str(),
                 policy: &p.policy,
                 level,
+                scp_level: Some(at),
             }));
         }
         if let Some(key) = request.target.key() {
@@ -85,6 +96,7 @@ pub(crate) fn applying<'a>(world: &'a World, request: &AuthzRequest<'a>) -> Vec<
                 name: p.name.as_str(),
                 policy: &p.policy,
                 level: 0,
+                scp_level: None,
             }));
         }
     }
@@ -94,6 +106,7 @@ pub(crate) fn applying<'a>(world: &'a World, request: &AuthzRequest<'a>) -> Vec<
             name: boundary.name.as_str(),
             policy: &boundary.policy,
             level: 0,
+            scp_level: None,
         });
     }
     out.extend(caller.session_policies.iter().map(|p| Applying {
@@ -101,6 +114,7 @@ pub(crate) fn applying<'a>(world: &'a World, request: &AuthzRequest<'a>) -> Vec<
         name: p.name.as_str(),
         policy: &p.policy,
         level: 0,
+        scp_level: None,
     }));
     out
 }
@@ -110,8 +124,8 @@ pub(crate) fn applying<'a>(world: &'a World, request: &AuthzRequest<'a>) -> Vec<
 pub(crate) struct Findings {
     /// The first Deny: `(guardrail, index in the applying list, statement)`.
     pub deny: Option<(Guardrail, usize, usize)>,
-    /// Whether some SCP level has no policy that allows.
-    pub scp_missing: bool,
+    /// The first SCP level (an index as in [`Applying::level`]) where no attached policy allows.
+    pub scp_missing: Option<usize>,
     /// Whether the boundary allows, when there is one.
     pub boundary: Option<bool>,
     /// Whether a session policy allows, when there are any.
@@ -138,7 +152,7 @@ pub(crate) fn findings(
     outcomes: impl Iterator<Item = PolicyOutcome>,
 ) -> Findings {
     let mut findings = Findings::default();
-    let mut scp_levels = [(false, false); 2];
+    let mut scp_levels = [(false, false); MAX_SCP_LEVELS];
     for (i, (policy, outcome)) in applying.iter().zip(outcomes).enumerate() {
         let allows = match outcome {
             PolicyOutcome::ExplicitDeny { statement } => {
@@ -168,7 +182,7 @@ pub(crate) fn findings(
     }
     findings.scp_missing = scp_levels
         .iter()
-        .any(|&(present, allowed)| present && !allowed);
+        .position(|&(present, allowed)| present && !allowed);
     findings
 }
 

@@ -2,9 +2,9 @@
 
 use super::{
     Constraint, ConstraintKind, EditKind, EditScope, Exercise, Expectation, GrantEntry, GroupEntry,
-    IamSetup, KeyEntry, ManagedPolicyEntry, NamedPolicy, OrgPolicyEntry, OrganizationEntry,
-    PolicyText, PrincipalEntry, PrincipalRole, Scenario, ScenarioError, SessionPolicyEntry,
-    principal_path_and_name,
+    IamSetup, KeyEntry, ManagedPolicyEntry, NamedPolicy, OrgPolicyEntry, OrgUnitEntry,
+    OrganizationEntry, PolicyText, PrincipalEntry, PrincipalRole, Scenario, ScenarioError,
+    SessionPolicyEntry, principal_path_and_name,
 };
 use crate::diagnostics::{Diagnostic, LineIndex, Severity, Span};
 use crate::entropy::{Randomness, Timestamp};
@@ -13,7 +13,7 @@ use crate::policy::parse::{PolicyKind, parse_policy};
 use crate::store::grants::{GrantConstraints, NewGrant, parse_operation};
 use crate::store::{DAY_MILLIS, KeyId, KeyState, Origin, Tag};
 use crate::world::{KeySetup, PrincipalKind, World, WorldError};
-use crate::world::{OrgPolicy, Organization};
+use crate::world::{OrgPolicy, OrgUnit, Organization};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -161,13 +161,21 @@ impl Scenario {
         let mut world = World::new(self.region.clone());
         let mut accounts: Vec<&str> = vec![self.account.as_str()];
         let org_accounts = self.iam.organization.iter().flat_map(|org| {
-            std::iter::once(org.management_account.as_str()).chain(
-                org.scps
-                    .iter()
-                    .chain(&org.rcps)
-                    .flat_map(|p| p.targets.iter().map(String::as_str))
-                    .filter(|t| !crate::world::is_root_target(t)),
-            )
+            std::iter::once(org.management_account.as_str())
+                .chain(
+                    org.scps
+                        .iter()
+                        .chain(&org.rcps)
+                        .flat_map(|p| p.targets.iter().map(String::as_str))
+                        .filter(|t| {
+                            !crate::world::is_root_target(t) && !crate::world::is_unit_id(t)
+                        }),
+                )
+                .chain(
+                    org.units
+                        .iter()
+                        .flat_map(|u| u.accounts.iter().map(String::as_str)),
+                )
         });
         let policy_accounts = self
             .iam
@@ -385,6 +393,16 @@ impl Scenario {
             };
             let organization = Organization {
                 management_account: org.management_account.clone(),
+                units: org
+                    .units
+                    .iter()
+                    .map(|u| OrgUnit {
+                        id: u.id.clone(),
+                        name: u.name.clone(),
+                        parent: u.parent.clone(),
+                        accounts: u.accounts.clone(),
+                    })
+                    .collect(),
                 scps: policies(&org.scps, PolicyKind::IdentityPolicy, b),
                 rcps: policies(&org.rcps, PolicyKind::KeyPolicy, b),
             };
@@ -627,6 +645,16 @@ fn iam_of(world: &World) -> IamSetup {
         groups,
         organization: world.organization().map(|org| OrganizationEntry {
             management_account: org.management_account.clone(),
+            units: org
+                .units
+                .iter()
+                .map(|u| OrgUnitEntry {
+                    id: u.id.clone(),
+                    name: u.name.clone(),
+                    parent: u.parent.clone(),
+                    accounts: u.accounts.clone(),
+                })
+                .collect(),
             scps: entries(&org.scps),
             rcps: entries(&org.rcps),
         }),

@@ -13,6 +13,17 @@
 //! | `aws organizations describe-policy` | `Policy.PolicySummary` and `Policy.Content` |
 //! | `aws organizations list-targets-for-policy` | `Targets`; the policy id is the file name's start |
 //! | `aws organizations describe-organization` | `Organization.MasterAccountId` |
+//! | `aws organizations list-roots` | `Roots` |
+//! | `aws organizations list-organizational-units-for-parent` | `OrganizationalUnits`; the parent id (`r-...` or `ou-...`) is the file name's start |
+//! | `aws organizations list-accounts-for-parent` | `Accounts`, in a file whose name starts with the parent id |
+//! | `aws organizations list-accounts` | `Accounts`, in a file whose name does not start with `r-` or `ou-` |
+//!
+//! The OU tree comes from `list-organizational-units-for-parent` and `list-accounts-for-parent`
+//! run for the root and each OU: an SCP or RCP attached to an OU applies to every account under
+//! it. A policy attached to an OU the tree does not describe is reported and applied nowhere
+//! there. `RCPFullAWSAccess` is left out (AWS attaches it everywhere; the scenario format assumes
+//! it), and so is any other RCP with an `Allow` statement, which AWS would not accept. A managed
+//! policy keeps only its default version (`IsDefaultVersion`), the one IAM evaluates.
 //!
 //! IAM returns policy documents URL-encoded (RFC 3986); the AWS CLI decodes them, other tools may
 //! not: both forms are read (IAM API Reference, `PolicyVersion`, `Document`). Everything that
@@ -101,6 +112,9 @@ pub enum ImportError {
         /// The second file.
         second: String,
     },
+    /// The OU tree the outputs describe is not one AWS Organizations allows (a cycle, more than
+    /// five levels, an account in two OUs).
+    Organization(String),
     /// The merged scenario does not read (a bug in the importer or an input it did not check).
     Invalid(ScenarioError),
 }
@@ -125,6 +139,10 @@ impl fmt::Display for ImportError {
                 first,
                 second,
             } => write!(f, "{first} and {second} give {what} different contents"),
+            ImportError::Organization(problem) => write!(
+                f,
+                "the OU tree of the list-organizational-units-for-parent and list-accounts-for-parent outputs: {problem}"
+            ),
             ImportError::Invalid(error) => {
                 write!(f, "the imported scenario does not read: {error}")
             }
@@ -153,6 +171,16 @@ for p in $(aws organizations list-policies --filter SERVICE_CONTROL_POLICY --que
   aws organizations describe-policy --policy-id \"$p\" --output json > \"$p.policy.json\"
   aws organizations list-targets-for-policy --policy-id \"$p\" --output json > \"$p.targets.json\"
 done
+# The organization's tree: the root, then each parent's OUs and accounts, named after the parent
+aws organizations list-roots --output json > roots.json
+walk() {
+  aws organizations list-organizational-units-for-parent --parent-id \"$1\" --output json > \"$1.ous.json\"
+  aws organizations list-accounts-for-parent --parent-id \"$1\" --output json > \"$1.accounts.json\"
+  for ou in $(aws organizations list-organizational-units-for-parent --parent-id \"$1\" --query 'OrganizationalUnits[].Id' --output text); do
+    walk \"$ou\"
+  done
+}
+walk \"$(aws organizations list-roots --query 'Roots[0].Id' --output text)\"
 ";
 
 /// A user's or role's IAM data.
@@ -199,6 +227,10 @@ struct Merge {
     management_account: Option<String>,
     org_policies: Vec<OrgPolicy>,
     targets: BTreeMap<String, Vec<String>>,
+    /// OUs by id: name and parent (`root` or an OU id), from list-organizational-units-for-parent.
+    units: BTreeMap<String, (String, String)>,
+    /// Accounts by the OU they sit in, from list-accounts-for-parent.
+    unit_accounts: BTreeMap<String, Vec<String>>,
     read: Vec<String>,
     skipped: Vec<Skipped>,
 }
@@ -261,8 +293,36 @@ fn policy_problem(document: &Value, kind: PolicyKind) -> Option<String> {
     }
 }
 
+/// Whether an RCP's document has an `Allow` statement (the rule is the world's).
+fn rcp_allows(document: &Value) -> bool {
+    parse_policy(&document.to_string(), PolicyKind::KeyPolicy)
+        .policy
+        .is_some_and(|p| crate::world::rcp_allow_statement(&p).is_some())
+}
+
 fn arn_account(arn: &str) -> Option<&str> {
     arn.split(':').nth(4).filter(|a| !a.is_empty())
+}
+
+/// A file name without `.json` (and `.policy` before it): where a `get-key-policy` output's key
+/// id is read from.
+fn name_stem(name: &str) -> Option<&str> {
+    let stem = name.strip_suffix(".json")?;
+    Some(stem.strip_suffix(".policy").unwrap_or(stem))
+}
+
+/// Whether `file` is a `get-key-policy` output whose name does not say its key, so its key id
+/// must be given ([`ImportFile::key_id`]); a file that is not JSON or has another shape is not.
+pub fn needs_key_id(name: &str, text: &str) -> bool {
+    // Only a small object with a string `Policy` can be one: skip the parse for anything else.
+    if !text.contains("\"Policy\"") {
+        return false;
+    }
+    let Ok(value) = serde_json::from_str::<Value>(text) else {
+        return false;
+    };
+    matches!(value.get("Policy"), Some(Value::String(_)))
+        && !name_stem(base_name(name)).is_some_and(super::is_key_id)
 }
 
 /// The last path component of a file name, without directories.
@@ -491,11 +551,7 @@ impl Merge {
             let key = file
                 .key_id
                 .map(str::to_owned)
-                .or_else(|| {
-                    let stem = name.strip_suffix(".json")?;
-                    let stem = stem.strip_suffix(".policy").unwrap_or(stem);
-                    Some(stem.to_owned())
-                })
+                .or_else(|| name_stem(name).map(str::to_owned))
                 .ok_or_else(|| ImportError::NoKeyForPolicy {
                     file: name.to_owned(),
                 })?;
@@ -522,7 +578,20 @@ impl Merge {
             } else {
                 PolicyKind::IdentityPolicy
             };
+            if rcp && id == "p-RCPFullAWSAccess" {
+                self.skip(
+                    name,
+                    format!("policy {policy_name}"),
+                    "AWS attaches RCPFullAWSAccess to the root, every OU and every account, and it cannot be detached: the playground always assumes it",
+                );
+                return Ok(());
+            }
             match policy.get("Content").and_then(document) {
+                Some(doc) if rcp && rcp_allows(&doc) => self.skip(
+                    name,
+                    format!("policy {policy_name}"),
+                    "an RCP with an Allow statement: AWS accepts Allow only in RCPFullAWSAccess (AWS Organizations User Guide, RCP syntax)",
+                ),
                 Some(doc) => match policy_problem(&doc, kind) {
                     None => {
                         self.read.push(format!(
@@ -553,11 +622,11 @@ impl Merge {
                 let target_id = text(target, "TargetId").unwrap_or_default();
                 match text(target, "Type").as_deref() {
                     Some("ROOT") => targets.push("root".to_owned()),
-                    Some("ACCOUNT") => targets.push(target_id),
-                    _ => self.skip(
+                    Some("ACCOUNT" | "ORGANIZATIONAL_UNIT") => targets.push(target_id),
+                    other => self.skip(
                         name,
                         format!("target {target_id}"),
-                        "organizational units are not modelled: list the OU's accounts with `aws organizations list-accounts-for-parent` and attach the policy to them",
+                        format!("an unknown target type {}", other.unwrap_or("(none)")),
                     ),
                 }
             }
@@ -566,6 +635,65 @@ impl Merge {
                 targets.len()
             ));
             self.targets.insert(id, targets);
+        } else if has("Roots") {
+            let ids: Vec<String> = list(&v, "Roots")
+                .iter()
+                .filter_map(|r| text(r, "Id"))
+                .collect();
+            self.read.push(format!(
+                "{name}: the organization's root {}",
+                ids.join(", ")
+            ));
+        } else if has("OrganizationalUnits") {
+            let parent = name.split('.').next().unwrap_or(name);
+            let parent = if crate::world::is_root_target(parent) {
+                "root"
+            } else if crate::world::is_unit_id(parent) {
+                parent
+            } else {
+                self.skip(
+                    name,
+                    "its OUs",
+                    "the file name does not start with the parent's id (`r-...` or `ou-...`)",
+                );
+                return Ok(());
+            };
+            let units = list(&v, "OrganizationalUnits");
+            for unit in units {
+                let Some(id) = text(unit, "Id") else {
+                    continue;
+                };
+                let unit_name = text(unit, "Name").unwrap_or_else(|| id.clone());
+                self.units.insert(id, (unit_name, parent.to_owned()));
+            }
+            self.read
+                .push(format!("{name}: {} OUs under {parent}", units.len()));
+        } else if has("Accounts") {
+            let parent = name.split('.').next().unwrap_or(name);
+            let accounts: Vec<String> = list(&v, "Accounts")
+                .iter()
+                .filter_map(|a| text(a, "Id"))
+                .collect();
+            if crate::world::is_unit_id(parent) {
+                self.read.push(format!(
+                    "{name}: {} accounts in OU {parent}",
+                    accounts.len()
+                ));
+                self.unit_accounts
+                    .entry(parent.to_owned())
+                    .or_default()
+                    .extend(accounts);
+            } else if crate::world::is_root_target(parent) {
+                self.read.push(format!(
+                    "{name}: {} accounts directly under the root",
+                    accounts.len()
+                ));
+            } else {
+                self.read.push(format!(
+                    "{name}: {} accounts of the organization",
+                    accounts.len()
+                ));
+            }
         } else if has("Keys") {
             for entry in list(&v, "Keys") {
                 let arn = text(entry, "KeyArn").unwrap_or_default();
@@ -932,7 +1060,7 @@ fn build(mut m: Merge, name: Option<&str>) -> Result<Imported, ImportError> {
     if !groups.is_empty() {
         scenario.insert("groups".to_owned(), json!(groups));
     }
-    if !m.org_policies.is_empty() || m.management_account.is_some() {
+    if !m.org_policies.is_empty() || m.management_account.is_some() || !m.units.is_empty() {
         let management = m.management_account.clone().unwrap_or_else(|| {
             m.skipped.push(Skipped {
                 file: "organizations".to_owned(),
@@ -941,6 +1069,63 @@ fn build(mut m: Merge, name: Option<&str>) -> Result<Imported, ImportError> {
             });
             "000000000000".to_owned()
         });
+        // OUs: those a parent's listing names, and those only met as a parent or in an
+        // accounts listing, placed under the root with a note.
+        let mut units = std::mem::take(&mut m.units);
+        let orphans: Vec<String> = units
+            .values()
+            .map(|(_, parent)| parent.clone())
+            .chain(m.unit_accounts.keys().cloned())
+            .filter(|id| crate::world::is_unit_id(id) && !units.contains_key(id))
+            .collect();
+        for id in orphans {
+            if units.contains_key(&id) {
+                continue;
+            }
+            m.skipped.push(Skipped {
+                file: "organizations".to_owned(),
+                item: format!("the parent of OU {id}"),
+                why: "no list-organizational-units-for-parent output lists it: it is placed directly under the root, and the SCPs and RCPs of any OU between are not applied".to_owned(),
+            });
+            units.insert(id.clone(), (id, "root".to_owned()));
+        }
+        let tree = crate::world::Organization {
+            units: units
+                .iter()
+                .map(|(id, (unit_name, parent))| crate::world::OrgUnit {
+                    id: id.clone(),
+                    name: unit_name.clone(),
+                    parent: parent.clone(),
+                    accounts: m.unit_accounts.get(id).cloned().unwrap_or_default(),
+                })
+                .collect(),
+            ..crate::world::Organization::default()
+        };
+        if let Some(problem) = tree.problem() {
+            return Err(ImportError::Organization(problem));
+        }
+        let unit_values: Vec<Value> = tree
+            .units
+            .iter()
+            .map(
+                |u| json!({"id": u.id, "name": u.name, "parent": u.parent, "accounts": u.accounts}),
+            )
+            .collect();
+        let mut unknown_units = Vec::new();
+        for (policy, targets) in &mut m.targets {
+            targets.retain(|t| {
+                let known = !crate::world::is_unit_id(t) || units.contains_key(t);
+                if !known {
+                    unknown_units.push(Skipped {
+                        file: format!("{policy}.targets.json"),
+                        item: format!("target {t}"),
+                        why: "the OU's place and accounts are unknown: add the outputs of `list-organizational-units-for-parent` and `list-accounts-for-parent` (see `kmsplay import --commands`); until then the policy is not applied to the OU's accounts".to_owned(),
+                    });
+                }
+                known
+            });
+        }
+        m.skipped.extend(unknown_units);
         let entry = |p: &OrgPolicy, targets: Option<&Vec<String>>| {
             json!({"name": p.name, "id": p.id, "document": p.document,
                    "targets": targets.cloned().unwrap_or_default()})
@@ -970,6 +1155,9 @@ fn build(mut m: Merge, name: Option<&str>) -> Result<Imported, ImportError> {
             }
         }
         let mut org = object(json!({"management_account": management}));
+        if !unit_values.is_empty() {
+            org.insert("units".to_owned(), json!(unit_values));
+        }
         if !scps.is_empty() {
             org.insert("scps".to_owned(), json!(scps));
         }
@@ -986,4 +1174,40 @@ fn build(mut m: Merge, name: Option<&str>) -> Result<Imported, ImportError> {
         read: m.read,
         skipped: m.skipped,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const POLICY: &str = r#"{"Policy": "{\"Version\": \"2012-10-17\", \"Statement\": []}", "PolicyName": "default"}"#;
+
+    /// `get-key-policy` prints `Policy` and `PolicyName` only (KMS API Reference, GetKeyPolicy,
+    /// Response Syntax): the key comes from the file name, else it must be given.
+    #[test]
+    fn a_key_policy_output_needs_a_key_id_unless_its_name_gives_one() {
+        let id = "1234abcd-12ab-34cd-56ef-1234567890ab";
+        assert!(needs_key_id("other-key-policy.json", POLICY));
+        assert!(needs_key_id("policy", POLICY));
+        assert!(!needs_key_id(&format!("{id}.json"), POLICY));
+        assert!(!needs_key_id(&format!("exports/{id}.policy.json"), POLICY));
+        // Other shapes, and text that is not JSON, never ask for a key.
+        assert!(!needs_key_id("keys.json", r#"{"Keys": []}"#));
+        assert!(!needs_key_id(
+            "p-1.policy.json",
+            r#"{"Policy": {"PolicySummary": {}, "Content": "{}"}}"#
+        ));
+        assert!(!needs_key_id("broken.json", r#"{"Policy": "#));
+        // Given a key id, the same file imports.
+        let files = [ImportFile {
+            name: "other-key-policy.json",
+            text: POLICY,
+            key_id: Some(id),
+        }];
+        let imported = import(&files, None).unwrap();
+        assert_eq!(
+            imported.read,
+            vec![format!("other-key-policy.json: key policy of {id}")]
+        );
+    }
 }

@@ -4,8 +4,8 @@
 use super::{
     Constraint, ConstraintKind, DEFAULT_ACCOUNT, DEFAULT_REGION, EditKind, EditScope, Exercise,
     Expectation, GrantEntry, GroupEntry, IamSetup, KeyEntry, ManagedPolicyEntry, NamedPolicy,
-    OrgPolicyEntry, OrganizationEntry, PolicyText, PrincipalEntry, PrincipalRole, Scenario,
-    ScenarioError, SessionPolicyEntry, derived_key_id,
+    OrgPolicyEntry, OrgUnitEntry, OrganizationEntry, PolicyText, PrincipalEntry, PrincipalRole,
+    Scenario, ScenarioError, SessionPolicyEntry, derived_key_id,
 };
 use crate::diagnostics::{Diagnostic, LineIndex, Severity, Span};
 use crate::json::{self, JsonPath, Object, Report, Value, ValueKind};
@@ -59,7 +59,8 @@ const PRINCIPAL: &[&str] = &[
 const POLICY: &[&str] = &["name", "document"];
 const MANAGED_POLICY: &[&str] = &["name", "arn", "document", "attached_to"];
 const GROUP: &[&str] = &["name", "arn", "members", "policies"];
-const ORGANIZATION: &[&str] = &["management_account", "scps", "rcps"];
+const ORGANIZATION: &[&str] = &["management_account", "units", "scps", "rcps"];
+const ORG_UNIT: &[&str] = &["id", "name", "parent", "accounts"];
 const ORG_POLICY: &[&str] = &["name", "id", "document", "targets"];
 const SESSION_POLICY: &[&str] = &["name", "document", "arn"];
 const KEY: &[&str] = &[
@@ -931,6 +932,37 @@ impl Reader<'_, '_> {
         let management =
             object.required("management_account", value.span, path, &mut self.report)?;
         let management_account = self.account_id(management, &path.key("management_account"))?;
+        let mut units: Vec<(usize, &Value, OrgUnitEntry)> = Vec::new();
+        if let Some(list) = self.list(object, "units", path) {
+            for (i, item) in list.iter().enumerate() {
+                if let Some(unit) = self.org_unit(item, &path.key("units").index(i)) {
+                    units.push((i, item, unit));
+                }
+            }
+        }
+        let unit_ids: Vec<String> = units.iter().map(|(_, _, u)| u.id.clone()).collect();
+        for (i, item, unit) in &units {
+            let known =
+                crate::world::is_root_target(&unit.parent) || unit_ids.contains(&unit.parent);
+            if !known {
+                let p = path.key("units").index(*i).key("parent");
+                let span = item
+                    .as_object()
+                    .and_then(|o| o.get("parent"))
+                    .map_or(item.span, |v| v.span);
+                self.report
+                    .error(
+                        "unknown-unit",
+                        format!(
+                            "`{}` is neither the root nor an OU listed in `units`",
+                            unit.parent
+                        ),
+                        &p,
+                        span,
+                    )
+                    .hint("use `root`, or the id of another entry of `units`");
+            }
+        }
         let mut lists = [Vec::new(), Vec::new()];
         for (field, out) in ["scps", "rcps"].into_iter().zip(lists.iter_mut()) {
             let Some(list) = self.list(object, field, path) else {
@@ -945,7 +977,7 @@ impl Reader<'_, '_> {
             };
             for (i, item) in list.iter().enumerate() {
                 let p = path.key(field).index(i);
-                if let Some(entry) = self.org_policy(item, &p, kind) {
+                if let Some(entry) = self.org_policy(item, &p, kind, &unit_ids) {
                     out.push(entry);
                 }
             }
@@ -953,9 +985,92 @@ impl Reader<'_, '_> {
         let [scps, rcps] = lists;
         Some(OrganizationEntry {
             management_account,
+            units: units.into_iter().map(|(_, _, u)| u).collect(),
             scps,
             rcps,
         })
+    }
+
+    /// An organizational unit: `{"id": "ou-...", "name", "parent"?: "root" or an OU id,
+    /// "accounts"?: [account ids]}`.
+    fn org_unit(&mut self, item: &Value, path: &JsonPath) -> Option<OrgUnitEntry> {
+        let object = item.expect_object(path, &mut self.report)?;
+        object.reject_unknown(ORG_UNIT, "field", path, &mut self.report);
+        let id_value = object.required("id", item.span, path, &mut self.report)?;
+        let id = id_value
+            .expect_str(&path.key("id"), &mut self.report)?
+            .to_owned();
+        if !crate::world::is_unit_id(&id) {
+            self.report
+                .error(
+                    "invalid-unit",
+                    format!("`{id}` is not an organizational unit id"),
+                    &path.key("id"),
+                    id_value.span,
+                )
+                .hint("OU ids start with `ou-`, as `aws organizations list-organizational-units-for-parent` prints them");
+            return None;
+        }
+        let name = object
+            .optional_str("name", path, &mut self.report)
+            .map_or_else(|| id.clone(), str::to_owned);
+        let parent = object
+            .optional_str("parent", path, &mut self.report)
+            .unwrap_or("root")
+            .to_owned();
+        let mut accounts = Vec::new();
+        if let Some(list) = self.list(object, "accounts", path) {
+            for (i, value) in list.iter().enumerate() {
+                if let Some(account) = self.account_id(value, &path.key("accounts").index(i)) {
+                    accounts.push(account);
+                }
+            }
+        }
+        Some(OrgUnitEntry {
+            id,
+            name,
+            parent,
+            accounts,
+        })
+    }
+
+    /// An RCP's `Allow` statement is an error: AWS accepts `Allow` only in the AWS managed
+    /// `RCPFullAWSAccess`, which it attaches everywhere (AWS Organizations User Guide,
+    /// orgs_manage_policies_rcps_syntax.html).
+    fn refuse_rcp_allow(&mut self, document: &Value, text: &PolicyText, path: &JsonPath) {
+        let Some(policy) = parse_policy(&text.text, PolicyKind::KeyPolicy).policy else {
+            return;
+        };
+        let Some(index) = crate::world::rcp_allow_statement(&policy) else {
+            return;
+        };
+        let statement = match document.as_object().and_then(|o| o.get("Statement")) {
+            Some(list) => match list.as_array() {
+                Some(items) => items.get(index),
+                None => Some(list),
+            },
+            None => None,
+        };
+        let effect = statement
+            .and_then(Value::as_object)
+            .and_then(|o| o.get("Effect"));
+        let (p, span) = match effect {
+            Some(effect) => (
+                path.key("Statement").index(index).key("Effect"),
+                effect.span,
+            ),
+            None => (path.clone(), document.span),
+        };
+        self.report
+            .error(
+                "rcp-allow",
+                format!(
+                    "statement {index} of this RCP allows: AWS accepts `Allow` only in the AWS managed RCPFullAWSAccess"
+                ),
+                &p,
+                span,
+            )
+            .hint("RCPFullAWSAccess is attached to the root, every OU and every account and cannot be detached: leave it out, and write custom RCPs with `Deny` statements");
     }
 
     fn org_policy(
@@ -963,6 +1078,7 @@ impl Reader<'_, '_> {
         item: &Value,
         path: &JsonPath,
         kind: PolicyKind,
+        units: &[String],
     ) -> Option<OrgPolicyEntry> {
         let object = item.expect_object(path, &mut self.report)?;
         object.reject_unknown(ORG_POLICY, "field", path, &mut self.report);
@@ -970,8 +1086,11 @@ impl Reader<'_, '_> {
         let id = object
             .optional_str("id", path, &mut self.report)
             .map(str::to_owned);
-        let document = object.required("document", item.span, path, &mut self.report)?;
-        let document = self.policy_text(document, &path.key("document"), kind)?;
+        let document_value = object.required("document", item.span, path, &mut self.report)?;
+        let document = self.policy_text(document_value, &path.key("document"), kind)?;
+        if kind == PolicyKind::KeyPolicy {
+            self.refuse_rcp_allow(document_value, &document, &path.key("document"));
+        }
         let mut targets = Vec::new();
         if let Some(list) = self.list(object, "targets", path) {
             for (i, value) in list.iter().enumerate() {
@@ -980,19 +1099,29 @@ impl Reader<'_, '_> {
                     continue;
                 };
                 let account = target.len() == 12 && target.bytes().all(|b| b.is_ascii_digit());
-                if account || crate::world::is_root_target(target) {
+                let unit = units.iter().any(|u| u == target);
+                if account || unit || crate::world::is_root_target(target) {
                     targets.push(target.to_owned());
+                } else if crate::world::is_unit_id(target) {
+                    self.report
+                        .error(
+                            "unknown-unit",
+                            format!("OU `{target}` is not listed in the organization's `units`"),
+                            &p,
+                            value.span,
+                        )
+                        .hint("add the OU, with its parent and accounts, to `organization.units`");
                 } else {
                     self.report
                         .error(
                             "invalid-target",
                             format!(
-                                "`{target}` is neither an account id nor the organization's root"
+                                "`{target}` is neither an account id, an OU nor the organization's root"
                             ),
                             &p,
                             value.span,
                         )
-                        .hint("use a 12-digit account id, or `root` for every member account");
+                        .hint("use a 12-digit account id, an OU id from `units`, or `root` for every member account");
                 }
             }
         }

@@ -241,6 +241,22 @@ fn write_iam(scenario: &Scenario, w: &mut ObjectWriter<'_>) {
         let out = w.key("organization");
         let mut ow = ObjectWriter::open(out, depth);
         ow.string("management_account", &org.management_account);
+        if !org.units.is_empty() {
+            ow.list("units", &org.units, |u, depth, out| {
+                let mut uw = ObjectWriter::open(out, depth);
+                uw.string("id", &u.id);
+                if u.name != u.id {
+                    uw.string("name", &u.name);
+                }
+                if u.parent != "root" {
+                    uw.string("parent", &u.parent);
+                }
+                if !u.accounts.is_empty() {
+                    uw.strings("accounts", &u.accounts);
+                }
+                uw.close();
+            });
+        }
         if !org.scps.is_empty() {
             ow.list("scps", &org.scps, write_org_policy);
         }

@@ -12,7 +12,15 @@
 //!   (IAM User Guide, access_policies.html#policies_session).
 //! - SCPs limit the principals of member accounts, RCPs the resources of member accounts; neither
 //!   applies to the management account (AWS Organizations User Guide,
-//!   orgs_manage_policies_scps.html and orgs_manage_policies_rcps.html).
+//!   orgs_manage_policies_scps.html and orgs_manage_policies_rcps.html). Either attaches to the
+//!   organization's root, to an organizational unit (OU) or to an account; an account gets the
+//!   policies of every OU above it, up to the root. OUs nest at most five deep (AWS
+//!   Organizations User Guide, orgs_reference_limits.html).
+//! - A custom RCP may only deny: "The effect of `Allow` is only supported for the
+//!   `RCPFullAWSAccess` policy", which AWS attaches to the root, every OU and every account and
+//!   which cannot be detached (AWS Organizations User Guide, orgs_manage_policies_rcps_syntax.html).
+//!   The world therefore holds only custom RCPs and refuses one with an `Allow` statement;
+//!   `RCPFullAWSAccess` is always there without being listed.
 //!
 //! The world keeps, per user and role, the list of every identity policy that applies
 //! ([`World::identity_policies`]), refreshed whenever a policy, an attachment or a membership
@@ -41,6 +49,30 @@ impl ManagedPolicy {
     pub fn is_aws_managed(&self) -> bool {
         self.arn.starts_with("arn:aws:iam::aws:policy/")
     }
+}
+
+/// Where an identity policy that applies to a user or role is written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PolicySource {
+    /// An inline policy of the user or role.
+    Inline {
+        /// The user or role.
+        holder: String,
+        /// The policy name.
+        name: String,
+    },
+    /// An inline policy of one of the user's groups.
+    Group {
+        /// The group's ARN.
+        group: String,
+        /// The policy name.
+        name: String,
+    },
+    /// A managed policy attached to the user or role or to one of its groups.
+    Managed {
+        /// The policy's ARN.
+        arn: String,
+    },
 }
 
 /// An IAM group: policies that apply to its member users.
@@ -73,8 +105,8 @@ pub struct OrgPolicy {
     pub text: Arc<str>,
     /// The parsed document.
     pub policy: Arc<Policy>,
-    /// Where it is attached: member account ids, or the organization's root (`root` or its
-    /// `r-...` id), which stands for every member account.
+    /// Where it is attached: member account ids, OU ids (`ou-...`: every account under the
+    /// OU), or the organization's root (`root` or its `r-...` id): every member account.
     pub targets: Vec<String>,
 }
 
@@ -84,7 +116,7 @@ impl OrgPolicy {
         self.targets.iter().any(|t| is_root_target(t))
     }
 
-    /// Whether the policy is attached to `account` itself.
+    /// Whether the policy is attached to `account` itself, or to the OU with that id.
     pub fn at_account(&self, account: &str) -> bool {
         self.targets.iter().any(|t| t == account)
     }
@@ -95,24 +127,175 @@ pub fn is_root_target(target: &str) -> bool {
     target == "root" || target.starts_with("r-")
 }
 
-/// An AWS organization: its management account and its SCPs and RCPs.
+/// Whether a target or parent names an organizational unit (`ou-...`).
+pub fn is_unit_id(target: &str) -> bool {
+    target.starts_with("ou-")
+}
+
+/// How deep organizational units nest under the root, at most (AWS Organizations User Guide,
+/// orgs_reference_limits.html, "OU maximum nesting in a root": five levels).
+pub const MAX_UNIT_DEPTH: usize = 5;
+
+/// The most levels an account's SCPs can have: the root, five OUs, the account.
+pub const MAX_SCP_LEVELS: usize = MAX_UNIT_DEPTH + 2;
+
+/// An organizational unit: a branch of the organization's tree.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OrgUnit {
+    /// The OU id (`ou-...`).
+    pub id: String,
+    /// The OU name.
+    pub name: String,
+    /// Its parent: the root (`root` or its `r-...` id) or another OU's id.
+    pub parent: String,
+    /// The member accounts placed directly in it.
+    pub accounts: Vec<String>,
+}
+
+/// An AWS organization: its management account, its tree of OUs and its SCPs and RCPs.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Organization {
     /// The management account: neither SCPs nor RCPs apply to it.
     pub management_account: String,
+    /// The organizational units; an account in none sits directly under the root.
+    pub units: Vec<OrgUnit>,
     /// Service control policies.
     pub scps: Vec<OrgPolicy>,
-    /// Resource control policies.
+    /// Resource control policies (custom ones: deny statements only).
     pub rcps: Vec<OrgPolicy>,
 }
 
-/// The SCPs that apply to a principal of a member account, by level: an SCP at each level must
-/// allow (AWS Organizations User Guide, orgs_manage_policies_scps_evaluation.html). Levels where
-/// nothing is attached are left out.
+impl Organization {
+    /// The OU with this id.
+    pub fn unit(&self, id: &str) -> Option<&OrgUnit> {
+        self.units.iter().find(|u| u.id == id)
+    }
+
+    /// The OUs from the root down to `account`'s own OU (empty for an account directly under
+    /// the root). Stops at a cycle or past [`MAX_UNIT_DEPTH`] levels, which
+    /// [`World::set_organization`] refuses.
+    pub fn path_to(&self, account: &str) -> Vec<&OrgUnit> {
+        let mut path = Vec::new();
+        let mut next = self
+            .units
+            .iter()
+            .find(|u| u.accounts.iter().any(|a| a == account));
+        while let Some(unit) = next {
+            if path.len() > MAX_UNIT_DEPTH || path.iter().any(|u: &&OrgUnit| u.id == unit.id) {
+                break;
+            }
+            path.push(unit);
+            next = self.unit(&unit.parent);
+        }
+        path.reverse();
+        path
+    }
+
+    /// What is wrong with the tree and the attachments, if anything: an OU whose parent is
+    /// unknown, a cycle, nesting deeper than five, an account in two OUs, a target that names
+    /// no OU, a custom RCP that allows.
+    pub fn problem(&self) -> Option<String> {
+        for (i, unit) in self.units.iter().enumerate() {
+            if !is_unit_id(&unit.id) {
+                return Some(format!("`{}` is not an OU id (`ou-...`)", unit.id));
+            }
+            if self.units.iter().skip(i + 1).any(|u| u.id == unit.id) {
+                return Some(format!("OU `{}` is listed twice", unit.id));
+            }
+            if !is_root_target(&unit.parent) && self.unit(&unit.parent).is_none() {
+                return Some(format!(
+                    "the parent `{}` of OU `{}` is neither the root nor a listed OU",
+                    unit.parent, unit.id
+                ));
+            }
+            let mut depth = 1;
+            let mut parent = self.unit(&unit.parent);
+            while let Some(p) = parent {
+                depth += 1;
+                if p.id == unit.id || depth > MAX_UNIT_DEPTH {
+                    return Some(format!(
+                        "OU `{}` is more than {MAX_UNIT_DEPTH} levels below the root, or its own ancestor",
+                        unit.id
+                    ));
+                }
+                parent = self.unit(&p.parent);
+            }
+            for account in &unit.accounts {
+                if let Some(other) = self
+                    .units
+                    .iter()
+                    .skip(i + 1)
+                    .find(|u| u.accounts.contains(account))
+                {
+                    return Some(format!(
+                        "account `{account}` is in two OUs, `{}` and `{}`",
+                        unit.id, other.id
+                    ));
+                }
+            }
+        }
+        for policy in self.scps.iter().chain(&self.rcps) {
+            for target in policy.targets.iter().filter(|t| is_unit_id(t)) {
+                if self.unit(target).is_none() {
+                    return Some(format!(
+                        "policy `{}` is attached to OU `{target}`, which is not listed",
+                        policy.name
+                    ));
+                }
+            }
+        }
+        for rcp in &self.rcps {
+            if let Some(statement) = rcp_allow_statement(&rcp.policy) {
+                return Some(format!(
+                    "RCP `{}`: statement {statement} allows; only the AWS managed RCPFullAWSAccess may allow, and it is always attached",
+                    rcp.name
+                ));
+            }
+        }
+        None
+    }
+}
+
+/// The index of the first `Allow` statement of an RCP: AWS accepts `Allow` only in
+/// `RCPFullAWSAccess` (AWS Organizations User Guide, orgs_manage_policies_rcps_syntax.html).
+pub fn rcp_allow_statement(policy: &Policy) -> Option<usize> {
+    policy
+        .statements
+        .iter()
+        .position(|s| s.effect == crate::policy::Effect::Allow)
+}
+
+/// Where an SCP is attached, on an account's path from the root.
+#[derive(Clone, Copy, Debug)]
+pub enum ScpLevel<'a> {
+    /// The organization's root.
+    Root,
+    /// An organizational unit above the account.
+    Unit(&'a OrgUnit),
+    /// The account itself.
+    Account,
+}
+
+impl ScpLevel<'_> {
+    /// The level in words: "the organization's root", "OU Production (ou-...)", "the account".
+    pub fn describe(&self) -> String {
+        match self {
+            ScpLevel::Root => "the organization's root".to_owned(),
+            ScpLevel::Unit(unit) => format!("OU {} ({})", unit.name, unit.id),
+            ScpLevel::Account => "the account".to_owned(),
+        }
+    }
+}
+
+/// The SCPs that apply to a principal of a member account, by level: at every level from the
+/// root down to the account, an SCP must allow (AWS Organizations User Guide,
+/// orgs_manage_policies_scps_evaluation.html, "How SCPs work with Allow"). Levels where nothing
+/// is attached are left out.
 #[derive(Clone, Debug, Default)]
 pub struct ScpLevels<'a> {
-    /// `(level name, the policies attached there)`: the root, then the account.
-    pub levels: Vec<(&'static str, Vec<&'a OrgPolicy>)>,
+    /// `(level, the policies attached there)`: the root, the OUs from the top down, then the
+    /// account.
+    pub levels: Vec<(ScpLevel<'a>, Vec<&'a OrgPolicy>)>,
 }
 
 impl ScpLevels<'_> {
@@ -265,6 +448,15 @@ impl World {
         Ok(())
     }
 
+    /// Deletes inline policy `name` of group `group_arn` (IAM's DeleteGroupPolicy).
+    pub fn delete_group_policy(&mut self, group_arn: &str, name: &str) -> Result<(), WorldError> {
+        let group = self.group_mut(group_arn)?;
+        super::remove_policy(&mut group.policies, group_arn, name)?;
+        let members = group.members.clone();
+        self.refresh(&members);
+        Ok(())
+    }
+
     /// Makes user `user_arn` a member of group `group_arn` (of the same account).
     pub fn add_user_to_group(&mut self, group_arn: &str, user_arn: &str) -> Result<(), WorldError> {
         let user = self
@@ -381,12 +573,20 @@ impl World {
             if self.account(&org.management_account).is_none() {
                 return Err(WorldError::UnknownAccount(org.management_account.clone()));
             }
-            for policy in org.scps.iter().chain(&org.rcps) {
-                for target in &policy.targets {
-                    if !is_root_target(target) && self.account(target).is_none() {
-                        return Err(WorldError::UnknownAccount(target.clone()));
-                    }
+            let accounts = org
+                .scps
+                .iter()
+                .chain(&org.rcps)
+                .flat_map(|p| &p.targets)
+                .filter(|t| !is_root_target(t) && !is_unit_id(t))
+                .chain(org.units.iter().flat_map(|u| &u.accounts));
+            for account in accounts {
+                if self.account(account).is_none() {
+                    return Err(WorldError::UnknownAccount(account.clone()));
                 }
+            }
+            if let Some(problem) = org.problem() {
+                return Err(WorldError::Organization(problem));
             }
         }
         self.organization = organization.map(Arc::new);
@@ -407,17 +607,28 @@ impl World {
         if account.is_empty() || account == org.management_account {
             return ScpLevels::default();
         }
-        let root: Vec<&OrgPolicy> = org.scps.iter().filter(|p| p.at_root()).collect();
-        let own: Vec<&OrgPolicy> = org.scps.iter().filter(|p| p.at_account(account)).collect();
-        ScpLevels {
-            levels: [("organization root", root), ("account", own)]
-                .into_iter()
-                .filter(|(_, policies)| !policies.is_empty())
-                .collect(),
-        }
+        let at = |level: &ScpLevel<'_>| -> Vec<&OrgPolicy> {
+            org.scps
+                .iter()
+                .filter(|p| match level {
+                    ScpLevel::Root => p.at_root(),
+                    ScpLevel::Unit(unit) => p.at_account(&unit.id),
+                    ScpLevel::Account => p.at_account(account),
+                })
+                .collect()
+        };
+        let levels = std::iter::once(ScpLevel::Root)
+            .chain(org.path_to(account).into_iter().map(ScpLevel::Unit))
+            .chain(std::iter::once(ScpLevel::Account))
+            .map(|level| (level, at(&level)))
+            .filter(|(_, policies)| !policies.is_empty())
+            .collect();
+        ScpLevels { levels }
     }
 
-    /// The RCPs that limit what principals may do with the resources (keys) of `account`.
+    /// The RCPs that limit what principals may do with the resources (keys) of `account`: those
+    /// attached to the root, to an OU above the account, or to the account; any of them may
+    /// deny (AWS Organizations User Guide, orgs_manage_policies_rcps_evaluation.html).
     pub fn rcps_for(&self, account: &str) -> Vec<&OrgPolicy> {
         let Some(org) = self.organization() else {
             return Vec::new();
@@ -425,9 +636,12 @@ impl World {
         if account == org.management_account {
             return Vec::new();
         }
+        let path = org.path_to(account);
         org.rcps
             .iter()
-            .filter(|p| p.at_root() || p.at_account(account))
+            .filter(|p| {
+                p.at_root() || p.at_account(account) || path.iter().any(|u| p.at_account(&u.id))
+            })
             .collect()
     }
 
@@ -437,36 +651,93 @@ impl World {
         self.refresh(&arns);
     }
 
-    /// Recomputes the identity policies that apply to these users and roles: their inline
-    /// policies, their attached managed policies, then each of their groups' inline and attached
-    /// policies.
-    pub(super) fn refresh(&mut self, arns: &[String]) {
-        for arn in arns {
-            let Some(principal) = self.principal(arn) else {
-                continue;
-            };
-            if !matches!(
-                principal.kind,
-                PrincipalKind::User { .. } | PrincipalKind::Role { .. }
-            ) {
-                continue;
-            }
-            let managed = |arn: &String| {
-                self.managed.get(arn).map(|m| IdentityPolicy {
-                    name: m.name.clone(),
-                    text: Arc::clone(&m.text),
-                    policy: Arc::clone(&m.policy),
-                })
-            };
-            let mut effective: Vec<IdentityPolicy> = principal.policies.clone();
-            effective.extend(principal.attached.iter().filter_map(managed));
-            for group in self.groups.iter().filter(|g| g.members.contains(arn)) {
-                effective.extend(group.policies.iter().map(|p| IdentityPolicy {
+    /// The identity policies that apply to user or role `arn`, each with where it is written:
+    /// its inline policies, its attached managed policies, then each of its groups' inline and
+    /// attached policies. Empty for other principals.
+    pub fn effective_with_sources(&self, arn: &str) -> Vec<(IdentityPolicy, PolicySource)> {
+        let Some(principal) = self.principal(arn) else {
+            return Vec::new();
+        };
+        if !matches!(
+            principal.kind,
+            PrincipalKind::User { .. } | PrincipalKind::Role { .. }
+        ) {
+            return Vec::new();
+        }
+        let managed = |policy_arn: &String| {
+            self.managed.get(policy_arn).map(|m| {
+                (
+                    IdentityPolicy {
+                        name: m.name.clone(),
+                        text: Arc::clone(&m.text),
+                        policy: Arc::clone(&m.policy),
+                    },
+                    PolicySource::Managed { arn: m.arn.clone() },
+                )
+            })
+        };
+        let mut effective: Vec<(IdentityPolicy, PolicySource)> = principal
+            .policies
+            .iter()
+            .map(|p| {
+                let source = PolicySource::Inline {
+                    holder: arn.to_owned(),
+                    name: p.name.clone(),
+                };
+                (p.clone(), source)
+            })
+            .collect();
+        effective.extend(principal.attached.iter().filter_map(managed));
+        for group in self
+            .groups
+            .iter()
+            .filter(|g| g.members.iter().any(|m| m == arn))
+        {
+            effective.extend(group.policies.iter().map(|p| {
+                let policy = IdentityPolicy {
                     name: format!("{}/{}", group.name, p.name),
                     ..p.clone()
-                }));
-                effective.extend(group.attached.iter().filter_map(managed));
+                };
+                let source = PolicySource::Group {
+                    group: group.arn.clone(),
+                    name: p.name.clone(),
+                };
+                (policy, source)
+            }));
+            effective.extend(group.attached.iter().filter_map(managed));
+        }
+        effective
+    }
+
+    /// Where identity policy number `index` of [`World::identity_policies`] of `principal` is
+    /// written (a session's are its role's).
+    pub fn identity_policy_source(
+        &self,
+        principal: &super::Principal,
+        index: usize,
+    ) -> Option<PolicySource> {
+        let holder = match (&principal.kind, &principal.request.role_arn) {
+            (PrincipalKind::AssumedRole { .. }, Some(role_arn)) => role_arn.as_str(),
+            _ => principal.arn.as_str(),
+        };
+        self.effective_with_sources(holder)
+            .into_iter()
+            .nth(index)
+            .map(|(_, source)| source)
+    }
+
+    /// Recomputes the identity policies that apply to these users and roles
+    /// ([`World::effective_with_sources`]).
+    pub(super) fn refresh(&mut self, arns: &[String]) {
+        for arn in arns {
+            if self.principal(arn).is_none() {
+                continue;
             }
+            let effective = self
+                .effective_with_sources(arn)
+                .into_iter()
+                .map(|(policy, _)| policy)
+                .collect();
             if let Ok(principal) = self.principal_mut(arn) {
                 principal.effective = effective;
             }

@@ -706,3 +706,163 @@ fn a_key_nobody_can_manage_and_a_grant_for_a_missing_principal_are_findings() {
     );
     assert_eq!(findings[0].severity, Severity::Error);
 }
+
+/// Alice and Bob in group Team, whose inline policy denies Decrypt; managed policy Use (Encrypt
+/// and Decrypt) attached to all three; Carol's permissions boundary Bound allows Encrypt and
+/// denies GenerateDataKey. The key trusts the account.
+const IAM_WORLD: &str = r#"{
+  "principals": [{"name": "Alice"}, {"name": "Bob"}, {"name": "Carol", "permissions_boundary": "Bound"}],
+  "groups": [{"name": "Team", "members": ["Alice", "Bob"], "policies": [{"name": "NoDecrypt",
+    "document": {"Version": "2012-10-17", "Statement": [{"Sid": "NoDecrypt", "Effect": "Deny", "Action": "kms:Decrypt", "Resource": "*"}]}}]}],
+  "managed_policies": [
+    {"name": "Use", "attached_to": ["Alice", "Bob", "Carol"], "document": {"Version": "2012-10-17", "Statement": [
+      {"Sid": "Use", "Effect": "Allow", "Action": ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], "Resource": "*"}]}},
+    {"name": "Bound", "document": {"Version": "2012-10-17", "Statement": [
+      {"Sid": "EncryptOnly", "Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*"},
+      {"Sid": "NoDataKeys", "Effect": "Deny", "Action": "kms:GenerateDataKey", "Resource": "*"}]}}],
+  "keys": [{"name": "K", "policy": {"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}}]
+}"#;
+
+#[test]
+fn a_deny_in_a_groups_policy_is_fixed_in_the_groups_policy_and_reaches_every_member() {
+    // IAM User Guide, id_groups.html: a group's policies apply to every member, so the fix is
+    // an edit of the group's policy (a user has no copy of it to edit), and it changes Bob's
+    // cell too.
+    let loaded = load(IAM_WORLD);
+    let report = fixes(&loaded, &query(&loaded, "Alice", "K", Action::Decrypt));
+    assert_eq!(report.decision, Outcome::ExplicitDeny);
+    assert!(!report.fixes.is_empty(), "{:?}", report.note);
+    for fix in &report.fixes {
+        assert!(
+            matches!(
+                fix.changes.first(),
+                Some(Change::RemoveGroupStatement { policy, .. } | Change::ReplaceGroupStatement { policy, .. })
+                    if policy == "NoDecrypt"
+            ),
+            "{}",
+            fix.summary
+        );
+    }
+    let removal = &report.fixes[0];
+    assert!(
+        removal.summary.contains("policy NoDecrypt of group Team"),
+        "{}",
+        removal.summary
+    );
+    assert!(
+        removal
+            .side_effects
+            .iter()
+            .any(|s| s.principal == "Bob" && s.after == Outcome::Allow),
+        "{:?}",
+        removal.side_effects
+    );
+    check_every_fix(IAM_WORLD, &[(0, 0, Action::Decrypt)]);
+}
+
+#[test]
+fn an_allow_from_an_attached_managed_policy_is_narrowed_in_the_managed_policy() {
+    // IAM User Guide, access_policies_managed-vs-inline.html: a managed policy is one document
+    // attached to many identities; editing it (a new default version) changes every one of
+    // them, which the fix reports as side effects.
+    let loaded = load(IAM_WORLD);
+    let report = fixes(&loaded, &query(&loaded, "Carol", "K", Action::Encrypt));
+    assert!(!report.to_allow);
+    let narrowed = report
+        .fixes
+        .iter()
+        .find(|f| matches!(f.changes.as_slice(), [Change::ReplaceManagedStatement { policy, .. }] if policy.ends_with(":policy/Use")))
+        .expect("narrowing the managed policy is proposed");
+    assert!(
+        narrowed
+            .side_effects
+            .iter()
+            .any(|s| s.principal == "Alice" && s.action == "kms:Encrypt"),
+        "{:?}",
+        narrowed.side_effects
+    );
+    // A Deny in Carol's own inline policy takes nothing from the others.
+    assert!(report.fixes.iter().any(|f| matches!(
+        f.changes.as_slice(),
+        [Change::AddIdentityStatement { statement, .. }] if statement["Effect"] == "Deny"
+    ) && f.side_effects.is_empty()));
+    check_every_fix(IAM_WORLD, &[(2, 0, Action::Encrypt)]);
+}
+
+#[test]
+fn a_permissions_boundary_is_widened_or_bypassed_and_its_deny_removed() {
+    // IAM User Guide, access_policies_boundaries.html: the boundary limits identity-based
+    // allows (widen it, a managed policy), but not a key-policy allow naming the user
+    // (name Carol in the key policy); an explicit Deny in it wins (remove or narrow it).
+    let loaded = load(IAM_WORLD);
+    let report = fixes(&loaded, &query(&loaded, "Carol", "K", Action::Decrypt));
+    assert_eq!(report.decision, Outcome::ImplicitDeny);
+    let changes: Vec<&Change> = report.fixes.iter().flat_map(|f| &f.changes).collect();
+    assert!(changes.iter().any(|c| matches!(c, Change::AddManagedStatement { policy, .. } if policy.ends_with(":policy/Bound"))), "{changes:?}");
+    assert!(changes.iter().any(|c| matches!(c, Change::AddKeyPolicyStatement { statement, .. } if statement_names(statement, "user/Carol"))), "{changes:?}");
+
+    let report = fixes(
+        &loaded,
+        &query(&loaded, "Carol", "K", Action::GenerateDataKey),
+    );
+    assert_eq!(report.decision, Outcome::ExplicitDeny);
+    assert!(!report.fixes.is_empty(), "{:?}", report.note);
+    for fix in &report.fixes {
+        assert!(
+            matches!(
+                fix.changes.first(),
+                Some(Change::RemoveManagedStatement { policy, index: 1, .. })
+                    if policy.ends_with(":policy/Bound")
+            ),
+            "{}",
+            fix.summary
+        );
+    }
+    let mut cells = Vec::new();
+    for p in 0..3 {
+        for action in [Action::Encrypt, Action::Decrypt, Action::GenerateDataKey] {
+            cells.push((p, 0, action));
+        }
+    }
+    check_every_fix(IAM_WORLD, &cells);
+}
+
+#[test]
+fn a_cell_an_scp_blocks_has_no_fix_in_the_account_and_the_note_names_the_scp() {
+    // AWS Organizations User Guide, orgs_manage_policies_scps.html: SCPs are managed from the
+    // organization's management account; nothing in a member account's key or IAM policies
+    // or grants outweighs them (orgs_manage_policies_scps_evaluation.html).
+    let org = |scps: &str| {
+        format!(
+            r#"{{"principals": [{{"name": "Alice", "policies": [{{"name": "Use", "document": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}}]}}}}]}}],
+          "keys": [{{"name": "K"}}],
+          "organization": {{"management_account": "999988887777",
+            "units": [{{"id": "ou-exam-work1111", "name": "Workloads", "accounts": ["111122223333"]}}],
+            "scps": {scps}}}}}"#
+        )
+    };
+    let full = r#"{"name": "FullAWSAccess", "targets": ["root", "ou-exam-work1111", "111122223333"], "document": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}}"#;
+    let deny = r#"{"name": "NoDecrypt", "targets": ["ou-exam-work1111"], "document": {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "kms:Decrypt", "Resource": "*"}]}}"#;
+    let loaded = load(&org(&format!("[{full}, {deny}]")));
+    let report = fixes(&loaded, &query(&loaded, "Alice", "K", Action::Decrypt));
+    assert_eq!(report.decision, Outcome::ExplicitDeny);
+    assert!(report.fixes.is_empty());
+    let note = report.note.unwrap();
+    assert!(
+        note.starts_with("The service control policy NoDecrypt, attached at OU Workloads (ou-exam-work1111), denies kms:Decrypt"),
+        "{note}"
+    );
+    assert!(note.contains("management account"), "{note}");
+
+    // No SCP allows at the OU level.
+    let full_elsewhere = full.replace(r#""ou-exam-work1111", "#, "");
+    let encrypt = r#"{"name": "EncryptOnly", "targets": ["ou-exam-work1111"], "document": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*"}]}}"#;
+    let loaded = load(&org(&format!("[{full_elsewhere}, {encrypt}]")));
+    let report = fixes(&loaded, &query(&loaded, "Alice", "K", Action::Decrypt));
+    assert!(report.fixes.is_empty());
+    let note = report.note.unwrap();
+    assert!(
+        note.contains("At OU Workloads (ou-exam-work1111), no service control policy (EncryptOnly) allows kms:Decrypt"),
+        "{note}"
+    );
+}

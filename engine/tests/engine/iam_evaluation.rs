@@ -399,6 +399,16 @@ fn session_policies_limit_the_roles_permissions_except_where_the_session_is_name
     );
 }
 
+/// Checks that `verdict` is an explicit Deny in a `guardrail` policy.
+fn assert_denied_by(verdict: kms_engine::authz::Verdict, guardrail: Guardrail) {
+    assert_eq!(verdict.decision, Decision::ExplicitDeny);
+    assert!(
+        matches!(verdict.reason, Reason::ExplicitDenyInGuardrail { guardrail: g, .. } if g == guardrail),
+        "{:?}",
+        verdict.reason
+    );
+}
+
 /// Alice of member account 111122223333, Mgmt of the management account 999988887777, a key in
 /// each, and `scps`/`rcps` as given.
 fn org_world(scps: &str, rcps: &str) -> Loaded {
@@ -428,14 +438,7 @@ fn an_scp_must_allow_and_not_deny_for_principals_of_member_accounts() {
     let loaded = org_world(&format!("[{FULL_ACCESS}, {deny_decrypt}]"), "[]");
     assert!(decide(&loaded, "Alice", "K", Action::Encrypt).is_allowed());
     let denied = decide(&loaded, "Alice", "K", Action::Decrypt);
-    assert_eq!(denied.decision, Decision::ExplicitDeny);
-    assert!(matches!(
-        denied.reason,
-        Reason::ExplicitDenyInGuardrail {
-            guardrail: Guardrail::Scp,
-            ..
-        }
-    ));
+    assert_denied_by(denied, Guardrail::Scp);
     assert!(decide(&loaded, "Mgmt", "M", Action::Decrypt).is_allowed());
 
     // Only a root-level SCP that allows Encrypt: the account level has FullAWSAccess, the root
@@ -479,13 +482,7 @@ fn an_rcp_limits_use_of_member_account_keys_but_not_the_management_accounts_or_s
     assert!(decide(&loaded, "Alice", "K", Action::Decrypt).is_allowed());
     // Mgmt uses the member account's key: the RCP denies it.
     let denied = decide(&loaded, "Mgmt", "K", Action::Decrypt);
-    assert!(matches!(
-        denied.reason,
-        Reason::ExplicitDenyInGuardrail {
-            guardrail: Guardrail::Rcp,
-            ..
-        }
-    ));
+    assert_denied_by(denied, Guardrail::Rcp);
     // No RCP on the management account's own key.
     assert!(decide(&loaded, "Mgmt", "M", Action::Decrypt).is_allowed());
     // An AWS service principal's request meets no RCP (nor SCP).
@@ -533,4 +530,347 @@ fn guardrails_in_the_scenario_format_round_trip_and_unknown_fields_stay_errors()
             .unwrap_err()
             .to_string();
     assert!(error.contains("no managed policy"), "{error}");
+}
+
+/// An organization with a tree: OU Workloads under the root, OU Finance under Workloads with
+/// Alice's account 111122223333, OU Sandbox under the root with Carol's account 222233334444;
+/// the management account 999988887777 holds Mgmt. Keys K (Alice's account) and C (Carol's).
+fn tree_world(scps: &str, rcps: &str) -> Loaded {
+    let everyone = r#"{"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::111122223333:user/Alice", "arn:aws:iam::222233334444:user/Carol", "arn:aws:iam::999988887777:user/Mgmt"]}, "Action": "kms:*", "Resource": "*"}"#;
+    let text = format!(
+        r#"{{
+      "principals": [{{"name": "Alice"}},
+        {{"name": "Carol", "arn": "arn:aws:iam::222233334444:user/Carol"}},
+        {{"name": "Mgmt", "arn": "arn:aws:iam::999988887777:user/Mgmt",
+          "policies": [{{"name": "Use", "document": {USE_KMS}}}]}}],
+      "keys": [{{"name": "K", "policy": {k}}},
+               {{"name": "C", "arn": "arn:aws:kms:us-east-1:222233334444:key/1234abcd-12ab-34cd-56ef-1234567890ab", "policy": {k}}}],
+      "organization": {{"management_account": "999988887777",
+        "units": [{{"id": "ou-exam-work1111", "name": "Workloads"}},
+                  {{"id": "ou-exam-fina1111", "name": "Finance", "parent": "ou-exam-work1111", "accounts": ["111122223333"]}},
+                  {{"id": "ou-exam-sand1111", "name": "Sandbox", "accounts": ["222233334444"]}}],
+        "scps": {scps}, "rcps": {rcps}}}
+    }}"#,
+        k = key_with(&[everyone])
+    );
+    load(&text)
+}
+
+fn full_access_at(targets: &[&str]) -> String {
+    format!(
+        r#"{{"name": "FullAWSAccess", "id": "p-FullAWSAccess", "targets": {}, "document": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Action": "*", "Resource": "*"}}]}}}}"#,
+        json!(targets)
+    )
+}
+
+const EVERY_LEVEL: &[&str] = &[
+    "root",
+    "ou-exam-work1111",
+    "ou-exam-fina1111",
+    "ou-exam-sand1111",
+    "111122223333",
+    "222233334444",
+];
+
+#[test]
+fn an_scp_on_an_ou_reaches_every_account_below_it_and_not_its_siblings() {
+    // AWS Organizations API Reference, AttachPolicy: "If you attach an SCP to an OU, it affects
+    // all accounts in that OU and in any child OUs"; User Guide,
+    // orgs_manage_policies_scps_evaluation.html ("How SCPs work with Deny"): a Deny at any level
+    // on the account's path denies.
+    let deny_decrypt = r#"{"name": "NoDecrypt", "targets": ["ou-exam-work1111"], "document": {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "kms:Decrypt", "Resource": "*"}]}}"#;
+    let loaded = tree_world(
+        &format!("[{}, {deny_decrypt}]", full_access_at(EVERY_LEVEL)),
+        "[]",
+    );
+    // Alice's account is in Finance, below Workloads.
+    let denied = decide(&loaded, "Alice", "K", Action::Decrypt);
+    assert_denied_by(denied, Guardrail::Scp);
+    assert!(decide(&loaded, "Alice", "K", Action::Encrypt).is_allowed());
+    // Carol's account is in Sandbox, a sibling of Workloads.
+    assert!(decide(&loaded, "Carol", "C", Action::Decrypt).is_allowed());
+    // The explanation says where the SCP that denies is attached.
+    let (alice, key) = names(&loaded, "Alice", "K");
+    let explanation = explain(&loaded.world, &alice, &key, Action::Decrypt);
+    let attached: Vec<Option<&str>> = explanation
+        .guardrail_traces
+        .iter()
+        .map(|t| t.attached_at.as_deref())
+        .collect();
+    assert!(
+        attached.contains(&Some("OU Workloads (ou-exam-work1111)")),
+        "{attached:?}"
+    );
+    assert!(
+        attached.contains(&Some("OU Finance (ou-exam-fina1111)")),
+        "{attached:?}"
+    );
+}
+
+#[test]
+fn every_level_from_the_root_down_to_the_account_needs_an_scp_that_allows() {
+    // AWS Organizations User Guide, orgs_manage_policies_scps_evaluation.html ("How SCPs work
+    // with Allow"): a permission is allowed for an account only if an SCP allows it at every
+    // level from the root through each OU in the direct path to the account, the account
+    // included.
+    let encrypt_only = r#"{"name": "EncryptOnly", "targets": ["ou-exam-fina1111"], "document": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*"}]}}"#;
+    let without_finance: Vec<&str> = EVERY_LEVEL
+        .iter()
+        .copied()
+        .filter(|t| *t != "ou-exam-fina1111")
+        .collect();
+    let loaded = tree_world(
+        &format!("[{}, {encrypt_only}]", full_access_at(&without_finance)),
+        "[]",
+    );
+    assert!(decide(&loaded, "Alice", "K", Action::Encrypt).is_allowed());
+    // FullAWSAccess at the root, Workloads and the account does not make up for Finance.
+    assert_eq!(
+        decide(&loaded, "Alice", "K", Action::Decrypt).reason,
+        Reason::GuardrailDoesNotAllow {
+            guardrail: Guardrail::Scp
+        }
+    );
+    let (alice, key) = names(&loaded, "Alice", "K");
+    let explanation = explain(&loaded.world, &alice, &key, Action::Decrypt);
+    let step = explanation
+        .steps
+        .iter()
+        .find(|s| s.kind == StepKind::ServiceControlPolicies)
+        .unwrap();
+    assert!(
+        step.text
+            .starts_with("At OU Finance (ou-exam-fina1111), no service control policy (EncryptOnly) allows kms:Decrypt"),
+        "{}",
+        step.text
+    );
+    // Carol's path (root, Sandbox, her account) has FullAWSAccess everywhere.
+    assert!(decide(&loaded, "Carol", "C", Action::Decrypt).is_allowed());
+}
+
+#[test]
+fn an_rcp_on_an_ou_limits_the_keys_of_every_account_below_it() {
+    // AWS Organizations User Guide, orgs_manage_policies_rcps_evaluation.html: "any RCP from the
+    // root through each OU in the direct path to the account (including the target account
+    // itself) can deny that permission".
+    let rcp = r#"{"name": "OnlyOurAccounts", "targets": ["ou-exam-work1111"], "document": {"Version": "2012-10-17", "Statement": [
+      {"Effect": "Deny", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*",
+       "Condition": {"StringNotEquals": {"aws:PrincipalAccount": "111122223333"}}}]}}"#;
+    let loaded = tree_world(
+        &format!("[{}]", full_access_at(EVERY_LEVEL)),
+        &format!("[{rcp}]"),
+    );
+    assert!(decide(&loaded, "Alice", "K", Action::Decrypt).is_allowed());
+    assert_denied_by(
+        decide(&loaded, "Mgmt", "K", Action::Decrypt),
+        Guardrail::Rcp,
+    );
+    // Carol's key is in Sandbox: the RCP does not reach it.
+    assert!(decide(&loaded, "Mgmt", "C", Action::Decrypt).is_allowed());
+}
+
+#[test]
+fn a_custom_rcp_may_only_deny() {
+    // AWS Organizations User Guide, orgs_manage_policies_rcps_syntax.html: "The effect of Allow
+    // is only supported for the RCPFullAWSAccess policy", which is attached to the root, every
+    // OU and every account and cannot be detached. The scenario format refuses an RCP that
+    // allows, at the statement's Effect.
+    let text = "{\"organization\": {\"management_account\": \"999988887777\", \"rcps\": [{\"name\": \"Open\", \"targets\": [\"root\"],\n  \"document\": {\"Version\": \"2012-10-17\", \"Statement\": [\n    {\"Effect\": \"Deny\", \"Principal\": \"*\", \"Action\": \"kms:Decrypt\", \"Resource\": \"*\", \"Condition\": {\"Bool\": {\"aws:SecureTransport\": \"false\"}}},\n    {\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"*\", \"Resource\": \"*\"}]}}]}}";
+    let error = Scenario::parse(text).unwrap_err().to_string();
+    assert!(error.contains("4:16"), "{error}");
+    assert!(error.contains("RCPFullAWSAccess"), "{error}");
+    // The world refuses it too, whoever builds the organization.
+    let loaded = tree_world(&format!("[{}]", full_access_at(EVERY_LEVEL)), "[]");
+    let mut org = loaded.world.organization().unwrap().clone();
+    let allow = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}"#;
+    org.rcps.push(kms_engine::world::OrgPolicy {
+        id: String::new(),
+        name: "Open".to_owned(),
+        text: allow.into(),
+        policy: std::sync::Arc::new(
+            kms_engine::policy::parse::parse_policy(
+                allow,
+                kms_engine::policy::parse::PolicyKind::KeyPolicy,
+            )
+            .policy
+            .unwrap(),
+        ),
+        targets: vec!["root".to_owned()],
+    });
+    let mut world = loaded.world.clone();
+    assert!(matches!(
+        world.set_organization(Some(org)),
+        Err(WorldError::Organization(_))
+    ));
+}
+
+#[test]
+fn the_ou_tree_is_checked_where_it_is_written() {
+    let org = |units: &str, targets: &str| {
+        format!(
+            "{{\"organization\": {{\"management_account\": \"999988887777\",\n  \"units\": {units},\n  \"scps\": [{{\"name\": \"S\", \"targets\": {targets}, \"document\": {{\"Version\": \"2012-10-17\", \"Statement\": [{{\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\"}}]}}}}]}}}}"
+        )
+    };
+    // A target naming an OU that is not listed.
+    let error = Scenario::parse(&org("[]", "[\"ou-exam-none1111\"]"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("ou-exam-none1111") && error.contains("3:"),
+        "{error}"
+    );
+    // A parent that is neither the root nor a listed OU.
+    let error = Scenario::parse(&org(
+        "[{\"id\": \"ou-exam-a1111111\", \"parent\": \"ou-exam-gone1111\"}]",
+        "[\"root\"]",
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(
+        error.contains("ou-exam-gone1111") && error.contains("2:"),
+        "{error}"
+    );
+    // Six levels of OUs: AWS Organizations User Guide, orgs_reference_limits.html ("OU maximum
+    // nesting in a root": five levels).
+    let chain: Vec<String> = (0..6)
+        .map(|i| {
+            let parent = if i == 0 {
+                "root".to_owned()
+            } else {
+                format!("ou-exam-lvl{}1111", i - 1)
+            };
+            format!("{{\"id\": \"ou-exam-lvl{i}1111\", \"parent\": \"{parent}\"}}")
+        })
+        .collect();
+    let text = org(&format!("[{}]", chain.join(", ")), "[\"root\"]");
+    let mut rng = kms_engine::entropy::SeededRandomness::new(1);
+    let error = kms_engine::scenario::load(&text, NOW, &mut rng)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(error.contains("more than 5 levels"), "{error}");
+    // Five levels are fine, and the tree round-trips through the scenario format.
+    let text = org(&format!("[{}]", chain[..5].join(", ")), "[\"root\"]");
+    let loaded = load(&text);
+    let written = Scenario::from_world(&loaded.world, &loaded.scenario).to_json();
+    assert!(
+        written.contains("\"parent\": \"ou-exam-lvl31111\""),
+        "{written}"
+    );
+    let again = load(&written);
+    assert_eq!(
+        Scenario::from_world(&again.world, &again.scenario).to_json(),
+        written
+    );
+}
+
+#[test]
+fn a_grant_is_not_limited_by_the_grantees_permissions_boundary_or_session_policy() {
+    // What the documentation says: the KMS Developer Guide (control-access.html, grants.html)
+    // lists grants beside key policies and IAM policies as a third way to allow access; the
+    // IAM User Guide (access_policies_boundaries.html, reference_policies_evaluation-logic.html)
+    // says a boundary or session policy limits identity-based policies and resource-based
+    // policies that name the role, and speaks of no KMS grant. Neither page says that a grant
+    // is limited by them. So the playground keeps this reading, and the why panel says so: an
+    // implicit deny in the boundary or a session policy does not cancel a grant that names the
+    // user, the role or the session; an explicit Deny in any of them still denies (Deny
+    // evaluation comes first for every policy type); and a grant that names the account only
+    // reaches the caller through an identity-based allow, which the boundary does limit.
+    let base = boundary_world(&[TRUST_ACCOUNT]);
+    // The boundary also denies GenerateDataKey explicitly.
+    let written = Scenario::from_world(&base.world, &base.scenario)
+        .to_json()
+        .replace(
+            "\"kms:ScheduleKeyDeletion\"",
+            "[\"kms:ScheduleKeyDeletion\", \"kms:GenerateDataKey\"]",
+        );
+    let with_grants = |grants: &str| {
+        let text = written.trim_end().strip_suffix('}').unwrap().to_owned()
+            + &format!(", \"grants\": {grants}}}");
+        load(&text)
+    };
+    let loaded = with_grants(
+        r#"[{"key": "K", "grantee": "Alice", "operations": ["Decrypt", "GenerateDataKey"]},
+            {"key": "K", "grantee": "App", "operations": ["Decrypt"]}]"#,
+    );
+    // Alice's boundary allows only Encrypt: the grant still lets her decrypt.
+    assert_eq!(
+        decide(&loaded, "Alice", "K", Action::Decrypt).reason,
+        Reason::Grant
+    );
+    // A session of App: the grant names the role, the boundary is the role's.
+    assert_eq!(
+        decide(&loaded, "run", "K", Action::Decrypt).reason,
+        Reason::Grant
+    );
+    // The boundary's explicit Deny of GenerateDataKey wins over the grant.
+    assert_eq!(
+        decide(&loaded, "Alice", "K", Action::GenerateDataKey).decision,
+        Decision::ExplicitDeny
+    );
+    // The why panel says the boundary does not limit the grant.
+    let (alice, key) = names(&loaded, "Alice", "K");
+    let explanation = explain(&loaded.world, &alice, &key, Action::Decrypt);
+    let step = explanation
+        .steps
+        .iter()
+        .find(|s| s.kind == StepKind::PermissionsBoundary)
+        .unwrap();
+    assert!(
+        step.text.contains("a grant, is not limited"),
+        "{}",
+        step.text
+    );
+
+    // A grant to the account reaches Alice only through her IAM policy, which the boundary
+    // limits.
+    let loaded = with_grants(
+        r#"[{"key": "K", "grantee": "arn:aws:iam::111122223333:root", "operations": ["Decrypt"]}]"#,
+    );
+    assert_eq!(
+        decide(&loaded, "Alice", "K", Action::Decrypt).decision,
+        Decision::ImplicitDeny
+    );
+}
+
+#[test]
+fn an_import_without_the_ou_tree_says_the_ou_policy_is_not_applied_and_a_bad_tree_is_refused() {
+    use kms_engine::scenario::{ImportError, ImportFile, import};
+    let scp = r#"{"Policy": {"PolicySummary": {"Id": "p-examplescp2", "Name": "NoDecrypt", "Type": "SERVICE_CONTROL_POLICY"},
+        "Content": "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Deny\", \"Action\": \"kms:Decrypt\", \"Resource\": \"*\"}]}"}}"#;
+    let targets = r#"{"Targets": [{"TargetId": "ou-exam-work1111", "Name": "Workloads", "Type": "ORGANIZATIONAL_UNIT"}]}"#;
+    let file = |name, text| ImportFile {
+        name,
+        text,
+        key_id: None,
+    };
+    let imported = import(
+        &[
+            file("p-examplescp2.policy.json", scp),
+            file("p-examplescp2.targets.json", targets),
+        ],
+        None,
+    )
+    .unwrap();
+    assert!(
+        imported
+            .skipped
+            .iter()
+            .any(|s| s.item == "target ou-exam-work1111"
+                && s.why.contains("not applied to the OU's accounts")),
+        "{:?}",
+        imported.skipped
+    );
+    // Two OUs that list each other as children: not a tree AWS Organizations can hold.
+    let a = r#"{"OrganizationalUnits": [{"Id": "ou-exam-b1111111", "Name": "B"}]}"#;
+    let b = r#"{"OrganizationalUnits": [{"Id": "ou-exam-a1111111", "Name": "A"}]}"#;
+    let error = import(
+        &[
+            file("ou-exam-a1111111.ous.json", a),
+            file("ou-exam-b1111111.ous.json", b),
+        ],
+        None,
+    )
+    .unwrap_err();
+    assert!(matches!(error, ImportError::Organization(_)), "{error}");
 }

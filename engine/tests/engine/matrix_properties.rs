@@ -315,10 +315,11 @@ struct Guardrails {
     boundary: Option<Vec<Value>>,
     /// The session policy of App/s1.
     session: Option<Vec<Value>>,
-    /// SCPs at the organization's root and on the lecture account; the other account is the
-    /// management account when `management_is_other`.
-    scps: Option<(Vec<Value>, Vec<Value>)>,
-    /// An RCP on every member account (its statements get `"Principal": "*"`).
+    /// SCPs at the organization's root, on the OU the lecture account sits in, and on the
+    /// lecture account; the other account is the management account when
+    /// `management_is_other`.
+    scps: Option<(Vec<Value>, Vec<Value>, Vec<Value>)>,
+    /// An RCP on the lecture account's OU (its statements get `"Principal": "*"` and deny).
     rcp: Option<Vec<Value>>,
     management_is_other: bool,
 }
@@ -333,7 +334,7 @@ fn guardrails() -> impl Strategy<Value = Guardrails> {
         statements(3),
         proptest::option::of(statements(3)),
         proptest::option::of(statements(3)),
-        proptest::option::of((statements(3), statements(3))),
+        proptest::option::of((statements(3), statements(3), statements(3))),
         proptest::option::of(statements(3)),
         any::<bool>(),
     )
@@ -357,7 +358,10 @@ fn org_policy(name: &str, statements: &[Value], targets: &[&str], rcp: bool) -> 
         .cloned()
         .map(|mut s| {
             if rcp {
+                // A custom RCP may only deny (AWS Organizations User Guide,
+                // orgs_manage_policies_rcps_syntax.html).
                 s["Principal"] = json!("*");
+                s["Effect"] = json!("Deny");
             }
             s
         })
@@ -377,6 +381,9 @@ fn org_policy(name: &str, statements: &[Value], targets: &[&str], rcp: bool) -> 
         targets: targets.iter().map(|t| (*t).to_owned()).collect(),
     })
 }
+
+/// The OU the lecture account sits in.
+const UNIT: &str = "ou-exam-prop1111";
 
 /// Adds what `g` describes to a world of [`build`].
 fn add_guardrails(world: &mut World, g: &Guardrails) {
@@ -414,16 +421,17 @@ fn add_guardrails(world: &mut World, g: &Guardrails) {
             .unwrap();
     }
     if g.scps.is_some() || g.rcp.is_some() {
-        let (root_level, account_level) = g.scps.clone().unwrap_or_default();
+        let (root_level, unit_level, account_level) = g.scps.clone().unwrap_or_default();
         let mut scps = Vec::new();
         if g.scps.is_some() {
             scps.extend(org_policy("Root", &root_level, &["root"], false));
+            scps.extend(org_policy("Unit", &unit_level, &[UNIT], false));
             scps.extend(org_policy("Account", &account_level, &[ACCOUNT], false));
         }
         let rcps = g
             .rcp
             .iter()
-            .filter_map(|r| org_policy("Rcp", r, &["root"], true))
+            .filter_map(|r| org_policy("Rcp", r, &[UNIT], true))
             .collect();
         world.add_account("999999999999", "Management").unwrap();
         world
@@ -434,6 +442,12 @@ fn add_guardrails(world: &mut World, g: &Guardrails) {
                     "999999999999"
                 }
                 .to_owned(),
+                units: vec![kms_engine::world::OrgUnit {
+                    id: UNIT.to_owned(),
+                    name: "Workloads".to_owned(),
+                    parent: "root".to_owned(),
+                    accounts: vec![ACCOUNT.to_owned()],
+                }],
                 scps,
                 rcps,
             }))
