@@ -10,6 +10,7 @@
 //! only those.
 
 use crate::model::Playground;
+use kms_engine::catalog::KeySpec;
 use kms_engine::export;
 use kms_engine::view::{CellKind, CellSummary, summarize_matrix_action};
 use std::rc::Rc;
@@ -143,7 +144,12 @@ fn columns(model: &Playground, expanded: bool, filter: &MatrixFilter) -> Vec<Col
             action: None,
         };
         if expanded {
-            for (i, action) in actions.iter().enumerate() {
+            // Per action, a key gets a column for each action its spec supports.
+            for (i, action) in actions
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| head.spec.row().supports(**a))
+            {
                 out.push(ColumnView {
                     action: Some((i, action.name())),
                     ..base.clone()
@@ -172,7 +178,11 @@ fn cell_view(
     let changed = context.changed;
     let summary: Option<CellSummary> = match column.action {
         Some((action, _)) => {
-            summarize_matrix_action(model.matrix(), row, column.key, action, column.state)
+            let spec = model
+                .columns()
+                .get(column.key)
+                .map_or(KeySpec::SymmetricDefault, |c| c.spec);
+            summarize_matrix_action(model.matrix(), row, column.key, action, column.state, spec)
         }
         None => model.summary(row, column.key).cloned(),
     };

@@ -11,6 +11,7 @@
 use crate::matrix_view::MatrixFilter;
 use crate::platform;
 use kms_engine::authz::Explanation;
+use kms_engine::catalog::KeySpec;
 use kms_engine::diagnostics::LineIndex;
 use kms_engine::diagnostics::{Diagnostic, Severity};
 use kms_engine::entropy::{Randomness, Timestamp};
@@ -21,7 +22,9 @@ use kms_engine::policy::lint::check_policy;
 use kms_engine::policy::parse::{KEY_POLICY_MAX_BYTES, PolicyKind, check_key_policy_text};
 use kms_engine::scenario::{Scenario, ScenarioError};
 use kms_engine::store::KeyId;
-use kms_engine::view::{ActionSet, CellSummary, summarize_matrix_cell, verdict_cause};
+use kms_engine::view::{
+    ActionSet, CellSummary, key_specs_of, summarize_matrix_cell, verdict_cause,
+};
 use kms_engine::world::{PrincipalKind, World, WorldError};
 use std::rc::Rc;
 
@@ -135,6 +138,8 @@ pub struct ColumnHead {
     pub arn: String,
     /// The key's state as DescribeKey prints it.
     pub state: &'static str,
+    /// The key's spec: which of the matrix's actions apply to it.
+    pub spec: KeySpec,
 }
 
 /// Why an intent could not be carried out; nothing changed.
@@ -1041,10 +1046,11 @@ impl Playground {
                 name: self.key_name(&key.id),
                 arn: key.arn.clone(),
                 state: key.state.as_str(),
+                spec: key.spec,
             })
             .collect();
         let principals: Vec<String> = self.rows.iter().map(|r| r.arn.clone()).collect();
-        let actions = self.set.kms_actions();
+        let actions = self.set.kms_actions_for(&key_specs_of(&self.world));
         self.matrix = Matrix::compute(
             &self.world,
             &principals,
@@ -1068,8 +1074,13 @@ impl Playground {
     }
 
     fn summarize(&self, row: usize, column: usize) -> CellSummary {
-        let state = self.columns.get(column).map_or("Enabled", |c| c.state);
-        summarize_matrix_cell(&self.set, &self.matrix, row, column, state)
+        let (state, spec) = self
+            .columns
+            .get(column)
+            .map_or(("Enabled", KeySpec::SymmetricDefault), |c| {
+                (c.state, c.spec)
+            });
+        summarize_matrix_cell(&self.set, &self.matrix, row, column, state, spec)
     }
 
     /// Sums up the cells of `rows` and `columns` again; returns the cells whose summary changed,

@@ -159,7 +159,14 @@ pub fn explained_action(
     if let Some(i) = chosen.and_then(|a| actions.iter().position(|&x| x == a)) {
         return i;
     }
-    let mut order: Vec<usize> = (0..actions.len()).collect();
+    // Only the actions the key's spec supports: the others are not a question of policy.
+    let spec = model
+        .columns()
+        .get(column)
+        .map_or(kms_engine::catalog::KeySpec::SymmetricDefault, |c| c.spec);
+    let mut order: Vec<usize> = (0..actions.len())
+        .filter(|&i| actions.get(i).is_some_and(|a| spec.row().supports(*a)))
+        .collect();
     kms_engine::sort::sort_by_key(&mut order, |&i| {
         actions.get(i).is_none_or(|a| !a.is_cryptographic())
     });
@@ -179,6 +186,21 @@ pub fn explained_action(
         })
         .or_else(|| order.first().copied())
         .unwrap_or(0)
+}
+
+/// For an action the key's spec does not support (Encrypt with an HMAC key), KMS's refusal as
+/// the AWS CLI prints it: `InvalidKeyUsageException` whatever the policies say (its message from
+/// the key-spec table, [`kms_engine::store::check_key_usage`]); `None` for an action the key
+/// supports.
+pub fn key_usage_line(model: &Playground, column: usize, action: Action) -> Option<String> {
+    let head = model.columns().get(column)?;
+    let error = kms_engine::store::check_key_usage(head.spec, action, &head.arn).err()?;
+    Some(format!(
+        "An error occurred ({}) when calling the {} operation: {}",
+        error.exception_name(),
+        action.operation(),
+        error.message()
+    ))
 }
 
 /// A decision in words, as the expectations list and its notices say it.

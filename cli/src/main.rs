@@ -39,7 +39,8 @@ enum Commands {
         /// The scenario file.
         file: PathBuf,
         /// The actions (columns), comma-separated, such as `kms:Encrypt,kms:Decrypt`; default: the
-        /// scenario's `actions`, else Encrypt and Decrypt.
+        /// scenario's `actions`, else Encrypt and Decrypt (and GenerateMac and VerifyMac when the
+        /// scenario has HMAC keys).
         #[arg(long, value_delimiter = ',')]
         actions: Vec<String>,
         /// Output format.
@@ -429,12 +430,15 @@ fn matrix(
     } else if !loaded.scenario.actions.is_empty() {
         loaded.scenario.actions.clone()
     } else {
-        vec!["kms:Encrypt".to_owned(), "kms:Decrypt".to_owned()]
+        Vec::new()
     };
-    let actions = names
+    let mut actions = names
         .iter()
         .map(|a| parse_action(a.trim()))
         .collect::<Result<Vec<_>, _>>()?;
+    if actions.is_empty() {
+        actions = MatrixReport::default_actions(&loaded.world);
+    }
     let report = MatrixReport::compute(&loaded.scenario, &loaded.world, &actions, now);
     let text = match format {
         MatrixFormat::Table => {

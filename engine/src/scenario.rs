@@ -26,6 +26,10 @@
 //!   and `region`. `state` is `Enabled` (default), `Disabled`, `PendingDeletion` or
 //!   `PendingImport`; `origin` is `AWS_KMS` (default) or `EXTERNAL`; without `policy` the key gets
 //!   the default key policy CreateKey gives (KMS Developer Guide, key-policy-default.html).
+//!   `key_spec` is a name of the key-spec table (`catalog::KEY_SPECS`: `SYMMETRIC_DEFAULT`, the
+//!   default, `HMAC_224` to `HMAC_512`, and the ECC specs, which need the engine's `asymmetric`
+//!   feature); `key_usage`, optional, must be the spec's (`GENERATE_VERIFY_MAC` for HMAC keys).
+//!   Only `SYMMETRIC_DEFAULT` keys may have origin `EXTERNAL`.
 //! - A policy `document` is a JSON object, or a string holding JSON as AWS returns it.
 //! - Grants and expectations name principals by name or ARN, keys by name, ARN, alias or alias ARN.
 //!   Grants in the file are already in effect (past the eventual-consistency window).
@@ -410,6 +414,8 @@ pub struct KeyEntry {
     pub state: &'static str,
     /// `AWS_KMS` or `EXTERNAL`.
     pub origin: &'static str,
+    /// The key spec (`key_spec`, default `SYMMETRIC_DEFAULT`); its key usage is the spec's row's.
+    pub spec: crate::catalog::KeySpec,
     /// Resource tags.
     pub tags: Vec<(String, String)>,
     /// The key policy; `None` for the default key policy.

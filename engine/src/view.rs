@@ -113,6 +113,15 @@ impl ActionSet {
             .collect()
     }
 
+    /// [`ActionSet::kms_actions`] for keys of `specs` (a world's [`key_specs_of`]): a group or
+    /// all actions gain GenerateMac and VerifyMac when the world has an HMAC key.
+    pub fn kms_actions_for(&self, specs: &[KeySpec]) -> Vec<Action> {
+        self.actions_for(specs)
+            .into_iter()
+            .filter_map(|a| Action::from_name(a.action))
+            .collect()
+    }
+
     /// How the picker and headings name the set: `kms:Encrypt`, "cryptographic actions", "all
     /// key actions".
     pub fn label(&self) -> String {
@@ -290,6 +299,10 @@ pub fn summarize(set: &ActionSet, outcomes: &[ActionOutcome], key_state: &str) -
         pending,
         total,
     };
+    if total == 0 {
+        // None of the set's actions applies to the key (Encrypt and Decrypt on an HMAC key).
+        return summary(CellKind::ImplicitDeny, NOT_FOR_THIS_KEY.to_owned());
+    }
     if blocked > 0 && allowed.is_empty() {
         return summary(CellKind::Blocked, state_word(key_state).to_owned());
     }
@@ -308,6 +321,9 @@ pub fn summarize(set: &ActionSet, outcomes: &[ActionOutcome], key_state: &str) -
     summary(CellKind::Partial, partial_word(set, &allowed, total))
 }
 
+/// A cell's word when none of the set's actions applies to its key's spec.
+pub const NOT_FOR_THIS_KEY: &str = "n/a";
+
 /// Sums up the cell of row `principal`, column `key` of `matrix`, whose actions are `set`'s.
 /// `key_state` is the key's state as DescribeKey prints it.
 ///
@@ -321,8 +337,9 @@ pub fn summarize_matrix_cell(
     principal: usize,
     key: usize,
     key_state: &str,
+    spec: KeySpec,
 ) -> CellSummary {
-    let outcomes = matrix_outcomes(matrix, principal, key, key_state);
+    let outcomes = matrix_outcomes(matrix, principal, key, key_state, spec);
     summarize(set, &outcomes, key_state)
 }
 
@@ -333,8 +350,12 @@ pub fn summarize_matrix_action(
     key: usize,
     action: usize,
     key_state: &str,
+    spec: KeySpec,
 ) -> Option<CellSummary> {
-    let outcome = *matrix_outcomes(matrix, principal, key, key_state).get(action)?;
+    let wanted = *matrix.actions().get(action)?;
+    let outcome = *matrix_outcomes(matrix, principal, key, key_state, spec)
+        .iter()
+        .find(|o| o.action.action == wanted.name())?;
     Some(summarize(
         &ActionSet::One(outcome.action),
         &[outcome],
@@ -347,11 +368,15 @@ fn matrix_outcomes(
     principal: usize,
     key: usize,
     key_state: &str,
+    spec: KeySpec,
 ) -> Vec<ActionOutcome> {
+    // A cell lists only the actions the key's spec supports (its row of the key-spec table):
+    // the others are InvalidKeyUsageException whatever the policies say.
     matrix
         .actions()
         .iter()
         .enumerate()
+        .filter(|(_, action)| spec.row().supports(**action))
         .filter_map(|(i, action)| {
             let cell = matrix.cell(principal, key, i)?;
             Some(ActionOutcome {

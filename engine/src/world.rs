@@ -302,6 +302,9 @@ pub struct KeySetup {
     pub policy: Option<String>,
     /// `AWS_KMS` or `EXTERNAL`.
     pub origin: Origin,
+    /// The key spec (its usage is the spec's row's); only `SYMMETRIC_DEFAULT` keys may be
+    /// `EXTERNAL`, and asymmetric specs need the engine's `asymmetric` feature.
+    pub spec: crate::catalog::KeySpec,
     /// Alias names (`alias/...`).
     pub aliases: Vec<String>,
     /// Tags.
@@ -321,6 +324,7 @@ impl KeySetup {
             description: String::new(),
             policy: None,
             origin: Origin::AwsKms,
+            spec: crate::catalog::KeySpec::SymmetricDefault,
             aliases: Vec::new(),
             tags: Vec::new(),
             state: KeyState::Enabled,
@@ -879,12 +883,27 @@ impl World {
                 "only a key with origin EXTERNAL can be PendingImport".to_owned(),
             )));
         }
+        let row = setup.spec.row();
+        if row.asymmetric && !crate::crypto::ASYMMETRIC {
+            return Err(WorldError::Kms(KmsError::UnsupportedOperation(format!(
+                "{} keys need the engine's `asymmetric` feature, which this build leaves out",
+                row.name
+            ))));
+        }
+        if setup.origin == Origin::External
+            && setup.spec != crate::catalog::KeySpec::SymmetricDefault
+        {
+            return Err(WorldError::Kms(KmsError::UnsupportedOperation(format!(
+                "only SYMMETRIC_DEFAULT keys are modelled with origin EXTERNAL, not {}",
+                row.name
+            ))));
+        }
         let (ring, versions) = if setup.state == KeyState::PendingImport {
             (KeyRing::without_material(), Vec::new())
         } else {
             let random = |e: crate::entropy::RandomnessUnavailable| WorldError::Kms(e.into());
             (
-                KeyRing::generate(rng).map_err(random)?,
+                KeyRing::generate_for(setup.spec, rng).map_err(random)?,
                 vec![KeyVersion::new(rng, now, RotationType::Initial).map_err(random)?],
             )
         };
@@ -911,6 +930,8 @@ impl World {
                 tags: setup.tags,
                 ring,
                 versions,
+                spec: setup.spec,
+                usage: row.usage,
                 ..Key::new(
                     id.clone(),
                     setup.account,

@@ -11,10 +11,13 @@ use super::fields::{PairEdit, PairRow, edit_pairs, items, pairs_map};
 use super::{Refusal, WorldHost};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use kms_engine::catalog::KeySpecRow;
 use kms_engine::crypto::{BlobField, BlobInspection, inspect};
 use kms_engine::kms::{
-    Caller, DecryptRequest, EncryptRequest, GenerateDataKeyRequest, ReEncryptRequest,
+    Caller, DecryptRequest, EncryptRequest, GenerateDataKeyRequest, GenerateMacRequest,
+    ReEncryptRequest, VerifyMacRequest,
 };
+use kms_engine::world::World;
 use std::collections::BTreeMap;
 
 /// A change the user makes in the crypto panel.
@@ -42,6 +45,12 @@ pub enum CryptoIntent {
     ReEncrypt,
     /// Flip one bit of one byte of the ciphertext.
     Tamper,
+    /// The MAC to verify, base64.
+    SetMac(String),
+    /// GenerateMac of the message (the plaintext field) with the HMAC key.
+    GenerateMac,
+    /// VerifyMac of the message against the MAC field.
+    VerifyMac,
     /// Dismiss the outcome.
     Dismiss,
 }
@@ -83,6 +92,25 @@ pub enum CryptoOutcome {
         /// The new blob, base64.
         ciphertext: String,
     },
+    /// GenerateMac's response.
+    MacGenerated {
+        /// The key ARN.
+        key_id: String,
+        /// The HMAC, base64.
+        mac: String,
+        /// The algorithm, such as `HMAC_SHA_256`.
+        mac_algorithm: &'static str,
+    },
+    /// VerifyMac's response: `MacValid` is true (a MAC that does not match is
+    /// `KMSInvalidMacException`, a refusal).
+    MacVerified {
+        /// The key ARN.
+        key_id: String,
+        /// `MacValid`.
+        mac_valid: bool,
+        /// The algorithm.
+        mac_algorithm: &'static str,
+    },
     /// The ciphertext was tampered with: byte `offset`, in the blob's `field`.
     Tampered {
         /// The byte changed.
@@ -113,6 +141,8 @@ pub struct CryptoPanel {
     pub destination: String,
     /// The byte the tamper button changed, while the ciphertext is the tampered one.
     pub tampered: Option<usize>,
+    /// The MAC to verify, base64, as typed or as GenerateMac left it.
+    pub mac: String,
     /// The last operation's outcome.
     pub outcome: Option<CryptoOutcome>,
 }
@@ -127,6 +157,7 @@ impl Default for CryptoPanel {
             ciphertext: String::new(),
             destination: String::new(),
             tampered: None,
+            mac: String::new(),
             outcome: None,
         }
     }
@@ -170,12 +201,15 @@ impl CryptoPanel {
                 self.tampered = None;
             }
             CryptoIntent::SetDestination(key) => self.destination = key,
+            CryptoIntent::SetMac(mac) => self.mac = mac,
             CryptoIntent::Tamper => self.tamper(),
             CryptoIntent::Dismiss => self.outcome = None,
             CryptoIntent::Encrypt
             | CryptoIntent::Decrypt
             | CryptoIntent::GenerateDataKey
-            | CryptoIntent::ReEncrypt => {
+            | CryptoIntent::ReEncrypt
+            | CryptoIntent::GenerateMac
+            | CryptoIntent::VerifyMac => {
                 let Some(caller) = caller else { return };
                 let outcome = self
                     .call(host, caller, &intent)
@@ -183,6 +217,34 @@ impl CryptoPanel {
                 self.outcome = Some(outcome);
             }
         }
+    }
+
+    /// The key-spec table's row of the key the key field names (its id, ARN, alias name or
+    /// alias ARN), when it names one: what the panel offers for it (encryption for a symmetric
+    /// encryption key, GenerateMac and VerifyMac with the spec's algorithms for an HMAC key).
+    pub fn key_row(&self, world: &World) -> Option<&'static KeySpecRow> {
+        let name = self.key.trim();
+        world
+            .keys
+            .keys()
+            .find(|k| {
+                k.id.as_str() == name
+                    || k.arn == name
+                    || world
+                        .keys
+                        .aliases_for(&k.id)
+                        .any(|a| a.name == name || a.arn == name)
+            })
+            .map(|k| k.spec.row())
+    }
+
+    /// The MAC algorithm GenerateMac and VerifyMac send: the key's spec allows one
+    /// (`HMAC_SHA_256` for `HMAC_256`); for a key the panel does not know, `HMAC_SHA_256`, and
+    /// KMS answers.
+    pub fn mac_algorithm(&self, world: &World) -> &'static str {
+        self.key_row(world)
+            .and_then(|row| row.mac_algorithms.first())
+            .map_or("HMAC_SHA_256", |a| a.as_str())
     }
 
     fn context_map(&self) -> Result<Option<BTreeMap<String, String>>, String> {
@@ -289,8 +351,59 @@ impl CryptoPanel {
                     Err(e) => CryptoOutcome::Refused(Refusal::new(world, "ReEncrypt", &e)),
                 })
             }
+            CryptoIntent::GenerateMac => {
+                let mac_algorithm = self.mac_algorithm(host.world());
+                let request = GenerateMacRequest {
+                    key_id: key,
+                    message: self.plaintext.as_bytes().to_vec(),
+                    mac_algorithm: mac_algorithm.to_owned(),
+                    grant_tokens,
+                    ..GenerateMacRequest::default()
+                };
+                host.operate(
+                    |world, env| match world.generate_mac(&caller, env, request) {
+                        Ok(r) => CryptoOutcome::MacGenerated {
+                            key_id: r.key_id,
+                            mac: BASE64.encode(r.mac),
+                            mac_algorithm: r.mac_algorithm.as_str(),
+                        },
+                        Err(e) => CryptoOutcome::Refused(Refusal::new(world, "GenerateMac", &e)),
+                    },
+                )
+            }
+            CryptoIntent::VerifyMac => {
+                let mac_algorithm = self.mac_algorithm(host.world());
+                let text: String = self.mac.split_whitespace().collect();
+                if text.is_empty() {
+                    return Err(
+                        "There is no MAC to verify: generate one first, or paste a Mac.".to_owned(),
+                    );
+                }
+                let mac = BASE64
+                    .decode(text.as_bytes())
+                    .map_err(|_| "The MAC is not valid base64.".to_owned())?;
+                let request = VerifyMacRequest {
+                    key_id: key,
+                    message: self.plaintext.as_bytes().to_vec(),
+                    mac_algorithm: mac_algorithm.to_owned(),
+                    mac,
+                    grant_tokens,
+                    ..VerifyMacRequest::default()
+                };
+                host.operate(|world, env| match world.verify_mac(&caller, env, request) {
+                    Ok(r) => CryptoOutcome::MacVerified {
+                        key_id: r.key_id,
+                        mac_valid: r.mac_valid,
+                        mac_algorithm: r.mac_algorithm.as_str(),
+                    },
+                    Err(e) => CryptoOutcome::Refused(Refusal::new(world, "VerifyMac", &e)),
+                })
+            }
             _ => return Err("not an operation".to_owned()),
         };
+        if let CryptoOutcome::MacGenerated { mac, .. } = &outcome {
+            self.mac = mac.clone();
+        }
         // A new blob replaces the ciphertext field, so it can be inspected, tampered with and
         // decrypted next.
         match &outcome {

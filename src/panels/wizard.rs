@@ -9,7 +9,7 @@
 
 use super::fields::{PairEdit, PairRow, edit_pairs};
 use super::{CallerChoice, Refusal, WorldHost, caller_choices};
-use kms_engine::catalog::KeySpec;
+use kms_engine::catalog::{KEY_SPECS, KeySpec, KeyUsage};
 use kms_engine::diagnostics::{Diagnostic, Severity};
 use kms_engine::entropy::{SeededRandomness, Timestamp};
 use kms_engine::kms::{AliasRequest, Caller, CreateKeyRequest, Env, validate_tag};
@@ -92,6 +92,10 @@ pub enum WizardIntent {
     GoTo(WizardStep),
     /// Fold or unfold the advanced options.
     ToggleAdvanced,
+    /// Choose the key type, usage and spec at once: a row of the key-spec table (an asymmetric
+    /// one only when the build has asymmetric keys). A spec other than `SYMMETRIC_DEFAULT`
+    /// sets the origin back to KMS: only symmetric encryption keys are imported here.
+    SetKeySpec(KeySpec),
     /// Choose the key material origin.
     SetOrigin(Origin),
     /// Tick "I understand the security, availability and durability implications of using an
@@ -281,6 +285,16 @@ impl Wizard {
                 }
             }
             WizardIntent::ToggleAdvanced => self.advanced_open = !self.advanced_open,
+            WizardIntent::SetKeySpec(spec) => {
+                if spec.row().asymmetric && !kms_engine::crypto::ASYMMETRIC {
+                    return;
+                }
+                self.key_spec = spec;
+                if spec != KeySpec::SymmetricDefault {
+                    self.origin = Origin::AwsKms;
+                    self.external_acknowledged = false;
+                }
+            }
             WizardIntent::SetOrigin(origin) => {
                 self.origin = origin;
                 if origin == Origin::AwsKms {
@@ -330,8 +344,53 @@ impl Wizard {
                 .map(|a| a.trim().to_owned())
                 .filter(|a| !a.is_empty())
                 .collect(),
+            mac_key: self.key_spec.row().usage == KeyUsage::GenerateVerifyMac,
             ..ConsoleKeySpec::new(self.account.clone())
         }
+    }
+
+    /// The key usages the console offers for the chosen key type (Symmetric: encrypt and
+    /// decrypt, or generate and verify MAC; Asymmetric: sign and verify), each with the spec
+    /// choosing it selects: the spec chosen when it has that usage, else the usage's first row
+    /// of the key-spec table.
+    pub fn usage_choices(&self) -> Vec<(KeyUsage, KeySpec)> {
+        let asymmetric = self.key_spec.row().asymmetric;
+        let mut out: Vec<(KeyUsage, KeySpec)> = Vec::new();
+        for row in KEY_SPECS.iter().filter(|r| r.asymmetric == asymmetric) {
+            if out.iter().all(|(usage, _)| *usage != row.usage) {
+                let spec = if self.key_spec.row().usage == row.usage {
+                    self.key_spec
+                } else {
+                    row.spec
+                };
+                out.push((row.usage, spec));
+            }
+        }
+        out
+    }
+
+    /// The key specs of the chosen usage, in the table's order (the HMAC specs for "Generate and
+    /// verify MAC"); one spec means the console asks nothing more.
+    pub fn spec_choices(&self) -> Vec<KeySpec> {
+        let usage = self.key_spec.row().usage;
+        KEY_SPECS
+            .iter()
+            .filter(|r| r.usage == usage)
+            .map(|r| r.spec)
+            .collect()
+    }
+
+    /// The review's line for the key: type, usage, spec and origin, as the console words them.
+    pub fn key_summary(&self) -> String {
+        let row = self.key_spec.row();
+        format!(
+            "{}, {}, key spec {} (key usage {}), origin {}",
+            key_type_words(row.asymmetric),
+            usage_words(row.usage),
+            row.name,
+            row.usage_name,
+            self.origin.as_str()
+        )
     }
 
     /// The policy the console generates for the choices made (the engine's).
@@ -521,6 +580,7 @@ impl Wizard {
             description: Some(self.description.clone()),
             origin: Some(self.origin.as_str().to_owned()),
             key_spec: Some(self.key_spec.as_str().to_owned()),
+            key_usage: Some(self.key_spec.row().usage_name.to_owned()),
             tags: (!tags.is_empty()).then_some(tags),
             ..CreateKeyRequest::default()
         };
@@ -551,6 +611,25 @@ impl Wizard {
                 alias,
             })
         })
+    }
+}
+
+/// The console's name for a key type: "Symmetric" or "Asymmetric".
+pub fn key_type_words(asymmetric: bool) -> &'static str {
+    if asymmetric {
+        "Asymmetric"
+    } else {
+        "Symmetric"
+    }
+}
+
+/// The console's words for a key usage: "Encrypt and decrypt", "Generate and verify MAC",
+/// "Sign and verify".
+pub fn usage_words(usage: KeyUsage) -> &'static str {
+    match usage {
+        KeyUsage::EncryptDecrypt => "Encrypt and decrypt",
+        KeyUsage::GenerateVerifyMac => "Generate and verify MAC",
+        KeyUsage::SignVerify => "Sign and verify",
     }
 }
 

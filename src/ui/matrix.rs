@@ -192,7 +192,11 @@ fn next_focus(
 
 /// The action picker's choices: the scenario's actions, every group, every key action, and all
 /// of them.
-fn picker_options(scenario: Option<ActionSet>, current: &ActionSet) -> Vec<(String, String)> {
+fn picker_options(
+    scenario: Option<ActionSet>,
+    current: &ActionSet,
+    specs: &[kms_engine::catalog::KeySpec],
+) -> Vec<(String, String)> {
     let mut options = Vec::new();
     if let Some(set) = scenario {
         options.push((set.id(), format!("Scenario: {}", set.label())));
@@ -212,7 +216,8 @@ fn picker_options(scenario: Option<ActionSet>, current: &ActionSet) -> Vec<(Stri
         };
         options.push((set.id(), label.to_owned()));
     }
-    for action in ActionSet::All.actions() {
+    // Every action of the kinds of key the world holds (GenerateMac with an HMAC key).
+    for action in ActionSet::All.actions_for(specs) {
         options.push((action.action.to_owned(), action.action.to_owned()));
     }
     options
@@ -556,7 +561,7 @@ pub fn AccessMatrix() -> Html {
                 <div class="matrix-tools">
                     <label for="action-picker">{ "Actions" }</label>
                     <select id="action-picker" onchange={onchange_set}>
-                        { for picker_options(model.scenario_actions(), &current_set).into_iter().map(|(id, label)| {
+                        { for picker_options(model.scenario_actions(), &current_set, &kms_engine::view::key_specs_of(model.world())).into_iter().map(|(id, label)| {
                             let selected = id == current_set.id();
                             html! { <option value={id} {selected}>{ label }</option> }
                         }) }

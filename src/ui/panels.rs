@@ -13,6 +13,7 @@ use crate::panels::{PanelIntent, Refusal, WhyLink, caller_choices, countdown, mi
 use crate::state::{CellSelection, Intent};
 use crate::ui::hooks::{PlaygroundHandle, use_playground};
 use crate::ui::icons::{Icon, IconSvg};
+use kms_engine::catalog::Action;
 use kms_engine::crypto::BlobField;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
@@ -571,6 +572,26 @@ pub fn CryptoView() -> Html {
                     field.map(|f| format!(" ({})", f.label())).unwrap_or_default()) }
             </p>
         },
+        Some(CryptoOutcome::MacGenerated {
+            key_id,
+            mac,
+            mac_algorithm,
+        }) => html! {
+            <div class="result" id="crypto-result">
+                <p class="ok">{ format!("GenerateMac with {key_id} ({mac_algorithm}). The Mac is in the box below.") }</p>
+                <dl class="kv"><dt>{ "Mac (base64)" }</dt><dd class="mono" id="generated-mac">{ mac.clone() }</dd></dl>
+            </div>
+        },
+        Some(CryptoOutcome::MacVerified {
+            key_id,
+            mac_valid,
+            mac_algorithm,
+        }) => html! {
+            <div class="result" id="crypto-result">
+                <p class="ok">{ format!("VerifyMac with {key_id} ({mac_algorithm}).") }</p>
+                <dl class="kv"><dt>{ "MacValid" }</dt><dd id="mac-valid">{ mac_valid.to_string() }</dd></dl>
+            </div>
+        },
         Some(CryptoOutcome::Refused(refusal)) => {
             html! { <div id="crypto-result">{ refusal_view(&handle, refusal) }</div> }
         }
@@ -579,14 +600,67 @@ pub fn CryptoView() -> Html {
         }
     };
     let inspection = crypto.inspection();
+    // What the panel offers follows the key's row of the key-spec table: encryption for a
+    // symmetric encryption key (or a key it does not know: KMS answers), MACs for an HMAC key.
+    let row = crypto.key_row(model.world());
+    let encrypts = row.is_none_or(|r| r.supports(Action::Encrypt));
+    let macs = row.is_some_and(|r| r.supports(Action::GenerateMac));
+    let key_field = html! {
+        <>
+            <label for="crypto-key">{ "Key (id, ARN or alias)" }</label>
+            <input id="crypto-key" type="text" list="crypto-keys" value={crypto.key.clone()} oninput={send_text(CryptoIntent::SetKey)} />
+            <datalist id="crypto-keys">{ for key_options.iter().map(|k| html! { <option value={k.clone()} /> }) }</datalist>
+        </>
+    };
+    if macs {
+        return html! {
+            <div class="panel-cols" id="crypto-panel">
+                <div>
+                    <h3>{ format!("Generate and verify MACs as {caller_name}") }</h3>
+                    <div class="form-grid">
+                        { key_field.clone() }
+                        <label for="crypto-plaintext">{ "Message" }</label>
+                        <input id="crypto-plaintext" type="text" value={crypto.plaintext.clone()} oninput={send_text(CryptoIntent::SetPlaintext)} />
+                        <label for="mac-algorithm">{ "MAC algorithm" }</label>
+                        <select id="mac-algorithm">
+                            { for row.map(|r| r.mac_algorithms).unwrap_or_default().iter().map(|a| html! { <option value={a.as_str()} selected=true>{ a.as_str() }</option> }) }
+                        </select>
+                        <label for="crypto-tokens">{ "Grant tokens" }</label>
+                        <textarea id="crypto-tokens" class="plain mono" rows="2" value={crypto.grant_tokens.clone()} oninput={send_text(CryptoIntent::SetGrantTokens)} />
+                    </div>
+                    <p class="why-actions">
+                        <button class="primary" id="generate-mac" onclick={act(CryptoIntent::GenerateMac)}>{ "GenerateMac" }</button>
+                        <button id="verify-mac" onclick={act(CryptoIntent::VerifyMac)}>{ "VerifyMac" }</button>
+                    </p>
+                    { outcome }
+                </div>
+                <div>
+                    <label for="mac"><strong>{ "Mac (base64)" }</strong></label>
+                    <textarea id="mac" class="plain mono wide" rows="3" value={crypto.mac.clone()} oninput={send_text(CryptoIntent::SetMac)} />
+                    <p class="muted">{ "VerifyMac computes the HMAC of the message with the key and compares it with this Mac: a changed message or Mac fails with KMSInvalidMacException." }</p>
+                </div>
+            </div>
+        };
+    }
+    if !encrypts {
+        return html! {
+            <div class="panel-cols" id="crypto-panel">
+                <div>
+                    <h3>{ format!("Use a key as {caller_name}") }</h3>
+                    <div class="form-grid">
+                        { key_field.clone() }
+                    </div>
+                    <p class="muted">{ format!("This key ({}) neither encrypts nor makes MACs; the console panel runs its operations.", row.map_or("", |r| r.name)) }</p>
+                </div>
+            </div>
+        };
+    }
     html! {
         <div class="panel-cols" id="crypto-panel">
             <div>
                 <h3>{ format!("Encrypt and decrypt as {caller_name}") }</h3>
                 <div class="form-grid">
-                    <label for="crypto-key">{ "Key (id, ARN or alias)" }</label>
-                    <input id="crypto-key" type="text" list="crypto-keys" value={crypto.key.clone()} oninput={send_text(CryptoIntent::SetKey)} />
-                    <datalist id="crypto-keys">{ for key_options.iter().map(|k| html! { <option value={k.clone()} /> }) }</datalist>
+                    { key_field }
                     <label for="crypto-plaintext">{ "Plaintext" }</label>
                     <input id="crypto-plaintext" type="text" value={crypto.plaintext.clone()} oninput={send_text(CryptoIntent::SetPlaintext)} />
                     <span class="label">{ "Encryption context" }</span>

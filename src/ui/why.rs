@@ -245,6 +245,50 @@ pub fn WhyPanel() -> Html {
         }
     };
 
+    let spec = model
+        .columns()
+        .get(column)
+        .map_or(kms_engine::catalog::KeySpec::SymmetricDefault, |c| c.spec);
+    let action_menu = html! {
+        <>
+            <label for="why-action" class="visually-hidden">{ "Action explained" }</label>
+            <select id="why-action" onchange={choose_action}>
+                { for actions.iter().enumerate().filter(|(i, a)| spec.row().supports(**a) || *i == action_index).map(|(i, a)| {
+                    let decision = if spec.row().supports(*a) {
+                        model.matrix().cell(row, column, i).map(|c| match c.verdict.decision {
+                            Decision::Allow => "allow",
+                            Decision::ExplicitDeny => "explicit deny",
+                            Decision::ImplicitDeny => "implicit deny",
+                        }).unwrap_or_default()
+                    } else {
+                        "not for this key"
+                    };
+                    html! {
+                        <option value={a.name()} selected={i == action_index}>
+                            { format!("{} — {decision}", a.name()) }
+                        </option>
+                    }
+                }) }
+            </select>
+        </>
+    };
+    // An action the key's type does not support is refused before any policy is read.
+    if let Some(line) = crate::why::key_usage_line(&model, column, explanation.action) {
+        return html! {
+            <div class="why" id="why-panel">
+                <div class="why-actions">
+                    <strong>{ format!("{principal_name} × {key_name}") }</strong>
+                    { action_menu }
+                </div>
+                <p id="why-summary">{ format!(
+                    "{key_name} is a {} key (key usage {}): {} does not apply to it, so KMS refuses it whatever the policies say.",
+                    spec.as_str(), spec.row().usage_name, explanation.action.name()
+                ) }</p>
+                <p><strong>{ "AWS would print:" }</strong></p>
+                <pre class="aws-error" id="why-error">{ line }</pre>
+            </div>
+        };
+    }
     let error_line = crate::why::access_denied_line(&explanation);
     let request_form = request_form(&handle, &inputs, params.as_ref().err(), custom);
     let link = {
@@ -276,21 +320,7 @@ pub fn WhyPanel() -> Html {
         <div class="why" id="why-panel">
             <div class="why-actions">
                 <strong>{ format!("{principal_name} × {key_name}") }</strong>
-                <label for="why-action" class="visually-hidden">{ "Action explained" }</label>
-                <select id="why-action" onchange={choose_action}>
-                    { for actions.iter().enumerate().map(|(i, a)| {
-                        let decision = model.matrix().cell(row, column, i).map(|c| match c.verdict.decision {
-                            Decision::Allow => "allow",
-                            Decision::ExplicitDeny => "explicit deny",
-                            Decision::ImplicitDeny => "implicit deny",
-                        }).unwrap_or_default();
-                        html! {
-                            <option value={a.name()} selected={i == action_index}>
-                                { format!("{} — {decision}", a.name()) }
-                            </option>
-                        }
-                    }) }
-                </select>
+                { action_menu }
                 <span class="spacer"></span>
                 <button type="button" class="small" id="why-copy-text" onclick={copy(false)} title="Copy this explanation as plain text">{ "Copy as text" }</button>
                 <button type="button" class="small" id="why-copy-markdown" onclick={copy(true)} title="Copy this explanation as Markdown">{ "Copy as Markdown" }</button>

@@ -4,10 +4,11 @@
 
 use crate::panels::PanelIntent;
 use crate::panels::fields::PairEdit;
-use crate::panels::wizard::{FinishError, Wizard, WizardIntent, WizardStep};
+use crate::panels::wizard::{FinishError, Wizard, WizardIntent, WizardStep, usage_words};
 use crate::state::Intent;
 use crate::ui::editor::JsonEditor;
 use crate::ui::hooks::{PlaygroundHandle, use_playground};
+use kms_engine::catalog::{KEY_SPECS, KeySpec};
 use kms_engine::store::Origin;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -88,6 +89,18 @@ fn step_body(handle: &PlaygroundHandle, wizard: &Wizard, world: &kms_engine::wor
                 let handle = handle.clone();
                 Callback::from(move |_: Event| send(&handle, WizardIntent::SetOrigin(origin)))
             };
+            let set_spec = |spec: KeySpec| {
+                let handle = handle.clone();
+                Callback::from(move |_: Event| send(&handle, WizardIntent::SetKeySpec(spec)))
+            };
+            let asymmetric = wizard.key_spec.row().asymmetric;
+            // Asymmetric keys only where the build can make them (the engine's `asymmetric`
+            // feature, which the browser build leaves out).
+            let first_asymmetric = KEY_SPECS
+                .iter()
+                .find(|row| row.asymmetric && kms_engine::crypto::ASYMMETRIC)
+                .map(|row| row.spec);
+            let specs = wizard.spec_choices();
             let acknowledge = {
                 let handle = handle.clone();
                 let acknowledged = wizard.external_acknowledged;
@@ -99,16 +112,28 @@ fn step_body(handle: &PlaygroundHandle, wizard: &Wizard, world: &kms_engine::wor
                 <>
                     <fieldset>
                         <legend>{ "Key type" }</legend>
-                        <label><input type="radio" name="key-type" checked=true />{ " Symmetric" }</label>
-                        <label class="muted"><input type="radio" name="key-type" disabled=true />{ " Asymmetric (not in this playground)" }</label>
+                        <label><input type="radio" name="key-type" id="key-type-symmetric" checked={!asymmetric} onchange={set_spec(KeySpec::SymmetricDefault)} />{ " Symmetric" }</label>
+                        if let Some(first) = first_asymmetric {
+                            <label><input type="radio" name="key-type" id="key-type-asymmetric" checked={asymmetric} onchange={set_spec(first)} />{ " Asymmetric" }</label>
+                        }
                     </fieldset>
                     <fieldset>
                         <legend>{ "Key usage" }</legend>
-                        <label><input type="radio" name="key-usage" checked=true />{ " Encrypt and decrypt" }</label>
+                        { for wizard.usage_choices().into_iter().map(|(usage, spec)| html! {
+                            <label><input type="radio" name="key-usage" value={spec.row().usage_name} checked={wizard.key_spec.row().usage == usage} onchange={set_spec(spec)} />{ format!(" {}", usage_words(usage)) }</label>
+                        }) }
                     </fieldset>
+                    if specs.len() > 1 {
+                        <fieldset>
+                            <legend>{ "Key spec" }</legend>
+                            { for specs.iter().map(|&spec| html! {
+                                <label><input type="radio" name="key-spec" value={spec.as_str()} checked={wizard.key_spec == spec} onchange={set_spec(spec)} />{ format!(" {}", spec.as_str()) }</label>
+                            }) }
+                        </fieldset>
+                    }
                     <button class="link" aria-expanded={wizard.advanced_open.to_string()} id="wizard-advanced"
                         onclick={on_click(handle, WizardIntent::ToggleAdvanced)}>{ "Advanced options" }</button>
-                    if wizard.advanced_open {
+                    if wizard.advanced_open && wizard.key_spec == KeySpec::SymmetricDefault {
                         <fieldset>
                             <legend>{ "Key material origin" }</legend>
                             <label><input type="radio" name="origin" checked={wizard.origin == Origin::AwsKms} onchange={set_origin(Origin::AwsKms)} />{ " KMS" }</label>
@@ -120,6 +145,8 @@ fn step_body(handle: &PlaygroundHandle, wizard: &Wizard, world: &kms_engine::wor
                                 </label>
                             }
                         </fieldset>
+                    }
+                    if wizard.advanced_open {
                         <fieldset>
                             <legend>{ "Regionality" }</legend>
                             <label><input type="radio" name="regionality" checked=true />{ " Single-Region key" }</label>
@@ -254,7 +281,7 @@ fn step_body(handle: &PlaygroundHandle, wizard: &Wizard, world: &kms_engine::wor
                 <>
                     <dl class="kv" id="wizard-review">
                         <dt>{ "Key" }</dt>
-                        <dd>{ format!("Symmetric, encrypt and decrypt, origin {}", wizard.origin.as_str()) } <button class="link small" onclick={edit(WizardStep::Configure)}>{ "Edit" }</button></dd>
+                        <dd>{ wizard.key_summary() } <button class="link small" onclick={edit(WizardStep::Configure)}>{ "Edit" }</button></dd>
                         <dt>{ "Alias" }</dt>
                         <dd>{ wizard.alias_name() } <button class="link small" onclick={edit(WizardStep::Labels)}>{ "Edit" }</button></dd>
                         <dt>{ "Description" }</dt><dd>{ wizard.description.clone() }</dd>

@@ -6,6 +6,7 @@ mod panels_support;
 mod analysis_flows;
 mod course;
 mod editor_properties;
+mod key_types;
 mod panels_console;
 mod panels_crypto;
 mod panels_grants;

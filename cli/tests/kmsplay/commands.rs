@@ -820,3 +820,47 @@ fn import_merges_aws_cli_outputs_into_a_scenario_with_the_expected_decisions() {
         );
     }
 }
+
+/// HMAC keys in a scenario (`key_spec`, KMS API Reference CreateKey): `check` decides their MAC
+/// expectations, `matrix` adds GenerateMac and VerifyMac and marks what a key's type does not
+/// support (InvalidKeyUsageException, KMS Developer Guide symm-asymm-compare.html), and an
+/// unknown spec is bad input at its line and column.
+#[test]
+fn check_and_matrix_on_a_scenario_with_hmac_keys() {
+    let file = TempFile::new(
+        "hmac.json",
+        r#"{"principals": [{"name": "alice", "policies": [{"name": "All", "document":
+   {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}}]}],
+ "keys": [{"name": "Data"}, {"name": "Mac", "key_spec": "HMAC_384", "key_usage": "GENERATE_VERIFY_MAC"}],
+ "expect": [{"principal": "alice", "key": "Mac", "action": "kms:GenerateMac", "decision": "allow"}]}"#,
+    );
+    let out = kmsplay(&["check", file.path()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).ends_with("1 passed, 0 failed\n"));
+    let out = kmsplay(&["matrix", file.path()]);
+    assert_eq!(out.status.code(), Some(0));
+    let table = stdout(&out);
+    let row = table.lines().find(|l| l.starts_with("alice")).unwrap();
+    let cells: Vec<&str> = row.split(['|', ' ']).filter(|c| !c.is_empty()).collect();
+    assert_eq!(
+        cells,
+        [
+            "alice", "allow", "allow", "n/a", "n/a", "n/a", "n/a", "allow", "allow"
+        ],
+        "{table}"
+    );
+    assert!(table.contains("GenerateMac VerifyMac"), "{table}");
+
+    let bad = TempFile::new(
+        "bad-spec.json",
+        "{\"keys\": [\n  {\"name\": \"K\", \"key_spec\": \"HMAC_1024\"}]}",
+    );
+    let out = kmsplay(&["check", bad.path()]);
+    assert_eq!(out.status.code(), Some(2));
+    let all = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(
+        all.contains(&format!("{}:2:29: error:", bad.path())),
+        "{all}"
+    );
+    assert!(all.contains("`HMAC_512`"), "{all}");
+}

@@ -85,6 +85,13 @@ pub struct ConsoleKeySpec {
     /// Whether the administrators' list ends with `kms:RotateKeyOnDemand`, as the current console
     /// writes (see [`console_key_policy`]). Turn off to reproduce policies made before 2024.
     pub rotate_on_demand: bool,
+    /// Whether the key is an HMAC key: its users get `kms:GenerateMac`, `kms:VerifyMac` and
+    /// `kms:DescribeKey`, and there is no statement for grants to AWS resources (KMS Developer
+    /// Guide, hmac-authz.html: "The default key policy for HMAC keys created in the AWS KMS
+    /// console gives key users permission to call the GenerateMac and VerifyMac operations.
+    /// However, it does not include the key policy statement designed for using grants with AWS
+    /// services.").
+    pub mac_key: bool,
 }
 
 impl ConsoleKeySpec {
@@ -98,9 +105,13 @@ impl ConsoleKeySpec {
             users: Vec::new(),
             other_accounts: Vec::new(),
             rotate_on_demand: true,
+            mac_key: false,
         }
     }
 }
+
+/// What key users may do with an HMAC key in the console's policy (hmac-authz.html).
+const MAC_USER_ACTIONS: &[&str] = &["kms:GenerateMac", "kms:VerifyMac", "kms:DescribeKey"];
 
 /// The key policy the console's create-key wizard writes (`Id` `key-consolepolicy-3`):
 ///
@@ -170,8 +181,14 @@ pub fn console_key_policy(spec: &ConsoleKeySpec) -> String {
         statements.push(Value::Object(statement(
             "Allow use of the key",
             principal(&users),
-            json!(USER_ACTIONS),
+            if spec.mac_key {
+                json!(MAC_USER_ACTIONS)
+            } else {
+                json!(USER_ACTIONS)
+            },
         )));
+    }
+    if !users.is_empty() && !spec.mac_key {
         let mut grants = statement(
             "Allow attachment of persistent resources",
             principal(&users),
@@ -338,6 +355,35 @@ mod tests {
         assert_eq!(
             with.last().map(String::as_str),
             Some("kms:RotateKeyOnDemand")
+        );
+    }
+
+    #[test]
+    fn hmac_keys_users_generate_and_verify_macs_without_the_grants_statement() {
+        // KMS Developer Guide, hmac-authz.html: the console's default key policy for HMAC keys
+        // gives key users GenerateMac and VerifyMac and has no statement for grants to AWS
+        // services.
+        let policy = parse(&console_key_policy(&ConsoleKeySpec {
+            mac_key: true,
+            ..lecture_spec()
+        }));
+        assert_eq!(
+            actions(&policy, "Allow use of the key"),
+            ["kms:GenerateMac", "kms:VerifyMac", "kms:DescribeKey"]
+        );
+        let sids: Vec<&str> = policy["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|s| s["Sid"].as_str())
+            .collect();
+        assert!(
+            !sids.contains(&"Allow attachment of persistent resources"),
+            "{sids:?}"
+        );
+        assert!(
+            sids.contains(&"Allow access for Key Administrators"),
+            "{sids:?}"
         );
     }
 

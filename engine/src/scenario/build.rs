@@ -271,6 +271,7 @@ impl Scenario {
                 } else {
                     Origin::AwsKms
                 },
+                spec: k.spec,
                 aliases: k.aliases.clone(),
                 tags: tags(&k.tags),
                 state,
@@ -503,6 +504,7 @@ impl Scenario {
                 } else {
                     "AWS_KMS"
                 },
+                spec: k.spec,
                 tags: k
                     .tags
                     .iter()

@@ -128,6 +128,7 @@ pub fn generate(principals: usize, keys: usize, seed: u64) -> Scenario {
                     "Enabled"
                 },
                 origin: "AWS_KMS",
+                spec: crate::catalog::KeySpec::SymmetricDefault,
                 tags: vec![("dept".to_owned(), dice.pick(&DEPARTMENTS).to_owned())],
                 policy: None,
                 account: account.to_owned(),

@@ -7,6 +7,7 @@ use super::{
     OrgPolicyEntry, OrgUnitEntry, OrganizationEntry, PolicyText, PrincipalEntry, PrincipalRole,
     Scenario, ScenarioError, SessionPolicyEntry, derived_key_id,
 };
+use crate::catalog::{KEY_SPECS, KEY_USAGES, KeySpec};
 use crate::diagnostics::{Diagnostic, LineIndex, Severity, Span};
 use crate::json::{self, JsonPath, Object, Report, Value, ValueKind};
 use crate::policy::eval::Decision;
@@ -23,6 +24,16 @@ pub fn grant_operation_names() -> Vec<&'static str> {
         .collect();
     crate::sort::sort(&mut names);
     names
+}
+
+/// The key specs this build can create keys of, in the key-spec table's order (asymmetric
+/// ones only with the engine's `asymmetric` feature).
+pub fn creatable_key_specs() -> Vec<&'static str> {
+    KEY_SPECS
+        .iter()
+        .filter(|row| !row.asymmetric || crate::crypto::ASYMMETRIC)
+        .map(|row| row.name)
+        .collect()
 }
 
 /// Key states a scenario may give a key.
@@ -72,6 +83,8 @@ const KEY: &[&str] = &[
     "description",
     "state",
     "origin",
+    "key_spec",
+    "key_usage",
     "tags",
     "policy",
 ];
@@ -1273,6 +1286,7 @@ impl Reader<'_, '_> {
         let origin = self
             .choice(object, "origin", KEY_ORIGINS, path)
             .unwrap_or("AWS_KMS");
+        let spec = self.key_spec(object, origin, path);
         let tags = self.tags(object, path);
         let policy = match object.get("policy") {
             Some(v) => Some(self.policy_text(v, &path.key("policy"), PolicyKind::KeyPolicy)?),
@@ -1288,10 +1302,97 @@ impl Reader<'_, '_> {
             description,
             state,
             origin,
+            spec,
             tags,
             policy,
             span: item.span,
         })
+    }
+
+    /// A key's `key_spec` and `key_usage`: names from the key-spec table (KMS API Reference,
+    /// CreateKey: `KeySpec`, and `KeyUsage`, which must be one the spec allows), a spec this
+    /// build can create (asymmetric specs need the engine's `asymmetric` feature), and
+    /// `SYMMETRIC_DEFAULT` for an `EXTERNAL` key, as CreateKey has it here.
+    fn key_spec(&mut self, object: &Object, origin: &str, path: &JsonPath) -> KeySpec {
+        let names: Vec<&'static str> = KEY_SPECS.iter().map(|row| row.name).collect();
+        let spec = match object.get("key_spec") {
+            None => KeySpec::SymmetricDefault,
+            Some(value) => {
+                let p = path.key("key_spec");
+                let Some(text) = value.expect_str(&p, &mut self.report) else {
+                    return KeySpec::SymmetricDefault;
+                };
+                match KeySpec::from_name(text) {
+                    Some(spec) if spec.row().asymmetric && !crate::crypto::ASYMMETRIC => {
+                        self.report
+                            .error(
+                                "unsupported-key-spec",
+                                format!("this build cannot create {text} keys: asymmetric keys need the engine's `asymmetric` feature (the CLI and the emulator have it, the browser build leaves it out)"),
+                                &p,
+                                value.span,
+                            )
+                            .hint(format!(
+                                "key specs this build can create: {}",
+                                json::quote_list(&creatable_key_specs())
+                            ));
+                        return KeySpec::SymmetricDefault;
+                    }
+                    Some(spec) => spec,
+                    None => {
+                        let hint =
+                            match crate::diagnostics::did_you_mean(text, names.iter().copied()) {
+                                Some(s) => format!(
+                                    "did you mean `{s}`? Valid key specs: {}",
+                                    json::quote_list(&names)
+                                ),
+                                None => format!("expected one of {}", json::quote_list(&names)),
+                            };
+                        self.report
+                            .error(
+                                "invalid-value",
+                                format!("`{text}` is not a valid key_spec"),
+                                &p,
+                                value.span,
+                            )
+                            .hint(hint);
+                        return KeySpec::SymmetricDefault;
+                    }
+                }
+            }
+        };
+        let row = spec.row();
+        if let Some(usage) = self.choice(object, "key_usage", KEY_USAGES, path) {
+            if usage != row.usage_name {
+                let value = object.get("key_usage").map_or(Span::default(), |v| v.span);
+                self.report
+                    .error(
+                        "incompatible-key-usage",
+                        format!(
+                            "key usage {usage} is not compatible with key spec {}",
+                            row.name
+                        ),
+                        &path.key("key_usage"),
+                        value,
+                    )
+                    .hint(format!(
+                        "a {} key has key usage {}",
+                        row.name, row.usage_name
+                    ));
+            }
+        }
+        if origin == "EXTERNAL" && spec != KeySpec::SymmetricDefault {
+            let value = object.get("origin").map_or(Span::default(), |v| v.span);
+            self.error(
+                "unsupported-origin",
+                format!(
+                    "only SYMMETRIC_DEFAULT keys are modelled with origin EXTERNAL, not {}",
+                    row.name
+                ),
+                &path.key("origin"),
+                value,
+            );
+        }
+        spec
     }
 
     fn choice(

@@ -3,7 +3,7 @@
 //! matrix export).
 
 use super::Scenario;
-use crate::catalog::Action;
+use crate::catalog::{Action, KeySpec, MATERIAL_OPERATIONS};
 use crate::entropy::Timestamp;
 use crate::export;
 use crate::matrix::Matrix;
@@ -32,13 +32,21 @@ pub struct ReportCell<'r> {
     /// Whether only a grant not yet consistent would allow (it works with its token).
     #[serde(skip)]
     pub token_only: bool,
+    /// Whether the key's spec does not support the action (KMS answers
+    /// `InvalidKeyUsageException` whatever the policies say).
+    #[serde(skip)]
+    pub unsupported: bool,
 }
 
 impl ReportCell<'_> {
     /// The cell's short form in the terminal table: `allow`, `-` (implicit deny), `DENY`
     /// (explicit deny), `allow*` (allowed, refused by the key's state), `token` (a grant allows
-    /// only with its token, until it is consistent).
+    /// only with its token, until it is consistent), `n/a` (the key's type does not support the
+    /// action).
     pub fn symbol(&self) -> &'static str {
+        if self.unsupported {
+            return "n/a";
+        }
         match (
             self.decision,
             self.key_state_error.is_some(),
@@ -74,11 +82,33 @@ pub struct MatrixReport {
     pub principals: Vec<String>,
     /// Key names.
     pub keys: Vec<String>,
+    /// Each key's spec, in column order.
+    specs: Vec<KeySpec>,
     matrix: Matrix,
 }
 
 /// The legend of the terminal table.
-pub const LEGEND: &str = "allow = allowed; - = implicit deny (nothing allows it); DENY = explicit deny; allow* = allowed, but the key's state refuses it; token = only a grant allows it, and only with its grant token until the grant is consistent";
+pub const LEGEND: &str = "allow = allowed; - = implicit deny (nothing allows it); DENY = explicit deny; allow* = allowed, but the key's state refuses it; token = only a grant allows it, and only with its grant token until the grant is consistent; n/a = the key's type does not support the action (InvalidKeyUsageException)";
+
+impl MatrixReport {
+    /// The actions `kmsplay matrix` shows when none are asked for: Encrypt and Decrypt, and the
+    /// uses of the other kinds of key the world holds (GenerateMac and VerifyMac for HMAC keys,
+    /// Sign and Verify for signing keys), from the key-spec table.
+    pub fn default_actions(world: &World) -> Vec<Action> {
+        let mut actions = vec![Action::Encrypt, Action::Decrypt];
+        for spec in crate::view::key_specs_of(world) {
+            for &action in spec.row().operations {
+                if spec != KeySpec::SymmetricDefault
+                    && !MATERIAL_OPERATIONS.contains(&action)
+                    && !actions.contains(&action)
+                {
+                    actions.push(action);
+                }
+            }
+        }
+        actions
+    }
+}
 
 impl MatrixReport {
     /// The matrix of `scenario`'s principals and keys in `world` (built from it) for `actions`.
@@ -125,9 +155,20 @@ impl MatrixReport {
                     .map_or_else(|| id.to_string(), |name| (*name).to_owned())
             })
             .collect();
+        let specs = matrix
+            .keys()
+            .iter()
+            .map(|id| {
+                world
+                    .keys
+                    .get(id)
+                    .map_or(KeySpec::SymmetricDefault, |k| k.spec)
+            })
+            .collect();
         MatrixReport {
             principals,
             keys,
+            specs,
             matrix,
         }
     }
@@ -150,7 +191,9 @@ impl MatrixReport {
     /// The cell of row `principal`, column `key`, action number `action`.
     fn cell(&self, principal: usize, key: usize, action: usize) -> Option<ReportCell<'_>> {
         let cell = self.matrix.cell(principal, key, action)?;
+        let kms_action = *self.actions().get(action)?;
         Some(ReportCell {
+            unsupported: !self.specs.get(key)?.row().supports(kms_action),
             principal: self.principals.get(principal)?,
             key: self.keys.get(key)?,
             action: self.actions().get(action)?.name(),
@@ -258,6 +301,7 @@ impl MatrixReport {
                     let mut row = vec![name.clone()];
                     row.extend(self.row(i).map(|cell| {
                         match (cell.decision, cell.key_state_error) {
+                            _ if cell.unsupported => "n/a (InvalidKeyUsageException)".to_owned(),
                             (Decision::Allow, Some(e)) => format!("allow ({e})"),
                             (d, _) => d.as_str().to_owned(),
                         }

@@ -292,6 +292,10 @@ fn write_key(k: &KeyEntry, scenario: &Scenario, depth: usize, out: &mut String) 
     if k.origin != "AWS_KMS" {
         w.string("origin", k.origin);
     }
+    if k.spec != crate::catalog::KeySpec::SymmetricDefault {
+        w.string("key_spec", k.spec.as_str());
+        w.string("key_usage", k.spec.row().usage_name);
+    }
     if !k.tags.is_empty() {
         w.map("tags", &k.tags);
     }

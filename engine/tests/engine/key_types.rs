@@ -578,3 +578,153 @@ mod ecc {
         );
     }
 }
+
+/// The scenario format's `key_spec` and `key_usage` (the names of KMS API Reference, CreateKey:
+/// `KeySpec`, and `KeyUsage`, which must be the one the spec allows; KMS Developer Guide,
+/// hmac.html: an HMAC key's usage is GENERATE_VERIFY_MAC): a scenario with an HMAC key builds a
+/// key that generates real MACs, its expectations are checked (Encrypt on it is refused with
+/// InvalidKeyUsageException, symm-asymm-compare.html), and export writes the spec back.
+mod scenario_format {
+    use super::*;
+    use kms_engine::catalog::KeySpec;
+    use kms_engine::scenario::{self, Reasons, Scenario};
+
+    const NOW: kms_engine::entropy::Timestamp = kms_engine::entropy::Timestamp(1_700_000_000_000);
+
+    const TEXT: &str = r#"{
+  "principals": [{"name": "alice", "policies": [{"name": "All", "document": {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}}]}],
+  "keys": [
+    {"name": "Data"},
+    {"name": "Signer", "key_spec": "HMAC_256", "key_usage": "GENERATE_VERIFY_MAC"},
+    {"name": "Short", "key_spec": "HMAC_512"}
+  ],
+  "expect": [
+    {"principal": "alice", "key": "Signer", "action": "kms:GenerateMac", "decision": "allow"},
+    {"principal": "alice", "key": "Signer", "action": "kms:VerifyMac", "decision": "allow"},
+    {"principal": "alice", "key": "Data", "action": "kms:Encrypt", "decision": "allow"}
+  ]
+}"#;
+
+    fn load(text: &str) -> Result<scenario::Loaded, String> {
+        let mut rng = SeededRandomness::new(1);
+        scenario::load(text, NOW, &mut rng).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn hmac_keys_in_a_scenario_build_check_and_export() {
+        let loaded = load(TEXT).unwrap();
+        let specs: Vec<KeySpec> = loaded.world.keys.keys().map(|k| k.spec).collect();
+        assert_eq!(
+            specs,
+            [
+                KeySpec::SymmetricDefault,
+                KeySpec::Hmac256,
+                KeySpec::Hmac512
+            ]
+        );
+        let results = scenario::check(
+            &loaded.scenario,
+            TEXT,
+            &loaded.world,
+            NOW,
+            Reasons::Failures,
+        );
+        assert_eq!(results.len(), 3);
+        assert!(results.iter().all(|r| r.passed), "{results:?}");
+
+        // The key is a real HMAC key: GenerateMac answers a 32-byte HMAC_SHA_256 tag.
+        let mut world = loaded.world.clone();
+        let signer = loaded.scenario.keys[1].arn.clone();
+        let alice = loaded.principal_arn("alice").unwrap();
+        let mut rng = SeededRandomness::new(2);
+        let mac = world
+            .generate_mac(
+                &caller(&alice),
+                &mut env(&mut rng),
+                mac_request(&signer, "HMAC_SHA_256", b"hello"),
+            )
+            .unwrap();
+        assert_eq!(mac.mac.len(), 32);
+        let refused = world
+            .encrypt(
+                &caller(&alice),
+                &mut env(&mut rng),
+                EncryptRequest {
+                    key_id: signer.clone(),
+                    plaintext: b"x".to_vec(),
+                    ..EncryptRequest::default()
+                },
+            )
+            .unwrap_err();
+        assert_eq!(refused.exception_name(), "InvalidKeyUsageException");
+
+        // Export writes the spec and its usage, and reads back to the same text.
+        let written = Scenario::from_world(&loaded.world, &loaded.scenario).to_json();
+        assert!(written.contains(r#""key_spec": "HMAC_256""#), "{written}");
+        assert!(
+            written.contains(r#""key_usage": "GENERATE_VERIFY_MAC""#),
+            "{written}"
+        );
+        assert_eq!(written.matches("key_spec").count(), 2, "{written}");
+        let again = load(&written).unwrap();
+        assert_eq!(
+            Scenario::from_world(&again.world, &again.scenario).to_json(),
+            written
+        );
+    }
+
+    #[test]
+    fn unknown_specs_and_usages_are_errors_at_their_line_and_column() {
+        let error =
+            load("{\"keys\": [\n  {\"name\": \"K\", \"key_spec\": \"HMAC_257\"}]}").unwrap_err();
+        assert!(error.starts_with("2:29"), "{error}");
+        assert!(
+            error.contains("`HMAC_257` is not a valid key_spec"),
+            "{error}"
+        );
+        for row in KEY_SPECS {
+            assert!(error.contains(row.name), "{error}");
+        }
+        let error = load(
+            "{\"keys\": [{\"name\": \"K\", \"key_spec\": \"HMAC_256\",\n \"key_usage\": \"ENCRYPT_DECRYPT\"}]}",
+        )
+        .unwrap_err();
+        assert!(error.starts_with("2:15"), "{error}");
+        assert!(
+            error.contains("ENCRYPT_DECRYPT is not compatible with key spec HMAC_256")
+                && error.contains("GENERATE_VERIFY_MAC"),
+            "{error}"
+        );
+        let error =
+            load(r#"{"keys": [{"name": "K", "key_spec": "HMAC_256", "key_usage": "MAC"}]}"#)
+                .unwrap_err();
+        assert!(error.contains("`MAC` is not a valid key_usage"), "{error}");
+        let error =
+            load(r#"{"keys": [{"name": "K", "key_spec": "HMAC_256", "origin": "EXTERNAL"}]}"#)
+                .unwrap_err();
+        assert!(error.contains("origin EXTERNAL"), "{error}");
+    }
+
+    /// An ECC key in a scenario: a signing key where the build has the `asymmetric` feature,
+    /// a located error naming the feature (not a panic) where it has not.
+    #[test]
+    fn ecc_specs_need_the_asymmetric_feature() {
+        let text =
+            r#"{"keys": [{"name": "K", "key_spec": "ECC_NIST_P256", "key_usage": "SIGN_VERIFY"}]}"#;
+        if kms_engine::crypto::ASYMMETRIC {
+            let loaded = load(text).unwrap();
+            let key = loaded.world.keys.keys().next().unwrap();
+            assert_eq!(key.spec, KeySpec::EccNistP256);
+        } else {
+            let error = load(text).unwrap_err();
+            assert!(error.starts_with("1:37"), "{error}");
+            assert!(error.contains("`asymmetric` feature"), "{error}");
+            assert!(
+                error.contains("HMAC_256") && !error.contains("`ECC_NIST_P384`"),
+                "{error}"
+            );
+        }
+    }
+}
