@@ -327,6 +327,7 @@ impl World {
             issuing_account: principal.account.clone(),
             created_by: principal.arn.clone(),
         };
+        spec.check_principals()?;
         if verdict.reason == Reason::Grant {
             self.check_child_grant(&principal, &key, &spec, env, &params.grant_tokens)?;
         }
