@@ -25,6 +25,7 @@
 pub mod args;
 mod exec;
 pub mod output;
+pub mod paging;
 pub mod query;
 pub mod shell;
 pub mod shorthand;
@@ -541,7 +542,31 @@ impl Session {
                     now: self.now,
                 };
                 let (title, result) = match command {
-                    Command::Kms { operation, request } => (
+                    Command::Kms {
+                        operation,
+                        request,
+                        paging: Some(paging),
+                    } => {
+                        match paging::run(
+                            ctx.host.world,
+                            &call,
+                            &mut *ctx.host.rng,
+                            operation,
+                            &request,
+                            &paging,
+                        ) {
+                            Ok(value) => (operation.api, Ok(value)),
+                            Err(paging::PagingError::Api(e)) => (operation.api, Err(e)),
+                            Err(paging::PagingError::BadToken(message)) => {
+                                return Output::error(format!("\n{message}\n"), STATUS_FAILED);
+                            }
+                        }
+                    }
+                    Command::Kms {
+                        operation,
+                        request,
+                        paging: None,
+                    } => (
                         operation.api,
                         exec::kms(
                             ctx.host.world,
@@ -764,6 +789,8 @@ mod tests {
 #[cfg(test)]
 mod session_tests {
     use super::*;
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD as BASE64;
     use kms_engine::entropy::SeededRandomness;
 
     const NOW: Timestamp = Timestamp(1_704_067_200_000);
@@ -811,6 +838,124 @@ mod session_tests {
         "principals": [{"name": "Alice", "policies": [{"name": "Admin", "document":
             {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}}]}],
         "keys": []}"#;
+
+    /// The AWS CLI pages a list command itself (awscli `customizations/paginate.py`, botocore
+    /// `PageIterator`, KMS paginators in botocore's `paginators-1.json`): every page's `Keys` in
+    /// one list, without the service's `Truncated` and `NextMarker`; `--max-items` stops early
+    /// and prints a `NextToken` that `--starting-token` resumes from, also in the middle of a
+    /// page; `--page-size` is each call's `Limit`; the service's own `--limit` or `--marker`
+    /// turns paging off, and then the CLI's paging options are refused.
+    #[test]
+    fn list_commands_page_as_the_aws_cli_pages_them() {
+        let mut f = Fixture::of(ADMIN_WORLD);
+        assert_eq!(f.run("aws configure --profile alice").status, 0);
+        let mut ids = Vec::new();
+        for _ in 0..5 {
+            let out =
+                f.run("aws kms create-key --profile alice --query KeyMetadata.KeyId --output text");
+            ids.push(out.stdout.trim().to_owned());
+        }
+        let keys = |out: &Output| -> Vec<String> {
+            out.response.as_deref().unwrap()["Keys"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|k| k["KeyId"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        let next_token = |out: &Output| -> Option<String> {
+            out.response.as_deref().unwrap()["NextToken"]
+                .as_str()
+                .map(str::to_owned)
+        };
+
+        let all = f.run("aws kms list-keys --profile alice");
+        assert_eq!(keys(&all), ids);
+        assert!(!all.stdout.contains("Truncated"), "{}", all.stdout);
+        assert_eq!(next_token(&all), None);
+        let pages = f.run("aws kms list-keys --profile alice --page-size 2");
+        assert_eq!(keys(&pages), ids);
+
+        // Stopped at the end of a page: the token is the next page's marker.
+        let first = f.run("aws kms list-keys --profile alice --page-size 2 --max-items 2");
+        assert_eq!(keys(&first), ids[..2]);
+        let token = next_token(&first).unwrap();
+        assert_eq!(
+            BASE64.decode(&token).unwrap(),
+            b"{\"Marker\": \"page-2\"}".to_vec()
+        );
+        assert!(
+            first
+                .stdout
+                .ends_with(&format!("    \"NextToken\": \"{token}\"\n}}\n"))
+        );
+        // Stopped inside a page: the token says how much of it was printed.
+        let second = f.run(&format!(
+            "aws kms list-keys --profile alice --page-size 2 --max-items 1 --starting-token {token}"
+        ));
+        assert_eq!(keys(&second), ids[2..3]);
+        let token = next_token(&second).unwrap();
+        assert_eq!(
+            BASE64.decode(&token).unwrap(),
+            b"{\"Marker\": \"page-2\", \"boto_truncate_amount\": 1}".to_vec()
+        );
+        let rest = f.run(&format!(
+            "aws kms list-keys --profile alice --starting-token {token}"
+        ));
+        assert_eq!(keys(&rest), ids[3..]);
+        assert_eq!(next_token(&rest), None);
+        let text = f
+            .run("aws kms list-keys --profile alice --max-items 1 --output text --query NextToken");
+        assert_eq!(
+            BASE64.decode(text.stdout.trim()).unwrap(),
+            b"{\"Marker\": null, \"boto_truncate_amount\": 1}".to_vec()
+        );
+
+        // The service's own paging: one call, its answer as sent.
+        let raw = f.run("aws kms list-keys --profile alice --limit 2");
+        let response = raw.response.as_deref().unwrap();
+        assert_eq!(response["Truncated"], true);
+        assert_eq!(response["NextMarker"], "page-2");
+        assert_eq!(keys(&raw), ids[..2]);
+        for line in [
+            "aws kms list-keys --profile alice --limit 2 --max-items 1",
+            "aws kms list-keys --profile alice --no-paginate --max-items 1",
+        ] {
+            let refused = f.run(line);
+            assert_eq!(refused.status, STATUS_USAGE, "{line}");
+            assert_eq!(
+                refused.stderr,
+                "\nParameter validation failed:\nCannot specify --no-paginate along with pagination arguments: --max-items\n"
+            );
+        }
+        let bad = f.run("aws kms list-keys --profile alice --starting-token a___b___c");
+        assert_eq!(
+            (bad.status, bad.stderr.as_str()),
+            (STATUS_FAILED, "\nBad starting token: a___b___c\n")
+        );
+        let not_a_number = f.run("aws kms list-keys --profile alice --max-items two");
+        assert!(
+            not_a_number
+                .stderr
+                .ends_with("aws: error: argument --max-items: invalid int value: 'two'\n"),
+            "{}",
+            not_a_number.stderr
+        );
+        // Commands that do not page take no paging options.
+        let unknown = f.run("aws kms describe-key --key-id alias/x --profile alice --max-items 1");
+        assert!(
+            unknown.stderr.contains("Unknown options: --max-items, 1"),
+            "{}",
+            unknown.stderr
+        );
+        let help = f.run("aws kms list-keys help");
+        assert!(
+            help.stdout.contains("[--max-items <value>]"),
+            "{}",
+            help.stdout
+        );
+        assert!(!help.stdout.contains("--limit"), "{}", help.stdout);
+    }
 
     /// KMS API Reference, Sign, Verify and GetPublicKey, and the AWS CLI's `sign`, `verify` and
     /// `get-public-key`: a signature made by `sign` verifies, `SignatureValid` is printed, and
