@@ -286,28 +286,34 @@ impl Session {
     }
 
     /// Runs a script line by line, calling `each` with every line's number, text and output.
-    /// Stops after a line that is bad input ([`Output::is_bad_input`]) and returns its number.
+    ///
+    /// A line that is bad input ([`Output::is_bad_input`]) does not stop the script: each line
+    /// of a shell script is its own `aws` process, and the shell goes on to the next line
+    /// whatever the last one's status. The lines that were bad input come back, in order; a
+    /// script the shell cannot read at all (an unterminated quote) runs nothing and is the
+    /// error.
     pub fn run_script(
         &mut self,
         script: &str,
         host: &mut Host<'_>,
         each: &mut dyn FnMut(usize, &str, &Output),
-    ) -> Result<(), ScriptError> {
+    ) -> Result<Vec<ScriptError>, ScriptError> {
         let lines = shell::logical_lines(script).map_err(|(line, error)| ScriptError {
             line,
             message: error.to_string(),
         })?;
+        let mut refused = Vec::new();
         for line in lines {
             let out = self.run_line(&line.text, host);
             each(line.line, &line.text, &out);
             if out.is_bad_input() {
-                return Err(ScriptError {
+                refused.push(ScriptError {
                     line: line.line,
                     message: out.error_line(),
                 });
             }
         }
-        Ok(())
+        Ok(refused)
     }
 
     fn line(&mut self, line: &str, ctx: &mut Ctx<'_, '_>) -> Output {
@@ -727,7 +733,7 @@ fn usage(error: &UsageError) -> Output {
     Output::error(format!("{error}\n"), STATUS_USAGE)
 }
 
-/// A script line that stopped the script.
+/// A script line that was bad input, or a script that cannot be read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScriptError {
     /// 1-based line number where the offending logical line starts.
@@ -1268,8 +1274,11 @@ mod session_tests {
         );
     }
 
+    /// `sh script` runs each line as its own process: a line the AWS CLI or the shell refuses
+    /// sets `$?` and the next line runs (POSIX Shell Command Language, 2.9.3 Lists: "commands
+    /// ... shall be executed sequentially"; only `set -e` stops at a failure).
     #[test]
-    fn a_script_stops_at_bad_input_and_reports_its_line() {
+    fn a_script_goes_on_after_bad_input_and_reports_its_lines() {
         let mut f = Fixture::demo1();
         let mut seen = Vec::new();
         let mut host = Host {
@@ -1278,22 +1287,37 @@ mod session_tests {
             files: &NoFiles,
         };
         let result = f.session.run_script(
-            "# comment\necho one \\\n  two\nnope\necho never\n",
+            "# comment\necho one \\\n  two\nnope\necho $?\naws kms list-keys --profile alice --bogus\necho after\n",
             &mut host,
             &mut |line, text, out| seen.push((line, text.to_owned(), out.stdout.clone())),
         );
         assert_eq!(
             result,
-            Err(ScriptError {
-                line: 4,
-                message: "nope: command not found (this emulator runs `aws`, `echo`, `sleep`, `export`, `unset`, `clear`, `NAME=value` and `#` comments)".to_owned()
-            })
+            Ok(vec![
+                ScriptError {
+                    line: 4,
+                    message: "nope: command not found (this emulator runs `aws`, `echo`, `sleep`, `export`, `unset`, `clear`, `NAME=value` and `#` comments)".to_owned()
+                },
+                ScriptError {
+                    line: 6,
+                    message: "Unknown options: --bogus".to_owned()
+                },
+            ])
         );
         assert_eq!(
             seen[0],
             (2, "echo one   two".to_owned(), "one two\n".to_owned())
         );
-        assert_eq!(seen.len(), 2);
+        assert_eq!(seen[2], (5, "echo $?".to_owned(), "127\n".to_owned()));
+        assert_eq!(seen[4], (7, "echo after".to_owned(), "after\n".to_owned()));
+        assert_eq!(seen.len(), 5);
+        // A script the shell cannot read runs nothing.
+        let unreadable =
+            f.session
+                .run_script("echo ran\necho 'open\n", &mut host, &mut |_, _, _| {
+                    panic!("nothing runs")
+                });
+        assert_eq!(unreadable.map_err(|e| e.line), Err(2));
     }
 
     /// A script that doubles a variable 31 times would need 2 GiB: the word that grows past
