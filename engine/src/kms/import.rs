@@ -98,7 +98,8 @@ impl World {
         match (model, request.valid_to) {
             (ExpirationModel::Expires, None) => {
                 return Err(KmsError::Validation(
-                    "ValidTo is required when ExpirationModel is KEY_MATERIAL_EXPIRES".to_owned(),
+                    "A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES"
+                        .to_owned(),
                 ));
             }
             (ExpirationModel::DoesNotExpire, Some(_)) => {

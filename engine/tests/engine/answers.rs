@@ -426,6 +426,18 @@ fn key_identifiers_that_are_malformed_or_name_nothing() {
         describe(&other_account),
         not_found(format!("Key '{other_account}' does not exist"))
     );
+    // A multi-Region key id is `mrk-` and 32 hex digits.
+    let mrk = "mrk-d3b95762d3b95762d3b95762d3b95762";
+    assert_eq!(
+        describe(mrk),
+        not_found(format!(
+            "Key 'arn:aws:kms:us-east-1:{ACCOUNT}:key/{mrk}' does not exist"
+        ))
+    );
+    assert_eq!(
+        describe("mrk-fake-key-id"),
+        not_found("Invalid keyId 'mrk-fake-key-id'".to_owned())
+    );
     let alias_arn = format!("arn:aws:kms:us-east-1:{ACCOUNT}:alias/missing");
     assert_eq!(
         describe("alias/missing"),
@@ -440,6 +452,25 @@ fn key_identifiers_that_are_malformed_or_name_nothing() {
         (
             "ValidationException",
             "1 validation error detected: Value '' at 'keyId' failed to satisfy constraint: Member must have length greater than or equal to 1".to_owned()
+        )
+    );
+}
+
+#[test]
+fn imported_material_that_expires_needs_a_valid_to_date() {
+    // KMS API Reference, ImportKeyMaterial, ValidTo: "Required if the value of the
+    // ExpirationModel parameter is KEY_MATERIAL_EXPIRES" (the default); AWS answers
+    // ValidationException in its own words.
+    let (mut world, mut rng, key_id, _) = world_with_key();
+    let request = ImportKeyMaterialRequest {
+        key_id,
+        ..ImportKeyMaterialRequest::default()
+    };
+    assert_eq!(
+        answer(world.import_key_material(&caller(&root(ACCOUNT)), &mut env(&mut rng), request)),
+        (
+            "ValidationException",
+            "A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES".to_owned()
         )
     );
 }
