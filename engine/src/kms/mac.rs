@@ -109,7 +109,7 @@ fn parse_algorithm(name: &str) -> Result<MacAlgorithm, KmsError> {
 fn mac_error(key: &Key, algorithm: MacAlgorithm, e: MacError) -> KmsError {
     match e {
         MacError::WrongAlgorithm => KmsError::InvalidKeyUsage(format!(
-            "{} is not a valid MAC algorithm for a key with KeySpec {}",
+            "Algorithm {} is incompatible with key spec {}.",
             algorithm.as_str(),
             key.spec.as_str()
         )),

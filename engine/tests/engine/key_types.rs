@@ -188,9 +188,15 @@ fn generate_mac_and_verify_mac_round_trip_and_refuse_a_changed_message() {
                 &mut env(&mut rng),
                 mac_request(&arn, other.as_str(), b"order 66"),
             );
+            let wrong = wrong.unwrap_err();
+            assert_eq!(wrong.exception_name(), "InvalidKeyUsageException");
+            // AWS's words.
             assert_eq!(
-                wrong.unwrap_err().exception_name(),
-                "InvalidKeyUsageException"
+                wrong.message(),
+                format!(
+                    "Algorithm {} is incompatible with key spec {spec}.",
+                    other.as_str()
+                )
             );
         }
     }
