@@ -276,7 +276,7 @@ impl Session {
         if out.stdout.len().saturating_add(out.stderr.len()) > MAX_OUTPUT_BYTES {
             out = Output::error(
                 format!(
-                    "\nthe command's output is larger than {MAX_OUTPUT_BYTES} bytes, more than this console prints: narrow it with --query or --limit\n"
+                    "\nthe command's output is larger than {MAX_OUTPUT_BYTES} bytes, more than this console prints: narrow it with --query or --max-items\n"
                 ),
                 STATUS_FAILED,
             );
