@@ -12,11 +12,11 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::grants::dry_run_error;
-use super::{Action, Caller, Env, validation};
+use super::{Action, Caller, Env};
 use crate::authz::RequestParams;
 use crate::catalog::{ENCRYPTION_ALGORITHMS, KEY_SPECS};
 use crate::crypto::{self, EncryptionContext};
-use crate::error::KmsError;
+use crate::error::{Constraint, KmsError, Shown};
 use crate::kms::types::wire;
 use crate::store::Key;
 use crate::world::World;
@@ -234,25 +234,21 @@ fn check_algorithm(field: &str, algorithm: Option<&str>) -> Result<(), KmsError>
             kinds.join(" or ")
         )));
     }
-    Err(validation(
-        algorithm,
+    Err(KmsError::validation(
+        Shown::Text(algorithm),
         field,
-        &format!(
-            "Member must satisfy enum value set: [{}]",
-            ENCRYPTION_ALGORITHMS.join(", ")
-        ),
+        Constraint::Enum(ENCRYPTION_ALGORITHMS),
     ))
 }
 
 fn check_ciphertext_size(blob: &[u8]) -> Result<(), KmsError> {
-    if blob.is_empty() || blob.len() > MAX_CIPHERTEXT_BYTES {
-        return Err(validation(
-            &format!("{} bytes", blob.len()),
-            "ciphertextBlob",
-            &format!("Member must have length between 1 and {MAX_CIPHERTEXT_BYTES}"),
-        ));
-    }
-    Ok(())
+    KmsError::check_length(
+        Shown::Blob(blob.len()),
+        blob.len(),
+        "ciphertextBlob",
+        1,
+        MAX_CIPHERTEXT_BYTES,
+    )
 }
 
 /// The request values a cryptographic call is authorized with.
@@ -409,13 +405,13 @@ impl World {
         env: &mut Env<'_>,
         request: EncryptRequest,
     ) -> Result<EncryptResponse, KmsError> {
-        if request.plaintext.is_empty() || request.plaintext.len() > MAX_PLAINTEXT_BYTES {
-            return Err(validation(
-                &format!("{} bytes", request.plaintext.len()),
-                "plaintext",
-                &format!("Member must have length between 1 and {MAX_PLAINTEXT_BYTES}"),
-            ));
-        }
+        KmsError::check_length(
+            Shown::Sensitive,
+            request.plaintext.len(),
+            "plaintext",
+            1,
+            MAX_PLAINTEXT_BYTES,
+        )?;
         check_algorithm(
             "encryptionAlgorithm",
             request.encryption_algorithm.as_deref(),
@@ -529,10 +525,10 @@ impl World {
             request.destination_encryption_algorithm.as_deref(),
         )?;
         if request.destination_key_id.is_empty() {
-            return Err(validation(
-                "",
+            return Err(KmsError::validation(
+                Shown::Text(""),
                 "destinationKeyId",
-                "Member must have length greater than or equal to 1",
+                Constraint::MinLength(1),
             ));
         }
         let source_algorithm = request
@@ -667,9 +663,8 @@ impl World {
         request: GenerateRandomRequest,
     ) -> Result<GenerateRandomResponse, KmsError> {
         self.advance_time(env);
-        let count = random_length(request.number_of_bytes, "numberOfBytes")?.ok_or_else(|| {
-            KmsError::Validation("Please specify the number of bytes.".to_owned())
-        })?;
+        let count = random_length(request.number_of_bytes, "numberOfBytes")?
+            .ok_or_else(|| KmsError::Validation("NumberOfBytes is required.".to_owned()))?;
         if request.custom_key_store_id.is_some() {
             return Err(KmsError::UnsupportedOperation(
                 "Custom key stores are not modelled in KMS Playground.".to_owned(),
@@ -703,10 +698,10 @@ impl World {
             Some("AES_256") => Some(32),
             Some("AES_128") => Some(16),
             Some(other) => {
-                return Err(validation(
-                    other,
+                return Err(KmsError::validation(
+                    Shown::Text(other),
                     "keySpec",
-                    "Member must satisfy enum value set: [AES_256, AES_128]",
+                    Constraint::Enum(&["AES_256", "AES_128"]),
                 ));
             }
         };
@@ -736,12 +731,10 @@ impl World {
 fn random_length(count: Option<u32>, field: &str) -> Result<Option<usize>, KmsError> {
     match count {
         None => Ok(None),
-        Some(n) if (1..=MAX_RANDOM_BYTES).contains(&n) => Ok(usize::try_from(n).ok()),
-        Some(n) => Err(validation(
-            &n.to_string(),
-            field,
-            &format!("Member must have value between 1 and {MAX_RANDOM_BYTES}"),
-        )),
+        Some(n) => {
+            KmsError::check_range(i64::from(n), field, 1, i64::from(MAX_RANDOM_BYTES))?;
+            Ok(usize::try_from(n).ok())
+        }
     }
 }
 

@@ -282,7 +282,7 @@ fn management_operations_take_a_key_id_or_arn_not_an_alias() {
         })
         .unwrap_err();
     assert_eq!(error.exception_name(), "NotFoundException");
-    assert_eq!(error.message(), "Invalid keyId alias/app");
+    assert_eq!(error.message(), "Invalid keyId 'alias/app'");
     assert_eq!(
         h.describe(&root(ACCOUNT), "alias/app")
             .unwrap()

@@ -5,6 +5,7 @@ mod common;
 mod kms_common;
 
 mod analysis;
+mod answers;
 mod authz_rules;
 mod crypto_ops;
 mod exercises;
