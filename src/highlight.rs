@@ -184,16 +184,102 @@ pub fn highlight(
     runs(text, &tokens, &ranges, &eol)
 }
 
-/// The worst problem starting on each line (1-based line numbers), for the gutter.
+/// The worst problem starting on each line (1-based line numbers), for the gutter, in line order
+/// (a sort, not a search per problem: a pasted document can carry thousands of problems).
 pub fn gutter_marks(diagnostics: &[Diagnostic]) -> Vec<(u32, Severity)> {
-    let mut marks: Vec<(u32, Severity)> = Vec::new();
-    for d in diagnostics {
-        match marks.iter_mut().find(|(line, _)| *line == d.start.line) {
-            Some(mark) => mark.1 = mark.1.min(d.severity),
-            None => marks.push((d.start.line, d.severity)),
+    let mut marks: Vec<(u32, Severity)> = diagnostics
+        .iter()
+        .map(|d| (d.start.line, d.severity))
+        .collect();
+    // `Severity` orders Error first, so after the sort each line's worst mark comes first.
+    kms_engine::sort::sort(&mut marks);
+    marks.dedup_by_key(|mark| mark.0);
+    marks
+}
+
+/// The mark of one line in the result of [`gutter_marks`].
+pub fn mark_of_line(marks: &[(u32, Severity)], line: usize) -> Option<Severity> {
+    let line = u32::try_from(line).ok()?;
+    marks
+        .binary_search_by_key(&line, |mark| mark.0)
+        .ok()
+        .and_then(|i| marks.get(i))
+        .map(|mark| mark.1)
+}
+
+/// Documents of more lines than this draw only the lines around the visible ones (text and
+/// line numbers): the browser lays out and paints every drawn line again at each keystroke, and
+/// for a 300 KB paste that alone takes longer than a frame.
+pub const DRAW_ALL_UP_TO_LINES: usize = 400;
+
+/// The lines the editor draws under its text area: all of a short document, or the visible ones
+/// of a long one with a screenful before and after, so scrolling by up to a screen shows drawn
+/// lines before the next render.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DrawnLines {
+    /// The first drawn line, counted from 0.
+    pub first: usize,
+    /// One past the last drawn line.
+    pub end: usize,
+    /// The byte where the first drawn line starts.
+    pub start_byte: usize,
+    /// The byte where the line after the last drawn one starts (the text's length at the end).
+    pub end_byte: usize,
+}
+
+impl DrawnLines {
+    /// Which lines of `text` (of `line_count` lines) to draw when the line `top` is the first
+    /// visible one and `visible` lines fit in the editor.
+    pub fn of(text: &str, line_count: usize, top: usize, visible: usize) -> DrawnLines {
+        if line_count <= DRAW_ALL_UP_TO_LINES {
+            return DrawnLines {
+                first: 0,
+                end: line_count,
+                start_byte: 0,
+                end_byte: text.len(),
+            };
+        }
+        let visible = visible.max(1);
+        let first = top
+            .saturating_sub(visible)
+            .min(line_count.saturating_sub(1));
+        let end = top
+            .saturating_add(visible.saturating_mul(2))
+            .min(line_count)
+            .max(first + 1);
+        let mut newlines = text.match_indices('\n').map(|(at, _)| at + 1);
+        let start_byte = match first {
+            0 => 0,
+            n => newlines.nth(n - 1).unwrap_or(text.len()),
+        };
+        let end_byte = newlines.nth(end - first - 1).unwrap_or(text.len());
+        DrawnLines {
+            first,
+            end,
+            start_byte,
+            end_byte,
         }
     }
-    marks
+
+    /// True when the `visible` lines from `top` are all drawn.
+    pub fn covers(&self, top: usize, visible: usize) -> bool {
+        self.first <= top && top.saturating_add(visible) <= self.end
+    }
+
+    /// The parts of `runs` inside the drawn lines, cut at their edges.
+    pub fn clip(&self, runs: &[Run]) -> Vec<Run> {
+        runs.iter()
+            .filter(|run| {
+                run.end > self.start_byte && run.start < self.end_byte
+                    || run.start == run.end && (self.start_byte..self.end_byte).contains(&run.start)
+            })
+            .map(|run| Run {
+                start: run.start.max(self.start_byte),
+                end: run.end.min(self.end_byte),
+                class: run.class.clone(),
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -275,6 +361,81 @@ mod tests {
             .map(|r| &text[r.start..r.end])
             .collect();
         assert_eq!(marked, vec!["[", "]"]);
+    }
+
+    #[test]
+    fn a_long_document_draws_the_visible_lines_and_a_screen_around_them() {
+        let lines: Vec<String> = (0..1000).map(|i| format!("line {i}")).collect();
+        let text = lines.join("\n");
+        let drawn = DrawnLines::of(&text, 1000, 500, 30);
+        assert_eq!((drawn.first, drawn.end), (470, 560));
+        assert!(text[drawn.start_byte..].starts_with("line 470\n"));
+        assert!(text[..drawn.end_byte].ends_with("line 559\n"));
+        assert!(drawn.covers(500, 30) && drawn.covers(470, 30) && !drawn.covers(469, 30));
+        // The top and the end of the document.
+        let top = DrawnLines::of(&text, 1000, 0, 30);
+        assert_eq!((top.first, top.end, top.start_byte), (0, 60, 0));
+        let bottom = DrawnLines::of(&text, 1000, 990, 30);
+        assert_eq!(
+            (bottom.first, bottom.end, bottom.end_byte),
+            (960, 1000, text.len())
+        );
+        assert!(text[bottom.start_byte..].starts_with("line 960\n"));
+        // Beyond the end (a scroll position from before the text got shorter).
+        let past = DrawnLines::of(&text, 1000, 5000, 30);
+        assert_eq!(
+            (past.first, past.end, past.end_byte),
+            (999, 1000, text.len())
+        );
+        assert!(text[past.start_byte..].starts_with("line 999"));
+    }
+
+    #[test]
+    fn a_short_document_is_drawn_whole() {
+        let text = "{\n}\n";
+        let drawn = DrawnLines::of(text, 3, 2, 1);
+        assert_eq!(
+            (drawn.first, drawn.end, drawn.start_byte, drawn.end_byte),
+            (0, 3, 0, 4)
+        );
+    }
+
+    #[test]
+    fn clipped_runs_stay_inside_the_drawn_lines() {
+        let drawn = DrawnLines {
+            first: 1,
+            end: 2,
+            start_byte: 10,
+            end_byte: 20,
+        };
+        let run = |start, end, class: &str| Run {
+            start,
+            end,
+            class: class.to_owned(),
+        };
+        let clipped = drawn.clip(&[
+            run(0, 5, "a"),
+            run(5, 15, "b"),
+            run(15, 15, "diag-eol"),
+            run(15, 30, "c"),
+            run(30, 40, "d"),
+        ]);
+        assert_eq!(
+            clipped,
+            vec![run(10, 15, "b"), run(15, 15, "diag-eol"), run(15, 20, "c")]
+        );
+    }
+
+    #[test]
+    fn gutter_marks_are_in_line_order_and_found_by_line() {
+        let text = "{\n\"a\": x,\n\"b\": y}";
+        let mut warning = problem(text, 14, 15);
+        warning.severity = Severity::Warning;
+        let marks = gutter_marks(&[warning, problem(text, 7, 8)]);
+        assert_eq!(marks, vec![(2, Severity::Error), (3, Severity::Warning)]);
+        assert_eq!(mark_of_line(&marks, 2), Some(Severity::Error));
+        assert_eq!(mark_of_line(&marks, 3), Some(Severity::Warning));
+        assert_eq!(mark_of_line(&marks, 1), None);
     }
 
     #[test]

@@ -68,6 +68,23 @@ pub struct Globals {
     pub query: Option<Query>,
     /// `--cli-binary-format`.
     pub binary_format: Option<BinaryFormat>,
+    /// `--no-paginate`: one call, its response as the service sent it.
+    pub no_paginate: bool,
+}
+
+/// How the AWS CLI pages a list command: through every page (its default), starting at
+/// `--starting-token`, `--page-size` items a call, stopping after `--max-items` items (awscli
+/// `customizations/paginate.py`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Paging {
+    /// The member holding the results, such as `Keys`.
+    pub result_key: &'static str,
+    /// `--starting-token`: the `NextToken` a run stopped by `--max-items` printed.
+    pub starting_token: Option<String>,
+    /// `--page-size`: the `Limit` of each call.
+    pub page_size: Option<i64>,
+    /// `--max-items`: the most items to print.
+    pub max_items: Option<i64>,
 }
 
 /// What an `aws` command line asks for.
@@ -80,6 +97,10 @@ pub enum Command {
         operation: &'static OperationSpec,
         /// The request parameters.
         request: Map<String, Value>,
+        /// For a command the AWS CLI pages through, how; `None` for one call whose response is
+        /// printed as the service sent it (any other command, `--no-paginate`, or a list
+        /// command given the service's own `--marker` or `--limit`).
+        paging: Option<Paging>,
     },
     /// `aws sts get-caller-identity`.
     GetCallerIdentity,
@@ -206,7 +227,12 @@ pub fn parse(words: &[String], files: &dyn Files) -> Result<Invocation, UsageErr
     let rest: Vec<String> = rest.collect();
     let command = match service.as_str() {
         "help" => Command::Help(HelpTopic::Aws),
-        "kms" => parse_kms(&rest, files, globals.binary_format.unwrap_or_default())?,
+        "kms" => parse_kms(
+            &rest,
+            files,
+            globals.binary_format.unwrap_or_default(),
+            globals.no_paginate,
+        )?,
         "sts" => match rest.first().map(String::as_str) {
             Some("get-caller-identity") => {
                 reject_unknown(rest.get(1..).unwrap_or(&[]))?;
@@ -252,6 +278,7 @@ fn take_globals(words: &[String]) -> Result<(Globals, Vec<String>), UsageError> 
             }
         };
         if GLOBAL_FLAGS.contains(&name) {
+            globals.no_paginate |= name == "no-paginate";
             continue;
         }
         if !GLOBAL_VALUE_OPTIONS.contains(&name) {
@@ -365,6 +392,7 @@ fn parse_kms(
     rest: &[String],
     files: &dyn Files,
     binary: BinaryFormat,
+    no_paginate: bool,
 ) -> Result<Command, UsageError> {
     let Some(name) = rest.first() else {
         return Err(UsageError::Argument(
@@ -381,8 +409,10 @@ fn parse_kms(
         return Ok(Command::Help(HelpTopic::Operation(operation)));
     }
 
+    let result_key = spec::result_key(operation.api);
     // First pass, as argparse: collect each option's words, find unknown words.
     let mut given: Vec<(&'static Param, Vec<String>, String)> = Vec::new();
+    let mut paging_given: Vec<(&'static str, String)> = Vec::new();
     let mut unknown: Vec<String> = Vec::new();
     let mut i = 0;
     while let Some(word) = args.get(i) {
@@ -395,6 +425,28 @@ fn parse_kms(
             Some((n, v)) => (n, Some(v.to_owned())),
             None => (opt, None),
         };
+        if let Some(paging_option) = spec::PAGING_OPTIONS
+            .iter()
+            .find(|o| result_key.is_some() && **o == opt_name)
+        {
+            let value = match inline {
+                Some(v) => v,
+                None => match args.get(i).filter(|w| !is_option(w)) {
+                    Some(v) => {
+                        i += 1;
+                        v.clone()
+                    }
+                    None => {
+                        return Err(UsageError::Argument(format!(
+                            "argument --{opt_name}: expected one argument"
+                        )));
+                    }
+                },
+            };
+            paging_given.retain(|(o, _)| o != paging_option);
+            paging_given.push((paging_option, value));
+            continue;
+        }
         let (param, negated) = match operation.param(opt_name) {
             Some(p) => (p, false),
             None => match opt_name
@@ -477,7 +529,59 @@ fn parse_kms(
     if !problems.is_empty() {
         return Err(UsageError::Validation(problems));
     }
-    Ok(Command::Kms { operation, request })
+    let paging = paging(result_key, &paging_given, &request, no_paginate)?;
+    Ok(Command::Kms {
+        operation,
+        request,
+        paging,
+    })
+}
+
+/// How a command pages (awscli `customizations/paginate.py`): a list command pages unless
+/// `--no-paginate` is given or the service's own `Marker` or `Limit` is (which turns paging
+/// off); the CLI's paging options with paging off are refused.
+fn paging(
+    result_key: Option<&'static str>,
+    given: &[(&'static str, String)],
+    request: &Map<String, Value>,
+    no_paginate: bool,
+) -> Result<Option<Paging>, UsageError> {
+    let Some(result_key) = result_key else {
+        return Ok(None);
+    };
+    let paginate =
+        !no_paginate && !request.contains_key("Marker") && !request.contains_key("Limit");
+    if !paginate {
+        if given.is_empty() {
+            return Ok(None);
+        }
+        let used: Vec<String> = spec::PAGING_OPTIONS
+            .iter()
+            .filter(|o| given.iter().any(|(g, _)| g == *o))
+            .map(|o| format!("--{o}"))
+            .collect();
+        return Err(UsageError::Validation(vec![format!(
+            "Cannot specify --no-paginate along with pagination arguments: {}",
+            used.join(", ")
+        )]));
+    }
+    let mut paging = Paging {
+        result_key,
+        ..Paging::default()
+    };
+    for (option, value) in given {
+        let number = || {
+            value.parse::<i64>().map_err(|_| {
+                UsageError::Argument(format!("argument --{option}: invalid int value: '{value}'"))
+            })
+        };
+        match *option {
+            "page-size" => paging.page_size = Some(number()?),
+            "max-items" => paging.max_items = Some(number()?),
+            _ => paging.starting_token = Some(value.clone()),
+        }
+    }
+    Ok(Some(paging))
 }
 
 /// What a `file://` or `fileb://` value holds.
@@ -749,7 +853,13 @@ pub fn help_text(topic: HelpTopic) -> String {
                 op.cli,
                 op.cli
             );
-            for p in op.params {
+            let paginated = spec::result_key(op.api).is_some();
+            // The AWS CLI hides the service's own paging members of a command it pages.
+            for p in op
+                .params
+                .iter()
+                .filter(|p| !(paginated && matches!(p.api, "Limit" | "Marker")))
+            {
                 let value = match p.shape {
                     Shape::Boolean => format!("--{} | --no-{}", p.cli, p.cli),
                     _ => format!("--{} <value>", p.cli),
@@ -761,6 +871,11 @@ pub fn help_text(topic: HelpTopic) -> String {
                 }
             }
             out.push_str("          [--cli-input-json | --cli-input-yaml]\n");
+            if paginated {
+                for option in spec::PAGING_OPTIONS {
+                    out.push_str(&format!("          [--{option} <value>]\n"));
+                }
+            }
             out
         }
     }

@@ -25,6 +25,7 @@
 pub mod args;
 mod exec;
 pub mod output;
+pub mod paging;
 pub mod query;
 pub mod shell;
 pub mod shorthand;
@@ -275,7 +276,7 @@ impl Session {
         if out.stdout.len().saturating_add(out.stderr.len()) > MAX_OUTPUT_BYTES {
             out = Output::error(
                 format!(
-                    "\nthe command's output is larger than {MAX_OUTPUT_BYTES} bytes, more than this console prints: narrow it with --query or --limit\n"
+                    "\nthe command's output is larger than {MAX_OUTPUT_BYTES} bytes, more than this console prints: narrow it with --query or --max-items\n"
                 ),
                 STATUS_FAILED,
             );
@@ -285,28 +286,34 @@ impl Session {
     }
 
     /// Runs a script line by line, calling `each` with every line's number, text and output.
-    /// Stops after a line that is bad input ([`Output::is_bad_input`]) and returns its number.
+    ///
+    /// A line that is bad input ([`Output::is_bad_input`]) does not stop the script: each line
+    /// of a shell script is its own `aws` process, and the shell goes on to the next line
+    /// whatever the last one's status. The lines that were bad input come back, in order; a
+    /// script the shell cannot read at all (an unterminated quote) runs nothing and is the
+    /// error.
     pub fn run_script(
         &mut self,
         script: &str,
         host: &mut Host<'_>,
         each: &mut dyn FnMut(usize, &str, &Output),
-    ) -> Result<(), ScriptError> {
+    ) -> Result<Vec<ScriptError>, ScriptError> {
         let lines = shell::logical_lines(script).map_err(|(line, error)| ScriptError {
             line,
             message: error.to_string(),
         })?;
+        let mut refused = Vec::new();
         for line in lines {
             let out = self.run_line(&line.text, host);
             each(line.line, &line.text, &out);
             if out.is_bad_input() {
-                return Err(ScriptError {
+                refused.push(ScriptError {
                     line: line.line,
                     message: out.error_line(),
                 });
             }
         }
-        Ok(())
+        Ok(refused)
     }
 
     fn line(&mut self, line: &str, ctx: &mut Ctx<'_, '_>) -> Output {
@@ -541,7 +548,31 @@ impl Session {
                     now: self.now,
                 };
                 let (title, result) = match command {
-                    Command::Kms { operation, request } => (
+                    Command::Kms {
+                        operation,
+                        request,
+                        paging: Some(paging),
+                    } => {
+                        match paging::run(
+                            ctx.host.world,
+                            &call,
+                            &mut *ctx.host.rng,
+                            operation,
+                            &request,
+                            &paging,
+                        ) {
+                            Ok(value) => (operation.api, Ok(value)),
+                            Err(paging::PagingError::Api(e)) => (operation.api, Err(e)),
+                            Err(paging::PagingError::BadToken(message)) => {
+                                return Output::error(format!("\n{message}\n"), STATUS_FAILED);
+                            }
+                        }
+                    }
+                    Command::Kms {
+                        operation,
+                        request,
+                        paging: None,
+                    } => (
                         operation.api,
                         exec::kms(
                             ctx.host.world,
@@ -702,7 +733,7 @@ fn usage(error: &UsageError) -> Output {
     Output::error(format!("{error}\n"), STATUS_USAGE)
 }
 
-/// A script line that stopped the script.
+/// A script line that was bad input, or a script that cannot be read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScriptError {
     /// 1-based line number where the offending logical line starts.
@@ -764,6 +795,8 @@ mod tests {
 #[cfg(test)]
 mod session_tests {
     use super::*;
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD as BASE64;
     use kms_engine::entropy::SeededRandomness;
 
     const NOW: Timestamp = Timestamp(1_704_067_200_000);
@@ -811,6 +844,124 @@ mod session_tests {
         "principals": [{"name": "Alice", "policies": [{"name": "Admin", "document":
             {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}}]}],
         "keys": []}"#;
+
+    /// The AWS CLI pages a list command itself (awscli `customizations/paginate.py`, botocore
+    /// `PageIterator`, KMS paginators in botocore's `paginators-1.json`): every page's `Keys` in
+    /// one list, without the service's `Truncated` and `NextMarker`; `--max-items` stops early
+    /// and prints a `NextToken` that `--starting-token` resumes from, also in the middle of a
+    /// page; `--page-size` is each call's `Limit`; the service's own `--limit` or `--marker`
+    /// turns paging off, and then the CLI's paging options are refused.
+    #[test]
+    fn list_commands_page_as_the_aws_cli_pages_them() {
+        let mut f = Fixture::of(ADMIN_WORLD);
+        assert_eq!(f.run("aws configure --profile alice").status, 0);
+        let mut ids = Vec::new();
+        for _ in 0..5 {
+            let out =
+                f.run("aws kms create-key --profile alice --query KeyMetadata.KeyId --output text");
+            ids.push(out.stdout.trim().to_owned());
+        }
+        let keys = |out: &Output| -> Vec<String> {
+            out.response.as_deref().unwrap()["Keys"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|k| k["KeyId"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        let next_token = |out: &Output| -> Option<String> {
+            out.response.as_deref().unwrap()["NextToken"]
+                .as_str()
+                .map(str::to_owned)
+        };
+
+        let all = f.run("aws kms list-keys --profile alice");
+        assert_eq!(keys(&all), ids);
+        assert!(!all.stdout.contains("Truncated"), "{}", all.stdout);
+        assert_eq!(next_token(&all), None);
+        let pages = f.run("aws kms list-keys --profile alice --page-size 2");
+        assert_eq!(keys(&pages), ids);
+
+        // Stopped at the end of a page: the token is the next page's marker.
+        let first = f.run("aws kms list-keys --profile alice --page-size 2 --max-items 2");
+        assert_eq!(keys(&first), ids[..2]);
+        let token = next_token(&first).unwrap();
+        assert_eq!(
+            BASE64.decode(&token).unwrap(),
+            b"{\"Marker\": \"page-2\"}".to_vec()
+        );
+        assert!(
+            first
+                .stdout
+                .ends_with(&format!("    \"NextToken\": \"{token}\"\n}}\n"))
+        );
+        // Stopped inside a page: the token says how much of it was printed.
+        let second = f.run(&format!(
+            "aws kms list-keys --profile alice --page-size 2 --max-items 1 --starting-token {token}"
+        ));
+        assert_eq!(keys(&second), ids[2..3]);
+        let token = next_token(&second).unwrap();
+        assert_eq!(
+            BASE64.decode(&token).unwrap(),
+            b"{\"Marker\": \"page-2\", \"boto_truncate_amount\": 1}".to_vec()
+        );
+        let rest = f.run(&format!(
+            "aws kms list-keys --profile alice --starting-token {token}"
+        ));
+        assert_eq!(keys(&rest), ids[3..]);
+        assert_eq!(next_token(&rest), None);
+        let text = f
+            .run("aws kms list-keys --profile alice --max-items 1 --output text --query NextToken");
+        assert_eq!(
+            BASE64.decode(text.stdout.trim()).unwrap(),
+            b"{\"Marker\": null, \"boto_truncate_amount\": 1}".to_vec()
+        );
+
+        // The service's own paging: one call, its answer as sent.
+        let raw = f.run("aws kms list-keys --profile alice --limit 2");
+        let response = raw.response.as_deref().unwrap();
+        assert_eq!(response["Truncated"], true);
+        assert_eq!(response["NextMarker"], "page-2");
+        assert_eq!(keys(&raw), ids[..2]);
+        for line in [
+            "aws kms list-keys --profile alice --limit 2 --max-items 1",
+            "aws kms list-keys --profile alice --no-paginate --max-items 1",
+        ] {
+            let refused = f.run(line);
+            assert_eq!(refused.status, STATUS_USAGE, "{line}");
+            assert_eq!(
+                refused.stderr,
+                "\nParameter validation failed:\nCannot specify --no-paginate along with pagination arguments: --max-items\n"
+            );
+        }
+        let bad = f.run("aws kms list-keys --profile alice --starting-token a___b___c");
+        assert_eq!(
+            (bad.status, bad.stderr.as_str()),
+            (STATUS_FAILED, "\nBad starting token: a___b___c\n")
+        );
+        let not_a_number = f.run("aws kms list-keys --profile alice --max-items two");
+        assert!(
+            not_a_number
+                .stderr
+                .ends_with("aws: error: argument --max-items: invalid int value: 'two'\n"),
+            "{}",
+            not_a_number.stderr
+        );
+        // Commands that do not page take no paging options.
+        let unknown = f.run("aws kms describe-key --key-id alias/x --profile alice --max-items 1");
+        assert!(
+            unknown.stderr.contains("Unknown options: --max-items, 1"),
+            "{}",
+            unknown.stderr
+        );
+        let help = f.run("aws kms list-keys help");
+        assert!(
+            help.stdout.contains("[--max-items <value>]"),
+            "{}",
+            help.stdout
+        );
+        assert!(!help.stdout.contains("--limit"), "{}", help.stdout);
+    }
 
     /// KMS API Reference, Sign, Verify and GetPublicKey, and the AWS CLI's `sign`, `verify` and
     /// `get-public-key`: a signature made by `sign` verifies, `SignatureValid` is printed, and
@@ -896,15 +1047,22 @@ mod session_tests {
             "{}",
             missing.stderr
         );
-        let rsa = f.run("aws kms generate-data-key-pair --key-id alias/DemoKey --key-pair-spec RSA_2048 --profile alice");
-        assert_eq!(rsa.status, STATUS_SERVICE_ERROR);
-        assert!(
-            rsa.stderr.contains("(UnsupportedOperationException)")
-                && rsa
-                    .stderr
-                    .contains("this build generates only ECC_NIST_P256"),
+        let rsa = f.run("aws kms generate-data-key-pair-without-plaintext --key-id alias/DemoKey --key-pair-spec RSA_2048 --profile alice --query KeyPairSpec --output text");
+        assert_eq!(
+            (rsa.status, rsa.stdout.as_str()),
+            (0, "RSA_2048\n"),
             "{}",
             rsa.stderr
+        );
+        let sm2 = f.run("aws kms generate-data-key-pair --key-id alias/DemoKey --key-pair-spec SM2 --profile alice");
+        assert_eq!(sm2.status, STATUS_SERVICE_ERROR);
+        assert!(
+            sm2.stderr.contains("(UnsupportedOperationException)")
+                && sm2.stderr.contains(
+                    "this build generates only RSA_2048, RSA_3072, RSA_4096, ECC_NIST_P256"
+                ),
+            "{}",
+            sm2.stderr
         );
     }
 
@@ -961,6 +1119,64 @@ mod session_tests {
         );
         let described = f.run("aws kms describe-key --key-id $A --profile alice --query KeyMetadata.[KeyUsage,KeyAgreementAlgorithms[0]] --output text");
         assert_eq!(described.stdout, "KEY_AGREEMENT\tECDH\n");
+    }
+
+    /// KMS API Reference, CreateKey, Encrypt, Decrypt, Sign, Verify and GetPublicKey with RSA
+    /// keys, and the AWS CLI's options for them: `--key-usage` picks an RSA key's usage,
+    /// `encrypt --encryption-algorithm RSAES_OAEP_SHA_256` makes ciphertext that `decrypt`
+    /// opens given `--key-id` and the same algorithm, `sign`/`verify` take the RSASSA
+    /// algorithms, and `get-public-key` lists the key's `EncryptionAlgorithms` or
+    /// `SigningAlgorithms`; a signing key cannot encrypt (InvalidKeyUsageException).
+    #[test]
+    fn rsa_keys_encrypt_decrypt_sign_and_verify_in_the_emulator() {
+        let mut f = Fixture::of(ADMIN_WORLD);
+        assert_eq!(f.run("aws configure --profile alice").status, 0);
+        let created = f.run("E=$(aws kms create-key --key-spec RSA_2048 --key-usage ENCRYPT_DECRYPT --profile alice --query KeyMetadata.Arn --output text)");
+        assert_eq!(created.status, 0, "{}", created.stderr);
+        let encrypted = f.run("C=$(aws kms encrypt --key-id $E --plaintext hello --encryption-algorithm RSAES_OAEP_SHA_256 --profile alice --query CiphertextBlob --output text)");
+        assert_eq!(encrypted.status, 0, "{}", encrypted.stderr);
+        let decrypted = f.run("aws kms decrypt --key-id $E --ciphertext-blob $C --encryption-algorithm RSAES_OAEP_SHA_256 --profile alice --query Plaintext --output text");
+        // `--plaintext` is text; the response's Plaintext is base64: "hello" is aGVsbG8=.
+        assert_eq!(
+            (decrypted.status, decrypted.stdout.as_str()),
+            (0, "aGVsbG8=\n"),
+            "{}",
+            decrypted.stderr
+        );
+        let without_key = f.run("aws kms decrypt --ciphertext-blob $C --encryption-algorithm RSAES_OAEP_SHA_256 --profile alice");
+        assert!(
+            without_key.stderr.contains("(InvalidCiphertextException)"),
+            "{}",
+            without_key.stderr
+        );
+        let public = f.run("aws kms get-public-key --key-id $E --profile alice");
+        let response = public.response.as_deref().unwrap();
+        assert_eq!(response["KeyUsage"], "ENCRYPT_DECRYPT");
+        assert_eq!(response["EncryptionAlgorithms"][1], "RSAES_OAEP_SHA_256");
+        assert!(response.get("SigningAlgorithms").is_none());
+
+        let created = f.run("S=$(aws kms create-key --key-spec RSA_2048 --key-usage SIGN_VERIFY --profile alice --query KeyMetadata.Arn --output text)");
+        assert_eq!(created.status, 0, "{}", created.stderr);
+        let signed = f.run("G=$(aws kms sign --key-id $S --message aGVsbG8= --signing-algorithm RSASSA_PSS_SHA_256 --profile alice --query Signature --output text)");
+        assert_eq!(signed.status, 0, "{}", signed.stderr);
+        let verified = f.run("aws kms verify --key-id $S --message aGVsbG8= --signing-algorithm RSASSA_PSS_SHA_256 --signature $G --profile alice --query SignatureValid");
+        assert_eq!((verified.status, verified.stdout.as_str()), (0, "true\n"));
+        let forged = f.run("aws kms verify --key-id $S --message aGVsbG9v --signing-algorithm RSASSA_PSS_SHA_256 --signature $G --profile alice");
+        assert!(
+            forged.stderr.contains("(KMSInvalidSignatureException)"),
+            "{}",
+            forged.stderr
+        );
+        let refused = f.run("aws kms encrypt --key-id $S --plaintext hello --encryption-algorithm RSAES_OAEP_SHA_1 --profile alice");
+        assert!(
+            refused.stderr.contains("(InvalidKeyUsageException)"),
+            "{}",
+            refused.stderr
+        );
+        let public = f.run("aws kms get-public-key --key-id $S --profile alice");
+        let response = public.response.as_deref().unwrap();
+        assert_eq!(response["SigningAlgorithms"][0], "RSASSA_PSS_SHA_256");
+        assert!(response.get("EncryptionAlgorithms").is_none());
     }
 
     /// KMS API Reference, GenerateMac and VerifyMac, and the AWS CLI's `generate-mac` and
@@ -1246,8 +1462,11 @@ mod session_tests {
         );
     }
 
+    /// `sh script` runs each line as its own process: a line the AWS CLI or the shell refuses
+    /// sets `$?` and the next line runs (POSIX Shell Command Language, 2.9.3 Lists: "commands
+    /// ... shall be executed sequentially"; only `set -e` stops at a failure).
     #[test]
-    fn a_script_stops_at_bad_input_and_reports_its_line() {
+    fn a_script_goes_on_after_bad_input_and_reports_its_lines() {
         let mut f = Fixture::demo1();
         let mut seen = Vec::new();
         let mut host = Host {
@@ -1256,22 +1475,37 @@ mod session_tests {
             files: &NoFiles,
         };
         let result = f.session.run_script(
-            "# comment\necho one \\\n  two\nnope\necho never\n",
+            "# comment\necho one \\\n  two\nnope\necho $?\naws kms list-keys --profile alice --bogus\necho after\n",
             &mut host,
             &mut |line, text, out| seen.push((line, text.to_owned(), out.stdout.clone())),
         );
         assert_eq!(
             result,
-            Err(ScriptError {
-                line: 4,
-                message: "nope: command not found (this emulator runs `aws`, `echo`, `sleep`, `export`, `unset`, `clear`, `NAME=value` and `#` comments)".to_owned()
-            })
+            Ok(vec![
+                ScriptError {
+                    line: 4,
+                    message: "nope: command not found (this emulator runs `aws`, `echo`, `sleep`, `export`, `unset`, `clear`, `NAME=value` and `#` comments)".to_owned()
+                },
+                ScriptError {
+                    line: 6,
+                    message: "Unknown options: --bogus".to_owned()
+                },
+            ])
         );
         assert_eq!(
             seen[0],
             (2, "echo one   two".to_owned(), "one two\n".to_owned())
         );
-        assert_eq!(seen.len(), 2);
+        assert_eq!(seen[2], (5, "echo $?".to_owned(), "127\n".to_owned()));
+        assert_eq!(seen[4], (7, "echo after".to_owned(), "after\n".to_owned()));
+        assert_eq!(seen.len(), 5);
+        // A script the shell cannot read runs nothing.
+        let unreadable =
+            f.session
+                .run_script("echo ran\necho 'open\n", &mut host, &mut |_, _, _| {
+                    panic!("nothing runs")
+                });
+        assert_eq!(unreadable.map_err(|e| e.line), Err(2));
     }
 
     /// A script that doubles a variable 31 times would need 2 GiB: the word that grows past

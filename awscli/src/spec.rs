@@ -1,8 +1,8 @@
 //! The `aws kms` operations the emulator knows, with their options as the AWS CLI names them.
 //!
 //! Shapes follow the KMS API model (botocore `data/kms/2014-11-01/service-2.json`); option names
-//! are the AWS CLI's (`KeyId` → `--key-id`). Pagination options are not modelled: list commands
-//! return every result at once, as the AWS CLI does by default.
+//! are the AWS CLI's (`KeyId` → `--key-id`). The list commands page as the AWS CLI pages them
+//! ([`result_key`]).
 
 /// The type of an operation's parameter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -536,6 +536,32 @@ pub const OPERATIONS: &[OperationSpec] = &[
     },
 ];
 
+/// The operations the AWS CLI pages through, with the member that holds each page's results
+/// (botocore `data/kms/2014-11-01/paginators-1.json`: every one takes `Marker`, returns
+/// `NextMarker` and `Truncated`, and has the page size in `Limit`).
+const PAGINATORS: &[(&str, &str)] = &[
+    ("ListAliases", "Aliases"),
+    ("ListGrants", "Grants"),
+    ("ListKeyPolicies", "PolicyNames"),
+    ("ListKeyRotations", "Rotations"),
+    ("ListKeys", "Keys"),
+    ("ListResourceTags", "Tags"),
+    ("ListRetirableGrants", "Grants"),
+];
+
+/// For an operation the AWS CLI pages through, the member its results are in (`Keys` for
+/// ListKeys); `None` for any other operation.
+pub fn result_key(api: &str) -> Option<&'static str> {
+    PAGINATORS
+        .iter()
+        .find(|(name, _)| *name == api)
+        .map(|(_, key)| *key)
+}
+
+/// The paging options the AWS CLI adds to a paginated command (awscli `customizations/
+/// paginate.py`), in the order its help lists them.
+pub const PAGING_OPTIONS: [&str; 3] = ["starting-token", "page-size", "max-items"];
+
 /// The operation run by `aws kms <cli>`.
 pub fn operation(cli: &str) -> Option<&'static OperationSpec> {
     OPERATIONS.iter().find(|op| op.cli == cli)
@@ -557,6 +583,19 @@ mod tests {
                 assert_eq!(kebab(p.api), p.cli, "{}", op.api);
             }
         }
+    }
+
+    #[test]
+    fn every_paginated_operation_takes_limit_and_marker() {
+        for (api, _) in PAGINATORS {
+            let op = OPERATIONS.iter().find(|o| o.api == *api).unwrap();
+            assert!(
+                op.param("limit").is_some() && op.param("marker").is_some(),
+                "{api}"
+            );
+        }
+        assert_eq!(result_key("ListKeys"), Some("Keys"));
+        assert_eq!(result_key("Encrypt"), None);
     }
 
     fn kebab(api: &str) -> String {

@@ -274,11 +274,13 @@ pub fn run(
             printer: &printer,
             source: &source,
             history: &mut history,
+            refused: Vec::new(),
         };
         match &script_text {
             Some(script) => run.script(script),
             None => run.stdin(),
         }
+        .and_then(|()| run.refusals())
     };
     // What ran is saved even when a line stopped the run: the session continues from there.
     if let (Some(path), Some(lock), Some(seed)) = (state_path, &lock, seed) {
@@ -300,6 +302,8 @@ struct Run<'r, 'h> {
     printer: &'r Printer,
     source: &'r str,
     history: &'r mut Vec<String>,
+    /// The lines that were bad input, as `SOURCE:LINE: why`.
+    refused: Vec<String>,
 }
 
 impl Run<'_, '_> {
@@ -307,15 +311,31 @@ impl Run<'_, '_> {
         Failure::input(format!("{}:{line}: {message}", self.source))
     }
 
-    /// Runs one logical line and prints what it printed; a line that is bad input stops the run.
+    /// Runs one logical line and prints what it printed. A line that is bad input does not
+    /// stop the run, as a shell goes on after a command that failed (each line of a script is
+    /// its own `aws` process); it is left out of the saved history and reported at the end.
     fn line(&mut self, line: LogicalLine) -> Result<(), Failure> {
         let out = self.session.run_line(&line.text, self.host);
         self.printer.line(&line.raw, &out)?;
         if out.is_bad_input() {
-            return Err(self.bad_line(line.line, out.error_line()));
+            self.refused.push(format!(
+                "{}:{}: {}",
+                self.source,
+                line.line,
+                out.error_line()
+            ));
+            return Ok(());
         }
         self.history.push(line.text);
         Ok(())
+    }
+
+    /// Bad input (exit status 2) naming every line that was, once all have run.
+    fn refusals(&self) -> Result<(), Failure> {
+        if self.refused.is_empty() {
+            return Ok(());
+        }
+        Err(Failure::input(self.refused.join("\nkmsplay: error: ")))
     }
 
     fn lines(&mut self, lines: Vec<LogicalLine>) -> Result<(), Failure> {

@@ -27,6 +27,10 @@
 //! key ARN, the version or any context pair makes decryption fail. The header is self-delimiting,
 //! so the concatenation is unambiguous.
 //!
+//! RSA keys' ciphertext (feature `asymmetric`, [`KeyRing::encrypt_asymmetric`]) is not in this
+//! format: it is the RSAES-OAEP output alone, as long as the modulus, as KMS returns it, so it
+//! names no key and Decrypt must be told the key and the algorithm.
+//!
 //! Every decryption failure is the same [`InvalidCiphertext`] with no hint of which check failed,
 //! as KMS's `InvalidCiphertextException` gives none (KMS API Reference, Decrypt). [`inspect`] is the
 //! inspector's structural view and decrypts nothing.
@@ -49,6 +53,8 @@ use crate::entropy::{Randomness, RandomnessUnavailable};
 
 #[cfg(feature = "asymmetric")]
 mod asymmetric;
+#[cfg(feature = "asymmetric")]
+mod rsa_keys;
 
 /// Whether this build signs with asymmetric keys (the engine's `asymmetric` feature). Without
 /// it, their key specs are in the table but no key of them can be created.
@@ -64,8 +70,10 @@ pub enum MessageType {
 }
 
 /// Why a ring made no signature.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SignError {
+    /// No randomness for the signature's padding (RSASSA-PSS salts).
+    Randomness(RandomnessUnavailable),
     /// The key is not a signing key, or its spec does not use this algorithm.
     WrongAlgorithm,
     /// A `DIGEST` message is not as long as the algorithm's hash; the length it must have.
@@ -128,19 +136,19 @@ impl fmt::Debug for DataKeyPair {
 /// Why no data key pair was made.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DataKeyPairError {
-    /// `spec` is not a key pair spec this build generates: not an elliptic-curve spec of the
-    /// key-spec table, or a build without the `asymmetric` feature.
+    /// `spec` is not a key pair spec this build generates: not an elliptic-curve or RSA spec of
+    /// the key-spec table, or a build without the `asymmetric` feature.
     Unavailable,
     /// The randomness source failed.
     Randomness(RandomnessUnavailable),
 }
 
 /// Whether this build generates data key pairs of `spec` ([`generate_data_key_pair`]): the
-/// elliptic-curve specs, with the `asymmetric` feature.
+/// elliptic-curve and RSA specs, with the `asymmetric` feature.
 pub fn generates_data_key_pairs(spec: KeySpec) -> bool {
     #[cfg(feature = "asymmetric")]
     {
-        asymmetric::has_curve(spec)
+        asymmetric::has_curve(spec) || rsa_keys::is_rsa(spec)
     }
     #[cfg(not(feature = "asymmetric"))]
     {
@@ -149,12 +157,16 @@ pub fn generates_data_key_pairs(spec: KeySpec) -> bool {
     }
 }
 
-/// A fresh key pair of the elliptic-curve key spec `spec`, its private scalar drawn from
-/// `rng`'s fresh bytes ([`Randomness::fill_fresh`]: a data key, never replayed from a seed).
+/// A fresh key pair of the elliptic-curve or RSA key spec `spec`, drawn from `rng`'s fresh
+/// bytes ([`Randomness::fill_fresh`]: a data key, never replayed from a seed).
 pub fn generate_data_key_pair(
     spec: KeySpec,
     rng: &mut dyn Randomness,
 ) -> Result<DataKeyPair, DataKeyPairError> {
+    #[cfg(feature = "asymmetric")]
+    if let Some(pair) = rsa_keys::data_key_pair(spec, rng).map_err(DataKeyPairError::Randomness)? {
+        return Ok(pair);
+    }
     #[cfg(feature = "asymmetric")]
     if asymmetric::has_curve(spec) {
         let mut secret = zeroize::Zeroizing::new(vec![0u8; spec.row().material_bytes]);
@@ -295,6 +307,14 @@ impl KeyMaterial {
     /// curve's order: it is drawn again in the (at most about 2^-32 likely) case it is not.
     fn draw(spec: KeySpec, rng: &mut dyn Randomness) -> Result<KeyMaterial, RandomnessUnavailable> {
         let len = spec.row().material_bytes;
+        #[cfg(feature = "asymmetric")]
+        if rsa_keys::is_rsa(spec) {
+            return rsa_keys::generate(spec, rng)?
+                .map(|der| KeyMaterial(der.into_boxed_slice()))
+                .ok_or_else(|| RandomnessUnavailable {
+                    message: format!("no {} key could be generated", spec.as_str()),
+                });
+        }
         #[cfg(feature = "asymmetric")]
         if spec.row().asymmetric {
             for _ in 0..64 {
@@ -499,23 +519,88 @@ impl KeyRing {
         }
     }
 
-    /// The DER signature of `message` with the private key and `algorithm`, which must be the
-    /// ring's spec's (API Sign).
+    /// The signature of `message` with the private key and `algorithm`, which must be the
+    /// ring's spec's (API Sign): DER ECDSA, or RSA's (RSASSA-PSS salts come from `rng`'s fresh
+    /// bytes).
     pub fn sign(
         &self,
         algorithm: &str,
         message_type: MessageType,
         message: &[u8],
+        rng: &mut dyn Randomness,
     ) -> Result<Vec<u8>, SignError> {
         let (secret, digest) = self.signing_input(algorithm, message_type, message)?;
         #[cfg(feature = "asymmetric")]
         {
+            if rsa_keys::is_rsa(self.spec) {
+                return rsa_keys::sign(secret, algorithm, &digest, rng).map_err(|e| match e {
+                    rsa_keys::RsaFailure::Randomness(e) => SignError::Randomness(e),
+                    rsa_keys::RsaFailure::Refused => SignError::WrongAlgorithm,
+                });
+            }
             asymmetric::sign(self.spec, secret, &digest).ok_or(SignError::WrongAlgorithm)
         }
         #[cfg(not(feature = "asymmetric"))]
         {
-            let _ = (secret, digest);
+            let _ = (secret, digest, rng);
             Err(SignError::Unavailable)
+        }
+    }
+
+    /// RSAES-OAEP encryption of `plaintext` with `algorithm`, which must be one of the ring's
+    /// spec's (API Encrypt with an asymmetric key): the ciphertext is the RSA output, as long
+    /// as the modulus, with no header (KMS cannot tell which key made it, so Decrypt needs the
+    /// key and the algorithm).
+    pub fn encrypt_asymmetric(
+        &self,
+        algorithm: &str,
+        plaintext: &[u8],
+        rng: &mut dyn Randomness,
+    ) -> Result<Vec<u8>, EncryptError> {
+        let limit = self
+            .spec
+            .max_plaintext(algorithm)
+            .filter(|_| self.spec.row().asymmetric)
+            .ok_or(EncryptError::NotAnEncryptionKey)?;
+        if plaintext.len() > limit {
+            return Err(EncryptError::TooLong);
+        }
+        let secret = self.versions.last().ok_or(EncryptError::NoKeyMaterial)?;
+        #[cfg(feature = "asymmetric")]
+        {
+            rsa_keys::encrypt(&secret.0, algorithm, plaintext, rng).map_err(|e| match e {
+                rsa_keys::RsaFailure::Randomness(e) => EncryptError::Randomness(e),
+                rsa_keys::RsaFailure::Refused => EncryptError::NotAnEncryptionKey,
+            })
+        }
+        #[cfg(not(feature = "asymmetric"))]
+        {
+            let _ = (secret, rng);
+            Err(EncryptError::NotAnEncryptionKey)
+        }
+    }
+
+    /// Decrypts RSAES-OAEP ciphertext made with `algorithm` under this key; every failure is
+    /// the same [`InvalidCiphertext`].
+    pub fn decrypt_asymmetric(
+        &self,
+        algorithm: &str,
+        ciphertext: &[u8],
+    ) -> Result<Vec<u8>, InvalidCiphertext> {
+        if !self.spec.row().asymmetric
+            || !self.spec.row().encryption_algorithms.contains(&algorithm)
+        {
+            return Err(InvalidCiphertext);
+        }
+        let secret = self.versions.last().ok_or(InvalidCiphertext)?;
+        #[cfg(feature = "asymmetric")]
+        {
+            rsa_keys::decrypt(&secret.0, algorithm, ciphertext).ok_or(InvalidCiphertext)
+        }
+        #[cfg(not(feature = "asymmetric"))]
+        {
+            let _ = (secret, ciphertext);
+            Err(InvalidCiphertext)
         }
     }
 
@@ -530,6 +615,9 @@ impl KeyRing {
         let (secret, digest) = self.signing_input(algorithm, message_type, message)?;
         #[cfg(feature = "asymmetric")]
         {
+            if rsa_keys::is_rsa(self.spec) {
+                return Ok(rsa_keys::verify(secret, algorithm, &digest, signature));
+            }
             Ok(asymmetric::verify(self.spec, secret, &digest, signature))
         }
         #[cfg(not(feature = "asymmetric"))]
@@ -544,6 +632,9 @@ impl KeyRing {
         let secret = self.versions.last()?;
         #[cfg(feature = "asymmetric")]
         {
+            if rsa_keys::is_rsa(self.spec) {
+                return rsa_keys::public_key(&secret.0);
+            }
             asymmetric::public_key(self.spec, &secret.0)
         }
         #[cfg(not(feature = "asymmetric"))]
@@ -666,7 +757,8 @@ pub enum EncryptError {
     NoKeyMaterial,
     /// The key ARN does not fit the blob's 16-bit length field.
     KeyArnTooLong,
-    /// The plaintext exceeds AES-GCM's length limit.
+    /// The plaintext exceeds the algorithm's length limit (AES-GCM's, or RSAES-OAEP's for the
+    /// key's modulus).
     TooLong,
     /// No nonce could be drawn: nothing was encrypted.
     Randomness(RandomnessUnavailable),
@@ -679,7 +771,7 @@ impl fmt::Display for EncryptError {
         f.write_str(match self {
             EncryptError::NoKeyMaterial => "the key has no key material",
             EncryptError::KeyArnTooLong => "the key ARN is longer than 65535 bytes",
-            EncryptError::TooLong => "the plaintext is too long for AES-GCM",
+            EncryptError::TooLong => "the plaintext is too long for the encryption algorithm",
             EncryptError::Randomness(e) => &e.message,
             EncryptError::NotAnEncryptionKey => "the key is not a symmetric encryption key",
         })

@@ -171,6 +171,9 @@ impl LineIndex {
                 let here = block.iter().filter(|b| starts_char(b)).count();
                 before = before.saturating_add(u32::try_from(here).unwrap_or(u32::MAX));
             }
+            // The count before the block that would follow: the end of a text whose length is
+            // a multiple of the block size is at the start of that block.
+            chars_before_block.push(before);
         }
         LineIndex {
             text: text.to_owned(),
@@ -274,6 +277,20 @@ mod tests {
         // byte 8 is just after `"é"` (é is two bytes): column 6 in characters
         assert_eq!(index.position(8), Position { line: 2, column: 6 });
         assert_eq!(index.position(1000), Position { line: 3, column: 2 });
+    }
+
+    #[test]
+    fn the_end_of_a_text_a_whole_number_of_blocks_long_has_its_column() {
+        // 256 two-byte characters: 512 bytes, the end at the start of a third block.
+        let text = "é".repeat(CHARS_EVERY);
+        let index = LineIndex::new(&text);
+        assert_eq!(
+            index.position(u32::try_from(text.len()).unwrap()),
+            Position {
+                line: 1,
+                column: 257
+            }
+        );
     }
 
     proptest::proptest! {

@@ -55,7 +55,8 @@ impl std::fmt::Display for RandomnessUnavailable {
 /// Two kinds of bytes are asked for. [`Randomness::fill`] gives what a session's history must
 /// reproduce when replayed from a seed: key ids, key material, grant ids and tokens.
 /// [`Randomness::fill_fresh`] gives bytes that must differ at every use, even between two runs
-/// that replay one saved session: AES-GCM nonces, data keys, `GenerateRandom`. A source that
+/// that replay one saved session: AES-GCM nonces, data keys, `GenerateRandom`, RSAES-OAEP seeds
+/// and RSASSA-PSS salts. (An RSA key pair is key material: drawn with `fill`.) A source that
 /// reproduces a session should take fresh bytes from the operating system, so that two copies
 /// of one session never encrypt under the same (key, nonce) pair.
 pub trait Randomness {

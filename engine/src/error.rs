@@ -206,6 +206,80 @@ exceptions! {
     Internal => "KMSInternalException",
 }
 
+/// How a request member's value shows in a `ValidationException` (KMS API Reference, Common
+/// Errors, ValidationException; the `1 validation error detected: Value ... at '...' failed to
+/// satisfy constraint: ...` form of AWS's request validation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shown<'a> {
+    /// A string or number, quoted: `Value '0' at 'numberOfBytes'`.
+    Text(&'a str),
+    /// A list of strings: `Value '[a, b]' at 'grantTokens'`.
+    List(&'a [String]),
+    /// A blob AWS does not treat as sensitive (`CiphertextType`): the service names the Java
+    /// buffer that held it, `Value 'java.nio.HeapByteBuffer[pos=0 lim=0 cap=0]' at
+    /// 'ciphertextBlob'`.
+    Blob(usize),
+    /// A sensitive member (`PlaintextType`: Encrypt's `Plaintext`, Sign's and GenerateMac's
+    /// `Message`): its value is left out, `Value at 'plaintext'`.
+    Sensitive,
+}
+
+/// A constraint of the API model a request member failed, worded as AWS words it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Constraint<'a> {
+    /// A string, list or blob shorter than the model's minimum length.
+    MinLength(usize),
+    /// A string, list or blob longer than the model's maximum length.
+    MaxLength(usize),
+    /// A number below the model's minimum.
+    MinValue(i64),
+    /// A number above the model's maximum.
+    MaxValue(i64),
+    /// A value outside an enumeration.
+    Enum(&'a [&'a str]),
+    /// A list member outside an enumeration (CreateGrant's `Operations`).
+    EachEnum(&'a [&'a str]),
+    /// A string that does not match the model's pattern.
+    Pattern(&'a str),
+}
+
+impl fmt::Display for Constraint<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Constraint::MinLength(n) => {
+                write!(f, "Member must have length greater than or equal to {n}")
+            }
+            Constraint::MaxLength(n) => {
+                write!(f, "Member must have length less than or equal to {n}")
+            }
+            Constraint::MinValue(n) => {
+                write!(f, "Member must have value greater than or equal to {n}")
+            }
+            Constraint::MaxValue(n) => {
+                write!(f, "Member must have value less than or equal to {n}")
+            }
+            Constraint::Enum(values) => {
+                write!(
+                    f,
+                    "Member must satisfy enum value set: [{}]",
+                    values.join(", ")
+                )
+            }
+            Constraint::EachEnum(values) => write!(
+                f,
+                "Member must satisfy constraint: [Member must satisfy enum value set: [{}]]",
+                values.join(", ")
+            ),
+            Constraint::Pattern(pattern) => {
+                write!(
+                    f,
+                    "Member must satisfy regular expression pattern: {pattern}"
+                )
+            }
+        }
+    }
+}
+
 impl From<crate::entropy::RandomnessUnavailable> for KmsError {
     fn from(e: crate::entropy::RandomnessUnavailable) -> KmsError {
         KmsError::Internal(e.message)
@@ -233,6 +307,69 @@ impl KmsError {
     /// The JSON 1.1 error body, `{"__type": "...", "Message": "..."}` (semantics §7.1).
     pub fn wire_body(&self) -> serde_json::Value {
         serde_json::json!({ "__type": self.exception_name(), "Message": self.message() })
+    }
+
+    /// A `ValidationException` in the form of AWS's request validation: `1 validation error
+    /// detected: Value 'VALUE' at 'MEMBER' failed to satisfy constraint: CONSTRAINT` (KMS API
+    /// Reference, Common Errors). `member` is the request member in camel case (`numberOfBytes`,
+    /// `tags.1.member.tagKey`). Every such message is made here.
+    pub fn validation(value: Shown<'_>, member: &str, constraint: Constraint<'_>) -> KmsError {
+        let value = match value {
+            Shown::Text(text) => format!(" '{text}'"),
+            Shown::List(items) => format!(" '[{}]'", items.join(", ")),
+            Shown::Blob(len) => format!(" 'java.nio.HeapByteBuffer[pos=0 lim={len} cap={len}]'"),
+            Shown::Sensitive => String::new(),
+        };
+        KmsError::Validation(format!(
+            "1 validation error detected: Value{value} at '{member}' failed to satisfy constraint: {constraint}"
+        ))
+    }
+
+    /// The length check of the API model: `Ok` when `min <= len <= max`, else the
+    /// [`KmsError::validation`] of the bound that failed (AWS reports each bound on its own).
+    pub fn check_length(
+        value: Shown<'_>,
+        len: usize,
+        member: &str,
+        min: usize,
+        max: usize,
+    ) -> Result<(), KmsError> {
+        if len < min {
+            return Err(KmsError::validation(
+                value,
+                member,
+                Constraint::MinLength(min),
+            ));
+        }
+        if len > max {
+            return Err(KmsError::validation(
+                value,
+                member,
+                Constraint::MaxLength(max),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The range check of the API model for a number: `Ok` when `min <= value <= max`, else the
+    /// [`KmsError::validation`] of the bound that failed.
+    pub fn check_range(value: i64, member: &str, min: i64, max: i64) -> Result<(), KmsError> {
+        let text = value.to_string();
+        if value < min {
+            return Err(KmsError::validation(
+                Shown::Text(&text),
+                member,
+                Constraint::MinValue(min),
+            ));
+        }
+        if value > max {
+            return Err(KmsError::validation(
+                Shown::Text(&text),
+                member,
+                Constraint::MaxValue(max),
+            ));
+        }
+        Ok(())
     }
 
     /// `NotFoundException: Key 'ARN' does not exist`.

@@ -1,5 +1,5 @@
-//! Small text formats used across the engine: lowercase hex and ISO 8601 times. They know
-//! nothing of KMS, so any layer may use them.
+//! Small text formats used across the engine: lowercase hex, ISO 8601 times and counted nouns.
+//! They know nothing of KMS, so any layer may use them.
 
 use crate::entropy::Timestamp;
 
@@ -13,6 +13,11 @@ pub fn hex(bytes: &[u8]) -> String {
         out.push(digit(b & 0x0f));
     }
     out
+}
+
+/// `1 grant`, `3 grants`: a count with its noun in the right number.
+pub fn counted(n: usize, singular: &str, plural: &str) -> String {
+    format!("{n} {}", if n == 1 { singular } else { plural })
 }
 
 /// `aws:CurrentTime`'s format, `2024-05-01T12:00:00Z`.
@@ -36,4 +41,19 @@ pub fn iso8601(time: Timestamp) -> String {
         secs % 3600 / 60,
         secs % 60
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_count_of_one_takes_the_singular_and_any_other_count_the_plural() {
+        assert_eq!(counted(1, "grant", "grants"), "1 grant");
+        assert_eq!(counted(0, "grant", "grants"), "0 grants");
+        assert_eq!(
+            counted(21, "managed policy", "managed policies"),
+            "21 managed policies"
+        );
+    }
 }

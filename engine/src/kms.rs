@@ -286,13 +286,6 @@ fn remove_material(key: &mut Key) {
     }
 }
 
-/// A `ValidationException` in the form AWS's request validation uses.
-fn validation(value: &str, field: &str, constraint: &str) -> KmsError {
-    KmsError::Validation(format!(
-        "1 validation error detected: Value '{value}' at '{field}' failed to satisfy constraint: {constraint}"
-    ))
-}
-
 /// Pages through `items`: `marker` is the opaque position a previous page returned.
 fn page<T: Clone>(
     items: &[T],
@@ -302,13 +295,7 @@ fn page<T: Clone>(
     max_limit: u32,
 ) -> Result<Page<T>, KmsError> {
     let limit = limit.unwrap_or(default_limit);
-    if limit == 0 || limit > max_limit {
-        return Err(validation(
-            &limit.to_string(),
-            "limit",
-            &format!("Member must have value between 1 and {max_limit}"),
-        ));
-    }
+    KmsError::check_range(i64::from(limit), "limit", 1, i64::from(max_limit))?;
     let start = match marker {
         None => 0,
         Some(marker) => marker

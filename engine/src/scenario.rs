@@ -27,8 +27,10 @@
 //!   `PendingImport`; `origin` is `AWS_KMS` (default) or `EXTERNAL`; without `policy` the key gets
 //!   the default key policy CreateKey gives (KMS Developer Guide, key-policy-default.html).
 //!   `key_spec` is a name of the key-spec table (`catalog::KEY_SPECS`: `SYMMETRIC_DEFAULT`, the
-//!   default, `HMAC_224` to `HMAC_512`, and the ECC specs, which need the engine's `asymmetric`
-//!   feature); `key_usage`, optional, must be the spec's (`GENERATE_VERIFY_MAC` for HMAC keys).
+//!   default, `HMAC_224` to `HMAC_512`, and the ECC and RSA specs, which need the engine's
+//!   `asymmetric` feature); `key_usage`, optional, must be one the spec allows
+//!   (`GENERATE_VERIFY_MAC` for HMAC keys; `ENCRYPT_DECRYPT`, the default, or `SIGN_VERIFY` for
+//!   RSA keys).
 //!   Only `SYMMETRIC_DEFAULT` keys may have origin `EXTERNAL`.
 //! - A policy `document` is a JSON object, or a string holding JSON as AWS returns it.
 //! - Grants and expectations name principals by name or ARN, keys by name, ARN, alias or alias ARN.

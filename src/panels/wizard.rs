@@ -372,10 +372,11 @@ impl Wizard {
     /// The key specs of the chosen usage, in the table's order (the HMAC specs for "Generate and
     /// verify MAC"); one spec means the console asks nothing more.
     pub fn spec_choices(&self) -> Vec<KeySpec> {
-        let usage = self.key_spec.row().usage;
+        let (usage, asymmetric) = (self.key_spec.row().usage, self.key_spec.row().asymmetric);
+        // RSA keys encrypt too: the key type keeps them apart from SYMMETRIC_DEFAULT.
         KEY_SPECS
             .iter()
-            .filter(|r| r.usage == usage)
+            .filter(|r| r.usage == usage && r.asymmetric == asymmetric)
             .map(|r| r.spec)
             .collect()
     }

@@ -10,7 +10,7 @@ use crate::editing::{
     self, CompletionContext, EditKey, TextEdit, accept_completion, byte_offset, completion_context,
     line_column, utf16_offset,
 };
-use crate::highlight::{PLAIN_ABOVE_BYTES, gutter_marks, highlight};
+use crate::highlight::{DrawnLines, PLAIN_ABOVE_BYTES, gutter_marks, highlight, mark_of_line};
 use kms_engine::diagnostics::{Diagnostic, Severity};
 use kms_engine::json::format_json;
 use std::rc::Rc;
@@ -140,11 +140,26 @@ fn set_transform(element: &NodeRef, x: f64, y: f64) {
     }
 }
 
-fn sync_scroll(textarea: &HtmlTextAreaElement, pre: &NodeRef, gutter: &NodeRef) {
+/// The first visible line and how many lines fit, from the text area's scroll position and size.
+fn visible_lines(textarea: &HtmlTextAreaElement) -> (usize, usize) {
+    let top = (f64::from(textarea.scroll_top()) - PAD_TOP).max(0.0) / LINE_HEIGHT;
+    let fit = f64::from(textarea.client_height()) / LINE_HEIGHT;
+    (top.floor() as usize, fit.ceil() as usize + 1)
+}
+
+/// Moves the drawn text and line numbers with the text area's scroll position; `first_drawn` is
+/// the first line they hold (a long document draws only the lines around the visible ones).
+fn sync_scroll(
+    textarea: &HtmlTextAreaElement,
+    pre: &NodeRef,
+    gutter: &NodeRef,
+    first_drawn: usize,
+) {
     let (left, top) = (
         f64::from(textarea.scroll_left()),
         f64::from(textarea.scroll_top()),
     );
+    let top = top - first_drawn as f64 * LINE_HEIGHT;
     set_transform(pre, -left, -top);
     set_transform(gutter, 0.0, -top);
 }
@@ -158,6 +173,21 @@ pub fn JsonEditor(props: &JsonEditorProps) -> Html {
     let popup = use_node_ref();
     let measure = use_node_ref();
     let caret = use_state(|| None::<usize>);
+    // The first visible line and the number that fit: which lines a long document draws.
+    let viewport = use_state(|| (0usize, 60usize));
+    let line_count = props.text.matches('\n').count() + 1;
+    let drawn = DrawnLines::of(&props.text, line_count, viewport.0, viewport.1);
+    // Style attributes are refused by the page's Content-Security-Policy, so the drawn lines are
+    // placed by the transform the scroll position sets, which must change with them.
+    {
+        let textarea = textarea.clone();
+        let (pre, gutter) = (pre.clone(), gutter.clone());
+        use_effect_with(drawn.first, move |first| {
+            if let Some(ta) = textarea.cast::<HtmlTextAreaElement>() {
+                sync_scroll(&ta, &pre, &gutter, *first);
+            }
+        });
+    }
     let completion = use_state(|| None::<Completion>);
     let escape_armed = use_mut_ref(|| false);
     let char_width = use_mut_ref(|| 7.8_f64);
@@ -184,6 +214,7 @@ pub fn JsonEditor(props: &JsonEditorProps) -> Html {
         let textarea = textarea.clone();
         let (pre, gutter) = (pre.clone(), gutter.clone());
         let text = props.text.clone();
+        let first_drawn = drawn.first;
         use_effect_with(props.reveal, move |reveal| {
             if let (Some(reveal), Some(ta)) = (reveal, textarea.cast::<HtmlTextAreaElement>()) {
                 let _ = ta.focus();
@@ -195,7 +226,7 @@ pub fn JsonEditor(props: &JsonEditorProps) -> Html {
                 if line_top < top || line_top + LINE_HEIGHT > top + height {
                     ta.set_scroll_top((line_top - height / 3.0).max(0.0) as i32);
                 }
-                sync_scroll(&ta, &pre, &gutter);
+                sync_scroll(&ta, &pre, &gutter, first_drawn);
             }
         });
     }
@@ -465,9 +496,14 @@ pub fn JsonEditor(props: &JsonEditorProps) -> Html {
 
     let onscroll = {
         let (pre, gutter) = (pre.clone(), gutter.clone());
+        let viewport = viewport.clone();
         Callback::from(move |event: Event| {
             if let Some(ta) = event.target_dyn_into::<HtmlTextAreaElement>() {
-                sync_scroll(&ta, &pre, &gutter);
+                sync_scroll(&ta, &pre, &gutter, drawn.first);
+                let (top, fit) = visible_lines(&ta);
+                if !drawn.covers(top, fit) || fit != viewport.1 {
+                    viewport.set((top, fit));
+                }
             }
         })
     };
@@ -497,11 +533,10 @@ pub fn JsonEditor(props: &JsonEditorProps) -> Html {
             },
         )
     };
-    let line_count = text.matches('\n').count() + 1;
     let caret_line = caret.map(|c| line_column(text, c));
     let marks = gutter_marks(&props.diagnostics);
-    let gutter_lines = (1..=line_count).map(|line| {
-        let mark = marks.iter().find(|m| m.0 as usize == line).map(|m| m.1);
+    let gutter_lines = (drawn.first + 1..=drawn.end).map(|line| {
+        let mark = mark_of_line(&marks, line);
         let current = caret_line.is_some_and(|(l, _)| l == line);
         html! {
             <div class={classes!("ln", current.then_some("current"))}>
@@ -514,7 +549,12 @@ pub fn JsonEditor(props: &JsonEditorProps) -> Html {
             </div>
         }
     });
-    let pre_content = runs.iter().map(|run| {
+    let drawn_runs = if drawn.first == 0 && drawn.end == line_count {
+        Rc::clone(&runs)
+    } else {
+        Rc::new(drawn.clip(&runs))
+    };
+    let pre_content = drawn_runs.iter().map(|run| {
         let piece = text.get(run.start..run.end).unwrap_or("");
         if run.class.is_empty() {
             html! { { piece.to_owned() } }

@@ -446,11 +446,14 @@ fn aws_prints_output_and_errors_on_their_own_streams() {
     assert_eq!(identity["Account"], "111122223333");
 }
 
+/// Each line of a shell script is its own `aws` process: a usage error (status 252) sets `$?`
+/// and the shell runs the next line. `kmsplay aws` runs every line too, then exits with 2 and
+/// names each line that was bad input.
 #[test]
-fn aws_stops_at_a_usage_error_with_exit_2() {
+fn aws_goes_on_after_a_usage_error_and_exits_2() {
     let script = TempFile::new(
         "bad-option.aws",
-        "# first line\naws kms encrypt --key-id alias/DemoKey --plaintext x --profile alice --bogus 1\necho never\n",
+        "# first line\naws kms encrypt --key-id alias/DemoKey --plaintext x --profile alice --bogus 1\necho still here $?\nfrobnicate\naws sts get-caller-identity --profile alice --query Arn --output text\n",
     );
     let out = kmsplay(&[
         "aws",
@@ -464,12 +467,15 @@ fn aws_stops_at_a_usage_error_with_exit_2() {
     assert!(err.contains("usage: aws [options] <command> <subcommand> [<subcommand> ...] [parameters]\nTo see help text, you can run:\n"), "{err}");
     assert!(
         err.ends_with(&format!(
-            "kmsplay: error: {}:2: Unknown options: --bogus, 1\n",
+            "kmsplay: error: {0}:2: Unknown options: --bogus, 1\nkmsplay: error: {0}:4: frobnicate: command not found (this emulator runs `aws`, `echo`, `sleep`, `export`, `unset`, `clear`, `NAME=value` and `#` comments)\n",
             script.path()
         )),
         "{err}"
     );
-    assert!(!stdout(&out).contains("never"));
+    assert_eq!(
+        stdout(&out),
+        "still here 252\narn:aws:iam::111122223333:user/Alice\n"
+    );
 
     let out = kmsplay_stdin(
         &["aws", &scenario("demo1-grants.json")],

@@ -293,6 +293,18 @@ key_specs! {
     EccNistP384Agreement => agreement_row(KeySpec::EccNistP384Agreement, "ECC_NIST_P384", 48),
     /// `ECC_NIST_P521` with key usage `KEY_AGREEMENT`: an ECDH key pair on NIST P-521.
     EccNistP521Agreement => agreement_row(KeySpec::EccNistP521Agreement, "ECC_NIST_P521", 66),
+    /// `RSA_2048` with key usage `ENCRYPT_DECRYPT`: RSAES-OAEP with a 2048-bit modulus.
+    Rsa2048Encrypt => rsa_row(KeySpec::Rsa2048Encrypt, "RSA_2048", KeyUsage::EncryptDecrypt, 256),
+    /// `RSA_2048` with key usage `SIGN_VERIFY`: RSASSA-PSS and PKCS #1 v1.5 signatures.
+    Rsa2048Sign => rsa_row(KeySpec::Rsa2048Sign, "RSA_2048", KeyUsage::SignVerify, 256),
+    /// `RSA_3072` with key usage `ENCRYPT_DECRYPT`.
+    Rsa3072Encrypt => rsa_row(KeySpec::Rsa3072Encrypt, "RSA_3072", KeyUsage::EncryptDecrypt, 384),
+    /// `RSA_3072` with key usage `SIGN_VERIFY`.
+    Rsa3072Sign => rsa_row(KeySpec::Rsa3072Sign, "RSA_3072", KeyUsage::SignVerify, 384),
+    /// `RSA_4096` with key usage `ENCRYPT_DECRYPT`.
+    Rsa4096Encrypt => rsa_row(KeySpec::Rsa4096Encrypt, "RSA_4096", KeyUsage::EncryptDecrypt, 512),
+    /// `RSA_4096` with key usage `SIGN_VERIFY`.
+    Rsa4096Sign => rsa_row(KeySpec::Rsa4096Sign, "RSA_4096", KeyUsage::SignVerify, 512),
 }
 
 /// A NIST elliptic-curve spec's `KEY_AGREEMENT` row: a NIST elliptic-curve key is for signing
@@ -322,6 +334,103 @@ const fn agreement_row(spec: KeySpec, name: &'static str, material_bytes: usize)
         asymmetric: true,
         material_bytes,
     }
+}
+
+/// The RSA signing algorithms: PSS and PKCS #1 v1.5, each with SHA-256, SHA-384 or SHA-512
+/// (KMS Developer Guide, asymmetric-key-specs.html, "RSA key specs for signing and
+/// verification").
+const RSA_SIGNING_ALGORITHMS: &[&str] = &[
+    "RSASSA_PSS_SHA_256",
+    "RSASSA_PSS_SHA_384",
+    "RSASSA_PSS_SHA_512",
+    "RSASSA_PKCS1_V1_5_SHA_256",
+    "RSASSA_PKCS1_V1_5_SHA_384",
+    "RSASSA_PKCS1_V1_5_SHA_512",
+];
+
+/// An RSA key spec's row for one of its two key usages. A key's usage is chosen at CreateKey
+/// and never changes, and what the key can do follows from it, so each (spec, usage) pair is a
+/// row; [`KeySpec::with_usage`] picks it (KMS Developer Guide, asymmetric-key-specs.html, "RSA
+/// key specs": `ENCRYPT_DECRYPT` or `SIGN_VERIFY`; symm-asymm-compare.html: RSA encryption keys
+/// do Encrypt, Decrypt, ReEncrypt and GetPublicKey, signing keys Sign, Verify and GetPublicKey;
+/// grants.html: a grant on an `ENCRYPT_DECRYPT` asymmetric key cannot allow Sign or Verify, one
+/// on a `SIGN_VERIFY` key cannot allow Encrypt or Decrypt, and neither allows data-key
+/// operations). The material is the private key (PKCS #1 DER); `material_bytes` is the length
+/// of the modulus.
+const fn rsa_row(
+    spec: KeySpec,
+    name: &'static str,
+    usage: KeyUsage,
+    modulus_bytes: usize,
+) -> KeySpecRow {
+    let encrypts = matches!(usage, KeyUsage::EncryptDecrypt);
+    KeySpecRow {
+        spec,
+        name,
+        usage,
+        usage_name: if encrypts {
+            "ENCRYPT_DECRYPT"
+        } else {
+            "SIGN_VERIFY"
+        },
+        described_as: if encrypts {
+            "an asymmetric KMS key with key usage ENCRYPT_DECRYPT"
+        } else {
+            "an asymmetric KMS key with key usage SIGN_VERIFY"
+        },
+        operations: if encrypts {
+            &[
+                Action::Decrypt,
+                Action::Encrypt,
+                Action::GetPublicKey,
+                Action::ReEncryptFrom,
+                Action::ReEncryptTo,
+            ]
+        } else {
+            &[Action::GetPublicKey, Action::Sign, Action::Verify]
+        },
+        grant_operations: if encrypts {
+            &[
+                Action::Decrypt,
+                Action::Encrypt,
+                Action::ReEncryptFrom,
+                Action::ReEncryptTo,
+                Action::GetPublicKey,
+                Action::CreateGrant,
+                Action::RetireGrant,
+                Action::DescribeKey,
+            ]
+        } else {
+            &[
+                Action::Sign,
+                Action::Verify,
+                Action::GetPublicKey,
+                Action::CreateGrant,
+                Action::RetireGrant,
+                Action::DescribeKey,
+            ]
+        },
+        encryption_algorithms: if encrypts {
+            &["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"]
+        } else {
+            &[]
+        },
+        mac_algorithms: &[],
+        signing_algorithms: if encrypts {
+            &[]
+        } else {
+            RSA_SIGNING_ALGORITHMS
+        },
+        asymmetric: true,
+        material_bytes: modulus_bytes,
+    }
+}
+
+/// The longest plaintext RSAES-OAEP encrypts under a modulus of `modulus_bytes` with a hash of
+/// `hash_bytes`: k - 2hLen - 2 (RFC 8017, 7.1.1; KMS Developer Guide, asymmetric-key-specs.html,
+/// "RSA key specs for encryption and decryption", lists these lengths per spec).
+pub const fn oaep_max_plaintext(modulus_bytes: usize, hash_bytes: usize) -> usize {
+    modulus_bytes.saturating_sub(2 * hash_bytes + 2)
 }
 
 /// An ECC signing key spec's row (KMS Developer Guide, asymmetric-key-specs.html, "Elliptic
@@ -421,7 +530,8 @@ impl KeySpec {
     }
 
     /// The spec named `name` (API spelling, case-sensitive), with the first key usage its rows
-    /// list (for a NIST elliptic-curve spec, `SIGN_VERIFY`); [`KeySpec::with_usage`] picks
+    /// list (for RSA, `ENCRYPT_DECRYPT`, CreateKey's default; for a NIST elliptic-curve spec,
+    /// `SIGN_VERIFY`); [`KeySpec::with_usage`] picks
     /// another.
     pub fn from_name(name: &str) -> Option<KeySpec> {
         KEY_SPECS
@@ -448,6 +558,20 @@ impl KeySpec {
             .filter(|row| row.name == name)
             .map(|row| row.usage_name)
             .collect()
+    }
+
+    /// The longest plaintext Encrypt takes with `algorithm` for a key of this spec, or `None`
+    /// when the spec does not encrypt with it (`SYMMETRIC_DEFAULT` takes the API's 4096 bytes).
+    pub fn max_plaintext(self, algorithm: &str) -> Option<usize> {
+        let row = self.row();
+        if !row.encryption_algorithms.contains(&algorithm) {
+            return None;
+        }
+        Some(match algorithm {
+            "RSAES_OAEP_SHA_1" => oaep_max_plaintext(row.material_bytes, 20),
+            "RSAES_OAEP_SHA_256" => oaep_max_plaintext(row.material_bytes, 32),
+            _ => 4096,
+        })
     }
 }
 
@@ -535,6 +659,101 @@ mod tests {
                 1
             );
         }
+    }
+
+    #[test]
+    fn rsa_keys_encrypt_or_sign_as_their_usage_says() {
+        // KMS Developer Guide, asymmetric-key-specs.html ("RSA key specs": RSA_2048, RSA_3072
+        // and RSA_4096 keys have key usage ENCRYPT_DECRYPT or SIGN_VERIFY; RSAES_OAEP_SHA_1 and
+        // RSAES_OAEP_SHA_256 for encryption, RSASSA_PSS_* and RSASSA_PKCS1_V1_5_* for signing)
+        // and symm-asymm-compare.html (operations per key type).
+        for name in ["RSA_2048", "RSA_3072", "RSA_4096"] {
+            let spec = KeySpec::from_name(name).unwrap();
+            assert_eq!(spec.usage_names(), ["ENCRYPT_DECRYPT", "SIGN_VERIFY"]);
+            assert_eq!(spec.with_usage("GENERATE_VERIFY_MAC"), None);
+            assert_eq!(spec.with_usage("KEY_AGREEMENT"), None);
+            let encrypt = spec.with_usage("ENCRYPT_DECRYPT").unwrap().row();
+            let sign = spec.with_usage("SIGN_VERIFY").unwrap().row();
+            let bits: usize = name.trim_start_matches("RSA_").parse().unwrap();
+            assert_eq!(encrypt.material_bytes * 8, bits);
+            assert_eq!(
+                encrypt.encryption_algorithms,
+                ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"]
+            );
+            assert!(encrypt.signing_algorithms.is_empty());
+            assert_eq!(sign.signing_algorithms.len(), 6);
+            assert!(sign.encryption_algorithms.is_empty());
+            for action in KEY_TYPE_OPERATIONS {
+                let encrypts = matches!(
+                    action,
+                    Action::Encrypt
+                        | Action::Decrypt
+                        | Action::ReEncryptFrom
+                        | Action::ReEncryptTo
+                        | Action::GetPublicKey
+                );
+                let signs = matches!(action, Action::Sign | Action::Verify | Action::GetPublicKey);
+                assert_eq!(encrypt.supports(*action), encrypts, "{name} {action}");
+                assert_eq!(sign.supports(*action), signs, "{name} {action}");
+            }
+        }
+    }
+
+    #[test]
+    fn grants_on_rsa_keys_follow_the_key_usage() {
+        // KMS Developer Guide, grants.html ("Grant operations"; API CreateGrant: grants for
+        // asymmetric keys with key usage ENCRYPT_DECRYPT cannot allow Sign or Verify, with
+        // SIGN_VERIFY cannot allow Encrypt or Decrypt; no data-key operations on asymmetric keys).
+        let encrypt = KeySpec::Rsa3072Encrypt.row();
+        assert_eq!(
+            sorted_grant_operations(encrypt),
+            [
+                "CreateGrant",
+                "Decrypt",
+                "DescribeKey",
+                "Encrypt",
+                "GetPublicKey",
+                "ReEncryptFrom",
+                "ReEncryptTo",
+                "RetireGrant",
+            ]
+        );
+        assert_eq!(
+            sorted_grant_operations(KeySpec::Rsa3072Sign.row()),
+            [
+                "CreateGrant",
+                "DescribeKey",
+                "GetPublicKey",
+                "RetireGrant",
+                "Sign",
+                "Verify",
+            ]
+        );
+    }
+
+    #[test]
+    fn oaep_plaintext_limits_are_the_developer_guides() {
+        // KMS Developer Guide, asymmetric-key-specs.html, "RSA key specs for encryption and
+        // decryption": the most plaintext each spec encrypts with each algorithm.
+        for (name, sha1, sha256) in [
+            ("RSA_2048", 214, 190),
+            ("RSA_3072", 342, 318),
+            ("RSA_4096", 470, 446),
+        ] {
+            let spec = KeySpec::from_name(name).unwrap();
+            assert_eq!(spec.max_plaintext("RSAES_OAEP_SHA_1"), Some(sha1), "{name}");
+            assert_eq!(
+                spec.max_plaintext("RSAES_OAEP_SHA_256"),
+                Some(sha256),
+                "{name}"
+            );
+            assert_eq!(spec.max_plaintext("SYMMETRIC_DEFAULT"), None, "{name}");
+        }
+        assert_eq!(
+            KeySpec::SymmetricDefault.max_plaintext("SYMMETRIC_DEFAULT"),
+            Some(4096)
+        );
+        assert_eq!(KeySpec::Rsa2048Sign.max_plaintext("RSAES_OAEP_SHA_1"), None);
     }
 
     #[test]
@@ -675,9 +894,10 @@ mod tests {
     }
 
     #[test]
-    fn data_key_pairs_are_made_for_the_ecc_specs_of_the_table() {
+    fn data_key_pairs_are_made_for_the_ecc_and_rsa_specs_of_the_table() {
         // KMS API Reference, GenerateDataKeyPair, KeyPairSpec (DataKeyPairSpec): an ECC data
-        // key pair is a pair on the curve of the key spec of the same name.
+        // key pair is a pair on the curve of the key spec of the same name, an RSA one has
+        // that spec's modulus length.
         let made: Vec<&str> = DATA_KEY_PAIR_SPECS
             .iter()
             .copied()
@@ -686,11 +906,18 @@ mod tests {
         assert_eq!(
             made,
             [
+                "RSA_2048",
+                "RSA_3072",
+                "RSA_4096",
                 "ECC_NIST_P256",
                 "ECC_NIST_P384",
                 "ECC_NIST_P521",
                 "ECC_SECG_P256K1"
             ]
+        );
+        assert_eq!(
+            data_key_pair_spec("RSA_3072").map(|s| s.row().material_bytes),
+            Some(384)
         );
         assert_eq!(data_key_pair_spec("SYMMETRIC_DEFAULT"), None);
         assert_eq!(data_key_pair_spec("HMAC_256"), None);

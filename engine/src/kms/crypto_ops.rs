@@ -12,11 +12,11 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::grants::dry_run_error;
-use super::{Action, Caller, Env, validation};
+use super::{Action, Caller, Env};
 use crate::authz::RequestParams;
 use crate::catalog::{ENCRYPTION_ALGORITHMS, KEY_SPECS};
 use crate::crypto::{self, EncryptionContext};
-use crate::error::KmsError;
+use crate::error::{Constraint, KmsError, Shown};
 use crate::kms::types::wire;
 use crate::store::Key;
 use crate::world::World;
@@ -58,7 +58,7 @@ pub struct EncryptResponse {
     pub ciphertext_blob: Vec<u8>,
     /// The key ARN, however the request named the key.
     pub key_id: String,
-    /// `SYMMETRIC_DEFAULT`.
+    /// `SYMMETRIC_DEFAULT`, or the RSAES-OAEP algorithm of an asymmetric key.
     pub encryption_algorithm: &'static str,
 }
 
@@ -228,31 +228,27 @@ fn check_algorithm(field: &str, algorithm: Option<&str>) -> Result<(), KmsError>
         return Ok(());
     }
     if ENCRYPTION_ALGORITHMS.contains(&algorithm) {
-        let kinds: Vec<&str> = KEY_SPECS.iter().map(|row| row.described_as).collect();
+        let kinds = crate::catalog::kinds_of_key();
         return Err(KmsError::InvalidKeyUsage(format!(
             "{algorithm} is not a valid encryption algorithm for {}",
             kinds.join(" or ")
         )));
     }
-    Err(validation(
-        algorithm,
+    Err(KmsError::validation(
+        Shown::Text(algorithm),
         field,
-        &format!(
-            "Member must satisfy enum value set: [{}]",
-            ENCRYPTION_ALGORITHMS.join(", ")
-        ),
+        Constraint::Enum(ENCRYPTION_ALGORITHMS),
     ))
 }
 
 fn check_ciphertext_size(blob: &[u8]) -> Result<(), KmsError> {
-    if blob.is_empty() || blob.len() > MAX_CIPHERTEXT_BYTES {
-        return Err(validation(
-            &format!("{} bytes", blob.len()),
-            "ciphertextBlob",
-            &format!("Member must have length between 1 and {MAX_CIPHERTEXT_BYTES}"),
-        ));
-    }
-    Ok(())
+    KmsError::check_length(
+        Shown::Blob(blob.len()),
+        blob.len(),
+        "ciphertextBlob",
+        1,
+        MAX_CIPHERTEXT_BYTES,
+    )
 }
 
 /// The request values a cryptographic call is authorized with.
@@ -260,12 +256,59 @@ pub(super) fn crypto_params(
     context: Option<&BTreeMap<String, String>>,
     grant_tokens: &[String],
 ) -> RequestParams {
+    algorithm_params(context, grant_tokens, SYMMETRIC_DEFAULT)
+}
+
+/// The request values of a call with an `EncryptionAlgorithm` (`kms:EncryptionAlgorithm`).
+fn algorithm_params(
+    context: Option<&BTreeMap<String, String>>,
+    grant_tokens: &[String],
+    algorithm: &str,
+) -> RequestParams {
     RequestParams {
         encryption_context: context.filter(|c| !c.is_empty()).cloned(),
-        encryption_algorithm: Some(SYMMETRIC_DEFAULT.to_owned()),
+        encryption_algorithm: Some(algorithm.to_owned()),
         grant_tokens: grant_tokens.to_vec(),
         ..RequestParams::default()
     }
+}
+
+/// `algorithm` as one of `key`'s encryption algorithms (its row's), or
+/// `InvalidKeyUsageException`: "The encryption algorithm ... is incompatible with the type of
+/// key material in the KMS key (KeySpec)" (API Reference, Encrypt and Decrypt, Errors).
+fn key_algorithm(key: &Key, algorithm: &str) -> Result<&'static str, KmsError> {
+    let row = key.spec.row();
+    row.encryption_algorithms
+        .iter()
+        .copied()
+        .find(|a| *a == algorithm)
+        .ok_or_else(|| {
+            KmsError::InvalidKeyUsage(format!(
+                "{algorithm} is not a valid encryption algorithm for a key with KeySpec {} and KeyUsage {}",
+                row.name, row.usage_name
+            ))
+        })
+}
+
+/// An asymmetric key takes no encryption context: "An encryption context is valid only for
+/// cryptographic operations with a symmetric encryption KMS key. The standard asymmetric
+/// encryption algorithms ... do not support an encryption context" (API Reference, Encrypt,
+/// Decrypt and ReEncrypt, EncryptionContext).
+fn check_no_context(key: &Key, context: Option<&BTreeMap<String, String>>) -> Result<(), KmsError> {
+    if key.spec.row().asymmetric && context.is_some_and(|c| !c.is_empty()) {
+        return Err(KmsError::Validation(format!(
+            "EncryptionContext is not supported with asymmetric KMS key {}",
+            key.arn
+        )));
+    }
+    Ok(())
+}
+
+/// Whether `algorithm` (when given) is an asymmetric one: Decrypt and ReEncrypt then need the
+/// key named, since asymmetric ciphertext carries no key (API Reference, Decrypt: "When the KMS
+/// key is asymmetric, you must specify the KMS key and the encryption algorithm").
+fn is_asymmetric_algorithm(algorithm: Option<&str>) -> bool {
+    algorithm.is_some_and(|a| a != SYMMETRIC_DEFAULT)
 }
 
 pub(super) fn context_of(pairs: Option<&BTreeMap<String, String>>) -> EncryptionContext {
@@ -276,7 +319,61 @@ pub(super) fn context_of(pairs: Option<&BTreeMap<String, String>>) -> Encryption
         .collect()
 }
 
-/// Encrypts under `key` (already authorized and state-checked).
+/// Encrypts under `key` (already authorized and state-checked) with `algorithm`: RSAES-OAEP for
+/// an asymmetric key, within its spec's plaintext limit (KMS Developer Guide,
+/// asymmetric-key-specs.html, "RSA key specs for encryption and decryption").
+fn seal_with(
+    key: &Key,
+    algorithm: &str,
+    context: Option<&BTreeMap<String, String>>,
+    plaintext: &[u8],
+    env: &mut Env<'_>,
+) -> Result<(Vec<u8>, &'static str), KmsError> {
+    let algorithm = key_algorithm(key, algorithm)?;
+    if !key.spec.row().asymmetric {
+        let blob = seal(key, &context_of(context), plaintext, env)?;
+        return Ok((blob, algorithm));
+    }
+    check_no_context(key, context)?;
+    let limit = key.spec.max_plaintext(algorithm).unwrap_or_default();
+    if plaintext.len() > limit {
+        return Err(KmsError::Validation(format!(
+            "Plaintext is {} bytes: a {} key encrypts at most {limit} bytes with {algorithm}",
+            plaintext.len(),
+            key.spec.as_str()
+        )));
+    }
+    let blob = key
+        .ring
+        .encrypt_asymmetric(algorithm, plaintext, &mut *env.rng)
+        .map_err(|e| match e {
+            crypto::EncryptError::Randomness(e) => KmsError::from(e),
+            crypto::EncryptError::NotAnEncryptionKey => super::sign::unavailable(key.spec.as_str()),
+            other => KmsError::Internal(other.to_string()),
+        })?;
+    Ok((blob, algorithm))
+}
+
+/// Decrypts `blob` under `key` (already authorized and state-checked) with `algorithm`; every
+/// failure of the ciphertext itself is `InvalidCiphertextException`.
+fn open_with(
+    key: &Key,
+    algorithm: &str,
+    context: Option<&BTreeMap<String, String>>,
+    blob: &[u8],
+) -> Result<(Vec<u8>, &'static str), KmsError> {
+    let algorithm = key_algorithm(key, algorithm)?;
+    let plaintext = if key.spec.row().asymmetric {
+        check_no_context(key, context)?;
+        key.ring.decrypt_asymmetric(algorithm, blob)
+    } else {
+        key.ring.decrypt(&key.arn, &context_of(context), blob)
+    }
+    .map_err(|_| invalid_ciphertext())?;
+    Ok((plaintext, algorithm))
+}
+
+/// Encrypts under a symmetric `key` (already authorized and state-checked).
 pub(super) fn seal(
     key: &Key,
     context: &EncryptionContext,
@@ -308,29 +405,43 @@ impl World {
         env: &mut Env<'_>,
         request: EncryptRequest,
     ) -> Result<EncryptResponse, KmsError> {
-        if request.plaintext.is_empty() || request.plaintext.len() > MAX_PLAINTEXT_BYTES {
-            return Err(validation(
-                &format!("{} bytes", request.plaintext.len()),
-                "plaintext",
-                &format!("Member must have length between 1 and {MAX_PLAINTEXT_BYTES}"),
-            ));
-        }
+        KmsError::check_length(
+            Shown::Sensitive,
+            request.plaintext.len(),
+            "plaintext",
+            1,
+            MAX_PLAINTEXT_BYTES,
+        )?;
         check_algorithm(
             "encryptionAlgorithm",
             request.encryption_algorithm.as_deref(),
         )?;
-        let params = crypto_params(request.encryption_context.as_ref(), &request.grant_tokens);
+        let algorithm = request
+            .encryption_algorithm
+            .as_deref()
+            .unwrap_or(SYMMETRIC_DEFAULT);
+        let params = algorithm_params(
+            request.encryption_context.as_ref(),
+            &request.grant_tokens,
+            algorithm,
+        );
         let (_, key) =
             self.key_operation(caller, env, &request.key_id, Action::Encrypt, true, params)?;
+        key_algorithm(&key, algorithm)?;
         if request.dry_run == Some(true) {
             return Err(dry_run_error());
         }
-        let context = context_of(request.encryption_context.as_ref());
-        let ciphertext_blob = seal(&key, &context, &request.plaintext, env)?;
+        let (ciphertext_blob, encryption_algorithm) = seal_with(
+            &key,
+            algorithm,
+            request.encryption_context.as_ref(),
+            &request.plaintext,
+            env,
+        )?;
         Ok(EncryptResponse {
             ciphertext_blob,
             key_id: key.arn.clone(),
-            encryption_algorithm: SYMMETRIC_DEFAULT,
+            encryption_algorithm,
         })
     }
 
@@ -348,26 +459,50 @@ impl World {
             "encryptionAlgorithm",
             request.encryption_algorithm.as_deref(),
         )?;
-        let blob_key = self.blob_key_arn(&request.ciphertext_blob, request.key_id.is_some())?;
-        let params = crypto_params(request.encryption_context.as_ref(), &request.grant_tokens);
+        let algorithm = request
+            .encryption_algorithm
+            .as_deref()
+            .unwrap_or(SYMMETRIC_DEFAULT);
+        // Asymmetric ciphertext names no key: the request's KeyId is the key.
+        let asymmetric = is_asymmetric_algorithm(request.encryption_algorithm.as_deref())
+            && request.key_id.is_some();
+        let blob_key = match &request.key_id {
+            Some(id) if asymmetric => id.clone(),
+            _ => self.blob_key_arn(&request.ciphertext_blob, request.key_id.is_some())?,
+        };
+        let params = algorithm_params(
+            request.encryption_context.as_ref(),
+            &request.grant_tokens,
+            algorithm,
+        );
         let key_ref = request.key_id.as_deref().unwrap_or(&blob_key);
         let (_, key) = self.key_operation(caller, env, key_ref, Action::Decrypt, true, params)?;
-        if key.arn != blob_key {
+        if !key.spec.row().asymmetric && key.arn != blob_key {
+            if asymmetric {
+                // A symmetric key with an asymmetric algorithm.
+                key_algorithm(&key, algorithm)?;
+            }
             return Err(incorrect_key());
         }
-        let context = context_of(request.encryption_context.as_ref());
-        let plaintext = key
-            .ring
-            .decrypt(&key.arn, &context, &request.ciphertext_blob)
-            .map_err(|_| invalid_ciphertext())?;
+        let (plaintext, encryption_algorithm) = open_with(
+            &key,
+            algorithm,
+            request.encryption_context.as_ref(),
+            &request.ciphertext_blob,
+        )?;
         if request.dry_run == Some(true) {
             return Err(dry_run_error());
         }
+        let key_material_id = if key.spec.row().asymmetric {
+            None
+        } else {
+            material_id(&key, &request.ciphertext_blob)
+        };
         Ok(DecryptResponse {
             key_id: key.arn.clone(),
             plaintext,
-            encryption_algorithm: SYMMETRIC_DEFAULT,
-            key_material_id: material_id(&key, &request.ciphertext_blob),
+            encryption_algorithm,
+            key_material_id,
         })
     }
 
@@ -390,14 +525,30 @@ impl World {
             request.destination_encryption_algorithm.as_deref(),
         )?;
         if request.destination_key_id.is_empty() {
-            return Err(validation(
-                "",
+            return Err(KmsError::validation(
+                Shown::Text(""),
                 "destinationKeyId",
-                "Member must have length greater than or equal to 1",
+                Constraint::MinLength(1),
             ));
         }
-        let blob_key =
-            self.blob_key_arn(&request.ciphertext_blob, request.source_key_id.is_some())?;
+        let source_algorithm = request
+            .source_encryption_algorithm
+            .as_deref()
+            .unwrap_or(SYMMETRIC_DEFAULT);
+        let destination_algorithm = request
+            .destination_encryption_algorithm
+            .as_deref()
+            .unwrap_or(SYMMETRIC_DEFAULT);
+        let asymmetric_source =
+            is_asymmetric_algorithm(request.source_encryption_algorithm.as_deref())
+                && request.source_key_id.is_some();
+        let blob_key = match &request.source_key_id {
+            Some(id) if asymmetric_source => {
+                let principal = self.calling_principal(caller)?;
+                self.find_key(&principal, id, true)?.0.arn.clone()
+            }
+            _ => self.blob_key_arn(&request.ciphertext_blob, request.source_key_id.is_some())?,
+        };
         let principal = self.calling_principal(caller)?;
         let (destination, _) = self.find_key(&principal, &request.destination_key_id, true)?;
         // kms:ReEncryptOnSameKey (KMS Developer Guide, conditions-kms.html).
@@ -406,9 +557,10 @@ impl World {
         } else {
             "false"
         };
-        let mut source_params = crypto_params(
+        let mut source_params = algorithm_params(
             request.source_encryption_context.as_ref(),
             &request.grant_tokens,
+            source_algorithm,
         );
         source_params
             .context
@@ -425,9 +577,10 @@ impl World {
         if source.arn != blob_key {
             return Err(incorrect_key());
         }
-        let mut destination_params = crypto_params(
+        let mut destination_params = algorithm_params(
             request.destination_encryption_context.as_ref(),
             &request.grant_tokens,
+            destination_algorithm,
         );
         destination_params
             .context
@@ -440,20 +593,21 @@ impl World {
             true,
             destination_params,
         )?;
-        let plaintext = source
-            .ring
-            .decrypt(
-                &source.arn,
-                &context_of(request.source_encryption_context.as_ref()),
-                &request.ciphertext_blob,
-            )
-            .map_err(|_| invalid_ciphertext())?;
+        key_algorithm(&destination, destination_algorithm)?;
+        let (plaintext, source_encryption_algorithm) = open_with(
+            &source,
+            source_algorithm,
+            request.source_encryption_context.as_ref(),
+            &request.ciphertext_blob,
+        )?;
+        let plaintext = zeroize::Zeroizing::new(plaintext);
         if request.dry_run == Some(true) {
             return Err(dry_run_error());
         }
-        let ciphertext_blob = seal(
+        let (ciphertext_blob, destination_encryption_algorithm) = seal_with(
             &destination,
-            &context_of(request.destination_encryption_context.as_ref()),
+            destination_algorithm,
+            request.destination_encryption_context.as_ref(),
             &plaintext,
             env,
         )?;
@@ -461,8 +615,8 @@ impl World {
             ciphertext_blob,
             source_key_id: source.arn.clone(),
             key_id: destination.arn.clone(),
-            source_encryption_algorithm: SYMMETRIC_DEFAULT,
-            destination_encryption_algorithm: SYMMETRIC_DEFAULT,
+            source_encryption_algorithm,
+            destination_encryption_algorithm,
         })
     }
 
@@ -509,9 +663,8 @@ impl World {
         request: GenerateRandomRequest,
     ) -> Result<GenerateRandomResponse, KmsError> {
         self.advance_time(env);
-        let count = random_length(request.number_of_bytes, "numberOfBytes")?.ok_or_else(|| {
-            KmsError::Validation("Please specify the number of bytes.".to_owned())
-        })?;
+        let count = random_length(request.number_of_bytes, "numberOfBytes")?
+            .ok_or_else(|| KmsError::Validation("NumberOfBytes is required.".to_owned()))?;
         if request.custom_key_store_id.is_some() {
             return Err(KmsError::UnsupportedOperation(
                 "Custom key stores are not modelled in KMS Playground.".to_owned(),
@@ -545,10 +698,10 @@ impl World {
             Some("AES_256") => Some(32),
             Some("AES_128") => Some(16),
             Some(other) => {
-                return Err(validation(
-                    other,
+                return Err(KmsError::validation(
+                    Shown::Text(other),
                     "keySpec",
-                    "Member must satisfy enum value set: [AES_256, AES_128]",
+                    Constraint::Enum(&["AES_256", "AES_128"]),
                 ));
             }
         };
@@ -578,12 +731,10 @@ impl World {
 fn random_length(count: Option<u32>, field: &str) -> Result<Option<usize>, KmsError> {
     match count {
         None => Ok(None),
-        Some(n) if (1..=MAX_RANDOM_BYTES).contains(&n) => Ok(usize::try_from(n).ok()),
-        Some(n) => Err(validation(
-            &n.to_string(),
-            field,
-            &format!("Member must have value between 1 and {MAX_RANDOM_BYTES}"),
-        )),
+        Some(n) => {
+            KmsError::check_range(i64::from(n), field, 1, i64::from(MAX_RANDOM_BYTES))?;
+            Ok(usize::try_from(n).ok())
+        }
     }
 }
 

@@ -11,10 +11,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Action, Caller, Env, page, validation};
+use super::{Action, Caller, Env, page};
 use crate::authz::{Reason, RequestParams, Target};
 use crate::catalog::KEY_SPECS;
-use crate::error::{AccessDenied, DenialForm, KmsError};
+use crate::error::{AccessDenied, Constraint, DenialForm, KmsError, Shown};
 use crate::store::grants::{
     EndKind, GrantConstraints, GrantId, GrantListEntry, GrantQuery, MAX_GRANT_TOKENS, NewGrant,
     TokenProblem, parse_operation,
@@ -141,27 +141,30 @@ fn invalid_grant_id(id: &str) -> KmsError {
     KmsError::InvalidGrantId(format!("Grant id {id} is not valid for this key"))
 }
 
-/// `GranteePrincipal` and `RetiringPrincipal`: 1–256 characters of `[\w+=,.@:/-]` (API model).
+/// `GranteePrincipal` and `RetiringPrincipal`: 1–256 characters of `[\w+=,.@:/-]` (API
+/// Reference, CreateGrant).
 fn validate_principal(field: &str, value: &str) -> Result<(), KmsError> {
+    KmsError::check_length(Shown::Text(value), value.chars().count(), field, 1, 256)?;
     let allowed = |c: char| c.is_ascii_alphanumeric() || "_+=,.@:/-".contains(c);
-    if value.is_empty() || value.len() > 256 || !value.chars().all(allowed) {
-        return Err(validation(
-            value,
+    if !value.chars().all(allowed) {
+        return Err(KmsError::validation(
+            Shown::Text(value),
             field,
-            "Member must satisfy regular expression pattern: ^[\\w+=,.@:/-]+$ and have length between 1 and 256",
+            Constraint::Pattern("^[\\w+=,.@:/-]+$"),
         ));
     }
     Ok(())
 }
 
-/// `Name`: 1–256 characters of `[a-zA-Z0-9:/_-]` (API model).
+/// `Name`: 1–256 characters of `[a-zA-Z0-9:/_-]` (API Reference, CreateGrant).
 fn validate_name(name: &str) -> Result<(), KmsError> {
+    KmsError::check_length(Shown::Text(name), name.chars().count(), "name", 1, 256)?;
     let allowed = |c: char| c.is_ascii_alphanumeric() || ":/_-".contains(c);
-    if name.is_empty() || name.len() > 256 || !name.chars().all(allowed) {
-        return Err(validation(
-            name,
+    if !name.chars().all(allowed) {
+        return Err(KmsError::validation(
+            Shown::Text(name),
             "name",
-            "Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$ and have length between 1 and 256",
+            Constraint::Pattern("^[a-zA-Z0-9:/_-]+$"),
         ));
     }
     Ok(())
@@ -193,10 +196,10 @@ fn check_operations_for_key(key: &Key, operations: &[Action]) -> Result<(), KmsE
 
 fn parse_operations(names: &[String]) -> Result<Vec<Action>, KmsError> {
     if names.is_empty() {
-        return Err(validation(
-            "[]",
+        return Err(KmsError::validation(
+            Shown::List(&[]),
             "operations",
-            "Member must have length greater than or equal to 1",
+            Constraint::MinLength(1),
         ));
     }
     let mut operations = Vec::with_capacity(names.len());
@@ -206,13 +209,10 @@ fn parse_operations(names: &[String]) -> Result<Vec<Action>, KmsError> {
                 .iter()
                 .filter_map(|a| a.grant_operation_name())
                 .collect();
-            validation(
-                &format!("[{name}]"),
+            KmsError::validation(
+                Shown::List(names),
                 "operations",
-                &format!(
-                    "Member must satisfy constraint: [Member must satisfy enum value set: [{}]]",
-                    valid.join(", ")
-                ),
+                Constraint::EachEnum(&valid),
             )
         })?;
         if !KEY_SPECS
@@ -234,10 +234,10 @@ impl World {
     /// that is malformed or was never issued (`InvalidGrantTokenException`).
     pub(super) fn check_grant_tokens(&self, tokens: &[String]) -> Result<(), KmsError> {
         if tokens.len() > MAX_GRANT_TOKENS {
-            return Err(validation(
-                &format!("{} tokens", tokens.len()),
+            return Err(KmsError::validation(
+                Shown::List(tokens),
                 "grantTokens",
-                &format!("Member must have length less than or equal to {MAX_GRANT_TOKENS}"),
+                Constraint::MaxLength(MAX_GRANT_TOKENS),
             ));
         }
         self.grants
@@ -277,6 +277,14 @@ impl World {
         let principal = self.calling_principal(caller)?;
         let (key, _) = self.find_key(&principal, &request.key_id, false)?;
         check_operations_for_key(&key, &operations)?;
+        // "Grants for asymmetric KMS keys cannot include an encryption context grant
+        // constraint" (API Reference, CreateGrant): asymmetric encryption takes no context.
+        if constraints.is_some() && key.spec.row().asymmetric {
+            return Err(KmsError::Validation(format!(
+                "Encryption context grant constraints are not supported for asymmetric KMS key {}",
+                key.arn
+            )));
+        }
         self.check_grant_tokens(&request.grant_tokens)?;
 
         // For CreateGrant, kms:EncryptionContext:* and kms:EncryptionContextKeys test the
@@ -327,6 +335,7 @@ impl World {
             issuing_account: principal.account.clone(),
             created_by: principal.arn.clone(),
         };
+        spec.check_principals()?;
         if verdict.reason == Reason::Grant {
             self.check_child_grant(&principal, &key, &spec, env, &params.grant_tokens)?;
         }

@@ -4,10 +4,10 @@
 
 use super::{
     Action, Caller, Env, GetParametersForImportRequest, GetParametersForImportResponse,
-    IMPORT_PARAMETERS_MILLIS, ImportKeyMaterialRequest, KeyIdRequest, remove_material, validation,
+    IMPORT_PARAMETERS_MILLIS, ImportKeyMaterialRequest, KeyIdRequest, remove_material,
 };
 use crate::authz::RequestParams;
-use crate::error::KmsError;
+use crate::error::{Constraint, KmsError, Shown};
 use crate::store::{
     DAY_MILLIS, ExpirationModel, ImportParameters, KeyState, KeyVersion, RotationType,
 };
@@ -38,23 +38,17 @@ impl World {
         request: GetParametersForImportRequest,
     ) -> Result<GetParametersForImportResponse, KmsError> {
         if !WRAPPING_ALGORITHMS.contains(&request.wrapping_algorithm.as_str()) {
-            return Err(validation(
-                &request.wrapping_algorithm,
+            return Err(KmsError::validation(
+                Shown::Text(&request.wrapping_algorithm),
                 "wrappingAlgorithm",
-                &format!(
-                    "Member must satisfy enum value set: [{}]",
-                    WRAPPING_ALGORITHMS.join(", ")
-                ),
+                Constraint::Enum(&WRAPPING_ALGORITHMS),
             ));
         }
         if !WRAPPING_KEY_SPECS.contains(&request.wrapping_key_spec.as_str()) {
-            return Err(validation(
-                &request.wrapping_key_spec,
+            return Err(KmsError::validation(
+                Shown::Text(&request.wrapping_key_spec),
                 "wrappingKeySpec",
-                &format!(
-                    "Member must satisfy enum value set: [{}]",
-                    WRAPPING_KEY_SPECS.join(", ")
-                ),
+                Constraint::Enum(&WRAPPING_KEY_SPECS),
             ));
         }
         let mut params = RequestParams::default();
@@ -104,7 +98,8 @@ impl World {
         match (model, request.valid_to) {
             (ExpirationModel::Expires, None) => {
                 return Err(KmsError::Validation(
-                    "ValidTo is required when ExpirationModel is KEY_MATERIAL_EXPIRES".to_owned(),
+                    "A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES"
+                        .to_owned(),
                 ));
             }
             (ExpirationModel::DoesNotExpire, Some(_)) => {

@@ -15,11 +15,11 @@ use serde::{Deserialize, Serialize};
 
 use super::crypto_ops::{context_of, crypto_params, material_id, seal};
 use super::grants::dry_run_error;
-use super::{Action, Caller, Env, validation};
+use super::{Action, Caller, Env};
 use crate::authz::RequestParams;
 use crate::catalog::{DATA_KEY_PAIR_SPECS, KEY_AGREEMENT_ALGORITHMS, data_key_pair_spec};
 use crate::crypto::{AgreementError, DataKeyPair, DataKeyPairError};
-use crate::error::KmsError;
+use crate::error::{Constraint, KmsError, Shown};
 use crate::kms::types::wire;
 use crate::world::World;
 
@@ -155,7 +155,7 @@ fn unsupported_key_pair_spec(name: &str) -> KmsError {
         })
         .collect();
     let generated = if names.is_empty() {
-        "this build leaves asymmetric cryptography out (the kmsplay CLI generates ECC data key pairs)".to_owned()
+        "this build leaves asymmetric cryptography out (the kmsplay CLI generates ECC and RSA data key pairs)".to_owned()
     } else {
         format!(
             "this build generates only {} data key pairs",
@@ -218,22 +218,19 @@ impl World {
         request: DeriveSharedSecretRequest,
     ) -> Result<DeriveSharedSecretResponse, KmsError> {
         if !KEY_AGREEMENT_ALGORITHMS.contains(&request.key_agreement_algorithm.as_str()) {
-            return Err(validation(
-                &request.key_agreement_algorithm,
+            return Err(KmsError::validation(
+                Shown::Text(&request.key_agreement_algorithm),
                 "keyAgreementAlgorithm",
-                &format!(
-                    "Member must satisfy enum value set: [{}]",
-                    KEY_AGREEMENT_ALGORITHMS.join(", ")
-                ),
+                Constraint::Enum(KEY_AGREEMENT_ALGORITHMS),
             ));
         }
-        if request.public_key.is_empty() || request.public_key.len() > MAX_PUBLIC_KEY_BYTES {
-            return Err(validation(
-                &format!("{} bytes", request.public_key.len()),
-                "publicKey",
-                &format!("Member must have length between 1 and {MAX_PUBLIC_KEY_BYTES}"),
-            ));
-        }
+        KmsError::check_length(
+            Shown::Blob(request.public_key.len()),
+            request.public_key.len(),
+            "publicKey",
+            1,
+            MAX_PUBLIC_KEY_BYTES,
+        )?;
         refuse_recipient(request.recipient.as_ref())?;
         let mut params = RequestParams {
             grant_tokens: request.grant_tokens,
@@ -293,13 +290,10 @@ impl World {
             .copied()
             .find(|s| *s == request.key_pair_spec)
             .ok_or_else(|| {
-                validation(
-                    &request.key_pair_spec,
+                KmsError::validation(
+                    Shown::Text(&request.key_pair_spec),
                     "keyPairSpec",
-                    &format!(
-                        "Member must satisfy enum value set: [{}]",
-                        DATA_KEY_PAIR_SPECS.join(", ")
-                    ),
+                    Constraint::Enum(DATA_KEY_PAIR_SPECS),
                 )
             })?;
         refuse_recipient(request.recipient.as_ref())?;

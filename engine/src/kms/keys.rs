@@ -5,12 +5,11 @@ use super::{
     Action, Caller, CreateKeyRequest, DescribeKeyRequest, Env, KeyIdRequest, KeyIdResponse,
     KeyListEntry, KeyMetadata, KeyMetadataResponse, ListKeysResponse, ListRequest,
     ScheduleKeyDeletionRequest, ScheduleKeyDeletionResponse, UpdateKeyDescriptionRequest, page,
-    validation,
 };
 use crate::authz::{RequestParams, Target};
 use crate::catalog::{KEY_USAGES, KeySpec};
 use crate::crypto::KeyRing;
-use crate::error::KmsError;
+use crate::error::{Constraint, KmsError, Shown};
 use crate::request::ContextValue;
 use crate::store::{DAY_MILLIS, Key, KeyId, KeyState, KeyVersion, Origin, RotationType};
 use crate::world::World;
@@ -55,13 +54,10 @@ impl World {
         // an HMAC key needs GENERATE_VERIFY_MAC spelled out.
         let usage = request.key_usage.as_deref().unwrap_or("ENCRYPT_DECRYPT");
         if !KEY_USAGES.contains(&usage) {
-            return Err(validation(
-                usage,
+            return Err(KmsError::validation(
+                Shown::Text(usage),
                 "keyUsage",
-                &format!(
-                    "Member must satisfy enum value set: [{}]",
-                    KEY_USAGES.join(", ")
-                ),
+                Constraint::Enum(KEY_USAGES),
             ));
         }
         // A spec with several usages (RSA: ENCRYPT_DECRYPT or SIGN_VERIFY) has a row per usage.
@@ -87,13 +83,13 @@ impl World {
             ));
         }
         let description = request.description.unwrap_or_default();
-        if description.chars().count() > MAX_DESCRIPTION {
-            return Err(validation(
-                &description,
-                "description",
-                "Member must have length less than or equal to 8192",
-            ));
-        }
+        KmsError::check_length(
+            Shown::Text(&description),
+            description.chars().count(),
+            "description",
+            0,
+            MAX_DESCRIPTION,
+        )?;
         let tags = request.tags.unwrap_or_default();
         super::tags::validate_tags(&tags)?;
 
@@ -250,13 +246,13 @@ impl World {
         env: &mut Env<'_>,
         request: UpdateKeyDescriptionRequest,
     ) -> Result<(), KmsError> {
-        if request.description.chars().count() > MAX_DESCRIPTION {
-            return Err(validation(
-                &request.description,
-                "description",
-                "Member must have length less than or equal to 8192",
-            ));
-        }
+        KmsError::check_length(
+            Shown::Text(&request.description),
+            request.description.chars().count(),
+            "description",
+            0,
+            MAX_DESCRIPTION,
+        )?;
         let (_, key) =
             self.managed_key(caller, env, &request.key_id, Action::UpdateKeyDescription)?;
         self.key_mut(&key)?.description = request.description;

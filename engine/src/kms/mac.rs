@@ -7,11 +7,11 @@
 use serde::{Deserialize, Serialize};
 
 use super::grants::dry_run_error;
-use super::{Action, Caller, Env, validation};
+use super::{Action, Caller, Env};
 use crate::authz::RequestParams;
 use crate::catalog::MacAlgorithm;
 use crate::crypto::MacError;
-use crate::error::KmsError;
+use crate::error::{Constraint, KmsError, Shown};
 use crate::kms::types::wire;
 use crate::store::Key;
 use crate::world::World;
@@ -85,25 +85,20 @@ pub struct VerifyMacResponse {
 
 /// `Message`: 1–4096 bytes.
 fn check_message(message: &[u8]) -> Result<(), KmsError> {
-    if message.is_empty() || message.len() > MAX_MAC_MESSAGE_BYTES {
-        return Err(validation(
-            &format!("{} bytes", message.len()),
-            "message",
-            &format!("Member must have length between 1 and {MAX_MAC_MESSAGE_BYTES}"),
-        ));
-    }
-    Ok(())
+    KmsError::check_length(
+        Shown::Sensitive,
+        message.len(),
+        "message",
+        1,
+        MAX_MAC_MESSAGE_BYTES,
+    )
 }
 
 /// `MacAlgorithm`: one of the API's `MacAlgorithmSpec` values.
 fn parse_algorithm(name: &str) -> Result<MacAlgorithm, KmsError> {
     MacAlgorithm::from_name(name).ok_or_else(|| {
         let names: Vec<&str> = MacAlgorithm::ALL.iter().map(|a| a.as_str()).collect();
-        validation(
-            name,
-            "macAlgorithm",
-            &format!("Member must satisfy enum value set: [{}]", names.join(", ")),
-        )
+        KmsError::validation(Shown::Text(name), "macAlgorithm", Constraint::Enum(&names))
     })
 }
 
@@ -114,7 +109,7 @@ fn parse_algorithm(name: &str) -> Result<MacAlgorithm, KmsError> {
 fn mac_error(key: &Key, algorithm: MacAlgorithm, e: MacError) -> KmsError {
     match e {
         MacError::WrongAlgorithm => KmsError::InvalidKeyUsage(format!(
-            "{} is not a valid MAC algorithm for a key with KeySpec {}",
+            "Algorithm {} is incompatible with key spec {}.",
             algorithm.as_str(),
             key.spec.as_str()
         )),
@@ -163,13 +158,13 @@ impl World {
         request: VerifyMacRequest,
     ) -> Result<VerifyMacResponse, KmsError> {
         check_message(&request.message)?;
-        if request.mac.is_empty() || request.mac.len() > MAX_MAC_BYTES {
-            return Err(validation(
-                &format!("{} bytes", request.mac.len()),
-                "mac",
-                &format!("Member must have length between 1 and {MAX_MAC_BYTES}"),
-            ));
-        }
+        KmsError::check_length(
+            Shown::Blob(request.mac.len()),
+            request.mac.len(),
+            "mac",
+            1,
+            MAX_MAC_BYTES,
+        )?;
         let algorithm = parse_algorithm(&request.mac_algorithm)?;
         let key = self.mac_key(
             caller,

@@ -6,7 +6,6 @@
 use super::{
     Action, Caller, EnableKeyRotationRequest, Env, GetKeyRotationStatusResponse, KeyIdRequest,
     KeyIdResponse, ListKeyRotationsRequest, ListKeyRotationsResponse, RotationEntry, page,
-    validation,
 };
 use crate::authz::RequestParams;
 use crate::error::KmsError;
@@ -26,13 +25,7 @@ impl World {
         request: EnableKeyRotationRequest,
     ) -> Result<(), KmsError> {
         let days = request.rotation_period_in_days.unwrap_or(365);
-        if !(90..=2560).contains(&days) {
-            return Err(validation(
-                &days.to_string(),
-                "rotationPeriodInDays",
-                "Member must have value between 90 and 2560",
-            ));
-        }
+        KmsError::check_range(i64::from(days), "rotationPeriodInDays", 90, 2560)?;
         let mut params = RequestParams::default();
         params
             .context

@@ -7,11 +7,11 @@
 use serde::{Deserialize, Serialize};
 
 use super::grants::dry_run_error;
-use super::{Action, Caller, Env, validation};
+use super::{Action, Caller, Env};
 use crate::authz::RequestParams;
 use crate::catalog::SIGNING_ALGORITHMS;
 use crate::crypto::{MessageType, SignError};
-use crate::error::KmsError;
+use crate::error::{Constraint, KmsError, Shown};
 use crate::kms::types::wire;
 use crate::store::Key;
 use crate::world::World;
@@ -46,7 +46,8 @@ pub struct SignRequest {
 pub struct SignResponse {
     /// The key ARN.
     pub key_id: String,
-    /// The DER-encoded ECDSA signature (base64 on the wire).
+    /// The signature: DER-encoded for ECDSA, the RSA signature's bytes for RSASSA (base64 on
+    /// the wire).
     #[serde(serialize_with = "wire::base64")]
     pub signature: Vec<u8>,
     /// The algorithm used.
@@ -110,9 +111,12 @@ pub struct GetPublicKeyResponse {
     pub customer_master_key_spec: &'static str,
     /// The key spec.
     pub key_spec: &'static str,
-    /// `SIGN_VERIFY` or `KEY_AGREEMENT`.
+    /// `SIGN_VERIFY`, `ENCRYPT_DECRYPT` or `KEY_AGREEMENT`.
     pub key_usage: &'static str,
-    /// The key spec's signing algorithms (signing keys only).
+    /// The encryption algorithms of an `ENCRYPT_DECRYPT` key (API GetPublicKey).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub encryption_algorithms: Vec<&'static str>,
+    /// The signing algorithms of a `SIGN_VERIFY` key.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub signing_algorithms: Vec<&'static str>,
     /// `["ECDH"]` for a key agreement key (API Reference, GetPublicKey,
@@ -127,31 +131,28 @@ fn message_type(value: Option<&str>) -> Result<MessageType, KmsError> {
     match value {
         None | Some("RAW") => Ok(MessageType::Raw),
         Some("DIGEST") => Ok(MessageType::Digest),
-        Some(other) => Err(validation(
-            other,
+        Some(other) => Err(KmsError::validation(
+            Shown::Text(other),
             "messageType",
-            "Member must satisfy enum value set: [RAW, DIGEST, EXTERNAL_MU]",
+            Constraint::Enum(&["RAW", "DIGEST", "EXTERNAL_MU"]),
         )),
     }
 }
 
 /// The request checks Sign and Verify share: the message's length and the algorithm's name.
 fn check_request(message: &[u8], algorithm: &str) -> Result<(), KmsError> {
-    if message.is_empty() || message.len() > MAX_SIGN_MESSAGE_BYTES {
-        return Err(validation(
-            &format!("{} bytes", message.len()),
-            "message",
-            &format!("Member must have length between 1 and {MAX_SIGN_MESSAGE_BYTES}"),
-        ));
-    }
+    KmsError::check_length(
+        Shown::Sensitive,
+        message.len(),
+        "message",
+        1,
+        MAX_SIGN_MESSAGE_BYTES,
+    )?;
     if !SIGNING_ALGORITHMS.contains(&algorithm) {
-        return Err(validation(
-            algorithm,
+        return Err(KmsError::validation(
+            Shown::Text(algorithm),
             "signingAlgorithm",
-            &format!(
-                "Member must satisfy enum value set: [{}]",
-                SIGNING_ALGORITHMS.join(", ")
-            ),
+            Constraint::Enum(SIGNING_ALGORITHMS),
         ));
     }
     Ok(())
@@ -166,10 +167,11 @@ fn sign_error(key: &Key, algorithm: &str, e: SignError) -> KmsError {
             "{algorithm} is not a valid signing algorithm for a key with KeySpec {}",
             key.spec.as_str()
         )),
-        SignError::DigestLength(len) => KmsError::Validation(format!(
-            "Digest is invalid length for algorithm {algorithm}: it must be {len} bytes."
+        SignError::DigestLength(_) => KmsError::Validation(format!(
+            "Digest is invalid length for algorithm {algorithm}."
         )),
         SignError::Unavailable => unavailable(key.spec.as_str()),
+        SignError::Randomness(e) => KmsError::from(e),
     }
 }
 
@@ -202,7 +204,12 @@ impl World {
         )?;
         let signature = key
             .ring
-            .sign(&request.signing_algorithm, kind, &request.message)
+            .sign(
+                &request.signing_algorithm,
+                kind,
+                &request.message,
+                &mut *env.rng,
+            )
             .map_err(|e| sign_error(&key, &request.signing_algorithm, e))?;
         if request.dry_run == Some(true) {
             return Err(dry_run_error());
@@ -223,13 +230,13 @@ impl World {
         request: VerifyRequest,
     ) -> Result<VerifyResponse, KmsError> {
         check_request(&request.message, &request.signing_algorithm)?;
-        if request.signature.is_empty() || request.signature.len() > MAX_SIGNATURE_BYTES {
-            return Err(validation(
-                &format!("{} bytes", request.signature.len()),
-                "signature",
-                &format!("Member must have length between 1 and {MAX_SIGNATURE_BYTES}"),
-            ));
-        }
+        KmsError::check_length(
+            Shown::Blob(request.signature.len()),
+            request.signature.len(),
+            "signature",
+            1,
+            MAX_SIGNATURE_BYTES,
+        )?;
         let kind = message_type(request.message_type.as_deref())?;
         let key = self.signing_key(
             caller,
@@ -292,6 +299,7 @@ impl World {
             customer_master_key_spec: row.name,
             key_spec: row.name,
             key_usage: row.usage_name,
+            encryption_algorithms: row.encryption_algorithms.to_vec(),
             signing_algorithms: row.signing_algorithms.to_vec(),
             key_agreement_algorithms: row.key_agreement_algorithms().to_vec(),
         })

@@ -6,16 +6,20 @@ use super::{
     UntagResourceRequest, page,
 };
 use crate::authz::RequestParams;
-use crate::error::KmsError;
+use crate::error::{KmsError, Shown};
 use crate::request::ContextValue;
 use crate::store::Tag;
 use crate::world::World;
 
-/// The most tags a key can have (KMS Developer Guide, resource-limits.html).
+/// The most tags a key can have (KMS Developer Guide, resource-limits.html: tags per KMS key).
 pub const MAX_TAGS: usize = 50;
 
-/// The characters a tag key or value may hold besides Unicode letters, digits and spaces (API
-/// Reference, Tag: `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; KMS Developer Guide, tagging-keys.html).
+/// The longest tag key and tag value (API Reference, Tag: `TagKey` 1–128, `TagValue` 0–256).
+const MAX_TAG_KEY: usize = 128;
+const MAX_TAG_VALUE: usize = 256;
+
+/// The characters a tag key or value may hold besides Unicode letters, digits and spaces (KMS
+/// Developer Guide, tagging-keys.html, and the tag rules it links to).
 const TAG_PUNCTUATION: &str = "_.:/=+-@";
 
 /// The first character of `text` a tag key or value may not hold, if any.
@@ -25,16 +29,64 @@ fn forbidden_tag_char(text: &str) -> Option<char> {
     })
 }
 
-/// Checks one tag as KMS does (`TagException`): see [`validate_tags`].
+/// `TagException` with AWS's message for a request that holds more than [`MAX_TAGS`] tags, or
+/// that would leave the key with more.
+fn too_many_tags() -> KmsError {
+    KmsError::Tag("Too many tags".to_owned())
+}
+
+/// Checks one tag as KMS does: see [`validate_tags`].
 pub fn validate_tag(tag: &Tag) -> Result<(), KmsError> {
     validate_tags(std::slice::from_ref(tag))
 }
 
-/// Checks tags: keys 1–128 characters, values 0–256, only letters, digits, spaces and
-/// `_ . : / = + - @`, and no key starting with the reserved `aws:` prefix (`TagException`; API
-/// TagResource).
+/// Checks the `Tags` of TagResource and CreateKey as KMS does, in its order:
+///
+/// 1. request validation (API Reference, Tag): a key of 1–128 and a value of 0–256 characters,
+///    else a `ValidationException` naming the tag's 1-based place, `tags.N.member.tagKey`;
+/// 2. more than 50 tags (`TagException: Too many tags`), or one tag key twice (`TagException:
+///    Duplicate tag keys`);
+/// 3. per tag, the reserved `aws:` prefix in any letter case (`TagException: Tags beginning
+///    with aws: are reserved`; KMS Developer Guide, tagging-keys.html), and characters outside
+///    letters, digits, spaces and `_ . : / = + - @` (`TagException`).
 pub(super) fn validate_tags(tags: &[Tag]) -> Result<(), KmsError> {
+    for (i, tag) in tags.iter().enumerate() {
+        let n = i.saturating_add(1);
+        KmsError::check_length(
+            Shown::Text(&tag.tag_key),
+            tag.tag_key.chars().count(),
+            &format!("tags.{n}.member.tagKey"),
+            1,
+            MAX_TAG_KEY,
+        )?;
+        KmsError::check_length(
+            Shown::Text(&tag.tag_value),
+            tag.tag_value.chars().count(),
+            &format!("tags.{n}.member.tagValue"),
+            0,
+            MAX_TAG_VALUE,
+        )?;
+    }
+    if tags.len() > MAX_TAGS {
+        return Err(too_many_tags());
+    }
+    if tags
+        .iter()
+        .enumerate()
+        .any(|(i, tag)| tags.iter().take(i).any(|t| t.tag_key == tag.tag_key))
+    {
+        return Err(KmsError::Tag("Duplicate tag keys".to_owned()));
+    }
     for tag in tags {
+        if tag
+            .tag_key
+            .get(..4)
+            .is_some_and(|prefix| prefix.eq_ignore_ascii_case("aws:"))
+        {
+            return Err(KmsError::Tag(
+                "Tags beginning with aws: are reserved".to_owned(),
+            ));
+        }
         for (what, text) in [("key", &tag.tag_key), ("value", &tag.tag_value)] {
             if let Some(c) = forbidden_tag_char(text) {
                 return Err(KmsError::Tag(format!(
@@ -42,30 +94,6 @@ pub(super) fn validate_tags(tags: &[Tag]) -> Result<(), KmsError> {
                 )));
             }
         }
-        let key_len = tag.tag_key.chars().count();
-        if key_len == 0 || key_len > 128 {
-            return Err(KmsError::Tag(format!(
-                "Tag key `{}` must be 1 to 128 characters",
-                tag.tag_key
-            )));
-        }
-        if tag.tag_value.chars().count() > 256 {
-            return Err(KmsError::Tag(format!(
-                "Tag value for `{}` must be at most 256 characters",
-                tag.tag_key
-            )));
-        }
-        if tag.tag_key.to_ascii_lowercase().starts_with("aws:") {
-            return Err(KmsError::Tag(format!(
-                "Tag key `{}` uses the reserved prefix aws:",
-                tag.tag_key
-            )));
-        }
-    }
-    if tags.len() > MAX_TAGS {
-        return Err(KmsError::LimitExceeded(format!(
-            "A key can have at most {MAX_TAGS} tags"
-        )));
     }
     Ok(())
 }
@@ -106,9 +134,7 @@ impl World {
             }
         }
         if tags.len() > MAX_TAGS {
-            return Err(KmsError::LimitExceeded(format!(
-                "A key can have at most {MAX_TAGS} tags"
-            )));
+            return Err(too_many_tags());
         }
         self.key_mut(&key)?.tags = tags;
         Ok(())

@@ -34,6 +34,7 @@
 
 use super::{Scenario, ScenarioError, principal_path_and_name};
 use crate::diagnostics::Diagnostic;
+use crate::format::counted;
 use crate::policy::parse::{PolicyKind, parse_policy};
 use crate::policy::{PrincipalKey, PrincipalSet};
 use serde_json::{Map, Value, json};
@@ -456,11 +457,15 @@ impl Merge {
             }
         }
         self.read.push(format!(
-            "{file}: IAM authorization details ({} users, {} groups, {} roles, {} managed policies)",
-            list(v, "UserDetailList").len(),
-            list(v, "GroupDetailList").len(),
-            list(v, "RoleDetailList").len(),
-            list(v, "Policies").len()
+            "{file}: IAM authorization details ({}, {}, {}, {})",
+            counted(list(v, "UserDetailList").len(), "user", "users"),
+            counted(list(v, "GroupDetailList").len(), "group", "groups"),
+            counted(list(v, "RoleDetailList").len(), "role", "roles"),
+            counted(
+                list(v, "Policies").len(),
+                "managed policy",
+                "managed policies"
+            )
         ));
     }
 
@@ -666,33 +671,27 @@ impl Merge {
                 let unit_name = text(unit, "Name").unwrap_or_else(|| id.clone());
                 self.units.insert(id, (unit_name, parent.to_owned()));
             }
-            self.read
-                .push(format!("{name}: {} OUs under {parent}", units.len()));
+            let units = counted(units.len(), "OU", "OUs");
+            self.read.push(format!("{name}: {units} under {parent}"));
         } else if has("Accounts") {
             let parent = name.split('.').next().unwrap_or(name);
             let accounts: Vec<String> = list(&v, "Accounts")
                 .iter()
                 .filter_map(|a| text(a, "Id"))
                 .collect();
+            let count = counted(accounts.len(), "account", "accounts");
             if crate::world::is_unit_id(parent) {
-                self.read.push(format!(
-                    "{name}: {} accounts in OU {parent}",
-                    accounts.len()
-                ));
+                self.read.push(format!("{name}: {count} in OU {parent}"));
                 self.unit_accounts
                     .entry(parent.to_owned())
                     .or_default()
                     .extend(accounts);
             } else if crate::world::is_root_target(parent) {
-                self.read.push(format!(
-                    "{name}: {} accounts directly under the root",
-                    accounts.len()
-                ));
+                self.read
+                    .push(format!("{name}: {count} directly under the root"));
             } else {
-                self.read.push(format!(
-                    "{name}: {} accounts of the organization",
-                    accounts.len()
-                ));
+                self.read
+                    .push(format!("{name}: {count} of the organization"));
             }
         } else if has("Keys") {
             for entry in list(&v, "Keys") {
@@ -701,8 +700,8 @@ impl Merge {
                     self.skip(name, format!("key {arn}"), "not a KMS key ARN");
                 }
             }
-            self.read
-                .push(format!("{name}: {} keys", list(&v, "Keys").len()));
+            let keys = counted(list(&v, "Keys").len(), "key", "keys");
+            self.read.push(format!("{name}: {keys}"));
         } else if has("Aliases") {
             for alias in list(&v, "Aliases") {
                 let alias_name = text(alias, "AliasName").unwrap_or_default();
@@ -733,8 +732,8 @@ impl Merge {
                     }
                 }
             }
-            self.read
-                .push(format!("{name}: {} aliases", list(&v, "Aliases").len()));
+            let aliases = counted(list(&v, "Aliases").len(), "alias", "aliases");
+            self.read.push(format!("{name}: {aliases}"));
         } else if has("Grants") {
             for grant in list(&v, "Grants") {
                 let key = text(grant, "KeyId").unwrap_or_default();
@@ -743,8 +742,8 @@ impl Merge {
                     self.skip(name, format!("grants on {key}"), "not a KMS key ARN");
                 }
             }
-            self.read
-                .push(format!("{name}: {} grants", list(&v, "Grants").len()));
+            let grants = counted(list(&v, "Grants").len(), "grant", "grants");
+            self.read.push(format!("{name}: {grants}"));
         } else {
             return Err(ImportError::UnknownShape {
                 file: name.to_owned(),

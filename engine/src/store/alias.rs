@@ -2,7 +2,7 @@
 
 use super::key::KeyId;
 use crate::entropy::Timestamp;
-use crate::error::KmsError;
+use crate::error::{Constraint, KmsError, Shown};
 use serde::Serialize;
 
 /// The most aliases one key may have (KMS Developer Guide, resource-limits.html, "Aliases per
@@ -35,23 +35,17 @@ pub fn alias_arn(region: &str, account: &str, name: &str) -> String {
 /// `alias/`, be 1–256 characters of `[a-zA-Z0-9:/_-]`, and not start with the `alias/aws/`
 /// prefix reserved for AWS managed keys (API CreateAlias, AliasName).
 pub fn validate_alias_name(name: &str) -> Result<(), KmsError> {
-    const PATTERN: &str = "^[a-zA-Z0-9:/_-]+$";
-    let pattern_ok = !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'/' | b'_' | b'-'));
+    let pattern_ok = name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'/' | b'_' | b'-'));
     if !pattern_ok {
-        return Err(KmsError::Validation(format!(
-            "1 validation error detected: Value '{name}' at 'aliasName' failed to satisfy \
-             constraint: Member must satisfy regular expression pattern: {PATTERN}"
-        )));
+        return Err(KmsError::validation(
+            Shown::Text(name),
+            "aliasName",
+            Constraint::Pattern("^[a-zA-Z0-9:/_-]+$"),
+        ));
     }
-    if name.chars().count() > 256 {
-        return Err(KmsError::Validation(format!(
-            "1 validation error detected: Value '{name}' at 'aliasName' failed to satisfy \
-             constraint: Member must have length less than or equal to 256"
-        )));
-    }
+    KmsError::check_length(Shown::Text(name), name.chars().count(), "aliasName", 1, 256)?;
     let Some(rest) = name.strip_prefix("alias/") else {
         return Err(KmsError::InvalidAliasName(format!(
             "Alias name {name} must begin with alias/"

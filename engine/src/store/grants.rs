@@ -36,6 +36,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::Action;
 use crate::entropy::{Randomness, RandomnessUnavailable, Timestamp};
+use crate::error::KmsError;
 use crate::format::hex;
 use crate::request::RequestPrincipal;
 
@@ -401,6 +402,31 @@ pub struct NewGrant {
 }
 
 impl NewGrant {
+    /// Refuses a grantee or retiring principal that is an IAM group. A group is not a principal
+    /// (IAM User Guide, reference_policies_elements_principal.html; API Reference, CreateGrant,
+    /// GranteePrincipal: "Valid principals include AWS accounts, IAM users, IAM roles, federated
+    /// users, and assumed role users"), so KMS answers as for any ARN it cannot resolve to a
+    /// principal: `InvalidArnException: ARN does not refer to a valid principal: ARN`.
+    pub fn check_principals(&self) -> Result<(), KmsError> {
+        for arn in std::iter::once(&self.grantee).chain(&self.retiring) {
+            let mut parts = arn.splitn(6, ':');
+            let is_group = parts.next() == Some("arn")
+                && parts.next().is_some()
+                && parts.next() == Some("iam")
+                && parts.next().is_some()
+                && parts.next().is_some()
+                && parts
+                    .next()
+                    .is_some_and(|resource| resource.starts_with("group/"));
+            if is_group {
+                return Err(KmsError::InvalidArn(format!(
+                    "ARN does not refer to a valid principal: {arn}"
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// Whether `grant` has the same properties, including the name: a retried CreateGrant that
     /// returns the existing grant (KMS Developer Guide, create-grant-overview.html).
     fn is_retry_of(&self, grant: &Grant) -> bool {

@@ -3,7 +3,7 @@
 //! concepts.html#key-id).
 
 use super::key::KeyId;
-use crate::error::KmsError;
+use crate::error::{Constraint, KmsError, Shown};
 
 /// A parsed `KeyId` parameter.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,10 +36,10 @@ impl KeyRef {
     /// Parses a `KeyId` parameter.
     pub fn parse(text: &str) -> Result<KeyRef, KmsError> {
         if text.is_empty() {
-            return Err(KmsError::Validation(
-                "1 validation error detected: Value '' at 'keyId' failed to satisfy constraint: \
-                 Member must have length greater than or equal to 1"
-                    .to_owned(),
+            return Err(KmsError::validation(
+                Shown::Text(text),
+                "keyId",
+                Constraint::MinLength(1),
             ));
         }
         if text.starts_with("arn:") {
@@ -101,9 +101,10 @@ fn invalid_arn(text: &str) -> KmsError {
     KmsError::InvalidArn(format!("ARN {text} is not a valid KMS key or alias ARN"))
 }
 
-/// `NotFoundException: Invalid keyId X`, what KMS answers for an identifier of no known shape.
+/// `NotFoundException: Invalid keyId 'X'`, what KMS answers for an identifier of no known shape
+/// (and for an alias where the operation takes only a key id or key ARN).
 pub(crate) fn invalid_key_id(text: &str) -> KmsError {
-    KmsError::NotFound(format!("Invalid keyId {text}"))
+    KmsError::NotFound(format!("Invalid keyId '{text}'"))
 }
 
 #[cfg(test)]
@@ -148,7 +149,7 @@ mod tests {
         assert_eq!(name(""), "ValidationException");
         assert_eq!(
             KeyRef::parse("DemoKey").unwrap_err().message(),
-            "Invalid keyId DemoKey"
+            "Invalid keyId 'DemoKey'"
         );
     }
 }

@@ -188,9 +188,15 @@ fn generate_mac_and_verify_mac_round_trip_and_refuse_a_changed_message() {
                 &mut env(&mut rng),
                 mac_request(&arn, other.as_str(), b"order 66"),
             );
+            let wrong = wrong.unwrap_err();
+            assert_eq!(wrong.exception_name(), "InvalidKeyUsageException");
+            // AWS's words.
             assert_eq!(
-                wrong.unwrap_err().exception_name(),
-                "InvalidKeyUsageException"
+                wrong.message(),
+                format!(
+                    "Algorithm {} is incompatible with key spec {spec}.",
+                    other.as_str()
+                )
             );
         }
     }
@@ -416,13 +422,19 @@ fn grants_allow_only_the_operations_the_key_spec_supports() {
 #[test]
 fn asymmetric_keys_are_refused_without_the_feature() {
     let (mut world, alice, _) = setup();
-    let refused = create(&mut world, &alice, "ECC_NIST_P256", Some("SIGN_VERIFY")).unwrap_err();
-    assert_eq!(refused.exception_name(), "UnsupportedOperationException");
-    assert!(
-        refused.message().contains("kmsplay CLI"),
-        "{}",
-        refused.message()
-    );
+    for (spec, usage) in [
+        ("ECC_NIST_P256", "SIGN_VERIFY"),
+        ("RSA_2048", "ENCRYPT_DECRYPT"),
+        ("RSA_4096", "SIGN_VERIFY"),
+    ] {
+        let refused = create(&mut world, &alice, spec, Some(usage)).unwrap_err();
+        assert_eq!(refused.exception_name(), "UnsupportedOperationException");
+        assert!(
+            refused.message().contains("kmsplay CLI"),
+            "{}",
+            refused.message()
+        );
+    }
 }
 
 #[cfg(feature = "asymmetric")]
@@ -461,7 +473,7 @@ mod ecc {
         let (mut world, alice, _) = setup();
         for row in KEY_SPECS
             .iter()
-            .filter(|r| r.asymmetric && r.usage_name == "SIGN_VERIFY")
+            .filter(|r| r.asymmetric && r.name.starts_with("ECC_") && r.usage_name == "SIGN_VERIFY")
         {
             let arn = create(&mut world, &alice, row.name, Some("SIGN_VERIFY")).unwrap();
             let algorithm = row.signing_algorithms[0];
@@ -578,6 +590,23 @@ mod ecc {
         assert_eq!(
             run(sign(&symmetric, "ECDSA_SHA_256", b"m", None)),
             Err("InvalidKeyUsageException")
+        );
+        // AWS's words: the message is a sensitive member (its value is left out of the
+        // validation message), and a digest of the wrong length names only the algorithm.
+        let mut message = |request| {
+            world
+                .sign(&c, &mut env(&mut rng), request)
+                .unwrap_err()
+                .message()
+                .to_owned()
+        };
+        assert_eq!(
+            message(sign(&arn, "ECDSA_SHA_384", &[1; 4097], None)),
+            "1 validation error detected: Value at 'message' failed to satisfy constraint: Member must have length less than or equal to 4096"
+        );
+        assert_eq!(
+            message(sign(&arn, "ECDSA_SHA_384", &[1; 32], Some("DIGEST"))),
+            "Digest is invalid length for algorithm ECDSA_SHA_384."
         );
     }
 }

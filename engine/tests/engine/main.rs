@@ -5,6 +5,7 @@ mod common;
 mod kms_common;
 
 mod analysis;
+mod answers;
 mod authz_rules;
 mod crypto_ops;
 mod exercises;
@@ -24,5 +25,6 @@ mod policy_grammar;
 mod policy_laws;
 mod policy_lint;
 mod randomness;
+mod rsa_keys;
 mod scenario_props;
 mod store_model;

@@ -1,0 +1,278 @@
+//! RSA for the RSA key specs (feature `asymmetric`): the key material is the private key, PKCS #1
+//! DER; Encrypt and Decrypt use RSAES-OAEP with SHA-1 or SHA-256 (the hash and MGF1 the same,
+//! no label), Sign and Verify RSASSA-PSS (salt as long as the hash) or RSASSA-PKCS1-v1_5 over a
+//! digest the caller computed; public keys are DER `SubjectPublicKeyInfo` (KMS Developer Guide,
+//! asymmetric-key-specs.html, "RSA key specs"; API Reference, Encrypt, Sign, GetPublicKey).
+//!
+//! Randomness comes from the engine's [`Randomness`]: key generation draws a 256-bit seed with
+//! [`Randomness::fill`] (so a seeded session makes the same key again) and OAEP and PSS padding
+//! draw theirs with [`Randomness::fill_fresh`]; the seed drives a ChaCha20 keystream, the
+//! infallible generator the `rsa` crate asks for.
+
+use std::convert::Infallible;
+
+use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
+use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey};
+use rsa::rand_core::{TryCryptoRng, TryRng};
+use rsa::sha2::{Sha256, Sha384, Sha512};
+use rsa::{Oaep, Pkcs1v15Sign, Pss, RsaPrivateKey};
+use sha1::Sha1;
+
+use crate::catalog::KeySpec;
+use crate::entropy::{Randomness, RandomnessUnavailable, SeededRandomness};
+
+/// Whether `spec` is an RSA key spec (either usage).
+pub(super) fn is_rsa(spec: KeySpec) -> bool {
+    spec.row().name.starts_with("RSA_")
+}
+
+/// The ChaCha20 keystream under a seed drawn from the engine's randomness: the `rsa` crate's
+/// generators cannot fail, the engine's can, so the fallible draw happens once, up front.
+struct Stream(SeededRandomness);
+
+impl Stream {
+    fn draw(rng: &mut dyn Randomness, fresh: bool) -> Result<Stream, RandomnessUnavailable> {
+        let mut seed = [0u8; 32];
+        if fresh {
+            rng.fill_fresh(&mut seed)?;
+        } else {
+            rng.fill(&mut seed)?;
+        }
+        Ok(Stream(SeededRandomness::from_key(seed)))
+    }
+}
+
+impl TryRng for Stream {
+    type Error = Infallible;
+
+    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
+        let mut bytes = [0u8; 4];
+        self.try_fill_bytes(&mut bytes)?;
+        Ok(u32::from_le_bytes(bytes))
+    }
+
+    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+        let mut bytes = [0u8; 8];
+        self.try_fill_bytes(&mut bytes)?;
+        Ok(u64::from_le_bytes(bytes))
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
+        // The keystream ends after 256 GiB, far beyond what one key generation or padding
+        // draws; past it the bytes would stay zero rather than panic.
+        let _ = self.0.fill(dst);
+        Ok(())
+    }
+}
+
+impl TryCryptoRng for Stream {}
+
+/// A fresh private key of `spec`'s modulus length, PKCS #1 DER; `None` for a spec that is not
+/// RSA (or a key the `rsa` crate could not make or encode).
+pub(super) fn generate(
+    spec: KeySpec,
+    rng: &mut dyn Randomness,
+) -> Result<Option<Vec<u8>>, RandomnessUnavailable> {
+    if !is_rsa(spec) {
+        return Ok(None);
+    }
+    let mut stream = Stream::draw(rng, false)?;
+    let bits = spec.row().material_bytes * 8;
+    let Ok(key) = RsaPrivateKey::new(&mut stream, bits) else {
+        return Ok(None);
+    };
+    Ok(key.to_pkcs1_der().ok().map(|der| der.as_bytes().to_vec()))
+}
+
+/// A fresh RSA data key pair of `spec`'s modulus length: the private key as PKCS #8 DER and the
+/// public key as DER `SubjectPublicKeyInfo` (API Reference, GenerateDataKeyPair:
+/// `PrivateKeyPlaintext` is "a DER-encoded PKCS8 PrivateKeyInfo", `PublicKey` "a DER-encoded
+/// X.509 SubjectPublicKeyInfo"). Its seed is fresh: a data key pair is never replayed from a
+/// session's seed. `None` for a spec that is not RSA.
+pub(super) fn data_key_pair(
+    spec: KeySpec,
+    rng: &mut dyn Randomness,
+) -> Result<Option<super::DataKeyPair>, RandomnessUnavailable> {
+    if !is_rsa(spec) {
+        return Ok(None);
+    }
+    let mut stream = Stream::draw(rng, true)?;
+    let bits = spec.row().material_bytes * 8;
+    let Ok(key) = RsaPrivateKey::new(&mut stream, bits) else {
+        return Ok(None);
+    };
+    let Ok(private_key) = key.to_pkcs8_der() else {
+        return Ok(None);
+    };
+    let Ok(public_key) = key.to_public_key().to_public_key_der() else {
+        return Ok(None);
+    };
+    Ok(Some(super::DataKeyPair {
+        private_key: zeroize::Zeroizing::new(private_key.as_bytes().to_vec()),
+        public_key: public_key.as_bytes().to_vec(),
+    }))
+}
+
+fn private_key(der: &[u8]) -> Option<RsaPrivateKey> {
+    RsaPrivateKey::from_pkcs1_der(der).ok()
+}
+
+/// Why RSA encryption made no ciphertext.
+#[derive(Debug)]
+pub(super) enum RsaFailure {
+    /// The randomness for the padding was unavailable.
+    Randomness(RandomnessUnavailable),
+    /// The algorithm, the key or the plaintext's length did not fit.
+    Refused,
+}
+
+/// RSAES-OAEP encryption of `plaintext` with `algorithm` under the public half of `der`.
+pub(super) fn encrypt(
+    der: &[u8],
+    algorithm: &str,
+    plaintext: &[u8],
+    rng: &mut dyn Randomness,
+) -> Result<Vec<u8>, RsaFailure> {
+    let key = private_key(der).ok_or(RsaFailure::Refused)?;
+    let public = key.to_public_key();
+    let mut stream = Stream::draw(rng, true).map_err(RsaFailure::Randomness)?;
+    let result = match algorithm {
+        "RSAES_OAEP_SHA_1" => public.encrypt(&mut stream, Oaep::<Sha1>::new(), plaintext),
+        "RSAES_OAEP_SHA_256" => public.encrypt(&mut stream, Oaep::<Sha256>::new(), plaintext),
+        _ => return Err(RsaFailure::Refused),
+    };
+    result.map_err(|_| RsaFailure::Refused)
+}
+
+/// RSAES-OAEP decryption of `ciphertext` with `algorithm`; `None` for any failure.
+pub(super) fn decrypt(der: &[u8], algorithm: &str, ciphertext: &[u8]) -> Option<Vec<u8>> {
+    let key = private_key(der)?;
+    match algorithm {
+        "RSAES_OAEP_SHA_1" => key.decrypt(Oaep::<Sha1>::new(), ciphertext).ok(),
+        "RSAES_OAEP_SHA_256" => key.decrypt(Oaep::<Sha256>::new(), ciphertext).ok(),
+        _ => None,
+    }
+}
+
+/// The signature of `digest` (already the algorithm's hash) with `algorithm`.
+pub(super) fn sign(
+    der: &[u8],
+    algorithm: &str,
+    digest: &[u8],
+    rng: &mut dyn Randomness,
+) -> Result<Vec<u8>, RsaFailure> {
+    let key = private_key(der).ok_or(RsaFailure::Refused)?;
+    let mut stream = Stream::draw(rng, true).map_err(RsaFailure::Randomness)?;
+    let result = match algorithm {
+        "RSASSA_PSS_SHA_256" => key.sign_with_rng(&mut stream, Pss::<Sha256>::new(), digest),
+        "RSASSA_PSS_SHA_384" => key.sign_with_rng(&mut stream, Pss::<Sha384>::new(), digest),
+        "RSASSA_PSS_SHA_512" => key.sign_with_rng(&mut stream, Pss::<Sha512>::new(), digest),
+        "RSASSA_PKCS1_V1_5_SHA_256" => key.sign(Pkcs1v15Sign::new::<Sha256>(), digest),
+        "RSASSA_PKCS1_V1_5_SHA_384" => key.sign(Pkcs1v15Sign::new::<Sha384>(), digest),
+        "RSASSA_PKCS1_V1_5_SHA_512" => key.sign(Pkcs1v15Sign::new::<Sha512>(), digest),
+        _ => return Err(RsaFailure::Refused),
+    };
+    result.map_err(|_| RsaFailure::Refused)
+}
+
+/// Whether `signature` signs `digest` with `algorithm` under the public half of `der`.
+pub(super) fn verify(der: &[u8], algorithm: &str, digest: &[u8], signature: &[u8]) -> bool {
+    let Some(key) = private_key(der) else {
+        return false;
+    };
+    let public = key.to_public_key();
+    match algorithm {
+        "RSASSA_PSS_SHA_256" => public.verify(Pss::<Sha256>::new(), digest, signature),
+        "RSASSA_PSS_SHA_384" => public.verify(Pss::<Sha384>::new(), digest, signature),
+        "RSASSA_PSS_SHA_512" => public.verify(Pss::<Sha512>::new(), digest, signature),
+        "RSASSA_PKCS1_V1_5_SHA_256" => {
+            public.verify(Pkcs1v15Sign::new::<Sha256>(), digest, signature)
+        }
+        "RSASSA_PKCS1_V1_5_SHA_384" => {
+            public.verify(Pkcs1v15Sign::new::<Sha384>(), digest, signature)
+        }
+        "RSASSA_PKCS1_V1_5_SHA_512" => {
+            public.verify(Pkcs1v15Sign::new::<Sha512>(), digest, signature)
+        }
+        _ => return false,
+    }
+    .is_ok()
+}
+
+/// The DER `SubjectPublicKeyInfo` of the key `der`.
+pub(super) fn public_key(der: &[u8]) -> Option<Vec<u8>> {
+    let key = private_key(der)?;
+    let spki = key.to_public_key().to_public_key_der().ok()?;
+    Some(spki.as_bytes().to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "test fixtures")]
+    use super::*;
+    use rsa::pkcs8::DecodePublicKey;
+    use sha2::Digest as _;
+
+    /// One 2048-bit key for the module's tests (generating keys is the slow part).
+    fn key() -> &'static [u8] {
+        static KEY: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+        KEY.get_or_init(|| {
+            generate(KeySpec::Rsa2048Encrypt, &mut SeededRandomness::new(3))
+                .unwrap()
+                .unwrap()
+        })
+    }
+
+    #[test]
+    fn a_seed_makes_the_same_key_and_the_public_key_is_spki() {
+        let again = generate(KeySpec::Rsa2048Sign, &mut SeededRandomness::new(3))
+            .unwrap()
+            .unwrap();
+        assert_eq!(again, key());
+        let spki = public_key(key()).unwrap();
+        let public = rsa::RsaPublicKey::from_public_key_der(&spki).unwrap();
+        assert_eq!(rsa::traits::PublicKeyParts::size(&public), 256);
+        assert_eq!(
+            generate(KeySpec::EccNistP256, &mut SeededRandomness::new(3)).unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn oaep_round_trips_and_refuses_the_other_hash_and_long_plaintext() {
+        let mut rng = SeededRandomness::new(9);
+        for algorithm in ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"] {
+            let blob = encrypt(key(), algorithm, b"attack at dawn", &mut rng).unwrap();
+            assert_eq!(blob.len(), 256);
+            assert_eq!(decrypt(key(), algorithm, &blob).unwrap(), b"attack at dawn");
+        }
+        let blob = encrypt(key(), "RSAES_OAEP_SHA_1", b"x", &mut rng).unwrap();
+        assert_eq!(decrypt(key(), "RSAES_OAEP_SHA_256", &blob), None);
+        assert_eq!(decrypt(key(), "RSAES_OAEP_SHA_1", b"short"), None);
+        // RFC 8017, 7.1.1: at most k - 2hLen - 2 bytes.
+        assert!(encrypt(key(), "RSAES_OAEP_SHA_256", &[7; 190], &mut rng).is_ok());
+        assert!(encrypt(key(), "RSAES_OAEP_SHA_256", &[7; 191], &mut rng).is_err());
+    }
+
+    #[test]
+    fn pss_and_pkcs1_signatures_verify_only_for_their_digest_and_scheme() {
+        let mut rng = SeededRandomness::new(5);
+        let digest = sha2::Sha256::digest(b"message").to_vec();
+        let other = sha2::Sha256::digest(b"massage").to_vec();
+        for algorithm in ["RSASSA_PSS_SHA_256", "RSASSA_PKCS1_V1_5_SHA_256"] {
+            let signature = sign(key(), algorithm, &digest, &mut rng).unwrap();
+            assert_eq!(signature.len(), 256);
+            assert!(verify(key(), algorithm, &digest, &signature));
+            assert!(!verify(key(), algorithm, &other, &signature));
+            assert!(!verify(key(), algorithm, &digest, b"junk"));
+        }
+        let pss = sign(key(), "RSASSA_PSS_SHA_256", &digest, &mut rng).unwrap();
+        assert!(!verify(key(), "RSASSA_PKCS1_V1_5_SHA_256", &digest, &pss));
+        // PKCS #1 v1.5 is deterministic (RFC 8017, 8.2.1), PSS is salted (8.1.1).
+        let a = sign(key(), "RSASSA_PKCS1_V1_5_SHA_256", &digest, &mut rng).unwrap();
+        let b = sign(key(), "RSASSA_PKCS1_V1_5_SHA_256", &digest, &mut rng).unwrap();
+        assert_eq!(a, b);
+        let c = sign(key(), "RSASSA_PSS_SHA_256", &digest, &mut rng).unwrap();
+        assert_ne!(pss, c);
+    }
+}
