@@ -1,7 +1,7 @@
 // The playground on a phone-sized screen (390 × 844): nothing scrolls the page sideways, the
 // matrix scrolls inside its own box, and the create-key wizard can be finished.
 
-import { open, keyNames, cellWord } from './helpers.mjs';
+import { open, keyNames, cellWord, until } from './helpers.mjs';
 
 const PHONE = { width: 390, height: 844 };
 
@@ -28,8 +28,14 @@ export default [
         await page.click(tab);
         expect(!(await scrollsSideways(page)), `no sideways scroll with ${tab} open`);
       }
+      // Tapping a cell brings its answer on screen: the details sit below the matrix here.
+      await page.evaluate(() => window.scrollTo(0, 0));
       await page.click('#cell-0-0');
       await page.waitForSelector('#why-verdict');
+      await until(page, (p) => p.$eval('#why-verdict', (v) => {
+        const r = v.getBoundingClientRect();
+        return r.top >= 0 && r.bottom <= window.innerHeight;
+      }), 'the why verdict scrolled into view');
       expect(!(await scrollsSideways(page)), 'no sideways scroll with the why panel');
       await shot('narrow-why');
     },

@@ -227,7 +227,7 @@ fn Drawer() -> Html {
         }
     });
     html! {
-        <section class={classes!("drawer", open.is_none().then_some("collapsed"))} aria-label="Details" {onkeydown}>
+        <section id="drawer" class={classes!("drawer", open.is_none().then_some("collapsed"))} aria-label="Details" {onkeydown}>
             <div class="drawer-tabs" role="tablist">
                 { tab(DrawerTab::Why, "tab-why", why_label) }
                 { tab(DrawerTab::Grants, "tab-grants", format!("Grants {}", state.model().world().grants.all().filter(|g| g.is_active()).count())) }

@@ -369,6 +369,7 @@ pub fn AccessMatrix() -> Html {
             drop(model);
             focus.set((row, column));
             handle.select_cell(selection);
+            bring_details_into_view();
         }
     };
     let on_cell = {
@@ -678,4 +679,31 @@ pub fn AccessMatrix() -> Html {
             </div>
         </section>
     }
+}
+
+/// On a phone the details drawer sits below the matrix, so the answer to a tapped cell would
+/// open off screen: once the drawer has rendered, scroll it up when less of it shows than a
+/// few lines. On a wide screen it is already in view and nothing moves.
+fn bring_details_into_view() {
+    const ENOUGH_SHOWN_PX: f64 = 200.0;
+    gloo::timers::callback::Timeout::new(0, || {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let Some(drawer) = window
+            .document()
+            .and_then(|d| d.get_element_by_id("drawer"))
+        else {
+            return;
+        };
+        let viewport = window
+            .inner_height()
+            .ok()
+            .and_then(|h| h.as_f64())
+            .unwrap_or_default();
+        if viewport - drawer.get_bounding_client_rect().top() < ENOUGH_SHOWN_PX {
+            drawer.scroll_into_view_with_bool(true);
+        }
+    })
+    .forget();
 }
