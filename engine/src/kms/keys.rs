@@ -167,7 +167,7 @@ impl World {
             ..Key::new(
                 id,
                 account,
-                self.region().to_owned(),
+                self.request_region(caller).to_owned(),
                 origin,
                 state,
                 env.now,
@@ -217,9 +217,11 @@ impl World {
         request: ListRequest,
     ) -> Result<ListKeysResponse, KmsError> {
         let principal = self.account_operation(caller, env, Action::ListKeys)?;
+        let region = self.request_region(caller);
         let entries: Vec<KeyListEntry> = self
             .keys
             .keys_of(&principal.account)
+            .filter(|k| k.region == region)
             .map(|k| KeyListEntry {
                 key_id: k.id.to_string(),
                 key_arn: k.arn.clone(),

@@ -25,6 +25,7 @@ mod policy_grammar;
 mod policy_laws;
 mod policy_lint;
 mod randomness;
+mod regions;
 mod rsa_keys;
 mod scenario_props;
 mod store_model;
