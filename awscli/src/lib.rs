@@ -1501,6 +1501,37 @@ mod session_tests {
         );
     }
 
+    /// `aws kms create-key --multi-region` makes a multi-Region primary key: an `mrk-` key id,
+    /// `MultiRegion` true and its `MultiRegionConfiguration` (KMS API Reference, CreateKey
+    /// MultiRegion and MultiRegionConfiguration).
+    #[test]
+    fn create_key_multi_region() {
+        let mut f = Fixture::of(ADMIN_WORLD);
+        assert_eq!(f.run("aws configure --profile alice").status, 0);
+        let out = f.run("aws kms create-key --multi-region --profile alice --region eu-west-1");
+        assert_eq!(out.status, 0, "{}", out.stderr);
+        let value: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        let metadata = &value["KeyMetadata"];
+        let id = metadata["KeyId"].as_str().unwrap();
+        assert!(id.starts_with("mrk-") && id.len() == 36, "{id}");
+        assert_eq!(metadata["MultiRegion"], true);
+        assert_eq!(
+            metadata["MultiRegionConfiguration"]["MultiRegionKeyType"],
+            "PRIMARY"
+        );
+        assert_eq!(
+            metadata["MultiRegionConfiguration"]["PrimaryKey"]["Region"],
+            "eu-west-1"
+        );
+        let text = f.run(&format!(
+            "aws kms describe-key --key-id {id} --profile alice --region eu-west-1 --query KeyMetadata.MultiRegionConfiguration.PrimaryKey.Arn --output text"
+        ));
+        assert_eq!(
+            text.stdout.trim(),
+            format!("arn:aws:kms:eu-west-1:111122223333:key/{id}")
+        );
+    }
+
     #[test]
     fn help_and_shell_errors() {
         let mut f = Fixture::demo1();

@@ -18,6 +18,7 @@ mod kms_operations;
 mod layers;
 mod lecture;
 mod matrix_properties;
+mod multi_region;
 mod parser_properties;
 mod policy_eval;
 mod policy_eval_conditions;
