@@ -95,45 +95,27 @@ fn response_value(value: Result<Value, serde_json::Error>) -> Result<Value, ApiE
     Ok(value)
 }
 
-/// The members that hold `KeyId`-like values, which a bare key id or alias name resolves in the
-/// Region the command is sent to.
-const KEY_ID_MEMBERS: [&str; 4] = ["KeyId", "TargetKeyId", "SourceKeyId", "DestinationKeyId"];
-
 /// Runs `operation` with `request` for `call.caller`.
 pub fn kms(
     world: &mut World,
     call: &Call<'_>,
     rng: &mut dyn Randomness,
     operation: &OperationSpec,
-    mut request: Map<String, Value>,
+    request: Map<String, Value>,
 ) -> Result<Value, ApiError> {
-    let caller = Caller::new(call.caller);
+    // The engine looks bare key ids and alias names up, creates keys and lists in the Region
+    // the request is sent to.
+    let caller = if call.region == world.region() {
+        Caller::new(call.caller)
+    } else {
+        Caller::new(call.caller).in_region(call.region)
+    };
     let mut env = Env::new(call.now, rng);
-    let other_region = call.region != world.region();
-    if other_region {
-        // A bare key id or alias name means the key in the Region the request is sent to
-        // (KMS Developer Guide, concepts.html#key-id): write it as that Region's ARN.
-        let account = world
-            .principal(call.caller)
-            .map(|p| p.account.clone())
-            .unwrap_or_default();
-        for member in KEY_ID_MEMBERS {
-            if let Some(Value::String(id)) = request.get_mut(member) {
-                if !id.starts_with("arn:") {
-                    *id = if id.starts_with("alias/") {
-                        format!("arn:aws:kms:{}:{account}:{id}", call.region)
-                    } else {
-                        format!("arn:aws:kms:{}:{account}:key/{id}", call.region)
-                    };
-                }
-            }
-        }
-    }
     let w = world;
     let c = &caller;
     let e = &mut env;
     let r = request;
-    let mut value = match operation.api {
+    let value = match operation.api {
         "CancelKeyDeletion" => run(w, c, e, r, World::cancel_key_deletion),
         "CreateAlias" => run(w, c, e, r, World::create_alias),
         "CreateGrant" => run(w, c, e, r, World::create_grant),
@@ -189,19 +171,6 @@ pub fn kms(
             denial: None,
         }),
     }?;
-    if other_region {
-        // Listing in a Region shows that Region's keys and aliases only.
-        let prefix = format!("arn:aws:kms:{}:", call.region);
-        for (list, arn_member) in [("Keys", "KeyArn"), ("Aliases", "AliasArn")] {
-            if let Some(Value::Array(items)) = value.get_mut(list) {
-                items.retain(|item| {
-                    item.get(arn_member)
-                        .and_then(Value::as_str)
-                        .is_some_and(|a| a.starts_with(&prefix))
-                });
-            }
-        }
-    }
     Ok(value)
 }
 

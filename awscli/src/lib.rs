@@ -1434,6 +1434,104 @@ mod session_tests {
         );
     }
 
+    /// `--region` on a command, else the profile's `region`, is the Region the request is sent
+    /// to (AWS CLI User Guide, cli-configure-options.html: `--region` overrides the profile's
+    /// `region`). CreateKey makes the key there, ListKeys and ListAliases list that Region's,
+    /// a bare key id is looked up there, and a key ARN of another Region is refused with
+    /// `NotFoundException: Invalid arn REGION` (KMS Developer Guide, concepts.html#key-id).
+    #[test]
+    fn region_from_the_command_line_or_the_profile() {
+        let mut f = Fixture::of(ADMIN_WORLD);
+        assert_eq!(f.run("aws configure --profile alice").status, 0);
+        assert_eq!(
+            f.run("aws configure set region eu-west-2 --profile alice")
+                .status,
+            0
+        );
+        let eu = f.run("aws kms create-key --profile alice --query KeyMetadata.Arn --output text");
+        assert_eq!(eu.status, 0, "{}", eu.stderr);
+        let eu_arn = eu.stdout.trim().to_owned();
+        assert!(
+            eu_arn.starts_with("arn:aws:kms:eu-west-2:111122223333:key/"),
+            "{eu_arn}"
+        );
+        let home = f.run(
+            "aws kms create-key --profile alice --region us-east-1 --query KeyMetadata.KeyId --output text",
+        );
+        assert_eq!(home.status, 0, "{}", home.stderr);
+        let home_id = home.stdout.trim().to_owned();
+        let listed = f.run("aws kms list-keys --profile alice --query Keys[].KeyArn --output text");
+        assert_eq!(listed.stdout.trim(), eu_arn);
+        let listed_home = f.run(
+            "aws kms list-keys --profile alice --region us-east-1 --query Keys[].KeyId --output text",
+        );
+        assert_eq!(listed_home.stdout.trim(), home_id);
+        // The same alias name in both Regions.
+        for region in ["eu-west-2", "us-east-1"] {
+            let key = if region == "us-east-1" {
+                home_id.clone()
+            } else {
+                eu_arn.clone()
+            };
+            let made = f.run(&format!(
+                "aws kms create-alias --alias-name alias/app --target-key-id {key} --profile alice --region {region}"
+            ));
+            assert_eq!(made.status, 0, "{}", made.stderr);
+        }
+        let bare = f.run(&format!(
+            "aws kms describe-key --key-id {home_id} --profile alice"
+        ));
+        assert_eq!(bare.status, STATUS_SERVICE_ERROR);
+        assert!(
+            bare.stderr.contains(&format!(
+                "(NotFoundException) when calling the DescribeKey operation: Key 'arn:aws:kms:eu-west-2:111122223333:key/{home_id}' does not exist"
+            )),
+            "{}",
+            bare.stderr
+        );
+        let other = f.run(&format!(
+            "aws kms describe-key --key-id {eu_arn} --profile alice --region us-east-1"
+        ));
+        assert!(
+            other.stderr.contains(
+                "(NotFoundException) when calling the DescribeKey operation: Invalid arn eu-west-2"
+            ),
+            "{}",
+            other.stderr
+        );
+    }
+
+    /// `aws kms create-key --multi-region` makes a multi-Region primary key: an `mrk-` key id,
+    /// `MultiRegion` true and its `MultiRegionConfiguration` (KMS API Reference, CreateKey
+    /// MultiRegion and MultiRegionConfiguration).
+    #[test]
+    fn create_key_multi_region() {
+        let mut f = Fixture::of(ADMIN_WORLD);
+        assert_eq!(f.run("aws configure --profile alice").status, 0);
+        let out = f.run("aws kms create-key --multi-region --profile alice --region eu-west-1");
+        assert_eq!(out.status, 0, "{}", out.stderr);
+        let value: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        let metadata = &value["KeyMetadata"];
+        let id = metadata["KeyId"].as_str().unwrap();
+        assert!(id.starts_with("mrk-") && id.len() == 36, "{id}");
+        assert_eq!(metadata["MultiRegion"], true);
+        assert_eq!(
+            metadata["MultiRegionConfiguration"]["MultiRegionKeyType"],
+            "PRIMARY"
+        );
+        assert_eq!(
+            metadata["MultiRegionConfiguration"]["PrimaryKey"]["Region"],
+            "eu-west-1"
+        );
+        let text = f.run(&format!(
+            "aws kms describe-key --key-id {id} --profile alice --region eu-west-1 --query KeyMetadata.MultiRegionConfiguration.PrimaryKey.Arn --output text"
+        ));
+        assert_eq!(
+            text.stdout.trim(),
+            format!("arn:aws:kms:eu-west-1:111122223333:key/{id}")
+        );
+    }
+
     #[test]
     fn help_and_shell_errors() {
         let mut f = Fixture::demo1();

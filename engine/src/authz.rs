@@ -685,7 +685,13 @@ impl KeyContext {
         context.set("kms:KeyOrigin", key.origin.as_str());
         context.set("kms:KeySpec", key.spec.as_str());
         context.set("kms:KeyUsage", key.usage.as_str());
-        context.set("kms:MultiRegion", "false");
+        if key.is_multi_region() {
+            // The playground's multi-Region keys are primary keys (conditions-kms.html).
+            context.set("kms:MultiRegion", "true");
+            context.set("kms:MultiRegionKeyType", "PRIMARY");
+        } else {
+            context.set("kms:MultiRegion", "false");
+        }
         let key_policy = Arc::new(context);
         let aliases: Vec<String> = world
             .keys

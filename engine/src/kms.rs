@@ -55,6 +55,11 @@ pub struct Caller {
     pub via_service: Option<String>,
     /// Extra condition keys to put in the request context (`aws:SourceIp`, ...).
     pub context: Context,
+    /// The Region the request is sent to; `None` is the world's Region. Keys, aliases and grants
+    /// live in a Region: a bare key id or alias name is looked up in this one, CreateKey makes
+    /// its key here, and the list operations list this Region's (KMS Developer Guide,
+    /// concepts.html#key-id).
+    pub region: Option<String>,
 }
 
 impl Caller {
@@ -64,6 +69,16 @@ impl Caller {
             principal: principal.into(),
             via_service: None,
             context: Context::new(),
+            region: None,
+        }
+    }
+
+    /// The same caller, sending its requests to `region`.
+    #[must_use]
+    pub fn in_region(self, region: impl Into<String>) -> Caller {
+        Caller {
+            region: Some(region.into()),
+            ..self
         }
     }
 }
@@ -153,18 +168,27 @@ impl World {
         })
     }
 
-    /// The key a `KeyId` parameter names for `principal` (see
+    /// The Region `caller` sends its request to: its own, or the world's.
+    pub fn request_region<'a>(&'a self, caller: &'a Caller) -> &'a str {
+        caller.region.as_deref().unwrap_or(self.region())
+    }
+
+    /// The key a `KeyId` parameter names for `principal` in the request's Region (see
     /// [`crate::store::KeyStore::resolve`]), with the alias it used.
     fn find_key(
         &self,
         principal: &Principal,
+        caller: &Caller,
         key_id: &str,
         accept_alias: bool,
     ) -> Result<(Arc<Key>, Option<String>), KmsError> {
         let key_ref = KeyRef::parse(key_id)?;
-        let resolved =
-            self.keys
-                .resolve(&key_ref, &principal.account, self.region(), accept_alias)?;
+        let resolved = self.keys.resolve(
+            &key_ref,
+            &principal.account,
+            self.request_region(caller),
+            accept_alias,
+        )?;
         Ok((Arc::clone(resolved.key), resolved.via_alias))
     }
 
@@ -226,7 +250,7 @@ impl World {
     ) -> Result<(Arc<Principal>, Arc<Key>), KmsError> {
         self.advance_time(env);
         let principal = self.calling_principal(caller)?;
-        let (key, via_alias) = self.find_key(&principal, key_id, accept_alias)?;
+        let (key, via_alias) = self.find_key(&principal, caller, key_id, accept_alias)?;
         self.check_grant_tokens(&params.grant_tokens)?;
         let params = RequestParams {
             request_alias: via_alias,
@@ -268,6 +292,11 @@ impl World {
 /// the service it came through (`kms:ViaService`) and its extra condition keys.
 fn call_params(caller: &Caller, mut params: RequestParams) -> RequestParams {
     params.via_service.clone_from(&caller.via_service);
+    if let Some(region) = &caller.region {
+        // IAM User Guide, reference_policies_condition-keys.html#condition-keys-requestedregion:
+        // the Region the request is made to.
+        params.context.set("aws:RequestedRegion", region.as_str());
+    }
     for (key, value) in caller.context.iter() {
         params.context.insert(key, value.clone());
     }

@@ -32,15 +32,15 @@ pub struct ResolvedKey<'a> {
     pub via_alias: Option<String>,
 }
 
-/// Keys and aliases of every account, in one Region.
+/// Keys and aliases of every account and Region (each key and alias knows its Region).
 #[derive(Clone, Debug, Default)]
 pub struct KeyStore {
     /// In creation order.
     keys: Vec<Arc<Key>>,
     /// Key id → position in `keys`.
     index: BTreeMap<KeyId, usize>,
-    /// (account, alias name) → alias.
-    aliases: BTreeMap<(String, String), Alias>,
+    /// (Region, account, alias name) → alias: alias names are unique per account and Region.
+    aliases: BTreeMap<(String, String, String), Alias>,
 }
 
 impl KeyStore {
@@ -126,14 +126,20 @@ impl KeyStore {
         due
     }
 
-    /// Every alias, ordered by account then name.
+    /// Every alias, ordered by Region, account, then name.
     pub fn aliases(&self) -> impl Iterator<Item = &Alias> {
         self.aliases.values()
     }
 
-    /// The aliases of `account`, ordered by name.
-    pub fn aliases_of<'a>(&'a self, account: &'a str) -> impl Iterator<Item = &'a Alias> {
-        self.aliases.values().filter(move |a| a.account == account)
+    /// The aliases of `account` in `region`, ordered by name.
+    pub fn aliases_of<'a>(
+        &'a self,
+        region: &'a str,
+        account: &'a str,
+    ) -> impl Iterator<Item = &'a Alias> {
+        self.aliases
+            .values()
+            .filter(move |a| a.account == account && a.region == region)
     }
 
     /// The aliases pointing at key `id`, ordered by name.
@@ -141,25 +147,35 @@ impl KeyStore {
         self.aliases.values().filter(move |a| &a.target == id)
     }
 
-    /// The alias `name` of `account`.
-    pub fn alias(&self, account: &str, name: &str) -> Option<&Alias> {
-        self.aliases.get(&(account.to_owned(), name.to_owned()))
+    /// The alias `name` of `account` in `region`.
+    pub fn alias(&self, region: &str, account: &str, name: &str) -> Option<&Alias> {
+        self.aliases
+            .get(&(region.to_owned(), account.to_owned(), name.to_owned()))
     }
 
     /// Adds or replaces an alias.
     pub fn put_alias(&mut self, alias: Alias) {
+        self.aliases.insert(
+            (
+                alias.region.clone(),
+                alias.account.clone(),
+                alias.name.clone(),
+            ),
+            alias,
+        );
+    }
+
+    /// Removes the alias `name` of `account` in `region`.
+    pub fn remove_alias(&mut self, region: &str, account: &str, name: &str) -> Option<Alias> {
         self.aliases
-            .insert((alias.account.clone(), alias.name.clone()), alias);
+            .remove(&(region.to_owned(), account.to_owned(), name.to_owned()))
     }
 
-    /// Removes the alias `name` of `account`.
-    pub fn remove_alias(&mut self, account: &str, name: &str) -> Option<Alias> {
-        self.aliases.remove(&(account.to_owned(), name.to_owned()))
-    }
-
-    /// Finds the key a `KeyId` parameter names, for a caller in `caller_account`, in `region`.
+    /// Finds the key a `KeyId` parameter names, for a caller in `caller_account`, in `region`
+    /// (the Region the request is sent to).
     ///
-    /// A bare key id or alias name is looked up in the caller's own account; reaching a key in
+    /// A bare key id or alias name is looked up in the caller's own account and the request's
+    /// Region; a key ARN or alias ARN of another Region is not found. Reaching a key in
     /// another account takes its key ARN or alias ARN (KMS Developer Guide,
     /// key-policy-modifying-external-accounts.html). `accept_alias` is false for operations
     /// whose `KeyId` takes only a key id or key ARN.
@@ -180,6 +196,15 @@ impl KeyStore {
                 key: found(region, caller_account, id)?,
                 via_alias: None,
             }),
+            // A key ARN of another Region is refused before the key is looked for: KMS answers
+            // `NotFoundException: Invalid arn REGION` (seen from the AWS CLI and SDKs when the
+            // client's Region differs from the ARN's; keys are Regional, KMS Developer Guide,
+            // concepts.html#key-id-key-ARN).
+            KeyRef::KeyArn {
+                region: arn_region, ..
+            } if arn_region != region => {
+                Err(KmsError::NotFound(format!("Invalid arn {arn_region}")))
+            }
             KeyRef::KeyArn {
                 region: arn_region,
                 account,
@@ -206,7 +231,7 @@ impl KeyStore {
                 if alias_region != region {
                     return Err(not_found());
                 }
-                let alias = self.alias(account, name).ok_or_else(not_found)?;
+                let alias = self.alias(region, account, name).ok_or_else(not_found)?;
                 let key = self.get(&alias.target).ok_or_else(not_found)?;
                 Ok(ResolvedKey {
                     key,

@@ -865,12 +865,13 @@ impl World {
             .policy
             .unwrap_or_else(|| crate::policy::default_key_policy(&setup.account));
         let policy = self.setup_key_policy(&text)?;
+        let region = setup.region.unwrap_or_else(|| self.region.clone());
         for name in &setup.aliases {
             validate_alias_name(name).map_err(WorldError::Kms)?;
-            if self.keys.alias(&setup.account, name).is_some() {
+            if self.keys.alias(&region, &setup.account, name).is_some() {
                 return Err(WorldError::Kms(KmsError::AlreadyExists(format!(
                     "An alias with the name {} already exists",
-                    alias_arn(&self.region, &setup.account, name)
+                    alias_arn(&region, &setup.account, name)
                 ))));
             }
         }
@@ -907,7 +908,6 @@ impl World {
                 vec![KeyVersion::new(rng, now, RotationType::Initial).map_err(random)?],
             )
         };
-        let region = setup.region.unwrap_or_else(|| self.region.clone());
         let arn = key_arn(&region, &setup.account, &id);
         if self.keys.get(&id).is_some() {
             return Err(WorldError::Kms(KmsError::AlreadyExists(format!(
@@ -919,6 +919,7 @@ impl World {
                 arn: alias_arn(&region, &setup.account, &name),
                 name,
                 account: setup.account.clone(),
+                region: region.clone(),
                 target: id.clone(),
                 created: now,
                 updated: now,

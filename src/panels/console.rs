@@ -367,7 +367,7 @@ pub fn demo1_script(world: &World) -> Result<Vec<String>, String> {
         .ok_or_else(missing)?;
     let alias = world
         .keys
-        .alias(&account, "alias/DemoKey")
+        .alias(world.region(), &account, "alias/DemoKey")
         .ok_or_else(missing)?;
     let key = world.keys.get(&alias.target).ok_or_else(missing)?;
     let (key_id, key_arn) = (key.id.as_str(), key.arn.as_str());

@@ -476,7 +476,7 @@ impl Wizard {
                     problems.push(error.message().to_owned());
                 } else if world
                     .keys
-                    .alias(&self.account, &self.alias_name())
+                    .alias(world.region(), &self.account, &self.alias_name())
                     .is_some()
                 {
                     problems.push(format!("The alias {} already exists.", self.alias_name()));

@@ -123,7 +123,7 @@ fn finish_creates_the_key_as_the_caller_and_it_is_a_matrix_column_at_once() {
     assert_eq!(
         host.world
             .keys
-            .alias(ACCOUNT, "alias/DemoKey")
+            .alias(host.world.region(), ACCOUNT, "alias/DemoKey")
             .unwrap()
             .target,
         created.key_id

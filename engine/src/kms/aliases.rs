@@ -16,8 +16,9 @@ use crate::world::{Principal, World};
 use std::sync::Arc;
 
 impl World {
-    fn alias_arn(&self, account: &str, name: &str) -> String {
-        alias_arn(self.region(), account, name)
+    /// The ARN of alias `name` of `account` in the Region `caller` sends its request to.
+    fn alias_arn(&self, caller: &Caller, account: &str, name: &str) -> String {
+        alias_arn(self.request_region(caller), account, name)
     }
 
     /// Authorizes `action` on `target` with no request-specific condition keys: alias
@@ -53,10 +54,10 @@ impl World {
         validate_alias_name(name)?;
         self.advance_time(env);
         let principal = self.calling_principal(caller)?;
-        let arn = self.alias_arn(&principal.account, name);
+        let arn = self.alias_arn(caller, &principal.account, name);
         let alias = self
             .keys
-            .alias(&principal.account, name)
+            .alias(self.request_region(caller), &principal.account, name)
             .cloned()
             .ok_or_else(|| KmsError::alias_not_found(&arn))?;
         self.authorize_alias_operation(
@@ -79,7 +80,7 @@ impl World {
         validate_alias_name(&request.alias_name)?;
         let (principal, key) =
             self.managed_key(caller, env, &request.target_key_id, Action::CreateAlias)?;
-        let arn = self.alias_arn(&principal.account, &request.alias_name);
+        let arn = self.alias_arn(caller, &principal.account, &request.alias_name);
         self.authorize_alias_operation(
             &principal,
             caller,
@@ -89,7 +90,7 @@ impl World {
         )?;
         if self
             .keys
-            .alias(&principal.account, &request.alias_name)
+            .alias(&key.region, &principal.account, &request.alias_name)
             .is_some()
         {
             return Err(KmsError::AlreadyExists(format!(
@@ -106,6 +107,7 @@ impl World {
             name: request.alias_name,
             arn,
             account: principal.account.clone(),
+            region: key.region.clone(),
             target: key.id.clone(),
             created: env.now,
             updated: env.now,
@@ -141,7 +143,7 @@ impl World {
             Action::UpdateAlias,
             &current.arn,
         )?;
-        let (target, _) = self.find_key(&principal, &request.target_key_id, false)?;
+        let (target, _) = self.find_key(&principal, caller, &request.target_key_id, false)?;
         self.authorize_alias_operation(
             &principal,
             caller,
@@ -189,7 +191,7 @@ impl World {
             )?;
         }
         self.keys
-            .remove_alias(&principal.account, &request.alias_name);
+            .remove_alias(&alias.region, &principal.account, &request.alias_name);
         Ok(())
     }
 
@@ -203,12 +205,17 @@ impl World {
     ) -> Result<ListAliasesResponse, KmsError> {
         let principal = self.account_operation(caller, env, Action::ListAliases)?;
         let only = match &request.key_id {
-            Some(key_id) => Some(self.find_key(&principal, key_id, false)?.0.id.clone()),
+            Some(key_id) => Some(
+                self.find_key(&principal, caller, key_id, false)?
+                    .0
+                    .id
+                    .clone(),
+            ),
             None => None,
         };
         let entries: Vec<AliasListEntry> = self
             .keys
-            .aliases_of(&principal.account)
+            .aliases_of(self.request_region(caller), &principal.account)
             .filter(|a| only.as_ref().is_none_or(|id| &a.target == id))
             .map(|a| AliasListEntry {
                 alias_name: a.name.clone(),

@@ -468,7 +468,7 @@ impl World {
             && request.key_id.is_some();
         let blob_key = match &request.key_id {
             Some(id) if asymmetric => id.clone(),
-            _ => self.blob_key_arn(&request.ciphertext_blob, request.key_id.is_some())?,
+            _ => self.blob_key_arn(caller, &request.ciphertext_blob, request.key_id.is_some())?,
         };
         let params = algorithm_params(
             request.encryption_context.as_ref(),
@@ -545,12 +545,17 @@ impl World {
         let blob_key = match &request.source_key_id {
             Some(id) if asymmetric_source => {
                 let principal = self.calling_principal(caller)?;
-                self.find_key(&principal, id, true)?.0.arn.clone()
+                self.find_key(&principal, caller, id, true)?.0.arn.clone()
             }
-            _ => self.blob_key_arn(&request.ciphertext_blob, request.source_key_id.is_some())?,
+            _ => self.blob_key_arn(
+                caller,
+                &request.ciphertext_blob,
+                request.source_key_id.is_some(),
+            )?,
         };
         let principal = self.calling_principal(caller)?;
-        let (destination, _) = self.find_key(&principal, &request.destination_key_id, true)?;
+        let (destination, _) =
+            self.find_key(&principal, caller, &request.destination_key_id, true)?;
         // kms:ReEncryptOnSameKey (KMS Developer Guide, conditions-kms.html).
         let same_key = if destination.arn == blob_key {
             "true"
@@ -677,10 +682,22 @@ impl World {
     }
 
     /// The ARN of the key a blob names: `InvalidCiphertextException` for a blob that is not
-    /// well formed, or (when the request names no key) that names no key of this world.
-    fn blob_key_arn(&self, blob: &[u8], key_named: bool) -> Result<String, KmsError> {
+    /// well formed, or (when the request names no key) that names no key of this world in the
+    /// Region the request is sent to (keys are Regional: KMS Developer Guide, concepts.html#key-id).
+    fn blob_key_arn(
+        &self,
+        caller: &Caller,
+        blob: &[u8],
+        key_named: bool,
+    ) -> Result<String, KmsError> {
         let parsed = crypto::parse(blob).map_err(|_| invalid_ciphertext())?;
-        if !key_named && self.keys.get_by_arn(parsed.key_arn).is_none() {
+        let region = self.request_region(caller);
+        if !key_named
+            && self
+                .keys
+                .get_by_arn(parsed.key_arn)
+                .is_none_or(|k| k.region != region)
+        {
             return Err(invalid_ciphertext());
         }
         Ok(parsed.key_arn.to_owned())

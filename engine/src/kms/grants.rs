@@ -275,7 +275,7 @@ impl World {
             constraints.validate().map_err(KmsError::Validation)?;
         }
         let principal = self.calling_principal(caller)?;
-        let (key, _) = self.find_key(&principal, &request.key_id, false)?;
+        let (key, _) = self.find_key(&principal, caller, &request.key_id, false)?;
         check_operations_for_key(&key, &operations)?;
         // "Grants for asymmetric KMS keys cannot include an encryption context grant
         // constraint" (API Reference, CreateGrant): asymmetric encryption takes no context.
@@ -447,7 +447,14 @@ impl World {
     ) -> Result<ListGrantsResponse, KmsError> {
         validate_principal("retiringPrincipal", &request.retiring_principal)?;
         self.account_operation(caller, env, Action::ListRetirableGrants)?;
-        let entries = self.grants.list_retirable(&request.retiring_principal);
+        // Grants live in their key's Region: the list shows the request Region's.
+        let region = self.request_region(caller);
+        let mut entries = self.grants.list_retirable(&request.retiring_principal);
+        entries.retain(|e| {
+            self.keys
+                .get_by_arn(&e.key_id)
+                .is_some_and(|k| k.region == region)
+        });
         let page = page(
             &entries,
             request.limit,
@@ -492,7 +499,7 @@ impl World {
                 (grant.key_arn.clone(), grant.id.clone())
             }
             (None, Some(key_id), Some(grant_id)) => {
-                let (key, _) = self.find_key(&principal, key_id, false)?;
+                let (key, _) = self.find_key(&principal, caller, key_id, false)?;
                 let id = GrantId::from_text(grant_id);
                 if self.grants.active(&key.arn, &id).is_none() {
                     return Err(invalid_grant_id(grant_id));

@@ -77,11 +77,9 @@ impl World {
                 row.name
             )));
         }
-        if request.multi_region == Some(true) {
-            return Err(KmsError::UnsupportedOperation(
-                "Multi-Region keys are not supported by KMS Playground".to_owned(),
-            ));
-        }
+        // Any key spec, and imported key material, may be multi-Region; only custom key
+        // stores may not, and the playground has none (API CreateKey, MultiRegion).
+        let multi_region = request.multi_region == Some(true);
         let description = request.description.unwrap_or_default();
         KmsError::check_length(
             Shown::Text(&description),
@@ -99,7 +97,16 @@ impl World {
         params.context.set("kms:KeyOrigin", origin.as_str());
         params.context.set("kms:KeySpec", row.name);
         params.context.set("kms:KeyUsage", row.usage_name);
-        params.context.set("kms:MultiRegion", "false");
+        // KMS Developer Guide, conditions-kms.html#conditions-kms-multiregion and
+        // #conditions-kms-multiregion-key-type: CreateKey carries whether it makes a multi-Region
+        // key, and for one, that it is a PRIMARY key.
+        params.context.set(
+            "kms:MultiRegion",
+            if multi_region { "true" } else { "false" },
+        );
+        if multi_region {
+            params.context.set("kms:MultiRegionKeyType", "PRIMARY");
+        }
         if !tags.is_empty() {
             params.context.insert(
                 "aws:TagKeys",
@@ -131,7 +138,11 @@ impl World {
             )?;
         }
 
-        let id = KeyId::generate(&mut *env.rng)?;
+        let id = if multi_region {
+            KeyId::generate_multi_region(&mut *env.rng)?
+        } else {
+            KeyId::generate(&mut *env.rng)?
+        };
         let account = principal.account.clone();
         // Only a supplied policy must pass the lockout safety check: "If you provide a key
         // policy, it must meet the following criteria"; without one KMS attaches the default
@@ -167,7 +178,7 @@ impl World {
             ..Key::new(
                 id,
                 account,
-                self.region().to_owned(),
+                self.request_region(caller).to_owned(),
                 origin,
                 state,
                 env.now,
@@ -217,9 +228,11 @@ impl World {
         request: ListRequest,
     ) -> Result<ListKeysResponse, KmsError> {
         let principal = self.account_operation(caller, env, Action::ListKeys)?;
+        let region = self.request_region(caller);
         let entries: Vec<KeyListEntry> = self
             .keys
             .keys_of(&principal.account)
+            .filter(|k| k.region == region)
             .map(|k| KeyListEntry {
                 key_id: k.id.to_string(),
                 key_arn: k.arn.clone(),

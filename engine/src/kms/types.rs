@@ -116,8 +116,11 @@ pub struct KeyMetadata {
     /// `["ECDH"]` for a key agreement key (API Reference, KeyMetadata, KeyAgreementAlgorithms).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub key_agreement_algorithms: Vec<&'static str>,
-    /// Always false.
+    /// Whether the key is a multi-Region key.
     pub multi_region: bool,
+    /// A multi-Region key's primary and replicas (absent for a single-Region key).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multi_region_configuration: Option<MultiRegionConfiguration>,
     /// The waiting period of a key pending deletion.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pending_deletion_window_in_days: Option<u32>,
@@ -155,11 +158,44 @@ impl KeyMetadata {
             mac_algorithms: key.spec.row().mac_algorithms.to_vec(),
             signing_algorithms: key.spec.row().signing_algorithms.to_vec(),
             key_agreement_algorithms: key.spec.row().key_agreement_algorithms().to_vec(),
-            multi_region: false,
+            multi_region: key.is_multi_region(),
+            multi_region_configuration: key.is_multi_region().then(|| MultiRegionConfiguration {
+                multi_region_key_type: "PRIMARY",
+                primary_key: MultiRegionKey {
+                    arn: key.arn.clone(),
+                    region: key.region.clone(),
+                },
+                replica_keys: Vec::new(),
+            }),
             pending_deletion_window_in_days: window,
             expiration_model: key.expiration_model,
         }
     }
+}
+
+/// `MultiRegionConfiguration` (API Reference, MultiRegionConfiguration): whether the key is the
+/// `PRIMARY` or a `REPLICA`, the primary's ARN and Region, and every replica's. The playground
+/// makes multi-Region primary keys; it does not model replicas (ReplicateKey), so `ReplicaKeys`
+/// is empty.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct MultiRegionConfiguration {
+    /// `PRIMARY` or `REPLICA`.
+    pub multi_region_key_type: &'static str,
+    /// The primary key (this key, for the primary).
+    pub primary_key: MultiRegionKey,
+    /// The replica keys.
+    pub replica_keys: Vec<MultiRegionKey>,
+}
+
+/// One key of a multi-Region key (API Reference, MultiRegionKey).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct MultiRegionKey {
+    /// Its key ARN.
+    pub arn: String,
+    /// Its Region.
+    pub region: String,
 }
 
 /// A request that names one key and nothing else.
@@ -208,7 +244,7 @@ pub struct CreateKeyRequest {
     pub bypass_policy_lockout_safety_check: Option<bool>,
     /// Tags (needs `kms:TagResource` too).
     pub tags: Option<Vec<Tag>>,
-    /// Multi-Region keys are not modelled.
+    /// `true` makes a multi-Region primary key (an `mrk-` key id).
     pub multi_region: Option<bool>,
 }
 

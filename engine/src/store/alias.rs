@@ -18,6 +18,9 @@ pub struct Alias {
     pub arn: String,
     /// The account the alias (and its key) belongs to.
     pub account: String,
+    /// The Region the alias (and its key) lives in: alias names are unique per account and
+    /// Region (KMS Developer Guide, kms-alias.html).
+    pub region: String,
     /// The key it points to.
     pub target: KeyId,
     /// `CreationDate`.

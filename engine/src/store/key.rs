@@ -13,8 +13,8 @@ use zeroize::Zeroizing;
 /// Milliseconds in a day.
 pub const DAY_MILLIS: i64 = 24 * 60 * 60 * 1000;
 
-/// A key id: a UUID such as `1234abcd-12ab-34cd-56ef-1234567890ab` (KMS Developer Guide,
-/// concepts.html#key-id-key-id).
+/// A key id: a UUID such as `1234abcd-12ab-34cd-56ef-1234567890ab`, or for a multi-Region key
+/// `mrk-` and 32 hex digits (KMS Developer Guide, concepts.html#key-id-key-id).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
 pub struct KeyId(String);
@@ -52,6 +52,21 @@ impl KeyId {
             .strip_prefix("mrk-")
             .is_some_and(|rest| rest.len() == 32 && is_hex(rest));
         (uuid || mrk).then(|| KeyId(text.to_owned()))
+    }
+
+    /// A fresh multi-Region key id from `rng`: `mrk-` and 32 lowercase hex digits (KMS
+    /// Developer Guide, mrk-how-it-works.html: multi-Region keys have a distinctive key id that
+    /// begins with `mrk-`).
+    pub fn generate_multi_region(rng: &mut dyn Randomness) -> Result<KeyId, RandomnessUnavailable> {
+        let mut bytes = [0u8; 16];
+        rng.fill(&mut bytes)?;
+        Ok(KeyId(format!("mrk-{}", hex(&bytes))))
+    }
+
+    /// Whether this is a multi-Region key's id (`mrk-`): every multi-Region key's id starts
+    /// with `mrk-` and no single-Region key's does.
+    pub fn is_multi_region(&self) -> bool {
+        self.0.starts_with("mrk-")
     }
 
     /// The id as text.
@@ -336,6 +351,11 @@ impl Key {
     /// The current backing key version's metadata, if the key has material.
     pub fn current_version(&self) -> Option<&KeyVersion> {
         self.versions.last()
+    }
+
+    /// Whether the key is a multi-Region key (its id starts with `mrk-`).
+    pub fn is_multi_region(&self) -> bool {
+        self.id.is_multi_region()
     }
 
     /// Whether the key is `Enabled`.

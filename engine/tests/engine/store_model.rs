@@ -329,7 +329,7 @@ proptest! {
                 let target = real
                     .world
                     .keys
-                    .alias(ACCOUNT, &format!("alias/a{a}"))
+                    .alias("us-east-1", ACCOUNT, &format!("alias/a{a}"))
                     .map(|alias| alias.target.to_string());
                 prop_assert_eq!(target, model.aliases.get(&a).map(|&k| real.id(k)), "alias {} after step {}", a, step);
             }
