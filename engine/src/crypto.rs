@@ -180,10 +180,7 @@ impl WrappingKey {
         #[cfg(feature = "asymmetric")]
         {
             match rsa_keys::wrapping_key_pair(bits, rng) {
-                Ok(Some((private_key, public_key))) => Ok(WrappingKey {
-                    private_key: zeroize::Zeroizing::new(private_key),
-                    public_key,
-                }),
+                Ok(Some(key)) => Ok(key),
                 Ok(None) => Err(WrappingKeyError::Randomness(RandomnessUnavailable {
                     message: format!("no {spec} wrapping key could be generated"),
                 })),

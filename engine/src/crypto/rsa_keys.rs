@@ -206,15 +206,15 @@ pub(super) fn public_key(der: &[u8]) -> Option<Vec<u8>> {
     Some(spki.as_bytes().to_vec())
 }
 
-/// A fresh RSA wrapping key pair of `bits` bits for GetParametersForImport: the private key as
-/// PKCS #1 DER and the public key as DER `SubjectPublicKeyInfo` (API Reference,
+/// A fresh RSA wrapping key pair of `bits` bits for GetParametersForImport: the private key
+/// kept as PKCS #1 DER, the public key as DER `SubjectPublicKeyInfo` (API Reference,
 /// GetParametersForImport: `PublicKey` is "the public key to use to encrypt the key material").
 /// Its seed comes from [`Randomness::fill`], so a seeded session hands out the same key again
 /// (a replayed ImportKeyMaterial unwraps with it). `None` when no key could be made.
 pub(super) fn wrapping_key_pair(
     bits: usize,
     rng: &mut dyn Randomness,
-) -> Result<Option<(Vec<u8>, Vec<u8>)>, RandomnessUnavailable> {
+) -> Result<Option<super::WrappingKey>, RandomnessUnavailable> {
     let mut stream = Stream::draw(rng, false)?;
     let Ok(key) = RsaPrivateKey::new(&mut stream, bits) else {
         return Ok(None);
@@ -225,10 +225,10 @@ pub(super) fn wrapping_key_pair(
     let Ok(public_key) = key.to_public_key().to_public_key_der() else {
         return Ok(None);
     };
-    Ok(Some((
-        private_key.as_bytes().to_vec(),
-        public_key.as_bytes().to_vec(),
-    )))
+    Ok(Some(super::WrappingKey {
+        private_key: zeroize::Zeroizing::new(private_key.as_bytes().to_vec()),
+        public_key: public_key.as_bytes().to_vec(),
+    }))
 }
 
 /// The key material in `blob`, wrapped under the public half of `der` with `algorithm` (KMS

@@ -8,7 +8,11 @@
 //! KMS API Reference GetParametersForImport, ImportKeyMaterial.
 
 #![cfg(feature = "asymmetric")]
-#![expect(clippy::unwrap_used, reason = "fixtures fail the test on a bad setup")]
+#![expect(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "fixtures fail the test on a bad setup"
+)]
 
 use crate::kms_common;
 
@@ -45,7 +49,7 @@ impl Harness {
         op: impl FnOnce(&mut World, &Caller, &mut Env<'_>) -> Result<T, KmsError>,
     ) -> Result<T, KmsError> {
         let mut env = Env::new(self.now, &mut self.rng);
-        op(&mut self.world, &Caller::new(&root(ACCOUNT)), &mut env)
+        op(&mut self.world, &Caller::new(root(ACCOUNT)), &mut env)
     }
 
     /// An `EXTERNAL` symmetric encryption key (PendingImport); its id.
@@ -334,7 +338,11 @@ fn deprecated_and_china_region_wrapping_is_unsupported() {
     let mut h = Harness::new();
     let id = h.external_key();
     for (algorithm, spec, expected) in [
-        ("RSAES_PKCS1_V1_5", "RSA_2048", "UnsupportedOperationException"),
+        (
+            "RSAES_PKCS1_V1_5",
+            "RSA_2048",
+            "UnsupportedOperationException",
+        ),
         ("SM2PKE", "SM2", "UnsupportedOperationException"),
         ("RSAES_OAEP_SHA_256", "SM2", "UnsupportedOperationException"),
         ("SM2PKE", "RSA_2048", "UnsupportedOperationException"),

@@ -621,7 +621,9 @@ fn get_parameters_for_import_needs_the_asymmetric_build() {
         valid_to: None,
     };
     assert_eq!(
-        name(h.call(&root(ACCOUNT), |w, c, e| w.import_key_material(c, e, request))),
+        name(h.call(&root(ACCOUNT), |w, c, e| {
+            w.import_key_material(c, e, request)
+        })),
         "InvalidImportTokenException"
     );
     assert_eq!(h.state(&id), "PendingImport");
