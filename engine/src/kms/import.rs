@@ -188,7 +188,7 @@ impl World {
             .unwrap(&import.wrapping_algorithm, &request.encrypted_key_material)
         else {
             return Err(KmsError::InvalidCiphertext(format!(
-                "The encrypted key material could not be unwrapped with the {} wrapping key of this import token",
+                "The encrypted key material could not be unwrapped with this import token's wrapping key and its wrapping algorithm {}",
                 import.wrapping_algorithm
             )));
         };
