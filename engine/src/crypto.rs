@@ -1140,6 +1140,32 @@ mod tests {
         pairs.iter().copied().collect()
     }
 
+    /// API Reference, GetParametersForImport, WrappingKeySpec: RSA_2048, RSA_3072, RSA_4096 make
+    /// a wrapping key (with the `asymmetric` feature); any other name none. Its private key is
+    /// never printed.
+    #[test]
+    fn wrapping_keys_come_from_the_rsa_wrapping_key_specs_and_print_no_key() {
+        let mut rng = SeededRandomness::new(4);
+        assert_eq!(
+            WrappingKey::generate("SM2", &mut rng).map(|_| ()),
+            Err(WrappingKeyError::Unavailable)
+        );
+        assert_eq!(
+            WrappingKey::generate("RSA_1024", &mut rng).map(|_| ()),
+            Err(WrappingKeyError::Unavailable)
+        );
+        let made = WrappingKey::generate("RSA_2048", &mut rng);
+        if ASYMMETRIC {
+            let key = made.unwrap();
+            assert_eq!(format!("{key:?}"), "WrappingKey(<redacted>)");
+            assert!(key.public_key().len() > 256);
+            assert_eq!(key.unwrap("RSAES_OAEP_SHA_256", &[0; 256]), None);
+            assert_eq!(key.unwrap("RSAES_PKCS1_V1_5", &[0; 256]), None);
+        } else {
+            assert_eq!(made.map(|_| ()), Err(WrappingKeyError::Unavailable));
+        }
+    }
+
     /// NIST CAVP GCM test vectors, `gcmEncryptExtIV256.rsp` (AES-256, 96-bit IV, 128-bit tag):
     /// <https://csrc.nist.gov/Projects/cryptographic-algorithm-validation-program/CAVP-TESTING-BLOCK-CIPHER-MODES>
     /// (key, iv, plaintext, aad, ciphertext, tag).

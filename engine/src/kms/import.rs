@@ -194,7 +194,7 @@ impl World {
         };
         // IncorrectKeyMaterialException: "the key material in the request is, expired,
         // invalid, or does not meet expectations" (a symmetric encryption key's material is a
-        // 256-bit key: importing-keys-conceptual.html).
+        // 256-bit key: importing-keys-conceptual.html, "Requirements for imported key material").
         let needed = key.spec.row().material_bytes;
         if material.len() != needed {
             return Err(KmsError::IncorrectKeyMaterial(format!(

@@ -306,7 +306,7 @@ fn material_the_wrapping_key_cannot_unwrap_is_invalid_ciphertext() {
     h.import(&id, &kwp.import_token, good).unwrap();
 }
 
-/// KMS Developer Guide, importing-keys-conceptual.html: a symmetric encryption key's material
+/// KMS Developer Guide, importing-keys-conceptual.html, "Requirements for imported key material": a symmetric encryption key's material
 /// is a 256-bit (32-byte) key. Material that unwraps but is of another length is refused as
 /// IncorrectKeyMaterialException (API Reference, ImportKeyMaterial, Errors: "the key material
 /// in the request is, expired, invalid, or does not meet expectations").
@@ -445,4 +445,56 @@ fn a_seeded_session_hands_out_the_same_parameters_again() {
     let (a, b) = (run(), run());
     assert_eq!(a.public_key, b.public_key);
     assert_eq!(a.import_token, b.import_token);
+}
+
+/// What OpenSSL 3.0 wrote, with the KMS Developer Guide's commands
+/// (importing-keys-encrypt-key-material.html, RSA_AES_KEY_WRAP_SHA_256), for the wrapping
+/// public key the first GetParametersForImport of [`Harness::new`]'s seeded session hands out
+/// (RSA_2048): the AES key bytes 0x40..=0x5f and the key material bytes 0x00..=0x1f,
+///
+/// ```text
+/// openssl pkeyutl -encrypt -in aes-key.bin -out aes-key-wrapped.bin -inkey PublicKey.der \
+///     -keyform DER -pubin -pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:sha256 \
+///     -pkeyopt rsa_mgf1_md:sha256
+/// openssl enc -id-aes256-wrap-pad -K "$(xxd -p < aes-key.bin | tr -d '\n')" -iv A65959A6 \
+///     -in material.bin -out material-wrapped.bin
+/// cat aes-key-wrapped.bin material-wrapped.bin | base64
+/// ```
+const OPENSSL_RSA_AES_KEY_WRAP_SHA_256: &str = concat!(
+    "07GVlFXHr3laPYQWrWeihaH/UMZm5rWYF52gQckC91H+QGXXH3rFqXeULYQV6jxSAiV/oMptjvHPPngYGZo/H18l",
+    "KBELz1X99aiUtqlDJjVCGC+TYpsqlkzyA/2aeatshSKJhsO6db6fGsoTu9liz8PKUR/M1biINjvMDu5FisjZKRJk",
+    "gw1W/AWxvEHpY8zsGKaUzBXP3dRcdScV9On+T6nNI2gGjg4Mmrr4VLyXN6eBBrMTBfzhiNZnyhns9kzIqxtUHp4A",
+    "kXvUZcKxwl3czJx9qsGsiTxMq52R1zA1bvEfHPra9qrK4gc755MOl9x1G5R38RiVS9YnemG+Hlznx2Vxik6Ep7t3",
+    "dblEpE/bm8IXDAsuqCC6exO6MD1bOFfnlOAXb+UfIJY=",
+);
+
+/// KMS Developer Guide, importing-keys-encrypt-key-material.html: the blob openssl writes with
+/// the Guide's RSA_AES_KEY_WRAP_SHA_256 commands imports (API Reference, ImportKeyMaterial), and
+/// is the material it wrapped: re-imported after deletion, those 32 bytes are accepted and other
+/// bytes are IncorrectKeyMaterialException.
+#[test]
+fn the_blob_openssl_writes_with_the_developer_guides_commands_imports() {
+    use base64::Engine as _;
+    let blob = base64::engine::general_purpose::STANDARD
+        .decode(OPENSSL_RSA_AES_KEY_WRAP_SHA_256)
+        .unwrap();
+    let mut h = Harness::new();
+    let id = h.external_key();
+    let params = h
+        .parameters(&id, "RSA_AES_KEY_WRAP_SHA_256", "RSA_2048")
+        .unwrap();
+    h.import(&id, &params.import_token, blob).unwrap();
+    assert_eq!(h.state(&id), "Enabled");
+    h.call(|w, c, e| w.delete_imported_key_material(c, e, KeyIdRequest::new(&id)))
+        .unwrap();
+    let material: Vec<u8> = (0..32).collect();
+    let params = h.parameters(&id, "RSAES_OAEP_SHA_1", "RSA_4096").unwrap();
+    let other = wrap(&params.public_key, "RSAES_OAEP_SHA_1", &[0; 32], 1);
+    assert_eq!(
+        name(h.import(&id, &params.import_token, other)),
+        "IncorrectKeyMaterialException"
+    );
+    let same = wrap(&params.public_key, "RSAES_OAEP_SHA_1", &material, 2);
+    h.import(&id, &params.import_token, same).unwrap();
+    assert_eq!(h.state(&id), "Enabled");
 }
