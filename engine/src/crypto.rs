@@ -133,6 +133,94 @@ impl fmt::Debug for DataKeyPair {
     }
 }
 
+/// The RSA key pair GetParametersForImport makes for one import (KMS Developer Guide,
+/// importing-keys-get-public-key-and-token.html): its public key is handed out to wrap key
+/// material with, its private key stays here to unwrap it ([`WrappingKey::unwrap`]). The private
+/// key is wiped when dropped and `Debug` prints no key bytes.
+#[derive(Clone)]
+pub struct WrappingKey {
+    /// The private key, PKCS #1 DER.
+    private_key: zeroize::Zeroizing<Vec<u8>>,
+    /// The public key, DER `SubjectPublicKeyInfo`.
+    public_key: Vec<u8>,
+}
+
+/// The wrapping key specs that make a wrapping key, with their modulus lengths in bits
+/// (API Reference, GetParametersForImport, `WrappingKeySpec`).
+pub const WRAPPING_KEY_BITS: [(&str, usize); 3] =
+    [("RSA_2048", 2048), ("RSA_3072", 3072), ("RSA_4096", 4096)];
+
+/// The wrapping algorithms [`WrappingKey::unwrap`] undoes (API Reference, GetParametersForImport,
+/// `WrappingAlgorithm`; `RSAES_PKCS1_V1_5` is no longer supported by KMS, `SM2PKE` is for the
+/// China Regions' SM2 wrapping keys).
+pub const UNWRAPPING_ALGORITHMS: [&str; 4] = [
+    "RSAES_OAEP_SHA_1",
+    "RSAES_OAEP_SHA_256",
+    "RSA_AES_KEY_WRAP_SHA_1",
+    "RSA_AES_KEY_WRAP_SHA_256",
+];
+
+/// Why no wrapping key was made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WrappingKeyError {
+    /// This build has no RSA ([`ASYMMETRIC`]), or `spec` is not one of [`WRAPPING_KEY_BITS`].
+    Unavailable,
+    /// The randomness source failed.
+    Randomness(RandomnessUnavailable),
+}
+
+impl WrappingKey {
+    /// A fresh wrapping key pair of the wrapping key spec `spec` (`RSA_2048`, `RSA_3072`,
+    /// `RSA_4096`). Its seed is drawn with [`Randomness::fill`]: a seeded session makes the
+    /// same key again.
+    pub fn generate(spec: &str, rng: &mut dyn Randomness) -> Result<WrappingKey, WrappingKeyError> {
+        let Some(&(_, bits)) = WRAPPING_KEY_BITS.iter().find(|(name, _)| *name == spec) else {
+            return Err(WrappingKeyError::Unavailable);
+        };
+        #[cfg(feature = "asymmetric")]
+        {
+            match rsa_keys::wrapping_key_pair(bits, rng) {
+                Ok(Some(key)) => Ok(key),
+                Ok(None) => Err(WrappingKeyError::Randomness(RandomnessUnavailable {
+                    message: format!("no {spec} wrapping key could be generated"),
+                })),
+                Err(e) => Err(WrappingKeyError::Randomness(e)),
+            }
+        }
+        #[cfg(not(feature = "asymmetric"))]
+        {
+            let _ = (bits, rng);
+            Err(WrappingKeyError::Unavailable)
+        }
+    }
+
+    /// The public key, DER `SubjectPublicKeyInfo` (GetParametersForImport's `PublicKey`).
+    pub fn public_key(&self) -> &[u8] {
+        &self.public_key
+    }
+
+    /// The key material `blob` wraps with `algorithm` (one of [`UNWRAPPING_ALGORITHMS`]) under
+    /// this key's public half; `None` when it does not unwrap (wrapped under another key or
+    /// algorithm, truncated, tampered with).
+    pub fn unwrap(&self, algorithm: &str, blob: &[u8]) -> Option<zeroize::Zeroizing<Vec<u8>>> {
+        #[cfg(feature = "asymmetric")]
+        {
+            rsa_keys::unwrap_key_material(&self.private_key, algorithm, blob)
+        }
+        #[cfg(not(feature = "asymmetric"))]
+        {
+            let _ = (algorithm, blob, &self.private_key);
+            None
+        }
+    }
+}
+
+impl fmt::Debug for WrappingKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("WrappingKey(<redacted>)")
+    }
+}
+
 /// Why no data key pair was made.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DataKeyPairError {
@@ -1050,6 +1138,32 @@ mod tests {
 
     fn context(pairs: &[(&str, &str)]) -> EncryptionContext {
         pairs.iter().copied().collect()
+    }
+
+    /// API Reference, GetParametersForImport, WrappingKeySpec: RSA_2048, RSA_3072, RSA_4096 make
+    /// a wrapping key (with the `asymmetric` feature); any other name none. Its private key is
+    /// never printed.
+    #[test]
+    fn wrapping_keys_come_from_the_rsa_wrapping_key_specs_and_print_no_key() {
+        let mut rng = SeededRandomness::new(4);
+        assert_eq!(
+            WrappingKey::generate("SM2", &mut rng).map(|_| ()),
+            Err(WrappingKeyError::Unavailable)
+        );
+        assert_eq!(
+            WrappingKey::generate("RSA_1024", &mut rng).map(|_| ()),
+            Err(WrappingKeyError::Unavailable)
+        );
+        let made = WrappingKey::generate("RSA_2048", &mut rng);
+        if ASYMMETRIC {
+            let key = made.unwrap();
+            assert_eq!(format!("{key:?}"), "WrappingKey(<redacted>)");
+            assert!(key.public_key().len() > 256);
+            assert_eq!(key.unwrap("RSAES_OAEP_SHA_256", &[0; 256]), None);
+            assert_eq!(key.unwrap("RSAES_PKCS1_V1_5", &[0; 256]), None);
+        } else {
+            assert_eq!(made.map(|_| ()), Err(WrappingKeyError::Unavailable));
+        }
     }
 
     /// NIST CAVP GCM test vectors, `gcmEncryptExtIV256.rsp` (AES-256, 96-bit IV, 128-bit tag):

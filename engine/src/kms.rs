@@ -10,10 +10,12 @@
 //! deleted, automatic rotations that are due happen, and imported key material past its
 //! `ValidTo` expires.
 //!
-//! **Simplified import.** `GetParametersForImport` hands out a one-time 32-byte pad as its
-//! "public key", and `ImportKeyMaterial` expects the key material XOR-ed with that pad instead of
-//! RSA-OAEP wrapped. The flow, its token, its 24-hour validity and its errors are KMS's; only the
-//! wrapping arithmetic is not.
+//! **Import.** `GetParametersForImport` makes a real RSA wrapping key pair and hands out its
+//! public key with the import token; `ImportKeyMaterial` unwraps the material with RSAES-OAEP or
+//! RSA-OAEP plus AES key wrap with padding, as the Developer Guide's openssl steps produce. The
+//! RSA code is the engine's `asymmetric` feature: without it (the browser build)
+//! GetParametersForImport answers `UnsupportedOperationException`. Only the latest parameters
+//! of a key are kept: a new call replaces the token and wrapping key of the one before.
 
 mod aliases;
 mod crypto_ops;

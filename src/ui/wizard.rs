@@ -143,6 +143,7 @@ fn step_body(handle: &PlaygroundHandle, wizard: &Wizard, world: &kms_engine::wor
                                     <input type="checkbox" checked={wizard.external_acknowledged} onchange={acknowledge} />
                                     { " I understand the security, availability, and durability implications of using an imported key." }
                                 </label>
+                                <div class="muted">{ "The key is created Pending import. Importing its key material (GetParametersForImport's RSA wrapping key, then ImportKeyMaterial) is available in the kmsplay CLI (kmsplay aws); this browser build leaves RSA out." }</div>
                             }
                         </fieldset>
                     }

@@ -206,6 +206,73 @@ pub(super) fn public_key(der: &[u8]) -> Option<Vec<u8>> {
     Some(spki.as_bytes().to_vec())
 }
 
+/// A fresh RSA wrapping key pair of `bits` bits for GetParametersForImport: the private key
+/// kept as PKCS #1 DER, the public key as DER `SubjectPublicKeyInfo` (API Reference,
+/// GetParametersForImport: `PublicKey` is "the public key to use to encrypt the key material").
+/// Its seed comes from [`Randomness::fill`], so a seeded session hands out the same key again
+/// (a replayed ImportKeyMaterial unwraps with it). `None` when no key could be made.
+pub(super) fn wrapping_key_pair(
+    bits: usize,
+    rng: &mut dyn Randomness,
+) -> Result<Option<super::WrappingKey>, RandomnessUnavailable> {
+    let mut stream = Stream::draw(rng, false)?;
+    let Ok(key) = RsaPrivateKey::new(&mut stream, bits) else {
+        return Ok(None);
+    };
+    let Ok(private_key) = key.to_pkcs1_der() else {
+        return Ok(None);
+    };
+    let Ok(public_key) = key.to_public_key().to_public_key_der() else {
+        return Ok(None);
+    };
+    Ok(Some(super::WrappingKey {
+        private_key: zeroize::Zeroizing::new(private_key.as_bytes().to_vec()),
+        public_key: public_key.as_bytes().to_vec(),
+    }))
+}
+
+/// The key material in `blob`, wrapped under the public half of `der` with `algorithm` (KMS
+/// Developer Guide, importing-keys-encrypt-key-material.html): `RSAES_OAEP_SHA_1` and
+/// `RSAES_OAEP_SHA_256` are RSAES-OAEP of the material itself (hash and MGF1 the same, no
+/// label); `RSA_AES_KEY_WRAP_SHA_1` and `RSA_AES_KEY_WRAP_SHA_256` are a 256-bit AES key under
+/// RSAES-OAEP (as long as the modulus) followed by the material under that AES key with AES key
+/// wrap with padding (RFC 5649), as `openssl pkeyutl` and `openssl enc -id-aes256-wrap-pad`
+/// write them. `None` for anything that does not unwrap.
+pub(super) fn unwrap_key_material(
+    der: &[u8],
+    algorithm: &str,
+    blob: &[u8],
+) -> Option<zeroize::Zeroizing<Vec<u8>>> {
+    use aes_kw::KwpAes256;
+    use aes_kw::cipher::KeyInit as _;
+    use rsa::traits::PublicKeyParts as _;
+
+    let key = private_key(der)?;
+    let oaep = |hash_is_sha256: bool, ciphertext: &[u8]| {
+        let plain = if hash_is_sha256 {
+            key.decrypt(Oaep::<Sha256>::new(), ciphertext)
+        } else {
+            key.decrypt(Oaep::<Sha1>::new(), ciphertext)
+        };
+        plain.ok().map(zeroize::Zeroizing::new)
+    };
+    match algorithm {
+        "RSAES_OAEP_SHA_1" => oaep(false, blob),
+        "RSAES_OAEP_SHA_256" => oaep(true, blob),
+        "RSA_AES_KEY_WRAP_SHA_1" | "RSA_AES_KEY_WRAP_SHA_256" => {
+            let (wrapped_key, wrapped_material) = blob.split_at_checked(key.size())?;
+            let aes_key = oaep(algorithm.ends_with("_256"), wrapped_key)?;
+            let kwp = KwpAes256::new_from_slice(&aes_key).ok()?;
+            let mut out =
+                zeroize::Zeroizing::new(vec![0u8; wrapped_material.len().checked_sub(8)?]);
+            let len = kwp.unwrap_key(wrapped_material, &mut out).ok()?.len();
+            out.truncate(len);
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, reason = "test fixtures")]

@@ -1,19 +1,24 @@
 //! GetParametersForImport, ImportKeyMaterial, DeleteImportedKeyMaterial (API Reference; KMS
-//! Developer Guide, importing-keys.html), with the simplified wrapping described in
-//! [`crate::kms`].
+//! Developer Guide, importing-keys.html). GetParametersForImport makes an RSA wrapping key pair
+//! (`RSA_2048`, `RSA_3072`, `RSA_4096`) and hands out its public key with an import token;
+//! ImportKeyMaterial unwraps the material with that pair's private key and the wrapping
+//! algorithm the parameters named (importing-keys-encrypt-key-material.html). The RSA code is
+//! the engine's `asymmetric` feature: a build without it (the browser's) answers
+//! GetParametersForImport with `UnsupportedOperationException`, as it answers CreateKey for
+//! asymmetric key specs.
 
 use super::{
     Action, Caller, Env, GetParametersForImportRequest, GetParametersForImportResponse,
     IMPORT_PARAMETERS_MILLIS, ImportKeyMaterialRequest, KeyIdRequest, remove_material,
 };
 use crate::authz::RequestParams;
+use crate::crypto::{UNWRAPPING_ALGORITHMS, WrappingKey, WrappingKeyError};
 use crate::error::{Constraint, KmsError, Shown};
 use crate::store::{
     DAY_MILLIS, ExpirationModel, ImportParameters, KeyState, KeyVersion, RotationType,
 };
 use crate::world::World;
 use sha2::{Digest, Sha256};
-use zeroize::Zeroizing;
 
 /// The wrapping algorithms GetParametersForImport accepts (API `AlgorithmSpec`).
 const WRAPPING_ALGORITHMS: [&str; 6] = [
@@ -66,28 +71,49 @@ impl World {
             false,
             params,
         )?;
+        if !UNWRAPPING_ALGORITHMS.contains(&request.wrapping_algorithm.as_str()) {
+            // API Reference, GetParametersForImport, WrappingAlgorithm: "As of October 10,
+            // 2023, KMS does not support the RSAES_PKCS1_V1_5 wrapping algorithm"; SM2PKE goes
+            // with the SM2 wrapping key spec of the China Regions.
+            return Err(KmsError::UnsupportedOperation(format!(
+                "WrappingAlgorithm {} is not supported: use RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256, RSA_AES_KEY_WRAP_SHA_1 or RSA_AES_KEY_WRAP_SHA_256",
+                request.wrapping_algorithm
+            )));
+        }
+        let wrapping_key = match WrappingKey::generate(&request.wrapping_key_spec, env.rng) {
+            Ok(wrapping_key) => wrapping_key,
+            Err(WrappingKeyError::Randomness(e)) => return Err(e.into()),
+            Err(WrappingKeyError::Unavailable) if request.wrapping_key_spec == "SM2" => {
+                return Err(KmsError::UnsupportedOperation(
+                    "WrappingKeySpec SM2 is only available in the AWS China Regions: use RSA_2048, RSA_3072 or RSA_4096"
+                        .to_owned(),
+                ));
+            }
+            Err(WrappingKeyError::Unavailable) => return Err(unavailable()),
+        };
         let mut token = vec![0u8; 32];
         env.rng.fill(&mut token)?;
-        let mut pad = Zeroizing::new([0u8; 32]);
-        env.rng.fill(pad.as_mut())?;
         let valid_until = env.now.plus_millis(IMPORT_PARAMETERS_MILLIS);
         let response = GetParametersForImportResponse {
             key_id: key.arn.clone(),
             import_token: token.clone(),
-            public_key: pad.to_vec(),
+            public_key: wrapping_key.public_key().to_vec(),
             parameters_valid_to: valid_until,
         };
         self.key_mut(&key)?.import = Some(ImportParameters {
             token,
-            wrapping_pad: pad,
+            wrapping_key,
+            wrapping_algorithm: request.wrapping_algorithm,
             valid_until,
         });
         Ok(response)
     }
 
-    /// ImportKeyMaterial: installs the material (XOR-ed with the pad from
-    /// GetParametersForImport). A key whose material was deleted accepts only the same
-    /// material again (`IncorrectKeyMaterialException`).
+    /// ImportKeyMaterial: unwraps the material with the wrapping key of the
+    /// GetParametersForImport call that made the import token, and installs it. Material that
+    /// does not unwrap is `InvalidCiphertextException`; material of the wrong length for the
+    /// key spec, or (for a key whose material was deleted) not the material imported before, is
+    /// `IncorrectKeyMaterialException`.
     pub fn import_key_material(
         &mut self,
         caller: &Caller,
@@ -154,20 +180,29 @@ impl World {
                 key.arn
             )));
         }
-        if request.encrypted_key_material.len() != 32 {
-            return Err(KmsError::InvalidCiphertext(
-                "The encrypted key material could not be unwrapped: symmetric key material is 32 bytes"
-                    .to_owned(),
-            ));
+        // API Reference, ImportKeyMaterial, Errors: InvalidCiphertextException "From the
+        // ImportKeyMaterial operation, the request was rejected because KMS could not decrypt
+        // the encrypted (wrapped) key material."
+        let Some(material) = import
+            .wrapping_key
+            .unwrap(&import.wrapping_algorithm, &request.encrypted_key_material)
+        else {
+            return Err(KmsError::InvalidCiphertext(format!(
+                "The encrypted key material could not be unwrapped with this import token's wrapping key and its wrapping algorithm {}",
+                import.wrapping_algorithm
+            )));
+        };
+        // IncorrectKeyMaterialException: "the key material in the request is, expired,
+        // invalid, or does not meet expectations" (a symmetric encryption key's material is a
+        // 256-bit key: importing-keys-conceptual.html, "Requirements for imported key material").
+        let needed = key.spec.row().material_bytes;
+        if material.len() != needed {
+            return Err(KmsError::IncorrectKeyMaterial(format!(
+                "The key material for a {} key is {needed} bytes, not {}",
+                key.spec.as_str(),
+                material.len()
+            )));
         }
-        let material: Zeroizing<Vec<u8>> = Zeroizing::new(
-            request
-                .encrypted_key_material
-                .iter()
-                .zip(import.wrapping_pad.iter())
-                .map(|(a, b)| a ^ b)
-                .collect(),
-        );
         let digest: [u8; 32] = Sha256::digest(material.as_slice()).into();
         if key.imported_digest.is_some_and(|d| d != digest) {
             return Err(KmsError::IncorrectKeyMaterial(format!(
@@ -212,4 +247,13 @@ impl World {
         remove_material(self.key_mut(&key)?);
         Ok(())
     }
+}
+
+/// `UnsupportedOperationException` for GetParametersForImport in a build without the engine's
+/// `asymmetric` feature (the browser's): the RSA wrapping key needs it, the kmsplay CLI has it.
+fn unavailable() -> KmsError {
+    KmsError::UnsupportedOperation(
+        "GetParametersForImport is available in the kmsplay CLI; this build of KMS Playground leaves asymmetric cryptography (the RSA wrapping key) out"
+            .to_owned(),
+    )
 }

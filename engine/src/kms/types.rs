@@ -565,7 +565,7 @@ pub struct GetParametersForImportResponse {
     /// The import token.
     #[serde(serialize_with = "wire::base64")]
     pub import_token: Vec<u8>,
-    /// The wrapping "public key": in the playground, a one-time pad to XOR the material with.
+    /// The RSA wrapping public key, DER `SubjectPublicKeyInfo`.
     #[serde(serialize_with = "wire::base64")]
     pub public_key: Vec<u8>,
     /// When the token and key stop being valid (24 hours).
@@ -582,7 +582,8 @@ pub struct ImportKeyMaterialRequest {
     /// The token from GetParametersForImport.
     #[serde(deserialize_with = "wire::base64_in", serialize_with = "wire::base64")]
     pub import_token: Vec<u8>,
-    /// The 32-byte material XOR-ed with the pad (the playground's simplified wrapping).
+    /// The key material wrapped under the public key from GetParametersForImport with its
+    /// wrapping algorithm.
     #[serde(deserialize_with = "wire::base64_in", serialize_with = "wire::base64")]
     pub encrypted_key_material: Vec<u8>,
     /// `KEY_MATERIAL_EXPIRES` (default) or `KEY_MATERIAL_DOES_NOT_EXPIRE`.

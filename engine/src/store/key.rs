@@ -1,14 +1,13 @@
 //! A KMS key and its properties.
 
 use crate::catalog::{KeySpec, KeyUsage};
-use crate::crypto::KeyRing;
+use crate::crypto::{KeyRing, WrappingKey};
 use crate::entropy::{Randomness, RandomnessUnavailable, Timestamp};
 use crate::format::hex;
 use crate::policy::Policy;
 use serde::Serialize;
 use std::fmt;
 use std::sync::Arc;
-use zeroize::Zeroizing;
 
 /// Milliseconds in a day.
 pub const DAY_MILLIS: i64 = 24 * 60 * 60 * 1000;
@@ -219,17 +218,19 @@ impl Default for Rotation {
     }
 }
 
-/// Parameters handed out by `GetParametersForImport`, valid 24 hours.
-///
-/// The wrapping is simplified (see [`crate::kms`]): instead of an RSA public key, KMS hands out a
-/// one-time 32-byte pad, and the material is sent XOR-ed with it. The pad is wiped on drop and
-/// never printed.
-#[derive(Clone, PartialEq)]
+/// Parameters handed out by `GetParametersForImport`, valid 24 hours: the import token and the
+/// RSA wrapping key pair whose public key went out with it (KMS Developer Guide,
+/// importing-keys-get-public-key-and-token.html: "The public key and its import token are
+/// permanently linked and must be used together"), and the wrapping algorithm the caller named.
+/// The private key is wiped on drop and never printed.
+#[derive(Clone)]
 pub struct ImportParameters {
     /// The import token (opaque bytes).
     pub token: Vec<u8>,
-    /// The one-time pad standing in for the wrapping public key.
-    pub wrapping_pad: Zeroizing<[u8; 32]>,
+    /// The wrapping key pair: its public key went out with `token`.
+    pub wrapping_key: WrappingKey,
+    /// The `WrappingAlgorithm` of the GetParametersForImport request.
+    pub wrapping_algorithm: String,
     /// When the parameters stop being valid.
     pub valid_until: Timestamp,
 }
@@ -237,6 +238,7 @@ pub struct ImportParameters {
 impl fmt::Debug for ImportParameters {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ImportParameters")
+            .field("wrapping_algorithm", &self.wrapping_algorithm)
             .field("valid_until", &self.valid_until)
             .finish_non_exhaustive()
     }
@@ -395,16 +397,5 @@ mod tests {
         assert!(KeyId::parse("1234ABCD-12ab-34cd-56ef-1234567890ab").is_none());
         assert!(KeyId::parse("alias/foo").is_none());
         assert!(KeyId::parse("").is_none());
-    }
-
-    #[test]
-    fn import_pad_is_never_printed() {
-        let params = ImportParameters {
-            token: vec![1, 2, 3],
-            wrapping_pad: Zeroizing::new([0xab; 32]),
-            valid_until: Timestamp(0),
-        };
-        let printed = format!("{params:?}");
-        assert!(!printed.contains("171"), "{printed}");
     }
 }

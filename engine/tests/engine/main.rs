@@ -12,6 +12,7 @@ mod exercises;
 mod fidelity;
 mod grants;
 mod iam_evaluation;
+mod import;
 mod key_pairs;
 mod key_types;
 mod kms_operations;
