@@ -21,6 +21,7 @@ use crate::catalog::{Action, PermissionSource};
 use crate::entropy::Timestamp;
 use crate::policy::condition;
 use crate::policy::eval::{self, PolicyOutcome, PrincipalMatch, StatementResult};
+use crate::policy::pattern::{ArnParts, CompiledResource};
 use crate::policy::{Policy, Statement};
 use crate::request::{Context, Request, RequestPrincipal};
 use crate::store::grants::Grant;
@@ -411,14 +412,23 @@ enum ResourcePlan {
     Literals(Vec<String>),
     /// Policy variables: judged per cell, with the request context.
     Variables,
-    /// Anything else: [`eval::resource_applies`] once per pair.
-    General,
+    /// Anything else: each pattern cut into segments once, then matched against each key's ARN
+    /// (cut once per column) as [`eval::resource_applies`] would. No pattern (a statement
+    /// without a resource element) applies to nothing.
+    Patterns {
+        /// `NotResource`: the statement applies to the resources no pattern matches.
+        negated: bool,
+        patterns: Vec<CompiledResource>,
+    },
 }
 
 impl ResourcePlan {
     fn of(statement: &Statement) -> ResourcePlan {
         let Some(block) = &statement.resource else {
-            return ResourcePlan::General;
+            return ResourcePlan::Patterns {
+                negated: false,
+                patterns: Vec::new(),
+            };
         };
         if block.patterns.iter().any(|p| p.text.contains("${")) {
             return ResourcePlan::Variables;
@@ -429,7 +439,29 @@ impl ResourcePlan {
             crate::sort::sort(&mut arns);
             return ResourcePlan::Literals(arns);
         }
-        ResourcePlan::General
+        ResourcePlan::Patterns {
+            negated: block.negated,
+            patterns: block
+                .patterns
+                .iter()
+                .map(|p| CompiledResource::new(&p.text))
+                .collect(),
+        }
+    }
+
+    /// Whether the statement's resource element covers `key`; `None` when only the request's
+    /// context can tell (policy variables).
+    fn applies_to(&self, key: &ArnParts<'_>) -> Option<bool> {
+        match self {
+            ResourcePlan::Literals(arns) => Some(
+                arns.binary_search_by(|a| a.as_str().cmp(key.text()))
+                    .is_ok(),
+            ),
+            ResourcePlan::Variables => None,
+            ResourcePlan::Patterns { negated, patterns } => {
+                Some(patterns.iter().any(|p| p.matches(key)) != *negated)
+            }
+        }
     }
 }
 
@@ -498,15 +530,8 @@ impl PairStatement<'_> {
 fn pair_statements<'p>(
     plan: &'p PolicyPlan,
     caller: &RequestPrincipal,
-    resource: &str,
+    key: &ArnParts<'_>,
 ) -> Vec<PairStatement<'p>> {
-    let empty = Context::new();
-    let request = Request {
-        principal: caller,
-        action: "",
-        resource,
-        context: &empty,
-    };
     plan.statements
         .iter()
         .filter_map(|s| {
@@ -515,17 +540,7 @@ fn pair_statements<'p>(
             if principal == PrincipalMatch::NoMatch {
                 return None;
             }
-            let resource = match &s.resource {
-                ResourcePlan::Literals(arns) => {
-                    Some(arns.binary_search_by(|a| a.as_str().cmp(resource)).is_ok())
-                }
-                ResourcePlan::Variables => None,
-                ResourcePlan::General => Some(eval::resource_applies(
-                    statement,
-                    plan.policy.version,
-                    &request,
-                )),
-            };
+            let resource = s.resource.applies_to(key);
             if resource == Some(false) {
                 return None;
             }
@@ -590,6 +605,8 @@ impl<'a> Row<'a> {
 /// the first time a cell of the column needs them.
 struct Column<'a> {
     key: &'a Key,
+    /// The key's ARN cut into segments once, for every statement's resource patterns.
+    arn: ArnParts<'a>,
     grants: Vec<&'a Grant>,
     context: OnceCell<KeyContext>,
 }
@@ -598,6 +615,7 @@ impl<'a> Column<'a> {
     fn new(world: &'a World, key: &'a Key) -> Column<'a> {
         Column {
             key,
+            arn: ArnParts::new(&key.arn),
             grants: world.grants.all_on_key(&key.arn).collect(),
             context: OnceCell::new(),
         }
@@ -651,10 +669,10 @@ impl Pair<'_> {
             .filter(|g| g.may_concern(caller))
             .collect();
 
-        let key_statements = pair_statements(key_plan, caller, &key.arn);
+        let key_statements = pair_statements(key_plan, caller, &self.column.arn);
         let identity_statements: Vec<Vec<PairStatement<'_>>> = identity_plans
             .iter()
-            .map(|plan| pair_statements(plan, caller, &key.arn))
+            .map(|plan| pair_statements(plan, caller, &self.column.arn))
             .collect();
         // Per slot: the request context as IAM policies and as the key policy see it.
         let mut contexts: [Option<RequestContexts>; 2] = [None, None];
