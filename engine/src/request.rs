@@ -149,9 +149,10 @@ impl Context {
 
     /// The value of `key`, looked up case-insensitively.
     pub fn get(&self, key: &str) -> Option<&ContextValue> {
+        // Lengths first: most keys differ in length, and that test is cheaper than the call.
         self.entries
             .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .find(|(k, _)| k.len() == key.len() && k.eq_ignore_ascii_case(key))
             .map(|(_, v)| v)
             .or_else(|| self.shared.iter().find_map(|layer| layer.get(key)))
     }

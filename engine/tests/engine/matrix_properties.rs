@@ -651,3 +651,37 @@ fn the_random_worlds_reach_every_kind_of_verdict() {
         );
     }
 }
+
+/// The matrix's grant step for a pair that no grant can concern answers without building the
+/// grant lists (`GrantFinding::without_grants`); it must be what looking among no grants finds,
+/// for every action (grant operations and the rest, RetireGrant included).
+#[test]
+fn the_grant_step_without_candidates_is_what_an_empty_search_finds() {
+    use kms_engine::request::{PrincipalType, RequestPrincipal};
+    use kms_engine::store::grants::{GrantFinding, GrantQuery, GrantStore};
+    use std::collections::BTreeMap;
+
+    let caller = RequestPrincipal {
+        arn: user(ACCOUNT, "Alice"),
+        account: ACCOUNT.to_owned(),
+        kind: PrincipalType::User,
+        role_arn: None,
+    };
+    let context = BTreeMap::new();
+    let mut kinds = std::collections::BTreeSet::new();
+    for &action in Action::ALL {
+        let query = GrantQuery {
+            key_arn: &key_arn(0),
+            caller: &caller,
+            action,
+            context: &context,
+            tokens: &[],
+            now: kms_engine::entropy::Timestamp(0),
+        };
+        let found = GrantStore::finding_among(&[], &query, None);
+        assert_eq!(GrantFinding::without_grants(action), found, "{action:?}");
+        kinds.insert(format!("{found:?}"));
+    }
+    // Both answers occur: some actions are grant operations and some are not.
+    assert_eq!(kinds.len(), 2, "{kinds:?}");
+}
