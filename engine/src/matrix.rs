@@ -508,7 +508,7 @@ impl PolicyPlan {
 }
 
 /// What one statement can do for one (principal, key) pair, known before looking at actions.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 struct PairStatement<'p> {
     index: usize,
     statement: &'p Statement,
@@ -516,6 +516,10 @@ struct PairStatement<'p> {
     principal: PrincipalMatch,
     /// `None` when the resource element holds policy variables: judged per cell, in context.
     resource: Option<bool>,
+    /// Whether the conditions hold, per context slot (see [`Pair::fill`]), once judged. A
+    /// condition reads only the request's context and caller, and a pair's cells of one slot
+    /// share both, so the statement's conditions are judged once per slot, not once per action.
+    conditions: [std::cell::Cell<Option<bool>>; 2],
 }
 
 impl PairStatement<'_> {
@@ -550,16 +554,19 @@ fn pair_statements<'p>(
                 actions: &s.actions,
                 principal,
                 resource,
+                conditions: Default::default(),
             })
         })
         .collect()
 }
 
-/// A policy's outcome for action number `action`, from the pair's statements.
+/// A policy's outcome for action number `action`, from the pair's statements; `slot` names the
+/// request context `request` carries (see [`Pair::fill`]).
 fn policy_outcome(
     statements: &[PairStatement<'_>],
     policy: &Policy,
     action: usize,
+    slot: usize,
     request: &Request<'_>,
 ) -> PolicyOutcome {
     eval::combine(
@@ -570,11 +577,20 @@ fn policy_outcome(
                 let resource = s.resource.unwrap_or_else(|| {
                     eval::resource_applies(s.statement, policy.version, request)
                 });
-                let conditions = s
-                    .statement
-                    .conditions
-                    .iter()
-                    .all(|c| condition::condition_holds(c, policy.version, request));
+                let judge = || {
+                    s.statement
+                        .conditions
+                        .iter()
+                        .all(|c| condition::condition_holds(c, policy.version, request))
+                };
+                let conditions = match s.conditions.get(slot) {
+                    Some(memo) => memo.get().unwrap_or_else(|| {
+                        let holds = judge();
+                        memo.set(Some(holds));
+                        holds
+                    }),
+                    None => judge(),
+                };
                 let result =
                     eval::result_of(s.statement.effect, true, resource, s.principal, conditions);
                 (s.index, result)
@@ -686,6 +702,12 @@ impl Pair<'_> {
                 params: &NO_PARAMS,
                 now: self.now,
             };
+            // The request context's slot: CreateGrant, ListGrants and RevokeGrant carry
+            // `kms:GrantIsForAWSResource`, the other actions share one context.
+            let slot = usize::from(matches!(
+                action,
+                Action::CreateGrant | Action::ListGrants | Action::RevokeGrant
+            ));
             let verdict = if action.permission_source() == PermissionSource::IamOnly {
                 // Not about this key at all: the authorizer's own path.
                 authz::decide(self.world, &request)
@@ -695,10 +717,6 @@ impl Pair<'_> {
                     .chain(identity_statements.iter().flatten())
                     .any(|s| s.actions.contains(i) && s.needs_context());
                 let (context, key_context) = if needs_context {
-                    let slot = usize::from(matches!(
-                        action,
-                        Action::CreateGrant | Action::ListGrants | Action::RevokeGrant
-                    ));
                     match contexts.get_mut(slot) {
                         Some(cached) => {
                             let contexts = cached.get_or_insert_with(|| {
@@ -731,6 +749,7 @@ impl Pair<'_> {
                     &key_statements,
                     &key_plan.policy,
                     i,
+                    slot,
                     &Request {
                         context: key_context,
                         ..eval_request
@@ -744,7 +763,7 @@ impl Pair<'_> {
                         .iter()
                         .zip(identity_plans)
                         .map(|(statements, plan)| {
-                            policy_outcome(statements, &plan.policy, i, &eval_request)
+                            policy_outcome(statements, &plan.policy, i, slot, &eval_request)
                         }),
                     GrantScope::Among(&grants),
                     None,

@@ -685,3 +685,57 @@ fn the_grant_step_without_candidates_is_what_an_empty_search_finds() {
     // Both answers occur: some actions are grant operations and some are not.
     assert_eq!(kinds.len(), 2, "{kinds:?}");
 }
+
+/// A pair's cells judge a statement's conditions once per request context, and CreateGrant,
+/// ListGrants and RevokeGrant see another context than the other actions: they carry
+/// `kms:GrantIsForAWSResource` (KMS Developer Guide, conditions-kms.html), `false` for a request
+/// made without an AWS service. A condition on that key must be judged again for them, whatever
+/// the order of the actions.
+#[test]
+fn conditions_are_judged_again_for_the_actions_with_another_context() {
+    let for_users = json!({"Bool": {"kms:GrantIsForAWSResource": "false"}});
+    let (world, keys) = build(
+        &[vec![
+            json!({"Effect": "Allow", "Principal": {"AWS": user(ACCOUNT, "Alice")}, "Action": "kms:*", "Resource": "*", "Condition": for_users}),
+        ]],
+        &[
+            vec![
+                json!({"Effect": "Allow", "Action": "kms:*", "Resource": "*", "Condition": for_users}),
+            ],
+            vec![],
+            vec![],
+            vec![],
+        ],
+    );
+    let orders = [
+        [
+            Action::Encrypt,
+            Action::CreateGrant,
+            Action::ListGrants,
+            Action::Decrypt,
+        ],
+        [
+            Action::CreateGrant,
+            Action::Encrypt,
+            Action::Decrypt,
+            Action::ListGrants,
+        ],
+    ];
+    for actions in orders {
+        let matrix = Matrix::compute(&world, &callers(), &keys, &actions, NOW);
+        assert_matches_authorizer(&world, &matrix);
+        let alice = user(ACCOUNT, "Alice");
+        let allowed = |action| {
+            matrix
+                .lookup(&alice, &keys[0], action)
+                .unwrap()
+                .verdict
+                .is_allowed()
+        };
+        // The key is missing from Encrypt's context, so the condition fails there (IAM User
+        // Guide, reference_policies_elements_condition_operators.html, Bool) and holds for
+        // CreateGrant's.
+        assert!(allowed(Action::CreateGrant) && allowed(Action::ListGrants));
+        assert!(!allowed(Action::Encrypt) && !allowed(Action::Decrypt));
+    }
+}
