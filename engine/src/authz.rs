@@ -802,6 +802,10 @@ pub fn request_context_with(
     };
     let mut key_policy = Context::layered(layers(key.map(|k| &k.key_policy)));
     let mut iam = Context::layered(layers(key.map(|k| &k.iam)));
+    if own.is_empty() {
+        // The usual case of the access matrix: nothing of the request's own to add.
+        return RequestContexts { iam, key_policy };
+    }
     for (name, value) in own.iter() {
         iam.insert(name, value.clone());
         if !IAM_POLICY_ONLY_KEYS

@@ -24,7 +24,7 @@ use crate::policy::eval::{self, PolicyOutcome, PrincipalMatch, StatementResult};
 use crate::policy::pattern::{ArnParts, CompiledResource};
 use crate::policy::{Policy, Statement};
 use crate::request::{Context, Request, RequestPrincipal};
-use crate::store::grants::Grant;
+use crate::store::grants::{Grant, grantee_matches};
 use crate::store::{Key, KeyId, check_key};
 use crate::world::{Principal, PrincipalKind, World};
 use serde::Serialize;
@@ -684,6 +684,14 @@ impl Pair<'_> {
             .copied()
             .filter(|g| g.may_concern(caller))
             .collect();
+        // Only a grant whose grantee is the caller can allow an operation other than RetireGrant
+        // (the others concern the caller only as one who may retire them): most pairs have none,
+        // and the grant step then answers at once.
+        let grantee_grants: Vec<&Grant> = grants
+            .iter()
+            .copied()
+            .filter(|g| grantee_matches(&g.grantee, caller).is_some())
+            .collect();
 
         let key_statements = pair_statements(key_plan, caller, &self.column.arn);
         let identity_statements: Vec<Vec<PairStatement<'_>>> = identity_plans
@@ -765,7 +773,11 @@ impl Pair<'_> {
                         .map(|(statements, plan)| {
                             policy_outcome(statements, &plan.policy, i, slot, &eval_request)
                         }),
-                    GrantScope::Among(&grants),
+                    GrantScope::Among(if action == Action::RetireGrant {
+                        &grants
+                    } else {
+                        &grantee_grants
+                    }),
                     None,
                 )
             };

@@ -109,6 +109,11 @@ impl Context {
         }
     }
 
+    /// Whether the context has no key at all, in itself or in a shared layer.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty() && self.shared.iter().all(|layer| layer.is_empty())
+    }
+
     /// Sets `key` (replacing any value under the same key in any case).
     pub fn insert(&mut self, key: impl Into<String>, value: ContextValue) {
         let key = key.into();
