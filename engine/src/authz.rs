@@ -790,8 +790,10 @@ pub fn request_context_with(
     if let Some(constraint) = &params.grant_constraint_type {
         own.set("kms:GrantConstraintType", constraint.as_str());
     }
-    for (name, value) in params.context.iter() {
-        own.insert(name, value.clone());
+    if !params.context.is_empty() {
+        for (name, value) in params.context.iter() {
+            own.insert(name, value.clone());
+        }
     }
     let layers = |key_layer: Option<&Arc<Context>>| {
         key_layer

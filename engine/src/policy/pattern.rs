@@ -92,6 +92,10 @@ pub fn glob<P: PatternSource>(pattern: P, value: &str, case: CaseMode) -> bool {
     loop {
         match p.split_first_token() {
             Some((Token::Star, rest)) => {
+                // A trailing `*` matches whatever is left, without trying each length.
+                if rest.split_first_token().is_none() {
+                    return true;
+                }
                 backtrack = Some((rest, v));
                 p = rest;
                 continue;
