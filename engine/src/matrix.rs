@@ -7,9 +7,11 @@
 //! cell on demand.
 //!
 //! The matrix decides every cell exactly as [`authz::decide`] does, but in batches: each policy's
-//! statements are sorted by action once ([`PolicyPlan`]), each (principal, key) pair keeps only
+//! statements are sorted by action once and their `Resource` patterns cut into segments once
+//! ([`PolicyPlan`]), each key's ARN is cut once per column, each (principal, key) pair keeps only
 //! the statements whose principal and resource elements cover it, and a cell then looks only at
-//! the statements that can apply to its action. Every element is still judged by
+//! the statements that can apply to its action. A statement's conditions are judged once per
+//! pair and request context, and the grant step sees only the grants that can concern the cell. Every element is still judged by
 //! [`crate::policy::eval`]'s functions, and the combining rule is the authorizer's
 //! ([`authz::verdict_from_outcomes`]); a test checks cell by cell that the two paths agree.
 
