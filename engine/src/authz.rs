@@ -350,6 +350,9 @@ fn grant_step(world: &World, request: &AuthzRequest<'_>, scope: GrantScope<'_>) 
     let Some(key) = request.target.key() else {
         return GrantFinding::NotApplicable;
     };
+    if let GrantScope::Among([]) = scope {
+        return GrantFinding::without_grants(request.action);
+    }
     let params = request.params;
     // Operations reject malformed and unknown tokens before authorizing; here they only count
     // for the grants they name.
@@ -359,13 +362,14 @@ fn grant_step(world: &World, request: &AuthzRequest<'_>, scope: GrantScope<'_>) 
         .filter_map(|t| world.grants.grant_for_token(t).ok())
         .map(|g| g.id.clone())
         .collect();
-    let empty = BTreeMap::new();
+    // A static empty map: the access matrix asks this for every cell, with no context.
+    static EMPTY: BTreeMap<String, String> = BTreeMap::new();
     let retiring = params.grant_id.as_deref().map(GrantId::from_text);
     let query = GrantQuery {
         key_arn: &key.arn,
         caller: request.caller.request_principal(),
         action: request.action,
-        context: params.encryption_context.as_ref().unwrap_or(&empty),
+        context: params.encryption_context.as_ref().unwrap_or(&EMPTY),
         tokens: &tokens,
         now: request.now,
     };
@@ -792,8 +796,10 @@ pub fn request_context_with(
     if let Some(constraint) = &params.grant_constraint_type {
         own.set("kms:GrantConstraintType", constraint.as_str());
     }
-    for (name, value) in params.context.iter() {
-        own.insert(name, value.clone());
+    if !params.context.is_empty() {
+        for (name, value) in params.context.iter() {
+            own.insert(name, value.clone());
+        }
     }
     let layers = |key_layer: Option<&Arc<Context>>| {
         key_layer
@@ -804,6 +810,10 @@ pub fn request_context_with(
     };
     let mut key_policy = Context::layered(layers(key.map(|k| &k.key_policy)));
     let mut iam = Context::layered(layers(key.map(|k| &k.iam)));
+    if own.is_empty() {
+        // The usual case of the access matrix: nothing of the request's own to add.
+        return RequestContexts { iam, key_policy };
+    }
     for (name, value) in own.iter() {
         iam.insert(name, value.clone());
         if !IAM_POLICY_ONLY_KEYS

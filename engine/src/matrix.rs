@@ -7,9 +7,11 @@
 //! cell on demand.
 //!
 //! The matrix decides every cell exactly as [`authz::decide`] does, but in batches: each policy's
-//! statements are sorted by action once ([`PolicyPlan`]), each (principal, key) pair keeps only
+//! statements are sorted by action once and their `Resource` patterns cut into segments once
+//! ([`PolicyPlan`]), each key's ARN is cut once per column, each (principal, key) pair keeps only
 //! the statements whose principal and resource elements cover it, and a cell then looks only at
-//! the statements that can apply to its action. Every element is still judged by
+//! the statements that can apply to its action. A statement's conditions are judged once per
+//! pair and request context, and the grant step sees only the grants that can concern the cell. Every element is still judged by
 //! [`crate::policy::eval`]'s functions, and the combining rule is the authorizer's
 //! ([`authz::verdict_from_outcomes`]); a test checks cell by cell that the two paths agree.
 
@@ -21,9 +23,10 @@ use crate::catalog::{Action, PermissionSource};
 use crate::entropy::Timestamp;
 use crate::policy::condition;
 use crate::policy::eval::{self, PolicyOutcome, PrincipalMatch, StatementResult};
+use crate::policy::pattern::{ArnParts, CompiledResource};
 use crate::policy::{Policy, Statement};
 use crate::request::{Context, Request, RequestPrincipal};
-use crate::store::grants::Grant;
+use crate::store::grants::{Grant, grantee_matches};
 use crate::store::{Key, KeyId, check_key};
 use crate::world::{Principal, PrincipalKind, World};
 use serde::Serialize;
@@ -411,14 +414,23 @@ enum ResourcePlan {
     Literals(Vec<String>),
     /// Policy variables: judged per cell, with the request context.
     Variables,
-    /// Anything else: [`eval::resource_applies`] once per pair.
-    General,
+    /// Anything else: each pattern cut into segments once, then matched against each key's ARN
+    /// (cut once per column) as [`eval::resource_applies`] would. No pattern (a statement
+    /// without a resource element) applies to nothing.
+    Patterns {
+        /// `NotResource`: the statement applies to the resources no pattern matches.
+        negated: bool,
+        patterns: Vec<CompiledResource>,
+    },
 }
 
 impl ResourcePlan {
     fn of(statement: &Statement) -> ResourcePlan {
         let Some(block) = &statement.resource else {
-            return ResourcePlan::General;
+            return ResourcePlan::Patterns {
+                negated: false,
+                patterns: Vec::new(),
+            };
         };
         if block.patterns.iter().any(|p| p.text.contains("${")) {
             return ResourcePlan::Variables;
@@ -429,7 +441,29 @@ impl ResourcePlan {
             crate::sort::sort(&mut arns);
             return ResourcePlan::Literals(arns);
         }
-        ResourcePlan::General
+        ResourcePlan::Patterns {
+            negated: block.negated,
+            patterns: block
+                .patterns
+                .iter()
+                .map(|p| CompiledResource::new(&p.text))
+                .collect(),
+        }
+    }
+
+    /// Whether the statement's resource element covers `key`; `None` when only the request's
+    /// context can tell (policy variables).
+    fn applies_to(&self, key: &ArnParts<'_>) -> Option<bool> {
+        match self {
+            ResourcePlan::Literals(arns) => Some(
+                arns.binary_search_by(|a| a.as_str().cmp(key.text()))
+                    .is_ok(),
+            ),
+            ResourcePlan::Variables => None,
+            ResourcePlan::Patterns { negated, patterns } => {
+                Some(patterns.iter().any(|p| p.matches(key)) != *negated)
+            }
+        }
     }
 }
 
@@ -476,7 +510,7 @@ impl PolicyPlan {
 }
 
 /// What one statement can do for one (principal, key) pair, known before looking at actions.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 struct PairStatement<'p> {
     index: usize,
     statement: &'p Statement,
@@ -484,6 +518,10 @@ struct PairStatement<'p> {
     principal: PrincipalMatch,
     /// `None` when the resource element holds policy variables: judged per cell, in context.
     resource: Option<bool>,
+    /// Whether the conditions hold, per context slot (see [`Pair::fill`]), once judged. A
+    /// condition reads only the request's context and caller, and a pair's cells of one slot
+    /// share both, so the statement's conditions are judged once per slot, not once per action.
+    conditions: [std::cell::Cell<Option<bool>>; 2],
 }
 
 impl PairStatement<'_> {
@@ -498,15 +536,8 @@ impl PairStatement<'_> {
 fn pair_statements<'p>(
     plan: &'p PolicyPlan,
     caller: &RequestPrincipal,
-    resource: &str,
+    key: &ArnParts<'_>,
 ) -> Vec<PairStatement<'p>> {
-    let empty = Context::new();
-    let request = Request {
-        principal: caller,
-        action: "",
-        resource,
-        context: &empty,
-    };
     plan.statements
         .iter()
         .filter_map(|s| {
@@ -515,17 +546,7 @@ fn pair_statements<'p>(
             if principal == PrincipalMatch::NoMatch {
                 return None;
             }
-            let resource = match &s.resource {
-                ResourcePlan::Literals(arns) => {
-                    Some(arns.binary_search_by(|a| a.as_str().cmp(resource)).is_ok())
-                }
-                ResourcePlan::Variables => None,
-                ResourcePlan::General => Some(eval::resource_applies(
-                    statement,
-                    plan.policy.version,
-                    &request,
-                )),
-            };
+            let resource = s.resource.applies_to(key);
             if resource == Some(false) {
                 return None;
             }
@@ -535,16 +556,19 @@ fn pair_statements<'p>(
                 actions: &s.actions,
                 principal,
                 resource,
+                conditions: Default::default(),
             })
         })
         .collect()
 }
 
-/// A policy's outcome for action number `action`, from the pair's statements.
+/// A policy's outcome for action number `action`, from the pair's statements; `slot` names the
+/// request context `request` carries (see [`Pair::fill`]).
 fn policy_outcome(
     statements: &[PairStatement<'_>],
     policy: &Policy,
     action: usize,
+    slot: usize,
     request: &Request<'_>,
 ) -> PolicyOutcome {
     eval::combine(
@@ -555,11 +579,20 @@ fn policy_outcome(
                 let resource = s.resource.unwrap_or_else(|| {
                     eval::resource_applies(s.statement, policy.version, request)
                 });
-                let conditions = s
-                    .statement
-                    .conditions
-                    .iter()
-                    .all(|c| condition::condition_holds(c, policy.version, request));
+                let judge = || {
+                    s.statement
+                        .conditions
+                        .iter()
+                        .all(|c| condition::condition_holds(c, policy.version, request))
+                };
+                let conditions = match s.conditions.get(slot) {
+                    Some(memo) => memo.get().unwrap_or_else(|| {
+                        let holds = judge();
+                        memo.set(Some(holds));
+                        holds
+                    }),
+                    None => judge(),
+                };
                 let result =
                     eval::result_of(s.statement.effect, true, resource, s.principal, conditions);
                 (s.index, result)
@@ -590,6 +623,8 @@ impl<'a> Row<'a> {
 /// the first time a cell of the column needs them.
 struct Column<'a> {
     key: &'a Key,
+    /// The key's ARN cut into segments once, for every statement's resource patterns.
+    arn: ArnParts<'a>,
     grants: Vec<&'a Grant>,
     context: OnceCell<KeyContext>,
 }
@@ -598,6 +633,7 @@ impl<'a> Column<'a> {
     fn new(world: &'a World, key: &'a Key) -> Column<'a> {
         Column {
             key,
+            arn: ArnParts::new(&key.arn),
             grants: world.grants.all_on_key(&key.arn).collect(),
             context: OnceCell::new(),
         }
@@ -650,11 +686,19 @@ impl Pair<'_> {
             .copied()
             .filter(|g| g.may_concern(caller))
             .collect();
+        // Only a grant whose grantee is the caller can allow an operation other than RetireGrant
+        // (the others concern the caller only as one who may retire them): most pairs have none,
+        // and the grant step then answers at once.
+        let grantee_grants: Vec<&Grant> = grants
+            .iter()
+            .copied()
+            .filter(|g| grantee_matches(&g.grantee, caller).is_some())
+            .collect();
 
-        let key_statements = pair_statements(key_plan, caller, &key.arn);
+        let key_statements = pair_statements(key_plan, caller, &self.column.arn);
         let identity_statements: Vec<Vec<PairStatement<'_>>> = identity_plans
             .iter()
-            .map(|plan| pair_statements(plan, caller, &key.arn))
+            .map(|plan| pair_statements(plan, caller, &self.column.arn))
             .collect();
         // Per slot: the request context as IAM policies and as the key policy see it.
         let mut contexts: [Option<RequestContexts>; 2] = [None, None];
@@ -668,6 +712,12 @@ impl Pair<'_> {
                 params: &NO_PARAMS,
                 now: self.now,
             };
+            // The request context's slot: CreateGrant, ListGrants and RevokeGrant carry
+            // `kms:GrantIsForAWSResource`, the other actions share one context.
+            let slot = usize::from(matches!(
+                action,
+                Action::CreateGrant | Action::ListGrants | Action::RevokeGrant
+            ));
             let verdict = if action.permission_source() == PermissionSource::IamOnly {
                 // Not about this key at all: the authorizer's own path.
                 authz::decide(self.world, &request)
@@ -677,10 +727,6 @@ impl Pair<'_> {
                     .chain(identity_statements.iter().flatten())
                     .any(|s| s.actions.contains(i) && s.needs_context());
                 let (context, key_context) = if needs_context {
-                    let slot = usize::from(matches!(
-                        action,
-                        Action::CreateGrant | Action::ListGrants | Action::RevokeGrant
-                    ));
                     match contexts.get_mut(slot) {
                         Some(cached) => {
                             let contexts = cached.get_or_insert_with(|| {
@@ -713,6 +759,7 @@ impl Pair<'_> {
                     &key_statements,
                     &key_plan.policy,
                     i,
+                    slot,
                     &Request {
                         context: key_context,
                         ..eval_request
@@ -726,9 +773,13 @@ impl Pair<'_> {
                         .iter()
                         .zip(identity_plans)
                         .map(|(statements, plan)| {
-                            policy_outcome(statements, &plan.policy, i, &eval_request)
+                            policy_outcome(statements, &plan.policy, i, slot, &eval_request)
                         }),
-                    GrantScope::Among(&grants),
+                    GrantScope::Among(if action == Action::RetireGrant {
+                        &grants
+                    } else {
+                        &grantee_grants
+                    }),
                     None,
                 )
             };

@@ -109,6 +109,11 @@ impl Context {
         }
     }
 
+    /// Whether the context has no key at all, in itself or in a shared layer.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty() && self.shared.iter().all(|layer| layer.is_empty())
+    }
+
     /// Sets `key` (replacing any value under the same key in any case).
     pub fn insert(&mut self, key: impl Into<String>, value: ContextValue) {
         let key = key.into();
@@ -149,9 +154,10 @@ impl Context {
 
     /// The value of `key`, looked up case-insensitively.
     pub fn get(&self, key: &str) -> Option<&ContextValue> {
+        // Lengths first: most keys differ in length, and that test is cheaper than the call.
         self.entries
             .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .find(|(k, _)| k.len() == key.len() && k.eq_ignore_ascii_case(key))
             .map(|(_, v)| v)
             .or_else(|| self.shared.iter().find_map(|layer| layer.get(key)))
     }

@@ -560,22 +560,23 @@ fn names_account_of(value: &str, caller: &RequestPrincipal) -> bool {
     if caller.account.is_empty() {
         return false;
     }
-    let Some((partition, rest)) = value
-        .strip_prefix("arn:")
-        .and_then(|rest| rest.split_once(':'))
+    // From the end first: most entries name users and roles, and fail at `:root` at once.
+    let Some(partition) = value
+        .strip_suffix(":root")
+        .and_then(|rest| rest.strip_suffix(caller.account.as_str()))
+        .and_then(|rest| rest.strip_suffix(":iam::"))
+        .and_then(|rest| rest.strip_prefix("arn:"))
     else {
         return false;
     };
+    // The caller's partition has no colon, so equal partitions mean `value` is exactly
+    // `arn:PARTITION:iam::ACCOUNT:root`.
     let caller_partition = caller
         .arn
         .strip_prefix("arn:")
         .and_then(|rest| rest.split_once(':'))
         .map_or("aws", |(partition, _)| partition);
     partition == caller_partition
-        && rest
-            .strip_prefix("iam::")
-            .and_then(|rest| rest.strip_suffix(":root"))
-            == Some(caller.account.as_str())
 }
 
 /// Everything [`explain`] found about one policy.

@@ -92,6 +92,10 @@ pub fn glob<P: PatternSource>(pattern: P, value: &str, case: CaseMode) -> bool {
     loop {
         match p.split_first_token() {
             Some((Token::Star, rest)) => {
+                // A trailing `*` matches whatever is left, without trying each length.
+                if rest.split_first_token().is_none() {
+                    return true;
+                }
                 backtrack = Some((rest, v));
                 p = rest;
                 continue;
@@ -211,6 +215,145 @@ pub fn resource_matches<P: PatternSource>(pattern: P, resource: &str) -> bool {
         arn_matches(pattern, resource)
     } else {
         glob(pattern, resource, CaseMode::Sensitive)
+    }
+}
+
+/// An ARN cut into the six parts [`arn_matches`] compares: `arn`, partition, service, region,
+/// account and resource (which keeps any further colons). Cut once per key, then matched against
+/// many [`CompiledResource`] patterns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ArnParts<'a> {
+    /// The whole text, for patterns that are not ARN patterns.
+    text: &'a str,
+    /// The six segments, or `None` when the text has fewer than five colons (no ARN pattern
+    /// matches it then).
+    segments: Option<[&'a str; 6]>,
+}
+
+impl<'a> ArnParts<'a> {
+    /// Cuts `text` at its first five colons, as [`arn_matches`] does.
+    pub fn new(text: &'a str) -> ArnParts<'a> {
+        let mut segments = [""; 6];
+        let mut rest = text;
+        let mut complete = true;
+        for segment in segments.iter_mut().take(5) {
+            match rest.split_once(':') {
+                Some((head, tail)) => {
+                    *segment = head;
+                    rest = tail;
+                }
+                None => complete = false,
+            }
+        }
+        if let Some(last) = segments.get_mut(5) {
+            *last = rest;
+        }
+        ArnParts {
+            text,
+            segments: complete.then_some(segments),
+        }
+    }
+
+    /// The text as given.
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+}
+
+/// One segment of a compiled ARN pattern, sorted into the shapes policies use so that most
+/// segments compare without walking wildcards.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum SegmentPattern {
+    /// Only `*`s: any segment.
+    Any,
+    /// No wildcard (or the service segment, which takes none): the same text.
+    Exact(String),
+    /// Literal text then one trailing `*` (`key/*`): a segment starting with the text.
+    Prefix(String),
+    /// Anything else: [`glob`].
+    Glob(String),
+}
+
+impl SegmentPattern {
+    fn of(text: &str) -> SegmentPattern {
+        let wildcard = |c: char| c == '*' || c == '?';
+        if !text.is_empty() && text.chars().all(|c| c == '*') {
+            SegmentPattern::Any
+        } else if !text.contains(wildcard) {
+            SegmentPattern::Exact(text.to_owned())
+        } else if let Some(prefix) = text.strip_suffix('*').filter(|p| !p.contains(wildcard)) {
+            SegmentPattern::Prefix(prefix.to_owned())
+        } else {
+            SegmentPattern::Glob(text.to_owned())
+        }
+    }
+
+    fn matches(&self, segment: &str) -> bool {
+        match self {
+            SegmentPattern::Any => true,
+            SegmentPattern::Exact(text) => segment == text,
+            SegmentPattern::Prefix(prefix) => segment.starts_with(prefix.as_str()),
+            SegmentPattern::Glob(text) => glob(text.as_str(), segment, CaseMode::Sensitive),
+        }
+    }
+}
+
+/// A `Resource` pattern without policy variables, prepared once so that matching it against
+/// many resources does what [`resource_matches`] does without cutting the pattern each time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompiledResource(Compiled);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Compiled {
+    /// `*`: everything.
+    Anything,
+    /// An `arn:` pattern with its six segments.
+    Arn(Box<[SegmentPattern; 6]>),
+    /// An `arn:` pattern with fewer than six segments: matches nothing.
+    Nothing,
+    /// Any other text: a plain case-sensitive wildcard match on the whole resource.
+    Plain(String),
+}
+
+impl CompiledResource {
+    /// Prepares `pattern` (text as written: every `*` and `?` is a wildcard).
+    pub fn new(pattern: &str) -> CompiledResource {
+        if pattern.is_lone_star() {
+            return CompiledResource(Compiled::Anything);
+        }
+        if !literal_prefix_is(pattern, "arn:") {
+            return CompiledResource(Compiled::Plain(pattern.to_owned()));
+        }
+        let Some([arn, partition, service, region, account, resource]) =
+            ArnParts::new(pattern).segments
+        else {
+            return CompiledResource(Compiled::Nothing);
+        };
+        CompiledResource(Compiled::Arn(Box::new([
+            SegmentPattern::of(arn),
+            SegmentPattern::of(partition),
+            // The service segment takes no wildcards: its `*` and `?` are plain characters.
+            SegmentPattern::Exact(service.to_owned()),
+            SegmentPattern::of(region),
+            SegmentPattern::of(account),
+            SegmentPattern::of(resource),
+        ])))
+    }
+
+    /// Whether the pattern matches `resource`: the same answer as [`resource_matches`] on the
+    /// pattern's text.
+    pub fn matches(&self, resource: &ArnParts<'_>) -> bool {
+        match &self.0 {
+            Compiled::Anything => true,
+            Compiled::Nothing => false,
+            Compiled::Plain(text) => glob(text.as_str(), resource.text, CaseMode::Sensitive),
+            Compiled::Arn(patterns) => resource.segments.is_some_and(|segments| {
+                patterns
+                    .iter()
+                    .zip(segments)
+                    .all(|(pattern, segment)| pattern.matches(segment))
+            }),
+        }
     }
 }
 

@@ -345,7 +345,15 @@ impl MatrixReport {
                 s.chars().count()
             }
         };
-        let spaces = |out: &mut String, n: usize| out.extend(std::iter::repeat_n(' ', n));
+        // Padding goes in slices of blanks, not space by space: a big matrix pads millions of cells.
+        let spaces = |out: &mut String, mut n: usize| {
+            const BLANKS: &str = "                                ";
+            while n > 0 {
+                let run = n.min(BLANKS.len());
+                out.push_str(BLANKS.get(..run).unwrap_or_default());
+                n -= run;
+            }
+        };
         let pad = |out: &mut String, s: &str, w: usize| {
             out.push_str(s);
             spaces(out, w.saturating_sub(width(s)));

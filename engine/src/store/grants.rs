@@ -880,6 +880,18 @@ impl GrantFinding {
     }
 }
 
+impl GrantFinding {
+    /// The finding when no grant can concern the request (what [`GrantStore::finding_among`]
+    /// answers for no candidates, without building its lists): the access matrix's usual case.
+    pub fn without_grants(action: Action) -> GrantFinding {
+        if action.is_grant_operation() {
+            GrantFinding::NoGrant
+        } else {
+            GrantFinding::NotApplicable
+        }
+    }
+}
+
 impl GrantStore {
     /// The grant step for `query`: the best finding among the grants on the key.
     ///

@@ -651,3 +651,91 @@ fn the_random_worlds_reach_every_kind_of_verdict() {
         );
     }
 }
+
+/// The matrix's grant step for a pair that no grant can concern answers without building the
+/// grant lists (`GrantFinding::without_grants`); it must be what looking among no grants finds,
+/// for every action (grant operations and the rest, RetireGrant included).
+#[test]
+fn the_grant_step_without_candidates_is_what_an_empty_search_finds() {
+    use kms_engine::request::{PrincipalType, RequestPrincipal};
+    use kms_engine::store::grants::{GrantFinding, GrantQuery, GrantStore};
+    use std::collections::BTreeMap;
+
+    let caller = RequestPrincipal {
+        arn: user(ACCOUNT, "Alice"),
+        account: ACCOUNT.to_owned(),
+        kind: PrincipalType::User,
+        role_arn: None,
+    };
+    let context = BTreeMap::new();
+    let mut kinds = std::collections::BTreeSet::new();
+    for &action in Action::ALL {
+        let query = GrantQuery {
+            key_arn: &key_arn(0),
+            caller: &caller,
+            action,
+            context: &context,
+            tokens: &[],
+            now: kms_engine::entropy::Timestamp(0),
+        };
+        let found = GrantStore::finding_among(&[], &query, None);
+        assert_eq!(GrantFinding::without_grants(action), found, "{action:?}");
+        kinds.insert(format!("{found:?}"));
+    }
+    // Both answers occur: some actions are grant operations and some are not.
+    assert_eq!(kinds.len(), 2, "{kinds:?}");
+}
+
+/// A pair's cells judge a statement's conditions once per request context, and CreateGrant,
+/// ListGrants and RevokeGrant see another context than the other actions: they carry
+/// `kms:GrantIsForAWSResource` (KMS Developer Guide, conditions-kms.html), `false` for a request
+/// made without an AWS service. A condition on that key must be judged again for them, whatever
+/// the order of the actions.
+#[test]
+fn conditions_are_judged_again_for_the_actions_with_another_context() {
+    let for_users = json!({"Bool": {"kms:GrantIsForAWSResource": "false"}});
+    let (world, keys) = build(
+        &[vec![
+            json!({"Effect": "Allow", "Principal": {"AWS": user(ACCOUNT, "Alice")}, "Action": "kms:*", "Resource": "*", "Condition": for_users}),
+        ]],
+        &[
+            vec![
+                json!({"Effect": "Allow", "Action": "kms:*", "Resource": "*", "Condition": for_users}),
+            ],
+            vec![],
+            vec![],
+            vec![],
+        ],
+    );
+    let orders = [
+        [
+            Action::Encrypt,
+            Action::CreateGrant,
+            Action::ListGrants,
+            Action::Decrypt,
+        ],
+        [
+            Action::CreateGrant,
+            Action::Encrypt,
+            Action::Decrypt,
+            Action::ListGrants,
+        ],
+    ];
+    for actions in orders {
+        let matrix = Matrix::compute(&world, &callers(), &keys, &actions, NOW);
+        assert_matches_authorizer(&world, &matrix);
+        let alice = user(ACCOUNT, "Alice");
+        let allowed = |action| {
+            matrix
+                .lookup(&alice, &keys[0], action)
+                .unwrap()
+                .verdict
+                .is_allowed()
+        };
+        // The key is missing from Encrypt's context, so the condition fails there (IAM User
+        // Guide, reference_policies_elements_condition_operators.html, Bool) and holds for
+        // CreateGrant's.
+        assert!(allowed(Action::CreateGrant) && allowed(Action::ListGrants));
+        assert!(!allowed(Action::Encrypt) && !allowed(Action::Decrypt));
+    }
+}

@@ -3,7 +3,8 @@
 //! - an explicit Deny always wins;
 //! - adding a Deny statement never grants more;
 //! - removing an Allow statement never grants more;
-//! - the fast path (`evaluate`) and the traced path (`explain`) always agree.
+//! - the fast path (`evaluate`) and the traced path (`explain`) always agree;
+//! - a `Resource` pattern compiled once (the access matrix's) matches what the pattern's text does.
 
 use crate::common;
 
@@ -12,6 +13,7 @@ use kms_engine::diagnostics::Span;
 use kms_engine::policy::eval::{
     PolicyOutcome, StatementResult, evaluate, explain, statement_result,
 };
+use kms_engine::policy::pattern::{ArnParts, CompiledResource, resource_matches};
 use kms_engine::policy::{
     ActionBlock, Condition, ConditionValue, Effect, Pattern, Policy, PolicyVersion, PrincipalBlock,
     PrincipalEntry, PrincipalKey, PrincipalSet, ResourceBlock, Statement,
@@ -398,6 +400,113 @@ proptest! {
         let after = run(&renumbered(without), &req);
         prop_assert!(rank(after) <= rank(before), "{:?} became {:?}", before, after);
     }
+}
+
+/// Text shaped like ARNs and ARN patterns: `arn:` or not, segments from a small alphabet with
+/// both wildcards, colons (so segment counts vary and the resource part keeps colons), `/`, case
+/// and a non-ASCII letter, plus pieces of real key ARNs.
+fn arn_like(wildcards: bool) -> impl Strategy<Value = String> {
+    let piece = if wildcards {
+        prop_oneof![
+            Just("*"),
+            Just("?"),
+            Just("**"),
+            Just(":"),
+            Just("a"),
+            Just("A"),
+            Just("é"),
+            Just("/"),
+            Just("kms"),
+            Just("key/"),
+            Just("111122223333"),
+            Just("us-east-1"),
+            Just("x*y"),
+        ]
+        .boxed()
+    } else {
+        prop_oneof![
+            Just(":"),
+            Just("a"),
+            Just("A"),
+            Just("é"),
+            Just("/"),
+            Just("kms"),
+            Just("key/"),
+            Just("111122223333"),
+            Just("us-east-1"),
+            Just("*"),
+            Just("?"),
+        ]
+        .boxed()
+    };
+    (any::<bool>(), prop::collection::vec(piece, 0..12))
+        .prop_map(|(arn, pieces)| format!("{}{}", if arn { "arn:" } else { "" }, pieces.concat()))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2048))]
+
+    #[test]
+    fn a_compiled_resource_pattern_matches_what_its_text_matches(
+        pattern in arn_like(true),
+        value in arn_like(false),
+    ) {
+        let compiled = CompiledResource::new(&pattern);
+        prop_assert_eq!(
+            compiled.matches(&ArnParts::new(&value)),
+            resource_matches(pattern.as_str(), &value),
+            "pattern {:?} against {:?}", pattern, value
+        );
+    }
+}
+
+/// The shapes policies use, each against key ARNs it must and must not match (IAM User Guide,
+/// reference_policies_elements_resource.html: segments matched one by one, `*` within a segment;
+/// shared/kms-semantics.md §9.2: the service segment takes no wildcard).
+#[test]
+fn compiled_resource_patterns_agree_on_the_shapes_policies_use() {
+    let values = [
+        KEY_ARN,
+        OTHER_KEY_ARN,
+        "arn:aws:kms:us-west-2:111122223333:key/k",
+        "arn:aws:kms:us-east-1:444455556666:key/k",
+        "arn:aws:kms:us-east-1:111122223333:alias/a",
+        "arn:aws:kms:us-east-1:111122223333:key/a:b",
+        "arn:aws:kms",
+        "not-an-arn",
+        "",
+    ];
+    let patterns = [
+        "*",
+        "**",
+        "arn:aws:kms:*:111122223333:key/*",
+        "arn:aws:kms:us-east-1:111122223333:key/*",
+        "arn:aws:kms:us-east-?:*:*",
+        "arn:aws:*:us-east-1:111122223333:key/k",
+        "arn:aws:kms:*",
+        "arn:*:kms:*:*:key/a:*",
+        "arn:aws:kms::111122223333:key/k",
+        "not-*",
+        KEY_ARN,
+    ];
+    let mut matched = 0;
+    for pattern in patterns {
+        let compiled = CompiledResource::new(pattern);
+        for value in values {
+            let expected = resource_matches(pattern, value);
+            matched += usize::from(expected);
+            assert_eq!(
+                compiled.matches(&ArnParts::new(value)),
+                expected,
+                "{pattern} against {value}"
+            );
+        }
+    }
+    // Both answers occur, so the comparison is not vacuous.
+    assert!(
+        matched > 10 && matched < patterns.len() * values.len() - 10,
+        "{matched}"
+    );
 }
 
 /// The laws above only bite when the generated cases reach their interesting branch: a policy
