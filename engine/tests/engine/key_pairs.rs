@@ -1,53 +1,19 @@
 //! Data key pairs and key agreement through the KMS API: GenerateDataKeyPair and
-//! GenerateDataKeyPairWithoutPlaintext (a fresh elliptic-curve key pair whose private key a
-//! symmetric encryption key encrypts), `KEY_AGREEMENT` keys and DeriveSharedSecret (ECDH).
+//! GenerateDataKeyPairWithoutPlaintext (a fresh elliptic-curve or RSA key pair whose private key
+//! a symmetric encryption key encrypts), `KEY_AGREEMENT` keys and DeriveSharedSecret (ECDH).
 //!
 //! Sources are named on each test: KMS API Reference (GenerateDataKeyPair,
 //! GenerateDataKeyPairWithoutPlaintext, DeriveSharedSecret, CreateKey, GetPublicKey,
 //! DescribeKey, CreateGrant, InvalidKeyUsageException), KMS Developer Guide
 //! asymmetric-key-specs.html, grants.html ("Grant operations") and conditions-kms.html.
 
-#![expect(clippy::unwrap_used, reason = "fixtures fail the test on a bad setup")]
-
 use crate::kms_common;
 
 use kms_common::*;
 use kms_engine::entropy::SeededRandomness;
 use kms_engine::error::KmsError;
-use kms_engine::kms::{CreateKeyRequest, GenerateDataKeyPairRequest};
+use kms_engine::kms::GenerateDataKeyPairRequest;
 use kms_engine::world::World;
-
-/// Alice may do anything with KMS through IAM; Bob has nothing.
-fn setup() -> (World, String, String) {
-    let mut world = world();
-    let alice = world.add_user(ACCOUNT, "Alice").unwrap();
-    let bob = world.add_user(ACCOUNT, "Bob").unwrap();
-    world
-        .put_identity_policy(&alice, "Admin", &allow_policy(&["kms:*"], &["*"]))
-        .unwrap();
-    (world, alice, bob)
-}
-
-fn create(
-    world: &mut World,
-    alice: &str,
-    spec: &str,
-    usage: Option<&str>,
-) -> Result<String, KmsError> {
-    static SEED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(500);
-    let mut rng = SeededRandomness::new(SEED.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
-    world
-        .create_key(
-            &caller(alice),
-            &mut env(&mut rng),
-            CreateKeyRequest {
-                key_spec: Some(spec.to_owned()),
-                key_usage: usage.map(str::to_owned),
-                ..CreateKeyRequest::default()
-            },
-        )
-        .map(|r| r.key_metadata.arn)
-}
 
 fn pair_request(key: &str, spec: &str) -> GenerateDataKeyPairRequest {
     GenerateDataKeyPairRequest {
@@ -72,8 +38,9 @@ fn generate(
 /// values; any other value is a ValidationException before the key is looked at.
 #[test]
 fn a_key_pair_spec_outside_the_api_enum_is_a_validation_error() {
-    let (mut world, alice, _) = setup();
-    let key = create(&mut world, &alice, "SYMMETRIC_DEFAULT", None).unwrap();
+    let (mut world, alice, _) = alice_admin_and_bob();
+    let key =
+        create_key_of_spec(&mut world, &alice, "SYMMETRIC_DEFAULT", None, fresh_seed()).unwrap();
     for spec in ["ECC_NIST_P255", "ecc_nist_p256", "", "SYMMETRIC_DEFAULT"] {
         let refused = generate(&mut world, &alice, pair_request(&key, spec)).unwrap_err();
         assert_eq!(refused.exception_name(), "ValidationException", "{spec}");
@@ -93,12 +60,33 @@ fn a_key_pair_spec_outside_the_api_enum_is_a_validation_error() {
 /// is refused the same way).
 #[test]
 fn data_key_pairs_need_a_symmetric_encryption_key() {
-    let (mut world, alice, _) = setup();
-    let hmac = create(&mut world, &alice, "HMAC_256", Some("GENERATE_VERIFY_MAC")).unwrap();
+    let (mut world, alice, _) = alice_admin_and_bob();
+    let hmac = create_key_of_spec(
+        &mut world,
+        &alice,
+        "HMAC_256",
+        Some("GENERATE_VERIFY_MAC"),
+        fresh_seed(),
+    )
+    .unwrap();
     let mut keys = vec![(hmac, "GENERATE_VERIFY_MAC")];
     if kms_engine::crypto::ASYMMETRIC {
-        let signing = create(&mut world, &alice, "ECC_NIST_P256", Some("SIGN_VERIFY")).unwrap();
-        let agreement = create(&mut world, &alice, "ECC_NIST_P256", Some("KEY_AGREEMENT")).unwrap();
+        let signing = create_key_of_spec(
+            &mut world,
+            &alice,
+            "ECC_NIST_P256",
+            Some("SIGN_VERIFY"),
+            fresh_seed(),
+        )
+        .unwrap();
+        let agreement = create_key_of_spec(
+            &mut world,
+            &alice,
+            "ECC_NIST_P256",
+            Some("KEY_AGREEMENT"),
+            fresh_seed(),
+        )
+        .unwrap();
         keys.push((signing, "SIGN_VERIFY"));
         keys.push((agreement, "KEY_AGREEMENT"));
     }
@@ -138,8 +126,9 @@ fn data_key_pairs_need_a_symmetric_encryption_key() {
 /// does, never answered with a made-up key pair.
 #[test]
 fn key_pair_specs_this_build_cannot_generate_are_refused_naming_those_it_can() {
-    let (mut world, alice, _) = setup();
-    let key = create(&mut world, &alice, "SYMMETRIC_DEFAULT", None).unwrap();
+    let (mut world, alice, _) = alice_admin_and_bob();
+    let key =
+        create_key_of_spec(&mut world, &alice, "SYMMETRIC_DEFAULT", None, fresh_seed()).unwrap();
     for spec in ["SM2", "ML_KEM_768", "ECC_NIST_EDWARDS25519"] {
         let refused = generate(&mut world, &alice, pair_request(&key, spec)).unwrap_err();
         assert_eq!(refused.exception_name(), "UnsupportedOperationException");
@@ -163,8 +152,9 @@ fn key_pair_specs_this_build_cannot_generate_are_refused_naming_those_it_can() {
 /// if it had none.
 #[test]
 fn a_recipient_is_refused_as_not_modelled() {
-    let (mut world, alice, _) = setup();
-    let key = create(&mut world, &alice, "SYMMETRIC_DEFAULT", None).unwrap();
+    let (mut world, alice, _) = alice_admin_and_bob();
+    let key =
+        create_key_of_spec(&mut world, &alice, "SYMMETRIC_DEFAULT", None, fresh_seed()).unwrap();
     let refused = generate(
         &mut world,
         &alice,
@@ -190,8 +180,9 @@ mod without_the_feature {
     /// an ECC spec is refused as this build's limit, after the key's checks.
     #[test]
     fn ecc_key_pairs_are_refused_without_the_feature() {
-        let (mut world, alice, _) = setup();
-        let key = create(&mut world, &alice, "SYMMETRIC_DEFAULT", None).unwrap();
+        let (mut world, alice, _) = alice_admin_and_bob();
+        let key = create_key_of_spec(&mut world, &alice, "SYMMETRIC_DEFAULT", None, fresh_seed())
+            .unwrap();
         let refused =
             generate(&mut world, &alice, pair_request(&key, "ECC_NIST_P256")).unwrap_err();
         assert_eq!(refused.exception_name(), "UnsupportedOperationException");
@@ -203,6 +194,7 @@ mod without_the_feature {
 }
 
 #[cfg(feature = "asymmetric")]
+#[expect(clippy::unwrap_used, reason = "fixtures fail the test on a bad setup")]
 mod ecc {
     use super::*;
     use kms_engine::catalog::KeySpec;
@@ -267,8 +259,9 @@ mod ecc {
     /// encrypted private key", with the same encryption context.
     #[test]
     fn each_ecc_key_pair_is_real_and_its_encrypted_private_key_decrypts() {
-        let (mut world, alice, _) = setup();
-        let key = create(&mut world, &alice, "SYMMETRIC_DEFAULT", None).unwrap();
+        let (mut world, alice, _) = alice_admin_and_bob();
+        let key = create_key_of_spec(&mut world, &alice, "SYMMETRIC_DEFAULT", None, fresh_seed())
+            .unwrap();
         let context = [("project", "alpha")];
         for spec in [
             "ECC_NIST_P256",
@@ -350,8 +343,9 @@ mod ecc {
     fn an_rsa_key_pair_is_real_and_its_encrypted_private_key_decrypts() {
         use rsa::pkcs8::{DecodePrivateKey as _, EncodePublicKey as _};
         use rsa::traits::PublicKeyParts as _;
-        let (mut world, alice, _) = setup();
-        let key = create(&mut world, &alice, "SYMMETRIC_DEFAULT", None).unwrap();
+        let (mut world, alice, _) = alice_admin_and_bob();
+        let key = create_key_of_spec(&mut world, &alice, "SYMMETRIC_DEFAULT", None, fresh_seed())
+            .unwrap();
         let response = generate(&mut world, &alice, pair_request(&key, "RSA_2048")).unwrap();
         assert_eq!(response.key_pair_spec, "RSA_2048");
         let private = rsa::RsaPrivateKey::from_pkcs8_der(&response.private_key_plaintext)
@@ -380,8 +374,9 @@ mod ecc {
     /// `PrivateKeyPlaintext`; Decrypt gives the private key later.
     #[test]
     fn without_plaintext_the_private_key_comes_only_from_decrypt() {
-        let (mut world, alice, _) = setup();
-        let key = create(&mut world, &alice, "SYMMETRIC_DEFAULT", None).unwrap();
+        let (mut world, alice, _) = alice_admin_and_bob();
+        let key = create_key_of_spec(&mut world, &alice, "SYMMETRIC_DEFAULT", None, fresh_seed())
+            .unwrap();
         let mut rng = SeededRandomness::new(5);
         let response = world
             .generate_data_key_pair_without_plaintext(
@@ -414,8 +409,9 @@ mod ecc {
     /// the call would succeed, the denial when it would not).
     #[test]
     fn data_key_pairs_are_authorized_by_policy_condition_grant_and_dry_run() {
-        let (mut world, alice, bob) = setup();
-        let key = create(&mut world, &alice, "SYMMETRIC_DEFAULT", None).unwrap();
+        let (mut world, alice, bob) = alice_admin_and_bob();
+        let key = create_key_of_spec(&mut world, &alice, "SYMMETRIC_DEFAULT", None, fresh_seed())
+            .unwrap();
         let denied = generate(&mut world, &bob, pair_request(&key, "ECC_NIST_P256")).unwrap_err();
         assert_eq!(denied.exception_name(), "AccessDeniedException");
         let dry = generate(
@@ -528,9 +524,16 @@ mod ecc {
     /// KEY_AGREEMENT keys).
     #[test]
     fn nist_curves_make_key_agreement_keys_and_secp256k1_does_not() {
-        let (mut world, alice, _) = setup();
+        let (mut world, alice, _) = alice_admin_and_bob();
         for spec in ["ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521"] {
-            let key = create(&mut world, &alice, spec, Some("KEY_AGREEMENT")).unwrap();
+            let key = create_key_of_spec(
+                &mut world,
+                &alice,
+                spec,
+                Some("KEY_AGREEMENT"),
+                fresh_seed(),
+            )
+            .unwrap();
             let mut rng = SeededRandomness::new(1);
             let described = world
                 .describe_key(
@@ -558,22 +561,31 @@ mod ecc {
             );
             assert!(public.get("SigningAlgorithms").is_none(), "{public}");
             // A signing key of the same spec has no key agreement algorithms.
-            let signing = create(&mut world, &alice, spec, Some("SIGN_VERIFY")).unwrap();
+            let signing =
+                create_key_of_spec(&mut world, &alice, spec, Some("SIGN_VERIFY"), fresh_seed())
+                    .unwrap();
             let public = public_key(&mut world, &alice, &signing).unwrap();
             assert!(public.get("KeyAgreementAlgorithms").is_none(), "{public}");
         }
-        let refused =
-            create(&mut world, &alice, "ECC_SECG_P256K1", Some("KEY_AGREEMENT")).unwrap_err();
+        let refused = create_key_of_spec(
+            &mut world,
+            &alice,
+            "ECC_SECG_P256K1",
+            Some("KEY_AGREEMENT"),
+            fresh_seed(),
+        )
+        .unwrap_err();
         assert_eq!(refused.exception_name(), "ValidationException");
         assert_eq!(
             refused.message(),
             "KeyUsage KEY_AGREEMENT is not compatible with KeySpec ECC_SECG_P256K1"
         );
-        let refused = create(
+        let refused = create_key_of_spec(
             &mut world,
             &alice,
             "SYMMETRIC_DEFAULT",
             Some("KEY_AGREEMENT"),
+            fresh_seed(),
         )
         .unwrap_err();
         assert_eq!(refused.exception_name(), "ValidationException");
@@ -584,7 +596,7 @@ mod ecc {
     /// KEY_AGREEMENT among its values).
     #[test]
     fn kms_key_usage_conditions_create_key_agreement_keys() {
-        let (mut world, _, bob) = setup();
+        let (mut world, _, bob) = alice_admin_and_bob();
         let only_agreement = serde_json::json!({
             "Version": "2012-10-17",
             "Statement": [{
@@ -598,8 +610,24 @@ mod ecc {
         world
             .put_identity_policy(&bob, "OnlyAgreement", &only_agreement)
             .unwrap();
-        assert!(create(&mut world, &bob, "ECC_NIST_P256", Some("KEY_AGREEMENT")).is_ok());
-        let refused = create(&mut world, &bob, "ECC_NIST_P256", Some("SIGN_VERIFY")).unwrap_err();
+        assert!(
+            create_key_of_spec(
+                &mut world,
+                &bob,
+                "ECC_NIST_P256",
+                Some("KEY_AGREEMENT"),
+                fresh_seed()
+            )
+            .is_ok()
+        );
+        let refused = create_key_of_spec(
+            &mut world,
+            &bob,
+            "ECC_NIST_P256",
+            Some("SIGN_VERIFY"),
+            fresh_seed(),
+        )
+        .unwrap_err();
         assert_eq!(refused.exception_name(), "AccessDeniedException");
     }
 
@@ -609,10 +637,24 @@ mod ecc {
     /// field); the response names the key ARN, `ECDH` and the key's origin.
     #[test]
     fn derive_shared_secret_is_raw_ecdh_that_both_peers_agree_on() {
-        let (mut world, alice, _) = setup();
+        let (mut world, alice, _) = alice_admin_and_bob();
         for spec in ["ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521"] {
-            let a = create(&mut world, &alice, spec, Some("KEY_AGREEMENT")).unwrap();
-            let b = create(&mut world, &alice, spec, Some("KEY_AGREEMENT")).unwrap();
+            let a = create_key_of_spec(
+                &mut world,
+                &alice,
+                spec,
+                Some("KEY_AGREEMENT"),
+                fresh_seed(),
+            )
+            .unwrap();
+            let b = create_key_of_spec(
+                &mut world,
+                &alice,
+                spec,
+                Some("KEY_AGREEMENT"),
+                fresh_seed(),
+            )
+            .unwrap();
             let a_public = spki(&public_key(&mut world, &alice, &a).unwrap());
             let b_public = spki(&public_key(&mut world, &alice, &b).unwrap());
             let ab = derive(&mut world, &alice, &a, &b_public).unwrap();
@@ -628,7 +670,14 @@ mod ecc {
         // A peer outside KMS (Bob's own P-256 pair) computes the same secret with its private
         // key and the KMS key's public key.
         use p256::pkcs8::{DecodePublicKey as _, EncodePublicKey as _};
-        let a = create(&mut world, &alice, "ECC_NIST_P256", Some("KEY_AGREEMENT")).unwrap();
+        let a = create_key_of_spec(
+            &mut world,
+            &alice,
+            "ECC_NIST_P256",
+            Some("KEY_AGREEMENT"),
+            fresh_seed(),
+        )
+        .unwrap();
         let a_public = p256::PublicKey::from_public_key_der(&spki(
             &public_key(&mut world, &alice, &a).unwrap(),
         ))
@@ -648,9 +697,23 @@ mod ecc {
     /// list for DeriveSharedSecret keeps InvalidKeyUsageException for the key's usage.
     #[test]
     fn derive_shared_secret_validates_the_algorithm_and_the_peer_public_key() {
-        let (mut world, alice, _) = setup();
-        let p256_key = create(&mut world, &alice, "ECC_NIST_P256", Some("KEY_AGREEMENT")).unwrap();
-        let p384_key = create(&mut world, &alice, "ECC_NIST_P384", Some("KEY_AGREEMENT")).unwrap();
+        let (mut world, alice, _) = alice_admin_and_bob();
+        let p256_key = create_key_of_spec(
+            &mut world,
+            &alice,
+            "ECC_NIST_P256",
+            Some("KEY_AGREEMENT"),
+            fresh_seed(),
+        )
+        .unwrap();
+        let p384_key = create_key_of_spec(
+            &mut world,
+            &alice,
+            "ECC_NIST_P384",
+            Some("KEY_AGREEMENT"),
+            fresh_seed(),
+        )
+        .unwrap();
         let p384_public = spki(&public_key(&mut world, &alice, &p384_key).unwrap());
         let p256_public = spki(&public_key(&mut world, &alice, &p256_key).unwrap());
 
@@ -712,15 +775,22 @@ mod ecc {
     /// KeyUsage must be KEY_AGREEMENT"); Sign: a key agreement key does not sign.
     #[test]
     fn only_key_agreement_keys_derive_shared_secrets_and_they_do_nothing_else() {
-        let (mut world, alice, _) = setup();
-        let agreement = create(&mut world, &alice, "ECC_NIST_P256", Some("KEY_AGREEMENT")).unwrap();
+        let (mut world, alice, _) = alice_admin_and_bob();
+        let agreement = create_key_of_spec(
+            &mut world,
+            &alice,
+            "ECC_NIST_P256",
+            Some("KEY_AGREEMENT"),
+            fresh_seed(),
+        )
+        .unwrap();
         let peer = spki(&public_key(&mut world, &alice, &agreement).unwrap());
         for (spec, usage) in [
             ("ECC_NIST_P256", Some("SIGN_VERIFY")),
             ("SYMMETRIC_DEFAULT", None),
             ("HMAC_256", Some("GENERATE_VERIFY_MAC")),
         ] {
-            let key = create(&mut world, &alice, spec, usage).unwrap();
+            let key = create_key_of_spec(&mut world, &alice, spec, usage, fresh_seed()).unwrap();
             let refused = derive(&mut world, &alice, &key, &peer).unwrap_err();
             assert_eq!(refused.exception_name(), "InvalidKeyUsageException");
             assert_eq!(
@@ -757,8 +827,15 @@ mod ecc {
     /// (kms:KeyAgreementAlgorithm).
     #[test]
     fn grants_and_conditions_on_key_agreement_keys() {
-        let (mut world, alice, bob) = setup();
-        let key = create(&mut world, &alice, "ECC_NIST_P384", Some("KEY_AGREEMENT")).unwrap();
+        let (mut world, alice, bob) = alice_admin_and_bob();
+        let key = create_key_of_spec(
+            &mut world,
+            &alice,
+            "ECC_NIST_P384",
+            Some("KEY_AGREEMENT"),
+            fresh_seed(),
+        )
+        .unwrap();
         let peer = spki(&public_key(&mut world, &alice, &key).unwrap());
         let mut rng = SeededRandomness::new(11);
         let grant = |world: &mut World, rng: &mut SeededRandomness, operations: &[&str]| {

@@ -7,52 +7,16 @@
 //! CreateGrant, EnableKeyRotation, InvalidKeyUsageException in each operation's Errors), KMS
 //! Developer Guide hmac.html, grants.html ("Grant operations"), symm-asymm-compare.html.
 
-#![expect(clippy::unwrap_used, reason = "fixtures fail the test on a bad setup")]
-
 use crate::kms_common;
 
 use kms_common::*;
 use kms_engine::catalog::{KEY_SPECS, MacAlgorithm};
 use kms_engine::entropy::SeededRandomness;
-use kms_engine::error::KmsError;
 use kms_engine::kms::{
-    CreateGrantRequest, CreateKeyRequest, DecryptRequest, EncryptRequest, GenerateDataKeyRequest,
-    GenerateMacRequest, KeyIdRequest, VerifyMacRequest,
+    CreateGrantRequest, DecryptRequest, EncryptRequest, GenerateDataKeyRequest, GenerateMacRequest,
+    KeyIdRequest, VerifyMacRequest,
 };
 use kms_engine::world::World;
-
-/// Alice may do anything with KMS through IAM; Bob has nothing.
-fn setup() -> (World, String, String) {
-    let mut world = world();
-    let alice = world.add_user(ACCOUNT, "Alice").unwrap();
-    let bob = world.add_user(ACCOUNT, "Bob").unwrap();
-    world
-        .put_identity_policy(&alice, "Admin", &allow_policy(&["kms:*"], &["*"]))
-        .unwrap();
-    (world, alice, bob)
-}
-
-fn create(
-    world: &mut World,
-    alice: &str,
-    spec: &str,
-    usage: Option<&str>,
-) -> Result<String, KmsError> {
-    // A new seed per key, so each gets its own id.
-    static SEED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(100);
-    let mut rng = SeededRandomness::new(SEED.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
-    world
-        .create_key(
-            &caller(alice),
-            &mut env(&mut rng),
-            CreateKeyRequest {
-                key_spec: Some(spec.to_owned()),
-                key_usage: usage.map(str::to_owned),
-                ..CreateKeyRequest::default()
-            },
-        )
-        .map(|r| r.key_metadata.arn)
-}
 
 fn mac_request(key: &str, algorithm: &str, message: &[u8]) -> GenerateMacRequest {
     GenerateMacRequest {
@@ -84,11 +48,18 @@ fn hmac_specs() -> impl Iterator<Item = (&'static str, MacAlgorithm)> {
 /// algorithms; KeyUsage defaults to `ENCRYPT_DECRYPT`, which is not compatible with an HMAC spec.
 #[test]
 fn hmac_keys_are_created_with_their_usage_and_mac_algorithm() {
-    let (mut world, alice, _) = setup();
+    let (mut world, alice, _) = alice_admin_and_bob();
     let mut names = Vec::new();
     for (spec, algorithm) in hmac_specs() {
         names.push(spec);
-        let arn = create(&mut world, &alice, spec, Some("GENERATE_VERIFY_MAC")).unwrap();
+        let arn = create_key_of_spec(
+            &mut world,
+            &alice,
+            spec,
+            Some("GENERATE_VERIFY_MAC"),
+            fresh_seed(),
+        )
+        .unwrap();
         let mut rng = SeededRandomness::new(1);
         let described = world
             .describe_key(
@@ -110,7 +81,7 @@ fn hmac_keys_are_created_with_their_usage_and_mac_algorithm() {
         );
         assert!(metadata.get("EncryptionAlgorithms").is_none(), "{metadata}");
 
-        let refused = create(&mut world, &alice, spec, None).unwrap_err();
+        let refused = create_key_of_spec(&mut world, &alice, spec, None, fresh_seed()).unwrap_err();
         assert_eq!(refused.exception_name(), "ValidationException");
         assert_eq!(
             refused.message(),
@@ -118,18 +89,20 @@ fn hmac_keys_are_created_with_their_usage_and_mac_algorithm() {
         );
     }
     assert_eq!(names, ["HMAC_224", "HMAC_256", "HMAC_384", "HMAC_512"]);
-    let refused = create(
+    let refused = create_key_of_spec(
         &mut world,
         &alice,
         "SYMMETRIC_DEFAULT",
         Some("GENERATE_VERIFY_MAC"),
+        fresh_seed(),
     )
     .unwrap_err();
     assert_eq!(
         refused.message(),
         "KeyUsage GENERATE_VERIFY_MAC is not compatible with KeySpec SYMMETRIC_DEFAULT"
     );
-    let bad = create(&mut world, &alice, "HMAC_256", Some("MAC")).unwrap_err();
+    let bad =
+        create_key_of_spec(&mut world, &alice, "HMAC_256", Some("MAC"), fresh_seed()).unwrap_err();
     assert_eq!(bad.exception_name(), "ValidationException");
     assert!(
         bad.message().contains("Member must satisfy enum value set"),
@@ -144,9 +117,16 @@ fn hmac_keys_are_created_with_their_usage_and_mac_algorithm() {
 /// `InvalidKeyUsageException`.
 #[test]
 fn generate_mac_and_verify_mac_round_trip_and_refuse_a_changed_message() {
-    let (mut world, alice, _) = setup();
+    let (mut world, alice, _) = alice_admin_and_bob();
     for (spec, algorithm) in hmac_specs() {
-        let arn = create(&mut world, &alice, spec, Some("GENERATE_VERIFY_MAC")).unwrap();
+        let arn = create_key_of_spec(
+            &mut world,
+            &alice,
+            spec,
+            Some("GENERATE_VERIFY_MAC"),
+            fresh_seed(),
+        )
+        .unwrap();
         let mut rng = SeededRandomness::new(2);
         let generated = world
             .generate_mac(
@@ -207,8 +187,15 @@ fn generate_mac_and_verify_mac_round_trip_and_refuse_a_changed_message() {
 /// `kms:GenerateMac` (Bob has no permission); a disabled key is `DisabledException`.
 #[test]
 fn generate_mac_validates_authorizes_and_checks_the_key_state() {
-    let (mut world, alice, bob) = setup();
-    let arn = create(&mut world, &alice, "HMAC_256", Some("GENERATE_VERIFY_MAC")).unwrap();
+    let (mut world, alice, bob) = alice_admin_and_bob();
+    let arn = create_key_of_spec(
+        &mut world,
+        &alice,
+        "HMAC_256",
+        Some("GENERATE_VERIFY_MAC"),
+        fresh_seed(),
+    )
+    .unwrap();
     let mut rng = SeededRandomness::new(3);
     let mut run = |world: &mut World, who: &str, request| {
         world
@@ -265,9 +252,17 @@ fn generate_mac_validates_authorizes_and_checks_the_key_state() {
 /// keys only (API EnableKeyRotation): UnsupportedOperationException.
 #[test]
 fn every_operation_on_the_wrong_key_usage_is_invalid_key_usage() {
-    let (mut world, alice, _) = setup();
-    let hmac = create(&mut world, &alice, "HMAC_384", Some("GENERATE_VERIFY_MAC")).unwrap();
-    let symmetric = create(&mut world, &alice, "SYMMETRIC_DEFAULT", None).unwrap();
+    let (mut world, alice, _) = alice_admin_and_bob();
+    let hmac = create_key_of_spec(
+        &mut world,
+        &alice,
+        "HMAC_384",
+        Some("GENERATE_VERIFY_MAC"),
+        fresh_seed(),
+    )
+    .unwrap();
+    let symmetric =
+        create_key_of_spec(&mut world, &alice, "SYMMETRIC_DEFAULT", None, fresh_seed()).unwrap();
     let mut rng = SeededRandomness::new(5);
     let c = caller(&alice);
     let encrypted = world.encrypt(
@@ -365,9 +360,17 @@ fn every_operation_on_the_wrong_key_usage_is_invalid_key_usage() {
 /// ValidationException. The grant then lets the grantee generate a MAC.
 #[test]
 fn grants_allow_only_the_operations_the_key_spec_supports() {
-    let (mut world, alice, bob) = setup();
-    let hmac = create(&mut world, &alice, "HMAC_256", Some("GENERATE_VERIFY_MAC")).unwrap();
-    let symmetric = create(&mut world, &alice, "SYMMETRIC_DEFAULT", None).unwrap();
+    let (mut world, alice, bob) = alice_admin_and_bob();
+    let hmac = create_key_of_spec(
+        &mut world,
+        &alice,
+        "HMAC_256",
+        Some("GENERATE_VERIFY_MAC"),
+        fresh_seed(),
+    )
+    .unwrap();
+    let symmetric =
+        create_key_of_spec(&mut world, &alice, "SYMMETRIC_DEFAULT", None, fresh_seed()).unwrap();
     let mut rng = SeededRandomness::new(6);
     let grant = |world: &mut World, rng: &mut SeededRandomness, key: &str, ops: &[&str]| {
         world.create_grant(
@@ -421,13 +424,14 @@ fn grants_allow_only_the_operations_the_key_spec_supports() {
 #[cfg(not(feature = "asymmetric"))]
 #[test]
 fn asymmetric_keys_are_refused_without_the_feature() {
-    let (mut world, alice, _) = setup();
+    let (mut world, alice, _) = alice_admin_and_bob();
     for (spec, usage) in [
         ("ECC_NIST_P256", "SIGN_VERIFY"),
         ("RSA_2048", "ENCRYPT_DECRYPT"),
         ("RSA_4096", "SIGN_VERIFY"),
     ] {
-        let refused = create(&mut world, &alice, spec, Some(usage)).unwrap_err();
+        let refused =
+            create_key_of_spec(&mut world, &alice, spec, Some(usage), fresh_seed()).unwrap_err();
         assert_eq!(refused.exception_name(), "UnsupportedOperationException");
         assert!(
             refused.message().contains("kmsplay CLI"),
@@ -470,12 +474,19 @@ mod ecc {
     /// message. A `RAW` message is hashed by KMS; a `DIGEST` message is that hash.
     #[test]
     fn ecc_keys_sign_and_verify_with_their_algorithm() {
-        let (mut world, alice, _) = setup();
+        let (mut world, alice, _) = alice_admin_and_bob();
         for row in KEY_SPECS
             .iter()
             .filter(|r| r.asymmetric && r.name.starts_with("ECC_") && r.usage_name == "SIGN_VERIFY")
         {
-            let arn = create(&mut world, &alice, row.name, Some("SIGN_VERIFY")).unwrap();
+            let arn = create_key_of_spec(
+                &mut world,
+                &alice,
+                row.name,
+                Some("SIGN_VERIFY"),
+                fresh_seed(),
+            )
+            .unwrap();
             let algorithm = row.signing_algorithms[0];
             let mut rng = SeededRandomness::new(8);
             let c = caller(&alice);
@@ -551,9 +562,18 @@ mod ecc {
     /// cannot sign.
     #[test]
     fn sign_checks_the_message_the_digest_and_the_algorithm() {
-        let (mut world, alice, _) = setup();
-        let arn = create(&mut world, &alice, "ECC_NIST_P384", Some("SIGN_VERIFY")).unwrap();
-        let symmetric = create(&mut world, &alice, "SYMMETRIC_DEFAULT", None).unwrap();
+        let (mut world, alice, _) = alice_admin_and_bob();
+        let arn = create_key_of_spec(
+            &mut world,
+            &alice,
+            "ECC_NIST_P384",
+            Some("SIGN_VERIFY"),
+            fresh_seed(),
+        )
+        .unwrap();
+        let symmetric =
+            create_key_of_spec(&mut world, &alice, "SYMMETRIC_DEFAULT", None, fresh_seed())
+                .unwrap();
         let mut rng = SeededRandomness::new(9);
         let c = caller(&alice);
         let mut run = |request| {

@@ -18,11 +18,10 @@ use crate::kms_common;
 
 use kms_common::*;
 use kms_engine::entropy::SeededRandomness;
-use kms_engine::error::KmsError;
 use kms_engine::kms::{
-    CreateGrantRequest, CreateKeyRequest, DecryptRequest, DescribeKeyRequest,
-    EnableKeyRotationRequest, EncryptRequest, GenerateDataKeyRequest, GetPublicKeyRequest,
-    ReEncryptRequest, SignRequest, VerifyRequest,
+    CreateGrantRequest, DecryptRequest, DescribeKeyRequest, EnableKeyRotationRequest,
+    EncryptRequest, GenerateDataKeyRequest, GetPublicKeyRequest, ReEncryptRequest, SignRequest,
+    VerifyRequest,
 };
 use kms_engine::store::grants::GrantConstraints;
 use kms_engine::world::World;
@@ -41,41 +40,17 @@ struct Fixture {
     symmetric: String,
 }
 
-fn create(
-    world: &mut World,
-    alice: &str,
-    spec: &str,
-    usage: Option<&str>,
-    seed: u64,
-) -> Result<String, KmsError> {
-    let mut rng = SeededRandomness::new(seed);
-    world
-        .create_key(
-            &caller(alice),
-            &mut env(&mut rng),
-            CreateKeyRequest {
-                key_spec: Some(spec.to_owned()),
-                key_usage: usage.map(str::to_owned),
-                ..CreateKeyRequest::default()
-            },
-        )
-        .map(|r| r.key_metadata.arn)
-}
-
 fn fixture() -> Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
     FIXTURE
         .get_or_init(|| {
-            let mut world = world();
-            let alice = world.add_user(ACCOUNT, "Alice").unwrap();
-            let bob = world.add_user(ACCOUNT, "Bob").unwrap();
-            world
-                .put_identity_policy(&alice, "Admin", &allow_policy(&["kms:*"], &["*"]))
-                .unwrap();
+            let (mut world, alice, bob) = alice_admin_and_bob();
             // No KeyUsage: CreateKey's default, ENCRYPT_DECRYPT.
-            let encrypt = create(&mut world, &alice, "RSA_2048", None, 301).unwrap();
-            let sign = create(&mut world, &alice, "RSA_2048", Some("SIGN_VERIFY"), 302).unwrap();
-            let symmetric = create(&mut world, &alice, "SYMMETRIC_DEFAULT", None, 303).unwrap();
+            let encrypt = create_key_of_spec(&mut world, &alice, "RSA_2048", None, 301).unwrap();
+            let sign = create_key_of_spec(&mut world, &alice, "RSA_2048", Some("SIGN_VERIFY"), 302)
+                .unwrap();
+            let symmetric =
+                create_key_of_spec(&mut world, &alice, "SYMMETRIC_DEFAULT", None, 303).unwrap();
             Fixture {
                 world,
                 alice,
@@ -170,7 +145,8 @@ fn rsa_keys_are_created_with_the_usage_chosen_at_create_key() {
         ])
     );
     for usage in ["GENERATE_VERIFY_MAC", "KEY_AGREEMENT"] {
-        let refused = create(&mut f.world, &f.alice, "RSA_2048", Some(usage), 304).unwrap_err();
+        let refused =
+            create_key_of_spec(&mut f.world, &f.alice, "RSA_2048", Some(usage), 304).unwrap_err();
         assert_eq!(refused.exception_name(), "ValidationException");
         assert_eq!(
             refused.message(),
@@ -386,7 +362,7 @@ fn kms_encryption_algorithm_conditions_see_the_rsa_algorithm() {
 #[test]
 fn each_rsa_spec_encrypts_up_to_its_plaintext_limit() {
     let mut f = fixture();
-    let k3072 = create(
+    let k3072 = create_key_of_spec(
         &mut f.world,
         &f.alice,
         "RSA_3072",
@@ -394,7 +370,7 @@ fn each_rsa_spec_encrypts_up_to_its_plaintext_limit() {
         305,
     )
     .unwrap();
-    let k4096 = create(
+    let k4096 = create_key_of_spec(
         &mut f.world,
         &f.alice,
         "RSA_4096",

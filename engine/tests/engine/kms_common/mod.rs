@@ -5,7 +5,8 @@
 use kms_engine::authz::{self, AuthzRequest, Explanation, RequestParams, Target, Verdict};
 use kms_engine::catalog::Action;
 use kms_engine::entropy::{SeededRandomness, Timestamp};
-use kms_engine::kms::{Caller, Env};
+use kms_engine::error::KmsError;
+use kms_engine::kms::{Caller, CreateKeyRequest, Env};
 use kms_engine::store::KeyId;
 use kms_engine::world::{KeySetup, World};
 
@@ -130,4 +131,44 @@ pub fn deny_policy(actions: &[&str], resources: &[&str]) -> String {
         "Statement": [{ "Effect": "Deny", "Action": actions, "Resource": resources }]
     })
     .to_string()
+}
+
+/// A world where Alice may do anything with KMS through an IAM policy and Bob has nothing:
+/// `(world, Alice's ARN, Bob's ARN)`.
+pub fn alice_admin_and_bob() -> (World, String, String) {
+    let mut world = world();
+    let alice = world.add_user(ACCOUNT, "Alice").unwrap();
+    let bob = world.add_user(ACCOUNT, "Bob").unwrap();
+    world
+        .put_identity_policy(&alice, "Admin", &allow_policy(&["kms:*"], &["*"]))
+        .unwrap();
+    (world, alice, bob)
+}
+
+/// A seed no other call in this test binary has had, so each key made with it gets its own id.
+pub fn fresh_seed() -> u64 {
+    static SEED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(10_000);
+    SEED.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// CreateKey as `who` with `spec` and, when given, `usage` (API names); the new key's ARN.
+pub fn create_key_of_spec(
+    world: &mut World,
+    who: &str,
+    spec: &str,
+    usage: Option<&str>,
+    seed: u64,
+) -> Result<String, KmsError> {
+    let mut rng = SeededRandomness::new(seed);
+    world
+        .create_key(
+            &caller(who),
+            &mut env(&mut rng),
+            CreateKeyRequest {
+                key_spec: Some(spec.to_owned()),
+                key_usage: usage.map(str::to_owned),
+                ..CreateKeyRequest::default()
+            },
+        )
+        .map(|r| r.key_metadata.arn)
 }
