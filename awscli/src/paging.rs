@@ -37,6 +37,17 @@ pub enum PagingError {
     BadToken(String),
 }
 
+impl std::fmt::Display for PagingError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PagingError::Api(e) => e.fmt(f),
+            PagingError::BadToken(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for PagingError {}
+
 impl From<ApiError> for PagingError {
     fn from(e: ApiError) -> PagingError {
         PagingError::Api(e)

@@ -82,6 +82,21 @@ pub enum SignError {
     Unavailable,
 }
 
+impl fmt::Display for SignError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SignError::Randomness(e) => f.write_str(&e.message),
+            SignError::WrongAlgorithm => {
+                f.write_str("the key is not a signing key of this algorithm")
+            }
+            SignError::DigestLength(len) => write!(f, "the digest must be {len} bytes"),
+            SignError::Unavailable => f.write_str("this build has no asymmetric cryptography"),
+        }
+    }
+}
+
+impl std::error::Error for SignError {}
+
 /// The digest `algorithm` signs for `message`: the hash its name ends with (`_256`, `_384`,
 /// `_512`: SHA-2) of a `RAW` message, or a `DIGEST` message as it is when its length fits.
 fn signing_digest(
@@ -117,6 +132,20 @@ pub enum AgreementError {
     /// This build has no asymmetric cryptography ([`ASYMMETRIC`]).
     Unavailable,
 }
+
+impl fmt::Display for AgreementError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            AgreementError::NotAnAgreementKey => "the key is not an elliptic-curve key",
+            AgreementError::InvalidPublicKey => {
+                "the public key is not a DER SubjectPublicKeyInfo on the key's curve"
+            }
+            AgreementError::Unavailable => "this build has no asymmetric cryptography",
+        })
+    }
+}
+
+impl std::error::Error for AgreementError {}
 
 /// A data key pair (API GenerateDataKeyPair): made to leave KMS, so unlike a KMS key's
 /// material its private key is handed out, wiped when dropped.
@@ -168,6 +197,17 @@ pub enum WrappingKeyError {
     /// The randomness source failed.
     Randomness(RandomnessUnavailable),
 }
+
+impl fmt::Display for WrappingKeyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            WrappingKeyError::Unavailable => "this build makes no RSA wrapping key of that spec",
+            WrappingKeyError::Randomness(e) => &e.message,
+        })
+    }
+}
+
+impl std::error::Error for WrappingKeyError {}
 
 impl WrappingKey {
     /// A fresh wrapping key pair of the wrapping key spec `spec` (`RSA_2048`, `RSA_3072`,
@@ -231,6 +271,17 @@ pub enum DataKeyPairError {
     Randomness(RandomnessUnavailable),
 }
 
+impl fmt::Display for DataKeyPairError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DataKeyPairError::Unavailable => "this build generates no data key pair of that spec",
+            DataKeyPairError::Randomness(e) => &e.message,
+        })
+    }
+}
+
+impl std::error::Error for DataKeyPairError {}
+
 /// Whether this build generates data key pairs of `spec` ([`generate_data_key_pair`]): the
 /// elliptic-curve and RSA specs, with the `asymmetric` feature.
 pub fn generates_data_key_pairs(spec: KeySpec) -> bool {
@@ -288,6 +339,17 @@ pub enum MacError {
     /// The key has no key material.
     NoKeyMaterial,
 }
+
+impl fmt::Display for MacError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            MacError::WrongAlgorithm => "the key is not an HMAC key of this algorithm",
+            MacError::NoKeyMaterial => "the key has no key material",
+        })
+    }
+}
+
+impl std::error::Error for MacError {}
 
 /// The blob's magic bytes.
 pub const MAGIC: [u8; 3] = *b"KPG";
@@ -1120,6 +1182,35 @@ impl<'a> Cursor<'a, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every reason the crypto layer gives is a `std::error::Error` whose message says what went
+    /// wrong, so callers can report it or wrap it.
+    #[test]
+    fn crypto_errors_are_std_errors_that_say_what_went_wrong() {
+        fn message<E: std::error::Error>(error: E) -> String {
+            error.to_string()
+        }
+        assert_eq!(
+            message(SignError::DigestLength(48)),
+            "the digest must be 48 bytes"
+        );
+        assert_eq!(
+            message(AgreementError::InvalidPublicKey),
+            "the public key is not a DER SubjectPublicKeyInfo on the key's curve"
+        );
+        assert_eq!(
+            message(MacError::NoKeyMaterial),
+            "the key has no key material"
+        );
+        assert_eq!(
+            message(DataKeyPairError::Unavailable),
+            "this build generates no data key pair of that spec"
+        );
+        assert_eq!(
+            message(WrappingKeyError::Unavailable),
+            "this build makes no RSA wrapping key of that spec"
+        );
+    }
     use crate::entropy::SeededRandomness;
     use aes_gcm::aead::Aead;
     use aes_gcm::aead::Payload;
