@@ -76,12 +76,28 @@ pub(super) fn generate(
     if !is_rsa(spec) {
         return Ok(None);
     }
-    let mut stream = Stream::draw(rng, false)?;
-    let bits = spec.row().material_bytes * 8;
-    let Ok(key) = RsaPrivateKey::new(&mut stream, bits) else {
+    let Some(key) = new_private_key(spec.row().material_bytes * 8, rng, false)? else {
         return Ok(None);
     };
     Ok(key.to_pkcs1_der().ok().map(|der| der.as_bytes().to_vec()))
+}
+
+/// A new RSA private key of `bits` bits from a ChaCha20 keystream seeded by `rng`: with
+/// [`Randomness::fill_fresh`] when `fresh` (a key that must never be replayed from a session's
+/// seed), else with [`Randomness::fill`]. `None` when the `rsa` crate could not make one.
+fn new_private_key(
+    bits: usize,
+    rng: &mut dyn Randomness,
+    fresh: bool,
+) -> Result<Option<RsaPrivateKey>, RandomnessUnavailable> {
+    let mut stream = Stream::draw(rng, fresh)?;
+    Ok(RsaPrivateKey::new(&mut stream, bits).ok())
+}
+
+/// The DER `SubjectPublicKeyInfo` of `key`'s public half.
+fn public_key_der(key: &RsaPrivateKey) -> Option<Vec<u8>> {
+    let spki = key.to_public_key().to_public_key_der().ok()?;
+    Some(spki.as_bytes().to_vec())
 }
 
 /// A fresh RSA data key pair of `spec`'s modulus length: the private key as PKCS #8 DER and the
@@ -96,20 +112,15 @@ pub(super) fn data_key_pair(
     if !is_rsa(spec) {
         return Ok(None);
     }
-    let mut stream = Stream::draw(rng, true)?;
-    let bits = spec.row().material_bytes * 8;
-    let Ok(key) = RsaPrivateKey::new(&mut stream, bits) else {
+    let Some(key) = new_private_key(spec.row().material_bytes * 8, rng, true)? else {
         return Ok(None);
     };
-    let Ok(private_key) = key.to_pkcs8_der() else {
-        return Ok(None);
-    };
-    let Ok(public_key) = key.to_public_key().to_public_key_der() else {
+    let (Ok(private_key), Some(public_key)) = (key.to_pkcs8_der(), public_key_der(&key)) else {
         return Ok(None);
     };
     Ok(Some(super::DataKeyPair {
         private_key: zeroize::Zeroizing::new(private_key.as_bytes().to_vec()),
-        public_key: public_key.as_bytes().to_vec(),
+        public_key,
     }))
 }
 
@@ -201,9 +212,7 @@ pub(super) fn verify(der: &[u8], algorithm: &str, digest: &[u8], signature: &[u8
 
 /// The DER `SubjectPublicKeyInfo` of the key `der`.
 pub(super) fn public_key(der: &[u8]) -> Option<Vec<u8>> {
-    let key = private_key(der)?;
-    let spki = key.to_public_key().to_public_key_der().ok()?;
-    Some(spki.as_bytes().to_vec())
+    public_key_der(&private_key(der)?)
 }
 
 /// A fresh RSA wrapping key pair of `bits` bits for GetParametersForImport: the private key
@@ -215,19 +224,15 @@ pub(super) fn wrapping_key_pair(
     bits: usize,
     rng: &mut dyn Randomness,
 ) -> Result<Option<super::WrappingKey>, RandomnessUnavailable> {
-    let mut stream = Stream::draw(rng, false)?;
-    let Ok(key) = RsaPrivateKey::new(&mut stream, bits) else {
+    let Some(key) = new_private_key(bits, rng, false)? else {
         return Ok(None);
     };
-    let Ok(private_key) = key.to_pkcs1_der() else {
-        return Ok(None);
-    };
-    let Ok(public_key) = key.to_public_key().to_public_key_der() else {
+    let (Ok(private_key), Some(public_key)) = (key.to_pkcs1_der(), public_key_der(&key)) else {
         return Ok(None);
     };
     Ok(Some(super::WrappingKey {
         private_key: zeroize::Zeroizing::new(private_key.as_bytes().to_vec()),
-        public_key: public_key.as_bytes().to_vec(),
+        public_key,
     }))
 }
 
