@@ -7,6 +7,10 @@
 use serde::Serialize;
 use std::sync::Arc;
 
+mod principal;
+
+pub use principal::{InvalidPrincipalArn, PrincipalArn, PrincipalId, is_iam_path};
+
 /// The kind of identity making a request.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,

@@ -1013,12 +1013,7 @@ fn name_key(account: &str, kind: &str, name: &str) -> String {
 /// IAM paths: `/`, or `/` followed by segments each ending in `/`, of printable ASCII other than
 /// space, at most 512 characters (IAM API Reference, CreateRole and CreateUser, `Path`).
 pub fn check_iam_path(path: &str) -> Result<(), WorldError> {
-    let ok = path.len() <= 512
-        && path.starts_with('/')
-        && path.ends_with('/')
-        && !path.contains("//")
-        && path.bytes().all(|b| (0x21..=0x7e).contains(&b));
-    if ok {
+    if crate::request::is_iam_path(path) {
         Ok(())
     } else {
         Err(WorldError::InvalidName {

@@ -12,7 +12,7 @@ use crate::diagnostics::{Diagnostic, LineIndex, Severity, Span};
 use crate::json::{self, JsonPath, Object, Report, Value, ValueKind};
 use crate::policy::eval::Decision;
 use crate::policy::parse::{PolicyKind, parse_policy, parse_policy_value};
-use crate::request::ContextValue;
+use crate::request::{ContextValue, InvalidPrincipalArn, PrincipalArn, PrincipalType};
 use std::collections::HashMap;
 
 /// The grant operations a grant on some modelled key may list (KMS API Reference, CreateGrant;
@@ -548,7 +548,7 @@ impl Reader<'_, '_> {
             self.report
                 .error(
                     "invalid-principal-arn",
-                    format!("`{arn}` is not an ARN of an account root, IAM user, IAM role or assumed-role session"),
+                    InvalidPrincipalArn(arn.clone()).to_string(),
                     &path.key("arn"),
                     arn_span,
                 )
@@ -1766,50 +1766,19 @@ fn relocate(d: &Diagnostic, start: u32, index: &LineIndex, path: &JsonPath) -> D
     moved
 }
 
-/// The account and kind of a principal ARN, or `None` if it is not one a scenario can declare.
+/// The account and kind of a principal ARN, or `None` if it is not one a scenario can declare
+/// ([`PrincipalArn::parse`]).
 pub fn parse_principal_arn(arn: &str) -> Option<(String, PrincipalRole)> {
-    let mut parts = arn.splitn(6, ':');
-    let (Some("arn"), Some("aws"), Some(service), Some(""), Some(account), Some(resource)) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) else {
-        return None;
-    };
-    if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let name_ok = |n: &str| {
-        !n.is_empty()
-            && n.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
-    };
-    // Users and roles may sit under an IAM path: `user/engineering/Alice` (IAM User Guide,
-    // reference_identifiers.html, "Friendly names and paths").
-    let named = |rest: &str| match rest.rsplit_once('/') {
-        None => name_ok(rest),
-        Some((path, name)) => {
-            name_ok(name) && crate::world::check_iam_path(&format!("/{path}/")).is_ok()
-        }
-    };
-    let role = match (service, resource.split_once('/')) {
-        ("iam", None) if resource == "root" => PrincipalRole::AccountRoot,
-        ("iam", Some(("user", rest))) if named(rest) => PrincipalRole::User,
-        ("iam", Some(("role", rest))) if named(rest) => PrincipalRole::Role,
-        ("sts", Some(("assumed-role", rest))) => match rest.split_once('/') {
-            Some((role, session)) if name_ok(role) && name_ok(session) => {
-                PrincipalRole::AssumedRole {
-                    role: role.to_owned(),
-                }
-            }
-            _ => return None,
+    let arn = PrincipalArn::parse(arn).ok()?;
+    let role = match arn.principal_type() {
+        PrincipalType::User => PrincipalRole::User,
+        PrincipalType::Role => PrincipalRole::Role,
+        PrincipalType::AssumedRole => PrincipalRole::AssumedRole {
+            role: arn.session_role().unwrap_or_default().to_owned(),
         },
-        _ => return None,
+        _ => PrincipalRole::AccountRoot,
     };
-    Some((account.to_owned(), role))
+    Some((arn.account().to_owned(), role))
 }
 
 /// The IAM path and name of a user or role ARN: `("/service-role/", "lambda-exec")` for
