@@ -30,7 +30,7 @@ fn main() {
         .iter()
         .find(|d| matches!(d.target, DocTarget::KeyPolicy(_)));
     let role_doc = playground.documents().iter().find(
-        |d| matches!(&d.target, DocTarget::Identity { principal, .. } if principal.contains(":role/")),
+        |d| matches!(&d.target, DocTarget::Identity { principal, .. } if principal.principal_type() == kms_engine::request::PrincipalType::Role),
     );
     let targets: Vec<(&str, _, String)> =
         [("key policy", key_doc), ("role's IAM policy", role_doc)]

@@ -10,6 +10,7 @@ use kms_engine::analysis::{
 };
 use kms_engine::authz::RequestParams;
 use kms_engine::catalog::Action;
+use kms_engine::request::PrincipalArn;
 use kms_engine::store::KeyId;
 
 /// What the matrix shows besides the listed principals' access now.
@@ -25,7 +26,7 @@ pub struct AnalysisView {
 pub fn names(model: &Playground) -> Names {
     let mut names = Names::default();
     for row in model.rows() {
-        names.set_principal(&row.arn, &row.name);
+        names.set_principal(row.arn.as_str(), &row.name);
     }
     for column in model.columns() {
         names.set_key(&column.id, &column.name);
@@ -142,14 +143,14 @@ pub fn reachable(model: &Playground) -> Vec<Escalation> {
 /// kms:PutKeyPolicy (default: \"Admins\")"), if it is reachable.
 pub fn reachable_cell(
     escalations: &[Escalation],
-    principal: &str,
+    principal: &PrincipalArn,
     key: &KeyId,
     action: Action,
 ) -> Option<String> {
     escalations
         .iter()
         .find(|e| {
-            e.principal == principal
+            e.principal == *principal
                 && e.key.as_ref() == Some(key)
                 && e.path != analysis::EscalationPath::GrantPassesOn
                 && e.gains.contains(&action)

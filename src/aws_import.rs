@@ -6,6 +6,7 @@
 //! (read in the browser with the File API) and renders an [`ImportSession`].
 
 use crate::matrix_view::{MatrixFilter, thousands};
+use kms_engine::request::PrincipalArn;
 use kms_engine::scenario::{self, ImportError, ImportFile, Skipped};
 use std::rc::Rc;
 
@@ -53,7 +54,7 @@ pub struct Report {
     /// What was left out, and why.
     pub skipped: Vec<Skipped>,
     /// Principals (name, ARN), in the scenario's order.
-    pub principals: Vec<(String, String)>,
+    pub principals: Vec<(String, PrincipalArn)>,
     /// Keys (name, ARN).
     pub keys: Vec<(String, String)>,
     /// How many grants, SCPs and RCPs came along.
@@ -91,7 +92,7 @@ impl Report {
         let principals = self
             .principals
             .iter()
-            .filter(|(name, arn)| filter.shows_principal(name, arn))
+            .filter(|(name, arn)| filter.shows_principal(name, arn.as_str()))
             .count();
         let keys = self
             .keys

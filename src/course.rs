@@ -324,9 +324,9 @@ impl ExerciseSession {
             DocTarget::Identity { principal, .. } => {
                 let what = format!(
                     "the IAM policies of {}",
-                    self.scenario.principal_name(principal)
+                    self.scenario.principal_name(principal.as_str())
                 );
-                (EditKind::Identity, principal.clone(), what)
+                (EditKind::Identity, principal.to_string(), what)
             }
         };
         if scopes.iter().any(|s| s.kind == kind && s.arn == arn) {
@@ -492,7 +492,7 @@ pub fn step_cells(model: &Playground, step: &TourStep) -> Vec<(usize, usize)> {
         .filter_map(|(p, k)| {
             let selection = cell(model, p, k)?;
             Some((
-                model.row_of(&selection.principal)?,
+                model.row_of(selection.principal.as_str())?,
                 model.column_of(&selection.key)?,
             ))
         })
@@ -741,7 +741,7 @@ pub fn exercise_file(
                     .iter()
                     .find(|p| p.name == name)?
                     .arn
-                    .clone()
+                    .to_string()
             } else {
                 scenario.keys.iter().find(|k| k.name == name)?.arn.clone()
             };

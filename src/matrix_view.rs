@@ -271,7 +271,7 @@ pub fn matrix_view(
         .rows()
         .iter()
         .enumerate()
-        .filter(|(_, head)| filter.shows_principal(&head.name, &head.arn))
+        .filter(|(_, head)| filter.shows_principal(&head.name, head.arn.as_str()))
         .map(|(row, _)| row)
         .collect();
     let reusable = previous.filter(|p| {

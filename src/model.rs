@@ -20,6 +20,7 @@ use kms_engine::matrix::Matrix;
 use kms_engine::policy::Policy;
 use kms_engine::policy::lint::check_policy;
 use kms_engine::policy::parse::{KEY_POLICY_MAX_BYTES, PolicyKind, check_key_policy_text};
+use kms_engine::request::PrincipalArn;
 use kms_engine::scenario::{Scenario, ScenarioError};
 use kms_engine::store::KeyId;
 use kms_engine::view::{
@@ -40,7 +41,7 @@ pub enum DocTarget {
     /// A named identity policy of a user or role.
     Identity {
         /// The principal's ARN.
-        principal: String,
+        principal: PrincipalArn,
         /// The policy's name.
         name: String,
     },
@@ -120,7 +121,7 @@ impl Touched {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RowHead {
     /// The principal's ARN.
-    pub arn: String,
+    pub arn: PrincipalArn,
     /// The name shown.
     pub name: String,
     /// "user", "role", "root", "session".
@@ -186,7 +187,7 @@ pub struct Playground {
     title: String,
     documents: Vec<Document>,
     next_doc: u32,
-    principal_order: Vec<String>,
+    principal_order: Vec<PrincipalArn>,
     key_order: Vec<KeyId>,
     key_names: Vec<(KeyId, String)>,
     set: ActionSet,
@@ -276,7 +277,7 @@ impl Playground {
     pub fn new(
         world: World,
         title: impl Into<String>,
-        principals: Vec<String>,
+        principals: Vec<PrincipalArn>,
         keys: Vec<(KeyId, String)>,
         set: ActionSet,
         now: Timestamp,
@@ -472,7 +473,10 @@ impl Playground {
     }
 
     /// The identity policy documents of `principal`, in attachment order.
-    pub fn identity_docs<'a>(&'a self, principal: &'a str) -> impl Iterator<Item = &'a Document> {
+    pub fn identity_docs<'a>(
+        &'a self,
+        principal: &'a PrincipalArn,
+    ) -> impl Iterator<Item = &'a Document> {
         self.documents.iter().filter(move |d| {
             matches!(&d.target, DocTarget::Identity { principal: p, .. } if p == principal)
         })
@@ -536,7 +540,7 @@ impl Playground {
 
     /// The row of principal `arn`.
     pub fn row_of(&self, arn: &str) -> Option<usize> {
-        self.rows.iter().position(|r| r.arn == arn)
+        self.rows.iter().position(|r| r.arn == *arn)
     }
 
     /// The column of key `id`.
@@ -584,16 +588,16 @@ impl Playground {
 
     /// The rows whose identity policies are `principal`'s: its own, and its sessions' if it
     /// is a role.
-    fn rows_using_policies_of(&self, principal: &str) -> Vec<usize> {
+    fn rows_using_policies_of(&self, principal: &PrincipalArn) -> Vec<usize> {
         self.rows
             .iter()
             .enumerate()
             .filter(|(_, r)| {
-                r.arn == principal
+                r.arn == *principal
                     || self
                         .world
                         .principal(&r.arn)
-                        .and_then(|p| p.request_principal().role_arn.as_deref())
+                        .and_then(|p| p.request_principal().role_arn.as_ref())
                         .is_some_and(|role| role == principal)
             })
             .map(|(i, _)| i)
@@ -693,7 +697,7 @@ impl Playground {
     /// `kms:ListAliases`: an IAM-only action, so the matrix does not change until the user writes.
     pub fn add_identity_policy(
         &mut self,
-        principal: &str,
+        principal: &PrincipalArn,
         name: &str,
     ) -> Result<DocId, ModelError> {
         if !is_valid_policy_name(name) {
@@ -712,7 +716,7 @@ impl Playground {
         );
         self.world.put_identity_policy(principal, name, text)?;
         let target = DocTarget::Identity {
-            principal: principal.to_owned(),
+            principal: principal.clone(),
             name: name.to_owned(),
         };
         let id = self.push_document(target, text);
@@ -809,7 +813,7 @@ impl Playground {
         kind: NewPrincipal,
         name: &str,
         account: Option<&str>,
-    ) -> Result<String, ModelError> {
+    ) -> Result<PrincipalArn, ModelError> {
         let account = account
             .map(str::to_owned)
             .or_else(|| self.world.accounts().first().map(|a| a.id.clone()))
@@ -820,10 +824,13 @@ impl Playground {
         let arn = match kind {
             NewPrincipal::User => self.world.add_user(&account, name)?,
             NewPrincipal::Role => self.world.add_role(&account, name)?,
-            NewPrincipal::AccountRoot => format!("arn:aws:iam::{account}:root"),
+            NewPrincipal::AccountRoot => PrincipalArn::account_root(&account)
+                .map_err(|e| WorldError::InvalidAccountId(e.0))?,
         };
         if self.principal_order.contains(&arn) {
-            return Err(ModelError::World(WorldError::DuplicatePrincipal(arn)));
+            return Err(ModelError::World(WorldError::DuplicatePrincipal(
+                arn.into_string(),
+            )));
         }
         self.principal_order.push(arn.clone());
         self.rebuild_documents();
@@ -832,7 +839,7 @@ impl Playground {
     }
 
     /// Removes a principal from the world (a role takes its sessions) and from the matrix.
-    pub fn remove_principal(&mut self, arn: &str) -> Result<(), ModelError> {
+    pub fn remove_principal(&mut self, arn: &PrincipalArn) -> Result<(), ModelError> {
         self.world.remove_principal(arn)?;
         self.principal_order
             .retain(|p| self.world.principal(p).is_some());
@@ -935,6 +942,9 @@ impl Playground {
             }
         }
         for principal in self.world.principals() {
+            let Some(principal_arn) = principal.arn() else {
+                continue;
+            };
             if matches!(
                 principal.kind,
                 PrincipalKind::User { .. } | PrincipalKind::Role { .. }
@@ -942,7 +952,7 @@ impl Playground {
                 for policy in &principal.policies {
                     wanted.push((
                         DocTarget::Identity {
-                            principal: principal.arn.clone(),
+                            principal: principal_arn.clone(),
                             name: policy.name.clone(),
                         },
                         policy.text.clone(),
@@ -973,7 +983,7 @@ impl Playground {
         }
     }
 
-    fn after_world_change(&mut self, principal: Option<&str>, key: Option<&KeyId>) {
+    fn after_world_change(&mut self, principal: Option<&PrincipalArn>, key: Option<&KeyId>) {
         let started = platform::now_ms();
         let mut changed = Vec::new();
         let mut decisions = 0;
@@ -1025,16 +1035,12 @@ impl Playground {
             .principal_order
             .iter()
             .filter_map(|arn| self.world.principal(arn))
-            .map(|p| RowHead {
-                arn: p.arn.clone(),
-                name: p.display_name(),
-                kind: match p.kind {
-                    PrincipalKind::AccountRoot => "root",
-                    PrincipalKind::User { .. } => "user",
-                    PrincipalKind::Role { .. } => "role",
-                    PrincipalKind::AssumedRole { .. } => "session",
-                    PrincipalKind::Service { .. } => "service",
-                },
+            .filter_map(|p| {
+                Some(RowHead {
+                    arn: p.arn()?.clone(),
+                    name: p.display_name(),
+                    kind: crate::panels::kind_word(&p.kind),
+                })
             })
             .collect();
         self.columns = self
@@ -1049,7 +1055,7 @@ impl Playground {
                 spec: key.spec,
             })
             .collect();
-        let principals: Vec<String> = self.rows.iter().map(|r| r.arn.clone()).collect();
+        let principals: Vec<PrincipalArn> = self.rows.iter().map(|r| r.arn.clone()).collect();
         let actions = self.set.kms_actions_for(&key_specs_of(&self.world));
         self.matrix = Matrix::compute(
             &self.world,
@@ -1194,7 +1200,7 @@ impl Playground {
     /// later edit that changes it fails.
     pub fn add_expectation(
         &mut self,
-        principal: &str,
+        principal: &PrincipalArn,
         key: &KeyId,
         action: kms_engine::catalog::Action,
         request: (
@@ -1206,7 +1212,7 @@ impl Playground {
         let mut scenario = self.export();
         let key_arn = self.world.keys.get(key).map(|k| k.arn.clone());
         let (Some(principal), Some(key)) = (
-            scenario.principals.iter().position(|p| p.arn == principal),
+            scenario.principals.iter().position(|p| p.arn == *principal),
             key_arn.and_then(|arn| scenario.keys.iter().position(|k| k.arn == arn)),
         ) else {
             return false;

@@ -26,6 +26,7 @@ use crypto::{CryptoIntent, CryptoPanel};
 use grants::{GrantsIntent, GrantsPanel};
 use kms_engine::entropy::Timestamp;
 use kms_engine::kms::Env;
+use kms_engine::request::PrincipalArn;
 use kms_engine::store::KeyId;
 use kms_engine::world::{PrincipalKind, World};
 use wizard::{CreatedKey, FinishError, Wizard, WizardIntent};
@@ -86,7 +87,7 @@ pub enum PanelEffect {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Panels {
     /// Who every panel acts as (an ARN); `--profile` overrides it for one console command.
-    pub caller: Option<String>,
+    pub caller: Option<PrincipalArn>,
     /// The instant the clock chip calls `T+0`.
     pub clock_origin: Timestamp,
     /// The create-key wizard, while open.
@@ -126,7 +127,7 @@ impl Panels {
         if loaded
             || self
                 .caller
-                .as_deref()
+                .as_ref()
                 .is_none_or(|arn| world.principal(arn).is_none())
         {
             self.caller = default_caller(world);
@@ -142,20 +143,20 @@ impl Panels {
     /// Applies one intent; world operations go through `host` as the caller.
     pub fn apply(&mut self, host: &mut impl WorldHost, intent: PanelIntent) -> Option<PanelEffect> {
         match intent {
-            PanelIntent::SetCaller(arn) => {
-                if host.world().principal(&arn).is_some() {
-                    self.caller = Some(arn);
+            PanelIntent::SetCaller(text) => {
+                if let Some(arn) = host.world().find_principal(&text).and_then(|p| p.arn()) {
+                    self.caller = Some(arn.clone());
                 }
             }
             PanelIntent::OpenWizard => {
                 let account = self
                     .caller
-                    .as_deref()
+                    .as_ref()
                     .and_then(|arn| host.world().principal(arn))
                     .map(|p| p.account.clone())
                     .or_else(|| host.world().accounts().first().map(|a| a.id.clone()))
                     .unwrap_or_default();
-                self.wizard = Some(match self.caller.as_deref() {
+                self.wizard = Some(match self.caller.as_ref() {
                     Some(caller) => Wizard::for_caller(host.world(), caller, account, host.now()),
                     None => Wizard::new(account),
                 });
@@ -191,13 +192,13 @@ impl Panels {
                 return Some(PanelEffect::NeedsDemo1);
             }
             PanelIntent::Console(intent) => {
-                self.console.apply(host, self.caller.as_deref(), intent);
+                self.console.apply(host, self.caller.as_ref(), intent);
             }
             PanelIntent::Grants(intent) => {
-                self.grants.apply(host, self.caller.as_deref(), intent);
+                self.grants.apply(host, self.caller.as_ref(), intent);
             }
             PanelIntent::Crypto(intent) => {
-                self.crypto.apply(host, self.caller.as_deref(), intent);
+                self.crypto.apply(host, self.caller.as_ref(), intent);
             }
             PanelIntent::UseGrantToken(token) => {
                 let tokens = &mut self.crypto.grant_tokens;
@@ -230,7 +231,7 @@ fn first_key_name(world: &World) -> String {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CallerChoice {
     /// The principal's ARN.
-    pub arn: String,
+    pub arn: PrincipalArn,
     /// A short name: the user, role or session name, or "root (ACCOUNT)".
     pub name: String,
     /// "user", "role", "session" or "root".
@@ -253,36 +254,40 @@ impl CallerChoice {
 pub fn caller_choices(world: &World) -> Vec<CallerChoice> {
     world
         .principals()
-        .map(|p| CallerChoice {
-            arn: p.arn.clone(),
+        .filter_map(|p| p.arn().map(|arn| (p, arn)))
+        .map(|(p, arn)| CallerChoice {
+            arn: arn.clone(),
             name: p.display_name(),
-            kind: match p.kind {
-                PrincipalKind::AccountRoot => "root",
-                PrincipalKind::User { .. } => "user",
-                PrincipalKind::Role { .. } => "role",
-                PrincipalKind::AssumedRole { .. } => "session",
-                PrincipalKind::Service { .. } => "service",
-            },
+            kind: kind_word(&p.kind),
         })
         .collect()
 }
 
+/// "root", "user", "role", "session" or "service": a principal's kind in a word.
+pub fn kind_word(kind: &PrincipalKind) -> &'static str {
+    match kind {
+        PrincipalKind::AccountRoot => "root",
+        PrincipalKind::User { .. } => "user",
+        PrincipalKind::Role { .. } => "role",
+        PrincipalKind::AssumedRole { .. } => "session",
+        PrincipalKind::Service { .. } => "service",
+    }
+}
+
 /// The caller a fresh world starts with: its first IAM user (the lecture's worlds start with
 /// Alice), else its first principal.
-pub fn default_caller(world: &World) -> Option<String> {
+pub fn default_caller(world: &World) -> Option<PrincipalArn> {
     world
         .principals()
         .find(|p| matches!(p.kind, PrincipalKind::User { .. }))
         .or_else(|| world.principals().next())
-        .map(|p| p.arn.clone())
+        .and_then(|p| p.arn().cloned())
 }
 
 /// The short name of principal `arn` ("Alice"), or the ARN itself when the world has no such
 /// principal.
 pub fn principal_name(world: &World, arn: &str) -> String {
-    world
-        .principal(arn)
-        .map_or_else(|| arn.to_owned(), |p| p.display_name())
+    kms_engine::analysis::edit::Names::default().principal(world, arn)
 }
 
 /// `T+3 min`: how far the simulated clock is past `origin`, for the clock chip. Whole minutes
@@ -366,13 +371,13 @@ mod tests {
     #[test]
     fn a_root_is_labelled_once() {
         let root = CallerChoice {
-            arn: "arn:aws:iam::111122223333:root".into(),
+            arn: PrincipalArn::parse("arn:aws:iam::111122223333:root").unwrap(),
             name: "root (111122223333)".into(),
             kind: "root",
         };
         assert_eq!(root.label(), "root (111122223333)");
         let alice = CallerChoice {
-            arn: "arn:aws:iam::111122223333:user/Alice".into(),
+            arn: PrincipalArn::parse("arn:aws:iam::111122223333:user/Alice").unwrap(),
             name: "Alice".into(),
             kind: "user",
         };

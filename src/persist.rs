@@ -9,6 +9,7 @@ use crate::matrix_view::MatrixFilter;
 use crate::model::{DocTarget, Playground};
 use crate::state::AppState;
 use kms_engine::entropy::Timestamp;
+use kms_engine::request::PrincipalArn;
 use kms_engine::scenario::ScenarioError;
 use kms_engine::view::ActionSet;
 use serde::{Deserialize, Serialize};
@@ -104,7 +105,7 @@ pub fn save(state: &AppState) -> String {
                 text: d.text.to_string(),
             }),
             DocTarget::Identity { principal, name } => Some(Draft::Identity {
-                principal: principal.clone(),
+                principal: principal.to_string(),
                 name: name.clone(),
                 text: d.text.to_string(),
             }),
@@ -154,10 +155,12 @@ pub fn restore(text: &str, now: Timestamp) -> Result<AppState, RestoreError> {
                 .map(|d| d.id),
             Draft::Identity {
                 principal, name, ..
-            } => playground
-                .identity_docs(principal)
-                .find(|d| matches!(&d.target, DocTarget::Identity { name: n, .. } if n == name))
-                .map(|d| d.id),
+            } => PrincipalArn::parse(principal).ok().and_then(|principal| {
+                playground
+                    .identity_docs(&principal)
+                    .find(|d| matches!(&d.target, DocTarget::Identity { name: n, .. } if n == name))
+                    .map(|d| d.id)
+            }),
         };
         let text = match draft {
             Draft::KeyPolicy { text, .. } | Draft::Identity { text, .. } => text,

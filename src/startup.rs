@@ -11,6 +11,7 @@ use crate::presets;
 use crate::share::{StartRequest, start_request};
 use crate::state::{AppState, CellSelection, Intent};
 use kms_engine::entropy::Timestamp;
+use kms_engine::request::PrincipalArn;
 use kms_engine::store::KeyId;
 
 /// How the page started, which decides when autosave may overwrite what is saved.
@@ -57,11 +58,13 @@ pub fn initial_state(hash: &str, saved: Option<String>, now: Timestamp) -> (AppS
                 });
             }
             if let Some(focus) = shared.focus {
-                let known = KeyId::parse(&focus.key).filter(|key| {
-                    let model = state.model();
-                    model.row_of(&focus.principal).is_some() && model.column_of(key).is_some()
-                });
-                if let Some(key) = known {
+                let known = KeyId::parse(&focus.key)
+                    .zip(PrincipalArn::parse(&focus.principal).ok())
+                    .filter(|(key, principal)| {
+                        let model = state.model();
+                        model.row_of(principal.as_str()).is_some() && model.column_of(key).is_some()
+                    });
+                if let Some((key, principal)) = known {
                     let focus = *focus;
                     let action = focus
                         .action
@@ -69,7 +72,7 @@ pub fn initial_state(hash: &str, saved: Option<String>, now: Timestamp) -> (AppS
                         .and_then(kms_engine::catalog::Action::from_name);
                     state.apply(Intent::ShowRequest {
                         selection: CellSelection {
-                            principal: focus.principal,
+                            principal,
                             key,
                             action,
                         },
@@ -199,7 +202,7 @@ mod tests {
             ..RequestInputs::default()
         };
         let focus = SharedFocus {
-            principal: principal.clone(),
+            principal: principal.to_string(),
             key: key.to_string(),
             action: Some("kms:Decrypt".into()),
             request: request.clone(),

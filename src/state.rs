@@ -11,6 +11,7 @@ use crate::panels::console::ConsoleIntent;
 use crate::panels::{PanelEffect, PanelIntent, Panels};
 use crate::presets::Preset;
 use kms_engine::catalog::Action;
+use kms_engine::request::PrincipalArn;
 use kms_engine::store::KeyId;
 use kms_engine::view::ActionSet;
 use std::cell::{Ref, RefCell};
@@ -20,7 +21,7 @@ use std::rc::Rc;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Owner {
     /// A principal, by ARN.
-    Principal(String),
+    Principal(PrincipalArn),
     /// A key.
     Key(KeyId),
 }
@@ -29,7 +30,7 @@ pub enum Owner {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CellSelection {
     /// The principal's ARN.
-    pub principal: String,
+    pub principal: PrincipalArn,
     /// The key.
     pub key: KeyId,
     /// The action explained; `None` picks the one that decides the cell.
@@ -202,7 +203,7 @@ pub enum Intent {
     /// Attach a new identity policy to a principal.
     AddPolicy {
         /// The principal's ARN.
-        principal: String,
+        principal: PrincipalArn,
         /// The new policy's name.
         name: String,
     },
@@ -249,7 +250,7 @@ pub enum Intent {
         account: Option<String>,
     },
     /// Remove a principal (undoable).
-    RemovePrincipal(String),
+    RemovePrincipal(PrincipalArn),
     /// Add a key with the default key policy (undoable).
     AddKey {
         /// Its name (and alias).
@@ -436,11 +437,10 @@ impl AppState {
             history.redo.clear();
         }
         self.world_replaced(true);
-        let caller = self
-            .panels
-            .caller
-            .as_deref()
-            .map(|arn| crate::panels::principal_name(self.model.borrow().world(), arn));
+        let caller =
+            self.panels.caller.as_ref().map(|arn| {
+                crate::panels::principal_name(self.model.borrow().world(), arn.as_str())
+            });
         self.ui.notice = Some(Notice::undoable(match caller {
             Some(name) => format!("{label} Caller: {name}."),
             None => label,
@@ -481,7 +481,7 @@ impl AppState {
             }
             Some(DocTarget::Identity { principal, name }) => format!(
                 "{name} of {}",
-                crate::panels::principal_name(model.world(), &principal)
+                crate::panels::principal_name(model.world(), principal.as_str())
             ),
             None => "a document".to_owned(),
         }
@@ -569,7 +569,7 @@ impl AppState {
                 let pinned = {
                     let model = self.model.borrow();
                     let (Some(row), Some(column)) = (
-                        model.row_of(&selection.principal),
+                        model.row_of(selection.principal.as_str()),
                         model.column_of(&selection.key),
                     ) else {
                         return Ok(());
@@ -680,7 +680,7 @@ impl AppState {
                         let caller = self.panels.caller.clone();
                         self.panels.console.apply(
                             &mut *model,
-                            caller.as_deref(),
+                            caller.as_ref(),
                             ConsoleIntent::ReplayDemo1,
                         );
                     }
@@ -768,7 +768,7 @@ impl AppState {
                 Ok(())
             }
             Intent::RemovePrincipal(arn) => {
-                let name = crate::panels::principal_name(self.model.borrow().world(), &arn);
+                let name = crate::panels::principal_name(self.model.borrow().world(), arn.as_str());
                 self.undoable(format!("remove {name}"), |m| m.remove_principal(&arn))?;
                 self.reset_ui();
                 Ok(())

@@ -8,6 +8,7 @@ use super::spec::OperationSpec;
 use kms_engine::entropy::{Randomness, Timestamp};
 use kms_engine::error::{AccessDenied, KmsError};
 use kms_engine::kms::{Caller, Env};
+use kms_engine::request::PrincipalArn;
 use kms_engine::world::World;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -48,7 +49,7 @@ impl From<KmsError> for ApiError {
 /// Who calls, where and when.
 pub struct Call<'a> {
     /// The caller's ARN.
-    pub caller: &'a str,
+    pub caller: &'a PrincipalArn,
     /// The Region the command is sent to.
     pub region: &'a str,
     /// The simulated time.
@@ -106,9 +107,9 @@ pub fn kms(
     // The engine looks bare key ids and alias names up, creates keys and lists in the Region
     // the request is sent to.
     let caller = if call.region == world.region() {
-        Caller::new(call.caller)
+        Caller::new(call.caller.clone())
     } else {
-        Caller::new(call.caller).in_region(call.region)
+        Caller::new(call.caller.clone()).in_region(call.region)
     };
     let mut env = Env::new(call.now, rng);
     let w = world;
@@ -175,7 +176,7 @@ pub fn kms(
 }
 
 /// `aws sts get-caller-identity` (AWS STS API Reference, GetCallerIdentity).
-pub fn caller_identity(world: &World, caller: &str) -> Result<Value, ApiError> {
+pub fn caller_identity(world: &World, caller: &PrincipalArn) -> Result<Value, ApiError> {
     let principal = world.principal(caller).ok_or_else(|| ApiError {
         exception: "InvalidClientTokenId",
         message: "The security token included in the request is invalid.".to_owned(),
@@ -190,13 +191,13 @@ pub fn caller_identity(world: &World, caller: &str) -> Result<Value, ApiError> {
         "Account".to_owned(),
         Value::String(principal.account.clone()),
     );
-    map.insert("Arn".to_owned(), Value::String(principal.arn.clone()));
+    map.insert("Arn".to_owned(), Value::String(principal.id.to_string()));
     Ok(Value::Object(map))
 }
 
 /// The principal whose user, role or session name is `name`, in any case (so `--profile alice`
 /// is the user `Alice`).
-pub fn principal_named(world: &World, name: &str) -> Option<String> {
+pub fn principal_named(world: &World, name: &str) -> Option<PrincipalArn> {
     world
         .principals()
         .find(|p| {
@@ -207,7 +208,7 @@ pub fn principal_named(world: &World, name: &str) -> Option<String> {
                     .next()
                     .is_some_and(|s| s.eq_ignore_ascii_case(name))
         })
-        .map(|p| p.arn.clone())
+        .and_then(|p| p.arn().cloned())
 }
 
 /// A stable, made-up access key id for a principal (`AKIA` and 16 characters, as IAM's look).
@@ -296,8 +297,9 @@ mod dispatch_tests {
         let mut world = kms_engine::scenario::load(text, now, &mut rng)
             .unwrap()
             .world;
+        let alice = PrincipalArn::parse("arn:aws:iam::111122223333:user/Alice").unwrap();
         let call = Call {
-            caller: "arn:aws:iam::111122223333:user/Alice",
+            caller: &alice,
             region: "us-east-1",
             now,
         };

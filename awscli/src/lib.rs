@@ -36,6 +36,7 @@ pub use args::{Files, MAX_FILE_BYTES, NoFiles};
 use args::{Command, Invocation, UsageError};
 use kms_engine::entropy::{Randomness, Timestamp};
 use kms_engine::error::AccessDenied;
+use kms_engine::request::PrincipalArn;
 use kms_engine::world::World;
 use output::OutputFormat;
 use shell::Word;
@@ -112,7 +113,7 @@ impl Output {
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Profile {
     /// The principal's ARN.
-    pub principal: Option<String>,
+    pub principal: Option<PrincipalArn>,
     /// `region`.
     pub region: Option<String>,
     /// `output`.
@@ -123,7 +124,7 @@ pub struct Profile {
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Session {
     profiles: BTreeMap<String, Profile>,
-    names: BTreeMap<String, String>,
+    names: BTreeMap<String, PrincipalArn>,
     variables: BTreeMap<String, String>,
     now: Timestamp,
     last_status: i32,
@@ -241,8 +242,8 @@ impl Session {
 
     /// Makes `name` (in any case) name the principal `arn` for `--profile`, as a scenario file's
     /// principal names do.
-    pub fn add_principal_name(&mut self, name: &str, arn: &str) {
-        self.names.insert(name.to_lowercase(), arn.to_owned());
+    pub fn add_principal_name(&mut self, name: &str, arn: &PrincipalArn) {
+        self.names.insert(name.to_lowercase(), arn.clone());
     }
 
     /// The simulated time.
@@ -494,7 +495,9 @@ impl Session {
                 let value = match name.as_str() {
                     "region" => profile.and_then(|p| p.region.clone()),
                     "output" => profile.and_then(|p| p.output.clone()),
-                    "principal" => profile.and_then(|p| p.principal.clone()),
+                    "principal" => {
+                        profile.and_then(|p| p.principal.as_ref().map(PrincipalArn::to_string))
+                    }
                     _ => None,
                 };
                 match value {
@@ -615,7 +618,12 @@ impl Session {
     }
 
     /// The principal ARN a profile stands for.
-    fn caller(&self, profile: &str, explicit: bool, ctx: &Ctx<'_, '_>) -> Result<String, Output> {
+    fn caller(
+        &self,
+        profile: &str,
+        explicit: bool,
+        ctx: &Ctx<'_, '_>,
+    ) -> Result<PrincipalArn, Output> {
         let key = profile.to_lowercase();
         if let Some(arn) = self.profiles.get(&key).and_then(|p| p.principal.clone()) {
             return Ok(arn);
@@ -659,7 +667,7 @@ impl Session {
         let region = region
             .map(str::to_owned)
             .unwrap_or_else(|| ctx.host.world.region().to_owned());
-        let access_key = exec::access_key_id(&principal);
+        let access_key = exec::access_key_id(principal.as_str());
         let entry = self.profiles.entry(key).or_default();
         entry.principal = Some(principal);
         entry.region = Some(region.clone());
@@ -683,8 +691,13 @@ impl Session {
         let key = profile.to_lowercase();
         match name {
             "principal" => {
-                let arn = if ctx.host.world.principal(value).is_some() {
-                    Some(value.to_owned())
+                let known = ctx
+                    .host
+                    .world
+                    .find_principal(value)
+                    .and_then(|p| p.arn().cloned());
+                let arn = if known.is_some() {
+                    known
                 } else {
                     self.names
                         .get(&value.to_lowercase())

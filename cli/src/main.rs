@@ -15,7 +15,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use kms_engine::catalog::Action;
 use kms_engine::diagnostics::Severity;
 use kms_engine::entropy::{SeededRandomness, Timestamp};
-use kms_engine::request::ContextValue;
+use kms_engine::request::{ContextValue, PrincipalArn};
 use kms_engine::scenario::{self, Loaded, MatrixReport, Question, Scenario, ScenarioError};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -471,7 +471,7 @@ fn matrix(
 }
 
 /// A principal named by the user: a scenario name or ARN, or any principal ARN in the world.
-fn principal_arn(loaded: &Loaded, reference: &str) -> Result<String, Failure> {
+fn principal_arn(loaded: &Loaded, reference: &str) -> Result<PrincipalArn, Failure> {
     loaded.principal_arn(reference).ok_or_else(|| {
         let names: Vec<&str> = loaded
             .scenario

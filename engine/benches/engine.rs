@@ -8,7 +8,7 @@ use kms_engine::entropy::SeededRandomness;
 use kms_engine::policy::eval::{PolicyOutcome, evaluate, explain};
 use kms_engine::policy::lint::check_policy;
 use kms_engine::policy::parse::{PolicyKind, parse_policy};
-use kms_engine::request::{Context, PrincipalType, Request, RequestPrincipal};
+use kms_engine::request::{Context, PrincipalArn, PrincipalType, Request, RequestPrincipal};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
 /// Counts allocations, so that a section can report how many its timed loop made.
@@ -232,14 +232,20 @@ fn policy_eval() {
         println!("policy: the lecture's policies did not parse");
         return;
     };
-    let user = |name: &str| RequestPrincipal {
-        arn: format!("arn:aws:iam::111122223333:user/{name}"),
+    let user = |arn: PrincipalArn| RequestPrincipal {
+        id: arn.into(),
         account: "111122223333".to_owned(),
         kind: PrincipalType::User,
         role_arn: None,
     };
-    let key_user = user("CloudAcademy");
-    let alice = user("Alice");
+    let (Ok(key_user), Ok(alice)) = (
+        PrincipalArn::parse("arn:aws:iam::111122223333:user/CloudAcademy"),
+        PrincipalArn::parse("arn:aws:iam::111122223333:user/Alice"),
+    ) else {
+        println!("policy: the lecture's principals did not parse");
+        return;
+    };
+    let (key_user, alice) = (user(key_user), user(alice));
     let context = Context::new();
     let mut for_aws_resource = Context::new();
     for_aws_resource.set("kms:GrantIsForAWSResource", "true");
@@ -358,7 +364,7 @@ fn kms_encrypt_decrypt_4k() {
         world.add_account("111122223333", "Bench").ok()?;
         let alice = world.add_user("111122223333", "Alice").ok()?;
         let policy = console_key_policy(&ConsoleKeySpec {
-            users: vec![alice.clone()],
+            users: vec![alice.to_string()],
             ..ConsoleKeySpec::new("111122223333")
         });
         let key = world
@@ -456,86 +462,88 @@ fn access_matrix() {
     let mut rng = SeededRandomness::new(2024);
     let now = kms_engine::entropy::Timestamp(1_704_067_200_000);
     let mut world = World::default();
-    let built = (|| -> Result<(World, Vec<String>, Vec<KeyId>), kms_engine::world::WorldError> {
-        world.add_account(A, "Main")?;
-        world.add_account(B, "Partner")?;
-        let mut principals = Vec::new();
-        for i in 0..180 {
-            principals.push(world.add_user(A, &format!("user{i}"))?);
-        }
-        let role = world.add_role(A, "App")?;
-        for i in 0..10 {
-            principals.push(world.add_session(&role, &format!("session{i}"))?);
-        }
-        for i in 0..10 {
-            principals.push(world.add_user(B, &format!("partner{i}"))?);
-        }
-        let mut keys = Vec::new();
-        for k in 0..50usize {
-            let user = |i: usize| format!("arn:aws:iam::{A}:user/user{}", (k * 7 + i * 13) % 180);
-            let policy = match k % 4 {
-                0 => None,
-                1 => Some(console_key_policy(&ConsoleKeySpec {
-                    administrators: vec![user(0), user(1)],
-                    users: vec![user(2), user(3), user(4), role.clone()],
-                    other_accounts: vec![B.to_owned()],
-                    ..ConsoleKeySpec::new(A)
-                })),
-                2 => Some(format!(
-                    r#"{{"Version": "2012-10-17", "Statement": [
+    let built =
+        (|| -> Result<(World, Vec<PrincipalArn>, Vec<KeyId>), kms_engine::world::WorldError> {
+            world.add_account(A, "Main")?;
+            world.add_account(B, "Partner")?;
+            let mut principals = Vec::new();
+            for i in 0..180 {
+                principals.push(world.add_user(A, &format!("user{i}"))?);
+            }
+            let role = world.add_role(A, "App")?;
+            for i in 0..10 {
+                principals.push(world.add_session(&role, &format!("session{i}"))?);
+            }
+            for i in 0..10 {
+                principals.push(world.add_user(B, &format!("partner{i}"))?);
+            }
+            let mut keys = Vec::new();
+            for k in 0..50usize {
+                let user =
+                    |i: usize| format!("arn:aws:iam::{A}:user/user{}", (k * 7 + i * 13) % 180);
+                let policy = match k % 4 {
+                    0 => None,
+                    1 => Some(console_key_policy(&ConsoleKeySpec {
+                        administrators: vec![user(0), user(1)],
+                        users: vec![user(2), user(3), user(4), role.to_string()],
+                        other_accounts: vec![B.to_owned()],
+                        ..ConsoleKeySpec::new(A)
+                    })),
+                    2 => Some(format!(
+                        r#"{{"Version": "2012-10-17", "Statement": [
                         {{"Effect": "Allow", "Principal": {{"AWS": ["{}", "{}", "{}"]}}, "Action": "kms:*", "Resource": "*"}},
                         {{"Effect": "Deny", "Principal": {{"AWS": "{}"}}, "Action": "kms:Decrypt", "Resource": "*"}}
                     ]}}"#,
-                    user(5),
-                    user(6),
-                    user(7),
-                    user(5)
-                )),
-                _ => Some(format!(
-                    r#"{{"Version": "2012-10-17", "Statement": [
+                        user(5),
+                        user(6),
+                        user(7),
+                        user(5)
+                    )),
+                    _ => Some(format!(
+                        r#"{{"Version": "2012-10-17", "Statement": [
                         {{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {{"AWS": "arn:aws:iam::{A}:root"}}, "Action": "kms:*", "Resource": "*"}},
                         {{"Effect": "Allow", "Principal": {{"AWS": "*"}}, "Action": ["kms:Encrypt", "kms:Decrypt"], "Resource": "*",
                           "Condition": {{"StringEquals": {{"kms:CallerAccount": "{A}", "kms:ViaService": "s3.us-east-1.amazonaws.com"}}}}}}
                     ]}}"#
-                )),
-            };
-            keys.push(world.add_key(
-                KeySetup {
-                    policy,
-                    ..KeySetup::new(A)
-                },
-                now,
-                &mut rng,
-            )?);
-        }
-        let arns: Vec<String> = keys
-            .iter()
-            .filter_map(|k| world.keys.get(k).map(|key| key.arn.clone()))
-            .collect();
-        for (i, principal) in principals.iter().enumerate() {
-            if principal.contains(":assumed-role/") {
-                continue;
+                    )),
+                };
+                keys.push(world.add_key(
+                    KeySetup {
+                        policy,
+                        ..KeySetup::new(A)
+                    },
+                    now,
+                    &mut rng,
+                )?);
             }
-            let some_keys: Vec<String> = arns.iter().skip(i % 5).step_by(5).cloned().collect();
-            let allow = serde_json::json!({
-                "Version": "2012-10-17",
-                "Statement": [
-                    {"Effect": "Allow", "Action": ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"], "Resource": some_keys},
-                    {"Effect": "Allow", "Action": "kms:Describe*", "Resource": "*"}
-                ]
-            });
-            world.put_identity_policy(principal, "Use", &allow.to_string())?;
-            if i % 10 == 0 {
-                let deny = serde_json::json!({
+            let arns: Vec<String> = keys
+                .iter()
+                .filter_map(|k| world.keys.get(k).map(|key| key.arn.clone()))
+                .collect();
+            for (i, principal) in principals.iter().enumerate() {
+                if principal.session_role().is_some() {
+                    continue;
+                }
+                let some_keys: Vec<String> = arns.iter().skip(i % 5).step_by(5).cloned().collect();
+                let allow = serde_json::json!({
                     "Version": "2012-10-17",
-                    "Statement": {"Effect": "Deny", "Action": "kms:ScheduleKeyDeletion", "Resource": "*"}
+                    "Statement": [
+                        {"Effect": "Allow", "Action": ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"], "Resource": some_keys},
+                        {"Effect": "Allow", "Action": "kms:Describe*", "Resource": "*"}
+                    ]
                 });
-                world.put_identity_policy(principal, "NoDelete", &deny.to_string())?;
+                world.put_identity_policy(principal, "Use", &allow.to_string())?;
+                if i % 10 == 0 {
+                    let deny = serde_json::json!({
+                        "Version": "2012-10-17",
+                        "Statement": {"Effect": "Deny", "Action": "kms:ScheduleKeyDeletion", "Resource": "*"}
+                    });
+                    world.put_identity_policy(principal, "NoDelete", &deny.to_string())?;
+                }
             }
-        }
-        world.put_identity_policy(&role, "Use", r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "kms:*", "Resource": "*"}}"#)?;
-        Ok((world, principals, keys))
-    })();
+            world.put_identity_policy(&role, "Use", r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "kms:*", "Resource": "*"}}"#)?;
+            Ok((world, principals, keys))
+        })();
     let Ok((mut world, principals, keys)) = built else {
         println!(
             "matrix: the generated world was refused: {built:?}",
@@ -573,7 +581,13 @@ fn access_matrix() {
     );
 
     // One identity-policy edit, then its row.
-    let edited = principals.get(17).cloned().unwrap_or_default();
+    let (Some(edited), Some(role)) = (
+        principals.get(17).cloned(),
+        world.role_arn(A, "App").cloned(),
+    ) else {
+        println!("matrix: the generated world has no 18th principal or no role");
+        return;
+    };
     let _ = world.put_identity_policy(
         &edited,
         "Use",
@@ -588,7 +602,7 @@ fn access_matrix() {
     // A role's row also recomputes its 10 sessions' rows.
     let start = Instant::now();
     for _ in 0..ROW_ROUNDS {
-        black_box(matrix.recompute_row(black_box(&world), &format!("arn:aws:iam::{A}:role/App")));
+        black_box(matrix.recompute_row(black_box(&world), &role));
     }
     let role_rows = start.elapsed().as_secs_f64() / f64::from(ROW_ROUNDS);
 

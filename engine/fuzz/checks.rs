@@ -11,7 +11,7 @@ use kms_engine::json;
 use kms_engine::policy::eval::{evaluate, explain};
 use kms_engine::policy::lint::check_policy;
 use kms_engine::policy::parse::{KEY_POLICY_MAX_BYTES, PolicyKind, parse_policy, policy_to_json};
-use kms_engine::request::{Context, PrincipalType, Request, RequestPrincipal};
+use kms_engine::request::{Context, PrincipalArn, PrincipalType, Request, RequestPrincipal};
 use kms_engine::scenario::{ImportFile, load};
 
 const DEMO1: &str = include_str!("../../scenarios/demo1-grants.json");
@@ -37,8 +37,10 @@ pub fn json(data: &[u8]) {
 /// policy never panics, by the fast path and the explaining path alike, which agree.
 pub fn policy(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
+    let alice = PrincipalArn::parse("arn:aws:iam::111122223333:user/Alice")
+        .expect("Alice's ARN is a principal ARN");
     let alice = RequestPrincipal {
-        arn: "arn:aws:iam::111122223333:user/Alice".to_owned(),
+        id: alice.into(),
         account: "111122223333".to_owned(),
         kind: PrincipalType::User,
         role_arn: None,

@@ -20,6 +20,7 @@ use crate::authz::{self, AuthzRequest, RequestParams, Target};
 use crate::catalog::Action;
 use crate::entropy::Timestamp;
 use crate::matrix::{Cell, Matrix};
+use crate::request::PrincipalArn;
 use crate::scenario::Scenario;
 use crate::store::{KeyId, check_key};
 use crate::world::{Principal, World};
@@ -75,7 +76,7 @@ impl Outcome {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Universe {
     /// The listed principals' ARNs.
-    pub principals: Vec<String>,
+    pub principals: Vec<PrincipalArn>,
     /// The keys.
     pub keys: Vec<KeyId>,
     /// The actions.
@@ -118,7 +119,10 @@ impl Universe {
     /// Every principal and key of a world, with `actions`.
     pub fn of_world(world: &World, actions: &[Action]) -> Universe {
         Universe {
-            principals: world.principals().map(|p| p.arn.clone()).collect(),
+            principals: world
+                .principals()
+                .filter_map(|p| p.arn().cloned())
+                .collect(),
             keys: world.keys.keys().map(|k| k.id.clone()).collect(),
             actions: actions.to_vec(),
         }
@@ -129,7 +133,7 @@ impl Universe {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CellQuery {
     /// The caller's ARN.
-    pub principal: String,
+    pub principal: PrincipalArn,
     /// The key.
     pub key: KeyId,
     /// The action.

@@ -45,7 +45,7 @@ use crate::entropy::Timestamp;
 use crate::error::{AccessDenied, DenialForm, KmsError};
 use crate::policy::eval::{self, PolicyOutcome, PolicyTrace, StatementRef, StatementResult};
 use crate::policy::{Policy, Statement};
-use crate::request::{Context, ContextValue, Request};
+use crate::request::{Context, ContextValue, PrincipalArn, PrincipalId, Request};
 use crate::store::grants::{Grant, GrantId, GrantQuery, GrantStore};
 use crate::store::{Key, check_key};
 use crate::world::{Principal, World};
@@ -309,7 +309,12 @@ impl Verdict {
 
     /// The `AccessDeniedException` KMS gives for this denial (semantics §1.6), or `None` when
     /// allowed.
-    pub fn denial(self, caller: &str, action: Action, resource: &str) -> Option<AccessDenied> {
+    pub fn denial(
+        self,
+        caller: &PrincipalId,
+        action: Action,
+        resource: &str,
+    ) -> Option<AccessDenied> {
         let form = match self.reason {
             Reason::ExplicitDenyInKeyPolicy { .. } => DenialForm::ExplicitDenyInResourcePolicy,
             Reason::ExplicitDenyInIdentityPolicy { .. } => DenialForm::ExplicitDenyInIdentityPolicy,
@@ -639,7 +644,10 @@ fn request_needs_context(world: &World, request: &AuthzRequest<'_>) -> bool {
 pub fn caller_context(world: &World, caller: &Principal, now: Timestamp) -> Arc<Context> {
     let principal = caller.request_principal();
     let mut context = Context::new();
-    let principal_arn = principal.role_arn.as_deref().unwrap_or(&principal.arn);
+    let principal_arn = principal
+        .role_arn
+        .as_ref()
+        .map_or(principal.id.as_str(), PrincipalArn::as_str);
     context.set("aws:PrincipalArn", principal_arn);
     // A service principal has no account: the account keys are absent from its requests.
     if !caller.account.is_empty() {
@@ -1164,8 +1172,8 @@ pub struct GuardrailTrace {
 /// Why a request was allowed or denied, ready to render.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Explanation {
-    /// The caller's ARN.
-    pub caller: String,
+    /// The caller's ARN (or service name).
+    pub caller: PrincipalId,
     /// The permission.
     pub action: Action,
     /// The resource ARN (`*` for IAM-only actions).
@@ -1329,7 +1337,7 @@ pub fn explain(world: &World, request: &AuthzRequest<'_>) -> Explanation {
     let notes = builder.notes(&key_request);
     let resource = request.target.resource().to_owned();
     let access_denied_message = verdict
-        .denial(&request.caller.arn, request.action, &resource)
+        .denial(&request.caller.id, request.action, &resource)
         .map(|denied| denied.message().to_owned());
     let key_state = request.target.key().map(|key| {
         let check = check_key(key, request.action);
@@ -1348,7 +1356,7 @@ pub fn explain(world: &World, request: &AuthzRequest<'_>) -> Explanation {
         steps.push(key_state_step(request.action, verdict, state));
     }
     Explanation {
-        caller: request.caller.arn.clone(),
+        caller: request.caller.id.clone(),
         action: request.action,
         summary: builder.summary(&resource),
         resource,
@@ -1528,7 +1536,7 @@ impl ExplanationBuilder<'_> {
     }
 
     fn summary(&self, resource: &str) -> String {
-        let who = &self.request.caller.arn;
+        let who = &self.request.caller.id;
         let action = self.request.action.name();
         let label = |r: Option<StatementRef>| r.map(|r| r.label()).unwrap_or_default();
         match self.verdict.reason {
@@ -2040,7 +2048,7 @@ impl ExplanationBuilder<'_> {
                 }
                 _ if self.request.caller.is_root() => format!(
                     "allows the account principal {}, which names the root user too,",
-                    self.request.caller.arn
+                    self.request.caller.id
                 ),
                 _ => format!("names {who}"),
             };

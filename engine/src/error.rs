@@ -6,6 +6,7 @@
 //! of each operation and "Common Errors".
 
 use crate::catalog::Action;
+use crate::request::PrincipalId;
 use serde::Serialize;
 use std::fmt;
 
@@ -42,8 +43,8 @@ pub enum DenialForm {
 /// message.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct AccessDenied {
-    /// The caller's ARN.
-    pub caller: String,
+    /// The caller's ARN (or service name).
+    pub caller: PrincipalId,
     /// The permission refused.
     pub action: Action,
     /// The resource ARN (`*` for IAM-only actions).
@@ -59,7 +60,12 @@ impl AccessDenied {
     /// The denial of `action` on `resource` to `caller`, with AWS's message, such as "User: ARN is
     /// not authorized to perform: kms:Decrypt on resource: ARN because no resource-based policy
     /// allows the kms:Decrypt action".
-    pub fn new(caller: &str, action: Action, resource: &str, form: DenialForm) -> AccessDenied {
+    pub fn new(
+        caller: &PrincipalId,
+        action: Action,
+        resource: &str,
+        form: DenialForm,
+    ) -> AccessDenied {
         let name = action.name();
         let why = match form {
             DenialForm::ExplicitDenyInResourcePolicy => {
@@ -100,7 +106,7 @@ impl AccessDenied {
             message: format!(
                 "User: {caller} is not authorized to perform: {name} on resource: {resource} {why}"
             ),
-            caller: caller.to_owned(),
+            caller: caller.clone(),
             action,
             resource: resource.to_owned(),
             form,

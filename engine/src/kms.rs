@@ -42,16 +42,16 @@ use crate::authz::{self, AuthzRequest, RequestParams, Target, Verdict};
 use crate::catalog::Action;
 use crate::entropy::{Randomness, Timestamp};
 use crate::error::KmsError;
-use crate::request::Context;
+use crate::request::{Context, PrincipalArn};
 use crate::store::{DAY_MILLIS, ExpirationModel, Key, KeyRef, KeyState, KeyVersion, RotationType};
 use crate::world::{Principal, World};
 use std::sync::Arc;
 
 /// Who makes a call, and how.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Caller {
     /// The caller's ARN (an IAM user, role, assumed-role session or account root).
-    pub principal: String,
+    pub principal: PrincipalArn,
     /// The AWS service the call came through, such as `ebs.us-east-1.amazonaws.com`
     /// (`kms:ViaService`).
     pub via_service: Option<String>,
@@ -66,9 +66,9 @@ pub struct Caller {
 
 impl Caller {
     /// A direct call by `principal`.
-    pub fn new(principal: impl Into<String>) -> Caller {
+    pub fn new(principal: PrincipalArn) -> Caller {
         Caller {
-            principal: principal.into(),
+            principal,
             via_service: None,
             context: Context::new(),
             region: None,

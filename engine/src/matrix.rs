@@ -25,7 +25,7 @@ use crate::policy::condition;
 use crate::policy::eval::{self, PolicyOutcome, PrincipalMatch, StatementResult};
 use crate::policy::pattern::{ArnParts, CompiledResource};
 use crate::policy::{Policy, Statement};
-use crate::request::{Context, Request, RequestPrincipal};
+use crate::request::{Context, PrincipalArn, Request, RequestPrincipal};
 use crate::store::grants::{Grant, grantee_matches};
 use crate::store::{Key, KeyId, check_key};
 use crate::world::{Principal, PrincipalKind, World};
@@ -54,7 +54,7 @@ impl Cell {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct CellRef<'m> {
     /// The principal's ARN.
-    pub principal: &'m str,
+    pub principal: &'m PrincipalArn,
     /// The key's id.
     pub key: &'m KeyId,
     /// The action.
@@ -69,7 +69,7 @@ pub struct CellRef<'m> {
 /// are caches.
 #[derive(Clone, Debug)]
 pub struct Matrix {
-    principals: Vec<String>,
+    principals: Vec<PrincipalArn>,
     keys: Vec<KeyId>,
     actions: Vec<Action>,
     now: Timestamp,
@@ -101,7 +101,7 @@ impl Matrix {
     /// Principals and keys the world does not have are left out.
     pub fn compute(
         world: &World,
-        principals: &[String],
+        principals: &[PrincipalArn],
         keys: &[KeyId],
         actions: &[Action],
         now: Timestamp,
@@ -136,7 +136,7 @@ impl Matrix {
             }
         }
         Matrix {
-            principals: principals.iter().map(|p| p.arn.clone()).collect(),
+            principals: principals.iter().filter_map(|p| p.arn().cloned()).collect(),
             keys: keys.iter().map(|k| k.id.clone()).collect(),
             actions: actions.to_vec(),
             now,
@@ -148,13 +148,16 @@ impl Matrix {
 
     /// The whole matrix of a world: every principal, every key, the given actions.
     pub fn of_world(world: &World, actions: &[Action], now: Timestamp) -> Matrix {
-        let principals: Vec<String> = world.principals().map(|p| p.arn.clone()).collect();
+        let principals: Vec<PrincipalArn> = world
+            .principals()
+            .filter_map(|p| p.arn().cloned())
+            .collect();
         let keys: Vec<KeyId> = world.keys.keys().map(|k| k.id.clone()).collect();
         Matrix::compute(world, &principals, &keys, actions, now)
     }
 
     /// The principals (rows), as ARNs.
-    pub fn principals(&self) -> &[String] {
+    pub fn principals(&self) -> &[PrincipalArn] {
         &self.principals
     }
 
@@ -186,7 +189,7 @@ impl Matrix {
     }
 
     /// The cell for a principal ARN, key id and action.
-    pub fn lookup(&self, principal: &str, key: &KeyId, action: Action) -> Option<Cell> {
+    pub fn lookup(&self, principal: &PrincipalArn, key: &KeyId, action: Action) -> Option<Cell> {
         let p = self.principals.iter().position(|x| x == principal)?;
         let k = self.keys.iter().position(|x| x == key)?;
         let a = self.actions.iter().position(|&x| x == action)?;
@@ -223,12 +226,12 @@ impl Matrix {
 
     /// Recomputes after an identity-policy (or principal tag) change of `principal`: its row and,
     /// for a role, the rows of its sessions. Returns the rows recomputed.
-    pub fn recompute_row(&mut self, world: &World, principal: &str) -> Vec<usize> {
+    pub fn recompute_row(&mut self, world: &World, principal: &PrincipalArn) -> Vec<usize> {
         let role = world.principal(principal).and_then(|p| match &p.kind {
             PrincipalKind::Role { name } => Some((p.account.clone(), name.clone())),
             _ => None,
         });
-        let is_session_of_role = |arn: &str| {
+        let is_session_of_role = |arn: &PrincipalArn| {
             role.as_ref().is_some_and(|(account, name)| {
                 world.principal(arn).is_some_and(|p| {
                     p.account == *account
@@ -240,7 +243,7 @@ impl Matrix {
             .principals
             .iter()
             .enumerate()
-            .filter(|(_, arn)| arn.as_str() == principal || is_session_of_role(arn))
+            .filter(|(_, arn)| *arn == principal || is_session_of_role(arn))
             .map(|(i, _)| i)
             .collect();
         let columns: Vec<Option<Column<'_>>> = self

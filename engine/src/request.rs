@@ -47,15 +47,15 @@ impl PrincipalType {
 /// The caller, as policy evaluation sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RequestPrincipal {
-    /// The caller's ARN (for a service, its service name).
-    pub arn: String,
+    /// The caller's ARN, or for a service its service name.
+    pub id: PrincipalId,
     /// The caller's account id (12 digits); empty for a service.
     pub account: String,
     /// What kind of identity the caller is.
     pub kind: PrincipalType,
     /// For an assumed-role session (or a role acting directly), the role's ARN: a policy that names
     /// the role matches its sessions (IAM User Guide, reference_policies_elements_principal.html).
-    pub role_arn: Option<String>,
+    pub role_arn: Option<PrincipalArn>,
 }
 
 impl RequestPrincipal {

@@ -115,7 +115,7 @@ use crate::entropy::{Randomness, Timestamp};
 use crate::world::World;
 
 use crate::policy::eval::Decision;
-use crate::request::ContextValue;
+use crate::request::{ContextValue, PrincipalArn, PrincipalType};
 use sha2::{Digest, Sha256};
 use std::fmt;
 
@@ -183,7 +183,7 @@ pub struct GroupEntry {
     /// `arn:aws:iam::ACCOUNT:group/PATH/NAME`.
     pub arn: String,
     /// The ARNs of its member users.
-    pub members: Vec<String>,
+    pub members: Vec<PrincipalArn>,
     /// Inline policies.
     pub policies: Vec<NamedPolicy>,
 }
@@ -344,7 +344,7 @@ pub struct PrincipalEntry {
     /// The name other entries use to refer to it (and the CLI's profile name).
     pub name: String,
     /// Its ARN.
-    pub arn: String,
+    pub arn: PrincipalArn,
     /// The account in its ARN.
     pub account: String,
     /// What it is.
@@ -570,10 +570,24 @@ pub struct Loaded {
     pub world: World,
 }
 
+impl PrincipalRole {
+    /// The kind of principal `arn` names.
+    pub fn of(arn: &PrincipalArn) -> PrincipalRole {
+        match arn.principal_type() {
+            PrincipalType::User => PrincipalRole::User,
+            PrincipalType::Role => PrincipalRole::Role,
+            PrincipalType::AssumedRole => PrincipalRole::AssumedRole {
+                role: arn.session_role().unwrap_or_default().to_owned(),
+            },
+            _ => PrincipalRole::AccountRoot,
+        }
+    }
+}
+
 impl Loaded {
     /// The ARN of the principal `reference` names: a scenario name or ARN, any principal ARN in
     /// the world, or a scenario name in another case.
-    pub fn principal_arn(&self, reference: &str) -> Option<String> {
+    pub fn principal_arn(&self, reference: &str) -> Option<PrincipalArn> {
         let named = self
             .scenario
             .principal_index(reference)
@@ -581,8 +595,10 @@ impl Loaded {
         if let Some(p) = named {
             return Some(p.arn.clone());
         }
-        if self.world.principal(reference).is_some() {
-            return Some(reference.to_owned());
+        if let Ok(arn) = PrincipalArn::parse(reference) {
+            if self.world.principal(&arn).is_some() {
+                return Some(arn);
+            }
         }
         self.scenario
             .principals

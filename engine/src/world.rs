@@ -12,7 +12,7 @@ use crate::entropy::{Randomness, Timestamp};
 use crate::error::KmsError;
 use crate::policy::parse::{PolicyKind, parse_policy};
 use crate::policy::{Policy, PrincipalKey, PrincipalSet};
-use crate::request::{PrincipalType, RequestPrincipal};
+use crate::request::{PrincipalArn, PrincipalId, PrincipalType, RequestPrincipal};
 use crate::store::grants::GrantStore;
 use crate::store::{
     Alias, Key, KeyId, KeyPolicy, KeyState, KeyStore, KeyVersion, Origin, RotationType, Tag,
@@ -96,8 +96,8 @@ pub struct IdentityPolicy {
 /// An IAM identity that can call KMS.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Principal {
-    /// The principal's ARN.
-    pub arn: String,
+    /// The principal's ARN, or for an AWS service principal its name.
+    pub id: PrincipalId,
     /// The account id.
     pub account: String,
     /// What it is.
@@ -129,6 +129,12 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// The ARN of an IAM principal (every principal of a world has one); `None` for an AWS
+    /// service principal.
+    pub fn arn(&self) -> Option<&PrincipalArn> {
+        self.id.arn()
+    }
+
     /// The principal as policy evaluation sees it.
     pub fn request_principal(&self) -> &RequestPrincipal {
         &self.request
@@ -157,7 +163,7 @@ impl Principal {
     /// reference_policies_elements_principal.html, "AWS service principals").
     pub fn service(name: &str) -> Principal {
         Principal {
-            arn: name.to_owned(),
+            id: PrincipalId::Service(name.to_owned()),
             account: String::new(),
             kind: PrincipalKind::Service {
                 name: name.to_owned(),
@@ -171,7 +177,7 @@ impl Principal {
             session_policies: Vec::new(),
             effective: Vec::new(),
             request: RequestPrincipal {
-                arn: name.to_owned(),
+                id: PrincipalId::Service(name.to_owned()),
                 account: String::new(),
                 kind: PrincipalType::Service,
                 role_arn: None,
@@ -338,9 +344,9 @@ pub struct World {
     region: String,
     accounts: Vec<Account>,
     principals: Vec<Arc<Principal>>,
-    principal_index: BTreeMap<String, usize>,
+    principal_index: BTreeMap<PrincipalArn, usize>,
     /// `ACCOUNT/user/NAME` and `ACCOUNT/role/NAME` to the ARN (with its path).
-    names: BTreeMap<String, String>,
+    names: BTreeMap<String, PrincipalArn>,
     /// Managed policies by ARN.
     managed: BTreeMap<String, Arc<ManagedPolicy>>,
     /// IAM groups.
@@ -408,7 +414,7 @@ impl World {
     }
 
     /// Adds IAM user `name` to `account`; returns its ARN.
-    pub fn add_user(&mut self, account: &str, name: &str) -> Result<String, WorldError> {
+    pub fn add_user(&mut self, account: &str, name: &str) -> Result<PrincipalArn, WorldError> {
         self.add_user_at(account, "/", name)
     }
 
@@ -419,7 +425,7 @@ impl World {
         account: &str,
         path: &str,
         name: &str,
-    ) -> Result<String, WorldError> {
+    ) -> Result<PrincipalArn, WorldError> {
         check_iam_name("user", name, 64)?;
         check_iam_path(path)?;
         self.insert_principal(
@@ -433,7 +439,7 @@ impl World {
     }
 
     /// Adds IAM role `name` to `account`; returns its ARN.
-    pub fn add_role(&mut self, account: &str, name: &str) -> Result<String, WorldError> {
+    pub fn add_role(&mut self, account: &str, name: &str) -> Result<PrincipalArn, WorldError> {
         self.add_role_at(account, "/", name)
     }
 
@@ -444,7 +450,7 @@ impl World {
         account: &str,
         path: &str,
         name: &str,
-    ) -> Result<String, WorldError> {
+    ) -> Result<PrincipalArn, WorldError> {
         check_iam_name("role", name, 64)?;
         check_iam_path(path)?;
         self.insert_principal(
@@ -458,15 +464,17 @@ impl World {
     }
 
     /// The ARN of role `name` of `account`, whatever its path.
-    pub fn role_arn(&self, account: &str, name: &str) -> Option<&str> {
-        self.names
-            .get(&name_key(account, "role", name))
-            .map(String::as_str)
+    pub fn role_arn(&self, account: &str, name: &str) -> Option<&PrincipalArn> {
+        self.names.get(&name_key(account, "role", name))
     }
 
     /// Adds a session of role `role_arn` named `session`; returns the session's ARN
     /// (`arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`).
-    pub fn add_session(&mut self, role_arn: &str, session: &str) -> Result<String, WorldError> {
+    pub fn add_session(
+        &mut self,
+        role_arn: &PrincipalArn,
+        session: &str,
+    ) -> Result<PrincipalArn, WorldError> {
         if session.len() < 2 {
             return Err(WorldError::InvalidName {
                 what: "session",
@@ -476,9 +484,9 @@ impl World {
         check_iam_name("session", session, 64)?;
         let role = self
             .principal(role_arn)
-            .ok_or_else(|| WorldError::UnknownPrincipal(role_arn.to_owned()))?;
+            .ok_or_else(|| WorldError::UnknownPrincipal(role_arn.to_string()))?;
         let PrincipalKind::Role { name } = &role.kind else {
-            return Err(WorldError::UnknownPrincipal(role_arn.to_owned()));
+            return Err(WorldError::UnknownPrincipal(role_arn.to_string()));
         };
         let (account, tags, path) = (role.account.clone(), role.tags.clone(), role.path.clone());
         let kind = PrincipalKind::AssumedRole {
@@ -494,7 +502,7 @@ impl World {
         kind: PrincipalKind,
         path: &str,
         tags: Vec<Tag>,
-    ) -> Result<String, WorldError> {
+    ) -> Result<PrincipalArn, WorldError> {
         if self.account(account).is_none() {
             return Err(WorldError::UnknownAccount(account.to_owned()));
         }
@@ -528,8 +536,19 @@ impl World {
                 });
             }
         };
+        // The names and the path were checked; an ARN that still does not parse is refused as
+        // the name it was made from.
+        let invalid = |e: crate::request::InvalidPrincipalArn| WorldError::InvalidName {
+            what: "principal",
+            name: e.0,
+        };
+        let arn = PrincipalArn::parse(&arn).map_err(invalid)?;
+        let role_arn = role_arn
+            .map(|role| PrincipalArn::parse(&role))
+            .transpose()
+            .map_err(invalid)?;
         if self.principal_index.contains_key(&arn) {
-            return Err(WorldError::DuplicatePrincipal(arn));
+            return Err(WorldError::DuplicatePrincipal(arn.into_string()));
         }
         // User and role names are unique in an account whatever their paths.
         let name = match &kind {
@@ -539,27 +558,27 @@ impl World {
         };
         if let Some(name) = &name {
             if let Some(existing) = self.names.get(name) {
-                return Err(WorldError::DuplicatePrincipal(existing.clone()));
+                return Err(WorldError::DuplicatePrincipal(existing.to_string()));
             }
         }
         let user_id = match &kind {
             PrincipalKind::AccountRoot => account.to_owned(),
-            PrincipalKind::User { .. } => unique_id("AIDA", &arn),
-            PrincipalKind::Role { .. } => unique_id("AROA", &arn),
+            PrincipalKind::User { .. } => unique_id("AIDA", arn.as_str()),
+            PrincipalKind::Role { .. } => unique_id("AROA", arn.as_str()),
             PrincipalKind::AssumedRole { session, .. } => {
-                let role_arn = role_arn.as_deref().unwrap_or_default();
+                let role_arn = role_arn.as_ref().map_or("", PrincipalArn::as_str);
                 format!("{}:{session}", unique_id("AROA", role_arn))
             }
             PrincipalKind::Service { name } => name.clone(),
         };
         let principal = Principal {
             request: RequestPrincipal {
-                arn: arn.clone(),
+                id: PrincipalId::Arn(arn.clone()),
                 account: account.to_owned(),
                 kind: principal_type,
                 role_arn,
             },
-            arn: arn.clone(),
+            id: PrincipalId::Arn(arn.clone()),
             account: account.to_owned(),
             kind,
             path: path.to_owned(),
@@ -586,21 +605,29 @@ impl World {
     }
 
     /// The principal with this ARN.
-    pub fn principal(&self, arn: &str) -> Option<&Arc<Principal>> {
+    pub fn principal(&self, arn: &PrincipalArn) -> Option<&Arc<Principal>> {
         self.principal_index
             .get(arn)
             .and_then(|&i| self.principals.get(i))
     }
 
-    fn principal_mut(&mut self, arn: &str) -> Result<&mut Principal, WorldError> {
+    /// The principal whose ARN is `text`, for text from outside (a grantee, a profile, a form
+    /// field): `None` when `text` is no principal ARN or the world has no such principal.
+    pub fn find_principal(&self, text: &str) -> Option<&Arc<Principal>> {
+        PrincipalArn::parse(text)
+            .ok()
+            .and_then(|arn| self.principal(&arn))
+    }
+
+    fn principal_mut(&mut self, arn: &PrincipalArn) -> Result<&mut Principal, WorldError> {
         let i = *self
             .principal_index
             .get(arn)
-            .ok_or_else(|| WorldError::UnknownPrincipal(arn.to_owned()))?;
+            .ok_or_else(|| WorldError::UnknownPrincipal(arn.to_string()))?;
         self.principals
             .get_mut(i)
             .map(Arc::make_mut)
-            .ok_or_else(|| WorldError::UnknownPrincipal(arn.to_owned()))
+            .ok_or_else(|| WorldError::UnknownPrincipal(arn.to_string()))
     }
 
     /// The identity policies that apply to `principal`: its inline policies, its attached
@@ -619,7 +646,7 @@ impl World {
     /// roles hold policies; a session uses its role's.
     pub fn put_identity_policy(
         &mut self,
-        principal_arn: &str,
+        principal_arn: &PrincipalArn,
         name: &str,
         text: &str,
     ) -> Result<(), WorldError> {
@@ -629,13 +656,13 @@ impl World {
     }
 
     /// Users and roles hold identity policies; other principals get an error.
-    fn check_policy_holder(&self, principal_arn: &str) -> Result<(), WorldError> {
+    fn check_policy_holder(&self, principal_arn: &PrincipalArn) -> Result<(), WorldError> {
         let principal = self
             .principal(principal_arn)
-            .ok_or_else(|| WorldError::UnknownPrincipal(principal_arn.to_owned()))?;
+            .ok_or_else(|| WorldError::UnknownPrincipal(principal_arn.to_string()))?;
         match principal.kind {
             PrincipalKind::User { .. } | PrincipalKind::Role { .. } => Ok(()),
-            _ => Err(WorldError::NoPoliciesFor(principal_arn.to_owned())),
+            _ => Err(WorldError::NoPoliciesFor(principal_arn.to_string())),
         }
     }
 
@@ -643,7 +670,7 @@ impl World {
     /// parse of `text`): the text is not parsed again.
     pub fn put_parsed_identity_policy(
         &mut self,
-        principal_arn: &str,
+        principal_arn: &PrincipalArn,
         name: &str,
         text: &str,
         policy: Policy,
@@ -659,47 +686,51 @@ impl World {
             Some(existing) => *existing = entry,
             None => principal.policies.push(entry),
         }
-        self.refresh(&[principal_arn.to_owned()]);
+        self.refresh(std::slice::from_ref(principal_arn));
         Ok(())
     }
 
     /// Detaches identity policy `name` from `principal_arn`.
     pub fn delete_identity_policy(
         &mut self,
-        principal_arn: &str,
+        principal_arn: &PrincipalArn,
         name: &str,
     ) -> Result<(), WorldError> {
         let principal = self.principal_mut(principal_arn)?;
-        remove_policy(&mut principal.policies, principal_arn, name)?;
-        self.refresh(&[principal_arn.to_owned()]);
+        remove_policy(&mut principal.policies, principal_arn.as_str(), name)?;
+        self.refresh(std::slice::from_ref(principal_arn));
         Ok(())
     }
 
     /// Removes a user, role or session (a role takes its sessions with it). Account root users
     /// stay as long as their account. Returns the ARNs removed.
-    pub fn remove_principal(&mut self, arn: &str) -> Result<Vec<String>, WorldError> {
+    pub fn remove_principal(
+        &mut self,
+        arn: &PrincipalArn,
+    ) -> Result<Vec<PrincipalArn>, WorldError> {
         let principal = self
             .principal(arn)
-            .ok_or_else(|| WorldError::UnknownPrincipal(arn.to_owned()))?;
-        let removed: Vec<String> = match &principal.kind {
-            PrincipalKind::AccountRoot => return Err(WorldError::NoPoliciesFor(arn.to_owned())),
+            .ok_or_else(|| WorldError::UnknownPrincipal(arn.to_string()))?;
+        let removed: Vec<PrincipalArn> = match &principal.kind {
+            PrincipalKind::AccountRoot => return Err(WorldError::NoPoliciesFor(arn.to_string())),
             PrincipalKind::Role { name } => {
                 let (account, name) = (principal.account.clone(), name.clone());
                 self.principals
                     .iter()
                     .filter(|p| {
-                        p.arn == arn
+                        p.id == *arn
                             || (p.account == account
                                 && matches!(&p.kind, PrincipalKind::AssumedRole { role, .. } if *role == name))
                     })
-                    .map(|p| p.arn.clone())
+                    .filter_map(|p| p.arn().cloned())
                     .collect()
             }
             PrincipalKind::User { .. }
             | PrincipalKind::AssumedRole { .. }
-            | PrincipalKind::Service { .. } => vec![arn.to_owned()],
+            | PrincipalKind::Service { .. } => vec![arn.clone()],
         };
-        self.principals.retain(|p| !removed.contains(&p.arn));
+        self.principals
+            .retain(|p| p.arn().is_none_or(|arn| !removed.contains(arn)));
         self.names.retain(|_, arn| !removed.contains(arn));
         for group in &mut self.groups {
             if group.members.iter().any(|m| removed.contains(m)) {
@@ -712,7 +743,7 @@ impl World {
             self.principals
                 .iter()
                 .enumerate()
-                .map(|(i, p)| (p.arn.clone(), i)),
+                .filter_map(|(i, p)| Some((p.arn()?.clone(), i))),
         );
         Ok(removed)
     }
@@ -727,26 +758,30 @@ impl World {
     }
 
     /// Replaces the tags of a user or role (its sessions get the same tags).
-    pub fn set_principal_tags(&mut self, arn: &str, tags: Vec<Tag>) -> Result<(), WorldError> {
+    pub fn set_principal_tags(
+        &mut self,
+        arn: &PrincipalArn,
+        tags: Vec<Tag>,
+    ) -> Result<(), WorldError> {
         let role_name = match &self
             .principal(arn)
-            .ok_or_else(|| WorldError::UnknownPrincipal(arn.to_owned()))?
+            .ok_or_else(|| WorldError::UnknownPrincipal(arn.to_string()))?
             .kind
         {
             PrincipalKind::Role { name } => Some(name.clone()),
             PrincipalKind::User { .. } => None,
-            _ => return Err(WorldError::NoPoliciesFor(arn.to_owned())),
+            _ => return Err(WorldError::NoPoliciesFor(arn.to_string())),
         };
         self.principal_mut(arn)?.tags = tags.clone();
         if let Some(role_name) = role_name {
-            let sessions: Vec<String> = self
+            let sessions: Vec<PrincipalArn> = self
                 .principals
                 .iter()
                 .filter(|p| {
                     matches!(&p.kind, PrincipalKind::AssumedRole { role, .. } if *role == role_name)
-                        && p.account == arn_account(arn)
+                        && p.account == arn.account()
                 })
-                .map(|p| p.arn.clone())
+                .filter_map(|p| p.arn().cloned())
                 .collect();
             for session in sessions {
                 self.principal_mut(&session)?.tags = tags.clone();
@@ -775,7 +810,7 @@ impl World {
                 if value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()) {
                     return true;
                 }
-                self.principal(value).is_some()
+                self.find_principal(value).is_some()
             }
         }
     }
@@ -1000,11 +1035,6 @@ impl World {
     }
 }
 
-/// The account id inside an IAM or STS ARN.
-fn arn_account(arn: &str) -> &str {
-    arn.split(':').nth(4).unwrap_or_default()
-}
-
 /// The key of [`World::names`].
 fn name_key(account: &str, kind: &str, name: &str) -> String {
     format!("{account}/{kind}/{name}")
@@ -1096,7 +1126,7 @@ mod tests {
         );
         assert_eq!(
             world
-                .principal(&format!("arn:aws:iam::{A}:root"))
+                .principal(&PrincipalArn::account_root(A).unwrap())
                 .unwrap()
                 .user_id,
             A
@@ -1138,7 +1168,7 @@ mod tests {
         assert_eq!(world.identity_policies(session).len(), 1);
         assert_eq!(session.tags, tags);
         assert!(matches!(
-            world.put_identity_policy(&session.arn.clone(), "X", "{}"),
+            world.put_identity_policy(&session.arn().unwrap().clone(), "X", "{}"),
             Err(WorldError::NoPoliciesFor(_))
         ));
     }
@@ -1152,10 +1182,10 @@ mod tests {
         let removed = world.remove_principal(&role).unwrap();
         assert_eq!(removed, vec![role.clone(), session.clone()]);
         assert!(world.principal(&session).is_none());
-        assert_eq!(world.principal(&user).unwrap().arn, user);
+        assert_eq!(world.principal(&user).unwrap().arn(), Some(&user));
         assert!(
             world
-                .remove_principal(&format!("arn:aws:iam::{A}:root"))
+                .remove_principal(&PrincipalArn::account_root(A).unwrap())
                 .is_err()
         );
     }

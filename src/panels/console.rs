@@ -8,6 +8,7 @@
 
 use super::{WhyLink, WorldHost};
 use kms_awscli::{Host, NoFiles, Session};
+use kms_engine::request::PrincipalArn;
 use kms_engine::world::World;
 use std::rc::Rc;
 
@@ -105,7 +106,7 @@ pub struct Console {
     pub input: String,
     /// The replay in progress.
     pub replay: Option<Replay>,
-    default_principal: Option<String>,
+    default_principal: Option<PrincipalArn>,
     last_grant_token: Option<String>,
 }
 
@@ -134,7 +135,7 @@ impl Console {
     pub fn apply(
         &mut self,
         host: &mut impl WorldHost,
-        caller: Option<&str>,
+        caller: Option<&PrincipalArn>,
         intent: ConsoleIntent,
     ) {
         match intent {
@@ -197,7 +198,7 @@ impl Console {
     }
 
     /// Runs one line as the user would by typing it and pressing Enter.
-    pub fn run(&mut self, host: &mut impl WorldHost, caller: Option<&str>, line: &str) {
+    pub fn run(&mut self, host: &mut impl WorldHost, caller: Option<&PrincipalArn>, line: &str) {
         self.history_cursor = None;
         self.push(LineKind::Command, line.to_owned(), None);
         if line.trim().is_empty() {
@@ -268,7 +269,7 @@ impl Console {
         lines.drain(..excess);
     }
 
-    fn replay_tick(&mut self, host: &mut impl WorldHost, caller: Option<&str>) {
+    fn replay_tick(&mut self, host: &mut impl WorldHost, caller: Option<&PrincipalArn>) {
         let Some(replay) = &mut self.replay else {
             return;
         };
@@ -305,7 +306,7 @@ impl Console {
     }
 
     /// Runs the rest of the replay at once.
-    fn replay_all(&mut self, host: &mut impl WorldHost, caller: Option<&str>) {
+    fn replay_all(&mut self, host: &mut impl WorldHost, caller: Option<&PrincipalArn>) {
         // Each tick types or pauses; a generous bound keeps a bug from looping forever.
         for _ in 0..100_000 {
             if self.replay.is_none() {
@@ -320,14 +321,14 @@ impl Console {
 /// `aws configure`; it changes only when the caller does.
 fn follow_caller(
     session: &mut Session,
-    current: &mut Option<String>,
-    caller: Option<&str>,
+    current: &mut Option<PrincipalArn>,
+    caller: Option<&PrincipalArn>,
     host: &mut Host<'_>,
 ) {
     let Some(caller) = caller else {
         return;
     };
-    if current.as_deref() == Some(caller) || host.world.principal(caller).is_none() {
+    if current.as_ref() == Some(caller) || host.world.principal(caller).is_none() {
         return;
     }
     let out = session.run_line(
@@ -335,7 +336,7 @@ fn follow_caller(
         host,
     );
     if out.status == 0 {
-        *current = Some(caller.to_owned());
+        *current = Some(caller.clone());
     }
 }
 
@@ -357,7 +358,7 @@ pub fn demo1_script(world: &World) -> Result<Vec<String>, String> {
         world
             .principals()
             .find(|p| p.user_name().is_some_and(|n| n.eq_ignore_ascii_case(name)))
-            .map(|p| p.arn.clone())
+            .and_then(|p| p.arn().cloned())
     };
     let bob = user("bob").ok_or_else(missing)?;
     let alice = user("alice").ok_or_else(missing)?;

@@ -17,6 +17,7 @@ use kms_engine::kms::{
     Caller, DecryptRequest, EncryptRequest, GenerateDataKeyRequest, GenerateMacRequest,
     ReEncryptRequest, VerifyMacRequest,
 };
+use kms_engine::request::PrincipalArn;
 use kms_engine::world::World;
 use std::collections::BTreeMap;
 
@@ -190,7 +191,12 @@ impl CryptoPanel {
     }
 
     /// Applies one change; operations go through `host` as `caller`.
-    pub fn apply(&mut self, host: &mut impl WorldHost, caller: Option<&str>, intent: CryptoIntent) {
+    pub fn apply(
+        &mut self,
+        host: &mut impl WorldHost,
+        caller: Option<&PrincipalArn>,
+        intent: CryptoIntent,
+    ) {
         match intent {
             CryptoIntent::SetKey(key) => self.key = key,
             CryptoIntent::SetPlaintext(text) => self.plaintext = text,
@@ -266,10 +272,10 @@ impl CryptoPanel {
     fn call(
         &mut self,
         host: &mut impl WorldHost,
-        caller: &str,
+        caller: &PrincipalArn,
         intent: &CryptoIntent,
     ) -> Result<CryptoOutcome, String> {
-        let caller = Caller::new(caller);
+        let caller = Caller::new(caller.clone());
         let context = self.context_map()?;
         let grant_tokens = items(&self.grant_tokens);
         let key = self.key.trim().to_owned();

@@ -13,6 +13,7 @@ use kms_engine::catalog::Action;
 use kms_engine::catalog::KEY_SPECS;
 use kms_engine::entropy::Timestamp;
 use kms_engine::kms::{Caller, CreateGrantRequest, RetireGrantRequest, RevokeGrantRequest};
+use kms_engine::request::PrincipalArn;
 use kms_engine::store::KeyId;
 use kms_engine::store::grants::{GrantConstraints, GrantId};
 use kms_engine::world::World;
@@ -158,7 +159,12 @@ impl GrantsPanel {
     }
 
     /// Applies one change; operations go through `host` as `caller`.
-    pub fn apply(&mut self, host: &mut impl WorldHost, caller: Option<&str>, intent: GrantsIntent) {
+    pub fn apply(
+        &mut self,
+        host: &mut impl WorldHost,
+        caller: Option<&PrincipalArn>,
+        intent: GrantsIntent,
+    ) {
         let form = &mut self.form;
         match intent {
             GrantsIntent::SetKey(key) => form.key = key,
@@ -187,7 +193,7 @@ impl GrantsPanel {
             }
             GrantsIntent::Retire { key, grant } => {
                 let Some(caller) = caller else { return };
-                let caller = Caller::new(caller);
+                let caller = Caller::new(caller.clone());
                 self.list_outcome = Some(host.operate(|world, env| {
                     let key_arn = world
                         .keys
@@ -210,7 +216,7 @@ impl GrantsPanel {
             }
             GrantsIntent::Revoke { key, grant } => {
                 let Some(caller) = caller else { return };
-                let caller = Caller::new(caller);
+                let caller = Caller::new(caller.clone());
                 self.list_outcome = Some(host.operate(|world, env| {
                     let request = RevokeGrantRequest {
                         key_id: key.to_string(),
@@ -234,8 +240,12 @@ impl GrantsPanel {
     }
 }
 
-fn create(host: &mut impl WorldHost, caller: &str, request: CreateGrantRequest) -> GrantOutcome {
-    let caller = Caller::new(caller);
+fn create(
+    host: &mut impl WorldHost,
+    caller: &PrincipalArn,
+    request: CreateGrantRequest,
+) -> GrantOutcome {
+    let caller = Caller::new(caller.clone());
     host.operate(|world, env| {
         let grantee = request.grantee_principal.clone();
         match world.create_grant(&caller, env, request) {
@@ -365,7 +375,7 @@ pub fn grant_rows(world: &World, key: &KeyId, origin: Timestamp, now: Timestamp)
             grantee: grant.grantee.clone(),
             grantee_name: principal_name(world, &grant.grantee),
             retiring: grant.retiring.as_deref().map(|r| principal_name(world, r)),
-            created_by: principal_name(world, &grant.created_by),
+            created_by: principal_name(world, grant.created_by.as_str()),
             operations: grant
                 .operations
                 .iter()

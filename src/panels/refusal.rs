@@ -4,6 +4,7 @@
 use kms_engine::authz::denial_summary;
 use kms_engine::catalog::Action;
 use kms_engine::error::{AccessDenied, KmsError};
+use kms_engine::request::PrincipalArn;
 use kms_engine::store::KeyId;
 use kms_engine::world::World;
 
@@ -11,7 +12,7 @@ use kms_engine::world::World;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WhyLink {
     /// The caller's ARN.
-    pub principal: String,
+    pub principal: PrincipalArn,
     /// The key.
     pub key: KeyId,
     /// The permission that was denied.
@@ -22,9 +23,10 @@ impl WhyLink {
     /// The cell that explains `denied`, when its caller and its key are in `world`.
     pub fn of_denial(world: &World, denied: &AccessDenied) -> Option<WhyLink> {
         let key = world.keys.get_by_arn(&denied.resource)?;
-        world.principal(&denied.caller)?;
+        let principal = denied.caller.arn()?;
+        world.principal(principal)?;
         Some(WhyLink {
-            principal: denied.caller.clone(),
+            principal: principal.clone(),
             key: key.id.clone(),
             action: denied.action,
         })

@@ -16,6 +16,7 @@ use kms_engine::kms::{AliasRequest, Caller, CreateKeyRequest, Env, validate_tag}
 use kms_engine::policy::lint::check_policy;
 use kms_engine::policy::parse::PolicyKind;
 use kms_engine::policy::{ConsoleKeySpec, console_key_policy};
+use kms_engine::request::PrincipalArn;
 use kms_engine::store::{KeyId, Origin, Tag, validate_alias_name};
 use kms_engine::world::World;
 
@@ -230,12 +231,17 @@ impl Wizard {
 
     /// A fresh wizard for `caller`'s account, knowing already whether KMS would let `caller`
     /// create a key: CreateKey is tried on a copy of the world, which is then dropped.
-    pub fn for_caller(world: &World, caller: &str, account: String, now: Timestamp) -> Wizard {
+    pub fn for_caller(
+        world: &World,
+        caller: &PrincipalArn,
+        account: String,
+        now: Timestamp,
+    ) -> Wizard {
         let mut trial = world.clone();
         let mut randomness = SeededRandomness::new(0);
         let refused = trial
             .create_key(
-                &Caller::new(caller),
+                &Caller::new(caller.clone()),
                 &mut Env::new(now, &mut randomness),
                 CreateKeyRequest::default(),
             )
@@ -568,7 +574,7 @@ impl Wizard {
     pub fn finish(
         &self,
         host: &mut impl WorldHost,
-        caller: &str,
+        caller: &PrincipalArn,
     ) -> Result<CreatedKey, FinishError> {
         for step in WizardStep::ALL {
             if let Some(problem) = self.problems(host.world(), step).into_iter().next() {
@@ -586,7 +592,7 @@ impl Wizard {
             ..CreateKeyRequest::default()
         };
         let alias_name = self.alias_name();
-        let caller = Caller::new(caller);
+        let caller = Caller::new(caller.clone());
         host.operate(|world, env| {
             let created = world.create_key(&caller, env, request).map_err(|e| {
                 FinishError::Refused(Box::new(Refusal::new(world, "CreateKey", &e)))

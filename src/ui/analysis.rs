@@ -225,7 +225,7 @@ pub fn MatrixExtras() -> Html {
                         <ul>
                             { for reachable.iter().filter_map(|e| {
                                 let key = e.key.as_ref()?;
-                                let who = model.rows().iter().find(|r| r.arn == e.principal).map_or(e.principal.clone(), |r| r.name.clone());
+                                let who = model.rows().iter().find(|r| r.arn == e.principal).map_or_else(|| e.principal.to_string(), |r| r.name.clone());
                                 let gains: Vec<&str> = e.gains.iter().filter(|a| actions.contains(a)).map(|a| a.name()).collect();
                                 let first = *e.gains.first()?;
                                 let words = analysis_view::reachable_cell(std::slice::from_ref(e), &e.principal, key, first)?;

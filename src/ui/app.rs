@@ -213,7 +213,7 @@ fn Drawer() -> Html {
         Some(s) => {
             let model = state.model();
             let who = model
-                .row_of(&s.principal)
+                .row_of(s.principal.as_str())
                 .and_then(|r| model.rows().get(r))
                 .map_or(String::new(), |r| r.name.clone());
             format!("Why: {who} × {}", model.key_name(&s.key))

@@ -35,7 +35,7 @@ pub fn EditorPane() -> Html {
         Some(Owner::Principal(arn)) => match model.world().principal(arn) {
             Some(p) => (
                 p.display_name(),
-                p.arn.clone(),
+                arn.to_string(),
                 model.identity_docs(arn).map(|d| d.id).collect(),
             ),
             None => (String::new(), String::new(), Vec::new()),

@@ -151,7 +151,7 @@ pub fn SaveExerciseDialog(props: &SaveProps) -> Html {
             .action
             .map(|a| a.name().to_owned())
             .unwrap_or_else(|| "kms:Decrypt".to_owned());
-        Some((s.principal.clone(), key, action))
+        Some((s.principal.to_string(), key, action))
     });
     let add = |list: UseStateHandle<Vec<CellGoal>>| {
         let selected = selected.clone();

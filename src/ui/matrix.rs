@@ -358,11 +358,14 @@ pub fn AccessMatrix() -> Html {
             let Some(key) = model.columns().get(column_view.key).map(|c| c.id.clone()) else {
                 return;
             };
+            let Some(principal) = model.rows().get(row_view.index).map(|r| r.arn.clone()) else {
+                return;
+            };
             let action = column_view
                 .action
                 .and_then(|(i, _)| model.matrix().actions().get(i).copied());
             let selection = CellSelection {
-                principal: row_view.arn.to_string(),
+                principal,
                 key,
                 action,
             };
@@ -385,8 +388,16 @@ pub fn AccessMatrix() -> Html {
         use_callback((), move |row: usize, _| {
             let current = latest.borrow().clone();
             if let Some((view, handle)) = current {
-                if let Some(r) = view.rows.get(row) {
-                    handle.select_owner(Owner::Principal(r.arn.to_string()));
+                let head = view.rows.get(row).and_then(|r| {
+                    handle
+                        .state()
+                        .model()
+                        .rows()
+                        .get(r.index)
+                        .map(|h| h.arn.clone())
+                });
+                if let Some(arn) = head {
+                    handle.select_owner(Owner::Principal(arn));
                 }
             }
         })
@@ -462,7 +473,7 @@ pub fn AccessMatrix() -> Html {
     };
 
     let selected = state.ui.selection.as_ref().and_then(|s| {
-        let row = view.position_of_row(model.row_of(&s.principal)?)?;
+        let row = view.position_of_row(model.row_of(s.principal.as_str())?)?;
         let key_column = model.column_of(&s.key)?;
         let column = view.columns.iter().position(|c| {
             c.key == key_column

@@ -46,7 +46,12 @@ pub fn CallerPicker() -> Html {
     let state = handle.state();
     let model = state.model();
     let choices = caller_choices(model.world());
-    let current = state.panels.caller.clone().unwrap_or_default();
+    let current = state
+        .panels
+        .caller
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default();
     // `selected` on an option only sets its default: once the user has picked, the browser keeps
     // showing their pick through re-renders. The state's caller is the one truth, so the
     // element's value is set from it after every render.
@@ -75,7 +80,7 @@ pub fn CallerPicker() -> Html {
             <label for="caller">{ "Caller" }</label>
             <select id="caller" ref={picker} {onchange} title={current.clone()}>
                 { for choices.iter().map(|c| html! {
-                    <option value={c.arn.clone()} selected={c.arn == current}>{ c.label() }</option>
+                    <option value={c.arn.to_string()} selected={c.arn == current}>{ c.label() }</option>
                 }) }
             </select>
         </div>
@@ -235,8 +240,8 @@ pub fn GrantsView() -> Html {
     let caller_name = state
         .panels
         .caller
-        .as_deref()
-        .map(|arn| crate::panels::principal_name(world, arn))
+        .as_ref()
+        .map(|arn| crate::panels::principal_name(world, arn.as_str()))
         .unwrap_or_default();
 
     let outcome_view = |outcome: &Option<GrantOutcome>| match outcome {
@@ -353,7 +358,7 @@ pub fn GrantsView() -> Html {
                     <select id="grant-grantee" onchange={on_grantee}>
                         <option value="" selected={form.grantee.is_empty()}>{ "Choose…" }</option>
                         { for people.iter().map(|p| html! {
-                            <option value={p.arn.clone()} selected={p.arn == form.grantee}>{ p.label() }</option>
+                            <option value={p.arn.to_string()} selected={p.arn == form.grantee}>{ p.label() }</option>
                         }) }
                     </select>
                     <span class="label">{ "Operations" }</span>
@@ -385,7 +390,7 @@ pub fn GrantsView() -> Html {
                     <select id="grant-retiring" onchange={on_retiring}>
                         <option value="" selected={form.retiring.is_empty()}>{ "None" }</option>
                         { for people.iter().map(|p| html! {
-                            <option value={p.arn.clone()} selected={p.arn == form.retiring}>{ p.name.clone() }</option>
+                            <option value={p.arn.to_string()} selected={p.arn == form.retiring}>{ p.name.clone() }</option>
                         }) }
                     </select>
                     <label for="grant-name">{ "Name" }</label>
@@ -528,8 +533,8 @@ pub fn CryptoView() -> Html {
     let caller_name = state
         .panels
         .caller
-        .as_deref()
-        .map(|arn| crate::panels::principal_name(model.world(), arn))
+        .as_ref()
+        .map(|arn| crate::panels::principal_name(model.world(), arn.as_str()))
         .unwrap_or_default();
     let outcome = match &crypto.outcome {
         None => html! {},

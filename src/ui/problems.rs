@@ -13,7 +13,7 @@ pub fn document_title(model: &Playground, doc: DocId) -> String {
             let who = model
                 .world()
                 .principal(principal)
-                .map_or_else(|| principal.clone(), |p| p.display_name());
+                .map_or_else(|| principal.to_string(), |p| p.display_name());
             format!("{who} / {name}")
         }
         None => "(removed document)".to_owned(),

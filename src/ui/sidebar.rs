@@ -146,7 +146,7 @@ pub fn Sidebar() -> Html {
         };
         html! {
             <li>
-                <button class="item" aria-current={is_current.to_string()} {onclick} title={row.arn.clone()}>
+                <button class="item" aria-current={is_current.to_string()} {onclick} title={row.arn.to_string()}>
                     <span class="name">{ row.name.clone() }</span>
                     if problems > 0 {
                         <span class="badge problems" aria-label={format!("{problems} problems")}>{ format!("!{problems}") }</span>

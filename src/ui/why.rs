@@ -37,7 +37,7 @@ fn statement_location(
         .request_principal()
         .role_arn
         .clone()
-        .unwrap_or_else(|| principal.arn.clone());
+        .unwrap_or_else(|| selection.principal.clone());
     let doc = model.identity_docs(&holder).find(
         |d| matches!(&d.target, DocTarget::Identity { name, .. } if *name == statement.policy),
     )?;
@@ -144,7 +144,7 @@ pub fn WhyPanel() -> Html {
         };
     };
     let (Some(row), Some(column)) = (
-        model.row_of(&selection.principal),
+        model.row_of(selection.principal.as_str()),
         model.column_of(&selection.key),
     ) else {
         return html! { <p class="muted">{ "The selected principal or key no longer exists." }</p> };
@@ -293,7 +293,7 @@ pub fn WhyPanel() -> Html {
     let request_form = request_form(&handle, &inputs, params.as_ref().err(), custom);
     let link = {
         let focus = SharedFocus {
-            principal: selection.principal.clone(),
+            principal: selection.principal.to_string(),
             key: selection.key.to_string(),
             action: actions.get(action_index).map(|a| a.name().to_owned()),
             request: inputs.clone(),

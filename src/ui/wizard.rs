@@ -61,18 +61,19 @@ fn principal_table(
                 <thead><tr><th></th><th>{ "Name" }</th><th>{ "Type" }</th><th>{ "ARN" }</th></tr></thead>
                 <tbody>
                     { for candidates.iter().map(|c| {
-                        let checked = chosen.contains(&c.arn);
+                        let arn = c.arn.to_string();
+                        let checked = chosen.contains(&arn);
                         let onchange = {
                             let handle = handle.clone();
-                            let arn = c.arn.clone();
+                            let arn = arn.clone();
                             Callback::from(move |_: Event| send(&handle, toggle(arn.clone())))
                         };
                         html! {
                             <tr>
-                                <td><input type="checkbox" {checked} {onchange} aria-label={format!("{}: {}", caption, c.name)} value={c.arn.clone()} /></td>
+                                <td><input type="checkbox" {checked} {onchange} aria-label={format!("{}: {}", caption, c.name)} value={arn.clone()} /></td>
                                 <td>{ c.name.clone() }</td>
                                 <td>{ c.kind }</td>
-                                <td class="mono muted">{ c.arn.clone() }</td>
+                                <td class="mono muted">{ arn }</td>
                             </tr>
                         }
                     }) }
@@ -341,8 +342,8 @@ pub fn WizardDialog() -> Html {
     let caller = state
         .panels
         .caller
-        .as_deref()
-        .map(|arn| crate::panels::principal_name(world, arn))
+        .as_ref()
+        .map(|arn| crate::panels::principal_name(world, arn.as_str()))
         .unwrap_or_default();
     let error = state.panels.wizard_error.as_ref().map(|e| match e {
         FinishError::Incomplete(step, problem) => html! {

@@ -62,7 +62,7 @@ fn applying_a_fix_flips_the_cell_marks_the_change_and_undoes() {
     assert_eq!(decision(&app, &bob, Action::Decrypt), Outcome::Allow);
     {
         let model = app.model();
-        let row = model.row_of(&bob.principal).unwrap();
+        let row = model.row_of(bob.principal.as_str()).unwrap();
         let column = model.column_of(&bob.key).unwrap();
         assert!(
             model

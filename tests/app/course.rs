@@ -69,7 +69,7 @@ fn every_tour_step_loads_its_world_and_answers_its_prediction() {
         assert_eq!(answer.actual, *want, "step {i}: {}", answer.rule);
         assert!(!answer.rule.is_empty());
         let selection = state.ui.selection.clone().unwrap();
-        assert!(selection.principal.ends_with(step.cells[0].0));
+        assert!(selection.principal.as_str().ends_with(step.cells[0].0));
     }
     let tour = state.course.tour.clone().unwrap();
     assert_eq!(tour.score(), (2, 8));
@@ -174,7 +174,7 @@ fn an_edit_outside_may_edit_is_refused_with_a_message() {
         .model()
         .documents()
         .iter()
-        .find(|d| matches!(&d.target, DocTarget::Identity { principal, .. } if principal.ends_with("user/David")))
+        .find(|d| matches!(&d.target, DocTarget::Identity { principal, .. } if principal.as_str().ends_with("user/David")))
         .map(|d| (d.id, d.text.to_string()))
         .unwrap();
     state.apply(Intent::EditDocument {

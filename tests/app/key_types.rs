@@ -171,7 +171,10 @@ fn the_wizard_creates_an_hmac_key_with_the_consoles_choices() {
     wizard.apply(&world, WizardIntent::SetAlias("Tokens".into()));
     wizard.apply(&world, WizardIntent::Next);
     wizard.apply(&world, WizardIntent::Next);
-    wizard.apply(&world, WizardIntent::ToggleUser(user("Charlie")));
+    wizard.apply(
+        &world,
+        WizardIntent::ToggleUser(user("Charlie").to_string()),
+    );
     wizard.apply(&world, WizardIntent::Next);
     assert_eq!(wizard.step, WizardStep::Policy);
     // The console's policy for an HMAC key: users generate and verify MACs (hmac-authz.html).

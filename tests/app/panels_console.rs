@@ -5,6 +5,7 @@
 #![expect(clippy::unwrap_used, reason = "tests")]
 
 use crate::panels_support;
+use panels_support::user;
 
 use kms_engine::catalog::Action;
 use kms_engine::view::CellKind;
@@ -14,10 +15,6 @@ use kms_playground::presets;
 use kms_playground::state::{AppState, Intent};
 
 const ROOT: &str = "arn:aws:iam::111122223333:root";
-
-fn user(name: &str) -> String {
-    format!("arn:aws:iam::111122223333:user/{name}")
-}
 
 fn lecture() -> AppState {
     AppState::new(presets::lecture(
@@ -44,7 +41,7 @@ fn key_id(state: &AppState, column: usize) -> String {
 #[test]
 fn a_command_without_profile_runs_as_the_header_caller() {
     let mut state = lecture();
-    assert_eq!(state.panels.caller.as_deref(), Some(user("Alice").as_str()));
+    assert_eq!(state.panels.caller.as_ref(), Some(&user("Alice")));
     type_line(&mut state, "aws sts get-caller-identity");
     let (kind, text) = last_output(&state);
     assert_eq!(kind, LineKind::Stdout);
@@ -53,7 +50,9 @@ fn a_command_without_profile_runs_as_the_header_caller() {
         "{text}"
     );
 
-    state.apply(Intent::Panel(PanelIntent::SetCaller(user("Bob"))));
+    state.apply(Intent::Panel(PanelIntent::SetCaller(
+        (user("Bob")).to_string(),
+    )));
     type_line(
         &mut state,
         "aws sts get-caller-identity --query Arn --output text",
@@ -126,7 +125,7 @@ fn a_policy_put_from_the_console_changes_the_matrix_and_the_editor_text() {
     // who may do anything with CMK-B, adds the root statement; now it counts.
     let mut state = lecture();
     let cmk_b = key_id(&state, 1);
-    let alice_row = state.model().row_of(&user("Alice")).unwrap();
+    let alice_row = state.model().row_of((user("Alice")).as_str()).unwrap();
     assert_ne!(
         state.model().summary(alice_row, 1).unwrap().kind,
         CellKind::Allow

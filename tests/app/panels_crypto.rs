@@ -141,7 +141,9 @@ fn decrypt_as_a_denied_principal_fails_with_aws_message_and_a_why_link() {
     // Bob is not in DemoKey's policy and has no IAM policy; the key policy trusts the account,
     // so the denial names the identity-based policy (semantics §1.6).
     let mut state = alice_encrypts();
-    state.apply(Intent::Panel(PanelIntent::SetCaller(user("Bob"))));
+    state.apply(Intent::Panel(PanelIntent::SetCaller(
+        user("Bob").to_string(),
+    )));
     let refusal = refused(crypto(&mut state, CryptoIntent::Decrypt));
     let key_arn = state.model().columns()[0].arn.clone();
     assert_eq!(refusal.exception, "AccessDeniedException");
@@ -214,7 +216,9 @@ fn re_encrypt_moves_the_ciphertext_to_another_key() {
         CryptoOutcome::Decrypted { plaintext, .. } if plaintext == "CloudAcademy"
     ));
     // Bob is denied CMK-C explicitly: his ReEncrypt is refused with AWS's explicit-deny wording.
-    state.apply(Intent::Panel(PanelIntent::SetCaller(user("Bob"))));
+    state.apply(Intent::Panel(PanelIntent::SetCaller(
+        user("Bob").to_string(),
+    )));
     crypto(
         &mut state,
         CryptoIntent::SetDestination("alias/CMK-B".into()),

@@ -30,7 +30,9 @@ fn crypto(state: &mut AppState, intent: CryptoIntent) {
 }
 
 fn as_caller(state: &mut AppState, name: &str) {
-    state.apply(Intent::Panel(PanelIntent::SetCaller(user(name))));
+    state.apply(Intent::Panel(PanelIntent::SetCaller(
+        user(name).to_string(),
+    )));
 }
 
 fn demo_key(state: &AppState) -> kms_engine::store::KeyId {
@@ -42,7 +44,7 @@ fn alice_grants_bob(state: &mut AppState) -> IssuedGrant {
     as_caller(state, "Alice");
     let key = demo_key(state).to_string();
     grants(state, GrantsIntent::SetKey(key));
-    grants(state, GrantsIntent::SetGrantee(user("Bob")));
+    grants(state, GrantsIntent::SetGrantee(user("Bob").to_string()));
     grants(state, GrantsIntent::Create);
     match state.panels.grants.outcome.clone() {
         Some(GrantOutcome::Created(issued)) => issued,
@@ -52,7 +54,7 @@ fn alice_grants_bob(state: &mut AppState) -> IssuedGrant {
 
 fn bob_cell(state: &AppState) -> CellKind {
     let model = state.model();
-    let row = model.row_of(&user("Bob")).unwrap();
+    let row = model.row_of(user("Bob").as_str()).unwrap();
     model.summary(row, 0).unwrap().kind
 }
 
@@ -231,7 +233,10 @@ fn the_retiring_principal_may_retire_the_grant() {
     // API RetireGrant: the retiring principal may retire it; the grantee only when the grant
     // lists RetireGrant.
     let mut state = app_state(DEMO1, &user("Alice"));
-    grants(&mut state, GrantsIntent::SetRetiring(user("CloudAcademy")));
+    grants(
+        &mut state,
+        GrantsIntent::SetRetiring(user("CloudAcademy").to_string()),
+    );
     let issued = alice_grants_bob(&mut state);
     let retire = GrantsIntent::Retire {
         key: demo_key(&state),
@@ -320,7 +325,10 @@ fn an_incomplete_form_is_not_sent() {
             "Choose the grantee principal.".into()
         ))
     );
-    grants(&mut state, GrantsIntent::SetGrantee(user("Bob")));
+    grants(
+        &mut state,
+        GrantsIntent::SetGrantee(user("Bob").to_string()),
+    );
     grants(
         &mut state,
         GrantsIntent::SetConstraint(ConstraintChoice::Equals),
@@ -344,7 +352,10 @@ fn a_grant_without_operations_is_refused_by_kms_with_its_message() {
     let mut state = app_state(DEMO1, &user("Alice"));
     grants(&mut state, GrantsIntent::ToggleOperation(Action::Encrypt));
     grants(&mut state, GrantsIntent::ToggleOperation(Action::Decrypt));
-    grants(&mut state, GrantsIntent::SetGrantee(user("Bob")));
+    grants(
+        &mut state,
+        GrantsIntent::SetGrantee(user("Bob").to_string()),
+    );
     grants(&mut state, GrantsIntent::Create);
     let Some(GrantOutcome::Refused(refusal)) = state.panels.grants.outcome.clone() else {
         panic!("KMS requires at least one operation");

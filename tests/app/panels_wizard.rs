@@ -50,12 +50,18 @@ fn demo2_wizard(host: &TestHost) -> Wizard {
     wizard.apply(world, WizardIntent::SetDescription("This is a demo".into()));
     wizard.apply(world, WizardIntent::Next);
     assert_eq!(wizard.step, WizardStep::Administrators);
-    wizard.apply(world, WizardIntent::ToggleAdministrator(user("Alice")));
-    wizard.apply(world, WizardIntent::ToggleAdministrator(user("Bob")));
+    wizard.apply(
+        world,
+        WizardIntent::ToggleAdministrator(user("Alice").to_string()),
+    );
+    wizard.apply(
+        world,
+        WizardIntent::ToggleAdministrator(user("Bob").to_string()),
+    );
     wizard.apply(world, WizardIntent::Next);
     assert_eq!(wizard.step, WizardStep::Users);
-    wizard.apply(world, WizardIntent::ToggleUser(user("Charlie")));
-    wizard.apply(world, WizardIntent::ToggleUser(user("David")));
+    wizard.apply(world, WizardIntent::ToggleUser(user("Charlie").to_string()));
+    wizard.apply(world, WizardIntent::ToggleUser(user("David").to_string()));
     wizard.apply(world, WizardIntent::Next);
     assert_eq!(wizard.step, WizardStep::Policy);
     wizard.apply(world, WizardIntent::Next);
@@ -376,10 +382,13 @@ fn through_the_app_finish_selects_the_new_key_and_opens_its_policy() {
     let wizard = |state: &mut AppState, intent: WizardIntent| {
         state.apply(Intent::Panel(PanelIntent::Wizard(intent)));
     };
-    state.apply(Intent::Panel(PanelIntent::SetCaller(root())));
+    state.apply(Intent::Panel(PanelIntent::SetCaller(root().to_string())));
     state.apply(Intent::Panel(PanelIntent::OpenWizard));
     wizard(&mut state, WizardIntent::SetAlias("DemoKey".into()));
-    wizard(&mut state, WizardIntent::ToggleUser(user("Charlie")));
+    wizard(
+        &mut state,
+        WizardIntent::ToggleUser(user("Charlie").to_string()),
+    );
     wizard(&mut state, WizardIntent::GoTo(WizardStep::Review));
     let policy = state.panels.wizard.as_ref().unwrap().policy_text();
     state.apply(Intent::Panel(PanelIntent::FinishWizard));

@@ -171,7 +171,7 @@ fn principals_and_keys_can_be_added_and_removed() {
         account: None,
     });
     assert!(
-        matches!(&state.ui.owner, Some(Owner::Principal(arn)) if arn.ends_with(":role/Auditor"))
+        matches!(&state.ui.owner, Some(Owner::Principal(arn)) if arn.as_str().ends_with(":role/Auditor"))
     );
     state.apply(Intent::AddPrincipal {
         kind: kms_playground::model::NewPrincipal::AccountRoot,

@@ -7,6 +7,11 @@ use kms_playground::state::{AppState, Intent};
 
 const ACCOUNT: &str = "111122223333";
 
+/// A principal ARN the test writes out, which must parse.
+fn arn(text: &str) -> kms_engine::request::PrincipalArn {
+    crate::panels_support::arn(text)
+}
+
 fn lecture() -> AppState {
     AppState::new(presets::lecture(
         kms_playground::platform::epoch_ms_timestamp(),
@@ -191,7 +196,7 @@ fn an_oversized_key_policy_shows_only_the_size_error_and_keeps_the_matrix() {
 #[test]
 fn identity_policies_can_be_added_renamed_and_removed() {
     let mut state = lecture();
-    let bob = format!("arn:aws:iam::{ACCOUNT}:user/Bob");
+    let bob = arn(&format!("arn:aws:iam::{ACCOUNT}:user/Bob"));
     state.apply(Intent::AddPolicy {
         principal: bob.clone(),
         name: "BobKms".into(),
@@ -253,18 +258,18 @@ fn loading_a_scenario_sets_its_own_caller_and_says_so() {
     use kms_playground::panels::PanelIntent;
     use kms_playground::presets::Preset;
     let mut state = lecture();
-    let bob = format!("arn:aws:iam::{ACCOUNT}:user/Bob");
-    state.apply(Intent::Panel(PanelIntent::SetCaller(bob.clone())));
+    let bob = arn(&format!("arn:aws:iam::{ACCOUNT}:user/Bob"));
+    state.apply(Intent::Panel(PanelIntent::SetCaller(bob.to_string())));
     state.apply(Intent::LoadPreset(Preset::Demo2));
     state.apply(Intent::LoadPreset(Preset::Lecture));
-    let alice = format!("arn:aws:iam::{ACCOUNT}:user/Alice");
-    assert_eq!(state.panels.caller.as_deref(), Some(alice.as_str()));
+    let alice = arn(&format!("arn:aws:iam::{ACCOUNT}:user/Alice"));
+    assert_eq!(state.panels.caller.as_ref(), Some(&alice));
     let notice = state.ui.notice.clone().unwrap();
     assert!(notice.text.ends_with("Caller: Alice."), "{}", notice.text);
     // Undo keeps a caller that still exists.
-    state.apply(Intent::Panel(PanelIntent::SetCaller(bob.clone())));
+    state.apply(Intent::Panel(PanelIntent::SetCaller(bob.to_string())));
     state.apply(Intent::Undo);
-    assert_eq!(state.panels.caller.as_deref(), Some(bob.as_str()));
+    assert_eq!(state.panels.caller.as_ref(), Some(&bob));
 }
 
 #[test]
@@ -274,9 +279,9 @@ fn replay_demo1_over_a_changed_demo1_starts_from_a_fresh_one() {
     use kms_playground::presets::Preset;
     let mut state = lecture();
     state.apply(Intent::LoadPreset(Preset::Demo1));
-    state.apply(Intent::RemovePrincipal(format!(
+    state.apply(Intent::RemovePrincipal(arn(&format!(
         "arn:aws:iam::{ACCOUNT}:user/Bob"
-    )));
+    ))));
     state.apply(Intent::Panel(PanelIntent::Console(
         ConsoleIntent::ReplayDemo1,
     )));
@@ -298,9 +303,9 @@ fn undo_names_a_removed_key_and_a_removed_principal_by_name() {
     let key = state.model().columns()[2].id.clone();
     state.apply(Intent::RemoveKey(key));
     assert_eq!(state.undo_label().as_deref(), Some("remove key CMK-C"));
-    state.apply(Intent::RemovePrincipal(format!(
+    state.apply(Intent::RemovePrincipal(arn(&format!(
         "arn:aws:iam::{ACCOUNT}:user/David"
-    )));
+    ))));
     assert_eq!(state.undo_label().as_deref(), Some("remove David"));
 }
 
@@ -313,9 +318,9 @@ fn choosing_a_principal_or_a_statement_shows_the_editor_on_a_narrow_screen() {
         Pane::Matrix,
         "a narrow screen opens on the matrix"
     );
-    state.apply(Intent::SelectOwner(Owner::Principal(format!(
+    state.apply(Intent::SelectOwner(Owner::Principal(arn(&format!(
         "arn:aws:iam::{ACCOUNT}:user/Alice"
-    ))));
+    )))));
     assert_eq!(state.ui.pane, Pane::Editor);
     state.apply(Intent::ShowPane(Pane::Lists));
     assert_eq!(state.ui.pane, Pane::Lists);

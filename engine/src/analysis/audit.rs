@@ -27,6 +27,7 @@ use crate::matrix::Matrix;
 use crate::policy::document::{Effect, PrincipalKey, PrincipalSet};
 use crate::policy::eval::StatementRef;
 use crate::policy::{Policy, Statement, eval, pattern};
+use crate::request::PrincipalArn;
 use crate::store::KeyId;
 use crate::world::{Principal, World};
 use serde::Serialize;
@@ -149,7 +150,7 @@ pub fn audit(
             severity: FindingKind::Escalation.severity(),
             key: key_name,
             key_id: escalation.key.clone(),
-            principal: Some(names.principal(world, &escalation.principal)),
+            principal: Some(names.principal(world, escalation.principal.as_str())),
             action: Some(
                 escalation
                     .gains
@@ -168,7 +169,7 @@ pub fn audit(
     }
     unused_statements(&synthetic, universe, names, now, &mut findings);
     for grant in world.grants.all().filter(|g| g.is_active()) {
-        if world.principal(&grant.grantee).is_some() {
+        if world.find_principal(&grant.grantee).is_some() {
             continue;
         }
         let key = world.keys.get_by_arn(&grant.key_arn);
@@ -287,10 +288,10 @@ fn outside_findings(
     // Principals of other accounts: listed ones, and a fresh one with full IAM permissions in
     // each account the key policy names.
     let mut outside_world = world.clone();
-    let mut callers: Vec<String> = world
+    let mut callers: Vec<PrincipalArn> = world
         .principals()
         .filter(|p| p.account != key.account)
-        .map(|p| p.arn.clone())
+        .filter_map(|p| p.arn().cloned())
         .collect();
     for account in named_accounts(world, id) {
         if account == key.account {
@@ -353,7 +354,7 @@ fn outside_findings(
             continue;
         }
         let who = if world.principal(&arn).is_some() {
-            names.principal(world, &arn)
+            names.principal(world, arn.as_str())
         } else {
             format!("any principal of account {}", caller.account)
         };
@@ -474,28 +475,29 @@ fn unused_statements(
     findings: &mut Vec<Finding>,
 ) {
     let actions = key_actions();
-    let mut principals: Vec<String> = universe.principals.clone();
+    let mut principals: Vec<PrincipalArn> = universe.principals.clone();
     principals.extend(synthetic.arns.values().cloned());
     let world = &synthetic.world;
     // Removing a statement can change only the actions it names, and (for an identity
     // statement) only the keys its Resource covers: each trial decides just those cells, in the
     // world with and without the statement.
-    let unchanged = |edited: &World, rows: &[String], keys: &[KeyId], statement: &Statement| {
-        let relevant: Vec<Action> = actions
-            .iter()
-            .copied()
-            .filter(|a| eval::action_applies(statement, a.name()))
-            .collect();
-        if relevant.is_empty() || rows.is_empty() || keys.is_empty() {
-            return true;
-        }
-        let before = Matrix::compute(world, rows, keys, &relevant, now);
-        let after = Matrix::compute(edited, rows, keys, &relevant, now);
-        before
-            .cells()
-            .zip(after.cells())
-            .all(|(b, a)| Outcome::of_cell(b.cell) == Outcome::of_cell(a.cell))
-    };
+    let unchanged =
+        |edited: &World, rows: &[PrincipalArn], keys: &[KeyId], statement: &Statement| {
+            let relevant: Vec<Action> = actions
+                .iter()
+                .copied()
+                .filter(|a| eval::action_applies(statement, a.name()))
+                .collect();
+            if relevant.is_empty() || rows.is_empty() || keys.is_empty() {
+                return true;
+            }
+            let before = Matrix::compute(world, rows, keys, &relevant, now);
+            let after = Matrix::compute(edited, rows, keys, &relevant, now);
+            before
+                .cells()
+                .zip(after.cells())
+                .all(|(b, a)| Outcome::of_cell(b.cell) == Outcome::of_cell(a.cell))
+        };
     for id in &universe.keys {
         let Some(key) = world.keys.get(id) else {
             continue;
@@ -513,7 +515,7 @@ fn unused_statements(
                 target.policy.policy = std::sync::Arc::new(without);
             }
             // Only callers its Principal element covers can lose anything by its removal.
-            let covered: Vec<String> = principals
+            let covered: Vec<PrincipalArn> = principals
                 .iter()
                 .filter(|arn| {
                     world.principal(arn).is_some_and(|p| {
@@ -568,12 +570,12 @@ fn unused_statements(
                 if edit.is_err() {
                     continue;
                 }
-                let rows: Vec<String> = principals
+                let rows: Vec<PrincipalArn> = principals
                     .iter()
                     .filter(|p| {
                         *p == arn
                             || world.principal(p).is_some_and(|q| {
-                                q.request_principal().role_arn.as_deref() == Some(arn.as_str())
+                                q.request_principal().role_arn.as_ref() == Some(arn)
                             })
                     })
                     .cloned()
@@ -583,7 +585,7 @@ fn unused_statements(
                     && iam_only_unchanged(world, &edited, arn, now)
                 {
                     let label = StatementRef::new(named.name.as_str(), statement).label();
-                    let who = names.principal(world, arn);
+                    let who = names.principal(world, arn.as_str());
                     findings.push(unused_finding(
                         None,
                         Some(who.clone()),
@@ -621,7 +623,7 @@ fn keys_covered(world: &World, statement: &Statement, keys: &[KeyId]) -> Vec<Key
 }
 
 /// Whether the IAM-only actions (CreateKey, ListKeys, ...) come out the same in both worlds.
-fn iam_only_unchanged(before: &World, after: &World, arn: &str, now: Timestamp) -> bool {
+fn iam_only_unchanged(before: &World, after: &World, arn: &PrincipalArn, now: Timestamp) -> bool {
     let params = RequestParams::default();
     let decide = |world: &World, action: Action| {
         world.principal(arn).map(|caller| {

@@ -7,6 +7,7 @@
 //! reject).
 
 use crate::entropy::{SeededRandomness, Timestamp};
+use crate::request::PrincipalArn;
 use crate::store::grants::{EndKind, GrantId, NewGrant, parse_operation};
 use crate::store::{KeyId, KeyState};
 use crate::world::{PrincipalKind, World, WorldError};
@@ -49,7 +50,7 @@ pub enum Change {
     /// the policy if the principal has none of that name.
     AddIdentityStatement {
         /// The user or role holding the policy.
-        principal: String,
+        principal: PrincipalArn,
         /// The policy's name.
         policy: String,
         /// The new statement.
@@ -58,7 +59,7 @@ pub enum Change {
     /// Remove statement number `index` of identity policy `policy` of `principal`.
     RemoveIdentityStatement {
         /// The user or role holding the policy.
-        principal: String,
+        principal: PrincipalArn,
         /// The policy's name.
         policy: String,
         /// The statement's position.
@@ -69,7 +70,7 @@ pub enum Change {
     /// Replace statement number `index` of identity policy `policy` of `principal`.
     ReplaceIdentityStatement {
         /// The user or role holding the policy.
-        principal: String,
+        principal: PrincipalArn,
         /// The policy's name.
         policy: String,
         /// The statement's position.
@@ -180,7 +181,7 @@ impl Names {
             }
         }
         for p in &scenario.principals {
-            names.principals.insert(p.arn.clone(), p.name.clone());
+            names.principals.insert(p.arn.to_string(), p.name.clone());
         }
         names
     }
@@ -214,7 +215,7 @@ impl Names {
             return name.clone();
         }
         world
-            .principal(arn)
+            .find_principal(arn)
             .map_or_else(|| arn.to_owned(), |p| p.display_name())
     }
 }
@@ -291,7 +292,7 @@ impl Change {
             } => format!(
                 "add statement{} to IAM policy {policy} of {}",
                 sid(statement),
-                who(principal)
+                who(principal.as_str())
             ),
             Change::RemoveIdentityStatement {
                 principal,
@@ -301,7 +302,7 @@ impl Change {
             } => format!(
                 "remove statement {index}{} from IAM policy {policy} of {}",
                 sid(statement),
-                who(principal)
+                who(principal.as_str())
             ),
             Change::ReplaceIdentityStatement {
                 principal,
@@ -312,7 +313,7 @@ impl Change {
             } => format!(
                 "narrow statement {index}{} of IAM policy {policy} of {}",
                 sid(before),
-                who(principal)
+                who(principal.as_str())
             ),
             Change::RemoveGroupStatement {
                 group,
@@ -383,7 +384,7 @@ pub(crate) enum Scope<'a> {
     /// A key's column.
     Key(&'a KeyId),
     /// A principal's row (and its sessions' rows, for a role).
-    Principal(&'a str),
+    Principal(&'a PrincipalArn),
     /// Any principal's row: a group's or a managed policy's edit.
     Principals,
 }
@@ -477,7 +478,8 @@ fn apply(world: &mut World, change: &Change, now: Timestamp) -> Result<(), World
                 constraints: None,
                 name: None,
                 issuing_account: key.account.clone(),
-                created_by: format!("arn:aws:iam::{}:root", key.account),
+                created_by: PrincipalArn::account_root(&key.account)
+                    .map_err(|e| WorldError::UnknownAccount(e.0))?,
             };
             let created = now.plus_millis(-world.grants.propagation_window_millis());
             let seed = world.grants.all().count() as u64;
@@ -491,8 +493,11 @@ fn apply(world: &mut World, change: &Change, now: Timestamp) -> Result<(), World
             let by = world
                 .keys
                 .get(key)
-                .map(|k| format!("arn:aws:iam::{}:root", k.account))
-                .ok_or_else(|| WorldError::UnknownKey(key.to_string()))?;
+                .ok_or_else(|| WorldError::UnknownKey(key.to_string()))
+                .and_then(|k| {
+                    PrincipalArn::account_root(&k.account)
+                        .map_err(|e| WorldError::UnknownAccount(e.0))
+                })?;
             if world
                 .grants
                 .end(&GrantId::from_text(grant_id), EndKind::Retired, &by, now)
@@ -564,14 +569,14 @@ fn edit_key_policy(
 
 fn edit_identity_policy(
     world: &mut World,
-    principal: &str,
+    principal: &PrincipalArn,
     name: &str,
     create: bool,
     edit: impl FnOnce(&mut Vec<Value>) -> bool,
 ) -> Result<(), WorldError> {
     let holder = world
         .principal(principal)
-        .ok_or_else(|| WorldError::UnknownPrincipal(principal.to_owned()))?;
+        .ok_or_else(|| WorldError::UnknownPrincipal(principal.to_string()))?;
     let existing = holder
         .policies
         .iter()
@@ -586,7 +591,7 @@ fn edit_identity_policy(
         }
         None => {
             return Err(WorldError::UnknownPolicy {
-                principal: principal.to_owned(),
+                principal: principal.to_string(),
                 name: name.to_owned(),
             });
         }
@@ -667,10 +672,10 @@ fn edit_managed_policy(
 }
 
 /// The user or role whose identity policies a principal uses: itself, or a session's role.
-pub(crate) fn policy_holder(world: &World, arn: &str) -> Option<String> {
+pub(crate) fn policy_holder(world: &World, arn: &PrincipalArn) -> Option<PrincipalArn> {
     let principal = world.principal(arn)?;
     match &principal.kind {
-        PrincipalKind::User { .. } | PrincipalKind::Role { .. } => Some(principal.arn.clone()),
+        PrincipalKind::User { .. } | PrincipalKind::Role { .. } => principal.arn().cloned(),
         PrincipalKind::AssumedRole { .. } => principal.request_principal().role_arn.clone(),
         PrincipalKind::AccountRoot | PrincipalKind::Service { .. } => None,
     }

@@ -23,6 +23,7 @@ use crate::matrix::Matrix;
 use crate::policy::Policy;
 use crate::policy::eval::StatementRef;
 use crate::policy::parse::{PolicyKind, parse_policy};
+use crate::request::PrincipalArn;
 use crate::store::grants::NewGrant;
 use crate::store::{Key, KeyId};
 use crate::world::{Principal, World};
@@ -57,7 +58,7 @@ impl EscalationPath {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Escalation {
     /// The principal's ARN.
-    pub principal: String,
+    pub principal: PrincipalArn,
     /// The key (none for CreateKey).
     pub key: Option<KeyId>,
     /// How.
@@ -73,7 +74,7 @@ pub struct Escalation {
 impl Escalation {
     /// "reachable in 1 step via kms:PutKeyPolicy (statement …)".
     pub fn sentence(&self, world: &World, names: &Names) -> String {
-        let who = names.principal(world, &self.principal);
+        let who = names.principal(world, self.principal.as_str());
         let gains: Vec<&str> = self.gains.iter().map(|a| a.name()).collect();
         match (self.path, &self.key) {
             (EscalationPath::CreateKey, _) => format!(
@@ -194,7 +195,7 @@ pub fn reachable(world: &World, universe: &Universe, now: Timestamp) -> Vec<Esca
                 gains: Vec::new(),
             });
         }
-        let own = own_policy(arn);
+        let own = own_policy(arn.as_str());
         let Some(row) = now_matrix.principals().iter().position(|p| p == arn) else {
             continue;
         };
@@ -217,7 +218,7 @@ pub fn reachable(world: &World, universe: &Universe, now: Timestamp) -> Vec<Esca
             if !missing.is_empty() {
                 out.extend(key_escalations(
                     world,
-                    caller,
+                    (caller, arn),
                     key,
                     own.as_ref(),
                     &missing,
@@ -232,7 +233,7 @@ pub fn reachable(world: &World, universe: &Universe, now: Timestamp) -> Vec<Esca
 /// The escalations of one principal on one key.
 fn key_escalations(
     world: &World,
-    caller: &Principal,
+    (caller, arn): (&Principal, &PrincipalArn),
     key: &Key,
     own: Option<&Policy>,
     missing: &[Action],
@@ -274,7 +275,7 @@ fn key_escalations(
                 .collect();
             if !gains.is_empty() {
                 out.push(Escalation {
-                    principal: caller.arn.clone(),
+                    principal: arn.clone(),
                     key: Some(key.id.clone()),
                     path: EscalationPath::PutKeyPolicy,
                     steps: 1,
@@ -296,7 +297,7 @@ fn key_escalations(
         }
         let params = RequestParams {
             grant_operations: Some(vec![operation.to_owned()]),
-            grantee_principal: Some(caller.arn.clone()),
+            grantee_principal: Some(arn.to_string()),
             ..RequestParams::default()
         };
         let verdict = decide(Action::CreateGrant, &params);
@@ -311,13 +312,13 @@ fn key_escalations(
         let _ = granted.grants.create(
             NewGrant {
                 key_arn: key.arn.clone(),
-                grantee: caller.arn.clone(),
+                grantee: arn.to_string(),
                 retiring: None,
                 operations: grantable.clone(),
                 constraints: None,
                 name: None,
                 issuing_account: caller.account.clone(),
-                created_by: caller.arn.clone(),
+                created_by: arn.clone(),
             },
             now.plus_millis(-granted.grants.propagation_window_millis()),
             &mut crate::entropy::SeededRandomness::new(0),
@@ -330,7 +331,7 @@ fn key_escalations(
             .collect();
         if !gains.is_empty() {
             out.push(Escalation {
-                principal: caller.arn.clone(),
+                principal: arn.clone(),
                 key: Some(key.id.clone()),
                 path: EscalationPath::CreateGrant,
                 steps: 1,
@@ -348,7 +349,7 @@ fn key_escalations(
                     .is_some();
             if names_caller && grant.operations.contains(&Action::CreateGrant) {
                 out.push(Escalation {
-                    principal: caller.arn.clone(),
+                    principal: arn.clone(),
                     key: Some(key.id.clone()),
                     path: EscalationPath::GrantPassesOn,
                     steps: 1,

@@ -23,6 +23,7 @@ use crate::catalog::Action;
 use crate::entropy::Timestamp;
 use crate::matrix::Matrix;
 use crate::policy::pattern;
+use crate::request::PrincipalArn;
 use crate::store::{KeyId, KeyState};
 use crate::world::{PolicySource, Principal, World};
 use serde::Serialize;
@@ -182,7 +183,7 @@ impl Search<'_> {
 
     fn names(&self, world: &World) -> (String, String, &'static str) {
         (
-            self.names.principal(world, &self.query.principal),
+            self.names.principal(world, self.query.principal.as_str()),
             self.names.key(world, &self.query.key),
             self.query.action.name().trim_start_matches("kms:"),
         )
@@ -468,8 +469,8 @@ impl Search<'_> {
             return Vec::new();
         };
         let principal = caller.request_principal();
-        std::iter::once(principal.arn.clone())
-            .chain(principal.role_arn.clone())
+        std::iter::once(principal.id.to_string())
+            .chain(principal.role_arn.as_ref().map(PrincipalArn::to_string))
             .collect()
     }
 
@@ -483,7 +484,7 @@ impl Search<'_> {
         let (who, key_name, op) = self.names(world);
         let action = self.query.action.name();
         let cross_account = caller.account != key.account;
-        let holder = policy_holder(world, &caller.arn);
+        let holder = policy_holder(world, &self.query.principal);
         let iam_allow = holder.as_ref().map(|holder| Change::AddIdentityStatement {
             principal: holder.clone(),
             policy: identity_policy_name(world, holder),
@@ -499,7 +500,7 @@ impl Search<'_> {
             statement: json!({
                 "Sid": sid(&["Allow", &who, op]),
                 "Effect": "Allow",
-                "Principal": {"AWS": caller.arn},
+                "Principal": {"AWS": self.query.principal.as_str()},
                 "Action": action,
                 "Resource": "*",
             }),
@@ -570,7 +571,7 @@ impl Search<'_> {
             if key.spec.row().allows_grant_operation(self.query.action) {
                 out.push(vec![Change::CreateGrant {
                     key: key.id.clone(),
-                    grantee: caller.arn.clone(),
+                    grantee: self.query.principal.to_string(),
                     operations: vec![operation.to_owned()],
                 }]);
             }
@@ -608,8 +609,7 @@ impl Search<'_> {
     /// Deny statements for the caller and the action: in the key policy, and in the caller's
     /// IAM policy.
     fn deny_additions(&self, world: &World) -> Vec<Change> {
-        let (Some(caller), Some(key)) = (self.caller(world), world.keys.get(&self.query.key))
-        else {
+        let (Some(_), Some(key)) = (self.caller(world), world.keys.get(&self.query.key)) else {
             return Vec::new();
         };
         let (who, key_name, op) = self.names(world);
@@ -619,12 +619,12 @@ impl Search<'_> {
             statement: json!({
                 "Sid": sid(&["Deny", &who, op]),
                 "Effect": "Deny",
-                "Principal": {"AWS": caller.arn},
+                "Principal": {"AWS": self.query.principal.as_str()},
                 "Action": action,
                 "Resource": "*",
             }),
         }];
-        if let Some(holder) = policy_holder(world, &caller.arn) {
+        if let Some(holder) = policy_holder(world, &self.query.principal) {
             out.push(Change::AddIdentityStatement {
                 policy: identity_policy_name(world, &holder),
                 principal: holder,
@@ -789,7 +789,7 @@ fn with(prefix: &[Change], more: impl IntoIterator<Item = Change>) -> Vec<Change
 }
 
 /// The identity policy new statements for `holder` go into: its first, or a new one.
-fn identity_policy_name(world: &World, holder: &str) -> String {
+fn identity_policy_name(world: &World, holder: &PrincipalArn) -> String {
     world
         .principal(holder)
         .and_then(|p| p.policies.first())
@@ -847,7 +847,7 @@ pub(crate) fn side_effects(
     now: Timestamp,
 ) -> Vec<SideEffect> {
     let mut keys: Vec<KeyId> = Vec::new();
-    let mut principals: Vec<String> = Vec::new();
+    let mut principals: Vec<PrincipalArn> = Vec::new();
     for change in changes {
         match change.scope() {
             Scope::Key(key) => {
@@ -866,7 +866,7 @@ pub(crate) fn side_effects(
                 for arn in &universe.principals {
                     let uses_policies_of = arn == holder
                         || world.principal(arn).is_some_and(|p| {
-                            p.request_principal().role_arn.as_deref() == Some(holder)
+                            p.request_principal().role_arn.as_ref() == Some(holder)
                         });
                     if uses_policies_of && !principals.contains(arn) {
                         principals.push(arn.clone());

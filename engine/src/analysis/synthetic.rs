@@ -13,7 +13,7 @@ use crate::catalog::Action;
 use crate::entropy::Timestamp;
 use crate::policy::document::{OperatorKind, PrincipalSet, Statement};
 use crate::policy::eval::StatementRef;
-use crate::request::ContextValue;
+use crate::request::{ContextValue, PrincipalArn};
 use crate::store::{Key, KeyId, check_key};
 use crate::world::{Principal, World};
 use serde::Serialize;
@@ -88,7 +88,7 @@ pub struct SyntheticWorld {
     /// The world with the fresh users (and the outside account) added.
     pub world: World,
     /// The fresh principal of each kind that lives in the world.
-    pub arns: BTreeMap<SyntheticKind, String>,
+    pub arns: BTreeMap<SyntheticKind, PrincipalArn>,
     /// The fresh service principal.
     pub service: Principal,
 }
@@ -108,9 +108,8 @@ impl SyntheticWorld {
                     }
                 })
                 .find(|name| {
-                    world
-                        .principal(&format!("arn:aws:iam::{account}:user/{name}"))
-                        .is_none()
+                    PrincipalArn::parse(&format!("arn:aws:iam::{account}:user/{name}"))
+                        .map_or(true, |arn| world.principal(&arn).is_none())
                 })
                 .unwrap_or_default()
         };
@@ -229,7 +228,7 @@ pub fn synthetic_rows(
             SyntheticRow {
                 kind,
                 label: kind.label(),
-                arn: principal.map(|p| p.arn.clone()).unwrap_or_default(),
+                arn: principal.map(|p| p.id.to_string()).unwrap_or_default(),
                 cells,
             }
         })

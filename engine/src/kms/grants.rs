@@ -333,7 +333,7 @@ impl World {
             constraints,
             name: request.name,
             issuing_account: principal.account.clone(),
-            created_by: principal.arn.clone(),
+            created_by: caller.principal.clone(),
         };
         spec.check_principals()?;
         if verdict.reason == Reason::Grant {
@@ -396,7 +396,7 @@ impl World {
         // KMS answers with the plain "no resource-based policy allows" form; which parent
         // grants were too narrow is not part of its message.
         Err(KmsError::AccessDenied(AccessDenied::new(
-            &principal.arn,
+            &principal.id,
             Action::CreateGrant,
             &key.arn,
             DenialForm::NoResourcePolicyAllows,
@@ -534,7 +534,7 @@ impl World {
             return Err(dry_run_error());
         }
         self.grants
-            .end(&grant_id, EndKind::Retired, &principal.arn, env.now);
+            .end(&grant_id, EndKind::Retired, &caller.principal, env.now);
         Ok(())
     }
 
@@ -546,8 +546,7 @@ impl World {
         env: &mut Env<'_>,
         request: RevokeGrantRequest,
     ) -> Result<(), KmsError> {
-        let (principal, key) =
-            self.managed_key(caller, env, &request.key_id, Action::RevokeGrant)?;
+        let (_, key) = self.managed_key(caller, env, &request.key_id, Action::RevokeGrant)?;
         let id = GrantId::from_text(&request.grant_id);
         if self.grants.active(&key.arn, &id).is_none() {
             return Err(invalid_grant_id(&request.grant_id));
@@ -556,7 +555,7 @@ impl World {
             return Err(dry_run_error());
         }
         self.grants
-            .end(&id, EndKind::Revoked, &principal.arn, env.now);
+            .end(&id, EndKind::Revoked, &caller.principal, env.now);
         Ok(())
     }
 }

@@ -97,7 +97,7 @@ pub fn request_value<'r>(request: &Request<'r>, key: &str) -> Option<RequestValu
     if key.eq_ignore_ascii_case("aws:PrincipalArn") && !is_service {
         let arn = match (principal.kind, &principal.role_arn) {
             (PrincipalType::AssumedRole | PrincipalType::Role, Some(role)) => role.as_str(),
-            _ => principal.arn.as_str(),
+            _ => principal.id.as_str(),
         };
         return Some(RequestValues::Single(arn));
     }
@@ -110,7 +110,8 @@ pub fn request_value<'r>(request: &Request<'r>, key: &str) -> Option<RequestValu
     if key.eq_ignore_ascii_case("aws:username") && principal.kind == PrincipalType::User {
         // `arn:aws:iam::ACCOUNT:user/PATH/NAME`: the friendly name is the last path element.
         return principal
-            .arn
+            .id
+            .as_str()
             .rsplit_once('/')
             .map(|(_, name)| RequestValues::Single(name));
     }

@@ -27,7 +27,7 @@ use crate::policy::document::{
 };
 use crate::policy::pattern;
 use crate::policy::variables::{self, Resolved};
-use crate::request::{PrincipalType, Request, RequestPrincipal};
+use crate::request::{PrincipalId, PrincipalType, Request, RequestPrincipal};
 use serde::Serialize;
 
 /// The final answer for a request.
@@ -520,11 +520,11 @@ fn entry_match(entry: &PrincipalEntry, caller: &RequestPrincipal) -> PrincipalMa
                 PrincipalType::AssumedRole | PrincipalType::Role
             );
             // A role acting directly is a session of itself: naming it is naming the role.
-            let names_role = caller.role_arn.as_deref() == Some(value)
-                || (caller.kind == PrincipalType::Role && value == caller.arn);
+            let names_role = caller.role_arn.as_ref().is_some_and(|role| role == value)
+                || (caller.kind == PrincipalType::Role && value == caller.id.as_str());
             if is_role_session && names_role {
                 PrincipalMatch::Caller(CallerMatch::Role)
-            } else if value == caller.arn {
+            } else if value == caller.id.as_str() {
                 PrincipalMatch::Caller(CallerMatch::Arn)
             } else if names_account_of(value, caller) {
                 PrincipalMatch::Account
@@ -536,7 +536,7 @@ fn entry_match(entry: &PrincipalEntry, caller: &RequestPrincipal) -> PrincipalMa
             if value == "*" {
                 PrincipalMatch::Caller(CallerMatch::Everyone)
             } else if caller.kind == PrincipalType::Service
-                && value.eq_ignore_ascii_case(&caller.arn)
+                && value.eq_ignore_ascii_case(caller.id.as_str())
             {
                 PrincipalMatch::Caller(CallerMatch::Arn)
             } else {
@@ -546,7 +546,7 @@ fn entry_match(entry: &PrincipalEntry, caller: &RequestPrincipal) -> PrincipalMa
         // Identity providers and S3 canonical users never make KMS requests themselves; an exact
         // match is all that can name a caller.
         PrincipalKey::Federated | PrincipalKey::CanonicalUser => {
-            if value == caller.arn {
+            if value == caller.id.as_str() {
                 PrincipalMatch::Caller(CallerMatch::Arn)
             } else {
                 PrincipalMatch::NoMatch
@@ -572,7 +572,8 @@ fn names_account_of(value: &str, caller: &RequestPrincipal) -> bool {
     // The caller's partition has no colon, so equal partitions mean `value` is exactly
     // `arn:PARTITION:iam::ACCOUNT:root`.
     let caller_partition = caller
-        .arn
+        .id
+        .as_str()
         .strip_prefix("arn:")
         .and_then(|rest| rest.split_once(':'))
         .map_or("aws", |(partition, _)| partition);
@@ -668,8 +669,8 @@ pub struct PrincipalTrace {
     pub result: PrincipalMatch,
     /// The entry that decided it, as written.
     pub entry: Option<String>,
-    /// The caller's ARN.
-    pub caller: String,
+    /// The caller's ARN (or service name).
+    pub caller: PrincipalId,
     /// The result in plain words.
     pub summary: String,
 }
@@ -838,7 +839,7 @@ fn principal_trace(
             "Principal"
         }
     });
-    let who = &caller.arn;
+    let who = &caller.id;
     let summary = match (block, outcome.matched) {
         (None, _) => format!("identity policy: it applies to its owner `{who}`"),
         (Some(b), PrincipalMatch::NoMatch) if b.negated => match &entry {
@@ -878,7 +879,7 @@ fn principal_trace(
         element,
         result: outcome.matched,
         entry,
-        caller: caller.arn.clone(),
+        caller: caller.id.clone(),
         summary,
     }
 }

@@ -200,11 +200,13 @@ fn push_default(tokens: &mut Vec<Token>, default: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::request::{Context, ContextValue, PrincipalType, RequestPrincipal};
+    use crate::request::{Context, ContextValue, PrincipalArn, PrincipalType, RequestPrincipal};
 
     fn with_request<R>(context: Context, f: impl FnOnce(&Request<'_>) -> R) -> R {
         let principal = RequestPrincipal {
-            arn: "arn:aws:iam::111122223333:user/alice".into(),
+            id: PrincipalArn::parse("arn:aws:iam::111122223333:user/alice")
+                .unwrap()
+                .into(),
             account: "111122223333".into(),
             kind: PrincipalType::User,
             role_arn: None,

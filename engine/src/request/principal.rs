@@ -157,6 +157,12 @@ impl PartialEq<str> for PrincipalArn {
     }
 }
 
+impl PartialEq<String> for PrincipalArn {
+    fn eq(&self, other: &String) -> bool {
+        self.0 == *other
+    }
+}
+
 impl PartialEq<&str> for PrincipalArn {
     fn eq(&self, other: &&str) -> bool {
         self.0 == *other

@@ -10,6 +10,7 @@ use crate::diagnostics::{Diagnostic, LineIndex, Severity, Span};
 use crate::entropy::{Randomness, Timestamp};
 use crate::json::{self, Value, ValueKind};
 use crate::policy::parse::{PolicyKind, parse_policy};
+use crate::request::PrincipalArn;
 use crate::store::grants::{GrantConstraints, NewGrant, parse_operation};
 use crate::store::{DAY_MILLIS, KeyId, KeyState, Origin, Tag};
 use crate::world::{KeySetup, PrincipalKind, World, WorldError};
@@ -203,14 +204,14 @@ impl Scenario {
         // Users and roles first, then sessions (they need their role), then policies and tags.
         for (i, p) in self.principals.iter().enumerate() {
             let result = match p.role {
-                PrincipalRole::AccountRoot => Ok(p.arn.clone()),
+                PrincipalRole::AccountRoot => Ok(()),
                 PrincipalRole::User => {
-                    let (path, name) = principal_path_and_name(&p.arn);
-                    world.add_user_at(&p.account, &path, name)
+                    let (path, name) = principal_path_and_name(p.arn.as_str());
+                    world.add_user_at(&p.account, &path, name).map(|_| ())
                 }
                 PrincipalRole::Role => {
-                    let (path, name) = principal_path_and_name(&p.arn);
-                    world.add_role_at(&p.account, &path, name)
+                    let (path, name) = principal_path_and_name(p.arn.as_str());
+                    world.add_role_at(&p.account, &path, name).map(|_| ())
                 }
                 PrincipalRole::AssumedRole { .. } => continue,
             };
@@ -220,24 +221,30 @@ impl Scenario {
         }
         for (i, p) in self.principals.iter().enumerate() {
             if let PrincipalRole::AssumedRole { role } = &p.role {
-                let role_arn = world.role_arn(&p.account, role).map_or_else(
-                    || format!("arn:aws:iam::{}:role/{role}", p.account),
-                    str::to_owned,
-                );
-                if let Err(e) = world.add_session(&role_arn, last_name(&p.arn)) {
+                let role_arn = match world.role_arn(&p.account, role) {
+                    Some(arn) => Ok(arn.clone()),
+                    None => PrincipalArn::parse(&format!("arn:aws:iam::{}:role/{role}", p.account)),
+                };
+                let added = match role_arn {
+                    Ok(role_arn) => world
+                        .add_session(&role_arn, last_name(p.arn.as_str()))
+                        .map(|_| ()),
+                    Err(e) => Err(WorldError::UnknownPrincipal(e.0)),
+                };
+                if let Err(e) = added {
                     b.error(format!("principals[{i}]"), p.span, &e);
                 }
             }
         }
         for (i, p) in self.principals.iter().enumerate() {
+            let arn = &p.arn;
             if !p.tags.is_empty() {
-                if let Err(e) = world.set_principal_tags(&p.arn, tags(&p.tags)) {
+                if let Err(e) = world.set_principal_tags(arn, tags(&p.tags)) {
                     b.error(format!("principals[{i}].tags"), p.span, &e);
                 }
             }
             for (j, policy) in p.policies.iter().enumerate() {
-                if let Err(e) =
-                    world.put_identity_policy(&p.arn, &policy.name, &policy.document.text)
+                if let Err(e) = world.put_identity_policy(arn, &policy.name, &policy.document.text)
                 {
                     let path = format!("principals[{i}].policies[{j}].document");
                     match &e {
@@ -291,6 +298,10 @@ impl Scenario {
             let Some(key) = self.keys.get(grant.key) else {
                 continue;
             };
+            // A key of an account that is not 12 digits was refused above.
+            let Ok(root) = PrincipalArn::account_root(&key.account) else {
+                continue;
+            };
             let spec = NewGrant {
                 key_arn: key.arn.clone(),
                 grantee: grant.grantee.clone(),
@@ -303,7 +314,7 @@ impl Scenario {
                 constraints: constraints(&grant.constraints),
                 name: grant.name.clone(),
                 issuing_account: key.account.clone(),
-                created_by: format!("arn:aws:iam::{}:root", key.account),
+                created_by: root,
             };
             if let Err(e) = world.grants.create(spec, created, rng) {
                 b.error(
@@ -356,17 +367,18 @@ impl Scenario {
             }
         }
         for (i, p) in self.principals.iter().enumerate() {
+            let p_arn = &p.arn;
             if let Some(boundary) = &p.permissions_boundary {
-                if let Err(e) = world.set_permissions_boundary(&p.arn, Some(boundary)) {
+                if let Err(e) = world.set_permissions_boundary(p_arn, Some(boundary)) {
                     b.error(format!("principals[{i}].permissions_boundary"), p.span, &e);
                 }
             }
             for (j, session) in p.session_policies.iter().enumerate() {
                 let added = match session {
                     SessionPolicyEntry::Inline(policy) => {
-                        world.add_session_policy(&p.arn, &policy.name, Some(&policy.document.text))
+                        world.add_session_policy(p_arn, &policy.name, Some(&policy.document.text))
                     }
-                    SessionPolicyEntry::Managed(arn) => world.add_session_policy(&p.arn, arn, None),
+                    SessionPolicyEntry::Managed(arn) => world.add_session_policy(p_arn, arn, None),
                 };
                 if let Err(e) = added {
                     b.error(format!("principals[{i}].session_policies[{j}]"), p.span, &e);
@@ -421,7 +433,11 @@ impl Scenario {
         let default_policy = |account: &str| crate::policy::default_key_policy(account);
         let mut principals: Vec<PrincipalEntry> = Vec::new();
         for p in world.principals() {
-            let declared = base.principals.iter().find(|d| d.arn == p.arn);
+            // A service principal never lives in a world.
+            let Some(arn) = p.arn() else {
+                continue;
+            };
+            let declared = base.principals.iter().find(|d| d.arn == *arn);
             if p.is_root() && declared.is_none() {
                 continue;
             }
@@ -446,7 +462,7 @@ impl Scenario {
             let own_tags = !matches!(p.kind, PrincipalKind::AssumedRole { .. });
             principals.push(PrincipalEntry {
                 name,
-                arn: p.arn.clone(),
+                arn: arn.clone(),
                 account: p.account.clone(),
                 role,
                 tags: if own_tags {
@@ -613,7 +629,7 @@ fn iam_of(world: &World) -> IamSetup {
             attached_to: world
                 .principals()
                 .filter(|p| p.attached.contains(&m.arn))
-                .map(|p| p.arn.clone())
+                .map(|p| p.id.to_string())
                 .chain(
                     world
                         .groups()
@@ -740,7 +756,12 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"));
         let session = loaded
             .world
-            .principal("arn:aws:sts::111122223333:assumed-role/Ops/s1")
+            .principal(
+                &crate::request::PrincipalArn::parse(
+                    "arn:aws:sts::111122223333:assumed-role/Ops/s1",
+                )
+                .unwrap(),
+            )
             .unwrap();
         assert_eq!(session.tags[0].tag_value, "red");
         let grant = loaded.world.grants.all().next().unwrap();

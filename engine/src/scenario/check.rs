@@ -6,7 +6,7 @@ use crate::catalog::Action;
 use crate::entropy::Timestamp;
 use crate::matrix::Matrix;
 use crate::policy::eval::Decision;
-use crate::request::ContextValue;
+use crate::request::{ContextValue, PrincipalArn};
 use crate::store::{Key, KeyId};
 use crate::world::{Principal, World};
 use serde::Serialize;
@@ -17,7 +17,7 @@ use std::fmt;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Question {
     /// The caller's ARN.
-    pub principal: String,
+    pub principal: PrincipalArn,
     /// The key's ARN.
     pub key: String,
     /// The action, such as `kms:Decrypt`.
@@ -129,7 +129,7 @@ fn resolve<'w>(
 ) -> Result<(&'w Principal, &'w Key, Action, RequestParams), QuestionError> {
     let caller = world
         .principal(&question.principal)
-        .ok_or_else(|| QuestionError::UnknownPrincipal(question.principal.clone()))?;
+        .ok_or_else(|| QuestionError::UnknownPrincipal(question.principal.to_string()))?;
     let key = world
         .keys
         .get_by_arn(&question.key)
@@ -227,7 +227,7 @@ impl PlainDecisions {
         if plain.is_empty() || cells > plain.len().saturating_mul(Self::CELLS_PER_ENTRY) + 1024 {
             return None;
         }
-        let arns: Vec<String> = principals
+        let arns: Vec<PrincipalArn> = principals
             .iter()
             .filter_map(|&p| scenario.principals.get(p).map(|p| p.arn.clone()))
             .collect();

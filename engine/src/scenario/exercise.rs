@@ -300,8 +300,11 @@ pub fn changes_outside(scenario: &Scenario, before: &World, after: &World) -> Ve
         }
     }
     for p in before.principals() {
-        let name = name_of_principal(&p.arn);
-        let Some(now) = after.principal(&p.arn) else {
+        let Some(arn) = p.arn() else {
+            continue;
+        };
+        let name = name_of_principal(arn.as_str());
+        let Some(now) = after.principal(arn) else {
             out.push(format!("the principal {name} was removed"));
             continue;
         };
@@ -312,17 +315,17 @@ pub fn changes_outside(scenario: &Scenario, before: &World, after: &World) -> Ve
                 .collect()
         };
         if documents(&p.policies) != documents(&now.policies)
-            && !allowed(EditKind::Identity, &p.arn)
+            && !allowed(EditKind::Identity, arn.as_str())
         {
             out.push(format!("the IAM policies of {name} changed"));
         }
-        if p.tags != now.tags && !allowed(EditKind::Identity, &p.arn) {
+        if p.tags != now.tags && !allowed(EditKind::Identity, arn.as_str()) {
             out.push(format!("the tags of {name} changed"));
         }
     }
-    for p in after.principals() {
-        if before.principal(&p.arn).is_none() {
-            out.push(format!("a principal was added ({})", p.arn));
+    for arn in after.principals().filter_map(|p| p.arn()) {
+        if before.principal(arn).is_none() {
+            out.push(format!("a principal was added ({arn})"));
         }
     }
     out

@@ -13,6 +13,7 @@ use super::{
 };
 use crate::diagnostics::Span;
 use crate::json::write_string;
+use crate::request::PrincipalArn;
 
 /// The departments generated principals are tagged with (`aws:PrincipalTag/dept`).
 const DEPARTMENTS: [&str; 4] = ["eng", "ops", "finance", "sales"];
@@ -153,6 +154,10 @@ pub fn generate(principals: usize, keys: usize, seed: u64) -> Scenario {
         } else {
             format!("arn:aws:iam::{account}:user/{name}")
         };
+        // The generator's own account and names: always a principal ARN.
+        let Ok(arn) = PrincipalArn::parse(&arn) else {
+            continue;
+        };
         let dept = dice.pick(&DEPARTMENTS);
         let mut statements = Vec::new();
         // Exact keys with every KMS action, as Alice's and David's policies in the lecture.
@@ -226,7 +231,7 @@ pub fn generate(principals: usize, keys: usize, seed: u64) -> Scenario {
             .filter_map(|_| {
                 principal_entries
                     .get(dice.below(principals))
-                    .map(|p| p.arn.clone())
+                    .map(|p| p.arn.to_string())
             })
             .collect();
         crate::sort::sort(&mut out);

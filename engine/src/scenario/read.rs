@@ -12,7 +12,7 @@ use crate::diagnostics::{Diagnostic, LineIndex, Severity, Span};
 use crate::json::{self, JsonPath, Object, Report, Value, ValueKind};
 use crate::policy::eval::Decision;
 use crate::policy::parse::{PolicyKind, parse_policy, parse_policy_value};
-use crate::request::{ContextValue, InvalidPrincipalArn, PrincipalArn, PrincipalType};
+use crate::request::{ContextValue, PrincipalArn};
 use std::collections::HashMap;
 
 /// The grant operations a grant on some modelled key may list (KMS API Reference, CreateGrant;
@@ -295,7 +295,7 @@ impl Reader<'_, '_> {
             let principal = i.and_then(|i| scenario.principals.get(i));
             match principal {
                 Some(p) if matches!(p.role, PrincipalRole::User | PrincipalRole::Role) => {
-                    p.arn.clone()
+                    p.arn.to_string()
                 }
                 Some(p) => {
                     self.error(
@@ -544,17 +544,21 @@ impl Reader<'_, '_> {
                 item.span,
             ),
         };
-        let Some((account, role)) = parse_principal_arn(&arn) else {
-            self.report
-                .error(
-                    "invalid-principal-arn",
-                    InvalidPrincipalArn(arn.clone()).to_string(),
-                    &path.key("arn"),
-                    arn_span,
-                )
-                .hint("for example `arn:aws:iam::111122223333:user/Alice`, `arn:aws:iam::111122223333:role/Admin` or `arn:aws:sts::111122223333:assumed-role/Admin/session`");
-            return None;
+        let arn = match PrincipalArn::parse(&arn) {
+            Ok(arn) => arn,
+            Err(invalid) => {
+                self.report
+                    .error(
+                        "invalid-principal-arn",
+                        invalid.to_string(),
+                        &path.key("arn"),
+                        arn_span,
+                    )
+                    .hint("for example `arn:aws:iam::111122223333:user/Alice`, `arn:aws:iam::111122223333:role/Admin` or `arn:aws:sts::111122223333:assumed-role/Admin/session`");
+                return None;
+            }
         };
+        let (account, role) = (arn.account().to_owned(), PrincipalRole::of(&arn));
         if let Some(other) = scenario.principals.iter().find(|p| p.arn == arn) {
             self.error(
                 "duplicate-principal",
@@ -602,7 +606,7 @@ impl Reader<'_, '_> {
                     .map_or(item.span, |v| v.span),
             );
         }
-        let session_policies = self.session_policies(object, path, &role, &arn, item.span);
+        let session_policies = self.session_policies(object, path, &role, arn.as_str(), item.span);
         Some(PrincipalEntry {
             name,
             arn,
@@ -920,7 +924,7 @@ impl Reader<'_, '_> {
                 };
                 if let Some(holder) = scenario.principals.get(index) {
                     if matches!(holder.role, PrincipalRole::User | PrincipalRole::Role) {
-                        attached_to.push(holder.arn.clone());
+                        attached_to.push(holder.arn.to_string());
                     } else {
                         self.error(
                             "policies-not-allowed",
@@ -1159,7 +1163,7 @@ impl Reader<'_, '_> {
                 let declared = scenario.principals.iter().any(|q| {
                     q.account == p.account
                         && matches!(q.role, PrincipalRole::Role)
-                        && q.arn.rsplit('/').next() == Some(role.as_str())
+                        && q.arn.as_str().rsplit('/').next() == Some(role.as_str())
                 });
                 if !declared {
                     let i = list.iter().position(|v| v.span == p.span).unwrap_or(0);
@@ -1488,13 +1492,13 @@ impl Reader<'_, '_> {
     ) -> Option<String> {
         let text = value.expect_str(path, &mut self.report)?;
         if let Some(i) = self.principal_index(text, scenario) {
-            return scenario.principals.get(i).map(|p| p.arn.clone());
+            return scenario.principals.get(i).map(|p| p.arn.to_string());
         }
-        if parse_principal_arn(text).is_some() {
+        if PrincipalArn::parse(text).is_ok() {
             return Some(text.to_owned());
         }
         self.principal_ref(value, path, scenario)
-            .and_then(|i| scenario.principals.get(i).map(|p| p.arn.clone()))
+            .and_then(|i| scenario.principals.get(i).map(|p| p.arn.to_string()))
     }
 
     fn key_ref(&mut self, value: &Value, path: &JsonPath, scenario: &Scenario) -> Option<usize> {
@@ -1770,15 +1774,7 @@ fn relocate(d: &Diagnostic, start: u32, index: &LineIndex, path: &JsonPath) -> D
 /// ([`PrincipalArn::parse`]).
 pub fn parse_principal_arn(arn: &str) -> Option<(String, PrincipalRole)> {
     let arn = PrincipalArn::parse(arn).ok()?;
-    let role = match arn.principal_type() {
-        PrincipalType::User => PrincipalRole::User,
-        PrincipalType::Role => PrincipalRole::Role,
-        PrincipalType::AssumedRole => PrincipalRole::AssumedRole {
-            role: arn.session_role().unwrap_or_default().to_owned(),
-        },
-        _ => PrincipalRole::AccountRoot,
-    };
-    Some((arn.account().to_owned(), role))
+    Some((arn.account().to_owned(), PrincipalRole::of(&arn)))
 }
 
 /// The IAM path and name of a user or role ARN: `("/service-role/", "lambda-exec")` for
@@ -1884,7 +1880,7 @@ impl References {
         };
         for (i, p) in scenario.principals.iter().enumerate() {
             first(&mut r.principal_names, &p.name, i);
-            first(&mut r.principal_arns, &p.arn, i);
+            first(&mut r.principal_arns, p.arn.as_str(), i);
         }
         for (i, k) in scenario.keys.iter().enumerate() {
             first(&mut r.key_names, &k.name, i);
@@ -1964,7 +1960,7 @@ mod tests {
                 .map(str::to_owned)
                 .to_vec();
             for p in &scenario.principals {
-                references.extend([p.name.clone(), p.arn.clone()]);
+                references.extend([p.name.clone(), p.arn.to_string()]);
             }
             for k in &scenario.keys {
                 references.extend([k.name.clone(), k.arn.clone(), k.id.clone()]);

@@ -8,6 +8,7 @@ use crate::entropy::Timestamp;
 use crate::export;
 use crate::matrix::Matrix;
 use crate::policy::eval::Decision;
+use crate::request::PrincipalArn;
 use crate::store::KeyId;
 use crate::world::World;
 use serde::Serialize;
@@ -118,7 +119,7 @@ impl MatrixReport {
         actions: &[Action],
         now: Timestamp,
     ) -> MatrixReport {
-        let arns: Vec<String> = scenario.principals.iter().map(|p| p.arn.clone()).collect();
+        let arns: Vec<PrincipalArn> = scenario.principals.iter().map(|p| p.arn.clone()).collect();
         let ids: Vec<KeyId> = scenario
             .keys
             .iter()
@@ -143,7 +144,7 @@ impl MatrixReport {
             .map(|arn| {
                 principal_names
                     .get(arn.as_str())
-                    .map_or_else(|| arn.clone(), |name| (*name).to_owned())
+                    .map_or_else(|| arn.to_string(), |name| (*name).to_owned())
             })
             .collect();
         let keys = matrix

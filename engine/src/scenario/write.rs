@@ -144,7 +144,7 @@ fn write_principal(p: &PrincipalEntry, account: &str, depth: usize, out: &mut St
     let mut w = ObjectWriter::open(out, depth);
     w.string("name", &p.name);
     if p.arn != format!("arn:aws:iam::{account}:user/{}", p.name) {
-        w.string("arn", &p.arn);
+        w.string("arn", p.arn.as_str());
     }
     if !p.tags.is_empty() {
         w.map("tags", &p.tags);
@@ -226,7 +226,7 @@ fn write_iam(scenario: &Scenario, w: &mut ObjectWriter<'_>) {
                 let names: Vec<String> = g
                     .members
                     .iter()
-                    .map(|m| principal_name(scenario, m).to_owned())
+                    .map(|m| principal_name(scenario, m.as_str()).to_owned())
                     .collect();
                 gw.strings("members", &names);
             }

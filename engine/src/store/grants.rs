@@ -38,7 +38,7 @@ use crate::catalog::Action;
 use crate::entropy::{Randomness, RandomnessUnavailable, Timestamp};
 use crate::error::KmsError;
 use crate::format::hex;
-use crate::request::RequestPrincipal;
+use crate::request::{PrincipalArn, RequestPrincipal};
 
 /// How long a new grant takes to become effective without a token by default: five minutes, the
 /// "usually within five minutes" of the KMS Developer Guide (grants.html, eventual consistency).
@@ -271,7 +271,7 @@ pub struct GrantEnd {
     /// When.
     pub at: Timestamp,
     /// The ARN of the principal who called RetireGrant or RevokeGrant.
-    pub by: String,
+    pub by: PrincipalArn,
 }
 
 /// A grant.
@@ -290,7 +290,7 @@ pub struct Grant {
     /// The account of the principal that created the grant (`IssuingAccount`, as an account id).
     pub issuing_account: String,
     /// The ARN of the principal that created the grant.
-    pub created_by: String,
+    pub created_by: PrincipalArn,
     /// The operations allowed, in the order given.
     pub operations: Vec<Action>,
     /// Encryption-context constraints.
@@ -398,7 +398,7 @@ pub struct NewGrant {
     /// The caller's account.
     pub issuing_account: String,
     /// The caller's ARN.
-    pub created_by: String,
+    pub created_by: PrincipalArn,
 }
 
 impl NewGrant {
@@ -524,9 +524,9 @@ pub enum GranteeMatch {
 
 /// How a grantee principal matches `caller`, if it does.
 pub fn grantee_matches(grantee: &str, caller: &RequestPrincipal) -> Option<GranteeMatch> {
-    if grantee == caller.arn {
+    if grantee == caller.id.as_str() {
         Some(GranteeMatch::Caller)
-    } else if caller.role_arn.as_deref() == Some(grantee) {
+    } else if caller.role_arn.as_ref().is_some_and(|role| role == grantee) {
         Some(GranteeMatch::Role)
     } else if !caller.account.is_empty()
         && (grantee == caller.account || is_root_arn_of(grantee, &caller.account))
@@ -683,7 +683,7 @@ impl GrantStore {
     }
 
     /// Ends an active grant (retire or revoke). Returns false if it was not active.
-    pub fn end(&mut self, id: &GrantId, kind: EndKind, by: &str, now: Timestamp) -> bool {
+    pub fn end(&mut self, id: &GrantId, kind: EndKind, by: &PrincipalArn, now: Timestamp) -> bool {
         match self
             .grants
             .iter_mut()
@@ -693,7 +693,7 @@ impl GrantStore {
                 grant.ended = Some(GrantEnd {
                     kind,
                     at: now,
-                    by: by.to_owned(),
+                    by: by.clone(),
                 });
                 true
             }
@@ -1083,9 +1083,13 @@ mod tests {
     const BOB: &str = "arn:aws:iam::111122223333:user/Bob";
     const ALICE: &str = "arn:aws:iam::111122223333:user/Alice";
 
+    fn principal(arn: &str) -> PrincipalArn {
+        PrincipalArn::parse(arn).unwrap()
+    }
+
     fn user(arn: &str) -> RequestPrincipal {
         RequestPrincipal {
-            arn: arn.to_owned(),
+            id: principal(arn).into(),
             account: "111122223333".to_owned(),
             kind: PrincipalType::User,
             role_arn: None,
@@ -1125,7 +1129,7 @@ mod tests {
             constraints: None,
             name: name.map(str::to_owned),
             issuing_account: "111122223333".to_owned(),
-            created_by: ALICE.to_owned(),
+            created_by: principal(ALICE),
         }
     }
 
@@ -1350,10 +1354,10 @@ mod tests {
     #[test]
     fn grants_to_a_role_reach_its_sessions_and_grants_to_an_account_are_marked() {
         let session = RequestPrincipal {
-            arn: "arn:aws:sts::111122223333:assumed-role/Ops/s1".to_owned(),
+            id: principal("arn:aws:sts::111122223333:assumed-role/Ops/s1").into(),
             account: "111122223333".to_owned(),
             kind: PrincipalType::AssumedRole,
-            role_arn: Some("arn:aws:iam::111122223333:role/Ops".to_owned()),
+            role_arn: Some(principal("arn:aws:iam::111122223333:role/Ops")),
         };
         assert_eq!(
             grantee_matches("arn:aws:iam::111122223333:role/Ops", &session),
@@ -1378,8 +1382,18 @@ mod tests {
         let created = store
             .create(new_grant(&[Action::Encrypt], None), Timestamp(0), &mut rng)
             .unwrap();
-        assert!(store.end(&created.id, EndKind::Revoked, ALICE, Timestamp(10)));
-        assert!(!store.end(&created.id, EndKind::Retired, ALICE, Timestamp(11)));
+        assert!(store.end(
+            &created.id,
+            EndKind::Revoked,
+            &principal(ALICE),
+            Timestamp(10)
+        ));
+        assert!(!store.end(
+            &created.id,
+            EndKind::Retired,
+            &principal(ALICE),
+            Timestamp(11)
+        ));
         let bob = user(BOB);
         let empty = BTreeMap::new();
         let found = store.matches(&GrantQuery {
@@ -1395,7 +1409,7 @@ mod tests {
             GrantStanding::Ended(GrantEnd {
                 kind: EndKind::Revoked,
                 at: Timestamp(10),
-                by: ALICE.to_owned()
+                by: principal(ALICE)
             })
         );
         assert_eq!(store.on_key(KEY).count(), 0);
@@ -1504,7 +1518,7 @@ mod tests {
             }
             ids.push(store.create(spec, Timestamp(i), &mut rng).unwrap().id);
         }
-        store.end(&ids[4], EndKind::Retired, BOB, Timestamp(9));
+        store.end(&ids[4], EndKind::Retired, &principal(BOB), Timestamp(9));
 
         let all = store.list(KEY, None, None).unwrap();
         assert_eq!(

@@ -29,6 +29,7 @@
 use super::{IdentityPolicy, PrincipalKind, World, WorldError, check_iam_name, check_iam_path};
 use crate::policy::Policy;
 use crate::policy::parse::{PolicyKind, parse_policy};
+use crate::request::PrincipalArn;
 use std::sync::Arc;
 
 /// A managed policy: its ARN, name and default version's document.
@@ -57,7 +58,7 @@ pub enum PolicySource {
     /// An inline policy of the user or role.
     Inline {
         /// The user or role.
-        holder: String,
+        holder: PrincipalArn,
         /// The policy name.
         name: String,
     },
@@ -91,7 +92,7 @@ pub struct Group {
     /// Attached managed policies, by ARN.
     pub attached: Vec<String>,
     /// The ARNs of its member users.
-    pub members: Vec<String>,
+    pub members: Vec<PrincipalArn>,
 }
 
 /// A service control policy or resource control policy and where it is attached.
@@ -458,26 +459,31 @@ impl World {
     }
 
     /// Makes user `user_arn` a member of group `group_arn` (of the same account).
-    pub fn add_user_to_group(&mut self, group_arn: &str, user_arn: &str) -> Result<(), WorldError> {
+    pub fn add_user_to_group(
+        &mut self,
+        group_arn: &str,
+        user_arn: &PrincipalArn,
+    ) -> Result<(), WorldError> {
         let user = self
             .principal(user_arn)
-            .ok_or_else(|| WorldError::UnknownPrincipal(user_arn.to_owned()))?;
+            .ok_or_else(|| WorldError::UnknownPrincipal(user_arn.to_string()))?;
         if !matches!(user.kind, PrincipalKind::User { .. }) {
-            return Err(WorldError::NotAUser(user_arn.to_owned()));
+            return Err(WorldError::NotAUser(user_arn.to_string()));
         }
         let account = user.account.clone();
         let group = self.group_mut(group_arn)?;
         if group.account != account {
-            return Err(WorldError::NotAUser(user_arn.to_owned()));
+            return Err(WorldError::NotAUser(user_arn.to_string()));
         }
-        if !group.members.iter().any(|m| m == user_arn) {
-            group.members.push(user_arn.to_owned());
+        if !group.members.contains(user_arn) {
+            group.members.push(user_arn.clone());
         }
-        self.refresh(&[user_arn.to_owned()]);
+        self.refresh(std::slice::from_ref(user_arn));
         Ok(())
     }
 
-    /// Attaches managed policy `policy_arn` to a user, role or group.
+    /// Attaches managed policy `policy_arn` to a user, role or group (`holder_arn`: a group's
+    /// ARN or a principal's).
     pub fn attach_policy(&mut self, holder_arn: &str, policy_arn: &str) -> Result<(), WorldError> {
         if !self.managed.contains_key(policy_arn) {
             return Err(WorldError::UnknownManagedPolicy(policy_arn.to_owned()));
@@ -491,19 +497,21 @@ impl World {
             self.refresh(&members);
             return Ok(());
         }
-        self.check_policy_holder(holder_arn)?;
-        let principal = self.principal_mut(holder_arn)?;
+        let holder = PrincipalArn::parse(holder_arn)
+            .map_err(|_| WorldError::UnknownPrincipal(holder_arn.to_owned()))?;
+        self.check_policy_holder(&holder)?;
+        let principal = self.principal_mut(&holder)?;
         if !principal.attached.iter().any(|a| a == policy_arn) {
             principal.attached.push(policy_arn.to_owned());
         }
-        self.refresh(&[holder_arn.to_owned()]);
+        self.refresh(std::slice::from_ref(&holder));
         Ok(())
     }
 
     /// Sets (or with `None` removes) the permissions boundary of a user or role.
     pub fn set_permissions_boundary(
         &mut self,
-        principal_arn: &str,
+        principal_arn: &PrincipalArn,
         policy_arn: Option<&str>,
     ) -> Result<(), WorldError> {
         if let Some(arn) = policy_arn {
@@ -534,7 +542,7 @@ impl World {
     /// `--policy-arns` does.
     pub fn add_session_policy(
         &mut self,
-        session_arn: &str,
+        session_arn: &PrincipalArn,
         name: &str,
         text: Option<&str>,
     ) -> Result<(), WorldError> {
@@ -558,7 +566,7 @@ impl World {
         };
         let principal = self.principal_mut(session_arn)?;
         if !matches!(principal.kind, PrincipalKind::AssumedRole { .. }) {
-            return Err(WorldError::NotASession(session_arn.to_owned()));
+            return Err(WorldError::NotASession(session_arn.to_string()));
         }
         principal.session_policies.push(entry);
         Ok(())
@@ -647,14 +655,21 @@ impl World {
 
     /// Recomputes the identity policies that apply to every user and role.
     pub(super) fn refresh_all(&mut self) {
-        let arns: Vec<String> = self.principals.iter().map(|p| p.arn.clone()).collect();
+        let arns: Vec<PrincipalArn> = self
+            .principals
+            .iter()
+            .filter_map(|p| p.arn().cloned())
+            .collect();
         self.refresh(&arns);
     }
 
     /// The identity policies that apply to user or role `arn`, each with where it is written:
     /// its inline policies, its attached managed policies, then each of its groups' inline and
     /// attached policies. Empty for other principals.
-    pub fn effective_with_sources(&self, arn: &str) -> Vec<(IdentityPolicy, PolicySource)> {
+    pub fn effective_with_sources(
+        &self,
+        arn: &PrincipalArn,
+    ) -> Vec<(IdentityPolicy, PolicySource)> {
         let Some(principal) = self.principal(arn) else {
             return Vec::new();
         };
@@ -681,18 +696,14 @@ impl World {
             .iter()
             .map(|p| {
                 let source = PolicySource::Inline {
-                    holder: arn.to_owned(),
+                    holder: arn.clone(),
                     name: p.name.clone(),
                 };
                 (p.clone(), source)
             })
             .collect();
         effective.extend(principal.attached.iter().filter_map(managed));
-        for group in self
-            .groups
-            .iter()
-            .filter(|g| g.members.iter().any(|m| m == arn))
-        {
+        for group in self.groups.iter().filter(|g| g.members.contains(arn)) {
             effective.extend(group.policies.iter().map(|p| {
                 let policy = IdentityPolicy {
                     name: format!("{}/{}", group.name, p.name),
@@ -717,8 +728,8 @@ impl World {
         index: usize,
     ) -> Option<PolicySource> {
         let holder = match (&principal.kind, &principal.request.role_arn) {
-            (PrincipalKind::AssumedRole { .. }, Some(role_arn)) => role_arn.as_str(),
-            _ => principal.arn.as_str(),
+            (PrincipalKind::AssumedRole { .. }, Some(role_arn)) => role_arn,
+            _ => principal.arn()?,
         };
         self.effective_with_sources(holder)
             .into_iter()
@@ -728,7 +739,7 @@ impl World {
 
     /// Recomputes the identity policies that apply to these users and roles
     /// ([`World::effective_with_sources`]).
-    pub(super) fn refresh(&mut self, arns: &[String]) {
+    pub(super) fn refresh(&mut self, arns: &[PrincipalArn]) {
         for arn in arns {
             if self.principal(arn).is_none() {
                 continue;

@@ -504,7 +504,7 @@ fn an_iam_group_is_not_a_grantee() {
         answer(world.create_grant(
             &root_caller,
             &mut env(&mut rng),
-            request(&root(ACCOUNT), Some(&group))
+            request(root(ACCOUNT).as_str(), Some(&group))
         )),
         refused
     );
@@ -517,7 +517,7 @@ fn an_iam_group_is_not_a_grantee() {
         .create_grant(
             &root_caller,
             &mut env(&mut rng),
-            request(&user(ACCOUNT, "Alice"), None),
+            request(user(ACCOUNT, "Alice").as_str(), None),
         )
         .unwrap();
 }

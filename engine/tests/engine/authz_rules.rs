@@ -33,7 +33,7 @@ fn key_arn(world: &World, key: &KeyId) -> String {
     world.keys.get(key).unwrap().arn.clone()
 }
 
-fn setup() -> (World, String) {
+fn setup() -> (World, PrincipalArn) {
     let mut world = world();
     let alice = world.add_user(ACCOUNT, "Alice").unwrap();
     (world, alice)
@@ -47,7 +47,10 @@ fn nobody_has_implicit_access_not_even_the_root_user() {
     let key = add_key(
         &mut world,
         ACCOUNT,
-        Some(&key_policy(json!([allow_stmt(&[&alice], &["kms:*"])]))),
+        Some(&key_policy(json!([allow_stmt(
+            &[alice.as_str()],
+            &["kms:*"]
+        )]))),
         1,
     );
     let root_verdict = verdict(&world, &root(ACCOUNT), &key, Action::Decrypt);
@@ -101,7 +104,10 @@ fn iam_allows_are_ineffective_without_the_root_statement() {
     let key = add_key(
         &mut world,
         ACCOUNT,
-        Some(&key_policy(json!([allow_stmt(&[&bob], &["kms:*"])]))),
+        Some(&key_policy(json!([allow_stmt(
+            &[bob.as_str()],
+            &["kms:*"]
+        )]))),
         1,
     );
     world
@@ -119,7 +125,10 @@ fn iam_denies_count_even_without_the_root_statement() {
     let key = add_key(
         &mut world,
         ACCOUNT,
-        Some(&key_policy(json!([allow_stmt(&[&alice], &["kms:*"])]))),
+        Some(&key_policy(json!([allow_stmt(
+            &[alice.as_str()],
+            &["kms:*"]
+        )]))),
         1,
     );
     world
@@ -149,8 +158,8 @@ fn a_key_policy_deny_beats_every_allow() {
     // IAM User Guide, reference_policies_evaluation-logic.html: an explicit deny overrides any allow.
     let (mut world, alice) = setup();
     let policy = key_policy(json!([
-        allow_stmt(&[&alice], &["kms:*"]),
-        deny_stmt(&[&alice], &["kms:Decrypt"])
+        allow_stmt(&[alice.as_str()], &["kms:*"]),
+        deny_stmt(&[alice.as_str()], &["kms:Decrypt"])
     ]));
     let key = add_key(&mut world, ACCOUNT, Some(&policy), 1);
     assert_eq!(
@@ -188,13 +197,19 @@ fn a_role_principal_covers_its_sessions_and_a_session_principal_only_itself() {
     let by_role = add_key(
         &mut world,
         ACCOUNT,
-        Some(&key_policy(json!([allow_stmt(&[&role], &["kms:Decrypt"])]))),
+        Some(&key_policy(json!([allow_stmt(
+            &[role.as_str()],
+            &["kms:Decrypt"]
+        )]))),
         1,
     );
     let by_session = add_key(
         &mut world,
         ACCOUNT,
-        Some(&key_policy(json!([allow_stmt(&[&one], &["kms:Decrypt"])]))),
+        Some(&key_policy(json!([allow_stmt(
+            &[one.as_str()],
+            &["kms:Decrypt"]
+        )]))),
         2,
     );
     assert!(verdict(&world, &one, &by_role, Action::Decrypt).is_allowed());
@@ -217,7 +232,7 @@ fn a_session_uses_its_roles_identity_policies() {
     assert!(verdict(&world, &session, &key, Action::Encrypt).is_allowed());
 }
 
-fn cross_account_world(key_policy_statements: serde_json::Value) -> (World, String, KeyId) {
+fn cross_account_world(key_policy_statements: serde_json::Value) -> (World, PrincipalArn, KeyId) {
     let mut world = world();
     let partner = world.add_user(OTHER, "Partner").unwrap();
     let key = add_key(
@@ -234,8 +249,11 @@ fn cross_account_needs_the_key_policy_and_an_iam_policy_in_the_callers_account()
     // KMS Developer Guide, key-policy-modifying-external-accounts.html: both the key policy and
     // an IAM policy in the external account must allow; neither alone is enough.
     let (mut world, partner, key) = cross_account_world(json!([
-        allow_stmt(&[&root(ACCOUNT)], &["kms:*"]),
-        allow_stmt(&[&root(OTHER)], &["kms:Decrypt", "kms:PutKeyPolicy"])
+        allow_stmt(&[root(ACCOUNT).as_str()], &["kms:*"]),
+        allow_stmt(
+            &[root(OTHER).as_str()],
+            &["kms:Decrypt", "kms:PutKeyPolicy"]
+        )
     ]));
     let no_iam = verdict(&world, &partner, &key, Action::Decrypt);
     assert_eq!(no_iam.reason, Reason::NoIdentityPolicyAllows);
@@ -279,7 +297,7 @@ fn naming_an_external_user_in_the_key_policy_still_needs_its_iam_policy() {
         &mut world,
         ACCOUNT,
         Some(&key_policy(json!([allow_stmt(
-            &[&partner],
+            &[partner.as_str()],
             &["kms:Decrypt"]
         )]))),
         1,
@@ -308,8 +326,10 @@ fn naming_an_external_user_in_the_key_policy_still_needs_its_iam_policy() {
 fn the_other_accounts_root_user_needs_no_iam_policy_across_accounts() {
     // IAM User Guide, reference_policies_evaluation-logic-cross-account.html: the trusted
     // account's side is its identity evaluation, which the root user passes.
-    let (world, _, key) =
-        cross_account_world(json!([allow_stmt(&[&root(OTHER)], &["kms:Decrypt"])]));
+    let (world, _, key) = cross_account_world(json!([allow_stmt(
+        &[root(OTHER).as_str()],
+        &["kms:Decrypt"]
+    )]));
     let v = verdict(&world, &root(OTHER), &key, Action::Decrypt);
     assert!(v.is_allowed());
     assert!(matches!(
@@ -372,14 +392,16 @@ fn iam_only_actions_use_identity_policies_alone() {
 fn a_bare_key_id_is_looked_up_in_the_callers_account() {
     // KMS Developer Guide, key-policy-modifying-external-accounts.html: use the key ARN (or alias
     // ARN) for a key in another account; a key id or alias name means the caller's account.
-    let (mut world, partner, key) =
-        cross_account_world(json!([allow_stmt(&[&root(OTHER)], &["kms:DescribeKey"])]));
+    let (mut world, partner, key) = cross_account_world(json!([allow_stmt(
+        &[root(OTHER).as_str()],
+        &["kms:DescribeKey"]
+    )]));
     world
         .put_identity_policy(&partner, "Use", &allow_policy(&["kms:DescribeKey"], &["*"]))
         .unwrap();
     let mut rng = SeededRandomness::new(9);
     let by_id = world.describe_key(
-        &Caller::new(&partner),
+        &Caller::new(partner.clone()),
         &mut env(&mut rng),
         DescribeKeyRequest {
             key_id: key.to_string(),
@@ -393,7 +415,7 @@ fn a_bare_key_id_is_looked_up_in_the_callers_account() {
         format!("Key 'arn:aws:kms:us-east-1:{OTHER}:key/{key}' does not exist")
     );
     let by_arn = world.describe_key(
-        &Caller::new(&partner),
+        &Caller::new(partner.clone()),
         &mut env(&mut rng),
         DescribeKeyRequest {
             key_id: key_arn(&world, &key),
@@ -409,7 +431,7 @@ fn console_grant_statement_does_not_let_key_users_create_grants_directly() {
     // condition "doesn't allow the user to call these grant operations directly".
     let (mut world, alice) = setup();
     let spec = ConsoleKeySpec {
-        users: vec![alice.clone()],
+        users: vec![alice.to_string()],
         ..ConsoleKeySpec::new(ACCOUNT)
     };
     let key = add_key(&mut world, ACCOUNT, Some(&console_key_policy(&spec)), 1);
@@ -441,7 +463,7 @@ fn key_administrators_can_give_themselves_use_and_the_explanation_says_so() {
     // statement; the lecture says administrators cannot use the key (semantics §10).
     let (mut world, alice) = setup();
     let spec = ConsoleKeySpec {
-        administrators: vec![alice.clone()],
+        administrators: vec![alice.to_string()],
         ..ConsoleKeySpec::new(ACCOUNT)
     };
     let key = add_key(&mut world, ACCOUNT, Some(&console_key_policy(&spec)), 1);
@@ -539,8 +561,8 @@ fn the_fast_path_and_the_explanation_agree_on_many_requests() {
     let role = world.add_role(ACCOUNT, "App").unwrap();
     let session = world.add_session(&role, "s1").unwrap();
     let console = console_key_policy(&ConsoleKeySpec {
-        administrators: vec![bob.clone()],
-        users: vec![alice.clone(), role.clone()],
+        administrators: vec![bob.to_string()],
+        users: vec![alice.to_string(), role.to_string()],
         other_accounts: vec![OTHER.into()],
         ..ConsoleKeySpec::new(ACCOUNT)
     });
@@ -587,7 +609,7 @@ fn create_key_is_iam_only_and_the_key_policy_of_the_new_key_does_not_matter() {
     let mut rng = SeededRandomness::new(5);
     let denied = world
         .create_key(
-            &Caller::new(&alice),
+            &Caller::new(alice.clone()),
             &mut env(&mut rng),
             CreateKeyRequest::default(),
         )
@@ -611,7 +633,7 @@ fn a_statement_that_names_the_caller_but_whose_condition_fails_is_named_in_the_e
     // the encryption context `dept=eng` does not meet its `StringEquals` condition
     // (KMS Developer Guide, conditions-kms.html, kms:EncryptionContext:context-key).
     let (mut world, alice) = setup();
-    let mut statement = allow_stmt(&[&alice], &["kms:Encrypt"]);
+    let mut statement = allow_stmt(&[alice.as_str()], &["kms:Encrypt"]);
     statement["Sid"] = json!("AliceWithContext");
     statement["Condition"] = json!({ "StringEquals": { "kms:EncryptionContext:dept": "eng" } });
     let key = add_key(
@@ -644,7 +666,7 @@ fn a_statement_that_names_the_caller_but_whose_condition_fails_is_named_in_the_e
         &mut world,
         ACCOUNT,
         Some(&key_policy(json!([allow_stmt(
-            &[&root(ACCOUNT)],
+            &[root(ACCOUNT).as_str()],
             &["kms:Encrypt"]
         )]))),
         2,
@@ -663,7 +685,7 @@ fn a_matrix_cell_can_be_explained_for_a_request_with_an_encryption_context() {
     // statement allows the request that carries the context and not the bare one the matrix
     // decides.
     let (mut world, alice) = setup();
-    let mut statement = allow_stmt(&[&alice], &["kms:Encrypt"]);
+    let mut statement = allow_stmt(&[alice.as_str()], &["kms:Encrypt"]);
     statement["Condition"] = json!({ "StringEquals": { "kms:EncryptionContext:dept": "eng" } });
     let key = add_key(
         &mut world,

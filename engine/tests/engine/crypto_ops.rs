@@ -29,7 +29,7 @@ fn key_arn(world: &World, key: &KeyId) -> String {
 
 /// A world with Alice allowed everything on two keys through IAM (default key policies), and
 /// Bob with nothing.
-fn setup() -> (World, String, String, String, String) {
+fn setup() -> (World, String, String, PrincipalArn, PrincipalArn) {
     let mut world = world();
     let alice = world.add_user(ACCOUNT, "Alice").unwrap();
     let bob = world.add_user(ACCOUNT, "Bob").unwrap();

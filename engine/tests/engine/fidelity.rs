@@ -45,11 +45,11 @@ fn alias(world: &mut World, key: &KeyId, name: &str) {
 }
 
 /// The decision for one cell, asserting that the matrix agrees with the single-decision paths.
-fn decision(world: &World, caller: &str, key: &KeyId, action: Action) -> Decision {
+fn decision(world: &World, caller: &PrincipalArn, key: &KeyId, action: Action) -> Decision {
     let single = verdict(world, caller, key, action);
     let matrix = Matrix::compute(
         world,
-        &[caller.to_owned()],
+        std::slice::from_ref(caller),
         std::slice::from_ref(key),
         &[action],
         NOW,
@@ -280,7 +280,7 @@ fn an_explicit_deny_beats_a_grant() {
                 &mut env(&mut rng),
                 CreateGrantRequest {
                     key_id: key_arn.clone(),
-                    grantee_principal: grantee.clone(),
+                    grantee_principal: grantee.to_string(),
                     operations: vec!["Encrypt".into()],
                     ..CreateGrantRequest::default()
                 },

@@ -82,7 +82,7 @@ fn refused<T: std::fmt::Debug>(
     let explanation = authz::explain(
         world,
         &AuthzRequest {
-            caller: world.principal(&denied.caller).unwrap(),
+            caller: world.principal(denied.caller.arn().unwrap()).unwrap(),
             action: denied.action,
             target: Target::Key(world.keys.get_by_arn(&denied.resource).unwrap()),
             params: &params,
@@ -113,8 +113,8 @@ fn encrypt_params(tokens: &[&str], context: Option<BTreeMap<String, String>>) ->
 struct Demo {
     world: World,
     key: String,
-    alice: String,
-    bob: String,
+    alice: PrincipalArn,
+    bob: PrincipalArn,
 }
 
 fn demo() -> Demo {
@@ -122,7 +122,7 @@ fn demo() -> Demo {
     let alice = world.add_user(ACCOUNT, "Alice").unwrap();
     let bob = world.add_user(ACCOUNT, "Bob").unwrap();
     let policy = console_key_policy(&ConsoleKeySpec {
-        users: vec![alice.clone()],
+        users: vec![alice.to_string()],
         ..ConsoleKeySpec::new(ACCOUNT)
     });
     let key = add_key(&mut world, ACCOUNT, Some(&policy), 1);
@@ -183,7 +183,7 @@ fn lecture_demo_1_bob_gets_encrypt_and_decrypt_through_alices_grant() {
         .create_grant(
             &caller(&alice),
             &mut at(&mut rng, 1),
-            grant_request(&key, &bob, &["Encrypt", "Decrypt"]),
+            grant_request(&key, bob.as_str(), &["Encrypt", "Decrypt"]),
         )
         .unwrap();
     assert_eq!(grant.grant_id.len(), 64);
@@ -302,7 +302,7 @@ fn the_console_grants_statement_alone_does_not_allow_a_direct_create_grant() {
     } = demo();
     let carol = world.add_user(ACCOUNT, "Carol").unwrap();
     let policy = console_key_policy(&ConsoleKeySpec {
-        users: vec![carol.clone()],
+        users: vec![carol.to_string()],
         ..ConsoleKeySpec::new(ACCOUNT)
     });
     let carols_key = add_key(&mut world, ACCOUNT, Some(&policy), 2);
@@ -313,13 +313,13 @@ fn the_console_grants_statement_alone_does_not_allow_a_direct_create_grant() {
         world.create_grant(
             &caller(&carol),
             &mut at(&mut rng, 0),
-            grant_request(&carols_key, &bob, &["Encrypt"]),
+            grant_request(&carols_key, bob.as_str(), &["Encrypt"]),
         ),
         &world,
         0,
         RequestParams {
             grant_operations: Some(vec!["Encrypt".to_owned()]),
-            grantee_principal: Some(bob.clone()),
+            grantee_principal: Some(bob.to_string()),
             ..RequestParams::default()
         },
     );
@@ -334,7 +334,7 @@ fn the_console_grants_statement_alone_does_not_allow_a_direct_create_grant() {
         .create_grant(
             &via_ebs,
             &mut at(&mut rng, 0),
-            grant_request(&carols_key, &bob, &["Encrypt"]),
+            grant_request(&carols_key, bob.as_str(), &["Encrypt"]),
         )
         .unwrap();
 
@@ -411,7 +411,7 @@ fn create_grant_from_a_policy_may_grant_operations_the_creator_lacks() {
         .create_grant(
             &caller(&erin),
             &mut at(&mut rng, 0),
-            grant_request(&key, &bob, &["Encrypt"]),
+            grant_request(&key, bob.as_str(), &["Encrypt"]),
         )
         .unwrap();
     world
@@ -452,13 +452,13 @@ fn create_grant_from_a_grant_is_limited_to_a_stricter_subset() {
                     encryption_context_subset: Some(pairs(&[("Department", "IT")])),
                     encryption_context_equals: None,
                 }),
-                ..grant_request(&key, &bob, &["Encrypt", "CreateGrant"])
+                ..grant_request(&key, bob.as_str(), &["Encrypt", "CreateGrant"])
             },
         )
         .unwrap();
     let child = |ops: &[&str], constraints: Option<GrantConstraints>| CreateGrantRequest {
         constraints,
-        ..grant_request(&key, &carol, ops)
+        ..grant_request(&key, carol.as_str(), ops)
     };
     let equals_it = GrantConstraints {
         encryption_context_equals: Some(pairs(&[("Department", "IT")])),
@@ -534,13 +534,13 @@ fn grant_condition_keys_limit_create_grant() {
         .create_grant(
             &caller(&admin),
             &mut at(&mut rng, 0),
-            constrained(&bob, &["Decrypt"]),
+            constrained(bob.as_str(), &["Decrypt"]),
         )
         .unwrap();
     for request in [
-        constrained(&bob, &["Decrypt", "Encrypt"]),
-        constrained(&carol, &["Decrypt"]),
-        grant_request(&key, &bob, &["Decrypt"]),
+        constrained(bob.as_str(), &["Decrypt", "Encrypt"]),
+        constrained(carol.as_str(), &["Decrypt"]),
+        grant_request(&key, bob.as_str(), &["Decrypt"]),
     ] {
         assert_eq!(
             exception(world.create_grant(&caller(&admin), &mut at(&mut rng, 0), request)),
@@ -572,7 +572,7 @@ fn create_grant_validates_operations_and_honours_dry_run() {
             exception(world.create_grant(
                 &caller(&alice),
                 &mut at(&mut rng, 0),
-                grant_request(&key, &bob, ops)
+                grant_request(&key, bob.as_str(), ops)
             )),
             "ValidationException",
             "{ops:?}"
@@ -580,7 +580,7 @@ fn create_grant_validates_operations_and_honours_dry_run() {
     }
     let dry = CreateGrantRequest {
         dry_run: Some(true),
-        ..grant_request(&key, &bob, &["Encrypt"])
+        ..grant_request(&key, bob.as_str(), &["Encrypt"])
     };
     assert_eq!(
         exception(world.create_grant(&caller(&alice), &mut at(&mut rng, 0), dry.clone())),
@@ -607,7 +607,7 @@ fn a_named_retry_returns_the_same_grant_with_an_interchangeable_token() {
     let mut rng = SeededRandomness::new(13);
     let named = CreateGrantRequest {
         name: Some("demo-bob-encrypt".to_owned()),
-        ..grant_request(&key, &bob, &["Encrypt"])
+        ..grant_request(&key, bob.as_str(), &["Encrypt"])
     };
     let first = world
         .create_grant(&caller(&alice), &mut at(&mut rng, 0), named.clone())
@@ -647,7 +647,7 @@ fn constraints_are_enforced_when_the_grant_is_used() {
                     encryption_context_equals: Some(pairs(&[("Department", "IT")])),
                     encryption_context_subset: None,
                 }),
-                ..grant_request(&key, &bob, &["Encrypt", "DescribeKey"])
+                ..grant_request(&key, bob.as_str(), &["Encrypt", "DescribeKey"])
             },
         )
         .unwrap();
@@ -708,7 +708,7 @@ fn bad_grant_tokens_are_rejected() {
         .create_grant(
             &caller(&alice),
             &mut at(&mut rng, 0),
-            grant_request(&key, &bob, &["Encrypt"]),
+            grant_request(&key, bob.as_str(), &["Encrypt"]),
         )
         .unwrap();
     assert_eq!(
@@ -797,13 +797,13 @@ fn retire_rights_follow_the_grant() {
                 &mut at(&mut rng, 0),
                 CreateGrantRequest {
                     retiring_principal: retiring.map(str::to_owned),
-                    ..grant_request(&key, &bob, ops)
+                    ..grant_request(&key, bob.as_str(), ops)
                 },
             )
             .unwrap()
             .grant_id
     };
-    let retire = |world: &mut World, who: &str, grant_id: &str| {
+    let retire = |world: &mut World, who: &PrincipalArn, grant_id: &str| {
         let mut rng = SeededRandomness::new(17);
         world.retire_grant(
             &caller(who),
@@ -817,7 +817,7 @@ fn retire_rights_follow_the_grant() {
     };
 
     // The retiring principal may, even from another account; a stranger may not.
-    let g = new_grant(&mut world, &["Encrypt"], Some(&partner));
+    let g = new_grant(&mut world, &["Encrypt"], Some(partner.as_str()));
     assert_eq!(
         exception(retire(&mut world, &carol, &g)),
         "AccessDeniedException"
@@ -843,7 +843,12 @@ fn retire_rights_follow_the_grant() {
     );
     assert_eq!(denied.verdict.reason, Reason::NoResourcePolicyAllows);
     // The issuing account: its root user, and IAM principals with kms:RetireGrant in IAM.
-    let root_user = world.principal(&root(ACCOUNT)).unwrap().arn.clone();
+    let root_user = world
+        .principal(&root(ACCOUNT))
+        .unwrap()
+        .arn()
+        .unwrap()
+        .clone();
     let g3 = new_grant(&mut world, &["Encrypt"], None);
     retire(&mut world, &root_user, &g3).unwrap();
     world
@@ -855,7 +860,7 @@ fn retire_rights_follow_the_grant() {
         .unwrap();
     retire(&mut world, &dave, &g).unwrap();
     // An explicit deny still counts for the retiring principal.
-    let g4 = new_grant(&mut world, &["Encrypt"], Some(&carol));
+    let g4 = new_grant(&mut world, &["Encrypt"], Some(carol.as_str()));
     world
         .put_identity_policy(
             &carol,
@@ -892,8 +897,8 @@ fn retire_by_token_works_before_consistency_and_stops_the_grant() {
             &caller(&alice),
             &mut at(&mut rng, 0),
             CreateGrantRequest {
-                retiring_principal: Some(bob.clone()),
-                ..grant_request(&key, &bob, &["Encrypt"])
+                retiring_principal: Some(bob.to_string()),
+                ..grant_request(&key, bob.as_str(), &["Encrypt"])
             },
         )
         .unwrap();
@@ -948,7 +953,7 @@ fn revoke_needs_kms_revoke_grant_and_a_known_grant() {
         .create_grant(
             &caller(&alice),
             &mut at(&mut rng, 0),
-            grant_request(&key, &bob, &["Encrypt"]),
+            grant_request(&key, bob.as_str(), &["Encrypt"]),
         )
         .unwrap();
     let revoke = |id: &str| RevokeGrantRequest {
@@ -1006,8 +1011,8 @@ fn list_grants_filters_and_pages_and_list_retirable_grants_is_iam_only() {
                     &caller(&alice),
                     &mut at(&mut rng, 0),
                     CreateGrantRequest {
-                        retiring_principal: Some(alice.clone()),
-                        ..grant_request(&key, &grantee, &["Decrypt"])
+                        retiring_principal: Some(alice.to_string()),
+                        ..grant_request(&key, grantee.as_str(), &["Decrypt"])
                     },
                 )
                 .unwrap()
@@ -1044,7 +1049,7 @@ fn list_grants_filters_and_pages_and_list_retirable_grants_is_iam_only() {
         &mut world,
         ListGrantsRequest {
             key_id: key.clone(),
-            grantee_principal: Some(bob.clone()),
+            grantee_principal: Some(bob.to_string()),
             ..ListGrantsRequest::default()
         },
     )
@@ -1073,7 +1078,7 @@ fn list_grants_filters_and_pages_and_list_retirable_grants_is_iam_only() {
     );
 
     let retirable = ListRetirableGrantsRequest {
-        retiring_principal: alice.clone(),
+        retiring_principal: alice.to_string(),
         ..ListRetirableGrantsRequest::default()
     };
     assert_eq!(
@@ -1112,7 +1117,7 @@ fn the_matrix_shows_pending_grants_then_allows() {
         .create_grant(
             &caller(&alice),
             &mut at(&mut rng, 0),
-            grant_request(&key, &bob, &["Encrypt"]),
+            grant_request(&key, bob.as_str(), &["Encrypt"]),
         )
         .unwrap();
     let key_id = world.keys.get_by_arn(&key).unwrap().id.clone();
@@ -1173,7 +1178,7 @@ fn a_grant_to_an_account_needs_an_iam_allow_for_its_users() {
         .create_grant(
             &caller(&alice),
             &mut at(&mut rng, 0),
-            grant_request(&key, &root(OTHER), &["Encrypt"]),
+            grant_request(&key, root(OTHER).as_str(), &["Encrypt"]),
         )
         .unwrap();
     assert_eq!(
@@ -1220,7 +1225,7 @@ fn deleting_a_key_deletes_its_grants() {
         .create_grant(
             &caller(&alice),
             &mut at(&mut rng, 0),
-            grant_request(&key, &bob, &["Encrypt"]),
+            grant_request(&key, bob.as_str(), &["Encrypt"]),
         )
         .unwrap();
     world

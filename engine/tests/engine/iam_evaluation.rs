@@ -50,7 +50,7 @@ fn principal_elements_match_the_full_arn_with_its_path() {
         &mut world,
         ACCOUNT,
         Some(&key_policy(json!([allow_stmt(
-            &[&role, &user],
+            &[role.as_str(), user.as_str()],
             &["kms:Decrypt"]
         )]))),
         1,
@@ -97,7 +97,7 @@ fn names_are_unique_in_an_account_whatever_the_path() {
     ));
     assert_eq!(
         world.role_arn(ACCOUNT, "App"),
-        Some(format!("arn:aws:iam::{ACCOUNT}:role/a/App").as_str())
+        Some(&arn(&format!("arn:aws:iam::{ACCOUNT}:role/a/App")))
     );
     for bad in ["a/", "/a", "/a//b/", "/a b/", ""] {
         assert!(
@@ -129,7 +129,9 @@ fn scenarios_declare_principals_with_paths_and_their_sessions() {
     let loaded = kms_engine::scenario::load(text, NOW, &mut rng).unwrap();
     let session = loaded
         .world
-        .principal("arn:aws:sts::111122223333:assumed-role/lambda-exec/run-1")
+        .principal(&arn(
+            "arn:aws:sts::111122223333:assumed-role/lambda-exec/run-1",
+        ))
         .unwrap();
     assert_eq!(session.path, "/service-role/");
     let results = kms_engine::scenario::check(
@@ -169,7 +171,7 @@ fn decide(
     verdict(&loaded.world, &caller, &key, action)
 }
 
-fn names(loaded: &Loaded, principal: &str, key: &str) -> (String, KeyId) {
+fn names(loaded: &Loaded, principal: &str, key: &str) -> (PrincipalArn, KeyId) {
     let s = &loaded.scenario;
     let caller = s
         .principals

@@ -25,7 +25,7 @@ fn pair_request(key: &str, spec: &str) -> GenerateDataKeyPairRequest {
 
 fn generate(
     world: &mut World,
-    who: &str,
+    who: &PrincipalArn,
     request: GenerateDataKeyPairRequest,
 ) -> Result<kms_engine::kms::GenerateDataKeyPairResponse, KmsError> {
     // A new seed per call, as a real source gives new bytes each time.
@@ -227,7 +227,7 @@ mod ecc {
 
     fn decrypt(
         world: &mut World,
-        who: &str,
+        who: &PrincipalArn,
         blob: &[u8],
         context: Option<&[(&str, &str)]>,
     ) -> Result<(Vec<u8>, Option<String>), KmsError> {
@@ -459,7 +459,7 @@ mod ecc {
                 &mut env(&mut rng),
                 CreateGrantRequest {
                     key_id: key.clone(),
-                    grantee_principal: bob.clone(),
+                    grantee_principal: bob.to_string(),
                     operations: vec!["GenerateDataKeyPairWithoutPlaintext".to_owned()],
                     ..CreateGrantRequest::default()
                 },
@@ -476,7 +476,11 @@ mod ecc {
         assert!(by_grant.is_ok(), "{by_grant:?}");
     }
 
-    fn public_key(world: &mut World, who: &str, key: &str) -> Result<serde_json::Value, KmsError> {
+    fn public_key(
+        world: &mut World,
+        who: &PrincipalArn,
+        key: &str,
+    ) -> Result<serde_json::Value, KmsError> {
         let mut rng = SeededRandomness::new(7);
         world
             .get_public_key(
@@ -492,7 +496,7 @@ mod ecc {
 
     fn derive(
         world: &mut World,
-        who: &str,
+        who: &PrincipalArn,
         key: &str,
         peer: &[u8],
     ) -> Result<kms_engine::kms::DeriveSharedSecretResponse, KmsError> {
@@ -844,7 +848,7 @@ mod ecc {
                 &mut env(rng),
                 CreateGrantRequest {
                     key_id: key.clone(),
-                    grantee_principal: bob.clone(),
+                    grantee_principal: bob.to_string(),
                     operations: operations.iter().map(|o| (*o).to_owned()).collect(),
                     ..CreateGrantRequest::default()
                 },

@@ -197,7 +197,7 @@ fn generate_mac_validates_authorizes_and_checks_the_key_state() {
     )
     .unwrap();
     let mut rng = SeededRandomness::new(3);
-    let mut run = |world: &mut World, who: &str, request| {
+    let mut run = |world: &mut World, who: &PrincipalArn, request| {
         world
             .generate_mac(&caller(who), &mut env(&mut rng), request)
             .map(|_| ())
@@ -378,7 +378,7 @@ fn grants_allow_only_the_operations_the_key_spec_supports() {
             &mut env(rng),
             CreateGrantRequest {
                 key_id: key.to_owned(),
-                grantee_principal: bob.clone(),
+                grantee_principal: bob.to_string(),
                 operations: ops.iter().map(|s| (*s).to_owned()).collect(),
                 ..CreateGrantRequest::default()
             },

@@ -38,11 +38,11 @@ impl Harness {
 
     fn call<T>(
         &mut self,
-        who: &str,
+        who: &PrincipalArn,
         op: impl FnOnce(&mut World, &Caller, &mut Env<'_>) -> Result<T, KmsError>,
     ) -> Result<T, KmsError> {
         let mut env = Env::new(self.now, &mut self.rng);
-        op(&mut self.world, &Caller::new(who), &mut env)
+        op(&mut self.world, &Caller::new(who.clone()), &mut env)
     }
 
     fn days(&mut self, days: i64) {
@@ -57,7 +57,11 @@ impl Harness {
         (created.key_metadata.key_id, created.key_metadata.arn)
     }
 
-    fn describe(&mut self, who: &str, key_id: &str) -> Result<KeyMetadataResponse, KmsError> {
+    fn describe(
+        &mut self,
+        who: &PrincipalArn,
+        key_id: &str,
+    ) -> Result<KeyMetadataResponse, KmsError> {
         let request = DescribeKeyRequest {
             key_id: key_id.to_owned(),
             ..Default::default()
@@ -66,7 +70,7 @@ impl Harness {
     }
 
     /// CreateAlias by the account's root user.
-    fn alias(&mut self, who: &str, alias: &str, key_id: &str) -> Result<(), KmsError> {
+    fn alias(&mut self, who: &PrincipalArn, alias: &str, key_id: &str) -> Result<(), KmsError> {
         let request = AliasRequest {
             alias_name: alias.into(),
             target_key_id: key_id.into(),
@@ -174,9 +178,11 @@ fn unmodelled_key_types_are_refused_clearly() {
 fn unknown_callers_are_not_recognized() {
     let mut h = Harness::new();
     assert_eq!(
-        name(h.call("arn:aws:iam::111122223333:user/Nobody", |w, c, e| {
-            w.create_key(c, e, CreateKeyRequest::default())
-        })),
+        name(
+            h.call(&arn("arn:aws:iam::111122223333:user/Nobody"), |w, c, e| {
+                w.create_key(c, e, CreateKeyRequest::default())
+            })
+        ),
         "UnrecognizedClientException"
     );
 }
@@ -698,7 +704,7 @@ fn list_keys_pages_through_the_callers_account_only() {
 
 fn put_policy(
     h: &mut Harness,
-    who: &str,
+    who: &PrincipalArn,
     key_id: &str,
     policy: String,
     bypass: bool,
@@ -728,21 +734,27 @@ fn lockout_safety_check_refuses_a_policy_that_shuts_out_the_caller() {
     let (id, _) = h.create(
         ACCOUNT,
         CreateKeyRequest {
-            policy: Some(admin_only(&admin)),
+            policy: Some(admin_only(admin.as_str())),
             bypass_policy_lockout_safety_check: Some(true),
             ..Default::default()
         },
     );
-    let error = put_policy(&mut h, &admin, &id, admin_only(&other), false).unwrap_err();
+    let error = put_policy(&mut h, &admin, &id, admin_only(other.as_str()), false).unwrap_err();
     assert_eq!(error.exception_name(), "MalformedPolicyDocumentException");
     assert_eq!(
         error.message(),
         "The new key policy will not allow you to update the key policy in the future."
     );
     // With the bypass the change goes through, and the caller is locked out.
-    put_policy(&mut h, &admin, &id, admin_only(&other), true).unwrap();
+    put_policy(&mut h, &admin, &id, admin_only(other.as_str()), true).unwrap();
     assert_eq!(
-        name(put_policy(&mut h, &admin, &id, admin_only(&admin), false)),
+        name(put_policy(
+            &mut h,
+            &admin,
+            &id,
+            admin_only(admin.as_str()),
+            false
+        )),
         "AccessDeniedException"
     );
 }
@@ -1017,7 +1029,7 @@ operations! {
 /// What a random sequence may put in a request: the world's own names and ids, what earlier
 /// responses returned, and values that are wrong in every way a caller gets them wrong.
 struct Pools {
-    callers: Vec<String>,
+    callers: Vec<PrincipalArn>,
     keys: Vec<String>,
     aliases: Vec<String>,
     blobs: Vec<String>,
@@ -1030,17 +1042,20 @@ struct Pools {
 impl Pools {
     fn of(world: &World) -> Pools {
         // The world's principals six times over: most calls come from someone who exists.
-        let existing: Vec<String> = world.principals().map(|p| p.arn.clone()).collect();
-        let mut callers: Vec<String> = (0..6).flat_map(|_| existing.iter().cloned()).collect();
+        let existing: Vec<PrincipalArn> = world
+            .principals()
+            .filter_map(|p| p.arn().cloned())
+            .collect();
+        let mut callers: Vec<PrincipalArn> =
+            (0..6).flat_map(|_| existing.iter().cloned()).collect();
+        // Principals the world does not have (text that is no principal ARN cannot be a caller).
         callers.extend(
             [
                 "arn:aws:iam::444455556666:user/Stranger",
                 "arn:aws:iam::999999999999:root",
                 "arn:aws:sts::111122223333:assumed-role/Nope/s",
-                "not an arn",
-                "",
             ]
-            .map(str::to_owned),
+            .map(arn),
         );
         let mut keys = vec![
             String::new(),
@@ -1129,6 +1144,7 @@ impl Pools {
             Value::from(deny_all),
             Value::from("{"),
         ];
+        let callers: Vec<String> = self.callers.iter().map(PrincipalArn::to_string).collect();
         json!({
             "KeyId": pick(&self.keys),
             "TargetKeyId": pick(&self.keys),
@@ -1144,8 +1160,8 @@ impl Pools {
             "GrantTokens": value(&[json!([]), json!([pick(&self.grant_tokens)])]),
             "GrantToken": pick(&self.grant_tokens),
             "GrantId": pick(&self.grant_ids),
-            "GranteePrincipal": pick(&self.callers),
-            "RetiringPrincipal": value(&[Value::Null, Value::from(pick(&self.callers))]),
+            "GranteePrincipal": pick(&callers),
+            "RetiringPrincipal": value(&[Value::Null, Value::from(pick(&callers))]),
             "Operations": [pick(&s(&["Encrypt", "Decrypt", "CreateGrant", "RetireGrant", "Sign", "Nope"]))],
             "Constraints": value(&v(&["null", r#"{"EncryptionContextSubset": {"dept": "eng"}}"#])),
             "NumberOfBytes": value(&v(&["null", "null", "0", "32", "1025"])),

@@ -177,7 +177,7 @@ fn lecture_matrix_matches_every_cell_and_reason() {
 #[test]
 fn the_matrix_module_agrees_with_single_decisions() {
     let (world, keys) = lecture();
-    let principals: Vec<String> = ["Alice", "Bob", "Charlie", "David"]
+    let principals: Vec<PrincipalArn> = ["Alice", "Bob", "Charlie", "David"]
         .iter()
         .map(|n| user(ACCOUNT, n))
         .collect();

@@ -132,12 +132,12 @@ fn policy(statements: Vec<Value>) -> String {
     json!({"Version": "2012-10-17", "Statement": statements}).to_string()
 }
 
-fn callers() -> Vec<String> {
+fn callers() -> Vec<PrincipalArn> {
     vec![
         user(ACCOUNT, "Alice"),
         user(ACCOUNT, "Bob"),
-        format!("arn:aws:iam::{ACCOUNT}:role/App"),
-        format!("arn:aws:sts::{ACCOUNT}:assumed-role/App/s1"),
+        arn(&format!("arn:aws:iam::{ACCOUNT}:role/App")),
+        arn(&format!("arn:aws:sts::{ACCOUNT}:assumed-role/App/s1")),
         root(ACCOUNT),
         user(OTHER, "Partner"),
         root(OTHER),
@@ -217,11 +217,11 @@ const GRANT_OPERATIONS: [Action; 5] = [
 
 fn grantees() -> Vec<String> {
     vec![
-        user(ACCOUNT, "Alice"),
-        user(ACCOUNT, "Bob"),
+        user(ACCOUNT, "Alice").to_string(),
+        user(ACCOUNT, "Bob").to_string(),
         format!("arn:aws:iam::{ACCOUNT}:role/App"),
-        root(OTHER),
-        user(OTHER, "Partner"),
+        root(OTHER).to_string(),
+        user(OTHER, "Partner").to_string(),
     ]
 }
 
@@ -261,7 +261,7 @@ fn add_grants(world: &mut World, keys: &[KeyId], grants: &[GrantSpec]) {
                 NewGrant {
                     key_arn,
                     grantee: grantees()[spec.grantee].clone(),
-                    retiring: spec.retiring.then(|| user(ACCOUNT, "Alice")),
+                    retiring: spec.retiring.then(|| user(ACCOUNT, "Alice").to_string()),
                     operations,
                     constraints: None,
                     name: None,
@@ -387,7 +387,7 @@ const UNIT: &str = "ou-exam-prop1111";
 
 /// Adds what `g` describes to a world of [`build`].
 fn add_guardrails(world: &mut World, g: &Guardrails) {
-    let role = format!("arn:aws:iam::{ACCOUNT}:role/App");
+    let role = arn(&format!("arn:aws:iam::{ACCOUNT}:role/App"));
     let group = world.add_group(ACCOUNT, "/", "Team").unwrap();
     world
         .add_user_to_group(&group, &user(ACCOUNT, "Bob"))
@@ -402,7 +402,9 @@ fn add_guardrails(world: &mut World, g: &Guardrails) {
         world
             .put_managed_policy(&arn, &policy(g.managed.clone()))
             .unwrap();
-        world.attach_policy(&user(ACCOUNT, "Alice"), &arn).unwrap();
+        world
+            .attach_policy(user(ACCOUNT, "Alice").as_str(), &arn)
+            .unwrap();
     }
     if let Some(boundary) = &g.boundary {
         let arn = format!("arn:aws:iam::{ACCOUNT}:policy/Boundary");
@@ -415,7 +417,7 @@ fn add_guardrails(world: &mut World, g: &Guardrails) {
         world.set_permissions_boundary(&role, Some(&arn)).unwrap();
     }
     if let Some(session) = &g.session {
-        let s1 = format!("arn:aws:sts::{ACCOUNT}:assumed-role/App/s1");
+        let s1 = arn(&format!("arn:aws:sts::{ACCOUNT}:assumed-role/App/s1"));
         world
             .add_session_policy(&s1, "S", Some(&policy(session.clone())))
             .unwrap();
@@ -547,7 +549,7 @@ proptest! {
         let (mut world, keys) = build(&key_policies, &identity);
         let mut matrix = Matrix::compute(&world, &callers(), &keys, &ACTIONS, NOW);
         // An identity-policy edit: that row (for the role: its session's row too).
-        let edited = if edit_role { format!("arn:aws:iam::{ACCOUNT}:role/App") } else { user(ACCOUNT, "Bob") };
+        let edited = if edit_role { arn(&format!("arn:aws:iam::{ACCOUNT}:role/App")) } else { user(ACCOUNT, "Bob") };
         world.put_identity_policy(&edited, "P", &policy(new_identity)).unwrap();
         let rows = matrix.recompute_row(&world, &edited);
         prop_assert_eq!(rows.len(), if edit_role { 2 } else { 1 });
@@ -662,7 +664,7 @@ fn the_grant_step_without_candidates_is_what_an_empty_search_finds() {
     use std::collections::BTreeMap;
 
     let caller = RequestPrincipal {
-        arn: user(ACCOUNT, "Alice"),
+        id: user(ACCOUNT, "Alice").into(),
         account: ACCOUNT.to_owned(),
         kind: PrincipalType::User,
         role_arn: None,

@@ -225,7 +225,7 @@ fn role_arn_covers_its_sessions_and_session_arn_only_itself() {
     );
     // A role acting directly counts as a session of itself (request.rs, PrincipalType::Role).
     let role_itself = RequestPrincipal {
-        arn: "arn:aws:iam::111122223333:role/Admin".into(),
+        id: arn("arn:aws:iam::111122223333:role/Admin").into(),
         account: ACCOUNT.into(),
         kind: kms_engine::request::PrincipalType::Role,
         role_arn: None,
@@ -322,7 +322,7 @@ fn deny_naming_an_account_denies_every_principal_in_it() {
             outcome(&deny_account, &caller, "kms:Decrypt", KEY_ARN),
             PolicyOutcome::ExplicitDeny { statement: 1 },
             "{}",
-            caller.arn
+            caller.id
         );
     }
     assert_eq!(

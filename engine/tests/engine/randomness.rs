@@ -45,7 +45,7 @@ impl Randomness for Split {
 }
 
 /// Alice may do everything with one key through IAM.
-fn setup() -> (World, String, String) {
+fn setup() -> (World, PrincipalArn, String) {
     let mut world = world();
     let alice = world.add_user(ACCOUNT, "Alice").unwrap();
     world.add_user(ACCOUNT, "Bob").unwrap();
@@ -118,7 +118,7 @@ fn a_failing_random_source_yields_an_error_and_creates_nothing() {
                 &mut env,
                 CreateGrantRequest {
                     key_id: key.clone(),
-                    grantee_principal: user(ACCOUNT, "Bob"),
+                    grantee_principal: user(ACCOUNT, "Bob").to_string(),
                     operations: vec!["Encrypt".to_owned()],
                     ..CreateGrantRequest::default()
                 },

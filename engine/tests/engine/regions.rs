@@ -273,8 +273,8 @@ fn grants_live_in_their_keys_region() {
             e,
             CreateGrantRequest {
                 key_id: eu_id.clone(),
-                grantee_principal: bob.clone(),
-                retiring_principal: Some(bob.clone()),
+                grantee_principal: bob.to_string(),
+                retiring_principal: Some(bob.to_string()),
                 operations: vec!["Encrypt".to_owned()],
                 ..CreateGrantRequest::default()
             },
@@ -287,7 +287,7 @@ fn grants_live_in_their_keys_region() {
                 c,
                 e,
                 ListRetirableGrantsRequest {
-                    retiring_principal: bob.clone(),
+                    retiring_principal: bob.to_string(),
                     ..ListRetirableGrantsRequest::default()
                 },
             )

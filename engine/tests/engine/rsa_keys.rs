@@ -33,8 +33,8 @@ use sha2::Digest as _;
 #[derive(Clone)]
 struct Fixture {
     world: World,
-    alice: String,
-    bob: String,
+    alice: PrincipalArn,
+    bob: PrincipalArn,
     encrypt: String,
     sign: String,
     symmetric: String,
@@ -708,7 +708,7 @@ fn grants_on_rsa_keys_allow_only_the_operations_of_their_usage() {
             &mut env(&mut rng),
             CreateGrantRequest {
                 key_id: key.to_owned(),
-                grantee_principal: f.bob.clone(),
+                grantee_principal: f.bob.to_string(),
                 operations: ops.iter().map(|s| (*s).to_owned()).collect(),
                 ..CreateGrantRequest::default()
             },
@@ -737,7 +737,7 @@ fn grants_on_rsa_keys_allow_only_the_operations_of_their_usage() {
             &mut env(&mut SeededRandomness::new(12)),
             CreateGrantRequest {
                 key_id: f.encrypt.clone(),
-                grantee_principal: f.bob.clone(),
+                grantee_principal: f.bob.to_string(),
                 operations: vec!["Decrypt".to_owned()],
                 constraints: Some(GrantConstraints {
                     encryption_context_subset: Some([("k".to_owned(), "v".to_owned())].into()),

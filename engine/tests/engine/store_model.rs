@@ -201,7 +201,7 @@ struct Real {
     rng: SeededRandomness,
     now: Timestamp,
     ids: Vec<String>,
-    stranger: String,
+    stranger: PrincipalArn,
 }
 
 /// Key ids for indexes that were never created: a well-formed id no key has.
@@ -217,11 +217,11 @@ impl Real {
 
     fn run<T>(
         &mut self,
-        who: &str,
+        who: &PrincipalArn,
         f: impl FnOnce(&mut kms_engine::world::World, &Caller, &mut Env<'_>) -> Result<T, KmsError>,
     ) -> Result<T, KmsError> {
         let mut env = Env::new(self.now, &mut self.rng);
-        f(&mut self.world, &Caller::new(who), &mut env)
+        f(&mut self.world, &Caller::new(who.clone()), &mut env)
     }
 
     fn apply(&mut self, op: &Op) -> &'static str {

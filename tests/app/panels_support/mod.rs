@@ -5,6 +5,7 @@
 use kms_engine::entropy::{SeededRandomness, Timestamp};
 use kms_engine::kms::Env;
 use kms_engine::matrix::Matrix;
+pub use kms_engine::request::PrincipalArn;
 use kms_engine::store::KeyId;
 use kms_engine::world::{KeySetup, World};
 use kms_playground::panels::WorldHost;
@@ -15,14 +16,19 @@ pub const ACCOUNT: &str = "111122223333";
 /// 2026-01-01T00:00:00Z.
 pub const START: Timestamp = Timestamp(1_767_225_600_000);
 
+/// A principal ARN the test writes out, which must parse.
+pub fn arn(text: &str) -> PrincipalArn {
+    PrincipalArn::parse(text).unwrap()
+}
+
 /// `arn:aws:iam::111122223333:user/NAME`.
-pub fn user(name: &str) -> String {
-    format!("arn:aws:iam::{ACCOUNT}:user/{name}")
+pub fn user(name: &str) -> PrincipalArn {
+    arn(&format!("arn:aws:iam::{ACCOUNT}:user/{name}"))
 }
 
 /// `arn:aws:iam::111122223333:root`.
-pub fn root() -> String {
-    format!("arn:aws:iam::{ACCOUNT}:root")
+pub fn root() -> PrincipalArn {
+    arn(&format!("arn:aws:iam::{ACCOUNT}:root"))
 }
 
 /// A host like the app's model: a world, a clock, seeded randomness, and an access matrix it
@@ -147,7 +153,7 @@ pub fn demo1() -> (World, KeyId) {
 
 /// A playground over a scenario file of `scenarios/`, showing the cryptographic actions, with
 /// the given caller picked, as the app's reducer state.
-pub fn app_state(scenario: &str, caller: &str) -> kms_playground::state::AppState {
+pub fn app_state(scenario: &str, caller: &PrincipalArn) -> kms_playground::state::AppState {
     use kms_engine::catalog::ActionGroup;
     use kms_engine::view::ActionSet;
     use kms_playground::panels::PanelIntent;
@@ -155,10 +161,10 @@ pub fn app_state(scenario: &str, caller: &str) -> kms_playground::state::AppStat
     let mut rng = SeededRandomness::new(3);
     let loaded = kms_engine::scenario::load(scenario, START, &mut rng).unwrap();
     let world = loaded.world;
-    let principals: Vec<String> = world
+    let principals: Vec<PrincipalArn> = world
         .principals()
         .filter(|p| !p.is_root())
-        .map(|p| p.arn.clone())
+        .filter_map(|p| p.arn().cloned())
         .collect();
     let keys: Vec<(KeyId, String)> = world
         .keys
@@ -181,7 +187,7 @@ pub fn app_state(scenario: &str, caller: &str) -> kms_playground::state::AppStat
         Some(loaded.scenario.clone()),
     );
     let mut state = AppState::new(playground);
-    state.apply(Intent::Panel(PanelIntent::SetCaller(caller.to_owned())));
+    state.apply(Intent::Panel(PanelIntent::SetCaller(caller.to_string())));
     state
 }
 

@@ -8,7 +8,9 @@
 
 use kms_engine::policy::parse::{PolicyKind, parse_operator, parse_policy};
 use kms_engine::policy::{ConditionOperator, Policy};
-use kms_engine::request::{Context, ContextValue, PrincipalType, RequestPrincipal};
+use kms_engine::request::{
+    Context, ContextValue, PrincipalArn, PrincipalId, PrincipalType, RequestPrincipal,
+};
 
 pub const ACCOUNT: &str = "111122223333";
 pub const OTHER_ACCOUNT: &str = "444455556666";
@@ -39,9 +41,14 @@ pub fn operator(text: &str) -> ConditionOperator {
     parse_operator(text).unwrap_or_else(|problem| panic!("bad operator {text}: {problem:?}"))
 }
 
+/// A principal ARN the test writes out, which must parse.
+pub fn arn(text: &str) -> PrincipalArn {
+    PrincipalArn::parse(text).unwrap_or_else(|e| panic!("{e}"))
+}
+
 pub fn user(account: &str, name: &str) -> RequestPrincipal {
     RequestPrincipal {
-        arn: format!("arn:aws:iam::{account}:user/{name}"),
+        id: arn(&format!("arn:aws:iam::{account}:user/{name}")).into(),
         account: account.to_owned(),
         kind: PrincipalType::User,
         role_arn: None,
@@ -50,7 +57,7 @@ pub fn user(account: &str, name: &str) -> RequestPrincipal {
 
 pub fn root(account: &str) -> RequestPrincipal {
     RequestPrincipal {
-        arn: format!("arn:aws:iam::{account}:root"),
+        id: arn(&format!("arn:aws:iam::{account}:root")).into(),
         account: account.to_owned(),
         kind: PrincipalType::AccountRoot,
         role_arn: None,
@@ -59,16 +66,19 @@ pub fn root(account: &str) -> RequestPrincipal {
 
 pub fn session(account: &str, role: &str, session: &str) -> RequestPrincipal {
     RequestPrincipal {
-        arn: format!("arn:aws:sts::{account}:assumed-role/{role}/{session}"),
+        id: arn(&format!(
+            "arn:aws:sts::{account}:assumed-role/{role}/{session}"
+        ))
+        .into(),
         account: account.to_owned(),
         kind: PrincipalType::AssumedRole,
-        role_arn: Some(format!("arn:aws:iam::{account}:role/{role}")),
+        role_arn: Some(arn(&format!("arn:aws:iam::{account}:role/{role}"))),
     }
 }
 
 pub fn service(name: &str) -> RequestPrincipal {
     RequestPrincipal {
-        arn: name.to_owned(),
+        id: PrincipalId::Service(name.to_owned()),
         account: String::new(),
         kind: PrincipalType::Service,
         role_arn: None,

@@ -2,11 +2,13 @@
 
 #![expect(clippy::unwrap_used, reason = "helpers fail the test on a bad fixture")]
 
+pub use crate::common::arn;
 use kms_engine::authz::{self, AuthzRequest, Explanation, RequestParams, Target, Verdict};
 use kms_engine::catalog::Action;
 use kms_engine::entropy::{SeededRandomness, Timestamp};
 use kms_engine::error::KmsError;
 use kms_engine::kms::{Caller, CreateKeyRequest, Env};
+pub use kms_engine::request::PrincipalArn;
 use kms_engine::store::KeyId;
 use kms_engine::world::{KeySetup, World};
 
@@ -19,13 +21,13 @@ pub const OTHER: &str = "444455556666";
 pub const NOW: Timestamp = Timestamp(1_704_067_200_000);
 
 /// `arn:aws:iam::ACCOUNT:user/NAME`.
-pub fn user(account: &str, name: &str) -> String {
-    format!("arn:aws:iam::{account}:user/{name}")
+pub fn user(account: &str, name: &str) -> PrincipalArn {
+    crate::common::arn(&format!("arn:aws:iam::{account}:user/{name}"))
 }
 
 /// `arn:aws:iam::ACCOUNT:root`.
-pub fn root(account: &str) -> String {
-    format!("arn:aws:iam::{account}:root")
+pub fn root(account: &str) -> PrincipalArn {
+    crate::common::arn(&format!("arn:aws:iam::{account}:root"))
 }
 
 /// A world with the two accounts.
@@ -47,7 +49,7 @@ pub fn add_key(world: &mut World, account: &str, policy: Option<&str>, seed: u64
 }
 
 /// The verdict of the fast path, checked against the explained path.
-pub fn verdict(world: &World, caller: &str, key: &KeyId, action: Action) -> Verdict {
+pub fn verdict(world: &World, caller: &PrincipalArn, key: &KeyId, action: Action) -> Verdict {
     let explanation = explain(world, caller, key, action);
     let principal = world.principal(caller).unwrap();
     let key = world.keys.get(key).unwrap();
@@ -89,7 +91,7 @@ pub fn verdict(world: &World, caller: &str, key: &KeyId, action: Action) -> Verd
 }
 
 /// The explained decision.
-pub fn explain(world: &World, caller: &str, key: &KeyId, action: Action) -> Explanation {
+pub fn explain(world: &World, caller: &PrincipalArn, key: &KeyId, action: Action) -> Explanation {
     let principal = world.principal(caller).unwrap();
     let key = world.keys.get(key).unwrap();
     let params = RequestParams::default();
@@ -111,8 +113,8 @@ pub fn env(rng: &mut SeededRandomness) -> Env<'_> {
 }
 
 /// A direct call by `arn`.
-pub fn caller(arn: &str) -> Caller {
-    Caller::new(arn)
+pub fn caller(arn: &PrincipalArn) -> Caller {
+    Caller::new(arn.clone())
 }
 
 /// An identity policy allowing `actions` on `resources`.
@@ -135,7 +137,7 @@ pub fn deny_policy(actions: &[&str], resources: &[&str]) -> String {
 
 /// A world where Alice may do anything with KMS through an IAM policy and Bob has nothing:
 /// `(world, Alice's ARN, Bob's ARN)`.
-pub fn alice_admin_and_bob() -> (World, String, String) {
+pub fn alice_admin_and_bob() -> (World, PrincipalArn, PrincipalArn) {
     let mut world = world();
     let alice = world.add_user(ACCOUNT, "Alice").unwrap();
     let bob = world.add_user(ACCOUNT, "Bob").unwrap();
@@ -154,7 +156,7 @@ pub fn fresh_seed() -> u64 {
 /// CreateKey as `who` with `spec` and, when given, `usage` (API names); the new key's ARN.
 pub fn create_key_of_spec(
     world: &mut World,
-    who: &str,
+    who: &PrincipalArn,
     spec: &str,
     usage: Option<&str>,
     seed: u64,
