@@ -372,9 +372,12 @@ pub fn grant_rows(world: &World, key: &KeyId, origin: Timestamp, now: Timestamp)
             grant_id: grant.id.clone(),
             key: key.clone(),
             name: grant.name.clone(),
-            grantee: grant.grantee.clone(),
-            grantee_name: principal_name(world, &grant.grantee),
-            retiring: grant.retiring.as_deref().map(|r| principal_name(world, r)),
+            grantee: grant.grantee.to_string(),
+            grantee_name: principal_name(world, grant.grantee.as_str()),
+            retiring: grant
+                .retiring
+                .as_ref()
+                .map(|r| principal_name(world, r.as_str())),
             created_by: principal_name(world, grant.created_by.as_str()),
             operations: grant
                 .operations

@@ -169,7 +169,11 @@ pub fn audit(
     }
     unused_statements(&synthetic, universe, names, now, &mut findings);
     for grant in world.grants.all().filter(|g| g.is_active()) {
-        if world.find_principal(&grant.grantee).is_some() {
+        if grant
+            .grantee
+            .arn()
+            .is_some_and(|arn| world.principal(arn).is_some())
+        {
             continue;
         }
         let key = world.keys.get_by_arn(&grant.key_arn);
@@ -178,7 +182,7 @@ pub fn audit(
             severity: FindingKind::GrantOutlives.severity(),
             key: key.map(|k| names.key(world, &k.id)),
             key_id: key.map(|k| k.id.clone()),
-            principal: Some(grant.grantee.clone()),
+            principal: Some(grant.grantee.to_string()),
             action: Some(
                 grant
                     .operations

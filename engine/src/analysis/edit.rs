@@ -140,7 +140,7 @@ pub enum Change {
         /// The key.
         key: KeyId,
         /// The grantee's ARN.
-        grantee: String,
+        grantee: PrincipalArn,
         /// The grant operations, such as `Decrypt`.
         operations: Vec<String>,
     },
@@ -364,7 +364,7 @@ impl Change {
             } => format!(
                 "create a grant on {} for {} with operations {} (pass its grant token to use it at once)",
                 key(k),
-                who(grantee),
+                who(grantee.as_str()),
                 operations.join(", ")
             ),
             Change::RetireGrant { key: k, grant_id } => {
@@ -469,7 +469,7 @@ fn apply(world: &mut World, change: &Change, now: Timestamp) -> Result<(), World
                 .ok_or_else(|| WorldError::UnknownKey(key.to_string()))?;
             let spec = NewGrant {
                 key_arn: key.arn.clone(),
-                grantee: grantee.clone(),
+                grantee: grantee.clone().into(),
                 retiring: None,
                 operations: operations
                     .iter()

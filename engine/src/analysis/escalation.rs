@@ -312,7 +312,7 @@ fn key_escalations(
         let _ = granted.grants.create(
             NewGrant {
                 key_arn: key.arn.clone(),
-                grantee: arn.to_string(),
+                grantee: arn.clone().into(),
                 retiring: None,
                 operations: grantable.clone(),
                 constraints: None,

@@ -571,7 +571,7 @@ impl Search<'_> {
             if key.spec.row().allows_grant_operation(self.query.action) {
                 out.push(vec![Change::CreateGrant {
                     key: key.id.clone(),
-                    grantee: self.query.principal.to_string(),
+                    grantee: self.query.principal.clone(),
                     operations: vec![operation.to_owned()],
                 }]);
             }

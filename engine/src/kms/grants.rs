@@ -16,8 +16,8 @@ use crate::authz::{Reason, RequestParams, Target};
 use crate::catalog::KEY_SPECS;
 use crate::error::{AccessDenied, Constraint, DenialForm, KmsError, Shown};
 use crate::store::grants::{
-    EndKind, GrantConstraints, GrantId, GrantListEntry, GrantQuery, MAX_GRANT_TOKENS, NewGrant,
-    TokenProblem, parse_operation,
+    EndKind, GrantConstraints, GrantId, GrantListEntry, GrantPrincipal, GrantQuery,
+    MAX_GRANT_TOKENS, NewGrant, TokenProblem, parse_operation,
 };
 use crate::store::{Key, check_key_state};
 use crate::world::{Principal, World};
@@ -327,8 +327,11 @@ impl World {
         check_key_state(key.state, key.origin, Action::CreateGrant, &key.arn)?;
         let spec = NewGrant {
             key_arn: key.arn.clone(),
-            grantee: request.grantee_principal,
-            retiring: request.retiring_principal,
+            grantee: GrantPrincipal::new(&request.grantee_principal),
+            retiring: request
+                .retiring_principal
+                .as_deref()
+                .map(GrantPrincipal::new),
             operations,
             constraints,
             name: request.name,

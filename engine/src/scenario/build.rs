@@ -11,7 +11,7 @@ use crate::entropy::{Randomness, Timestamp};
 use crate::json::{self, Value, ValueKind};
 use crate::policy::parse::{PolicyKind, parse_policy};
 use crate::request::PrincipalArn;
-use crate::store::grants::{GrantConstraints, NewGrant, parse_operation};
+use crate::store::grants::{GrantConstraints, GrantPrincipal, NewGrant, parse_operation};
 use crate::store::{DAY_MILLIS, KeyId, KeyState, Origin, Tag};
 use crate::world::{KeySetup, PrincipalKind, World, WorldError};
 use crate::world::{OrgPolicy, OrgUnit, Organization};
@@ -304,8 +304,8 @@ impl Scenario {
             };
             let spec = NewGrant {
                 key_arn: key.arn.clone(),
-                grantee: grant.grantee.clone(),
-                retiring: grant.retiring_principal.clone(),
+                grantee: GrantPrincipal::new(&grant.grantee),
+                retiring: grant.retiring_principal.as_deref().map(GrantPrincipal::new),
                 operations: grant
                     .operations
                     .iter()
@@ -553,7 +553,7 @@ impl Scenario {
                 }
                 Some(GrantEntry {
                     key,
-                    grantee: g.grantee.clone(),
+                    grantee: g.grantee.to_string(),
                     operations: g
                         .operations
                         .iter()
@@ -561,7 +561,7 @@ impl Scenario {
                         .map(str::to_owned)
                         .collect(),
                     constraints: list,
-                    retiring_principal: g.retiring.clone(),
+                    retiring_principal: g.retiring.as_ref().map(GrantPrincipal::to_string),
                     name: g.name.clone(),
                     span: Span::default(),
                 })

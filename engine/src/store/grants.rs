@@ -274,6 +274,62 @@ pub struct GrantEnd {
     pub by: PrincipalArn,
 }
 
+/// A grantee or retiring principal as CreateGrant took it: the ARN of an IAM principal the world
+/// can hold, or other text the request's checks let through and KMS keeps as written (an account
+/// id, a federated user, an ARN of another partition; API Reference, CreateGrant,
+/// GranteePrincipal). It matches a caller by its text, as KMS compares it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GrantPrincipal {
+    /// An account root, user, role or assumed-role session.
+    Iam(PrincipalArn),
+    /// Anything else CreateGrant accepted.
+    Other(String),
+}
+
+impl GrantPrincipal {
+    /// `text` as a grant keeps it: a [`PrincipalArn`] when it is one.
+    pub fn new(text: &str) -> GrantPrincipal {
+        match PrincipalArn::parse(text) {
+            Ok(arn) => GrantPrincipal::Iam(arn),
+            Err(_) => GrantPrincipal::Other(text.to_owned()),
+        }
+    }
+
+    /// The principal as written.
+    pub fn as_str(&self) -> &str {
+        match self {
+            GrantPrincipal::Iam(arn) => arn.as_str(),
+            GrantPrincipal::Other(text) => text,
+        }
+    }
+
+    /// The IAM principal's ARN, when the text is one.
+    pub fn arn(&self) -> Option<&PrincipalArn> {
+        match self {
+            GrantPrincipal::Iam(arn) => Some(arn),
+            GrantPrincipal::Other(_) => None,
+        }
+    }
+}
+
+impl From<PrincipalArn> for GrantPrincipal {
+    fn from(arn: PrincipalArn) -> GrantPrincipal {
+        GrantPrincipal::Iam(arn)
+    }
+}
+
+impl std::fmt::Display for GrantPrincipal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for GrantPrincipal {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 /// A grant.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Grant {
@@ -284,9 +340,9 @@ pub struct Grant {
     /// The optional `Name` given at creation (idempotency only).
     pub name: Option<String>,
     /// The principal that gets the operations.
-    pub grantee: String,
+    pub grantee: GrantPrincipal,
     /// The principal that may retire the grant.
-    pub retiring: Option<String>,
+    pub retiring: Option<GrantPrincipal>,
     /// The account of the principal that created the grant (`IssuingAccount`, as an account id).
     pub issuing_account: String,
     /// The ARN of the principal that created the grant.
@@ -338,8 +394,8 @@ impl Grant {
             grant_id: self.id.clone(),
             name: self.name.clone().unwrap_or_default(),
             creation_date: self.created.as_epoch_seconds(),
-            grantee_principal: self.grantee.clone(),
-            retiring_principal: self.retiring.clone(),
+            grantee_principal: self.grantee.to_string(),
+            retiring_principal: self.retiring.as_ref().map(GrantPrincipal::to_string),
             issuing_account: format!("arn:aws:iam::{}:root", self.issuing_account),
             operations: self
                 .operations
@@ -386,9 +442,9 @@ pub struct NewGrant {
     /// The key's ARN.
     pub key_arn: String,
     /// The grantee principal.
-    pub grantee: String,
+    pub grantee: GrantPrincipal,
     /// The retiring principal.
-    pub retiring: Option<String>,
+    pub retiring: Option<GrantPrincipal>,
     /// The operations.
     pub operations: Vec<Action>,
     /// The constraints.
@@ -408,7 +464,8 @@ impl NewGrant {
     /// users, and assumed role users"), so KMS answers as for any ARN it cannot resolve to a
     /// principal: `InvalidArnException: ARN does not refer to a valid principal: ARN`.
     pub fn check_principals(&self) -> Result<(), KmsError> {
-        for arn in std::iter::once(&self.grantee).chain(&self.retiring) {
+        for principal in std::iter::once(&self.grantee).chain(&self.retiring) {
+            let arn = principal.as_str();
             let mut parts = arn.splitn(6, ':');
             let is_group = parts.next() == Some("arn")
                 && parts.next().is_some()
@@ -501,7 +558,7 @@ pub struct GrantMatch {
     /// The grant id.
     pub grant_id: GrantId,
     /// The grantee as the grant names it (the caller, its role, or its account).
-    pub grantee: String,
+    pub grantee: GrantPrincipal,
     /// How the grantee matched the caller.
     pub matched_as: GranteeMatch,
     /// The grant's standing for this request.
@@ -523,7 +580,11 @@ pub enum GranteeMatch {
 }
 
 /// How a grantee principal matches `caller`, if it does.
-pub fn grantee_matches(grantee: &str, caller: &RequestPrincipal) -> Option<GranteeMatch> {
+pub fn grantee_matches(
+    grantee: &GrantPrincipal,
+    caller: &RequestPrincipal,
+) -> Option<GranteeMatch> {
+    let grantee = grantee.as_str();
     if grantee == caller.id.as_str() {
         Some(GranteeMatch::Caller)
     } else if caller.role_arn.as_ref().is_some_and(|role| role == grantee) {
@@ -723,7 +784,8 @@ impl GrantStore {
         Ok(self
             .on_key(key_arn)
             .filter(|g| {
-                grant_id.is_none_or(|id| &g.id == id) && grantee.is_none_or(|p| g.grantee == p)
+                grant_id.is_none_or(|id| &g.id == id)
+                    && grantee.is_none_or(|p| g.grantee.as_str() == p)
             })
             .map(Grant::list_entry)
             .collect())
@@ -733,7 +795,9 @@ impl GrantStore {
     pub fn list_retirable(&self, retiring: &str) -> Vec<GrantListEntry> {
         self.grants
             .iter()
-            .filter(|g| g.is_active() && g.retiring.as_deref() == Some(retiring))
+            .filter(|g| {
+                g.is_active() && g.retiring.as_ref().map(GrantPrincipal::as_str) == Some(retiring)
+            })
             .map(Grant::list_entry)
             .collect()
     }
@@ -1040,7 +1104,7 @@ fn is_root_arn_of(arn: &str, account: &str) -> bool {
 fn retire_basis(grant: &Grant, caller: &RequestPrincipal) -> Option<(GrantBasis, bool)> {
     if let Some(m) = grant
         .retiring
-        .as_deref()
+        .as_ref()
         .and_then(|r| grantee_matches(r, caller))
     {
         return Some((GrantBasis::RetiringPrincipal(m), m == GranteeMatch::Account));
@@ -1123,7 +1187,7 @@ mod tests {
     fn new_grant(ops: &[Action], name: Option<&str>) -> NewGrant {
         NewGrant {
             key_arn: KEY.to_owned(),
-            grantee: BOB.to_owned(),
+            grantee: GrantPrincipal::new(BOB),
             retiring: None,
             operations: ops.to_vec(),
             constraints: None,
@@ -1352,6 +1416,44 @@ mod tests {
     }
 
     #[test]
+    fn grant_principals_keep_their_text_and_know_the_iam_principals_among_them() {
+        // API Reference, CreateGrant, GranteePrincipal: AWS accounts, IAM users, IAM roles,
+        // federated users and assumed role users; KMS returns the text as given (ListGrants).
+        for text in [
+            "arn:aws:iam::111122223333:root",
+            "arn:aws:iam::111122223333:role/service-role/exec",
+            "arn:aws:sts::111122223333:assumed-role/Ops/s1",
+        ] {
+            let principal = GrantPrincipal::new(text);
+            assert_eq!(principal.arn().map(PrincipalArn::as_str), Some(text));
+            assert_eq!(principal.to_string(), text);
+        }
+        for text in [
+            "111122223333",
+            "arn:aws:sts::111122223333:federated-user/Bob",
+            "arn:aws-cn:iam::111122223333:user/Bob",
+            "kms.amazonaws.com",
+        ] {
+            let principal = GrantPrincipal::new(text);
+            assert_eq!(principal, GrantPrincipal::Other(text.to_owned()));
+            assert_eq!(principal.as_str(), text);
+            assert_eq!(
+                serde_json::to_string(&principal).unwrap(),
+                format!("\"{text}\"")
+            );
+        }
+        // A group is no principal: CreateGrant refuses it with KMS's own words.
+        let group = NewGrant {
+            grantee: GrantPrincipal::new("arn:aws:iam::111122223333:group/Admins"),
+            ..new_grant(&[Action::Encrypt], None)
+        };
+        assert_eq!(
+            group.check_principals().unwrap_err().message(),
+            "ARN does not refer to a valid principal: arn:aws:iam::111122223333:group/Admins"
+        );
+    }
+
+    #[test]
     fn grants_to_a_role_reach_its_sessions_and_grants_to_an_account_are_marked() {
         let session = RequestPrincipal {
             id: principal("arn:aws:sts::111122223333:assumed-role/Ops/s1").into(),
@@ -1360,18 +1462,30 @@ mod tests {
             role_arn: Some(principal("arn:aws:iam::111122223333:role/Ops")),
         };
         assert_eq!(
-            grantee_matches("arn:aws:iam::111122223333:role/Ops", &session),
+            grantee_matches(
+                &GrantPrincipal::new("arn:aws:iam::111122223333:role/Ops"),
+                &session
+            ),
             Some(GranteeMatch::Role)
         );
         assert_eq!(
-            grantee_matches("arn:aws:iam::111122223333:root", &session),
+            grantee_matches(
+                &GrantPrincipal::new("arn:aws:iam::111122223333:root"),
+                &session
+            ),
             Some(GranteeMatch::Account)
         );
         assert_eq!(
-            grantee_matches("arn:aws:iam::444455556666:root", &session),
+            grantee_matches(
+                &GrantPrincipal::new("arn:aws:iam::444455556666:root"),
+                &session
+            ),
             None
         );
-        assert_eq!(grantee_matches(BOB, &user(BOB)), Some(GranteeMatch::Caller));
+        assert_eq!(
+            grantee_matches(&GrantPrincipal::new(BOB), &user(BOB)),
+            Some(GranteeMatch::Caller)
+        );
     }
 
     #[test]
@@ -1513,8 +1627,8 @@ mod tests {
         for i in 0..5 {
             let mut spec = new_grant(&[Action::Encrypt], None);
             if i % 2 == 1 {
-                spec.grantee = ALICE.to_owned();
-                spec.retiring = Some(BOB.to_owned());
+                spec.grantee = GrantPrincipal::new(ALICE);
+                spec.retiring = Some(GrantPrincipal::new(BOB));
             }
             ids.push(store.create(spec, Timestamp(i), &mut rng).unwrap().id);
         }

@@ -15,7 +15,7 @@ use kms_engine::catalog::Action;
 use kms_engine::entropy::SeededRandomness;
 use kms_engine::matrix::Matrix;
 use kms_engine::store::KeyId;
-use kms_engine::store::grants::NewGrant;
+use kms_engine::store::grants::{GrantPrincipal, NewGrant};
 use kms_engine::world::{KeySetup, OrgPolicy, Organization, World};
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -260,8 +260,8 @@ fn add_grants(world: &mut World, keys: &[KeyId], grants: &[GrantSpec]) {
             .create(
                 NewGrant {
                     key_arn,
-                    grantee: grantees()[spec.grantee].clone(),
-                    retiring: spec.retiring.then(|| user(ACCOUNT, "Alice").to_string()),
+                    grantee: GrantPrincipal::new(&grantees()[spec.grantee]),
+                    retiring: spec.retiring.then(|| user(ACCOUNT, "Alice").into()),
                     operations,
                     constraints: None,
                     name: None,
