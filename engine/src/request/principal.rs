@@ -98,10 +98,9 @@ impl PrincipalArn {
     /// The role name of an assumed-role session's ARN (`Admin` in
     /// `arn:aws:sts::111122223333:assumed-role/Admin/session`).
     pub fn session_role(&self) -> Option<&str> {
-        self.0
-            .split_once(":assumed-role/")
-            .and_then(|(_, rest)| rest.split_once('/'))
-            .map(|(role, _)| role)
+        let resource = self.0.splitn(6, ':').nth(5)?;
+        let (role, _session) = resource.strip_prefix("assumed-role/")?.split_once('/')?;
+        Some(role)
     }
 }
 
@@ -305,6 +304,11 @@ mod tests {
             PrincipalArn::parse("arn:aws:sts::444455556666:assumed-role/Admin/s1").unwrap();
         assert_eq!(session.account(), "444455556666");
         assert_eq!(session.session_role(), Some("Admin"));
+        // An IAM path may hold a colon: the user stays a user.
+        let user =
+            PrincipalArn::parse("arn:aws:iam::111122223333:user/a:assumed-role/x/Bob").unwrap();
+        assert_eq!(user.principal_type(), PrincipalType::User);
+        assert_eq!(user.session_role(), None);
         assert_eq!(
             PrincipalArn::account_root("111122223333").unwrap().as_str(),
             "arn:aws:iam::111122223333:root"
