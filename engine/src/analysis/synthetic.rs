@@ -13,7 +13,7 @@ use crate::catalog::Action;
 use crate::entropy::Timestamp;
 use crate::policy::document::{OperatorKind, PrincipalSet, Statement};
 use crate::policy::eval::StatementRef;
-use crate::request::{ContextValue, PrincipalArn};
+use crate::request::{ContextValue, PrincipalArn, PrincipalId};
 use crate::store::{Key, KeyId, check_key};
 use crate::world::{Principal, World};
 use serde::Serialize;
@@ -197,8 +197,8 @@ pub struct SyntheticRow {
     pub kind: SyntheticKind,
     /// Its label.
     pub label: &'static str,
-    /// The fresh principal's ARN (the service name for a service; empty for anonymous).
-    pub arn: String,
+    /// The fresh principal's ARN or, for a service, its name; `None` for the anonymous caller.
+    pub id: Option<PrincipalId>,
     /// Its cells, key by key, action by action.
     pub cells: Vec<SyntheticCell>,
 }
@@ -228,7 +228,7 @@ pub fn synthetic_rows(
             SyntheticRow {
                 kind,
                 label: kind.label(),
-                arn: principal.map(|p| p.id.to_string()).unwrap_or_default(),
+                id: principal.map(|p| p.id.clone()),
                 cells,
             }
         })
