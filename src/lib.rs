@@ -11,6 +11,7 @@ pub mod course;
 pub mod editing;
 pub mod highlight;
 pub mod json_lex;
+pub mod look;
 pub mod matrix_view;
 pub mod model;
 pub mod panels;
