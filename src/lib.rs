@@ -17,6 +17,7 @@ pub mod model;
 pub mod panels;
 pub mod persist;
 pub mod platform;
+pub mod prerender;
 pub mod presets;
 pub mod share;
 pub mod startup;
