@@ -545,6 +545,7 @@ pub fn step_intents(model: &Playground, step: &TourStep) -> Vec<Intent> {
                 start,
                 end,
                 highlight: true,
+                focus: false,
             });
         }
     }

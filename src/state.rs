@@ -74,6 +74,8 @@ pub struct RevealRequest {
     pub start: usize,
     /// One past the last byte.
     pub end: usize,
+    /// Whether the editor takes the keyboard focus ([`Intent::Reveal`]).
+    pub focus: bool,
     /// Distinguishes repeated requests for the same range.
     pub serial: u32,
 }
@@ -198,6 +200,10 @@ pub enum Intent {
         end: usize,
         /// Also keep it highlighted (a statement the why panel points at).
         highlight: bool,
+        /// Put the keyboard focus in the editor, as after a click on a problem or a statement
+        /// link. A step of the course reveals without it: the focus stays on the course's
+        /// buttons, and a phone neither scrolls away from the question nor opens its keyboard.
+        focus: bool,
     },
     /// Attach a new identity policy to a principal.
     AddPolicy {
@@ -626,6 +632,7 @@ impl AppState {
                 start,
                 end,
                 highlight,
+                focus,
             } => {
                 self.select_document(doc);
                 self.ui.pane = Pane::Editor;
@@ -634,6 +641,7 @@ impl AppState {
                     doc,
                     start,
                     end,
+                    focus,
                     serial: self.reveal_serial,
                 });
                 self.ui.highlight = highlight.then_some((doc, start, end));

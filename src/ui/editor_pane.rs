@@ -229,6 +229,7 @@ pub fn EditorPane() -> Html {
             let reveal = state.ui.reveal.filter(|r| r.doc == id).map(|r| Reveal {
                 start: r.start,
                 end: r.end,
+                focus: r.focus,
                 serial: r.serial,
             });
             let statement = state.ui.highlight.filter(|h| h.0 == id).map(|h| (h.1, h.2));
