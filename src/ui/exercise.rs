@@ -20,7 +20,10 @@ fn decision_words(decision: Decision) -> &'static str {
 }
 
 fn cell_words(g: &GoalStatus) -> String {
-    format!("{} · {} · {}", g.principal, g.key, g.action)
+    match &g.request {
+        Some(request) => format!("{} · {} · {} with {request}", g.principal, g.key, g.action),
+        None => format!("{} · {} · {}", g.principal, g.key, g.action),
+    }
 }
 
 #[component]
