@@ -275,6 +275,7 @@ impl Scenario {
                 aliases: k.aliases.clone(),
                 tags: tags(&k.tags),
                 state,
+                replica_of: None,
             };
             if let Err(e) = world.add_key(setup, now, rng) {
                 match (&e, &k.policy) {
@@ -492,11 +493,7 @@ impl Scenario {
                 arn: k.arn.clone(),
                 account: k.account.clone(),
                 region: k.region.clone(),
-                aliases: world
-                    .keys
-                    .aliases_for(&k.id)
-                    .map(|a| a.name.clone())
-                    .collect(),
+                aliases: world.keys.aliases_for(k).map(|a| a.name.clone()).collect(),
                 description: k.description.clone(),
                 state: k.state.as_str(),
                 origin: if k.origin == Origin::External {
