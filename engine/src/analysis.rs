@@ -142,7 +142,7 @@ pub struct CellQuery {
 pub(crate) fn outcome_for(
     world: &World,
     caller: &Principal,
-    key: &String,
+    key: &str,
     action: Action,
     params: &RequestParams,
     now: Timestamp,

@@ -213,7 +213,7 @@ fn outside_findings(
     world: &World,
     synthetic: &SyntheticWorld,
     names: &Names,
-    id: &String,
+    id: &str,
     now: Timestamp,
     findings: &mut Vec<Finding>,
 ) {
@@ -272,7 +272,7 @@ fn outside_findings(
             kind,
             severity: kind.severity(),
             key: Some(key_name.clone()),
-            key_arn: Some(id.clone()),
+            key_arn: Some(id.to_owned()),
             principal: Some("*".to_owned()),
             action: Some(list.join(", ")),
             statement: Some(statement.label()),
@@ -348,7 +348,7 @@ fn outside_findings(
         // A `*` statement already reported as public or cross-account covers this one.
         if findings
             .iter()
-            .any(|f| f.key_arn.as_ref() == Some(id) && f.statement.as_ref() == Some(&statement))
+            .any(|f| f.key_arn.as_deref() == Some(id) && f.statement.as_ref() == Some(&statement))
         {
             continue;
         }
@@ -361,7 +361,7 @@ fn outside_findings(
             kind: FindingKind::CrossAccount,
             severity: FindingKind::CrossAccount.severity(),
             key: Some(key_name.clone()),
-            key_arn: Some(id.clone()),
+            key_arn: Some(id.to_owned()),
             principal: Some(who.clone()),
             action: Some(allowed.join(", ")),
             statement: Some(statement),
@@ -377,7 +377,7 @@ fn outside_findings(
 }
 
 /// The accounts a key's policy allows by account principal or by a principal's ARN.
-fn named_accounts(world: &World, id: &String) -> Vec<String> {
+fn named_accounts(world: &World, id: &str) -> Vec<String> {
     let Some(key) = world.keys.get_by_arn(id) else {
         return Vec::new();
     };
@@ -413,7 +413,7 @@ fn named_accounts(world: &World, id: &String) -> Vec<String> {
 fn no_admin_finding(
     world: &World,
     names: &Names,
-    id: &String,
+    id: &str,
     now: Timestamp,
     findings: &mut Vec<Finding>,
 ) {
@@ -442,7 +442,7 @@ fn no_admin_finding(
         kind: FindingKind::NoAdmin,
         severity: FindingKind::NoAdmin.severity(),
         key: Some(key_name.clone()),
-        key_arn: Some(id.clone()),
+        key_arn: Some(id.to_owned()),
         principal: None,
         action: Some(Action::PutKeyPolicy.name().to_owned()),
         statement: None,

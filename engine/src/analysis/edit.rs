@@ -549,7 +549,7 @@ fn unreadable(what: &str) -> WorldError {
 
 fn edit_key_policy(
     world: &mut World,
-    key: &String,
+    key: &str,
     edit: impl FnOnce(&mut Vec<Value>) -> bool,
 ) -> Result<(), WorldError> {
     let text = world
