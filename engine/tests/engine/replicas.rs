@@ -14,7 +14,10 @@ use kms_engine::world::World;
 const HOME: &str = "us-east-1";
 const AWAY: &str = "eu-west-2";
 
-#[expect(clippy::unwrap_used, reason = "a helper fails the test on a bad fixture")]
+#[expect(
+    clippy::unwrap_used,
+    reason = "a helper fails the test on a bad fixture"
+)]
 fn primary(world: &mut World, rng: &mut SeededRandomness) -> KeyMetadata {
     world
         .create_key(
@@ -47,7 +50,10 @@ fn replicate(
     )
 }
 
-#[expect(clippy::unwrap_used, reason = "a helper fails the test on a bad fixture")]
+#[expect(
+    clippy::unwrap_used,
+    reason = "a helper fails the test on a bad fixture"
+)]
 fn describe(world: &mut World, rng: &mut SeededRandomness, region: &str, key: &str) -> KeyMetadata {
     world
         .describe_key(
@@ -62,7 +68,10 @@ fn describe(world: &mut World, rng: &mut SeededRandomness, region: &str, key: &s
         .key_metadata
 }
 
-#[expect(clippy::unwrap_used, reason = "a helper fails the test on a bad fixture")]
+#[expect(
+    clippy::unwrap_used,
+    reason = "a helper fails the test on a bad fixture"
+)]
 fn encrypt(world: &mut World, rng: &mut SeededRandomness, region: &str, key: &str) -> Vec<u8> {
     world
         .encrypt(
