@@ -369,11 +369,16 @@ impl Playground {
                 .and_then(|k| key_position(&k.arn))
                 .unwrap_or(usize::MAX)
         });
-        let keys: Vec<_> = order
+        let mut keys: Vec<_> = order
             .iter()
             .filter_map(|&i| scenario.keys.get(i).cloned())
             .collect();
-        // Grants and expectations point at keys by index: renumber them.
+        // Grants, expectations and replicas point at keys by index: renumber them.
+        for key in &mut keys {
+            key.replica_of = key
+                .replica_of
+                .and_then(|p| order.iter().position(|&i| i == p));
+        }
         for grant in &mut scenario.grants {
             grant.key = order
                 .iter()

@@ -103,8 +103,8 @@ impl KeyStore {
     }
 
     /// Adds a key. Its (key id, Region) must be new; a key id already used in another Region
-    /// is accepted only for a multi-Region key of the same account (a replica: KMS API
-    /// Reference, ReplicateKey).
+    /// is accepted only for a multi-Region replica key of the same account (KMS API Reference,
+    /// ReplicateKey).
     pub fn insert(&mut self, key: Key) -> Result<(), KmsError> {
         let exists = || KmsError::AlreadyExists(format!("Key '{}' already exists", key.arn));
         if self
@@ -115,7 +115,7 @@ impl KeyStore {
         }
         if self
             .with_id(&key.id)
-            .any(|other| !key.is_multi_region() || other.account != key.account)
+            .any(|other| !key.replica || !key.is_multi_region() || other.account != key.account)
         {
             return Err(exists());
         }

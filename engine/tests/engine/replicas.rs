@@ -422,3 +422,118 @@ fn a_primary_with_replicas_waits_for_them_before_its_deletion_period_starts() {
     world.advance_time(&mut Env::new(after, &mut rng));
     assert!(world.keys.get_by_arn(&made.arn).is_none());
 }
+
+mod scenario_format {
+    use super::*;
+    use kms_engine::scenario::{self, Scenario};
+
+    fn load(text: &str) -> Result<scenario::Loaded, String> {
+        let mut rng = SeededRandomness::new(3);
+        scenario::load(text, NOW, &mut rng).map_err(|e| e.to_string())
+    }
+
+    const TEXT: &str = r#"{"name": "replicas", "account": "111122223333", "region": "us-east-1",
+  "principals": [],
+  "keys": [
+    {"name": "Copy", "replica_of": "Global", "region": "eu-west-2", "description": "the copy",
+     "aliases": ["alias/Global"]},
+    {"name": "Global", "id": "mrk-1234abcd12ab34cd56ef1234567890ab", "aliases": ["alias/Global"]}
+  ]}"#;
+
+    #[test]
+    fn a_replica_key_is_declared_with_replica_of_and_its_region() {
+        // KMS API Reference, ReplicateKey: a replica has its primary's key id and key material
+        // and its own Region, description and aliases (KMS Developer Guide,
+        // multi-region-keys-overview.html: aliases are not shared). The primary may be
+        // declared after its replica.
+        let mut loaded = load(TEXT).unwrap();
+        let copy = &loaded.scenario.keys[0];
+        assert_eq!(copy.id, "mrk-1234abcd12ab34cd56ef1234567890ab");
+        assert_eq!(
+            copy.arn,
+            "arn:aws:kms:eu-west-2:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab"
+        );
+        assert_eq!(copy.replica_of, Some(1));
+        let mut rng = SeededRandomness::new(fresh_seed());
+        let away = describe(&mut loaded.world, &mut rng, AWAY, "alias/Global");
+        assert_eq!(away.description, "the copy");
+        assert_eq!(
+            away.multi_region_configuration
+                .unwrap()
+                .multi_region_key_type,
+            "REPLICA"
+        );
+        let blob = encrypt(&mut loaded.world, &mut rng, HOME, "alias/Global");
+        let opened = decrypt(&mut loaded.world, &mut rng, AWAY, &blob).unwrap();
+        assert_eq!(opened.key_id, copy.arn);
+        // The access matrix has a column per key: the replica and its primary are two.
+        let matrix = kms_engine::matrix::Matrix::of_world(
+            &loaded.world,
+            &[kms_engine::catalog::Action::Encrypt],
+            NOW,
+        );
+        assert_eq!(matrix.keys().len(), 2);
+    }
+
+    #[test]
+    fn a_replica_is_written_back_with_replica_of_and_reads_the_same() {
+        let loaded = load(TEXT).unwrap();
+        let written = Scenario::from_world(&loaded.world, &loaded.scenario).to_json();
+        assert!(written.contains(r#""replica_of": "Global""#), "{written}");
+        let again = load(&written).unwrap();
+        let arns = |s: &Scenario| {
+            s.keys
+                .iter()
+                .map(|k| (k.arn.clone(), k.replica_of.is_some()))
+                .collect::<Vec<_>>()
+        };
+        let mut before = arns(&loaded.scenario);
+        let mut after = arns(&again.scenario);
+        kms_engine::sort::sort(&mut before);
+        kms_engine::sort::sort(&mut after);
+        assert_eq!(before, after);
+        assert_eq!(
+            Scenario::from_world(&again.world, &again.scenario).to_json(),
+            written
+        );
+    }
+
+    #[test]
+    fn bad_replicas_are_errors_at_their_line_and_column() {
+        // KMS API Reference, ReplicateKey: only a multi-Region primary key has replicas, each in
+        // another Region than the primary and its other replicas.
+        let error = load(
+            "{\"keys\": [{\"name\": \"P\"},\n {\"name\": \"R\", \"replica_of\": \"P\", \"region\": \"eu-west-2\"}]}",
+        )
+        .unwrap_err();
+        assert!(error.starts_with("2:30"), "{error}");
+        assert!(error.contains("not a multi-Region key"), "{error}");
+        let error =
+            load("{\"keys\": [{\"name\": \"R\", \"replica_of\": \"Nobody\"}]}").unwrap_err();
+        assert!(error.contains("no key named `Nobody`"), "{error}");
+        let primary = r#"{"name": "P", "id": "mrk-1234abcd12ab34cd56ef1234567890ab"}"#;
+        let error = load(&format!(
+            r#"{{"keys": [{primary}, {{"name": "R", "replica_of": "P"}}]}}"#
+        ))
+        .unwrap_err();
+        assert!(error.contains("another Region"), "{error}");
+        let error = load(&format!(
+            r#"{{"keys": [{primary}, {{"name": "R", "replica_of": "P", "region": "eu-west-2"}}, {{"name": "S", "replica_of": "P", "region": "eu-west-2"}}]}}"#
+        ))
+        .unwrap_err();
+        assert!(
+            error.contains("already has a key of its set in eu-west-2"),
+            "{error}"
+        );
+        let error = load(&format!(
+            r#"{{"keys": [{primary}, {{"name": "R", "replica_of": "P", "region": "eu-west-2", "key_spec": "HMAC_256"}}]}}"#
+        ))
+        .unwrap_err();
+        assert!(error.contains("leave `key_spec` out"), "{error}");
+        let error = load(&format!(
+            r#"{{"keys": [{primary}, {{"name": "R", "replica_of": "P", "region": "eu-west-2"}}, {{"name": "S", "replica_of": "R", "region": "ap-southeast-2"}}]}}"#
+        ))
+        .unwrap_err();
+        assert!(error.contains("is a replica itself"), "{error}");
+    }
+}
