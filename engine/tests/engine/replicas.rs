@@ -364,6 +364,46 @@ fn update_primary_region_swaps_the_primary_and_the_replica() {
 }
 
 #[test]
+fn update_primary_region_needs_the_permission_on_both_keys() {
+    // KMS API Reference, UpdatePrimaryRegion, "Required permissions": kms:UpdatePrimaryRegion
+    // on the current primary key (in the primary key's Region) and on the current replica key
+    // (in the replica key's Region); each key's own key policy decides.
+    let mut world = world();
+    let alice = world.add_user(ACCOUNT, "Alice").unwrap();
+    let mut rng = SeededRandomness::new(fresh_seed());
+    let made = primary(&mut world, &mut rng);
+    let root_home = caller(&root(ACCOUNT)).in_region(HOME);
+    replicate(&mut world, &mut rng, &root_home, &made.key_id, AWAY).unwrap();
+    let policy = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": root(ACCOUNT)}, "Action": "kms:*", "Resource": "*"},
+            {"Effect": "Allow", "Principal": {"AWS": alice}, "Action": "kms:UpdatePrimaryRegion", "Resource": "*"}
+        ]
+    })
+    .to_string();
+    world.set_key_policy(&made.arn, &policy).unwrap();
+    let update = |world: &mut World, rng: &mut SeededRandomness| {
+        world.update_primary_region(
+            &caller(&alice).in_region(HOME),
+            &mut env(rng),
+            UpdatePrimaryRegionRequest {
+                key_id: made.key_id.clone(),
+                primary_region: AWAY.to_owned(),
+            },
+        )
+    };
+    let refused = update(&mut world, &mut rng).unwrap_err();
+    assert_eq!(refused.exception_name(), "AccessDeniedException");
+    assert!(refused.message().contains(AWAY), "{}", refused.message());
+    let away_arn = format!("arn:aws:kms:{AWAY}:{ACCOUNT}:key/{}", made.key_id);
+    world.set_key_policy(&away_arn, &policy).unwrap();
+    update(&mut world, &mut rng).unwrap();
+    assert!(world.keys.get_by_arn(&made.arn).unwrap().replica);
+    assert!(!world.keys.get_by_arn(&away_arn).unwrap().replica);
+}
+
+#[test]
 fn a_primary_with_replicas_waits_for_them_before_its_deletion_period_starts() {
     // KMS API Reference, ScheduleKeyDeletion: "KMS will not delete a multi-Region primary key
     // with existing replica keys": its state is PendingReplicaDeletion, the response has no
@@ -421,6 +461,73 @@ fn a_primary_with_replicas_waits_for_them_before_its_deletion_period_starts() {
     let after = Timestamp(NOW.0 + 15 * DAY_MILLIS);
     world.advance_time(&mut Env::new(after, &mut rng));
     assert!(world.keys.get_by_arn(&made.arn).is_none());
+}
+
+#[test]
+fn rotation_is_set_on_the_primary_and_its_new_material_reaches_the_replicas() {
+    // KMS Developer Guide, multi-region-keys-overview.html: key material and automatic key
+    // rotation are shared properties, synchronized from the primary key; a replica's
+    // rotation is not set on the replica itself (UnsupportedOperationException here).
+    let mut world = world();
+    let mut rng = SeededRandomness::new(fresh_seed());
+    let made = primary(&mut world, &mut rng);
+    let root_home = caller(&root(ACCOUNT)).in_region(HOME);
+    let root_away = caller(&root(ACCOUNT)).in_region(AWAY);
+    replicate(&mut world, &mut rng, &root_home, &made.key_id, AWAY).unwrap();
+    let refused = world
+        .enable_key_rotation(
+            &root_away,
+            &mut env(&mut rng),
+            EnableKeyRotationRequest {
+                key_id: made.key_id.clone(),
+                rotation_period_in_days: None,
+            },
+        )
+        .unwrap_err();
+    assert_eq!(refused.exception_name(), "UnsupportedOperationException");
+    world
+        .enable_key_rotation(
+            &root_home,
+            &mut env(&mut rng),
+            EnableKeyRotationRequest {
+                key_id: made.key_id.clone(),
+                rotation_period_in_days: Some(90),
+            },
+        )
+        .unwrap();
+    world
+        .rotate_key_on_demand(
+            &root_home,
+            &mut env(&mut rng),
+            KeyIdRequest {
+                key_id: made.key_id.clone(),
+            },
+        )
+        .unwrap();
+    let status = world
+        .get_key_rotation_status(
+            &root_away,
+            &mut env(&mut rng),
+            KeyIdRequest {
+                key_id: made.key_id.clone(),
+            },
+        )
+        .unwrap();
+    assert!(status.key_rotation_enabled);
+    assert_eq!(status.rotation_period_in_days, Some(90));
+    // Ciphertext under the rotated material decrypts in the replica's Region, and the other
+    // way round.
+    let rotated = encrypt(&mut world, &mut rng, HOME, &made.key_id);
+    assert!(decrypt(&mut world, &mut rng, AWAY, &rotated).is_ok());
+    let from_away = encrypt(&mut world, &mut rng, AWAY, &made.key_id);
+    assert!(decrypt(&mut world, &mut rng, HOME, &from_away).is_ok());
+    // An automatic rotation 90 days on reaches the replica too.
+    let later = Timestamp(NOW.0 + 91 * DAY_MILLIS);
+    world.advance_time(&mut Env::new(later, &mut rng));
+    let versions = |world: &World, arn: &str| world.keys.get_by_arn(arn).unwrap().versions.len();
+    let away_arn = format!("arn:aws:kms:{AWAY}:{ACCOUNT}:key/{}", made.key_id);
+    assert_eq!(versions(&world, &made.arn), 3);
+    assert_eq!(versions(&world, &away_arn), 3);
 }
 
 mod scenario_format {
