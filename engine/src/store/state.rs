@@ -315,6 +315,28 @@ mod tests {
     }
 
     #[test]
+    fn a_primary_waiting_for_its_replicas_is_treated_as_pending_deletion() {
+        // KMS API Reference, ScheduleKeyDeletion: a primary key in PendingReplicaDeletion
+        // "cannot be replicated or used in cryptographic operations"; CancelKeyDeletion
+        // cancels it (key-state.html groups it with PendingDeletion).
+        let waiting = KeyState::PendingReplicaDeletion { window_days: 7 };
+        for (action, origin, expected) in table() {
+            let got = check_key_state(waiting, origin, action, ARN)
+                .err()
+                .map_or("", |e| e.exception_name());
+            assert_eq!(
+                got, expected[2],
+                "{action} on a key in PendingReplicaDeletion"
+            );
+        }
+        let replicate = check_key_state(waiting, Origin::AwsKms, Action::ReplicateKey, ARN);
+        assert_eq!(
+            replicate.unwrap_err().exception_name(),
+            "KMSInvalidStateException"
+        );
+    }
+
+    #[test]
     fn messages_name_the_key_arn() {
         // key-state.html footnotes 1, 3, 4, 5.
         let disabled = check_key_state(KeyState::Disabled, Origin::AwsKms, Action::Encrypt, ARN);
