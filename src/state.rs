@@ -11,7 +11,6 @@ use crate::panels::console::ConsoleIntent;
 use crate::panels::{PanelEffect, PanelIntent, Panels};
 use crate::presets::Preset;
 use kms_engine::catalog::Action;
-use kms_engine::store::KeyId;
 use kms_engine::view::ActionSet;
 use std::cell::{Ref, RefCell};
 use std::rc::Rc;
@@ -22,7 +21,7 @@ pub enum Owner {
     /// A principal, by ARN.
     Principal(String),
     /// A key.
-    Key(KeyId),
+    Key(String),
 }
 
 /// The selected matrix cell (and the action the why panel explains).
@@ -31,7 +30,7 @@ pub struct CellSelection {
     /// The principal's ARN.
     pub principal: String,
     /// The key.
-    pub key: KeyId,
+    pub key: String,
     /// The action explained; `None` picks the one that decides the cell.
     pub action: Option<Action>,
 }
@@ -262,7 +261,7 @@ pub enum Intent {
         name: String,
     },
     /// Remove a key (undoable).
-    RemoveKey(KeyId),
+    RemoveKey(String),
     /// Show a message.
     Notify {
         /// The message.

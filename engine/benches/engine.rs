@@ -371,7 +371,7 @@ fn kms_encrypt_decrypt_4k() {
                 &mut rng,
             )
             .ok()?;
-        Some((alice, world.keys.get(&key)?.arn.clone()))
+        Some((alice, world.keys.get_by_arn(&key)?.arn.clone()))
     })();
     let Some((alice, key)) = setup else {
         println!("kms: encrypt/decrypt setup failed");
@@ -436,7 +436,6 @@ fn access_matrix() {
     use kms_engine::catalog::Action;
     use kms_engine::matrix::Matrix;
     use kms_engine::policy::{ConsoleKeySpec, console_key_policy};
-    use kms_engine::store::KeyId;
     use kms_engine::world::{KeySetup, World};
 
     const A: &str = "111122223333";
@@ -456,7 +455,7 @@ fn access_matrix() {
     let mut rng = SeededRandomness::new(2024);
     let now = kms_engine::entropy::Timestamp(1_704_067_200_000);
     let mut world = World::default();
-    let built = (|| -> Result<(World, Vec<String>, Vec<KeyId>), kms_engine::world::WorldError> {
+    let built = (|| -> Result<(World, Vec<String>, Vec<String>), kms_engine::world::WorldError> {
         world.add_account(A, "Main")?;
         world.add_account(B, "Partner")?;
         let mut principals = Vec::new();
@@ -510,7 +509,7 @@ fn access_matrix() {
         }
         let arns: Vec<String> = keys
             .iter()
-            .filter_map(|k| world.keys.get(k).map(|key| key.arn.clone()))
+            .filter_map(|k| world.keys.get_by_arn(k).map(|key| key.arn.clone()))
             .collect();
         for (i, principal) in principals.iter().enumerate() {
             if principal.contains(":assumed-role/") {

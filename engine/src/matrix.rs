@@ -27,7 +27,7 @@ use crate::policy::pattern::{ArnParts, CompiledResource};
 use crate::policy::{Policy, Statement};
 use crate::request::{Context, Request, RequestPrincipal};
 use crate::store::grants::{Grant, grantee_matches};
-use crate::store::{Key, KeyId, check_key};
+use crate::store::{Key, check_key};
 use crate::world::{Principal, PrincipalKind, World};
 use serde::Serialize;
 use std::cell::OnceCell;
@@ -56,7 +56,7 @@ pub struct CellRef<'m> {
     /// The principal's ARN.
     pub principal: &'m str,
     /// The key's id.
-    pub key: &'m KeyId,
+    pub key: &'m str,
     /// The action.
     pub action: Action,
     /// The cell.
@@ -70,7 +70,8 @@ pub struct CellRef<'m> {
 #[derive(Clone, Debug)]
 pub struct Matrix {
     principals: Vec<String>,
-    keys: Vec<KeyId>,
+    /// Key ARNs (a key id is not enough: a multi-Region replica shares its primary's).
+    keys: Vec<String>,
     actions: Vec<Action>,
     now: Timestamp,
     /// Row-major: principal, then key, then action.
@@ -97,12 +98,12 @@ static NO_PARAMS: std::sync::LazyLock<RequestParams> =
     std::sync::LazyLock::new(RequestParams::default);
 
 impl Matrix {
-    /// Computes the matrix of `principals` (ARNs) × `keys` × `actions` at time `now`.
+    /// Computes the matrix of `principals` (ARNs) × `keys` (key ARNs) × `actions` at time `now`.
     /// Principals and keys the world does not have are left out.
     pub fn compute(
         world: &World,
         principals: &[String],
-        keys: &[KeyId],
+        keys: &[String],
         actions: &[Action],
         now: Timestamp,
     ) -> Matrix {
@@ -110,7 +111,10 @@ impl Matrix {
             .iter()
             .filter_map(|p| world.principal(p))
             .collect();
-        let keys: Vec<&Arc<Key>> = keys.iter().filter_map(|k| world.keys.get(k)).collect();
+        let keys: Vec<&Arc<Key>> = keys
+            .iter()
+            .filter_map(|k| world.keys.get_by_arn(k))
+            .collect();
         let key_plans: Vec<PolicyPlan> = keys
             .iter()
             .map(|key| PolicyPlan::new(&key.policy.policy, actions))
@@ -137,7 +141,7 @@ impl Matrix {
         }
         Matrix {
             principals: principals.iter().map(|p| p.arn.clone()).collect(),
-            keys: keys.iter().map(|k| k.id.clone()).collect(),
+            keys: keys.iter().map(|k| k.arn.clone()).collect(),
             actions: actions.to_vec(),
             now,
             cells,
@@ -149,7 +153,7 @@ impl Matrix {
     /// The whole matrix of a world: every principal, every key, the given actions.
     pub fn of_world(world: &World, actions: &[Action], now: Timestamp) -> Matrix {
         let principals: Vec<String> = world.principals().map(|p| p.arn.clone()).collect();
-        let keys: Vec<KeyId> = world.keys.keys().map(|k| k.id.clone()).collect();
+        let keys: Vec<String> = world.keys.keys().map(|k| k.arn.clone()).collect();
         Matrix::compute(world, &principals, &keys, actions, now)
     }
 
@@ -158,8 +162,8 @@ impl Matrix {
         &self.principals
     }
 
-    /// The keys (columns).
-    pub fn keys(&self) -> &[KeyId] {
+    /// The keys (columns), as key ARNs.
+    pub fn keys(&self) -> &[String] {
         &self.keys
     }
 
@@ -185,10 +189,10 @@ impl Matrix {
             .copied()
     }
 
-    /// The cell for a principal ARN, key id and action.
-    pub fn lookup(&self, principal: &str, key: &KeyId, action: Action) -> Option<Cell> {
+    /// The cell for a principal ARN, key ARN and action.
+    pub fn lookup(&self, principal: &str, key: &str, action: Action) -> Option<Cell> {
         let p = self.principals.iter().position(|x| x == principal)?;
-        let k = self.keys.iter().position(|x| x == key)?;
+        let k = self.keys.iter().position(|x| x.as_str() == key)?;
         let a = self.actions.iter().position(|&x| x == action)?;
         self.cell(p, k, a)
     }
@@ -246,7 +250,7 @@ impl Matrix {
         let columns: Vec<Option<Column<'_>>> = self
             .keys
             .iter()
-            .map(|k| world.keys.get(k).map(|key| Column::new(world, key)))
+            .map(|k| world.keys.get_by_arn(k).map(|key| Column::new(world, key)))
             .collect();
         let mut buffer = Vec::with_capacity(self.actions.len());
         for &row in &rows {
@@ -282,11 +286,11 @@ impl Matrix {
         rows
     }
 
-    /// Recomputes after a change to `key` (its policy, state, tags or aliases): its column.
-    /// Returns the column, if the key is in the matrix.
-    pub fn recompute_column(&mut self, world: &World, key: &KeyId) -> Option<usize> {
-        let column = self.keys.iter().position(|k| k == key)?;
-        let key = world.keys.get(key)?;
+    /// Recomputes after a change to `key` (a key ARN; its policy, state, tags or aliases): its
+    /// column. Returns the column, if the key is in the matrix.
+    pub fn recompute_column(&mut self, world: &World, key: &str) -> Option<usize> {
+        let column = self.keys.iter().position(|k| k.as_str() == key)?;
+        let key = world.keys.get_by_arn(key)?;
         let key_plan = PolicyPlan::new(&key.policy.policy, &self.actions);
         let heads = Column::new(world, key);
         let mut buffer = Vec::with_capacity(self.actions.len());
@@ -348,7 +352,7 @@ impl Matrix {
         params: &RequestParams,
     ) -> Option<Explanation> {
         let principal = world.principal(self.principals.get(principal)?)?;
-        let key = world.keys.get(self.keys.get(key)?)?;
+        let key = world.keys.get_by_arn(self.keys.get(key)?)?;
         let action = *self.actions.get(action)?;
         Some(authz::explain(
             world,

@@ -4,7 +4,6 @@
 use kms_engine::authz::denial_summary;
 use kms_engine::catalog::Action;
 use kms_engine::error::{AccessDenied, KmsError};
-use kms_engine::store::KeyId;
 use kms_engine::world::World;
 
 /// The matrix cell that explains a denial: principal × key × action.
@@ -13,7 +12,7 @@ pub struct WhyLink {
     /// The caller's ARN.
     pub principal: String,
     /// The key.
-    pub key: KeyId,
+    pub key: String,
     /// The permission that was denied.
     pub action: Action,
 }
@@ -25,7 +24,7 @@ impl WhyLink {
         world.principal(&denied.caller)?;
         Some(WhyLink {
             principal: denied.caller.clone(),
-            key: key.id.clone(),
+            key: key.arn.clone(),
             action: denied.action,
         })
     }

@@ -295,7 +295,7 @@ pub fn changes_outside(scenario: &Scenario, before: &World, after: &World) -> Ve
                 now.state.as_str()
             ));
         }
-        if (k.tags != now.tags || aliases(before, &k.id) != aliases(after, &k.id))
+        if (k.tags != now.tags || aliases(before, k) != aliases(after, now))
             && !allowed(EditKind::KeyPolicy, &k.arn)
         {
             out.push(format!("the tags or aliases of {name} changed"));
@@ -354,6 +354,10 @@ pub fn changes_outside(scenario: &Scenario, before: &World, after: &World) -> Ve
     out
 }
 
-fn aliases(world: &World, id: &crate::store::KeyId) -> Vec<String> {
-    world.keys.aliases_for(id).map(|a| a.name.clone()).collect()
+fn aliases(world: &World, key: &crate::store::Key) -> Vec<String> {
+    world
+        .keys
+        .aliases_for(key)
+        .map(|a| a.name.clone())
+        .collect()
 }
