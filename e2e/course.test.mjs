@@ -80,6 +80,26 @@ export default [
     },
   },
   {
+    name: 'at 1440 x 900 the tour leaves the cell it asks about in view, with its explanation',
+    run: async ({ page, baseUrl, expect, shot }) => {
+      await page.goto(`${baseUrl}#tour`);
+      await page.waitForSelector('#tour');
+      await page.click('#predict-allow');
+      await page.waitForSelector('#prediction-result');
+      const seen = await page.evaluate(() => {
+        const inside = (r, box) => r.top >= box.top && r.bottom <= box.bottom && r.left >= box.left && r.right <= box.right;
+        const cell = document.querySelector('td[data-tour-cell]').getBoundingClientRect();
+        const wrap = document.querySelector('.matrix-wrap').getBoundingClientRect();
+        const drawer = document.querySelector('.drawer').getBoundingClientRect();
+        const screen = { top: 0, left: 0, bottom: window.innerHeight, right: window.innerWidth };
+        return { cell: inside(cell, wrap) && inside(cell, screen) && cell.bottom <= drawer.top, answer: inside(document.querySelector('#prediction-result').getBoundingClientRect(), screen) };
+      });
+      expect(seen.cell, 'the cell asked about is visible in the matrix, above the drawer');
+      expect(seen.answer, 'the answer is visible');
+      await shot('tour-wide');
+    },
+  },
+  {
     name: 'an exercise solved by typing in the editor',
     run: async ({ page, baseUrl, expect, shot }) => {
       await page.goto(`${baseUrl}#exercise=context-condition`);

@@ -14,8 +14,10 @@ export default [
       await chooseCaller(page, `root (${ACCOUNT})`);
       await page.click('#create-key');
       await page.waitForSelector('#wizard');
-      // The browser build has no asymmetric keys: the console's Asymmetric choice is not offered.
-      expect((await page.$('#key-type-asymmetric')) === null, 'no asymmetric key type in the browser build');
+      // The browser build has no asymmetric keys: the console's Asymmetric choice is shown
+      // disabled, with where to find them.
+      expect(await page.isDisabled('#key-type-asymmetric'), 'the asymmetric key type cannot be picked in the browser build');
+      expect((await page.textContent('#asymmetric-note')).includes('kmsplay'), 'the note says where asymmetric keys are');
       await page.check('input[name="key-usage"][value="GENERATE_VERIFY_MAC"]');
       const specs = await page.$$eval('input[name="key-spec"]', (inputs) => inputs.map((i) => i.value));
       expect(JSON.stringify(specs) === JSON.stringify(['HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512']), `HMAC specs ${specs}`);

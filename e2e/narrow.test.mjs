@@ -68,4 +68,28 @@ export default [
       expect((await cellWord(page, 'Charlie', 'PhoneKey')) === 'Allow', 'its user may use it');
     },
   },
+  {
+    name: 'at 390 px each tour step keeps its question in view and the focus on the tour',
+    viewport: PHONE,
+    run: async ({ page, baseUrl, expect, shot }) => {
+      await page.goto(`${baseUrl}#tour`);
+      await page.waitForSelector('#tour');
+      for (let step = 1; step <= 3; step += 1) {
+        await until(page, async (p) => (await p.textContent('#tour-position')) === `Step ${step} of 8`, `step ${step}`);
+        const view = await page.evaluate(() => {
+          const button = document.querySelector('[id^="predict-"]').getBoundingClientRect();
+          return {
+            buttonInView: button.top >= 0 && button.bottom <= window.innerHeight,
+            focusInEditor: document.activeElement?.tagName === 'TEXTAREA',
+          };
+        });
+        expect(view.buttonInView, `step ${step}: the prediction buttons are in view`);
+        expect(!view.focusInEditor, `step ${step}: the focus did not jump to the editor`);
+        if (step === 1) await shot('narrow-tour-step');
+        await page.click('#predict-allow');
+        await page.waitForSelector('#prediction-result');
+        await page.click('#tour-next');
+      }
+    },
+  },
 ];

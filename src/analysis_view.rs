@@ -11,7 +11,6 @@ use kms_engine::analysis::{
 use kms_engine::authz::RequestParams;
 use kms_engine::catalog::Action;
 use kms_engine::request::PrincipalArn;
-use kms_engine::store::KeyId;
 
 /// What the matrix shows besides the listed principals' access now.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -112,10 +111,10 @@ pub fn header_findings(model: &Playground) -> Vec<Finding> {
 }
 
 /// The findings about `key`, for its column header.
-pub fn findings_for_key<'a>(findings: &'a [Finding], key: &KeyId) -> Vec<&'a Finding> {
+pub fn findings_for_key<'a>(findings: &'a [Finding], key: &str) -> Vec<&'a Finding> {
     findings
         .iter()
-        .filter(|f| f.key_id.as_ref() == Some(key))
+        .filter(|f| f.key_arn.as_deref() == Some(key))
         .collect()
 }
 
@@ -144,14 +143,14 @@ pub fn reachable(model: &Playground) -> Vec<Escalation> {
 pub fn reachable_cell(
     escalations: &[Escalation],
     principal: &PrincipalArn,
-    key: &KeyId,
+    key: &str,
     action: Action,
 ) -> Option<String> {
     escalations
         .iter()
         .find(|e| {
             e.principal == *principal
-                && e.key.as_ref() == Some(key)
+                && e.key.as_deref() == Some(key)
                 && e.path != analysis::EscalationPath::GrantPassesOn
                 && e.gains.contains(&action)
         })

@@ -317,7 +317,7 @@ impl ExerciseSession {
         let scopes = self.scenario.exercise.may_edit.as_ref()?;
         let (kind, arn, what) = match target {
             DocTarget::KeyPolicy(key) => {
-                let arn = model.world().keys.get(key)?.arn.clone();
+                let arn = model.world().keys.get_by_arn(key)?.arn.clone();
                 let what = format!("the key policy of {}", model.key_name(key));
                 (EditKind::KeyPolicy, arn, what)
             }
@@ -480,7 +480,7 @@ pub fn cell(model: &Playground, principal: &str, key: &str) -> Option<CellSelect
     let k = scenario.keys.get(scenario.key_index(key)?)?;
     Some(CellSelection {
         principal: p.arn.clone(),
-        key: kms_engine::store::KeyId::parse(&k.id)?,
+        key: k.arn.clone(),
         action: None,
     })
 }
@@ -507,9 +507,9 @@ pub fn statement_range(
 ) -> Option<(crate::model::DocId, usize, usize)> {
     let scenario = model.scenario()?;
     let entry = scenario.keys.get(scenario.key_index(key)?)?;
-    let id = kms_engine::store::KeyId::parse(&entry.id)?;
+    let id = entry.arn.clone();
     let doc = model.key_policy_doc(&id)?;
-    let policy = &model.world().keys.get(&id)?.policy.policy;
+    let policy = &model.world().keys.get_by_arn(&id)?.policy.policy;
     let statement = policy
         .statements
         .iter()
@@ -545,6 +545,7 @@ pub fn step_intents(model: &Playground, step: &TourStep) -> Vec<Intent> {
                 start,
                 end,
                 highlight: true,
+                focus: false,
             });
         }
     }

@@ -22,7 +22,6 @@ use kms_engine::policy::lint::check_policy;
 use kms_engine::policy::parse::{KEY_POLICY_MAX_BYTES, PolicyKind, check_key_policy_text};
 use kms_engine::request::PrincipalArn;
 use kms_engine::scenario::{Scenario, ScenarioError};
-use kms_engine::store::KeyId;
 use kms_engine::view::{
     ActionSet, CellSummary, key_specs_of, summarize_matrix_cell, verdict_cause,
 };
@@ -37,7 +36,7 @@ pub struct DocId(pub u32);
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DocTarget {
     /// A key's key policy.
-    KeyPolicy(KeyId),
+    KeyPolicy(String),
     /// A named identity policy of a user or role.
     Identity {
         /// The principal's ARN.
@@ -131,8 +130,9 @@ pub struct RowHead {
 /// One column of the matrix: a key.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ColumnHead {
-    /// The key id.
-    pub id: KeyId,
+    /// The key, by its key ARN: a key id alone is not unique (a multi-Region replica key has
+    /// its primary key's id, in another Region).
+    pub id: String,
     /// The name shown (the scenario's name, else its first alias, else its id).
     pub name: String,
     /// The key ARN.
@@ -188,8 +188,8 @@ pub struct Playground {
     documents: Vec<Document>,
     next_doc: u32,
     principal_order: Vec<PrincipalArn>,
-    key_order: Vec<KeyId>,
-    key_names: Vec<(KeyId, String)>,
+    key_order: Vec<String>,
+    key_names: Vec<(String, String)>,
     set: ActionSet,
     /// The principals and keys the matrix shows (part of the world's view, so Undo of a load
     /// brings back the filter the previous world had).
@@ -278,15 +278,15 @@ impl Playground {
         world: World,
         title: impl Into<String>,
         principals: Vec<PrincipalArn>,
-        keys: Vec<(KeyId, String)>,
+        keys: Vec<(String, String)>,
         set: ActionSet,
         now: Timestamp,
         base: Option<Scenario>,
     ) -> Playground {
-        let mut key_order: Vec<KeyId> = keys.iter().map(|(id, _)| id.clone()).collect();
+        let mut key_order: Vec<String> = keys.iter().map(|(id, _)| id.clone()).collect();
         for key in world.keys.keys() {
-            if !key_order.contains(&key.id) {
-                key_order.push(key.id.clone());
+            if !key_order.contains(&key.arn) {
+                key_order.push(key.arn.clone());
             }
         }
         let mut playground = Playground {
@@ -336,7 +336,7 @@ impl Playground {
         let keys = scenario
             .keys
             .iter()
-            .filter_map(|k| Some((KeyId::parse(&k.id)?, k.name.clone())))
+            .map(|k| (k.arn.clone(), k.name.clone()))
             .collect();
         let title = scenario
             .name
@@ -359,9 +359,7 @@ impl Playground {
         let mut scenario = Scenario::from_world(&self.world, &base);
         scenario.name = Some(self.title.clone());
         for key in &mut scenario.keys {
-            if let Some(id) = KeyId::parse(&key.id) {
-                key.name = self.key_name(&id);
-            }
+            key.name = self.key_name(&key.arn);
         }
         let key_position = |arn: &str| self.columns.iter().position(|c| c.arn == arn);
         let mut order: Vec<usize> = (0..scenario.keys.len()).collect();
@@ -372,11 +370,16 @@ impl Playground {
                 .and_then(|k| key_position(&k.arn))
                 .unwrap_or(usize::MAX)
         });
-        let keys: Vec<_> = order
+        let mut keys: Vec<_> = order
             .iter()
             .filter_map(|&i| scenario.keys.get(i).cloned())
             .collect();
-        // Grants and expectations point at keys by index: renumber them.
+        // Grants, expectations and replicas point at keys by index: renumber them.
+        for key in &mut keys {
+            key.replica_of = key
+                .replica_of
+                .and_then(|p| order.iter().position(|&i| i == p));
+        }
         for grant in &mut scenario.grants {
             grant.key = order
                 .iter()
@@ -449,7 +452,7 @@ impl Playground {
         self.columns
             .iter()
             .filter_map(|c| {
-                let key = self.world.keys.get(&c.id)?;
+                let key = self.world.keys.get_by_arn(&c.id)?;
                 (!key.description.is_empty()).then(|| (c.name.clone(), key.description.clone()))
             })
             .collect()
@@ -466,7 +469,7 @@ impl Playground {
     }
 
     /// The key policy document of `key`.
-    pub fn key_policy_doc(&self, key: &KeyId) -> Option<&Document> {
+    pub fn key_policy_doc(&self, key: &str) -> Option<&Document> {
         self.documents
             .iter()
             .find(|d| matches!(&d.target, DocTarget::KeyPolicy(k) if k == key))
@@ -544,8 +547,8 @@ impl Playground {
     }
 
     /// The column of key `id`.
-    pub fn column_of(&self, id: &KeyId) -> Option<usize> {
-        self.columns.iter().position(|c| &c.id == id)
+    pub fn column_of(&self, id: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.id == id)
     }
 
     /// Whether the cell's value may be out of date: its key policy or one of its principal's
@@ -604,17 +607,20 @@ impl Playground {
             .collect()
     }
 
-    /// The name shown for key `id`.
-    pub fn key_name(&self, id: &KeyId) -> String {
-        if let Some((_, name)) = self.key_names.iter().find(|(k, _)| k == id) {
+    /// The name shown for the key whose ARN is `key`.
+    pub fn key_name(&self, key: &str) -> String {
+        if let Some((_, name)) = self.key_names.iter().find(|(k, _)| k == key) {
             return name.clone();
         }
+        let Some(found) = self.world.keys.get_by_arn(key) else {
+            return key.to_owned();
+        };
         self.world
             .keys
-            .aliases_for(id)
+            .aliases_for(found)
             .next()
             .map(|a| a.name.trim_start_matches("alias/").to_owned())
-            .unwrap_or_else(|| id.as_str().chars().take(8).collect())
+            .unwrap_or_else(|| found.id.as_str().chars().take(8).collect())
     }
 
     // ---------------------------------------------------------------- intents
@@ -856,7 +862,7 @@ impl Playground {
 
     /// Adds a key of the scenario's account, with alias `alias/NAME` and the key policy the
     /// CreateKey API gives when none is passed; returns its id.
-    pub fn add_key(&mut self, name: &str, description: &str) -> Result<KeyId, ModelError> {
+    pub fn add_key(&mut self, name: &str, description: &str) -> Result<String, ModelError> {
         let account = self
             .world
             .accounts()
@@ -879,7 +885,7 @@ impl Playground {
 
     /// Removes a key (and its aliases) from the world and the matrix at once, as if its
     /// deletion waiting period had passed.
-    pub fn remove_key(&mut self, id: &KeyId) -> Result<(), ModelError> {
+    pub fn remove_key(&mut self, id: &str) -> Result<(), ModelError> {
         self.world.remove_key(id)?;
         self.rebuild_documents();
         self.recompute_all();
@@ -901,7 +907,7 @@ impl Playground {
                     check_key_policy_text(text, &mut report);
                     return (report.into_diagnostics(), None);
                 }
-                let account = self.world.keys.get(key).map(|k| k.account.clone());
+                let account = self.world.keys.get_by_arn(key).map(|k| k.account.clone());
                 let parsed = check_policy(text, PolicyKind::KeyPolicy, account.as_deref());
                 let mut diagnostics = parsed.diagnostics;
                 if let Some(policy) = &parsed.policy {
@@ -937,7 +943,7 @@ impl Playground {
         self.sync_key_order();
         let mut wanted: Vec<(DocTarget, std::sync::Arc<str>)> = Vec::new();
         for id in &self.key_order {
-            if let Some(key) = self.world.keys.get(id) {
+            if let Some(key) = self.world.keys.get_by_arn(id) {
                 wanted.push((DocTarget::KeyPolicy(id.clone()), key.policy.text.clone()));
             }
         }
@@ -983,7 +989,7 @@ impl Playground {
         }
     }
 
-    fn after_world_change(&mut self, principal: Option<&PrincipalArn>, key: Option<&KeyId>) {
+    fn after_world_change(&mut self, principal: Option<&PrincipalArn>, key: Option<&String>) {
         let started = platform::now_ms();
         let mut changed = Vec::new();
         let mut decisions = 0;
@@ -1017,10 +1023,10 @@ impl Playground {
     /// console) go last, deleted ones go away.
     fn sync_key_order(&mut self) {
         self.key_order
-            .retain(|id| self.world.keys.get(id).is_some());
+            .retain(|id| self.world.keys.get_by_arn(id).is_some());
         for key in self.world.keys.keys() {
-            if !self.key_order.contains(&key.id) {
-                self.key_order.push(key.id.clone());
+            if !self.key_order.contains(&key.arn) {
+                self.key_order.push(key.arn.clone());
             }
         }
     }
@@ -1046,10 +1052,10 @@ impl Playground {
         self.columns = self
             .key_order
             .iter()
-            .filter_map(|id| self.world.keys.get(id))
+            .filter_map(|id| self.world.keys.get_by_arn(id))
             .map(|key| ColumnHead {
-                id: key.id.clone(),
-                name: self.key_name(&key.id),
+                id: key.arn.clone(),
+                name: self.key_name(&key.arn),
                 arn: key.arn.clone(),
                 state: key.state.as_str(),
                 spec: key.spec,
@@ -1162,7 +1168,7 @@ impl Playground {
     /// The statement behind a cell's value: the first explicit deny, else the first allow.
     fn cause(&self, row: usize, column: usize) -> Option<String> {
         let principal = self.world.principal(&self.rows.get(row)?.arn)?;
-        let key = self.world.keys.get(&self.columns.get(column)?.id)?;
+        let key = self.world.keys.get_by_arn(&self.columns.get(column)?.id)?;
         let verdicts: Vec<_> = (0..self.matrix.actions().len())
             .filter_map(|a| self.matrix.cell(row, column, a))
             .map(|c| c.verdict)
@@ -1201,7 +1207,7 @@ impl Playground {
     pub fn add_expectation(
         &mut self,
         principal: &PrincipalArn,
-        key: &KeyId,
+        key: &str,
         action: kms_engine::catalog::Action,
         request: (
             Vec<(String, kms_engine::request::ContextValue)>,
@@ -1210,7 +1216,7 @@ impl Playground {
         decision: kms_engine::policy::eval::Decision,
     ) -> bool {
         let mut scenario = self.export();
-        let key_arn = self.world.keys.get(key).map(|k| k.arn.clone());
+        let key_arn = self.world.keys.get_by_arn(key).map(|k| k.arn.clone());
         let (Some(principal), Some(key)) = (
             scenario.principals.iter().position(|p| p.arn == *principal),
             key_arn.and_then(|arn| scenario.keys.iter().position(|k| k.arn == arn)),

@@ -27,7 +27,6 @@ use grants::{GrantsIntent, GrantsPanel};
 use kms_engine::entropy::Timestamp;
 use kms_engine::kms::Env;
 use kms_engine::request::PrincipalArn;
-use kms_engine::store::KeyId;
 use kms_engine::world::{PrincipalKind, World};
 use wizard::{CreatedKey, FinishError, Wizard, WizardIntent};
 
@@ -77,7 +76,7 @@ pub enum PanelIntent {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PanelEffect {
     /// A key was created: select it, so its policy opens in the editor.
-    KeyCreated(KeyId),
+    KeyCreated(String),
     /// The console's "Replay demo 1" starts from demonstration 1's world as the lecture shows it:
     /// load it afresh (undoably), even over a demo 1 already changed, then start the replay.
     NeedsDemo1,
@@ -222,7 +221,7 @@ fn first_key_name(world: &World) -> String {
     };
     world
         .keys
-        .aliases_for(&key.id)
+        .aliases_for(key)
         .next()
         .map_or_else(|| key.id.to_string(), |a| a.name.clone())
 }

@@ -101,7 +101,7 @@ pub fn save(state: &AppState) -> String {
         .filter(|d| d.stale)
         .filter_map(|d| match &d.target {
             DocTarget::KeyPolicy(key) => Some(Draft::KeyPolicy {
-                key: model.world().keys.get(key)?.arn.clone(),
+                key: model.world().keys.get_by_arn(key)?.arn.clone(),
                 text: d.text.to_string(),
             }),
             DocTarget::Identity { principal, name } => Some(Draft::Identity {
@@ -150,8 +150,8 @@ pub fn restore(text: &str, now: Timestamp) -> Result<AppState, RestoreError> {
                 .world()
                 .keys
                 .get_by_arn(key)
-                .map(|k| k.id.clone())
-                .and_then(|id| playground.key_policy_doc(&id))
+                .map(|k| k.arn.clone())
+                .and_then(|arn| playground.key_policy_doc(&arn))
                 .map(|d| d.id),
             Draft::Identity {
                 principal, name, ..

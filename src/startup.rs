@@ -12,7 +12,6 @@ use crate::share::{StartRequest, start_request};
 use crate::state::{AppState, CellSelection, Intent};
 use kms_engine::entropy::Timestamp;
 use kms_engine::request::PrincipalArn;
-use kms_engine::store::KeyId;
 
 /// How the page started, which decides when autosave may overwrite what is saved.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,12 +57,25 @@ pub fn initial_state(hash: &str, saved: Option<String>, now: Timestamp) -> (AppS
                 });
             }
             if let Some(focus) = shared.focus {
-                let known = KeyId::parse(&focus.key)
-                    .zip(PrincipalArn::parse(&focus.principal).ok())
-                    .filter(|(key, principal)| {
+                // A key ARN, or (in links made before keys were named by ARN) a key id of
+                // the world's Region.
+                let arn = {
+                    let model = state.model();
+                    let world = model.world();
+                    match kms_engine::store::KeyId::parse(&focus.key) {
+                        Some(id) => world
+                            .keys
+                            .get_in(world.region(), &id)
+                            .map(|k| k.arn.clone()),
+                        None => Some(focus.key.clone()),
+                    }
+                };
+                let known = arn.zip(PrincipalArn::parse(&focus.principal).ok()).filter(
+                    |(key, principal)| {
                         let model = state.model();
                         model.row_of(principal.as_str()).is_some() && model.column_of(key).is_some()
-                    });
+                    },
+                );
                 if let Some((key, principal)) = known {
                     let focus = *focus;
                     let action = focus

@@ -12,7 +12,6 @@ use crate::panels::{PanelEffect, PanelIntent, Panels};
 use crate::presets::Preset;
 use kms_engine::catalog::Action;
 use kms_engine::request::PrincipalArn;
-use kms_engine::store::KeyId;
 use kms_engine::view::ActionSet;
 use std::cell::{Ref, RefCell};
 use std::rc::Rc;
@@ -23,7 +22,7 @@ pub enum Owner {
     /// A principal, by ARN.
     Principal(PrincipalArn),
     /// A key.
-    Key(KeyId),
+    Key(String),
 }
 
 /// The selected matrix cell (and the action the why panel explains).
@@ -32,7 +31,7 @@ pub struct CellSelection {
     /// The principal's ARN.
     pub principal: PrincipalArn,
     /// The key.
-    pub key: KeyId,
+    pub key: String,
     /// The action explained; `None` picks the one that decides the cell.
     pub action: Option<Action>,
 }
@@ -75,6 +74,8 @@ pub struct RevealRequest {
     pub start: usize,
     /// One past the last byte.
     pub end: usize,
+    /// Whether the editor takes the keyboard focus ([`Intent::Reveal`]).
+    pub focus: bool,
     /// Distinguishes repeated requests for the same range.
     pub serial: u32,
 }
@@ -199,6 +200,10 @@ pub enum Intent {
         end: usize,
         /// Also keep it highlighted (a statement the why panel points at).
         highlight: bool,
+        /// Put the keyboard focus in the editor, as after a click on a problem or a statement
+        /// link. A step of the course reveals without it: the focus stays on the course's
+        /// buttons, and a phone neither scrolls away from the question nor opens its keyboard.
+        focus: bool,
     },
     /// Attach a new identity policy to a principal.
     AddPolicy {
@@ -257,7 +262,7 @@ pub enum Intent {
         name: String,
     },
     /// Remove a key (undoable).
-    RemoveKey(KeyId),
+    RemoveKey(String),
     /// Show a message.
     Notify {
         /// The message.
@@ -626,6 +631,7 @@ impl AppState {
                 start,
                 end,
                 highlight,
+                focus,
             } => {
                 self.select_document(doc);
                 self.ui.pane = Pane::Editor;
@@ -634,6 +640,7 @@ impl AppState {
                     doc,
                     start,
                     end,
+                    focus,
                     serial: self.reveal_serial,
                 });
                 self.ui.highlight = highlight.then_some((doc, start, end));

@@ -155,6 +155,7 @@ pub fn kms(
         "ListRetirableGrants" => run(w, c, e, r, World::list_retirable_grants),
         "PutKeyPolicy" => run(w, c, e, r, World::put_key_policy),
         "ReEncrypt" => run(w, c, e, r, World::re_encrypt),
+        "ReplicateKey" => run(w, c, e, r, World::replicate_key),
         "RetireGrant" => run(w, c, e, r, World::retire_grant),
         "RevokeGrant" => run(w, c, e, r, World::revoke_grant),
         "RotateKeyOnDemand" => run(w, c, e, r, World::rotate_key_on_demand),
@@ -164,6 +165,7 @@ pub fn kms(
         "UntagResource" => run(w, c, e, r, World::untag_resource),
         "UpdateAlias" => run(w, c, e, r, World::update_alias),
         "UpdateKeyDescription" => run(w, c, e, r, World::update_key_description),
+        "UpdatePrimaryRegion" => run(w, c, e, r, World::update_primary_region),
         "Verify" => run(w, c, e, r, World::verify),
         "VerifyMac" => run(w, c, e, r, World::verify_mac),
         other => Err(ApiError {

@@ -1545,6 +1545,81 @@ mod session_tests {
         );
     }
 
+    /// `aws kms replicate-key` prints `ReplicaKeyMetadata`, `ReplicaPolicy` and `ReplicaTags`
+    /// (KMS API Reference, ReplicateKey, Response Syntax); the replica is found by its key id in
+    /// its own Region; `aws kms update-primary-region` prints nothing and swaps the roles (API
+    /// Reference, UpdatePrimaryRegion); ciphertext from one Region decrypts in the other.
+    #[test]
+    fn replicate_key_and_update_primary_region() {
+        let mut f = Fixture::of(ADMIN_WORLD);
+        assert_eq!(f.run("aws configure --profile alice").status, 0);
+        let id = f.run(
+            "aws kms create-key --multi-region --profile alice --region us-east-1 --query KeyMetadata.KeyId --output text",
+        );
+        let id = id.stdout.trim().to_owned();
+        let out = f.run(&format!(
+            "aws kms replicate-key --key-id {id} --replica-region eu-west-2 --description copy --tags TagKey=Team,TagValue=Blue --profile alice --region us-east-1"
+        ));
+        assert_eq!(out.status, 0, "{}", out.stderr);
+        let value: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        let keys: Vec<&str> = value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys, ["ReplicaKeyMetadata", "ReplicaPolicy", "ReplicaTags"]);
+        let metadata = &value["ReplicaKeyMetadata"];
+        assert_eq!(metadata["KeyId"], id.as_str());
+        assert_eq!(
+            metadata["Arn"],
+            format!("arn:aws:kms:eu-west-2:111122223333:key/{id}")
+        );
+        assert_eq!(
+            metadata["MultiRegionConfiguration"]["MultiRegionKeyType"],
+            "REPLICA"
+        );
+        assert_eq!(value["ReplicaTags"][0]["TagValue"], "Blue");
+        assert!(value["ReplicaPolicy"].as_str().unwrap().contains("kms:*"));
+        let again = f.run(&format!(
+            "aws kms replicate-key --key-id {id} --replica-region eu-west-2 --profile alice --region us-east-1"
+        ));
+        assert!(
+            again
+                .stderr
+                .contains("(AlreadyExistsException) when calling the ReplicateKey operation"),
+            "{}",
+            again.stderr
+        );
+
+        let blob = f.run(&format!(
+            "aws kms encrypt --key-id {id} --plaintext hello --profile alice --region us-east-1 --query CiphertextBlob --output text"
+        ));
+        let blob = blob.stdout.trim().to_owned();
+        let opened = f.run(&format!(
+            "aws kms decrypt --ciphertext-blob {blob} --profile alice --region eu-west-2 --query KeyId --output text"
+        ));
+        assert_eq!(opened.status, 0, "{}", opened.stderr);
+        assert_eq!(
+            opened.stdout.trim(),
+            format!("arn:aws:kms:eu-west-2:111122223333:key/{id}")
+        );
+        let described = f.run(&format!(
+            "aws kms describe-key --key-id {id} --profile alice --region eu-west-2 --query KeyMetadata.Description --output text"
+        ));
+        assert_eq!(described.stdout.trim(), "copy");
+
+        let update = f.run(&format!(
+            "aws kms update-primary-region --key-id {id} --primary-region eu-west-2 --profile alice --region us-east-1"
+        ));
+        assert_eq!(update.status, 0, "{}", update.stderr);
+        assert_eq!(update.stdout, "");
+        let kind = f.run(&format!(
+            "aws kms describe-key --key-id {id} --profile alice --region us-east-1 --query KeyMetadata.MultiRegionConfiguration.MultiRegionKeyType --output text"
+        ));
+        assert_eq!(kind.stdout.trim(), "REPLICA");
+    }
+
     #[test]
     fn help_and_shell_errors() {
         let mut f = Fixture::demo1();

@@ -443,6 +443,18 @@ pub const OPERATIONS: &[OperationSpec] = &[
         ],
     },
     OperationSpec {
+        api: "ReplicateKey",
+        cli: "replicate-key",
+        params: &[
+            KEY_ID,
+            req("ReplicaRegion", "replica-region", Shape::String),
+            opt("Policy", "policy", Shape::String),
+            BYPASS,
+            opt("Description", "description", Shape::String),
+            TAGS,
+        ],
+    },
+    OperationSpec {
         api: "RetireGrant",
         cli: "retire-grant",
         params: &[
@@ -508,6 +520,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         api: "UpdateKeyDescription",
         cli: "update-key-description",
         params: &[KEY_ID, req("Description", "description", Shape::String)],
+    },
+    OperationSpec {
+        api: "UpdatePrimaryRegion",
+        cli: "update-primary-region",
+        params: &[
+            KEY_ID,
+            req("PrimaryRegion", "primary-region", Shape::String),
+        ],
     },
     OperationSpec {
         api: "Verify",

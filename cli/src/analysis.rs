@@ -21,7 +21,7 @@ pub fn fixes(file: &Path, args: &ExplainArgs<'_>, format: TextOrJson) -> Result<
         .world
         .keys
         .get_by_arn(&question.key)
-        .map(|k| k.id.clone())
+        .map(|k| k.arn.clone())
         .ok_or_else(|| Failure::input(format!("no key `{}`", question.key)))?;
     let query = CellQuery {
         principal: question.principal.clone(),

@@ -643,8 +643,13 @@ fn check(
                             .refused_by_key_state
                             .map(|e| format!(" (refused by the key state: {e})"))
                             .unwrap_or_default();
+                        let request = g
+                            .request
+                            .as_ref()
+                            .map(|r| format!(" with {r}"))
+                            .unwrap_or_default();
                         lines.push_str(&format!(
-                            "{} {place}: {rule} {} {} {} {}: now {}{state}: {}\n",
+                            "{} {place}: {rule} {} {} {}{request} {}: now {}{state}: {}\n",
                             if ok { "pass" } else { "FAIL" },
                             g.principal,
                             g.key,

@@ -377,7 +377,7 @@ fn kms_encrypt_decrypt_4k() {
                 &mut rng,
             )
             .ok()?;
-        Some((alice, world.keys.get(&key)?.arn.clone()))
+        Some((alice, world.keys.get_by_arn(&key)?.arn.clone()))
     })();
     let Some((alice, key)) = setup else {
         println!("kms: encrypt/decrypt setup failed");
@@ -442,7 +442,6 @@ fn access_matrix() {
     use kms_engine::catalog::Action;
     use kms_engine::matrix::Matrix;
     use kms_engine::policy::{ConsoleKeySpec, console_key_policy};
-    use kms_engine::store::KeyId;
     use kms_engine::world::{KeySetup, World};
 
     const A: &str = "111122223333";
@@ -463,7 +462,7 @@ fn access_matrix() {
     let now = kms_engine::entropy::Timestamp(1_704_067_200_000);
     let mut world = World::default();
     let built =
-        (|| -> Result<(World, Vec<PrincipalArn>, Vec<KeyId>), kms_engine::world::WorldError> {
+        (|| -> Result<(World, Vec<PrincipalArn>, Vec<String>), kms_engine::world::WorldError> {
             world.add_account(A, "Main")?;
             world.add_account(B, "Partner")?;
             let mut principals = Vec::new();
@@ -518,7 +517,7 @@ fn access_matrix() {
             }
             let arns: Vec<String> = keys
                 .iter()
-                .filter_map(|k| world.keys.get(k).map(|key| key.arn.clone()))
+                .filter_map(|k| world.keys.get_by_arn(k).map(|key| key.arn.clone()))
                 .collect();
             for (i, principal) in principals.iter().enumerate() {
                 if principal.session_role().is_some() {

@@ -22,7 +22,7 @@ use crate::entropy::Timestamp;
 use crate::matrix::{Cell, Matrix};
 use crate::request::PrincipalArn;
 use crate::scenario::Scenario;
-use crate::store::{KeyId, check_key};
+use crate::store::check_key;
 use crate::world::{Principal, World};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -78,7 +78,7 @@ pub struct Universe {
     /// The listed principals' ARNs.
     pub principals: Vec<PrincipalArn>,
     /// The keys.
-    pub keys: Vec<KeyId>,
+    pub keys: Vec<String>,
     /// The actions.
     pub actions: Vec<Action>,
 }
@@ -110,7 +110,7 @@ impl Universe {
             keys: scenario
                 .keys
                 .iter()
-                .filter_map(|k| world.keys.get_by_arn(&k.arn).map(|key| key.id.clone()))
+                .filter_map(|k| world.keys.get_by_arn(&k.arn).map(|key| key.arn.clone()))
                 .collect(),
             actions,
         }
@@ -123,7 +123,7 @@ impl Universe {
                 .principals()
                 .filter_map(|p| p.arn().cloned())
                 .collect(),
-            keys: world.keys.keys().map(|k| k.id.clone()).collect(),
+            keys: world.keys.keys().map(|k| k.arn.clone()).collect(),
             actions: actions.to_vec(),
         }
     }
@@ -135,7 +135,7 @@ pub struct CellQuery {
     /// The caller's ARN.
     pub principal: PrincipalArn,
     /// The key.
-    pub key: KeyId,
+    pub key: String,
     /// The action.
     pub action: Action,
     /// The request's parameters (encryption context, service, grant tokens, ...).
@@ -146,12 +146,12 @@ pub struct CellQuery {
 pub(crate) fn outcome_for(
     world: &World,
     caller: &Principal,
-    key: &KeyId,
+    key: &str,
     action: Action,
     params: &RequestParams,
     now: Timestamp,
 ) -> Option<Outcome> {
-    let key = world.keys.get(key)?;
+    let key = world.keys.get_by_arn(key)?;
     let verdict = authz::decide(
         world,
         &AuthzRequest {
@@ -180,7 +180,7 @@ pub fn decide_query(world: &World, query: &CellQuery, now: Timestamp) -> Option<
 pub(crate) struct IndexedMatrix<'m> {
     matrix: &'m Matrix,
     rows: BTreeMap<&'m str, usize>,
-    columns: BTreeMap<&'m KeyId, usize>,
+    columns: BTreeMap<&'m String, usize>,
 }
 
 impl<'m> IndexedMatrix<'m> {
@@ -203,7 +203,7 @@ impl<'m> IndexedMatrix<'m> {
     pub(crate) fn differences<'a>(
         &'a self,
         after: &'a Matrix,
-    ) -> impl Iterator<Item = (&'a str, &'a KeyId, Action, Outcome, Outcome)> + 'a {
+    ) -> impl Iterator<Item = (&'a str, &'a String, Action, Outcome, Outcome)> + 'a {
         let actions = after.actions();
         after
             .principals()

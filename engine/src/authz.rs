@@ -697,17 +697,19 @@ impl KeyContext {
         context.set("kms:KeyOrigin", key.origin.as_str());
         context.set("kms:KeySpec", key.spec.as_str());
         context.set("kms:KeyUsage", key.usage.as_str());
-        if key.is_multi_region() {
-            // The playground's multi-Region keys are primary keys (conditions-kms.html).
-            context.set("kms:MultiRegion", "true");
-            context.set("kms:MultiRegionKeyType", "PRIMARY");
-        } else {
-            context.set("kms:MultiRegion", "false");
+        match key.multi_region_key_type() {
+            // KMS Developer Guide, conditions-kms.html#conditions-kms-multiregion-key-type:
+            // PRIMARY or REPLICA.
+            Some(key_type) => {
+                context.set("kms:MultiRegion", "true");
+                context.set("kms:MultiRegionKeyType", key_type);
+            }
+            None => context.set("kms:MultiRegion", "false"),
         }
         let key_policy = Arc::new(context);
         let aliases: Vec<String> = world
             .keys
-            .aliases_for(&key.id)
+            .aliases_for(key)
             .map(|a| a.name.clone())
             .collect();
         if aliases.is_empty() {

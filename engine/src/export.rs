@@ -69,9 +69,7 @@ fn markdown_line<C: AsRef<str>>(out: &mut String, cells: &[C]) {
         out.push(' ');
         for c in cell.as_ref().chars() {
             match c {
-                '&' => out.push_str("&amp;"),
-                '<' => out.push_str("&lt;"),
-                '>' => out.push_str("&gt;"),
+                '&' | '<' | '>' => push_html_char(out, c),
                 '|' => out.push_str("\\|"),
                 '\\' => out.push_str("\\\\"),
                 '\n' | '\r' => out.push(' '),
@@ -81,6 +79,27 @@ fn markdown_line<C: AsRef<str>>(out: &mut String, cells: &[C]) {
         out.push_str(" |");
     }
     out.push('\n');
+}
+
+/// `text` with the characters HTML gives meaning to (`&`, `<`, `>`, both quotes) written as
+/// character references, safe in element content and in quoted attribute values.
+pub fn html_escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        push_html_char(&mut out, c);
+    }
+    out
+}
+
+fn push_html_char(out: &mut String, c: char) {
+    match c {
+        '&' => out.push_str("&amp;"),
+        '<' => out.push_str("&lt;"),
+        '>' => out.push_str("&gt;"),
+        '"' => out.push_str("&quot;"),
+        '\'' => out.push_str("&#39;"),
+        c => out.push(c),
+    }
 }
 
 #[cfg(test)]
@@ -125,5 +144,14 @@ mod tests {
             "| Principal | A | B | C |\n|---|---|---|---|\n\
              | &lt;img src=x onerror=alert(1)&gt; | a\\|b | c\\\\d | e f &amp; g |\n"
         );
+    }
+
+    #[test]
+    fn html_escaping_covers_content_and_quoted_attributes() {
+        assert_eq!(
+            html_escaped(r#"<b title="x">Tom & 'Jerry'</b>"#),
+            "&lt;b title=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/b&gt;"
+        );
+        assert_eq!(html_escaped("plain"), "plain");
     }
 }

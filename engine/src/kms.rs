@@ -25,6 +25,7 @@ mod key_pairs;
 mod key_policy;
 mod keys;
 mod mac;
+mod replicas;
 mod rotation;
 mod sign;
 mod tags;
@@ -116,12 +117,15 @@ impl World {
             self.grants
                 .retain_keys(|arn| keys.get_by_arn(arn).is_some());
         }
-        let ids: Vec<_> = self.keys.keys().map(|k| k.id.clone()).collect();
-        for id in ids {
-            let Some(key) = self.keys.get(&id) else {
+        let arns: Vec<String> = self.keys.keys().map(|k| k.arn.clone()).collect();
+        for arn in arns {
+            let Some(key) = self.keys.get_by_arn(&arn) else {
                 continue;
             };
+            // A replica's material rotates with its primary's (KMS Developer Guide,
+            // multi-region-keys-overview.html: automatic rotation is a shared property).
             let rotation_due = key.state == KeyState::Enabled
+                && !key.replica
                 && key.rotation.enabled
                 && key.rotation.next_rotation.is_some_and(|at| at <= now);
             let material_expired = key.expiration_model == Some(ExpirationModel::Expires)
@@ -130,7 +134,7 @@ impl World {
             if !rotation_due && !material_expired {
                 continue;
             }
-            let Some(key) = self.keys.get_mut(&id) else {
+            let Some(key) = self.keys.get_mut_by_arn(&arn) else {
                 continue;
             };
             if rotation_due {
@@ -156,6 +160,37 @@ impl World {
             }
             if material_expired {
                 remove_material(key);
+            }
+            if rotation_due {
+                self.sync_replicas(&arn);
+            }
+        }
+    }
+
+    /// Copies what related multi-Region keys share from the primary key `primary_arn` to its
+    /// replicas: the key material (every backing key version) and the rotation settings (KMS
+    /// Developer Guide, multi-region-keys-overview.html, "shared properties": KMS synchronizes
+    /// them from the primary). Does nothing for a key that is not a multi-Region primary key.
+    pub(super) fn sync_replicas(&mut self, primary_arn: &str) {
+        let Some(primary) = self.keys.get_by_arn(primary_arn).cloned() else {
+            return;
+        };
+        if primary.multi_region_key_type() != Some("PRIMARY") {
+            return;
+        }
+        let replicas: Vec<String> = self
+            .keys
+            .with_id(&primary.id)
+            .filter(|k| k.replica && k.account == primary.account)
+            .map(|k| k.arn.clone())
+            .collect();
+        for arn in replicas {
+            if let Some(replica) = self.keys.get_mut_by_arn(&arn) {
+                replica.rotation = primary.rotation;
+                if replica.ring.has_material() && primary.ring.has_material() {
+                    replica.ring = primary.ring.clone();
+                    replica.versions.clone_from(&primary.versions);
+                }
             }
         }
     }
@@ -285,7 +320,7 @@ impl World {
     /// Mutable access to a key found by [`World::key_operation`].
     fn key_mut(&mut self, key: &Key) -> Result<&mut Key, KmsError> {
         self.keys
-            .get_mut(&key.id)
+            .get_mut_by_arn(&key.arn)
             .ok_or_else(|| KmsError::key_not_found(&key.arn))
     }
 }

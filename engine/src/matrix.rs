@@ -27,7 +27,7 @@ use crate::policy::pattern::{ArnParts, CompiledResource};
 use crate::policy::{Policy, Statement};
 use crate::request::{Context, PrincipalArn, Request, RequestPrincipal};
 use crate::store::grants::{Grant, grantee_matches};
-use crate::store::{Key, KeyId, check_key};
+use crate::store::{Key, check_key};
 use crate::world::{Principal, PrincipalKind, World};
 use serde::Serialize;
 use std::cell::OnceCell;
@@ -56,7 +56,7 @@ pub struct CellRef<'m> {
     /// The principal's ARN.
     pub principal: &'m PrincipalArn,
     /// The key's id.
-    pub key: &'m KeyId,
+    pub key: &'m str,
     /// The action.
     pub action: Action,
     /// The cell.
@@ -70,7 +70,8 @@ pub struct CellRef<'m> {
 #[derive(Clone, Debug)]
 pub struct Matrix {
     principals: Vec<PrincipalArn>,
-    keys: Vec<KeyId>,
+    /// Key ARNs (a key id is not enough: a multi-Region replica shares its primary's).
+    keys: Vec<String>,
     actions: Vec<Action>,
     now: Timestamp,
     /// Row-major: principal, then key, then action.
@@ -97,12 +98,12 @@ static NO_PARAMS: std::sync::LazyLock<RequestParams> =
     std::sync::LazyLock::new(RequestParams::default);
 
 impl Matrix {
-    /// Computes the matrix of `principals` (ARNs) × `keys` × `actions` at time `now`.
+    /// Computes the matrix of `principals` (ARNs) × `keys` (key ARNs) × `actions` at time `now`.
     /// Principals and keys the world does not have are left out.
     pub fn compute(
         world: &World,
         principals: &[PrincipalArn],
-        keys: &[KeyId],
+        keys: &[String],
         actions: &[Action],
         now: Timestamp,
     ) -> Matrix {
@@ -110,7 +111,10 @@ impl Matrix {
             .iter()
             .filter_map(|p| world.principal(p))
             .collect();
-        let keys: Vec<&Arc<Key>> = keys.iter().filter_map(|k| world.keys.get(k)).collect();
+        let keys: Vec<&Arc<Key>> = keys
+            .iter()
+            .filter_map(|k| world.keys.get_by_arn(k))
+            .collect();
         let key_plans: Vec<PolicyPlan> = keys
             .iter()
             .map(|key| PolicyPlan::new(&key.policy.policy, actions))
@@ -137,7 +141,7 @@ impl Matrix {
         }
         Matrix {
             principals: principals.iter().filter_map(|p| p.arn().cloned()).collect(),
-            keys: keys.iter().map(|k| k.id.clone()).collect(),
+            keys: keys.iter().map(|k| k.arn.clone()).collect(),
             actions: actions.to_vec(),
             now,
             cells,
@@ -152,7 +156,7 @@ impl Matrix {
             .principals()
             .filter_map(|p| p.arn().cloned())
             .collect();
-        let keys: Vec<KeyId> = world.keys.keys().map(|k| k.id.clone()).collect();
+        let keys: Vec<String> = world.keys.keys().map(|k| k.arn.clone()).collect();
         Matrix::compute(world, &principals, &keys, actions, now)
     }
 
@@ -161,8 +165,8 @@ impl Matrix {
         &self.principals
     }
 
-    /// The keys (columns).
-    pub fn keys(&self) -> &[KeyId] {
+    /// The keys (columns), as key ARNs.
+    pub fn keys(&self) -> &[String] {
         &self.keys
     }
 
@@ -188,10 +192,10 @@ impl Matrix {
             .copied()
     }
 
-    /// The cell for a principal ARN, key id and action.
-    pub fn lookup(&self, principal: &PrincipalArn, key: &KeyId, action: Action) -> Option<Cell> {
+    /// The cell for a principal ARN, key ARN and action.
+    pub fn lookup(&self, principal: &PrincipalArn, key: &str, action: Action) -> Option<Cell> {
         let p = self.principals.iter().position(|x| x == principal)?;
-        let k = self.keys.iter().position(|x| x == key)?;
+        let k = self.keys.iter().position(|x| x.as_str() == key)?;
         let a = self.actions.iter().position(|&x| x == action)?;
         self.cell(p, k, a)
     }
@@ -249,7 +253,7 @@ impl Matrix {
         let columns: Vec<Option<Column<'_>>> = self
             .keys
             .iter()
-            .map(|k| world.keys.get(k).map(|key| Column::new(world, key)))
+            .map(|k| world.keys.get_by_arn(k).map(|key| Column::new(world, key)))
             .collect();
         let mut buffer = Vec::with_capacity(self.actions.len());
         for &row in &rows {
@@ -285,11 +289,11 @@ impl Matrix {
         rows
     }
 
-    /// Recomputes after a change to `key` (its policy, state, tags or aliases): its column.
-    /// Returns the column, if the key is in the matrix.
-    pub fn recompute_column(&mut self, world: &World, key: &KeyId) -> Option<usize> {
-        let column = self.keys.iter().position(|k| k == key)?;
-        let key = world.keys.get(key)?;
+    /// Recomputes after a change to `key` (a key ARN; its policy, state, tags or aliases): its
+    /// column. Returns the column, if the key is in the matrix.
+    pub fn recompute_column(&mut self, world: &World, key: &str) -> Option<usize> {
+        let column = self.keys.iter().position(|k| k.as_str() == key)?;
+        let key = world.keys.get_by_arn(key)?;
         let key_plan = PolicyPlan::new(&key.policy.policy, &self.actions);
         let heads = Column::new(world, key);
         let mut buffer = Vec::with_capacity(self.actions.len());
@@ -351,7 +355,7 @@ impl Matrix {
         params: &RequestParams,
     ) -> Option<Explanation> {
         let principal = world.principal(self.principals.get(principal)?)?;
-        let key = world.keys.get(self.keys.get(key)?)?;
+        let key = world.keys.get_by_arn(self.keys.get(key)?)?;
         let action = *self.actions.get(action)?;
         Some(authz::explain(
             world,

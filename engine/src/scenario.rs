@@ -412,7 +412,7 @@ pub struct KeyEntry {
     pub aliases: Vec<String>,
     /// The description.
     pub description: String,
-    /// `Enabled`, `Disabled`, `PendingDeletion` or `PendingImport`.
+    /// `Enabled`, `Disabled`, `PendingDeletion`, `PendingImport` or `PendingReplicaDeletion`.
     pub state: &'static str,
     /// `AWS_KMS` or `EXTERNAL`.
     pub origin: &'static str,
@@ -422,6 +422,9 @@ pub struct KeyEntry {
     pub tags: Vec<(String, String)>,
     /// The key policy; `None` for the default key policy.
     pub policy: Option<PolicyText>,
+    /// For a multi-Region replica key (`replica_of`): its primary key, as an index into
+    /// [`Scenario::keys`]. A replica has its primary's key id, spec and origin.
+    pub replica_of: Option<usize>,
     /// Where it is declared.
     pub span: Span,
 }

@@ -33,12 +33,16 @@ pub struct ResolvedKey<'a> {
 }
 
 /// Keys and aliases of every account and Region (each key and alias knows its Region).
+///
+/// A key is identified by its Region and key id (its key ARN says both): a multi-Region replica
+/// key has the same key id as its primary key, in another Region (KMS Developer Guide,
+/// multi-Region-keys-overview.html).
 #[derive(Clone, Debug, Default)]
 pub struct KeyStore {
     /// In creation order.
     keys: Vec<Arc<Key>>,
-    /// Key id → position in `keys`.
-    index: BTreeMap<KeyId, usize>,
+    /// (key id, Region) → position in `keys`.
+    index: BTreeMap<(KeyId, String), usize>,
     /// (Region, account, alias name) → alias: alias names are unique per account and Region.
     aliases: BTreeMap<(String, String, String), Alias>,
 }
@@ -59,71 +63,127 @@ impl KeyStore {
         self.keys.iter().filter(move |k| k.account == account)
     }
 
-    /// The key with this id.
-    pub fn get(&self, id: &KeyId) -> Option<&Arc<Key>> {
-        self.index.get(id).and_then(|&i| self.keys.get(i))
+    /// The key with this id in `region`.
+    pub fn get_in(&self, region: &str, id: &KeyId) -> Option<&Arc<Key>> {
+        self.index
+            .get(&(id.clone(), region.to_owned()))
+            .and_then(|&i| self.keys.get(i))
     }
 
-    /// The key with this id, by text.
-    pub fn get_by_id_str(&self, id: &str) -> Option<&Arc<Key>> {
-        KeyId::parse(id).and_then(|id| self.get(&id))
+    /// Every key with this id, in creation order: one key, or a multi-Region key's primary and
+    /// replicas (one per Region).
+    pub fn with_id<'a>(&'a self, id: &'a KeyId) -> impl Iterator<Item = &'a Arc<Key>> {
+        self.keys.iter().filter(move |k| &k.id == id)
     }
 
     /// The key whose ARN is `arn`.
     pub fn get_by_arn(&self, arn: &str) -> Option<&Arc<Key>> {
         match KeyRef::parse(arn) {
-            Ok(KeyRef::KeyArn { id, .. }) => self.get(&id).filter(|k| k.arn == arn),
+            Ok(KeyRef::KeyArn { id, region, .. }) => {
+                self.get_in(&region, &id).filter(|k| k.arn == arn)
+            }
             _ => None,
         }
     }
 
-    /// Mutable access to a key (copies it if an older world still shares it).
-    pub fn get_mut(&mut self, id: &KeyId) -> Option<&mut Key> {
-        let i = *self.index.get(id)?;
+    /// Mutable access to the key whose ARN is `arn` (copies it if an older world still shares
+    /// it).
+    pub fn get_mut_by_arn(&mut self, arn: &str) -> Option<&mut Key> {
+        let i = self.position(arn)?;
         self.keys.get_mut(i).map(Arc::make_mut)
     }
 
-    /// Adds a key. Its id must be new (ids come from 122 random bits).
+    /// The position in `keys` of the key whose ARN is `arn`.
+    fn position(&self, arn: &str) -> Option<usize> {
+        let Ok(KeyRef::KeyArn { id, region, .. }) = KeyRef::parse(arn) else {
+            return None;
+        };
+        let i = *self.index.get(&(id, region))?;
+        self.keys.get(i).filter(|k| k.arn == arn).map(|_| i)
+    }
+
+    /// Adds a key. Its (key id, Region) must be new; a key id already used in another Region
+    /// is accepted only for a multi-Region replica key of the same account (KMS API Reference,
+    /// ReplicateKey).
     pub fn insert(&mut self, key: Key) -> Result<(), KmsError> {
-        if self.index.contains_key(&key.id) {
-            return Err(KmsError::AlreadyExists(format!(
-                "Key '{}' already exists",
-                key.arn
-            )));
+        let exists = || KmsError::AlreadyExists(format!("Key '{}' already exists", key.arn));
+        if self
+            .index
+            .contains_key(&(key.id.clone(), key.region.clone()))
+        {
+            return Err(exists());
         }
-        self.index.insert(key.id.clone(), self.keys.len());
+        if self
+            .with_id(&key.id)
+            .any(|other| !key.replica || !key.is_multi_region() || other.account != key.account)
+        {
+            return Err(exists());
+        }
+        self.index
+            .insert((key.id.clone(), key.region.clone()), self.keys.len());
         self.keys.push(Arc::new(key));
         Ok(())
     }
 
-    /// Removes a key and its aliases (what happens when the deletion waiting period ends: KMS
-    /// Developer Guide, deleting-keys.html).
-    pub fn remove(&mut self, id: &KeyId) -> Option<Arc<Key>> {
-        let i = self.index.remove(id)?;
-        if i >= self.keys.len() {
-            return None;
-        }
+    /// Removes the key whose ARN is `arn` and its aliases (what happens when the deletion
+    /// waiting period ends: KMS Developer Guide, deleting-keys.html).
+    pub fn remove(&mut self, arn: &str) -> Option<Arc<Key>> {
+        let i = self.position(arn)?;
         let key = self.keys.remove(i);
-        self.aliases.retain(|_, alias| &alias.target != id);
-        self.index =
-            crate::sort::map_from(self.keys.iter().enumerate().map(|(i, k)| (k.id.clone(), i)));
+        self.aliases.retain(|_, alias| {
+            !(alias.target == key.id && alias.region == key.region && alias.account == key.account)
+        });
+        self.index = crate::sort::map_from(
+            self.keys
+                .iter()
+                .enumerate()
+                .map(|(i, k)| ((k.id.clone(), k.region.clone()), i)),
+        );
         Some(key)
     }
 
-    /// Deletes every key whose deletion date is at or before `now`; returns their ids.
-    pub fn expire(&mut self, now: Timestamp) -> Vec<KeyId> {
-        let due: Vec<KeyId> = self
-            .keys
-            .iter()
-            .filter(|k| {
-                matches!(k.state, KeyState::PendingDeletion { deletion_date, .. } if deletion_date <= now)
-            })
-            .map(|k| k.id.clone())
-            .collect();
-        for id in &due {
-            self.remove(id);
+    /// Deletes every key whose deletion date is at or before `now`; returns their ARNs.
+    ///
+    /// A multi-Region primary key scheduled for deletion while it had replicas waits in
+    /// `PendingReplicaDeletion`; when the last of its replicas is deleted its waiting period
+    /// begins and it becomes `PendingDeletion` (KMS API Reference, ScheduleKeyDeletion).
+    pub fn expire(&mut self, now: Timestamp) -> Vec<String> {
+        let mut deleted = Vec::new();
+        // Each pass can start a primary's waiting period, which may itself be over by `now`;
+        // every pass but the last removes a key, so the passes end.
+        loop {
+            let mut due: Vec<(Timestamp, String)> = self
+                .keys
+                .iter()
+                .filter_map(|k| match k.state {
+                    KeyState::PendingDeletion { deletion_date, .. } if deletion_date <= now => {
+                        Some((deletion_date, k.arn.clone()))
+                    }
+                    _ => None,
+                })
+                .collect();
+            if due.is_empty() {
+                return deleted;
+            }
+            crate::sort::sort_by(&mut due, |a, b| a.0.cmp(&b.0));
+            for (at, arn) in due {
+                let Some(key) = self.remove(&arn) else {
+                    continue;
+                };
+                deleted.push(arn);
+                // The primary is the last key left with this id once its replicas are gone.
+                let left: Vec<String> = self.with_id(&key.id).map(|k| k.arn.clone()).collect();
+                if let [last] = left.as_slice()
+                    && let Some(primary) = self.get_mut_by_arn(last)
+                    && let KeyState::PendingReplicaDeletion { window_days } = primary.state
+                {
+                    primary.state = KeyState::PendingDeletion {
+                        deletion_date: at.plus_millis(i64::from(window_days) * DAY_MILLIS),
+                        window_days,
+                    };
+                }
+            }
         }
-        due
     }
 
     /// Every alias, ordered by Region, account, then name.
@@ -142,9 +202,17 @@ impl KeyStore {
             .filter(move |a| a.account == account && a.region == region)
     }
 
-    /// The aliases pointing at key `id`, ordered by name.
-    pub fn aliases_for<'a>(&'a self, id: &'a KeyId) -> impl Iterator<Item = &'a Alias> {
-        self.aliases.values().filter(move |a| &a.target == id)
+    /// The aliases pointing at `key` (in its account and Region), ordered by name.
+    pub fn aliases_for<'a>(&'a self, key: &'a Key) -> impl Iterator<Item = &'a Alias> {
+        self.aliases.values().filter(move |a| {
+            a.target == key.id && a.region == key.region && a.account == key.account
+        })
+    }
+
+    /// The key an alias points to.
+    pub fn alias_target(&self, alias: &Alias) -> Option<&Arc<Key>> {
+        self.get_in(&alias.region, &alias.target)
+            .filter(|k| k.account == alias.account)
     }
 
     /// The alias `name` of `account` in `region`.
@@ -187,8 +255,8 @@ impl KeyStore {
         accept_alias: bool,
     ) -> Result<ResolvedKey<'_>, KmsError> {
         let found = |region: &str, account: &str, id: &KeyId| {
-            self.get(id)
-                .filter(|k| k.account == account && k.region == region)
+            self.get_in(region, id)
+                .filter(|k| k.account == account)
                 .ok_or_else(|| KmsError::key_not_found(&key_arn(region, account, id)))
         };
         match key_ref {
@@ -232,7 +300,7 @@ impl KeyStore {
                     return Err(not_found());
                 }
                 let alias = self.alias(region, account, name).ok_or_else(not_found)?;
-                let key = self.get(&alias.target).ok_or_else(not_found)?;
+                let key = self.alias_target(alias).ok_or_else(not_found)?;
                 Ok(ResolvedKey {
                     key,
                     via_alias: Some(name.clone()),

@@ -16,7 +16,7 @@ use crate::request::{PrincipalArn, PrincipalId, PrincipalType, RequestPrincipal}
 use crate::store::grants::GrantStore;
 use crate::store::{
     Alias, Key, KeyId, KeyPolicy, KeyState, KeyStore, KeyVersion, Origin, RotationType, Tag,
-    alias_arn, key_arn, validate_alias_name,
+    alias_arn, validate_alias_name,
 };
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -318,6 +318,9 @@ pub struct KeySetup {
     /// The starting state. A key in `PendingImport` has no material; an `EXTERNAL` key in any
     /// other state starts with material as if it had been imported.
     pub state: KeyState,
+    /// The key ARN of the multi-Region primary key this key is a replica of (`None`: not a
+    /// replica). A replica takes its primary's key id, spec, origin and material.
+    pub replica_of: Option<String>,
 }
 
 impl KeySetup {
@@ -334,6 +337,7 @@ impl KeySetup {
             aliases: Vec::new(),
             tags: Vec::new(),
             state: KeyState::Enabled,
+            replica_of: None,
         }
     }
 }
@@ -750,11 +754,11 @@ impl World {
 
     /// Removes a key and its aliases at once, as an administrator editing the world would
     /// (ScheduleKeyDeletion is the KMS way, with its waiting period).
-    pub fn remove_key(&mut self, key: &KeyId) -> Result<(), WorldError> {
+    pub fn remove_key(&mut self, key: &str) -> Result<(), WorldError> {
         self.keys
             .remove(key)
             .map(|_| ())
-            .ok_or_else(|| WorldError::UnknownKey(key.to_string()))
+            .ok_or_else(|| WorldError::UnknownKey(key.to_owned()))
     }
 
     /// Replaces the tags of a user or role (its sessions get the same tags).
@@ -885,14 +889,19 @@ impl World {
     }
 
     /// Adds a key as the account's administrators would have set it up, without authorizing
-    /// anything (scenario files and the app's world editor). The policy must still be one KMS
-    /// accepts; the lockout check does not apply.
+    /// anything (scenario files and the app's world editor); returns its key ARN. The policy
+    /// must still be one KMS accepts; the lockout check does not apply.
+    ///
+    /// A key with `replica_of` is a multi-Region replica of that primary key (its key ARN): it
+    /// takes the primary's key id, key spec, origin, key material and rotation, which related
+    /// multi-Region keys share (KMS Developer Guide, multi-region-keys-overview.html), and keeps
+    /// its own policy, description, tags, aliases and state.
     pub fn add_key(
         &mut self,
         setup: KeySetup,
         now: Timestamp,
         rng: &mut dyn Randomness,
-    ) -> Result<KeyId, WorldError> {
+    ) -> Result<String, WorldError> {
         if self.account(&setup.account).is_none() {
             return Err(WorldError::UnknownAccount(setup.account));
         }
@@ -910,45 +919,90 @@ impl World {
                 ))));
             }
         }
-        let id = match setup.id {
-            Some(id) => id,
-            None => KeyId::generate(rng).map_err(|e| WorldError::Kms(e.into()))?,
+        let primary = match &setup.replica_of {
+            None => None,
+            Some(arn) => {
+                let primary = self
+                    .keys
+                    .get_by_arn(arn)
+                    .ok_or_else(|| WorldError::UnknownKey(arn.clone()))?;
+                if primary.multi_region_key_type() != Some("PRIMARY") {
+                    return Err(WorldError::Kms(KmsError::UnsupportedOperation(format!(
+                        "{arn} is not a multi-Region primary key"
+                    ))));
+                }
+                if primary.account != setup.account {
+                    return Err(WorldError::Kms(KmsError::UnsupportedOperation(format!(
+                        "a replica key is in its primary key's account, {}",
+                        primary.account
+                    ))));
+                }
+                Some(Arc::clone(primary))
+            }
         };
-        if setup.state == KeyState::PendingImport && setup.origin != Origin::External {
+        let id = match (&primary, setup.id) {
+            (Some(primary), _) => primary.id.clone(),
+            (None, Some(id)) => id,
+            (None, None) => KeyId::generate(rng).map_err(|e| WorldError::Kms(e.into()))?,
+        };
+        let (origin, spec) = match &primary {
+            Some(primary) => (primary.origin, primary.spec),
+            None => (setup.origin, setup.spec),
+        };
+        if setup.state == KeyState::PendingImport && origin != Origin::External {
             return Err(WorldError::Kms(KmsError::UnsupportedOperation(
                 "only a key with origin EXTERNAL can be PendingImport".to_owned(),
             )));
         }
-        let row = setup.spec.row();
+        let row = spec.row();
         if row.asymmetric && !crate::crypto::ASYMMETRIC {
             return Err(WorldError::Kms(KmsError::UnsupportedOperation(format!(
                 "{} keys need the engine's `asymmetric` feature, which this build leaves out",
                 row.name
             ))));
         }
-        if setup.origin == Origin::External
-            && setup.spec != crate::catalog::KeySpec::SymmetricDefault
-        {
+        if origin == Origin::External && spec != crate::catalog::KeySpec::SymmetricDefault {
             return Err(WorldError::Kms(KmsError::UnsupportedOperation(format!(
                 "only SYMMETRIC_DEFAULT keys are modelled with origin EXTERNAL, not {}",
                 row.name
             ))));
         }
-        let (ring, versions) = if setup.state == KeyState::PendingImport {
-            (KeyRing::without_material(), Vec::new())
-        } else {
-            let random = |e: crate::entropy::RandomnessUnavailable| WorldError::Kms(e.into());
-            (
-                KeyRing::generate_for(setup.spec, rng).map_err(random)?,
-                vec![KeyVersion::new(rng, now, RotationType::Initial).map_err(random)?],
+        let (ring, versions) = match &primary {
+            _ if setup.state == KeyState::PendingImport => {
+                (KeyRing::without_material(), Vec::new())
+            }
+            Some(primary) => (primary.ring.clone(), primary.versions.clone()),
+            None => {
+                let random = |e: crate::entropy::RandomnessUnavailable| WorldError::Kms(e.into());
+                (
+                    KeyRing::generate_for(spec, rng).map_err(random)?,
+                    vec![KeyVersion::new(rng, now, RotationType::Initial).map_err(random)?],
+                )
+            }
+        };
+        let key = Key {
+            description: setup.description,
+            tags: setup.tags,
+            ring,
+            versions,
+            spec,
+            usage: row.usage,
+            replica: primary.is_some(),
+            rotation: primary.as_ref().map(|p| p.rotation).unwrap_or_default(),
+            imported_digest: primary.as_ref().and_then(|p| p.imported_digest),
+            ..Key::new(
+                id,
+                setup.account.clone(),
+                region.clone(),
+                origin,
+                setup.state,
+                now,
+                policy,
             )
         };
-        let arn = key_arn(&region, &setup.account, &id);
-        if self.keys.get(&id).is_some() {
-            return Err(WorldError::Kms(KmsError::AlreadyExists(format!(
-                "Key '{arn}' already exists"
-            ))));
-        }
+        let arn = key.arn.clone();
+        let id = key.id.clone();
+        self.keys.insert(key).map_err(WorldError::Kms)?;
         for name in setup.aliases {
             self.keys.put_alias(Alias {
                 arn: alias_arn(&region, &setup.account, &name),
@@ -960,31 +1014,12 @@ impl World {
                 updated: now,
             });
         }
-        self.keys
-            .insert(Key {
-                description: setup.description,
-                tags: setup.tags,
-                ring,
-                versions,
-                spec: setup.spec,
-                usage: row.usage,
-                ..Key::new(
-                    id.clone(),
-                    setup.account,
-                    region,
-                    setup.origin,
-                    setup.state,
-                    now,
-                    policy,
-                )
-            })
-            .map_err(WorldError::Kms)?;
-        Ok(id)
+        Ok(arn)
     }
 
     /// Replaces a key's policy as an administrator would, without authorization or lockout
     /// check (the app's key-policy editor). The policy must be one KMS accepts.
-    pub fn set_key_policy(&mut self, key: &KeyId, text: &str) -> Result<(), WorldError> {
+    pub fn set_key_policy(&mut self, key: &str, text: &str) -> Result<(), WorldError> {
         let policy = self.setup_key_policy(text)?;
         self.install_key_policy(key, policy)
     }
@@ -993,7 +1028,7 @@ impl World {
     /// `text`, as an editor that checks each keystroke has): the text is not parsed again.
     pub fn set_parsed_key_policy(
         &mut self,
-        key: &KeyId,
+        key: &str,
         text: &str,
         policy: Policy,
     ) -> Result<(), WorldError> {
@@ -1001,24 +1036,24 @@ impl World {
         self.install_key_policy(key, policy)
     }
 
-    fn install_key_policy(&mut self, key: &KeyId, policy: KeyPolicy) -> Result<(), WorldError> {
+    fn install_key_policy(&mut self, key: &str, policy: KeyPolicy) -> Result<(), WorldError> {
         let key = self
             .keys
-            .get_mut(key)
-            .ok_or_else(|| WorldError::UnknownKey(key.to_string()))?;
+            .get_mut_by_arn(key)
+            .ok_or_else(|| WorldError::UnknownKey(key.to_owned()))?;
         key.policy = policy;
         Ok(())
     }
 
     /// Sets a key `Enabled` or `Disabled` without authorization (world setup). Keys pending
     /// deletion or import are left as they are and reported as an error.
-    pub fn set_key_enabled(&mut self, key: &KeyId, enabled: bool) -> Result<(), WorldError> {
+    pub fn set_key_enabled(&mut self, key: &str, enabled: bool) -> Result<(), WorldError> {
         let arn;
         {
             let target = self
                 .keys
-                .get_mut(key)
-                .ok_or_else(|| WorldError::UnknownKey(key.to_string()))?;
+                .get_mut_by_arn(key)
+                .ok_or_else(|| WorldError::UnknownKey(key.to_owned()))?;
             arn = target.arn.clone();
             if matches!(target.state, KeyState::Enabled | KeyState::Disabled) {
                 target.state = if enabled {
@@ -1213,13 +1248,13 @@ mod tests {
             .unwrap();
         let before = world.clone();
         world.set_key_enabled(&key, false).unwrap();
-        assert!(before.keys.get(&key).unwrap().is_enabled());
-        assert!(!world.keys.get(&key).unwrap().is_enabled());
+        assert!(before.keys.get_by_arn(&key).unwrap().is_enabled());
+        assert!(!world.keys.get_by_arn(&key).unwrap().is_enabled());
         assert!(Arc::ptr_eq(
             before.principal(&user).unwrap(),
             world.principal(&user).unwrap()
         ));
         world.remove_key(&key).unwrap();
-        assert!(world.keys.get(&key).is_none());
+        assert!(world.keys.get_by_arn(&key).is_none());
     }
 }

@@ -370,7 +370,7 @@ pub fn demo1_script(world: &World) -> Result<Vec<String>, String> {
         .keys
         .alias(world.region(), &account, "alias/DemoKey")
         .ok_or_else(missing)?;
-    let key = world.keys.get(&alias.target).ok_or_else(missing)?;
+    let key = world.keys.alias_target(alias).ok_or_else(missing)?;
     let (key_id, key_arn) = (key.id.as_str(), key.arn.as_str());
     Ok(vec![
         "# Bob has no permissions: the key policy does not name him and he has no IAM policy"

@@ -238,7 +238,7 @@ impl CryptoPanel {
                     || k.arn == name
                     || world
                         .keys
-                        .aliases_for(&k.id)
+                        .aliases_for(k)
                         .any(|a| a.name == name || a.arn == name)
             })
             .map(|k| k.spec.row())

@@ -14,7 +14,6 @@ use kms_engine::catalog::KEY_SPECS;
 use kms_engine::entropy::Timestamp;
 use kms_engine::kms::{Caller, CreateGrantRequest, RetireGrantRequest, RevokeGrantRequest};
 use kms_engine::request::PrincipalArn;
-use kms_engine::store::KeyId;
 use kms_engine::store::grants::{GrantConstraints, GrantId};
 use kms_engine::world::World;
 
@@ -57,7 +56,7 @@ pub struct IssuedGrant {
     /// The grant token.
     pub grant_token: String,
     /// The key it is for.
-    pub key: Option<KeyId>,
+    pub key: Option<String>,
     /// The grantee.
     pub grantee: String,
 }
@@ -102,14 +101,14 @@ pub enum GrantsIntent {
     /// RetireGrant (by key and grant id) as the caller.
     Retire {
         /// The key.
-        key: KeyId,
+        key: String,
         /// The grant.
         grant: String,
     },
     /// RevokeGrant as the caller.
     Revoke {
         /// The key.
-        key: KeyId,
+        key: String,
         /// The grant.
         grant: String,
     },
@@ -197,7 +196,7 @@ impl GrantsPanel {
                 self.list_outcome = Some(host.operate(|world, env| {
                     let key_arn = world
                         .keys
-                        .get(&key)
+                        .get_by_arn(&key)
                         .map(|k| k.arn.clone())
                         .unwrap_or_default();
                     let request = RetireGrantRequest {
@@ -254,7 +253,7 @@ fn create(
                     .grants
                     .get(&GrantId::from_text(&response.grant_id))
                     .and_then(|g| world.keys.get_by_arn(&g.key_arn))
-                    .map(|k| k.id.clone()),
+                    .map(|k| k.arn.clone()),
                 grant_id: response.grant_id,
                 grant_token: response.grant_token,
                 grantee,
@@ -339,7 +338,7 @@ pub struct GrantRow {
     /// The grant id.
     pub grant_id: GrantId,
     /// The key.
-    pub key: KeyId,
+    pub key: String,
     /// The grant's name, if it has one.
     pub name: Option<String>,
     /// The grantee's ARN.
@@ -361,8 +360,8 @@ pub struct GrantRow {
 }
 
 /// The active grants on `key`, oldest first, as they stand at `now`.
-pub fn grant_rows(world: &World, key: &KeyId, origin: Timestamp, now: Timestamp) -> Vec<GrantRow> {
-    let Some(key_arn) = world.keys.get(key).map(|k| k.arn.clone()) else {
+pub fn grant_rows(world: &World, key: &str, origin: Timestamp, now: Timestamp) -> Vec<GrantRow> {
+    let Some(key_arn) = world.keys.get_by_arn(key).map(|k| k.arn.clone()) else {
         return Vec::new();
     };
     world
@@ -370,7 +369,7 @@ pub fn grant_rows(world: &World, key: &KeyId, origin: Timestamp, now: Timestamp)
         .on_key(&key_arn)
         .map(|grant| GrantRow {
             grant_id: grant.id.clone(),
-            key: key.clone(),
+            key: key.to_owned(),
             name: grant.name.clone(),
             grantee: grant.grantee.to_string(),
             grantee_name: principal_name(world, grant.grantee.as_str()),

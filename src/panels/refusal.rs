@@ -5,7 +5,6 @@ use kms_engine::authz::denial_summary;
 use kms_engine::catalog::Action;
 use kms_engine::error::{AccessDenied, KmsError};
 use kms_engine::request::PrincipalArn;
-use kms_engine::store::KeyId;
 use kms_engine::world::World;
 
 /// The matrix cell that explains a denial: principal × key × action.
@@ -14,7 +13,7 @@ pub struct WhyLink {
     /// The caller's ARN.
     pub principal: PrincipalArn,
     /// The key.
-    pub key: KeyId,
+    pub key: String,
     /// The permission that was denied.
     pub action: Action,
 }
@@ -27,7 +26,7 @@ impl WhyLink {
         world.principal(principal)?;
         Some(WhyLink {
             principal: principal.clone(),
-            key: key.id.clone(),
+            key: key.arn.clone(),
             action: denied.action,
         })
     }

@@ -17,7 +17,7 @@ use kms_engine::policy::lint::check_policy;
 use kms_engine::policy::parse::PolicyKind;
 use kms_engine::policy::{ConsoleKeySpec, console_key_policy};
 use kms_engine::request::PrincipalArn;
-use kms_engine::store::{KeyId, Origin, Tag, validate_alias_name};
+use kms_engine::store::{Origin, Tag, validate_alias_name};
 use kms_engine::world::World;
 
 /// The Labels step's problem while the alias is empty.
@@ -177,7 +177,7 @@ pub struct Wizard {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreatedKey {
     /// The new key's id.
-    pub key_id: KeyId,
+    pub key_id: String,
     /// Its ARN.
     pub arn: String,
     /// `alias/NAME` when CreateAlias succeeded, else why it did not.
@@ -598,9 +598,7 @@ impl Wizard {
                 FinishError::Refused(Box::new(Refusal::new(world, "CreateKey", &e)))
             })?;
             let metadata = created.key_metadata;
-            let key_id = KeyId::parse(&metadata.key_id).ok_or_else(|| {
-                FinishError::Incomplete(WizardStep::Review, "the new key has no id".to_owned())
-            })?;
+            let key_id = metadata.arn.clone();
             let alias = world
                 .create_alias(
                     &caller,

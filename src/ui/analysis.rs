@@ -164,10 +164,10 @@ pub fn MatrixExtras() -> Html {
     let model = state.model();
     let columns = model.columns().to_vec();
     let actions = model.matrix().actions().to_vec();
-    let key_name = |id: &kms_engine::store::KeyId| {
+    let key_name = |id: &str| {
         columns
             .iter()
-            .find(|c| &c.id == id)
+            .find(|c| c.id == id)
             .map_or_else(|| id.to_string(), |c| c.name.clone())
     };
     html! {

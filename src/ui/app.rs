@@ -299,5 +299,13 @@ fn Shell() -> Html {
 
 /// Mounts the app on the page's body.
 pub fn start() {
+    // The static first matrix (src/prerender.rs) goes in the same task as the first render, so no
+    // frame shows neither.
+    if let Some(first) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(crate::prerender::ELEMENT_ID))
+    {
+        first.remove();
+    }
     yew::Renderer::<App>::new().render();
 }

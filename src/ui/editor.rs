@@ -32,6 +32,9 @@ pub struct Reveal {
     pub start: usize,
     /// One past the last byte to select.
     pub end: usize,
+    /// Whether the textarea takes the focus and the range becomes its selection; without it the
+    /// editor only scrolls the range into its view (the page itself does not move).
+    pub focus: bool,
     /// Changes with every request, so selecting the same range twice still moves the caret.
     pub serial: u32,
 }
@@ -217,8 +220,10 @@ pub fn JsonEditor(props: &JsonEditorProps) -> Html {
         let first_drawn = drawn.first;
         use_effect_with(props.reveal, move |reveal| {
             if let (Some(reveal), Some(ta)) = (reveal, textarea.cast::<HtmlTextAreaElement>()) {
-                let _ = ta.focus();
-                select_bytes(&ta, &text, reveal.start, reveal.end);
+                if reveal.focus {
+                    let _ = ta.focus();
+                    select_bytes(&ta, &text, reveal.start, reveal.end);
+                }
                 let (line, _) = line_column(&text, reveal.start);
                 let line_top = (line as f64 - 1.0) * LINE_HEIGHT;
                 let height = f64::from(ta.client_height());

@@ -20,7 +20,7 @@ pub fn EditorPane() -> Html {
 
     let owner = state.ui.owner.clone();
     let (owner_title, owner_detail, docs): (String, String, Vec<DocId>) = match &owner {
-        Some(Owner::Key(key)) => match model.world().keys.get(key) {
+        Some(Owner::Key(key)) => match model.world().keys.get_by_arn(key) {
             Some(k) => (
                 model.key_name(key),
                 format!("{} · {}", k.arn, k.state.as_str()),
@@ -229,6 +229,7 @@ pub fn EditorPane() -> Html {
             let reveal = state.ui.reveal.filter(|r| r.doc == id).map(|r| Reveal {
                 start: r.start,
                 end: r.end,
+                focus: r.focus,
                 serial: r.serial,
             });
             let statement = state.ui.highlight.filter(|h| h.0 == id).map(|h| (h.1, h.2));

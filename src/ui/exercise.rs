@@ -20,7 +20,10 @@ fn decision_words(decision: Decision) -> &'static str {
 }
 
 fn cell_words(g: &GoalStatus) -> String {
-    format!("{} · {} · {}", g.principal, g.key, g.action)
+    match &g.request {
+        Some(request) => format!("{} · {} · {} with {request}", g.principal, g.key, g.action),
+        None => format!("{} · {} · {}", g.principal, g.key, g.action),
+    }
 }
 
 #[component]
@@ -146,7 +149,7 @@ pub fn SaveExerciseDialog(props: &SaveProps) -> Html {
     let error = use_state(|| None::<String>);
     let model = state.model();
     let selected = state.ui.selection.as_ref().and_then(|s| {
-        let key = model.world().keys.get(&s.key)?.arn.clone();
+        let key = model.world().keys.get_by_arn(&s.key)?.arn.clone();
         let action = s
             .action
             .map(|a| a.name().to_owned())

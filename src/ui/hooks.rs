@@ -76,6 +76,7 @@ impl PlaygroundHandle {
             start,
             end,
             highlight,
+            focus: true,
         });
     }
 }

@@ -15,29 +15,7 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 use yew::prelude::*;
 
-/// The icon of a cell kind.
-pub fn icon_of(kind: CellKind) -> Icon {
-    match kind {
-        CellKind::Allow => Icon::Allow,
-        CellKind::Partial => Icon::Partial,
-        CellKind::ExplicitDeny => Icon::Deny,
-        CellKind::ImplicitDeny => Icon::None,
-        CellKind::Pending => Icon::Pending,
-        CellKind::Blocked => Icon::Blocked,
-    }
-}
-
-/// The CSS class of a cell kind.
-pub fn class_of(kind: CellKind) -> &'static str {
-    match kind {
-        CellKind::Allow => "allow",
-        CellKind::Partial => "partial",
-        CellKind::ExplicitDeny => "deny",
-        CellKind::ImplicitDeny => "none",
-        CellKind::Pending => "pending",
-        CellKind::Blocked => "blocked",
-    }
-}
+pub use crate::look::{class_of, icon_of};
 
 /// A cell's value for the change line, saying explicit or implicit where the cell's word alone
 /// does not ("explicit Deny", "None (implicit deny)").

@@ -520,10 +520,12 @@ pub fn CryptoView() -> Html {
         .columns()
         .iter()
         .flat_map(|c| {
-            let mut names: Vec<String> = model
-                .world()
+            let world = model.world();
+            let mut names: Vec<String> = world
                 .keys
-                .aliases_for(&c.id)
+                .get_by_arn(&c.id)
+                .into_iter()
+                .flat_map(|key| world.keys.aliases_for(key))
                 .map(|a| a.name.clone())
                 .collect();
             names.push(c.arn.clone());

@@ -28,7 +28,7 @@ fn statement_location(
     let world = model.world();
     if statement.policy == kms_engine::authz::KEY_POLICY_NAME {
         let doc = model.key_policy_doc(&selection.key)?;
-        let key = world.keys.get(&selection.key)?;
+        let key = world.keys.get_by_arn(&selection.key)?;
         let span = key.policy.policy.statements.get(statement.index)?.span;
         return Some((doc.id, span.start as usize, span.end as usize));
     }

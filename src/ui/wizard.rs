@@ -116,6 +116,10 @@ fn step_body(handle: &PlaygroundHandle, wizard: &Wizard, world: &kms_engine::wor
                         <label><input type="radio" name="key-type" id="key-type-symmetric" checked={!asymmetric} onchange={set_spec(KeySpec::SymmetricDefault)} />{ " Symmetric" }</label>
                         if let Some(first) = first_asymmetric {
                             <label><input type="radio" name="key-type" id="key-type-asymmetric" checked={asymmetric} onchange={set_spec(first)} />{ " Asymmetric" }</label>
+                        } else {
+                            // Said, not hidden: the console's key types are real, only elsewhere.
+                            <label class="muted"><input type="radio" name="key-type" id="key-type-asymmetric" disabled=true aria-describedby="asymmetric-note" />{ " Asymmetric" }</label>
+                            <p class="muted small" id="asymmetric-note">{ "RSA and elliptic-curve keys (signing, encryption, key agreement) are in the kmsplay CLI: this page leaves their cryptography out to stay small." }</p>
                         }
                     </fieldset>
                     <fieldset>

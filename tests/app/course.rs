@@ -55,6 +55,10 @@ fn every_tour_step_loads_its_world_and_answers_its_prediction() {
                 state.ui.highlight.is_some(),
                 "step {i} highlights no statement"
             );
+            // The step shows its statement in the editor but leaves the focus on the course:
+            // moving it would scroll a phone away from the question and open its keyboard.
+            let reveal = state.ui.reveal.expect("the statement is revealed");
+            assert!(!reveal.focus, "step {i} takes the focus to the editor");
         }
         assert!(state.ui.notice.is_none(), "step {i}: {:?}", state.ui.notice);
         course(&mut state, CourseIntent::Predict(Decision::Allow));

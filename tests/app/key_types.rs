@@ -181,7 +181,7 @@ fn the_wizard_creates_an_hmac_key_with_the_consoles_choices() {
     assert!(wizard.policy_text().contains("kms:GenerateMac"));
     assert!(!wizard.policy_text().contains("kms:Encrypt"));
     let created = wizard.finish(&mut host, &root()).unwrap();
-    let key = host.world.keys.get(&created.key_id).unwrap();
+    let key = host.world.keys.get_by_arn(&created.key_id).unwrap();
     assert_eq!(key.spec, KeySpec::Hmac384);
     assert_eq!(key.usage, KeyUsage::GenerateVerifyMac);
 }

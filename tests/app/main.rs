@@ -11,5 +11,6 @@ mod panels_console;
 mod panels_crypto;
 mod panels_grants;
 mod panels_wizard;
+mod replicas;
 mod saving_and_sharing;
 mod state_flows;

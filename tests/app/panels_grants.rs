@@ -35,7 +35,7 @@ fn as_caller(state: &mut AppState, name: &str) {
     )));
 }
 
-fn demo_key(state: &AppState) -> kms_engine::store::KeyId {
+fn demo_key(state: &AppState) -> String {
     state.model().columns()[0].id.clone()
 }
 

@@ -122,7 +122,7 @@ fn finish_creates_the_key_as_the_caller_and_it_is_a_matrix_column_at_once() {
     assert_eq!(host.columns().len(), before + 1);
     assert!(host.columns().contains(&created.key_id));
 
-    let key = host.world.keys.get(&created.key_id).unwrap();
+    let key = host.world.keys.get_by_arn(&created.key_id).unwrap();
     assert_eq!(key.state, KeyState::Enabled);
     assert_eq!(key.description, "This is a demo");
     assert_eq!(&*key.policy.text, wizard.policy_text());
@@ -132,7 +132,7 @@ fn finish_creates_the_key_as_the_caller_and_it_is_a_matrix_column_at_once() {
             .alias(host.world.region(), ACCOUNT, "alias/DemoKey")
             .unwrap()
             .target,
-        created.key_id
+        key.id
     );
     // The new column's cells are the engine's: key users encrypt, administrators do not.
     let cell = |who: &str| {
@@ -229,7 +229,7 @@ fn a_hand_edited_policy_is_what_finish_sends_and_errors_block_it() {
 
     wizard.apply(&host.world, WizardIntent::EditPolicy(edited.clone()));
     let created = wizard.finish(&mut host, &root()).unwrap();
-    let key = host.world.keys.get(&created.key_id).unwrap();
+    let key = host.world.keys.get_by_arn(&created.key_id).unwrap();
     assert_eq!(&*key.policy.text, edited);
     assert!(sids(&key.policy.text).contains(&"Allow use of the key by the team".to_owned()));
 
@@ -297,7 +297,7 @@ fn external_origin_needs_the_acknowledgement_and_makes_a_key_pending_import() {
         )),
     );
     let created = wizard.finish(&mut host, &root()).unwrap();
-    let key = host.world.keys.get(&created.key_id).unwrap();
+    let key = host.world.keys.get_by_arn(&created.key_id).unwrap();
     assert_eq!(key.state, KeyState::PendingImport);
     assert_eq!(key.origin, Origin::External);
     assert_eq!(key.tag("Team"), Some("Blue"));

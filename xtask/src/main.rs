@@ -171,9 +171,51 @@ fn build_release(root: &Path, base_path: Option<&str>) -> Result<PathBuf, String
         &[],
     )?;
     let dist = root.join("dist");
+    write_first_matrix(root, &dist)?;
     let (raw, gzipped) = serve::dist_size(&dist)?;
     println!("dist/: {raw} bytes, {gzipped} bytes gzipped (gzip -9, file by file)");
+    let first = serve::first_matrix_size(&dist)?;
+    println!(
+        "before the first matrix shows: {first} bytes gzipped (the page with its static matrix, and the stylesheet)"
+    );
     Ok(dist)
+}
+
+/// Writes the lecture's matrix as static HTML into `dist/index.html`, right after `<body>`
+/// (`src/prerender.rs`, printed by the app crate's `first-matrix` binary), so the page shows it
+/// while the WebAssembly loads.
+fn write_first_matrix(root: &Path, dist: &Path) -> Result<(), String> {
+    let output = Command::new("cargo")
+        .args([
+            "run",
+            "--quiet",
+            "-p",
+            "kms-playground",
+            "--bin",
+            "first-matrix",
+        ])
+        .current_dir(root)
+        .output()
+        .map_err(|e| format!("could not start `cargo run --bin first-matrix`: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "`cargo run --bin first-matrix` failed ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    let html = String::from_utf8(output.stdout)
+        .map_err(|_| "`first-matrix` printed text that is not UTF-8".to_owned())?;
+    let page_path = dist.join("index.html");
+    let page = std::fs::read_to_string(&page_path)
+        .map_err(|e| format!("cannot read {}: {e}", page_path.display()))?;
+    let Some(at) = page.find("<body>") else {
+        return Err(format!("{} has no <body> tag", page_path.display()));
+    };
+    let at = at + "<body>".len();
+    let page = format!("{}\n{}{}", &page[..at], html.trim_end(), &page[at..]);
+    std::fs::write(&page_path, page)
+        .map_err(|e| format!("cannot write {}: {e}", page_path.display()))
 }
 
 /// Every check, in order from quickest to slowest, stopping at the first failure.

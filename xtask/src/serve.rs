@@ -145,20 +145,45 @@ fn content_type(file: &Path) -> &'static str {
 pub fn dist_size(dir: &Path) -> Result<(u64, u64), String> {
     let mut raw = 0;
     let mut gzipped = 0;
-    let entries =
-        std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if !path.is_file() {
-            continue;
-        }
-        raw += entry.metadata().map(|m| m.len()).unwrap_or(0);
-        let out = std::process::Command::new("gzip")
-            .args(["-9", "-c"])
-            .arg(&path)
-            .output()
-            .map_err(|e| format!("cannot run gzip: {e}"))?;
-        gzipped += out.stdout.len() as u64;
+    for path in files_in(dir)? {
+        raw += std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        gzipped += gzipped_size(&path)?;
     }
     Ok((raw, gzipped))
+}
+
+/// The gzip -9 bytes a browser needs before it can paint the first matrix: the page, which
+/// carries the lecture's matrix as static HTML, and its stylesheet (render-blocking). The module
+/// script and the WebAssembly load after that paint.
+pub fn first_matrix_size(dir: &Path) -> Result<u64, String> {
+    let mut total = 0;
+    for path in files_in(dir)? {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if name == "index.html" || name.ends_with(".css") {
+            total += gzipped_size(&path)?;
+        }
+    }
+    Ok(total)
+}
+
+fn files_in(dir: &Path) -> Result<Vec<std::path::PathBuf>, String> {
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    Ok(entries
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.is_file())
+        .collect())
+}
+
+fn gzipped_size(path: &Path) -> Result<u64, String> {
+    let out = std::process::Command::new("gzip")
+        .args(["-9", "-c"])
+        .arg(path)
+        .output()
+        .map_err(|e| format!("cannot run gzip: {e}"))?;
+    Ok(out.stdout.len() as u64)
 }

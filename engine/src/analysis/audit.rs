@@ -28,7 +28,6 @@ use crate::policy::document::{Effect, PrincipalKey, PrincipalSet};
 use crate::policy::eval::StatementRef;
 use crate::policy::{Policy, Statement, eval, pattern};
 use crate::request::PrincipalArn;
-use crate::store::KeyId;
 use crate::world::{Principal, World};
 use serde::Serialize;
 
@@ -97,7 +96,7 @@ pub struct Finding {
     pub key: Option<String>,
     /// The key's id (for the app's column headers).
     #[serde(skip)]
-    pub key_id: Option<KeyId>,
+    pub key_arn: Option<String>,
     /// The principal's name or ARN.
     pub principal: Option<String>,
     /// The action or actions concerned.
@@ -149,7 +148,7 @@ pub fn audit(
             kind: FindingKind::Escalation,
             severity: FindingKind::Escalation.severity(),
             key: key_name,
-            key_id: escalation.key.clone(),
+            key_arn: escalation.key.clone(),
             principal: Some(names.principal(world, escalation.principal.as_str())),
             action: Some(
                 escalation
@@ -180,8 +179,8 @@ pub fn audit(
         findings.push(Finding {
             kind: FindingKind::GrantOutlives,
             severity: FindingKind::GrantOutlives.severity(),
-            key: key.map(|k| names.key(world, &k.id)),
-            key_id: key.map(|k| k.id.clone()),
+            key: key.map(|k| names.key(world, &k.arn)),
+            key_arn: key.map(|k| k.arn.clone()),
             principal: Some(grant.grantee.to_string()),
             action: Some(
                 grant
@@ -218,11 +217,11 @@ fn outside_findings(
     world: &World,
     synthetic: &SyntheticWorld,
     names: &Names,
-    id: &KeyId,
+    id: &str,
     now: Timestamp,
     findings: &mut Vec<Finding>,
 ) {
-    let Some(key) = synthetic.world.keys.get(id) else {
+    let Some(key) = synthetic.world.keys.get_by_arn(id) else {
         return;
     };
     let key_name = names.key(world, id);
@@ -277,7 +276,7 @@ fn outside_findings(
             kind,
             severity: kind.severity(),
             key: Some(key_name.clone()),
-            key_id: Some(id.clone()),
+            key_arn: Some(id.to_owned()),
             principal: Some("*".to_owned()),
             action: Some(list.join(", ")),
             statement: Some(statement.label()),
@@ -319,7 +318,7 @@ fn outside_findings(
             }
         }
     }
-    let Some(key) = outside_world.keys.get(id) else {
+    let Some(key) = outside_world.keys.get_by_arn(id) else {
         return;
     };
     for arn in callers {
@@ -353,7 +352,7 @@ fn outside_findings(
         // A `*` statement already reported as public or cross-account covers this one.
         if findings
             .iter()
-            .any(|f| f.key_id.as_ref() == Some(id) && f.statement.as_ref() == Some(&statement))
+            .any(|f| f.key_arn.as_deref() == Some(id) && f.statement.as_ref() == Some(&statement))
         {
             continue;
         }
@@ -366,7 +365,7 @@ fn outside_findings(
             kind: FindingKind::CrossAccount,
             severity: FindingKind::CrossAccount.severity(),
             key: Some(key_name.clone()),
-            key_id: Some(id.clone()),
+            key_arn: Some(id.to_owned()),
             principal: Some(who.clone()),
             action: Some(allowed.join(", ")),
             statement: Some(statement),
@@ -382,8 +381,8 @@ fn outside_findings(
 }
 
 /// The accounts a key's policy allows by account principal or by a principal's ARN.
-fn named_accounts(world: &World, id: &KeyId) -> Vec<String> {
-    let Some(key) = world.keys.get(id) else {
+fn named_accounts(world: &World, id: &str) -> Vec<String> {
+    let Some(key) = world.keys.get_by_arn(id) else {
         return Vec::new();
     };
     let mut accounts: Vec<String> = Vec::new();
@@ -418,11 +417,11 @@ fn named_accounts(world: &World, id: &KeyId) -> Vec<String> {
 fn no_admin_finding(
     world: &World,
     names: &Names,
-    id: &KeyId,
+    id: &str,
     now: Timestamp,
     findings: &mut Vec<Finding>,
 ) {
-    let Some(key) = world.keys.get(id) else {
+    let Some(key) = world.keys.get_by_arn(id) else {
         return;
     };
     let params = RequestParams::default();
@@ -447,7 +446,7 @@ fn no_admin_finding(
         kind: FindingKind::NoAdmin,
         severity: FindingKind::NoAdmin.severity(),
         key: Some(key_name.clone()),
-        key_id: Some(id.clone()),
+        key_arn: Some(id.to_owned()),
         principal: None,
         action: Some(Action::PutKeyPolicy.name().to_owned()),
         statement: None,
@@ -486,7 +485,7 @@ fn unused_statements(
     // statement) only the keys its Resource covers: each trial decides just those cells, in the
     // world with and without the statement.
     let unchanged =
-        |edited: &World, rows: &[PrincipalArn], keys: &[KeyId], statement: &Statement| {
+        |edited: &World, rows: &[PrincipalArn], keys: &[String], statement: &Statement| {
             let relevant: Vec<Action> = actions
                 .iter()
                 .copied()
@@ -503,7 +502,7 @@ fn unused_statements(
                 .all(|(b, a)| Outcome::of_cell(b.cell) == Outcome::of_cell(a.cell))
         };
     for id in &universe.keys {
-        let Some(key) = world.keys.get(id) else {
+        let Some(key) = world.keys.get_by_arn(id) else {
             continue;
         };
         for (index, statement) in key.policy.policy.statements.iter().enumerate() {
@@ -515,7 +514,7 @@ fn unused_statements(
             let mut without = Policy::clone(&key.policy.policy);
             without.statements.remove(index);
             let mut edited = world.clone();
-            if let Some(target) = edited.keys.get_mut(id) {
+            if let Some(target) = edited.keys.get_mut_by_arn(id) {
                 target.policy.policy = std::sync::Arc::new(without);
             }
             // Only callers its Principal element covers can lose anything by its removal.
@@ -606,7 +605,7 @@ fn unused_statements(
 
 /// The keys an identity statement's `Resource` can cover: all of them for `NotResource` or a
 /// pattern with a policy variable, else those whose ARN a pattern matches.
-fn keys_covered(world: &World, statement: &Statement, keys: &[KeyId]) -> Vec<KeyId> {
+fn keys_covered(world: &World, statement: &Statement, keys: &[String]) -> Vec<String> {
     let Some(block) = &statement.resource else {
         return Vec::new();
     };
@@ -615,7 +614,7 @@ fn keys_covered(world: &World, statement: &Statement, keys: &[KeyId]) -> Vec<Key
     }
     keys.iter()
         .filter(|id| {
-            world.keys.get(id).is_some_and(|key| {
+            world.keys.get_by_arn(id).is_some_and(|key| {
                 block
                     .patterns
                     .iter()
@@ -671,7 +670,7 @@ fn conditions_note(statement: &crate::policy::Statement) -> String {
 }
 
 fn unused_finding(
-    key: Option<(String, KeyId)>,
+    key: Option<(String, String)>,
     principal: Option<String>,
     label: String,
     message: String,
@@ -679,7 +678,7 @@ fn unused_finding(
     Finding {
         kind: FindingKind::UnusedStatement,
         severity: FindingKind::UnusedStatement.severity(),
-        key_id: key.as_ref().map(|(_, id)| id.clone()),
+        key_arn: key.as_ref().map(|(_, id)| id.clone()),
         key: key.map(|(name, _)| name),
         principal,
         action: None,

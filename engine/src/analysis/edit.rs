@@ -8,8 +8,8 @@
 
 use crate::entropy::{SeededRandomness, Timestamp};
 use crate::request::PrincipalArn;
+use crate::store::KeyState;
 use crate::store::grants::{EndKind, GrantId, NewGrant, parse_operation};
-use crate::store::{KeyId, KeyState};
 use crate::world::{PrincipalKind, World, WorldError};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -22,14 +22,14 @@ pub enum Change {
     /// Append `statement` to the key policy of `key`.
     AddKeyPolicyStatement {
         /// The key.
-        key: KeyId,
+        key: String,
         /// The new statement.
         statement: Value,
     },
     /// Remove statement number `index` (from 0) of the key policy of `key`.
     RemoveKeyPolicyStatement {
         /// The key.
-        key: KeyId,
+        key: String,
         /// The statement's position.
         index: usize,
         /// The statement removed.
@@ -38,7 +38,7 @@ pub enum Change {
     /// Replace statement number `index` of the key policy of `key` by a narrower one.
     ReplaceKeyPolicyStatement {
         /// The key.
-        key: KeyId,
+        key: String,
         /// The statement's position.
         index: usize,
         /// The statement as it was.
@@ -138,7 +138,7 @@ pub enum Change {
     /// (about five minutes) the grantee passes the returned grant token to use it at once.
     CreateGrant {
         /// The key.
-        key: KeyId,
+        key: String,
         /// The grantee's ARN.
         grantee: PrincipalArn,
         /// The grant operations, such as `Decrypt`.
@@ -147,27 +147,27 @@ pub enum Change {
     /// RetireGrant (or RevokeGrant) of grant `grant_id` on `key`.
     RetireGrant {
         /// The key.
-        key: KeyId,
+        key: String,
         /// The grant.
         grant_id: String,
     },
     /// EnableKey on a disabled key.
     EnableKey {
         /// The key.
-        key: KeyId,
+        key: String,
     },
     /// CancelKeyDeletion, then EnableKey: cancelling leaves the key `Disabled` (KMS Developer
     /// Guide, deleting-keys-scheduling-key-deletion.html).
     CancelKeyDeletion {
         /// The key.
-        key: KeyId,
+        key: String,
     },
 }
 
 /// People's names for keys and principals, as a scenario gives them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Names {
-    keys: BTreeMap<KeyId, String>,
+    keys: BTreeMap<String, String>,
     principals: BTreeMap<String, String>,
 }
 
@@ -177,7 +177,7 @@ impl Names {
         let mut names = Names::default();
         for k in &scenario.keys {
             if let Some(key) = world.keys.get_by_arn(&k.arn) {
-                names.keys.insert(key.id.clone(), k.name.clone());
+                names.keys.insert(key.arn.clone(), k.name.clone());
             }
         }
         for p in &scenario.principals {
@@ -192,21 +192,24 @@ impl Names {
     }
 
     /// Adds or replaces a key's name.
-    pub fn set_key(&mut self, key: &KeyId, name: &str) {
-        self.keys.insert(key.clone(), name.to_owned());
+    pub fn set_key(&mut self, key: &str, name: &str) {
+        self.keys.insert(key.to_owned(), name.to_owned());
     }
 
-    /// A key's name: the scenario's, else its first alias, else its id.
-    pub fn key(&self, world: &World, key: &KeyId) -> String {
+    /// A key's name (`key` is its key ARN): the scenario's, else its first alias, else its id.
+    pub fn key(&self, world: &World, key: &str) -> String {
         if let Some(name) = self.keys.get(key) {
             return name.clone();
         }
+        let Some(found) = world.keys.get_by_arn(key) else {
+            return key.to_owned();
+        };
         world
             .keys
-            .aliases_for(key)
+            .aliases_for(found)
             .next()
             .map(|a| a.name.trim_start_matches("alias/").to_owned())
-            .unwrap_or_else(|| key.to_string())
+            .unwrap_or_else(|| found.id.to_string())
     }
 
     /// A principal's name: the scenario's, else its display name, else the ARN.
@@ -245,7 +248,7 @@ impl Change {
 
     /// The change in a sentence, with the scenario's names.
     pub fn describe(&self, world: &World, names: &Names) -> String {
-        let key = |k: &KeyId| names.key(world, k);
+        let key = |k: &String| names.key(world, k);
         let who = |p: &str| names.principal(world, p);
         let group_name = |g: &str| {
             world
@@ -382,7 +385,7 @@ impl Change {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Scope<'a> {
     /// A key's column.
-    Key(&'a KeyId),
+    Key(&'a String),
     /// A principal's row (and its sessions' rows, for a role).
     Principal(&'a PrincipalArn),
     /// Any principal's row: a group's or a managed policy's edit.
@@ -465,7 +468,7 @@ fn apply(world: &mut World, change: &Change, now: Timestamp) -> Result<(), World
         } => {
             let key = world
                 .keys
-                .get(key)
+                .get_by_arn(key)
                 .ok_or_else(|| WorldError::UnknownKey(key.to_string()))?;
             let spec = NewGrant {
                 key_arn: key.arn.clone(),
@@ -492,7 +495,7 @@ fn apply(world: &mut World, change: &Change, now: Timestamp) -> Result<(), World
         Change::RetireGrant { key, grant_id } => {
             let by = world
                 .keys
-                .get(key)
+                .get_by_arn(key)
                 .ok_or_else(|| WorldError::UnknownKey(key.to_string()))
                 .and_then(|k| {
                     PrincipalArn::account_root(&k.account)
@@ -511,7 +514,7 @@ fn apply(world: &mut World, change: &Change, now: Timestamp) -> Result<(), World
         Change::CancelKeyDeletion { key } => {
             let target = world
                 .keys
-                .get_mut(key)
+                .get_mut_by_arn(key)
                 .ok_or_else(|| WorldError::UnknownKey(key.to_string()))?;
             target.state = KeyState::Enabled;
             Ok(())
@@ -551,12 +554,12 @@ fn unreadable(what: &str) -> WorldError {
 
 fn edit_key_policy(
     world: &mut World,
-    key: &KeyId,
+    key: &str,
     edit: impl FnOnce(&mut Vec<Value>) -> bool,
 ) -> Result<(), WorldError> {
     let text = world
         .keys
-        .get(key)
+        .get_by_arn(key)
         .map(|k| k.policy.text.to_string())
         .ok_or_else(|| WorldError::UnknownKey(key.to_string()))?;
     let (document, mut statements) =

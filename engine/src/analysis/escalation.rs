@@ -24,8 +24,8 @@ use crate::policy::Policy;
 use crate::policy::eval::StatementRef;
 use crate::policy::parse::{PolicyKind, parse_policy};
 use crate::request::PrincipalArn;
+use crate::store::Key;
 use crate::store::grants::NewGrant;
-use crate::store::{Key, KeyId};
 use crate::world::{Principal, World};
 use serde::Serialize;
 
@@ -60,7 +60,7 @@ pub struct Escalation {
     /// The principal's ARN.
     pub principal: PrincipalArn,
     /// The key (none for CreateKey).
-    pub key: Option<KeyId>,
+    pub key: Option<String>,
     /// How.
     pub path: EscalationPath,
     /// How many calls it takes.
@@ -200,7 +200,7 @@ pub fn reachable(world: &World, universe: &Universe, now: Timestamp) -> Vec<Esca
             continue;
         };
         for (column, id) in now_matrix.keys().iter().enumerate() {
-            let Some(key) = world.keys.get(id) else {
+            let Some(key) = world.keys.get_by_arn(id) else {
                 continue;
             };
             // What the principal lacks on the key now, read from the matrix.
@@ -276,7 +276,7 @@ fn key_escalations(
             if !gains.is_empty() {
                 out.push(Escalation {
                     principal: arn.clone(),
-                    key: Some(key.id.clone()),
+                    key: Some(key.arn.clone()),
                     path: EscalationPath::PutKeyPolicy,
                     steps: 1,
                     via: allowed_by(world, caller, Some(key), put.reason),
@@ -326,13 +326,13 @@ fn key_escalations(
         let gains: Vec<Action> = grantable
             .into_iter()
             .filter(|&a| {
-                outcome_for(&granted, caller, &key.id, a, &no_params, now) == Some(Outcome::Allow)
+                outcome_for(&granted, caller, &key.arn, a, &no_params, now) == Some(Outcome::Allow)
             })
             .collect();
         if !gains.is_empty() {
             out.push(Escalation {
                 principal: arn.clone(),
-                key: Some(key.id.clone()),
+                key: Some(key.arn.clone()),
                 path: EscalationPath::CreateGrant,
                 steps: 1,
                 via,
@@ -350,7 +350,7 @@ fn key_escalations(
             if names_caller && grant.operations.contains(&Action::CreateGrant) {
                 out.push(Escalation {
                     principal: arn.clone(),
-                    key: Some(key.id.clone()),
+                    key: Some(key.arn.clone()),
                     path: EscalationPath::GrantPassesOn,
                     steps: 1,
                     via: format!("grant {}", grant.id.as_str()),

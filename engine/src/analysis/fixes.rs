@@ -24,7 +24,7 @@ use crate::entropy::Timestamp;
 use crate::matrix::Matrix;
 use crate::policy::pattern;
 use crate::request::PrincipalArn;
-use crate::store::{KeyId, KeyState};
+use crate::store::KeyState;
 use crate::world::{PolicySource, Principal, World};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -171,7 +171,7 @@ impl Search<'_> {
         Some(AuthzRequest {
             caller: self.caller(world)?,
             action: self.query.action,
-            target: Target::Key(world.keys.get(&self.query.key)?),
+            target: Target::Key(world.keys.get_by_arn(&self.query.key)?),
             params: &self.query.params,
             now: self.now,
         })
@@ -264,14 +264,16 @@ impl Search<'_> {
 
     /// The key-state change that lets an allowed request through, if a setting can.
     fn state_change(&self, world: &World) -> Option<Change> {
-        let key = world.keys.get(&self.query.key)?;
+        let key = world.keys.get_by_arn(&self.query.key)?;
         match key.state {
             KeyState::Disabled => Some(Change::EnableKey {
-                key: key.id.clone(),
+                key: key.arn.clone(),
             }),
-            KeyState::PendingDeletion { .. } => Some(Change::CancelKeyDeletion {
-                key: key.id.clone(),
-            }),
+            KeyState::PendingDeletion { .. } | KeyState::PendingReplicaDeletion { .. } => {
+                Some(Change::CancelKeyDeletion {
+                    key: key.arn.clone(),
+                })
+            }
             KeyState::Enabled | KeyState::PendingImport => None,
         }
     }
@@ -334,7 +336,7 @@ impl Search<'_> {
 
     /// Remove key-policy statement `index`, or narrow it away from the caller or the action.
     fn key_statement_removals(&self, world: &World, index: usize) -> Vec<Change> {
-        let Some(key) = world.keys.get(&self.query.key) else {
+        let Some(key) = world.keys.get_by_arn(&self.query.key) else {
             return Vec::new();
         };
         let Some(statement) =
@@ -352,14 +354,14 @@ impl Search<'_> {
         .flatten()
         {
             out.push(Change::ReplaceKeyPolicyStatement {
-                key: key.id.clone(),
+                key: key.arn.clone(),
                 index,
                 before: statement.clone(),
                 after,
             });
         }
         out.push(Change::RemoveKeyPolicyStatement {
-            key: key.id.clone(),
+            key: key.arn.clone(),
             index,
             statement,
         });
@@ -446,7 +448,7 @@ impl Search<'_> {
         };
         let key_arn = world
             .keys
-            .get(&self.query.key)
+            .get_by_arn(&self.query.key)
             .map(|k| k.arn.clone())
             .unwrap_or_default();
         let mut out = Vec::new();
@@ -477,7 +479,8 @@ impl Search<'_> {
     /// The additions that may allow an implicitly denied request, each a list of one or two
     /// changes.
     fn allow_additions(&self, world: &World, reason: Reason) -> Vec<Vec<Change>> {
-        let (Some(caller), Some(key)) = (self.caller(world), world.keys.get(&self.query.key))
+        let (Some(caller), Some(key)) =
+            (self.caller(world), world.keys.get_by_arn(&self.query.key))
         else {
             return Vec::new();
         };
@@ -496,7 +499,7 @@ impl Search<'_> {
             }),
         });
         let key_allow = Change::AddKeyPolicyStatement {
-            key: key.id.clone(),
+            key: key.arn.clone(),
             statement: json!({
                 "Sid": sid(&["Allow", &who, op]),
                 "Effect": "Allow",
@@ -507,7 +510,7 @@ impl Search<'_> {
         };
         let account_root = format!("arn:aws:iam::{}:root", caller.account);
         let delegate = |all: bool| Change::AddKeyPolicyStatement {
-            key: key.id.clone(),
+            key: key.arn.clone(),
             statement: if all && !cross_account {
                 json!({
                     "Sid": "Enable IAM User Permissions",
@@ -570,7 +573,7 @@ impl Search<'_> {
         if let Some(operation) = self.query.action.grant_operation_name() {
             if key.spec.row().allows_grant_operation(self.query.action) {
                 out.push(vec![Change::CreateGrant {
-                    key: key.id.clone(),
+                    key: key.arn.clone(),
                     grantee: self.query.principal.clone(),
                     operations: vec![operation.to_owned()],
                 }]);
@@ -609,13 +612,14 @@ impl Search<'_> {
     /// Deny statements for the caller and the action: in the key policy, and in the caller's
     /// IAM policy.
     fn deny_additions(&self, world: &World) -> Vec<Change> {
-        let (Some(_), Some(key)) = (self.caller(world), world.keys.get(&self.query.key)) else {
+        let (Some(_), Some(key)) = (self.caller(world), world.keys.get_by_arn(&self.query.key))
+        else {
             return Vec::new();
         };
         let (who, key_name, op) = self.names(world);
         let action = self.query.action.name();
         let mut out = vec![Change::AddKeyPolicyStatement {
-            key: key.id.clone(),
+            key: key.arn.clone(),
             statement: json!({
                 "Sid": sid(&["Deny", &who, op]),
                 "Effect": "Deny",
@@ -772,7 +776,7 @@ impl Search<'_> {
             ),
             _ if world
                 .keys
-                .get(&self.query.key)
+                .get_by_arn(&self.query.key)
                 .is_some_and(|k| k.state == KeyState::PendingImport) =>
             {
                 "The key is waiting for its key material (PendingImport): import it first."
@@ -846,7 +850,7 @@ pub(crate) fn side_effects(
     target: &CellQuery,
     now: Timestamp,
 ) -> Vec<SideEffect> {
-    let mut keys: Vec<KeyId> = Vec::new();
+    let mut keys: Vec<String> = Vec::new();
     let mut principals: Vec<PrincipalArn> = Vec::new();
     for change in changes {
         match change.scope() {

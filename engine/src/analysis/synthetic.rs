@@ -14,7 +14,7 @@ use crate::entropy::Timestamp;
 use crate::policy::document::{OperatorKind, PrincipalSet, Statement};
 use crate::policy::eval::StatementRef;
 use crate::request::{ContextValue, PrincipalArn, PrincipalId};
-use crate::store::{Key, KeyId, check_key};
+use crate::store::{Key, check_key};
 use crate::world::{Principal, World};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -165,7 +165,7 @@ impl SyntheticWorld {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SyntheticCell {
     /// The key.
-    pub key: KeyId,
+    pub key: String,
     /// The action.
     pub action: Action,
     /// The outcome for a request without extra context.
@@ -207,7 +207,7 @@ pub struct SyntheticRow {
 pub fn synthetic_rows(
     world: &World,
     account: &str,
-    keys: &[KeyId],
+    keys: &[String],
     actions: &[Action],
     now: Timestamp,
 ) -> Vec<SyntheticRow> {
@@ -218,7 +218,7 @@ pub fn synthetic_rows(
             let principal = synthetic.principal(kind);
             let cells = keys
                 .iter()
-                .filter_map(|id| synthetic.world.keys.get(id))
+                .filter_map(|id| synthetic.world.keys.get_by_arn(id))
                 .flat_map(|key| actions.iter().map(move |&action| (key, action)))
                 .map(|(key, action)| match principal {
                     Some(p) => decide_cell(&synthetic.world, p, key, action, now),
@@ -239,7 +239,7 @@ pub fn synthetic_rows(
 /// Reference, Welcome, "Signing requests": requests must be signed with an access key).
 fn anonymous_cell(key: &Key, action: Action) -> SyntheticCell {
     SyntheticCell {
-        key: key.id.clone(),
+        key: key.arn.clone(),
         action,
         outcome: Outcome::ImplicitDeny,
         statement: None,
@@ -290,7 +290,7 @@ pub(crate) fn decide_cell(
         crate::policy::eval::Decision::ImplicitDeny => Outcome::ImplicitDeny,
     };
     let mut cell = SyntheticCell {
-        key: key.id.clone(),
+        key: key.arn.clone(),
         action,
         outcome,
         why: verdict.short_reason().to_owned(),

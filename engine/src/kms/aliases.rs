@@ -97,7 +97,7 @@ impl World {
                 "An alias with the name {arn} already exists"
             )));
         }
-        if self.keys.aliases_for(&key.id).count() >= MAX_ALIASES_PER_KEY {
+        if self.keys.aliases_for(&key).count() >= MAX_ALIASES_PER_KEY {
             return Err(KmsError::LimitExceeded(format!(
                 "Key {} already has {MAX_ALIASES_PER_KEY} aliases, the most a key can have",
                 key.arn
@@ -127,7 +127,7 @@ impl World {
             self.existing_alias(caller, env, &request.alias_name, Action::UpdateAlias)?;
         let current = self
             .keys
-            .get(&alias.target)
+            .alias_target(&alias)
             .cloned()
             .ok_or_else(|| KmsError::alias_not_found(&alias.arn))?;
         self.authorize_alias_operation(
@@ -156,8 +156,7 @@ impl World {
         if matches!(target.state, KeyState::PendingDeletion { .. }) {
             return Err(KmsError::pending_deletion(&target.arn));
         }
-        if self.keys.aliases_for(&target.id).count() >= MAX_ALIASES_PER_KEY
-            && target.id != current.id
+        if self.keys.aliases_for(&target).count() >= MAX_ALIASES_PER_KEY && target.id != current.id
         {
             return Err(KmsError::LimitExceeded(format!(
                 "Key {} already has {MAX_ALIASES_PER_KEY} aliases, the most a key can have",
@@ -181,7 +180,7 @@ impl World {
     ) -> Result<(), KmsError> {
         let (principal, alias) =
             self.existing_alias(caller, env, &request.alias_name, Action::DeleteAlias)?;
-        if let Some(key) = self.keys.get(&alias.target).cloned() {
+        if let Some(key) = self.keys.alias_target(&alias).cloned() {
             self.authorize_alias_operation(
                 &principal,
                 caller,

@@ -18,7 +18,7 @@ use crate::catalog::{ENCRYPTION_ALGORITHMS, KEY_SPECS};
 use crate::crypto::{self, EncryptionContext};
 use crate::error::{Constraint, KmsError, Shown};
 use crate::kms::types::wire;
-use crate::store::Key;
+use crate::store::{Key, KeyRef, key_arn};
 use crate::world::World;
 
 /// The encryption algorithm of symmetric encryption keys.
@@ -354,6 +354,38 @@ fn seal_with(
     Ok((blob, algorithm))
 }
 
+/// The key ARN `blob` was encrypted under, if it is `key`'s or a related multi-Region key's
+/// (same account and `mrk-` key id, another Region), else `key`'s own ARN (so decryption fails
+/// as for any other key's blob). Related multi-Region keys share their key material, so each
+/// decrypts what the others encrypted (KMS Developer Guide, multi-region-keys-overview.html).
+fn blob_arn_of(key: &Key, blob: &[u8]) -> String {
+    let Ok(parsed) = crypto::parse(blob) else {
+        return key.arn.clone();
+    };
+    match KeyRef::parse(parsed.key_arn) {
+        Ok(KeyRef::KeyArn { account, id, .. })
+            if key.is_multi_region() && account == key.account && id == key.id =>
+        {
+            parsed.key_arn.to_owned()
+        }
+        _ => key.arn.clone(),
+    }
+}
+
+/// The key ARN in `region` that decrypts what the key `arn` encrypted: `arn` itself, or for a
+/// multi-Region key of another Region, the ARN of the related key in `region` (which may not
+/// exist).
+fn local_arn(arn: &str, region: &str) -> String {
+    match KeyRef::parse(arn) {
+        Ok(KeyRef::KeyArn {
+            region: arn_region,
+            account,
+            id,
+        }) if id.is_multi_region() && arn_region != region => key_arn(region, &account, &id),
+        _ => arn.to_owned(),
+    }
+}
+
 /// Decrypts `blob` under `key` (already authorized and state-checked) with `algorithm`; every
 /// failure of the ciphertext itself is `InvalidCiphertextException`.
 fn open_with(
@@ -367,7 +399,8 @@ fn open_with(
         check_no_context(key, context)?;
         key.ring.decrypt_asymmetric(algorithm, blob)
     } else {
-        key.ring.decrypt(&key.arn, &context_of(context), blob)
+        key.ring
+            .decrypt(&blob_arn_of(key, blob), &context_of(context), blob)
     }
     .map_err(|_| invalid_ciphertext())?;
     Ok((plaintext, algorithm))
@@ -692,15 +725,18 @@ impl World {
     ) -> Result<String, KmsError> {
         let parsed = crypto::parse(blob).map_err(|_| invalid_ciphertext())?;
         let region = self.request_region(caller);
+        // A multi-Region key's ciphertext is decrypted by the related key of the request's
+        // Region (KMS Developer Guide, multi-region-keys-overview.html).
+        let arn = local_arn(parsed.key_arn, region);
         if !key_named
             && self
                 .keys
-                .get_by_arn(parsed.key_arn)
+                .get_by_arn(&arn)
                 .is_none_or(|k| k.region != region)
         {
             return Err(invalid_ciphertext());
         }
-        Ok(parsed.key_arn.to_owned())
+        Ok(arn)
     }
 
     fn data_key(

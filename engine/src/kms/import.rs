@@ -204,7 +204,18 @@ impl World {
             )));
         }
         let digest: [u8; 32] = Sha256::digest(material.as_slice()).into();
-        if key.imported_digest.is_some_and(|d| d != digest) {
+        // Related multi-Region keys share their key material: each imports the same (KMS
+        // Developer Guide, multi-region-keys-import.html).
+        let related_digest = self
+            .keys
+            .with_id(&key.id)
+            .filter(|k| k.account == key.account)
+            .find_map(|k| k.imported_digest);
+        if key
+            .imported_digest
+            .or(related_digest)
+            .is_some_and(|d| d != digest)
+        {
             return Err(KmsError::IncorrectKeyMaterial(format!(
                 "The key material is not the material previously imported into {}",
                 key.arn

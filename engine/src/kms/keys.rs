@@ -188,10 +188,14 @@ impl World {
         if check_lockout {
             self.lockout_check(&principal, caller, &key, &key.policy.policy, env.now)?;
         }
-        let metadata = KeyMetadata::of(&key);
+        let arn = key.arn.clone();
         self.keys.insert(key)?;
+        let key = self
+            .keys
+            .get_by_arn(&arn)
+            .ok_or_else(|| KmsError::key_not_found(&arn))?;
         Ok(KeyMetadataResponse {
-            key_metadata: metadata,
+            key_metadata: KeyMetadata::of(key, &self.keys),
         })
     }
 
@@ -216,7 +220,7 @@ impl World {
             params,
         )?;
         Ok(KeyMetadataResponse {
-            key_metadata: KeyMetadata::of(&key),
+            key_metadata: KeyMetadata::of(&key, &self.keys),
         })
     }
 
@@ -299,7 +303,10 @@ impl World {
 
     /// ScheduleKeyDeletion: `PendingDeletion` for 7–30 days (default 30), then the key, its
     /// material and its aliases are deleted (API ScheduleKeyDeletion; KMS Developer Guide,
-    /// deleting-keys.html).
+    /// deleting-keys.html). A multi-Region primary key with replicas is not refused: it becomes
+    /// `PendingReplicaDeletion`, and its waiting period begins when its last replica is deleted
+    /// (API ScheduleKeyDeletion: "KMS will not delete a multi-Region primary key with existing
+    /// replica keys").
     pub fn schedule_key_deletion(
         &mut self,
         caller: &Caller,
@@ -326,14 +333,24 @@ impl World {
             params,
         )?;
         let deletion_date = env.now.plus_millis(i64::from(days) * DAY_MILLIS);
+        let has_replicas = !key.replica
+            && key.is_multi_region()
+            && self
+                .keys
+                .with_id(&key.id)
+                .any(|k| k.replica && k.account == key.account);
         let key = self.key_mut(&key)?;
-        key.state = KeyState::PendingDeletion {
-            deletion_date,
-            window_days: days,
+        key.state = if has_replicas {
+            KeyState::PendingReplicaDeletion { window_days: days }
+        } else {
+            KeyState::PendingDeletion {
+                deletion_date,
+                window_days: days,
+            }
         };
         Ok(ScheduleKeyDeletionResponse {
             key_id: key.arn.clone(),
-            deletion_date,
+            deletion_date: (!has_replicas).then_some(deletion_date),
             key_state: key.state.as_str(),
             pending_window_in_days: days,
         })

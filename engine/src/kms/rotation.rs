@@ -15,6 +15,20 @@ use crate::world::World;
 /// The most on-demand rotations of one key (API RotateKeyOnDemand, current text).
 pub const MAX_ON_DEMAND_ROTATIONS: u32 = 25;
 
+/// Rotation is a shared property of related multi-Region keys, set on the primary key and
+/// synchronized to its replicas (KMS Developer Guide, multi-region-keys-overview.html, "shared
+/// properties"): a replica refuses the rotation operations that change it
+/// (`UnsupportedOperationException`, the playground's wording).
+fn primary_only(key: &crate::store::Key) -> Result<(), KmsError> {
+    if key.replica {
+        return Err(KmsError::UnsupportedOperation(format!(
+            "{} is a multi-Region replica key: its rotation follows its primary key's",
+            key.arn
+        )));
+    }
+    Ok(())
+}
+
 impl World {
     /// EnableKeyRotation: automatic rotation every `RotationPeriodInDays` (90–2560, default
     /// 365), first one that many days from now.
@@ -38,11 +52,13 @@ impl World {
             false,
             params,
         )?;
+        primary_only(&key)?;
         let next = env.now.plus_millis(i64::from(days) * DAY_MILLIS);
         let rotation = &mut self.key_mut(&key)?.rotation;
         rotation.enabled = true;
         rotation.period_days = days;
         rotation.next_rotation = Some(next);
+        self.sync_replicas(&key.arn);
         Ok(())
     }
 
@@ -55,9 +71,11 @@ impl World {
     ) -> Result<(), KmsError> {
         let (_, key) =
             self.managed_key(caller, env, &request.key_id, Action::DisableKeyRotation)?;
+        primary_only(&key)?;
         let rotation = &mut self.key_mut(&key)?.rotation;
         rotation.enabled = false;
         rotation.next_rotation = None;
+        self.sync_replicas(&key.arn);
         Ok(())
     }
 
@@ -88,6 +106,7 @@ impl World {
         request: KeyIdRequest,
     ) -> Result<KeyIdResponse, KmsError> {
         let (_, key) = self.managed_key(caller, env, &request.key_id, Action::RotateKeyOnDemand)?;
+        primary_only(&key)?;
         if key.rotation.on_demand_count >= MAX_ON_DEMAND_ROTATIONS {
             return Err(KmsError::LimitExceeded(format!(
                 "Key {} has reached the limit of {MAX_ON_DEMAND_ROTATIONS} on-demand rotations",
@@ -105,6 +124,7 @@ impl World {
         }
         target.versions.push(version);
         target.rotation.on_demand_count += 1;
+        self.sync_replicas(&key.arn);
         Ok(KeyIdResponse {
             key_id: key.arn.clone(),
         })

@@ -4,7 +4,7 @@
 
 use crate::catalog::MacAlgorithm;
 use crate::entropy::Timestamp;
-use crate::store::{ExpirationModel, Key, Tag};
+use crate::store::{ExpirationModel, Key, KeyStore, Tag};
 use serde::{Deserialize, Serialize};
 
 /// Serde helpers for wire formats.
@@ -130,13 +130,18 @@ pub struct KeyMetadata {
 }
 
 impl KeyMetadata {
-    /// The metadata of `key`.
-    pub fn of(key: &Key) -> KeyMetadata {
+    /// The metadata of `key`; `store` holds its related multi-Region keys.
+    pub fn of(key: &Key, store: &KeyStore) -> KeyMetadata {
         let (deletion_date, window) = match key.state {
             crate::store::KeyState::PendingDeletion {
                 deletion_date,
                 window_days,
             } => (Some(deletion_date), Some(window_days)),
+            // A primary waiting for its replicas' deletion has a waiting period but no date
+            // yet (API Reference, KeyMetadata, PendingDeletionWindowInDays).
+            crate::store::KeyState::PendingReplicaDeletion { window_days } => {
+                (None, Some(window_days))
+            }
             _ => (None, None),
         };
         KeyMetadata {
@@ -159,14 +164,7 @@ impl KeyMetadata {
             signing_algorithms: key.spec.row().signing_algorithms.to_vec(),
             key_agreement_algorithms: key.spec.row().key_agreement_algorithms().to_vec(),
             multi_region: key.is_multi_region(),
-            multi_region_configuration: key.is_multi_region().then(|| MultiRegionConfiguration {
-                multi_region_key_type: "PRIMARY",
-                primary_key: MultiRegionKey {
-                    arn: key.arn.clone(),
-                    region: key.region.clone(),
-                },
-                replica_keys: Vec::new(),
-            }),
+            multi_region_configuration: MultiRegionConfiguration::of(key, store),
             pending_deletion_window_in_days: window,
             expiration_model: key.expiration_model,
         }
@@ -174,9 +172,8 @@ impl KeyMetadata {
 }
 
 /// `MultiRegionConfiguration` (API Reference, MultiRegionConfiguration): whether the key is the
-/// `PRIMARY` or a `REPLICA`, the primary's ARN and Region, and every replica's. The playground
-/// makes multi-Region primary keys; it does not model replicas (ReplicateKey), so `ReplicaKeys`
-/// is empty.
+/// `PRIMARY` or a `REPLICA`, the primary's ARN and Region, and every replica's (the same for
+/// every key of the set, the key itself included).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct MultiRegionConfiguration {
@@ -186,6 +183,35 @@ pub struct MultiRegionConfiguration {
     pub primary_key: MultiRegionKey,
     /// The replica keys.
     pub replica_keys: Vec<MultiRegionKey>,
+}
+
+impl MultiRegionConfiguration {
+    /// The configuration of a multi-Region `key`, from its related keys in `store` (`None` for
+    /// a single-Region key).
+    pub fn of(key: &Key, store: &KeyStore) -> Option<MultiRegionConfiguration> {
+        let key_type = key.multi_region_key_type()?;
+        let entry = |k: &Key| MultiRegionKey {
+            arn: k.arn.clone(),
+            region: k.region.clone(),
+        };
+        let related: Vec<&std::sync::Arc<Key>> = store
+            .with_id(&key.id)
+            .filter(|k| k.account == key.account)
+            .collect();
+        let primary = related
+            .iter()
+            .find(|k| !k.replica)
+            .map_or_else(|| entry(key), |k| entry(k));
+        Some(MultiRegionConfiguration {
+            multi_region_key_type: key_type,
+            primary_key: primary,
+            replica_keys: related
+                .iter()
+                .filter(|k| k.replica)
+                .map(|k| entry(k))
+                .collect(),
+        })
+    }
 }
 
 /// One key of a multi-Region key (API Reference, MultiRegionKey).
@@ -325,10 +351,15 @@ pub struct ScheduleKeyDeletionRequest {
 pub struct ScheduleKeyDeletionResponse {
     /// The key ARN.
     pub key_id: String,
-    /// When the key will be deleted.
-    #[serde(serialize_with = "wire::epoch_seconds")]
-    pub deletion_date: Timestamp,
-    /// `PendingDeletion`.
+    /// When the key will be deleted; absent for a multi-Region primary key with replicas,
+    /// whose date is not known until its last replica is deleted (API Reference,
+    /// ScheduleKeyDeletion, DeletionDate).
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "wire::opt_epoch_seconds"
+    )]
+    pub deletion_date: Option<Timestamp>,
+    /// `PendingDeletion`, or `PendingReplicaDeletion` for a primary key with replicas.
     pub key_state: &'static str,
     /// The waiting period.
     pub pending_window_in_days: u32,
@@ -594,4 +625,44 @@ pub struct ImportKeyMaterialRequest {
         serialize_with = "wire::opt_epoch_seconds"
     )]
     pub valid_to: Option<Timestamp>,
+}
+
+/// ReplicateKey (API Reference, ReplicateKey).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct ReplicateKeyRequest {
+    /// Key id or key ARN of a multi-Region primary key.
+    pub key_id: String,
+    /// The Region of the new replica key.
+    pub replica_region: String,
+    /// The replica's key policy; the default key policy when absent.
+    pub policy: Option<String>,
+    /// Skips the lockout safety check of `policy`.
+    pub bypass_policy_lockout_safety_check: Option<bool>,
+    /// The replica's description.
+    pub description: Option<String>,
+    /// The replica's tags.
+    pub tags: Option<Vec<Tag>>,
+}
+
+/// ReplicateKey's response.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ReplicateKeyResponse {
+    /// The new replica key's metadata.
+    pub replica_key_metadata: KeyMetadata,
+    /// The replica's key policy.
+    pub replica_policy: String,
+    /// The replica's tags.
+    pub replica_tags: Vec<Tag>,
+}
+
+/// UpdatePrimaryRegion (API Reference, UpdatePrimaryRegion).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct UpdatePrimaryRegionRequest {
+    /// Key id or key ARN of the current primary key.
+    pub key_id: String,
+    /// The Region of the replica key that becomes the primary key.
+    pub primary_region: String,
 }

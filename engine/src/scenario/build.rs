@@ -257,12 +257,22 @@ impl Scenario {
             }
         }
         self.build_iam(&mut world, &mut b);
-        for (i, k) in self.keys.iter().enumerate() {
+        // Primary keys first, so that each replica finds its primary (a file may declare a
+        // replica before it).
+        let (replicas, others): (Vec<_>, Vec<_>) = self
+            .keys
+            .iter()
+            .enumerate()
+            .partition(|(_, k)| k.replica_of.is_some());
+        for (i, k) in others.into_iter().chain(replicas) {
             let state = match k.state {
                 "Disabled" => KeyState::Disabled,
                 "PendingImport" => KeyState::PendingImport,
                 "PendingDeletion" => KeyState::PendingDeletion {
                     deletion_date: now.plus_millis(i64::from(DEFAULT_WINDOW_DAYS) * DAY_MILLIS),
+                    window_days: DEFAULT_WINDOW_DAYS,
+                },
+                "PendingReplicaDeletion" => KeyState::PendingReplicaDeletion {
                     window_days: DEFAULT_WINDOW_DAYS,
                 },
                 _ => KeyState::Enabled,
@@ -282,6 +292,10 @@ impl Scenario {
                 aliases: k.aliases.clone(),
                 tags: tags(&k.tags),
                 state,
+                replica_of: k
+                    .replica_of
+                    .and_then(|p| self.keys.get(p))
+                    .map(|p| p.arn.clone()),
             };
             if let Err(e) = world.add_key(setup, now, rng) {
                 match (&e, &k.policy) {
@@ -508,11 +522,7 @@ impl Scenario {
                 arn: k.arn.clone(),
                 account: k.account.clone(),
                 region: k.region.clone(),
-                aliases: world
-                    .keys
-                    .aliases_for(&k.id)
-                    .map(|a| a.name.clone())
-                    .collect(),
+                aliases: world.keys.aliases_for(k).map(|a| a.name.clone()).collect(),
                 description: k.description.clone(),
                 state: k.state.as_str(),
                 origin: if k.origin == Origin::External {
@@ -527,8 +537,24 @@ impl Scenario {
                     .map(|t| (t.tag_key.clone(), t.tag_value.clone()))
                     .collect(),
                 policy,
+                replica_of: None,
                 span: Span::default(),
             });
+        }
+        // A replica names its primary: the key of its set (same account and id) that is not a
+        // replica.
+        for (i, k) in world.keys.keys().enumerate() {
+            if !k.replica {
+                continue;
+            }
+            let primary = keys.iter().position(|e| {
+                e.id == k.id.as_str()
+                    && e.account == k.account
+                    && world.keys.get_by_arn(&e.arn).is_some_and(|p| !p.replica)
+            });
+            if let Some(entry) = keys.get_mut(i) {
+                entry.replica_of = primary;
+            }
         }
         let grants = world
             .grants

@@ -7,7 +7,7 @@ use crate::entropy::Timestamp;
 use crate::matrix::Matrix;
 use crate::policy::eval::Decision;
 use crate::request::{ContextValue, PrincipalArn};
-use crate::store::{Key, KeyId};
+use crate::store::Key;
 use crate::world::{Principal, World};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -231,9 +231,9 @@ impl PlainDecisions {
             .iter()
             .filter_map(|&p| scenario.principals.get(p).map(|p| p.arn.clone()))
             .collect();
-        let ids: Vec<KeyId> = keys
+        let ids: Vec<String> = keys
             .iter()
-            .filter_map(|&k| scenario.keys.get(k).and_then(|k| KeyId::parse(&k.id)))
+            .filter_map(|&k| scenario.keys.get(k).map(|k| k.arn.clone()))
             .collect();
         let matrix = Matrix::compute(world, &arns, &ids, &actions, now);
         let row_of: HashMap<&str, usize> = matrix
@@ -258,7 +258,7 @@ impl PlainDecisions {
         let columns = keys
             .iter()
             .filter_map(|&k| {
-                let column = column_of.get(scenario.keys.get(k)?.id.as_str())?;
+                let column = column_of.get(scenario.keys.get(k)?.arn.as_str())?;
                 Some((k, *column))
             })
             .collect();

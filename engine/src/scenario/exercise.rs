@@ -6,9 +6,10 @@ use super::check::{Question, explain_question};
 use super::{EditKind, Expectation, Scenario};
 use crate::authz::{Explanation, IdentityAllow, Reason};
 use crate::entropy::Timestamp;
-use crate::format::iso8601;
+use crate::format::{counted, iso8601};
 use crate::policy::document::Effect;
 use crate::policy::eval::{Decision, PolicyTrace, StatementTrace};
+use crate::request::ContextValue;
 use crate::world::World;
 use serde::Serialize;
 
@@ -23,6 +24,10 @@ pub struct GoalStatus {
     pub key: String,
     /// The action.
     pub action: String,
+    /// The request's own condition keys and grant tokens in words (`kms:EncryptionContext:dept
+    /// = finance`), `None` for a plain request: goals on one cell that differ only there must
+    /// read apart.
+    pub request: Option<String>,
     /// The decision the entry names.
     pub expected: Decision,
     /// What the authorizer decides now.
@@ -102,12 +107,33 @@ pub fn evaluate_goal(
         principal: principal.name.clone(),
         key: key.name.clone(),
         action: entry.action.clone(),
+        request: request_words(entry),
         expected: entry.decision,
         actual,
         refused_by_key_state: refused,
         holds,
         hint,
     })
+}
+
+/// What an entry's request carries beyond the principal, key and action, in words.
+fn request_words(entry: &Expectation) -> Option<String> {
+    let mut parts: Vec<String> = entry
+        .context
+        .iter()
+        .map(|(key, value)| match value {
+            ContextValue::Single(v) => format!("{key} = {v}"),
+            ContextValue::Multi(vs) => format!("{key} = [{}]", vs.join(", ")),
+        })
+        .collect();
+    if !entry.grant_tokens.is_empty() {
+        parts.push(counted(
+            entry.grant_tokens.len(),
+            "grant token",
+            "grant tokens",
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join(", "))
 }
 
 /// A statement's label: its `Sid` in quotes, or its position.
@@ -269,7 +295,7 @@ pub fn changes_outside(scenario: &Scenario, before: &World, after: &World) -> Ve
                 now.state.as_str()
             ));
         }
-        if (k.tags != now.tags || aliases(before, &k.id) != aliases(after, &k.id))
+        if (k.tags != now.tags || aliases(before, k) != aliases(after, now))
             && !allowed(EditKind::KeyPolicy, &k.arn)
         {
             out.push(format!("the tags or aliases of {name} changed"));
@@ -331,6 +357,10 @@ pub fn changes_outside(scenario: &Scenario, before: &World, after: &World) -> Ve
     out
 }
 
-fn aliases(world: &World, id: &crate::store::KeyId) -> Vec<String> {
-    world.keys.aliases_for(id).map(|a| a.name.clone()).collect()
+fn aliases(world: &World, key: &crate::store::Key) -> Vec<String> {
+    world
+        .keys
+        .aliases_for(key)
+        .map(|a| a.name.clone())
+        .collect()
 }

@@ -120,6 +120,7 @@ pub fn generate(principals: usize, keys: usize, seed: u64) -> Scenario {
             let name = format!("key-{:03}", i + 1);
             let id = derived_key_id(account, region, &name);
             KeyEntry {
+                replica_of: None,
                 arn: format!("arn:aws:kms:{region}:{account}:key/{id}"),
                 aliases: vec![format!("alias/{name}")],
                 description: format!("generated key {}", i + 1),

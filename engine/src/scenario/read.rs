@@ -39,7 +39,13 @@ pub fn creatable_key_specs() -> Vec<&'static str> {
 }
 
 /// Key states a scenario may give a key.
-pub const KEY_STATES: &[&str] = &["Enabled", "Disabled", "PendingDeletion", "PendingImport"];
+pub const KEY_STATES: &[&str] = &[
+    "Enabled",
+    "Disabled",
+    "PendingDeletion",
+    "PendingImport",
+    "PendingReplicaDeletion",
+];
 
 /// Key origins a scenario may give a key.
 pub const KEY_ORIGINS: &[&str] = &["AWS_KMS", "EXTERNAL"];
@@ -89,6 +95,7 @@ const KEY: &[&str] = &[
     "key_usage",
     "tags",
     "policy",
+    "replica_of",
 ];
 const GRANT: &[&str] = &[
     "key",
@@ -186,11 +193,18 @@ impl Reader<'_, '_> {
         self.check_roles(&scenario, object, &path);
         self.iam(object, &path, &mut scenario);
         if let Some(list) = self.list(object, "keys", &path) {
+            let mut replicas = Vec::new();
             for (i, item) in list.iter().enumerate() {
                 let p = path.key("keys").index(i);
-                if let Some(entry) = self.key(item, &p, &scenario) {
+                if let Some((entry, replica_of)) = self.key(item, &p, &scenario) {
+                    if let Some((name, span)) = replica_of {
+                        replicas.push((scenario.keys.len(), name, span, p.key("replica_of")));
+                    }
                     scenario.keys.push(entry);
                 }
+            }
+            for (index, name, span, p) in replicas {
+                self.replica(&mut scenario, index, &name, span, &p);
             }
         }
         self.references = Some(References::new(&scenario));
@@ -1180,10 +1194,107 @@ impl Reader<'_, '_> {
         }
     }
 
-    fn key(&mut self, item: &Value, path: &JsonPath, scenario: &Scenario) -> Option<KeyEntry> {
+    /// A multi-Region replica key's `replica_of`, once every key is read (so the primary may
+    /// be declared after it): the primary must be a multi-Region primary key (an `mrk-` id, not
+    /// itself a replica) of the scenario's account, in another Region than the replica, with
+    /// no other key of its set in that Region (KMS API Reference, ReplicateKey). The replica
+    /// takes the primary's key id, spec and origin.
+    fn replica(
+        &mut self,
+        scenario: &mut Scenario,
+        index: usize,
+        name: &str,
+        span: Span,
+        path: &JsonPath,
+    ) {
+        let Some(primary) = scenario.keys.iter().position(|k| k.name == name) else {
+            self.report
+                .error(
+                    "unknown-key",
+                    format!("no key named `{name}` is declared"),
+                    path,
+                    span,
+                )
+                .hint("`replica_of` names the multi-Region primary key this key is a replica of");
+            return;
+        };
+        let (Some(p), Some(r)) = (scenario.keys.get(primary), scenario.keys.get(index)) else {
+            return;
+        };
+        let problem = if p.replica_of.is_some() || primary == index {
+            Some(format!(
+                "`{name}` is a replica itself: a replica is made from the primary key"
+            ))
+        } else if !p.id.starts_with("mrk-") {
+            Some(format!(
+                "`{name}` is not a multi-Region key: only a key with an `mrk-` id can have replicas"
+            ))
+        } else if p.account != scenario.account {
+            Some(format!(
+                "`{name}` is in account {}: a replica is declared in the scenario's account, with its primary",
+                p.account
+            ))
+        } else if p.region == r.region {
+            Some(format!(
+                "`{name}` is in {} too: a replica must be in another Region than its primary key",
+                r.region
+            ))
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            self.error("invalid-replica", problem, path, span);
+            return;
+        }
+        let (id, spec, origin) = (p.id.clone(), p.spec, p.origin);
+        let arn = format!("arn:aws:kms:{}:{}:key/{id}", r.region, r.account);
+        if scenario.keys.iter().any(|k| k.arn == arn) {
+            self.error(
+                "duplicate-key",
+                format!("`{name}` already has a key of its set in {}", r.region),
+                path,
+                span,
+            );
+            return;
+        }
+        if let Some(r) = scenario.keys.get_mut(index) {
+            r.id = id;
+            r.arn = arn;
+            r.spec = spec;
+            r.origin = origin;
+            r.replica_of = Some(primary);
+        }
+    }
+
+    /// A key entry, and for a replica the primary key's name in `replica_of` with its span.
+    fn key(
+        &mut self,
+        item: &Value,
+        path: &JsonPath,
+        scenario: &Scenario,
+    ) -> Option<(KeyEntry, Option<(String, Span)>)> {
         let object = item.expect_object(path, &mut self.report)?;
         object.reject_unknown(KEY, "field", path, &mut self.report);
         let name = self.name(object, item.span, path)?;
+        let replica_of = match object.get("replica_of") {
+            Some(v) => {
+                let primary = v.expect_str(&path.key("replica_of"), &mut self.report)?;
+                for field in ["id", "arn", "origin", "key_spec", "key_usage"] {
+                    if let Some(clash) = object.get(field) {
+                        self.error(
+                            "replica-field",
+                            format!(
+                                "a replica key has its primary key's {field}: leave `{field}` out"
+                            ),
+                            &path.key(field),
+                            clash.span,
+                        );
+                    }
+                }
+                Some((primary.to_owned(), v.span))
+            }
+            None => None,
+        };
         if scenario.keys.iter().any(|k| k.name == name) {
             self.error(
                 "duplicate-name",
@@ -1298,21 +1409,25 @@ impl Reader<'_, '_> {
             Some(v) => Some(self.policy_text(v, &path.key("policy"), PolicyKind::KeyPolicy)?),
             None => None,
         };
-        Some(KeyEntry {
-            name,
-            id,
-            arn,
-            account,
-            region,
-            aliases,
-            description,
-            state,
-            origin,
-            spec,
-            tags,
-            policy,
-            span: item.span,
-        })
+        Some((
+            KeyEntry {
+                name,
+                id,
+                arn,
+                account,
+                region,
+                aliases,
+                description,
+                state,
+                origin,
+                spec,
+                tags,
+                policy,
+                replica_of: None,
+                span: item.span,
+            },
+            replica_of,
+        ))
     }
 
     /// A key's `key_spec` and `key_usage`: names from the key-spec table (KMS API Reference,

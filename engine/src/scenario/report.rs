@@ -9,7 +9,6 @@ use crate::export;
 use crate::matrix::Matrix;
 use crate::policy::eval::Decision;
 use crate::request::PrincipalArn;
-use crate::store::KeyId;
 use crate::world::World;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -120,11 +119,7 @@ impl MatrixReport {
         now: Timestamp,
     ) -> MatrixReport {
         let arns: Vec<PrincipalArn> = scenario.principals.iter().map(|p| p.arn.clone()).collect();
-        let ids: Vec<KeyId> = scenario
-            .keys
-            .iter()
-            .filter_map(|k| KeyId::parse(&k.id))
-            .collect();
+        let ids: Vec<String> = scenario.keys.iter().map(|k| k.arn.clone()).collect();
         let matrix = Matrix::compute(world, &arns, &ids, actions, now);
         let principal_names: HashMap<&str, &str> = scenario
             .principals
@@ -136,7 +131,7 @@ impl MatrixReport {
             .keys
             .iter()
             .rev()
-            .map(|k| (k.id.as_str(), k.name.as_str()))
+            .map(|k| (k.arn.as_str(), k.name.as_str()))
             .collect();
         let principals = matrix
             .principals()
@@ -162,7 +157,7 @@ impl MatrixReport {
             .map(|id| {
                 world
                     .keys
-                    .get(id)
+                    .get_by_arn(id)
                     .map_or(KeySpec::SymmetricDefault, |k| k.spec)
             })
             .collect();

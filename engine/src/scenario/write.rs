@@ -270,7 +270,11 @@ fn write_iam(scenario: &Scenario, w: &mut ObjectWriter<'_>) {
 fn write_key(k: &KeyEntry, scenario: &Scenario, depth: usize, out: &mut String) {
     let mut w = ObjectWriter::open(out, depth);
     w.string("name", &k.name);
-    if k.account != scenario.account {
+    if let Some(primary) = k.replica_of.and_then(|p| scenario.keys.get(p)) {
+        // A replica has its primary's key id, spec and origin.
+        w.string("replica_of", &primary.name);
+        w.string("region", &k.region);
+    } else if k.account != scenario.account {
         w.string("arn", &k.arn);
     } else {
         if k.id != derived_key_id(&k.account, &k.region, &k.name) {
@@ -289,10 +293,10 @@ fn write_key(k: &KeyEntry, scenario: &Scenario, depth: usize, out: &mut String) 
     if k.state != "Enabled" {
         w.string("state", k.state);
     }
-    if k.origin != "AWS_KMS" {
+    if k.origin != "AWS_KMS" && k.replica_of.is_none() {
         w.string("origin", k.origin);
     }
-    if k.spec != crate::catalog::KeySpec::SymmetricDefault {
+    if k.spec != crate::catalog::KeySpec::SymmetricDefault && k.replica_of.is_none() {
         w.string("key_spec", k.spec.as_str());
         w.string("key_usage", k.spec.row().usage_name);
     }

@@ -110,9 +110,9 @@ impl Origin {
     }
 }
 
-/// A key's state (KMS Developer Guide, key-state.html). `Creating`, `Updating`,
-/// `PendingReplicaDeletion` and `Unavailable` belong to multi-Region keys and custom key stores,
-/// which the playground does not model.
+/// A key's state (KMS Developer Guide, key-state.html). `Creating` and `Updating` are the
+/// seconds a replica takes to be made and a primary Region to change, which the playground does
+/// in no time; `Unavailable` belongs to custom key stores, which it does not model.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum KeyState {
     /// Usable.
@@ -128,16 +128,25 @@ pub enum KeyState {
     },
     /// An `EXTERNAL` key without key material.
     PendingImport,
+    /// A multi-Region primary key scheduled for deletion while it still has replicas: its
+    /// waiting period begins when the last replica is deleted (KMS API Reference,
+    /// ScheduleKeyDeletion).
+    PendingReplicaDeletion {
+        /// The waiting period chosen, 7–30 days.
+        window_days: u32,
+    },
 }
 
 impl KeyState {
-    /// The API name (`Enabled`, `Disabled`, `PendingDeletion`, `PendingImport`).
+    /// The API name (`Enabled`, `Disabled`, `PendingDeletion`, `PendingImport`,
+    /// `PendingReplicaDeletion`).
     pub fn as_str(self) -> &'static str {
         match self {
             KeyState::Enabled => "Enabled",
             KeyState::Disabled => "Disabled",
             KeyState::PendingDeletion { .. } => "PendingDeletion",
             KeyState::PendingImport => "PendingImport",
+            KeyState::PendingReplicaDeletion { .. } => "PendingReplicaDeletion",
         }
     }
 }
@@ -307,6 +316,10 @@ pub struct Key {
     pub material_valid_to: Option<Timestamp>,
     /// For imported material: whether it expires.
     pub expiration_model: Option<ExpirationModel>,
+    /// Whether this is a multi-Region replica key (made by ReplicateKey; the primary key and
+    /// single-Region keys are not). Its primary is the key with the same id that is not a
+    /// replica; UpdatePrimaryRegion swaps the two.
+    pub replica: bool,
 }
 
 /// A key's ARN, `arn:aws:kms:REGION:ACCOUNT:key/ID`.
@@ -347,6 +360,7 @@ impl Key {
             import: None,
             material_valid_to: None,
             expiration_model: None,
+            replica: false,
         }
     }
 
@@ -358,6 +372,16 @@ impl Key {
     /// Whether the key is a multi-Region key (its id starts with `mrk-`).
     pub fn is_multi_region(&self) -> bool {
         self.id.is_multi_region()
+    }
+
+    /// `PRIMARY` or `REPLICA` for a multi-Region key (its `MultiRegionKeyType`), `None` for a
+    /// single-Region key.
+    pub fn multi_region_key_type(&self) -> Option<&'static str> {
+        match (self.is_multi_region(), self.replica) {
+            (false, _) => None,
+            (true, false) => Some("PRIMARY"),
+            (true, true) => Some("REPLICA"),
+        }
     }
 
     /// Whether the key is `Enabled`.

@@ -50,6 +50,16 @@ pub fn check_key_state(
 ) -> Result<(), KmsError> {
     use Action as A;
     let external = origin == Origin::External;
+    // A multi-Region primary waiting for its replicas' deletion is treated as pending deletion
+    // by every operation: it "cannot be replicated or used in cryptographic operations", and
+    // CancelKeyDeletion cancels it (KMS API Reference, ScheduleKeyDeletion; key-state.html).
+    let state = match state {
+        KeyState::PendingReplicaDeletion { window_days } => KeyState::PendingDeletion {
+            deletion_date: crate::entropy::Timestamp(i64::MAX),
+            window_days,
+        },
+        other => other,
+    };
     match action {
         // Never gated by state: they do not touch the key's material or its lifecycle.
         A::DescribeKey
@@ -68,7 +78,7 @@ pub fn check_key_state(
         | A::ListRetirableGrants => Ok(()),
 
         A::CancelKeyDeletion => match state {
-            KeyState::PendingDeletion { .. } => Ok(()),
+            KeyState::PendingDeletion { .. } | KeyState::PendingReplicaDeletion { .. } => Ok(()),
             _ => Err(KmsError::not_pending_deletion(arn)), // [4]
         },
 
@@ -92,14 +102,18 @@ pub fn check_key_state(
         | A::UpdatePrimaryRegion => match state {
             KeyState::Enabled => Ok(()),
             KeyState::Disabled => Err(KmsError::disabled(arn)),
-            KeyState::PendingDeletion { .. } => Err(KmsError::pending_deletion(arn)),
+            KeyState::PendingDeletion { .. } | KeyState::PendingReplicaDeletion { .. } => {
+                Err(KmsError::pending_deletion(arn))
+            }
             KeyState::PendingImport => Err(KmsError::pending_import(arn)),
         },
 
         // Lifecycle and metadata changes: not while pending deletion. [3]; EnableKey and
         // DisableKey also not while pending import. [5]
         A::EnableKey | A::DisableKey => match state {
-            KeyState::PendingDeletion { .. } => Err(KmsError::pending_deletion(arn)),
+            KeyState::PendingDeletion { .. } | KeyState::PendingReplicaDeletion { .. } => {
+                Err(KmsError::pending_deletion(arn))
+            }
             KeyState::PendingImport => Err(KmsError::pending_import(arn)),
             KeyState::Enabled | KeyState::Disabled => Ok(()),
         },
@@ -108,7 +122,9 @@ pub fn check_key_state(
         | A::TagResource
         | A::UntagResource
         | A::UpdateKeyDescription => match state {
-            KeyState::PendingDeletion { .. } => Err(KmsError::pending_deletion(arn)),
+            KeyState::PendingDeletion { .. } | KeyState::PendingReplicaDeletion { .. } => {
+                Err(KmsError::pending_deletion(arn))
+            }
             _ => Ok(()),
         },
         // For the alias's current key a pending deletion is fine; the new target key is checked
@@ -123,7 +139,9 @@ pub fn check_key_state(
             match state {
                 KeyState::Enabled => Ok(()),
                 KeyState::Disabled => Err(KmsError::disabled(arn)),
-                KeyState::PendingDeletion { .. } => Err(KmsError::pending_deletion(arn)),
+                KeyState::PendingDeletion { .. } | KeyState::PendingReplicaDeletion { .. } => {
+                    Err(KmsError::pending_deletion(arn))
+                }
                 KeyState::PendingImport => Err(KmsError::pending_import(arn)),
             }
         }
@@ -141,7 +159,9 @@ pub fn check_key_state(
                 return Err(KmsError::kms_origin(arn));
             }
             match state {
-                KeyState::PendingDeletion { .. } => Err(KmsError::pending_deletion(arn)),
+                KeyState::PendingDeletion { .. } | KeyState::PendingReplicaDeletion { .. } => {
+                    Err(KmsError::pending_deletion(arn))
+                }
                 _ => Ok(()),
             }
         }
@@ -292,6 +312,28 @@ mod tests {
                 "{action} missing"
             );
         }
+    }
+
+    #[test]
+    fn a_primary_waiting_for_its_replicas_is_treated_as_pending_deletion() {
+        // KMS API Reference, ScheduleKeyDeletion: a primary key in PendingReplicaDeletion
+        // "cannot be replicated or used in cryptographic operations"; CancelKeyDeletion
+        // cancels it (key-state.html groups it with PendingDeletion).
+        let waiting = KeyState::PendingReplicaDeletion { window_days: 7 };
+        for (action, origin, expected) in table() {
+            let got = check_key_state(waiting, origin, action, ARN)
+                .err()
+                .map_or("", |e| e.exception_name());
+            assert_eq!(
+                got, expected[2],
+                "{action} on a key in PendingReplicaDeletion"
+            );
+        }
+        let replicate = check_key_state(waiting, Origin::AwsKms, Action::ReplicateKey, ARN);
+        assert_eq!(
+            replicate.unwrap_err().exception_name(),
+            "KMSInvalidStateException"
+        );
     }
 
     #[test]

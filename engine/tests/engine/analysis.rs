@@ -35,7 +35,7 @@ fn query(loaded: &Loaded, principal: &str, key: &str, action: Action) -> CellQue
     let k = &s.keys[s.key_index(key).unwrap()];
     CellQuery {
         principal: p.arn.clone(),
-        key: loaded.world.keys.get_by_arn(&k.arn).unwrap().id.clone(),
+        key: loaded.world.keys.get_by_arn(&k.arn).unwrap().arn.clone(),
         action,
         params: RequestParams::default(),
     }
@@ -352,7 +352,7 @@ proptest! {
         world.add_account("444455556666", "Other").unwrap();
         let other = world.add_user("444455556666", "RealExternal").unwrap();
         world.put_identity_policy(&other, "All", r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#).unwrap();
-        let keys: Vec<_> = world.keys.keys().map(|k| k.id.clone()).collect();
+        let keys: Vec<_> = world.keys.keys().map(|k| k.arn.clone()).collect();
         let actions: Vec<Action> = scenario::GENERATED_ACTIONS.iter().filter_map(|a| Action::from_name(a)).collect();
         let rows = analysis::synthetic_rows(world, ACCOUNT, &keys, &actions, NOW);
         let real = Matrix::compute(world, &[full.clone(), none.clone(), other.clone()], &keys, &actions, NOW);

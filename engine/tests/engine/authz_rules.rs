@@ -13,7 +13,6 @@ use kms_engine::entropy::SeededRandomness;
 use kms_engine::kms::{Caller, CreateKeyRequest, DescribeKeyRequest};
 use kms_engine::policy::eval::Decision;
 use kms_engine::policy::{ConsoleKeySpec, console_key_policy};
-use kms_engine::store::KeyId;
 use kms_engine::world::World;
 use serde_json::json;
 
@@ -29,8 +28,8 @@ fn deny_stmt(principals: &[&str], actions: &[&str]) -> serde_json::Value {
     json!({ "Effect": "Deny", "Principal": {"AWS": principals}, "Action": actions, "Resource": "*" })
 }
 
-fn key_arn(world: &World, key: &KeyId) -> String {
-    world.keys.get(key).unwrap().arn.clone()
+fn key_arn(world: &World, key: &str) -> String {
+    world.keys.get_by_arn(key).unwrap().arn.clone()
 }
 
 fn setup() -> (World, PrincipalArn) {
@@ -232,7 +231,7 @@ fn a_session_uses_its_roles_identity_policies() {
     assert!(verdict(&world, &session, &key, Action::Encrypt).is_allowed());
 }
 
-fn cross_account_world(key_policy_statements: serde_json::Value) -> (World, PrincipalArn, KeyId) {
+fn cross_account_world(key_policy_statements: serde_json::Value) -> (World, PrincipalArn, String) {
     let mut world = world();
     let partner = world.add_user(OTHER, "Partner").unwrap();
     let key = add_key(
@@ -400,11 +399,12 @@ fn a_bare_key_id_is_looked_up_in_the_callers_account() {
         .put_identity_policy(&partner, "Use", &allow_policy(&["kms:DescribeKey"], &["*"]))
         .unwrap();
     let mut rng = SeededRandomness::new(9);
+    let id = world.keys.get_by_arn(&key).unwrap().id.to_string();
     let by_id = world.describe_key(
         &Caller::new(partner.clone()),
         &mut env(&mut rng),
         DescribeKeyRequest {
-            key_id: key.to_string(),
+            key_id: id.clone(),
             ..Default::default()
         },
     );
@@ -412,7 +412,7 @@ fn a_bare_key_id_is_looked_up_in_the_callers_account() {
     assert_eq!(error.exception_name(), "NotFoundException");
     assert_eq!(
         error.message(),
-        format!("Key 'arn:aws:kms:us-east-1:{OTHER}:key/{key}' does not exist")
+        format!("Key 'arn:aws:kms:us-east-1:{OTHER}:key/{id}' does not exist")
     );
     let by_arn = world.describe_key(
         &Caller::new(partner.clone()),
@@ -422,7 +422,7 @@ fn a_bare_key_id_is_looked_up_in_the_callers_account() {
             ..Default::default()
         },
     );
-    assert_eq!(by_arn.unwrap().key_metadata.key_id, key.to_string());
+    assert_eq!(by_arn.unwrap().key_metadata.key_id, id);
 }
 
 #[test]
@@ -449,7 +449,7 @@ fn console_grant_statement_does_not_let_key_users_create_grants_directly() {
         &AuthzRequest {
             caller: principal,
             action: Action::CreateGrant,
-            target: Target::Key(world.keys.get(&key).unwrap()),
+            target: Target::Key(world.keys.get_by_arn(&key).unwrap()),
             params: &params,
             now: NOW,
         },
@@ -518,7 +518,7 @@ fn conditions_see_the_request_context_the_authorizer_builds() {
         via_service: Some("s3.us-east-1.amazonaws.com".into()),
         ..RequestParams::default()
     };
-    let target = Target::Key(world.keys.get(&key).unwrap());
+    let target = Target::Key(world.keys.get_by_arn(&key).unwrap());
     let request = AuthzRequest {
         caller: principal,
         action: Action::Decrypt,

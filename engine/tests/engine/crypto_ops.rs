@@ -20,11 +20,11 @@ use kms_engine::kms::{
     DecryptRequest, EncryptRequest, GenerateDataKeyRequest, GenerateRandomRequest, KeyIdRequest,
     ReEncryptRequest, ScheduleKeyDeletionRequest,
 };
-use kms_engine::store::{KeyId, KeyState, Origin};
+use kms_engine::store::{KeyState, Origin};
 use kms_engine::world::{KeySetup, World};
 
-fn key_arn(world: &World, key: &KeyId) -> String {
-    world.keys.get(key).unwrap().arn.clone()
+fn key_arn(world: &World, key: &str) -> String {
+    world.keys.get_by_arn(key).unwrap().arn.clone()
 }
 
 /// A world with Alice allowed everything on two keys through IAM (default key policies), and
@@ -237,7 +237,7 @@ fn decrypt_is_authorized_against_the_key_the_blob_names() {
 fn key_states_refuse_cryptography_with_the_kms_errors() {
     let (mut world, one, two, alice, _) = setup();
     let mut rng = SeededRandomness::new(6);
-    let id = world.keys.get_by_arn(&one).unwrap().id.clone();
+    let id = world.keys.get_by_arn(&one).unwrap().arn.clone();
     world.set_key_enabled(&id, false).unwrap();
     assert_eq!(
         exception(world.encrypt(

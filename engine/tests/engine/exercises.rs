@@ -134,6 +134,16 @@ fn an_encryption_context_condition_must_name_the_pair_the_request_carries() {
         goal_hint(&start, 0)
     );
     assert!(solved.goals.iter().all(|g| g.holds));
+    // Three goals on the one cell Charlie × Ledger × kms:Decrypt: their requests tell them apart.
+    let requests: Vec<Option<&str>> = start.goals.iter().map(|g| g.request.as_deref()).collect();
+    assert_eq!(
+        requests,
+        [
+            Some("kms:EncryptionContext:dept = finance"),
+            Some("kms:EncryptionContext:dept = eng"),
+            None
+        ]
+    );
 }
 
 /// Cross-account use needs both sides: the key policy must allow the other account (or its

@@ -16,7 +16,6 @@ use kms_engine::kms::{
 };
 use kms_engine::matrix::Matrix;
 use kms_engine::policy::eval::Decision;
-use kms_engine::store::KeyId;
 use kms_engine::world::World;
 use serde_json::json;
 
@@ -29,8 +28,8 @@ fn root_statement() -> serde_json::Value {
 }
 
 /// Gives `key` the alias `name`, as the account's root user would.
-fn alias(world: &mut World, key: &KeyId, name: &str) {
-    let arn = world.keys.get(key).unwrap().arn.clone();
+fn alias(world: &mut World, key: &str, name: &str) {
+    let arn = world.keys.get_by_arn(key).unwrap().arn.clone();
     let mut rng = SeededRandomness::new(77);
     world
         .create_alias(
@@ -45,12 +44,12 @@ fn alias(world: &mut World, key: &KeyId, name: &str) {
 }
 
 /// The decision for one cell, asserting that the matrix agrees with the single-decision paths.
-fn decision(world: &World, caller: &PrincipalArn, key: &KeyId, action: Action) -> Decision {
+fn decision(world: &World, caller: &PrincipalArn, key: &str, action: Action) -> Decision {
     let single = verdict(world, caller, key, action);
     let matrix = Matrix::compute(
         world,
         std::slice::from_ref(caller),
-        std::slice::from_ref(key),
+        &[key.to_owned()],
         &[action],
         NOW,
     );
@@ -130,7 +129,7 @@ fn bypass_policy_lockout_safety_check_is_in_the_context_only_when_the_request_se
         }
     ]));
     let key = add_key(&mut world, ACCOUNT, Some(&policy), 1);
-    let arn = world.keys.get(&key).unwrap().arn.clone();
+    let arn = world.keys.get_by_arn(&key).unwrap().arn.clone();
     let mut rng = SeededRandomness::new(3);
     let mut put = |world: &mut World, bypass: Option<bool>| {
         outcome(world.put_key_policy(
@@ -234,7 +233,7 @@ fn request_alias_is_the_alias_the_request_named_the_key_by() {
     ]));
     let key = add_key(&mut world, ACCOUNT, Some(&policy), 1);
     alias(&mut world, &key, "alias/finance-key");
-    let key_arn = world.keys.get(&key).unwrap().arn.clone();
+    let key_arn = world.keys.get_by_arn(&key).unwrap().arn.clone();
     let alias_arn = format!("arn:aws:kms:us-east-1:{ACCOUNT}:alias/finance-key");
     let mut rng = SeededRandomness::new(8);
     let mut encrypt = |key_id: &str| {
@@ -267,7 +266,7 @@ fn an_explicit_deny_beats_a_grant() {
         { "Effect": "Deny", "Principal": {"AWS": bob}, "Action": "kms:Encrypt", "Resource": "*" }
     ]));
     let key = add_key(&mut world, ACCOUNT, Some(&policy), 1);
-    let key_arn = world.keys.get(&key).unwrap().arn.clone();
+    let key_arn = world.keys.get_by_arn(&key).unwrap().arn.clone();
     world
         .put_identity_policy(&carol, "NoEncrypt", &deny_policy(&["kms:Encrypt"], &["*"]))
         .unwrap();

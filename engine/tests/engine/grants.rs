@@ -31,7 +31,6 @@ use kms_engine::kms::{
 use kms_engine::matrix::Matrix;
 use kms_engine::policy::eval::Decision;
 use kms_engine::policy::{ConsoleKeySpec, console_key_policy};
-use kms_engine::store::KeyId;
 use kms_engine::store::grants::{DEFAULT_PROPAGATION_WINDOW_MILLIS, GrantConstraints};
 use kms_engine::world::World;
 
@@ -41,8 +40,8 @@ fn at(rng: &mut SeededRandomness, minutes: i64) -> Env<'_> {
     Env::new(NOW.plus_millis(minutes * MINUTE), rng)
 }
 
-fn key_arn(world: &World, key: &KeyId) -> String {
-    world.keys.get(key).unwrap().arn.clone()
+fn key_arn(world: &World, key: &str) -> String {
+    world.keys.get_by_arn(key).unwrap().arn.clone()
 }
 
 fn encrypt_request(key: &str, tokens: &[&str]) -> EncryptRequest {
@@ -775,7 +774,7 @@ fn retire_rights_follow_the_grant() {
     let dave = world.add_user(ACCOUNT, "Dave").unwrap();
     let partner = world.add_user(OTHER, "Partner").unwrap();
     // Dave is allowed kms:RetireGrant by the key policy only: that allows nothing.
-    let key_id = world.keys.get_by_arn(&key).unwrap().id.clone();
+    let key_id = world.keys.get_by_arn(&key).unwrap().arn.clone();
     let policy = serde_json::json!({
         "Version": "2012-10-17",
         "Statement": [
@@ -1120,7 +1119,7 @@ fn the_matrix_shows_pending_grants_then_allows() {
             grant_request(&key, bob.as_str(), &["Encrypt"]),
         )
         .unwrap();
-    let key_id = world.keys.get_by_arn(&key).unwrap().id.clone();
+    let key_id = world.keys.get_by_arn(&key).unwrap().arn.clone();
     let cell = |now: Timestamp| {
         Matrix::compute(
             &world,

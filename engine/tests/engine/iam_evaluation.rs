@@ -149,7 +149,6 @@ fn scenarios_declare_principals_with_paths_and_their_sessions() {
 
 use kms_engine::authz::{Guardrail, Reason, StepKind, StepResult};
 use kms_engine::scenario::{Loaded, Scenario};
-use kms_engine::store::KeyId;
 
 /// Loads a scenario written in the scenario format.
 fn load(text: &str) -> Loaded {
@@ -171,7 +170,7 @@ fn decide(
     verdict(&loaded.world, &caller, &key, action)
 }
 
-fn names(loaded: &Loaded, principal: &str, key: &str) -> (PrincipalArn, KeyId) {
+fn names(loaded: &Loaded, principal: &str, key: &str) -> (PrincipalArn, String) {
     let s = &loaded.scenario;
     let caller = s
         .principals
@@ -179,7 +178,7 @@ fn names(loaded: &Loaded, principal: &str, key: &str) -> (PrincipalArn, KeyId) {
         .unwrap()
         .arn
         .clone();
-    let key = KeyId::parse(&s.keys.iter().find(|k| k.name == key).unwrap().id).unwrap();
+    let key = s.keys.iter().find(|k| k.name == key).unwrap().arn.clone();
     (caller, key)
 }
 
@@ -490,7 +489,7 @@ fn an_rcp_limits_use_of_member_account_keys_but_not_the_management_accounts_or_s
     // An AWS service principal's request meets no RCP (nor SCP).
     let service = kms_engine::world::Principal::service("cloudtrail.amazonaws.com");
     let (_, key) = names(&loaded, "Alice", "K");
-    let key = loaded.world.keys.get(&key).unwrap();
+    let key = loaded.world.keys.get_by_arn(&key).unwrap();
     let explanation = kms_engine::authz::explain(
         &loaded.world,
         &kms_engine::authz::AuthzRequest {

@@ -52,6 +52,20 @@ impl Harness {
         op(&mut self.world, &Caller::new(root(ACCOUNT)), &mut env)
     }
 
+    /// [`Harness::call`] sent to `region`.
+    fn call_in<T>(
+        &mut self,
+        region: &str,
+        op: impl FnOnce(&mut World, &Caller, &mut Env<'_>) -> Result<T, KmsError>,
+    ) -> Result<T, KmsError> {
+        let mut env = Env::new(self.now, &mut self.rng);
+        op(
+            &mut self.world,
+            &Caller::new(root(ACCOUNT)).in_region(region),
+            &mut env,
+        )
+    }
+
     /// An `EXTERNAL` symmetric encryption key (PendingImport); its id.
     fn external_key(&mut self) -> String {
         let request = CreateKeyRequest {
@@ -497,4 +511,70 @@ fn the_blob_openssl_writes_with_the_developer_guides_commands_imports() {
     let same = wrap(&params.public_key, "RSAES_OAEP_SHA_1", &material, 2);
     h.import(&id, &params.import_token, same).unwrap();
     assert_eq!(h.state(&id), "Enabled");
+}
+
+/// KMS Developer Guide, multi-region-keys-import.html: "AWS KMS does not copy or synchronize
+/// the key material from a primary key with imported key material to its replica keys. You
+/// must import the same key material into related primary and replica keys." The replica
+/// starts PendingImport; other material is IncorrectKeyMaterialException; with the same
+/// material the replica decrypts the primary's ciphertext.
+#[test]
+fn a_replica_of_an_imported_key_imports_the_same_material() {
+    let mut h = Harness::new();
+    let request = CreateKeyRequest {
+        origin: Some("EXTERNAL".into()),
+        multi_region: Some(true),
+        ..Default::default()
+    };
+    let id = h
+        .call(|w, c, e| w.create_key(c, e, request))
+        .unwrap()
+        .key_metadata
+        .key_id;
+    let algorithm = "RSAES_OAEP_SHA_256";
+    let material = [7u8; 32];
+    let params = h.parameters(&id, algorithm, "RSA_2048").unwrap();
+    let wrapped = wrap(&params.public_key, algorithm, &material, 11);
+    h.import(&id, &params.import_token, wrapped).unwrap();
+    let replicate = ReplicateKeyRequest {
+        key_id: id.clone(),
+        replica_region: "eu-west-2".into(),
+        ..Default::default()
+    };
+    let replica = h.call(|w, c, e| w.replicate_key(c, e, replicate)).unwrap();
+    assert_eq!(replica.replica_key_metadata.key_state, "PendingImport");
+    let import_away = |h: &mut Harness, material: &[u8], seed: u64| {
+        let request = GetParametersForImportRequest {
+            key_id: id.clone(),
+            wrapping_algorithm: algorithm.to_owned(),
+            wrapping_key_spec: "RSA_2048".to_owned(),
+        };
+        let params = h
+            .call_in("eu-west-2", |w, c, e| {
+                w.get_parameters_for_import(c, e, request)
+            })
+            .unwrap();
+        let request = ImportKeyMaterialRequest {
+            key_id: id.clone(),
+            import_token: params.import_token,
+            encrypted_key_material: wrap(&params.public_key, algorithm, material, seed),
+            expiration_model: Some(ExpirationModel::DoesNotExpire),
+            valid_to: None,
+        };
+        h.call_in("eu-west-2", |w, c, e| w.import_key_material(c, e, request))
+    };
+    assert_eq!(
+        name(import_away(&mut h, &[8u8; 32], 12)),
+        "IncorrectKeyMaterialException"
+    );
+    import_away(&mut h, &material, 13).unwrap();
+    let blob = h.encrypt(&id, b"imported");
+    let request = DecryptRequest {
+        ciphertext_blob: blob,
+        ..Default::default()
+    };
+    let opened = h
+        .call_in("eu-west-2", |w, c, e| w.decrypt(c, e, request))
+        .unwrap();
+    assert_eq!(opened.plaintext, b"imported");
 }

@@ -228,7 +228,10 @@ fn schedule_and_cancel_deletion() {
     assert_eq!(scheduled.key_id, arn);
     assert_eq!(scheduled.key_state, "PendingDeletion");
     assert_eq!(scheduled.pending_window_in_days, 30);
-    assert_eq!(scheduled.deletion_date, NOW.plus_millis(30 * DAY_MILLIS));
+    assert_eq!(
+        scheduled.deletion_date,
+        Some(NOW.plus_millis(30 * DAY_MILLIS))
+    );
     let metadata = h.describe(&root(ACCOUNT), &id).unwrap().key_metadata;
     assert_eq!(metadata.pending_deletion_window_in_days, Some(30));
     // Pending deletion: EnableKey fails, the policy can still be read.
@@ -579,7 +582,8 @@ fn rotation_automatic_and_on_demand() {
     assert_eq!(
         h.world
             .keys
-            .get_by_id_str(&id)
+            .with_id(&KeyId::parse(&id).unwrap())
+            .next()
             .unwrap()
             .ring
             .current_version(),

@@ -19,7 +19,6 @@ use kms_engine::authz::{Bearing, Explanation, Reason, StepKind, StepResult};
 use kms_engine::catalog::Action;
 use kms_engine::matrix::Matrix;
 use kms_engine::policy::eval::Decision;
-use kms_engine::store::KeyId;
 use kms_engine::world::World;
 
 /// The lecture's world. Key policies:
@@ -29,7 +28,7 @@ use kms_engine::world::World;
 ///
 /// IAM: Alice kms:* on CMK-A and CMK-B; Bob nothing; Charlie kms:Encrypt on CMK-A; David kms:* on
 /// CMK-B and CMK-C.
-fn lecture() -> (World, [KeyId; 3]) {
+fn lecture() -> (World, [String; 3]) {
     let mut world = world();
     for name in ["Alice", "Bob", "Charlie", "David"] {
         world.add_user(ACCOUNT, name).unwrap();
@@ -75,7 +74,7 @@ fn lecture() -> (World, [KeyId; 3]) {
     })
     .to_string();
     let cmk_c = add_key(&mut world, ACCOUNT, Some(&cmk_c_policy), 3);
-    let arn = |id: &KeyId| world.keys.get(id).unwrap().arn.clone();
+    let arn = |id: &str| world.keys.get_by_arn(id).unwrap().arn.clone();
     let (a, b, c) = (arn(&cmk_a), arn(&cmk_b), arn(&cmk_c));
     world
         .put_identity_policy(
@@ -194,7 +193,7 @@ fn the_matrix_module_agrees_with_single_decisions() {
 fn denials_carry_the_access_denied_message_kms_gives() {
     // Message forms of semantics §1.6 (public AccessDeniedException reports).
     let (world, [cmk_a, cmk_b, cmk_c]) = lecture();
-    let arn = |k: &KeyId| world.keys.get(k).unwrap().arn.clone();
+    let arn = |k: &str| world.keys.get_by_arn(k).unwrap().arn.clone();
     let bob = user(ACCOUNT, "Bob");
     let david = user(ACCOUNT, "David");
     assert_eq!(

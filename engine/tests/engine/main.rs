@@ -28,6 +28,7 @@ mod policy_laws;
 mod policy_lint;
 mod randomness;
 mod regions;
+mod replicas;
 mod rsa_keys;
 mod scenario_props;
 mod store_model;

@@ -144,7 +144,7 @@ fn callers() -> Vec<PrincipalArn> {
     ]
 }
 
-fn build(key_policies: &[Vec<Value>], identity: &[Vec<Value>]) -> (World, Vec<KeyId>) {
+fn build(key_policies: &[Vec<Value>], identity: &[Vec<Value>]) -> (World, Vec<String>) {
     let mut world = world();
     world.add_user(ACCOUNT, "Alice").unwrap();
     world.add_user(ACCOUNT, "Bob").unwrap();
@@ -237,13 +237,13 @@ fn grant_spec() -> impl Strategy<Value = GrantSpec> {
     )
 }
 
-fn add_grants(world: &mut World, keys: &[KeyId], grants: &[GrantSpec]) {
+fn add_grants(world: &mut World, keys: &[String], grants: &[GrantSpec]) {
     let mut rng = SeededRandomness::new(5);
     for spec in grants {
         let Some(key) = keys.get(spec.key % keys.len()) else {
             continue;
         };
-        let key_arn = world.keys.get(key).unwrap().arn.clone();
+        let key_arn = world.keys.get_by_arn(key).unwrap().arn.clone();
         let operations = GRANT_OPERATIONS
             .iter()
             .enumerate()
@@ -282,7 +282,7 @@ fn assert_matches_authorizer(world: &World, matrix: &Matrix) {
         let request = AuthzRequest {
             caller: world.principal(cell.principal).unwrap(),
             action: cell.action,
-            target: Target::Key(world.keys.get(cell.key).unwrap()),
+            target: Target::Key(world.keys.get_by_arn(cell.key).unwrap()),
             params: &params,
             now: NOW,
         };

@@ -1,6 +1,6 @@
 //! Multi-Region primary keys: CreateKey with `MultiRegion`, their `mrk-` key ids, DescribeKey's
 //! `MultiRegionConfiguration` and the multi-Region condition keys. Each test names the AWS page
-//! whose rule it pins. (Replica keys, ReplicateKey and UpdatePrimaryRegion are not modelled.)
+//! whose rule it pins. Replica keys, ReplicateKey and UpdatePrimaryRegion are in `replicas`.
 
 use crate::kms_common;
 
@@ -148,7 +148,7 @@ fn multi_region_condition_keys_are_set_at_create_key_and_on_the_key() {
         multi_region(),
     )
     .unwrap();
-    let id = |m: &KeyMetadataResponse| KeyId::parse(&m.key_metadata.key_id).unwrap();
+    let id = |m: &KeyMetadataResponse| m.key_metadata.arn.clone();
     assert!(verdict(&world, &alice, &id(&single), Action::Encrypt).is_allowed());
     assert!(!verdict(&world, &alice, &id(&primary), Action::Encrypt).is_allowed());
 }

@@ -50,7 +50,7 @@ fn setup() -> (World, PrincipalArn, String) {
     let alice = world.add_user(ACCOUNT, "Alice").unwrap();
     world.add_user(ACCOUNT, "Bob").unwrap();
     let key = add_key(&mut world, ACCOUNT, None, 1);
-    let arn = world.keys.get(&key).unwrap().arn.clone();
+    let arn = world.keys.get_by_arn(&key).unwrap().arn.clone();
     world
         .put_identity_policy(&alice, "All", &allow_policy(&["kms:*"], &["*"]))
         .unwrap();

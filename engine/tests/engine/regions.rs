@@ -10,7 +10,6 @@ use kms_engine::catalog::Action;
 use kms_engine::entropy::SeededRandomness;
 use kms_engine::error::KmsError;
 use kms_engine::kms::*;
-use kms_engine::store::KeyId;
 use kms_engine::world::{KeySetup, World};
 
 const EU: &str = "eu-west-2";
@@ -405,7 +404,7 @@ fn resource_patterns_with_a_region_match_only_keys_of_that_region() {
         )
         .unwrap();
     let allowed =
-        |world: &World, key: &KeyId| verdict(world, &alice, key, Action::Encrypt).is_allowed();
+        |world: &World, key: &str| verdict(world, &alice, key, Action::Encrypt).is_allowed();
     assert!(allowed(&world, &eu_key));
     assert!(!allowed(&world, &home_key));
 

@@ -304,7 +304,8 @@ impl Real {
     fn state(&self, k: usize) -> &'static str {
         self.world
             .keys
-            .get_by_id_str(&self.id(k))
+            .keys()
+            .find(|key| key.id.as_str() == self.id(k))
             .map_or("Deleted", |key| key.state.as_str())
     }
 }

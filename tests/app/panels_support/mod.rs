@@ -6,7 +6,6 @@ use kms_engine::entropy::{SeededRandomness, Timestamp};
 use kms_engine::kms::Env;
 use kms_engine::matrix::Matrix;
 pub use kms_engine::request::PrincipalArn;
-use kms_engine::store::KeyId;
 use kms_engine::world::{KeySetup, World};
 use kms_playground::panels::WorldHost;
 
@@ -65,7 +64,7 @@ impl TestHost {
     }
 
     /// The matrix's key columns.
-    pub fn columns(&self) -> Vec<KeyId> {
+    pub fn columns(&self) -> Vec<String> {
         self.matrix.keys().to_vec()
     }
 }
@@ -106,7 +105,7 @@ pub fn four_users() -> World {
 }
 
 /// Adds a key with `policy` and `alias`.
-pub fn add_key(world: &mut World, policy: &str, alias: &str, seed: u64) -> KeyId {
+pub fn add_key(world: &mut World, policy: &str, alias: &str, seed: u64) -> String {
     let mut rng = SeededRandomness::new(seed);
     let setup = KeySetup {
         policy: Some(policy.to_owned()),
@@ -118,7 +117,7 @@ pub fn add_key(world: &mut World, policy: &str, alias: &str, seed: u64) -> KeyId
 
 /// Demonstration 1's world: DemoKey's policy lets Alice use the key and create grants (the
 /// lecture shows her CreateGrant permission in the key policy); Bob has no permissions at all.
-pub fn demo1() -> (World, KeyId) {
+pub fn demo1() -> (World, String) {
     let mut world = four_users();
     let policy = serde_json::json!({
         "Version": "2012-10-17",
@@ -166,15 +165,15 @@ pub fn app_state(scenario: &str, caller: &PrincipalArn) -> kms_playground::state
         .filter(|p| !p.is_root())
         .filter_map(|p| p.arn().cloned())
         .collect();
-    let keys: Vec<(KeyId, String)> = world
+    let keys: Vec<(String, String)> = world
         .keys
         .keys()
         .map(|k| {
-            let name = world.keys.aliases_for(&k.id).next().map_or_else(
+            let name = world.keys.aliases_for(k).next().map_or_else(
                 || k.id.to_string(),
                 |a| a.name.trim_start_matches("alias/").to_owned(),
             );
-            (k.id.clone(), name)
+            (k.arn.clone(), name)
         })
         .collect();
     let playground = kms_playground::model::Playground::new(

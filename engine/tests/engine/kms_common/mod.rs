@@ -9,7 +9,6 @@ use kms_engine::entropy::{SeededRandomness, Timestamp};
 use kms_engine::error::KmsError;
 use kms_engine::kms::{Caller, CreateKeyRequest, Env};
 pub use kms_engine::request::PrincipalArn;
-use kms_engine::store::KeyId;
 use kms_engine::world::{KeySetup, World};
 
 /// The lecture's account.
@@ -39,7 +38,7 @@ pub fn world() -> World {
 }
 
 /// Adds a key with `policy` (None: the default policy) to `account`.
-pub fn add_key(world: &mut World, account: &str, policy: Option<&str>, seed: u64) -> KeyId {
+pub fn add_key(world: &mut World, account: &str, policy: Option<&str>, seed: u64) -> String {
     let mut rng = SeededRandomness::new(seed);
     let setup = KeySetup {
         policy: policy.map(str::to_owned),
@@ -49,10 +48,10 @@ pub fn add_key(world: &mut World, account: &str, policy: Option<&str>, seed: u64
 }
 
 /// The verdict of the fast path, checked against the explained path.
-pub fn verdict(world: &World, caller: &PrincipalArn, key: &KeyId, action: Action) -> Verdict {
+pub fn verdict(world: &World, caller: &PrincipalArn, key: &str, action: Action) -> Verdict {
     let explanation = explain(world, caller, key, action);
     let principal = world.principal(caller).unwrap();
-    let key = world.keys.get(key).unwrap();
+    let key = world.keys.get_by_arn(key).unwrap();
     let params = RequestParams::default();
     let fast = authz::decide(
         world,
@@ -91,9 +90,9 @@ pub fn verdict(world: &World, caller: &PrincipalArn, key: &KeyId, action: Action
 }
 
 /// The explained decision.
-pub fn explain(world: &World, caller: &PrincipalArn, key: &KeyId, action: Action) -> Explanation {
+pub fn explain(world: &World, caller: &PrincipalArn, key: &str, action: Action) -> Explanation {
     let principal = world.principal(caller).unwrap();
-    let key = world.keys.get(key).unwrap();
+    let key = world.keys.get_by_arn(key).unwrap();
     let params = RequestParams::default();
     authz::explain(
         world,

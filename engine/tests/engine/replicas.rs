@@ -1,0 +1,646 @@
+//! Multi-Region replica keys: ReplicateKey, UpdatePrimaryRegion, keys identified by Region and
+//! key id, decryption across related keys, and deleting a primary key that has replicas. Each
+//! test names the AWS page whose rule it pins.
+
+use crate::kms_common;
+
+use kms_common::*;
+use kms_engine::entropy::{SeededRandomness, Timestamp};
+use kms_engine::error::KmsError;
+use kms_engine::kms::*;
+use kms_engine::store::{DAY_MILLIS, KeyState, Tag};
+use kms_engine::world::World;
+
+const HOME: &str = "us-east-1";
+const AWAY: &str = "eu-west-2";
+
+#[expect(
+    clippy::unwrap_used,
+    reason = "a helper fails the test on a bad fixture"
+)]
+fn primary(world: &mut World, rng: &mut SeededRandomness) -> KeyMetadata {
+    world
+        .create_key(
+            &caller(&root(ACCOUNT)).in_region(HOME),
+            &mut env(rng),
+            CreateKeyRequest {
+                multi_region: Some(true),
+                ..CreateKeyRequest::default()
+            },
+        )
+        .unwrap()
+        .key_metadata
+}
+
+fn replicate(
+    world: &mut World,
+    rng: &mut SeededRandomness,
+    who: &Caller,
+    key_id: &str,
+    region: &str,
+) -> Result<ReplicateKeyResponse, KmsError> {
+    world.replicate_key(
+        who,
+        &mut env(rng),
+        ReplicateKeyRequest {
+            key_id: key_id.to_owned(),
+            replica_region: region.to_owned(),
+            ..ReplicateKeyRequest::default()
+        },
+    )
+}
+
+#[expect(
+    clippy::unwrap_used,
+    reason = "a helper fails the test on a bad fixture"
+)]
+fn describe(world: &mut World, rng: &mut SeededRandomness, region: &str, key: &str) -> KeyMetadata {
+    world
+        .describe_key(
+            &caller(&root(ACCOUNT)).in_region(region),
+            &mut env(rng),
+            DescribeKeyRequest {
+                key_id: key.to_owned(),
+                ..DescribeKeyRequest::default()
+            },
+        )
+        .unwrap()
+        .key_metadata
+}
+
+#[expect(
+    clippy::unwrap_used,
+    reason = "a helper fails the test on a bad fixture"
+)]
+fn encrypt(world: &mut World, rng: &mut SeededRandomness, region: &str, key: &str) -> Vec<u8> {
+    world
+        .encrypt(
+            &caller(&root(ACCOUNT)).in_region(region),
+            &mut env(rng),
+            EncryptRequest {
+                key_id: key.to_owned(),
+                plaintext: b"across Regions".to_vec(),
+                ..EncryptRequest::default()
+            },
+        )
+        .unwrap()
+        .ciphertext_blob
+}
+
+fn decrypt(
+    world: &mut World,
+    rng: &mut SeededRandomness,
+    region: &str,
+    blob: &[u8],
+) -> Result<DecryptResponse, KmsError> {
+    world.decrypt(
+        &caller(&root(ACCOUNT)).in_region(region),
+        &mut env(rng),
+        DecryptRequest {
+            ciphertext_blob: blob.to_vec(),
+            ..DecryptRequest::default()
+        },
+    )
+}
+
+#[test]
+fn a_replica_shares_the_key_id_and_material_and_has_its_own_policy_tags_and_state() {
+    // KMS API Reference, ReplicateKey: the replica has the primary's key id and key material
+    // and its own key policy (the default one when none is given), description and tags; the
+    // response is ReplicaKeyMetadata, ReplicaPolicy and ReplicaTags. KMS Developer Guide,
+    // multi-region-keys-overview.html: related keys decrypt each other's ciphertext, and each
+    // key's state is its own.
+    let mut world = world();
+    let mut rng = SeededRandomness::new(fresh_seed());
+    let made = primary(&mut world, &mut rng);
+    let replica = world
+        .replicate_key(
+            &caller(&root(ACCOUNT)).in_region(HOME),
+            &mut env(&mut rng),
+            ReplicateKeyRequest {
+                key_id: made.key_id.clone(),
+                replica_region: AWAY.to_owned(),
+                description: Some("the copy".to_owned()),
+                tags: Some(vec![Tag {
+                    tag_key: "Team".to_owned(),
+                    tag_value: "Blue".to_owned(),
+                }]),
+                ..ReplicateKeyRequest::default()
+            },
+        )
+        .unwrap();
+    let metadata = &replica.replica_key_metadata;
+    assert_eq!(metadata.key_id, made.key_id);
+    assert_eq!(
+        metadata.arn,
+        format!("arn:aws:kms:{AWAY}:{ACCOUNT}:key/{}", made.key_id)
+    );
+    assert_eq!(metadata.description, "the copy");
+    let configuration = metadata.multi_region_configuration.as_ref().unwrap();
+    assert_eq!(configuration.multi_region_key_type, "REPLICA");
+    assert_eq!(configuration.primary_key.arn, made.arn);
+    assert_eq!(configuration.primary_key.region, HOME);
+    assert_eq!(configuration.replica_keys.len(), 1);
+    assert_eq!(configuration.replica_keys[0].region, AWAY);
+    assert_eq!(
+        replica.replica_policy,
+        kms_engine::policy::default_key_policy(ACCOUNT)
+    );
+    assert_eq!(replica.replica_tags.len(), 1);
+
+    // DescribeKey of the primary lists the replica; each Region finds its own key by id.
+    let home = describe(&mut world, &mut rng, HOME, &made.key_id);
+    let home_configuration = home.multi_region_configuration.unwrap();
+    assert_eq!(home_configuration.multi_region_key_type, "PRIMARY");
+    assert_eq!(home_configuration.replica_keys[0].arn, metadata.arn);
+    assert_eq!(home.description, "");
+    let away = describe(&mut world, &mut rng, AWAY, &made.key_id);
+    assert_eq!(away.arn, metadata.arn);
+
+    // Ciphertext of either key decrypts in the other's Region, without a KeyId.
+    let from_home = encrypt(&mut world, &mut rng, HOME, &made.key_id);
+    let opened = decrypt(&mut world, &mut rng, AWAY, &from_home).unwrap();
+    assert_eq!(opened.plaintext, b"across Regions");
+    assert_eq!(opened.key_id, metadata.arn);
+    let from_away = encrypt(&mut world, &mut rng, AWAY, &made.key_id);
+    assert_eq!(
+        decrypt(&mut world, &mut rng, HOME, &from_away)
+            .unwrap()
+            .plaintext,
+        b"across Regions"
+    );
+
+    // Disabling the replica leaves the primary enabled.
+    world
+        .disable_key(
+            &caller(&root(ACCOUNT)).in_region(AWAY),
+            &mut env(&mut rng),
+            KeyIdRequest {
+                key_id: made.key_id.clone(),
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        decrypt(&mut world, &mut rng, AWAY, &from_home)
+            .unwrap_err()
+            .exception_name(),
+        "DisabledException"
+    );
+    assert!(decrypt(&mut world, &mut rng, HOME, &from_away).is_ok());
+    assert_eq!(
+        world
+            .keys
+            .with_id(&world.keys.get_by_arn(&made.arn).unwrap().id.clone())
+            .count(),
+        2
+    );
+}
+
+#[test]
+fn replicate_key_is_refused_for_single_region_keys_replicas_and_taken_regions() {
+    // KMS API Reference, ReplicateKey: KeyId must be a multi-Region primary key
+    // (UnsupportedOperationException otherwise); "You can create multiple replicas of a primary
+    // key, but each must be in a different Region" (the primary's own Region:
+    // ValidationException; a Region that has a replica: AlreadyExistsException).
+    let mut world = world();
+    let mut rng = SeededRandomness::new(fresh_seed());
+    let root_home = caller(&root(ACCOUNT)).in_region(HOME);
+    let single = world
+        .create_key(&root_home, &mut env(&mut rng), CreateKeyRequest::default())
+        .unwrap()
+        .key_metadata;
+    let name = |r: Result<ReplicateKeyResponse, KmsError>| r.unwrap_err().exception_name();
+    assert_eq!(
+        name(replicate(
+            &mut world,
+            &mut rng,
+            &root_home,
+            &single.key_id,
+            AWAY
+        )),
+        "UnsupportedOperationException"
+    );
+    let made = primary(&mut world, &mut rng);
+    assert_eq!(
+        name(replicate(
+            &mut world,
+            &mut rng,
+            &root_home,
+            &made.key_id,
+            HOME
+        )),
+        "ValidationException"
+    );
+    assert_eq!(
+        name(replicate(
+            &mut world,
+            &mut rng,
+            &root_home,
+            &made.key_id,
+            "not a region"
+        )),
+        "ValidationException"
+    );
+    replicate(&mut world, &mut rng, &root_home, &made.key_id, AWAY).unwrap();
+    assert_eq!(
+        name(replicate(
+            &mut world,
+            &mut rng,
+            &root_home,
+            &made.key_id,
+            AWAY
+        )),
+        "AlreadyExistsException"
+    );
+    let root_away = caller(&root(ACCOUNT)).in_region(AWAY);
+    assert_eq!(
+        name(replicate(
+            &mut world,
+            &mut rng,
+            &root_away,
+            &made.key_id,
+            "ap-southeast-2"
+        )),
+        "UnsupportedOperationException"
+    );
+}
+
+#[test]
+fn replicate_key_needs_replicate_key_on_the_primary_and_create_key_in_the_replica_region() {
+    // KMS API Reference, ReplicateKey, "Required permissions": kms:ReplicateKey on the primary
+    // key (its key policy) and kms:CreateKey in an IAM policy in the replica Region; KMS
+    // Developer Guide, multi-region-keys-auth.html: aws:RequestedRegion limits the Regions.
+    let mut world = world();
+    let alice = world.add_user(ACCOUNT, "Alice").unwrap();
+    world
+        .put_identity_policy(
+            &alice,
+            "CreateInEurope",
+            &serde_json::json!({
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "kms:CreateKey", "Resource": "*",
+                  "Condition": {"StringEquals": {"aws:RequestedRegion": AWAY}}}]
+            })
+            .to_string(),
+        )
+        .unwrap();
+    let mut rng = SeededRandomness::new(fresh_seed());
+    let made = primary(&mut world, &mut rng);
+    let who = caller(&alice).in_region(HOME);
+    let refused = replicate(&mut world, &mut rng, &who, &made.key_id, AWAY).unwrap_err();
+    assert_eq!(refused.exception_name(), "AccessDeniedException");
+    assert!(
+        refused.message().contains("kms:ReplicateKey"),
+        "{}",
+        refused.message()
+    );
+
+    let policy = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": root(ACCOUNT)}, "Action": "kms:*", "Resource": "*"},
+            {"Effect": "Allow", "Principal": {"AWS": alice}, "Action": "kms:ReplicateKey", "Resource": "*"}
+        ]
+    })
+    .to_string();
+    world.set_key_policy(&made.arn, &policy).unwrap();
+    let refused =
+        replicate(&mut world, &mut rng, &who, &made.key_id, "ap-southeast-2").unwrap_err();
+    assert_eq!(refused.exception_name(), "AccessDeniedException");
+    assert!(
+        refused.message().contains("kms:CreateKey"),
+        "{}",
+        refused.message()
+    );
+    replicate(&mut world, &mut rng, &who, &made.key_id, AWAY).unwrap();
+}
+
+#[test]
+fn update_primary_region_swaps_the_primary_and_the_replica() {
+    // KMS API Reference, UpdatePrimaryRegion: the replica in PrimaryRegion becomes the primary
+    // key and the former primary a replica; KeyId must be the primary key, and "There must be
+    // an existing replica key in this Region" (NotFoundException otherwise).
+    let mut world = world();
+    let mut rng = SeededRandomness::new(fresh_seed());
+    let made = primary(&mut world, &mut rng);
+    let root_home = caller(&root(ACCOUNT)).in_region(HOME);
+    replicate(&mut world, &mut rng, &root_home, &made.key_id, AWAY).unwrap();
+    let update = |world: &mut World, rng: &mut SeededRandomness, who: &Caller, region: &str| {
+        world.update_primary_region(
+            who,
+            &mut env(rng),
+            UpdatePrimaryRegionRequest {
+                key_id: made.key_id.clone(),
+                primary_region: region.to_owned(),
+            },
+        )
+    };
+    assert_eq!(
+        update(&mut world, &mut rng, &root_home, "ap-southeast-2")
+            .unwrap_err()
+            .exception_name(),
+        "NotFoundException"
+    );
+    let root_away = caller(&root(ACCOUNT)).in_region(AWAY);
+    assert_eq!(
+        update(&mut world, &mut rng, &root_away, HOME)
+            .unwrap_err()
+            .exception_name(),
+        "UnsupportedOperationException"
+    );
+    update(&mut world, &mut rng, &root_home, AWAY).unwrap();
+    let away = describe(&mut world, &mut rng, AWAY, &made.key_id);
+    let configuration = away.multi_region_configuration.unwrap();
+    assert_eq!(configuration.multi_region_key_type, "PRIMARY");
+    assert_eq!(configuration.primary_key.region, AWAY);
+    assert_eq!(configuration.replica_keys[0].arn, made.arn);
+    let home = describe(&mut world, &mut rng, HOME, &made.key_id);
+    assert_eq!(
+        home.multi_region_configuration
+            .unwrap()
+            .multi_region_key_type,
+        "REPLICA"
+    );
+}
+
+#[test]
+fn update_primary_region_needs_the_permission_on_both_keys() {
+    // KMS API Reference, UpdatePrimaryRegion, "Required permissions": kms:UpdatePrimaryRegion
+    // on the current primary key (in the primary key's Region) and on the current replica key
+    // (in the replica key's Region); each key's own key policy decides.
+    let mut world = world();
+    let alice = world.add_user(ACCOUNT, "Alice").unwrap();
+    let mut rng = SeededRandomness::new(fresh_seed());
+    let made = primary(&mut world, &mut rng);
+    let root_home = caller(&root(ACCOUNT)).in_region(HOME);
+    replicate(&mut world, &mut rng, &root_home, &made.key_id, AWAY).unwrap();
+    let policy = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": root(ACCOUNT)}, "Action": "kms:*", "Resource": "*"},
+            {"Effect": "Allow", "Principal": {"AWS": alice}, "Action": "kms:UpdatePrimaryRegion", "Resource": "*"}
+        ]
+    })
+    .to_string();
+    world.set_key_policy(&made.arn, &policy).unwrap();
+    let update = |world: &mut World, rng: &mut SeededRandomness| {
+        world.update_primary_region(
+            &caller(&alice).in_region(HOME),
+            &mut env(rng),
+            UpdatePrimaryRegionRequest {
+                key_id: made.key_id.clone(),
+                primary_region: AWAY.to_owned(),
+            },
+        )
+    };
+    let refused = update(&mut world, &mut rng).unwrap_err();
+    assert_eq!(refused.exception_name(), "AccessDeniedException");
+    assert!(refused.message().contains(AWAY), "{}", refused.message());
+    let away_arn = format!("arn:aws:kms:{AWAY}:{ACCOUNT}:key/{}", made.key_id);
+    world.set_key_policy(&away_arn, &policy).unwrap();
+    update(&mut world, &mut rng).unwrap();
+    assert!(world.keys.get_by_arn(&made.arn).unwrap().replica);
+    assert!(!world.keys.get_by_arn(&away_arn).unwrap().replica);
+}
+
+#[test]
+fn a_primary_with_replicas_waits_for_them_before_its_deletion_period_starts() {
+    // KMS API Reference, ScheduleKeyDeletion: "KMS will not delete a multi-Region primary key
+    // with existing replica keys": its state is PendingReplicaDeletion, the response has no
+    // DeletionDate, and when the last replica is deleted it becomes PendingDeletion with its
+    // waiting period from then.
+    let mut world = world();
+    let mut rng = SeededRandomness::new(fresh_seed());
+    let made = primary(&mut world, &mut rng);
+    let root_home = caller(&root(ACCOUNT)).in_region(HOME);
+    let root_away = caller(&root(ACCOUNT)).in_region(AWAY);
+    replicate(&mut world, &mut rng, &root_home, &made.key_id, AWAY).unwrap();
+    let schedule = |world: &mut World, rng: &mut SeededRandomness, who: &Caller| {
+        world
+            .schedule_key_deletion(
+                who,
+                &mut env(rng),
+                ScheduleKeyDeletionRequest {
+                    key_id: made.key_id.clone(),
+                    pending_window_in_days: Some(7),
+                },
+            )
+            .unwrap()
+    };
+    let scheduled = schedule(&mut world, &mut rng, &root_home);
+    assert_eq!(scheduled.key_state, "PendingReplicaDeletion");
+    assert_eq!(scheduled.deletion_date, None);
+    let home = describe(&mut world, &mut rng, HOME, &made.key_id);
+    assert_eq!(home.key_state, "PendingReplicaDeletion");
+    assert_eq!(home.pending_deletion_window_in_days, Some(7));
+    assert_eq!(home.deletion_date, None);
+    let replica_scheduled = schedule(&mut world, &mut rng, &root_away);
+    assert_eq!(replica_scheduled.key_state, "PendingDeletion");
+
+    // Eight days on, the replica is gone and the primary's 7 days run from its deletion.
+    let replica_gone = NOW.plus_millis(7 * DAY_MILLIS);
+    let later = Timestamp(NOW.0 + 8 * DAY_MILLIS);
+    world.advance_time(&mut Env::new(later, &mut rng));
+    assert!(
+        world
+            .keys
+            .get_in(
+                AWAY,
+                &kms_engine::store::KeyId::parse(&made.key_id).unwrap()
+            )
+            .is_none()
+    );
+    let key = world.keys.get_by_arn(&made.arn).unwrap();
+    assert_eq!(
+        key.state,
+        KeyState::PendingDeletion {
+            deletion_date: replica_gone.plus_millis(7 * DAY_MILLIS),
+            window_days: 7
+        }
+    );
+    let after = Timestamp(NOW.0 + 15 * DAY_MILLIS);
+    world.advance_time(&mut Env::new(after, &mut rng));
+    assert!(world.keys.get_by_arn(&made.arn).is_none());
+}
+
+#[test]
+fn rotation_is_set_on_the_primary_and_its_new_material_reaches_the_replicas() {
+    // KMS Developer Guide, multi-region-keys-overview.html: key material and automatic key
+    // rotation are shared properties, synchronized from the primary key; a replica's
+    // rotation is not set on the replica itself (UnsupportedOperationException here).
+    let mut world = world();
+    let mut rng = SeededRandomness::new(fresh_seed());
+    let made = primary(&mut world, &mut rng);
+    let root_home = caller(&root(ACCOUNT)).in_region(HOME);
+    let root_away = caller(&root(ACCOUNT)).in_region(AWAY);
+    replicate(&mut world, &mut rng, &root_home, &made.key_id, AWAY).unwrap();
+    let refused = world
+        .enable_key_rotation(
+            &root_away,
+            &mut env(&mut rng),
+            EnableKeyRotationRequest {
+                key_id: made.key_id.clone(),
+                rotation_period_in_days: None,
+            },
+        )
+        .unwrap_err();
+    assert_eq!(refused.exception_name(), "UnsupportedOperationException");
+    world
+        .enable_key_rotation(
+            &root_home,
+            &mut env(&mut rng),
+            EnableKeyRotationRequest {
+                key_id: made.key_id.clone(),
+                rotation_period_in_days: Some(90),
+            },
+        )
+        .unwrap();
+    world
+        .rotate_key_on_demand(
+            &root_home,
+            &mut env(&mut rng),
+            KeyIdRequest {
+                key_id: made.key_id.clone(),
+            },
+        )
+        .unwrap();
+    let status = world
+        .get_key_rotation_status(
+            &root_away,
+            &mut env(&mut rng),
+            KeyIdRequest {
+                key_id: made.key_id.clone(),
+            },
+        )
+        .unwrap();
+    assert!(status.key_rotation_enabled);
+    assert_eq!(status.rotation_period_in_days, Some(90));
+    // Ciphertext under the rotated material decrypts in the replica's Region, and the other
+    // way round.
+    let rotated = encrypt(&mut world, &mut rng, HOME, &made.key_id);
+    assert!(decrypt(&mut world, &mut rng, AWAY, &rotated).is_ok());
+    let from_away = encrypt(&mut world, &mut rng, AWAY, &made.key_id);
+    assert!(decrypt(&mut world, &mut rng, HOME, &from_away).is_ok());
+    // An automatic rotation 90 days on reaches the replica too.
+    let later = Timestamp(NOW.0 + 91 * DAY_MILLIS);
+    world.advance_time(&mut Env::new(later, &mut rng));
+    let versions = |world: &World, arn: &str| world.keys.get_by_arn(arn).unwrap().versions.len();
+    let away_arn = format!("arn:aws:kms:{AWAY}:{ACCOUNT}:key/{}", made.key_id);
+    assert_eq!(versions(&world, &made.arn), 3);
+    assert_eq!(versions(&world, &away_arn), 3);
+}
+
+mod scenario_format {
+    use super::*;
+    use kms_engine::scenario::{self, Scenario};
+
+    fn load(text: &str) -> Result<scenario::Loaded, String> {
+        let mut rng = SeededRandomness::new(3);
+        scenario::load(text, NOW, &mut rng).map_err(|e| e.to_string())
+    }
+
+    const TEXT: &str = r#"{"name": "replicas", "account": "111122223333", "region": "us-east-1",
+  "principals": [],
+  "keys": [
+    {"name": "Copy", "replica_of": "Global", "region": "eu-west-2", "description": "the copy",
+     "aliases": ["alias/Global"]},
+    {"name": "Global", "id": "mrk-1234abcd12ab34cd56ef1234567890ab", "aliases": ["alias/Global"]}
+  ]}"#;
+
+    #[test]
+    fn a_replica_key_is_declared_with_replica_of_and_its_region() {
+        // KMS API Reference, ReplicateKey: a replica has its primary's key id and key material
+        // and its own Region, description and aliases (KMS Developer Guide,
+        // multi-region-keys-overview.html: aliases are not shared). The primary may be
+        // declared after its replica.
+        let mut loaded = load(TEXT).unwrap();
+        let copy = &loaded.scenario.keys[0];
+        assert_eq!(copy.id, "mrk-1234abcd12ab34cd56ef1234567890ab");
+        assert_eq!(
+            copy.arn,
+            "arn:aws:kms:eu-west-2:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab"
+        );
+        assert_eq!(copy.replica_of, Some(1));
+        let mut rng = SeededRandomness::new(fresh_seed());
+        let away = describe(&mut loaded.world, &mut rng, AWAY, "alias/Global");
+        assert_eq!(away.description, "the copy");
+        assert_eq!(
+            away.multi_region_configuration
+                .unwrap()
+                .multi_region_key_type,
+            "REPLICA"
+        );
+        let blob = encrypt(&mut loaded.world, &mut rng, HOME, "alias/Global");
+        let opened = decrypt(&mut loaded.world, &mut rng, AWAY, &blob).unwrap();
+        assert_eq!(opened.key_id, copy.arn);
+        // The access matrix has a column per key: the replica and its primary are two.
+        let matrix = kms_engine::matrix::Matrix::of_world(
+            &loaded.world,
+            &[kms_engine::catalog::Action::Encrypt],
+            NOW,
+        );
+        assert_eq!(matrix.keys().len(), 2);
+    }
+
+    #[test]
+    fn a_replica_is_written_back_with_replica_of_and_reads_the_same() {
+        let loaded = load(TEXT).unwrap();
+        let written = Scenario::from_world(&loaded.world, &loaded.scenario).to_json();
+        assert!(written.contains(r#""replica_of": "Global""#), "{written}");
+        let again = load(&written).unwrap();
+        let arns = |s: &Scenario| {
+            s.keys
+                .iter()
+                .map(|k| (k.arn.clone(), k.replica_of.is_some()))
+                .collect::<Vec<_>>()
+        };
+        let mut before = arns(&loaded.scenario);
+        let mut after = arns(&again.scenario);
+        kms_engine::sort::sort(&mut before);
+        kms_engine::sort::sort(&mut after);
+        assert_eq!(before, after);
+        assert_eq!(
+            Scenario::from_world(&again.world, &again.scenario).to_json(),
+            written
+        );
+    }
+
+    #[test]
+    fn bad_replicas_are_errors_at_their_line_and_column() {
+        // KMS API Reference, ReplicateKey: only a multi-Region primary key has replicas, each in
+        // another Region than the primary and its other replicas.
+        let error = load(
+            "{\"keys\": [{\"name\": \"P\"},\n {\"name\": \"R\", \"replica_of\": \"P\", \"region\": \"eu-west-2\"}]}",
+        )
+        .unwrap_err();
+        assert!(error.starts_with("2:30"), "{error}");
+        assert!(error.contains("not a multi-Region key"), "{error}");
+        let error =
+            load("{\"keys\": [{\"name\": \"R\", \"replica_of\": \"Nobody\"}]}").unwrap_err();
+        assert!(error.contains("no key named `Nobody`"), "{error}");
+        let primary = r#"{"name": "P", "id": "mrk-1234abcd12ab34cd56ef1234567890ab"}"#;
+        let error = load(&format!(
+            r#"{{"keys": [{primary}, {{"name": "R", "replica_of": "P"}}]}}"#
+        ))
+        .unwrap_err();
+        assert!(error.contains("another Region"), "{error}");
+        let error = load(&format!(
+            r#"{{"keys": [{primary}, {{"name": "R", "replica_of": "P", "region": "eu-west-2"}}, {{"name": "S", "replica_of": "P", "region": "eu-west-2"}}]}}"#
+        ))
+        .unwrap_err();
+        assert!(
+            error.contains("already has a key of its set in eu-west-2"),
+            "{error}"
+        );
+        let error = load(&format!(
+            r#"{{"keys": [{primary}, {{"name": "R", "replica_of": "P", "region": "eu-west-2", "key_spec": "HMAC_256"}}]}}"#
+        ))
+        .unwrap_err();
+        assert!(error.contains("leave `key_spec` out"), "{error}");
+        let error = load(&format!(
+            r#"{{"keys": [{primary}, {{"name": "R", "replica_of": "P", "region": "eu-west-2"}}, {{"name": "S", "replica_of": "R", "region": "ap-southeast-2"}}]}}"#
+        ))
+        .unwrap_err();
+        assert!(error.contains("is a replica itself"), "{error}");
+    }
+}
