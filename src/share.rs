@@ -23,7 +23,8 @@ pub const FOCUS_SEPARATOR: &str = "&at=";
 pub struct SharedFocus {
     /// The principal's ARN.
     pub principal: String,
-    /// The key id.
+    /// The key's ARN (a key id in links made before keys were named by ARN: the key of that
+    /// id in the world's Region).
     pub key: String,
     /// The action explained (`kms:Decrypt`); `None` lets the panel choose.
     #[serde(default)]

@@ -55,7 +55,7 @@ impl Cell {
 pub struct CellRef<'m> {
     /// The principal's ARN.
     pub principal: &'m PrincipalArn,
-    /// The key's id.
+    /// The key's ARN.
     pub key: &'m str,
     /// The action.
     pub action: Action,

@@ -94,7 +94,7 @@ pub struct Finding {
     pub severity: Severity,
     /// The key's name.
     pub key: Option<String>,
-    /// The key's id (for the app's column headers).
+    /// The key's ARN (for the app's column headers).
     #[serde(skip)]
     pub key_arn: Option<String>,
     /// The principal's name or ARN.
