@@ -141,6 +141,7 @@ pub fn kms(
         }
         "GenerateMac" => run(w, c, e, r, World::generate_mac),
         "GenerateRandom" => run(w, c, e, r, World::generate_random),
+        "GetKeyLastUsage" => run(w, c, e, r, World::get_key_last_usage),
         "GetKeyPolicy" => run(w, c, e, r, World::get_key_policy),
         "GetKeyRotationStatus" => run(w, c, e, r, World::get_key_rotation_status),
         "GetParametersForImport" => run(w, c, e, r, World::get_parameters_for_import),
@@ -231,8 +232,10 @@ fn iso_dates(value: &mut Value) {
     match value {
         Value::Object(map) => {
             for (key, v) in map.iter_mut() {
-                let is_date =
-                    key.ends_with("Date") || key == "ValidTo" || key == "ParametersValidTo";
+                let is_date = key.ends_with("Date")
+                    || key == "ValidTo"
+                    || key == "ParametersValidTo"
+                    || key == "Timestamp";
                 match (is_date, v.as_f64()) {
                     (true, Some(seconds)) => *v = Value::String(iso_date(seconds)),
                     _ => iso_dates(v),

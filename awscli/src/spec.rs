@@ -318,6 +318,11 @@ pub const OPERATIONS: &[OperationSpec] = &[
         params: &[opt("NumberOfBytes", "number-of-bytes", Shape::Integer)],
     },
     OperationSpec {
+        api: "GetKeyLastUsage",
+        cli: "get-key-last-usage",
+        params: &[KEY_ID],
+    },
+    OperationSpec {
         api: "GetKeyPolicy",
         cli: "get-key-policy",
         params: &[KEY_ID, opt("PolicyName", "policy-name", Shape::String)],

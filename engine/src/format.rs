@@ -20,6 +20,21 @@ pub fn counted(n: usize, singular: &str, plural: &str) -> String {
     format!("{n} {}", if n == 1 { singular } else { plural })
 }
 
+/// `bytes` as a random (version 4) UUID, lowercase: the version and variant bits are set.
+pub fn uuid_v4(mut bytes: [u8; 16]) -> String {
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex = hex(&bytes);
+    format!(
+        "{}-{}-{}-{}-{}",
+        hex.get(0..8).unwrap_or_default(),
+        hex.get(8..12).unwrap_or_default(),
+        hex.get(12..16).unwrap_or_default(),
+        hex.get(16..20).unwrap_or_default(),
+        hex.get(20..32).unwrap_or_default()
+    )
+}
+
 /// `aws:CurrentTime`'s format, `2024-05-01T12:00:00Z`.
 pub fn iso8601(time: Timestamp) -> String {
     let seconds = time.as_epoch_seconds();

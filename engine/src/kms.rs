@@ -30,6 +30,7 @@ mod rotation;
 mod sign;
 mod tags;
 pub mod types;
+mod usage;
 
 pub use crypto_ops::*;
 pub use grants::*;

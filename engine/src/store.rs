@@ -45,6 +45,25 @@ pub struct KeyStore {
     index: BTreeMap<(KeyId, String), usize>,
     /// (Region, account, alias name) → alias: alias names are unique per account and Region.
     aliases: BTreeMap<(String, String, String), Alias>,
+    /// Key ARN → the key's last successful cryptographic operation. Each key of a multi-Region
+    /// set keeps its own (KMS API Reference, GetKeyLastUsage).
+    last_use: BTreeMap<String, KeyUse>,
+    /// How many uses have been recorded, for telling the calls apart.
+    uses: u64,
+}
+
+/// The last successful cryptographic operation with a key (KMS API Reference,
+/// KeyLastUsageData).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyUse {
+    /// The API operation, such as `Encrypt` (`ReEncrypt` for both of its keys).
+    pub operation: &'static str,
+    /// When it ran.
+    pub at: Timestamp,
+    /// The KMS request id of that call.
+    pub request_id: String,
+    /// The CloudTrail `eventId` of that call.
+    pub event_id: String,
 }
 
 impl KeyStore {
@@ -102,6 +121,24 @@ impl KeyStore {
         self.keys.get(i).filter(|k| k.arn == arn).map(|_| i)
     }
 
+    /// The number of the next recorded use (counting from 1).
+    pub fn next_use_number(&mut self) -> u64 {
+        self.uses += 1;
+        self.uses
+    }
+
+    /// Records `key_use` as the last use of the key whose ARN is `arn`.
+    pub fn record_use(&mut self, arn: &str, key_use: KeyUse) {
+        if self.position(arn).is_some() {
+            self.last_use.insert(arn.to_owned(), key_use);
+        }
+    }
+
+    /// The last successful cryptographic operation with the key whose ARN is `arn`, if any.
+    pub fn last_use(&self, arn: &str) -> Option<&KeyUse> {
+        self.last_use.get(arn)
+    }
+
     /// Adds a key. Its (key id, Region) must be new; a key id already used in another Region
     /// is accepted only for a multi-Region replica key of the same account (KMS API Reference,
     /// ReplicateKey).
@@ -130,6 +167,7 @@ impl KeyStore {
     pub fn remove(&mut self, arn: &str) -> Option<Arc<Key>> {
         let i = self.position(arn)?;
         let key = self.keys.remove(i);
+        self.last_use.remove(arn);
         self.aliases.retain(|_, alias| {
             !(alias.target == key.id && alias.region == key.region && alias.account == key.account)
         });

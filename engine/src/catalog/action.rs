@@ -96,6 +96,7 @@ actions! {
     GenerateDataKeyWithoutPlaintext,
     GenerateMac,
     GenerateRandom,
+    GetKeyLastUsage,
     GetKeyPolicy,
     GetKeyRotationStatus,
     GetParametersForImport,

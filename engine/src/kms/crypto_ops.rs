@@ -471,6 +471,7 @@ impl World {
             &request.plaintext,
             env,
         )?;
+        self.record_use(&key, Action::Encrypt, env);
         Ok(EncryptResponse {
             ciphertext_blob,
             key_id: key.arn.clone(),
@@ -526,6 +527,7 @@ impl World {
         if request.dry_run == Some(true) {
             return Err(dry_run_error());
         }
+        self.record_use(&key, Action::Decrypt, env);
         let key_material_id = if key.spec.row().asymmetric {
             None
         } else {
@@ -649,6 +651,9 @@ impl World {
             &plaintext,
             env,
         )?;
+        // Recorded for both keys (API Reference, GetKeyLastUsage).
+        self.record_use(&source, Action::ReEncryptFrom, env);
+        self.record_use(&destination, Action::ReEncryptTo, env);
         Ok(ReEncryptResponse {
             ciphertext_blob,
             source_key_id: source.arn.clone(),
@@ -776,6 +781,7 @@ impl World {
         env.rng.fill_fresh(&mut plaintext)?;
         let context = context_of(request.encryption_context.as_ref());
         let ciphertext_blob = seal(&key, &context, &plaintext, env)?;
+        self.record_use(&key, action, env);
         Ok((plaintext, ciphertext_blob, key.arn.clone()))
     }
 }

@@ -179,8 +179,10 @@ fn unsupported_grant_operation(name: &str, kind_of_key: &str) -> KmsError {
     ))
 }
 
-/// Each of `operations` is one a grant on `key` may list (its key spec's row).
-fn check_operations_for_key(key: &Key, operations: &[Action]) -> Result<(), KmsError> {
+/// Each of `operations` is one a grant on `key` may list (its key spec's row): otherwise the
+/// `ValidationException` CreateGrant answers. The scenario builder checks grants written in a file
+/// with it too.
+pub fn check_operations_for_key(key: &Key, operations: &[Action]) -> Result<(), KmsError> {
     let row = key.spec.row();
     match operations
         .iter()

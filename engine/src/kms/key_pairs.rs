@@ -268,6 +268,7 @@ impl World {
         if request.dry_run == Some(true) {
             return Err(dry_run_error());
         }
+        self.record_use(&key, Action::DeriveSharedSecret, env);
         Ok(DeriveSharedSecretResponse {
             key_id: key.arn.clone(),
             shared_secret: shared.to_vec(),
@@ -314,6 +315,7 @@ impl World {
             })?;
         let context = context_of(request.encryption_context.as_ref());
         let ciphertext = seal(&key, &context, &pair.private_key, env)?;
+        self.record_use(&key, action, env);
         Ok(MadeKeyPair {
             material_id: material_id(&key, &ciphertext),
             pair,

@@ -142,6 +142,7 @@ impl World {
         if request.dry_run == Some(true) {
             return Err(dry_run_error());
         }
+        self.record_use(&key, Action::GenerateMac, env);
         Ok(GenerateMacResponse {
             mac,
             mac_algorithm: algorithm,
@@ -184,6 +185,7 @@ impl World {
         if request.dry_run == Some(true) {
             return Err(dry_run_error());
         }
+        self.record_use(&key, Action::VerifyMac, env);
         Ok(VerifyMacResponse {
             key_id: key.arn.clone(),
             mac_valid: true,

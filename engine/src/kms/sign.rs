@@ -214,6 +214,7 @@ impl World {
         if request.dry_run == Some(true) {
             return Err(dry_run_error());
         }
+        self.record_use(&key, Action::Sign, env);
         Ok(SignResponse {
             key_id: key.arn.clone(),
             signature,
@@ -262,6 +263,7 @@ impl World {
         if request.dry_run == Some(true) {
             return Err(dry_run_error());
         }
+        self.record_use(&key, Action::Verify, env);
         Ok(VerifyResponse {
             key_id: key.arn.clone(),
             signature_valid: true,

@@ -528,6 +528,43 @@ pub struct EnableKeyRotationRequest {
     pub rotation_period_in_days: Option<u32>,
 }
 
+/// GetKeyLastUsage response (KMS API Reference, GetKeyLastUsage).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetKeyLastUsageResponse {
+    /// The key id.
+    pub key_id: String,
+    /// The last successful cryptographic operation; empty when the key has not been used.
+    pub key_last_usage: KeyLastUsageData,
+    /// When KMS began recording the key's use: its creation, in the playground.
+    #[serde(serialize_with = "wire::epoch_seconds")]
+    pub tracking_start_date: Timestamp,
+    /// When the key was created.
+    #[serde(serialize_with = "wire::epoch_seconds")]
+    pub key_creation_date: Timestamp,
+}
+
+/// `KeyLastUsageData`: each field is absent when the key has not been used.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct KeyLastUsageData {
+    /// The API operation, such as `Encrypt`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operation: Option<&'static str>,
+    /// When it ran.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "wire::opt_epoch_seconds"
+    )]
+    pub timestamp: Option<Timestamp>,
+    /// Its CloudTrail `eventId`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cloud_trail_event_id: Option<String>,
+    /// Its KMS request id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kms_request_id: Option<String>,
+}
+
 /// GetKeyRotationStatus response.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]

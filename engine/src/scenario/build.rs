@@ -316,15 +316,27 @@ impl Scenario {
             let Ok(root) = PrincipalArn::account_root(&key.account) else {
                 continue;
             };
+            let operations: Vec<_> = grant
+                .operations
+                .iter()
+                .filter_map(|o| parse_operation(o))
+                .collect();
+            // A grant in a file may list only what CreateGrant would accept for its key's spec.
+            if let Some(built) = world.keys.get_by_arn(&key.arn)
+                && let Err(e) = crate::kms::check_operations_for_key(built, &operations)
+            {
+                b.error(
+                    format!("grants[{i}].operations"),
+                    grant.span,
+                    &WorldError::Kms(e),
+                );
+                continue;
+            }
             let spec = NewGrant {
                 key_arn: key.arn.clone(),
                 grantee: GrantPrincipal::new(&grant.grantee),
                 retiring: grant.retiring_principal.as_deref().map(GrantPrincipal::new),
-                operations: grant
-                    .operations
-                    .iter()
-                    .filter_map(|o| parse_operation(o))
-                    .collect(),
+                operations,
                 constraints: constraints(&grant.constraints),
                 name: grant.name.clone(),
                 issuing_account: key.account.clone(),
@@ -794,5 +806,25 @@ mod tests {
         assert!(grant.effective_from <= NOW);
         let key = loaded.world.keys.keys().next().unwrap();
         assert_eq!(key.state.as_str(), "PendingDeletion");
+    }
+
+    /// A grant in a file lists only what CreateGrant accepts for its key's spec: a grant for
+    /// `Sign` on a symmetric encryption key is CreateGrant's ValidationException (KMS Developer
+    /// Guide, grants.html, "Grant operations"; API Reference, CreateGrant).
+    #[test]
+    fn a_grant_in_the_file_may_list_only_operations_its_key_supports() {
+        let text = r#"{"principals": [{"name": "Bob"}],
+            "keys": [{"name": "K"}],
+            "grants": [{"key": "K", "grantee": "Bob", "operations": ["Decrypt", "Sign"]}]}"#;
+        let error = super::super::load(text, NOW, &mut SeededRandomness::new(3))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            error.starts_with("3:24: error: ValidationException"),
+            "{error}"
+        );
+        assert!(error.contains("Sign"), "{error}");
+        assert!(error.contains("(at grants[0].operations)"), "{error}");
     }
 }

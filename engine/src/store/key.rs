@@ -23,17 +23,7 @@ impl KeyId {
     pub fn generate(rng: &mut dyn Randomness) -> Result<KeyId, RandomnessUnavailable> {
         let mut bytes = [0u8; 16];
         rng.fill(&mut bytes)?;
-        bytes[6] = (bytes[6] & 0x0f) | 0x40;
-        bytes[8] = (bytes[8] & 0x3f) | 0x80;
-        let hex = hex(&bytes);
-        Ok(KeyId(format!(
-            "{}-{}-{}-{}-{}",
-            hex.get(0..8).unwrap_or_default(),
-            hex.get(8..12).unwrap_or_default(),
-            hex.get(12..16).unwrap_or_default(),
-            hex.get(16..20).unwrap_or_default(),
-            hex.get(20..32).unwrap_or_default()
-        )))
+        Ok(KeyId(crate::format::uuid_v4(bytes)))
     }
 
     /// `text` if it has the shape of a key id: a lowercase UUID, or `mrk-` and 32 hex digits

@@ -63,6 +63,7 @@ pub fn check_key_state(
     match action {
         // Never gated by state: they do not touch the key's material or its lifecycle.
         A::DescribeKey
+        | A::GetKeyLastUsage
         | A::GetKeyPolicy
         | A::PutKeyPolicy
         | A::ListGrants

@@ -15,6 +15,7 @@ mod iam_evaluation;
 mod import;
 mod key_pairs;
 mod key_types;
+mod key_usage;
 mod kms_operations;
 mod layers;
 mod lecture;
