@@ -1230,6 +1230,7 @@ impl Playground {
             action: action.name().to_owned(),
             context: request.0,
             grant_tokens: request.1,
+            request_alias: None,
             decision,
             path,
             span: kms_engine::diagnostics::Span::default(),

@@ -528,6 +528,7 @@ impl ExplainArgs<'_> {
             action: action.name().to_owned(),
             context: pairs,
             grant_tokens: self.grant_tokens.clone(),
+            request_alias: kms_engine::store::KeyRef::alias_name_in(self.key),
         })
     }
 }

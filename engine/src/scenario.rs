@@ -479,6 +479,10 @@ pub struct Expectation {
     pub context: Vec<(String, ContextValue)>,
     /// Grant tokens the request passes.
     pub grant_tokens: Vec<String>,
+    /// The alias the entry names its key by (`alias/NAME`, also when written as an alias ARN):
+    /// the request names the key that way, so it carries `kms:RequestAlias` (KMS Developer
+    /// Guide, conditions-kms.html#conditions-kms-request-alias).
+    pub request_alias: Option<String>,
     /// The expected decision.
     pub decision: Decision,
     /// Its JSON path, such as `expect[3]`.

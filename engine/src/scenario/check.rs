@@ -28,6 +28,8 @@ pub struct Question {
     pub context: Vec<(String, ContextValue)>,
     /// Grant tokens passed with the request.
     pub grant_tokens: Vec<String>,
+    /// The alias the request names the key by, for `kms:RequestAlias`.
+    pub request_alias: Option<String>,
 }
 
 impl Question {
@@ -35,6 +37,7 @@ impl Question {
     pub fn params(&self) -> RequestParams {
         let mut params = RequestParams {
             grant_tokens: self.grant_tokens.clone(),
+            request_alias: self.request_alias.clone(),
             ..RequestParams::default()
         };
         let mut encryption_context = BTreeMap::new();
@@ -184,13 +187,14 @@ impl Expectation {
             action: self.action.clone(),
             context: self.context.clone(),
             grant_tokens: self.grant_tokens.clone(),
+            request_alias: self.request_alias.clone(),
         })
     }
 
     /// Whether the entry asks exactly what an access matrix cell answers: no condition keys, no
-    /// grant tokens.
+    /// grant tokens, the key named without an alias.
     fn is_plain(&self) -> bool {
-        self.context.is_empty() && self.grant_tokens.is_empty()
+        self.context.is_empty() && self.grant_tokens.is_empty() && self.request_alias.is_none()
     }
 }
 
@@ -451,6 +455,7 @@ mod tests {
                         action: (*action).to_owned(),
                         context,
                         grant_tokens: Vec::new(),
+                        request_alias: None,
                         decision: if (principal * 7 + key + i) % 3 == 0 {
                             Decision::Allow
                         } else {
@@ -583,5 +588,34 @@ mod shipped {
             let failed: Vec<_> = results.iter().filter(|r| !r.passed).collect();
             assert!(failed.is_empty(), "{failed:#?}");
         }
+    }
+
+    /// `kms:RequestAlias` is the alias a request names its key by (KMS Developer Guide,
+    /// conditions-kms.html#conditions-kms-request-alias): an entry naming its key by alias (or
+    /// alias ARN) asks that request; one naming it otherwise carries no alias. The key stays named
+    /// by its alias when the scenario is written back.
+    #[test]
+    fn an_entry_naming_its_key_by_alias_carries_kms_request_alias() {
+        let text = r#"{"principals": [{"name": "Ann", "policies": [{"name": "p", "document": {
+              "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:Encrypt",
+              "Resource": "*", "Condition": {"StringEquals": {"kms:RequestAlias": "alias/ledger"}}}]}}]}],
+            "keys": [{"name": "K", "aliases": ["alias/ledger"]}],
+            "expect": [
+              {"principal": "Ann", "key": "alias/ledger", "action": "kms:Encrypt", "decision": "allow"},
+              {"principal": "Ann", "key": "arn:aws:kms:us-east-1:111122223333:alias/ledger", "action": "kms:Encrypt", "decision": "allow"},
+              {"principal": "Ann", "key": "K", "action": "kms:Encrypt", "decision": "implicit-deny"}]}"#;
+        let loaded = super::super::load(text, NOW, &mut SeededRandomness::new(1))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let results = check(
+            &loaded.scenario,
+            text,
+            &loaded.world,
+            NOW,
+            Reasons::Failures,
+        );
+        let failed: Vec<_> = results.iter().filter(|r| !r.passed).collect();
+        assert!(failed.is_empty(), "{failed:#?}");
+        let written = loaded.scenario.to_json();
+        assert!(written.contains(r#""key": "alias/ledger""#), "{written}");
     }
 }

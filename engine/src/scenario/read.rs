@@ -1786,9 +1786,11 @@ impl Reader<'_, '_> {
         let principal = object
             .required("principal", item.span, path, &mut self.report)
             .and_then(|v| self.principal_ref(v, &path.key("principal"), scenario));
-        let key = object
-            .required("key", item.span, path, &mut self.report)
-            .and_then(|v| self.key_ref(v, &path.key("key"), scenario));
+        let key_value = object.required("key", item.span, path, &mut self.report);
+        let key = key_value.and_then(|v| self.key_ref(v, &path.key("key"), scenario));
+        let request_alias = key_value
+            .and_then(|v| v.scalar_text())
+            .and_then(crate::store::KeyRef::alias_name_in);
         let action = object
             .required("action", item.span, path, &mut self.report)
             .and_then(|v| self.action(v, &path.key("action")));
@@ -1860,6 +1862,7 @@ impl Reader<'_, '_> {
             action: action?,
             context,
             grant_tokens,
+            request_alias,
             decision: decision?,
             path: path.to_string(),
             span: item.span,

@@ -327,10 +327,9 @@ fn write_expectation(scenario: &Scenario, e: &Expectation, depth: usize, out: &m
             .get(e.principal)
             .map_or("", |p| p.name.as_str()),
     );
-    ew.string(
-        "key",
-        scenario.keys.get(e.key).map_or("", |k| k.name.as_str()),
-    );
+    // A key named by alias stays named so: the request carries `kms:RequestAlias`.
+    let key_name = scenario.keys.get(e.key).map_or("", |k| k.name.as_str());
+    ew.string("key", e.request_alias.as_deref().unwrap_or(key_name));
     ew.string("action", &e.action);
     if !e.context.is_empty() {
         let depth = ew.depth + 1;

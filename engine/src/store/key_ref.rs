@@ -33,6 +33,15 @@ pub enum KeyRef {
 }
 
 impl KeyRef {
+    /// The alias name (`alias/NAME`) `text` names a key by, when it is an alias name or an alias
+    /// ARN: what a request naming its key so carries as `kms:RequestAlias`.
+    pub fn alias_name_in(text: &str) -> Option<String> {
+        match KeyRef::parse(text) {
+            Ok(KeyRef::AliasName(name) | KeyRef::AliasArn { name, .. }) => Some(name),
+            _ => None,
+        }
+    }
+
     /// Parses a `KeyId` parameter.
     pub fn parse(text: &str) -> Result<KeyRef, KmsError> {
         if text.is_empty() {
