@@ -849,6 +849,15 @@ fn contexts_of(world: &World, request: &AuthzRequest<'_>) -> RequestContexts {
     )
 }
 
+/// What a key policy must know about the caller beyond its ARN: whether it has a permissions
+/// boundary (a session has its role's), which makes every `Deny` with `NotPrincipal` cover it
+/// (IAM User Guide, reference_policies_elements_notprincipal.html).
+pub(crate) fn caller_facts(world: &World, caller: &Principal) -> eval::CallerFacts {
+    eval::CallerFacts {
+        permissions_boundary: world.permissions_boundary(caller).is_some(),
+    }
+}
+
 /// Decides `request` with a context built beforehand.
 pub fn decide_in(world: &World, request: &AuthzRequest<'_>, context: &Context) -> Verdict {
     let key_context = key_policy_context(context);
@@ -877,10 +886,11 @@ fn decide_with(
         context: key_context,
         ..eval_request
     };
+    let facts = caller_facts(world, request.caller);
     let key_policy = request
         .target
         .key_policy()
-        .map(|policy| eval::evaluate(policy, &key_request));
+        .map(|policy| eval::evaluate_for(policy, &key_request, facts));
     verdict_from_outcomes(
         world,
         request,
@@ -1100,6 +1110,9 @@ pub enum Note {
     /// CreateGrant permission from a policy is not limited to the caller's own permissions; only
     /// CreateGrant permission from a grant is.
     GrantsAreNotASubsetOfTheCreatorsPermissions,
+    /// A key-policy `Deny` with `NotPrincipal` covered the caller although the list names it:
+    /// the caller has a permissions boundary.
+    NotPrincipalDenyIgnoresListForBoundaries,
 }
 
 impl Note {
@@ -1140,6 +1153,13 @@ impl Note {
                  IAM policy can create a grant for any grant operation, including ones it does not \
                  have itself. Only CreateGrant permission that comes from a grant is limited: to a \
                  subset of that grant's operations, with constraints at least as strict."
+            }
+            Note::NotPrincipalDenyIgnoresListForBoundaries => {
+                "A Deny statement with NotPrincipal always denies an IAM user or role that has a \
+                 permissions boundary (and the role's sessions), whatever the NotPrincipal list \
+                 names (IAM User Guide, NotPrincipal and permissions boundaries). To exempt such \
+                 a principal, use Principal \"*\" with an ArnNotEquals condition on \
+                 aws:PrincipalArn instead."
             }
             Note::KeyStateRefuses => {
                 "Permissions are not the whole story: the key's state decides too, and a key that \
@@ -1272,10 +1292,11 @@ pub fn explain(world: &World, request: &AuthzRequest<'_>) -> Explanation {
         context: &contexts.key_policy,
         ..eval_request
     };
+    let facts = caller_facts(world, request.caller);
     let key_trace = request
         .target
         .key_policy()
-        .map(|policy| eval::explain(policy, &key_request));
+        .map(|policy| eval::explain_for(policy, &key_request, facts));
     let policies = world.identity_policies(request.caller);
     let identity_traces: Vec<(String, PolicyTrace)> = policies
         .iter()
@@ -2314,6 +2335,13 @@ impl ExplanationBuilder<'_> {
             }
             _ => {}
         }
+        if self.key_trace.is_some_and(|t| {
+            t.statements.iter().any(|s| {
+                s.result == StatementResult::Deny && s.principal.boundary_overrides_not_principal
+            })
+        }) {
+            notes.push(Note::NotPrincipalDenyIgnoresListForBoundaries);
+        }
         if crosses_accounts(request.caller, key) && request.action.cross_account() {
             notes.push(Note::CrossAccountNeedsBothSides);
         }
@@ -2367,7 +2395,12 @@ impl ExplanationBuilder<'_> {
                     action: action.name(),
                     ..*key_request
                 };
-                eval::evaluate(policy, &probe).allows_caller()
+                eval::evaluate_for(
+                    policy,
+                    &probe,
+                    caller_facts(self.world, self.request.caller),
+                )
+                .allows_caller()
             })
     }
 }

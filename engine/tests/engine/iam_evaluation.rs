@@ -398,6 +398,87 @@ fn session_policies_limit_the_roles_permissions_except_where_the_session_is_name
     );
 }
 
+#[test]
+fn a_deny_with_not_principal_denies_every_principal_with_a_permissions_boundary_whatever_it_lists()
+{
+    // IAM User Guide, reference_policies_elements_notprincipal.html and
+    // access_policies_boundaries.html: "The NotPrincipal element with a Deny effect will always
+    // deny any IAM principal that has a permissions boundary policy attached, regardless of the
+    // values specified in the NotPrincipal element." A session has its role's boundary.
+    let listed = r#"["arn:aws:iam::111122223333:user/Alice", "arn:aws:iam::111122223333:user/Bob",
+        "arn:aws:iam::111122223333:role/App", "arn:aws:iam::111122223333:root"]"#;
+    let text = format!(
+        r#"{{
+      "principals": [
+        {{"name": "Alice", "permissions_boundary": "Everything"}},
+        {{"name": "Bob"}},
+        {{"name": "App", "arn": "arn:aws:iam::111122223333:role/App", "permissions_boundary": "Everything"}},
+        {{"name": "run", "arn": "arn:aws:sts::111122223333:assumed-role/App/run"}}
+      ],
+      "managed_policies": [
+        {{"name": "Everything", "document": {{"Version": "2012-10-17", "Statement": [
+          {{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}}]}}}}
+      ],
+      "keys": [{{"name": "K", "policy": {}}}]
+    }}"#,
+        key_with(&[
+            &format!(
+                r#"{{"Effect": "Allow", "Principal": {{"AWS": {listed}}}, "Action": "kms:*", "Resource": "*"}}"#
+            ),
+            &format!(
+                r#"{{"Effect": "Deny", "NotPrincipal": {{"AWS": {listed}}}, "Action": "kms:*", "Resource": "*"}}"#
+            ),
+            // An Allow with NotPrincipal is not touched by the rule (it only concerns Deny).
+            r#"{"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:user/Bob"}, "Action": "kms:DescribeKey", "Resource": "*"}"#,
+        ])
+    );
+    let loaded = load(&text);
+    // Without a boundary, the list excludes Bob: the key policy allows him.
+    assert!(decide(&loaded, "Bob", "K", Action::Encrypt).is_allowed());
+    let matrix = kms_engine::matrix::Matrix::of_world(&loaded.world, &[Action::Encrypt], NOW);
+    for who in ["Alice", "run"] {
+        let verdict = decide(&loaded, who, "K", Action::Encrypt);
+        assert_eq!(verdict.decision, Decision::ExplicitDeny, "{who}");
+        assert_eq!(
+            verdict.reason,
+            Reason::ExplicitDenyInKeyPolicy { statement: 1 },
+            "{who}"
+        );
+        let (caller, key) = names(&loaded, who, "K");
+        assert_eq!(
+            matrix
+                .lookup(&caller, &key, Action::Encrypt)
+                .unwrap()
+                .verdict,
+            verdict,
+            "the matrix agrees for {who}"
+        );
+        let explanation = explain(&loaded.world, &caller, &key, Action::Encrypt);
+        assert!(
+            explanation
+                .notes
+                .contains(&kms_engine::authz::Note::NotPrincipalDenyIgnoresListForBoundaries),
+            "{who}: {:?}",
+            explanation.notes
+        );
+        let deny = &explanation.key_policy_trace.as_ref().unwrap().statements[1];
+        assert!(deny.principal.boundary_overrides_not_principal);
+        assert!(
+            deny.principal
+                .summary
+                .contains("has a permissions boundary"),
+            "{}",
+            deny.principal.summary
+        );
+    }
+    let (bob, key) = names(&loaded, "Bob", "K");
+    assert!(
+        !explain(&loaded.world, &bob, &key, Action::Encrypt)
+            .notes
+            .contains(&kms_engine::authz::Note::NotPrincipalDenyIgnoresListForBoundaries)
+    );
+}
+
 /// Checks that `verdict` is an explicit Deny in a `guardrail` policy.
 fn assert_denied_by(verdict: kms_engine::authz::Verdict, guardrail: Guardrail) {
     assert_eq!(verdict.decision, Decision::ExplicitDeny);
