@@ -1113,6 +1113,8 @@ pub enum Note {
     /// A key-policy `Deny` with `NotPrincipal` covered the caller although the list names it:
     /// the caller has a permissions boundary.
     NotPrincipalDenyIgnoresListForBoundaries,
+    /// The caller is a service-linked role: the organization's SCPs and RCPs do not restrict it.
+    ServiceLinkedRoleOutsideOrganizationPolicies,
 }
 
 impl Note {
@@ -1160,6 +1162,11 @@ impl Note {
                  names (IAM User Guide, NotPrincipal and permissions boundaries). To exempt such \
                  a principal, use Principal \"*\" with an ArnNotEquals condition on \
                  aws:PrincipalArn instead."
+            }
+            Note::ServiceLinkedRoleOutsideOrganizationPolicies => {
+                "The caller is a service-linked role (its path is /aws-service-role/): service \
+                 control policies and resource control policies do not restrict service-linked \
+                 roles, so none of the organization's SCPs or RCPs was evaluated."
             }
             Note::KeyStateRefuses => {
                 "Permissions are not the whole story: the key's state decides too, and a key that \
@@ -2341,6 +2348,10 @@ impl ExplanationBuilder<'_> {
             })
         }) {
             notes.push(Note::NotPrincipalDenyIgnoresListForBoundaries);
+        }
+        if self.world.organization().is_some() && guardrails::is_service_linked_role(request.caller)
+        {
+            notes.push(Note::ServiceLinkedRoleOutsideOrganizationPolicies);
         }
         if crosses_accounts(request.caller, key) && request.action.cross_account() {
             notes.push(Note::CrossAccountNeedsBothSides);

@@ -587,6 +587,84 @@ fn an_rcp_limits_use_of_member_account_keys_but_not_the_management_accounts_or_s
 }
 
 #[test]
+fn scps_and_rcps_do_not_restrict_service_linked_roles() {
+    // AWS Organizations User Guide, orgs_manage_policies_scps.html: "SCPs do not affect any
+    // service-linked role. Service-linked roles enable other AWS services to integrate with AWS
+    // Organizations and can't be restricted by SCPs." orgs_manage_policies_rcps.html, "Resources
+    // and entities not restricted by RCPs": "RCPs do not impact the effective permissions of any
+    // service-linked role." IAM User Guide, using-service-linked-roles.html: a service-linked
+    // role's path is /aws-service-role/. A role elsewhere (even /service-role/) stays limited.
+    let slr = "arn:aws:iam::111122223333:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling";
+    let other = "arn:aws:iam::111122223333:role/service-role/Worker";
+    let text = format!(
+        r#"{{
+      "principals": [{{"name": "SLR", "arn": "{slr}"}},
+                     {{"name": "SLRSession", "arn": "arn:aws:sts::111122223333:assumed-role/AWSServiceRoleForAutoScaling/AutoScaling"}},
+                     {{"name": "Worker", "arn": "{other}"}},
+                     {{"name": "Outside", "arn": "arn:aws:iam::444455556666:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"}}],
+      "keys": [{{"name": "K", "policy": {k}}}],
+      "organization": {{"management_account": "999988887777",
+        "scps": [{FULL_ACCESS}, {{"name": "NoDecrypt", "targets": ["root"], "document": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Deny", "Action": "kms:Decrypt", "Resource": "*"}}]}}}}],
+        "rcps": [{{"name": "NoEncrypt", "targets": ["root"], "document": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Deny", "Principal": "*", "Action": "kms:Encrypt", "Resource": "*"}}]}}}}]}}
+    }}"#,
+        k = key_with(&[&format!(
+            r#"{{"Effect": "Allow", "Principal": {{"AWS": ["{slr}", "{other}", "arn:aws:iam::444455556666:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"]}}, "Action": "kms:*", "Resource": "*"}}"#
+        )])
+    );
+    let loaded = load(&text);
+    for who in ["SLR", "SLRSession"] {
+        assert!(
+            decide(&loaded, who, "K", Action::Decrypt).is_allowed(),
+            "{who}: SCP"
+        );
+        assert!(
+            decide(&loaded, who, "K", Action::Encrypt).is_allowed(),
+            "{who}: RCP"
+        );
+        let (caller, key) = names(&loaded, who, "K");
+        let explanation = explain(&loaded.world, &caller, &key, Action::Decrypt);
+        assert!(explanation.guardrail_traces.is_empty());
+        assert!(
+            explanation
+                .notes
+                .contains(&kms_engine::authz::Note::ServiceLinkedRoleOutsideOrganizationPolicies)
+        );
+    }
+    assert_denied_by(
+        decide(&loaded, "Worker", "K", Action::Decrypt),
+        Guardrail::Scp,
+    );
+    assert_denied_by(
+        decide(&loaded, "Worker", "K", Action::Encrypt),
+        Guardrail::Rcp,
+    );
+    // A service-linked role of an account outside the organization is not limited by the RCP
+    // either (it would be for any other principal of that account).
+    let (outside, key) = names(&loaded, "Outside", "K");
+    let explanation = explain(&loaded.world, &outside, &key, Action::Encrypt);
+    assert!(
+        explanation.guardrail_traces.is_empty(),
+        "{:?}",
+        explanation.guardrail_traces
+    );
+    let matrix = kms_engine::matrix::Matrix::of_world(
+        &loaded.world,
+        &[Action::Encrypt, Action::Decrypt],
+        NOW,
+    );
+    for who in ["SLR", "SLRSession", "Worker"] {
+        let (caller, key) = names(&loaded, who, "K");
+        for action in [Action::Encrypt, Action::Decrypt] {
+            assert_eq!(
+                matrix.lookup(&caller, &key, action).unwrap().verdict,
+                decide(&loaded, who, "K", action),
+                "{who} {action:?}"
+            );
+        }
+    }
+}
+
+#[test]
 fn guardrails_in_the_scenario_format_round_trip_and_unknown_fields_stay_errors() {
     let loaded = org_world(&format!("[{FULL_ACCESS}]"), "[]");
     let boundary = boundary_world(&[TRUST_ACCOUNT]);
