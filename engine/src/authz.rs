@@ -443,6 +443,15 @@ fn names_caller_directly(caller: &Principal, how: CallerMatch) -> bool {
         )
 }
 
+/// Whether the key policy has any effect on `action`. An action decided by its grant
+/// (`kms:RetireGrant`) is not: "The kms:RetireGrant permission is not effective in a key policy
+/// or resource control policy. To deny permission to retire a grant, you can use a Deny action
+/// with the kms:RetireGrant permission in your IAM policies" (KMS Developer Guide,
+/// grant-delete.html). Neither a key-policy Allow nor a key-policy Deny counts; nor does an RCP.
+pub(crate) fn key_policy_applies(action: Action) -> bool {
+    action.permission_source() != PermissionSource::Grant
+}
+
 /// Whether `caller` uses `key` from another account. An AWS service principal belongs to no
 /// account: a key policy statement naming it (or `*`) is all it needs, and no identity policy
 /// of any account speaks for it (KMS Developer Guide, key-policy-services.html; IAM User Guide,
@@ -920,6 +929,7 @@ pub(crate) fn verdict_from_outcomes(
     grants: GrantScope<'_>,
     context: Option<&Context>,
 ) -> Verdict {
+    let key_policy = key_policy.filter(|_| key_policy_applies(request.action));
     if let Some(PolicyOutcome::ExplicitDeny { statement }) = key_policy {
         return Verdict {
             decision: Decision::ExplicitDeny,
@@ -1319,7 +1329,10 @@ pub fn explain(world: &World, request: &AuthzRequest<'_>) -> Explanation {
         guardrails::findings(&applying, guardrail_traces.iter().map(|t| t.outcome));
     let grant = grant_step(world, request, GrantScope::Store);
     let findings = Findings::new(
-        key_trace.as_ref().map(|t| t.outcome),
+        key_trace
+            .as_ref()
+            .map(|t| t.outcome)
+            .filter(|_| key_policy_applies(request.action)),
         identity,
         guardrail_findings,
         &grant,
@@ -1340,7 +1353,11 @@ pub fn explain(world: &World, request: &AuthzRequest<'_>) -> Explanation {
         world,
         request,
         verdict,
-        key_trace: key_trace.as_ref(),
+        // The steps and notes read no key-policy statement for an action the key policy does
+        // not govern (kms:RetireGrant).
+        key_trace: key_trace
+            .as_ref()
+            .filter(|_| key_policy_applies(request.action)),
         identity_traces: &identity_traces,
         identity,
         guardrail_traces: &guardrail_traces,
@@ -1700,8 +1717,12 @@ impl ExplanationBuilder<'_> {
             if crosses_accounts(self.request.caller, key) {
                 steps.push(self.cross_account_step(key));
             }
-            steps.push(self.key_allows_caller_step());
-            steps.push(self.key_trusts_account_step());
+            if key_policy_applies(self.request.action) {
+                steps.push(self.key_allows_caller_step());
+                steps.push(self.key_trusts_account_step());
+            } else {
+                steps.push(self.key_policy_not_effective_step());
+            }
         }
         steps.push(self.identity_step());
         steps.extend(self.guardrail_step(Guardrail::PermissionsBoundary));
@@ -1917,6 +1938,17 @@ impl ExplanationBuilder<'_> {
                     "No statement of the key policy denies {action} (the root user has no IAM policies)."
                 ),
             ),
+            (true, true)
+                if self.request.target.key().is_some()
+                    && !key_policy_applies(self.request.action) =>
+            {
+                (
+                    StepResult::No,
+                    format!(
+                        "No statement of {who}'s IAM policies denies {action} (the key policy does not apply to it)."
+                    ),
+                )
+            }
             (true, true) if self.request.target.key().is_some() => (
                 StepResult::No,
                 format!(
@@ -2099,6 +2131,24 @@ impl ExplanationBuilder<'_> {
             bearing,
             text,
             statements,
+        }
+    }
+
+    /// For `kms:RetireGrant`: the key policy (and any RCP) has no effect; the grant decides.
+    fn key_policy_not_effective_step(&self) -> Step {
+        let action = self.request.action.name();
+        Step {
+            kind: StepKind::KeyPolicyAllowsCaller,
+            question: format!("Does the key policy apply to {action}?"),
+            result: StepResult::No,
+            bearing: Bearing::Neutral,
+            text: format!(
+                "{action} is not effective in a key policy or a resource control policy: neither \
+                 their Allow nor their Deny statements count. The grant decides who may retire \
+                 it (its retiring principal, its grantee when it lists RetireGrant, the account \
+                 that created it); a Deny in an IAM policy still stops it."
+            ),
+            statements: Vec::new(),
         }
     }
 

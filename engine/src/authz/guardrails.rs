@@ -11,7 +11,7 @@
 //! - RCPs apply to the resources (keys) of member accounts, not to the management account's,
 //!   and never to requests by AWS service principals. AWS attaches `RCPFullAWSAccess` everywhere
 //!   and it cannot be detached, and custom RCPs may only deny (the world refuses others), so only
-//!   an RCP's Deny statements change a decision.
+//!   an RCP's Deny statements change a decision. RCPs do not impact `kms:RetireGrant`.
 //! - Neither SCPs nor RCPs restrict a service-linked role (a role whose path is
 //!   `/aws-service-role/`, or a session of one): "SCPs do not affect any service-linked role"
 //!   (AWS Organizations User Guide, orgs_manage_policies_scps.html) and "RCPs do not impact the
@@ -96,7 +96,13 @@ pub(crate) fn applying<'a>(world: &'a World, request: &AuthzRequest<'a>) -> Vec<
                 scp_level: Some(at),
             }));
         }
-        if let Some(key) = request.target.key() {
+        // RCPs do not impact kms:RetireGrant (orgs_manage_policies_rcps.html; KMS Developer
+        // Guide, grant-delete.html).
+        if let Some(key) = request
+            .target
+            .key()
+            .filter(|_| super::key_policy_applies(request.action))
+        {
             out.extend(world.rcps_for(&key.account).into_iter().map(|p| Applying {
                 guardrail: Guardrail::Rcp,
                 name: p.name.as_str(),

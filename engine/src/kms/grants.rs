@@ -473,8 +473,9 @@ impl World {
     ///
     /// The grant decides who may: its retiring principal, its grantee when it lists
     /// `RetireGrant`, and its issuing account (whose IAM principals need `kms:RetireGrant` in an
-    /// identity policy). `kms:RetireGrant` in a key policy allows nothing; a `Deny` still counts
-    /// (API Reference, RetireGrant). It stops working at once.
+    /// identity policy). `kms:RetireGrant` in a key policy or an RCP has no effect, neither
+    /// `Allow` nor `Deny`; a `Deny` in an IAM policy still counts (API Reference, RetireGrant;
+    /// KMS Developer Guide, grant-delete.html). It stops working at once.
     pub fn retire_grant(
         &mut self,
         caller: &Caller,
