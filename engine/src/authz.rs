@@ -842,10 +842,32 @@ pub fn decide(world: &World, request: &AuthzRequest<'_>) -> Verdict {
     let request = &request.normalized();
     if !request_needs_context(world, request) {
         let empty = Context::new();
-        return decide_with(world, request, &empty, &empty);
+        return decide_with(world, request, &empty, &empty, GrantScope::Store);
     }
     let contexts = contexts_of(world, request);
-    decide_with(world, request, &contexts.iam, &contexts.key_policy)
+    decide_with(
+        world,
+        request,
+        &contexts.iam,
+        &contexts.key_policy,
+        GrantScope::Store,
+    )
+}
+
+/// Decides `request` as if the caller held no grant: the policies' answer alone. CreateGrant
+/// asks it when the only grant that lets the caller create grants does not cover the grant
+/// being created (not a subset of it, or with looser constraints): that grant then counts for
+/// nothing, and the refusal is the one the policies give.
+pub fn decide_without_grants(world: &World, request: &AuthzRequest<'_>) -> Verdict {
+    let request = &request.normalized();
+    let contexts = contexts_of(world, request);
+    decide_with(
+        world,
+        request,
+        &contexts.iam,
+        &contexts.key_policy,
+        GrantScope::Among(&[]),
+    )
 }
 
 /// Both views of `request`'s context, built from scratch.
@@ -875,6 +897,7 @@ pub fn decide_in(world: &World, request: &AuthzRequest<'_>, context: &Context) -
         &request.normalized(),
         context,
         key_context.as_ref().unwrap_or(context),
+        GrantScope::Store,
     )
 }
 
@@ -884,6 +907,7 @@ fn decide_with(
     request: &AuthzRequest<'_>,
     context: &Context,
     key_context: &Context,
+    grants: GrantScope<'_>,
 ) -> Verdict {
     let eval_request = Request {
         principal: request.caller.request_principal(),
@@ -908,7 +932,7 @@ fn decide_with(
             .identity_policies(request.caller)
             .iter()
             .map(|p| eval::evaluate(&p.policy, &eval_request)),
-        GrantScope::Store,
+        grants,
         Some(context),
     )
 }

@@ -430,7 +430,10 @@ fn pairs(p: &[(&str, &str)]) -> BTreeMap<String, String> {
 
 /// KMS Developer Guide, create-grant-overview.html ("Granting CreateGrant permission"): CreateGrant
 /// from a grant allows only a subset of that grant's operations, with constraints at least as
-/// strict.
+/// strict. A grant that does not cover the new grant allows nothing, so the refusal is the one
+/// the policies give without it: on a key whose policy lets IAM policies allow (the account
+/// principal), "no identity-based policy allows"; on one that does not, "no resource-based
+/// policy allows" (the forms of IAM User Guide, troubleshoot_access-denied.html).
 #[test]
 fn create_grant_from_a_grant_is_limited_to_a_stricter_subset() {
     let Demo {
@@ -483,7 +486,7 @@ fn create_grant_from_a_grant_is_limited_to_a_stricter_subset() {
         (
             bob.as_str(),
             Action::CreateGrant,
-            DenialForm::NoResourcePolicyAllows
+            DenialForm::NoIdentityPolicyAllows
         )
     );
     assert_eq!(
@@ -493,6 +496,24 @@ fn create_grant_from_a_grant_is_limited_to_a_stricter_subset() {
             child(&["Encrypt"], None)
         )),
         "AccessDeniedException"
+    );
+    // A key policy that names Alice alone, without the account principal.
+    let alice_only = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": alice}, "Action": "kms:*", "Resource": "*"}]
+    })
+    .to_string();
+    world.set_key_policy(&key, &alice_only).unwrap();
+    let denied = world
+        .create_grant(
+            &caller(&bob),
+            &mut at(&mut rng, 0),
+            child(&["Encrypt"], None),
+        )
+        .unwrap_err();
+    assert_eq!(
+        denied.denial().unwrap().form,
+        DenialForm::NoResourcePolicyAllows
     );
 }
 
