@@ -1840,15 +1840,33 @@ impl ExplanationBuilder<'_> {
                 _ => self.guardrails.session == Some(false),
             };
             if !missing {
-                (
-                    StepResult::Yes,
-                    Bearing::Neutral,
-                    format!(
-                        "{names} allow{} it.",
-                        if traces.len() == 1 { "s" } else { "" }
-                    ),
-                    allowing,
-                )
+                // Name only the policies that allow; a policy with nothing to say about the
+                // request (a Deny-only SCP whose Deny does not apply) allows nothing.
+                let distinct = |want: bool| {
+                    let mut out: Vec<&str> = Vec::new();
+                    for entry in traces.iter().filter(|e| allows(e) == want) {
+                        if !out.contains(&entry.1.name.as_str()) {
+                            out.push(entry.1.name.as_str());
+                        }
+                    }
+                    out
+                };
+                let allow_names = distinct(true);
+                let silent = distinct(false);
+                let mut text = format!(
+                    "{} allow{} it.",
+                    allow_names.join(", "),
+                    if allow_names.len() == 1 { "s" } else { "" }
+                );
+                if !silent.is_empty() {
+                    text.push_str(&format!(
+                        " {} neither allow{} nor den{} it.",
+                        silent.join(", "),
+                        if silent.len() == 1 { "s" } else { "" },
+                        if silent.len() == 1 { "ies" } else { "y" }
+                    ));
+                }
+                (StepResult::Yes, Bearing::Neutral, text, allowing)
             } else if guardrail == Guardrail::Scp {
                 (
                     StepResult::No,

@@ -550,6 +550,27 @@ fn an_scp_must_allow_and_not_deny_for_principals_of_member_accounts() {
 }
 
 #[test]
+fn the_scp_step_names_only_the_scps_that_allow() {
+    // AWS Organizations User Guide, orgs_manage_policies_scps_evaluation.html: a request needs an
+    // SCP that allows it at every level; a Deny-only SCP whose Deny does not apply allows
+    // nothing, so the explanation must not count it among those that allow.
+    let deny_decrypt = r#"{"name": "NoDecrypt", "targets": ["111122223333"], "document": {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "kms:Decrypt", "Resource": "*"}]}}"#;
+    let loaded = org_world(&format!("[{FULL_ACCESS}, {deny_decrypt}]"), "[]");
+    let (alice, key) = names(&loaded, "Alice", "K");
+    let explanation = explain(&loaded.world, &alice, &key, Action::Encrypt);
+    let step = explanation
+        .steps
+        .iter()
+        .find(|s| s.kind == StepKind::ServiceControlPolicies)
+        .unwrap();
+    assert_eq!(step.result, StepResult::Yes);
+    assert_eq!(
+        step.text,
+        "FullAWSAccess allows it. NoDecrypt neither allows nor denies it."
+    );
+}
+
+#[test]
 fn an_rcp_limits_use_of_member_account_keys_but_not_the_management_accounts_or_services() {
     // AWS Organizations User Guide, orgs_manage_policies_rcps.html: RCPs apply to resources of
     // member accounts, not of the management account, and "RCPs do not apply to ... requests
