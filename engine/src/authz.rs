@@ -448,6 +448,15 @@ fn names_caller_directly(caller: &Principal, how: CallerMatch) -> bool {
         )
 }
 
+/// Whether the key policy has any effect on `action`. An action decided by its grant
+/// (`kms:RetireGrant`) is not: "The kms:RetireGrant permission is not effective in a key policy
+/// or resource control policy. To deny permission to retire a grant, you can use a Deny action
+/// with the kms:RetireGrant permission in your IAM policies" (KMS Developer Guide,
+/// grant-delete.html). Neither a key-policy Allow nor a key-policy Deny counts; nor does an RCP.
+pub(crate) fn key_policy_applies(action: Action) -> bool {
+    action.permission_source() != PermissionSource::Grant
+}
+
 /// Whether `caller` uses `key` from another account. An AWS service principal belongs to no
 /// account: a key policy statement naming it (or `*`) is all it needs, and no identity policy
 /// of any account speaks for it (KMS Developer Guide, key-policy-services.html; IAM User Guide,
@@ -841,10 +850,32 @@ pub fn decide(world: &World, request: &AuthzRequest<'_>) -> Verdict {
     let request = &request.normalized();
     if !request_needs_context(world, request) {
         let empty = Context::new();
-        return decide_with(world, request, &empty, &empty);
+        return decide_with(world, request, &empty, &empty, GrantScope::Store);
     }
     let contexts = contexts_of(world, request);
-    decide_with(world, request, &contexts.iam, &contexts.key_policy)
+    decide_with(
+        world,
+        request,
+        &contexts.iam,
+        &contexts.key_policy,
+        GrantScope::Store,
+    )
+}
+
+/// Decides `request` as if the caller held no grant: the policies' answer alone. CreateGrant
+/// asks it when the only grant that lets the caller create grants does not cover the grant
+/// being created (not a subset of it, or with looser constraints): that grant then counts for
+/// nothing, and the refusal is the one the policies give.
+pub fn decide_without_grants(world: &World, request: &AuthzRequest<'_>) -> Verdict {
+    let request = &request.normalized();
+    let contexts = contexts_of(world, request);
+    decide_with(
+        world,
+        request,
+        &contexts.iam,
+        &contexts.key_policy,
+        GrantScope::Among(&[]),
+    )
 }
 
 /// Both views of `request`'s context, built from scratch.
@@ -857,6 +888,15 @@ fn contexts_of(world: &World, request: &AuthzRequest<'_>) -> RequestContexts {
     )
 }
 
+/// What a key policy must know about the caller beyond its ARN: whether it has a permissions
+/// boundary (a session has its role's), which makes every `Deny` with `NotPrincipal` cover it
+/// (IAM User Guide, reference_policies_elements_notprincipal.html).
+pub(crate) fn caller_facts(world: &World, caller: &Principal) -> eval::CallerFacts {
+    eval::CallerFacts {
+        permissions_boundary: world.permissions_boundary(caller).is_some(),
+    }
+}
+
 /// Decides `request` with a context built beforehand.
 pub fn decide_in(world: &World, request: &AuthzRequest<'_>, context: &Context) -> Verdict {
     let key_context = key_policy_context(context);
@@ -865,6 +905,7 @@ pub fn decide_in(world: &World, request: &AuthzRequest<'_>, context: &Context) -
         &request.normalized(),
         context,
         key_context.as_ref().unwrap_or(context),
+        GrantScope::Store,
     )
 }
 
@@ -874,6 +915,7 @@ fn decide_with(
     request: &AuthzRequest<'_>,
     context: &Context,
     key_context: &Context,
+    grants: GrantScope<'_>,
 ) -> Verdict {
     let eval_request = Request {
         principal: request.caller.request_principal(),
@@ -885,10 +927,11 @@ fn decide_with(
         context: key_context,
         ..eval_request
     };
+    let facts = caller_facts(world, request.caller);
     let key_policy = request
         .target
         .key_policy()
-        .map(|policy| eval::evaluate(policy, &key_request));
+        .map(|policy| eval::evaluate_for(policy, &key_request, facts));
     verdict_from_outcomes(
         world,
         request,
@@ -897,7 +940,7 @@ fn decide_with(
             .identity_policies(request.caller)
             .iter()
             .map(|p| eval::evaluate(&p.policy, &eval_request)),
-        GrantScope::Store,
+        grants,
         Some(context),
     )
 }
@@ -918,6 +961,7 @@ pub(crate) fn verdict_from_outcomes(
     grants: GrantScope<'_>,
     context: Option<&Context>,
 ) -> Verdict {
+    let key_policy = key_policy.filter(|_| key_policy_applies(request.action));
     if let Some(PolicyOutcome::ExplicitDeny { statement }) = key_policy {
         return Verdict {
             decision: Decision::ExplicitDeny,
@@ -1108,6 +1152,11 @@ pub enum Note {
     /// CreateGrant permission from a policy is not limited to the caller's own permissions; only
     /// CreateGrant permission from a grant is.
     GrantsAreNotASubsetOfTheCreatorsPermissions,
+    /// A key-policy `Deny` with `NotPrincipal` covered the caller although the list names it:
+    /// the caller has a permissions boundary.
+    NotPrincipalDenyIgnoresListForBoundaries,
+    /// The caller is a service-linked role: the organization's SCPs and RCPs do not restrict it.
+    ServiceLinkedRoleOutsideOrganizationPolicies,
 }
 
 impl Note {
@@ -1148,6 +1197,18 @@ impl Note {
                  IAM policy can create a grant for any grant operation, including ones it does not \
                  have itself. Only CreateGrant permission that comes from a grant is limited: to a \
                  subset of that grant's operations, with constraints at least as strict."
+            }
+            Note::NotPrincipalDenyIgnoresListForBoundaries => {
+                "A Deny statement with NotPrincipal always denies an IAM user or role that has a \
+                 permissions boundary (and the role's sessions), whatever the NotPrincipal list \
+                 names (IAM User Guide, NotPrincipal and permissions boundaries). To exempt such \
+                 a principal, use Principal \"*\" with an ArnNotEquals condition on \
+                 aws:PrincipalArn instead."
+            }
+            Note::ServiceLinkedRoleOutsideOrganizationPolicies => {
+                "The caller is a service-linked role (its path is /aws-service-role/): service \
+                 control policies and resource control policies do not restrict service-linked \
+                 roles, so none of the organization's SCPs or RCPs was evaluated."
             }
             Note::KeyStateRefuses => {
                 "Permissions are not the whole story: the key's state decides too, and a key that \
@@ -1280,10 +1341,11 @@ pub fn explain(world: &World, request: &AuthzRequest<'_>) -> Explanation {
         context: &contexts.key_policy,
         ..eval_request
     };
+    let facts = caller_facts(world, request.caller);
     let key_trace = request
         .target
         .key_policy()
-        .map(|policy| eval::explain(policy, &key_request));
+        .map(|policy| eval::explain_for(policy, &key_request, facts));
     let policies = world.identity_policies(request.caller);
     let identity_traces: Vec<(String, PolicyTrace)> = policies
         .iter()
@@ -1299,7 +1361,10 @@ pub fn explain(world: &World, request: &AuthzRequest<'_>) -> Explanation {
         guardrails::findings(&applying, guardrail_traces.iter().map(|t| t.outcome));
     let grant = grant_step(world, request, GrantScope::Store);
     let findings = Findings::new(
-        key_trace.as_ref().map(|t| t.outcome),
+        key_trace
+            .as_ref()
+            .map(|t| t.outcome)
+            .filter(|_| key_policy_applies(request.action)),
         identity,
         guardrail_findings,
         &grant,
@@ -1320,7 +1385,11 @@ pub fn explain(world: &World, request: &AuthzRequest<'_>) -> Explanation {
         world,
         request,
         verdict,
-        key_trace: key_trace.as_ref(),
+        // The steps and notes read no key-policy statement for an action the key policy does
+        // not govern (kms:RetireGrant).
+        key_trace: key_trace
+            .as_ref()
+            .filter(|_| key_policy_applies(request.action)),
         identity_traces: &identity_traces,
         identity,
         guardrail_traces: &guardrail_traces,
@@ -1680,8 +1749,12 @@ impl ExplanationBuilder<'_> {
             if crosses_accounts(self.request.caller, key) {
                 steps.push(self.cross_account_step(key));
             }
-            steps.push(self.key_allows_caller_step());
-            steps.push(self.key_trusts_account_step());
+            if key_policy_applies(self.request.action) {
+                steps.push(self.key_allows_caller_step());
+                steps.push(self.key_trusts_account_step());
+            } else {
+                steps.push(self.key_policy_not_effective_step());
+            }
         }
         steps.push(self.identity_step());
         steps.extend(self.guardrail_step(Guardrail::PermissionsBoundary));
@@ -1775,15 +1848,33 @@ impl ExplanationBuilder<'_> {
                 _ => self.guardrails.session == Some(false),
             };
             if !missing {
-                (
-                    StepResult::Yes,
-                    Bearing::Neutral,
-                    format!(
-                        "{names} allow{} it.",
-                        if traces.len() == 1 { "s" } else { "" }
-                    ),
-                    allowing,
-                )
+                // Name only the policies that allow; a policy with nothing to say about the
+                // request (a Deny-only SCP whose Deny does not apply) allows nothing.
+                let distinct = |want: bool| {
+                    let mut out: Vec<&str> = Vec::new();
+                    for entry in traces.iter().filter(|e| allows(e) == want) {
+                        if !out.contains(&entry.1.name.as_str()) {
+                            out.push(entry.1.name.as_str());
+                        }
+                    }
+                    out
+                };
+                let allow_names = distinct(true);
+                let silent = distinct(false);
+                let mut text = format!(
+                    "{} allow{} it.",
+                    allow_names.join(", "),
+                    if allow_names.len() == 1 { "s" } else { "" }
+                );
+                if !silent.is_empty() {
+                    text.push_str(&format!(
+                        " {} neither allow{} nor den{} it.",
+                        silent.join(", "),
+                        if silent.len() == 1 { "s" } else { "" },
+                        if silent.len() == 1 { "ies" } else { "y" }
+                    ));
+                }
+                (StepResult::Yes, Bearing::Neutral, text, allowing)
             } else if guardrail == Guardrail::Scp {
                 (
                     StepResult::No,
@@ -1897,6 +1988,17 @@ impl ExplanationBuilder<'_> {
                     "No statement of the key policy denies {action} (the root user has no IAM policies)."
                 ),
             ),
+            (true, true)
+                if self.request.target.key().is_some()
+                    && !key_policy_applies(self.request.action) =>
+            {
+                (
+                    StepResult::No,
+                    format!(
+                        "No statement of {who}'s IAM policies denies {action} (the key policy does not apply to it)."
+                    ),
+                )
+            }
             (true, true) if self.request.target.key().is_some() => (
                 StepResult::No,
                 format!(
@@ -2079,6 +2181,24 @@ impl ExplanationBuilder<'_> {
             bearing,
             text,
             statements,
+        }
+    }
+
+    /// For `kms:RetireGrant`: the key policy (and any RCP) has no effect; the grant decides.
+    fn key_policy_not_effective_step(&self) -> Step {
+        let action = self.request.action.name();
+        Step {
+            kind: StepKind::KeyPolicyAllowsCaller,
+            question: format!("Does the key policy apply to {action}?"),
+            result: StepResult::No,
+            bearing: Bearing::Neutral,
+            text: format!(
+                "{action} is not effective in a key policy or a resource control policy: neither \
+                 their Allow nor their Deny statements count. The grant decides who may retire \
+                 it (its retiring principal, its grantee when it lists RetireGrant, the account \
+                 that created it); a Deny in an IAM policy still stops it."
+            ),
+            statements: Vec::new(),
         }
     }
 
@@ -2322,6 +2442,17 @@ impl ExplanationBuilder<'_> {
             }
             _ => {}
         }
+        if self.key_trace.is_some_and(|t| {
+            t.statements.iter().any(|s| {
+                s.result == StatementResult::Deny && s.principal.boundary_overrides_not_principal
+            })
+        }) {
+            notes.push(Note::NotPrincipalDenyIgnoresListForBoundaries);
+        }
+        if self.world.organization().is_some() && guardrails::is_service_linked_role(request.caller)
+        {
+            notes.push(Note::ServiceLinkedRoleOutsideOrganizationPolicies);
+        }
         if crosses_accounts(request.caller, key) && request.action.cross_account() {
             notes.push(Note::CrossAccountNeedsBothSides);
         }
@@ -2375,7 +2506,12 @@ impl ExplanationBuilder<'_> {
                     action: action.name(),
                     ..*key_request
                 };
-                eval::evaluate(policy, &probe).allows_caller()
+                eval::evaluate_for(
+                    policy,
+                    &probe,
+                    caller_facts(self.world, self.request.caller),
+                )
+                .allows_caller()
             })
     }
 }

@@ -22,7 +22,7 @@ use crate::authz::{
 use crate::catalog::{Action, PermissionSource};
 use crate::entropy::Timestamp;
 use crate::policy::condition;
-use crate::policy::eval::{self, PolicyOutcome, PrincipalMatch, StatementResult};
+use crate::policy::eval::{self, CallerFacts, PolicyOutcome, PrincipalMatch, StatementResult};
 use crate::policy::pattern::{ArnParts, CompiledResource};
 use crate::policy::{Policy, Statement};
 use crate::request::{Context, PrincipalArn, Request, RequestPrincipal};
@@ -543,13 +543,14 @@ impl PairStatement<'_> {
 fn pair_statements<'p>(
     plan: &'p PolicyPlan,
     caller: &RequestPrincipal,
+    facts: CallerFacts,
     key: &ArnParts<'_>,
 ) -> Vec<PairStatement<'p>> {
     plan.statements
         .iter()
         .filter_map(|s| {
             let statement = plan.policy.statements.get(s.index)?;
-            let principal = eval::principal_applies(statement, caller);
+            let principal = eval::principal_applies_for(statement, caller, facts);
             if principal == PrincipalMatch::NoMatch {
                 return None;
             }
@@ -702,10 +703,11 @@ impl Pair<'_> {
             .filter(|g| grantee_matches(&g.grantee, caller).is_some())
             .collect();
 
-        let key_statements = pair_statements(key_plan, caller, &self.column.arn);
+        let facts = crate::authz::caller_facts(self.world, principal);
+        let key_statements = pair_statements(key_plan, caller, facts, &self.column.arn);
         let identity_statements: Vec<Vec<PairStatement<'_>>> = identity_plans
             .iter()
-            .map(|plan| pair_statements(plan, caller, &self.column.arn))
+            .map(|plan| pair_statements(plan, caller, CallerFacts::default(), &self.column.arn))
             .collect();
         // Per slot: the request context as IAM policies and as the key policy see it.
         let mut contexts: [Option<RequestContexts>; 2] = [None, None];

@@ -11,7 +11,13 @@
 //! - RCPs apply to the resources (keys) of member accounts, not to the management account's,
 //!   and never to requests by AWS service principals. AWS attaches `RCPFullAWSAccess` everywhere
 //!   and it cannot be detached, and custom RCPs may only deny (the world refuses others), so only
-//!   an RCP's Deny statements change a decision.
+//!   an RCP's Deny statements change a decision. RCPs do not impact `kms:RetireGrant`.
+//! - Neither SCPs nor RCPs restrict a service-linked role (a role whose path is
+//!   `/aws-service-role/`, or a session of one): "SCPs do not affect any service-linked role"
+//!   (AWS Organizations User Guide, orgs_manage_policies_scps.html) and "RCPs do not impact the
+//!   effective permissions of any service-linked role" (orgs_manage_policies_rcps.html, "Resources
+//!   and entities not restricted by RCPs"); service-linked roles: IAM User Guide,
+//!   using-service-linked-roles.html.
 //! - A permissions boundary (a user's or role's; a session has its role's) and session policies
 //!   limit identity-based allows: those count only where the boundary, and the session policies
 //!   when there are any, also allow. A key-policy allow that names an IAM user's ARN or a role
@@ -23,7 +29,7 @@ use super::AuthzRequest;
 use crate::policy::Policy;
 use crate::policy::eval::{self, PolicyOutcome, PolicyTrace};
 use crate::request::Request;
-use crate::world::{MAX_SCP_LEVELS, ScpLevel, World};
+use crate::world::{MAX_SCP_LEVELS, Principal, PrincipalKind, ScpLevel, World};
 use serde::Serialize;
 
 /// A policy type that only limits.
@@ -75,7 +81,7 @@ pub(crate) fn applying<'a>(world: &'a World, request: &AuthzRequest<'a>) -> Vec<
     if caller.is_service() {
         return out;
     }
-    if world.organization().is_some() {
+    if world.organization().is_some() && !is_service_linked_role(caller) {
         for (level, (at, policies)) in world
             .scps_for(&caller.account)
             .levels
@@ -90,7 +96,13 @@ pub(crate) fn applying<'a>(world: &'a World, request: &AuthzRequest<'a>) -> Vec<
                 scp_level: Some(at),
             }));
         }
-        if let Some(key) = request.target.key() {
+        // RCPs do not impact kms:RetireGrant (orgs_manage_policies_rcps.html; KMS Developer
+        // Guide, grant-delete.html).
+        if let Some(key) = request
+            .target
+            .key()
+            .filter(|_| super::key_policy_applies(request.action))
+        {
             out.extend(world.rcps_for(&key.account).into_iter().map(|p| Applying {
                 guardrail: Guardrail::Rcp,
                 name: p.name.as_str(),
@@ -117,6 +129,18 @@ pub(crate) fn applying<'a>(world: &'a World, request: &AuthzRequest<'a>) -> Vec<
         scp_level: None,
     }));
     out
+}
+
+/// The IAM path of every service-linked role (IAM User Guide, using-service-linked-roles.html).
+pub(crate) const SERVICE_LINKED_ROLE_PATH: &str = "/aws-service-role/";
+
+/// Whether `caller` is a service-linked role or a session of one: its (role's) path starts with
+/// `/aws-service-role/`. SCPs and RCPs do not restrict it.
+pub(crate) fn is_service_linked_role(caller: &Principal) -> bool {
+    matches!(
+        caller.kind,
+        PrincipalKind::Role { .. } | PrincipalKind::AssumedRole { .. }
+    ) && caller.path.starts_with(SERVICE_LINKED_ROLE_PATH)
 }
 
 /// What the guardrails say about a request.

@@ -17,7 +17,8 @@ pub enum PermissionSource {
     /// IAM (identity) policies alone; no key is involved (`kms:CreateKey`, `kms:ListKeys`, ...).
     IamOnly,
     /// The grant being retired: its retiring principal, its grantee if the grant includes
-    /// `RetireGrant`, or its issuing account (`kms:RetireGrant` in a key policy has no effect).
+    /// `RetireGrant`, or its issuing account (`kms:RetireGrant` in a key policy or an RCP has no
+    /// effect, `Allow` or `Deny`; a `Deny` in an IAM policy counts).
     Grant,
 }
 

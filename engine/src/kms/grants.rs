@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Action, Caller, Env, page};
-use crate::authz::{Reason, RequestParams, Target};
+use super::{Action, Caller, Env, call_params, page};
+use crate::authz::{self, AuthzRequest, Reason, RequestParams, Target};
 use crate::catalog::KEY_SPECS;
 use crate::error::{AccessDenied, Constraint, DenialForm, KmsError, Shown};
 use crate::store::grants::{
@@ -342,7 +342,7 @@ impl World {
         };
         spec.check_principals()?;
         if verdict.reason == Reason::Grant {
-            self.check_child_grant(&principal, &key, &spec, env, &params.grant_tokens)?;
+            self.check_child_grant(&principal, caller, &key, &spec, env, &params)?;
         }
         if request.dry_run == Some(true) {
             return Err(dry_run_error());
@@ -363,16 +363,20 @@ impl World {
     /// The caller's CreateGrant permission came from a grant only: the new grant must hold a
     /// subset of one such parent grant's operations, with constraints at least as strict (KMS
     /// Developer Guide, create-grant-overview.html, "Granting CreateGrant permission").
-    /// `grant_tokens` are the CreateGrant request's.
+    /// `params` are the CreateGrant request's.
     fn check_child_grant(
         &self,
         principal: &Principal,
+        caller: &Caller,
         key: &Key,
         child: &NewGrant,
         env: &Env<'_>,
-        grant_tokens: &[String],
+        params: &RequestParams,
     ) -> Result<(), KmsError> {
-        let token_ids: Vec<GrantId> = self.grants.resolve_tokens(grant_tokens).unwrap_or_default();
+        let token_ids: Vec<GrantId> = self
+            .grants
+            .resolve_tokens(&params.grant_tokens)
+            .unwrap_or_default();
         let empty = BTreeMap::new();
         let parents = self.grants.matches(&GrantQuery {
             key_arn: &key.arn,
@@ -398,13 +402,29 @@ impl World {
                 return Ok(());
             }
         }
-        // KMS answers with the plain "no resource-based policy allows" form; which parent
-        // grants were too narrow is not part of its message.
+        // No parent grant covers the new grant, so no grant allows the call: what decides is
+        // what the policies say without grants. On a key whose policy lets IAM policies allow
+        // (the account principal), that is "no identity-based policy allows"; on one that does
+        // not, "no resource-based policy allows". Which parent grants were too narrow is not part
+        // of KMS's message.
+        let without_grants = authz::decide_without_grants(
+            self,
+            &AuthzRequest {
+                caller: principal,
+                action: Action::CreateGrant,
+                target: Target::Key(key),
+                params: &call_params(caller, params.clone()),
+                now: env.now,
+            },
+        );
+        let form = without_grants
+            .denial(&principal.arn, Action::CreateGrant, &key.arn)
+            .map_or(DenialForm::NoResourcePolicyAllows, |denied| denied.form);
         Err(KmsError::AccessDenied(AccessDenied::new(
             &principal.id,
             Action::CreateGrant,
             &key.arn,
-            DenialForm::NoResourcePolicyAllows,
+            form,
         )))
     }
 
@@ -478,8 +498,9 @@ impl World {
     ///
     /// The grant decides who may: its retiring principal, its grantee when it lists
     /// `RetireGrant`, and its issuing account (whose IAM principals need `kms:RetireGrant` in an
-    /// identity policy). `kms:RetireGrant` in a key policy allows nothing; a `Deny` still counts
-    /// (API Reference, RetireGrant). It stops working at once.
+    /// identity policy). `kms:RetireGrant` in a key policy or an RCP has no effect, neither
+    /// `Allow` nor `Deny`; a `Deny` in an IAM policy still counts (API Reference, RetireGrant;
+    /// KMS Developer Guide, grant-delete.html). It stops working at once.
     pub fn retire_grant(
         &mut self,
         caller: &Caller,

@@ -222,14 +222,30 @@ impl PolicyOutcome {
     }
 }
 
+/// What the authorizer knows about the caller beyond its ARN that changes how a resource-based
+/// policy reads. The policy language does not look these up; whoever evaluates a key policy
+/// passes them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct CallerFacts {
+    /// The caller (an IAM user or role, or a session of a role) has a permissions boundary. A
+    /// `Deny` statement with `NotPrincipal` then covers it whatever the list says (IAM User
+    /// Guide, reference_policies_elements_notprincipal.html and access_policies_boundaries.html).
+    pub permissions_boundary: bool,
+}
+
 /// Evaluates `policy` against `request`: the fast path, without a trace.
 pub fn evaluate(policy: &Policy, request: &Request<'_>) -> PolicyOutcome {
+    evaluate_for(policy, request, CallerFacts::default())
+}
+
+/// [`evaluate`] for a caller with `facts` (a key policy, read by the authorizer).
+pub fn evaluate_for(policy: &Policy, request: &Request<'_>, facts: CallerFacts) -> PolicyOutcome {
     combine(
         policy
             .statements
             .iter()
             .enumerate()
-            .map(|(i, s)| (i, statement_result(s, policy.version, request))),
+            .map(|(i, s)| (i, statement_result_for(s, policy.version, request, facts))),
     )
 }
 
@@ -240,12 +256,22 @@ pub fn statement_result(
     version: PolicyVersion,
     request: &Request<'_>,
 ) -> StatementResult {
+    statement_result_for(statement, version, request, CallerFacts::default())
+}
+
+/// [`statement_result`] for a caller with `facts`.
+pub fn statement_result_for(
+    statement: &Statement,
+    version: PolicyVersion,
+    request: &Request<'_>,
+    facts: CallerFacts,
+) -> StatementResult {
     let applies = action_match(statement.action.as_ref(), request.action).applies
         && resource_match(statement.resource.as_ref(), version, request).applies;
     if !applies {
         return StatementResult::NotApplicable;
     }
-    let principal = principal_match(statement.principal.as_ref(), request.principal).matched;
+    let principal = statement_principal(statement, request.principal, facts).matched;
     if principal == PrincipalMatch::NoMatch {
         return StatementResult::NotApplicable;
     }
@@ -323,7 +349,16 @@ pub fn resource_applies(
 /// How `statement`'s principal element covers `caller`: one of the checks of
 /// [`statement_result`].
 pub fn principal_applies(statement: &Statement, caller: &RequestPrincipal) -> PrincipalMatch {
-    principal_match(statement.principal.as_ref(), caller).matched
+    principal_applies_for(statement, caller, CallerFacts::default())
+}
+
+/// [`principal_applies`] for a caller with `facts`.
+pub fn principal_applies_for(
+    statement: &Statement,
+    caller: &RequestPrincipal,
+    facts: CallerFacts,
+) -> PrincipalMatch {
+    statement_principal(statement, caller, facts).matched
 }
 
 /// The result of matching an `Action` or `Resource` element (or their `Not` forms).
@@ -388,6 +423,35 @@ struct PrincipalOutcome {
     entry: Option<usize>,
     /// For `NotPrincipal`: what the list lacks to exclude the caller it names.
     missing: Option<MissingLink>,
+    /// A `Deny` with `NotPrincipal` that covers the caller only because it has a permissions
+    /// boundary: the list would exclude it otherwise.
+    boundary: bool,
+}
+
+/// How `statement`'s principal element covers `caller`, the statement's effect included: "The
+/// `NotPrincipal` element with a `Deny` effect will always deny any IAM principal that has a
+/// permissions boundary policy attached, regardless of the values specified in the
+/// `NotPrincipal` element" (IAM User Guide, reference_policies_elements_notprincipal.html and
+/// access_policies_boundaries.html).
+fn statement_principal(
+    statement: &Statement,
+    caller: &RequestPrincipal,
+    facts: CallerFacts,
+) -> PrincipalOutcome {
+    let block = statement.principal.as_ref();
+    let outcome = principal_match(block, caller);
+    let bounded_deny = facts.permissions_boundary
+        && statement.effect == Effect::Deny
+        && block.is_some_and(|b| b.negated);
+    if bounded_deny && outcome.matched == PrincipalMatch::NoMatch {
+        PrincipalOutcome {
+            matched: PrincipalMatch::Caller(CallerMatch::NotExcluded),
+            boundary: true,
+            ..outcome
+        }
+    } else {
+        outcome
+    }
 }
 
 /// What a `NotPrincipal` list lacks to exclude a caller it names.
@@ -407,6 +471,7 @@ fn principal_match(block: Option<&PrincipalBlock>, caller: &RequestPrincipal) ->
             matched: PrincipalMatch::Caller(CallerMatch::PolicyOwner),
             entry: None,
             missing: None,
+            boundary: false,
         };
     };
     let entries: &[PrincipalEntry] = match &block.principals {
@@ -422,6 +487,7 @@ fn principal_match(block: Option<&PrincipalBlock>, caller: &RequestPrincipal) ->
             matched: PrincipalMatch::Caller(CallerMatch::Everyone),
             entry: None,
             missing: None,
+            boundary: false,
         };
     }
     // An entry naming the caller itself beats one naming its account.
@@ -433,6 +499,7 @@ fn principal_match(block: Option<&PrincipalBlock>, caller: &RequestPrincipal) ->
                     matched: PrincipalMatch::Caller(how),
                     entry: Some(i),
                     missing: None,
+                    boundary: false,
                 };
             }
             PrincipalMatch::Account => {
@@ -449,6 +516,7 @@ fn principal_match(block: Option<&PrincipalBlock>, caller: &RequestPrincipal) ->
         },
         entry: account,
         missing: None,
+        boundary: false,
     }
 }
 
@@ -501,6 +569,7 @@ fn not_principal_match(
         },
         entry: named,
         missing,
+        boundary: false,
     }
 }
 
@@ -673,6 +742,8 @@ pub struct PrincipalTrace {
     pub caller: PrincipalId,
     /// The result in plain words.
     pub summary: String,
+    /// A `Deny` with `NotPrincipal` covers the caller only because it has a permissions boundary.
+    pub boundary_overrides_not_principal: bool,
 }
 
 impl PrincipalTrace {
@@ -738,11 +809,16 @@ impl ElementTrace {
 
 /// Evaluates `policy` against `request` and records every element of every statement.
 pub fn explain(policy: &Policy, request: &Request<'_>) -> PolicyTrace {
+    explain_for(policy, request, CallerFacts::default())
+}
+
+/// [`explain`] for a caller with `facts` (a key policy, read by the authorizer).
+pub fn explain_for(policy: &Policy, request: &Request<'_>, facts: CallerFacts) -> PolicyTrace {
     let version = policy.version;
     let statements: Vec<StatementTrace> = policy
         .statements
         .iter()
-        .map(|s| explain_statement(s, version, request))
+        .map(|s| explain_statement(s, version, request, facts))
         .collect();
     let outcome = combine(statements.iter().enumerate().map(|(i, s)| (i, s.result)));
     PolicyTrace {
@@ -755,10 +831,11 @@ fn explain_statement(
     statement: &Statement,
     version: PolicyVersion,
     request: &Request<'_>,
+    facts: CallerFacts,
 ) -> StatementTrace {
     let action = action_match(statement.action.as_ref(), request.action);
     let resource = resource_match(statement.resource.as_ref(), version, request);
-    let principal = principal_match(statement.principal.as_ref(), request.principal);
+    let principal = statement_principal(statement, request.principal, facts);
     let conditions: Vec<ConditionTrace> = statement
         .conditions
         .iter()
@@ -851,6 +928,16 @@ fn principal_trace(
         (Some(_), PrincipalMatch::NoMatch) => {
             format!("Principal names neither `{who}` nor its account")
         }
+        (Some(_), PrincipalMatch::Caller(CallerMatch::NotExcluded)) if outcome.boundary => {
+            let listed = match &entry {
+                Some(e) => format!("NotPrincipal lists `{e}`"),
+                None => "NotPrincipal excludes everyone".to_owned(),
+            };
+            format!(
+                "{listed}, but `{who}` has a permissions boundary: a Deny with NotPrincipal \
+                 denies every IAM principal with a permissions boundary, whatever the list says"
+            )
+        }
         (Some(_), PrincipalMatch::Caller(CallerMatch::NotExcluded)) => {
             match (&entry, outcome.missing) {
                 (Some(e), Some(MissingLink::Account)) => format!(
@@ -881,5 +968,6 @@ fn principal_trace(
         entry,
         caller: caller.id.clone(),
         summary,
+        boundary_overrides_not_principal: outcome.boundary,
     }
 }

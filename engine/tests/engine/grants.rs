@@ -430,7 +430,10 @@ fn pairs(p: &[(&str, &str)]) -> BTreeMap<String, String> {
 
 /// KMS Developer Guide, create-grant-overview.html ("Granting CreateGrant permission"): CreateGrant
 /// from a grant allows only a subset of that grant's operations, with constraints at least as
-/// strict.
+/// strict. A grant that does not cover the new grant allows nothing, so the refusal is the one
+/// the policies give without it: on a key whose policy lets IAM policies allow (the account
+/// principal), "no identity-based policy allows"; on one that does not, "no resource-based
+/// policy allows" (the forms of IAM User Guide, troubleshoot_access-denied.html).
 #[test]
 fn create_grant_from_a_grant_is_limited_to_a_stricter_subset() {
     let Demo {
@@ -483,7 +486,7 @@ fn create_grant_from_a_grant_is_limited_to_a_stricter_subset() {
         (
             bob.as_str(),
             Action::CreateGrant,
-            DenialForm::NoResourcePolicyAllows
+            DenialForm::NoIdentityPolicyAllows
         )
     );
     assert_eq!(
@@ -493,6 +496,24 @@ fn create_grant_from_a_grant_is_limited_to_a_stricter_subset() {
             child(&["Encrypt"], None)
         )),
         "AccessDeniedException"
+    );
+    // A key policy that names Alice alone, without the account principal.
+    let alice_only = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": alice}, "Action": "kms:*", "Resource": "*"}]
+    })
+    .to_string();
+    world.set_key_policy(&key, &alice_only).unwrap();
+    let denied = world
+        .create_grant(
+            &caller(&bob),
+            &mut at(&mut rng, 0),
+            child(&["Encrypt"], None),
+        )
+        .unwrap_err();
+    assert_eq!(
+        denied.denial().unwrap().form,
+        DenialForm::NoResourcePolicyAllows
     );
 }
 
@@ -878,6 +899,89 @@ fn retire_rights_follow_the_grant() {
     );
     assert_eq!(denied.verdict.decision, Decision::ExplicitDeny);
     assert_eq!(world.grants.on_key(&key).count(), 1);
+}
+
+/// KMS Developer Guide, grant-delete.html: "The kms:RetireGrant permission is not effective in a
+/// key policy or resource control policy. To deny permission to retire a grant, you can use a
+/// Deny action with the kms:RetireGrant permission in your IAM policies." AWS Organizations User
+/// Guide, orgs_manage_policies_rcps.html: "RCPs do not impact the kms:RetireGrant permission."
+#[test]
+fn key_policy_and_rcp_statements_have_no_effect_on_retire_grant_but_an_iam_deny_does() {
+    let text = r#"{
+      "principals": [{"name": "Ret"}, {"name": "Ret2"}, {"name": "Ret3",
+        "policies": [{"name": "NoRetire", "document": {"Version": "2012-10-17", "Statement": [
+          {"Effect": "Deny", "Action": "kms:RetireGrant", "Resource": "*"}]}}]},
+        {"name": "Bob"}],
+      "keys": [{"name": "K", "policy": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"},
+        {"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::111122223333:user/Ret"}, "Action": "kms:RetireGrant", "Resource": "*"}]}}],
+      "grants": [
+        {"key": "K", "grantee": "Bob", "operations": ["Encrypt"], "retiring_principal": "Ret", "name": "g1"},
+        {"key": "K", "grantee": "Bob", "operations": ["Encrypt"], "retiring_principal": "Ret2", "name": "g2"},
+        {"key": "K", "grantee": "Bob", "operations": ["Encrypt"], "retiring_principal": "Ret3", "name": "g3"}],
+      "organization": {"management_account": "999999999999", "rcps": [{"name": "NoRetire", "targets": ["root"],
+        "document": {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*",
+          "Action": "kms:RetireGrant", "Resource": "*"}]}}]}
+    }"#;
+    let mut rng = SeededRandomness::new(1);
+    let loaded = kms_engine::scenario::load(text, NOW, &mut rng).unwrap();
+    let mut world = loaded.world;
+    let key = world.keys.keys().next().unwrap().arn.clone();
+    let grant_id = |world: &World, name: &str| {
+        world
+            .grants
+            .on_key(&key)
+            .find(|g| g.name.as_deref() == Some(name))
+            .unwrap()
+            .id
+            .to_string()
+    };
+    let user = |name: &str| format!("arn:aws:iam::111122223333:user/{name}");
+    let retire = |world: &mut World, who: &str, grant_id: &str| {
+        let mut rng = SeededRandomness::new(2);
+        world.retire_grant(
+            &caller(who),
+            &mut at(&mut rng, 60),
+            RetireGrantRequest {
+                key_id: Some(key.clone()),
+                grant_id: Some(grant_id.to_owned()),
+                ..RetireGrantRequest::default()
+            },
+        )
+    };
+    // The key policy's Deny (naming Ret) and the RCP's Deny (everyone) count for nothing.
+    let g1 = grant_id(&world, "g1");
+    retire(&mut world, &user("Ret"), &g1).unwrap();
+    let g2 = grant_id(&world, "g2");
+    retire(&mut world, &user("Ret2"), &g2).unwrap();
+    // An IAM Deny still stops the retiring principal.
+    let g3 = grant_id(&world, "g3");
+    let denied = refused(
+        retire(&mut world, &user("Ret3"), &g3),
+        &world,
+        60,
+        RequestParams {
+            grant_id: Some(g3.clone()),
+            ..RequestParams::default()
+        },
+    );
+    assert_eq!(denied.verdict.decision, Decision::ExplicitDeny);
+    assert!(matches!(
+        denied.verdict.reason,
+        Reason::ExplicitDenyInIdentityPolicy { .. }
+    ));
+    assert!(
+        denied.steps.iter().any(
+            |s| s.question == "Does the key policy apply to kms:RetireGrant?"
+                && s.text.contains("not effective in a key policy")
+        ),
+        "{:?}",
+        denied.steps
+    );
+    assert!(
+        denied.guardrail_traces.is_empty(),
+        "no RCP is evaluated for RetireGrant"
+    );
 }
 
 /// KMS API Reference, RetireGrant: a grant token identifies the grant even before it is

@@ -400,6 +400,87 @@ fn session_policies_limit_the_roles_permissions_except_where_the_session_is_name
     );
 }
 
+#[test]
+fn a_deny_with_not_principal_denies_every_principal_with_a_permissions_boundary_whatever_it_lists()
+{
+    // IAM User Guide, reference_policies_elements_notprincipal.html and
+    // access_policies_boundaries.html: "The NotPrincipal element with a Deny effect will always
+    // deny any IAM principal that has a permissions boundary policy attached, regardless of the
+    // values specified in the NotPrincipal element." A session has its role's boundary.
+    let listed = r#"["arn:aws:iam::111122223333:user/Alice", "arn:aws:iam::111122223333:user/Bob",
+        "arn:aws:iam::111122223333:role/App", "arn:aws:iam::111122223333:root"]"#;
+    let text = format!(
+        r#"{{
+      "principals": [
+        {{"name": "Alice", "permissions_boundary": "Everything"}},
+        {{"name": "Bob"}},
+        {{"name": "App", "arn": "arn:aws:iam::111122223333:role/App", "permissions_boundary": "Everything"}},
+        {{"name": "run", "arn": "arn:aws:sts::111122223333:assumed-role/App/run"}}
+      ],
+      "managed_policies": [
+        {{"name": "Everything", "document": {{"Version": "2012-10-17", "Statement": [
+          {{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}}]}}}}
+      ],
+      "keys": [{{"name": "K", "policy": {}}}]
+    }}"#,
+        key_with(&[
+            &format!(
+                r#"{{"Effect": "Allow", "Principal": {{"AWS": {listed}}}, "Action": "kms:*", "Resource": "*"}}"#
+            ),
+            &format!(
+                r#"{{"Effect": "Deny", "NotPrincipal": {{"AWS": {listed}}}, "Action": "kms:*", "Resource": "*"}}"#
+            ),
+            // An Allow with NotPrincipal is not touched by the rule (it only concerns Deny).
+            r#"{"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:user/Bob"}, "Action": "kms:DescribeKey", "Resource": "*"}"#,
+        ])
+    );
+    let loaded = load(&text);
+    // Without a boundary, the list excludes Bob: the key policy allows him.
+    assert!(decide(&loaded, "Bob", "K", Action::Encrypt).is_allowed());
+    let matrix = kms_engine::matrix::Matrix::of_world(&loaded.world, &[Action::Encrypt], NOW);
+    for who in ["Alice", "run"] {
+        let verdict = decide(&loaded, who, "K", Action::Encrypt);
+        assert_eq!(verdict.decision, Decision::ExplicitDeny, "{who}");
+        assert_eq!(
+            verdict.reason,
+            Reason::ExplicitDenyInKeyPolicy { statement: 1 },
+            "{who}"
+        );
+        let (caller, key) = names(&loaded, who, "K");
+        assert_eq!(
+            matrix
+                .lookup(&caller, &key, Action::Encrypt)
+                .unwrap()
+                .verdict,
+            verdict,
+            "the matrix agrees for {who}"
+        );
+        let explanation = explain(&loaded.world, &caller, &key, Action::Encrypt);
+        assert!(
+            explanation
+                .notes
+                .contains(&kms_engine::authz::Note::NotPrincipalDenyIgnoresListForBoundaries),
+            "{who}: {:?}",
+            explanation.notes
+        );
+        let deny = &explanation.key_policy_trace.as_ref().unwrap().statements[1];
+        assert!(deny.principal.boundary_overrides_not_principal);
+        assert!(
+            deny.principal
+                .summary
+                .contains("has a permissions boundary"),
+            "{}",
+            deny.principal.summary
+        );
+    }
+    let (bob, key) = names(&loaded, "Bob", "K");
+    assert!(
+        !explain(&loaded.world, &bob, &key, Action::Encrypt)
+            .notes
+            .contains(&kms_engine::authz::Note::NotPrincipalDenyIgnoresListForBoundaries)
+    );
+}
+
 /// Checks that `verdict` is an explicit Deny in a `guardrail` policy.
 fn assert_denied_by(verdict: kms_engine::authz::Verdict, guardrail: Guardrail) {
     assert_eq!(verdict.decision, Decision::ExplicitDeny);
@@ -471,6 +552,27 @@ fn an_scp_must_allow_and_not_deny_for_principals_of_member_accounts() {
 }
 
 #[test]
+fn the_scp_step_names_only_the_scps_that_allow() {
+    // AWS Organizations User Guide, orgs_manage_policies_scps_evaluation.html: a request needs an
+    // SCP that allows it at every level; a Deny-only SCP whose Deny does not apply allows
+    // nothing, so the explanation must not count it among those that allow.
+    let deny_decrypt = r#"{"name": "NoDecrypt", "targets": ["111122223333"], "document": {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "kms:Decrypt", "Resource": "*"}]}}"#;
+    let loaded = org_world(&format!("[{FULL_ACCESS}, {deny_decrypt}]"), "[]");
+    let (alice, key) = names(&loaded, "Alice", "K");
+    let explanation = explain(&loaded.world, &alice, &key, Action::Encrypt);
+    let step = explanation
+        .steps
+        .iter()
+        .find(|s| s.kind == StepKind::ServiceControlPolicies)
+        .unwrap();
+    assert_eq!(step.result, StepResult::Yes);
+    assert_eq!(
+        step.text,
+        "FullAWSAccess allows it. NoDecrypt neither allows nor denies it."
+    );
+}
+
+#[test]
 fn an_rcp_limits_use_of_member_account_keys_but_not_the_management_accounts_or_services() {
     // AWS Organizations User Guide, orgs_manage_policies_rcps.html: RCPs apply to resources of
     // member accounts, not of the management account, and "RCPs do not apply to ... requests
@@ -505,6 +607,84 @@ fn an_rcp_limits_use_of_member_account_keys_but_not_the_management_accounts_or_s
         s.kind,
         StepKind::ResourceControlPolicies | StepKind::ServiceControlPolicies
     )));
+}
+
+#[test]
+fn scps_and_rcps_do_not_restrict_service_linked_roles() {
+    // AWS Organizations User Guide, orgs_manage_policies_scps.html: "SCPs do not affect any
+    // service-linked role. Service-linked roles enable other AWS services to integrate with AWS
+    // Organizations and can't be restricted by SCPs." orgs_manage_policies_rcps.html, "Resources
+    // and entities not restricted by RCPs": "RCPs do not impact the effective permissions of any
+    // service-linked role." IAM User Guide, using-service-linked-roles.html: a service-linked
+    // role's path is /aws-service-role/. A role elsewhere (even /service-role/) stays limited.
+    let slr = "arn:aws:iam::111122223333:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling";
+    let other = "arn:aws:iam::111122223333:role/service-role/Worker";
+    let text = format!(
+        r#"{{
+      "principals": [{{"name": "SLR", "arn": "{slr}"}},
+                     {{"name": "SLRSession", "arn": "arn:aws:sts::111122223333:assumed-role/AWSServiceRoleForAutoScaling/AutoScaling"}},
+                     {{"name": "Worker", "arn": "{other}"}},
+                     {{"name": "Outside", "arn": "arn:aws:iam::444455556666:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"}}],
+      "keys": [{{"name": "K", "policy": {k}}}],
+      "organization": {{"management_account": "999988887777",
+        "scps": [{FULL_ACCESS}, {{"name": "NoDecrypt", "targets": ["root"], "document": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Deny", "Action": "kms:Decrypt", "Resource": "*"}}]}}}}],
+        "rcps": [{{"name": "NoEncrypt", "targets": ["root"], "document": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Deny", "Principal": "*", "Action": "kms:Encrypt", "Resource": "*"}}]}}}}]}}
+    }}"#,
+        k = key_with(&[&format!(
+            r#"{{"Effect": "Allow", "Principal": {{"AWS": ["{slr}", "{other}", "arn:aws:iam::444455556666:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"]}}, "Action": "kms:*", "Resource": "*"}}"#
+        )])
+    );
+    let loaded = load(&text);
+    for who in ["SLR", "SLRSession"] {
+        assert!(
+            decide(&loaded, who, "K", Action::Decrypt).is_allowed(),
+            "{who}: SCP"
+        );
+        assert!(
+            decide(&loaded, who, "K", Action::Encrypt).is_allowed(),
+            "{who}: RCP"
+        );
+        let (caller, key) = names(&loaded, who, "K");
+        let explanation = explain(&loaded.world, &caller, &key, Action::Decrypt);
+        assert!(explanation.guardrail_traces.is_empty());
+        assert!(
+            explanation
+                .notes
+                .contains(&kms_engine::authz::Note::ServiceLinkedRoleOutsideOrganizationPolicies)
+        );
+    }
+    assert_denied_by(
+        decide(&loaded, "Worker", "K", Action::Decrypt),
+        Guardrail::Scp,
+    );
+    assert_denied_by(
+        decide(&loaded, "Worker", "K", Action::Encrypt),
+        Guardrail::Rcp,
+    );
+    // A service-linked role of an account outside the organization is not limited by the RCP
+    // either (it would be for any other principal of that account).
+    let (outside, key) = names(&loaded, "Outside", "K");
+    let explanation = explain(&loaded.world, &outside, &key, Action::Encrypt);
+    assert!(
+        explanation.guardrail_traces.is_empty(),
+        "{:?}",
+        explanation.guardrail_traces
+    );
+    let matrix = kms_engine::matrix::Matrix::of_world(
+        &loaded.world,
+        &[Action::Encrypt, Action::Decrypt],
+        NOW,
+    );
+    for who in ["SLR", "SLRSession", "Worker"] {
+        let (caller, key) = names(&loaded, who, "K");
+        for action in [Action::Encrypt, Action::Decrypt] {
+            assert_eq!(
+                matrix.lookup(&caller, &key, action).unwrap().verdict,
+                decide(&loaded, who, "K", action),
+                "{who} {action:?}"
+            );
+        }
+    }
 }
 
 #[test]
