@@ -418,7 +418,7 @@ impl World {
             },
         );
         let form = without_grants
-            .denial(&principal.arn, Action::CreateGrant, &key.arn)
+            .denial(&principal.id, Action::CreateGrant, &key.arn)
             .map_or(DenialForm::NoResourcePolicyAllows, |denied| denied.form);
         Err(KmsError::AccessDenied(AccessDenied::new(
             &principal.id,

@@ -936,8 +936,8 @@ fn key_policy_and_rcp_statements_have_no_effect_on_retire_grant_but_an_iam_deny_
             .id
             .to_string()
     };
-    let user = |name: &str| format!("arn:aws:iam::111122223333:user/{name}");
-    let retire = |world: &mut World, who: &str, grant_id: &str| {
+    let user = |name: &str| user(ACCOUNT, name);
+    let retire = |world: &mut World, who: &kms_engine::request::PrincipalArn, grant_id: &str| {
         let mut rng = SeededRandomness::new(2);
         world.retire_grant(
             &caller(who),
