@@ -640,9 +640,11 @@ fn request_needs_context(world: &World, request: &AuthzRequest<'_>) -> bool {
 /// `aws:PrincipalOrgID` (IAM User Guide, reference_policies_condition-keys.html);
 /// `kms:CallerAccount` (KMS Developer Guide, conditions-kms.html).
 ///
-/// `aws:PrincipalOrgPaths` is left out: its value (`o-id/r-root/ou-.../`) names the
-/// organization's root id, which the world does not keep (the scenario format and `import`
-/// write the root as `root`), so a policy testing it sees the key absent.
+/// `aws:PrincipalOrgPaths` (`o-id/r-root/ou-.../`, [`Organization::path_of`]) is set only when
+/// the world knows the organization's id and its root's id (a unit's `parent` or a policy target
+/// written as `r-...`); with the root written as `root`, as `import` writes it, the key is absent.
+///
+/// [`Organization::path_of`]: crate::world::Organization::path_of
 pub fn caller_context(world: &World, caller: &Principal, now: Timestamp) -> Arc<Context> {
     let principal = caller.request_principal();
     let mut context = Context::new();
@@ -681,6 +683,13 @@ pub fn caller_context(world: &World, caller: &Principal, now: Timestamp) -> Arc<
     // "included in the request context only if the principal is a member of an organization".
     if let Some(org_id) = world.organization_id_of(&caller.account) {
         context.set("aws:PrincipalOrgID", org_id);
+    }
+    // The same, multivalued: the account's entity path.
+    if let Some(path) = world
+        .organization()
+        .and_then(|org| org.path_of(&caller.account))
+    {
+        context.insert("aws:PrincipalOrgPaths", ContextValue::Multi(vec![path]));
     }
     Arc::new(context)
 }

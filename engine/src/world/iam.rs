@@ -205,6 +205,42 @@ impl Organization {
         self.units.iter().find(|u| u.id == id)
     }
 
+    /// The root's id (`r-...`), when the organization names it: every unit parent and policy
+    /// target that names the root by id names the same one (`root` says nothing of the id).
+    pub fn root_id(&self) -> Option<&str> {
+        let mut ids = self
+            .units
+            .iter()
+            .map(|u| u.parent.as_str())
+            .chain(
+                self.scps
+                    .iter()
+                    .chain(&self.rcps)
+                    .flat_map(|p| p.targets.iter().map(String::as_str)),
+            )
+            .filter(|t| t.starts_with("r-"));
+        let first = ids.next()?;
+        ids.all(|id| id == first).then_some(first)
+    }
+
+    /// `account`'s AWS Organizations entity path, `o-id/r-root/ou-.../` down to its own OU, as
+    /// `aws:PrincipalOrgPaths` holds it (IAM User Guide, reference_policies_condition-keys.html,
+    /// aws:PrincipalOrgPaths; access_policies_last-accessed-view-data-orgs.html, "Understand the
+    /// AWS Organizations entity path"). `None` for a non-member, or when the organization's id
+    /// or its root's id is unknown.
+    pub fn path_of(&self, account: &str) -> Option<String> {
+        let (id, root) = (self.id.as_deref()?, self.root_id()?);
+        if !self.is_member(account) {
+            return None;
+        }
+        let mut path = format!("{id}/{root}/");
+        for unit in self.path_to(account) {
+            path.push_str(&unit.id);
+            path.push('/');
+        }
+        Some(path)
+    }
+
     /// The OUs from the root down to `account`'s own OU (empty for an account directly under
     /// the root). Stops at a cycle or past [`MAX_UNIT_DEPTH`] levels, which
     /// [`World::set_organization`] refuses.
