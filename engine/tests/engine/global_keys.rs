@@ -476,3 +476,56 @@ fn import_takes_the_organization_id_and_the_accounts_directly_under_the_root() {
         Some("o-exampleorgid")
     );
 }
+
+#[test]
+fn aws_principal_org_paths_is_the_accounts_entity_path_when_the_root_id_is_known() {
+    // IAM User Guide, reference_policies_condition-keys.html, aws:PrincipalOrgPaths: "Use this
+    // key to compare the AWS Organizations path for the principal who is making the request to
+    // the path in the policy", "Availability – This key is included in the request context only
+    // if the principal is a member of an organization", multivalued; the example
+    // "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/ou-ab12-22222222/" matches "principals in accounts
+    // that are attached directly to the ou-ab12-22222222 OU". The world knows the root's id
+    // here because a policy is attached to `r-ab12`.
+    let rcps = r#", "id": "o-a1b2c3d4e5", "scps": [FULL], "rcps": [
+      {"name": "NotFromWorkloads", "targets": ["r-ab12"], "document": {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*", "Condition": {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*"}}}]}},
+      {"name": "NotFromTheRoot", "targets": ["r-ab12"], "document": {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "kms:Encrypt", "Resource": "*", "Condition": {"ForAnyValue:StringEquals": {"aws:PrincipalOrgPaths": "o-a1b2c3d4e5/r-ab12/"}}}]}}]"#
+        .replace("FULL", &FULL_ACCESS.replace(r#"["root"]"#, r#"["r-ab12"]"#));
+    let expect = |cases: &[(&str, &str, &str)]| {
+        cases
+            .iter()
+            .map(|(p, a, d)| {
+                format!(r#"{{"principal": "{p}", "key": "DirectKey", "action": "{a}", "decision": "{d}"}}"#)
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let loaded = check_all(&org_text(
+        &rcps,
+        &expect(&[
+            ("InOu", "kms:Decrypt", "explicit-deny"),
+            ("InOu", "kms:Encrypt", "allow"),
+            ("Direct", "kms:Decrypt", "allow"),
+            ("Direct", "kms:Encrypt", "explicit-deny"),
+            ("Mgmt", "kms:Encrypt", "explicit-deny"),
+            // Outside the organization the key is absent: `ForAnyValue` finds no value.
+            ("Outsider", "kms:Decrypt", "allow"),
+            ("Outsider", "kms:Encrypt", "allow"),
+        ]),
+    ));
+    let org = loaded.world.organization().unwrap();
+    assert_eq!(org.root_id(), Some("r-ab12"));
+    assert_eq!(
+        org.path_of("222222222222").as_deref(),
+        Some("o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/")
+    );
+    assert_eq!(org.path_of("444455556666"), None);
+    // With the root written as `root`, its id is unknown: the key is absent, no path matches.
+    let unknown_root = rcps.replace(r#""r-ab12"]"#, r#""root"]"#);
+    check_all(&org_text(
+        &unknown_root,
+        &expect(&[
+            ("InOu", "kms:Decrypt", "allow"),
+            ("Direct", "kms:Encrypt", "allow"),
+        ]),
+    ));
+}
