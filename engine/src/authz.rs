@@ -642,7 +642,8 @@ fn request_needs_context(world: &World, request: &AuthzRequest<'_>) -> bool {
 ///
 /// `aws:PrincipalOrgPaths` (`o-id/r-root/ou-.../`, [`Organization::path_of`]) is set only when
 /// the world knows the organization's id and its root's id (a unit's `parent` or a policy target
-/// written as `r-...`); with the root written as `root`, as `import` writes it, the key is absent.
+/// written as `r-...`, as `import` writes it); with the root written only as `root`, the key is
+/// absent.
 ///
 /// [`Organization::path_of`]: crate::world::Organization::path_of
 pub fn caller_context(world: &World, caller: &Principal, now: Timestamp) -> Arc<Context> {

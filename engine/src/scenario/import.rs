@@ -633,6 +633,9 @@ impl Merge {
             for target in list(&v, "Targets") {
                 let target_id = text(target, "TargetId").unwrap_or_default();
                 match text(target, "Type").as_deref() {
+                    // The root by its id when the output gives one: it makes the entity path
+                    // (`aws:PrincipalOrgPaths`) known.
+                    Some("ROOT") if target_id.starts_with("r-") => targets.push(target_id),
                     Some("ROOT") => targets.push("root".to_owned()),
                     Some("ACCOUNT" | "ORGANIZATIONAL_UNIT") => targets.push(target_id),
                     other => self.skip(
@@ -658,9 +661,8 @@ impl Merge {
             ));
         } else if has("OrganizationalUnits") {
             let parent = name.split('.').next().unwrap_or(name);
-            let parent = if crate::world::is_root_target(parent) {
-                "root"
-            } else if crate::world::is_unit_id(parent) {
+            let parent = if crate::world::is_root_target(parent) || crate::world::is_unit_id(parent)
+            {
                 parent
             } else {
                 self.skip(

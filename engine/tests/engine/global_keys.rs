@@ -427,7 +427,8 @@ fn the_organization_id_and_accounts_are_read_checked_and_written_back() {
 #[test]
 fn import_takes_the_organization_id_and_the_accounts_directly_under_the_root() {
     // AWS Organizations API Reference: DescribeOrganization returns `Organization.Id`;
-    // ListAccountsForParent with the root's id lists the accounts directly under the root. An
+    // ListAccountsForParent with the root's id lists the accounts directly under the root;
+    // ListTargetsForPolicy names the root by its id (`r-...`). An
     // account a policy is attached to (ListTargetsForPolicy) is a member even when no listing
     // places it: it goes under the root, with a note.
     use kms_engine::scenario::{ImportFile, import};
@@ -474,6 +475,16 @@ fn import_takes_the_organization_id_and_the_accounts_directly_under_the_root() {
     assert_eq!(
         loaded.world.organization_id_of("999988887777"),
         Some("o-exampleorgid")
+    );
+    // The root keeps its id (ListTargetsForPolicy names it), so the entity path is known.
+    assert_eq!(
+        loaded
+            .world
+            .organization()
+            .unwrap()
+            .path_of("111122223333")
+            .as_deref(),
+        Some("o-exampleorgid/r-examplerootid111/")
     );
 }
 
