@@ -647,9 +647,19 @@ fn request_needs_context(world: &World, request: &AuthzRequest<'_>) -> bool {
 ///
 /// Global keys: `aws:PrincipalArn` (a session's role ARN), `aws:PrincipalAccount`,
 /// `aws:PrincipalType`, `aws:username` (IAM users), `aws:userid`, `aws:PrincipalTag/*`,
-/// `aws:RequestedRegion`, `aws:CurrentTime`, `aws:EpochTime`, `aws:SecureTransport` (IAM User
-/// Guide, reference_policies_condition-keys.html); `kms:CallerAccount` (KMS Developer Guide,
-/// conditions-kms.html).
+/// `aws:RequestedRegion`, `aws:CurrentTime`, `aws:EpochTime`, `aws:SecureTransport`,
+/// `aws:PrincipalIsAWSService`, `aws:ViaAWSService` (`false` here: a direct call;
+/// [`request_context_with`] sets it `true` for a request a service makes for the caller) and,
+/// for a principal of a member account of an organization whose id the world knows,
+/// `aws:PrincipalOrgID` (IAM User Guide, reference_policies_condition-keys.html);
+/// `kms:CallerAccount` (KMS Developer Guide, conditions-kms.html).
+///
+/// `aws:PrincipalOrgPaths` (`o-id/r-root/ou-.../`, [`Organization::path_of`]) is set only when
+/// the world knows the organization's id and its root's id (a unit's `parent` or a policy target
+/// written as `r-...`, as `import` writes it); with the root written only as `root`, the key is
+/// absent.
+///
+/// [`Organization::path_of`]: crate::world::Organization::path_of
 pub fn caller_context(world: &World, caller: &Principal, now: Timestamp) -> Arc<Context> {
     let principal = caller.request_principal();
     let mut context = Context::new();
@@ -679,6 +689,26 @@ pub fn caller_context(world: &World, caller: &Principal, now: Timestamp) -> Arc<
     context.set("aws:EpochTime", now.as_epoch_seconds().to_string());
     context.set("aws:SecureTransport", "true");
     context.set("kms:CallerAccount", caller.account.as_str());
+    // "present in the request context for all signed API requests that use AWS credentials":
+    // true for a service principal, false for an IAM principal. KMS takes no anonymous requests.
+    context.set(
+        "aws:PrincipalIsAWSService",
+        if caller.is_service() { "true" } else { "false" },
+    );
+    // "always included in the request context"; false "when the principal makes the call
+    // directly".
+    context.set("aws:ViaAWSService", "false");
+    // "included in the request context only if the principal is a member of an organization".
+    if let Some(org_id) = world.organization_id_of(&caller.account) {
+        context.set("aws:PrincipalOrgID", org_id);
+    }
+    // The same, multivalued: the account's entity path.
+    if let Some(path) = world
+        .organization()
+        .and_then(|org| org.path_of(&caller.account))
+    {
+        context.insert("aws:PrincipalOrgPaths", ContextValue::Multi(vec![path]));
+    }
     Arc::new(context)
 }
 
@@ -692,11 +722,15 @@ pub struct KeyContext {
 }
 
 impl KeyContext {
-    /// `aws:ResourceTag/*`, `kms:KeyOrigin`, `kms:KeySpec`, `kms:KeyUsage`, `kms:MultiRegion` and,
-    /// for IAM policies, `kms:ResourceAliases` (IAM User Guide,
-    /// reference_policies_condition-keys.html; KMS Developer Guide, conditions-kms.html).
+    /// `aws:ResourceAccount` (the key's account), `aws:ResourceTag/*`, `kms:KeyOrigin`,
+    /// `kms:KeySpec`, `kms:KeyUsage`, `kms:MultiRegion` and, for IAM policies,
+    /// `kms:ResourceAliases` (IAM User Guide, reference_policies_condition-keys.html; KMS
+    /// Developer Guide, conditions-kms.html).
     pub fn of(world: &World, key: &Key) -> KeyContext {
         let mut context = Context::new();
+        // "always included in the request context for most service actions" (KMS is not among
+        // the exceptions): the account that owns the key.
+        context.set("aws:ResourceAccount", key.account.as_str());
         for tag in &key.tags {
             context.set(
                 format!("aws:ResourceTag/{}", tag.tag_key),
@@ -819,6 +853,12 @@ pub fn request_context_with(
         for (name, value) in params.context.iter() {
             own.insert(name, value.clone());
         }
+    }
+    // A request a service makes on the caller's behalf (it carries `kms:ViaService`) has
+    // `aws:ViaAWSService` true, unless the caller's context says otherwise (IAM User Guide,
+    // reference_policies_condition-keys.html#condition-keys-viaawsservice).
+    if own.get("kms:ViaService").is_some() && params.context.get("aws:ViaAWSService").is_none() {
+        own.set("aws:ViaAWSService", "true");
     }
     let layers = |key_layer: Option<&Arc<Context>>| {
         key_layer

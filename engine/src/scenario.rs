@@ -41,11 +41,15 @@
 //!   - `groups`: `{"name", "arn"` (optional, for a path)`, "members": [users], "policies": [...]}`;
 //!   - on a user or role, `permissions_boundary`: a declared managed policy's ARN or name; on a
 //!     session, `session_policies`: `{"name", "document"}` inline or `{"arn"}` managed;
-//!   - `organization`: `{"management_account", "units": [...], "scps": [...], "rcps": [...]}`;
-//!     each OU `{"id": "ou-...", "name"?, "parent"?: "root" (default) or an OU id, "accounts":
-//!     [account ids]}`; each policy `{"name", "id"?, "document", "targets": [account ids, OU ids
-//!     or "root"]}`. An account gets the policies of every OU above it. A custom RCP may only
-//!     deny (RCPFullAWSAccess, the only one AWS lets allow, is always attached and never listed).
+//!   - `organization`: `{"id"?: "o-...", "management_account", "accounts"?: [account ids
+//!     directly under the root], "units": [...], "scps": [...], "rcps": [...]}`; each OU
+//!     `{"id": "ou-...", "name"?, "parent"?: "root" (default) or an OU id, "accounts": [account
+//!     ids]}`; each policy `{"name", "id"?, "document", "targets": [member account ids, OU ids or
+//!     "root"]}`. The members are the management account, the accounts under the root and those
+//!     in an OU; any other account is outside: no SCP or RCP reaches it. An account gets the
+//!     policies of every OU above it. A custom RCP may only deny (RCPFullAWSAccess, the only one
+//!     AWS lets allow, is always attached and never listed). With an `id`, the requests of a
+//!     member's principals carry it as `aws:PrincipalOrgID`.
 //!   - a managed policy keeps only its default version: the one IAM evaluates.
 //! - `actions` are the access matrix's default columns; `expect` entries are checked by
 //!   [`check`] and `kmsplay check`.
@@ -191,9 +195,14 @@ pub struct GroupEntry {
 /// An organization: its management account, OUs, SCPs and RCPs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrganizationEntry {
+    /// The organization id (`o-...`), if given: `aws:PrincipalOrgID` of member principals.
+    pub id: Option<String>,
     /// The management account (neither SCPs nor RCPs apply to it).
     pub management_account: String,
-    /// The organizational units (an account in none sits directly under the root).
+    /// The member accounts directly under the root. An account that is neither the management
+    /// account, nor here, nor in an OU is outside the organization.
+    pub accounts: Vec<String>,
+    /// The organizational units.
     pub units: Vec<OrgUnitEntry>,
     /// Service control policies.
     pub scps: Vec<OrgPolicyEntry>,

@@ -25,8 +25,8 @@ mod iam;
 
 pub use iam::{
     Group, MAX_SCP_LEVELS, MAX_UNIT_DEPTH, ManagedPolicy, OrgPolicy, OrgUnit, Organization,
-    PolicySource, ScpLevel, ScpLevels, is_root_target, is_unit_id, parse_policy_arn,
-    rcp_allow_statement,
+    PolicySource, ScpLevel, ScpLevels, is_organization_id, is_root_target, is_unit_id,
+    parse_policy_arn, rcp_allow_statement,
 };
 use std::fmt;
 use std::sync::Arc;

@@ -333,6 +333,14 @@ pub(crate) fn is_identity_key(key: &str) -> bool {
         || key.starts_with("aws:principaltag/")
 }
 
+/// Condition keys that describe the key, which every request on it carries whoever calls
+/// (`aws:ResourceAccount`, the key's account: IAM User Guide,
+/// reference_policies_condition-keys.html): a caller cannot send them, so a statement's
+/// condition on one is decided as the world is, never presented as something to send.
+pub(crate) fn is_resource_key(key: &str) -> bool {
+    key.eq_ignore_ascii_case("aws:ResourceAccount")
+}
+
 /// Condition keys that pin a `*` statement to an organisation or an account (then it is not
 /// public).
 pub(crate) fn is_org_or_account_pin(key: &str) -> bool {
@@ -366,7 +374,7 @@ fn presentable_conditions(statement: &Statement, action: Action) -> Option<Vec<(
     }
     let mut needed = Vec::new();
     for condition in &statement.conditions {
-        if is_identity_key(&condition.key) {
+        if is_identity_key(&condition.key) || is_resource_key(&condition.key) {
             return None;
         }
         let first = condition.values.first().map(|v| v.text.as_str());

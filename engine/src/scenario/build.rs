@@ -172,6 +172,7 @@ impl Scenario {
                             !crate::world::is_root_target(t) && !crate::world::is_unit_id(t)
                         }),
                 )
+                .chain(org.accounts.iter().map(String::as_str))
                 .chain(
                     org.units
                         .iter()
@@ -431,7 +432,9 @@ impl Scenario {
                     .collect()
             };
             let organization = Organization {
+                id: org.id.clone(),
                 management_account: org.management_account.clone(),
+                accounts: org.accounts.clone(),
                 units: org
                     .units
                     .iter()
@@ -700,7 +703,9 @@ fn iam_of(world: &World) -> IamSetup {
         managed_policies,
         groups,
         organization: world.organization().map(|org| OrganizationEntry {
+            id: org.id.clone(),
             management_account: org.management_account.clone(),
+            accounts: org.accounts.clone(),
             units: org
                 .units
                 .iter()

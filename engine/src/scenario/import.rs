@@ -12,11 +12,11 @@
 //! | `aws kms list-grants` | `Grants` |
 //! | `aws organizations describe-policy` | `Policy.PolicySummary` and `Policy.Content` |
 //! | `aws organizations list-targets-for-policy` | `Targets`; the policy id is the file name's start |
-//! | `aws organizations describe-organization` | `Organization.MasterAccountId` |
+//! | `aws organizations describe-organization` | `Organization.Id` and `Organization.MasterAccountId` |
 //! | `aws organizations list-roots` | `Roots` |
 //! | `aws organizations list-organizational-units-for-parent` | `OrganizationalUnits`; the parent id (`r-...` or `ou-...`) is the file name's start |
-//! | `aws organizations list-accounts-for-parent` | `Accounts`, in a file whose name starts with the parent id |
-//! | `aws organizations list-accounts` | `Accounts`, in a file whose name does not start with `r-` or `ou-` |
+//! | `aws organizations list-accounts-for-parent` | `Accounts`, in a file whose name starts with the parent id (the root's: the members directly under it) |
+//! | `aws organizations list-accounts` | `Accounts` (members of the organization), in a file whose name does not start with `r-` or `ou-` |
 //!
 //! The OU tree comes from `list-organizational-units-for-parent` and `list-accounts-for-parent`
 //! run for the root and each OU: an SCP or RCP attached to an OU applies to every account under
@@ -226,6 +226,12 @@ struct Merge {
     keys: BTreeMap<String, KeyData>,
     grants: Vec<(String, Value)>,
     management_account: Option<String>,
+    /// The organization id, from describe-organization.
+    org_id: Option<String>,
+    /// Member accounts directly under the root, from list-accounts-for-parent of the root.
+    root_accounts: Option<Vec<String>>,
+    /// Member accounts whose place is not said (list-accounts).
+    member_accounts: Vec<String>,
     org_policies: Vec<OrgPolicy>,
     targets: BTreeMap<String, Vec<String>>,
     /// OUs by id: name and parent (`root` or an OU id), from list-organizational-units-for-parent.
@@ -616,6 +622,7 @@ impl Merge {
             }
         } else if let Some(org) = v.get("Organization") {
             self.management_account = text(org, "MasterAccountId");
+            self.org_id = text(org, "Id").filter(|id| crate::world::is_organization_id(id));
             self.read.push(format!(
                 "{name}: organization, management account {}",
                 self.management_account.as_deref().unwrap_or("?")
@@ -626,6 +633,9 @@ impl Merge {
             for target in list(&v, "Targets") {
                 let target_id = text(target, "TargetId").unwrap_or_default();
                 match text(target, "Type").as_deref() {
+                    // The root by its id when the output gives one: it makes the entity path
+                    // (`aws:PrincipalOrgPaths`) known.
+                    Some("ROOT") if target_id.starts_with("r-") => targets.push(target_id),
                     Some("ROOT") => targets.push("root".to_owned()),
                     Some("ACCOUNT" | "ORGANIZATIONAL_UNIT") => targets.push(target_id),
                     other => self.skip(
@@ -651,9 +661,8 @@ impl Merge {
             ));
         } else if has("OrganizationalUnits") {
             let parent = name.split('.').next().unwrap_or(name);
-            let parent = if crate::world::is_root_target(parent) {
-                "root"
-            } else if crate::world::is_unit_id(parent) {
+            let parent = if crate::world::is_root_target(parent) || crate::world::is_unit_id(parent)
+            {
                 parent
             } else {
                 self.skip(
@@ -689,9 +698,13 @@ impl Merge {
             } else if crate::world::is_root_target(parent) {
                 self.read
                     .push(format!("{name}: {count} directly under the root"));
+                self.root_accounts
+                    .get_or_insert_with(Vec::new)
+                    .extend(accounts);
             } else {
                 self.read
                     .push(format!("{name}: {count} of the organization"));
+                self.member_accounts.extend(accounts);
             }
         } else if has("Keys") {
             for entry in list(&v, "Keys") {
@@ -1064,7 +1077,7 @@ fn build(mut m: Merge, name: Option<&str>) -> Result<Imported, ImportError> {
             m.skipped.push(Skipped {
                 file: "organizations".to_owned(),
                 item: "management account".to_owned(),
-                why: "no describe-organization output: SCPs and RCPs are taken to apply to every account".to_owned(),
+                why: "no describe-organization output: the management account and the organization id are unknown".to_owned(),
             });
             "000000000000".to_owned()
         });
@@ -1088,7 +1101,41 @@ fn build(mut m: Merge, name: Option<&str>) -> Result<Imported, ImportError> {
             });
             units.insert(id.clone(), (id, "root".to_owned()));
         }
+        // Members directly under the root: the root's listing, and any member (from
+        // list-accounts, or an account a policy is attached to) that no listing places.
+        let placed = |account: &String, root: &[String]| {
+            *account == management
+                || root.contains(account)
+                || m.unit_accounts.values().any(|list| list.contains(account))
+        };
+        if m.root_accounts.is_none() {
+            m.skipped.push(Skipped {
+                file: "organizations".to_owned(),
+                item: "the accounts directly under the root".to_owned(),
+                why: "no list-accounts-for-parent output for the root: only the accounts the other outputs name are members of the organization".to_owned(),
+            });
+        }
+        let mut root_accounts = m.root_accounts.clone().unwrap_or_default();
+        root_accounts.retain(|a| *a != management);
+        let targeted: Vec<String> = m
+            .targets
+            .values()
+            .flatten()
+            .filter(|t| !crate::world::is_root_target(t) && !crate::world::is_unit_id(t))
+            .cloned()
+            .collect();
+        for account in m.member_accounts.iter().chain(&targeted) {
+            if !placed(account, &root_accounts) {
+                m.skipped.push(Skipped {
+                    file: "organizations".to_owned(),
+                    item: format!("the place of account {account}"),
+                    why: "a member that no list-accounts-for-parent output places: it is placed directly under the root, and the SCPs and RCPs of any OU above it are not applied".to_owned(),
+                });
+                root_accounts.push(account.clone());
+            }
+        }
         let tree = crate::world::Organization {
+            accounts: root_accounts.clone(),
             units: units
                 .iter()
                 .map(|(id, (unit_name, parent))| crate::world::OrgUnit {
@@ -1154,6 +1201,12 @@ fn build(mut m: Merge, name: Option<&str>) -> Result<Imported, ImportError> {
             }
         }
         let mut org = object(json!({"management_account": management}));
+        if let Some(id) = &m.org_id {
+            org.insert("id".to_owned(), json!(id));
+        }
+        if !root_accounts.is_empty() {
+            org.insert("accounts".to_owned(), json!(root_accounts));
+        }
         if !unit_values.is_empty() {
             org.insert("units".to_owned(), json!(unit_values));
         }

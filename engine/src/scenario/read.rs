@@ -78,7 +78,14 @@ const PRINCIPAL: &[&str] = &[
 const POLICY: &[&str] = &["name", "document"];
 const MANAGED_POLICY: &[&str] = &["name", "arn", "document", "attached_to"];
 const GROUP: &[&str] = &["name", "arn", "members", "policies"];
-const ORGANIZATION: &[&str] = &["management_account", "units", "scps", "rcps"];
+const ORGANIZATION: &[&str] = &[
+    "id",
+    "management_account",
+    "accounts",
+    "units",
+    "scps",
+    "rcps",
+];
 const ORG_UNIT: &[&str] = &["id", "name", "parent", "accounts"];
 const ORG_POLICY: &[&str] = &["name", "id", "document", "targets"];
 const SESSION_POLICY: &[&str] = &["name", "document", "arn"];
@@ -965,6 +972,15 @@ impl Reader<'_, '_> {
         let management =
             object.required("management_account", value.span, path, &mut self.report)?;
         let management_account = self.account_id(management, &path.key("management_account"))?;
+        let id = self.organization_id(object, path);
+        let mut accounts = Vec::new();
+        if let Some(list) = self.list(object, "accounts", path) {
+            for (i, value) in list.iter().enumerate() {
+                if let Some(account) = self.account_id(value, &path.key("accounts").index(i)) {
+                    accounts.push(account);
+                }
+            }
+        }
         let mut units: Vec<(usize, &Value, OrgUnitEntry)> = Vec::new();
         if let Some(list) = self.list(object, "units", path) {
             for (i, item) in list.iter().enumerate() {
@@ -996,6 +1012,13 @@ impl Reader<'_, '_> {
                     .hint("use `root`, or the id of another entry of `units`");
             }
         }
+        // The member accounts: the management account, those directly under the root, those
+        // in an OU.
+        let members: Vec<String> = std::iter::once(&management_account)
+            .chain(&accounts)
+            .chain(units.iter().flat_map(|(_, _, u)| &u.accounts))
+            .cloned()
+            .collect();
         let mut lists = [Vec::new(), Vec::new()];
         for (field, out) in ["scps", "rcps"].into_iter().zip(lists.iter_mut()) {
             let Some(list) = self.list(object, field, path) else {
@@ -1010,18 +1033,39 @@ impl Reader<'_, '_> {
             };
             for (i, item) in list.iter().enumerate() {
                 let p = path.key(field).index(i);
-                if let Some(entry) = self.org_policy(item, &p, kind, &unit_ids) {
+                if let Some(entry) = self.org_policy(item, &p, kind, &unit_ids, &members) {
                     out.push(entry);
                 }
             }
         }
         let [scps, rcps] = lists;
         Some(OrganizationEntry {
+            id,
             management_account,
+            accounts,
             units: units.into_iter().map(|(_, _, u)| u).collect(),
             scps,
             rcps,
         })
+    }
+
+    /// The optional organization `id`: "o-" followed by from 10 to 32 lowercase letters or
+    /// digits (AWS Organizations API Reference, Organization, `Id`).
+    fn organization_id(&mut self, object: &Object, path: &JsonPath) -> Option<String> {
+        let value = object.get("id")?;
+        let id = value.expect_str(&path.key("id"), &mut self.report)?;
+        if crate::world::is_organization_id(id) {
+            return Some(id.to_owned());
+        }
+        self.report
+            .error(
+                "invalid-organization-id",
+                format!("`{id}` is not an organization id"),
+                &path.key("id"),
+                value.span,
+            )
+            .hint("an organization id is `o-` followed by 10 to 32 lowercase letters or digits, as `aws organizations describe-organization` prints it in `Organization.Id`");
+        None
     }
 
     /// An organizational unit: `{"id": "ou-...", "name", "parent"?: "root" or an OU id,
@@ -1112,6 +1156,7 @@ impl Reader<'_, '_> {
         path: &JsonPath,
         kind: PolicyKind,
         units: &[String],
+        members: &[String],
     ) -> Option<OrgPolicyEntry> {
         let object = item.expect_object(path, &mut self.report)?;
         object.reject_unknown(ORG_POLICY, "field", path, &mut self.report);
@@ -1133,7 +1178,16 @@ impl Reader<'_, '_> {
                 };
                 let account = target.len() == 12 && target.bytes().all(|b| b.is_ascii_digit());
                 let unit = units.iter().any(|u| u == target);
-                if account || unit || crate::world::is_root_target(target) {
+                if account && !members.iter().any(|m| m == target) {
+                    self.report
+                        .error(
+                            "not-a-member",
+                            format!("account `{target}` is not a member of the organization"),
+                            &p,
+                            value.span,
+                        )
+                        .hint("a policy attaches to the root, an OU or a member account: list the account in `organization.accounts` (directly under the root) or in an OU's `accounts`");
+                } else if account || unit || crate::world::is_root_target(target) {
                     targets.push(target.to_owned());
                 } else if crate::world::is_unit_id(target) {
                     self.report

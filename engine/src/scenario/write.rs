@@ -240,7 +240,13 @@ fn write_iam(scenario: &Scenario, w: &mut ObjectWriter<'_>) {
         let depth = w.depth + 1;
         let out = w.key("organization");
         let mut ow = ObjectWriter::open(out, depth);
+        if let Some(id) = &org.id {
+            ow.string("id", id);
+        }
         ow.string("management_account", &org.management_account);
+        if !org.accounts.is_empty() {
+            ow.strings("accounts", &org.accounts);
+        }
         if !org.units.is_empty() {
             ow.list("units", &org.units, |u, depth, out| {
                 let mut uw = ObjectWriter::open(out, depth);

@@ -153,12 +153,23 @@ pub struct OrgUnit {
     pub accounts: Vec<String>,
 }
 
-/// An AWS organization: its management account, its tree of OUs and its SCPs and RCPs.
+/// An AWS organization: its id, its management account, its member accounts (in OUs or
+/// directly under the root), its tree of OUs and its SCPs and RCPs.
+///
+/// An account is a member only if the organization says so: its management account, an
+/// account placed in an OU, or one listed directly under the root ([`Organization::is_member`]).
+/// Other accounts of the world are outside it: no SCP or RCP applies to them and their
+/// principals' requests carry no `aws:PrincipalOrgID`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Organization {
+    /// The organization id (`o-` and 10 to 32 lowercase letters or digits), if known: the value
+    /// of `aws:PrincipalOrgID` for the principals of member accounts.
+    pub id: Option<String>,
     /// The management account: neither SCPs nor RCPs apply to it.
     pub management_account: String,
-    /// The organizational units; an account in none sits directly under the root.
+    /// The member accounts placed directly under the root (not in an OU).
+    pub accounts: Vec<String>,
+    /// The organizational units.
     pub units: Vec<OrgUnit>,
     /// Service control policies.
     pub scps: Vec<OrgPolicy>,
@@ -166,10 +177,69 @@ pub struct Organization {
     pub rcps: Vec<OrgPolicy>,
 }
 
+/// Whether `id` is an organization id: "o-" followed by from 10 to 32 lowercase letters or
+/// digits (AWS Organizations API Reference, Organization, `Id`: pattern `^o-[a-z0-9]{10,32}$`).
+pub fn is_organization_id(id: &str) -> bool {
+    id.strip_prefix("o-").is_some_and(|rest| {
+        (10..=32).contains(&rest.len())
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    })
+}
+
 impl Organization {
+    /// Whether `account` belongs to the organization: its management account, an account in
+    /// one of its OUs, or one listed directly under the root.
+    pub fn is_member(&self, account: &str) -> bool {
+        !account.is_empty()
+            && (account == self.management_account
+                || self.accounts.iter().any(|a| a == account)
+                || self
+                    .units
+                    .iter()
+                    .any(|u| u.accounts.iter().any(|a| a == account)))
+    }
+
     /// The OU with this id.
     pub fn unit(&self, id: &str) -> Option<&OrgUnit> {
         self.units.iter().find(|u| u.id == id)
+    }
+
+    /// The root's id (`r-...`), when the organization names it: every unit parent and policy
+    /// target that names the root by id names the same one (`root` says nothing of the id).
+    pub fn root_id(&self) -> Option<&str> {
+        let mut ids = self
+            .units
+            .iter()
+            .map(|u| u.parent.as_str())
+            .chain(
+                self.scps
+                    .iter()
+                    .chain(&self.rcps)
+                    .flat_map(|p| p.targets.iter().map(String::as_str)),
+            )
+            .filter(|t| t.starts_with("r-"));
+        let first = ids.next()?;
+        ids.all(|id| id == first).then_some(first)
+    }
+
+    /// `account`'s AWS Organizations entity path, `o-id/r-root/ou-.../` down to its own OU, as
+    /// `aws:PrincipalOrgPaths` holds it (IAM User Guide, reference_policies_condition-keys.html,
+    /// aws:PrincipalOrgPaths; access_policies_last-accessed-view-data-orgs.html, "Understand the
+    /// AWS Organizations entity path"). `None` for a non-member, or when the organization's id
+    /// or its root's id is unknown.
+    pub fn path_of(&self, account: &str) -> Option<String> {
+        let (id, root) = (self.id.as_deref()?, self.root_id()?);
+        if !self.is_member(account) {
+            return None;
+        }
+        let mut path = format!("{id}/{root}/");
+        for unit in self.path_to(account) {
+            path.push_str(&unit.id);
+            path.push('/');
+        }
+        Some(path)
     }
 
     /// The OUs from the root down to `account`'s own OU (empty for an account directly under
@@ -196,6 +266,24 @@ impl Organization {
     /// unknown, a cycle, nesting deeper than five, an account in two OUs, a target that names
     /// no OU, a custom RCP that allows.
     pub fn problem(&self) -> Option<String> {
+        if let Some(id) = self.id.as_deref().filter(|id| !is_organization_id(id)) {
+            return Some(format!(
+                "`{id}` is not an organization id (`o-` and 10 to 32 lowercase letters or digits)"
+            ));
+        }
+        for (i, account) in self.accounts.iter().enumerate() {
+            if self.accounts.iter().skip(i + 1).any(|a| a == account) {
+                return Some(format!(
+                    "account `{account}` is listed twice under the root"
+                ));
+            }
+            if let Some(unit) = self.units.iter().find(|u| u.accounts.contains(account)) {
+                return Some(format!(
+                    "account `{account}` is both under the root and in OU `{}`",
+                    unit.id
+                ));
+            }
+        }
         for (i, unit) in self.units.iter().enumerate() {
             if !is_unit_id(&unit.id) {
                 return Some(format!("`{}` is not an OU id (`ou-...`)", unit.id));
@@ -236,6 +324,15 @@ impl Organization {
             }
         }
         for policy in self.scps.iter().chain(&self.rcps) {
+            // AttachPolicy takes the root, an OU or a member account.
+            for target in policy.targets.iter() {
+                if !is_unit_id(target) && !is_root_target(target) && !self.is_member(target) {
+                    return Some(format!(
+                        "policy `{}` is attached to account `{target}`, which is not a member of the organization",
+                        policy.name
+                    ));
+                }
+            }
             for target in policy.targets.iter().filter(|t| is_unit_id(t)) {
                 if self.unit(target).is_none() {
                     return Some(format!(
@@ -587,6 +684,7 @@ impl World {
                 .chain(&org.rcps)
                 .flat_map(|p| &p.targets)
                 .filter(|t| !is_root_target(t) && !is_unit_id(t))
+                .chain(&org.accounts)
                 .chain(org.units.iter().flat_map(|u| &u.accounts));
             for account in accounts {
                 if self.account(account).is_none() {
@@ -606,13 +704,21 @@ impl World {
         self.organization.as_deref()
     }
 
+    /// The id of the organization `account` belongs to (`aws:PrincipalOrgID` of its
+    /// principals): `None` outside the organization, or when the organization's id is unknown.
+    pub fn organization_id_of(&self, account: &str) -> Option<&str> {
+        self.organization()
+            .filter(|org| org.is_member(account))
+            .and_then(|org| org.id.as_deref())
+    }
+
     /// The SCPs that limit the principals of `account`: none for the management account, an
-    /// account outside the world, or a world without an organization.
+    /// account outside the organization, or a world without an organization.
     pub fn scps_for(&self, account: &str) -> ScpLevels<'_> {
         let Some(org) = self.organization() else {
             return ScpLevels::default();
         };
-        if account.is_empty() || account == org.management_account {
+        if !org.is_member(account) || account == org.management_account {
             return ScpLevels::default();
         }
         let at = |level: &ScpLevel<'_>| -> Vec<&OrgPolicy> {
@@ -636,12 +742,13 @@ impl World {
 
     /// The RCPs that limit what principals may do with the resources (keys) of `account`: those
     /// attached to the root, to an OU above the account, or to the account; any of them may
-    /// deny (AWS Organizations User Guide, orgs_manage_policies_rcps_evaluation.html).
+    /// deny (AWS Organizations User Guide, orgs_manage_policies_rcps_evaluation.html). None
+    /// for the management account or an account outside the organization.
     pub fn rcps_for(&self, account: &str) -> Vec<&OrgPolicy> {
         let Some(org) = self.organization() else {
             return Vec::new();
         };
-        if account == org.management_account {
+        if !org.is_member(account) || account == org.management_account {
             return Vec::new();
         }
         let path = org.path_to(account);

@@ -491,8 +491,8 @@ fn assert_denied_by(verdict: kms_engine::authz::Verdict, guardrail: Guardrail) {
     );
 }
 
-/// Alice of member account 111122223333, Mgmt of the management account 999988887777, a key in
-/// each, and `scps`/`rcps` as given.
+/// Alice of member account 111122223333 (directly under the root), Mgmt of the management
+/// account 999988887777, a key in each, and `scps`/`rcps` as given.
 fn org_world(scps: &str, rcps: &str) -> Loaded {
     let everyone = r#"{"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::111122223333:user/Alice", "arn:aws:iam::999988887777:user/Mgmt"]}, "Action": "kms:*", "Resource": "*"}"#;
     let text = format!(
@@ -501,7 +501,8 @@ fn org_world(scps: &str, rcps: &str) -> Loaded {
         "policies": [{{"name": "Use", "document": {USE_KMS}}}]}}],
       "keys": [{{"name": "K", "policy": {k}}},
                {{"name": "M", "arn": "arn:aws:kms:us-east-1:999988887777:key/1234abcd-12ab-34cd-56ef-1234567890ab", "policy": {k}}}],
-      "organization": {{"management_account": "999988887777", "scps": {scps}, "rcps": {rcps}}}
+      "organization": {{"management_account": "999988887777", "accounts": ["111122223333"],
+        "scps": {scps}, "rcps": {rcps}}}
     }}"#,
         k = key_with(&[everyone])
     );

@@ -10,6 +10,7 @@ mod authz_rules;
 mod crypto_ops;
 mod exercises;
 mod fidelity;
+mod global_keys;
 mod grants;
 mod iam_evaluation;
 mod import;

@@ -438,6 +438,8 @@ fn add_guardrails(world: &mut World, g: &Guardrails) {
         world.add_account("999999999999", "Management").unwrap();
         world
             .set_organization(Some(Organization {
+                id: Some("o-a1b2c3d4e5".to_owned()),
+                accounts: Vec::new(),
                 management_account: if g.management_is_other {
                     OTHER
                 } else {
