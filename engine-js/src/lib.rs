@@ -340,6 +340,7 @@ fn question(loaded: &Loaded, request: &JsValue) -> Result<Question, EngineError>
         action: action.name().to_owned(),
         context,
         grant_tokens: request.grant_tokens,
+        request_alias: kms_engine::store::KeyRef::alias_name_in(&request.key),
     })
 }
 

@@ -627,7 +627,7 @@ fn scps_and_rcps_do_not_restrict_service_linked_roles() {
                      {{"name": "Worker", "arn": "{other}"}},
                      {{"name": "Outside", "arn": "arn:aws:iam::444455556666:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"}}],
       "keys": [{{"name": "K", "policy": {k}}}],
-      "organization": {{"management_account": "999988887777",
+      "organization": {{"management_account": "999988887777", "accounts": ["111122223333"],
         "scps": [{FULL_ACCESS}, {{"name": "NoDecrypt", "targets": ["root"], "document": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Deny", "Action": "kms:Decrypt", "Resource": "*"}}]}}}}],
         "rcps": [{{"name": "NoEncrypt", "targets": ["root"], "document": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Deny", "Principal": "*", "Action": "kms:Encrypt", "Resource": "*"}}]}}}}]}}
     }}"#,
