@@ -1812,7 +1812,25 @@ impl Reader<'_, '_> {
                 .get(..4)
                 .is_some_and(|p| p.eq_ignore_ascii_case("kms:"));
         if let Some(known) = crate::catalog::action(action).filter(|_| prefixed) {
-            return Some(known.action.to_owned());
+            if crate::catalog::Action::from_name(known.action).is_some() {
+                return Some(known.action.to_owned());
+            }
+            // A real permission whose operation the playground does not perform (custom key
+            // stores, KMS's own multi-Region synchronisation): a decision about it would be made up.
+            self.report
+                .error(
+                    "unmodelled-action",
+                    format!(
+                        "`{}` is a KMS permission, but KMS Playground does not model its operation",
+                        known.action
+                    ),
+                    path,
+                    value.span,
+                )
+                .hint(
+                    "ask about an operation on a key, such as `kms:Decrypt` or `kms:DescribeKey`",
+                );
+            return None;
         }
         let hint = match crate::catalog::suggest_action(action) {
             Some(s) => format!("did you mean `{s}`?"),
@@ -2152,5 +2170,18 @@ mod tests {
                 assert_eq!(index.key(r), scenario.key_index(r), "{r}");
             }
         }
+    }
+
+    /// A question about a permission whose operation the playground does not perform (custom key
+    /// stores) cannot be answered honestly: it is refused where it is written, not decided as
+    /// "implicit deny".
+    #[test]
+    fn an_expectation_about_an_unmodelled_permission_is_refused_where_it_is_written() {
+        let text = r#"{"principals": [{"name": "Ann"}], "keys": [{"name": "K"}],
+ "expect": [{"principal": "Ann", "key": "K", "action": "kms:CreateCustomKeyStore", "decision": "implicit-deny"}]}"#;
+        let error = read(text).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(error.starts_with("2:56: error:"), "{error}");
+        assert!(error.contains("does not model its operation"), "{error}");
+        assert!(read(&text.replace("kms:CreateCustomKeyStore", "kms:GetKeyLastUsage")).is_ok());
     }
 }
