@@ -615,12 +615,20 @@ impl Playground {
         let Some(found) = self.world.keys.get_by_arn(key) else {
             return key.to_owned();
         };
-        self.world
+        let name: String = self
+            .world
             .keys
             .aliases_for(found)
             .next()
             .map(|a| a.name.trim_start_matches("alias/").to_owned())
-            .unwrap_or_else(|| found.id.as_str().chars().take(8).collect())
+            .unwrap_or_else(|| found.id.as_str().chars().take(8).collect());
+        // A key of another Region says so: a multi-Region replica has its primary's key id, so
+        // without it the two read alike.
+        if found.region == self.world.region() {
+            name
+        } else {
+            format!("{name} ({})", found.region)
+        }
     }
 
     // ---------------------------------------------------------------- intents

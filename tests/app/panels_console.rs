@@ -119,6 +119,34 @@ fn a_key_created_in_the_console_is_a_matrix_column_at_once() {
     );
 }
 
+/// A replica has its primary's key id (KMS Developer Guide, multi-region-keys-overview.html):
+/// its column and list entry say its Region, so the two read apart.
+#[test]
+fn a_replica_made_in_the_console_is_named_with_its_region() {
+    let mut state = lecture();
+    let columns = state.model().columns().len();
+    state.apply(Intent::Panel(PanelIntent::SetCaller(ROOT.to_owned())));
+    type_line(
+        &mut state,
+        "KEY=$(aws kms create-key --multi-region --query KeyMetadata.KeyId --output text)",
+    );
+    type_line(
+        &mut state,
+        "aws kms replicate-key --key-id $KEY --replica-region eu-west-2",
+    );
+    let model = state.model();
+    let names: Vec<&str> = model.columns()[columns..]
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(
+        names[0].starts_with("mrk-") && !names[0].contains('('),
+        "{names:?}"
+    );
+    assert_eq!(names[1], format!("{} (eu-west-2)", names[0]));
+}
+
 #[test]
 fn a_policy_put_from_the_console_changes_the_matrix_and_the_editor_text() {
     // CMK-B trusts only Bob and Charlie: Alice's IAM allow does not count (the lecture). Bob,
