@@ -468,6 +468,16 @@ fn key_actions() -> Vec<Action> {
         .collect()
 }
 
+/// Whether `statement`'s `Principal` names an AWS service (`{"Service": "cloudtrail.amazonaws.com"}`):
+/// the rows compared are IAM principals, so what it gives that service is not judged here.
+fn names_a_service(statement: &Statement) -> bool {
+    statement.principal.as_ref().is_some_and(|block| {
+        !block.negated
+            && matches!(&block.principals, crate::policy::document::PrincipalSet::Specific(entries)
+                if entries.iter().any(|e| e.kind == crate::policy::document::PrincipalKey::Service))
+    })
+}
+
 /// `unused-statement`: key-policy and identity-policy `Allow` statements whose removal changes no
 /// cell of any listed or synthetic principal.
 fn unused_statements(
@@ -506,7 +516,10 @@ fn unused_statements(
             continue;
         };
         for (index, statement) in key.policy.policy.statements.iter().enumerate() {
-            if statement.effect != Effect::Allow || statement.action.is_none() {
+            if statement.effect != Effect::Allow
+                || statement.action.is_none()
+                || names_a_service(statement)
+            {
                 continue;
             }
             // Judged on the parsed policy: a key policy cannot be saved without statements, but

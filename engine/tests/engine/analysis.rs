@@ -685,6 +685,30 @@ fn the_lectures_worlds_give_the_expected_findings() {
     );
 }
 
+/// A statement for an AWS service principal (the CloudTrail statement the KMS Developer Guide's
+/// key policies for CloudTrail use) allows that service: the audit compares IAM principals only,
+/// so it does not call such a statement unused.
+#[test]
+fn a_statement_for_an_aws_service_is_not_called_unused() {
+    let text = r#"{"principals": [{"name": "Ann"}],
+      "keys": [{"name": "Trail", "policy": {"Version": "2012-10-17", "Statement": [
+        {"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"},
+        {"Sid": "Allow CloudTrail to encrypt logs", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "kms:GenerateDataKey*", "Resource": "*"},
+        {"Sid": "Nobody", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/Ann"}, "Action": "kms:Decrypt", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:PrincipalTag/team": "none"}}}]}}]}"#;
+    let unused: Vec<Option<String>> = audit(&load(text))
+        .into_iter()
+        .filter(|f| f.kind == FindingKind::UnusedStatement)
+        .map(|f| f.statement)
+        .collect();
+    assert!(
+        unused
+            .iter()
+            .all(|s| !s.as_deref().unwrap_or_default().contains("CloudTrail")),
+        "{unused:?}"
+    );
+}
+
 #[test]
 fn a_key_nobody_can_manage_and_a_grant_for_a_missing_principal_are_findings() {
     // KMS Developer Guide, key-policy-default.html: without the account principal, a key whose
