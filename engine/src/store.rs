@@ -60,10 +60,9 @@ pub struct KeyUse {
     pub operation: &'static str,
     /// When it ran.
     pub at: Timestamp,
-    /// The KMS request id of that call.
-    pub request_id: String,
-    /// The CloudTrail `eventId` of that call.
-    pub event_id: String,
+    /// The call's number among the uses the store recorded, which tells calls apart (their
+    /// request and event ids derive from it).
+    pub call: u64,
 }
 
 impl KeyStore {
@@ -121,15 +120,18 @@ impl KeyStore {
         self.keys.get(i).filter(|k| k.arn == arn).map(|_| i)
     }
 
-    /// The number of the next recorded use (counting from 1).
-    pub fn next_use_number(&mut self) -> u64 {
+    /// Records that `operation` succeeded with the key whose ARN is `arn` at `at`. Every
+    /// cryptographic call records, so this allocates only for a key's first use.
+    pub fn record_use(&mut self, arn: &str, operation: &'static str, at: Timestamp) {
         self.uses += 1;
-        self.uses
-    }
-
-    /// Records `key_use` as the last use of the key whose ARN is `arn`.
-    pub fn record_use(&mut self, arn: &str, key_use: KeyUse) {
-        if self.position(arn).is_some() {
+        let key_use = KeyUse {
+            operation,
+            at,
+            call: self.uses,
+        };
+        if let Some(last) = self.last_use.get_mut(arn) {
+            *last = key_use;
+        } else if self.position(arn).is_some() {
             self.last_use.insert(arn.to_owned(), key_use);
         }
     }

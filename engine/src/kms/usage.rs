@@ -16,36 +16,8 @@ impl World {
     /// Records that the operation of `action` (`Encrypt`; `ReEncrypt` for both re-encrypt
     /// actions) just succeeded with `key`. Called by every cryptographic operation once it has
     /// succeeded; `ReEncrypt` records on both of its keys.
-    ///
-    /// The request id and CloudTrail event id are UUIDs made from a digest of the call (the
-    /// store's count of recorded uses, the key, the operation, the time): they identify the call
-    /// and are not secret, so they take nothing from the randomness a seeded session replays.
     pub(super) fn record_use(&mut self, key: &Key, action: Action, env: &Env<'_>) {
-        let call = self.keys.next_use_number();
-        let digest = |label: &str| -> [u8; 16] {
-            let mut hash = Sha256::new();
-            for part in [
-                label,
-                &call.to_string(),
-                &key.arn,
-                action.operation(),
-                &env.now.0.to_string(),
-            ] {
-                hash.update(part.as_bytes());
-                hash.update([0]);
-            }
-            let full = hash.finalize();
-            let mut bytes = [0u8; 16];
-            bytes.copy_from_slice(full.get(..16).unwrap_or(&[0; 16]));
-            bytes
-        };
-        let key_use = KeyUse {
-            operation: action.operation(),
-            at: env.now,
-            request_id: uuid_v4(digest("request")),
-            event_id: uuid_v4(digest("event")),
-        };
-        self.keys.record_use(&key.arn, key_use);
+        self.keys.record_use(&key.arn, action.operation(), env.now);
     }
 
     /// GetKeyLastUsage: the key's last successful cryptographic operation, its creation date and
@@ -65,8 +37,8 @@ impl World {
             .map(|u| KeyLastUsageData {
                 operation: Some(u.operation),
                 timestamp: Some(u.at),
-                cloud_trail_event_id: Some(u.event_id.clone()),
-                kms_request_id: Some(u.request_id.clone()),
+                cloud_trail_event_id: Some(call_id("event", u, &key.arn)),
+                kms_request_id: Some(call_id("request", u, &key.arn)),
             })
             .unwrap_or_default();
         Ok(GetKeyLastUsageResponse {
@@ -76,4 +48,25 @@ impl World {
             key_creation_date: key.created,
         })
     }
+}
+
+/// The request id or CloudTrail event id (`label`) of a recorded call: a UUID made from a digest
+/// of the call's number, its key, operation and time. The ids identify the call and are not
+/// secret, so they take nothing from the randomness a seeded session replays.
+fn call_id(label: &str, key_use: &KeyUse, key_arn: &str) -> String {
+    let mut hash = Sha256::new();
+    for part in [
+        label,
+        &key_use.call.to_string(),
+        key_arn,
+        key_use.operation,
+        &key_use.at.0.to_string(),
+    ] {
+        hash.update(part.as_bytes());
+        hash.update([0]);
+    }
+    let full = hash.finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(full.get(..16).unwrap_or(&[0; 16]));
+    uuid_v4(bytes)
 }
