@@ -887,19 +887,7 @@ pub fn request_context_with(
 
 /// Decides `request`: the fast path, without an explanation.
 pub fn decide(world: &World, request: &AuthzRequest<'_>) -> Verdict {
-    let request = &request.normalized();
-    if !request_needs_context(world, request) {
-        let empty = Context::new();
-        return decide_with(world, request, &empty, &empty, GrantScope::Store);
-    }
-    let contexts = contexts_of(world, request);
-    decide_with(
-        world,
-        request,
-        &contexts.iam,
-        &contexts.key_policy,
-        GrantScope::Store,
-    )
+    decide_among(world, request, GrantScope::Store)
 }
 
 /// Decides `request` as if the caller held no grant: the policies' answer alone. CreateGrant
@@ -907,15 +895,19 @@ pub fn decide(world: &World, request: &AuthzRequest<'_>) -> Verdict {
 /// being created (not a subset of it, or with looser constraints): that grant then counts for
 /// nothing, and the refusal is the one the policies give.
 pub fn decide_without_grants(world: &World, request: &AuthzRequest<'_>) -> Verdict {
+    decide_among(world, request, GrantScope::Among(&[]))
+}
+
+/// [`decide`] with the grants `grants` names; the request's context is built only when a policy
+/// that applies has a condition.
+fn decide_among(world: &World, request: &AuthzRequest<'_>, grants: GrantScope<'_>) -> Verdict {
     let request = &request.normalized();
+    if !request_needs_context(world, request) {
+        let empty = Context::new();
+        return decide_with(world, request, &empty, &empty, grants);
+    }
     let contexts = contexts_of(world, request);
-    decide_with(
-        world,
-        request,
-        &contexts.iam,
-        &contexts.key_policy,
-        GrantScope::Among(&[]),
-    )
+    decide_with(world, request, &contexts.iam, &contexts.key_policy, grants)
 }
 
 /// Both views of `request`'s context, built from scratch.

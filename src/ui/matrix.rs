@@ -1,6 +1,7 @@
 //! The access matrix: an ARIA grid (APG pattern) with one Tab stop that remembers its cell,
 //! arrow-key navigation, and Enter/Space to open the why panel with focus kept in the grid.
 
+use crate::look::{class_of, icon_of};
 use crate::matrix_view::{
     CellView, ColumnView, MatrixFilter, MatrixView, RowView, matrix_view, thousands,
 };
@@ -14,8 +15,6 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 use yew::prelude::*;
-
-pub use crate::look::{class_of, icon_of};
 
 /// A cell's value for the change line, saying explicit or implicit where the cell's word alone
 /// does not ("explicit Deny", "None (implicit deny)").
