@@ -15,4 +15,4 @@ pub mod pattern;
 pub mod variables;
 
 pub use document::*;
-pub use key_policies::{ConsoleKeySpec, console_key_policy, default_key_policy};
+pub use key_policies::{ConsoleKeySpec, ConsoleKeyType, console_key_policy, default_key_policy};

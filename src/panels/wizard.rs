@@ -15,7 +15,7 @@ use kms_engine::entropy::{SeededRandomness, Timestamp};
 use kms_engine::kms::{AliasRequest, Caller, CreateKeyRequest, Env, validate_tag};
 use kms_engine::policy::lint::check_policy;
 use kms_engine::policy::parse::PolicyKind;
-use kms_engine::policy::{ConsoleKeySpec, console_key_policy};
+use kms_engine::policy::{ConsoleKeySpec, ConsoleKeyType, console_key_policy};
 use kms_engine::request::PrincipalArn;
 use kms_engine::store::{Origin, Tag, validate_alias_name};
 use kms_engine::world::World;
@@ -292,9 +292,6 @@ impl Wizard {
             }
             WizardIntent::ToggleAdvanced => self.advanced_open = !self.advanced_open,
             WizardIntent::SetKeySpec(spec) => {
-                if spec.row().asymmetric && !kms_engine::crypto::ASYMMETRIC {
-                    return;
-                }
                 self.key_spec = spec;
                 if spec != KeySpec::SymmetricDefault {
                     self.origin = Origin::AwsKms;
@@ -350,7 +347,13 @@ impl Wizard {
                 .map(|a| a.trim().to_owned())
                 .filter(|a| !a.is_empty())
                 .collect(),
-            mac_key: self.key_spec.row().usage == KeyUsage::GenerateVerifyMac,
+            key_type: match (self.key_spec.row().usage, self.key_spec.row().asymmetric) {
+                (KeyUsage::GenerateVerifyMac, _) => ConsoleKeyType::Hmac,
+                (KeyUsage::SignVerify, _) => ConsoleKeyType::Signing,
+                (KeyUsage::KeyAgreement, _) => ConsoleKeyType::KeyAgreement,
+                (KeyUsage::EncryptDecrypt, true) => ConsoleKeyType::AsymmetricEncryption,
+                (KeyUsage::EncryptDecrypt, false) => ConsoleKeyType::SymmetricEncryption,
+            },
             ..ConsoleKeySpec::new(self.account.clone())
         }
     }

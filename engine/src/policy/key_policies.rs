@@ -85,13 +85,62 @@ pub struct ConsoleKeySpec {
     /// Whether the administrators' list ends with `kms:RotateKeyOnDemand`, as the current console
     /// writes (see [`console_key_policy`]). Turn off to reproduce policies made before 2024.
     pub rotate_on_demand: bool,
-    /// Whether the key is an HMAC key: its users get `kms:GenerateMac`, `kms:VerifyMac` and
-    /// `kms:DescribeKey`, and there is no statement for grants to AWS resources (KMS Developer
-    /// Guide, hmac-authz.html: "The default key policy for HMAC keys created in the AWS KMS
-    /// console gives key users permission to call the GenerateMac and VerifyMac operations.
-    /// However, it does not include the key policy statement designed for using grants with AWS
-    /// services.").
-    pub mac_key: bool,
+    /// The key's type and usage, which choose its users' actions.
+    #[serde(default)]
+    pub key_type: ConsoleKeyType,
+}
+
+/// The key types and usages whose key users the console gives different actions (KMS Developer
+/// Guide, key-policy-default.html, "Allows key users to use a KMS key for cryptographic
+/// operations").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsoleKeyType {
+    /// A symmetric encryption key.
+    #[default]
+    SymmetricEncryption,
+    /// An HMAC key: its users get `kms:GenerateMac`, `kms:VerifyMac` and `kms:DescribeKey`, and
+    /// there is no statement for grants to AWS resources (hmac-authz.html: "The default key
+    /// policy for HMAC keys created in the AWS KMS console gives key users permission to call
+    /// the GenerateMac and VerifyMac operations. However, it does not include the key policy
+    /// statement designed for using grants with AWS services.").
+    Hmac,
+    /// An asymmetric key with key usage `ENCRYPT_DECRYPT` (RSA).
+    AsymmetricEncryption,
+    /// An asymmetric key with key usage `SIGN_VERIFY`.
+    Signing,
+    /// An asymmetric key with key usage `KEY_AGREEMENT`.
+    KeyAgreement,
+}
+
+impl ConsoleKeyType {
+    /// The actions of the key users statement, in the order the Developer Guide prints them.
+    fn user_actions(self) -> &'static [&'static str] {
+        match self {
+            ConsoleKeyType::SymmetricEncryption => &USER_ACTIONS,
+            ConsoleKeyType::Hmac => MAC_USER_ACTIONS,
+            ConsoleKeyType::AsymmetricEncryption => &[
+                "kms:Encrypt",
+                "kms:Decrypt",
+                "kms:ReEncrypt*",
+                "kms:DescribeKey",
+                "kms:GetPublicKey",
+            ],
+            ConsoleKeyType::Signing => &[
+                "kms:DescribeKey",
+                "kms:GetPublicKey",
+                "kms:Sign",
+                "kms:Verify",
+            ],
+            // Not printed in the guide; the key agreement operation with the two every
+            // asymmetric key's users get.
+            ConsoleKeyType::KeyAgreement => &[
+                "kms:DeriveSharedSecret",
+                "kms:DescribeKey",
+                "kms:GetPublicKey",
+            ],
+        }
+    }
 }
 
 impl ConsoleKeySpec {
@@ -105,7 +154,7 @@ impl ConsoleKeySpec {
             users: Vec::new(),
             other_accounts: Vec::new(),
             rotate_on_demand: true,
-            mac_key: false,
+            key_type: ConsoleKeyType::SymmetricEncryption,
         }
     }
 }
@@ -181,14 +230,12 @@ pub fn console_key_policy(spec: &ConsoleKeySpec) -> String {
         statements.push(Value::Object(statement(
             "Allow use of the key",
             principal(&users),
-            if spec.mac_key {
-                json!(MAC_USER_ACTIONS)
-            } else {
-                json!(USER_ACTIONS)
-            },
+            json!(spec.key_type.user_actions()),
         )));
     }
-    if !users.is_empty() && !spec.mac_key {
+    // "(for most key types) a statement that allows principals to use the KMS key with other
+    // AWS services" (key-policy-default.html): all but HMAC keys (hmac-authz.html).
+    if !users.is_empty() && spec.key_type != ConsoleKeyType::Hmac {
         let mut grants = statement(
             "Allow attachment of persistent resources",
             principal(&users),
@@ -358,13 +405,61 @@ mod tests {
         );
     }
 
+    /// KMS Developer Guide, key-policy-default.html, "Asymmetric KMS keys for public key
+    /// encryption" and "Asymmetric KMS keys for signing and verification": the key users
+    /// statements the console adds.
+    #[test]
+    fn asymmetric_keys_users_get_their_usages_operations_and_the_public_key() {
+        for (key_type, expected) in [
+            (
+                ConsoleKeyType::AsymmetricEncryption,
+                &[
+                    "kms:Encrypt",
+                    "kms:Decrypt",
+                    "kms:ReEncrypt*",
+                    "kms:DescribeKey",
+                    "kms:GetPublicKey",
+                ][..],
+            ),
+            (
+                ConsoleKeyType::Signing,
+                &[
+                    "kms:DescribeKey",
+                    "kms:GetPublicKey",
+                    "kms:Sign",
+                    "kms:Verify",
+                ][..],
+            ),
+            (
+                ConsoleKeyType::KeyAgreement,
+                &[
+                    "kms:DeriveSharedSecret",
+                    "kms:DescribeKey",
+                    "kms:GetPublicKey",
+                ][..],
+            ),
+        ] {
+            let policy = parse(&console_key_policy(&ConsoleKeySpec {
+                key_type,
+                ..lecture_spec()
+            }));
+            assert_eq!(actions(&policy, "Allow use of the key"), expected);
+            assert!(
+                policy
+                    .to_string()
+                    .contains("Allow attachment of persistent resources"),
+                "{key_type:?}"
+            );
+        }
+    }
+
     #[test]
     fn hmac_keys_users_generate_and_verify_macs_without_the_grants_statement() {
         // KMS Developer Guide, hmac-authz.html: the console's default key policy for HMAC keys
         // gives key users GenerateMac and VerifyMac and has no statement for grants to AWS
         // services.
         let policy = parse(&console_key_policy(&ConsoleKeySpec {
-            mac_key: true,
+            key_type: ConsoleKeyType::Hmac,
             ..lecture_spec()
         }));
         assert_eq!(
