@@ -1,4 +1,4 @@
-// HMAC keys as a person meets them: the create-key wizard's key type and usage choices, a MAC
+// HMAC and asymmetric keys as a person meets them: the create-key wizard's key type and usage choices, a MAC
 // generated and verified in the crypto panel (KMS API Reference, GenerateMac and VerifyMac: a
 // changed message fails with KMSInvalidMacException), and the new key's matrix column, which
 // counts only the MAC actions an HMAC key supports (KMS Developer Guide, symm-asymm-compare.html).
@@ -10,14 +10,16 @@ export default [
   {
     name: 'an HMAC key from the wizard generates and verifies MACs, and a changed message fails',
     run: async ({ page, baseUrl, expect, shot }) => {
+      let asymmetricRequested = false;
+      page.on('request', (request) => {
+        if (request.url().includes('kms-asymmetric')) asymmetricRequested = true;
+      });
       await open(page, baseUrl);
       await chooseCaller(page, `root (${ACCOUNT})`);
       await page.click('#create-key');
       await page.waitForSelector('#wizard');
-      // The browser build has no asymmetric keys: the console's Asymmetric choice is shown
-      // disabled, with where to find them.
-      expect(await page.isDisabled('#key-type-asymmetric'), 'the asymmetric key type cannot be picked in the browser build');
-      expect((await page.textContent('#asymmetric-note')).includes('kmsplay'), 'the note says where asymmetric keys are');
+      // A symmetric key needs no RSA or elliptic-curve code: none was loaded.
+      expect(!asymmetricRequested, 'the asymmetric module is not loaded for a symmetric key');
       await page.check('input[name="key-usage"][value="GENERATE_VERIFY_MAC"]');
       const specs = await page.$$eval('input[name="key-spec"]', (inputs) => inputs.map((i) => i.value));
       expect(JSON.stringify(specs) === JSON.stringify(['HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512']), `HMAC specs ${specs}`);
@@ -86,6 +88,108 @@ export default [
         await page.waitForSelector('#encrypt');
         expect((await page.$('#generate-mac')) === null, 'a symmetric key is not offered GenerateMac');
       }
+    },
+  },
+  {
+    // KMS API Reference, Sign, Verify and GetPublicKey; KMS Developer Guide,
+    // asymmetric-key-specs.html (ECC_NIST_P256 signs with ECDSA_SHA_256). The RSA and
+    // elliptic-curve code is a module of its own, fetched when the key type is chosen.
+    name: 'an elliptic-curve key from the wizard signs, verifies and hands out its public key',
+    run: async ({ page, baseUrl, expect, shot }) => {
+      const fetched = [];
+      page.on('request', (request) => {
+        if (request.url().includes('kms-asymmetric')) fetched.push(request.url());
+      });
+      await open(page, baseUrl);
+      expect(fetched.length === 0, `nothing asymmetric loads with the lecture: ${fetched}`);
+      await chooseCaller(page, `root (${ACCOUNT})`);
+      await page.click('#create-key');
+      await page.waitForSelector('#wizard');
+      await page.check('#key-type-asymmetric');
+      await until(page, async () => fetched.some((u) => u.endsWith('.wasm')), 'the asymmetric module is fetched');
+      await page.check('input[name="key-usage"][value="SIGN_VERIFY"]');
+      await page.check('input[name="key-spec"][value="ECC_NIST_P256"]');
+      await shot('wizard-ecc');
+      await page.click('#wizard-next');
+      await page.fill('#wizard-alias', 'SigningKey');
+      await page.click('#wizard-next');
+      await page.click('#wizard-next');
+      await page.check('input[aria-label="Key user: Charlie"]');
+      await page.click('#wizard-next');
+      await page.waitForSelector('#wizard-policy');
+      await page.click('#wizard-next');
+      const policy = JSON.parse(await page.textContent('#wizard-policy-review'));
+      const use = policy.Statement.find((s) => s.Sid === 'Allow use of the key');
+      // KMS Developer Guide, key-policy-default.html: users of a signing key sign and verify.
+      expect(use.Action.includes('kms:Sign') && use.Action.includes('kms:Verify') && use.Action.includes('kms:GetPublicKey'), `users: ${use.Action}`);
+      await page.click('#wizard-finish');
+      await page.waitForSelector('#created-key');
+      expect((await keyNames(page)).includes('SigningKey'), 'the new key is a matrix column');
+      await page.keyboard.press('Escape');
+
+      await chooseCaller(page, 'Charlie');
+      await page.click('#tab-crypto');
+      await page.fill('#crypto-key', 'alias/SigningKey');
+      await page.waitForSelector('#sign');
+      const algorithms = await page.$$eval('#signing-algorithm option', (o) => o.map((x) => x.value));
+      expect(JSON.stringify(algorithms) === '["ECDSA_SHA_256"]', `algorithms ${algorithms}`);
+      await page.fill('#crypto-plaintext', 'release 1.4.2');
+      await page.click('#sign');
+      await page.waitForSelector('#signature-made');
+      const signature = await page.inputValue('#signature');
+      // A DER ECDSA-Sig-Value over P-256: 70 to 72 bytes, base64.
+      expect(signature.length >= 92 && signature.length <= 96, `a DER ECDSA signature: ${signature}`);
+      await page.click('#verify');
+      await until(page, async (p) => (await p.$('#signature-valid')) !== null, 'SignatureValid');
+      expect((await page.textContent('#signature-valid')) === 'true', 'SignatureValid true');
+      await page.fill('#crypto-plaintext', 'release 1.4.3');
+      await page.click('#verify');
+      await until(page, async (p) => (await p.textContent('#crypto-result')).includes('KMSInvalidSignatureException'), 'the AWS error');
+      await page.click('#get-public-key');
+      await page.waitForSelector('#public-key');
+      const publicKey = await page.textContent('#public-key');
+      // DER SubjectPublicKeyInfo of a P-256 point: 91 bytes, base64 "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE…".
+      expect(publicKey.startsWith('MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE') && publicKey.length === 124, `public key ${publicKey}`);
+      await shot('crypto-sign');
+
+      // Bob is no user of the key: Sign is refused, with AWS's words.
+      await chooseCaller(page, 'Bob');
+      await page.click('#sign');
+      await until(page, async (p) => (await p.textContent('#crypto-result')).includes('AccessDeniedException'), 'the denial');
+      expect((await page.textContent('#crypto-result')).includes('kms:Sign'), 'the denial names kms:Sign');
+    },
+  },
+  {
+    // KMS API Reference, GetPublicKey and Encrypt (RSAES_OAEP_SHA_256 with an RSA_2048
+    // ENCRYPT_DECRYPT key): the console creates an RSA key, the crypto panel encrypts and
+    // decrypts with it, naming the key and the algorithm, as RSA ciphertext names neither.
+    name: 'an RSA key made in the console encrypts and decrypts in the crypto panel',
+    run: async ({ page, baseUrl, expect }) => {
+      await open(page, baseUrl);
+      await chooseCaller(page, `root (${ACCOUNT})`);
+      await page.click('#tab-console');
+      const prompt = '#console-input';
+      await page.waitForSelector(prompt);
+      await page.fill(prompt, 'aws kms create-key --key-spec RSA_2048 --key-usage ENCRYPT_DECRYPT --query KeyMetadata.KeyId --output text');
+      await page.press(prompt, 'Enter');
+      await until(page, async (p) => /[0-9a-f]{8}-[0-9a-f]{4}/.test(await p.textContent('#console-output')), 'the new key id');
+      const output = await page.textContent('#console-output');
+      const keyId = output.match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/)[0];
+      await page.fill(prompt, `aws kms get-public-key --key-id ${keyId} --query KeySpec --output text`);
+      await page.press(prompt, 'Enter');
+      await until(page, async (p) => (await p.textContent('#console-output')).includes('RSA_2048'), 'GetPublicKey in the console');
+      await page.click('#tab-crypto');
+      await page.fill('#crypto-key', keyId);
+      await page.waitForSelector('#encrypt');
+      await page.fill('#crypto-plaintext', 'the launch code');
+      await page.click('#encrypt');
+      await until(page, async (p) => (await p.textContent('#crypto-result')).includes('Encrypted under'), 'Encrypt');
+      const blob = await page.inputValue('#ciphertext');
+      // RSAES-OAEP output is as long as the modulus: 256 bytes, 344 base64 characters.
+      expect(blob.length === 344, `RSA ciphertext ${blob.length}`);
+      await page.click('#decrypt');
+      await page.waitForSelector('#decrypted');
+      expect((await page.textContent('#decrypted')) === 'the launch code', 'Decrypt gives the plaintext back');
     },
   },
 ];

@@ -153,6 +153,23 @@ pub struct UiState {
     pub request: crate::why::RequestInputs,
     /// Unlisted principals' rows and reachable cells.
     pub analysis: crate::analysis_view::AnalysisView,
+    /// Where the page's RSA and elliptic-curve code stands.
+    pub asymmetric: AsymmetricModule,
+}
+
+/// Where the page's RSA and elliptic-curve code stands: a WebAssembly module of its own, loaded
+/// when the page first needs it ([`AppState::wants_asymmetric_module`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum AsymmetricModule {
+    /// Not asked for yet.
+    #[default]
+    NotLoaded,
+    /// On its way.
+    Loading,
+    /// Installed: asymmetric operations compute.
+    Loaded,
+    /// The load failed; the sentence says so.
+    Failed(String),
 }
 
 /// Everything a user can ask the app to do.
@@ -228,6 +245,8 @@ pub enum Intent {
     },
     /// Hide the notice.
     DismissNotice,
+    /// The asymmetric module's load started, ended or failed.
+    AsymmetricModule(AsymmetricModule),
     /// Something done in a hands-on panel (caller, wizard, grants, crypto, console).
     Panel(PanelIntent),
     /// Replace the world with a preset (undoable).
@@ -346,6 +365,7 @@ impl AppState {
                 pane: Pane::default(),
                 request: crate::why::RequestInputs::default(),
                 analysis: crate::analysis_view::AnalysisView::default(),
+                asymmetric: AsymmetricModule::default(),
             },
             panels,
             course,
@@ -356,6 +376,32 @@ impl AppState {
     /// The domain model, for reading.
     pub fn model(&self) -> Ref<'_, Playground> {
         self.model.borrow()
+    }
+
+    /// Whether the page should load its RSA and elliptic-curve code now: the engine has no
+    /// asymmetric backend yet, none is on its way, and something on the page may compute with
+    /// an asymmetric key: the world has one, the create-key wizard's key type is asymmetric, or
+    /// the `aws` console is open (any command there may create or use one, or ask for an RSA
+    /// wrapping key). A failed load is not retried on its own; reloading the page tries again.
+    pub fn wants_asymmetric_module(&self) -> bool {
+        if self.ui.asymmetric != AsymmetricModule::NotLoaded
+            || kms_engine::crypto::backend::available()
+        {
+            return false;
+        }
+        let wizard_asymmetric = self
+            .panels
+            .wizard
+            .as_ref()
+            .is_some_and(|wizard| wizard.key_spec.row().asymmetric);
+        wizard_asymmetric
+            || self.ui.drawer == Some(DrawerTab::Console)
+            || self
+                .model()
+                .world()
+                .keys
+                .keys()
+                .any(|key| key.spec.row().asymmetric)
     }
 
     /// Applies one intent. Failures become a notice; nothing half-applied stays.
@@ -673,6 +719,10 @@ impl AppState {
                 self.ui.notice = None;
                 Ok(())
             }
+            Intent::AsymmetricModule(status) => {
+                self.ui.asymmetric = status;
+                Ok(())
+            }
             Intent::Panel(intent) => {
                 let effect = self.panels.apply(&mut *self.model.borrow_mut(), intent);
                 match effect {
@@ -820,6 +870,8 @@ impl AppState {
                 self.history = Rc::new(RefCell::new(History::default()));
                 self.ui = UiState {
                     other_tab_saved: false,
+                    // What this page has loaded stays this page's.
+                    asymmetric: self.ui.asymmetric.clone(),
                     ..saved.ui.clone()
                 };
                 self.world_replaced(false);

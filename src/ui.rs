@@ -3,6 +3,7 @@
 
 pub mod analysis;
 pub mod app;
+pub mod asymmetric;
 pub mod browser;
 pub mod editor;
 pub mod editor_pane;

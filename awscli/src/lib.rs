@@ -1071,9 +1071,9 @@ mod session_tests {
         assert_eq!(sm2.status, STATUS_SERVICE_ERROR);
         assert!(
             sm2.stderr.contains("(UnsupportedOperationException)")
-                && sm2.stderr.contains(
-                    "this build generates only RSA_2048, RSA_3072, RSA_4096, ECC_NIST_P256"
-                ),
+                && sm2
+                    .stderr
+                    .contains("it generates only RSA_2048, RSA_3072, RSA_4096, ECC_NIST_P256"),
             "{}",
             sm2.stderr
         );

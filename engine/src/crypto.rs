@@ -27,7 +27,7 @@
 //! key ARN, the version or any context pair makes decryption fail. The header is self-delimiting,
 //! so the concatenation is unambiguous.
 //!
-//! RSA keys' ciphertext (feature `asymmetric`, [`KeyRing::encrypt_asymmetric`]) is not in this
+//! RSA keys' ciphertext ([`KeyRing::encrypt_asymmetric`]) is not in this
 //! format: it is the RSAES-OAEP output alone, as long as the modulus, as KMS returns it, so it
 //! names no key and Decrypt must be told the key and the algorithm.
 //!
@@ -38,6 +38,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Range;
+use std::sync::{Arc, OnceLock};
 
 use aes_gcm::aead::AeadInOut;
 use aes_gcm::aead::array::Array;
@@ -53,12 +54,60 @@ use crate::entropy::{Randomness, RandomnessUnavailable};
 
 #[cfg(feature = "asymmetric")]
 mod asymmetric;
+pub mod backend;
+#[cfg(feature = "asymmetric")]
+mod builtin;
 #[cfg(feature = "asymmetric")]
 mod rsa_keys;
 
-/// Whether this build signs with asymmetric keys (the engine's `asymmetric` feature). Without
-/// it, their key specs are in the table but no key of them can be created.
-pub const ASYMMETRIC: bool = cfg!(feature = "asymmetric");
+use backend::{BackendMissing, Primitive};
+
+/// Whether `spec` is an RSA key spec (either usage).
+fn is_rsa(spec: KeySpec) -> bool {
+    spec.row().name.starts_with("RSA_")
+}
+
+/// Whether `spec` is an elliptic-curve key spec (signing or key agreement).
+fn is_elliptic_curve(spec: KeySpec) -> bool {
+    spec.row().asymmetric && !is_rsa(spec)
+}
+
+/// Bytes of the seed an RSA key's material is: the key pair is made from it when first used.
+const RSA_SEED_LEN: usize = 32;
+
+/// Makes random bytes of a private scalar's length more likely to be one: a P-521 scalar is
+/// below 2^521, so the top seven bits of its 66 bytes are cleared.
+fn fit_secret(spec: KeySpec, secret: &mut [u8]) {
+    if matches!(spec, KeySpec::EccNistP521 | KeySpec::EccNistP521Agreement) {
+        if let Some(first) = secret.first_mut() {
+            *first &= 0x01;
+        }
+    }
+}
+
+/// A 32-byte seed for the backend, with [`Randomness::fill_fresh`] when `fresh` (padding, data
+/// keys: never replayed from a session's seed), else [`Randomness::fill`].
+fn draw_seed(rng: &mut dyn Randomness, fresh: bool) -> Result<[u8; 32], RandomnessUnavailable> {
+    let mut seed = [0u8; 32];
+    if fresh {
+        rng.fill_fresh(&mut seed)?;
+    } else {
+        rng.fill(&mut seed)?;
+    }
+    Ok(seed)
+}
+
+/// The modulus length of an RSA spec, as the backend's 4-byte argument.
+fn rsa_bits(spec: KeySpec) -> [u8; 4] {
+    u32::try_from(spec.row().material_bytes * 8)
+        .unwrap_or(0)
+        .to_be_bytes()
+}
+
+/// The one field of a backend's answer.
+fn only_field(fields: Vec<Vec<u8>>) -> Option<Vec<u8>> {
+    fields.into_iter().next()
+}
 
 /// Sign's and Verify's `MessageType`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,7 +127,7 @@ pub enum SignError {
     WrongAlgorithm,
     /// A `DIGEST` message is not as long as the algorithm's hash; the length it must have.
     DigestLength(usize),
-    /// This build has no asymmetric cryptography ([`ASYMMETRIC`]).
+    /// No asymmetric backend is available now ([`backend::available`]).
     Unavailable,
 }
 
@@ -90,12 +139,21 @@ impl fmt::Display for SignError {
                 f.write_str("the key is not a signing key of this algorithm")
             }
             SignError::DigestLength(len) => write!(f, "the digest must be {len} bytes"),
-            SignError::Unavailable => f.write_str("this build has no asymmetric cryptography"),
+            SignError::Unavailable => f.write_str("no asymmetric cryptography is loaded"),
         }
     }
 }
 
 impl std::error::Error for SignError {}
+
+impl From<NoKeyPair> for SignError {
+    fn from(e: NoKeyPair) -> SignError {
+        match e {
+            NoKeyPair::Unavailable => SignError::Unavailable,
+            NoKeyPair::Failed => SignError::WrongAlgorithm,
+        }
+    }
+}
 
 /// The digest `algorithm` signs for `message`: the hash its name ends with (`_256`, `_384`,
 /// `_512`: SHA-2) of a `RAW` message, or a `DIGEST` message as it is when its length fits.
@@ -129,7 +187,7 @@ pub enum AgreementError {
     NotAnAgreementKey,
     /// The peer's public key is not a DER `SubjectPublicKeyInfo` of a point on the key's curve.
     InvalidPublicKey,
-    /// This build has no asymmetric cryptography ([`ASYMMETRIC`]).
+    /// No asymmetric backend is available now ([`backend::available`]).
     Unavailable,
 }
 
@@ -140,7 +198,7 @@ impl fmt::Display for AgreementError {
             AgreementError::InvalidPublicKey => {
                 "the public key is not a DER SubjectPublicKeyInfo on the key's curve"
             }
-            AgreementError::Unavailable => "this build has no asymmetric cryptography",
+            AgreementError::Unavailable => "no asymmetric cryptography is loaded",
         })
     }
 }
@@ -192,7 +250,9 @@ pub const UNWRAPPING_ALGORITHMS: [&str; 4] = [
 /// Why no wrapping key was made.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum WrappingKeyError {
-    /// This build has no RSA ([`ASYMMETRIC`]), or `spec` is not one of [`WRAPPING_KEY_BITS`].
+    /// `spec` is not one of [`WRAPPING_KEY_BITS`].
+    UnknownSpec,
+    /// No asymmetric backend is available now ([`backend::available`]).
     Unavailable,
     /// The randomness source failed.
     Randomness(RandomnessUnavailable),
@@ -201,7 +261,8 @@ pub enum WrappingKeyError {
 impl fmt::Display for WrappingKeyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            WrappingKeyError::Unavailable => "this build makes no RSA wrapping key of that spec",
+            WrappingKeyError::UnknownSpec => "no RSA wrapping key has that spec",
+            WrappingKeyError::Unavailable => "no asymmetric cryptography is loaded",
             WrappingKeyError::Randomness(e) => &e.message,
         })
     }
@@ -215,23 +276,27 @@ impl WrappingKey {
     /// same key again.
     pub fn generate(spec: &str, rng: &mut dyn Randomness) -> Result<WrappingKey, WrappingKeyError> {
         let Some(&(_, bits)) = WRAPPING_KEY_BITS.iter().find(|(name, _)| *name == spec) else {
-            return Err(WrappingKeyError::Unavailable);
+            return Err(WrappingKeyError::UnknownSpec);
         };
-        #[cfg(feature = "asymmetric")]
-        {
-            match rsa_keys::wrapping_key_pair(bits, rng) {
-                Ok(Some(key)) => Ok(key),
-                Ok(None) => Err(WrappingKeyError::Randomness(RandomnessUnavailable {
-                    message: format!("no {spec} wrapping key could be generated"),
-                })),
-                Err(e) => Err(WrappingKeyError::Randomness(e)),
-            }
-        }
-        #[cfg(not(feature = "asymmetric"))]
-        {
-            let _ = (bits, rng);
-            Err(WrappingKeyError::Unavailable)
-        }
+        let seed = draw_seed(rng, false).map_err(WrappingKeyError::Randomness)?;
+        let bits = u32::try_from(bits).unwrap_or(0).to_be_bytes();
+        let fields = backend::call(Primitive::RsaKeyPair, &[&bits, &seed])
+            .map_err(|BackendMissing| WrappingKeyError::Unavailable)?;
+        let no_key = || {
+            WrappingKeyError::Randomness(RandomnessUnavailable {
+                message: format!("no {spec} wrapping key could be generated"),
+            })
+        };
+        let mut fields = fields.ok_or_else(no_key)?.into_iter();
+        let (Some(private_key), Some(_), Some(public_key)) =
+            (fields.next(), fields.next(), fields.next())
+        else {
+            return Err(no_key());
+        };
+        Ok(WrappingKey {
+            private_key: zeroize::Zeroizing::new(private_key),
+            public_key,
+        })
     }
 
     /// The public key, DER `SubjectPublicKeyInfo` (GetParametersForImport's `PublicKey`).
@@ -243,15 +308,12 @@ impl WrappingKey {
     /// this key's public half; `None` when it does not unwrap (wrapped under another key or
     /// algorithm, truncated, tampered with).
     pub fn unwrap(&self, algorithm: &str, blob: &[u8]) -> Option<zeroize::Zeroizing<Vec<u8>>> {
-        #[cfg(feature = "asymmetric")]
-        {
-            rsa_keys::unwrap_key_material(&self.private_key, algorithm, blob)
-        }
-        #[cfg(not(feature = "asymmetric"))]
-        {
-            let _ = (algorithm, blob, &self.private_key);
-            None
-        }
+        let fields = backend::call(
+            Primitive::RsaUnwrap,
+            &[&self.private_key, algorithm.as_bytes(), blob],
+        )
+        .ok()??;
+        only_field(fields).map(zeroize::Zeroizing::new)
     }
 }
 
@@ -264,8 +326,9 @@ impl fmt::Debug for WrappingKey {
 /// Why no data key pair was made.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DataKeyPairError {
-    /// `spec` is not a key pair spec this build generates: not an elliptic-curve or RSA spec of
-    /// the key-spec table, or a build without the `asymmetric` feature.
+    /// `spec` is not an elliptic-curve or RSA spec of the key-spec table.
+    NotAKeyPairSpec,
+    /// No asymmetric backend is available now ([`backend::available`]), or it made no key pair.
     Unavailable,
     /// The randomness source failed.
     Randomness(RandomnessUnavailable),
@@ -274,7 +337,8 @@ pub enum DataKeyPairError {
 impl fmt::Display for DataKeyPairError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            DataKeyPairError::Unavailable => "this build generates no data key pair of that spec",
+            DataKeyPairError::NotAKeyPairSpec => "no data key pair has that spec",
+            DataKeyPairError::Unavailable => "no asymmetric cryptography is loaded",
             DataKeyPairError::Randomness(e) => &e.message,
         })
     }
@@ -282,47 +346,45 @@ impl fmt::Display for DataKeyPairError {
 
 impl std::error::Error for DataKeyPairError {}
 
-/// Whether this build generates data key pairs of `spec` ([`generate_data_key_pair`]): the
-/// elliptic-curve and RSA specs, with the `asymmetric` feature.
+/// Whether data key pairs of `spec` exist ([`generate_data_key_pair`]): the elliptic-curve and
+/// RSA specs.
 pub fn generates_data_key_pairs(spec: KeySpec) -> bool {
-    #[cfg(feature = "asymmetric")]
-    {
-        asymmetric::has_curve(spec) || rsa_keys::is_rsa(spec)
-    }
-    #[cfg(not(feature = "asymmetric"))]
-    {
-        let _ = spec;
-        false
-    }
+    spec.row().asymmetric
 }
 
 /// A fresh key pair of the elliptic-curve or RSA key spec `spec`, drawn from `rng`'s fresh
-/// bytes ([`Randomness::fill_fresh`]: a data key, never replayed from a seed).
+/// bytes ([`Randomness::fill_fresh`]: a data key, never replayed from a seed): the private key
+/// as PKCS #8 DER, the public key as DER `SubjectPublicKeyInfo` (API Reference,
+/// GenerateDataKeyPair).
 pub fn generate_data_key_pair(
     spec: KeySpec,
     rng: &mut dyn Randomness,
 ) -> Result<DataKeyPair, DataKeyPairError> {
-    #[cfg(feature = "asymmetric")]
-    if let Some(pair) = rsa_keys::data_key_pair(spec, rng).map_err(DataKeyPairError::Randomness)? {
-        return Ok(pair);
+    if !generates_data_key_pairs(spec) {
+        return Err(DataKeyPairError::NotAKeyPairSpec);
     }
-    #[cfg(feature = "asymmetric")]
-    if asymmetric::has_curve(spec) {
+    let fields = if is_rsa(spec) {
+        let seed = draw_seed(rng, true).map_err(DataKeyPairError::Randomness)?;
+        backend::call(Primitive::RsaKeyPair, &[&rsa_bits(spec), &seed])
+            .map(|answer| answer.map(|fields| fields.into_iter().skip(1).collect::<Vec<_>>()))
+    } else {
         let mut secret = zeroize::Zeroizing::new(vec![0u8; spec.row().material_bytes]);
-        for _ in 0..64 {
-            rng.fill_fresh(&mut secret)
-                .map_err(DataKeyPairError::Randomness)?;
-            asymmetric::fit_secret(spec, &mut secret);
-            if let Some((private_key, public_key)) = asymmetric::key_pair_der(spec, &secret) {
-                return Ok(DataKeyPair {
-                    private_key,
-                    public_key,
-                });
-            }
-        }
+        rng.fill_fresh(&mut secret)
+            .map_err(DataKeyPairError::Randomness)?;
+        fit_secret(spec, &mut secret);
+        backend::call(Primitive::EcKeyPair, &[spec.as_str().as_bytes(), &secret])
+    };
+    let mut fields = fields
+        .map_err(|BackendMissing| DataKeyPairError::Unavailable)?
+        .ok_or(DataKeyPairError::Unavailable)?
+        .into_iter();
+    match (fields.next(), fields.next()) {
+        (Some(private_key), Some(public_key)) => Ok(DataKeyPair {
+            private_key: zeroize::Zeroizing::new(private_key),
+            public_key,
+        }),
+        _ => Err(DataKeyPairError::Unavailable),
     }
-    let _ = (spec, rng);
-    Err(DataKeyPairError::Unavailable)
 }
 
 /// What [`KeyMaterial::mac`] computed.
@@ -453,29 +515,16 @@ impl KeyMaterial {
         Ok(material)
     }
 
-    /// Fresh material for a key of `spec`. An ECC private scalar must be non-zero and below the
-    /// curve's order: it is drawn again in the (at most about 2^-32 likely) case it is not.
+    /// Fresh material for a key of `spec`: the key itself for a symmetric or HMAC key, the
+    /// private scalar for an elliptic-curve key (the backend derives a valid one from it in the
+    /// rare case it is not one), the seed of its key pair for an RSA key.
     fn draw(spec: KeySpec, rng: &mut dyn Randomness) -> Result<KeyMaterial, RandomnessUnavailable> {
-        let len = spec.row().material_bytes;
-        #[cfg(feature = "asymmetric")]
-        if rsa_keys::is_rsa(spec) {
-            return rsa_keys::generate(spec, rng)?
-                .map(|der| KeyMaterial(der.into_boxed_slice()))
-                .ok_or_else(|| RandomnessUnavailable {
-                    message: format!("no {} key could be generated", spec.as_str()),
-                });
+        if is_rsa(spec) {
+            return KeyMaterial::generate(RSA_SEED_LEN, rng);
         }
-        #[cfg(feature = "asymmetric")]
-        if spec.row().asymmetric {
-            for _ in 0..64 {
-                let mut material = KeyMaterial::generate(len, rng)?;
-                asymmetric::fit_secret(spec, &mut material.0);
-                if asymmetric::is_valid_secret(spec, &material.0) {
-                    return Ok(material);
-                }
-            }
-        }
-        KeyMaterial::generate(len, rng)
+        let mut material = KeyMaterial::generate(spec.row().material_bytes, rng)?;
+        fit_secret(spec, &mut material.0);
+        Ok(material)
     }
 
     fn from_slice(bytes: &[u8], len: usize) -> Option<KeyMaterial> {
@@ -528,6 +577,24 @@ impl fmt::Debug for KeyMaterial {
 pub struct KeyRing {
     spec: KeySpec,
     versions: Vec<KeyMaterial>,
+    /// An asymmetric key's key pair, made from its material when first used and shared by the
+    /// ring's clones (an RSA key pair takes long to make).
+    pair: Arc<OnceLock<KeyPair>>,
+}
+
+/// An asymmetric key's key pair as the backend takes it: the private key (an RSA key's PKCS #1
+/// DER, an elliptic-curve key's material) and the public key, DER `SubjectPublicKeyInfo`.
+struct KeyPair {
+    private: zeroize::Zeroizing<Vec<u8>>,
+    public: Vec<u8>,
+}
+
+/// Why an asymmetric ring has no key pair to compute with.
+enum NoKeyPair {
+    /// No backend is available now.
+    Unavailable,
+    /// The ring has no material, or the backend made no key pair of it.
+    Failed,
 }
 
 impl KeyRing {
@@ -545,6 +612,7 @@ impl KeyRing {
         Ok(KeyRing {
             spec,
             versions: vec![KeyMaterial::draw(spec, rng)?],
+            pair: Arc::default(),
         })
     }
 
@@ -554,6 +622,7 @@ impl KeyRing {
         KeyRing {
             spec: KeySpec::SymmetricDefault,
             versions: Vec::new(),
+            pair: Arc::default(),
         }
     }
 
@@ -583,6 +652,7 @@ impl KeyRing {
             return Ok(None);
         }
         self.versions.push(KeyMaterial::draw(self.spec, rng)?);
+        self.pair = Arc::default();
         Ok(Some(self.current_version()))
     }
 
@@ -595,6 +665,7 @@ impl KeyRing {
         let material = KeyMaterial::from_slice(bytes, self.spec.row().material_bytes)
             .ok_or(ImportMaterialError::WrongLength(bytes.len()))?;
         self.versions.push(material);
+        self.pair = Arc::default();
         Ok(())
     }
 
@@ -669,6 +740,44 @@ impl KeyRing {
         }
     }
 
+    /// The key pair of an asymmetric ring, made by the backend from the current material the
+    /// first time it is needed.
+    fn key_pair(&self) -> Result<&KeyPair, NoKeyPair> {
+        if let Some(pair) = self.pair.get() {
+            return Ok(pair);
+        }
+        let material = self.versions.last().ok_or(NoKeyPair::Failed)?;
+        let spec_name = self.spec.as_str().as_bytes();
+        let pair = if is_rsa(self.spec) {
+            let answer = backend::call(Primitive::RsaKeyPair, &[&rsa_bits(self.spec), &material.0]);
+            let mut fields = answer
+                .map_err(|BackendMissing| NoKeyPair::Unavailable)?
+                .ok_or(NoKeyPair::Failed)?
+                .into_iter();
+            match (fields.next(), fields.next(), fields.next()) {
+                (Some(private), Some(_), Some(public)) => KeyPair {
+                    private: zeroize::Zeroizing::new(private),
+                    public,
+                },
+                _ => return Err(NoKeyPair::Failed),
+            }
+        } else if is_elliptic_curve(self.spec) {
+            let answer = backend::call(Primitive::EcKeyPair, &[spec_name, &material.0]);
+            let fields = answer
+                .map_err(|BackendMissing| NoKeyPair::Unavailable)?
+                .ok_or(NoKeyPair::Failed)?;
+            // The PKCS #8 form is not kept: the backend takes the material itself.
+            let public = fields.into_iter().nth(1).ok_or(NoKeyPair::Failed)?;
+            KeyPair {
+                private: zeroize::Zeroizing::new(material.0.to_vec()),
+                public,
+            }
+        } else {
+            return Err(NoKeyPair::Failed);
+        };
+        Ok(self.pair.get_or_init(|| pair))
+    }
+
     /// The signature of `message` with the private key and `algorithm`, which must be the
     /// ring's spec's (API Sign): DER ECDSA, or RSA's (RSASSA-PSS salts come from `rng`'s fresh
     /// bytes).
@@ -679,22 +788,24 @@ impl KeyRing {
         message: &[u8],
         rng: &mut dyn Randomness,
     ) -> Result<Vec<u8>, SignError> {
-        let (secret, digest) = self.signing_input(algorithm, message_type, message)?;
-        #[cfg(feature = "asymmetric")]
-        {
-            if rsa_keys::is_rsa(self.spec) {
-                return rsa_keys::sign(secret, algorithm, &digest, rng).map_err(|e| match e {
-                    rsa_keys::RsaFailure::Randomness(e) => SignError::Randomness(e),
-                    rsa_keys::RsaFailure::Refused => SignError::WrongAlgorithm,
-                });
-            }
-            asymmetric::sign(self.spec, secret, &digest).ok_or(SignError::WrongAlgorithm)
-        }
-        #[cfg(not(feature = "asymmetric"))]
-        {
-            let _ = (secret, digest, rng);
-            Err(SignError::Unavailable)
-        }
+        let digest = self.signing_digest(algorithm, message_type, message)?;
+        let pair = self.key_pair().map_err(SignError::from)?;
+        let answer = if is_rsa(self.spec) {
+            let seed = draw_seed(rng, true).map_err(SignError::Randomness)?;
+            backend::call(
+                Primitive::RsaSign,
+                &[&pair.private, algorithm.as_bytes(), &digest, &seed],
+            )
+        } else {
+            backend::call(
+                Primitive::EcSign,
+                &[self.spec.as_str().as_bytes(), &pair.private, &digest],
+            )
+        };
+        answer
+            .map_err(|BackendMissing| SignError::Unavailable)?
+            .and_then(only_field)
+            .ok_or(SignError::WrongAlgorithm)
     }
 
     /// RSAES-OAEP encryption of `plaintext` with `algorithm`, which must be one of the ring's
@@ -715,23 +826,23 @@ impl KeyRing {
         if plaintext.len() > limit {
             return Err(EncryptError::TooLong);
         }
-        let secret = self.versions.last().ok_or(EncryptError::NoKeyMaterial)?;
-        #[cfg(feature = "asymmetric")]
-        {
-            rsa_keys::encrypt(&secret.0, algorithm, plaintext, rng).map_err(|e| match e {
-                rsa_keys::RsaFailure::Randomness(e) => EncryptError::Randomness(e),
-                rsa_keys::RsaFailure::Refused => EncryptError::NotAnEncryptionKey,
-            })
-        }
-        #[cfg(not(feature = "asymmetric"))]
-        {
-            let _ = (secret, rng);
-            Err(EncryptError::NotAnEncryptionKey)
-        }
+        let pair = self.key_pair().map_err(|e| match e {
+            NoKeyPair::Unavailable => EncryptError::Unavailable,
+            NoKeyPair::Failed => EncryptError::NoKeyMaterial,
+        })?;
+        let seed = draw_seed(rng, true).map_err(EncryptError::Randomness)?;
+        backend::call(
+            Primitive::RsaEncrypt,
+            &[&pair.private, algorithm.as_bytes(), plaintext, &seed],
+        )
+        .map_err(|BackendMissing| EncryptError::Unavailable)?
+        .and_then(only_field)
+        .ok_or(EncryptError::NotAnEncryptionKey)
     }
 
     /// Decrypts RSAES-OAEP ciphertext made with `algorithm` under this key; every failure is
-    /// the same [`InvalidCiphertext`].
+    /// the same [`InvalidCiphertext`] (so a caller that must tell a missing backend apart asks
+    /// [`backend::available`] first).
     pub fn decrypt_asymmetric(
         &self,
         algorithm: &str,
@@ -742,16 +853,15 @@ impl KeyRing {
         {
             return Err(InvalidCiphertext);
         }
-        let secret = self.versions.last().ok_or(InvalidCiphertext)?;
-        #[cfg(feature = "asymmetric")]
-        {
-            rsa_keys::decrypt(&secret.0, algorithm, ciphertext).ok_or(InvalidCiphertext)
-        }
-        #[cfg(not(feature = "asymmetric"))]
-        {
-            let _ = (secret, ciphertext);
-            Err(InvalidCiphertext)
-        }
+        let pair = self.key_pair().map_err(|_| InvalidCiphertext)?;
+        backend::call(
+            Primitive::RsaDecrypt,
+            &[&pair.private, algorithm.as_bytes(), ciphertext],
+        )
+        .ok()
+        .flatten()
+        .and_then(only_field)
+        .ok_or(InvalidCiphertext)
     }
 
     /// Whether `signature` (DER) signs `message` with `algorithm` under this key (API Verify).
@@ -762,36 +872,33 @@ impl KeyRing {
         message: &[u8],
         signature: &[u8],
     ) -> Result<bool, SignError> {
-        let (secret, digest) = self.signing_input(algorithm, message_type, message)?;
-        #[cfg(feature = "asymmetric")]
-        {
-            if rsa_keys::is_rsa(self.spec) {
-                return Ok(rsa_keys::verify(secret, algorithm, &digest, signature));
-            }
-            Ok(asymmetric::verify(self.spec, secret, &digest, signature))
-        }
-        #[cfg(not(feature = "asymmetric"))]
-        {
-            let _ = (secret, digest, signature);
-            Err(SignError::Unavailable)
-        }
+        let digest = self.signing_digest(algorithm, message_type, message)?;
+        let pair = self.key_pair().map_err(SignError::from)?;
+        let answer = if is_rsa(self.spec) {
+            backend::call(
+                Primitive::RsaVerify,
+                &[&pair.private, algorithm.as_bytes(), &digest, signature],
+            )
+        } else {
+            backend::call(
+                Primitive::EcVerify,
+                &[
+                    self.spec.as_str().as_bytes(),
+                    &pair.private,
+                    &digest,
+                    signature,
+                ],
+            )
+        };
+        Ok(answer
+            .map_err(|BackendMissing| SignError::Unavailable)?
+            .is_some())
     }
 
-    /// The public key as DER `SubjectPublicKeyInfo` (API GetPublicKey), for an asymmetric key.
+    /// The public key as DER `SubjectPublicKeyInfo` (API GetPublicKey), for an asymmetric key
+    /// while a backend is available.
     pub fn public_key(&self) -> Option<Vec<u8>> {
-        let secret = self.versions.last()?;
-        #[cfg(feature = "asymmetric")]
-        {
-            if rsa_keys::is_rsa(self.spec) {
-                return rsa_keys::public_key(&secret.0);
-            }
-            asymmetric::public_key(self.spec, &secret.0)
-        }
-        #[cfg(not(feature = "asymmetric"))]
-        {
-            let _ = secret;
-            None
-        }
+        self.key_pair().ok().map(|pair| pair.public.clone())
     }
 
     /// The raw ECDH shared secret of this key agreement key's private key and the peer's public
@@ -800,37 +907,39 @@ impl KeyRing {
         &self,
         peer_public_key: &[u8],
     ) -> Result<zeroize::Zeroizing<Vec<u8>>, AgreementError> {
-        if !self.spec.row().asymmetric {
+        if !is_elliptic_curve(self.spec) {
             return Err(AgreementError::NotAnAgreementKey);
         }
-        let secret = self
-            .versions
-            .last()
-            .ok_or(AgreementError::NotAnAgreementKey)?;
-        #[cfg(feature = "asymmetric")]
-        {
-            asymmetric::shared_secret(self.spec, &secret.0, peer_public_key)
-                .ok_or(AgreementError::InvalidPublicKey)
-        }
-        #[cfg(not(feature = "asymmetric"))]
-        {
-            let _ = (secret, peer_public_key);
-            Err(AgreementError::Unavailable)
-        }
+        let pair = self.key_pair().map_err(|e| match e {
+            NoKeyPair::Unavailable => AgreementError::Unavailable,
+            NoKeyPair::Failed => AgreementError::NotAnAgreementKey,
+        })?;
+        backend::call(
+            Primitive::EcSharedSecret,
+            &[
+                self.spec.as_str().as_bytes(),
+                &pair.private,
+                peer_public_key,
+            ],
+        )
+        .map_err(|BackendMissing| AgreementError::Unavailable)?
+        .and_then(only_field)
+        .map(zeroize::Zeroizing::new)
+        .ok_or(AgreementError::InvalidPublicKey)
     }
 
-    fn signing_input(
+    /// The digest a signature of `message` with `algorithm` covers, for an algorithm of the
+    /// ring's spec.
+    fn signing_digest(
         &self,
         algorithm: &str,
         message_type: MessageType,
         message: &[u8],
-    ) -> Result<(&[u8], Vec<u8>), SignError> {
+    ) -> Result<Vec<u8>, SignError> {
         if !self.spec.row().signing_algorithms.contains(&algorithm) {
             return Err(SignError::WrongAlgorithm);
         }
-        let digest = signing_digest(algorithm, message_type, message)?;
-        let secret = self.versions.last().ok_or(SignError::WrongAlgorithm)?;
-        Ok((&secret.0, digest))
+        signing_digest(algorithm, message_type, message)
     }
 
     fn mac_material(&self, algorithm: MacAlgorithm) -> Result<&KeyMaterial, MacError> {
@@ -914,6 +1023,8 @@ pub enum EncryptError {
     Randomness(RandomnessUnavailable),
     /// The ring's key is not a symmetric encryption key.
     NotAnEncryptionKey,
+    /// An RSA key, and no asymmetric backend is available now ([`backend::available`]).
+    Unavailable,
 }
 
 impl fmt::Display for EncryptError {
@@ -924,6 +1035,7 @@ impl fmt::Display for EncryptError {
             EncryptError::TooLong => "the plaintext is too long for the encryption algorithm",
             EncryptError::Randomness(e) => &e.message,
             EncryptError::NotAnEncryptionKey => "the key is not a symmetric encryption key",
+            EncryptError::Unavailable => "no asymmetric cryptography is loaded",
         })
     }
 }
@@ -1203,12 +1315,16 @@ mod tests {
             "the key has no key material"
         );
         assert_eq!(
-            message(DataKeyPairError::Unavailable),
-            "this build generates no data key pair of that spec"
+            message(DataKeyPairError::NotAKeyPairSpec),
+            "no data key pair has that spec"
         );
         assert_eq!(
-            message(WrappingKeyError::Unavailable),
-            "this build makes no RSA wrapping key of that spec"
+            message(WrappingKeyError::UnknownSpec),
+            "no RSA wrapping key has that spec"
+        );
+        assert_eq!(
+            message(EncryptError::Unavailable),
+            "no asymmetric cryptography is loaded"
         );
     }
     use crate::entropy::SeededRandomness;
@@ -1232,21 +1348,21 @@ mod tests {
     }
 
     /// API Reference, GetParametersForImport, WrappingKeySpec: RSA_2048, RSA_3072, RSA_4096 make
-    /// a wrapping key (with the `asymmetric` feature); any other name none. Its private key is
+    /// a wrapping key (when a backend is available); any other name none. Its private key is
     /// never printed.
     #[test]
     fn wrapping_keys_come_from_the_rsa_wrapping_key_specs_and_print_no_key() {
         let mut rng = SeededRandomness::new(4);
         assert_eq!(
             WrappingKey::generate("SM2", &mut rng).map(|_| ()),
-            Err(WrappingKeyError::Unavailable)
+            Err(WrappingKeyError::UnknownSpec)
         );
         assert_eq!(
             WrappingKey::generate("RSA_1024", &mut rng).map(|_| ()),
-            Err(WrappingKeyError::Unavailable)
+            Err(WrappingKeyError::UnknownSpec)
         );
         let made = WrappingKey::generate("RSA_2048", &mut rng);
-        if ASYMMETRIC {
+        if backend::available() {
             let key = made.unwrap();
             assert_eq!(format!("{key:?}"), "WrappingKey(<redacted>)");
             assert!(key.public_key().len() > 256);

@@ -13,8 +13,8 @@
 //! **Import.** `GetParametersForImport` makes a real RSA wrapping key pair and hands out its
 //! public key with the import token; `ImportKeyMaterial` unwraps the material with RSAES-OAEP or
 //! RSA-OAEP plus AES key wrap with padding, as the Developer Guide's openssl steps produce. The
-//! RSA code is the engine's `asymmetric` feature: without it (the browser build)
-//! GetParametersForImport answers `UnsupportedOperationException`. Only the latest parameters
+//! RSA code is an asymmetric backend's (`crypto::backend`): while a build has none loaded,
+//! GetParametersForImport answers `KMSInternalException`, asking to try again. Only the latest parameters
 //! of a key are kept: a new call replaces the token and wrapping key of the one before.
 
 mod aliases;

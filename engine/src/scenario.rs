@@ -27,8 +27,7 @@
 //!   `PendingImport`; `origin` is `AWS_KMS` (default) or `EXTERNAL`; without `policy` the key gets
 //!   the default key policy CreateKey gives (KMS Developer Guide, key-policy-default.html).
 //!   `key_spec` is a name of the key-spec table (`catalog::KEY_SPECS`: `SYMMETRIC_DEFAULT`, the
-//!   default, `HMAC_224` to `HMAC_512`, and the ECC and RSA specs, which need the engine's
-//!   `asymmetric` feature); `key_usage`, optional, must be one the spec allows
+//!   default, `HMAC_224` to `HMAC_512`, and the ECC and RSA specs); `key_usage`, optional, must be one the spec allows
 //!   (`GENERATE_VERIFY_MAC` for HMAC keys; `ENCRYPT_DECRYPT`, the default, or `SIGN_VERIFY` for
 //!   RSA keys).
 //!   Only `SYMMETRIC_DEFAULT` keys may have origin `EXTERNAL`.

@@ -309,7 +309,7 @@ pub struct KeySetup {
     /// `AWS_KMS` or `EXTERNAL`.
     pub origin: Origin,
     /// The key spec (its usage is the spec's row's); only `SYMMETRIC_DEFAULT` keys may be
-    /// `EXTERNAL`, and asymmetric specs need the engine's `asymmetric` feature.
+    /// `EXTERNAL`.
     pub spec: crate::catalog::KeySpec,
     /// Alias names (`alias/...`).
     pub aliases: Vec<String>,
@@ -955,12 +955,6 @@ impl World {
             )));
         }
         let row = spec.row();
-        if row.asymmetric && !crate::crypto::ASYMMETRIC {
-            return Err(WorldError::Kms(KmsError::UnsupportedOperation(format!(
-                "{} keys need the engine's `asymmetric` feature, which this build leaves out",
-                row.name
-            ))));
-        }
         if origin == Origin::External && spec != crate::catalog::KeySpec::SymmetricDefault {
             return Err(WorldError::Kms(KmsError::UnsupportedOperation(format!(
                 "only SYMMETRIC_DEFAULT keys are modelled with origin EXTERNAL, not {}",

@@ -1,5 +1,6 @@
-//! The encrypt/decrypt panel: Encrypt, Decrypt, GenerateDataKey and ReEncrypt as the caller,
-//! with the ciphertext inspector and its tamper button.
+//! The crypto panel: Encrypt, Decrypt, GenerateDataKey and ReEncrypt as the caller, with the
+//! ciphertext inspector and its tamper button; GenerateMac and VerifyMac for an HMAC key; Sign,
+//! Verify and GetPublicKey for an asymmetric signing key, and RSA encryption with RSAES-OAEP.
 //!
 //! Every operation is the engine's, with AWS's request fields; the ciphertext is kept as base64,
 //! as the AWS CLI prints it, and can be edited or pasted. The inspector shows the blob's parts as
@@ -15,7 +16,7 @@ use kms_engine::catalog::KeySpecRow;
 use kms_engine::crypto::{BlobField, BlobInspection, inspect};
 use kms_engine::kms::{
     Caller, DecryptRequest, EncryptRequest, GenerateDataKeyRequest, GenerateMacRequest,
-    ReEncryptRequest, VerifyMacRequest,
+    GetPublicKeyRequest, ReEncryptRequest, SignRequest, VerifyMacRequest, VerifyRequest,
 };
 use kms_engine::request::PrincipalArn;
 use kms_engine::world::World;
@@ -52,6 +53,16 @@ pub enum CryptoIntent {
     GenerateMac,
     /// VerifyMac of the message against the MAC field.
     VerifyMac,
+    /// The signing algorithm Sign and Verify send (one of the key spec's).
+    SetSigningAlgorithm(String),
+    /// The signature to verify, base64.
+    SetSignature(String),
+    /// Sign the message (the plaintext field, `RAW`) with the asymmetric key.
+    Sign,
+    /// Verify the signature field over the message.
+    Verify,
+    /// GetPublicKey of the asymmetric key.
+    GetPublicKey,
     /// Dismiss the outcome.
     Dismiss,
 }
@@ -112,6 +123,36 @@ pub enum CryptoOutcome {
         /// The algorithm.
         mac_algorithm: &'static str,
     },
+    /// Sign's response.
+    Signed {
+        /// The key ARN.
+        key_id: String,
+        /// The signature, base64.
+        signature: String,
+        /// The algorithm, such as `ECDSA_SHA_256`.
+        signing_algorithm: String,
+    },
+    /// Verify's response: `SignatureValid` is true (a signature that does not verify is
+    /// `KMSInvalidSignatureException`, a refusal).
+    Verified {
+        /// The key ARN.
+        key_id: String,
+        /// `SignatureValid`.
+        signature_valid: bool,
+        /// The algorithm.
+        signing_algorithm: String,
+    },
+    /// GetPublicKey's response.
+    PublicKey {
+        /// The key ARN.
+        key_id: String,
+        /// The public key, DER `SubjectPublicKeyInfo`, base64.
+        public_key: String,
+        /// `KeySpec`.
+        key_spec: &'static str,
+        /// `KeyUsage`.
+        key_usage: &'static str,
+    },
     /// The ciphertext was tampered with: byte `offset`, in the blob's `field`.
     Tampered {
         /// The byte changed.
@@ -144,6 +185,10 @@ pub struct CryptoPanel {
     pub tampered: Option<usize>,
     /// The MAC to verify, base64, as typed or as GenerateMac left it.
     pub mac: String,
+    /// The signing algorithm chosen; one the key's spec does not have stands for its first.
+    pub signing_algorithm: String,
+    /// The signature to verify, base64, as typed or as Sign left it.
+    pub signature: String,
     /// The last operation's outcome.
     pub outcome: Option<CryptoOutcome>,
 }
@@ -159,6 +204,8 @@ impl Default for CryptoPanel {
             destination: String::new(),
             tampered: None,
             mac: String::new(),
+            signing_algorithm: String::new(),
+            signature: String::new(),
             outcome: None,
         }
     }
@@ -208,6 +255,8 @@ impl CryptoPanel {
             }
             CryptoIntent::SetDestination(key) => self.destination = key,
             CryptoIntent::SetMac(mac) => self.mac = mac,
+            CryptoIntent::SetSigningAlgorithm(algorithm) => self.signing_algorithm = algorithm,
+            CryptoIntent::SetSignature(signature) => self.signature = signature,
             CryptoIntent::Tamper => self.tamper(),
             CryptoIntent::Dismiss => self.outcome = None,
             CryptoIntent::Encrypt
@@ -215,7 +264,10 @@ impl CryptoPanel {
             | CryptoIntent::GenerateDataKey
             | CryptoIntent::ReEncrypt
             | CryptoIntent::GenerateMac
-            | CryptoIntent::VerifyMac => {
+            | CryptoIntent::VerifyMac
+            | CryptoIntent::Sign
+            | CryptoIntent::Verify
+            | CryptoIntent::GetPublicKey => {
                 let Some(caller) = caller else { return };
                 let outcome = self
                     .call(host, caller, &intent)
@@ -253,6 +305,32 @@ impl CryptoPanel {
             .map_or("HMAC_SHA_256", |a| a.as_str())
     }
 
+    /// The signing algorithm Sign and Verify send: the one chosen when the key's spec has it,
+    /// else the spec's first (`ECDSA_SHA_256` for `ECC_NIST_P256`); for a key the panel does not
+    /// know, the one chosen, and KMS answers.
+    pub fn signing_algorithm(&self, world: &World) -> String {
+        let chosen = self.signing_algorithm.trim();
+        match self.key_row(world) {
+            Some(row) if !row.signing_algorithms.contains(&chosen) => row
+                .signing_algorithms
+                .first()
+                .map_or_else(|| chosen.to_owned(), |a| (*a).to_owned()),
+            _ => chosen.to_owned(),
+        }
+    }
+
+    /// The encryption algorithm Encrypt and Decrypt send for an RSA key (`RSAES_OAEP_SHA_256`,
+    /// the one of its two that the Developer Guide's examples use); none for a symmetric key,
+    /// whose only algorithm is the default.
+    pub fn encryption_algorithm(&self, world: &World) -> Option<&'static str> {
+        let row = self.key_row(world).filter(|row| row.asymmetric)?;
+        row.encryption_algorithms
+            .iter()
+            .find(|a| **a == "RSAES_OAEP_SHA_256")
+            .or(row.encryption_algorithms.first())
+            .copied()
+    }
+
     fn context_map(&self) -> Result<Option<BTreeMap<String, String>>, String> {
         let map = pairs_map(&self.context).map_err(|e| format!("Encryption context: {e}."))?;
         Ok((!map.is_empty()).then_some(map))
@@ -286,6 +364,9 @@ impl CryptoPanel {
                     plaintext: self.plaintext.as_bytes().to_vec(),
                     encryption_context: context,
                     grant_tokens,
+                    encryption_algorithm: self
+                        .encryption_algorithm(host.world())
+                        .map(str::to_owned),
                     ..EncryptRequest::default()
                 };
                 host.operate(|world, env| match world.encrypt(&caller, env, request) {
@@ -297,10 +378,14 @@ impl CryptoPanel {
                 })
             }
             CryptoIntent::Decrypt => {
+                // RSA ciphertext names no key: Decrypt is told the key and the algorithm.
+                let algorithm = self.encryption_algorithm(host.world());
                 let request = DecryptRequest {
                     ciphertext_blob: self.ciphertext_bytes()?,
                     encryption_context: context,
                     grant_tokens,
+                    key_id: algorithm.is_some().then_some(key),
+                    encryption_algorithm: algorithm.map(str::to_owned),
                     ..DecryptRequest::default()
                 };
                 host.operate(|world, env| match world.decrypt(&caller, env, request) {
@@ -405,10 +490,77 @@ impl CryptoPanel {
                     Err(e) => CryptoOutcome::Refused(Refusal::new(world, "VerifyMac", &e)),
                 })
             }
+            CryptoIntent::Sign => {
+                let request = SignRequest {
+                    key_id: key,
+                    message: self.plaintext.as_bytes().to_vec(),
+                    message_type: Some("RAW".to_owned()),
+                    signing_algorithm: self.signing_algorithm(host.world()),
+                    grant_tokens,
+                    ..SignRequest::default()
+                };
+                host.operate(|world, env| match world.sign(&caller, env, request) {
+                    Ok(r) => CryptoOutcome::Signed {
+                        key_id: r.key_id,
+                        signature: BASE64.encode(r.signature),
+                        signing_algorithm: r.signing_algorithm,
+                    },
+                    Err(e) => CryptoOutcome::Refused(Refusal::new(world, "Sign", &e)),
+                })
+            }
+            CryptoIntent::Verify => {
+                let text: String = self.signature.split_whitespace().collect();
+                if text.is_empty() {
+                    return Err(
+                        "There is no signature to verify: sign first, or paste a Signature."
+                            .to_owned(),
+                    );
+                }
+                let signature = BASE64
+                    .decode(text.as_bytes())
+                    .map_err(|_| "The signature is not valid base64.".to_owned())?;
+                let request = VerifyRequest {
+                    key_id: key,
+                    message: self.plaintext.as_bytes().to_vec(),
+                    message_type: Some("RAW".to_owned()),
+                    signature,
+                    signing_algorithm: self.signing_algorithm(host.world()),
+                    grant_tokens,
+                    ..VerifyRequest::default()
+                };
+                host.operate(|world, env| match world.verify(&caller, env, request) {
+                    Ok(r) => CryptoOutcome::Verified {
+                        key_id: r.key_id,
+                        signature_valid: r.signature_valid,
+                        signing_algorithm: r.signing_algorithm,
+                    },
+                    Err(e) => CryptoOutcome::Refused(Refusal::new(world, "Verify", &e)),
+                })
+            }
+            CryptoIntent::GetPublicKey => {
+                let request = GetPublicKeyRequest {
+                    key_id: key,
+                    grant_tokens,
+                };
+                host.operate(
+                    |world, env| match world.get_public_key(&caller, env, request) {
+                        Ok(r) => CryptoOutcome::PublicKey {
+                            key_id: r.key_id,
+                            public_key: BASE64.encode(r.public_key),
+                            key_spec: r.key_spec,
+                            key_usage: r.key_usage,
+                        },
+                        Err(e) => CryptoOutcome::Refused(Refusal::new(world, "GetPublicKey", &e)),
+                    },
+                )
+            }
             _ => return Err("not an operation".to_owned()),
         };
         if let CryptoOutcome::MacGenerated { mac, .. } = &outcome {
             self.mac = mac.clone();
+        }
+        if let CryptoOutcome::Signed { signature, .. } = &outcome {
+            self.signature = signature.clone();
         }
         // A new blob replaces the ciphertext field, so it can be inspected, tampered with and
         // decrypted next.

@@ -303,14 +303,10 @@ impl GrantForm {
 }
 
 /// The operations a grant can allow, from the key-spec table: the form's checkboxes (KMS
-/// Developer Guide, grants.html, "Grant operations"), over the key types this build can hold
-/// (asymmetric keys only with the engine's `asymmetric` feature).
+/// Developer Guide, grants.html, "Grant operations"), over every key type.
 pub fn grant_operations() -> Vec<Action> {
     let mut offered: Vec<Action> = Vec::new();
-    let rows = KEY_SPECS
-        .iter()
-        .filter(|row| !row.asymmetric || kms_engine::crypto::ASYMMETRIC);
-    for row in rows {
+    for row in KEY_SPECS {
         for &action in row.grant_operations {
             if !offered.contains(&action) {
                 offered.push(action);

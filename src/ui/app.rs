@@ -4,7 +4,7 @@
 use crate::persist;
 use crate::platform::epoch_ms_timestamp;
 use crate::startup::{self, AutosaveOwner, AutosaveStep};
-use crate::state::{DrawerTab, Intent, Pane};
+use crate::state::{AsymmetricModule, DrawerTab, Intent, Pane};
 use crate::ui::browser::{clear_hash, location_hash, storage_get, storage_set};
 use crate::ui::editor_pane::EditorPane;
 use crate::ui::expectations::ExpectationsView;
@@ -66,6 +66,23 @@ pub fn App() -> Html {
                 }));
             },
         );
+    }
+
+    // The RSA and elliptic-curve code, the first time the page needs it.
+    {
+        let handle = handle.clone();
+        let wanted = state.wants_asymmetric_module();
+        use_effect_with(wanted, move |wanted| {
+            if *wanted {
+                handle.dispatch(Intent::AsymmetricModule(AsymmetricModule::Loading));
+                crate::ui::asymmetric::load(move |outcome| {
+                    handle.dispatch(Intent::AsymmetricModule(match outcome {
+                        Ok(()) => AsymmetricModule::Loaded,
+                        Err(sentence) => AsymmetricModule::Failed(sentence),
+                    }));
+                });
+            }
+        });
     }
 
     // Another tab saving is announced by a `storage` event.

@@ -10,7 +10,7 @@ use crate::panels::grants::{
     grant_rows,
 };
 use crate::panels::{PanelIntent, Refusal, WhyLink, caller_choices, countdown, middle_ellipsis};
-use crate::state::{CellSelection, Intent};
+use crate::state::{AsymmetricModule, CellSelection, Intent};
 use crate::ui::hooks::{PlaygroundHandle, use_playground};
 use crate::ui::icons::{Icon, IconSvg};
 use kms_engine::catalog::Action;
@@ -599,6 +599,37 @@ pub fn CryptoView() -> Html {
                 <dl class="kv"><dt>{ "MacValid" }</dt><dd id="mac-valid">{ mac_valid.to_string() }</dd></dl>
             </div>
         },
+        Some(CryptoOutcome::Signed {
+            key_id,
+            signature,
+            signing_algorithm,
+        }) => html! {
+            <div class="result" id="crypto-result">
+                <p class="ok">{ format!("Sign with {key_id} ({signing_algorithm}). The Signature is in the box beside.") }</p>
+                <dl class="kv"><dt>{ "Signature (base64)" }</dt><dd class="mono" id="signature-made">{ middle_ellipsis(signature, 60) }</dd></dl>
+            </div>
+        },
+        Some(CryptoOutcome::Verified {
+            key_id,
+            signature_valid,
+            signing_algorithm,
+        }) => html! {
+            <div class="result" id="crypto-result">
+                <p class="ok">{ format!("Verify with {key_id} ({signing_algorithm}).") }</p>
+                <dl class="kv"><dt>{ "SignatureValid" }</dt><dd id="signature-valid">{ signature_valid.to_string() }</dd></dl>
+            </div>
+        },
+        Some(CryptoOutcome::PublicKey {
+            key_id,
+            public_key,
+            key_spec,
+            key_usage,
+        }) => html! {
+            <div class="result" id="crypto-result">
+                <p class="ok">{ format!("GetPublicKey of {key_id}: {key_spec}, {key_usage}. Anyone may hold it: it verifies signatures or encrypts outside KMS.") }</p>
+                <dl class="kv"><dt>{ "PublicKey (DER SubjectPublicKeyInfo, base64)" }</dt><dd id="public-key">{ public_key.clone() }</dd></dl>
+            </div>
+        },
         Some(CryptoOutcome::Refused(refusal)) => {
             html! { <div id="crypto-result">{ refusal_view(&handle, refusal) }</div> }
         }
@@ -612,6 +643,23 @@ pub fn CryptoView() -> Html {
     let row = crypto.key_row(model.world());
     let encrypts = row.is_none_or(|r| r.supports(Action::Encrypt));
     let macs = row.is_some_and(|r| r.supports(Action::GenerateMac));
+    let signs = row.is_some_and(|r| r.supports(Action::Sign));
+    let asymmetric = row.is_some_and(|r| r.asymmetric);
+    // An asymmetric key computes with the RSA and elliptic-curve code, which loads on demand.
+    let module_note = match &state.ui.asymmetric {
+        AsymmetricModule::Loading if asymmetric => html! {
+            <p class="muted" id="asymmetric-loading" role="status">{ "Loading the RSA and elliptic-curve code…" }</p>
+        },
+        AsymmetricModule::Failed(sentence) if asymmetric => html! {
+            <p class="result err" role="alert">{ sentence.clone() }</p>
+        },
+        _ => html! {},
+    };
+    let public_key_button = html! {
+        if asymmetric {
+            <button id="get-public-key" onclick={act(CryptoIntent::GetPublicKey)}>{ "GetPublicKey" }</button>
+        }
+    };
     let key_field = html! {
         <>
             <label for="crypto-key">{ "Key (id, ARN or alias)" }</label>
@@ -649,6 +697,52 @@ pub fn CryptoView() -> Html {
             </div>
         };
     }
+    if signs {
+        let algorithm = crypto.signing_algorithm(model.world());
+        let on_algorithm = {
+            let handle = handle.clone();
+            Callback::from(move |e: Event| {
+                let value = e
+                    .target_dyn_into::<HtmlSelectElement>()
+                    .map(|s| s.value())
+                    .unwrap_or_default();
+                panel(
+                    &handle,
+                    PanelIntent::Crypto(CryptoIntent::SetSigningAlgorithm(value)),
+                );
+            })
+        };
+        return html! {
+            <div class="panel-cols" id="crypto-panel">
+                <div>
+                    <h3>{ format!("Sign and verify as {caller_name}") }</h3>
+                    <div class="form-grid">
+                        { key_field.clone() }
+                        <label for="crypto-plaintext">{ "Message" }</label>
+                        <input id="crypto-plaintext" type="text" value={crypto.plaintext.clone()} oninput={send_text(CryptoIntent::SetPlaintext)} />
+                        <label for="signing-algorithm">{ "Signing algorithm" }</label>
+                        <select id="signing-algorithm" onchange={on_algorithm}>
+                            { for row.map(|r| r.signing_algorithms).unwrap_or_default().iter().map(|a| html! { <option value={*a} selected={*a == algorithm}>{ *a }</option> }) }
+                        </select>
+                        <label for="crypto-tokens">{ "Grant tokens" }</label>
+                        <textarea id="crypto-tokens" class="plain mono" rows="2" value={crypto.grant_tokens.clone()} oninput={send_text(CryptoIntent::SetGrantTokens)} />
+                    </div>
+                    <p class="why-actions">
+                        <button class="primary" id="sign" onclick={act(CryptoIntent::Sign)}>{ "Sign" }</button>
+                        <button id="verify" onclick={act(CryptoIntent::Verify)}>{ "Verify" }</button>
+                        { public_key_button }
+                    </p>
+                    { module_note }
+                    { outcome }
+                </div>
+                <div>
+                    <label for="signature"><strong>{ "Signature (base64)" }</strong></label>
+                    <textarea id="signature" class="plain mono wide" rows="4" value={crypto.signature.clone()} oninput={send_text(CryptoIntent::SetSignature)} />
+                    <p class="muted">{ "Sign hashes the message (MessageType RAW) and signs the digest with the private key, which never leaves KMS. Verify checks this signature over the message: a changed message or signature fails with KMSInvalidSignatureException. GetPublicKey hands out the public key, to verify outside KMS." }</p>
+                </div>
+            </div>
+        };
+    }
     if !encrypts {
         return html! {
             <div class="panel-cols" id="crypto-panel">
@@ -657,7 +751,10 @@ pub fn CryptoView() -> Html {
                     <div class="form-grid">
                         { key_field.clone() }
                     </div>
-                    <p class="muted">{ format!("This key ({}) neither encrypts nor makes MACs; the console panel runs its operations.", row.map_or("", |r| r.name)) }</p>
+                    <p class="why-actions">{ public_key_button }</p>
+                    { module_note }
+                    { outcome }
+                    <p class="muted">{ format!("This key ({}) neither encrypts, signs nor makes MACs; the console panel runs its other operations (DeriveSharedSecret for a key agreement key).", row.map_or("", |r| r.name)) }</p>
                 </div>
             </div>
         };
@@ -682,7 +779,12 @@ pub fn CryptoView() -> Html {
                     <button id="decrypt" onclick={act(CryptoIntent::Decrypt)}>{ "Decrypt" }</button>
                     <button id="generate-data-key" onclick={act(CryptoIntent::GenerateDataKey)}>{ "GenerateDataKey" }</button>
                     <button id="re-encrypt" onclick={act(CryptoIntent::ReEncrypt)}>{ "ReEncrypt" }</button>
+                    { public_key_button }
                 </p>
+                if let Some(algorithm) = crypto.encryption_algorithm(model.world()) {
+                    <p class="muted">{ format!("An RSA key encrypts with {algorithm} and no encryption context; its ciphertext is the bare RSA output, which names no key, so Decrypt sends the key and the algorithm.") }</p>
+                }
+                { module_note }
                 { outcome }
             </div>
             <div>

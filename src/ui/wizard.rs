@@ -5,7 +5,7 @@
 use crate::panels::PanelIntent;
 use crate::panels::fields::PairEdit;
 use crate::panels::wizard::{FinishError, Wizard, WizardIntent, WizardStep, usage_words};
-use crate::state::Intent;
+use crate::state::{AsymmetricModule, Intent};
 use crate::ui::editor::JsonEditor;
 use crate::ui::hooks::{PlaygroundHandle, use_playground};
 use kms_engine::catalog::{KEY_SPECS, KeySpec};
@@ -95,12 +95,19 @@ fn step_body(handle: &PlaygroundHandle, wizard: &Wizard, world: &kms_engine::wor
                 Callback::from(move |_: Event| send(&handle, WizardIntent::SetKeySpec(spec)))
             };
             let asymmetric = wizard.key_spec.row().asymmetric;
-            // Asymmetric keys only where the build can make them (the engine's `asymmetric`
-            // feature, which the browser build leaves out).
             let first_asymmetric = KEY_SPECS
                 .iter()
-                .find(|row| row.asymmetric && kms_engine::crypto::ASYMMETRIC)
+                .find(|row| row.asymmetric)
                 .map(|row| row.spec);
+            // The RSA and elliptic-curve code loads when this key type is chosen: said while it
+            // does, and if it cannot.
+            let module_note = match &handle.state().ui.asymmetric {
+                AsymmetricModule::Loading if asymmetric => {
+                    Some("Loading the RSA and elliptic-curve code…".to_owned())
+                }
+                AsymmetricModule::Failed(sentence) if asymmetric => Some(sentence.clone()),
+                _ => None,
+            };
             let specs = wizard.spec_choices();
             let acknowledge = {
                 let handle = handle.clone();
@@ -116,10 +123,9 @@ fn step_body(handle: &PlaygroundHandle, wizard: &Wizard, world: &kms_engine::wor
                         <label><input type="radio" name="key-type" id="key-type-symmetric" checked={!asymmetric} onchange={set_spec(KeySpec::SymmetricDefault)} />{ " Symmetric" }</label>
                         if let Some(first) = first_asymmetric {
                             <label><input type="radio" name="key-type" id="key-type-asymmetric" checked={asymmetric} onchange={set_spec(first)} />{ " Asymmetric" }</label>
-                        } else {
-                            // Said, not hidden: the console's key types are real, only elsewhere.
-                            <label class="muted"><input type="radio" name="key-type" id="key-type-asymmetric" disabled=true aria-describedby="asymmetric-note" />{ " Asymmetric" }</label>
-                            <p class="muted small" id="asymmetric-note">{ "RSA and elliptic-curve keys (signing, encryption, key agreement) are in the kmsplay CLI: this page leaves their cryptography out to stay small." }</p>
+                        }
+                        if let Some(note) = module_note {
+                            <p class="muted small" id="asymmetric-note" role="status">{ note }</p>
                         }
                     </fieldset>
                     <fieldset>
@@ -148,7 +154,7 @@ fn step_body(handle: &PlaygroundHandle, wizard: &Wizard, world: &kms_engine::wor
                                     <input type="checkbox" checked={wizard.external_acknowledged} onchange={acknowledge} />
                                     { " I understand the security, availability, and durability implications of using an imported key." }
                                 </label>
-                                <div class="muted">{ "The key is created Pending import. Importing its key material (GetParametersForImport's RSA wrapping key, then ImportKeyMaterial) is available in the kmsplay CLI (kmsplay aws); this browser build leaves RSA out." }</div>
+                                <div class="muted">{ "The key is created Pending import. The aws console's get-parameters-for-import hands out its RSA wrapping key and import token; wrapping the key material takes openssl and files, so import-key-material is for kmsplay aws on your machine." }</div>
                             }
                         </fieldset>
                     }

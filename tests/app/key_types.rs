@@ -159,10 +159,6 @@ fn the_wizard_creates_an_hmac_key_with_the_consoles_choices() {
         ]
     );
     wizard.apply(&world, WizardIntent::SetKeySpec(KeySpec::Hmac384));
-    if !kms_engine::crypto::ASYMMETRIC {
-        wizard.apply(&world, WizardIntent::SetKeySpec(KeySpec::EccNistP256));
-        assert_eq!(wizard.key_spec, KeySpec::Hmac384);
-    }
     assert_eq!(
         wizard.key_summary(),
         "Symmetric, Generate and verify MAC, key spec HMAC_384 (key usage GENERATE_VERIFY_MAC), origin AWS_KMS"

@@ -78,14 +78,13 @@ fn crypto_refusal(outcome: CryptoOutcome) -> &'static str {
 #[test]
 fn the_form_offers_the_grant_operations_of_the_key_types_this_build_holds() {
     // KMS Developer Guide, grants.html, "Grant operations": Sign and Verify only for asymmetric
-    // signing keys (which this build holds only with the engine's `asymmetric` feature), and
-    // never a management operation.
+    // signing keys, and never a management operation.
     let names: Vec<&str> = grant_operations()
         .iter()
         .map(|a| a.grant_operation_name().unwrap())
         .collect();
     assert!(names.contains(&"Encrypt") && names.contains(&"RetireGrant"));
-    assert_eq!(names.contains(&"Sign"), kms_engine::crypto::ASYMMETRIC);
+    assert!(names.contains(&"Sign") && names.contains(&"DeriveSharedSecret"));
     assert!(!names.contains(&"PutKeyPolicy"));
     let mut state = app_state(DEMO1, &user("Alice"));
     grants(

@@ -173,7 +173,11 @@ fn build_release(root: &Path, base_path: Option<&str>) -> Result<PathBuf, String
     let dist = root.join("dist");
     write_first_matrix(root, &dist)?;
     let (raw, gzipped) = serve::dist_size(&dist)?;
-    println!("dist/: {raw} bytes, {gzipped} bytes gzipped (gzip -9, file by file)");
+    let on_demand = serve::on_demand_size(&dist)?;
+    println!(
+        "dist/: {raw} bytes, {gzipped} bytes gzipped (gzip -9, file by file): {} bytes for the app, {on_demand} bytes loaded only when a page needs RSA or elliptic curves",
+        gzipped - on_demand
+    );
     let first = serve::first_matrix_size(&dist)?;
     println!(
         "before the first matrix shows: {first} bytes gzipped (the page with its static matrix, and the stylesheet)"
@@ -256,6 +260,7 @@ fn test_everything(only: Option<&str>) -> Result<(), String> {
         // The engine's tests are native (proptest's OS randomness has no browser backend, by design).
         wasm_clippy(&["-p", "kms-engine", "--lib"])?;
         wasm_clippy(&["-p", "kms-engine-js", "--all-targets"])?;
+        wasm_clippy(&["-p", "kms-asymmetric", "--lib"])?;
     }
     if wants("native") {
         run(&root, "cargo", &["test", "--workspace"], &[])?;

@@ -169,6 +169,25 @@ pub fn first_matrix_size(dir: &Path) -> Result<u64, String> {
     Ok(total)
 }
 
+/// The prefix of the files the page loads only when it needs them: the RSA and elliptic-curve
+/// module (Trunk names it after its crate, without a hash).
+pub const ON_DEMAND_PREFIX: &str = "kms-asymmetric";
+
+/// The gzip -9 bytes of the files loaded on demand ([`ON_DEMAND_PREFIX`]).
+pub fn on_demand_size(dir: &Path) -> Result<u64, String> {
+    let mut total = 0;
+    for path in files_in(dir)? {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if name.starts_with(ON_DEMAND_PREFIX) {
+            total += gzipped_size(&path)?;
+        }
+    }
+    Ok(total)
+}
+
 fn files_in(dir: &Path) -> Result<Vec<std::path::PathBuf>, String> {
     let entries =
         std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;

@@ -154,8 +154,8 @@ pub struct KeySpecRow {
     pub mac_algorithms: &'static [MacAlgorithm],
     /// `SigningAlgorithms` in DescribeKey and GetPublicKey (signing keys only).
     pub signing_algorithms: &'static [&'static str],
-    /// Whether the key is asymmetric: its operations need the engine's `asymmetric` feature,
-    /// and GetPublicKey reads its public key.
+    /// Whether the key is asymmetric: its cryptographic operations need an asymmetric backend
+    /// (`crypto::backend`), and GetPublicKey reads its public key.
     pub asymmetric: bool,
     /// The length of the key material a key of this spec gets, in bytes.
     pub material_bytes: usize,

@@ -33,36 +33,40 @@ macro_rules! with_curve {
     };
 }
 
-/// Whether `secret` is a valid private scalar of `spec`'s curve (non-zero, below the order).
-pub(super) fn is_valid_secret(spec: KeySpec, secret: &[u8]) -> bool {
-    with_curve!(spec, false, |curve| {
-        curve::ecdsa::SigningKey::from_slice(secret).is_ok()
-    })
-}
-
-/// Whether `spec` is an elliptic-curve spec this module has a curve for (the specs of
-/// `with_curve!`).
-pub(super) fn has_curve(spec: KeySpec) -> bool {
-    matches!(
-        spec,
-        KeySpec::EccNistP256
-            | KeySpec::EccNistP384
-            | KeySpec::EccNistP521
-            | KeySpec::EccSecgP256k1
-            | KeySpec::EccNistP256Agreement
-            | KeySpec::EccNistP384Agreement
-            | KeySpec::EccNistP521Agreement
-    )
-}
-
-/// Makes random bytes of a private scalar's length more likely to be one: a P-521 scalar is
-/// below 2^521, so the top seven bits of its 66 bytes are cleared.
-pub(super) fn fit_secret(spec: KeySpec, secret: &mut [u8]) {
-    if matches!(spec, KeySpec::EccNistP521 | KeySpec::EccNistP521Agreement) {
-        if let Some(first) = secret.first_mut() {
-            *first &= 0x01;
+/// The private scalar a key's material stands for: the material itself, which almost always
+/// is one (non-zero and below the curve's order; a random 32-byte string fails that for P-256
+/// about once in 2^32 draws), else the first of SHA-512(material, counter), cut to the
+/// material's length, that is. The same material always gives the same scalar. `None` for a
+/// spec without a curve.
+fn scalar(spec: KeySpec, material: &[u8]) -> Option<zeroize::Zeroizing<Vec<u8>>> {
+    use sha2::Digest as _;
+    let valid = |candidate: &[u8]| {
+        with_curve!(spec, false, |curve| {
+            curve::SecretKey::from_slice(candidate).is_ok()
+        })
+    };
+    if valid(material) {
+        return Some(zeroize::Zeroizing::new(material.to_vec()));
+    }
+    for counter in 0u32..64 {
+        let mut candidate = zeroize::Zeroizing::new(Vec::with_capacity(material.len() + 64));
+        let mut block = 0u32;
+        while candidate.len() < material.len() {
+            let digest = sha2::Sha512::new()
+                .chain_update(material)
+                .chain_update(counter.to_be_bytes())
+                .chain_update(block.to_be_bytes())
+                .finalize();
+            candidate.extend_from_slice(&digest);
+            block += 1;
+        }
+        candidate.truncate(material.len());
+        super::fit_secret(spec, &mut candidate);
+        if valid(&candidate) {
+            return Some(candidate);
         }
     }
+    None
 }
 
 /// The key pair whose private scalar is `secret`: its private key as PKCS#8 DER (RFC 5208,
@@ -71,9 +75,10 @@ pub(super) fn key_pair_der(
     spec: KeySpec,
     secret: &[u8],
 ) -> Option<(zeroize::Zeroizing<Vec<u8>>, Vec<u8>)> {
+    let secret = scalar(spec, secret)?;
     with_curve!(spec, None, |curve| {
         use curve::pkcs8::{EncodePrivateKey, EncodePublicKey};
-        let key = curve::SecretKey::from_slice(secret).ok()?;
+        let key = curve::SecretKey::from_slice(&secret).ok()?;
         let private = key.to_pkcs8_der().ok()?;
         let public = key.public_key().to_public_key_der().ok()?;
         Some((
@@ -91,9 +96,10 @@ pub(super) fn shared_secret(
     secret: &[u8],
     peer: &[u8],
 ) -> Option<zeroize::Zeroizing<Vec<u8>>> {
+    let secret = scalar(spec, secret)?;
     with_curve!(spec, None, |curve| {
         use curve::pkcs8::DecodePublicKey;
-        let key = curve::SecretKey::from_slice(secret).ok()?;
+        let key = curve::SecretKey::from_slice(&secret).ok()?;
         let peer = curve::PublicKey::from_public_key_der(peer).ok()?;
         let shared = key.diffie_hellman(&peer);
         Some(zeroize::Zeroizing::new(shared.raw_secret_bytes().to_vec()))
@@ -102,9 +108,10 @@ pub(super) fn shared_secret(
 
 /// The DER signature of `digest` with the private scalar `secret`.
 pub(super) fn sign(spec: KeySpec, secret: &[u8], digest: &[u8]) -> Option<Vec<u8>> {
+    let secret = scalar(spec, secret)?;
     with_curve!(spec, None, |curve| {
         use curve::ecdsa::signature::hazmat::PrehashSigner;
-        let key = curve::ecdsa::SigningKey::from_slice(secret).ok()?;
+        let key = curve::ecdsa::SigningKey::from_slice(&secret).ok()?;
         let signature: curve::ecdsa::Signature = key.sign_prehash(digest).ok()?;
         Some(signature.to_der().as_bytes().to_vec())
     })
@@ -113,9 +120,12 @@ pub(super) fn sign(spec: KeySpec, secret: &[u8], digest: &[u8]) -> Option<Vec<u8
 /// Whether `signature` (DER) is a signature of `digest` by the key whose private scalar is
 /// `secret`.
 pub(super) fn verify(spec: KeySpec, secret: &[u8], digest: &[u8], signature: &[u8]) -> bool {
+    let Some(secret) = scalar(spec, secret) else {
+        return false;
+    };
     with_curve!(spec, false, |curve| {
         use curve::ecdsa::signature::hazmat::PrehashVerifier;
-        let Ok(key) = curve::ecdsa::SigningKey::from_slice(secret) else {
+        let Ok(key) = curve::ecdsa::SigningKey::from_slice(&secret) else {
             return false;
         };
         let Ok(signature) = curve::ecdsa::Signature::from_der(signature) else {
@@ -124,16 +134,6 @@ pub(super) fn verify(spec: KeySpec, secret: &[u8], digest: &[u8], signature: &[u
         key.verifying_key()
             .verify_prehash(digest, &signature)
             .is_ok()
-    })
-}
-
-/// The DER `SubjectPublicKeyInfo` of the key whose private scalar is `secret`.
-pub(super) fn public_key(spec: KeySpec, secret: &[u8]) -> Option<Vec<u8>> {
-    with_curve!(spec, None, |curve| {
-        use curve::pkcs8::EncodePublicKey;
-        let key = curve::ecdsa::SigningKey::from_slice(secret).ok()?;
-        let der = key.verifying_key().to_public_key_der().ok()?;
-        Some(der.as_bytes().to_vec())
     })
 }
 
@@ -172,12 +172,26 @@ mod tests {
         assert!(!verify(KeySpec::EccNistP256, &secret, &digest, b"not DER"));
     }
 
+    /// Material that is no private scalar (zero, or above the order) still makes a key, the
+    /// same one each time, and material that is one is that scalar.
     #[test]
-    fn zero_is_not_a_private_key_and_no_curve_is_not_an_ecc_spec() {
-        assert!(!is_valid_secret(KeySpec::EccNistP256, &[0; 32]));
-        assert!(!is_valid_secret(KeySpec::EccNistP384, &[0xff; 48]));
-        assert!(is_valid_secret(KeySpec::EccSecgP256k1, &[1; 32]));
-        assert!(!is_valid_secret(KeySpec::Hmac256, &[1; 32]));
-        assert_eq!(public_key(KeySpec::SymmetricDefault, &[1; 32]), None);
+    fn material_that_is_no_scalar_stands_for_one_derived_from_it() {
+        for (spec, material) in [
+            (KeySpec::EccNistP256, vec![0; 32]),
+            (KeySpec::EccNistP384, vec![0xff; 48]),
+            (KeySpec::EccNistP521, vec![0xff; 66]),
+        ] {
+            let derived = scalar(spec, &material).unwrap();
+            assert_ne!(&derived[..], &material[..]);
+            assert_eq!(derived.len(), material.len());
+            assert_eq!(scalar(spec, &material).unwrap(), derived);
+            assert!(key_pair_der(spec, &material).is_some());
+        }
+        assert_eq!(
+            &scalar(KeySpec::EccSecgP256k1, &[1; 32]).unwrap()[..],
+            &[1; 32]
+        );
+        assert!(scalar(KeySpec::Hmac256, &[1; 32]).is_none());
+        assert!(key_pair_der(KeySpec::SymmetricDefault, &[1; 32]).is_none());
     }
 }

@@ -4,10 +4,12 @@
 //! digest the caller computed; public keys are DER `SubjectPublicKeyInfo` (KMS Developer Guide,
 //! asymmetric-key-specs.html, "RSA key specs"; API Reference, Encrypt, Sign, GetPublicKey).
 //!
-//! Randomness comes from the engine's [`Randomness`]: key generation draws a 256-bit seed with
-//! [`Randomness::fill`] (so a seeded session makes the same key again) and OAEP and PSS padding
-//! draw theirs with [`Randomness::fill_fresh`]; the seed drives a ChaCha20 keystream, the
-//! infallible generator the `rsa` crate asks for.
+//! Randomness comes in as 32-byte seeds the engine drew from its own [`Randomness`]
+//! (`Randomness::fill` for a key that a seeded session makes again, `fill_fresh` for padding and
+//! data keys); each drives a ChaCha20 keystream, the infallible generator the `rsa` crate asks
+//! for.
+//!
+//! [`Randomness`]: crate::entropy::Randomness
 
 use std::convert::Infallible;
 
@@ -17,28 +19,16 @@ use rsa::rand_core::{TryCryptoRng, TryRng};
 use rsa::sha2::{Sha256, Sha384, Sha512};
 use rsa::{Oaep, Pkcs1v15Sign, Pss, RsaPrivateKey};
 use sha1::Sha1;
+use zeroize::Zeroizing;
 
-use crate::catalog::KeySpec;
-use crate::entropy::{Randomness, RandomnessUnavailable, SeededRandomness};
+use crate::entropy::{Randomness as _, SeededRandomness};
 
-/// Whether `spec` is an RSA key spec (either usage).
-pub(super) fn is_rsa(spec: KeySpec) -> bool {
-    spec.row().name.starts_with("RSA_")
-}
-
-/// The ChaCha20 keystream under a seed drawn from the engine's randomness: the `rsa` crate's
-/// generators cannot fail, the engine's can, so the fallible draw happens once, up front.
+/// The ChaCha20 keystream of a seed.
 struct Stream(SeededRandomness);
 
 impl Stream {
-    fn draw(rng: &mut dyn Randomness, fresh: bool) -> Result<Stream, RandomnessUnavailable> {
-        let mut seed = [0u8; 32];
-        if fresh {
-            rng.fill_fresh(&mut seed)?;
-        } else {
-            rng.fill(&mut seed)?;
-        }
-        Ok(Stream(SeededRandomness::from_key(seed)))
+    fn new(seed: [u8; 32]) -> Stream {
+        Stream(SeededRandomness::from_key(seed))
     }
 }
 
@@ -67,92 +57,53 @@ impl TryRng for Stream {
 
 impl TryCryptoRng for Stream {}
 
-/// A fresh private key of `spec`'s modulus length, PKCS #1 DER; `None` for a spec that is not
-/// RSA (or a key the `rsa` crate could not make or encode).
-pub(super) fn generate(
-    spec: KeySpec,
-    rng: &mut dyn Randomness,
-) -> Result<Option<Vec<u8>>, RandomnessUnavailable> {
-    if !is_rsa(spec) {
-        return Ok(None);
-    }
-    let Some(key) = new_private_key(spec.row().material_bytes * 8, rng, false)? else {
-        return Ok(None);
-    };
-    Ok(key.to_pkcs1_der().ok().map(|der| der.as_bytes().to_vec()))
+/// An RSA key pair in the forms the backend hands out.
+pub(super) struct RsaKeyPair {
+    /// The private key as PKCS #1 DER: the form a KMS key keeps and a wrapping key unwraps with.
+    pub(super) pkcs1: Zeroizing<Vec<u8>>,
+    /// The private key as PKCS #8 DER: a data key pair's `PrivateKeyPlaintext`, "a DER-encoded
+    /// PKCS8 PrivateKeyInfo" (API Reference, GenerateDataKeyPair).
+    pub(super) pkcs8: Zeroizing<Vec<u8>>,
+    /// The public key, DER `SubjectPublicKeyInfo`.
+    pub(super) public: Vec<u8>,
 }
 
-/// A new RSA private key of `bits` bits from a ChaCha20 keystream seeded by `rng`: with
-/// [`Randomness::fill_fresh`] when `fresh` (a key that must never be replayed from a session's
-/// seed), else with [`Randomness::fill`]. `None` when the `rsa` crate could not make one.
-fn new_private_key(
-    bits: usize,
-    rng: &mut dyn Randomness,
-    fresh: bool,
-) -> Result<Option<RsaPrivateKey>, RandomnessUnavailable> {
-    let mut stream = Stream::draw(rng, fresh)?;
-    Ok(RsaPrivateKey::new(&mut stream, bits).ok())
-}
-
-/// The DER `SubjectPublicKeyInfo` of `key`'s public half.
-fn public_key_der(key: &RsaPrivateKey) -> Option<Vec<u8>> {
-    let spki = key.to_public_key().to_public_key_der().ok()?;
-    Some(spki.as_bytes().to_vec())
-}
-
-/// A fresh RSA data key pair of `spec`'s modulus length: the private key as PKCS #8 DER and the
-/// public key as DER `SubjectPublicKeyInfo` (API Reference, GenerateDataKeyPair:
-/// `PrivateKeyPlaintext` is "a DER-encoded PKCS8 PrivateKeyInfo", `PublicKey` "a DER-encoded
-/// X.509 SubjectPublicKeyInfo"). Its seed is fresh: a data key pair is never replayed from a
-/// session's seed. `None` for a spec that is not RSA.
-pub(super) fn data_key_pair(
-    spec: KeySpec,
-    rng: &mut dyn Randomness,
-) -> Result<Option<super::DataKeyPair>, RandomnessUnavailable> {
-    if !is_rsa(spec) {
-        return Ok(None);
-    }
-    let Some(key) = new_private_key(spec.row().material_bytes * 8, rng, true)? else {
-        return Ok(None);
-    };
-    let (Ok(private_key), Some(public_key)) = (key.to_pkcs8_der(), public_key_der(&key)) else {
-        return Ok(None);
-    };
-    Ok(Some(super::DataKeyPair {
-        private_key: zeroize::Zeroizing::new(private_key.as_bytes().to_vec()),
-        public_key,
-    }))
+/// The RSA key pair of `bits` bits that `seed` makes (always the same one); `None` when the
+/// `rsa` crate could not make or encode one.
+pub(super) fn key_pair(bits: usize, seed: [u8; 32]) -> Option<RsaKeyPair> {
+    let key = RsaPrivateKey::new(&mut Stream::new(seed), bits).ok()?;
+    Some(RsaKeyPair {
+        pkcs1: Zeroizing::new(key.to_pkcs1_der().ok()?.as_bytes().to_vec()),
+        pkcs8: Zeroizing::new(key.to_pkcs8_der().ok()?.as_bytes().to_vec()),
+        public: key
+            .to_public_key()
+            .to_public_key_der()
+            .ok()?
+            .as_bytes()
+            .to_vec(),
+    })
 }
 
 fn private_key(der: &[u8]) -> Option<RsaPrivateKey> {
     RsaPrivateKey::from_pkcs1_der(der).ok()
 }
 
-/// Why RSA encryption made no ciphertext.
-#[derive(Debug)]
-pub(super) enum RsaFailure {
-    /// The randomness for the padding was unavailable.
-    Randomness(RandomnessUnavailable),
-    /// The algorithm, the key or the plaintext's length did not fit.
-    Refused,
-}
-
-/// RSAES-OAEP encryption of `plaintext` with `algorithm` under the public half of `der`.
+/// RSAES-OAEP encryption of `plaintext` with `algorithm` under the public half of `der`, the
+/// padding drawn from `seed`; `None` when the algorithm, the key or the length does not fit.
 pub(super) fn encrypt(
     der: &[u8],
     algorithm: &str,
     plaintext: &[u8],
-    rng: &mut dyn Randomness,
-) -> Result<Vec<u8>, RsaFailure> {
-    let key = private_key(der).ok_or(RsaFailure::Refused)?;
-    let public = key.to_public_key();
-    let mut stream = Stream::draw(rng, true).map_err(RsaFailure::Randomness)?;
-    let result = match algorithm {
+    seed: [u8; 32],
+) -> Option<Vec<u8>> {
+    let public = private_key(der)?.to_public_key();
+    let mut stream = Stream::new(seed);
+    match algorithm {
         "RSAES_OAEP_SHA_1" => public.encrypt(&mut stream, Oaep::<Sha1>::new(), plaintext),
         "RSAES_OAEP_SHA_256" => public.encrypt(&mut stream, Oaep::<Sha256>::new(), plaintext),
-        _ => return Err(RsaFailure::Refused),
-    };
-    result.map_err(|_| RsaFailure::Refused)
+        _ => return None,
+    }
+    .ok()
 }
 
 /// RSAES-OAEP decryption of `ciphertext` with `algorithm`; `None` for any failure.
@@ -165,25 +116,21 @@ pub(super) fn decrypt(der: &[u8], algorithm: &str, ciphertext: &[u8]) -> Option<
     }
 }
 
-/// The signature of `digest` (already the algorithm's hash) with `algorithm`.
-pub(super) fn sign(
-    der: &[u8],
-    algorithm: &str,
-    digest: &[u8],
-    rng: &mut dyn Randomness,
-) -> Result<Vec<u8>, RsaFailure> {
-    let key = private_key(der).ok_or(RsaFailure::Refused)?;
-    let mut stream = Stream::draw(rng, true).map_err(RsaFailure::Randomness)?;
-    let result = match algorithm {
+/// The signature of `digest` (already the algorithm's hash) with `algorithm`; RSASSA-PSS salts
+/// come from `seed`.
+pub(super) fn sign(der: &[u8], algorithm: &str, digest: &[u8], seed: [u8; 32]) -> Option<Vec<u8>> {
+    let key = private_key(der)?;
+    let mut stream = Stream::new(seed);
+    match algorithm {
         "RSASSA_PSS_SHA_256" => key.sign_with_rng(&mut stream, Pss::<Sha256>::new(), digest),
         "RSASSA_PSS_SHA_384" => key.sign_with_rng(&mut stream, Pss::<Sha384>::new(), digest),
         "RSASSA_PSS_SHA_512" => key.sign_with_rng(&mut stream, Pss::<Sha512>::new(), digest),
         "RSASSA_PKCS1_V1_5_SHA_256" => key.sign(Pkcs1v15Sign::new::<Sha256>(), digest),
         "RSASSA_PKCS1_V1_5_SHA_384" => key.sign(Pkcs1v15Sign::new::<Sha384>(), digest),
         "RSASSA_PKCS1_V1_5_SHA_512" => key.sign(Pkcs1v15Sign::new::<Sha512>(), digest),
-        _ => return Err(RsaFailure::Refused),
-    };
-    result.map_err(|_| RsaFailure::Refused)
+        _ => return None,
+    }
+    .ok()
 }
 
 /// Whether `signature` signs `digest` with `algorithm` under the public half of `der`.
@@ -208,32 +155,6 @@ pub(super) fn verify(der: &[u8], algorithm: &str, digest: &[u8], signature: &[u8
         _ => return false,
     }
     .is_ok()
-}
-
-/// The DER `SubjectPublicKeyInfo` of the key `der`.
-pub(super) fn public_key(der: &[u8]) -> Option<Vec<u8>> {
-    public_key_der(&private_key(der)?)
-}
-
-/// A fresh RSA wrapping key pair of `bits` bits for GetParametersForImport: the private key
-/// kept as PKCS #1 DER, the public key as DER `SubjectPublicKeyInfo` (API Reference,
-/// GetParametersForImport: `PublicKey` is "the public key to use to encrypt the key material").
-/// Its seed comes from [`Randomness::fill`], so a seeded session hands out the same key again
-/// (a replayed ImportKeyMaterial unwraps with it). `None` when no key could be made.
-pub(super) fn wrapping_key_pair(
-    bits: usize,
-    rng: &mut dyn Randomness,
-) -> Result<Option<super::WrappingKey>, RandomnessUnavailable> {
-    let Some(key) = new_private_key(bits, rng, false)? else {
-        return Ok(None);
-    };
-    let (Ok(private_key), Some(public_key)) = (key.to_pkcs1_der(), public_key_der(&key)) else {
-        return Ok(None);
-    };
-    Ok(Some(super::WrappingKey {
-        private_key: zeroize::Zeroizing::new(private_key.as_bytes().to_vec()),
-        public_key,
-    }))
 }
 
 /// The key material in `blob`, wrapped under the public half of `der` with `algorithm` (KMS
@@ -288,63 +209,61 @@ mod tests {
     /// One 2048-bit key for the module's tests (generating keys is the slow part).
     fn key() -> &'static [u8] {
         static KEY: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
-        KEY.get_or_init(|| {
-            generate(KeySpec::Rsa2048Encrypt, &mut SeededRandomness::new(3))
-                .unwrap()
-                .unwrap()
-        })
+        KEY.get_or_init(|| key_pair(2048, [3; 32]).unwrap().pkcs1.to_vec())
     }
 
     #[test]
-    fn a_seed_makes_the_same_key_and_the_public_key_is_spki() {
-        let again = generate(KeySpec::Rsa2048Sign, &mut SeededRandomness::new(3))
-            .unwrap()
-            .unwrap();
-        assert_eq!(again, key());
-        let spki = public_key(key()).unwrap();
+    fn a_seed_makes_the_same_key_pair_and_the_public_key_is_spki() {
+        let RsaKeyPair {
+            pkcs1,
+            pkcs8,
+            public: spki,
+        } = key_pair(2048, [3; 32]).unwrap();
+        assert_eq!(&pkcs1[..], key());
+        let from_pkcs8 = <RsaPrivateKey as rsa::pkcs8::DecodePrivateKey>::from_pkcs8_der(&pkcs8);
+        assert_eq!(from_pkcs8.unwrap(), private_key(key()).unwrap());
         let public = rsa::RsaPublicKey::from_public_key_der(&spki).unwrap();
         assert_eq!(rsa::traits::PublicKeyParts::size(&public), 256);
-        assert_eq!(
-            generate(KeySpec::EccNistP256, &mut SeededRandomness::new(3)).unwrap(),
-            None
-        );
+        assert_ne!(key_pair(2048, [4; 32]).unwrap().pkcs1, pkcs1);
     }
 
     #[test]
     fn oaep_round_trips_and_refuses_the_other_hash_and_long_plaintext() {
-        let mut rng = SeededRandomness::new(9);
+        let mut seeds = (0u8..).map(|n| [n; 32]);
+        let mut seed = move || seeds.next().unwrap();
         for algorithm in ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"] {
-            let blob = encrypt(key(), algorithm, b"attack at dawn", &mut rng).unwrap();
+            let blob = encrypt(key(), algorithm, b"attack at dawn", seed()).unwrap();
             assert_eq!(blob.len(), 256);
             assert_eq!(decrypt(key(), algorithm, &blob).unwrap(), b"attack at dawn");
         }
-        let blob = encrypt(key(), "RSAES_OAEP_SHA_1", b"x", &mut rng).unwrap();
+        let blob = encrypt(key(), "RSAES_OAEP_SHA_1", b"x", seed()).unwrap();
         assert_eq!(decrypt(key(), "RSAES_OAEP_SHA_256", &blob), None);
         assert_eq!(decrypt(key(), "RSAES_OAEP_SHA_1", b"short"), None);
         // RFC 8017, 7.1.1: at most k - 2hLen - 2 bytes.
-        assert!(encrypt(key(), "RSAES_OAEP_SHA_256", &[7; 190], &mut rng).is_ok());
-        assert!(encrypt(key(), "RSAES_OAEP_SHA_256", &[7; 191], &mut rng).is_err());
+        assert!(encrypt(key(), "RSAES_OAEP_SHA_256", &[7; 190], seed()).is_some());
+        assert!(encrypt(key(), "RSAES_OAEP_SHA_256", &[7; 191], seed()).is_none());
     }
 
     #[test]
     fn pss_and_pkcs1_signatures_verify_only_for_their_digest_and_scheme() {
-        let mut rng = SeededRandomness::new(5);
+        let mut seeds = (0u8..).map(|n| [n; 32]);
+        let mut seed = move || seeds.next().unwrap();
         let digest = sha2::Sha256::digest(b"message").to_vec();
         let other = sha2::Sha256::digest(b"massage").to_vec();
         for algorithm in ["RSASSA_PSS_SHA_256", "RSASSA_PKCS1_V1_5_SHA_256"] {
-            let signature = sign(key(), algorithm, &digest, &mut rng).unwrap();
+            let signature = sign(key(), algorithm, &digest, seed()).unwrap();
             assert_eq!(signature.len(), 256);
             assert!(verify(key(), algorithm, &digest, &signature));
             assert!(!verify(key(), algorithm, &other, &signature));
             assert!(!verify(key(), algorithm, &digest, b"junk"));
         }
-        let pss = sign(key(), "RSASSA_PSS_SHA_256", &digest, &mut rng).unwrap();
+        let pss = sign(key(), "RSASSA_PSS_SHA_256", &digest, seed()).unwrap();
         assert!(!verify(key(), "RSASSA_PKCS1_V1_5_SHA_256", &digest, &pss));
         // PKCS #1 v1.5 is deterministic (RFC 8017, 8.2.1), PSS is salted (8.1.1).
-        let a = sign(key(), "RSASSA_PKCS1_V1_5_SHA_256", &digest, &mut rng).unwrap();
-        let b = sign(key(), "RSASSA_PKCS1_V1_5_SHA_256", &digest, &mut rng).unwrap();
+        let a = sign(key(), "RSASSA_PKCS1_V1_5_SHA_256", &digest, seed()).unwrap();
+        let b = sign(key(), "RSASSA_PKCS1_V1_5_SHA_256", &digest, seed()).unwrap();
         assert_eq!(a, b);
-        let c = sign(key(), "RSASSA_PSS_SHA_256", &digest, &mut rng).unwrap();
+        let c = sign(key(), "RSASSA_PSS_SHA_256", &digest, seed()).unwrap();
         assert_ne!(pss, c);
     }
 }

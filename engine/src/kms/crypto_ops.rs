@@ -348,7 +348,7 @@ fn seal_with(
         .encrypt_asymmetric(algorithm, plaintext, &mut *env.rng)
         .map_err(|e| match e {
             crypto::EncryptError::Randomness(e) => KmsError::from(e),
-            crypto::EncryptError::NotAnEncryptionKey => super::sign::unavailable(key.spec.as_str()),
+            crypto::EncryptError::Unavailable => super::sign::unavailable(key.spec.as_str()),
             other => KmsError::Internal(other.to_string()),
         })?;
     Ok((blob, algorithm))
@@ -397,6 +397,9 @@ fn open_with(
     let algorithm = key_algorithm(key, algorithm)?;
     let plaintext = if key.spec.row().asymmetric {
         check_no_context(key, context)?;
+        if !crypto::backend::available() {
+            return Err(super::sign::unavailable(key.spec.as_str()));
+        }
         key.ring.decrypt_asymmetric(algorithm, blob)
     } else {
         key.ring
@@ -427,6 +430,7 @@ pub(super) fn seal(
                     .unwrap_or_else(|| KmsError::Internal(e.to_string()))
             }
             crypto::EncryptError::Randomness(e) => KmsError::from(e),
+            crypto::EncryptError::Unavailable => super::sign::unavailable(key.spec.as_str()),
         })
 }
 

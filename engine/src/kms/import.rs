@@ -3,9 +3,8 @@
 //! (`RSA_2048`, `RSA_3072`, `RSA_4096`) and hands out its public key with an import token;
 //! ImportKeyMaterial unwraps the material with that pair's private key and the wrapping
 //! algorithm the parameters named (importing-keys-encrypt-key-material.html). The RSA code is
-//! the engine's `asymmetric` feature: a build without it (the browser's) answers
-//! GetParametersForImport with `UnsupportedOperationException`, as it answers CreateKey for
-//! asymmetric key specs.
+//! an asymmetric backend's (`crypto::backend`): while none is loaded, GetParametersForImport
+//! answers `KMSInternalException`, as Sign does.
 
 use super::{
     Action, Caller, Env, GetParametersForImportRequest, GetParametersForImportResponse,
@@ -83,13 +82,16 @@ impl World {
         let wrapping_key = match WrappingKey::generate(&request.wrapping_key_spec, env.rng) {
             Ok(wrapping_key) => wrapping_key,
             Err(WrappingKeyError::Randomness(e)) => return Err(e.into()),
-            Err(WrappingKeyError::Unavailable) if request.wrapping_key_spec == "SM2" => {
+            // The enum check above lets only SM2 through without a wrapping key of its own.
+            Err(WrappingKeyError::UnknownSpec) => {
                 return Err(KmsError::UnsupportedOperation(
                     "WrappingKeySpec SM2 is only available in the AWS China Regions: use RSA_2048, RSA_3072 or RSA_4096"
                         .to_owned(),
                 ));
             }
-            Err(WrappingKeyError::Unavailable) => return Err(unavailable()),
+            Err(WrappingKeyError::Unavailable) => {
+                return Err(super::sign::unavailable(&request.wrapping_key_spec));
+            }
         };
         let mut token = vec![0u8; 32];
         env.rng.fill(&mut token)?;
@@ -258,13 +260,4 @@ impl World {
         remove_material(self.key_mut(&key)?);
         Ok(())
     }
-}
-
-/// `UnsupportedOperationException` for GetParametersForImport in a build without the engine's
-/// `asymmetric` feature (the browser's): the RSA wrapping key needs it, the kmsplay CLI has it.
-fn unavailable() -> KmsError {
-    KmsError::UnsupportedOperation(
-        "GetParametersForImport is available in the kmsplay CLI; this build of KMS Playground leaves asymmetric cryptography (the RSA wrapping key) out"
-            .to_owned(),
-    )
 }

@@ -145,7 +145,7 @@ struct MadeKeyPair {
     material_id: Option<String>,
 }
 
-/// Why this build refuses `KeyPairSpec` `name`, naming the key pair specs it generates.
+/// Why KMS Playground refuses `KeyPairSpec` `name`, naming the key pair specs it generates.
 fn unsupported_key_pair_spec(name: &str) -> KmsError {
     let names: Vec<&str> = DATA_KEY_PAIR_SPECS
         .iter()
@@ -154,16 +154,9 @@ fn unsupported_key_pair_spec(name: &str) -> KmsError {
             data_key_pair_spec(name).is_some_and(crate::crypto::generates_data_key_pairs)
         })
         .collect();
-    let generated = if names.is_empty() {
-        "this build leaves asymmetric cryptography out (the kmsplay CLI generates ECC and RSA data key pairs)".to_owned()
-    } else {
-        format!(
-            "this build generates only {} data key pairs",
-            names.join(", ")
-        )
-    };
     KmsError::UnsupportedOperation(format!(
-        "KeyPairSpec {name} is not supported by KMS Playground: {generated}"
+        "KeyPairSpec {name} is not supported by KMS Playground: it generates only {} data key pairs",
+        names.join(", ")
     ))
 }
 
@@ -311,7 +304,8 @@ impl World {
         let pair =
             crate::crypto::generate_data_key_pair(spec, &mut *env.rng).map_err(|e| match e {
                 DataKeyPairError::Randomness(e) => KmsError::from(e),
-                DataKeyPairError::Unavailable => unsupported(),
+                DataKeyPairError::NotAKeyPairSpec => unsupported(),
+                DataKeyPairError::Unavailable => super::sign::unavailable(key.spec.as_str()),
             })?;
         let context = context_of(request.encryption_context.as_ref());
         let ciphertext = seal(&key, &context, &pair.private_key, env)?;

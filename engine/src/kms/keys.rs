@@ -68,9 +68,6 @@ impl World {
             ))
         })?;
         let row = spec.row();
-        if row.asymmetric && !crate::crypto::ASYMMETRIC {
-            return Err(super::sign::unavailable(row.name));
-        }
         if origin == Origin::External && spec != KeySpec::SymmetricDefault {
             return Err(KmsError::UnsupportedOperation(format!(
                 "Importing key material for {} keys is not supported by KMS Playground: only SYMMETRIC_DEFAULT keys are modelled with origin EXTERNAL",

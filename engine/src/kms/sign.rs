@@ -1,8 +1,8 @@
 //! Sign, Verify and GetPublicKey: asymmetric signing keys (API Reference, Sign, Verify,
 //! GetPublicKey; KMS Developer Guide, asymmetric-key-specs.html). Each is authorized like any
 //! key operation (`kms:SigningAlgorithm` and `kms:MessageType` in the request context), then
-//! gated by the key state and the key-spec table, then done with real ECDSA by
-//! [`crate::crypto`] (the engine's `asymmetric` feature).
+//! gated by the key state and the key-spec table, then done with real ECDSA or RSA by
+//! [`crate::crypto`]'s asymmetric backend.
 
 use serde::{Deserialize, Serialize};
 
@@ -175,11 +175,12 @@ fn sign_error(key: &Key, algorithm: &str, e: SignError) -> KmsError {
     }
 }
 
-/// `UnsupportedOperationException` for an asymmetric key spec in a build without the engine's
-/// `asymmetric` feature (the browser's): the kmsplay CLI has it.
+/// `KMSInternalException` for an operation on an asymmetric key while no asymmetric backend is
+/// loaded (`crypto::backend`: the web app loads its own when a page first needs it). KMS's own
+/// answer to a passing failure on its side, which a caller retries.
 pub(super) fn unavailable(spec: &str) -> KmsError {
-    KmsError::UnsupportedOperation(format!(
-        "KeySpec {spec} is available in the kmsplay CLI; this build of KMS Playground leaves asymmetric cryptography out"
+    KmsError::Internal(format!(
+        "The RSA and elliptic-curve cryptography a {spec} key needs is not loaded yet: try again in a moment"
     ))
 }
 

@@ -26,18 +26,6 @@ pub fn grant_operation_names() -> Vec<&'static str> {
     names
 }
 
-/// The key specs this build can create keys of, in the key-spec table's order (asymmetric
-/// ones only with the engine's `asymmetric` feature).
-pub fn creatable_key_specs() -> Vec<&'static str> {
-    crate::catalog::key_spec_names()
-        .into_iter()
-        .filter(|name| {
-            KeySpec::from_name(name)
-                .is_some_and(|spec| !spec.row().asymmetric || crate::crypto::ASYMMETRIC)
-        })
-        .collect()
-}
-
 /// Key states a scenario may give a key.
 pub const KEY_STATES: &[&str] = &[
     "Enabled",
@@ -1485,8 +1473,7 @@ impl Reader<'_, '_> {
     }
 
     /// A key's `key_spec` and `key_usage`: names from the key-spec table (KMS API Reference,
-    /// CreateKey: `KeySpec`, and `KeyUsage`, which must be one the spec allows), a spec this
-    /// build can create (asymmetric specs need the engine's `asymmetric` feature), and
+    /// CreateKey: `KeySpec`, and `KeyUsage`, which must be one the spec allows), and
     /// `SYMMETRIC_DEFAULT` for an `EXTERNAL` key, as CreateKey has it here.
     fn key_spec(&mut self, object: &Object, origin: &str, path: &JsonPath) -> KeySpec {
         let names: Vec<&'static str> = crate::catalog::key_spec_names();
@@ -1498,20 +1485,6 @@ impl Reader<'_, '_> {
                     return KeySpec::SymmetricDefault;
                 };
                 match KeySpec::from_name(text) {
-                    Some(spec) if spec.row().asymmetric && !crate::crypto::ASYMMETRIC => {
-                        self.report
-                            .error(
-                                "unsupported-key-spec",
-                                format!("this build cannot create {text} keys: asymmetric keys need the engine's `asymmetric` feature (the CLI and the emulator have it, the browser build leaves it out)"),
-                                &p,
-                                value.span,
-                            )
-                            .hint(format!(
-                                "key specs this build can create: {}",
-                                json::quote_list(&creatable_key_specs())
-                            ));
-                        return KeySpec::SymmetricDefault;
-                    }
                     Some(spec) => spec,
                     None => {
                         let hint =

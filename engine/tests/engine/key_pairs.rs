@@ -70,7 +70,7 @@ fn data_key_pairs_need_a_symmetric_encryption_key() {
     )
     .unwrap();
     let mut keys = vec![(hmac, "GENERATE_VERIFY_MAC")];
-    if kms_engine::crypto::ASYMMETRIC {
+    {
         let signing = create_key_of_spec(
             &mut world,
             &alice,
@@ -121,8 +121,8 @@ fn data_key_pairs_need_a_symmetric_encryption_key() {
 
 /// KMS API Reference, GenerateDataKeyPair (`DataKeyPairSpec`: RSA_2048/3072/4096,
 /// ECC_NIST_P256/P384/P521, ECC_SECG_P256K1, SM2 in China Regions, and newer values that this
-/// build has no cryptography for: SM2, Ed25519, ML-KEM): a value
-/// of the enum this build does not generate is refused with a message naming the specs it
+/// KMS Playground has no cryptography for: SM2, Ed25519, ML-KEM): a value
+/// of the enum it does not generate is refused with a message naming the specs it
 /// does, never answered with a made-up key pair.
 #[test]
 fn key_pair_specs_this_build_cannot_generate_are_refused_naming_those_it_can() {
@@ -132,11 +132,7 @@ fn key_pair_specs_this_build_cannot_generate_are_refused_naming_those_it_can() {
     for spec in ["SM2", "ML_KEM_768", "ECC_NIST_EDWARDS25519"] {
         let refused = generate(&mut world, &alice, pair_request(&key, spec)).unwrap_err();
         assert_eq!(refused.exception_name(), "UnsupportedOperationException");
-        let expected = if kms_engine::crypto::ASYMMETRIC {
-            "this build generates only RSA_2048, RSA_3072, RSA_4096, ECC_NIST_P256, ECC_NIST_P384, ECC_NIST_P521, ECC_SECG_P256K1 data key pairs"
-        } else {
-            "this build leaves asymmetric cryptography out"
-        };
+        let expected = "it generates only RSA_2048, RSA_3072, RSA_4096, ECC_NIST_P256, ECC_NIST_P384, ECC_NIST_P521, ECC_SECG_P256K1 data key pairs";
         assert!(
             refused.message().starts_with(&format!(
                 "KeyPairSpec {spec} is not supported by KMS Playground"
@@ -176,19 +172,21 @@ fn a_recipient_is_refused_as_not_modelled() {
 mod without_the_feature {
     use super::*;
 
-    /// Without the engine's `asymmetric` feature (the browser build) no key pair is generated:
-    /// an ECC spec is refused as this build's limit, after the key's checks.
+    /// Without the engine's `asymmetric` feature and before a backend is installed (the web
+    /// app before it loads its asymmetric module) no key pair is generated: KMSInternalException,
+    /// after the key's checks.
     #[test]
-    fn ecc_key_pairs_are_refused_without_the_feature() {
+    fn ecc_key_pairs_wait_for_their_cryptography_without_the_feature() {
         let (mut world, alice, _) = alice_admin_and_bob();
         let key = create_key_of_spec(&mut world, &alice, "SYMMETRIC_DEFAULT", None, fresh_seed())
             .unwrap();
         let refused =
             generate(&mut world, &alice, pair_request(&key, "ECC_NIST_P256")).unwrap_err();
-        assert_eq!(refused.exception_name(), "UnsupportedOperationException");
-        assert_eq!(
-            refused.message(),
-            "KeyPairSpec ECC_NIST_P256 is not supported by KMS Playground: this build leaves asymmetric cryptography out (the kmsplay CLI generates ECC and RSA data key pairs)"
+        assert_eq!(refused.exception_name(), "KMSInternalException");
+        assert!(
+            refused.message().contains("not loaded yet"),
+            "{}",
+            refused.message()
         );
     }
 }

@@ -616,9 +616,9 @@ fn get_parameters_for_import_needs_the_asymmetric_build() {
             w.get_parameters_for_import(c, e, request)
         })
         .unwrap_err();
-    assert_eq!(error.exception_name(), "UnsupportedOperationException");
+    assert_eq!(error.exception_name(), "KMSInternalException");
     assert!(
-        error.message().contains("available in the kmsplay CLI"),
+        error.message().contains("not loaded yet"),
         "{}",
         error.message()
     );
