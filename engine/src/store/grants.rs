@@ -1499,6 +1499,97 @@ mod tests {
     }
 
     #[test]
+    fn a_grant_giving_create_grant_covers_only_children_within_it() {
+        // KMS Developer Guide, create-grant-overview.html ("Granting CreateGrant permission"):
+        // a grant created with CreateGrant from a grant holds a subset of its operations, with
+        // constraints at least as strict. A grant that cannot cover the child is not "pending"
+        // (its token would not help); a pending one that covers is the finding to show, since
+        // its token would make it allow.
+        let mut rng = SeededRandomness::new(5);
+        let mut store = GrantStore::new();
+        let mut narrow = new_grant(&[Action::Encrypt, Action::CreateGrant], None);
+        narrow.constraints = Some(subset(&[("Department", "IT")]));
+        let narrow = store.create(narrow, Timestamp(0), &mut rng).unwrap().id;
+        let bob = user(BOB);
+        let none = BTreeMap::new();
+        let later = Timestamp(DEFAULT_PROPAGATION_WINDOW_MILLIS);
+        let it = equals(&[("Department", "IT")]);
+        let finding = |store: &GrantStore, operations: &[Action], constraints, now| {
+            store.finding(
+                &GrantQuery {
+                    key_arn: KEY,
+                    caller: &bob,
+                    action: Action::CreateGrant,
+                    context: &none,
+                    tokens: &[],
+                    now,
+                    child: Some(ChildGrant {
+                        operations,
+                        constraints,
+                    }),
+                },
+                None,
+            )
+        };
+        assert!(matches!(
+            finding(&store, &[Action::Encrypt], Some(&it), later),
+            GrantFinding::Allowed { .. }
+        ));
+        let GrantFinding::DoesNotCover { uncovered, .. } = finding(
+            &store,
+            &[Action::Encrypt, Action::Decrypt, Action::Sign],
+            Some(&it),
+            Timestamp(0),
+        ) else {
+            panic!("a child with more operations is not covered")
+        };
+        assert_eq!(
+            uncovered,
+            Uncovered {
+                operations: vec![Action::Decrypt, Action::Sign],
+                looser_constraints: false
+            }
+        );
+        assert_eq!(
+            uncovered.describe(),
+            "the new grant asks for Decrypt and Sign, which that grant does not give"
+        );
+        let GrantFinding::DoesNotCover { uncovered, .. } =
+            finding(&store, &[Action::Encrypt], None, later)
+        else {
+            panic!("a child without constraints is not covered")
+        };
+        assert!(uncovered.looser_constraints && uncovered.operations.is_empty());
+        // A second grant, pending, that covers Decrypt: it is the finding until it is consistent.
+        let wide = new_grant(&[Action::Decrypt, Action::CreateGrant], None);
+        let wide = store.create(wide, Timestamp(1), &mut rng).unwrap().id;
+        assert!(matches!(
+            finding(&store, &[Action::Decrypt], None, Timestamp(2)),
+            GrantFinding::PendingTokenOnly { grant_id, .. } if grant_id == wide.to_string()
+        ));
+        assert!(matches!(
+            finding(&store, &[Action::Decrypt], None, later.plus_millis(1)),
+            GrantFinding::Allowed { grant_id, .. } if grant_id == wide.to_string()
+        ));
+        // Without the child (the matrix's question), the narrow grant allows CreateGrant.
+        let plain = store.finding(
+            &GrantQuery {
+                key_arn: KEY,
+                caller: &bob,
+                action: Action::CreateGrant,
+                context: &none,
+                tokens: &[],
+                now: later,
+                child: None,
+            },
+            None,
+        );
+        assert!(
+            matches!(plain, GrantFinding::Allowed { grant_id, .. } if grant_id == narrow.to_string())
+        );
+    }
+
+    #[test]
     fn constraints_are_ignored_for_describe_key_and_retire_grant() {
         // KMS API Reference, GrantConstraints: grants with constraints can include DescribeKey
         // and RetireGrant, but the constraint doesn't apply to them.
