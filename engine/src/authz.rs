@@ -2455,7 +2455,20 @@ impl ExplanationBuilder<'_> {
             } else {
                 Bearing::Neutral
             };
-            (StepResult::Yes, bearing, finding)
+            let text = if self.request.action == Action::CreateGrant
+                && self.request.params.grant_operations.is_none()
+            {
+                // The plain question (the matrix's): no grant to create was named, so none was
+                // judged against this grant.
+                format!(
+                    "{finding} It lets {who} create only grants within it: a subset of its \
+                     operations, with constraints at least as strict. This request names no \
+                     grant to create, so only whether {who} may call CreateGrant was asked."
+                )
+            } else {
+                finding
+            };
+            (StepResult::Yes, bearing, text)
         } else if self.verdict.is_allowed() {
             (
                 StepResult::NotChecked,

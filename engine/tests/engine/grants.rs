@@ -664,6 +664,29 @@ fn the_explanation_of_a_child_grant_beyond_its_parent_names_the_missing_operatio
     };
     assert_eq!(ask(&params), explanation.verdict);
     assert_eq!(ask(&RequestParams::default()).reason, Reason::Grant);
+    // Its explanation (what the console's why link opens) says the grant is limited to grants
+    // within it and that no grant to create was named.
+    let plain = authz::explain(
+        &world,
+        &AuthzRequest {
+            caller: bob_principal,
+            action: Action::CreateGrant,
+            target: Target::Key(world.keys.get_by_arn(&key).unwrap()),
+            params: &RequestParams::default(),
+            now: NOW,
+        },
+    );
+    let plain_step = plain
+        .steps
+        .iter()
+        .find(|s| s.kind == StepKind::Grant)
+        .unwrap();
+    assert!(
+        plain_step.text.contains("only grants within it")
+            && plain_step.text.contains("names no grant to create"),
+        "{}",
+        plain_step.text
+    );
     let matrix = Matrix::compute(
         &world,
         std::slice::from_ref(&bob),
