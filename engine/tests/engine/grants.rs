@@ -790,6 +790,88 @@ fn a_child_grant_with_looser_constraints_is_refused() {
     }
 }
 
+/// KMS Developer Guide, create-grant-overview.html ("Granting CreateGrant permission"): whatever
+/// the child grant asks for, CreateGrant, `authz::decide` and `authz::explain` give one answer:
+/// the call succeeds exactly when the authorizer allows, and a refusal is the explanation's
+/// AccessDeniedException. Every set of Bob's grant's operations and a few beyond, with each kind
+/// of constraint (none, looser, equal, stricter).
+#[test]
+fn create_grant_decide_and_explain_agree_on_every_child_grant() {
+    let (
+        Demo {
+            world, key, bob, ..
+        },
+        carol,
+    ) = bob_may_pass_on_encrypt();
+    let candidates = [
+        Action::Encrypt,
+        Action::CreateGrant,
+        Action::Decrypt,
+        Action::DescribeKey,
+    ];
+    let constraint_kinds = [
+        None,
+        Some(GrantConstraints {
+            encryption_context_subset: Some(pairs(&[("Project", "x")])),
+            encryption_context_equals: None,
+        }),
+        Some(GrantConstraints {
+            encryption_context_subset: Some(pairs(&[("Department", "IT")])),
+            encryption_context_equals: None,
+        }),
+        Some(it_equals()),
+    ];
+    let mut allowed = 0;
+    for mask in 1..(1u32 << candidates.len()) {
+        let operations: Vec<Action> = candidates
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| mask & (1 << i) != 0)
+            .map(|(_, op)| *op)
+            .collect();
+        let names: Vec<&str> = operations
+            .iter()
+            .map(|op| op.grant_operation_name().unwrap())
+            .collect();
+        for constraints in &constraint_kinds {
+            let params = child_params(&carol, &operations, constraints.clone());
+            let request = AuthzRequest {
+                caller: world.principal(&bob).unwrap(),
+                action: Action::CreateGrant,
+                target: Target::Key(world.keys.get_by_arn(&key).unwrap()),
+                params: &params,
+                now: NOW,
+            };
+            let verdict = authz::decide(&world, &request);
+            let explanation = authz::explain(&world, &request);
+            assert_eq!(verdict, explanation.verdict, "{names:?} {constraints:?}");
+            let mut copy = world.clone();
+            let mut rng = SeededRandomness::new(u64::from(mask));
+            let result = copy.create_grant(
+                &caller(&bob),
+                &mut at(&mut rng, 0),
+                CreateGrantRequest {
+                    constraints: constraints.clone(),
+                    ..grant_request(&key, carol.as_str(), &names)
+                },
+            );
+            match result {
+                Ok(_) => {
+                    assert!(verdict.is_allowed(), "{names:?} {constraints:?}");
+                    allowed += 1;
+                }
+                Err(error) => assert_eq!(
+                    Some(error),
+                    explanation.to_error(),
+                    "{names:?} {constraints:?}"
+                ),
+            }
+        }
+    }
+    // Encrypt, CreateGrant or both, each with the two constraints at least as strict.
+    assert_eq!(allowed, 6);
+}
+
 /// The AccessDeniedException of a refused child grant is the one the policies give without the
 /// grant (IAM User Guide, troubleshoot_access-denied.html: "because no identity-based policy
 /// allows"), word for word; KMS Developer Guide, create-grant-overview.html.
