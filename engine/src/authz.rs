@@ -15,7 +15,10 @@
 //!    - the key policy allows the caller itself (its ARN, its role, or `*`), or
 //!    - the key policy allows the caller's account (`arn:aws:iam::ACCOUNT:root`, a delegation to
 //!      IAM) and one of the caller's identity policies allows the action on the key's ARN, or
-//!    - an effective grant covers the operation.
+//!    - an effective grant covers the operation (for CreateGrant, when the request names the
+//!      grant it creates, that grant must be within the caller's: a subset of its operations,
+//!      with constraints at least as strict; KMS Developer Guide, create-grant-overview.html,
+//!      "Granting CreateGrant permission").
 //!
 //!    A caller in another account needs both sides: the key policy must allow it or its account,
 //!    and its own identity policies must allow the action on the key's ARN; and only the
@@ -46,7 +49,7 @@ use crate::error::{AccessDenied, DenialForm, KmsError};
 use crate::policy::eval::{self, PolicyOutcome, PolicyTrace, StatementRef, StatementResult};
 use crate::policy::{Policy, Statement};
 use crate::request::{Context, ContextValue, PrincipalArn, PrincipalId, Request};
-use crate::store::grants::{Grant, GrantId, GrantQuery, GrantStore};
+use crate::store::grants::{ChildGrant, Grant, GrantConstraints, GrantId, GrantQuery, GrantStore};
 use crate::store::{Key, check_key};
 use crate::world::{Principal, World};
 use serde::Serialize;
@@ -70,8 +73,15 @@ pub struct RequestParams {
     pub encryption_context: Option<BTreeMap<String, String>>,
     /// `kms:EncryptionAlgorithm`.
     pub encryption_algorithm: Option<String>,
-    /// CreateGrant's `Operations` (`kms:GrantOperations`).
-    pub grant_operations: Option<Vec<String>>,
+    /// CreateGrant's `Operations` (`kms:GrantOperations`). When a request names them, a grant
+    /// that gives the caller CreateGrant allows it only if the new grant is within that grant
+    /// (its operations and [`RequestParams::grant_constraints`]; KMS Developer Guide,
+    /// create-grant-overview.html, "Granting CreateGrant permission"). `None` asks whether the
+    /// caller may call CreateGrant at all, as the access matrix does.
+    pub grant_operations: Option<Vec<Action>>,
+    /// CreateGrant's `Constraints`: the new grant's encryption-context constraints, which must be
+    /// at least as strict as those of a grant that gives the caller CreateGrant.
+    pub grant_constraints: Option<GrantConstraints>,
     /// CreateGrant's `GranteePrincipal` (`kms:GranteePrincipal`).
     pub grantee_principal: Option<String>,
     /// CreateGrant's `RetiringPrincipal` (`kms:RetiringPrincipal`).
@@ -377,6 +387,16 @@ fn grant_step(world: &World, request: &AuthzRequest<'_>, scope: GrantScope<'_>) 
         context: params.encryption_context.as_ref().unwrap_or(&EMPTY),
         tokens: &tokens,
         now: request.now,
+        // A CreateGrant request that names the grant it creates: a grant giving CreateGrant
+        // must cover it (KMS Developer Guide, create-grant-overview.html, "Granting CreateGrant
+        // permission").
+        child: match (request.action, &params.grant_operations) {
+            (Action::CreateGrant, Some(operations)) => Some(ChildGrant {
+                operations,
+                constraints: params.grant_constraints.as_ref(),
+            }),
+            _ => None,
+        },
     };
     match scope {
         GrantScope::Store => world.grants.finding(&query, retiring.as_ref()),
@@ -837,7 +857,13 @@ pub fn request_context_with(
     if let Some(operations) = &params.grant_operations {
         own.insert(
             "kms:GrantOperations",
-            ContextValue::Multi(operations.clone()),
+            ContextValue::Multi(
+                operations
+                    .iter()
+                    .filter_map(|op| op.grant_operation_name())
+                    .map(str::to_owned)
+                    .collect(),
+            ),
         );
     }
     if let Some(grantee) = &params.grantee_principal {
@@ -888,14 +914,6 @@ pub fn request_context_with(
 /// Decides `request`: the fast path, without an explanation.
 pub fn decide(world: &World, request: &AuthzRequest<'_>) -> Verdict {
     decide_among(world, request, GrantScope::Store)
-}
-
-/// Decides `request` as if the caller held no grant: the policies' answer alone. CreateGrant
-/// asks it when the only grant that lets the caller create grants does not cover the grant
-/// being created (not a subset of it, or with looser constraints): that grant then counts for
-/// nothing, and the refusal is the one the policies give.
-pub fn decide_without_grants(world: &World, request: &AuthzRequest<'_>) -> Verdict {
-    decide_among(world, request, GrantScope::Among(&[]))
 }
 
 /// [`decide`] with the grants `grants` names; the request's context is built only when a policy
@@ -1638,7 +1656,26 @@ impl ExplanationBuilder<'_> {
         })
     }
 
+    /// The decision in one sentence, and for a CreateGrant that a grant would have allowed but
+    /// for the grant being created, a second one that says so.
     fn summary(&self, resource: &str) -> String {
+        let summary = self.decision_summary(resource);
+        match self.grant {
+            GrantFinding::DoesNotCover {
+                grant_id,
+                uncovered,
+            } if !self.verdict.is_allowed() => format!(
+                "{summary} Grant {grant_id} gives {} {} but does not cover the grant being \
+                 created: {}.",
+                self.request.caller.id,
+                self.request.action.name(),
+                uncovered.describe()
+            ),
+            _ => summary,
+        }
+    }
+
+    fn decision_summary(&self, resource: &str) -> String {
         let who = &self.request.caller.id;
         let action = self.request.action.name();
         let label = |r: Option<StatementRef>| r.map(|r| r.label()).unwrap_or_default();
@@ -2418,7 +2455,20 @@ impl ExplanationBuilder<'_> {
             } else {
                 Bearing::Neutral
             };
-            (StepResult::Yes, bearing, finding)
+            let text = if self.request.action == Action::CreateGrant
+                && self.request.params.grant_operations.is_none()
+            {
+                // The plain question (the matrix's): no grant to create was named, so none was
+                // judged against this grant.
+                format!(
+                    "{finding} It lets {who} create only grants within it: a subset of its \
+                     operations, with constraints at least as strict. This request names no \
+                     grant to create, so only whether {who} may call CreateGrant was asked."
+                )
+            } else {
+                finding
+            };
+            (StepResult::Yes, bearing, text)
         } else if self.verdict.is_allowed() {
             (
                 StepResult::NotChecked,
@@ -2426,8 +2476,9 @@ impl ExplanationBuilder<'_> {
                 format!("The policies already allow it. {finding}"),
             )
         } else {
-            let bearing = match self.verdict.reason {
-                Reason::GrantPendingTokenOnly { .. } => Bearing::Missing,
+            let bearing = match (self.verdict.reason, self.grant) {
+                (Reason::GrantPendingTokenOnly { .. }, _)
+                | (_, GrantFinding::DoesNotCover { .. }) => Bearing::Missing,
                 _ => Bearing::Neutral,
             };
             (StepResult::No, bearing, finding)
@@ -2495,7 +2546,10 @@ impl ExplanationBuilder<'_> {
         {
             notes.push(Note::GrantStatementIsForAwsServices);
         }
-        if request.action == Action::CreateGrant && self.verdict.is_allowed() {
+        if request.action == Action::CreateGrant
+            && (self.verdict.is_allowed()
+                || matches!(self.grant, GrantFinding::DoesNotCover { .. }))
+        {
             notes.push(Note::GrantsAreNotASubsetOfTheCreatorsPermissions);
         }
         if !self.verdict.is_allowed()

@@ -446,6 +446,34 @@ fn aws_prints_output_and_errors_on_their_own_streams() {
     assert_eq!(identity["Account"], "111122223333");
 }
 
+/// KMS Developer Guide, create-grant-overview.html ("Granting CreateGrant permission"): Bob, whose
+/// only CreateGrant permission is a grant for Encrypt and CreateGrant, may pass on Encrypt but not
+/// Decrypt. The refusal is AWS's message for the policies without the grant (the key policy lets
+/// IAM policies allow, and none of Bob's does), word for word as before the authorizer judged it.
+#[test]
+fn aws_refuses_a_child_grant_beyond_its_parent_with_the_policies_message() {
+    let key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    let script = format!(
+        "aws kms create-grant --key-id {key} --grantee-principal arn:aws:iam::111122223333:user/Bob --operations Encrypt CreateGrant --profile alice --query GrantId --output text\n\
+         sleep 300\n\
+         aws kms create-grant --key-id {key} --grantee-principal arn:aws:iam::111122223333:user/Alice --operations Encrypt Decrypt --profile bob\n\
+         aws kms create-grant --key-id {key} --grantee-principal arn:aws:iam::111122223333:user/Alice --operations Encrypt --profile bob --query GrantId --output text\n"
+    );
+    let out = kmsplay_stdin(
+        &["aws", &scenario("demo1-grants.json"), "--seed", "5"],
+        &script,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "\nAn error occurred (AccessDeniedException) when calling the CreateGrant operation: User: arn:aws:iam::111122223333:user/Bob is not authorized to perform: kms:CreateGrant on resource: {key} because no identity-based policy allows the kms:CreateGrant action\n"
+        )
+    );
+    // Both grants were created: the parent and the child within it.
+    assert_eq!(stdout(&out).lines().count(), 2, "{}", stdout(&out));
+}
+
 /// Each line of a shell script is its own `aws` process: a usage error (status 252) sets `$?`
 /// and the shell runs the next line. `kmsplay aws` runs every line too, then exits with 2 and
 /// names each line that was bad input.

@@ -289,14 +289,13 @@ fn key_escalations(
     let mut grantable = Vec::new();
     let mut via = None;
     for &action in missing {
-        let Some(operation) = action.grant_operation_name() else {
-            continue;
-        };
-        if !crate::catalog::grant_operations_of_any_key().contains(&action) {
+        if action.grant_operation_name().is_none()
+            || !crate::catalog::grant_operations_of_any_key().contains(&action)
+        {
             continue;
         }
         let params = RequestParams {
-            grant_operations: Some(vec![operation.to_owned()]),
+            grant_operations: Some(vec![action]),
             grantee_principal: Some(arn.to_string()),
             ..RequestParams::default()
         };

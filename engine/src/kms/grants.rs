@@ -5,22 +5,24 @@
 //! Who may create a grant: anyone the authorizer allows `kms:CreateGrant` on the key. When that
 //! permission comes from a key policy or an IAM policy, the new grant may hold any grant
 //! operation, whether or not the creator holds it; when it comes only from a grant, the new grant
-//! must be a subset of that grant with constraints at least as strict.
+//! must be a subset of that grant with constraints at least as strict. The authorizer judges
+//! both (the request carries the new grant's operations and constraints), so a refusal and its
+//! explanation agree.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Action, Caller, Env, call_params, page};
-use crate::authz::{self, AuthzRequest, Reason, RequestParams, Target};
+use super::{Action, Caller, Env, page};
+use crate::authz::{RequestParams, Target};
 use crate::catalog::KEY_SPECS;
-use crate::error::{AccessDenied, Constraint, DenialForm, KmsError, Shown};
+use crate::error::{Constraint, KmsError, Shown};
 use crate::store::grants::{
-    EndKind, GrantConstraints, GrantId, GrantListEntry, GrantPrincipal, GrantQuery,
-    MAX_GRANT_TOKENS, NewGrant, TokenProblem, parse_operation,
+    EndKind, GrantConstraints, GrantId, GrantListEntry, GrantPrincipal, MAX_GRANT_TOKENS, NewGrant,
+    TokenProblem, parse_operation,
 };
 use crate::store::{Key, check_key_state};
-use crate::world::{Principal, World};
+use crate::world::World;
 
 /// Grants per key (KMS Developer Guide, resource-limits.html: 50,000 per customer managed key).
 pub const MAX_GRANTS_PER_KEY: usize = 50_000;
@@ -303,13 +305,10 @@ impl World {
         });
         let params = RequestParams {
             encryption_context: constraint_pairs,
-            grant_operations: Some(
-                operations
-                    .iter()
-                    .filter_map(|a| a.grant_operation_name())
-                    .map(str::to_owned)
-                    .collect(),
-            ),
+            // The authorizer judges a CreateGrant permission that comes from a grant by these
+            // two: the new grant must be within that grant.
+            grant_operations: Some(operations.clone()),
+            grant_constraints: constraints.clone(),
             grantee_principal: Some(request.grantee_principal.clone()),
             retiring_principal: request.retiring_principal.clone(),
             grant_constraint_type: constraints
@@ -318,12 +317,12 @@ impl World {
             grant_tokens: request.grant_tokens.clone(),
             ..RequestParams::default()
         };
-        let verdict = self.authorize(
+        self.authorize(
             &principal,
             caller,
             Action::CreateGrant,
             Target::Key(&key),
-            params.clone(),
+            params,
             env.now,
         )?;
         check_key_state(key.state, key.origin, Action::CreateGrant, &key.arn)?;
@@ -341,9 +340,6 @@ impl World {
             created_by: caller.principal.clone(),
         };
         spec.check_principals()?;
-        if verdict.reason == Reason::Grant {
-            self.check_child_grant(&principal, caller, &key, &spec, env, &params)?;
-        }
         if request.dry_run == Some(true) {
             return Err(dry_run_error());
         }
@@ -358,74 +354,6 @@ impl World {
             grant_token: created.token.as_str().to_owned(),
             grant_id: created.id.to_string(),
         })
-    }
-
-    /// The caller's CreateGrant permission came from a grant only: the new grant must hold a
-    /// subset of one such parent grant's operations, with constraints at least as strict (KMS
-    /// Developer Guide, create-grant-overview.html, "Granting CreateGrant permission").
-    /// `params` are the CreateGrant request's.
-    fn check_child_grant(
-        &self,
-        principal: &Principal,
-        caller: &Caller,
-        key: &Key,
-        child: &NewGrant,
-        env: &Env<'_>,
-        params: &RequestParams,
-    ) -> Result<(), KmsError> {
-        let token_ids: Vec<GrantId> = self
-            .grants
-            .resolve_tokens(&params.grant_tokens)
-            .unwrap_or_default();
-        let empty = BTreeMap::new();
-        let parents = self.grants.matches(&GrantQuery {
-            key_arn: &key.arn,
-            caller: principal.request_principal(),
-            action: Action::CreateGrant,
-            context: &empty,
-            tokens: &token_ids,
-            now: env.now,
-        });
-        let no_constraints = GrantConstraints::default();
-        let child_constraints = child.constraints.as_ref().unwrap_or(&no_constraints);
-        for parent in parents.iter().filter(|m| m.standing.allows()) {
-            let Some(grant) = self.grants.get(&parent.grant_id) else {
-                continue;
-            };
-            let parent_constraints = grant.constraints.as_ref().unwrap_or(&no_constraints);
-            if child
-                .operations
-                .iter()
-                .all(|op| grant.allows_operation(*op))
-                && child_constraints.at_least_as_strict_as(parent_constraints)
-            {
-                return Ok(());
-            }
-        }
-        // No parent grant covers the new grant, so no grant allows the call: what decides is
-        // what the policies say without grants. On a key whose policy lets IAM policies allow
-        // (the account principal), that is "no identity-based policy allows"; on one that does
-        // not, "no resource-based policy allows". Which parent grants were too narrow is not part
-        // of KMS's message.
-        let without_grants = authz::decide_without_grants(
-            self,
-            &AuthzRequest {
-                caller: principal,
-                action: Action::CreateGrant,
-                target: Target::Key(key),
-                params: &call_params(caller, params.clone()),
-                now: env.now,
-            },
-        );
-        let form = without_grants
-            .denial(&principal.id, Action::CreateGrant, &key.arn)
-            .map_or(DenialForm::NoResourcePolicyAllows, |denied| denied.form);
-        Err(KmsError::AccessDenied(AccessDenied::new(
-            &principal.id,
-            Action::CreateGrant,
-            &key.arn,
-            form,
-        )))
     }
 
     /// ListGrants: the grants on a key (`kms:ListGrants`), filtered and paged.

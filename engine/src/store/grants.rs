@@ -7,6 +7,8 @@
 //!   allow, never deny, and never a management operation;
 //! - its encryption-context constraints must hold for the request (keys compared
 //!   case-insensitively, values exactly), except for `DescribeKey` and `RetireGrant`;
+//! - a grant that lists `CreateGrant` lets its grantee create only grants within it: a subset of
+//!   its operations, with constraints at least as strict as its own ([`ChildGrant`]);
 //! - a new grant is effective everywhere only after eventual consistency (usually under five
 //!   minutes); until then it works only when one of its grant tokens is passed in `GrantTokens`.
 //!   The playground makes the window exact and configurable ([`GrantStore::set_propagation_window`]);
@@ -168,6 +170,12 @@ fn has_pair(
 fn pairs_within(inner: &BTreeMap<String, String>, outer: &BTreeMap<String, String>) -> bool {
     inner.iter().all(|(k, v)| has_pair(outer, k, v))
 }
+
+/// No constraint at all: what a grant without `Constraints` holds.
+const NO_CONSTRAINTS: GrantConstraints = GrantConstraints {
+    encryption_context_equals: None,
+    encryption_context_subset: None,
+};
 
 impl GrantConstraints {
     /// Whether no constraint is set.
@@ -541,8 +549,56 @@ pub enum GrantStanding {
     },
     /// The request's encryption context does not satisfy the grant's constraints.
     ConstraintNotMet,
+    /// CreateGrant: the grant gives CreateGrant, but the grant being created is not within it.
+    DoesNotCover(Uncovered),
     /// The grant was retired or revoked.
     Ended(GrantEnd),
+}
+
+/// What a grant created with CreateGrant permission from a grant asks for beyond that grant
+/// (KMS Developer Guide, create-grant-overview.html, "Granting CreateGrant permission").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Uncovered {
+    /// The requested operations the grant does not list, in the request's order.
+    pub operations: Vec<Action>,
+    /// Whether the requested constraints are looser than the grant's (they would allow an
+    /// encryption context the grant's constraints refuse).
+    pub looser_constraints: bool,
+}
+
+/// What a CreateGrant request asks for the grant it creates: a grant that gives the caller
+/// CreateGrant allows the request only when this is within it (KMS Developer Guide,
+/// create-grant-overview.html, "Granting CreateGrant permission": "Principals who get permission
+/// to create grants from a grant are limited in the grants that they can create"; API
+/// Reference, `GrantConstraints`: a grant with a constraint that includes CreateGrant requires
+/// "an equally strict or stricter encryption context constraint").
+#[derive(Clone, Copy, Debug)]
+pub struct ChildGrant<'a> {
+    /// The new grant's operations.
+    pub operations: &'a [Action],
+    /// The new grant's constraints (`None`: none).
+    pub constraints: Option<&'a GrantConstraints>,
+}
+
+impl ChildGrant<'_> {
+    /// What the child asks for beyond `parent`, or `None` when `parent` covers it: every
+    /// operation is one `parent` lists, and the constraints are at least as strict as its own.
+    pub fn beyond(&self, parent: &Grant) -> Option<Uncovered> {
+        let operations: Vec<Action> = self
+            .operations
+            .iter()
+            .copied()
+            .filter(|op| !parent.allows_operation(*op))
+            .collect();
+        let looser_constraints = !self
+            .constraints
+            .unwrap_or(&NO_CONSTRAINTS)
+            .at_least_as_strict_as(parent.constraints.as_ref().unwrap_or(&NO_CONSTRAINTS));
+        (!operations.is_empty() || looser_constraints).then_some(Uncovered {
+            operations,
+            looser_constraints,
+        })
+    }
 }
 
 impl GrantStanding {
@@ -613,6 +669,9 @@ pub struct GrantQuery<'a> {
     pub tokens: &'a [GrantId],
     /// The simulated time.
     pub now: Timestamp,
+    /// For CreateGrant, the grant the request creates, when the request names it (the access
+    /// matrix asks without one: may the caller call CreateGrant at all?).
+    pub child: Option<ChildGrant<'a>>,
 }
 
 /// Every grant of the world, retired and revoked ones included (they explain denials).
@@ -852,6 +911,14 @@ pub enum GrantFinding {
         /// The grant's id.
         grant_id: String,
     },
+    /// CreateGrant: the grant gives the caller CreateGrant, but the grant being created asks for
+    /// more than it holds, so it allows nothing here.
+    DoesNotCover {
+        /// The grant's id.
+        grant_id: String,
+        /// What the new grant asks for beyond it.
+        uncovered: Uncovered,
+    },
     /// The grant was retired or revoked.
     Ended {
         /// The grant's id.
@@ -931,6 +998,15 @@ impl GrantFinding {
                 "Grant {grant_id} gives {who} {action} only with the encryption context its \
                  constraints require, and this request does not have it."
             ),
+            GrantFinding::DoesNotCover {
+                grant_id,
+                uncovered,
+            } => format!(
+                "Grant {grant_id} gives {who} {action}, but a grant created with CreateGrant \
+                 permission from a grant may hold only that grant's operations, with constraints \
+                 at least as strict: {}. So it does not allow this request.",
+                uncovered.describe()
+            ),
             GrantFinding::Ended { grant_id, end } => format!(
                 "Grant {grant_id} gave {who} {action} but was {} at {}: here it stops at once \
                  (real KMS may honour it for a few minutes until the change is consistent).",
@@ -940,6 +1016,36 @@ impl GrantFinding {
                 },
                 crate::format::iso8601(end.at)
             ),
+        }
+    }
+}
+
+impl Uncovered {
+    /// What the new grant asks for beyond the grant that gives CreateGrant, in words: "the new
+    /// grant asks for Decrypt, which that grant does not give".
+    pub fn describe(&self) -> String {
+        let names: Vec<&str> = self
+            .operations
+            .iter()
+            .filter_map(|op| op.grant_operation_name())
+            .collect();
+        let operations = match names.as_slice() {
+            [] => None,
+            [one] => Some(format!(
+                "the new grant asks for {one}, which that grant does not give"
+            )),
+            [init @ .., last] => Some(format!(
+                "the new grant asks for {} and {last}, which that grant does not give",
+                init.join(", ")
+            )),
+        };
+        const LOOSER: &str = "encryption-context constraints are looser than that grant's \
+                              (they would allow a context it refuses)";
+        match (operations, self.looser_constraints) {
+            (Some(ops), true) => format!("{ops}, and its {LOOSER}"),
+            (Some(ops), false) => ops,
+            (None, true) => format!("the new grant's {LOOSER}"),
+            (None, false) => "the new grant is within that grant".to_owned(),
         }
     }
 }
@@ -1038,7 +1144,7 @@ fn finding_in<'g>(
         (GrantStanding::Allows { .. }, GranteeMatch::Caller | GranteeMatch::Role) => 1,
         (GrantStanding::Allows { .. }, GranteeMatch::Account) => 2,
         (GrantStanding::PendingTokenOnly { .. }, _) => 3,
-        (GrantStanding::ConstraintNotMet, _) => 4,
+        (GrantStanding::ConstraintNotMet | GrantStanding::DoesNotCover(_), _) => 4,
         (GrantStanding::Ended(_), _) => 5,
     };
     let mut matches = matches_in(grants, query);
@@ -1059,6 +1165,10 @@ fn finding_in<'g>(
             effective_from,
         },
         GrantStanding::ConstraintNotMet => GrantFinding::ConstraintNotMet { grant_id },
+        GrantStanding::DoesNotCover(uncovered) => GrantFinding::DoesNotCover {
+            grant_id,
+            uncovered,
+        },
         GrantStanding::Ended(end) => GrantFinding::Ended { grant_id, end },
     }
 }
@@ -1120,6 +1230,13 @@ fn retire_basis(grant: &Grant, caller: &RequestPrincipal) -> Option<(GrantBasis,
 fn standing(grant: &Grant, query: &GrantQuery<'_>) -> GrantStanding {
     if let Some(end) = &grant.ended {
         return GrantStanding::Ended(end.clone());
+    }
+    // A grant that cannot cover the grant being created would not allow it with a token either:
+    // say so before whether it is consistent yet.
+    if query.action == Action::CreateGrant
+        && let Some(uncovered) = query.child.and_then(|child| child.beyond(grant))
+    {
+        return GrantStanding::DoesNotCover(uncovered);
     }
     let effective = query.now >= grant.effective_from;
     let via_token = !effective && query.tokens.contains(&grant.id);
@@ -1311,6 +1428,7 @@ mod tests {
                 context: &empty,
                 tokens,
                 now,
+                child: None,
             })
         };
         let pending = query(t0.plus_millis(1000), &[]);
@@ -1363,6 +1481,7 @@ mod tests {
                     context: &empty,
                     tokens: &[],
                     now: Timestamp(1),
+                    child: None,
                 })
                 .len()
         };
@@ -1376,6 +1495,97 @@ mod tests {
                 Action::Encrypt
             ),
             0
+        );
+    }
+
+    #[test]
+    fn a_grant_giving_create_grant_covers_only_children_within_it() {
+        // KMS Developer Guide, create-grant-overview.html ("Granting CreateGrant permission"):
+        // a grant created with CreateGrant from a grant holds a subset of its operations, with
+        // constraints at least as strict. A grant that cannot cover the child is not "pending"
+        // (its token would not help); a pending one that covers is the finding to show, since
+        // its token would make it allow.
+        let mut rng = SeededRandomness::new(5);
+        let mut store = GrantStore::new();
+        let mut narrow = new_grant(&[Action::Encrypt, Action::CreateGrant], None);
+        narrow.constraints = Some(subset(&[("Department", "IT")]));
+        let narrow = store.create(narrow, Timestamp(0), &mut rng).unwrap().id;
+        let bob = user(BOB);
+        let none = BTreeMap::new();
+        let later = Timestamp(DEFAULT_PROPAGATION_WINDOW_MILLIS);
+        let it = equals(&[("Department", "IT")]);
+        let finding = |store: &GrantStore, operations: &[Action], constraints, now| {
+            store.finding(
+                &GrantQuery {
+                    key_arn: KEY,
+                    caller: &bob,
+                    action: Action::CreateGrant,
+                    context: &none,
+                    tokens: &[],
+                    now,
+                    child: Some(ChildGrant {
+                        operations,
+                        constraints,
+                    }),
+                },
+                None,
+            )
+        };
+        assert!(matches!(
+            finding(&store, &[Action::Encrypt], Some(&it), later),
+            GrantFinding::Allowed { .. }
+        ));
+        let GrantFinding::DoesNotCover { uncovered, .. } = finding(
+            &store,
+            &[Action::Encrypt, Action::Decrypt, Action::Sign],
+            Some(&it),
+            Timestamp(0),
+        ) else {
+            panic!("a child with more operations is not covered")
+        };
+        assert_eq!(
+            uncovered,
+            Uncovered {
+                operations: vec![Action::Decrypt, Action::Sign],
+                looser_constraints: false
+            }
+        );
+        assert_eq!(
+            uncovered.describe(),
+            "the new grant asks for Decrypt and Sign, which that grant does not give"
+        );
+        let GrantFinding::DoesNotCover { uncovered, .. } =
+            finding(&store, &[Action::Encrypt], None, later)
+        else {
+            panic!("a child without constraints is not covered")
+        };
+        assert!(uncovered.looser_constraints && uncovered.operations.is_empty());
+        // A second grant, pending, that covers Decrypt: it is the finding until it is consistent.
+        let wide = new_grant(&[Action::Decrypt, Action::CreateGrant], None);
+        let wide = store.create(wide, Timestamp(1), &mut rng).unwrap().id;
+        assert!(matches!(
+            finding(&store, &[Action::Decrypt], None, Timestamp(2)),
+            GrantFinding::PendingTokenOnly { grant_id, .. } if grant_id == wide.to_string()
+        ));
+        assert!(matches!(
+            finding(&store, &[Action::Decrypt], None, later.plus_millis(1)),
+            GrantFinding::Allowed { grant_id, .. } if grant_id == wide.to_string()
+        ));
+        // Without the child (the matrix's question), the narrow grant allows CreateGrant.
+        let plain = store.finding(
+            &GrantQuery {
+                key_arn: KEY,
+                caller: &bob,
+                action: Action::CreateGrant,
+                context: &none,
+                tokens: &[],
+                now: later,
+                child: None,
+            },
+            None,
+        );
+        assert!(
+            matches!(plain, GrantFinding::Allowed { grant_id, .. } if grant_id == narrow.to_string())
         );
     }
 
@@ -1402,6 +1612,7 @@ mod tests {
                 context,
                 tokens: &[],
                 now: Timestamp(0),
+                child: None,
             })[0]
                 .standing
                 .clone()
@@ -1517,6 +1728,7 @@ mod tests {
             context: &empty,
             tokens: std::slice::from_ref(&created.id),
             now: Timestamp(10),
+            child: None,
         });
         assert_eq!(
             found[0].standing,

@@ -317,7 +317,7 @@ fn the_console_grants_statement_alone_does_not_allow_a_direct_create_grant() {
         &world,
         0,
         RequestParams {
-            grant_operations: Some(vec!["Encrypt".to_owned()]),
+            grant_operations: Some(vec![Action::Encrypt]),
             grantee_principal: Some(bob.to_string()),
             ..RequestParams::default()
         },
@@ -514,6 +514,395 @@ fn create_grant_from_a_grant_is_limited_to_a_stricter_subset() {
     assert_eq!(
         denied.denial().unwrap().form,
         DenialForm::NoResourcePolicyAllows
+    );
+}
+
+/// Demo 1's world where Bob holds a grant from Alice for Encrypt and CreateGrant, constrained to
+/// the encryption context `Department=IT` (effective at once), and Carol, who gets Bob's grants.
+fn bob_may_pass_on_encrypt() -> (Demo, PrincipalArn) {
+    let mut demo = demo();
+    let carol = demo.world.add_user(ACCOUNT, "Carol").unwrap();
+    demo.world.grants.set_propagation_window(0);
+    let mut rng = SeededRandomness::new(12);
+    demo.world
+        .create_grant(
+            &caller(&demo.alice),
+            &mut at(&mut rng, 0),
+            CreateGrantRequest {
+                constraints: Some(GrantConstraints {
+                    encryption_context_subset: Some(pairs(&[("Department", "IT")])),
+                    encryption_context_equals: None,
+                }),
+                ..grant_request(&demo.key, demo.bob.as_str(), &["Encrypt", "CreateGrant"])
+            },
+        )
+        .unwrap();
+    (demo, carol)
+}
+
+/// What CreateGrant passes the authorizer for a new grant with `operations` and `constraints`.
+fn child_params(
+    grantee: &PrincipalArn,
+    operations: &[Action],
+    constraints: Option<GrantConstraints>,
+) -> RequestParams {
+    RequestParams {
+        encryption_context: constraints.as_ref().map(|c| {
+            c.encryption_context_subset
+                .iter()
+                .chain(&c.encryption_context_equals)
+                .flatten()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        }),
+        grant_operations: Some(operations.to_vec()),
+        grantee_principal: Some(grantee.to_string()),
+        grant_constraint_type: constraints
+            .as_ref()
+            .and_then(|c| c.types().first().map(|t| t.as_str().to_owned())),
+        grant_constraints: constraints,
+        ..RequestParams::default()
+    }
+}
+
+fn it_equals() -> GrantConstraints {
+    GrantConstraints {
+        encryption_context_equals: Some(pairs(&[("Department", "IT")])),
+        encryption_context_subset: None,
+    }
+}
+
+/// KMS Developer Guide, create-grant-overview.html ("Granting CreateGrant permission"): a grant
+/// with CreateGrant lets its grantee create only grants within it. The authorizer judges that,
+/// so the explanation of a refused child grant is a refusal: its grant step says the grant does
+/// not cover the new grant and names the operation it lacks, and no step says it allows.
+#[test]
+fn the_explanation_of_a_child_grant_beyond_its_parent_names_the_missing_operation() {
+    let (
+        Demo {
+            mut world,
+            key,
+            bob,
+            ..
+        },
+        carol,
+    ) = bob_may_pass_on_encrypt();
+    let mut rng = SeededRandomness::new(13);
+    let params = child_params(
+        &carol,
+        &[Action::Encrypt, Action::Decrypt],
+        Some(it_equals()),
+    );
+    let explanation = refused(
+        world.create_grant(
+            &caller(&bob),
+            &mut at(&mut rng, 0),
+            CreateGrantRequest {
+                constraints: Some(it_equals()),
+                ..grant_request(&key, carol.as_str(), &["Encrypt", "Decrypt"])
+            },
+        ),
+        &world,
+        0,
+        params.clone(),
+    );
+    assert!(!explanation.is_allowed());
+    assert_eq!(explanation.verdict.reason, Reason::NoIdentityPolicyAllows);
+    assert_eq!(explanation.grant, None);
+    assert!(
+        explanation.summary.starts_with("Denied"),
+        "{}",
+        explanation.summary
+    );
+    assert!(
+        explanation.summary.contains("asks for Decrypt"),
+        "{}",
+        explanation.summary
+    );
+    let grant_step = explanation
+        .steps
+        .iter()
+        .find(|s| s.kind == StepKind::Grant)
+        .unwrap();
+    assert_eq!(grant_step.result, StepResult::No);
+    assert_eq!(grant_step.bearing, authz::Bearing::Missing);
+    assert!(
+        grant_step
+            .text
+            .contains("asks for Decrypt, which that grant does not give")
+            && !grant_step.text.contains("Encrypt,"),
+        "{}",
+        grant_step.text
+    );
+    assert!(
+        explanation
+            .steps
+            .iter()
+            .all(|s| s.bearing != authz::Bearing::Allow),
+        "{:#?}",
+        explanation.steps
+    );
+    assert!(
+        explanation
+            .notes
+            .contains(&Note::GrantsAreNotASubsetOfTheCreatorsPermissions)
+    );
+    // The fast path agrees, and the plain question (no grant operations, as the matrix asks it)
+    // still finds that Bob may call CreateGrant through his grant.
+    let bob_principal = world.principal(&bob).unwrap();
+    let ask = |params: &RequestParams| {
+        authz::decide(
+            &world,
+            &AuthzRequest {
+                caller: bob_principal,
+                action: Action::CreateGrant,
+                target: Target::Key(world.keys.get_by_arn(&key).unwrap()),
+                params,
+                now: NOW,
+            },
+        )
+    };
+    assert_eq!(ask(&params), explanation.verdict);
+    assert_eq!(ask(&RequestParams::default()).reason, Reason::Grant);
+    // Its explanation (what the console's why link opens) says the grant is limited to grants
+    // within it and that no grant to create was named.
+    let plain = authz::explain(
+        &world,
+        &AuthzRequest {
+            caller: bob_principal,
+            action: Action::CreateGrant,
+            target: Target::Key(world.keys.get_by_arn(&key).unwrap()),
+            params: &RequestParams::default(),
+            now: NOW,
+        },
+    );
+    let plain_step = plain
+        .steps
+        .iter()
+        .find(|s| s.kind == StepKind::Grant)
+        .unwrap();
+    assert!(
+        plain_step.text.contains("only grants within it")
+            && plain_step.text.contains("names no grant to create"),
+        "{}",
+        plain_step.text
+    );
+    let matrix = Matrix::compute(
+        &world,
+        std::slice::from_ref(&bob),
+        std::slice::from_ref(&key),
+        &[Action::CreateGrant],
+        NOW,
+    );
+    let cell = matrix.lookup(&bob, &key, Action::CreateGrant).unwrap();
+    assert_eq!(cell.verdict.reason, Reason::Grant);
+}
+
+/// KMS Developer Guide, create-grant-overview.html ("Granting CreateGrant permission"): a child
+/// grant with a subset of its parent's operations and constraints at least as strict (an equals
+/// constraint within the parent's subset constraint) is allowed by the parent grant.
+#[test]
+fn a_child_grant_with_a_subset_of_its_parents_operations_is_allowed_by_the_grant() {
+    let (
+        Demo {
+            mut world,
+            key,
+            bob,
+            ..
+        },
+        carol,
+    ) = bob_may_pass_on_encrypt();
+    let params = child_params(&carol, &[Action::Encrypt], Some(it_equals()));
+    let explanation = authz::explain(
+        &world,
+        &AuthzRequest {
+            caller: world.principal(&bob).unwrap(),
+            action: Action::CreateGrant,
+            target: Target::Key(world.keys.get_by_arn(&key).unwrap()),
+            params: &params,
+            now: NOW,
+        },
+    );
+    assert_eq!(explanation.verdict.reason, Reason::Grant);
+    assert!(explanation.grant.is_some());
+    let mut rng = SeededRandomness::new(14);
+    world
+        .create_grant(
+            &caller(&bob),
+            &mut at(&mut rng, 0),
+            CreateGrantRequest {
+                constraints: Some(it_equals()),
+                ..grant_request(&key, carol.as_str(), &["Encrypt"])
+            },
+        )
+        .unwrap();
+}
+
+/// KMS API Reference, GrantConstraints: a grant with a constraint that includes CreateGrant
+/// requires "an equally strict or stricter encryption context constraint" of the grants created
+/// with it (KMS Developer Guide, create-grant-overview.html, "Granting CreateGrant permission").
+/// A child without a constraint, or with a subset constraint that drops the parent's pair, is
+/// refused, and the explanation says its constraints are looser.
+#[test]
+fn a_child_grant_with_looser_constraints_is_refused() {
+    let (
+        Demo {
+            mut world,
+            key,
+            bob,
+            ..
+        },
+        carol,
+    ) = bob_may_pass_on_encrypt();
+    let mut rng = SeededRandomness::new(15);
+    let other_pair = GrantConstraints {
+        encryption_context_subset: Some(pairs(&[("Project", "x")])),
+        encryption_context_equals: None,
+    };
+    for constraints in [None, Some(other_pair)] {
+        let explanation = refused(
+            world.create_grant(
+                &caller(&bob),
+                &mut at(&mut rng, 0),
+                CreateGrantRequest {
+                    constraints: constraints.clone(),
+                    ..grant_request(&key, carol.as_str(), &["Encrypt"])
+                },
+            ),
+            &world,
+            0,
+            child_params(&carol, &[Action::Encrypt], constraints),
+        );
+        let grant_step = explanation
+            .steps
+            .iter()
+            .find(|s| s.kind == StepKind::Grant)
+            .unwrap();
+        assert_eq!(grant_step.result, StepResult::No);
+        assert!(
+            grant_step
+                .text
+                .contains("constraints are looser than that grant's")
+                && !grant_step.text.contains("asks for"),
+            "{}",
+            grant_step.text
+        );
+    }
+}
+
+/// KMS Developer Guide, create-grant-overview.html ("Granting CreateGrant permission"): whatever
+/// the child grant asks for, CreateGrant, `authz::decide` and `authz::explain` give one answer:
+/// the call succeeds exactly when the authorizer allows, and a refusal is the explanation's
+/// AccessDeniedException. Every set of Bob's grant's operations and a few beyond, with each kind
+/// of constraint (none, looser, equal, stricter).
+#[test]
+fn create_grant_decide_and_explain_agree_on_every_child_grant() {
+    let (
+        Demo {
+            world, key, bob, ..
+        },
+        carol,
+    ) = bob_may_pass_on_encrypt();
+    let candidates = [
+        Action::Encrypt,
+        Action::CreateGrant,
+        Action::Decrypt,
+        Action::DescribeKey,
+    ];
+    let constraint_kinds = [
+        None,
+        Some(GrantConstraints {
+            encryption_context_subset: Some(pairs(&[("Project", "x")])),
+            encryption_context_equals: None,
+        }),
+        Some(GrantConstraints {
+            encryption_context_subset: Some(pairs(&[("Department", "IT")])),
+            encryption_context_equals: None,
+        }),
+        Some(it_equals()),
+    ];
+    let mut allowed = 0;
+    for mask in 1..(1u32 << candidates.len()) {
+        let operations: Vec<Action> = candidates
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| mask & (1 << i) != 0)
+            .map(|(_, op)| *op)
+            .collect();
+        let names: Vec<&str> = operations
+            .iter()
+            .map(|op| op.grant_operation_name().unwrap())
+            .collect();
+        for constraints in &constraint_kinds {
+            let params = child_params(&carol, &operations, constraints.clone());
+            let request = AuthzRequest {
+                caller: world.principal(&bob).unwrap(),
+                action: Action::CreateGrant,
+                target: Target::Key(world.keys.get_by_arn(&key).unwrap()),
+                params: &params,
+                now: NOW,
+            };
+            let verdict = authz::decide(&world, &request);
+            let explanation = authz::explain(&world, &request);
+            assert_eq!(verdict, explanation.verdict, "{names:?} {constraints:?}");
+            let mut copy = world.clone();
+            let mut rng = SeededRandomness::new(u64::from(mask));
+            let result = copy.create_grant(
+                &caller(&bob),
+                &mut at(&mut rng, 0),
+                CreateGrantRequest {
+                    constraints: constraints.clone(),
+                    ..grant_request(&key, carol.as_str(), &names)
+                },
+            );
+            match result {
+                Ok(_) => {
+                    assert!(verdict.is_allowed(), "{names:?} {constraints:?}");
+                    allowed += 1;
+                }
+                Err(error) => assert_eq!(
+                    Some(error),
+                    explanation.to_error(),
+                    "{names:?} {constraints:?}"
+                ),
+            }
+        }
+    }
+    // Encrypt, CreateGrant or both, each with the two constraints at least as strict.
+    assert_eq!(allowed, 6);
+}
+
+/// The AccessDeniedException of a refused child grant is the one the policies give without the
+/// grant (IAM User Guide, troubleshoot_access-denied.html: "because no identity-based policy
+/// allows"), word for word; KMS Developer Guide, create-grant-overview.html.
+#[test]
+fn a_refused_child_grant_keeps_the_message_of_the_policies_without_grants() {
+    let (
+        Demo {
+            mut world,
+            key,
+            bob,
+            ..
+        },
+        carol,
+    ) = bob_may_pass_on_encrypt();
+    let mut rng = SeededRandomness::new(16);
+    let error = world
+        .create_grant(
+            &caller(&bob),
+            &mut at(&mut rng, 0),
+            CreateGrantRequest {
+                constraints: Some(it_equals()),
+                ..grant_request(&key, carol.as_str(), &["Decrypt"])
+            },
+        )
+        .unwrap_err();
+    assert_eq!(
+        error.message(),
+        format!(
+            "User: {bob} is not authorized to perform: kms:CreateGrant on resource: {key} \
+             because no identity-based policy allows the kms:CreateGrant action"
+        )
     );
 }
 

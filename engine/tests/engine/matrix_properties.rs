@@ -681,6 +681,7 @@ fn the_grant_step_without_candidates_is_what_an_empty_search_finds() {
             context: &context,
             tokens: &[],
             now: kms_engine::entropy::Timestamp(0),
+            child: None,
         };
         let found = GrantStore::finding_among(&[], &query, None);
         assert_eq!(GrantFinding::without_grants(action), found, "{action:?}");
