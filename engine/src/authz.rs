@@ -1443,9 +1443,9 @@ pub fn explain(world: &World, request: &AuthzRequest<'_>) -> Explanation {
         .denial(&request.caller.id, request.action, &resource)
         .map(|denied| denied.message().to_owned());
     let key_state = request.target.key().map(|key| {
-        let check = check_key(key, request.action);
+        let check = check_key(key, request.action, request.now);
         KeyStateCheck {
-            state: key.state.as_str(),
+            state: key.state_at(request.now).as_str(),
             exception: check.as_ref().err().map(KmsError::exception_name),
             message: check.err().map(|e| e.message().to_owned()),
         }

@@ -326,7 +326,12 @@ impl World {
             params.clone(),
             env.now,
         )?;
-        check_key_state(key.state, key.origin, Action::CreateGrant, &key.arn)?;
+        check_key_state(
+            key.state_at(env.now),
+            key.origin,
+            Action::CreateGrant,
+            &key.arn,
+        )?;
         let spec = NewGrant {
             key_arn: key.arn.clone(),
             grantee: GrantPrincipal::new(&request.grantee_principal),
@@ -555,7 +560,12 @@ impl World {
             },
             env.now,
         )?;
-        check_key_state(key.state, key.origin, Action::RetireGrant, &key.arn)?;
+        check_key_state(
+            key.state_at(env.now),
+            key.origin,
+            Action::RetireGrant,
+            &key.arn,
+        )?;
         if request.dry_run == Some(true) {
             return Err(dry_run_error());
         }

@@ -8,11 +8,22 @@ use kms_common::*;
 use kms_engine::entropy::{SeededRandomness, Timestamp};
 use kms_engine::error::KmsError;
 use kms_engine::kms::*;
-use kms_engine::store::{DAY_MILLIS, KeyState, Tag};
+use kms_engine::store::{DAY_MILLIS, KeyState, TRANSIENT_STATE_MILLIS, Tag};
 use kms_engine::world::World;
 
 const HOME: &str = "us-east-1";
 const AWAY: &str = "eu-west-2";
+
+/// The moment a replica made (or a primary Region updated) at `NOW` is settled: its transient
+/// `Creating` (`Updating`) state is over.
+fn settled() -> Timestamp {
+    NOW.plus_millis(TRANSIENT_STATE_MILLIS)
+}
+
+/// The environment of a call made once the replicas made at `NOW` are settled.
+fn later(rng: &mut SeededRandomness) -> Env<'_> {
+    Env::new(settled(), rng)
+}
 
 #[expect(
     clippy::unwrap_used,
@@ -32,6 +43,7 @@ fn primary(world: &mut World, rng: &mut SeededRandomness) -> KeyMetadata {
         .key_metadata
 }
 
+/// ReplicateKey at `NOW`.
 fn replicate(
     world: &mut World,
     rng: &mut SeededRandomness,
@@ -39,9 +51,21 @@ fn replicate(
     key_id: &str,
     region: &str,
 ) -> Result<ReplicateKeyResponse, KmsError> {
+    replicate_at(world, rng, who, key_id, region, NOW)
+}
+
+/// ReplicateKey at `at`.
+fn replicate_at(
+    world: &mut World,
+    rng: &mut SeededRandomness,
+    who: &Caller,
+    key_id: &str,
+    region: &str,
+    at: Timestamp,
+) -> Result<ReplicateKeyResponse, KmsError> {
     world.replicate_key(
         who,
-        &mut env(rng),
+        &mut Env::new(at, rng),
         ReplicateKeyRequest {
             key_id: key_id.to_owned(),
             replica_region: region.to_owned(),
@@ -50,6 +74,7 @@ fn replicate(
     )
 }
 
+/// DescribeKey by the account's root in `region`, once the replicas made at `NOW` are settled.
 #[expect(
     clippy::unwrap_used,
     reason = "a helper fails the test on a bad fixture"
@@ -58,7 +83,7 @@ fn describe(world: &mut World, rng: &mut SeededRandomness, region: &str, key: &s
     world
         .describe_key(
             &caller(&root(ACCOUNT)).in_region(region),
-            &mut env(rng),
+            &mut later(rng),
             DescribeKeyRequest {
                 key_id: key.to_owned(),
                 ..DescribeKeyRequest::default()
@@ -68,6 +93,7 @@ fn describe(world: &mut World, rng: &mut SeededRandomness, region: &str, key: &s
         .key_metadata
 }
 
+/// Encrypt by the account's root in `region`, once the replicas made at `NOW` are settled.
 #[expect(
     clippy::unwrap_used,
     reason = "a helper fails the test on a bad fixture"
@@ -76,7 +102,7 @@ fn encrypt(world: &mut World, rng: &mut SeededRandomness, region: &str, key: &st
     world
         .encrypt(
             &caller(&root(ACCOUNT)).in_region(region),
-            &mut env(rng),
+            &mut later(rng),
             EncryptRequest {
                 key_id: key.to_owned(),
                 plaintext: b"across Regions".to_vec(),
@@ -87,6 +113,7 @@ fn encrypt(world: &mut World, rng: &mut SeededRandomness, region: &str, key: &st
         .ciphertext_blob
 }
 
+/// Decrypt by the account's root in `region`, once the replicas made at `NOW` are settled.
 fn decrypt(
     world: &mut World,
     rng: &mut SeededRandomness,
@@ -95,7 +122,7 @@ fn decrypt(
 ) -> Result<DecryptResponse, KmsError> {
     world.decrypt(
         &caller(&root(ACCOUNT)).in_region(region),
-        &mut env(rng),
+        &mut later(rng),
         DecryptRequest {
             ciphertext_blob: blob.to_vec(),
             ..DecryptRequest::default()
@@ -174,7 +201,7 @@ fn a_replica_shares_the_key_id_and_material_and_has_its_own_policy_tags_and_stat
     world
         .disable_key(
             &caller(&root(ACCOUNT)).in_region(AWAY),
-            &mut env(&mut rng),
+            &mut later(&mut rng),
             KeyIdRequest {
                 key_id: made.key_id.clone(),
             },
@@ -252,14 +279,16 @@ fn replicate_key_is_refused_for_single_region_keys_replicas_and_taken_regions() 
         )),
         "AlreadyExistsException"
     );
+    // The replica, once created, is no primary key.
     let root_away = caller(&root(ACCOUNT)).in_region(AWAY);
     assert_eq!(
-        name(replicate(
+        name(replicate_at(
             &mut world,
             &mut rng,
             &root_away,
             &made.key_id,
-            "ap-southeast-2"
+            "ap-southeast-2",
+            settled()
         )),
         "UnsupportedOperationException"
     );
@@ -328,7 +357,7 @@ fn update_primary_region_swaps_the_primary_and_the_replica() {
     let update = |world: &mut World, rng: &mut SeededRandomness, who: &Caller, region: &str| {
         world.update_primary_region(
             who,
-            &mut env(rng),
+            &mut later(rng),
             UpdatePrimaryRegionRequest {
                 key_id: made.key_id.clone(),
                 primary_region: region.to_owned(),
@@ -386,7 +415,7 @@ fn update_primary_region_needs_the_permission_on_both_keys() {
     let update = |world: &mut World, rng: &mut SeededRandomness| {
         world.update_primary_region(
             &caller(&alice).in_region(HOME),
-            &mut env(rng),
+            &mut later(rng),
             UpdatePrimaryRegionRequest {
                 key_id: made.key_id.clone(),
                 primary_region: AWAY.to_owned(),
@@ -419,7 +448,7 @@ fn a_primary_with_replicas_waits_for_them_before_its_deletion_period_starts() {
         world
             .schedule_key_deletion(
                 who,
-                &mut env(rng),
+                &mut later(rng),
                 ScheduleKeyDeletionRequest {
                     key_id: made.key_id.clone(),
                     pending_window_in_days: Some(7),
@@ -438,7 +467,7 @@ fn a_primary_with_replicas_waits_for_them_before_its_deletion_period_starts() {
     assert_eq!(replica_scheduled.key_state, "PendingDeletion");
 
     // Eight days on, the replica is gone and the primary's 7 days run from its deletion.
-    let replica_gone = NOW.plus_millis(7 * DAY_MILLIS);
+    let replica_gone = settled().plus_millis(7 * DAY_MILLIS);
     let later = Timestamp(NOW.0 + 8 * DAY_MILLIS);
     world.advance_time(&mut Env::new(later, &mut rng));
     assert!(
@@ -477,7 +506,7 @@ fn rotation_is_set_on_the_primary_and_its_new_material_reaches_the_replicas() {
     let refused = world
         .enable_key_rotation(
             &root_away,
-            &mut env(&mut rng),
+            &mut later(&mut rng),
             EnableKeyRotationRequest {
                 key_id: made.key_id.clone(),
                 rotation_period_in_days: None,
@@ -488,7 +517,7 @@ fn rotation_is_set_on_the_primary_and_its_new_material_reaches_the_replicas() {
     world
         .enable_key_rotation(
             &root_home,
-            &mut env(&mut rng),
+            &mut later(&mut rng),
             EnableKeyRotationRequest {
                 key_id: made.key_id.clone(),
                 rotation_period_in_days: Some(90),
@@ -498,7 +527,7 @@ fn rotation_is_set_on_the_primary_and_its_new_material_reaches_the_replicas() {
     world
         .rotate_key_on_demand(
             &root_home,
-            &mut env(&mut rng),
+            &mut later(&mut rng),
             KeyIdRequest {
                 key_id: made.key_id.clone(),
             },
@@ -507,7 +536,7 @@ fn rotation_is_set_on_the_primary_and_its_new_material_reaches_the_replicas() {
     let status = world
         .get_key_rotation_status(
             &root_away,
-            &mut env(&mut rng),
+            &mut later(&mut rng),
             KeyIdRequest {
                 key_id: made.key_id.clone(),
             },
