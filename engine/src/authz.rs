@@ -1152,7 +1152,8 @@ pub struct Step {
 /// What the key-state check says once authorization allowed the request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct KeyStateCheck {
-    /// The key's state (`Enabled`, `Disabled`, `PendingDeletion`, `PendingImport`).
+    /// The key's state at the request's time (`Enabled`, `Disabled`, `PendingDeletion`,
+    /// `PendingImport`, `PendingReplicaDeletion`, `Creating`, `Updating`).
     pub state: &'static str,
     /// The exception the operation gets in that state, if any.
     pub exception: Option<&'static str>,

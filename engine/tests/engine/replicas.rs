@@ -559,6 +559,342 @@ fn rotation_is_set_on_the_primary_and_its_new_material_reaches_the_replicas() {
     assert_eq!(versions(&world, &away_arn), 3);
 }
 
+/// Any KMS call's result at `at`, as the account's root in `region`, by its exception name
+/// (`""` for success).
+fn outcome_at(
+    world: &mut World,
+    rng: &mut SeededRandomness,
+    region: &str,
+    at: Timestamp,
+    call: impl FnOnce(&mut World, &Caller, &mut Env<'_>) -> Result<(), KmsError>,
+) -> &'static str {
+    let who = caller(&root(ACCOUNT)).in_region(region);
+    call(world, &who, &mut Env::new(at, rng))
+        .err()
+        .map_or("", |e| e.exception_name())
+}
+
+fn encrypt_at(
+    world: &mut World,
+    rng: &mut SeededRandomness,
+    region: &str,
+    key: &str,
+    at: Timestamp,
+) -> Result<EncryptResponse, KmsError> {
+    world.encrypt(
+        &caller(&root(ACCOUNT)).in_region(region),
+        &mut Env::new(at, rng),
+        EncryptRequest {
+            key_id: key.to_owned(),
+            plaintext: b"too soon?".to_vec(),
+            ..EncryptRequest::default()
+        },
+    )
+}
+
+#[expect(
+    clippy::unwrap_used,
+    reason = "a helper fails the test on a bad fixture"
+)]
+fn describe_at(
+    world: &mut World,
+    rng: &mut SeededRandomness,
+    region: &str,
+    key: &str,
+    at: Timestamp,
+) -> KeyMetadata {
+    world
+        .describe_key(
+            &caller(&root(ACCOUNT)).in_region(region),
+            &mut Env::new(at, rng),
+            DescribeKeyRequest {
+                key_id: key.to_owned(),
+                ..DescribeKeyRequest::default()
+            },
+        )
+        .unwrap()
+        .key_metadata
+}
+
+#[test]
+fn a_new_replica_is_creating_and_refuses_cryptography_until_its_few_seconds_pass() {
+    // KMS API Reference, ReplicateKey: "When this operation completes, the new replica key has a
+    // transient key state of Creating. This key state changes to Enabled (or PendingImport)
+    // after a few seconds ... While the key state is Creating, you can manage key, but you
+    // cannot yet use it in cryptographic operations. If you are creating and using the replica
+    // key programmatically, retry on KMSInvalidStateException or call DescribeKey to check its
+    // KeyState value". KMS Developer Guide, key-state.html, footnote 14: "KMSInvalidStateException:
+    // <key ARN> is creating."; API Reference, KeyMetadata: Enabled is true only when KeyState is
+    // Enabled. AWS gives no figure for "a few seconds": the playground's is
+    // TRANSIENT_STATE_MILLIS.
+    let mut world = world();
+    let mut rng = SeededRandomness::new(fresh_seed());
+    let made = primary(&mut world, &mut rng);
+    let root_home = caller(&root(ACCOUNT)).in_region(HOME);
+    let replica = replicate(&mut world, &mut rng, &root_home, &made.key_id, AWAY).unwrap();
+    let metadata = &replica.replica_key_metadata;
+    assert_eq!(metadata.key_state, "Creating");
+    assert!(!metadata.enabled);
+    let described = describe_at(&mut world, &mut rng, AWAY, &made.key_id, NOW);
+    assert_eq!(described.key_state, "Creating");
+    assert!(!described.enabled);
+    // The primary is not affected.
+    assert_eq!(
+        describe_at(&mut world, &mut rng, HOME, &made.key_id, NOW).key_state,
+        "Enabled"
+    );
+
+    // Cryptography is refused with the ARN "is creating.", to the last millisecond.
+    let last = Timestamp(settled().0 - 1);
+    for at in [NOW, last] {
+        let refused = encrypt_at(&mut world, &mut rng, AWAY, &made.key_id, at).unwrap_err();
+        assert_eq!(refused.exception_name(), "KMSInvalidStateException");
+        assert_eq!(refused.message(), format!("{} is creating.", metadata.arn));
+    }
+    let grant = |w: &mut World, c: &Caller, e: &mut Env<'_>| {
+        w.create_grant(
+            c,
+            e,
+            CreateGrantRequest {
+                key_id: made.key_id.clone(),
+                grantee_principal: root(ACCOUNT).to_string(),
+                operations: vec!["Encrypt".to_owned()],
+                ..CreateGrantRequest::default()
+            },
+        )
+        .map(drop)
+    };
+    assert_eq!(
+        outcome_at(&mut world, &mut rng, AWAY, NOW, grant),
+        "KMSInvalidStateException"
+    );
+    let disable = |w: &mut World, c: &Caller, e: &mut Env<'_>| {
+        w.disable_key(
+            c,
+            e,
+            KeyIdRequest {
+                key_id: made.key_id.clone(),
+            },
+        )
+    };
+    assert_eq!(
+        outcome_at(&mut world, &mut rng, AWAY, NOW, disable),
+        "KMSInvalidStateException"
+    );
+    // Managing it works: its description and tags (key-state.html, Creating column).
+    let describe_it = |w: &mut World, c: &Caller, e: &mut Env<'_>| {
+        w.update_key_description(
+            c,
+            e,
+            UpdateKeyDescriptionRequest {
+                key_id: made.key_id.clone(),
+                description: "made while Creating".to_owned(),
+            },
+        )
+    };
+    assert_eq!(outcome_at(&mut world, &mut rng, AWAY, NOW, describe_it), "");
+    let tag = |w: &mut World, c: &Caller, e: &mut Env<'_>| {
+        w.tag_resource(
+            c,
+            e,
+            TagResourceRequest {
+                key_id: made.key_id.clone(),
+                tags: vec![Tag {
+                    tag_key: "Team".to_owned(),
+                    tag_value: "Blue".to_owned(),
+                }],
+            },
+        )
+    };
+    assert_eq!(outcome_at(&mut world, &mut rng, AWAY, NOW, tag), "");
+
+    // Once the few seconds have passed it is Enabled and encrypts.
+    let done = describe_at(&mut world, &mut rng, AWAY, &made.key_id, settled());
+    assert_eq!(done.key_state, "Enabled");
+    assert!(done.enabled);
+    assert_eq!(done.description, "made while Creating");
+    assert!(encrypt_at(&mut world, &mut rng, AWAY, &made.key_id, settled()).is_ok());
+}
+
+#[test]
+fn update_primary_region_leaves_both_keys_updating_then_restores_their_state() {
+    // KMS API Reference, UpdatePrimaryRegion: "The old and new primary keys have a transient
+    // key state of Updating. The original key state is restored when the update is complete.
+    // While the key state is Updating, you can use the keys in cryptographic operations, but
+    // you cannot replicate the new primary key or perform certain management operations, such
+    // as enabling or disabling these keys." KMS Developer Guide, key-state.html, Updating
+    // column and footnote 15: "KMSInvalidStateException: <key ARN> is updating."
+    let mut world = world();
+    let mut rng = SeededRandomness::new(fresh_seed());
+    let made = primary(&mut world, &mut rng);
+    let root_home = caller(&root(ACCOUNT)).in_region(HOME);
+    replicate(&mut world, &mut rng, &root_home, &made.key_id, AWAY).unwrap();
+    let start = settled();
+    world
+        .update_primary_region(
+            &root_home,
+            &mut Env::new(start, &mut rng),
+            UpdatePrimaryRegionRequest {
+                key_id: made.key_id.clone(),
+                primary_region: AWAY.to_owned(),
+            },
+        )
+        .unwrap();
+    let end = start.plus_millis(TRANSIENT_STATE_MILLIS);
+    let away_arn = format!("arn:aws:kms:{AWAY}:{ACCOUNT}:key/{}", made.key_id);
+    for (region, arn) in [(HOME, made.arn.as_str()), (AWAY, away_arn.as_str())] {
+        let described = describe_at(&mut world, &mut rng, region, &made.key_id, start);
+        assert_eq!(described.key_state, "Updating", "{region}");
+        assert!(!described.enabled);
+        // Cryptography works.
+        let blob = encrypt_at(&mut world, &mut rng, region, &made.key_id, start)
+            .unwrap()
+            .ciphertext_blob;
+        let decrypt = |w: &mut World, c: &Caller, e: &mut Env<'_>| {
+            w.decrypt(
+                c,
+                e,
+                DecryptRequest {
+                    ciphertext_blob: blob,
+                    ..DecryptRequest::default()
+                },
+            )
+            .map(drop)
+        };
+        assert_eq!(outcome_at(&mut world, &mut rng, region, start, decrypt), "");
+        // Enabling, disabling and scheduling deletion are refused: "ARN is updating."
+        let key_id = || KeyIdRequest {
+            key_id: made.key_id.clone(),
+        };
+        let refused = world
+            .enable_key(
+                &caller(&root(ACCOUNT)).in_region(region),
+                &mut Env::new(start, &mut rng),
+                key_id(),
+            )
+            .unwrap_err();
+        assert_eq!(refused.exception_name(), "KMSInvalidStateException");
+        assert_eq!(refused.message(), format!("{arn} is updating."));
+        let disable = |w: &mut World, c: &Caller, e: &mut Env<'_>| w.disable_key(c, e, key_id());
+        assert_eq!(
+            outcome_at(&mut world, &mut rng, region, start, disable),
+            "KMSInvalidStateException"
+        );
+        let schedule = |w: &mut World, c: &Caller, e: &mut Env<'_>| {
+            w.schedule_key_deletion(
+                c,
+                e,
+                ScheduleKeyDeletionRequest {
+                    key_id: made.key_id.clone(),
+                    pending_window_in_days: Some(7),
+                },
+            )
+            .map(drop)
+        };
+        assert_eq!(
+            outcome_at(&mut world, &mut rng, region, start, schedule),
+            "KMSInvalidStateException"
+        );
+    }
+    // The new primary cannot be replicated while Updating.
+    let replicate_new = |at: Timestamp, world: &mut World, rng: &mut SeededRandomness| {
+        replicate_at(
+            world,
+            rng,
+            &caller(&root(ACCOUNT)).in_region(AWAY),
+            &made.key_id,
+            "ap-southeast-2",
+            at,
+        )
+    };
+    let refused = replicate_new(start, &mut world, &mut rng).unwrap_err();
+    assert_eq!(refused.message(), format!("{away_arn} is updating."));
+
+    // Once the update is complete both keys are Enabled again, and the new primary replicates.
+    for region in [HOME, AWAY] {
+        let described = describe_at(&mut world, &mut rng, region, &made.key_id, end);
+        assert_eq!(described.key_state, "Enabled", "{region}");
+        assert!(described.enabled);
+    }
+    assert!(replicate_new(end, &mut world, &mut rng).is_ok());
+}
+
+#[test]
+fn the_explanation_and_the_matrix_show_a_creating_key_refusing_what_policies_allow() {
+    // KMS Developer Guide, key-state.html: KMS checks the key state after authorization; a
+    // replica that is Creating refuses Encrypt with "KMSInvalidStateException: <key ARN> is
+    // creating." (footnote 14), and once created allows it.
+    use kms_engine::authz::{self, AuthzRequest, RequestParams, Target};
+    use kms_engine::catalog::Action;
+    use kms_engine::matrix::Matrix;
+    let mut world = world();
+    let mut rng = SeededRandomness::new(fresh_seed());
+    let made = primary(&mut world, &mut rng);
+    let root_home = caller(&root(ACCOUNT)).in_region(HOME);
+    let replica = replicate(&mut world, &mut rng, &root_home, &made.key_id, AWAY).unwrap();
+    let arn = replica.replica_key_metadata.arn;
+    let principal = world.principal(&root(ACCOUNT)).unwrap().clone();
+    let explain = |world: &World, at: Timestamp| {
+        authz::explain(
+            world,
+            &AuthzRequest {
+                caller: &principal,
+                action: Action::Encrypt,
+                target: Target::Key(world.keys.get_by_arn(&arn).unwrap()),
+                params: &RequestParams::default(),
+                now: at,
+            },
+        )
+    };
+    let creating = explain(&world, NOW);
+    assert!(creating.verdict.is_allowed());
+    let check = creating.key_state.as_ref().unwrap();
+    assert_eq!(check.state, "Creating");
+    assert_eq!(check.exception, Some("KMSInvalidStateException"));
+    assert_eq!(
+        check.message.as_deref(),
+        Some(&*format!("{arn} is creating."))
+    );
+    let step = creating.steps.last().unwrap();
+    assert!(
+        step.text
+            .starts_with("The key is Creating: Encrypt fails with KMSInvalidStateException"),
+        "{}",
+        step.text
+    );
+    let created = explain(&world, settled());
+    let check = created.key_state.as_ref().unwrap();
+    assert_eq!(check.state, "Enabled");
+    assert_eq!(check.exception, None);
+
+    // The matrix, computed at a moment, says the same.
+    let principals = [root(ACCOUNT)];
+    let keys = [arn.clone()];
+    let cell = |at: Timestamp| {
+        Matrix::compute(&world, &principals, &keys, &[Action::Encrypt], at)
+            .cell(0, 0, 0)
+            .unwrap()
+    };
+    assert_eq!(cell(NOW).state_error, Some("KMSInvalidStateException"));
+    assert!(!cell(NOW).succeeds());
+    assert_eq!(cell(settled()).state_error, None);
+    assert!(cell(settled()).succeeds());
+    // The cell's word names the state that refuses the allowed action.
+    let spec = world.keys.get_by_arn(&arn).unwrap().spec;
+    let state = world.keys.get_by_arn(&arn).unwrap().state_at(NOW).as_str();
+    let matrix = Matrix::compute(&world, &principals, &keys, &[Action::Encrypt], NOW);
+    let summary = kms_engine::view::summarize_matrix_cell(
+        &kms_engine::view::ActionSet::One(Action::Encrypt.entry()),
+        &matrix,
+        0,
+        0,
+        state,
+        spec,
+    );
+    assert_eq!(summary.kind, kms_engine::view::CellKind::Blocked);
+    assert_eq!(summary.word, "Creating");
+}
+
 mod scenario_format {
     use super::*;
     use kms_engine::scenario::{self, Scenario};
@@ -609,6 +945,18 @@ mod scenario_format {
             NOW,
         );
         assert_eq!(matrix.keys().len(), 2);
+    }
+
+    #[test]
+    fn a_replica_declared_in_a_scenario_is_already_created() {
+        // A scenario file describes keys as they are: its replicas have left the transient
+        // Creating state (KMS Developer Guide, key-state.html: Creating lasts while the
+        // replica "is being created"), so they are usable at the scenario's own time.
+        let mut loaded = load(TEXT).unwrap();
+        let mut rng = SeededRandomness::new(fresh_seed());
+        let away = describe_at(&mut loaded.world, &mut rng, AWAY, "alias/Global", NOW);
+        assert_eq!(away.key_state, "Enabled");
+        assert!(encrypt_at(&mut loaded.world, &mut rng, AWAY, "alias/Global", NOW).is_ok());
     }
 
     #[test]
