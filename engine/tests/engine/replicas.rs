@@ -895,6 +895,44 @@ fn the_explanation_and_the_matrix_show_a_creating_key_refusing_what_policies_all
     assert_eq!(summary.word, "Creating");
 }
 
+#[test]
+fn no_fix_is_offered_for_a_creating_replica_it_only_needs_time() {
+    // KMS Developer Guide, multi-region-keys-replicate.html: Creating changes to Enabled "after
+    // a few seconds when the process of creating the new replica key is complete": no change of
+    // policy or setting is needed, and the fix search says to wait.
+    use kms_engine::analysis::{self, CellQuery, Outcome, Universe, edit::Names};
+    use kms_engine::authz::RequestParams;
+    use kms_engine::catalog::Action;
+    let mut world = world();
+    let mut rng = SeededRandomness::new(fresh_seed());
+    let made = primary(&mut world, &mut rng);
+    let root_home = caller(&root(ACCOUNT)).in_region(HOME);
+    let replica = replicate(&mut world, &mut rng, &root_home, &made.key_id, AWAY).unwrap();
+    let query = CellQuery {
+        principal: root(ACCOUNT),
+        key: replica.replica_key_metadata.arn.clone(),
+        action: Action::Encrypt,
+        params: RequestParams::default(),
+    };
+    let universe = Universe {
+        principals: vec![root(ACCOUNT)],
+        keys: vec![query.key.clone()],
+        actions: vec![Action::Encrypt],
+    };
+    let report =
+        analysis::propose_fixes(&world, &universe, &Names::default(), &query, NOW).unwrap();
+    assert_eq!(report.decision, Outcome::KeyStateRefuses);
+    assert!(report.fixes.is_empty(), "{:?}", report.fixes);
+    let note = report.note.unwrap();
+    assert!(
+        note.contains("Creating or Updating") && note.contains("wait"),
+        "{note}"
+    );
+    let settled_report =
+        analysis::propose_fixes(&world, &universe, &Names::default(), &query, settled()).unwrap();
+    assert_eq!(settled_report.decision, Outcome::Allow);
+}
+
 mod scenario_format {
     use super::*;
     use kms_engine::scenario::{self, Scenario};
