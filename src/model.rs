@@ -1065,7 +1065,7 @@ impl Playground {
                 id: key.arn.clone(),
                 name: self.key_name(&key.arn),
                 arn: key.arn.clone(),
-                state: key.state.as_str(),
+                state: key.state_at(self.now).as_str(),
                 spec: key.spec,
             })
             .collect();

@@ -1596,9 +1596,20 @@ mod session_tests {
             "aws kms encrypt --key-id {id} --plaintext hello --profile alice --region us-east-1 --query CiphertextBlob --output text"
         ));
         let blob = blob.stdout.trim().to_owned();
-        let opened = f.run(&format!(
+        let decrypt = format!(
             "aws kms decrypt --ciphertext-blob {blob} --profile alice --region eu-west-2 --query KeyId --output text"
-        ));
+        );
+        // The new replica is Creating for a few seconds (KMS API Reference, ReplicateKey).
+        let early = f.run(&decrypt);
+        assert!(
+            early.stderr.contains(
+                "(KMSInvalidStateException) when calling the Decrypt operation: arn:aws:kms:eu-west-2:111122223333:key/"
+            ) && early.stderr.contains(" is creating."),
+            "{}",
+            early.stderr
+        );
+        assert_eq!(f.run("sleep 5").status, 0);
+        let opened = f.run(&decrypt);
         assert_eq!(opened.status, 0, "{}", opened.stderr);
         assert_eq!(
             opened.stdout.trim(),
@@ -1618,6 +1629,21 @@ mod session_tests {
             "aws kms describe-key --key-id {id} --profile alice --region us-east-1 --query KeyMetadata.MultiRegionConfiguration.MultiRegionKeyType --output text"
         ));
         assert_eq!(kind.stdout.trim(), "REPLICA");
+        // Both keys are Updating for a few seconds, then Enabled again (API Reference,
+        // UpdatePrimaryRegion).
+        let state = |f: &mut Fixture, region: &str| {
+            f.run(&format!(
+                "aws kms describe-key --key-id {id} --profile alice --region {region} --query KeyMetadata.KeyState --output text"
+            ))
+            .stdout
+            .trim()
+            .to_owned()
+        };
+        assert_eq!(state(&mut f, "us-east-1"), "Updating");
+        assert_eq!(state(&mut f, "eu-west-2"), "Updating");
+        assert_eq!(f.run("sleep 5").status, 0);
+        assert_eq!(state(&mut f, "us-east-1"), "Enabled");
+        assert_eq!(state(&mut f, "eu-west-2"), "Enabled");
     }
 
     #[test]

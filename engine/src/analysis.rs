@@ -162,7 +162,7 @@ pub(crate) fn outcome_for(
             now,
         },
     );
-    let state_error = verdict.is_allowed() && check_key(key, action).is_err();
+    let state_error = verdict.is_allowed() && check_key(key, action, now).is_err();
     Some(Outcome::of_cell(Cell {
         verdict,
         state_error: state_error.then_some("refused"),

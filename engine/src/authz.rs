@@ -1170,7 +1170,8 @@ pub struct Step {
 /// What the key-state check says once authorization allowed the request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct KeyStateCheck {
-    /// The key's state (`Enabled`, `Disabled`, `PendingDeletion`, `PendingImport`).
+    /// The key's state at the request's time (`Enabled`, `Disabled`, `PendingDeletion`,
+    /// `PendingImport`, `PendingReplicaDeletion`, `Creating`, `Updating`).
     pub state: &'static str,
     /// The exception the operation gets in that state, if any.
     pub exception: Option<&'static str>,
@@ -1461,9 +1462,9 @@ pub fn explain(world: &World, request: &AuthzRequest<'_>) -> Explanation {
         .denial(&request.caller.id, request.action, &resource)
         .map(|denied| denied.message().to_owned());
     let key_state = request.target.key().map(|key| {
-        let check = check_key(key, request.action);
+        let check = check_key(key, request.action, request.now);
         KeyStateCheck {
-            state: key.state.as_str(),
+            state: key.state_at(request.now).as_str(),
             exception: check.as_ref().err().map(KmsError::exception_name),
             message: check.err().map(|e| e.message().to_owned()),
         }

@@ -408,6 +408,19 @@ impl KmsError {
         KmsError::InvalidState(format!("{arn} is pending import."))
     }
 
+    /// `KMSInvalidStateException: ARN is creating.` (key-state.html, footnote 14: "AWS KMS
+    /// throws this exception while it is replicating a multi-Region key (ReplicateKey)").
+    pub fn creating(arn: &str) -> KmsError {
+        KmsError::InvalidState(format!("{arn} is creating."))
+    }
+
+    /// `KMSInvalidStateException: ARN is updating.` (key-state.html, footnote 15: "AWS KMS
+    /// throws this exception while it is updating the primary Region of a multi-Region key
+    /// (UpdatePrimaryRegion)").
+    pub fn updating(arn: &str) -> KmsError {
+        KmsError::InvalidState(format!("{arn} is updating."))
+    }
+
     /// `UnsupportedOperationException: ARN origin is EXTERNAL which is not valid for this
     /// operation.` (key-state.html, footnote 6).
     pub fn external_origin(arn: &str) -> KmsError {

@@ -302,7 +302,7 @@ impl World {
             params,
             env.now,
         )?;
-        crate::store::check_key(&key, action)?;
+        crate::store::check_key(&key, action, env.now)?;
         Ok((principal, key))
     }
 

@@ -793,7 +793,9 @@ impl Pair<'_> {
                 )
             };
             let state_error = if verdict.is_allowed() {
-                check_key(key, action).err().map(|e| e.exception_name())
+                check_key(key, action, self.now)
+                    .err()
+                    .map(|e| e.exception_name())
             } else {
                 None
             };

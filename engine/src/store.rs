@@ -13,7 +13,7 @@ pub mod state;
 pub use alias::{Alias, MAX_ALIASES_PER_KEY, alias_arn, validate_alias_name};
 pub use key::{
     DAY_MILLIS, ExpirationModel, ImportParameters, Key, KeyId, KeyPolicy, KeyState, KeyVersion,
-    Origin, Rotation, RotationType, Tag, key_arn,
+    Origin, Rotation, RotationType, TRANSIENT_STATE_MILLIS, Tag, Transient, key_arn,
 };
 pub use key_ref::KeyRef;
 pub use state::{check_key, check_key_state, check_key_usage};

@@ -1242,8 +1242,14 @@ mod tests {
             .unwrap();
         let before = world.clone();
         world.set_key_enabled(&key, false).unwrap();
-        assert!(before.keys.get_by_arn(&key).unwrap().is_enabled());
-        assert!(!world.keys.get_by_arn(&key).unwrap().is_enabled());
+        assert_eq!(
+            before.keys.get_by_arn(&key).unwrap().state,
+            KeyState::Enabled
+        );
+        assert_eq!(
+            world.keys.get_by_arn(&key).unwrap().state,
+            KeyState::Disabled
+        );
         assert!(Arc::ptr_eq(
             before.principal(&user).unwrap(),
             world.principal(&user).unwrap()

@@ -23,7 +23,7 @@ pub fn EditorPane() -> Html {
         Some(Owner::Key(key)) => match model.world().keys.get_by_arn(key) {
             Some(k) => (
                 model.key_name(key),
-                format!("{} · {}", k.arn, k.state.as_str()),
+                format!("{} · {}", k.arn, k.state_at(model.now()).as_str()),
                 model
                     .key_policy_doc(key)
                     .map(|d| d.id)

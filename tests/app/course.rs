@@ -221,7 +221,13 @@ fn a_console_call_that_changes_something_outside_may_edit_is_undone() {
         notice.text
     );
     let model = state.model();
-    assert!(model.world().keys.keys().all(|k| k.is_enabled()));
+    assert!(
+        model
+            .world()
+            .keys
+            .keys()
+            .all(|k| k.is_enabled_at(model.now()))
+    );
 }
 
 #[test]

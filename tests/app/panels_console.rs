@@ -147,6 +147,26 @@ fn a_replica_made_in_the_console_is_named_with_its_region() {
     assert_eq!(names[1], format!("{} (eu-west-2)", names[0]));
 }
 
+/// KMS API Reference, ReplicateKey: the new replica is `Creating` for a few seconds, then
+/// `Enabled`. The column head reads the state at the app's clock, which `sleep` moves.
+#[test]
+fn a_replica_made_in_the_console_is_creating_until_the_clock_moves_on() {
+    let mut state = lecture();
+    state.apply(Intent::Panel(PanelIntent::SetCaller(ROOT.to_owned())));
+    type_line(
+        &mut state,
+        "KEY=$(aws kms create-key --multi-region --query KeyMetadata.KeyId --output text)",
+    );
+    type_line(
+        &mut state,
+        "aws kms replicate-key --key-id $KEY --replica-region eu-west-2",
+    );
+    let state_of_replica = |state: &AppState| state.model().columns().last().unwrap().state;
+    assert_eq!(state_of_replica(&state), "Creating");
+    type_line(&mut state, "sleep 5");
+    assert_eq!(state_of_replica(&state), "Enabled");
+}
+
 #[test]
 fn a_policy_put_from_the_console_changes_the_matrix_and_the_editor_text() {
     // CMK-B trusts only Bob and Charlie: Alice's IAM allow does not count (the lecture). Bob,

@@ -1,5 +1,7 @@
 //! The emulator's integration tests in one test binary: properties of random command sequences
-//! (`emulator_props`) and the replay of the committed fuzz corpora on stable (`fuzz_corpus`).
+//! (`emulator_props`), the replay of the committed fuzz corpora on stable (`fuzz_corpus`) and the
+//! transient multi-Region key states over `sleep` (`transient_states`).
 
 mod emulator_props;
 mod fuzz_corpus;
+mod transient_states;

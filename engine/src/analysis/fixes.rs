@@ -262,10 +262,11 @@ impl Search<'_> {
         }
     }
 
-    /// The key-state change that lets an allowed request through, if a setting can.
+    /// The key-state change that lets an allowed request through, if a setting can. A transient
+    /// state (`Creating`, `Updating`) ends by itself: no change is offered for it.
     fn state_change(&self, world: &World) -> Option<Change> {
         let key = world.keys.get_by_arn(&self.query.key)?;
-        match key.state {
+        match key.state_at(self.now) {
             KeyState::Disabled => Some(Change::EnableKey {
                 key: key.arn.clone(),
             }),
@@ -274,7 +275,10 @@ impl Search<'_> {
                     key: key.arn.clone(),
                 })
             }
-            KeyState::Enabled | KeyState::PendingImport => None,
+            KeyState::Enabled
+            | KeyState::PendingImport
+            | KeyState::Creating
+            | KeyState::Updating => None,
         }
     }
 
@@ -777,7 +781,15 @@ impl Search<'_> {
             _ if world
                 .keys
                 .get_by_arn(&self.query.key)
-                .is_some_and(|k| k.state == KeyState::PendingImport) =>
+                .is_some_and(|k| k.state_at(self.now).is_transient()) =>
+            {
+                "The key is in a transient multi-Region state (Creating or Updating), which ends by itself after a few seconds: wait, then try again."
+                    .to_owned()
+            }
+            _ if world
+                .keys
+                .get_by_arn(&self.query.key)
+                .is_some_and(|k| k.state_at(self.now) == KeyState::PendingImport) =>
             {
                 "The key is waiting for its key material (PendingImport): import it first."
                     .to_owned()

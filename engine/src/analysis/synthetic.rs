@@ -282,7 +282,7 @@ pub(crate) fn decide_cell(
         Reason::KeyPolicyAndIam { key_statement, .. } => statement_ref(key_statement),
         _ => None,
     };
-    let state_refuses = verdict.is_allowed() && check_key(key, action).is_err();
+    let state_refuses = verdict.is_allowed() && check_key(key, action, now).is_err();
     let outcome = match verdict.decision {
         crate::policy::eval::Decision::Allow if state_refuses => Outcome::KeyStateRefuses,
         crate::policy::eval::Decision::Allow => Outcome::Allow,

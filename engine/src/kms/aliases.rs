@@ -138,7 +138,7 @@ impl World {
             env.now,
         )?;
         check_key_state(
-            current.state,
+            current.state_at(env.now),
             current.origin,
             Action::UpdateAlias,
             &current.arn,

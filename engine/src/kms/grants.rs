@@ -325,7 +325,12 @@ impl World {
             params,
             env.now,
         )?;
-        check_key_state(key.state, key.origin, Action::CreateGrant, &key.arn)?;
+        check_key_state(
+            key.state_at(env.now),
+            key.origin,
+            Action::CreateGrant,
+            &key.arn,
+        )?;
         let spec = NewGrant {
             key_arn: key.arn.clone(),
             grantee: GrantPrincipal::new(&request.grantee_principal),
@@ -483,7 +488,12 @@ impl World {
             },
             env.now,
         )?;
-        check_key_state(key.state, key.origin, Action::RetireGrant, &key.arn)?;
+        check_key_state(
+            key.state_at(env.now),
+            key.origin,
+            Action::RetireGrant,
+            &key.arn,
+        )?;
         if request.dry_run == Some(true) {
             return Err(dry_run_error());
         }

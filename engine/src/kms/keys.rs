@@ -192,7 +192,7 @@ impl World {
             .get_by_arn(&arn)
             .ok_or_else(|| KmsError::key_not_found(&arn))?;
         Ok(KeyMetadataResponse {
-            key_metadata: KeyMetadata::of(key, &self.keys),
+            key_metadata: KeyMetadata::of(key, &self.keys, env.now),
         })
     }
 
@@ -217,7 +217,7 @@ impl World {
             params,
         )?;
         Ok(KeyMetadataResponse {
-            key_metadata: KeyMetadata::of(&key, &self.keys),
+            key_metadata: KeyMetadata::of(&key, &self.keys, env.now),
         })
     }
 
@@ -348,7 +348,7 @@ impl World {
         Ok(ScheduleKeyDeletionResponse {
             key_id: key.arn.clone(),
             deletion_date: (!has_replicas).then_some(deletion_date),
-            key_state: key.state.as_str(),
+            key_state: key.state_at(env.now).as_str(),
             pending_window_in_days: days,
         })
     }

@@ -3,8 +3,21 @@
 //!
 //! A replica has its primary's key id, key spec, key usage, origin, key material and rotation
 //! (the shared properties, kept in step from the primary) and its own key policy, description,
-//! tags, aliases, grants and key state. The playground makes a replica (and changes a primary
-//! Region) at once: the transient `Creating` and `Updating` states are not modelled.
+//! tags, aliases, grants and key state.
+//!
+//! Both operations finish in the background, which the playground models on the world's
+//! simulated clock, as it models a grant's eventual consistency: a new replica is `Creating`
+//! until [`TRANSIENT_STATE_MILLIS`](crate::store::TRANSIENT_STATE_MILLIS) have passed ("When
+//! this operation completes, the new replica key has a transient key state of Creating. This
+//! key state changes to Enabled (or PendingImport) after a few seconds", API Reference,
+//! ReplicateKey), and after UpdatePrimaryRegion both keys are `Updating` as long ("The old and
+//! new primary keys have a transient key state of Updating. The original key state is restored
+//! when the update is complete", API Reference, UpdatePrimaryRegion). The key keeps its settled state and the time
+//! the transient one ends ([`Transient`]); [`Key::state_at`] reads the state at a moment, so
+//! nothing has to run when the time comes. What each transient state allows is in the key-state
+//! table ([`crate::store::check_key_state`]). The primary and replica roles change at once:
+//! AWS notes DescribeKey "might display both the old and new primary keys as replicas" for a
+//! while, which the playground does not show.
 
 use std::sync::Arc;
 
@@ -15,7 +28,7 @@ use super::{
 use crate::authz::{RequestParams, Target};
 use crate::error::{Constraint, KmsError, Shown};
 use crate::request::ContextValue;
-use crate::store::{Key, KeyState, Origin, check_key};
+use crate::store::{Key, KeyState, Origin, Transient, check_key};
 use crate::world::World;
 
 /// The pattern of a Region parameter (`ReplicaRegion`, `PrimaryRegion`: API Reference,
@@ -201,6 +214,8 @@ impl World {
             rotation: primary.rotation,
             imported_digest: primary.imported_digest,
             replica: true,
+            // Creating for a few seconds, then Enabled or PendingImport (`state`).
+            transient: Some(Transient::creating(env.now)),
             ..Key::new(
                 primary.id.clone(),
                 primary.account.clone(),
@@ -227,7 +242,7 @@ impl World {
             .get_by_arn(&arn)
             .ok_or_else(|| KmsError::key_not_found(&arn))?;
         Ok(ReplicateKeyResponse {
-            replica_key_metadata: KeyMetadata::of(replica, &self.keys),
+            replica_key_metadata: KeyMetadata::of(replica, &self.keys, env.now),
             replica_policy: replica.policy.text.to_string(),
             replica_tags: tags,
         })
@@ -236,9 +251,12 @@ impl World {
     /// UpdatePrimaryRegion: the replica in `PrimaryRegion` becomes the primary key and the
     /// current primary a replica. `KeyId` names the current primary key (in the request's
     /// Region); the caller needs `kms:UpdatePrimaryRegion` on both keys (with
-    /// `kms:PrimaryRegion`), both must be `Enabled`, and there must be a replica in
-    /// `PrimaryRegion` (KMS API Reference, UpdatePrimaryRegion; KMS Developer Guide,
-    /// multi-region-update.html).
+    /// `kms:PrimaryRegion`), both must be in a state the key-state table allows it in (`Enabled`,
+    /// or `Updating`), and there must be a replica in `PrimaryRegion` (KMS API Reference,
+    /// UpdatePrimaryRegion; KMS Developer Guide, multi-region-update.html, key-state.html). Both
+    /// keys are then `Updating` for
+    /// [`TRANSIENT_STATE_MILLIS`](crate::store::TRANSIENT_STATE_MILLIS) and return to their
+    /// state before.
     pub fn update_primary_region(
         &mut self,
         caller: &Caller,
@@ -282,9 +300,14 @@ impl World {
             params(),
             env.now,
         )?;
-        check_key(&replica, Action::UpdatePrimaryRegion)?;
-        self.key_mut(&primary)?.replica = true;
-        self.key_mut(&replica)?.replica = false;
+        check_key(&replica, Action::UpdatePrimaryRegion, env.now)?;
+        let updating = Some(Transient::updating(env.now));
+        let old_primary = self.key_mut(&primary)?;
+        old_primary.replica = true;
+        old_primary.transient = updating;
+        let new_primary = self.key_mut(&replica)?;
+        new_primary.replica = false;
+        new_primary.transient = updating;
         Ok(())
     }
 }

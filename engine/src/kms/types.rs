@@ -130,8 +130,9 @@ pub struct KeyMetadata {
 }
 
 impl KeyMetadata {
-    /// The metadata of `key`; `store` holds its related multi-Region keys.
-    pub fn of(key: &Key, store: &KeyStore) -> KeyMetadata {
+    /// The metadata of `key` at `now` (its state then: `Creating` and `Updating` last a few
+    /// seconds); `store` holds its related multi-Region keys.
+    pub fn of(key: &Key, store: &KeyStore, now: Timestamp) -> KeyMetadata {
         let (deletion_date, window) = match key.state {
             crate::store::KeyState::PendingDeletion {
                 deletion_date,
@@ -149,10 +150,10 @@ impl KeyMetadata {
             key_id: key.id.to_string(),
             arn: key.arn.clone(),
             creation_date: key.created,
-            enabled: key.is_enabled(),
+            enabled: key.is_enabled_at(now),
             description: key.description.clone(),
             key_usage: key.usage.as_str(),
-            key_state: key.state.as_str(),
+            key_state: key.state_at(now).as_str(),
             deletion_date,
             valid_to: key.material_valid_to,
             origin: key.origin.as_str(),

@@ -839,6 +839,13 @@ fn build(mut m: Merge, name: Option<&str>) -> Result<Imported, ImportError> {
                 entry.insert("state".to_owned(), json!(s));
             }
             Some("Enabled") | None => {}
+            // A scenario describes keys as they settle: Creating and Updating last seconds
+            // (KMS Developer Guide, key-state.html).
+            Some(s @ ("Creating" | "Updating")) => m.skip(
+                "describe-key",
+                format!("state {s} of {id}"),
+                "Creating and Updating are transient multi-Region states that end after a few seconds; the key is imported Enabled",
+            ),
             Some(other) => m.skip(
                 "describe-key",
                 format!("state {other} of {id}"),
@@ -1261,5 +1268,30 @@ mod tests {
             imported.read,
             vec![format!("other-key-policy.json: key policy of {id}")]
         );
+    }
+
+    /// KMS Developer Guide, key-state.html: Creating and Updating are transient multi-Region
+    /// states. A describe-key output caught in one imports the key settled (Enabled) and says so.
+    #[test]
+    fn a_key_described_while_creating_imports_enabled_with_a_note() {
+        let arn = "arn:aws:kms:eu-west-2:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab";
+        let text = format!(
+            r#"{{"KeyMetadata": {{"Arn": "{arn}", "KeyState": "Creating", "Origin": "AWS_KMS", "KeyManager": "CUSTOMER"}}}}"#
+        );
+        let files = [ImportFile {
+            name: "describe-key.json",
+            text: &text,
+            key_id: None,
+        }];
+        let imported = import(&files, None).unwrap();
+        assert!(
+            imported
+                .skipped
+                .iter()
+                .any(|s| s.item.starts_with("state Creating of") && s.why.contains("transient")),
+            "{:?}",
+            imported.skipped
+        );
+        assert!(!imported.text.contains(r#""state""#), "{}", imported.text);
     }
 }

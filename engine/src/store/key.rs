@@ -100,9 +100,13 @@ impl Origin {
     }
 }
 
-/// A key's state (KMS Developer Guide, key-state.html). `Creating` and `Updating` are the
-/// seconds a replica takes to be made and a primary Region to change, which the playground does
-/// in no time; `Unavailable` belongs to custom key stores, which it does not model.
+/// A key's state (KMS Developer Guide, key-state.html). `Unavailable` belongs to custom key
+/// stores, which the playground does not model.
+///
+/// `Creating` and `Updating` are transient: a key is never stored in them. A key holds its
+/// settled state in [`Key::state`] and, for a few seconds after ReplicateKey or
+/// UpdatePrimaryRegion, a [`Transient`] with the time it ends; [`Key::state_at`] gives the state
+/// at a moment of the simulated clock, as a grant is pending until its window ends on that clock.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum KeyState {
     /// Usable.
@@ -125,11 +129,20 @@ pub enum KeyState {
         /// The waiting period chosen, 7–30 days.
         window_days: u32,
     },
+    /// A multi-Region replica key that ReplicateKey is still making: "When this operation
+    /// completes, the new replica key has a transient key state of Creating. This key state
+    /// changes to Enabled (or PendingImport) after a few seconds" (KMS API Reference,
+    /// ReplicateKey; KMS Developer Guide, key-state.html).
+    Creating,
+    /// Both keys of an UpdatePrimaryRegion while the primary Region changes: "The old and new
+    /// primary keys have a transient key state of Updating. The original key state is restored
+    /// when the update is complete" (KMS API Reference, UpdatePrimaryRegion).
+    Updating,
 }
 
 impl KeyState {
     /// The API name (`Enabled`, `Disabled`, `PendingDeletion`, `PendingImport`,
-    /// `PendingReplicaDeletion`).
+    /// `PendingReplicaDeletion`, `Creating`, `Updating`).
     pub fn as_str(self) -> &'static str {
         match self {
             KeyState::Enabled => "Enabled",
@@ -137,7 +150,57 @@ impl KeyState {
             KeyState::PendingDeletion { .. } => "PendingDeletion",
             KeyState::PendingImport => "PendingImport",
             KeyState::PendingReplicaDeletion { .. } => "PendingReplicaDeletion",
+            KeyState::Creating => "Creating",
+            KeyState::Updating => "Updating",
         }
+    }
+
+    /// Whether this is one of the transient multi-Region states (`Creating`, `Updating`).
+    pub fn is_transient(self) -> bool {
+        matches!(self, KeyState::Creating | KeyState::Updating)
+    }
+}
+
+/// How long a transient key state lasts on the simulated clock: 5 seconds. AWS gives no
+/// figure, only "after a few seconds" (KMS API Reference, ReplicateKey) and "for a few more
+/// seconds" (UpdatePrimaryRegion; KMS Developer Guide, multi-region-update.html); a `sleep 5`
+/// in the emulator crosses it.
+pub const TRANSIENT_STATE_MILLIS: i64 = 5_000;
+
+/// A transient key state (`Creating` or `Updating`) and the moment it ends. Until then the key
+/// is in that state whatever its settled state; from then on its settled state shows again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Transient {
+    state: KeyState,
+    until: Timestamp,
+}
+
+impl Transient {
+    /// `Creating` from `now` for [`TRANSIENT_STATE_MILLIS`] (a new replica key).
+    pub fn creating(now: Timestamp) -> Transient {
+        Transient {
+            state: KeyState::Creating,
+            until: now.plus_millis(TRANSIENT_STATE_MILLIS),
+        }
+    }
+
+    /// `Updating` from `now` for [`TRANSIENT_STATE_MILLIS`] (both keys of an
+    /// UpdatePrimaryRegion).
+    pub fn updating(now: Timestamp) -> Transient {
+        Transient {
+            state: KeyState::Updating,
+            until: now.plus_millis(TRANSIENT_STATE_MILLIS),
+        }
+    }
+
+    /// `Creating` or `Updating`.
+    pub fn state(self) -> KeyState {
+        self.state
+    }
+
+    /// The first moment the key is no longer in the transient state.
+    pub fn until(self) -> Timestamp {
+        self.until
     }
 }
 
@@ -282,8 +345,12 @@ pub struct Key {
     pub spec: KeySpec,
     /// `KeyUsage`.
     pub usage: KeyUsage,
-    /// `KeyState`.
+    /// The settled `KeyState` (never `Creating` or `Updating`): what the key is once any
+    /// transient state is over. Read the state at a moment with [`Key::state_at`].
     pub state: KeyState,
+    /// The transient state the key is in until a moment of the simulated clock, if any
+    /// (ReplicateKey, UpdatePrimaryRegion).
+    pub transient: Option<Transient>,
     /// `CreationDate`.
     pub created: Timestamp,
     /// The key policy (every key has exactly one, named `default`).
@@ -340,6 +407,7 @@ impl Key {
             spec: KeySpec::SymmetricDefault,
             usage: KeyUsage::EncryptDecrypt,
             state,
+            transient: None,
             created,
             policy,
             tags: Vec::new(),
@@ -374,9 +442,24 @@ impl Key {
         }
     }
 
-    /// Whether the key is `Enabled`.
-    pub fn is_enabled(&self) -> bool {
-        self.state == KeyState::Enabled
+    /// The key's state at `now` (its `KeyState` as DescribeKey shows it then): its transient
+    /// state (`Creating`, `Updating`) until that ends, else its settled state.
+    pub fn state_at(&self, now: Timestamp) -> KeyState {
+        match self.transient {
+            Some(t) if now < t.until => t.state,
+            _ => self.state,
+        }
+    }
+
+    /// When the key's transient state ends, if it is in one at `now`.
+    pub fn transient_until(&self, now: Timestamp) -> Option<Timestamp> {
+        self.transient.map(Transient::until).filter(|&at| now < at)
+    }
+
+    /// Whether the key is `Enabled` at `now` (KeyMetadata's `Enabled`: "When KeyState is
+    /// Enabled this value is true, otherwise it is false", KMS API Reference, KeyMetadata).
+    pub fn is_enabled_at(&self, now: Timestamp) -> bool {
+        self.state_at(now) == KeyState::Enabled
     }
 
     /// The value of tag `key`, if set.

@@ -3,12 +3,14 @@
 
 use super::key::{Key, KeyState, Origin};
 use crate::catalog::{Action, KeySpec, MATERIAL_OPERATIONS};
+use crate::entropy::Timestamp;
 use crate::error::KmsError;
 
-/// Whether `action` may run on `key` now: its state ([`check_key_state`]), then its key spec
-/// ([`check_key_usage`]). Operations and the matrix both ask this.
-pub fn check_key(key: &Key, action: Action) -> Result<(), KmsError> {
-    check_key_state(key.state, key.origin, action, &key.arn)?;
+/// Whether `action` may run on `key` at `now`: its state then ([`Key::state_at`], then
+/// [`check_key_state`]), then its key spec ([`check_key_usage`]). Operations and the matrix both
+/// ask this.
+pub fn check_key(key: &Key, action: Action, now: Timestamp) -> Result<(), KmsError> {
+    check_key_state(key.state_at(now), key.origin, action, &key.arn)?;
     check_key_usage(key.spec, action, &key.arn)
 }
 
@@ -42,6 +44,18 @@ pub fn check_key_usage(spec: KeySpec, action: Action, arn: &str) -> Result<(), K
 /// Where the table says "DisabledException or KMSInvalidStateException" for a key pending deletion
 /// (footnotes 2/3), this returns `KMSInvalidStateException: ARN is pending deletion.`, the form
 /// current KMS returns. The footnotes cited below are the page's.
+///
+/// The transient multi-Region states follow the table's `Creating` and `Updating` columns: a
+/// replica being created can be managed but not used ("While the key state is Creating, you can
+/// manage key, but you cannot yet use it in cryptographic operations", KMS API Reference,
+/// ReplicateKey), refused with `KMSInvalidStateException: ARN is creating.` [14]; keys whose
+/// primary Region is being updated can be used but not enabled, disabled, replicated or
+/// scheduled for deletion, nor have their imported material changed (except ImportKeyMaterial),
+/// refused with `KMSInvalidStateException: ARN is updating.` [15]. Where such a column names only
+/// [14] or [15], that error comes before any origin rule; where it says "?[7]" (rotation while
+/// `Updating`) the key is judged as an `Enabled` one. Operations the table does not list are
+/// judged as their kin: DeriveSharedSecret as the other cryptographic operations,
+/// RotateKeyOnDemand as EnableKeyRotation, ListKeyRotations as GetKeyRotationStatus.
 pub fn check_key_state(
     state: KeyState,
     origin: Origin,
@@ -78,12 +92,14 @@ pub fn check_key_state(
         | A::GenerateRandom
         | A::ListRetirableGrants => Ok(()),
 
+        // [4] in every other state, Creating and Updating included.
         A::CancelKeyDeletion => match state {
             KeyState::PendingDeletion { .. } | KeyState::PendingReplicaDeletion { .. } => Ok(()),
             _ => Err(KmsError::not_pending_deletion(arn)), // [4]
         },
 
-        // Using the key: needs Enabled. [1], [2]/[3], [5]
+        // Using the key: needs Enabled, or Updating ("you can use the keys in cryptographic
+        // operations"). [1], [2]/[3], [5], [14]
         A::Encrypt
         | A::Decrypt
         | A::ReEncryptFrom
@@ -99,30 +115,33 @@ pub fn check_key_state(
         | A::GetPublicKey
         | A::DeriveSharedSecret
         | A::CreateGrant
-        | A::ReplicateKey
         | A::UpdatePrimaryRegion => match state {
+            KeyState::Enabled | KeyState::Updating => Ok(()),
+            other => usable_or(other, arn),
+        },
+        // Replicating: not while the key is Updating either ("you cannot replicate the new
+        // primary key", multi-region-update.html). [15]
+        A::ReplicateKey => match state {
             KeyState::Enabled => Ok(()),
-            KeyState::Disabled => Err(KmsError::disabled(arn)),
-            KeyState::PendingDeletion { .. } | KeyState::PendingReplicaDeletion { .. } => {
-                Err(KmsError::pending_deletion(arn))
-            }
-            KeyState::PendingImport => Err(KmsError::pending_import(arn)),
+            other => usable_or(other, arn),
         },
 
         // Lifecycle and metadata changes: not while pending deletion. [3]; EnableKey and
-        // DisableKey also not while pending import. [5]
+        // DisableKey also not while pending import [5], creating [14] or updating [15].
         A::EnableKey | A::DisableKey => match state {
+            KeyState::Enabled | KeyState::Disabled => Ok(()),
+            other => usable_or(other, arn),
+        },
+        // Scheduling a deletion works while Creating, not while Updating. [3], [15]
+        A::ScheduleKeyDeletion => match state {
             KeyState::PendingDeletion { .. } | KeyState::PendingReplicaDeletion { .. } => {
                 Err(KmsError::pending_deletion(arn))
             }
-            KeyState::PendingImport => Err(KmsError::pending_import(arn)),
-            KeyState::Enabled | KeyState::Disabled => Ok(()),
+            KeyState::Updating => Err(KmsError::updating(arn)),
+            _ => Ok(()),
         },
-        A::CreateAlias
-        | A::ScheduleKeyDeletion
-        | A::TagResource
-        | A::UntagResource
-        | A::UpdateKeyDescription => match state {
+        A::CreateAlias | A::TagResource | A::UntagResource | A::UpdateKeyDescription => match state
+        {
             KeyState::PendingDeletion { .. } | KeyState::PendingReplicaDeletion { .. } => {
                 Err(KmsError::pending_deletion(arn))
             }
@@ -132,20 +151,21 @@ pub fn check_key_state(
         // by UpdateAlias itself. [10]
         A::UpdateAlias => Ok(()),
 
-        // Automatic and on-demand rotation: keys with KMS-generated material only. [6], [7]
+        // Automatic and on-demand rotation: keys with KMS-generated material only. [6], [7];
+        // not while Creating [14]; while Updating as when Enabled ("?[7]").
         A::EnableKeyRotation | A::DisableKeyRotation | A::RotateKeyOnDemand => {
+            if state == KeyState::Creating {
+                return Err(KmsError::creating(arn));
+            }
             if external {
                 return Err(KmsError::external_origin(arn));
             }
             match state {
-                KeyState::Enabled => Ok(()),
-                KeyState::Disabled => Err(KmsError::disabled(arn)),
-                KeyState::PendingDeletion { .. } | KeyState::PendingReplicaDeletion { .. } => {
-                    Err(KmsError::pending_deletion(arn))
-                }
-                KeyState::PendingImport => Err(KmsError::pending_import(arn)),
+                KeyState::Enabled | KeyState::Updating => Ok(()),
+                other => usable_or(other, arn),
             }
         }
+        // "?[7]" in every column, Creating and Updating included.
         A::GetKeyRotationStatus | A::ListKeyRotations => {
             if external {
                 Err(KmsError::external_origin(arn))
@@ -154,8 +174,16 @@ pub fn check_key_state(
             }
         }
 
-        // Import: only keys with imported material. [8], [9]
+        // Import: only keys with imported material. [8], [9]; not while Creating [14];
+        // GetParametersForImport not while Updating [15].
         A::GetParametersForImport | A::ImportKeyMaterial => {
+            match (state, action) {
+                (KeyState::Creating, _) => return Err(KmsError::creating(arn)),
+                (KeyState::Updating, A::GetParametersForImport) => {
+                    return Err(KmsError::updating(arn));
+                }
+                _ => {}
+            }
             if !external {
                 return Err(KmsError::kms_origin(arn));
             }
@@ -166,13 +194,28 @@ pub fn check_key_state(
                 _ => Ok(()),
             }
         }
-        A::DeleteImportedKeyMaterial => {
-            if external {
-                Ok(())
-            } else {
-                Err(KmsError::kms_origin(arn))
-            }
+        // [9]; not while Creating [14] or Updating [15].
+        A::DeleteImportedKeyMaterial => match state {
+            KeyState::Creating => Err(KmsError::creating(arn)),
+            KeyState::Updating => Err(KmsError::updating(arn)),
+            _ if external => Ok(()),
+            _ => Err(KmsError::kms_origin(arn)),
+        },
+    }
+}
+
+/// For an operation that needs the key `Enabled` and accepts the states its caller matched
+/// before: `Enabled` passes, any other state gets its error: [1], [3], [5], [14], [15].
+fn usable_or(state: KeyState, arn: &str) -> Result<(), KmsError> {
+    match state {
+        KeyState::Enabled => Ok(()),
+        KeyState::Disabled => Err(KmsError::disabled(arn)),
+        KeyState::PendingDeletion { .. } | KeyState::PendingReplicaDeletion { .. } => {
+            Err(KmsError::pending_deletion(arn))
         }
+        KeyState::PendingImport => Err(KmsError::pending_import(arn)),
+        KeyState::Creating => Err(KmsError::creating(arn)),
+        KeyState::Updating => Err(KmsError::updating(arn)),
     }
 }
 
@@ -334,6 +377,141 @@ mod tests {
         assert_eq!(
             replicate.unwrap_err().exception_name(),
             "KMSInvalidStateException"
+        );
+    }
+
+    /// KMS Developer Guide, key-state.html, the table's `Creating` and `Updating` columns:
+    /// `[creating, updating]` for a key of the given origin. `INV` is footnote [14] ("ARN is
+    /// creating.") or [15] ("ARN is updating."), except CancelKeyDeletion's [4].
+    fn transient_table() -> Vec<(Action, Origin, [&'static str; 2])> {
+        use Action as A;
+        use Origin::{AwsKms as K, External as X};
+        let mut rows = vec![
+            (A::CancelKeyDeletion, K, [INV, INV]),
+            (A::CreateAlias, K, [OK, OK]),
+            (A::CreateGrant, K, [INV, OK]),
+            (A::Decrypt, K, [INV, OK]),
+            (A::DeleteAlias, K, [OK, OK]),
+            (A::DeleteImportedKeyMaterial, X, [INV, INV]),
+            (A::DescribeKey, K, [OK, OK]),
+            (A::DisableKey, K, [INV, INV]),
+            (A::DisableKeyRotation, K, [INV, OK]),
+            (A::DisableKeyRotation, X, [INV, UNS]),
+            (A::EnableKey, K, [INV, INV]),
+            (A::EnableKeyRotation, K, [INV, OK]),
+            (A::EnableKeyRotation, X, [INV, UNS]),
+            (A::Encrypt, K, [INV, OK]),
+            (A::GetKeyPolicy, K, [OK, OK]),
+            (A::GetKeyRotationStatus, K, [OK, OK]),
+            (A::GetKeyRotationStatus, X, [UNS, UNS]),
+            (A::GetParametersForImport, X, [INV, INV]),
+            (A::ImportKeyMaterial, X, [INV, OK]),
+            (A::ListGrants, K, [OK, OK]),
+            (A::ListKeyPolicies, K, [OK, OK]),
+            (A::ListResourceTags, K, [OK, OK]),
+            (A::PutKeyPolicy, K, [OK, OK]),
+            (A::ReEncryptFrom, K, [INV, OK]),
+            (A::ReEncryptTo, K, [INV, OK]),
+            (A::ReplicateKey, K, [INV, INV]),
+            (A::RetireGrant, K, [OK, OK]),
+            (A::RevokeGrant, K, [OK, OK]),
+            (A::ScheduleKeyDeletion, K, [OK, INV]),
+            (A::TagResource, K, [OK, OK]),
+            (A::UntagResource, K, [OK, OK]),
+            (A::UpdateAlias, K, [OK, OK]),
+            (A::UpdateKeyDescription, K, [OK, OK]),
+            (A::UpdatePrimaryRegion, K, [INV, OK]),
+        ];
+        for action in [
+            A::GenerateDataKey,
+            A::GenerateDataKeyPair,
+            A::GenerateDataKeyPairWithoutPlaintext,
+            A::GenerateDataKeyWithoutPlaintext,
+            A::GenerateMac,
+            A::VerifyMac,
+            A::Sign,
+            A::Verify,
+            A::GetPublicKey,
+        ] {
+            rows.push((action, K, [INV, OK]));
+        }
+        rows
+    }
+
+    #[test]
+    fn creating_and_updating_keys_allow_what_the_key_state_page_says() {
+        // KMS Developer Guide, key-state.html: a replica that is Creating can be managed but not
+        // used; keys that are Updating can be used but not enabled, disabled, replicated or
+        // scheduled for deletion. The refusals are KMSInvalidStateException "ARN is creating."
+        // [14] and "ARN is updating." [15].
+        for (action, origin, expected) in transient_table() {
+            for (state, want) in [KeyState::Creating, KeyState::Updating]
+                .into_iter()
+                .zip(expected)
+            {
+                let result = check_key_state(state, origin, action, ARN);
+                let got = result.as_ref().err().map_or("", |e| e.exception_name());
+                assert_eq!(
+                    got,
+                    want,
+                    "{action} on a {} key in state {}",
+                    origin.as_str(),
+                    state.as_str()
+                );
+                if want == INV && action != Action::CancelKeyDeletion {
+                    let word = match state {
+                        KeyState::Creating => "creating",
+                        _ => "updating",
+                    };
+                    assert_eq!(
+                        result.unwrap_err().message(),
+                        format!("{ARN} is {word}."),
+                        "{action} in {}",
+                        state.as_str()
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_key_is_in_its_transient_state_until_the_moment_it_ends() {
+        // KMS API Reference, ReplicateKey: Creating "changes to Enabled (or PendingImport) after
+        // a few seconds"; UpdatePrimaryRegion: "The original key state is restored when the
+        // update is complete". The state is read from the clock, not stored.
+        use crate::store::key::{TRANSIENT_STATE_MILLIS, Transient};
+        let text = crate::policy::default_key_policy("111122223333");
+        let parsed =
+            crate::policy::parse::parse_policy(&text, crate::policy::parse::PolicyKind::KeyPolicy);
+        let policy = crate::store::KeyPolicy {
+            text: text.as_str().into(),
+            policy: std::sync::Arc::new(parsed.policy.unwrap()),
+        };
+        let mut key = Key::new(
+            crate::store::KeyId::parse("mrk-1234abcd12ab34cd56ef1234567890ab").unwrap(),
+            "111122223333".to_owned(),
+            "eu-west-2".to_owned(),
+            Origin::External,
+            KeyState::PendingImport,
+            Timestamp(0),
+            policy,
+        );
+        key.transient = Some(Transient::creating(Timestamp(1_000)));
+        let end = Timestamp(1_000 + TRANSIENT_STATE_MILLIS);
+        assert_eq!(key.state_at(Timestamp(1_000)), KeyState::Creating);
+        assert_eq!(key.state_at(Timestamp(end.0 - 1)), KeyState::Creating);
+        assert_eq!(key.transient_until(Timestamp(1_000)), Some(end));
+        assert_eq!(key.state_at(end), KeyState::PendingImport);
+        assert_eq!(key.transient_until(end), None);
+        assert_eq!(
+            check_key(&key, Action::Encrypt, Timestamp(1_000))
+                .unwrap_err()
+                .message(),
+            format!("{} is creating.", key.arn)
+        );
+        assert_eq!(
+            check_key(&key, Action::Encrypt, end).unwrap_err().message(),
+            format!("{} is pending import.", key.arn)
         );
     }
 

@@ -542,7 +542,17 @@ fn a_replica_of_an_imported_key_imports_the_same_material() {
         ..Default::default()
     };
     let replica = h.call(|w, c, e| w.replicate_key(c, e, replicate)).unwrap();
-    assert_eq!(replica.replica_key_metadata.key_state, "PendingImport");
+    // Creating for a few seconds, then PendingImport (KMS API Reference, ReplicateKey).
+    assert_eq!(replica.replica_key_metadata.key_state, "Creating");
+    h.now = h.now.plus_millis(kms_engine::store::TRANSIENT_STATE_MILLIS);
+    let describe = DescribeKeyRequest {
+        key_id: id.clone(),
+        ..Default::default()
+    };
+    let settled = h
+        .call_in("eu-west-2", |w, c, e| w.describe_key(c, e, describe))
+        .unwrap();
+    assert_eq!(settled.key_metadata.key_state, "PendingImport");
     let import_away = |h: &mut Harness, material: &[u8], seed: u64| {
         let request = GetParametersForImportRequest {
             key_id: id.clone(),

@@ -8,11 +8,22 @@ use kms_common::*;
 use kms_engine::entropy::{SeededRandomness, Timestamp};
 use kms_engine::error::KmsError;
 use kms_engine::kms::*;
-use kms_engine::store::{DAY_MILLIS, KeyState, Tag};
+use kms_engine::store::{DAY_MILLIS, KeyState, TRANSIENT_STATE_MILLIS, Tag};
 use kms_engine::world::World;
 
 const HOME: &str = "us-east-1";
 const AWAY: &str = "eu-west-2";
+
+/// The moment a replica made (or a primary Region updated) at `NOW` is settled: its transient
+/// `Creating` (`Updating`) state is over.
+fn settled() -> Timestamp {
+    NOW.plus_millis(TRANSIENT_STATE_MILLIS)
+}
+
+/// The environment of a call made once the replicas made at `NOW` are settled.
+fn later(rng: &mut SeededRandomness) -> Env<'_> {
+    Env::new(settled(), rng)
+}
 
 #[expect(
     clippy::unwrap_used,
@@ -32,6 +43,7 @@ fn primary(world: &mut World, rng: &mut SeededRandomness) -> KeyMetadata {
         .key_metadata
 }
 
+/// ReplicateKey at `NOW`.
 fn replicate(
     world: &mut World,
     rng: &mut SeededRandomness,
@@ -39,9 +51,21 @@ fn replicate(
     key_id: &str,
     region: &str,
 ) -> Result<ReplicateKeyResponse, KmsError> {
+    replicate_at(world, rng, who, key_id, region, NOW)
+}
+
+/// ReplicateKey at `at`.
+fn replicate_at(
+    world: &mut World,
+    rng: &mut SeededRandomness,
+    who: &Caller,
+    key_id: &str,
+    region: &str,
+    at: Timestamp,
+) -> Result<ReplicateKeyResponse, KmsError> {
     world.replicate_key(
         who,
-        &mut env(rng),
+        &mut Env::new(at, rng),
         ReplicateKeyRequest {
             key_id: key_id.to_owned(),
             replica_region: region.to_owned(),
@@ -50,6 +74,7 @@ fn replicate(
     )
 }
 
+/// DescribeKey by the account's root in `region`, once the replicas made at `NOW` are settled.
 #[expect(
     clippy::unwrap_used,
     reason = "a helper fails the test on a bad fixture"
@@ -58,7 +83,7 @@ fn describe(world: &mut World, rng: &mut SeededRandomness, region: &str, key: &s
     world
         .describe_key(
             &caller(&root(ACCOUNT)).in_region(region),
-            &mut env(rng),
+            &mut later(rng),
             DescribeKeyRequest {
                 key_id: key.to_owned(),
                 ..DescribeKeyRequest::default()
@@ -68,6 +93,7 @@ fn describe(world: &mut World, rng: &mut SeededRandomness, region: &str, key: &s
         .key_metadata
 }
 
+/// Encrypt by the account's root in `region`, once the replicas made at `NOW` are settled.
 #[expect(
     clippy::unwrap_used,
     reason = "a helper fails the test on a bad fixture"
@@ -76,7 +102,7 @@ fn encrypt(world: &mut World, rng: &mut SeededRandomness, region: &str, key: &st
     world
         .encrypt(
             &caller(&root(ACCOUNT)).in_region(region),
-            &mut env(rng),
+            &mut later(rng),
             EncryptRequest {
                 key_id: key.to_owned(),
                 plaintext: b"across Regions".to_vec(),
@@ -87,6 +113,7 @@ fn encrypt(world: &mut World, rng: &mut SeededRandomness, region: &str, key: &st
         .ciphertext_blob
 }
 
+/// Decrypt by the account's root in `region`, once the replicas made at `NOW` are settled.
 fn decrypt(
     world: &mut World,
     rng: &mut SeededRandomness,
@@ -95,7 +122,7 @@ fn decrypt(
 ) -> Result<DecryptResponse, KmsError> {
     world.decrypt(
         &caller(&root(ACCOUNT)).in_region(region),
-        &mut env(rng),
+        &mut later(rng),
         DecryptRequest {
             ciphertext_blob: blob.to_vec(),
             ..DecryptRequest::default()
@@ -174,7 +201,7 @@ fn a_replica_shares_the_key_id_and_material_and_has_its_own_policy_tags_and_stat
     world
         .disable_key(
             &caller(&root(ACCOUNT)).in_region(AWAY),
-            &mut env(&mut rng),
+            &mut later(&mut rng),
             KeyIdRequest {
                 key_id: made.key_id.clone(),
             },
@@ -252,14 +279,16 @@ fn replicate_key_is_refused_for_single_region_keys_replicas_and_taken_regions() 
         )),
         "AlreadyExistsException"
     );
+    // The replica, once created, is no primary key.
     let root_away = caller(&root(ACCOUNT)).in_region(AWAY);
     assert_eq!(
-        name(replicate(
+        name(replicate_at(
             &mut world,
             &mut rng,
             &root_away,
             &made.key_id,
-            "ap-southeast-2"
+            "ap-southeast-2",
+            settled()
         )),
         "UnsupportedOperationException"
     );
@@ -328,7 +357,7 @@ fn update_primary_region_swaps_the_primary_and_the_replica() {
     let update = |world: &mut World, rng: &mut SeededRandomness, who: &Caller, region: &str| {
         world.update_primary_region(
             who,
-            &mut env(rng),
+            &mut later(rng),
             UpdatePrimaryRegionRequest {
                 key_id: made.key_id.clone(),
                 primary_region: region.to_owned(),
@@ -386,7 +415,7 @@ fn update_primary_region_needs_the_permission_on_both_keys() {
     let update = |world: &mut World, rng: &mut SeededRandomness| {
         world.update_primary_region(
             &caller(&alice).in_region(HOME),
-            &mut env(rng),
+            &mut later(rng),
             UpdatePrimaryRegionRequest {
                 key_id: made.key_id.clone(),
                 primary_region: AWAY.to_owned(),
@@ -419,7 +448,7 @@ fn a_primary_with_replicas_waits_for_them_before_its_deletion_period_starts() {
         world
             .schedule_key_deletion(
                 who,
-                &mut env(rng),
+                &mut later(rng),
                 ScheduleKeyDeletionRequest {
                     key_id: made.key_id.clone(),
                     pending_window_in_days: Some(7),
@@ -438,7 +467,7 @@ fn a_primary_with_replicas_waits_for_them_before_its_deletion_period_starts() {
     assert_eq!(replica_scheduled.key_state, "PendingDeletion");
 
     // Eight days on, the replica is gone and the primary's 7 days run from its deletion.
-    let replica_gone = NOW.plus_millis(7 * DAY_MILLIS);
+    let replica_gone = settled().plus_millis(7 * DAY_MILLIS);
     let later = Timestamp(NOW.0 + 8 * DAY_MILLIS);
     world.advance_time(&mut Env::new(later, &mut rng));
     assert!(
@@ -477,7 +506,7 @@ fn rotation_is_set_on_the_primary_and_its_new_material_reaches_the_replicas() {
     let refused = world
         .enable_key_rotation(
             &root_away,
-            &mut env(&mut rng),
+            &mut later(&mut rng),
             EnableKeyRotationRequest {
                 key_id: made.key_id.clone(),
                 rotation_period_in_days: None,
@@ -488,7 +517,7 @@ fn rotation_is_set_on_the_primary_and_its_new_material_reaches_the_replicas() {
     world
         .enable_key_rotation(
             &root_home,
-            &mut env(&mut rng),
+            &mut later(&mut rng),
             EnableKeyRotationRequest {
                 key_id: made.key_id.clone(),
                 rotation_period_in_days: Some(90),
@@ -498,7 +527,7 @@ fn rotation_is_set_on_the_primary_and_its_new_material_reaches_the_replicas() {
     world
         .rotate_key_on_demand(
             &root_home,
-            &mut env(&mut rng),
+            &mut later(&mut rng),
             KeyIdRequest {
                 key_id: made.key_id.clone(),
             },
@@ -507,7 +536,7 @@ fn rotation_is_set_on_the_primary_and_its_new_material_reaches_the_replicas() {
     let status = world
         .get_key_rotation_status(
             &root_away,
-            &mut env(&mut rng),
+            &mut later(&mut rng),
             KeyIdRequest {
                 key_id: made.key_id.clone(),
             },
@@ -528,6 +557,380 @@ fn rotation_is_set_on_the_primary_and_its_new_material_reaches_the_replicas() {
     let away_arn = format!("arn:aws:kms:{AWAY}:{ACCOUNT}:key/{}", made.key_id);
     assert_eq!(versions(&world, &made.arn), 3);
     assert_eq!(versions(&world, &away_arn), 3);
+}
+
+/// Any KMS call's result at `at`, as the account's root in `region`, by its exception name
+/// (`""` for success).
+fn outcome_at(
+    world: &mut World,
+    rng: &mut SeededRandomness,
+    region: &str,
+    at: Timestamp,
+    call: impl FnOnce(&mut World, &Caller, &mut Env<'_>) -> Result<(), KmsError>,
+) -> &'static str {
+    let who = caller(&root(ACCOUNT)).in_region(region);
+    call(world, &who, &mut Env::new(at, rng))
+        .err()
+        .map_or("", |e| e.exception_name())
+}
+
+fn encrypt_at(
+    world: &mut World,
+    rng: &mut SeededRandomness,
+    region: &str,
+    key: &str,
+    at: Timestamp,
+) -> Result<EncryptResponse, KmsError> {
+    world.encrypt(
+        &caller(&root(ACCOUNT)).in_region(region),
+        &mut Env::new(at, rng),
+        EncryptRequest {
+            key_id: key.to_owned(),
+            plaintext: b"too soon?".to_vec(),
+            ..EncryptRequest::default()
+        },
+    )
+}
+
+#[expect(
+    clippy::unwrap_used,
+    reason = "a helper fails the test on a bad fixture"
+)]
+fn describe_at(
+    world: &mut World,
+    rng: &mut SeededRandomness,
+    region: &str,
+    key: &str,
+    at: Timestamp,
+) -> KeyMetadata {
+    world
+        .describe_key(
+            &caller(&root(ACCOUNT)).in_region(region),
+            &mut Env::new(at, rng),
+            DescribeKeyRequest {
+                key_id: key.to_owned(),
+                ..DescribeKeyRequest::default()
+            },
+        )
+        .unwrap()
+        .key_metadata
+}
+
+#[test]
+fn a_new_replica_is_creating_and_refuses_cryptography_until_its_few_seconds_pass() {
+    // KMS API Reference, ReplicateKey: "When this operation completes, the new replica key has a
+    // transient key state of Creating. This key state changes to Enabled (or PendingImport)
+    // after a few seconds ... While the key state is Creating, you can manage key, but you
+    // cannot yet use it in cryptographic operations. If you are creating and using the replica
+    // key programmatically, retry on KMSInvalidStateException or call DescribeKey to check its
+    // KeyState value". KMS Developer Guide, key-state.html, footnote 14: "KMSInvalidStateException:
+    // <key ARN> is creating."; API Reference, KeyMetadata: Enabled is true only when KeyState is
+    // Enabled. AWS gives no figure for "a few seconds": the playground's is
+    // TRANSIENT_STATE_MILLIS.
+    let mut world = world();
+    let mut rng = SeededRandomness::new(fresh_seed());
+    let made = primary(&mut world, &mut rng);
+    let root_home = caller(&root(ACCOUNT)).in_region(HOME);
+    let replica = replicate(&mut world, &mut rng, &root_home, &made.key_id, AWAY).unwrap();
+    let metadata = &replica.replica_key_metadata;
+    assert_eq!(metadata.key_state, "Creating");
+    assert!(!metadata.enabled);
+    let described = describe_at(&mut world, &mut rng, AWAY, &made.key_id, NOW);
+    assert_eq!(described.key_state, "Creating");
+    assert!(!described.enabled);
+    // The primary is not affected.
+    assert_eq!(
+        describe_at(&mut world, &mut rng, HOME, &made.key_id, NOW).key_state,
+        "Enabled"
+    );
+
+    // Cryptography is refused with the ARN "is creating.", to the last millisecond.
+    let last = Timestamp(settled().0 - 1);
+    for at in [NOW, last] {
+        let refused = encrypt_at(&mut world, &mut rng, AWAY, &made.key_id, at).unwrap_err();
+        assert_eq!(refused.exception_name(), "KMSInvalidStateException");
+        assert_eq!(refused.message(), format!("{} is creating.", metadata.arn));
+    }
+    let grant = |w: &mut World, c: &Caller, e: &mut Env<'_>| {
+        w.create_grant(
+            c,
+            e,
+            CreateGrantRequest {
+                key_id: made.key_id.clone(),
+                grantee_principal: root(ACCOUNT).to_string(),
+                operations: vec!["Encrypt".to_owned()],
+                ..CreateGrantRequest::default()
+            },
+        )
+        .map(drop)
+    };
+    assert_eq!(
+        outcome_at(&mut world, &mut rng, AWAY, NOW, grant),
+        "KMSInvalidStateException"
+    );
+    let disable = |w: &mut World, c: &Caller, e: &mut Env<'_>| {
+        w.disable_key(
+            c,
+            e,
+            KeyIdRequest {
+                key_id: made.key_id.clone(),
+            },
+        )
+    };
+    assert_eq!(
+        outcome_at(&mut world, &mut rng, AWAY, NOW, disable),
+        "KMSInvalidStateException"
+    );
+    // Managing it works: its description and tags (key-state.html, Creating column).
+    let describe_it = |w: &mut World, c: &Caller, e: &mut Env<'_>| {
+        w.update_key_description(
+            c,
+            e,
+            UpdateKeyDescriptionRequest {
+                key_id: made.key_id.clone(),
+                description: "made while Creating".to_owned(),
+            },
+        )
+    };
+    assert_eq!(outcome_at(&mut world, &mut rng, AWAY, NOW, describe_it), "");
+    let tag = |w: &mut World, c: &Caller, e: &mut Env<'_>| {
+        w.tag_resource(
+            c,
+            e,
+            TagResourceRequest {
+                key_id: made.key_id.clone(),
+                tags: vec![Tag {
+                    tag_key: "Team".to_owned(),
+                    tag_value: "Blue".to_owned(),
+                }],
+            },
+        )
+    };
+    assert_eq!(outcome_at(&mut world, &mut rng, AWAY, NOW, tag), "");
+
+    // Once the few seconds have passed it is Enabled and encrypts.
+    let done = describe_at(&mut world, &mut rng, AWAY, &made.key_id, settled());
+    assert_eq!(done.key_state, "Enabled");
+    assert!(done.enabled);
+    assert_eq!(done.description, "made while Creating");
+    assert!(encrypt_at(&mut world, &mut rng, AWAY, &made.key_id, settled()).is_ok());
+}
+
+#[test]
+fn update_primary_region_leaves_both_keys_updating_then_restores_their_state() {
+    // KMS API Reference, UpdatePrimaryRegion: "The old and new primary keys have a transient
+    // key state of Updating. The original key state is restored when the update is complete.
+    // While the key state is Updating, you can use the keys in cryptographic operations, but
+    // you cannot replicate the new primary key or perform certain management operations, such
+    // as enabling or disabling these keys." KMS Developer Guide, key-state.html, Updating
+    // column and footnote 15: "KMSInvalidStateException: <key ARN> is updating."
+    let mut world = world();
+    let mut rng = SeededRandomness::new(fresh_seed());
+    let made = primary(&mut world, &mut rng);
+    let root_home = caller(&root(ACCOUNT)).in_region(HOME);
+    replicate(&mut world, &mut rng, &root_home, &made.key_id, AWAY).unwrap();
+    let start = settled();
+    world
+        .update_primary_region(
+            &root_home,
+            &mut Env::new(start, &mut rng),
+            UpdatePrimaryRegionRequest {
+                key_id: made.key_id.clone(),
+                primary_region: AWAY.to_owned(),
+            },
+        )
+        .unwrap();
+    let end = start.plus_millis(TRANSIENT_STATE_MILLIS);
+    let away_arn = format!("arn:aws:kms:{AWAY}:{ACCOUNT}:key/{}", made.key_id);
+    for (region, arn) in [(HOME, made.arn.as_str()), (AWAY, away_arn.as_str())] {
+        let described = describe_at(&mut world, &mut rng, region, &made.key_id, start);
+        assert_eq!(described.key_state, "Updating", "{region}");
+        assert!(!described.enabled);
+        // Cryptography works.
+        let blob = encrypt_at(&mut world, &mut rng, region, &made.key_id, start)
+            .unwrap()
+            .ciphertext_blob;
+        let decrypt = |w: &mut World, c: &Caller, e: &mut Env<'_>| {
+            w.decrypt(
+                c,
+                e,
+                DecryptRequest {
+                    ciphertext_blob: blob,
+                    ..DecryptRequest::default()
+                },
+            )
+            .map(drop)
+        };
+        assert_eq!(outcome_at(&mut world, &mut rng, region, start, decrypt), "");
+        // Enabling, disabling and scheduling deletion are refused: "ARN is updating."
+        let key_id = || KeyIdRequest {
+            key_id: made.key_id.clone(),
+        };
+        let refused = world
+            .enable_key(
+                &caller(&root(ACCOUNT)).in_region(region),
+                &mut Env::new(start, &mut rng),
+                key_id(),
+            )
+            .unwrap_err();
+        assert_eq!(refused.exception_name(), "KMSInvalidStateException");
+        assert_eq!(refused.message(), format!("{arn} is updating."));
+        let disable = |w: &mut World, c: &Caller, e: &mut Env<'_>| w.disable_key(c, e, key_id());
+        assert_eq!(
+            outcome_at(&mut world, &mut rng, region, start, disable),
+            "KMSInvalidStateException"
+        );
+        let schedule = |w: &mut World, c: &Caller, e: &mut Env<'_>| {
+            w.schedule_key_deletion(
+                c,
+                e,
+                ScheduleKeyDeletionRequest {
+                    key_id: made.key_id.clone(),
+                    pending_window_in_days: Some(7),
+                },
+            )
+            .map(drop)
+        };
+        assert_eq!(
+            outcome_at(&mut world, &mut rng, region, start, schedule),
+            "KMSInvalidStateException"
+        );
+    }
+    // The new primary cannot be replicated while Updating.
+    let replicate_new = |at: Timestamp, world: &mut World, rng: &mut SeededRandomness| {
+        replicate_at(
+            world,
+            rng,
+            &caller(&root(ACCOUNT)).in_region(AWAY),
+            &made.key_id,
+            "ap-southeast-2",
+            at,
+        )
+    };
+    let refused = replicate_new(start, &mut world, &mut rng).unwrap_err();
+    assert_eq!(refused.message(), format!("{away_arn} is updating."));
+
+    // Once the update is complete both keys are Enabled again, and the new primary replicates.
+    for region in [HOME, AWAY] {
+        let described = describe_at(&mut world, &mut rng, region, &made.key_id, end);
+        assert_eq!(described.key_state, "Enabled", "{region}");
+        assert!(described.enabled);
+    }
+    assert!(replicate_new(end, &mut world, &mut rng).is_ok());
+}
+
+#[test]
+fn the_explanation_and_the_matrix_show_a_creating_key_refusing_what_policies_allow() {
+    // KMS Developer Guide, key-state.html: KMS checks the key state after authorization; a
+    // replica that is Creating refuses Encrypt with "KMSInvalidStateException: <key ARN> is
+    // creating." (footnote 14), and once created allows it.
+    use kms_engine::authz::{self, AuthzRequest, RequestParams, Target};
+    use kms_engine::catalog::Action;
+    use kms_engine::matrix::Matrix;
+    let mut world = world();
+    let mut rng = SeededRandomness::new(fresh_seed());
+    let made = primary(&mut world, &mut rng);
+    let root_home = caller(&root(ACCOUNT)).in_region(HOME);
+    let replica = replicate(&mut world, &mut rng, &root_home, &made.key_id, AWAY).unwrap();
+    let arn = replica.replica_key_metadata.arn;
+    let principal = world.principal(&root(ACCOUNT)).unwrap().clone();
+    let explain = |world: &World, at: Timestamp| {
+        authz::explain(
+            world,
+            &AuthzRequest {
+                caller: &principal,
+                action: Action::Encrypt,
+                target: Target::Key(world.keys.get_by_arn(&arn).unwrap()),
+                params: &RequestParams::default(),
+                now: at,
+            },
+        )
+    };
+    let creating = explain(&world, NOW);
+    assert!(creating.verdict.is_allowed());
+    let check = creating.key_state.as_ref().unwrap();
+    assert_eq!(check.state, "Creating");
+    assert_eq!(check.exception, Some("KMSInvalidStateException"));
+    assert_eq!(
+        check.message.as_deref(),
+        Some(&*format!("{arn} is creating."))
+    );
+    let step = creating.steps.last().unwrap();
+    assert!(
+        step.text
+            .starts_with("The key is Creating: Encrypt fails with KMSInvalidStateException"),
+        "{}",
+        step.text
+    );
+    let created = explain(&world, settled());
+    let check = created.key_state.as_ref().unwrap();
+    assert_eq!(check.state, "Enabled");
+    assert_eq!(check.exception, None);
+
+    // The matrix, computed at a moment, says the same.
+    let principals = [root(ACCOUNT)];
+    let keys = [arn.clone()];
+    let cell = |at: Timestamp| {
+        Matrix::compute(&world, &principals, &keys, &[Action::Encrypt], at)
+            .cell(0, 0, 0)
+            .unwrap()
+    };
+    assert_eq!(cell(NOW).state_error, Some("KMSInvalidStateException"));
+    assert!(!cell(NOW).succeeds());
+    assert_eq!(cell(settled()).state_error, None);
+    assert!(cell(settled()).succeeds());
+    // The cell's word names the state that refuses the allowed action.
+    let spec = world.keys.get_by_arn(&arn).unwrap().spec;
+    let state = world.keys.get_by_arn(&arn).unwrap().state_at(NOW).as_str();
+    let matrix = Matrix::compute(&world, &principals, &keys, &[Action::Encrypt], NOW);
+    let summary = kms_engine::view::summarize_matrix_cell(
+        &kms_engine::view::ActionSet::One(Action::Encrypt.entry()),
+        &matrix,
+        0,
+        0,
+        state,
+        spec,
+    );
+    assert_eq!(summary.kind, kms_engine::view::CellKind::Blocked);
+    assert_eq!(summary.word, "Creating");
+}
+
+#[test]
+fn no_fix_is_offered_for_a_creating_replica_it_only_needs_time() {
+    // KMS Developer Guide, multi-region-keys-replicate.html: Creating changes to Enabled "after
+    // a few seconds when the process of creating the new replica key is complete": no change of
+    // policy or setting is needed, and the fix search says to wait.
+    use kms_engine::analysis::{self, CellQuery, Outcome, Universe, edit::Names};
+    use kms_engine::authz::RequestParams;
+    use kms_engine::catalog::Action;
+    let mut world = world();
+    let mut rng = SeededRandomness::new(fresh_seed());
+    let made = primary(&mut world, &mut rng);
+    let root_home = caller(&root(ACCOUNT)).in_region(HOME);
+    let replica = replicate(&mut world, &mut rng, &root_home, &made.key_id, AWAY).unwrap();
+    let query = CellQuery {
+        principal: root(ACCOUNT),
+        key: replica.replica_key_metadata.arn.clone(),
+        action: Action::Encrypt,
+        params: RequestParams::default(),
+    };
+    let universe = Universe {
+        principals: vec![root(ACCOUNT)],
+        keys: vec![query.key.clone()],
+        actions: vec![Action::Encrypt],
+    };
+    let report =
+        analysis::propose_fixes(&world, &universe, &Names::default(), &query, NOW).unwrap();
+    assert_eq!(report.decision, Outcome::KeyStateRefuses);
+    assert!(report.fixes.is_empty(), "{:?}", report.fixes);
+    let note = report.note.unwrap();
+    assert!(
+        note.contains("Creating or Updating") && note.contains("wait"),
+        "{note}"
+    );
+    let settled_report =
+        analysis::propose_fixes(&world, &universe, &Names::default(), &query, settled()).unwrap();
+    assert_eq!(settled_report.decision, Outcome::Allow);
 }
 
 mod scenario_format {
@@ -580,6 +983,18 @@ mod scenario_format {
             NOW,
         );
         assert_eq!(matrix.keys().len(), 2);
+    }
+
+    #[test]
+    fn a_replica_declared_in_a_scenario_is_already_created() {
+        // A scenario file describes keys as they are: its replicas have left the transient
+        // Creating state (KMS Developer Guide, key-state.html: Creating lasts while the
+        // replica "is being created"), so they are usable at the scenario's own time.
+        let mut loaded = load(TEXT).unwrap();
+        let mut rng = SeededRandomness::new(fresh_seed());
+        let away = describe_at(&mut loaded.world, &mut rng, AWAY, "alias/Global", NOW);
+        assert_eq!(away.key_state, "Enabled");
+        assert!(encrypt_at(&mut loaded.world, &mut rng, AWAY, "alias/Global", NOW).is_ok());
     }
 
     #[test]

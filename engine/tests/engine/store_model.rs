@@ -306,7 +306,7 @@ impl Real {
             .keys
             .keys()
             .find(|key| key.id.as_str() == self.id(k))
-            .map_or("Deleted", |key| key.state.as_str())
+            .map_or("Deleted", |key| key.state_at(self.now).as_str())
     }
 }
 
