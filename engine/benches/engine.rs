@@ -19,8 +19,9 @@ fn main() {
     println!("kms-engine {} benchmarks", kms_engine::VERSION);
     // `KMS_BENCH=analysis cargo bench -p kms-engine` runs the sections whose name contains it.
     let only = std::env::var("KMS_BENCH").unwrap_or_default();
-    let sections: [(&str, fn()); 10] = [
+    let sections: [(&str, fn()); 11] = [
         ("crypto_4k", crypto_4k),
+        ("asymmetric", asymmetric),
         ("kms_encrypt_decrypt_4k", kms_encrypt_decrypt_4k),
         ("policy_eval", policy_eval),
         ("policy_parse", policy_parse),
@@ -346,6 +347,100 @@ fn crypto_4k() {
         megabytes / seconds
     );
 }
+
+/// What an asymmetric key costs (with `--features asymmetric`, the compiled-in backend): making
+/// a key pair from a key's material when it is first used, a signature, and the wire form a call
+/// takes between the web app and its asymmetric module (encoded, served, decoded).
+fn asymmetric() {
+    use kms_engine::catalog::KeySpec;
+    use kms_engine::crypto::MessageType;
+    use kms_engine::crypto::backend;
+    if !backend::available() {
+        println!("asymmetric: no backend (run with --features kms-engine/asymmetric)");
+        return;
+    }
+    let mut rng = SeededRandomness::new(1);
+    let time_ms = |f: &mut dyn FnMut()| {
+        let t = Instant::now();
+        f();
+        t.elapsed().as_secs_f64() * 1000.0
+    };
+    for (spec, rounds) in [
+        (KeySpec::Rsa2048Sign, 5),
+        (KeySpec::Rsa4096Sign, 3),
+        (KeySpec::EccNistP256, 200),
+    ] {
+        let mut made = 0.0;
+        let mut ring = None;
+        for _ in 0..rounds {
+            let Ok(fresh) = KeyRing::generate_for(spec, &mut rng) else {
+                println!("asymmetric: the seeded generator failed");
+                return;
+            };
+            made += time_ms(&mut || {
+                black_box(fresh.public_key());
+            });
+            ring = Some(fresh);
+        }
+        let Some(ring) = ring else { return };
+        let algorithm = spec
+            .row()
+            .signing_algorithms
+            .first()
+            .copied()
+            .unwrap_or_default();
+        let signs = 200;
+        let signing = time_ms(&mut || {
+            for _ in 0..signs {
+                black_box(ring.sign(algorithm, MessageType::Raw, b"release 1.4.2", &mut rng)).ok();
+            }
+        });
+        println!(
+            "asymmetric: {:<14} key pair made on first use {:>8.2} ms, Sign ({algorithm}) {:>7.3} ms",
+            spec.as_str(),
+            made / f64::from(rounds),
+            signing / f64::from(signs)
+        );
+    }
+    wire_form_cost();
+}
+
+/// The wire form's cost on one ECDSA signature: the call direct, and encoded, served, decoded.
+#[cfg(feature = "asymmetric")]
+fn wire_form_cost() {
+    use kms_engine::crypto::backend::{self, Primitive};
+    let time_ms = |f: &mut dyn FnMut()| {
+        let t = Instant::now();
+        f();
+        t.elapsed().as_secs_f64() * 1000.0
+    };
+    let secret = [7u8; 32];
+    let digest = [1u8; 32];
+    let calls = 2000;
+    let direct = time_ms(&mut || {
+        for _ in 0..calls {
+            black_box(
+                backend::backend()
+                    .and_then(|b| b.run(Primitive::EcSign, &[b"ECC_NIST_P256", &secret, &digest])),
+            );
+        }
+    });
+    let wired = time_ms(&mut || {
+        for _ in 0..calls {
+            let call =
+                backend::encode_call(Primitive::EcSign, &[b"ECC_NIST_P256", &secret, &digest]);
+            black_box(backend::decode_reply(&backend::serve(&call)));
+        }
+    });
+    println!(
+        "asymmetric: ECDSA P-256 sign, direct {:.1} us, through the wire form {:.1} us per call",
+        direct * 1000.0 / f64::from(calls),
+        wired * 1000.0 / f64::from(calls)
+    );
+}
+
+#[cfg(not(feature = "asymmetric"))]
+fn wire_form_cost() {}
 
 /// Encrypt and Decrypt of 4 KB messages through the KMS API on a world: authorization with its
 /// explanation (console key policy, IAM policy), key state, then AES-256-GCM.
