@@ -147,7 +147,7 @@ export default [
       await until(page, async (p) => (await p.textContent('#crypto-result')).includes('KMSInvalidSignatureException'), 'the AWS error');
       await page.click('#get-public-key');
       await page.waitForSelector('#public-key');
-      const publicKey = await page.textContent('#public-key');
+      const publicKey = await page.inputValue('#public-key');
       // DER SubjectPublicKeyInfo of a P-256 point: 91 bytes, base64 "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE…".
       expect(publicKey.startsWith('MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE') && publicKey.length === 124, `public key ${publicKey}`);
       await shot('crypto-sign');

@@ -627,7 +627,8 @@ pub fn CryptoView() -> Html {
         }) => html! {
             <div class="result" id="crypto-result">
                 <p class="ok">{ format!("GetPublicKey of {key_id}: {key_spec}, {key_usage}. Anyone may hold it: it verifies signatures or encrypts outside KMS.") }</p>
-                <dl class="kv"><dt>{ "PublicKey (DER SubjectPublicKeyInfo, base64)" }</dt><dd id="public-key">{ public_key.clone() }</dd></dl>
+                <label for="public-key">{ "PublicKey (DER SubjectPublicKeyInfo, base64)" }</label>
+                <textarea id="public-key" class="plain mono wide" rows="4" readonly=true value={public_key.clone()} />
             </div>
         },
         Some(CryptoOutcome::Refused(refusal)) => {
