@@ -218,8 +218,9 @@ fn an_hmac_key_with_origin_external_imports_its_material_from_files_and_macs_wit
     );
 }
 
-/// KMS Developer Guide, importing-keys-encrypt-key-material.html (HMAC keys: "The length of
-/// your HMAC key must match the length defined by the key spec of the KMS key"); API Reference,
+/// KMS Developer Guide, importing-keys-encrypt-key-material.html ("Generate key material for
+/// testing", HMAC keys: the key's length must match the length the KMS key's key spec defines);
+/// API Reference,
 /// ImportKeyMaterial, Errors: IncorrectKeyMaterialException. 32 bytes for an HMAC_384 key (48)
 /// are refused and the key stays PendingImport; 48 bytes import.
 #[test]

@@ -163,10 +163,10 @@ pub struct KeySpecRow {
     /// origin `EXTERNAL`, or `None` when the playground does not model importing this spec's
     /// material, so CreateKey, worlds and scenario files refuse origin `EXTERNAL` for it. A
     /// symmetric encryption key imports a 256-bit key; an HMAC key imports a key as long as its
-    /// spec says ("The length of your HMAC key must match the length defined by the key spec
-    /// of the KMS key": KMS Developer Guide, importing-keys-encrypt-key-material.html, "Generate
-    /// key material for testing"; importing-keys-conceptual.html, "Requirements for imported
-    /// key material"). KMS also imports asymmetric private keys (PKCS #8 DER); the playground
+    /// spec says (KMS Developer Guide, importing-keys-encrypt-key-material.html, "Generate key
+    /// material for testing", HMAC keys: the key's length must match the length the KMS key's
+    /// key spec defines; importing-keys-conceptual.html, "Requirements for imported key
+    /// material"). KMS also imports asymmetric private keys (PKCS #8 DER); the playground
     /// does not.
     pub import_material_bytes: Option<usize>,
 }
@@ -977,9 +977,9 @@ mod tests {
         // asymmetric signing KMS key" with origin EXTERNAL); KMS Developer Guide,
         // importing-keys-conceptual.html ("Requirements for imported key material": a symmetric
         // encryption key's material is 256 bits) and importing-keys-encrypt-key-material.html
-        // ("Generate key material for testing", HMAC keys: "The length of your HMAC key must
-        // match the length defined by the key spec of the KMS key"). Importing asymmetric
-        // private keys is not modelled.
+        // ("Generate key material for testing", HMAC keys: the key's length must match the
+        // length the KMS key's key spec defines). Importing asymmetric private keys is not
+        // modelled.
         assert_eq!(
             KeySpec::SymmetricDefault.row().import_material_bytes,
             Some(32)

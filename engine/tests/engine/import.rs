@@ -730,8 +730,8 @@ mod hmac_keys {
     }
 
     /// KMS Developer Guide, importing-keys-encrypt-key-material.html ("Generate key material
-    /// for testing", HMAC keys: "The length of your HMAC key must match the length defined by
-    /// the key spec of the KMS key"); API Reference, ImportKeyMaterial, Errors:
+    /// for testing", HMAC keys: the key's length must match the length the KMS key's key spec
+    /// defines); API Reference, ImportKeyMaterial, Errors:
     /// IncorrectKeyMaterialException ("the key material in the request is, expired, invalid, or
     /// does not meet expectations"). Material one byte short or long, or of another HMAC spec's
     /// length, is refused with every wrapping algorithm; the key stays PendingImport.
