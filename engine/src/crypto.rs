@@ -616,11 +616,11 @@ impl KeyRing {
         })
     }
 
-    /// A symmetric encryption key's ring without key material (a key created with origin
-    /// `EXTERNAL`, pending import).
-    pub fn without_material() -> KeyRing {
+    /// A ring for a key of `spec` without key material (a key created with origin `EXTERNAL`,
+    /// pending import, or one whose imported material was deleted).
+    pub fn without_material(spec: KeySpec) -> KeyRing {
         KeyRing {
-            spec: KeySpec::SymmetricDefault,
+            spec,
             versions: Vec::new(),
             pair: Arc::default(),
         }
@@ -656,14 +656,23 @@ impl KeyRing {
         Ok(Some(self.current_version()))
     }
 
-    /// Installs imported key material (the spec's length: 32 bytes for a symmetric encryption
-    /// key) as version 1 of a ring that has none.
+    /// Installs imported key material as version 1 of a ring that has none: as many bytes as
+    /// the key-spec table's `import_material_bytes` says (32 for a symmetric encryption key,
+    /// the key length for an HMAC key; a spec without one imports nothing).
     pub fn import_material(&mut self, bytes: &[u8]) -> Result<(), ImportMaterialError> {
         if self.has_material() {
             return Err(ImportMaterialError::AlreadyHasMaterial);
         }
-        let material = KeyMaterial::from_slice(bytes, self.spec.row().material_bytes)
-            .ok_or(ImportMaterialError::WrongLength(bytes.len()))?;
+        let needed = self
+            .spec
+            .row()
+            .import_material_bytes
+            .ok_or(ImportMaterialError::NotImportable)?;
+        let material =
+            KeyMaterial::from_slice(bytes, needed).ok_or(ImportMaterialError::WrongLength {
+                needed,
+                given: bytes.len(),
+            })?;
         self.versions.push(material);
         self.pair = Arc::default();
         Ok(())
@@ -1045,20 +1054,30 @@ impl std::error::Error for EncryptError {}
 /// Why imported key material was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ImportMaterialError {
-    /// Symmetric key material must be exactly 32 bytes; this many were given.
-    WrongLength(usize),
+    /// The key spec's material is `needed` bytes long; `given` were given.
+    WrongLength {
+        /// The spec's length.
+        needed: usize,
+        /// The length given.
+        given: usize,
+    },
     /// The key already has key material.
     AlreadyHasMaterial,
+    /// Importing this key spec's material is not modelled.
+    NotImportable,
 }
 
 impl fmt::Display for ImportMaterialError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ImportMaterialError::WrongLength(n) => {
-                write!(f, "key material must be 32 bytes, got {n}")
+            ImportMaterialError::WrongLength { needed, given } => {
+                write!(f, "key material must be {needed} bytes, got {given}")
             }
             ImportMaterialError::AlreadyHasMaterial => {
                 f.write_str("the key already has key material")
+            }
+            ImportMaterialError::NotImportable => {
+                f.write_str("importing this key spec's material is not modelled")
             }
         }
     }
@@ -1573,7 +1592,7 @@ mod tests {
     #[test]
     fn a_ring_without_material_cannot_encrypt_and_accepts_one_import() {
         let mut rng = SeededRandomness::new(9);
-        let mut ring = KeyRing::without_material();
+        let mut ring = KeyRing::without_material(KeySpec::SymmetricDefault);
         assert_eq!(ring.current_version(), 0);
         assert_eq!(
             ring.encrypt(ARN, &EncryptionContext::new(), b"x", &mut rng),
@@ -1582,7 +1601,10 @@ mod tests {
         assert_eq!(ring.rotate(&mut rng).unwrap(), None);
         assert_eq!(
             ring.import_material(&[7; 31]),
-            Err(ImportMaterialError::WrongLength(31))
+            Err(ImportMaterialError::WrongLength {
+                needed: 32,
+                given: 31
+            })
         );
         ring.import_material(&[7; 32]).unwrap();
         assert_eq!(
@@ -1599,8 +1621,39 @@ mod tests {
     }
 
     #[test]
+    fn an_hmac_ring_without_material_imports_its_key_length_and_macs_with_it() {
+        // The imported bytes are the HMAC key (RFC 2104): the ring's MAC equals the `hmac`
+        // crate's over the same key and message.
+        let mut ring = KeyRing::without_material(KeySpec::Hmac384);
+        assert_eq!(
+            ring.mac(MacAlgorithm::HmacSha384, b"m"),
+            Err(MacError::NoKeyMaterial)
+        );
+        assert_eq!(
+            ring.import_material(&[1; 32]),
+            Err(ImportMaterialError::WrongLength {
+                needed: 48,
+                given: 32
+            })
+        );
+        let key = [0x0b; 48];
+        ring.import_material(&key).unwrap();
+        let mut expected = <Hmac<Sha384> as KeyInit>::new_from_slice(&key).unwrap();
+        Mac::update(&mut expected, b"Hi There");
+        assert_eq!(
+            ring.mac(MacAlgorithm::HmacSha384, b"Hi There").unwrap(),
+            expected.finalize().into_bytes().to_vec()
+        );
+        let mut asymmetric = KeyRing::without_material(KeySpec::EccNistP256);
+        assert_eq!(
+            asymmetric.import_material(&[1; 32]),
+            Err(ImportMaterialError::NotImportable)
+        );
+    }
+
+    #[test]
     fn debug_output_never_shows_key_bytes() {
-        let mut ring = KeyRing::without_material();
+        let mut ring = KeyRing::without_material(KeySpec::SymmetricDefault);
         ring.import_material(&[0xAB; 32]).unwrap();
         let shown = format!("{ring:?} {:?}", ring.versions);
         assert!(!shown.contains("171"), "{shown}");

@@ -344,7 +344,7 @@ fn call_params(caller: &Caller, mut params: RequestParams) -> RequestParams {
 /// Deletes a key's imported material: the key becomes `PendingImport` unless it is pending
 /// deletion (KMS Developer Guide, importing-keys-delete-key-material.html).
 fn remove_material(key: &mut Key) {
-    key.ring = crate::crypto::KeyRing::without_material();
+    key.ring = crate::crypto::KeyRing::without_material(key.spec);
     key.versions.clear();
     key.material_valid_to = None;
     key.expiration_model = None;

@@ -308,8 +308,8 @@ pub struct KeySetup {
     pub policy: Option<String>,
     /// `AWS_KMS` or `EXTERNAL`.
     pub origin: Origin,
-    /// The key spec (its usage is the spec's row's); only `SYMMETRIC_DEFAULT` keys may be
-    /// `EXTERNAL`.
+    /// The key spec (its usage is the spec's row's); only a spec whose row has
+    /// `import_material_bytes` (`SYMMETRIC_DEFAULT`, the HMAC specs) may be `EXTERNAL`.
     pub spec: crate::catalog::KeySpec,
     /// Alias names (`alias/...`).
     pub aliases: Vec<String>,
@@ -955,15 +955,14 @@ impl World {
             )));
         }
         let row = spec.row();
-        if origin == Origin::External && spec != crate::catalog::KeySpec::SymmetricDefault {
-            return Err(WorldError::Kms(KmsError::UnsupportedOperation(format!(
-                "only SYMMETRIC_DEFAULT keys are modelled with origin EXTERNAL, not {}",
-                row.name
-            ))));
+        if origin == Origin::External {
+            if let Some(refusal) = crate::catalog::external_origin_refusal(spec) {
+                return Err(WorldError::Kms(KmsError::UnsupportedOperation(refusal)));
+            }
         }
         let (ring, versions) = match &primary {
             _ if setup.state == KeyState::PendingImport => {
-                (KeyRing::without_material(), Vec::new())
+                (KeyRing::without_material(spec), Vec::new())
             }
             Some(primary) => (primary.ring.clone(), primary.versions.clone()),
             None => {

@@ -159,6 +159,16 @@ pub struct KeySpecRow {
     pub asymmetric: bool,
     /// The length of the key material a key of this spec gets, in bytes.
     pub material_bytes: usize,
+    /// How many bytes of key material ImportKeyMaterial installs in a key of this spec with
+    /// origin `EXTERNAL`, or `None` when the playground does not model importing this spec's
+    /// material, so CreateKey, worlds and scenario files refuse origin `EXTERNAL` for it. A
+    /// symmetric encryption key imports a 256-bit key; an HMAC key imports a key as long as its
+    /// spec says (KMS Developer Guide, importing-keys-encrypt-key-material.html, "Generate key
+    /// material for testing", HMAC keys: the key's length must match the length the KMS key's
+    /// key spec defines; importing-keys-conceptual.html, "Requirements for imported key
+    /// material"). KMS also imports asymmetric private keys (PKCS #8 DER); the playground
+    /// does not.
+    pub import_material_bytes: Option<usize>,
 }
 
 /// The API's `EncryptionAlgorithmSpec` enum; a row lists the ones its keys use.
@@ -270,6 +280,7 @@ key_specs! {
         signing_algorithms: &[],
         asymmetric: false,
         material_bytes: 32,
+        import_material_bytes: Some(32),
     },
     /// `HMAC_224`: a 224-bit HMAC key for `HMAC_SHA_224`.
     Hmac224 => hmac_row(KeySpec::Hmac224, "HMAC_224", MacAlgorithm::HmacSha224, 28),
@@ -333,6 +344,7 @@ const fn agreement_row(spec: KeySpec, name: &'static str, material_bytes: usize)
         signing_algorithms: &[],
         asymmetric: true,
         material_bytes,
+        import_material_bytes: None,
     }
 }
 
@@ -423,6 +435,7 @@ const fn rsa_row(
         },
         asymmetric: true,
         material_bytes: modulus_bytes,
+        import_material_bytes: None,
     }
 }
 
@@ -463,6 +476,7 @@ const fn ecc_row(
         signing_algorithms: algorithms,
         asymmetric: true,
         material_bytes,
+        import_material_bytes: None,
     }
 }
 
@@ -499,6 +513,7 @@ const fn hmac_row(
             MacAlgorithm::HmacSha512 => &[MacAlgorithm::HmacSha512],
         },
         material_bytes,
+        import_material_bytes: Some(material_bytes),
     }
 }
 
@@ -511,6 +526,11 @@ impl KeySpecRow {
     /// Whether a grant on such a key may list `action`.
     pub fn allows_grant_operation(&self, action: Action) -> bool {
         self.grant_operations.contains(&action)
+    }
+
+    /// Whether a key of this spec may have origin `EXTERNAL` here (its material is imported).
+    pub fn allows_external_origin(&self) -> bool {
+        self.import_material_bytes.is_some()
     }
 
     /// `KeyAgreementAlgorithms` in DescribeKey and GetPublicKey (key agreement keys only).
@@ -609,6 +629,32 @@ pub fn key_spec_names() -> Vec<&'static str> {
         }
     }
     names
+}
+
+/// The key specs' API names whose keys may have origin `EXTERNAL` here, each once, in the
+/// table's order.
+pub fn external_origin_spec_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = Vec::new();
+    for row in KEY_SPECS.iter().filter(|row| row.allows_external_origin()) {
+        if !names.contains(&row.name) {
+            names.push(row.name);
+        }
+    }
+    names
+}
+
+/// Why a key of `spec` may not have origin `EXTERNAL`, for CreateKey's, the world builder's and
+/// the scenario reader's refusals; `None` when it may.
+pub fn external_origin_refusal(spec: KeySpec) -> Option<String> {
+    let row = spec.row();
+    if row.allows_external_origin() {
+        return None;
+    }
+    Some(format!(
+        "Importing key material for {} keys is not supported by KMS Playground: importing asymmetric key material is not modelled; only {} keys may have origin EXTERNAL",
+        row.name,
+        external_origin_spec_names().join(", ")
+    ))
 }
 
 /// How KMS's messages name each kind of key the table models, each once, in the table's order.
@@ -921,6 +967,49 @@ mod tests {
         );
         assert_eq!(data_key_pair_spec("SYMMETRIC_DEFAULT"), None);
         assert_eq!(data_key_pair_spec("HMAC_256"), None);
+    }
+
+    #[test]
+    fn symmetric_and_hmac_keys_import_material_of_their_key_length_and_asymmetric_keys_do_not_here()
+    {
+        // KMS API Reference, ImportKeyMaterial ("You can create a symmetric encryption KMS key,
+        // HMAC KMS key, asymmetric encryption KMS key, asymmetric key agreement key, or
+        // asymmetric signing KMS key" with origin EXTERNAL); KMS Developer Guide,
+        // importing-keys-conceptual.html ("Requirements for imported key material": a symmetric
+        // encryption key's material is 256 bits) and importing-keys-encrypt-key-material.html
+        // ("Generate key material for testing", HMAC keys: the key's length must match the
+        // length the KMS key's key spec defines). Importing asymmetric private keys is not
+        // modelled.
+        assert_eq!(
+            KeySpec::SymmetricDefault.row().import_material_bytes,
+            Some(32)
+        );
+        for (name, bytes) in [
+            ("HMAC_224", 28),
+            ("HMAC_256", 32),
+            ("HMAC_384", 48),
+            ("HMAC_512", 64),
+        ] {
+            let row = KeySpec::from_name(name).unwrap().row();
+            assert_eq!(row.import_material_bytes, Some(bytes), "{name}");
+            assert_eq!(external_origin_refusal(row.spec), None, "{name}");
+        }
+        for row in KEY_SPECS.iter().filter(|row| row.asymmetric) {
+            assert!(!row.allows_external_origin(), "{}", row.name);
+            let refusal = external_origin_refusal(row.spec).unwrap();
+            assert!(refusal.contains(row.name), "{refusal}");
+            assert!(refusal.contains("asymmetric"), "{refusal}");
+        }
+        assert_eq!(
+            external_origin_spec_names(),
+            [
+                "SYMMETRIC_DEFAULT",
+                "HMAC_224",
+                "HMAC_256",
+                "HMAC_384",
+                "HMAC_512"
+            ]
+        );
     }
 
     #[test]

@@ -196,8 +196,13 @@ impl World {
         };
         // IncorrectKeyMaterialException: "the key material in the request is, expired,
         // invalid, or does not meet expectations" (a symmetric encryption key's material is a
-        // 256-bit key: importing-keys-conceptual.html, "Requirements for imported key material").
-        let needed = key.spec.row().material_bytes;
+        // 256-bit key: importing-keys-conceptual.html, "Requirements for imported key material";
+        // an HMAC key's is as long as its key spec says: importing-keys-encrypt-key-material.html).
+        let Some(needed) = key.spec.row().import_material_bytes else {
+            return Err(KmsError::UnsupportedOperation(
+                crate::catalog::external_origin_refusal(key.spec).unwrap_or_default(),
+            ));
+        };
         if material.len() != needed {
             return Err(KmsError::IncorrectKeyMaterial(format!(
                 "The key material for a {} key is {needed} bytes, not {}",

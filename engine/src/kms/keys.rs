@@ -68,11 +68,12 @@ impl World {
             ))
         })?;
         let row = spec.row();
-        if origin == Origin::External && spec != KeySpec::SymmetricDefault {
-            return Err(KmsError::UnsupportedOperation(format!(
-                "Importing key material for {} keys is not supported by KMS Playground: only SYMMETRIC_DEFAULT keys are modelled with origin EXTERNAL",
-                row.name
-            )));
+        // API Reference, ImportKeyMaterial: symmetric encryption, HMAC and asymmetric keys may
+        // be created with origin EXTERNAL; the playground imports symmetric and HMAC material.
+        if origin == Origin::External {
+            if let Some(refusal) = crate::catalog::external_origin_refusal(spec) {
+                return Err(KmsError::UnsupportedOperation(refusal));
+            }
         }
         // Any key spec, and imported key material, may be multi-Region; only custom key
         // stores may not, and the playground has none (API CreateKey, MultiRegion).
@@ -160,7 +161,7 @@ impl World {
                 KeyState::Enabled,
             ),
             Origin::External => (
-                KeyRing::without_material(),
+                KeyRing::without_material(spec),
                 Vec::new(),
                 KeyState::PendingImport,
             ),

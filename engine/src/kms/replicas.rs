@@ -199,7 +199,7 @@ impl World {
                 KeyState::Enabled,
             ),
             Origin::External => (
-                crate::crypto::KeyRing::without_material(),
+                crate::crypto::KeyRing::without_material(primary.spec),
                 Vec::new(),
                 KeyState::PendingImport,
             ),

@@ -1474,7 +1474,9 @@ impl Reader<'_, '_> {
 
     /// A key's `key_spec` and `key_usage`: names from the key-spec table (KMS API Reference,
     /// CreateKey: `KeySpec`, and `KeyUsage`, which must be one the spec allows), and
-    /// `SYMMETRIC_DEFAULT` for an `EXTERNAL` key, as CreateKey has it here.
+    /// for an `EXTERNAL` key, a spec whose material the playground imports (the key-spec
+    /// table's `import_material_bytes`: `SYMMETRIC_DEFAULT` and the HMAC specs), as CreateKey
+    /// has it here.
     fn key_spec(&mut self, object: &Object, origin: &str, path: &JsonPath) -> KeySpec {
         let names: Vec<&'static str> = crate::catalog::key_spec_names();
         let spec = match object.get("key_spec") {
@@ -1533,17 +1535,11 @@ impl Reader<'_, '_> {
                     ));
             }
         }
-        if origin == "EXTERNAL" && spec != KeySpec::SymmetricDefault {
-            let value = object.get("origin").map_or(Span::default(), |v| v.span);
-            self.error(
-                "unsupported-origin",
-                format!(
-                    "only SYMMETRIC_DEFAULT keys are modelled with origin EXTERNAL, not {}",
-                    row.name
-                ),
-                &path.key("origin"),
-                value,
-            );
+        if origin == "EXTERNAL" {
+            if let Some(refusal) = crate::catalog::external_origin_refusal(spec) {
+                let value = object.get("origin").map_or(Span::default(), |v| v.span);
+                self.error("unsupported-origin", refusal, &path.key("origin"), value);
+            }
         }
         spec
     }

@@ -412,7 +412,7 @@ impl Key {
             policy,
             tags: Vec::new(),
             rotation: Rotation::default(),
-            ring: KeyRing::without_material(),
+            ring: KeyRing::without_material(KeySpec::SymmetricDefault),
             versions: Vec::new(),
             imported_digest: None,
             import: None,

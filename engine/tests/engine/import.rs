@@ -1,4 +1,5 @@
-//! Importing key material (feature `asymmetric`): GetParametersForImport hands out a real RSA
+//! Importing key material (feature `asymmetric`) into symmetric encryption and HMAC keys:
+//! GetParametersForImport hands out a real RSA
 //! wrapping public key with its import token, and ImportKeyMaterial unwraps material wrapped
 //! outside the engine with the `rsa` and `aes-kw` crates, as the Developer Guide's openssl
 //! commands wrap it.
@@ -587,4 +588,260 @@ fn a_replica_of_an_imported_key_imports_the_same_material() {
         .call_in("eu-west-2", |w, c, e| w.decrypt(c, e, request))
         .unwrap();
     assert_eq!(opened.plaintext, b"imported");
+}
+
+/// HMAC keys with imported key material.
+mod hmac_keys {
+    use super::*;
+    use hmac::Hmac;
+
+    /// The HMAC key specs with their MAC algorithm and key length in bytes (KMS Developer
+    /// Guide, hmac.html, "Key specs for HMAC keys").
+    const SPECS: [(&str, &str, usize); 4] = [
+        ("HMAC_224", "HMAC_SHA_224", 28),
+        ("HMAC_256", "HMAC_SHA_256", 32),
+        ("HMAC_384", "HMAC_SHA_384", 48),
+        ("HMAC_512", "HMAC_SHA_512", 64),
+    ];
+
+    /// The HMAC of `message` under `key` with `algorithm`, computed by the `hmac` crate
+    /// outside KMS (RFC 2104).
+    fn independent_mac(algorithm: &str, key: &[u8], message: &[u8]) -> Vec<u8> {
+        fn run<M: hmac::Mac + hmac::KeyInit>(key: &[u8], message: &[u8]) -> Vec<u8> {
+            let mut mac = <M as hmac::KeyInit>::new_from_slice(key).unwrap();
+            mac.update(message);
+            mac.finalize().into_bytes().to_vec()
+        }
+        match algorithm {
+            "HMAC_SHA_224" => run::<Hmac<sha2::Sha224>>(key, message),
+            "HMAC_SHA_256" => run::<Hmac<sha2::Sha256>>(key, message),
+            "HMAC_SHA_384" => run::<Hmac<sha2::Sha384>>(key, message),
+            _ => run::<Hmac<sha2::Sha512>>(key, message),
+        }
+    }
+
+    impl Harness {
+        /// An `EXTERNAL` HMAC key of `spec` (PendingImport); its id.
+        fn external_hmac_key(&mut self, spec: &str) -> String {
+            let request = CreateKeyRequest {
+                key_spec: Some(spec.into()),
+                key_usage: Some("GENERATE_VERIFY_MAC".into()),
+                origin: Some("EXTERNAL".into()),
+                ..Default::default()
+            };
+            self.call(|w, c, e| w.create_key(c, e, request))
+                .unwrap()
+                .key_metadata
+                .key_id
+        }
+
+        fn mac(
+            &mut self,
+            key_id: &str,
+            algorithm: &str,
+            message: &[u8],
+        ) -> Result<Vec<u8>, KmsError> {
+            let request = GenerateMacRequest {
+                key_id: key_id.to_owned(),
+                mac_algorithm: algorithm.to_owned(),
+                message: message.to_vec(),
+                ..Default::default()
+            };
+            self.call(|w, c, e| w.generate_mac(c, e, request))
+                .map(|r| r.mac)
+        }
+
+        fn verify_mac(
+            &mut self,
+            key_id: &str,
+            algorithm: &str,
+            message: &[u8],
+            mac: &[u8],
+        ) -> bool {
+            let request = VerifyMacRequest {
+                key_id: key_id.to_owned(),
+                mac_algorithm: algorithm.to_owned(),
+                message: message.to_vec(),
+                mac: mac.to_vec(),
+                ..Default::default()
+            };
+            self.call(|w, c, e| w.verify_mac(c, e, request))
+                .is_ok_and(|r| r.mac_valid)
+        }
+
+        /// `material` imported into `key_id` with fresh parameters for `algorithm`.
+        fn import_with(
+            &mut self,
+            key_id: &str,
+            algorithm: &str,
+            material: &[u8],
+            seed: u64,
+        ) -> Result<(), KmsError> {
+            let params = self.parameters(key_id, algorithm, "RSA_2048").unwrap();
+            let wrapped = wrap(&params.public_key, algorithm, material, seed);
+            self.import(key_id, &params.import_token, wrapped)
+        }
+    }
+
+    /// KMS API Reference, CreateKey (an HMAC key with Origin EXTERNAL: "To create a KMS key
+    /// with no key material (for imported key material), set this value to EXTERNAL"; HMAC keys
+    /// are symmetric, hmac.html) and ImportKeyMaterial ("You can create a symmetric encryption
+    /// KMS key, HMAC KMS key, ..."): the key starts PendingImport with no material, so
+    /// GenerateMac is KMSInvalidStateException (KMS Developer Guide, key-state.html); material
+    /// of the spec's length, wrapped with each wrapping algorithm (importing-keys-encrypt-key-
+    /// material.html), imports, the key becomes Enabled, and GenerateMac is the HMAC of the
+    /// message under exactly the imported bytes, as the `hmac` crate computes it; VerifyMac
+    /// accepts it.
+    #[test]
+    fn hmac_keys_import_material_of_their_key_length_and_mac_with_exactly_those_bytes() {
+        let mut h = Harness::new();
+        for (i, (spec, algorithm, bytes)) in SPECS.into_iter().enumerate() {
+            let id = h.external_hmac_key(spec);
+            assert_eq!(h.state(&id), "PendingImport", "{spec}");
+            let describe = DescribeKeyRequest {
+                key_id: id.clone(),
+                ..Default::default()
+            };
+            let metadata = h
+                .call(|w, c, e| w.describe_key(c, e, describe))
+                .unwrap()
+                .key_metadata;
+            assert_eq!(metadata.origin, "EXTERNAL");
+            assert_eq!(metadata.key_spec, spec);
+            assert_eq!(
+                name(h.mac(&id, algorithm, b"message")),
+                "KMSInvalidStateException",
+                "{spec}"
+            );
+            let material: Vec<u8> = (0..bytes).map(|b| (b * 7 + i) as u8).collect();
+            let wrapping = ALGORITHMS[i % ALGORITHMS.len()];
+            h.import_with(&id, wrapping, &material, i as u64)
+                .unwrap_or_else(|e| panic!("{spec} {wrapping}: {e:?}"));
+            assert_eq!(h.state(&id), "Enabled", "{spec}");
+            let mac = h.mac(&id, algorithm, b"message").unwrap();
+            assert_eq!(
+                mac,
+                independent_mac(algorithm, &material, b"message"),
+                "{spec}"
+            );
+            assert!(h.verify_mac(&id, algorithm, b"message", &mac), "{spec}");
+            assert!(!h.verify_mac(&id, algorithm, b"massage", &mac), "{spec}");
+        }
+    }
+
+    /// KMS Developer Guide, importing-keys-encrypt-key-material.html ("Generate key material
+    /// for testing", HMAC keys: the key's length must match the length the KMS key's key spec
+    /// defines); API Reference, ImportKeyMaterial, Errors:
+    /// IncorrectKeyMaterialException ("the key material in the request is, expired, invalid, or
+    /// does not meet expectations"). Material one byte short or long, or of another HMAC spec's
+    /// length, is refused with every wrapping algorithm; the key stays PendingImport.
+    #[test]
+    fn hmac_material_of_another_length_is_incorrect_key_material() {
+        let mut h = Harness::new();
+        for (i, (spec, _, bytes)) in SPECS.into_iter().enumerate() {
+            let id = h.external_hmac_key(spec);
+            let mut lengths = vec![1, bytes - 1, bytes + 1, 2 * bytes];
+            lengths.extend(SPECS.iter().map(|s| s.2).filter(|&n| n != bytes));
+            for (j, len) in lengths.into_iter().enumerate() {
+                let wrapping = ALGORITHMS[(i + j) % ALGORITHMS.len()];
+                assert_eq!(
+                    name(h.import_with(&id, wrapping, &vec![3u8; len], (10 * i + j) as u64)),
+                    "IncorrectKeyMaterialException",
+                    "{spec}, {len} bytes, {wrapping}"
+                );
+            }
+            assert_eq!(h.state(&id), "PendingImport", "{spec}");
+        }
+    }
+
+    /// API Reference, ImportKeyMaterial ("For asymmetric and HMAC keys, you cannot change the
+    /// key material after the initial import") and DeleteImportedKeyMaterial ("To restore the
+    /// usability of the KMS key, reimport the same key material"; the key becomes
+    /// PendingImport): after deletion, GenerateMac is KMSInvalidStateException; other material
+    /// is IncorrectKeyMaterialException; the same material (wrapped under a new wrapping key and
+    /// another wrapping algorithm) imports again and gives the same MAC as before.
+    #[test]
+    fn a_deleted_hmac_material_comes_back_only_as_the_same_bytes() {
+        let mut h = Harness::new();
+        let id = h.external_hmac_key("HMAC_256");
+        let material = [0x42u8; 32];
+        h.import_with(&id, "RSAES_OAEP_SHA_256", &material, 1)
+            .unwrap();
+        let before = h.mac(&id, "HMAC_SHA_256", b"token").unwrap();
+        h.call(|w, c, e| w.delete_imported_key_material(c, e, KeyIdRequest::new(&id)))
+            .unwrap();
+        assert_eq!(h.state(&id), "PendingImport");
+        assert_eq!(
+            name(h.mac(&id, "HMAC_SHA_256", b"token")),
+            "KMSInvalidStateException"
+        );
+        assert_eq!(
+            name(h.import_with(&id, "RSAES_OAEP_SHA_1", &[0x43u8; 32], 2)),
+            "IncorrectKeyMaterialException"
+        );
+        h.import_with(&id, "RSA_AES_KEY_WRAP_SHA_1", &material, 3)
+            .unwrap();
+        assert_eq!(h.state(&id), "Enabled");
+        assert_eq!(h.mac(&id, "HMAC_SHA_256", b"token").unwrap(), before);
+    }
+
+    /// API Reference, RotateKeyOnDemand ("You cannot perform on-demand rotation of asymmetric
+    /// KMS keys, HMAC KMS keys, ...") and EnableKeyRotation ("Automatic key rotation is
+    /// supported only on symmetric encryption KMS keys"): an HMAC key with imported material
+    /// is not rotated, either way (UnsupportedOperationException), and keeps its material.
+    #[test]
+    fn an_imported_hmac_key_is_not_rotated() {
+        let mut h = Harness::new();
+        let id = h.external_hmac_key("HMAC_512");
+        let material = [0x17u8; 64];
+        h.import_with(&id, "RSAES_OAEP_SHA_256", &material, 1)
+            .unwrap();
+        assert_eq!(
+            name(h.call(|w, c, e| w.rotate_key_on_demand(c, e, KeyIdRequest::new(&id)))),
+            "UnsupportedOperationException"
+        );
+        let rotation = EnableKeyRotationRequest {
+            key_id: id.clone(),
+            rotation_period_in_days: None,
+        };
+        assert_eq!(
+            name(h.call(|w, c, e| w.enable_key_rotation(c, e, rotation))),
+            "UnsupportedOperationException"
+        );
+        assert_eq!(
+            h.mac(&id, "HMAC_SHA_512", b"m").unwrap(),
+            independent_mac("HMAC_SHA_512", &material, b"m")
+        );
+    }
+
+    /// API Reference, ImportKeyMaterial: asymmetric keys may be EXTERNAL in KMS, but the
+    /// playground does not model importing asymmetric private keys: CreateKey refuses such a
+    /// key with UnsupportedOperationException saying so, and creates nothing.
+    #[test]
+    fn asymmetric_keys_with_origin_external_are_refused_as_not_modelled() {
+        let mut h = Harness::new();
+        for (spec, usage) in [
+            ("RSA_2048", "ENCRYPT_DECRYPT"),
+            ("RSA_3072", "SIGN_VERIFY"),
+            ("ECC_NIST_P256", "SIGN_VERIFY"),
+            ("ECC_NIST_P384", "KEY_AGREEMENT"),
+            ("ECC_SECG_P256K1", "SIGN_VERIFY"),
+        ] {
+            let request = CreateKeyRequest {
+                key_spec: Some(spec.into()),
+                key_usage: Some(usage.into()),
+                origin: Some("EXTERNAL".into()),
+                ..Default::default()
+            };
+            let refused = h.call(|w, c, e| w.create_key(c, e, request)).unwrap_err();
+            assert_eq!(refused.exception_name(), "UnsupportedOperationException");
+            let message = refused.to_string();
+            assert!(message.contains(spec), "{message}");
+            assert!(
+                message.contains("importing asymmetric key material is not modelled"),
+                "{message}"
+            );
+        }
+        assert_eq!(h.world.keys.keys().count(), 0);
+    }
 }

@@ -764,10 +764,72 @@ mod scenario_format {
             load(r#"{"keys": [{"name": "K", "key_spec": "HMAC_256", "key_usage": "MAC"}]}"#)
                 .unwrap_err();
         assert!(error.contains("`MAC` is not a valid key_usage"), "{error}");
-        let error =
-            load(r#"{"keys": [{"name": "K", "key_spec": "HMAC_256", "origin": "EXTERNAL"}]}"#)
-                .unwrap_err();
-        assert!(error.contains("origin EXTERNAL"), "{error}");
+    }
+
+    /// KMS API Reference, ImportKeyMaterial: an HMAC key may be created with origin EXTERNAL
+    /// ("You can create a symmetric encryption KMS key, HMAC KMS key, ..."), and such a key
+    /// waits in PendingImport for its material (KMS Developer Guide, importing-keys.html). A
+    /// scenario's HMAC key with `"origin": "EXTERNAL"` and `"state": "PendingImport"` has no
+    /// material: GenerateMac answers KMSInvalidStateException; it exports as written.
+    #[test]
+    fn an_external_hmac_key_in_a_scenario_is_pending_import() {
+        let text = r#"{
+  "principals": [{"name": "alice", "policies": [{"name": "All", "document": {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}}]}],
+  "keys": [
+    {"name": "Imported", "key_spec": "HMAC_384", "key_usage": "GENERATE_VERIFY_MAC", "origin": "EXTERNAL", "state": "PendingImport"}
+  ]
+}"#;
+        let loaded = load(text).unwrap();
+        let key = loaded.world.keys.keys().next().unwrap();
+        assert_eq!(key.spec, KeySpec::Hmac384);
+        assert_eq!(key.origin.as_str(), "EXTERNAL");
+        assert!(!key.ring.has_material());
+        let arn = key.arn.clone();
+        let mut world = loaded.world.clone();
+        let mut rng = SeededRandomness::new(2);
+        let refused = world
+            .generate_mac(
+                &kms_engine::kms::Caller::new(
+                    kms_engine::request::PrincipalArn::parse(
+                        "arn:aws:iam::111122223333:user/alice",
+                    )
+                    .unwrap(),
+                ),
+                &mut kms_engine::kms::Env::new(NOW, &mut rng),
+                mac_request(&arn, "HMAC_SHA_384", b"m"),
+            )
+            .unwrap_err();
+        assert_eq!(refused.exception_name(), "KMSInvalidStateException");
+        let written = Scenario::from_world(&loaded.world, &loaded.scenario).to_json();
+        assert!(written.contains(r#""origin": "EXTERNAL""#), "{written}");
+        assert!(written.contains(r#""state": "PendingImport""#), "{written}");
+        assert!(written.contains(r#""key_spec": "HMAC_384""#), "{written}");
+        let again = load(&written).unwrap();
+        assert_eq!(
+            Scenario::from_world(&again.world, &again.scenario).to_json(),
+            written
+        );
+    }
+
+    /// KMS API Reference, ImportKeyMaterial (asymmetric keys may be EXTERNAL in KMS); the
+    /// playground does not model importing asymmetric private keys, so a scenario's asymmetric
+    /// key with `"origin": "EXTERNAL"` is an error at the origin's line and column that says so.
+    #[test]
+    fn an_external_asymmetric_key_in_a_scenario_is_refused_at_its_origin() {
+        for spec in ["ECC_NIST_P256", "RSA_2048"] {
+            let text = format!(
+                "{{\"keys\": [{{\"name\": \"K\", \"key_spec\": \"{spec}\",\n  \"origin\": \"EXTERNAL\"}}]}}"
+            );
+            let error = load(&text).unwrap_err();
+            assert!(error.starts_with("2:13"), "{error}");
+            assert!(error.contains(spec), "{error}");
+            assert!(
+                error.contains("importing asymmetric key material is not modelled"),
+                "{error}"
+            );
+        }
     }
 
     /// An ECC key in a scenario is a signing key in every build: its material is drawn
