@@ -16,9 +16,8 @@ pub use action::{Action, PermissionSource};
 pub use key_specs::{
     DATA_KEY_PAIR_SPECS, ENCRYPTION_ALGORITHMS, KEY_AGREEMENT_ALGORITHMS, KEY_SPECS,
     KEY_TYPE_OPERATIONS, KEY_USAGES, KeySpec, KeySpecRow, KeyUsage, MATERIAL_OPERATIONS,
-    MacAlgorithm, SIGNING_ALGORITHMS, data_key_pair_spec, external_origin_refusal,
-    external_origin_spec_names, grant_operations_of_any_key, key_spec_names, kinds_of_key,
-    some_key_supports,
+    MacAlgorithm, SIGNING_ALGORITHMS, data_key_pair_spec, grant_operations_of_any_key,
+    key_spec_names, kinds_of_key, some_key_supports,
 };
 
 use crate::diagnostics::did_you_mean;

@@ -346,6 +346,27 @@ impl fmt::Display for DataKeyPairError {
 
 impl std::error::Error for DataKeyPairError {}
 
+/// The key material an asymmetric key of `spec` keeps for the imported private key `pkcs8`
+/// (PKCS #8 DER: KMS Developer Guide, importing-keys-conceptual.html, "Requirements for imported
+/// key material"), normalized so that the same key imported in another encoding is the same
+/// material; refused when it is not a private key of `spec` (modulus length, curve).
+pub fn private_key_material(
+    spec: KeySpec,
+    pkcs8: &[u8],
+) -> Result<zeroize::Zeroizing<Vec<u8>>, ImportMaterialError> {
+    if !spec.row().asymmetric {
+        return Err(ImportMaterialError::NotAPrivateKey);
+    }
+    backend::call(
+        Primitive::ImportPrivateKey,
+        &[spec.as_str().as_bytes(), pkcs8],
+    )
+    .map_err(|BackendMissing| ImportMaterialError::Unavailable)?
+    .and_then(only_field)
+    .map(zeroize::Zeroizing::new)
+    .ok_or(ImportMaterialError::NotAPrivateKey)
+}
+
 /// Whether data key pairs of `spec` exist ([`generate_data_key_pair`]): the elliptic-curve and
 /// RSA specs.
 pub fn generates_data_key_pairs(spec: KeySpec) -> bool {
@@ -663,16 +684,17 @@ impl KeyRing {
         if self.has_material() {
             return Err(ImportMaterialError::AlreadyHasMaterial);
         }
-        let needed = self
-            .spec
-            .row()
-            .import_material_bytes
-            .ok_or(ImportMaterialError::NotImportable)?;
-        let material =
-            KeyMaterial::from_slice(bytes, needed).ok_or(ImportMaterialError::WrongLength {
-                needed,
-                given: bytes.len(),
-            })?;
+        let material = match self.spec.row().import_material_bytes {
+            Some(needed) => {
+                KeyMaterial::from_slice(bytes, needed).ok_or(ImportMaterialError::WrongLength {
+                    needed,
+                    given: bytes.len(),
+                })?
+            }
+            // An asymmetric key's: what `private_key_material` made of its private key.
+            None if !bytes.is_empty() => KeyMaterial(bytes.to_vec().into_boxed_slice()),
+            None => return Err(ImportMaterialError::NotAPrivateKey),
+        };
         self.versions.push(material);
         self.pair = Arc::default();
         Ok(())
@@ -757,7 +779,17 @@ impl KeyRing {
         }
         let material = self.versions.last().ok_or(NoKeyPair::Failed)?;
         let spec_name = self.spec.as_str().as_bytes();
-        let pair = if is_rsa(self.spec) {
+        let pair = if is_rsa(self.spec) && material.0.len() != RSA_SEED_LEN {
+            // Imported: the material is the private key itself, PKCS #1 DER.
+            let public = backend::call(Primitive::RsaPublicKey, &[&material.0])
+                .map_err(|BackendMissing| NoKeyPair::Unavailable)?
+                .and_then(only_field)
+                .ok_or(NoKeyPair::Failed)?;
+            KeyPair {
+                private: zeroize::Zeroizing::new(material.0.to_vec()),
+                public,
+            }
+        } else if is_rsa(self.spec) {
             let answer = backend::call(Primitive::RsaKeyPair, &[&rsa_bits(self.spec), &material.0]);
             let mut fields = answer
                 .map_err(|BackendMissing| NoKeyPair::Unavailable)?
@@ -1063,8 +1095,11 @@ pub enum ImportMaterialError {
     },
     /// The key already has key material.
     AlreadyHasMaterial,
-    /// Importing this key spec's material is not modelled.
-    NotImportable,
+    /// An asymmetric key's material is not a PKCS #8 private key of its key spec (another
+    /// modulus length or curve, or not a private key at all).
+    NotAPrivateKey,
+    /// No asymmetric backend is available now ([`backend::available`]).
+    Unavailable,
 }
 
 impl fmt::Display for ImportMaterialError {
@@ -1076,9 +1111,10 @@ impl fmt::Display for ImportMaterialError {
             ImportMaterialError::AlreadyHasMaterial => {
                 f.write_str("the key already has key material")
             }
-            ImportMaterialError::NotImportable => {
-                f.write_str("importing this key spec's material is not modelled")
+            ImportMaterialError::NotAPrivateKey => {
+                f.write_str("the key material is not a PKCS #8 private key of the key's spec")
             }
+            ImportMaterialError::Unavailable => f.write_str("no asymmetric cryptography is loaded"),
         }
     }
 }
@@ -1646,8 +1682,12 @@ mod tests {
         );
         let mut asymmetric = KeyRing::without_material(KeySpec::EccNistP256);
         assert_eq!(
-            asymmetric.import_material(&[1; 32]),
-            Err(ImportMaterialError::NotImportable)
+            asymmetric.import_material(&[]),
+            Err(ImportMaterialError::NotAPrivateKey)
+        );
+        assert_eq!(
+            private_key_material(KeySpec::Hmac256, &[1; 32]).map(|_| ()),
+            Err(ImportMaterialError::NotAPrivateKey)
         );
     }
 

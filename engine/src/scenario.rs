@@ -30,8 +30,8 @@
 //!   default, `HMAC_224` to `HMAC_512`, and the ECC and RSA specs); `key_usage`, optional, must be one the spec allows
 //!   (`GENERATE_VERIFY_MAC` for HMAC keys; `ENCRYPT_DECRYPT`, the default, or `SIGN_VERIFY` for
 //!   RSA keys).
-//!   `SYMMETRIC_DEFAULT` and HMAC keys may have origin `EXTERNAL` (an HMAC key in `PendingImport`
-//!   waits for material of its key length); importing asymmetric material is not modelled.
+//!   Any key may have origin `EXTERNAL` (in `PendingImport` it waits for its material: 32 bytes,
+//!   an HMAC key's key length, or an asymmetric key's private key).
 //! - A policy `document` is a JSON object, or a string holding JSON as AWS returns it.
 //! - Grants and expectations name principals by name or ARN, keys by name, ARN, alias or alias ARN.
 //!   Grants in the file are already in effect (past the eventual-consistency window).

@@ -955,11 +955,6 @@ impl World {
             )));
         }
         let row = spec.row();
-        if origin == Origin::External {
-            if let Some(refusal) = crate::catalog::external_origin_refusal(spec) {
-                return Err(WorldError::Kms(KmsError::UnsupportedOperation(refusal)));
-            }
-        }
         let (ring, versions) = match &primary {
             _ if setup.state == KeyState::PendingImport => {
                 (KeyRing::without_material(spec), Vec::new())

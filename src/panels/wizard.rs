@@ -291,13 +291,9 @@ impl Wizard {
                 }
             }
             WizardIntent::ToggleAdvanced => self.advanced_open = !self.advanced_open,
-            WizardIntent::SetKeySpec(spec) => {
-                self.key_spec = spec;
-                if spec != KeySpec::SymmetricDefault {
-                    self.origin = Origin::AwsKms;
-                    self.external_acknowledged = false;
-                }
-            }
+            // Every key type may have imported key material (API Reference, ImportKeyMaterial),
+            // so the origin stays what was chosen.
+            WizardIntent::SetKeySpec(spec) => self.key_spec = spec,
             WizardIntent::SetOrigin(origin) => {
                 self.origin = origin;
                 if origin == Origin::AwsKms {

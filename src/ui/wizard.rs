@@ -144,7 +144,7 @@ fn step_body(handle: &PlaygroundHandle, wizard: &Wizard, world: &kms_engine::wor
                     }
                     <button class="link" aria-expanded={wizard.advanced_open.to_string()} id="wizard-advanced"
                         onclick={on_click(handle, WizardIntent::ToggleAdvanced)}>{ "Advanced options" }</button>
-                    if wizard.advanced_open && wizard.key_spec == KeySpec::SymmetricDefault {
+                    if wizard.advanced_open {
                         <fieldset>
                             <legend>{ "Key material origin" }</legend>
                             <label><input type="radio" name="origin" checked={wizard.origin == Origin::AwsKms} onchange={set_origin(Origin::AwsKms)} />{ " KMS" }</label>

@@ -245,21 +245,24 @@ fn hmac_material_of_another_length_than_the_key_specs_is_incorrect_key_material(
     console.ok(&Console::import_line(&key));
 }
 
-/// KMS API Reference, ImportKeyMaterial: asymmetric keys may be EXTERNAL in KMS; the playground
-/// does not model importing asymmetric private keys, and `create-key` says so
-/// (UnsupportedOperationException).
+/// KMS API Reference, ImportKeyMaterial ("asymmetric signing KMS key" with origin EXTERNAL) and
+/// KMS Developer Guide, importing-keys-conceptual.html ("Requirements for imported key
+/// material": an asymmetric key imports its private key, PKCS #8 DER): an elliptic-curve private
+/// key wrapped under the public key (RSAES-OAEP, small enough for it) imports from files, and
+/// `get-public-key` then prints the imported key's own public key.
 #[test]
-fn an_asymmetric_key_with_origin_external_is_refused_as_not_modelled() {
+fn an_elliptic_curve_key_with_origin_external_imports_its_private_key_from_files() {
+    use p256::pkcs8::{EncodePrivateKey as _, EncodePublicKey as _};
     let mut console = Console::new();
-    let error = console.fails(
-        "aws kms create-key --key-spec ECC_NIST_P256 --key-usage SIGN_VERIFY --origin EXTERNAL --profile alice",
+    let key = console.ok(
+        "aws kms create-key --key-spec ECC_NIST_P256 --key-usage SIGN_VERIFY --origin EXTERNAL --query KeyMetadata.KeyId --output text --profile alice",
     );
-    assert!(
-        error.contains("(UnsupportedOperationException) when calling the CreateKey operation"),
-        "{error}"
-    );
-    assert!(
-        error.contains("importing asymmetric key material is not modelled"),
-        "{error}"
-    );
+    let secret = p256::SecretKey::from_slice(&[0x42; 32]).unwrap();
+    console.wrap_for_import(&key, secret.to_pkcs8_der().unwrap().as_bytes());
+    console.ok(&Console::import_line(&key));
+    let public = console.ok(&format!(
+        "aws kms get-public-key --key-id {key} --query PublicKey --output text --profile alice"
+    ));
+    let expected = secret.public_key().to_public_key_der().unwrap();
+    assert_eq!(public, STANDARD.encode(expected.as_bytes()));
 }

@@ -166,8 +166,10 @@ pub struct KeySpecRow {
     /// spec says (KMS Developer Guide, importing-keys-encrypt-key-material.html, "Generate key
     /// material for testing", HMAC keys: the key's length must match the length the KMS key's
     /// key spec defines; importing-keys-conceptual.html, "Requirements for imported key
-    /// material"). KMS also imports asymmetric private keys (PKCS #8 DER); the playground
-    /// does not.
+    /// material"). Every spec may be `EXTERNAL` ("symmetric encryption KMS keys, HMAC KMS keys,
+    /// asymmetric encryption KMS keys, or asymmetric signing KMS keys": API Reference,
+    /// ImportKeyMaterial); an asymmetric key, with `None` here, imports its private key, PKCS #8
+    /// DER (importing-keys-conceptual.html, "Requirements for imported key material").
     pub import_material_bytes: Option<usize>,
 }
 
@@ -528,11 +530,6 @@ impl KeySpecRow {
         self.grant_operations.contains(&action)
     }
 
-    /// Whether a key of this spec may have origin `EXTERNAL` here (its material is imported).
-    pub fn allows_external_origin(&self) -> bool {
-        self.import_material_bytes.is_some()
-    }
-
     /// `KeyAgreementAlgorithms` in DescribeKey and GetPublicKey (key agreement keys only).
     pub fn key_agreement_algorithms(&self) -> &'static [&'static str] {
         if self.usage == KeyUsage::KeyAgreement {
@@ -629,32 +626,6 @@ pub fn key_spec_names() -> Vec<&'static str> {
         }
     }
     names
-}
-
-/// The key specs' API names whose keys may have origin `EXTERNAL` here, each once, in the
-/// table's order.
-pub fn external_origin_spec_names() -> Vec<&'static str> {
-    let mut names: Vec<&'static str> = Vec::new();
-    for row in KEY_SPECS.iter().filter(|row| row.allows_external_origin()) {
-        if !names.contains(&row.name) {
-            names.push(row.name);
-        }
-    }
-    names
-}
-
-/// Why a key of `spec` may not have origin `EXTERNAL`, for CreateKey's, the world builder's and
-/// the scenario reader's refusals; `None` when it may.
-pub fn external_origin_refusal(spec: KeySpec) -> Option<String> {
-    let row = spec.row();
-    if row.allows_external_origin() {
-        return None;
-    }
-    Some(format!(
-        "Importing key material for {} keys is not supported by KMS Playground: importing asymmetric key material is not modelled; only {} keys may have origin EXTERNAL",
-        row.name,
-        external_origin_spec_names().join(", ")
-    ))
 }
 
 /// How KMS's messages name each kind of key the table models, each once, in the table's order.
@@ -970,16 +941,12 @@ mod tests {
     }
 
     #[test]
-    fn symmetric_and_hmac_keys_import_material_of_their_key_length_and_asymmetric_keys_do_not_here()
-    {
-        // KMS API Reference, ImportKeyMaterial ("You can create a symmetric encryption KMS key,
-        // HMAC KMS key, asymmetric encryption KMS key, asymmetric key agreement key, or
-        // asymmetric signing KMS key" with origin EXTERNAL); KMS Developer Guide,
-        // importing-keys-conceptual.html ("Requirements for imported key material": a symmetric
-        // encryption key's material is 256 bits) and importing-keys-encrypt-key-material.html
-        // ("Generate key material for testing", HMAC keys: the key's length must match the
-        // length the KMS key's key spec defines). Importing asymmetric private keys is not
-        // modelled.
+    fn symmetric_and_hmac_keys_import_material_of_their_key_length() {
+        // KMS Developer Guide, importing-keys-conceptual.html ("Requirements for imported key
+        // material": a symmetric encryption key's material is 256 bits) and
+        // importing-keys-encrypt-key-material.html ("Generate key material for testing", HMAC
+        // keys: the key's length must match the length the KMS key's key spec defines).
+        // Asymmetric keys import a PKCS #8 private key, whose length varies.
         assert_eq!(
             KeySpec::SymmetricDefault.row().import_material_bytes,
             Some(32)
@@ -992,24 +959,10 @@ mod tests {
         ] {
             let row = KeySpec::from_name(name).unwrap().row();
             assert_eq!(row.import_material_bytes, Some(bytes), "{name}");
-            assert_eq!(external_origin_refusal(row.spec), None, "{name}");
         }
         for row in KEY_SPECS.iter().filter(|row| row.asymmetric) {
-            assert!(!row.allows_external_origin(), "{}", row.name);
-            let refusal = external_origin_refusal(row.spec).unwrap();
-            assert!(refusal.contains(row.name), "{refusal}");
-            assert!(refusal.contains("asymmetric"), "{refusal}");
+            assert_eq!(row.import_material_bytes, None, "{}", row.name);
         }
-        assert_eq!(
-            external_origin_spec_names(),
-            [
-                "SYMMETRIC_DEFAULT",
-                "HMAC_224",
-                "HMAC_256",
-                "HMAC_384",
-                "HMAC_512"
-            ]
-        );
     }
 
     #[test]

@@ -88,6 +88,19 @@ pub(super) fn key_pair_der(
     })
 }
 
+/// The private scalar of the elliptic-curve private key `pkcs8` (PKCS #8 DER, as `openssl
+/// genpkey` writes it) when it is a key on `spec`'s curve; `None` for anything else.
+pub(super) fn scalar_from_pkcs8(
+    spec: KeySpec,
+    pkcs8: &[u8],
+) -> Option<zeroize::Zeroizing<Vec<u8>>> {
+    with_curve!(spec, None, |curve| {
+        use curve::pkcs8::DecodePrivateKey;
+        let key = curve::SecretKey::from_pkcs8_der(pkcs8).ok()?;
+        Some(zeroize::Zeroizing::new(key.to_bytes().to_vec()))
+    })
+}
+
 /// The raw ECDH shared secret (the x-coordinate of the shared point) of the private scalar
 /// `secret` and the peer's DER `SubjectPublicKeyInfo`, or `None` when `peer` is not a public
 /// key on `spec`'s curve.

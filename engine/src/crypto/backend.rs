@@ -48,11 +48,17 @@ pub enum Primitive {
     EcVerify = 9,
     /// `[key spec, private scalar, peer's public key]` → `[raw ECDH shared secret]`.
     EcSharedSecret = 10,
+    /// `[key spec, private key PKCS #8]` → `[key material]`: an imported private key as a key
+    /// of that spec keeps it (an RSA key's PKCS #1 DER, an elliptic-curve key's scalar), when
+    /// it is a key of that spec (modulus length, curve).
+    ImportPrivateKey = 11,
+    /// `[private key PKCS #1]` → `[public key]`.
+    RsaPublicKey = 12,
 }
 
 impl Primitive {
     /// Every primitive, in wire-code order.
-    pub const ALL: [Primitive; 10] = [
+    pub const ALL: [Primitive; 12] = [
         Primitive::RsaKeyPair,
         Primitive::RsaEncrypt,
         Primitive::RsaDecrypt,
@@ -63,6 +69,8 @@ impl Primitive {
         Primitive::EcSign,
         Primitive::EcVerify,
         Primitive::EcSharedSecret,
+        Primitive::ImportPrivateKey,
+        Primitive::RsaPublicKey,
     ];
 
     fn from_code(code: u8) -> Option<Primitive> {

@@ -72,6 +72,16 @@ impl AsymmetricBackend for Builtin {
             (Primitive::EcSharedSecret, [spec_name, secret, peer]) => Some(vec![
                 asymmetric::shared_secret(spec(spec_name)?, secret, peer)?.to_vec(),
             ]),
+            (Primitive::ImportPrivateKey, [spec_name, pkcs8]) => {
+                let spec = spec(spec_name)?;
+                let material = if spec.row().name.starts_with("RSA_") {
+                    rsa_keys::from_pkcs8(pkcs8, spec.row().material_bytes * 8)?
+                } else {
+                    asymmetric::scalar_from_pkcs8(spec, pkcs8)?
+                };
+                Some(vec![material.to_vec()])
+            }
+            (Primitive::RsaPublicKey, [key]) => Some(vec![rsa_keys::public_key(key)?]),
             _ => None,
         }
     }

@@ -84,6 +84,25 @@ pub(super) fn key_pair(bits: usize, seed: [u8; 32]) -> Option<RsaKeyPair> {
     })
 }
 
+/// The PKCS #1 DER of the RSA private key `pkcs8` (PKCS #8 DER, as `openssl genpkey` writes
+/// it) when its modulus is `bits` long; `None` for anything else.
+pub(super) fn from_pkcs8(pkcs8: &[u8], bits: usize) -> Option<Zeroizing<Vec<u8>>> {
+    use rsa::pkcs8::DecodePrivateKey as _;
+    use rsa::traits::PublicKeyParts as _;
+    let key = RsaPrivateKey::from_pkcs8_der(pkcs8).ok()?;
+    key.validate().ok()?;
+    if key.size() * 8 != bits {
+        return None;
+    }
+    Some(Zeroizing::new(key.to_pkcs1_der().ok()?.as_bytes().to_vec()))
+}
+
+/// The public key of the private key `der` (PKCS #1), DER `SubjectPublicKeyInfo`.
+pub(super) fn public_key(der: &[u8]) -> Option<Vec<u8>> {
+    let public = private_key(der)?.to_public_key();
+    Some(public.to_public_key_der().ok()?.as_bytes().to_vec())
+}
+
 fn private_key(der: &[u8]) -> Option<RsaPrivateKey> {
     RsaPrivateKey::from_pkcs1_der(der).ok()
 }

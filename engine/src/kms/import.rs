@@ -11,7 +11,7 @@ use super::{
     IMPORT_PARAMETERS_MILLIS, ImportKeyMaterialRequest, KeyIdRequest, remove_material,
 };
 use crate::authz::RequestParams;
-use crate::crypto::{UNWRAPPING_ALGORITHMS, WrappingKey, WrappingKeyError};
+use crate::crypto::{ImportMaterialError, UNWRAPPING_ALGORITHMS, WrappingKey, WrappingKeyError};
 use crate::error::{Constraint, KmsError, Shown};
 use crate::store::{
     DAY_MILLIS, ExpirationModel, ImportParameters, KeyState, KeyVersion, RotationType,
@@ -197,19 +197,28 @@ impl World {
         // IncorrectKeyMaterialException: "the key material in the request is, expired,
         // invalid, or does not meet expectations" (a symmetric encryption key's material is a
         // 256-bit key: importing-keys-conceptual.html, "Requirements for imported key material";
-        // an HMAC key's is as long as its key spec says: importing-keys-encrypt-key-material.html).
-        let Some(needed) = key.spec.row().import_material_bytes else {
-            return Err(KmsError::UnsupportedOperation(
-                crate::catalog::external_origin_refusal(key.spec).unwrap_or_default(),
-            ));
+        // an HMAC key's is as long as its key spec says: importing-keys-encrypt-key-material.html;
+        // an asymmetric key's is its private key, PKCS #8 DER, of the key's spec: "the key
+        // material that you import must be compatible with the key spec", importing-keys-
+        // conceptual.html). An asymmetric key keeps the key normalized, so the re-import check
+        // below compares keys, not encodings.
+        let material = match key.spec.row().import_material_bytes {
+            Some(needed) if material.len() != needed => {
+                return Err(KmsError::IncorrectKeyMaterial(format!(
+                    "The key material for a {} key is {needed} bytes, not {}",
+                    key.spec.as_str(),
+                    material.len()
+                )));
+            }
+            Some(_) => material,
+            None => crate::crypto::private_key_material(key.spec, &material).map_err(|e| match e {
+                ImportMaterialError::Unavailable => super::sign::unavailable(key.spec.as_str()),
+                _ => KmsError::IncorrectKeyMaterial(format!(
+                    "The key material is not a {} private key (PKCS #8 DER, the key pair's private key)",
+                    key.spec.as_str()
+                )),
+            })?,
         };
-        if material.len() != needed {
-            return Err(KmsError::IncorrectKeyMaterial(format!(
-                "The key material for a {} key is {needed} bytes, not {}",
-                key.spec.as_str(),
-                material.len()
-            )));
-        }
         let digest: [u8; 32] = Sha256::digest(material.as_slice()).into();
         // Related multi-Region keys share their key material: each imports the same (KMS
         // Developer Guide, multi-region-keys-import.html).

@@ -68,13 +68,7 @@ impl World {
             ))
         })?;
         let row = spec.row();
-        // API Reference, ImportKeyMaterial: symmetric encryption, HMAC and asymmetric keys may
-        // be created with origin EXTERNAL; the playground imports symmetric and HMAC material.
-        if origin == Origin::External {
-            if let Some(refusal) = crate::catalog::external_origin_refusal(spec) {
-                return Err(KmsError::UnsupportedOperation(refusal));
-            }
-        }
+        // API Reference, ImportKeyMaterial: every key type may be created with origin EXTERNAL.
         // Any key spec, and imported key material, may be multi-Region; only custom key
         // stores may not, and the playground has none (API CreateKey, MultiRegion).
         let multi_region = request.multi_region == Some(true);

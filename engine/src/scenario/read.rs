@@ -1445,7 +1445,7 @@ impl Reader<'_, '_> {
         let origin = self
             .choice(object, "origin", KEY_ORIGINS, path)
             .unwrap_or("AWS_KMS");
-        let spec = self.key_spec(object, origin, path);
+        let spec = self.key_spec(object, path);
         let tags = self.tags(object, path);
         let policy = match object.get("policy") {
             Some(v) => Some(self.policy_text(v, &path.key("policy"), PolicyKind::KeyPolicy)?),
@@ -1473,11 +1473,8 @@ impl Reader<'_, '_> {
     }
 
     /// A key's `key_spec` and `key_usage`: names from the key-spec table (KMS API Reference,
-    /// CreateKey: `KeySpec`, and `KeyUsage`, which must be one the spec allows), and
-    /// for an `EXTERNAL` key, a spec whose material the playground imports (the key-spec
-    /// table's `import_material_bytes`: `SYMMETRIC_DEFAULT` and the HMAC specs), as CreateKey
-    /// has it here.
-    fn key_spec(&mut self, object: &Object, origin: &str, path: &JsonPath) -> KeySpec {
+    /// CreateKey: `KeyUsage`, which must be one the spec allows); any spec may be `EXTERNAL`.
+    fn key_spec(&mut self, object: &Object, path: &JsonPath) -> KeySpec {
         let names: Vec<&'static str> = crate::catalog::key_spec_names();
         let spec = match object.get("key_spec") {
             None => KeySpec::SymmetricDefault,
@@ -1533,12 +1530,6 @@ impl Reader<'_, '_> {
                         row.name,
                         spec.usage_names().join(" or ")
                     ));
-            }
-        }
-        if origin == "EXTERNAL" {
-            if let Some(refusal) = crate::catalog::external_origin_refusal(spec) {
-                let value = object.get("origin").map_or(Span::default(), |v| v.span);
-                self.error("unsupported-origin", refusal, &path.key("origin"), value);
             }
         }
         spec

@@ -813,35 +813,175 @@ mod hmac_keys {
             independent_mac("HMAC_SHA_512", &material, b"m")
         );
     }
+}
 
-    /// API Reference, ImportKeyMaterial: asymmetric keys may be EXTERNAL in KMS, but the
-    /// playground does not model importing asymmetric private keys: CreateKey refuses such a
-    /// key with UnsupportedOperationException saying so, and creates nothing.
-    #[test]
-    fn asymmetric_keys_with_origin_external_are_refused_as_not_modelled() {
-        let mut h = Harness::new();
-        for (spec, usage) in [
-            ("RSA_2048", "ENCRYPT_DECRYPT"),
-            ("RSA_3072", "SIGN_VERIFY"),
-            ("ECC_NIST_P256", "SIGN_VERIFY"),
-            ("ECC_NIST_P384", "KEY_AGREEMENT"),
-            ("ECC_SECG_P256K1", "SIGN_VERIFY"),
-        ] {
+/// Asymmetric keys with imported private keys (KMS API Reference, ImportKeyMaterial: "You can
+/// create a symmetric encryption KMS key, HMAC KMS key, asymmetric encryption KMS key, or
+/// asymmetric signing KMS key" with origin EXTERNAL; KMS Developer Guide,
+/// importing-keys-conceptual.html, "Requirements for imported key material": an asymmetric key
+/// imports its private key, PKCS #8 DER, and KMS derives the public key from it,
+/// importing-keys-encrypt-key-material.html).
+mod asymmetric_keys {
+    use super::*;
+    use rsa::pkcs8::{EncodePrivateKey as _, EncodePublicKey as _};
+
+    impl Harness {
+        /// An `EXTERNAL` key of `spec` and `usage` (PendingImport); its id.
+        fn external_asymmetric_key(&mut self, spec: &str, usage: &str) -> String {
             let request = CreateKeyRequest {
                 key_spec: Some(spec.into()),
                 key_usage: Some(usage.into()),
                 origin: Some("EXTERNAL".into()),
                 ..Default::default()
             };
-            let refused = h.call(|w, c, e| w.create_key(c, e, request)).unwrap_err();
-            assert_eq!(refused.exception_name(), "UnsupportedOperationException");
-            let message = refused.to_string();
-            assert!(message.contains(spec), "{message}");
-            assert!(
-                message.contains("importing asymmetric key material is not modelled"),
-                "{message}"
-            );
+            self.call(|w, c, e| w.create_key(c, e, request))
+                .unwrap()
+                .key_metadata
+                .key_id
         }
-        assert_eq!(h.world.keys.keys().count(), 0);
+
+        /// `pkcs8` imported into `key_id` with fresh RSA_AES_KEY_WRAP_SHA_256 parameters, the
+        /// wrapping algorithm an RSA private key needs ("To import an RSA private key, you must
+        /// use an RSA_AES wrapping algorithm": API Reference, GetParametersForImport).
+        fn import_private_key(&mut self, key_id: &str, pkcs8: &[u8]) -> Result<(), KmsError> {
+            let algorithm = "RSA_AES_KEY_WRAP_SHA_256";
+            let params = self.parameters(key_id, algorithm, "RSA_3072").unwrap();
+            let wrapped = wrap(&params.public_key, algorithm, pkcs8, 11);
+            self.import(key_id, &params.import_token, wrapped)
+        }
+
+        fn public_key(&mut self, key_id: &str) -> Result<Vec<u8>, KmsError> {
+            let request = GetPublicKeyRequest {
+                key_id: key_id.to_owned(),
+                grant_tokens: Vec::new(),
+            };
+            self.call(|w, c, e| w.get_public_key(c, e, request))
+                .map(|r| r.public_key)
+        }
+    }
+
+    /// An imported P-256 key signs as itself: the key starts PendingImport (GetPublicKey is
+    /// KMSInvalidStateException, key-state.html), imports, becomes Enabled; GetPublicKey is the
+    /// imported key's own public key, and a signature KMS makes verifies with it outside KMS
+    /// (API Reference, Sign: ECDSA_SHA_256, DER-encoded).
+    #[test]
+    fn an_imported_elliptic_curve_private_key_signs_as_itself() {
+        use p256::ecdsa::signature::Verifier as _;
+        let mut h = Harness::new();
+        let id = h.external_asymmetric_key("ECC_NIST_P256", "SIGN_VERIFY");
+        assert_eq!(h.state(&id), "PendingImport");
+        assert_eq!(
+            name(h.public_key(&id)),
+            "KMSInvalidStateException",
+            "no key pair before the import"
+        );
+        let secret = p256::SecretKey::from_slice(&[0x42; 32]).unwrap();
+        let pkcs8 = secret.to_pkcs8_der().unwrap();
+        h.import_private_key(&id, pkcs8.as_bytes()).unwrap();
+        assert_eq!(h.state(&id), "Enabled");
+        let expected = secret.public_key().to_public_key_der().unwrap();
+        assert_eq!(h.public_key(&id).unwrap(), expected.as_bytes());
+        let request = SignRequest {
+            key_id: id.clone(),
+            message: b"release 1.4.2".to_vec(),
+            signing_algorithm: "ECDSA_SHA_256".into(),
+            ..Default::default()
+        };
+        let signature = h.call(|w, c, e| w.sign(c, e, request)).unwrap().signature;
+        let signature = p256::ecdsa::Signature::from_der(&signature).unwrap();
+        let verifying = p256::ecdsa::VerifyingKey::from(&secret.public_key());
+        assert!(verifying.verify(b"release 1.4.2", &signature).is_ok());
+    }
+
+    /// An imported RSA private key decrypts what its public key encrypted outside KMS
+    /// (RSAES_OAEP_SHA_256, API Reference, Decrypt with KeyId and EncryptionAlgorithm).
+    #[test]
+    fn an_imported_rsa_private_key_decrypts_what_its_public_key_encrypted() {
+        let mut h = Harness::new();
+        let id = h.external_asymmetric_key("RSA_2048", "ENCRYPT_DECRYPT");
+        let mut seeded = SeededRandomness::new(21);
+        let private = rsa::RsaPrivateKey::new(&mut rsa_rng(&mut seeded), 2048).unwrap();
+        let pkcs8 = private.to_pkcs8_der().unwrap();
+        h.import_private_key(&id, pkcs8.as_bytes()).unwrap();
+        let expected = private.to_public_key().to_public_key_der().unwrap();
+        assert_eq!(h.public_key(&id).unwrap(), expected.as_bytes());
+        let ciphertext = private
+            .to_public_key()
+            .encrypt(
+                &mut rsa_rng(&mut seeded),
+                Oaep::<sha2::Sha256>::new(),
+                b"the launch code",
+            )
+            .unwrap();
+        let request = DecryptRequest {
+            ciphertext_blob: ciphertext,
+            key_id: Some(id.clone()),
+            encryption_algorithm: Some("RSAES_OAEP_SHA_256".into()),
+            ..Default::default()
+        };
+        let plaintext = h
+            .call(|w, c, e| w.decrypt(c, e, request))
+            .unwrap()
+            .plaintext;
+        assert_eq!(plaintext, b"the launch code");
+    }
+
+    /// "The key material that you import must be compatible with the key spec of the
+    /// associated AWS KMS key" (importing-keys-conceptual.html): a P-384 key into a P-256 key,
+    /// a 3072-bit RSA key into an RSA_2048 key, or bytes that are no private key are
+    /// IncorrectKeyMaterialException (API Reference, ImportKeyMaterial), and the key stays
+    /// PendingImport.
+    #[test]
+    fn a_private_key_of_another_curve_or_length_is_incorrect_key_material() {
+        let mut h = Harness::new();
+        let ecc = h.external_asymmetric_key("ECC_NIST_P256", "SIGN_VERIFY");
+        let p384 = p384::SecretKey::from_slice(&[0x42; 48]).unwrap();
+        let wrong_curve = p384.to_pkcs8_der().unwrap();
+        assert_eq!(
+            name(h.import_private_key(&ecc, wrong_curve.as_bytes())),
+            "IncorrectKeyMaterialException"
+        );
+        assert_eq!(
+            name(h.import_private_key(&ecc, &[0x30; 40])),
+            "IncorrectKeyMaterialException"
+        );
+        assert_eq!(h.state(&ecc), "PendingImport");
+        let rsa_key = h.external_asymmetric_key("RSA_2048", "SIGN_VERIFY");
+        let mut seeded = SeededRandomness::new(22);
+        let longer = rsa::RsaPrivateKey::new(&mut rsa_rng(&mut seeded), 3072).unwrap();
+        let refused = h
+            .import_private_key(&rsa_key, longer.to_pkcs8_der().unwrap().as_bytes())
+            .unwrap_err();
+        assert_eq!(refused.exception_name(), "IncorrectKeyMaterialException");
+        assert!(
+            refused.message().contains("RSA_2048"),
+            "{}",
+            refused.message()
+        );
+        assert_eq!(h.state(&rsa_key), "PendingImport");
+    }
+
+    /// "For asymmetric and HMAC keys, you cannot change the key material after the initial
+    /// import" (API Reference, ImportKeyMaterial): after DeleteImportedKeyMaterial the same
+    /// private key imports again, another one is IncorrectKeyMaterialException.
+    #[test]
+    fn a_deleted_private_key_comes_back_only_as_the_same_key() {
+        let mut h = Harness::new();
+        let id = h.external_asymmetric_key("ECC_SECG_P256K1", "SIGN_VERIFY");
+        let first = k256::SecretKey::from_slice(&[0x17; 32]).unwrap();
+        let pkcs8 = first.to_pkcs8_der().unwrap();
+        h.import_private_key(&id, pkcs8.as_bytes()).unwrap();
+        let public = h.public_key(&id).unwrap();
+        let request = KeyIdRequest { key_id: id.clone() };
+        h.call(|w, c, e| w.delete_imported_key_material(c, e, request))
+            .unwrap();
+        assert_eq!(h.state(&id), "PendingImport");
+        let other = k256::SecretKey::from_slice(&[0x18; 32]).unwrap();
+        assert_eq!(
+            name(h.import_private_key(&id, other.to_pkcs8_der().unwrap().as_bytes())),
+            "IncorrectKeyMaterialException"
+        );
+        h.import_private_key(&id, pkcs8.as_bytes()).unwrap();
+        assert_eq!(h.public_key(&id).unwrap(), public);
     }
 }

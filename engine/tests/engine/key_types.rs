@@ -813,21 +813,36 @@ mod scenario_format {
         );
     }
 
-    /// KMS API Reference, ImportKeyMaterial (asymmetric keys may be EXTERNAL in KMS); the
-    /// playground does not model importing asymmetric private keys, so a scenario's asymmetric
-    /// key with `"origin": "EXTERNAL"` is an error at the origin's line and column that says so.
+    /// KMS API Reference, ImportKeyMaterial (asymmetric keys may be EXTERNAL): a scenario's
+    /// asymmetric key with `"origin": "EXTERNAL"` in `PendingImport` waits for its private key,
+    /// and GetPublicKey on it is KMSInvalidStateException (key-state.html).
     #[test]
-    fn an_external_asymmetric_key_in_a_scenario_is_refused_at_its_origin() {
+    fn an_external_asymmetric_key_in_a_scenario_waits_for_its_private_key() {
         for spec in ["ECC_NIST_P256", "RSA_2048"] {
             let text = format!(
-                "{{\"keys\": [{{\"name\": \"K\", \"key_spec\": \"{spec}\",\n  \"origin\": \"EXTERNAL\"}}]}}"
+                "{{\"keys\": [{{\"name\": \"K\", \"key_spec\": \"{spec}\",\n  \"origin\": \"EXTERNAL\", \"state\": \"PendingImport\"}}]}}"
             );
-            let error = load(&text).unwrap_err();
-            assert!(error.starts_with("2:13"), "{error}");
-            assert!(error.contains(spec), "{error}");
-            assert!(
-                error.contains("importing asymmetric key material is not modelled"),
-                "{error}"
+            let mut loaded = load(&text).unwrap();
+            let key = loaded.world.keys.keys().next().unwrap();
+            assert_eq!(key.state, kms_engine::store::KeyState::PendingImport);
+            assert!(!key.ring.has_material());
+            let id = key.arn.clone();
+            let root = PrincipalArn::parse("arn:aws:iam::111122223333:root").unwrap();
+            let refused = loaded
+                .world
+                .get_public_key(
+                    &caller(&root),
+                    &mut env(&mut SeededRandomness::new(1)),
+                    kms_engine::kms::GetPublicKeyRequest {
+                        key_id: id,
+                        grant_tokens: Vec::new(),
+                    },
+                )
+                .unwrap_err();
+            assert_eq!(
+                refused.exception_name(),
+                "KMSInvalidStateException",
+                "{spec}"
             );
         }
     }
