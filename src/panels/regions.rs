@@ -106,12 +106,18 @@ impl RegionsPanel {
         }
     }
 
-    /// The outcome to show on key `key`'s page.
-    pub fn outcome_for(&self, key: &str) -> Option<&RegionOutcome> {
-        self.outcome
-            .as_ref()
-            .filter(|(arn, _)| arn == key)
-            .map(|(_, outcome)| outcome)
+    /// The outcome to show on key `key`'s page: the last one about `key` or a key related to it
+    /// (Make primary is offered on every page of the set).
+    pub fn outcome_for(&self, world: &World, key: &str) -> Option<&RegionOutcome> {
+        let (about, outcome) = self.outcome.as_ref()?;
+        let same_set = || {
+            let (Some(a), Some(b)) = (world.keys.get_by_arn(about), world.keys.get_by_arn(key))
+            else {
+                return false;
+            };
+            a.is_multi_region() && a.id == b.id && a.account == b.account
+        };
+        (about == key || same_set()).then_some(outcome)
     }
 }
 
@@ -223,7 +229,7 @@ pub fn region_choices(world: &World, key: &str) -> Vec<String> {
         .chain(world.keys.keys().map(|k| k.region.clone()))
         .filter(|r| !taken.contains(r))
         .collect();
-    regions.sort();
+    kms_engine::sort::sort(&mut regions);
     regions.dedup();
     regions
 }

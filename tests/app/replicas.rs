@@ -104,7 +104,12 @@ fn lecture_with_global() -> (AppState, String) {
 }
 
 fn outcome(state: &AppState, key: &str) -> RegionOutcome {
-    state.panels.regions.outcome_for(key).cloned().unwrap()
+    state
+        .panels
+        .regions
+        .outcome_for(state.model().world(), key)
+        .cloned()
+        .unwrap()
 }
 
 /// KMS API Reference, ReplicateKey: the replica has its primary's key id in another Region and
@@ -174,7 +179,7 @@ fn replicate_from_the_panel_makes_a_creating_replica_named_with_its_region() {
 fn a_caller_who_may_not_replicate_gets_access_denied_with_a_why_link() {
     let (mut state, global) = lecture_with_global();
     let columns = state.model().columns().len();
-    caller(&mut state, &panels_support::user("Bob").to_string());
+    caller(&mut state, panels_support::user("Bob").as_ref());
     regions(&mut state, RegionsIntent::SetRegion("eu-west-2".into()));
     regions(&mut state, RegionsIntent::Replicate(global.clone()));
     let RegionOutcome::Refused(refusal) = outcome(&state, &global) else {
@@ -194,13 +199,9 @@ fn a_caller_who_may_not_replicate_gets_access_denied_with_a_why_link() {
     assert_eq!(why.action, Action::ReplicateKey);
     assert_eq!(state.model().columns().len(), columns, "nothing was made");
     // The refusal belongs to Global's page only.
-    assert_eq!(
-        state
-            .panels
-            .regions
-            .outcome_for(&state.model().columns()[0].id),
-        None
-    );
+    let model = state.model();
+    let cmk_a = &model.columns()[0].id;
+    assert_eq!(state.panels.regions.outcome_for(model.world(), cmk_a), None);
 }
 
 /// KMS API Reference, ReplicateKey: a Region that does not match ^([a-z]+-){2,3}\d+$ is a
@@ -277,6 +278,8 @@ fn make_primary_swaps_the_roles_once_the_replica_is_created() {
             region: "eu-west-2".into()
         }
     );
+    // Said on every page of the set.
+    assert_eq!(outcome(&state, &global), outcome(&state, &replica));
     {
         let model = state.model();
         let set = related_keys(model.world(), &global, model.now()).unwrap();
@@ -293,7 +296,7 @@ fn make_primary_swaps_the_roles_once_the_replica_is_created() {
 
     // Bob may not: AccessDenied on UpdatePrimaryRegion, explained on the current primary.
     state.apply(Intent::AdvanceClock { millis: 60_000 });
-    caller(&mut state, &panels_support::user("Bob").to_string());
+    caller(&mut state, panels_support::user("Bob").as_ref());
     regions(&mut state, RegionsIntent::MakePrimary(global.clone()));
     let RegionOutcome::Refused(refusal) = outcome(&state, &global) else {
         panic!("{:?}", outcome(&state, &global));
