@@ -132,12 +132,13 @@ pub fn KeyRegions(props: &KeyRegionsProps) -> Html {
     html! {
         <section class="key-regions" id="key-regions" aria-labelledby="key-regions-title">
             <h3 id="key-regions-title">{ format!("Regionality: multi-Region {} key", if this_is_primary { "primary" } else { "replica" }) }</h3>
+            // The action and what it did first, so they stay in view when the pane is short.
+            { replicate }
+            { outcome }
             <table class="list">
                 <thead><tr><th>{ "Region" }</th><th>{ "Key type" }</th><th>{ "State" }</th><th></th></tr></thead>
                 <tbody>{ for rows }</tbody>
             </table>
-            { replicate }
-            { outcome }
         </section>
     }
 }
