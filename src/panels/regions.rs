@@ -1,6 +1,5 @@
-//! A multi-Region key's Regions, as the console's "Regionality" tab shows them: the primary key
-//! and its replicas with their states, "Create new replica keys" on the primary and "Change
-//! primary Region" from a replica.
+//! A multi-Region key's Regions, as the console's Regionality tab shows them: the primary key and
+//! its replicas with their states, Replicate on the primary and Make primary on a replica.
 //!
 //! Replicate is the engine's ReplicateKey, sent to the primary key's Region; Make primary is its
 //! UpdatePrimaryRegion, sent to the current primary's Region with the replica's Region as
