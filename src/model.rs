@@ -615,20 +615,29 @@ impl Playground {
         let Some(found) = self.world.keys.get_by_arn(key) else {
             return key.to_owned();
         };
-        let name: String = self
+        let alias = self
             .world
             .keys
             .aliases_for(found)
             .next()
-            .map(|a| a.name.trim_start_matches("alias/").to_owned())
-            .unwrap_or_else(|| found.id.as_str().chars().take(8).collect());
-        // A key of another Region says so: a multi-Region replica has its primary's key id, so
-        // without it the two read alike.
+            .map(|a| a.name.trim_start_matches("alias/").to_owned());
+        let short_id = || found.id.as_str().chars().take(8).collect::<String>();
         if found.region == self.world.region() {
-            name
-        } else {
-            format!("{name} ({})", found.region)
+            return alias.unwrap_or_else(short_id);
         }
+        // A key of another Region says so: a multi-Region replica has its primary's key id, so
+        // without it the two read alike. Without an alias of its own (aliases belong to a
+        // Region), it takes the name of its related key in the world's Region.
+        let name = alias
+            .or_else(|| {
+                self.world
+                    .keys
+                    .with_id(&found.id)
+                    .find(|k| k.account == found.account && k.region == self.world.region())
+                    .map(|k| self.key_name(&k.arn))
+            })
+            .unwrap_or_else(short_id);
+        format!("{name} ({})", found.region)
     }
 
     // ---------------------------------------------------------------- intents

@@ -1,5 +1,6 @@
 //! The hands-on panels: acting as a caller, the create-key wizard, grants with the simulated
-//! clock, encryption with the ciphertext inspector, and the in-page `aws` console.
+//! clock, encryption with the ciphertext inspector, a multi-Region key's Regions, and the in-page
+//! `aws` console.
 //!
 //! This is plain Rust, tested natively; [`crate::ui`] renders it. Nothing here decides access or
 //! performs KMS logic: every world operation is a call of the engine's KMS API (or of its `aws kms`
@@ -17,6 +18,7 @@ pub mod fields;
 pub mod grants;
 mod host;
 pub mod refusal;
+pub mod regions;
 pub mod wizard;
 
 pub use refusal::{Refusal, WhyLink};
@@ -28,6 +30,7 @@ use kms_engine::entropy::Timestamp;
 use kms_engine::kms::Env;
 use kms_engine::request::PrincipalArn;
 use kms_engine::world::{PrincipalKind, World};
+use regions::{RegionsIntent, RegionsPanel};
 use wizard::{CreatedKey, FinishError, Wizard, WizardIntent};
 
 /// What the panels need from the app's domain model.
@@ -68,6 +71,8 @@ pub enum PanelIntent {
     Grants(GrantsIntent),
     /// Something typed or clicked in the crypto panel.
     Crypto(CryptoIntent),
+    /// Something typed or clicked in a multi-Region key's Regions.
+    Regions(RegionsIntent),
     /// Put a grant token into the crypto panel's grant tokens (after the ones there).
     UseGrantToken(String),
 }
@@ -101,6 +106,8 @@ pub struct Panels {
     pub crypto: CryptoPanel,
     /// The `aws` console.
     pub console: Console,
+    /// A multi-Region key's Regions: replicate, make primary.
+    pub regions: RegionsPanel,
 }
 
 impl Panels {
@@ -115,6 +122,7 @@ impl Panels {
             grants: GrantsPanel::new(world),
             crypto: CryptoPanel::new(first_key_name(world)),
             console: Console::new(now),
+            regions: RegionsPanel::default(),
         }
     }
 
@@ -137,6 +145,7 @@ impl Panels {
         self.clock_origin = now;
         self.grants.world_replaced(world);
         self.crypto = CryptoPanel::new(first_key_name(world));
+        self.regions = RegionsPanel::default();
     }
 
     /// Applies one intent; world operations go through `host` as the caller.
@@ -198,6 +207,9 @@ impl Panels {
             }
             PanelIntent::Crypto(intent) => {
                 self.crypto.apply(host, self.caller.as_ref(), intent);
+            }
+            PanelIntent::Regions(intent) => {
+                self.regions.apply(host, self.caller.as_ref(), intent);
             }
             PanelIntent::UseGrantToken(token) => {
                 let tokens = &mut self.crypto.grant_tokens;

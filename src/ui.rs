@@ -15,6 +15,7 @@ pub mod import;
 pub mod matrix;
 pub mod panels;
 pub mod problems;
+pub mod regions;
 pub mod sidebar;
 pub mod topbar;
 pub mod tour;

@@ -102,6 +102,8 @@ pub enum WizardIntent {
     /// Tick "I understand the security, availability and durability implications of using an
     /// imported key."
     AcknowledgeExternal(bool),
+    /// Regionality: a multi-Region key (`true`) or a single-Region key.
+    SetMultiRegion(bool),
     /// The alias, without `alias/`.
     SetAlias(String),
     /// The description.
@@ -145,6 +147,9 @@ pub struct Wizard {
     pub origin: Origin,
     /// The acknowledgement the console asks for with External.
     pub external_acknowledged: bool,
+    /// Regionality: a multi-Region primary key (an `mrk-` key id, which ReplicateKey can copy
+    /// into other Regions) rather than a single-Region key.
+    pub multi_region: bool,
     /// The alias, without `alias/`.
     pub alias: String,
     /// The description.
@@ -214,6 +219,7 @@ impl Wizard {
             key_spec: KeySpec::SymmetricDefault,
             origin: Origin::AwsKms,
             external_acknowledged: false,
+            multi_region: false,
             alias: String::new(),
             description: String::new(),
             tags: Vec::new(),
@@ -301,6 +307,7 @@ impl Wizard {
                 }
             }
             WizardIntent::AcknowledgeExternal(yes) => self.external_acknowledged = yes,
+            WizardIntent::SetMultiRegion(yes) => self.multi_region = yes,
             WizardIntent::SetAlias(alias) => {
                 self.alias = alias;
                 self.alias_touched = true;
@@ -350,6 +357,7 @@ impl Wizard {
                 (KeyUsage::EncryptDecrypt, true) => ConsoleKeyType::AsymmetricEncryption,
                 (KeyUsage::EncryptDecrypt, false) => ConsoleKeyType::SymmetricEncryption,
             },
+            multi_region: self.multi_region,
             ..ConsoleKeySpec::new(self.account.clone())
         }
     }
@@ -386,16 +394,18 @@ impl Wizard {
             .collect()
     }
 
-    /// The review's line for the key: type, usage, spec and origin, as the console words them.
+    /// The review's line for the key: type, usage, spec, origin and regionality, as the console
+    /// words them.
     pub fn key_summary(&self) -> String {
         let row = self.key_spec.row();
         format!(
-            "{}, {}, key spec {} (key usage {}), origin {}",
+            "{}, {}, key spec {} (key usage {}), origin {}, {}",
             key_type_words(row.asymmetric),
             usage_words(row.usage),
             row.name,
             row.usage_name,
-            self.origin.as_str()
+            self.origin.as_str(),
+            regionality_words(self.multi_region)
         )
     }
 
@@ -545,6 +555,9 @@ impl Wizard {
         if self.origin == Origin::External {
             create.push_str(" --origin EXTERNAL");
         }
+        if self.multi_region {
+            create.push_str(" --multi-region");
+        }
         let tags = self.tag_list();
         if !tags.is_empty() {
             create.push_str(" --tags");
@@ -588,6 +601,7 @@ impl Wizard {
             key_spec: Some(self.key_spec.as_str().to_owned()),
             key_usage: Some(self.key_spec.row().usage_name.to_owned()),
             tags: (!tags.is_empty()).then_some(tags),
+            multi_region: self.multi_region.then_some(true),
             ..CreateKeyRequest::default()
         };
         let alias_name = self.alias_name();
@@ -624,6 +638,15 @@ pub fn key_type_words(asymmetric: bool) -> &'static str {
         "Asymmetric"
     } else {
         "Symmetric"
+    }
+}
+
+/// The console's name for a key's regionality: "Single-Region key" or "Multi-Region key".
+pub fn regionality_words(multi_region: bool) -> &'static str {
+    if multi_region {
+        "Multi-Region key"
+    } else {
+        "Single-Region key"
     }
 }
 

@@ -219,6 +219,14 @@ pub fn EditorPane() -> Html {
         _ => html! {},
     };
 
+    // A multi-Region key's Regions: replicate it, make a replica the primary.
+    let key_regions = match &owner {
+        Some(Owner::Key(key)) => html! {
+            <crate::ui::regions::KeyRegions key_arn={AttrValue::from(key.clone())} />
+        },
+        _ => html! {},
+    };
+
     let editor = match &document {
         Some(doc) => {
             let id = doc.id;
@@ -249,6 +257,7 @@ pub fn EditorPane() -> Html {
                         <ProblemList doc={Some(id)} />
                     </div>
                     { key_grants }
+                    { key_regions }
                 </>
             }
         }

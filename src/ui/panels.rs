@@ -88,7 +88,7 @@ pub fn CallerPicker() -> Html {
 }
 
 /// A refusal as the AWS CLI prints it, with a link to the why panel for its cell.
-fn refusal_view(handle: &PlaygroundHandle, refusal: &Refusal) -> Html {
+pub(crate) fn refusal_view(handle: &PlaygroundHandle, refusal: &Refusal) -> Html {
     html! {
         <div class="result">
             <pre class="aws-error refusal">{ refusal.line.clone() }</pre>

@@ -94,6 +94,10 @@ fn step_body(handle: &PlaygroundHandle, wizard: &Wizard, world: &kms_engine::wor
                 let handle = handle.clone();
                 Callback::from(move |_: Event| send(&handle, WizardIntent::SetKeySpec(spec)))
             };
+            let set_multi_region = |yes: bool| {
+                let handle = handle.clone();
+                Callback::from(move |_: Event| send(&handle, WizardIntent::SetMultiRegion(yes)))
+            };
             let asymmetric = wizard.key_spec.row().asymmetric;
             let first_asymmetric = KEY_SPECS
                 .iter()
@@ -161,7 +165,11 @@ fn step_body(handle: &PlaygroundHandle, wizard: &Wizard, world: &kms_engine::wor
                     if wizard.advanced_open {
                         <fieldset>
                             <legend>{ "Regionality" }</legend>
-                            <label><input type="radio" name="regionality" checked=true />{ " Single-Region key" }</label>
+                            <label><input type="radio" name="regionality" id="regionality-single" checked={!wizard.multi_region} onchange={set_multi_region(false)} />{ " Single-Region key" }</label>
+                            <label><input type="radio" name="regionality" id="regionality-multi" checked={wizard.multi_region} onchange={set_multi_region(true)} />{ " Multi-Region key" }</label>
+                            if wizard.multi_region {
+                                <div class="muted">{ "A multi-Region primary key (its key id starts with mrk-). Replicate it into other Regions from its key page; its key administrators may also replicate it and change its primary Region." }</div>
+                            }
                         </fieldset>
                     }
                 </>

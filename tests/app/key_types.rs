@@ -167,7 +167,7 @@ fn the_wizard_creates_an_hmac_key_with_the_consoles_choices() {
     wizard.apply(&world, WizardIntent::SetKeySpec(KeySpec::Hmac384));
     assert_eq!(
         wizard.key_summary(),
-        "Symmetric, Generate and verify MAC, key spec HMAC_384 (key usage GENERATE_VERIFY_MAC), origin AWS_KMS"
+        "Symmetric, Generate and verify MAC, key spec HMAC_384 (key usage GENERATE_VERIFY_MAC), origin AWS_KMS, Single-Region key"
     );
     wizard.apply(&world, WizardIntent::Next);
     wizard.apply(&world, WizardIntent::SetAlias("Tokens".into()));

@@ -469,3 +469,43 @@ fn tag_characters_are_checked_as_kms_checks_them() {
     );
     assert!(wizard.problems(&host.world, WizardStep::Labels).is_empty());
 }
+
+/// KMS Developer Guide, create-primary-keys.html: "You select a multi-Region key in Advanced
+/// options"; CreateKey with `MultiRegion` true makes a multi-Region primary key (KMS API
+/// Reference, CreateKey, "MultiRegion"), whose key id starts with `mrk-`. The console's policy
+/// gives its administrators kms:ReplicateKey and kms:UpdatePrimaryRegion (key-policy-default.html).
+#[test]
+fn a_multi_region_key_from_the_wizard_is_a_primary_key_whose_admins_may_replicate_it() {
+    let mut host = TestHost::new(four_users());
+    let mut wizard = demo2_wizard(&host);
+    assert!(wizard.key_summary().ends_with("Single-Region key"));
+    wizard.apply(&host.world, WizardIntent::SetMultiRegion(true));
+    assert!(
+        wizard.key_summary().ends_with("Multi-Region key"),
+        "{}",
+        wizard.key_summary()
+    );
+    let admin = actions(&statements(&wizard.policy_text())[1]);
+    assert!(admin.contains(&"kms:ReplicateKey".to_owned()), "{admin:?}");
+    assert!(admin.contains(&"kms:UpdatePrimaryRegion".to_owned()));
+    assert!(
+        wizard.as_cli().contains(" --multi-region "),
+        "{}",
+        wizard.as_cli()
+    );
+
+    let created = wizard.finish(&mut host, &root()).unwrap();
+    let key = host.world.keys.get_by_arn(&created.key_id).unwrap();
+    assert!(key.id.as_str().starts_with("mrk-"), "{}", key.id);
+    assert_eq!(key.multi_region_key_type(), Some("PRIMARY"));
+    assert_eq!(&*key.policy.text, wizard.policy_text());
+
+    // Back to Single-Region: an ordinary key, and the administrators lose the two actions.
+    wizard.apply(&host.world, WizardIntent::SetMultiRegion(false));
+    let admin = actions(&statements(&wizard.policy_text())[1]);
+    assert!(!admin.iter().any(|a| a == "kms:ReplicateKey"));
+    wizard.apply(&host.world, WizardIntent::SetAlias("Other".into()));
+    let created = wizard.finish(&mut host, &root()).unwrap();
+    let key = host.world.keys.get_by_arn(&created.key_id).unwrap();
+    assert_eq!(key.multi_region_key_type(), None);
+}

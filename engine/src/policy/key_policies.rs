@@ -25,6 +25,13 @@ const ADMIN_ACTIONS: [&str; 12] = [
     "kms:UntagResource",
 ];
 
+/// What the console adds to the key administrators' statement of a multi-Region key: KMS
+/// Developer Guide, key-policy-default.html, "AWS KMS adds the following permissions to the
+/// default key administrators statement when you create special-purpose keys" (multi-Region
+/// keys: replicate the key, change its primary Region). Written after the other administrator
+/// actions.
+pub const MULTI_REGION_ADMIN_ACTIONS: [&str; 2] = ["kms:ReplicateKey", "kms:UpdatePrimaryRegion"];
+
 /// What the "Allow key administrators to delete this key" checkbox adds: exactly these two.
 const DELETION_ACTIONS: [&str; 2] = ["kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion"];
 
@@ -88,6 +95,10 @@ pub struct ConsoleKeySpec {
     /// The key's type and usage, which choose its users' actions.
     #[serde(default)]
     pub key_type: ConsoleKeyType,
+    /// Whether the key is a multi-Region key ("Regionality: Multi-Region key" in the wizard's
+    /// advanced options): its administrators also get [`MULTI_REGION_ADMIN_ACTIONS`].
+    #[serde(default)]
+    pub multi_region: bool,
 }
 
 /// The key types and usages whose key users the console gives different actions (KMS Developer
@@ -155,6 +166,7 @@ impl ConsoleKeySpec {
             other_accounts: Vec::new(),
             rotate_on_demand: true,
             key_type: ConsoleKeyType::SymmetricEncryption,
+            multi_region: false,
         }
     }
 }
@@ -166,7 +178,8 @@ const MAC_USER_ACTIONS: &[&str] = &["kms:GenerateMac", "kms:VerifyMac", "kms:Des
 ///
 /// 1. "Enable IAM User Permissions": the account principal, `kms:*` (as the API default);
 /// 2. "Allow access for Key Administrators": the administrators' management actions, plus
-///    `kms:ScheduleKeyDeletion` and `kms:CancelKeyDeletion` when they may delete the key;
+///    `kms:ScheduleKeyDeletion` and `kms:CancelKeyDeletion` when they may delete the key, and
+///    `kms:ReplicateKey` and `kms:UpdatePrimaryRegion` for a multi-Region key;
 /// 3. "Allow use of the key": key users and other accounts, the symmetric-key use actions;
 /// 4. "Allow attachment of persistent resources": the same principals, `kms:CreateGrant`,
 ///    `kms:ListGrants`, `kms:RevokeGrant`, only when `kms:GrantIsForAWSResource` is true.
@@ -209,6 +222,9 @@ pub fn console_key_policy(spec: &ConsoleKeySpec) -> String {
         }
         if spec.rotate_on_demand {
             actions.push("kms:RotateKeyOnDemand");
+        }
+        if spec.multi_region {
+            actions.extend(MULTI_REGION_ADMIN_ACTIONS);
         }
         statements.push(Value::Object(statement(
             "Allow access for Key Administrators",
@@ -403,6 +419,42 @@ mod tests {
             with.last().map(String::as_str),
             Some("kms:RotateKeyOnDemand")
         );
+    }
+
+    /// KMS Developer Guide, key-policy-default.html: "AWS KMS adds the following permissions to
+    /// the default key administrators statement when you create special-purpose keys", for a
+    /// multi-Region key kms:ReplicateKey and kms:UpdatePrimaryRegion. Nothing else changes, and a
+    /// single-Region key's administrators do not get them.
+    #[test]
+    fn multi_region_keys_administrators_may_replicate_and_update_the_primary_region() {
+        let single = parse(&console_key_policy(&lecture_spec()));
+        let multi = parse(&console_key_policy(&ConsoleKeySpec {
+            multi_region: true,
+            ..lecture_spec()
+        }));
+        let admins = |policy: &Value| actions(policy, "Allow access for Key Administrators");
+        let added: Vec<String> = admins(&multi)
+            .into_iter()
+            .filter(|a| !admins(&single).contains(a))
+            .collect();
+        assert_eq!(added, ["kms:ReplicateKey", "kms:UpdatePrimaryRegion"]);
+        assert!(
+            admins(&single)
+                .iter()
+                .all(|a| a != "kms:ReplicateKey" && a != "kms:UpdatePrimaryRegion")
+        );
+        for sid in [
+            "Allow use of the key",
+            "Allow attachment of persistent resources",
+        ] {
+            assert_eq!(actions(&single, sid), actions(&multi, sid), "{sid}");
+        }
+        // No administrators, no administrators' statement: the key is still multi-Region.
+        let nobody = parse(&console_key_policy(&ConsoleKeySpec {
+            multi_region: true,
+            ..ConsoleKeySpec::new("111122223333")
+        }));
+        assert_eq!(nobody["Statement"].as_array().map(Vec::len), Some(1));
     }
 
     /// KMS Developer Guide, key-policy-default.html, "Asymmetric KMS keys for public key
