@@ -358,6 +358,7 @@ impl Wizard {
                 (KeyUsage::EncryptDecrypt, false) => ConsoleKeyType::SymmetricEncryption,
             },
             multi_region: self.multi_region,
+            imported_material: self.origin == Origin::External,
             ..ConsoleKeySpec::new(self.account.clone())
         }
     }

@@ -99,6 +99,12 @@ pub struct ConsoleKeySpec {
     /// advanced options): its administrators also get [`MULTI_REGION_ADMIN_ACTIONS`].
     #[serde(default)]
     pub multi_region: bool,
+    /// Whether the key is created without key material (origin `EXTERNAL`): its administrators
+    /// also get `kms:ImportKeyMaterial` (KMS Developer Guide, key-policy-default.html: "This
+    /// permission is included in the key policy only when you create a KMS key with no key
+    /// material").
+    #[serde(default)]
+    pub imported_material: bool,
 }
 
 /// The key types and usages whose key users the console gives different actions (KMS Developer
@@ -167,6 +173,7 @@ impl ConsoleKeySpec {
             rotate_on_demand: true,
             key_type: ConsoleKeyType::SymmetricEncryption,
             multi_region: false,
+            imported_material: false,
         }
     }
 }
@@ -222,6 +229,9 @@ pub fn console_key_policy(spec: &ConsoleKeySpec) -> String {
         }
         if spec.rotate_on_demand {
             actions.push("kms:RotateKeyOnDemand");
+        }
+        if spec.imported_material {
+            actions.push("kms:ImportKeyMaterial");
         }
         if spec.multi_region {
             actions.extend(MULTI_REGION_ADMIN_ACTIONS);
@@ -455,6 +465,25 @@ mod tests {
             ..ConsoleKeySpec::new("111122223333")
         }));
         assert_eq!(nobody["Statement"].as_array().map(Vec::len), Some(1));
+    }
+
+    /// KMS Developer Guide, key-policy-default.html: "The kms:ImportKeyMaterial permission
+    /// allows key administrators to import key material into the KMS key. This permission is
+    /// included in the key policy only when you create a KMS key with no key material."
+    #[test]
+    fn a_key_without_key_material_lets_its_administrators_import_it() {
+        let plain = parse(&console_key_policy(&lecture_spec()));
+        let external = parse(&console_key_policy(&ConsoleKeySpec {
+            imported_material: true,
+            ..lecture_spec()
+        }));
+        let admins = |policy: &Value| actions(policy, "Allow access for Key Administrators");
+        assert!(!admins(&plain).iter().any(|a| a == "kms:ImportKeyMaterial"));
+        let added: Vec<String> = admins(&external)
+            .into_iter()
+            .filter(|a| !admins(&plain).contains(a))
+            .collect();
+        assert_eq!(added, ["kms:ImportKeyMaterial"]);
     }
 
     /// KMS Developer Guide, key-policy-default.html, "Asymmetric KMS keys for public key
