@@ -64,17 +64,10 @@ fn check_region(region: &str, field: &str) -> Result<(), KmsError> {
 }
 
 /// `UnsupportedOperationException` for a key that is not a multi-Region primary key, where the
-/// operation takes only one (the playground's wording).
+/// operation takes only one: "<key ARN> is not a multi-Region primary key" (no AWS page prints
+/// it; AWS's answer ends so, as clients that read it, such as Terraform providers, match it).
 fn not_a_primary(key: &Key) -> KmsError {
-    let what = if key.replica {
-        "a multi-Region replica key"
-    } else {
-        "not a multi-Region key"
-    };
-    KmsError::UnsupportedOperation(format!(
-        "{} is {what}: only a multi-Region primary key can be used here",
-        key.arn
-    ))
+    KmsError::UnsupportedOperation(format!("{} is not a multi-Region primary key", key.arn))
 }
 
 impl World {

@@ -237,15 +237,11 @@ fn replicate_key_is_refused_for_single_region_keys_replicas_and_taken_regions() 
         .unwrap()
         .key_metadata;
     let name = |r: Result<ReplicateKeyResponse, KmsError>| r.unwrap_err().exception_name();
+    let refused = replicate(&mut world, &mut rng, &root_home, &single.key_id, AWAY).unwrap_err();
+    assert_eq!(refused.exception_name(), "UnsupportedOperationException");
     assert_eq!(
-        name(replicate(
-            &mut world,
-            &mut rng,
-            &root_home,
-            &single.key_id,
-            AWAY
-        )),
-        "UnsupportedOperationException"
+        refused.message(),
+        format!("{} is not a multi-Region primary key", single.arn)
     );
     let made = primary(&mut world, &mut rng);
     assert_eq!(
