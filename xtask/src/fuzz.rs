@@ -20,7 +20,7 @@ use crate::setup::ensure_cargo_tool;
 const CARGO_FUZZ_VERSION: &str = "0.13.2";
 
 /// Every target, with the dictionary that helps it past its syntax.
-const TARGETS: [(&str, Option<&str>); 9] = [
+const TARGETS: [(&str, Option<&str>); 10] = [
     ("json", Some("policy.dict")),
     ("policy", Some("policy.dict")),
     ("scenario", Some("policy.dict")),
@@ -31,6 +31,7 @@ const TARGETS: [(&str, Option<&str>); 9] = [
     ("cli_values", Some("cli_values.dict")),
     ("ciphertext", None),
     ("import", None),
+    ("backend_wire", None),
 ];
 
 /// What one target's run reported.

@@ -21,7 +21,7 @@ use std::path::Path;
 type Property = fn(&[u8]);
 
 /// Every target, with its property.
-const TARGETS: [(&str, Property); 8] = [
+const TARGETS: [(&str, Property); 9] = [
     ("json", checks::json),
     ("policy", checks::policy),
     ("scenario", checks::scenario),
@@ -30,6 +30,7 @@ const TARGETS: [(&str, Property); 8] = [
     ("cli_values", checks::cli_values),
     ("ciphertext", checks::ciphertext),
     ("import", checks::import),
+    ("backend_wire", checks::backend_wire),
 ];
 
 #[test]

@@ -31,6 +31,11 @@ impl AsymmetricBackend for Builtin {
         match (primitive, args) {
             (Primitive::RsaKeyPair, [bits, seed_bytes]) => {
                 let bits = u32::from_be_bytes(<[u8; 4]>::try_from(*bits).ok()?);
+                // The moduli of the RSA key specs and wrapping key specs, nothing else: a call
+                // from a page's script with a huge size must not hang the module.
+                if ![2048, 3072, 4096].contains(&bits) {
+                    return None;
+                }
                 let pair = rsa_keys::key_pair(usize::try_from(bits).ok()?, seed(seed_bytes)?)?;
                 Some(vec![pair.pkcs1.to_vec(), pair.pkcs8.to_vec(), pair.public])
             }
