@@ -412,7 +412,11 @@ pub fn backend_wire(data: &[u8]) {
         Primitive, decode_call, decode_reply, encode_call, encode_reply, serve,
     };
     if let Some((primitive, args)) = decode_call(data) {
-        assert_eq!(encode_call(primitive, &args), data, "a call re-encodes as it came");
+        assert_eq!(
+            encode_call(primitive, &args),
+            data,
+            "a call re-encodes as it came"
+        );
         if primitive != Primitive::RsaKeyPair {
             let reply = serve(data);
             let decoded = decode_reply(&reply);
@@ -424,6 +428,10 @@ pub fn backend_wire(data: &[u8]) {
         }
     }
     if let Some(fields) = decode_reply(data) {
-        assert_eq!(encode_reply(Some(&fields)), data, "a reply re-encodes as it came");
+        assert_eq!(
+            encode_reply(Some(&fields)),
+            data,
+            "a reply re-encodes as it came"
+        );
     }
 }

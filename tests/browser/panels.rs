@@ -116,3 +116,37 @@ async fn a_tampered_ciphertext_is_marked_and_refused() {
         text(&root, "#crypto-result")
     );
 }
+
+/// The RSA and elliptic-curve module is fetched only when a page may compute with an asymmetric
+/// key (this test page has no backend installed, as the browser build has none compiled in): not
+/// for the lecture, yes once the console opens or the world gets an elliptic-curve key, and not
+/// again while it is on its way.
+#[wasm_bindgen_test]
+fn the_asymmetric_module_is_wanted_only_when_a_page_may_need_it() {
+    use kms_playground::state::{AsymmetricModule, DrawerTab, Intent};
+    let now = kms_engine::entropy::Timestamp(1_704_067_200_000);
+    let (mut state, _) = kms_playground::startup::initial_state("", None, now);
+    assert!(!kms_engine::crypto::backend::available());
+    assert!(
+        !state.wants_asymmetric_module(),
+        "the lecture has no asymmetric key"
+    );
+    state.apply(Intent::OpenDrawer(Some(DrawerTab::Console)));
+    assert!(
+        state.wants_asymmetric_module(),
+        "any console command may need it"
+    );
+    state.apply(Intent::OpenDrawer(Some(DrawerTab::Why)));
+    assert!(!state.wants_asymmetric_module());
+    state.apply(Intent::ImportScenario {
+        text: r#"{"keys": [{"name": "Signer", "key_spec": "ECC_NIST_P256", "key_usage": "SIGN_VERIFY"}]}"#
+            .to_owned(),
+        source: "signer.json".to_owned(),
+    });
+    assert!(
+        state.wants_asymmetric_module(),
+        "a world with an elliptic-curve key"
+    );
+    state.apply(Intent::AsymmetricModule(AsymmetricModule::Loading));
+    assert!(!state.wants_asymmetric_module(), "not twice");
+}
