@@ -192,4 +192,37 @@ export default [
       expect((await page.textContent('#decrypted')) === 'the launch code', 'Decrypt gives the plaintext back');
     },
   },
+  {
+    // The RSA and elliptic-curve code is fetched when a page first needs it; if the network
+    // fails then, the page says so and tries again when asked, without a reload.
+    name: 'a failed load of the asymmetric code says so and loads again on Try again',
+    // The aborted fetch of the module is logged by the browser.
+    expectedConsoleErrors: /Failed to load resource|ERR_FAILED|kms-asymmetric/,
+    run: async ({ page, context, baseUrl, expect }) => {
+      let refuse = true;
+      // On the context: the page's service worker fetches the module too.
+      await context.route('**/kms-asymmetric_bg.wasm', (route) => (refuse ? route.abort() : route.continue()));
+      await open(page, baseUrl);
+      await chooseCaller(page, `root (${ACCOUNT})`);
+      await page.click('#create-key');
+      await page.waitForSelector('#wizard');
+      await page.check('#key-type-asymmetric');
+      await page.waitForSelector('#asymmetric-failed');
+      expect((await page.textContent('#asymmetric-failed')).includes('could not be loaded'), 'the failure is said');
+      refuse = false;
+      await page.click('#asymmetric-retry');
+      await until(page, async (p) => (await p.$('#asymmetric-failed')) === null && (await p.$('#asymmetric-loading')) === null, 'loaded on the second try');
+      await page.click('#wizard-cancel');
+      // The code works: the console makes an elliptic-curve key and gets its public key.
+      await page.click('#tab-console');
+      await page.fill('#console-input', 'aws kms create-key --key-spec ECC_NIST_P384 --key-usage SIGN_VERIFY --query KeyMetadata.KeyId --output text');
+      await page.press('#console-input', 'Enter');
+      await until(page, async (p) => /[0-9a-f]{8}-[0-9a-f]{4}/.test(await p.textContent('#console-output')), 'the new key id');
+      const keyId = (await page.textContent('#console-output')).match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/)[0];
+      await page.fill('#console-input', `aws kms get-public-key --key-id ${keyId} --query KeySpec --output text`);
+      await page.press('#console-input', 'Enter');
+      await until(page, async (p) => (await p.textContent('#console-output')).includes('ECC_NIST_P384'), 'GetPublicKey');
+      expect(!(await page.textContent('#console-output')).includes('KMSInternalException'), 'no not-loaded error');
+    },
+  },
 ];

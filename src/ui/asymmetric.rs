@@ -40,9 +40,7 @@ pub fn load(done: impl FnOnce(Result<(), String>) + 'static) {
             .map(|e| String::from(e.message()))
             .or_else(|| error.as_string())
             .unwrap_or_default();
-        format!(
-            "The RSA and elliptic-curve code could not be loaded ({detail}). Reload the page to try again."
-        )
+        format!("The RSA and elliptic-curve code could not be loaded ({detail}).")
     };
     let promise = match load_asymmetric_module() {
         Ok(promise) => promise,
@@ -67,4 +65,31 @@ pub fn load(done: impl FnOnce(Result<(), String>) + 'static) {
     // The promise holds the closures until it settles, once.
     on_loaded.forget();
     on_failed.forget();
+}
+
+/// Where the RSA and elliptic-curve code stands, where a panel needs it: a line while it loads,
+/// and after a failed load the reason with a button that tries again.
+#[yew::component]
+pub fn ModuleStatus() -> yew::Html {
+    use crate::state::{AsymmetricModule, Intent};
+    use yew::prelude::*;
+    let handle = crate::ui::hooks::use_playground();
+    let retry = {
+        let handle = handle.clone();
+        Callback::from(move |_: MouseEvent| {
+            handle.dispatch(Intent::AsymmetricModule(AsymmetricModule::NotLoaded));
+        })
+    };
+    match &handle.state().ui.asymmetric {
+        AsymmetricModule::Loading => html! {
+            <p class="muted small" id="asymmetric-loading" role="status">{ "Loading the RSA and elliptic-curve code…" }</p>
+        },
+        AsymmetricModule::Failed(sentence) => html! {
+            <p class="result err" id="asymmetric-failed" role="alert">
+                { sentence.clone() }{ " " }
+                <button class="small" id="asymmetric-retry" onclick={retry}>{ "Try again" }</button>
+            </p>
+        },
+        AsymmetricModule::NotLoaded | AsymmetricModule::Loaded => html! {},
+    }
 }

@@ -10,7 +10,7 @@ use crate::panels::grants::{
     grant_rows,
 };
 use crate::panels::{PanelIntent, Refusal, WhyLink, caller_choices, countdown, middle_ellipsis};
-use crate::state::{AsymmetricModule, CellSelection, Intent};
+use crate::state::{CellSelection, Intent};
 use crate::ui::hooks::{PlaygroundHandle, use_playground};
 use crate::ui::icons::{Icon, IconSvg};
 use kms_engine::catalog::Action;
@@ -647,14 +647,10 @@ pub fn CryptoView() -> Html {
     let signs = row.is_some_and(|r| r.supports(Action::Sign));
     let asymmetric = row.is_some_and(|r| r.asymmetric);
     // An asymmetric key computes with the RSA and elliptic-curve code, which loads on demand.
-    let module_note = match &state.ui.asymmetric {
-        AsymmetricModule::Loading if asymmetric => html! {
-            <p class="muted" id="asymmetric-loading" role="status">{ "Loading the RSA and elliptic-curve code…" }</p>
-        },
-        AsymmetricModule::Failed(sentence) if asymmetric => html! {
-            <p class="result err" role="alert">{ sentence.clone() }</p>
-        },
-        _ => html! {},
+    let module_note = html! {
+        if asymmetric {
+            <crate::ui::asymmetric::ModuleStatus />
+        }
     };
     let public_key_button = html! {
         if asymmetric {

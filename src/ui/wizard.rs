@@ -5,7 +5,7 @@
 use crate::panels::PanelIntent;
 use crate::panels::fields::PairEdit;
 use crate::panels::wizard::{FinishError, Wizard, WizardIntent, WizardStep, usage_words};
-use crate::state::{AsymmetricModule, Intent};
+use crate::state::Intent;
 use crate::ui::editor::JsonEditor;
 use crate::ui::hooks::{PlaygroundHandle, use_playground};
 use kms_engine::catalog::{KEY_SPECS, KeySpec};
@@ -103,15 +103,6 @@ fn step_body(handle: &PlaygroundHandle, wizard: &Wizard, world: &kms_engine::wor
                 .iter()
                 .find(|row| row.asymmetric)
                 .map(|row| row.spec);
-            // The RSA and elliptic-curve code loads when this key type is chosen: said while it
-            // does, and if it cannot.
-            let module_note = match &handle.state().ui.asymmetric {
-                AsymmetricModule::Loading if asymmetric => {
-                    Some("Loading the RSA and elliptic-curve code…".to_owned())
-                }
-                AsymmetricModule::Failed(sentence) if asymmetric => Some(sentence.clone()),
-                _ => None,
-            };
             let specs = wizard.spec_choices();
             let acknowledge = {
                 let handle = handle.clone();
@@ -128,8 +119,9 @@ fn step_body(handle: &PlaygroundHandle, wizard: &Wizard, world: &kms_engine::wor
                         if let Some(first) = first_asymmetric {
                             <label><input type="radio" name="key-type" id="key-type-asymmetric" checked={asymmetric} onchange={set_spec(first)} />{ " Asymmetric" }</label>
                         }
-                        if let Some(note) = module_note {
-                            <p class="muted small" id="asymmetric-note" role="status">{ note }</p>
+                        // The RSA and elliptic-curve code loads when this key type is chosen.
+                        if asymmetric {
+                            <crate::ui::asymmetric::ModuleStatus />
                         }
                     </fieldset>
                     <fieldset>
