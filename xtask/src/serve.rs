@@ -156,17 +156,7 @@ pub fn dist_size(dir: &Path) -> Result<(u64, u64), String> {
 /// carries the lecture's matrix as static HTML, and its stylesheet (render-blocking). The module
 /// script and the WebAssembly load after that paint.
 pub fn first_matrix_size(dir: &Path) -> Result<u64, String> {
-    let mut total = 0;
-    for path in files_in(dir)? {
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
-        if name == "index.html" || name.ends_with(".css") {
-            total += gzipped_size(&path)?;
-        }
-    }
-    Ok(total)
+    gzipped_size_of(dir, |name| name == "index.html" || name.ends_with(".css"))
 }
 
 /// The prefix of the files the page loads only when it needs them: the RSA and elliptic-curve
@@ -175,13 +165,18 @@ pub const ON_DEMAND_PREFIX: &str = "kms-asymmetric";
 
 /// The gzip -9 bytes of the files loaded on demand ([`ON_DEMAND_PREFIX`]).
 pub fn on_demand_size(dir: &Path) -> Result<u64, String> {
+    gzipped_size_of(dir, |name| name.starts_with(ON_DEMAND_PREFIX))
+}
+
+/// The gzip -9 bytes of the files of `dir` whose names `wanted` says yes to.
+fn gzipped_size_of(dir: &Path, wanted: impl Fn(&str) -> bool) -> Result<u64, String> {
     let mut total = 0;
     for path in files_in(dir)? {
         let name = path
             .file_name()
             .and_then(|n| n.to_str())
             .unwrap_or_default();
-        if name.starts_with(ON_DEMAND_PREFIX) {
+        if wanted(name) {
             total += gzipped_size(&path)?;
         }
     }
