@@ -9,6 +9,7 @@ use kms_engine::catalog::Action;
 use kms_engine::matrix::Cell;
 use kms_engine::policy::eval::Decision;
 use kms_engine::request::ContextValue;
+use kms_engine::store::grants::GrantConstraints;
 use serde::{Deserialize, Serialize};
 
 /// The inputs of the request the why panel decides, beyond principal, key and action: what a
@@ -29,6 +30,39 @@ pub struct RequestInputs {
     pub current_time: String,
     /// `aws:PrincipalTag/*` values that replace the principal's own tags.
     pub principal_tags: Vec<(String, String)>,
+    /// For CreateGrant: the operations of the grant the request creates (`kms:GrantOperations`).
+    /// A grant that gives the caller CreateGrant allows the request only when the new grant is
+    /// within it (KMS Developer Guide, create-grant-overview.html, "Granting CreateGrant
+    /// permission"). Empty: the request names no grant, as the matrix asks. Written as the
+    /// API's operation names, and left out of a link when empty, so older links read the same.
+    #[serde(skip_serializing_if = "Vec::is_empty", with = "operation_names")]
+    pub grant_operations: Vec<Action>,
+    /// For CreateGrant: the constraints of the grant the request creates (its encryption
+    /// context is what `kms:EncryptionContext:*` tests for CreateGrant).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grant_constraints: Option<GrantConstraints>,
+}
+
+/// [`RequestInputs::grant_operations`] as the API's `GrantOperation` names (`Decrypt`), read
+/// back with the engine's parser: a name that is no grant operation makes the whole request
+/// unreadable (a share link then opens without it).
+mod operation_names {
+    use kms_engine::catalog::Action;
+    use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
+
+    pub fn serialize<S: Serializer>(operations: &[Action], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(operations.iter().filter_map(|a| a.grant_operation_name()))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Action>, D::Error> {
+        Vec::<String>::deserialize(d)?
+            .iter()
+            .map(|name| {
+                kms_engine::store::grants::parse_operation(name)
+                    .ok_or_else(|| D::Error::custom(format!("{name} is no grant operation")))
+            })
+            .collect()
+    }
 }
 
 /// One field of [`RequestInputs`] the user edits.
@@ -79,6 +113,100 @@ impl RequestInputs {
             RequestEdit::PrincipalTags(rows) => self.principal_tags = pairs_of(&rows),
             RequestEdit::Reset => *self = RequestInputs::default(),
         }
+    }
+
+    /// The request a CreateGrant call sent, as the why panel decides it: the new grant's
+    /// operations and constraints, and the grant tokens passed with it. `operations` are the
+    /// API's names; one that is no grant operation is left out (KMS refuses such a request
+    /// before it decides access, so no access denial names it).
+    pub fn of_create_grant(request: &kms_engine::kms::CreateGrantRequest) -> RequestInputs {
+        RequestInputs {
+            grant_operations: request
+                .operations
+                .iter()
+                .filter_map(|name| kms_engine::store::grants::parse_operation(name))
+                .collect(),
+            grant_constraints: request.constraints.clone().filter(|c| !c.is_empty()),
+            grant_tokens: request.grant_tokens.join(" "),
+            ..RequestInputs::default()
+        }
+    }
+
+    /// The request a refused `aws kms` call sent (`denied_request`, the JSON the KMS API
+    /// receives), as the why panel decides it: a CreateGrant's grant, and for any call its
+    /// `EncryptionContext` and `GrantTokens`. Members it cannot read are left out.
+    pub fn of_sent(
+        action: Action,
+        sent: &serde_json::Map<String, serde_json::Value>,
+    ) -> RequestInputs {
+        let object = serde_json::Value::Object(sent.clone());
+        if action == Action::CreateGrant {
+            if let Ok(request) =
+                serde_json::from_value::<kms_engine::kms::CreateGrantRequest>(object.clone())
+            {
+                return RequestInputs::of_create_grant(&request);
+            }
+        }
+        #[derive(Deserialize)]
+        #[serde(rename_all = "PascalCase")]
+        struct Common {
+            #[serde(default)]
+            encryption_context: Option<std::collections::BTreeMap<String, String>>,
+            #[serde(default)]
+            grant_tokens: Vec<String>,
+        }
+        let Ok(common) = serde_json::from_value::<Common>(object) else {
+            return RequestInputs::default();
+        };
+        RequestInputs {
+            encryption_context: common
+                .encryption_context
+                .unwrap_or_default()
+                .into_iter()
+                .collect(),
+            grant_tokens: common.grant_tokens.join(" "),
+            ..RequestInputs::default()
+        }
+    }
+
+    /// Why the request cannot be pinned as a scenario's `expect` entry, if it cannot: an entry
+    /// writes condition keys and grant tokens, not the grant a CreateGrant creates, so it would
+    /// check a different question (CreateGrant at all) than the one the why panel answers.
+    pub fn expectation_problem(&self) -> Option<&'static str> {
+        (!self.grant_operations.is_empty() || self.grant_constraints.is_some()).then_some(
+            "A scenario's expect entry cannot write the grant a CreateGrant request creates (its operations and constraints), so this decision is not pinned. Go back to the bare request to pin whether the caller may call CreateGrant at all.",
+        )
+    }
+
+    /// The new grant's operations and constraints in words, for the request form; `None` when
+    /// the request names no grant.
+    pub fn grant_words(&self) -> Option<(String, Option<String>)> {
+        if self.grant_operations.is_empty() && self.grant_constraints.is_none() {
+            return None;
+        }
+        let operations = self
+            .grant_operations
+            .iter()
+            .filter_map(|a| a.grant_operation_name())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let pairs = |map: &std::collections::BTreeMap<String, String>| {
+            map.iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let constraints = self.grant_constraints.as_ref().map(|c| {
+            let mut parts = Vec::new();
+            if let Some(map) = &c.encryption_context_equals {
+                parts.push(format!("EncryptionContextEquals {{{}}}", pairs(map)));
+            }
+            if let Some(map) = &c.encryption_context_subset {
+                parts.push(format!("EncryptionContextSubset {{{}}}", pairs(map)));
+            }
+            parts.join("; ")
+        });
+        Some((operations, constraints))
     }
 
     /// Whether this is the matrix's own request (nothing set).
@@ -138,6 +266,21 @@ impl RequestInputs {
         for (key, value) in tags {
             params.context.set(format!("aws:PrincipalTag/{key}"), value);
         }
+        // The grant a CreateGrant request creates, as the operation passes it to the authorizer
+        // (`World::create_grant`): its operations, its constraints, and, for the conditions,
+        // the constraints' pairs as the request's encryption context and their type.
+        if !self.grant_operations.is_empty() {
+            params.grant_operations = Some(self.grant_operations.clone());
+        }
+        if let Some(constraints) = self.grant_constraints.as_ref().filter(|c| !c.is_empty()) {
+            if params.encryption_context.is_some() {
+                return Err("Encryption context: a CreateGrant request's encryption context is its grant constraints' pairs; leave the encryption context empty".to_owned());
+            }
+            params.encryption_context = Some(constraints.condition_pairs());
+            params.grant_constraint_type =
+                constraints.types().first().map(|t| t.as_str().to_owned());
+            params.grant_constraints = Some(constraints.clone());
+        }
         Ok(params)
     }
 }
@@ -186,6 +329,23 @@ pub fn explained_action(
         })
         .or_else(|| order.first().copied())
         .unwrap_or(0)
+}
+
+/// The why panel's explanation of the cell at `row`, `column` for the matrix's action `action`:
+/// decided for `inputs` when they set anything and read, else the matrix's bare request.
+pub fn explain_cell(
+    model: &Playground,
+    row: usize,
+    column: usize,
+    action: usize,
+    inputs: &RequestInputs,
+) -> Option<Explanation> {
+    match inputs.params() {
+        Ok(params) if params != RequestParams::default() => {
+            model.explain_request(row, column, action, &params)
+        }
+        _ => model.explain(row, column, action),
+    }
 }
 
 /// For an action the key's spec does not support (Encrypt with an HMAC key), KMS's refusal as
@@ -426,6 +586,70 @@ mod tests {
         );
         inputs.apply(RequestEdit::Reset);
         assert!(inputs.is_bare());
+    }
+
+    /// For CreateGrant the request names the new grant, and `kms:EncryptionContext:*` tests its
+    /// constraints' pairs (KMS Developer Guide, create-grant-overview.html and
+    /// conditions-kms.html), as `World::create_grant` passes them to the authorizer.
+    #[test]
+    fn a_create_grant_request_passes_its_new_grant_as_the_operation_does() {
+        let sent: serde_json::Map<String, serde_json::Value> = serde_json::from_str(
+            r#"{"KeyId": "k", "GranteePrincipal": "arn:aws:iam::111122223333:user/Bob",
+                "Operations": ["Decrypt", "Encrypt"], "GrantTokens": ["t1"],
+                "Constraints": {"EncryptionContextEquals": {"dept": "eng"}}}"#,
+        )
+        .unwrap();
+        let mut inputs = RequestInputs::of_sent(Action::CreateGrant, &sent);
+        assert_eq!(inputs.grant_operations, [Action::Decrypt, Action::Encrypt]);
+        assert_eq!(inputs.grant_tokens, "t1");
+        assert!(!inputs.is_bare());
+        let params = inputs.params().unwrap();
+        assert_eq!(
+            params.grant_operations,
+            Some(vec![Action::Decrypt, Action::Encrypt])
+        );
+        assert_eq!(params.grant_constraints, inputs.grant_constraints);
+        assert_eq!(
+            params.grant_constraint_type.as_deref(),
+            Some("EncryptionContextEquals")
+        );
+        assert_eq!(
+            params.encryption_context,
+            Some([("dept".to_owned(), "eng".to_owned())].into())
+        );
+        assert_eq!(
+            inputs.grant_words(),
+            Some((
+                "Decrypt, Encrypt".to_owned(),
+                Some("EncryptionContextEquals {dept=eng}".to_owned())
+            ))
+        );
+        assert!(inputs.expectation_problem().is_some());
+        // The context of a CreateGrant is its constraints': a second one is refused in words.
+        inputs.apply(RequestEdit::EncryptionContext(vec![PairRow {
+            key: "dept".into(),
+            value: "ops".into(),
+        }]));
+        assert!(
+            inputs
+                .params()
+                .unwrap_err()
+                .starts_with("Encryption context:")
+        );
+        inputs.apply(RequestEdit::Reset);
+        assert!(inputs.is_bare() && inputs.grant_words().is_none());
+
+        // Another call keeps its context and tokens; no grant.
+        let sent: serde_json::Map<String, serde_json::Value> = serde_json::from_str(
+            r#"{"KeyId": "k", "Plaintext": "eA==", "EncryptionContext": {"a": "b"}}"#,
+        )
+        .unwrap();
+        let inputs = RequestInputs::of_sent(Action::Encrypt, &sent);
+        assert_eq!(
+            inputs.encryption_context,
+            [("a".to_owned(), "b".to_owned())]
+        );
+        assert!(inputs.grant_operations.is_empty() && inputs.expectation_problem().is_none());
     }
 
     #[test]
