@@ -242,10 +242,10 @@ mod tests {
             action: Some("kms:CreateGrant".into()),
             request: RequestInputs {
                 grant_operations: vec![Action::Encrypt, Action::Decrypt],
-                grant_constraints: Some(GrantConstraints {
+                grant_constraints: Some(Box::new(GrantConstraints {
                     encryption_context_subset: Some([("dept".into(), "eng".into())].into()),
                     ..GrantConstraints::default()
-                }),
+                })),
                 ..RequestInputs::default()
             },
         };

@@ -205,7 +205,7 @@ pub enum Intent {
         /// The cell.
         selection: CellSelection,
         /// The request.
-        request: crate::why::RequestInputs,
+        request: Box<crate::why::RequestInputs>,
     },
     /// Select a range of a document in its editor (a problem, a statement).
     Reveal {
@@ -683,7 +683,7 @@ impl AppState {
                     }
                 }
                 self.ui.selection = Some(selection);
-                self.ui.request = request;
+                self.ui.request = *request;
                 self.ui.drawer = Some(DrawerTab::Why);
                 Ok(())
             }

@@ -40,7 +40,7 @@ pub struct RequestInputs {
     /// For CreateGrant: the constraints of the grant the request creates (its encryption
     /// context is what `kms:EncryptionContext:*` tests for CreateGrant).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub grant_constraints: Option<GrantConstraints>,
+    pub grant_constraints: Option<Box<GrantConstraints>>,
 }
 
 /// [`RequestInputs::grant_operations`] as the API's `GrantOperation` names (`Decrypt`), read
@@ -126,7 +126,11 @@ impl RequestInputs {
                 .iter()
                 .filter_map(|name| kms_engine::store::grants::parse_operation(name))
                 .collect(),
-            grant_constraints: request.constraints.clone().filter(|c| !c.is_empty()),
+            grant_constraints: request
+                .constraints
+                .clone()
+                .filter(|c| !c.is_empty())
+                .map(Box::new),
             grant_tokens: request.grant_tokens.join(" "),
             ..RequestInputs::default()
         }
@@ -279,7 +283,7 @@ impl RequestInputs {
             params.encryption_context = Some(constraints.condition_pairs());
             params.grant_constraint_type =
                 constraints.types().first().map(|t| t.as_str().to_owned());
-            params.grant_constraints = Some(constraints.clone());
+            params.grant_constraints = Some(GrantConstraints::clone(constraints));
         }
         Ok(params)
     }
@@ -608,7 +612,10 @@ mod tests {
             params.grant_operations,
             Some(vec![Action::Decrypt, Action::Encrypt])
         );
-        assert_eq!(params.grant_constraints, inputs.grant_constraints);
+        assert_eq!(
+            params.grant_constraints,
+            inputs.grant_constraints.as_deref().cloned()
+        );
         assert_eq!(
             params.grant_constraint_type.as_deref(),
             Some("EncryptionContextEquals")

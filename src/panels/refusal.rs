@@ -22,7 +22,7 @@ pub struct WhyLink {
     pub action: Action,
     /// What the refused request carried beyond principal, key and action (a CreateGrant's new
     /// grant, say), so the why panel decides that request and not the matrix's bare one.
-    pub request: RequestInputs,
+    pub request: Box<RequestInputs>,
 }
 
 impl WhyLink {
@@ -36,13 +36,16 @@ impl WhyLink {
             principal: principal.clone(),
             key: key.arn.clone(),
             action: denied.action,
-            request: RequestInputs::default(),
+            request: Box::default(),
         })
     }
 
     /// The link with the refused request's inputs.
     pub fn with_request(self, request: RequestInputs) -> WhyLink {
-        WhyLink { request, ..self }
+        WhyLink {
+            request: Box::new(request),
+            ..self
+        }
     }
 
     /// What following the link asks of the app: the why panel on its cell, deciding its request

@@ -6,7 +6,7 @@
 //! grant gives its grantee CreateGrant, the grantee may create only grants whose operations are
 //! among that grant's and whose constraints are at least as strict as its constraints.
 
-#![expect(clippy::unwrap_used, clippy::panic, reason = "tests")]
+#![expect(clippy::unwrap_used, reason = "tests")]
 
 use crate::panels_support::{START, user};
 
