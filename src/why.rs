@@ -41,6 +41,12 @@ pub struct RequestInputs {
     /// context is what `kms:EncryptionContext:*` tests for CreateGrant).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub grant_constraints: Option<Box<GrantConstraints>>,
+    /// For CreateGrant: its `GranteePrincipal` as written (`kms:GranteePrincipal`).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub grantee_principal: String,
+    /// For CreateGrant: its `RetiringPrincipal` as written (`kms:RetiringPrincipal`).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub retiring_principal: String,
 }
 
 /// [`RequestInputs::grant_operations`] as the API's `GrantOperation` names (`Decrypt`), read
@@ -116,7 +122,8 @@ impl RequestInputs {
     }
 
     /// The request a CreateGrant call sent, as the why panel decides it: the new grant's
-    /// operations and constraints, and the grant tokens passed with it. `operations` are the
+    /// operations, constraints, grantee and retiring principal, and the grant tokens passed
+    /// with it. `operations` are the
     /// API's names; one that is no grant operation is left out (KMS refuses such a request
     /// before it decides access, so no access denial names it).
     pub fn of_create_grant(request: &kms_engine::kms::CreateGrantRequest) -> RequestInputs {
@@ -132,6 +139,8 @@ impl RequestInputs {
                 .filter(|c| !c.is_empty())
                 .map(Box::new),
             grant_tokens: request.grant_tokens.join(" "),
+            grantee_principal: request.grantee_principal.clone(),
+            retiring_principal: request.retiring_principal.clone().unwrap_or_default(),
             ..RequestInputs::default()
         }
     }
@@ -182,25 +191,27 @@ impl RequestInputs {
         )
     }
 
-    /// The new grant's operations and constraints in words, for the request form; `None` when
-    /// the request names no grant.
-    pub fn grant_words(&self) -> Option<(String, Option<String>)> {
-        if self.grant_operations.is_empty() && self.grant_constraints.is_none() {
-            return None;
+    /// The CreateGrant parts of the request in words, for the request form: a label, an element
+    /// id and the text for each part that is set (the new grant's operations and constraints, its
+    /// grantee and retiring principal).
+    pub fn grant_rows(&self) -> Vec<(&'static str, &'static str, String)> {
+        let mut rows = Vec::new();
+        if !self.grant_operations.is_empty() {
+            let operations = self
+                .grant_operations
+                .iter()
+                .filter_map(|a| a.grant_operation_name())
+                .collect::<Vec<_>>()
+                .join(", ");
+            rows.push(("New grant's operations", "why-grant-operations", operations));
         }
-        let operations = self
-            .grant_operations
-            .iter()
-            .filter_map(|a| a.grant_operation_name())
-            .collect::<Vec<_>>()
-            .join(", ");
         let pairs = |map: &std::collections::BTreeMap<String, String>| {
             map.iter()
                 .map(|(k, v)| format!("{k}={v}"))
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let constraints = self.grant_constraints.as_ref().map(|c| {
+        if let Some(c) = &self.grant_constraints {
             let mut parts = Vec::new();
             if let Some(map) = &c.encryption_context_equals {
                 parts.push(format!("EncryptionContextEquals {{{}}}", pairs(map)));
@@ -208,9 +219,29 @@ impl RequestInputs {
             if let Some(map) = &c.encryption_context_subset {
                 parts.push(format!("EncryptionContextSubset {{{}}}", pairs(map)));
             }
-            parts.join("; ")
-        });
-        Some((operations, constraints))
+            rows.push((
+                "New grant's constraints",
+                "why-grant-constraints",
+                parts.join("; "),
+            ));
+        }
+        for (label, id, text) in [
+            (
+                "kms:GranteePrincipal",
+                "why-grantee",
+                &self.grantee_principal,
+            ),
+            (
+                "kms:RetiringPrincipal",
+                "why-retiring",
+                &self.retiring_principal,
+            ),
+        ] {
+            if !text.trim().is_empty() {
+                rows.push((label, id, text.trim().to_owned()));
+            }
+        }
+        rows
     }
 
     /// Whether this is the matrix's own request (nothing set).
@@ -235,6 +266,8 @@ impl RequestInputs {
         add("kms:ViaService".to_owned(), &self.via_service);
         add("aws:SourceIp".to_owned(), &self.source_ip);
         add("aws:CurrentTime".to_owned(), &self.current_time);
+        add("kms:GranteePrincipal".to_owned(), &self.grantee_principal);
+        add("kms:RetiringPrincipal".to_owned(), &self.retiring_principal);
         for (key, value) in &self.principal_tags {
             if !key.is_empty() {
                 add(format!("aws:PrincipalTag/{key}"), value);
@@ -271,10 +304,19 @@ impl RequestInputs {
             params.context.set(format!("aws:PrincipalTag/{key}"), value);
         }
         // The grant a CreateGrant request creates, as the operation passes it to the authorizer
-        // (`World::create_grant`): its operations, its constraints, and, for the conditions,
-        // the constraints' pairs as the request's encryption context and their type.
+        // (`World::create_grant`): its operations, grantee, retiring principal, constraints,
+        // and, for the conditions, the constraints' pairs as the request's encryption context
+        // and their type.
         if !self.grant_operations.is_empty() {
             params.grant_operations = Some(self.grant_operations.clone());
+        }
+        for (value, param) in [
+            (&self.grantee_principal, &mut params.grantee_principal),
+            (&self.retiring_principal, &mut params.retiring_principal),
+        ] {
+            if !value.trim().is_empty() {
+                *param = Some(value.trim().to_owned());
+            }
         }
         if let Some(constraints) = self.grant_constraints.as_ref().filter(|c| !c.is_empty()) {
             if params.encryption_context.is_some() {
@@ -625,11 +667,30 @@ mod tests {
             Some([("dept".to_owned(), "eng".to_owned())].into())
         );
         assert_eq!(
-            inputs.grant_words(),
-            Some((
-                "Decrypt, Encrypt".to_owned(),
-                Some("EncryptionContextEquals {dept=eng}".to_owned())
-            ))
+            params.grantee_principal.as_deref(),
+            Some("arn:aws:iam::111122223333:user/Bob")
+        );
+        assert_eq!(params.retiring_principal, None);
+        let rows: Vec<String> = inputs
+            .grant_rows()
+            .into_iter()
+            .map(|(label, _, text)| format!("{label}: {text}"))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                "New grant's operations: Decrypt, Encrypt",
+                "New grant's constraints: EncryptionContextEquals {dept=eng}",
+                "kms:GranteePrincipal: arn:aws:iam::111122223333:user/Bob",
+            ]
+        );
+        // An expect entry cannot write the new grant; it could write the grantee.
+        assert!(
+            inputs
+                .as_expectation()
+                .0
+                .iter()
+                .any(|(k, _)| k == "kms:GranteePrincipal")
         );
         assert!(inputs.expectation_problem().is_some());
         // The context of a CreateGrant is its constraints': a second one is refused in words.
@@ -644,7 +705,7 @@ mod tests {
                 .starts_with("Encryption context:")
         );
         inputs.apply(RequestEdit::Reset);
-        assert!(inputs.is_bare() && inputs.grant_words().is_none());
+        assert!(inputs.is_bare() && inputs.grant_rows().is_empty());
 
         // Another call keeps its context and tokens; no grant.
         let sent: serde_json::Map<String, serde_json::Value> = serde_json::from_str(

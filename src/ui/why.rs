@@ -103,19 +103,17 @@ fn request_form(
     let context_rows = rows_of(&inputs.encryption_context);
     let tag_rows = rows_of(&inputs.principal_tags);
     let reset = handle.callback(|_: MouseEvent| Intent::EditRequest(RequestEdit::Reset));
-    let grant = inputs.grant_words();
+    let grant = inputs.grant_rows();
     html! {
         <details class="request" id="why-request" open={custom}>
             <summary>{ if custom { "Request: with the context below" } else { "Request: no context, no grant tokens (as the matrix)" } }</summary>
             <div class="form-grid">
-                if let Some((operations, constraints)) = grant {
-                    <span class="label">{ "New grant's operations" }</span>
-                    <span class="mono" id="why-grant-operations">{ operations }</span>
-                    if let Some(constraints) = constraints {
-                        <span class="label">{ "New grant's constraints" }</span>
-                        <span class="mono" id="why-grant-constraints">{ constraints }</span>
-                    }
-                }
+                { for grant.into_iter().map(|(label, id, text)| html! {
+                    <>
+                        <span class="label">{ label }</span>
+                        <span class="mono" id={id}>{ text }</span>
+                    </>
+                }) }
                 <span class="label">{ "Encryption context" }</span>
                 { pair_rows("why-context", &context_rows, pairs(&inputs.encryption_context, RequestEdit::EncryptionContext), "context pair") }
                 <label for="why-tokens">{ "Grant tokens" }</label>

@@ -94,8 +94,12 @@ fn a_create_grant_refused_for_exceeding_the_callers_grant_links_to_that_request_
         "{summary}"
     );
     // The request form shows the new grant.
-    let (operations, constraints) = state.ui.request.grant_words().unwrap();
-    assert_eq!((operations.as_str(), constraints), ("Decrypt", None));
+    let rows = state.ui.request.grant_rows();
+    assert_eq!(
+        rows.first().map(|(label, _, text)| (*label, text.as_str())),
+        Some(("New grant's operations", "Decrypt"))
+    );
+    assert!(rows.iter().any(|(_, _, text)| text == user("Bob").as_str()));
 
     // An entry of the scenario cannot write the new grant: nothing is pinned, and it says so.
     let expectations = state.model().export().expect.len();
@@ -163,4 +167,65 @@ fn a_create_grant_refused_in_the_grants_panel_links_to_that_request() {
     assert_eq!((action, look), (Action::CreateGrant, VerdictLook::None));
     assert!(summary.contains("Decrypt"), "{summary}");
     assert!(!summary.contains("Encrypt and"), "{summary}");
+}
+
+/// Alice may create grants for anyone but Mallory (IAM policy, `StringNotEquals` on
+/// `kms:GranteePrincipal`). A request that names no grantee satisfies that condition (a negated
+/// operator matches a missing key: IAM User Guide,
+/// reference_policies_elements_condition_operators.html),
+/// so the why link must carry the refused request's grantee (KMS Developer Guide,
+/// conditions-kms.html#conditions-kms-grantee-principal).
+const ALICE_MAY_GRANT_TO_ANYONE_BUT_MALLORY: &str = r#"{
+  "account": "111122223333",
+  "region": "us-east-1",
+  "principals": [
+    {"name": "Alice", "policies": [{"name": "NotForMallory", "document": {
+      "Version": "2012-10-17",
+      "Statement": [{"Effect": "Allow", "Action": "kms:CreateGrant", "Resource": "*",
+        "Condition": {"StringNotEquals": {
+          "kms:GranteePrincipal": "arn:aws:iam::111122223333:user/Mallory"}}}]}}]},
+    {"name": "Mallory"}],
+  "keys": [{"name": "K", "id": "1234abcd-12ab-34cd-56ef-1234567890ab", "policy": {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+      "Action": "kms:*", "Resource": "*"}]}}]
+}"#;
+
+#[test]
+fn a_create_grant_refused_for_its_grantee_links_to_that_grantee() {
+    let model =
+        Playground::from_scenario_text(ALICE_MAY_GRANT_TO_ANYONE_BUT_MALLORY, START).unwrap();
+    let mut state = AppState::new(model);
+    state.apply(Intent::Panel(PanelIntent::SetCaller(
+        user("Alice").to_string(),
+    )));
+    let line = format!(
+        "aws kms create-grant --key-id {KEY} --grantee-principal {} --operations Encrypt",
+        user("Mallory")
+    );
+    state.apply(Intent::Panel(PanelIntent::Console(
+        ConsoleIntent::SetInput(line),
+    )));
+    state.apply(Intent::Panel(PanelIntent::Console(ConsoleIntent::Submit)));
+    let printed = state.panels.console.lines.last().unwrap().clone();
+    assert!(
+        printed
+            .text
+            .contains("(AccessDeniedException) when calling the CreateGrant operation"),
+        "{}",
+        printed.text
+    );
+    let link = printed.why.unwrap();
+    assert_eq!(link.request.grantee_principal, user("Mallory").to_string());
+    let (action, look, _) = follow(&mut state, &link);
+    assert_eq!((action, look), (Action::CreateGrant, VerdictLook::None));
+    // The bare request, which names no grantee, is allowed: the grantee is what refuses.
+    state.apply(Intent::EditRequest(kms_playground::why::RequestEdit::Reset));
+    let model = state.model();
+    let selection = state.ui.selection.clone().unwrap();
+    let row = model.row_of(selection.principal.as_str()).unwrap();
+    let column = model.column_of(&selection.key).unwrap();
+    let index = explained_action(&model, row, column, selection.action);
+    let bare = explain_cell(&model, row, column, index, &state.ui.request).unwrap();
+    assert_eq!(verdict(&bare).0, VerdictLook::Allow);
 }
