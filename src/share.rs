@@ -228,6 +228,65 @@ mod tests {
         assert_eq!((shared.scenario.as_str(), shared.focus), (SCENARIO, None));
     }
 
+    /// A refused CreateGrant's why link decides the new grant's operations and constraints
+    /// (KMS Developer Guide, create-grant-overview.html, "Granting CreateGrant permission"); a
+    /// link to that request keeps them.
+    #[test]
+    fn a_link_keeps_a_create_grant_requests_grant_operations_and_constraints() {
+        use kms_engine::catalog::Action;
+        use kms_engine::store::grants::GrantConstraints;
+        let focus = SharedFocus {
+            principal: "arn:aws:iam::111122223333:user/Alice".into(),
+            key: "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+                .into(),
+            action: Some("kms:CreateGrant".into()),
+            request: RequestInputs {
+                grant_operations: vec![Action::Encrypt, Action::Decrypt],
+                grant_constraints: Some(Box::new(GrantConstraints {
+                    encryption_context_subset: Some([("dept".into(), "eng".into())].into()),
+                    ..GrantConstraints::default()
+                })),
+                ..RequestInputs::default()
+            },
+        };
+        let fragment = format!(
+            "{}{}",
+            encode_share(SCENARIO, "0.1.0"),
+            encode_focus(&focus)
+        );
+        let shared = decode_share(&fragment).unwrap();
+        assert_eq!(shared.focus.as_deref(), Some(&focus));
+        // Written as the API writes them.
+        let json = serde_json::to_string(&focus.request).unwrap();
+        assert!(
+            json.ends_with(
+                r#""grant_operations":["Encrypt","Decrypt"],"grant_constraints":{"EncryptionContextSubset":{"dept":"eng"}}}"#
+            ),
+            "{json}"
+        );
+        // A name that is no grant operation makes the focus unreadable: it is dropped.
+        let whole = serde_json::to_string(&focus).unwrap();
+        let foreign = format!(
+            "{FOCUS_SEPARATOR}{}",
+            URL_SAFE_NO_PAD.encode(whole.replace(r#""Decrypt""#, r#""PutKeyPolicy""#))
+        );
+        assert_ne!(foreign, encode_focus(&focus));
+        let shared = decode_share(&format!("{}{foreign}", encode_share(SCENARIO, "0.1.0")));
+        assert_eq!(shared.unwrap().focus, None);
+    }
+
+    #[test]
+    fn a_focus_written_before_create_grant_requests_reads_and_writes_the_same() {
+        // As links wrote it before a request could name a new grant: no such fields.
+        let old = r#"{"principal":"arn:aws:iam::111122223333:user/Alice","key":"1234abcd-12ab-34cd-56ef-1234567890ab","action":"kms:Decrypt","request":{"encryption_context":[["dept","eng"]],"grant_tokens":"","via_service":"","source_ip":"203.0.113.7","current_time":"","principal_tags":[]}}"#;
+        let part = format!("{FOCUS_SEPARATOR}{}", URL_SAFE_NO_PAD.encode(old));
+        let shared = decode_share(&format!("{}{part}", encode_share(SCENARIO, "0.1.0"))).unwrap();
+        let focus = shared.focus.unwrap();
+        assert!(focus.request.grant_operations.is_empty());
+        assert_eq!(focus.request.grant_constraints, None);
+        assert_eq!(encode_focus(&focus), part);
+    }
+
     #[test]
     fn damaged_or_foreign_links_say_what_is_wrong() {
         assert_eq!(decode_share("x=1.abc"), Err(ShareError::NotAShareLink));

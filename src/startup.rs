@@ -88,7 +88,7 @@ pub fn initial_state(hash: &str, saved: Option<String>, now: Timestamp) -> (AppS
                             key,
                             action,
                         },
-                        request: focus.request,
+                        request: Box::new(focus.request),
                     });
                 }
             }

@@ -205,7 +205,7 @@ pub enum Intent {
         /// The cell.
         selection: CellSelection,
         /// The request.
-        request: crate::why::RequestInputs,
+        request: Box<crate::why::RequestInputs>,
     },
     /// Select a range of a document in its editor (a problem, a statement).
     Reveal {
@@ -617,6 +617,10 @@ impl AppState {
                 let Some(selection) = self.ui.selection.clone() else {
                     return Ok(());
                 };
+                if let Some(problem) = self.ui.request.expectation_problem() {
+                    self.ui.notice = Some(Notice::error(problem));
+                    return Ok(());
+                }
                 let pinned = {
                     let model = self.model.borrow();
                     let (Some(row), Some(column)) = (
@@ -626,10 +630,8 @@ impl AppState {
                         return Ok(());
                     };
                     let index = crate::why::explained_action(&model, row, column, selection.action);
-                    let explanation = match self.ui.request.params() {
-                        Ok(params) => model.explain_request(row, column, index, &params),
-                        Err(_) => model.explain(row, column, index),
-                    };
+                    let explanation =
+                        crate::why::explain_cell(&model, row, column, index, &self.ui.request);
                     explanation.map(|e| {
                         let who = model
                             .rows()
@@ -667,8 +669,21 @@ impl AppState {
                 Ok(())
             }
             Intent::ShowRequest { selection, request } => {
+                if let Some(action) = selection.action {
+                    // A link may ask about an action the matrix does not show (a refused
+                    // CreateGrant over the cryptographic columns): the matrix shows every key
+                    // action then, so the why panel explains that action and not another.
+                    let mut model = self.model.borrow_mut();
+                    if !model.matrix().actions().contains(&action) {
+                        let before = model.action_set().clone();
+                        model.set_action_set(ActionSet::All);
+                        if !model.matrix().actions().contains(&action) {
+                            model.set_action_set(before);
+                        }
+                    }
+                }
                 self.ui.selection = Some(selection);
-                self.ui.request = request;
+                self.ui.request = *request;
                 self.ui.drawer = Some(DrawerTab::Why);
                 Ok(())
             }

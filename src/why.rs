@@ -9,6 +9,7 @@ use kms_engine::catalog::Action;
 use kms_engine::matrix::Cell;
 use kms_engine::policy::eval::Decision;
 use kms_engine::request::ContextValue;
+use kms_engine::store::grants::GrantConstraints;
 use serde::{Deserialize, Serialize};
 
 /// The inputs of the request the why panel decides, beyond principal, key and action: what a
@@ -29,6 +30,45 @@ pub struct RequestInputs {
     pub current_time: String,
     /// `aws:PrincipalTag/*` values that replace the principal's own tags.
     pub principal_tags: Vec<(String, String)>,
+    /// For CreateGrant: the operations of the grant the request creates (`kms:GrantOperations`).
+    /// A grant that gives the caller CreateGrant allows the request only when the new grant is
+    /// within it (KMS Developer Guide, create-grant-overview.html, "Granting CreateGrant
+    /// permission"). Empty: the request names no grant, as the matrix asks. Written as the
+    /// API's operation names, and left out of a link when empty, so older links read the same.
+    #[serde(skip_serializing_if = "Vec::is_empty", with = "operation_names")]
+    pub grant_operations: Vec<Action>,
+    /// For CreateGrant: the constraints of the grant the request creates (its encryption
+    /// context is what `kms:EncryptionContext:*` tests for CreateGrant).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grant_constraints: Option<Box<GrantConstraints>>,
+    /// For CreateGrant: its `GranteePrincipal` as written (`kms:GranteePrincipal`).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub grantee_principal: String,
+    /// For CreateGrant: its `RetiringPrincipal` as written (`kms:RetiringPrincipal`).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub retiring_principal: String,
+}
+
+/// [`RequestInputs::grant_operations`] as the API's `GrantOperation` names (`Decrypt`), read
+/// back with the engine's parser: a name that is no grant operation makes the whole request
+/// unreadable (a share link then opens without it).
+mod operation_names {
+    use kms_engine::catalog::Action;
+    use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
+
+    pub fn serialize<S: Serializer>(operations: &[Action], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(operations.iter().filter_map(|a| a.grant_operation_name()))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Action>, D::Error> {
+        Vec::<String>::deserialize(d)?
+            .iter()
+            .map(|name| {
+                kms_engine::store::grants::parse_operation(name)
+                    .ok_or_else(|| D::Error::custom(format!("{name} is no grant operation")))
+            })
+            .collect()
+    }
 }
 
 /// One field of [`RequestInputs`] the user edits.
@@ -81,6 +121,129 @@ impl RequestInputs {
         }
     }
 
+    /// The request a CreateGrant call sent, as the why panel decides it: the new grant's
+    /// operations, constraints, grantee and retiring principal, and the grant tokens passed
+    /// with it. `operations` are the
+    /// API's names; one that is no grant operation is left out (KMS refuses such a request
+    /// before it decides access, so no access denial names it).
+    pub fn of_create_grant(request: &kms_engine::kms::CreateGrantRequest) -> RequestInputs {
+        RequestInputs {
+            grant_operations: request
+                .operations
+                .iter()
+                .filter_map(|name| kms_engine::store::grants::parse_operation(name))
+                .collect(),
+            grant_constraints: request
+                .constraints
+                .clone()
+                .filter(|c| !c.is_empty())
+                .map(Box::new),
+            grant_tokens: request.grant_tokens.join(" "),
+            grantee_principal: request.grantee_principal.clone(),
+            retiring_principal: request.retiring_principal.clone().unwrap_or_default(),
+            ..RequestInputs::default()
+        }
+    }
+
+    /// The request a refused `aws kms` call sent (`denied_request`, the JSON the KMS API
+    /// receives), as the why panel decides it: a CreateGrant's grant, and for any call its
+    /// `EncryptionContext` and `GrantTokens`. Members it cannot read are left out.
+    pub fn of_sent(
+        action: Action,
+        sent: &serde_json::Map<String, serde_json::Value>,
+    ) -> RequestInputs {
+        let object = serde_json::Value::Object(sent.clone());
+        if action == Action::CreateGrant {
+            if let Ok(request) =
+                serde_json::from_value::<kms_engine::kms::CreateGrantRequest>(object.clone())
+            {
+                return RequestInputs::of_create_grant(&request);
+            }
+        }
+        #[derive(Deserialize)]
+        #[serde(rename_all = "PascalCase")]
+        struct Common {
+            #[serde(default)]
+            encryption_context: Option<std::collections::BTreeMap<String, String>>,
+            #[serde(default)]
+            grant_tokens: Vec<String>,
+        }
+        let Ok(common) = serde_json::from_value::<Common>(object) else {
+            return RequestInputs::default();
+        };
+        RequestInputs {
+            encryption_context: common
+                .encryption_context
+                .unwrap_or_default()
+                .into_iter()
+                .collect(),
+            grant_tokens: common.grant_tokens.join(" "),
+            ..RequestInputs::default()
+        }
+    }
+
+    /// Why the request cannot be pinned as a scenario's `expect` entry, if it cannot: an entry
+    /// writes condition keys and grant tokens, not the grant a CreateGrant creates, so it would
+    /// check a different question (CreateGrant at all) than the one the why panel answers.
+    pub fn expectation_problem(&self) -> Option<&'static str> {
+        (!self.grant_operations.is_empty() || self.grant_constraints.is_some()).then_some(
+            "A scenario's expect entry cannot write the grant a CreateGrant request creates (its operations and constraints), so this decision is not pinned. Go back to the bare request to pin whether the caller may call CreateGrant at all.",
+        )
+    }
+
+    /// The CreateGrant parts of the request in words, for the request form: a label, an element
+    /// id and the text for each part that is set (the new grant's operations and constraints, its
+    /// grantee and retiring principal).
+    pub fn grant_rows(&self) -> Vec<(&'static str, &'static str, String)> {
+        let mut rows = Vec::new();
+        if !self.grant_operations.is_empty() {
+            let operations = self
+                .grant_operations
+                .iter()
+                .filter_map(|a| a.grant_operation_name())
+                .collect::<Vec<_>>()
+                .join(", ");
+            rows.push(("New grant's operations", "why-grant-operations", operations));
+        }
+        let pairs = |map: &std::collections::BTreeMap<String, String>| {
+            map.iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if let Some(c) = &self.grant_constraints {
+            let mut parts = Vec::new();
+            if let Some(map) = &c.encryption_context_equals {
+                parts.push(format!("EncryptionContextEquals {{{}}}", pairs(map)));
+            }
+            if let Some(map) = &c.encryption_context_subset {
+                parts.push(format!("EncryptionContextSubset {{{}}}", pairs(map)));
+            }
+            rows.push((
+                "New grant's constraints",
+                "why-grant-constraints",
+                parts.join("; "),
+            ));
+        }
+        for (label, id, text) in [
+            (
+                "kms:GranteePrincipal",
+                "why-grantee",
+                &self.grantee_principal,
+            ),
+            (
+                "kms:RetiringPrincipal",
+                "why-retiring",
+                &self.retiring_principal,
+            ),
+        ] {
+            if !text.trim().is_empty() {
+                rows.push((label, id, text.trim().to_owned()));
+            }
+        }
+        rows
+    }
+
     /// Whether this is the matrix's own request (nothing set).
     pub fn is_bare(&self) -> bool {
         self.params().is_ok_and(|p| p == RequestParams::default())
@@ -103,6 +266,8 @@ impl RequestInputs {
         add("kms:ViaService".to_owned(), &self.via_service);
         add("aws:SourceIp".to_owned(), &self.source_ip);
         add("aws:CurrentTime".to_owned(), &self.current_time);
+        add("kms:GranteePrincipal".to_owned(), &self.grantee_principal);
+        add("kms:RetiringPrincipal".to_owned(), &self.retiring_principal);
         for (key, value) in &self.principal_tags {
             if !key.is_empty() {
                 add(format!("aws:PrincipalTag/{key}"), value);
@@ -137,6 +302,30 @@ impl RequestInputs {
             .map_err(|e| format!("Principal tags: {e}"))?;
         for (key, value) in tags {
             params.context.set(format!("aws:PrincipalTag/{key}"), value);
+        }
+        // The grant a CreateGrant request creates, as the operation passes it to the authorizer
+        // (`World::create_grant`): its operations, grantee, retiring principal, constraints,
+        // and, for the conditions, the constraints' pairs as the request's encryption context
+        // and their type.
+        if !self.grant_operations.is_empty() {
+            params.grant_operations = Some(self.grant_operations.clone());
+        }
+        for (value, param) in [
+            (&self.grantee_principal, &mut params.grantee_principal),
+            (&self.retiring_principal, &mut params.retiring_principal),
+        ] {
+            if !value.trim().is_empty() {
+                *param = Some(value.trim().to_owned());
+            }
+        }
+        if let Some(constraints) = self.grant_constraints.as_ref().filter(|c| !c.is_empty()) {
+            if params.encryption_context.is_some() {
+                return Err("Encryption context: a CreateGrant request's encryption context is its grant constraints' pairs; leave the encryption context empty".to_owned());
+            }
+            params.encryption_context = Some(constraints.condition_pairs());
+            params.grant_constraint_type =
+                constraints.types().first().map(|t| t.as_str().to_owned());
+            params.grant_constraints = Some(GrantConstraints::clone(constraints));
         }
         Ok(params)
     }
@@ -186,6 +375,23 @@ pub fn explained_action(
         })
         .or_else(|| order.first().copied())
         .unwrap_or(0)
+}
+
+/// The why panel's explanation of the cell at `row`, `column` for the matrix's action `action`:
+/// decided for `inputs` when they set anything and read, else the matrix's bare request.
+pub fn explain_cell(
+    model: &Playground,
+    row: usize,
+    column: usize,
+    action: usize,
+    inputs: &RequestInputs,
+) -> Option<Explanation> {
+    match inputs.params() {
+        Ok(params) if params != RequestParams::default() => {
+            model.explain_request(row, column, action, &params)
+        }
+        _ => model.explain(row, column, action),
+    }
 }
 
 /// For an action the key's spec does not support (Encrypt with an HMAC key), KMS's refusal as
@@ -426,6 +632,92 @@ mod tests {
         );
         inputs.apply(RequestEdit::Reset);
         assert!(inputs.is_bare());
+    }
+
+    /// For CreateGrant the request names the new grant, and `kms:EncryptionContext:*` tests its
+    /// constraints' pairs (KMS Developer Guide, create-grant-overview.html and
+    /// conditions-kms.html), as `World::create_grant` passes them to the authorizer.
+    #[test]
+    fn a_create_grant_request_passes_its_new_grant_as_the_operation_does() {
+        let sent: serde_json::Map<String, serde_json::Value> = serde_json::from_str(
+            r#"{"KeyId": "k", "GranteePrincipal": "arn:aws:iam::111122223333:user/Bob",
+                "Operations": ["Decrypt", "Encrypt"], "GrantTokens": ["t1"],
+                "Constraints": {"EncryptionContextEquals": {"dept": "eng"}}}"#,
+        )
+        .unwrap();
+        let mut inputs = RequestInputs::of_sent(Action::CreateGrant, &sent);
+        assert_eq!(inputs.grant_operations, [Action::Decrypt, Action::Encrypt]);
+        assert_eq!(inputs.grant_tokens, "t1");
+        assert!(!inputs.is_bare());
+        let params = inputs.params().unwrap();
+        assert_eq!(
+            params.grant_operations,
+            Some(vec![Action::Decrypt, Action::Encrypt])
+        );
+        assert_eq!(
+            params.grant_constraints,
+            inputs.grant_constraints.as_deref().cloned()
+        );
+        assert_eq!(
+            params.grant_constraint_type.as_deref(),
+            Some("EncryptionContextEquals")
+        );
+        assert_eq!(
+            params.encryption_context,
+            Some([("dept".to_owned(), "eng".to_owned())].into())
+        );
+        assert_eq!(
+            params.grantee_principal.as_deref(),
+            Some("arn:aws:iam::111122223333:user/Bob")
+        );
+        assert_eq!(params.retiring_principal, None);
+        let rows: Vec<String> = inputs
+            .grant_rows()
+            .into_iter()
+            .map(|(label, _, text)| format!("{label}: {text}"))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                "New grant's operations: Decrypt, Encrypt",
+                "New grant's constraints: EncryptionContextEquals {dept=eng}",
+                "kms:GranteePrincipal: arn:aws:iam::111122223333:user/Bob",
+            ]
+        );
+        // An expect entry cannot write the new grant; it could write the grantee.
+        assert!(
+            inputs
+                .as_expectation()
+                .0
+                .iter()
+                .any(|(k, _)| k == "kms:GranteePrincipal")
+        );
+        assert!(inputs.expectation_problem().is_some());
+        // The context of a CreateGrant is its constraints': a second one is refused in words.
+        inputs.apply(RequestEdit::EncryptionContext(vec![PairRow {
+            key: "dept".into(),
+            value: "ops".into(),
+        }]));
+        assert!(
+            inputs
+                .params()
+                .unwrap_err()
+                .starts_with("Encryption context:")
+        );
+        inputs.apply(RequestEdit::Reset);
+        assert!(inputs.is_bare() && inputs.grant_rows().is_empty());
+
+        // Another call keeps its context and tokens; no grant.
+        let sent: serde_json::Map<String, serde_json::Value> = serde_json::from_str(
+            r#"{"KeyId": "k", "Plaintext": "eA==", "EncryptionContext": {"a": "b"}}"#,
+        )
+        .unwrap();
+        let inputs = RequestInputs::of_sent(Action::Encrypt, &sent);
+        assert_eq!(
+            inputs.encryption_context,
+            [("a".to_owned(), "b".to_owned())]
+        );
+        assert!(inputs.grant_operations.is_empty() && inputs.expectation_problem().is_none());
     }
 
     #[test]

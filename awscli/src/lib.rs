@@ -72,6 +72,10 @@ pub struct Output {
     /// For a call refused with `AccessDeniedException` by the authorizer: who was refused what
     /// on which key, so a front end can explain it without reading the message.
     pub denial: Option<Box<AccessDenied>>,
+    /// With [`Output::denial`]: the request the refused call sent, as the KMS API receives it
+    /// (`{"KeyId": ..., "Operations": [...]}`), so a front end can explain that very request
+    /// (a CreateGrant's operations and constraints) rather than the bare permission.
+    pub denied_request: Option<Box<serde_json::Map<String, serde_json::Value>>>,
 }
 
 impl Output {
@@ -550,12 +554,15 @@ impl Session {
                     region: &region,
                     now: self.now,
                 };
+                // The request sent, kept for a refusal's `denied_request`.
+                let mut sent = None;
                 let (title, result) = match command {
                     Command::Kms {
                         operation,
                         request,
                         paging: Some(paging),
                     } => {
+                        sent = Some(request.clone());
                         match paging::run(
                             ctx.host.world,
                             &call,
@@ -575,16 +582,19 @@ impl Session {
                         operation,
                         request,
                         paging: None,
-                    } => (
-                        operation.api,
-                        exec::kms(
-                            ctx.host.world,
-                            &call,
-                            &mut *ctx.host.rng,
-                            operation,
-                            request,
-                        ),
-                    ),
+                    } => {
+                        sent = Some(request.clone());
+                        (
+                            operation.api,
+                            exec::kms(
+                                ctx.host.world,
+                                &call,
+                                &mut *ctx.host.rng,
+                                operation,
+                                request,
+                            ),
+                        )
+                    }
                     _ => (
                         "GetCallerIdentity",
                         exec::caller_identity(ctx.host.world, &caller),
@@ -603,6 +613,7 @@ impl Session {
                         }
                     }
                     Err(e) => Output {
+                        denied_request: e.denial.is_some().then_some(sent).flatten().map(Box::new),
                         denial: e.denial,
                         ..Output::error(
                             format!(
@@ -1324,6 +1335,10 @@ mod session_tests {
         );
         assert!(denied.stderr.contains(denial.message()));
         assert!(denied.response.is_none());
+        // And the request the refused call sent, as the KMS API received it.
+        let sent = denied.denied_request.as_deref().unwrap();
+        assert_eq!(sent["KeyId"], "alias/DemoKey");
+        assert!(sent.contains_key("Plaintext"));
         // The response is the service's, whatever `--query` printed.
         let described = f.run(
             "aws kms describe-key --key-id alias/DemoKey --profile alice --query KeyMetadata.KeyId --output text",
@@ -1331,6 +1346,7 @@ mod session_tests {
         let response = described.response.as_deref().unwrap();
         assert_eq!(response["KeyMetadata"]["Arn"], KEY_ARN);
         assert!(described.denial.is_none());
+        assert!(described.denied_request.is_none());
     }
 
     #[test]

@@ -243,10 +243,17 @@ impl Console {
             self.push(LineKind::Stdout, output.stdout, None);
         }
         if !output.stderr.is_empty() {
-            let why = output
-                .denial
-                .as_ref()
-                .and_then(|denied| WhyLink::of_denial(host.world(), denied));
+            // The link explains the request the line sent (a CreateGrant's new grant
+            // included), not the bare permission.
+            let why = output.denial.as_ref().and_then(|denied| {
+                let link = WhyLink::of_denial(host.world(), denied)?;
+                Some(match output.denied_request.as_deref() {
+                    Some(sent) => {
+                        link.with_request(crate::why::RequestInputs::of_sent(denied.action, sent))
+                    }
+                    None => link,
+                })
+            });
             self.push(LineKind::Stderr, output.stderr, why);
         }
     }

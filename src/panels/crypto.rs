@@ -10,6 +10,7 @@
 
 use super::fields::{PairEdit, PairRow, edit_pairs, items, pairs_map};
 use super::{Refusal, WorldHost};
+use crate::why::RequestInputs;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use kms_engine::catalog::KeySpecRow;
@@ -357,6 +358,16 @@ impl CryptoPanel {
         let context = self.context_map()?;
         let grant_tokens = items(&self.grant_tokens);
         let key = self.key.trim().to_owned();
+        // A refusal's why link decides the request sent: its grant tokens, and its encryption
+        // context for the operations that take one.
+        let tokens_only = RequestInputs {
+            grant_tokens: self.grant_tokens.clone(),
+            ..RequestInputs::default()
+        };
+        let with_context = RequestInputs {
+            encryption_context: context.clone().unwrap_or_default().into_iter().collect(),
+            ..tokens_only.clone()
+        };
         let outcome = match intent {
             CryptoIntent::Encrypt => {
                 let request = EncryptRequest {
@@ -374,7 +385,9 @@ impl CryptoPanel {
                         key_id: r.key_id,
                         ciphertext: BASE64.encode(r.ciphertext_blob),
                     },
-                    Err(e) => CryptoOutcome::Refused(Refusal::new(world, "Encrypt", &e)),
+                    Err(e) => CryptoOutcome::Refused(
+                        Refusal::new(world, "Encrypt", &e).with_request(with_context.clone()),
+                    ),
                 })
             }
             CryptoIntent::Decrypt => {
@@ -400,7 +413,9 @@ impl CryptoPanel {
                             base64,
                         }
                     }
-                    Err(e) => CryptoOutcome::Refused(Refusal::new(world, "Decrypt", &e)),
+                    Err(e) => CryptoOutcome::Refused(
+                        Refusal::new(world, "Decrypt", &e).with_request(with_context.clone()),
+                    ),
                 })
             }
             CryptoIntent::GenerateDataKey => {
@@ -418,9 +433,10 @@ impl CryptoPanel {
                             plaintext: BASE64.encode(r.plaintext),
                             ciphertext: BASE64.encode(r.ciphertext_blob),
                         },
-                        Err(e) => {
-                            CryptoOutcome::Refused(Refusal::new(world, "GenerateDataKey", &e))
-                        }
+                        Err(e) => CryptoOutcome::Refused(
+                            Refusal::new(world, "GenerateDataKey", &e)
+                                .with_request(with_context.clone()),
+                        ),
                     },
                 )
             }
@@ -439,7 +455,9 @@ impl CryptoPanel {
                         key_id: r.key_id,
                         ciphertext: BASE64.encode(r.ciphertext_blob),
                     },
-                    Err(e) => CryptoOutcome::Refused(Refusal::new(world, "ReEncrypt", &e)),
+                    Err(e) => CryptoOutcome::Refused(
+                        Refusal::new(world, "ReEncrypt", &e).with_request(with_context.clone()),
+                    ),
                 })
             }
             CryptoIntent::GenerateMac => {
@@ -458,7 +476,10 @@ impl CryptoPanel {
                             mac: BASE64.encode(r.mac),
                             mac_algorithm: r.mac_algorithm.as_str(),
                         },
-                        Err(e) => CryptoOutcome::Refused(Refusal::new(world, "GenerateMac", &e)),
+                        Err(e) => CryptoOutcome::Refused(
+                            Refusal::new(world, "GenerateMac", &e)
+                                .with_request(tokens_only.clone()),
+                        ),
                     },
                 )
             }
@@ -487,7 +508,9 @@ impl CryptoPanel {
                         mac_valid: r.mac_valid,
                         mac_algorithm: r.mac_algorithm.as_str(),
                     },
-                    Err(e) => CryptoOutcome::Refused(Refusal::new(world, "VerifyMac", &e)),
+                    Err(e) => CryptoOutcome::Refused(
+                        Refusal::new(world, "VerifyMac", &e).with_request(tokens_only.clone()),
+                    ),
                 })
             }
             CryptoIntent::Sign => {
@@ -505,7 +528,9 @@ impl CryptoPanel {
                         signature: BASE64.encode(r.signature),
                         signing_algorithm: r.signing_algorithm,
                     },
-                    Err(e) => CryptoOutcome::Refused(Refusal::new(world, "Sign", &e)),
+                    Err(e) => CryptoOutcome::Refused(
+                        Refusal::new(world, "Sign", &e).with_request(tokens_only.clone()),
+                    ),
                 })
             }
             CryptoIntent::Verify => {
@@ -534,7 +559,9 @@ impl CryptoPanel {
                         signature_valid: r.signature_valid,
                         signing_algorithm: r.signing_algorithm,
                     },
-                    Err(e) => CryptoOutcome::Refused(Refusal::new(world, "Verify", &e)),
+                    Err(e) => CryptoOutcome::Refused(
+                        Refusal::new(world, "Verify", &e).with_request(tokens_only.clone()),
+                    ),
                 })
             }
             CryptoIntent::GetPublicKey => {
@@ -550,7 +577,10 @@ impl CryptoPanel {
                             key_spec: r.key_spec,
                             key_usage: r.key_usage,
                         },
-                        Err(e) => CryptoOutcome::Refused(Refusal::new(world, "GetPublicKey", &e)),
+                        Err(e) => CryptoOutcome::Refused(
+                            Refusal::new(world, "GetPublicKey", &e)
+                                .with_request(tokens_only.clone()),
+                        ),
                     },
                 )
             }

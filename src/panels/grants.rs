@@ -247,6 +247,8 @@ fn create(
     let caller = Caller::new(caller.clone());
     host.operate(|world, env| {
         let grantee = request.grantee_principal.clone();
+        // A refusal's why link decides this request, the new grant included.
+        let sent = crate::why::RequestInputs::of_create_grant(&request);
         match world.create_grant(&caller, env, request) {
             Ok(response) => GrantOutcome::Created(IssuedGrant {
                 key: world
@@ -258,7 +260,9 @@ fn create(
                 grant_token: response.grant_token,
                 grantee,
             }),
-            Err(e) => GrantOutcome::Refused(Refusal::new(world, "CreateGrant", &e)),
+            Err(e) => {
+                GrantOutcome::Refused(Refusal::new(world, "CreateGrant", &e).with_request(sent))
+            }
         }
     })
 }

@@ -7,7 +7,11 @@ use kms_engine::error::{AccessDenied, KmsError};
 use kms_engine::request::PrincipalArn;
 use kms_engine::world::World;
 
-/// The matrix cell that explains a denial: principal × key × action.
+use crate::state::{CellSelection, Intent};
+use crate::why::RequestInputs;
+
+/// Where the why panel explains a denial: principal × key × action, and the request that was
+/// refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WhyLink {
     /// The caller's ARN.
@@ -16,10 +20,14 @@ pub struct WhyLink {
     pub key: String,
     /// The permission that was denied.
     pub action: Action,
+    /// What the refused request carried beyond principal, key and action (a CreateGrant's new
+    /// grant, say), so the why panel decides that request and not the matrix's bare one.
+    pub request: Box<RequestInputs>,
 }
 
 impl WhyLink {
-    /// The cell that explains `denied`, when its caller and its key are in `world`.
+    /// The cell that explains `denied`, when its caller and its key are in `world`, with the
+    /// bare request ([`WhyLink::with_request`] says what the refused request carried).
     pub fn of_denial(world: &World, denied: &AccessDenied) -> Option<WhyLink> {
         let key = world.keys.get_by_arn(&denied.resource)?;
         let principal = denied.caller.arn()?;
@@ -28,7 +36,29 @@ impl WhyLink {
             principal: principal.clone(),
             key: key.arn.clone(),
             action: denied.action,
+            request: Box::default(),
         })
+    }
+
+    /// The link with the refused request's inputs.
+    pub fn with_request(self, request: RequestInputs) -> WhyLink {
+        WhyLink {
+            request: Box::new(request),
+            ..self
+        }
+    }
+
+    /// What following the link asks of the app: the why panel on its cell, deciding its request
+    /// (which replaces the request set in the panel before).
+    pub fn intent(&self) -> Intent {
+        Intent::ShowRequest {
+            selection: CellSelection {
+                principal: self.principal.clone(),
+                key: self.key.clone(),
+                action: Some(self.action),
+            },
+            request: self.request.clone(),
+        }
     }
 }
 
@@ -70,6 +100,14 @@ impl Refusal {
             line: error.cli_line(operation),
             why,
             summary,
+        }
+    }
+
+    /// The refusal whose why link decides `request`, the one the refused call sent.
+    pub fn with_request(self, request: RequestInputs) -> Refusal {
+        Refusal {
+            why: self.why.map(|link| link.with_request(request)),
+            ..self
         }
     }
 }

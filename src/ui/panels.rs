@@ -10,7 +10,7 @@ use crate::panels::grants::{
     grant_rows,
 };
 use crate::panels::{PanelIntent, Refusal, WhyLink, caller_choices, countdown, middle_ellipsis};
-use crate::state::{CellSelection, Intent};
+use crate::state::Intent;
 use crate::ui::hooks::{PlaygroundHandle, use_playground};
 use crate::ui::icons::{Icon, IconSvg};
 use kms_engine::catalog::Action;
@@ -102,13 +102,7 @@ fn why_button(handle: &PlaygroundHandle, link: &WhyLink) -> Html {
     let onclick = {
         let handle = handle.clone();
         let link = link.clone();
-        Callback::from(move |_: MouseEvent| {
-            handle.select_cell(CellSelection {
-                principal: link.principal.clone(),
-                key: link.key.clone(),
-                action: Some(link.action),
-            });
-        })
+        Callback::from(move |_: MouseEvent| handle.dispatch(link.intent()))
     };
     html! {
         <button class="link small why-link" {onclick}>{ format!("Why? ({})", link.action.name()) }</button>

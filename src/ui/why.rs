@@ -103,10 +103,17 @@ fn request_form(
     let context_rows = rows_of(&inputs.encryption_context);
     let tag_rows = rows_of(&inputs.principal_tags);
     let reset = handle.callback(|_: MouseEvent| Intent::EditRequest(RequestEdit::Reset));
+    let grant = inputs.grant_rows();
     html! {
         <details class="request" id="why-request" open={custom}>
             <summary>{ if custom { "Request: with the context below" } else { "Request: no context, no grant tokens (as the matrix)" } }</summary>
             <div class="form-grid">
+                { for grant.into_iter().map(|(label, id, text)| html! {
+                    <>
+                        <span class="label">{ label }</span>
+                        <span class="mono" id={id}>{ text }</span>
+                    </>
+                }) }
                 <span class="label">{ "Encryption context" }</span>
                 { pair_rows("why-context", &context_rows, pairs(&inputs.encryption_context, RequestEdit::EncryptionContext), "context pair") }
                 <label for="why-tokens">{ "Grant tokens" }</label>
@@ -155,10 +162,7 @@ pub fn WhyPanel() -> Html {
     let inputs = state.ui.request.clone();
     let params = inputs.params();
     let custom = !inputs.is_bare();
-    let explained = match (&params, custom) {
-        (Ok(params), true) => model.explain_request(row, column, action_index, params),
-        _ => model.explain(row, column, action_index),
-    };
+    let explained = crate::why::explain_cell(&model, row, column, action_index, &inputs);
     let Some(explanation) = explained else {
         return html! { <p class="muted">{ "Nothing to explain." }</p> };
     };
@@ -325,7 +329,8 @@ pub fn WhyPanel() -> Html {
                 <button type="button" class="small" id="why-copy-text" onclick={copy(false)} title="Copy this explanation as plain text">{ "Copy as text" }</button>
                 <button type="button" class="small" id="why-copy-markdown" onclick={copy(true)} title="Copy this explanation as Markdown">{ "Copy as Markdown" }</button>
                 <button type="button" class="small" id="why-add-expectation" onclick={handle.callback(|_: MouseEvent| Intent::AddExpectation)}
-                    title="Pin this decision as an expectation of the scenario, checked on every change">{ "Add as expectation" }</button>
+                    disabled={inputs.expectation_problem().is_some()}
+                    title={inputs.expectation_problem().unwrap_or("Pin this decision as an expectation of the scenario, checked on every change")}>{ "Add as expectation" }</button>
                 <button type="button" class="small" id="why-link" onclick={link} title="Copy a link that opens this world at this cell, with this request">{ "Link to this" }</button>
             </div>
             { request_form }

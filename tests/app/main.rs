@@ -14,3 +14,4 @@ mod panels_wizard;
 mod replicas;
 mod saving_and_sharing;
 mod state_flows;
+mod why_links;

@@ -259,3 +259,26 @@ fn bad_input_is_reported_without_calling_kms() {
         CryptoOutcome::Invalid("Encryption context: pair 1 has a value but no key.".into())
     );
 }
+
+#[test]
+fn a_refusals_why_link_carries_the_context_it_was_sent_with() {
+    // Bob decrypts Alice's ciphertext with her context: the why link decides that request, not
+    // the bare one.
+    let mut state = alice_encrypts();
+    state.apply(Intent::Panel(PanelIntent::SetCaller(
+        user("Bob").to_string(),
+    )));
+    let refusal = refused(crypto(&mut state, CryptoIntent::Decrypt));
+    assert_eq!(
+        refusal.exception, "AccessDeniedException",
+        "{}",
+        refusal.line
+    );
+    let link = refusal.why.unwrap();
+    assert_eq!(
+        link.request.encryption_context,
+        [("Department".to_owned(), "Finance".to_owned())]
+    );
+    state.apply(link.intent());
+    assert_eq!(state.ui.request, *link.request);
+}

@@ -9,8 +9,6 @@
 //! both (the request carries the new grant's operations and constraints), so a refusal and its
 //! explanation agree.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use super::{Action, Caller, Env, page};
@@ -293,16 +291,7 @@ impl World {
 
         // For CreateGrant, kms:EncryptionContext:* and kms:EncryptionContextKeys test the
         // encryption context of the grant's constraint (KMS Developer Guide, conditions-kms.html).
-        let constraint_pairs = constraints.as_ref().map(|c| {
-            let mut pairs = BTreeMap::new();
-            for map in [&c.encryption_context_subset, &c.encryption_context_equals]
-                .into_iter()
-                .flatten()
-            {
-                pairs.extend(map.iter().map(|(k, v)| (k.clone(), v.clone())));
-            }
-            pairs
-        });
+        let constraint_pairs = constraints.as_ref().map(GrantConstraints::condition_pairs);
         let params = RequestParams {
             encryption_context: constraint_pairs,
             // The authorizer judges a CreateGrant permission that comes from a grant by these

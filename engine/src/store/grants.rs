@@ -183,6 +183,23 @@ impl GrantConstraints {
         self.encryption_context_equals.is_none() && self.encryption_context_subset.is_none()
     }
 
+    /// The pairs the constraints name, which a CreateGrant request's `kms:EncryptionContext:*`
+    /// and `kms:EncryptionContextKeys` test (KMS Developer Guide, conditions-kms.html: for
+    /// CreateGrant they test the grant constraint's encryption context).
+    pub fn condition_pairs(&self) -> BTreeMap<String, String> {
+        let mut pairs = BTreeMap::new();
+        for map in [
+            &self.encryption_context_subset,
+            &self.encryption_context_equals,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            pairs.extend(map.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+        pairs
+    }
+
     /// The constraint types present, for `kms:GrantConstraintType`.
     pub fn types(&self) -> Vec<ConstraintType> {
         let mut types = Vec::new();
