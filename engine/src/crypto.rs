@@ -97,11 +97,19 @@ fn draw_seed(rng: &mut dyn Randomness, fresh: bool) -> Result<[u8; 32], Randomne
     Ok(seed)
 }
 
+/// The modulus length of an RSA spec, in bits.
+fn modulus_bits(spec: KeySpec) -> usize {
+    spec.row().material_bytes * 8
+}
+
+/// A modulus length as the backend's 4-byte argument.
+fn bits_arg(bits: usize) -> [u8; 4] {
+    u32::try_from(bits).unwrap_or(0).to_be_bytes()
+}
+
 /// The modulus length of an RSA spec, as the backend's 4-byte argument.
 fn rsa_bits(spec: KeySpec) -> [u8; 4] {
-    u32::try_from(spec.row().material_bytes * 8)
-        .unwrap_or(0)
-        .to_be_bytes()
+    bits_arg(modulus_bits(spec))
 }
 
 /// The one field of a backend's answer.
@@ -279,8 +287,7 @@ impl WrappingKey {
             return Err(WrappingKeyError::UnknownSpec);
         };
         let seed = draw_seed(rng, false).map_err(WrappingKeyError::Randomness)?;
-        let bits = u32::try_from(bits).unwrap_or(0).to_be_bytes();
-        let fields = backend::call(Primitive::RsaKeyPair, &[&bits, &seed])
+        let fields = backend::call(Primitive::RsaKeyPair, &[&bits_arg(bits), &seed])
             .map_err(|BackendMissing| WrappingKeyError::Unavailable)?;
         let no_key = || {
             WrappingKeyError::Randomness(RandomnessUnavailable {
@@ -881,28 +888,31 @@ impl KeyRing {
         .ok_or(EncryptError::NotAnEncryptionKey)
     }
 
-    /// Decrypts RSAES-OAEP ciphertext made with `algorithm` under this key; every failure is
-    /// the same [`InvalidCiphertext`] (so a caller that must tell a missing backend apart asks
-    /// [`backend::available`] first).
+    /// Decrypts RSAES-OAEP ciphertext made with `algorithm` under this key. Every failure of
+    /// the ciphertext, the algorithm or the key is the same [`InvalidCiphertext`]; a missing
+    /// backend is said apart.
     pub fn decrypt_asymmetric(
         &self,
         algorithm: &str,
         ciphertext: &[u8],
-    ) -> Result<Vec<u8>, InvalidCiphertext> {
+    ) -> Result<Vec<u8>, AsymmetricDecryptError> {
+        let invalid = AsymmetricDecryptError::InvalidCiphertext(InvalidCiphertext);
         if !self.spec.row().asymmetric
             || !self.spec.row().encryption_algorithms.contains(&algorithm)
         {
-            return Err(InvalidCiphertext);
+            return Err(invalid);
         }
-        let pair = self.key_pair().map_err(|_| InvalidCiphertext)?;
+        let pair = self.key_pair().map_err(|e| match e {
+            NoKeyPair::Unavailable => AsymmetricDecryptError::Unavailable,
+            NoKeyPair::Failed => invalid,
+        })?;
         backend::call(
             Primitive::RsaDecrypt,
             &[&pair.private, algorithm.as_bytes(), ciphertext],
         )
-        .ok()
-        .flatten()
+        .map_err(|BackendMissing| AsymmetricDecryptError::Unavailable)?
         .and_then(only_field)
-        .ok_or(InvalidCiphertext)
+        .ok_or(invalid)
     }
 
     /// Whether `signature` (DER) signs `message` with `algorithm` under this key (API Verify).
@@ -1034,6 +1044,15 @@ fn associated_data(header: &[u8], context: &EncryptionContext) -> Vec<u8> {
     let mut aad = header.to_vec();
     aad.extend_from_slice(&context.canonical_bytes());
     aad
+}
+
+/// Why [`KeyRing::decrypt_asymmetric`] gave no plaintext.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AsymmetricDecryptError {
+    /// The ciphertext does not decrypt (no detail, as for symmetric keys).
+    InvalidCiphertext(InvalidCiphertext),
+    /// No asymmetric backend is available now ([`backend::available`]).
+    Unavailable,
 }
 
 /// Decryption failed. Deliberately carries no detail (KMS `InvalidCiphertextException`).

@@ -79,8 +79,8 @@ impl AsymmetricBackend for Builtin {
             ]),
             (Primitive::ImportPrivateKey, [spec_name, pkcs8]) => {
                 let spec = spec(spec_name)?;
-                let material = if spec.row().name.starts_with("RSA_") {
-                    rsa_keys::from_pkcs8(pkcs8, spec.row().material_bytes * 8)?
+                let material = if super::is_rsa(spec) {
+                    rsa_keys::from_pkcs8(pkcs8, super::modulus_bits(spec))?
                 } else {
                     asymmetric::scalar_from_pkcs8(spec, pkcs8)?
                 };

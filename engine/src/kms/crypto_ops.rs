@@ -397,15 +397,19 @@ fn open_with(
     let algorithm = key_algorithm(key, algorithm)?;
     let plaintext = if key.spec.row().asymmetric {
         check_no_context(key, context)?;
-        if !crypto::backend::available() {
-            return Err(super::sign::unavailable(key.spec.as_str()));
-        }
-        key.ring.decrypt_asymmetric(algorithm, blob)
+        key.ring
+            .decrypt_asymmetric(algorithm, blob)
+            .map_err(|e| match e {
+                crypto::AsymmetricDecryptError::Unavailable => {
+                    super::sign::unavailable(key.spec.as_str())
+                }
+                crypto::AsymmetricDecryptError::InvalidCiphertext(_) => invalid_ciphertext(),
+            })?
     } else {
         key.ring
             .decrypt(&blob_arn_of(key, blob), &context_of(context), blob)
-    }
-    .map_err(|_| invalid_ciphertext())?;
+            .map_err(|_| invalid_ciphertext())?
+    };
     Ok((plaintext, algorithm))
 }
 
