@@ -618,7 +618,8 @@ struct KeyPair {
 }
 
 /// Why an asymmetric ring has no key pair to compute with.
-enum NoKeyPair {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoKeyPair {
     /// No backend is available now.
     Unavailable,
     /// The ring has no material, or the backend made no key pair of it.
@@ -948,8 +949,8 @@ impl KeyRing {
 
     /// The public key as DER `SubjectPublicKeyInfo` (API GetPublicKey), for an asymmetric key
     /// while a backend is available.
-    pub fn public_key(&self) -> Option<Vec<u8>> {
-        self.key_pair().ok().map(|pair| pair.public.clone())
+    pub fn public_key(&self) -> Result<Vec<u8>, NoKeyPair> {
+        self.key_pair().map(|pair| pair.public.clone())
     }
 
     /// The raw ECDH shared secret of this key agreement key's private key and the peer's public

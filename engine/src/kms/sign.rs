@@ -291,10 +291,13 @@ impl World {
             true,
             params,
         )?;
-        let public_key = key
-            .ring
-            .public_key()
-            .ok_or_else(|| unavailable(key.spec.as_str()))?;
+        let public_key = key.ring.public_key().map_err(|e| match e {
+            crate::crypto::NoKeyPair::Unavailable => unavailable(key.spec.as_str()),
+            // The key-state check refuses a key without material before this.
+            crate::crypto::NoKeyPair::Failed => {
+                KmsError::Internal(format!("{} has no key pair", key.arn))
+            }
+        })?;
         let row = key.spec.row();
         Ok(GetPublicKeyResponse {
             key_id: key.arn.clone(),
